@@ -1,0 +1,47 @@
+import pg from 'pg';
+
+/** The database name of a Postgres URL, and the same URL pointing at the maintenance database. */
+export function splitDatabaseUrl(url: string): { readonly name: string; readonly adminUrl: string } {
+  const parsed = new URL(url);
+  const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (name === '') throw new Error('the database URL names no database (expected .../<name>)');
+  parsed.pathname = '/postgres';
+  return { name, adminUrl: parsed.toString() };
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Creates the database named in `url` when it does not exist; returns whether it was created. */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const { name, adminUrl } = splitDatabaseUrl(url);
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount && found.rowCount > 0) return false;
+    try {
+      await client.query(`create database ${quoteIdent(name)}`);
+    } catch (error) {
+      // Another process created it between our check and our create.
+      if ((error as { code?: string }).code === '42P04') return false;
+      throw error;
+    }
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops the database named in `url` (used by `db reset --force` and test cleanup). */
+export async function dropDatabase(url: string): Promise<void> {
+  const { name, adminUrl } = splitDatabaseUrl(url);
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${quoteIdent(name)} with (force)`);
+  } finally {
+    await client.end();
+  }
+}

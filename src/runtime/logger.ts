@@ -1,0 +1,34 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import type { Config } from '../config/schema.ts';
+
+export type { Logger } from 'pino';
+
+/** Keys whose values never reach a log line, at any depth the paths cover. */
+const REDACT = [
+  'password', 'token', 'secret', 'seed', 'privateKey', 'authorization',
+  '*.password', '*.token', '*.secret', '*.seed', '*.privateKey', '*.authorization',
+  '*.headers.authorization', 'req.headers.authorization',
+];
+
+/** Where the log lines go: a test passes a stream to capture them. */
+export interface LoggerOptions {
+  readonly destination?: NodeJS.WritableStream;
+  /** Whether stdout is a terminal (decides pretty output when EVALPOOL_LOG_PRETTY is unset). */
+  readonly isTTY?: boolean;
+}
+
+/**
+ * The root logger: JSON lines by default, human-readable when `EVALPOOL_LOG_PRETTY` is true or
+ * unset on a terminal. Components take `logger.child({ component: '...' })`.
+ * Pretty output is synchronous (no transport thread) so that nothing is lost at exit.
+ */
+export function createLogger(config: Pick<Config, 'logging'>, options: LoggerOptions = {}): Logger {
+  const destination = options.destination ?? process.stdout;
+  const wantPretty = config.logging.pretty ?? options.isTTY ?? process.stdout.isTTY === true;
+  const base = { level: config.logging.level, redact: { paths: REDACT, censor: '***' }, base: { pid: process.pid } };
+  if (wantPretty) {
+    return pino(base, pretty({ destination, sync: true, colorize: options.isTTY ?? process.stdout.isTTY === true, ignore: 'pid,hostname' }));
+  }
+  return pino(base, destination);
+}

@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import { createApp } from '../api/app.ts';
+import { startHttpServer } from '../api/http-server.ts';
+import type { Config } from '../config/schema.ts';
+import { createDatabase } from '../db/database.ts';
+import { ensureDatabase } from '../db/ensure-database.ts';
+import { migrateToLatest } from '../db/migrator.ts';
+import type { Database } from '../db/schema.ts';
+import { Lifecycle } from '../runtime/lifecycle.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { checkEvictionPolicy, closeRedis, createRedis } from '../runtime/redis.ts';
+import { waitForRedis } from '../runtime/wait-ready.ts';
+
+/** Options of {@link startServe} beyond the config. */
+export interface ServeOptions {
+  /** Create the database if missing and apply pending migrations (default: config). */
+  readonly migrate?: boolean;
+}
+
+/** A running `serve`: its URL, its database handle, and the lifecycle that stops it. */
+export interface RunningServe {
+  readonly url: string;
+  readonly db: Kysely<Database>;
+  readonly lifecycle: Lifecycle;
+}
+
+/** How long `serve` waits for Redis at start before giving up with a clear error. */
+const REDIS_START_TIMEOUT_MS = 5_000;
+
+/**
+ * Starts `evalpool serve`: database (created and migrated unless disabled), Redis, HTTP API.
+ * Resources are registered in start order on the returned lifecycle, which stops them in reverse.
+ * If anything fails to start, what did start is stopped before the error is thrown.
+ */
+export async function startServe(config: Config, logger: Logger, options: ServeOptions = {}): Promise<RunningServe> {
+  const lifecycle = new Lifecycle(logger);
+  try {
+    if (options.migrate ?? config.server.migrateOnStart) {
+      if (await ensureDatabase(config.storage.databaseUrl)) logger.info('created the database');
+    }
+    const db = createDatabase({ url: config.storage.databaseUrl, poolSize: config.storage.databasePoolSize, logger });
+    lifecycle.defer('database', () => db.destroy());
+    if (options.migrate ?? config.server.migrateOnStart) {
+      const run = await migrateToLatest(db);
+      for (const r of run.results) logger.info({ migration: r.migrationName, status: r.status }, 'migration');
+      if (run.error) throw run.error;
+    }
+
+    const redisProbe = createRedis(config.storage.redisUrl, 'probe', logger);
+    lifecycle.defer('redis-probe', () => closeRedis(redisProbe));
+    await waitForRedis(redisProbe, REDIS_START_TIMEOUT_MS);
+    const eviction = await checkEvictionPolicy(redisProbe);
+    if (eviction) logger.warn(eviction);
+
+    const app = createApp({ config, db, redisProbe, logger });
+    const server = lifecycle.add(await startHttpServer(app, config.server.host, config.server.port));
+    logger.info({ url: server.url }, 'evalpool serve is listening');
+    return { url: server.url, db, lifecycle };
+  } catch (error) {
+    await lifecycle.stopAll(config.server.shutdownGraceMs);
+    throw error;
+  }
+}

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The `evalpool` executable of this checkout. */
+export const CLI = fileURLToPath(new URL('../../bin/evalpool.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A CLI process under test, with its output collected as it arrives. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** JSON log lines seen so far (stdout; logs are JSON when not on a terminal). */
+  logs(): Record<string, unknown>[];
+  /** Resolves with the first log line that matches, or rejects after `timeoutMs`. */
+  waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves with the exit code (or the signal name) once the process ended. */
+  exited(): Promise<number | string>;
+  /** SIGKILL if still running; always resolves. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `evalpool <args>` with a clean environment: only PATH/HOME and the given variables, so a
+ * developer's own EVALPOOL_* settings never leak into tests.
+ */
+export function spawnCli(args: readonly string[], variables: Readonly<Record<string, string>> = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', EVALPOOL_LOG_LEVEL: 'info', ...variables },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exit = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const logs = (): Record<string, unknown>[] =>
+    out.split('\n').flatMap((line) => {
+      if (!line.startsWith('{')) return [];
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    logs,
+    exited: () => exit,
+    async waitForLog(match, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = logs().find(match);
+        if (found) return found;
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`process exited before the expected log line\nstdout:\n${out}\nstderr:\n${err}`);
+        if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exit;
+    },
+  };
+}
+
+/** Runs `evalpool <args>` to completion. */
+export async function runCli(args: readonly string[], variables: Readonly<Record<string, string>> = {}): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const cli = spawnCli(args, variables);
+  const code = await cli.exited();
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
+import type { Kysely } from 'kysely';
+import { createDatabase } from '../../src/db/database.ts';
+import { dropDatabase, ensureDatabase } from '../../src/db/ensure-database.ts';
+import { migrateToLatest } from '../../src/db/migrator.ts';
+import type { Database } from '../../src/db/schema.ts';
+import { testConfig } from './test-config.ts';
+import { testLogger } from './test-logger.ts';
+
+/** A migrated database of its own for one test file. */
+export interface TestDatabase {
+  readonly url: string;
+  readonly db: Kysely<Database>;
+  /** Closes the pool and drops the database. */
+  drop(): Promise<void>;
+}
+
+/** The URL of a new, randomly named database on the configured server. */
+export function randomDatabaseUrl(): string {
+  const url = new URL(testConfig().storage.databaseUrl);
+  url.pathname = `/evalpool_test_${randomBytes(6).toString('hex')}`;
+  return url.toString();
+}
+
+/** Creates and migrates a fresh database. */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const url = randomDatabaseUrl();
+  await ensureDatabase(url);
+  const db = createDatabase({ url, poolSize: 5, logger: testLogger() });
+  if (options.migrate ?? true) {
+    const run = await migrateToLatest(db);
+    if (run.error) throw run.error;
+  }
+  let dropped: Promise<void> | undefined;
+  return {
+    url,
+    db,
+    drop() {
+      dropped ??= db.destroy().then(() => dropDatabase(url));
+      return dropped;
+    },
+  };
+}
+
+/**
+ * Registers `before`/`after` hooks that give the current test file its own migrated database
+ * (random name) and drop it afterwards. Read `.db`/`.url` inside tests, not at import time.
+ */
+export function useTestDatabase(options: { migrate?: boolean } = {}): TestDatabase {
+  let current: TestDatabase | undefined;
+  before(async () => {
+    current = await createTestDatabase(options);
+  });
+  after(async () => {
+    await current?.drop();
+  });
+  const get = (): TestDatabase => {
+    if (!current) throw new Error('useTestDatabase: the database exists only inside tests (after the before hook ran)');
+    return current;
+  };
+  return {
+    get url() {
+      return get().url;
+    },
+    get db() {
+      return get().db;
+    },
+    drop: () => get().drop(),
+  };
+}

@@ -1,0 +1,19 @@
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+
+/** A logger for tests: silent unless EVALPOOL_TEST_VERBOSE=1 (then debug lines go to stderr). */
+export function testLogger(): Logger {
+  return process.env.EVALPOOL_TEST_VERBOSE === '1' ? pino({ level: 'debug' }, process.stderr) : pino({ level: 'silent' });
+}
+
+/** A logger whose lines (parsed JSON) are collected, to assert on what was logged. */
+export function capturingLogger(level: pino.Level = 'debug'): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  return { logger: pino({ level }, stream), lines };
+}
