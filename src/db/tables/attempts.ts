@@ -1,0 +1,7 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewAttempt } from '../schema.ts';
+
+/** Records one finished attempt of a task, whatever its class (slot health reads these). */
+export async function insertAttempt(db: Kysely<Database>, row: NewAttempt): Promise<void> {
+  await db.insertInto('attempts').values(row).execute();
+}
