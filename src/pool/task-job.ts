@@ -1,0 +1,40 @@
+import * as v from 'valibot';
+
+/**
+ * The data of one task in the pool (a BullMQ job). `task_id` says what is evaluated (an index
+ * into the env's dataset, the episode seed for robotics); `task_uuid` tracks this execution.
+ * The same (env, hotkey, revision, task id) is never in the pool twice: see {@link taskJobId}.
+ */
+export const TaskJobDataSchema = v.object({
+  /** Environment id, e.g. `mujoco/reach-v1`; also the queue's name. */
+  env: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_./-]{1,128}$/, 'env must be 1-128 letters, digits, _ . / -')),
+  task_id: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2_147_483_647)),
+  task_uuid: v.pipe(v.string(), v.uuid()),
+  uid: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65_535)),
+  hotkey: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  revision: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  endpoint: v.pipe(v.string(), v.url()),
+  /** When the scheduler created the task (ms since epoch). */
+  created_at: v.pipe(v.number(), v.integer()),
+});
+
+/** The data of one task in the pool. */
+export type TaskJobData = v.InferOutput<typeof TaskJobDataSchema>;
+
+/** Parses job data read from Redis; throws a valibot error naming the bad field. */
+export function parseTaskJobData(data: unknown): TaskJobData {
+  return v.parse(TaskJobDataSchema, data);
+}
+
+/**
+ * The deterministic BullMQ job id of a task. BullMQ forbids `:` in custom ids, so each part is
+ * percent-encoded (which also keeps the `|` separator unambiguous).
+ */
+export function taskJobId(env: string, hotkey: string, revision: string, taskId: number): string {
+  return ['t', env, hotkey, revision, String(taskId)].map(encodeURIComponent).join('|');
+}
+
+/** The queue of an environment: one queue per env, named after the env id. */
+export function queueName(env: string): string {
+  return env;
+}
