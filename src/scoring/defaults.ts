@@ -9,7 +9,7 @@ import type { ScoringParams } from './scoring-params.ts';
  * `1 − rotation count / list size`, or a miner that keeps pace drops out after each rotation.
  */
 export const DEFAULT_MIN_COVERAGE = 0.8;
-/** z of the first-commit threshold gap (≈ 87% one-sided confidence). */
+/** z of the first-commit threshold gap (≈ 93% one-sided confidence). */
 export const DEFAULT_THRESHOLD_Z = 1.5;
 /** Smallest gap a later miner must clear: 2 percentage points. */
 export const DEFAULT_THRESHOLD_MIN_GAP = 0.02;

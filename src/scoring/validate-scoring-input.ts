@@ -47,7 +47,7 @@ export function validateScoringInput(input: ScoringInput): ScoringInput {
     const listSize = listSizes.get(a.envId);
     if (listSize === undefined) fail(`${at}.envId`, 'is not among the scored envs', a.envId);
     const key = `${a.uid}\u0000${a.envId}`;
-    if (seen.has(key)) fail(at, `is a second row for uid ${a.uid} in env ${JSON.stringify(a.envId)}`, a.n);
+    if (seen.has(key)) throw new ScoringInputError(at, `is a second row for uid ${a.uid} in env ${JSON.stringify(a.envId)}`);
     seen.add(key);
     if (!isInt(a.n, 0, listSize)) fail(`${at}.n`, `must be an integer in [0, ${listSize}] (the list size)`, a.n);
     const max = a.n + SUM_SLACK * Math.max(1, a.n);
