@@ -1,0 +1,11 @@
+import type { MinerEnvAggregate, MinerIdentity } from '../../src/scoring/scoring-input.ts';
+
+/** A miner with a recognisable hotkey and revision. */
+export function miner(uid: number, committedBlock: number): MinerIdentity {
+  return { uid, hotkey: `hk${uid}`, revision: `rev${uid}`, committedBlock };
+}
+
+/** An aggregate of 0/1 successes: `sum = sumSq = successes`. */
+export function agg(uid: number, envId: string, successes: number, n: number): MinerEnvAggregate {
+  return { uid, envId, n, sum: successes, sumSq: successes };
+}
