@@ -9,14 +9,9 @@ export const SCORING = Object.freeze({
   z: 1.5,
   minGap: 0.02,
   maxGap: 0.1,
-  /** `p = clip(sr, pClipLow, pClipHigh)` keeps the margin away from zero at sr 0 or 1. */
-  pClipLow: 0.01,
-  pClipHigh: 0.99,
   /** ε-Pareto frontier: `eps = clip(2·std/sqrt(n), epsMin, epsMax)`. */
   epsMin: 0.01,
   epsMax: 0.2,
-  /** Sum of the u16 weights put on chain. */
-  u16Total: 65_535,
 });
 
 /**

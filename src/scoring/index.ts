@@ -5,7 +5,6 @@
  */
 export { computeScores } from './compute-scores.ts';
 export { coverage, isEligible, meetsCoverage } from './coverage.ts';
-export * from './defaults.ts';
 export { envEpsilon, epsilonDominates, paretoEpsilon, paretoFrontier } from './pareto-frontier.ts';
 export type { EpsilonBounds, FrontierPoint } from './pareto-frontier.ts';
 export type { EnvSummary, MinerEnvScore, MinerScore, NoWeightsReason, ScoreReport } from './score-report.ts';

@@ -5,7 +5,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
-import { DEFAULT_SCORING_PARAMS } from '../../src/scoring/defaults.ts';
+import { scoringParamsOf } from '../../src/config/scoring-params.ts';
+import { testConfig } from '../helpers/test-config.ts';
+
+const DEFAULT_SCORING_PARAMS = scoringParamsOf(testConfig());
 import type { MinerEnvAggregate, MinerIdentity, ScoredEnv, ScoringInput } from '../../src/scoring/scoring-input.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';
 

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
-import { DEFAULT_SCORING_PARAMS } from '../../src/scoring/defaults.ts';
+import { scoringParamsOf } from '../../src/config/scoring-params.ts';
+import { testConfig } from '../helpers/test-config.ts';
+
+const DEFAULT_SCORING_PARAMS = scoringParamsOf(testConfig());
 import type { MinerEnvAggregate, ScoringInput } from '../../src/scoring/scoring-input.ts';
 import type { ScoringParams } from '../../src/scoring/scoring-params.ts';
 

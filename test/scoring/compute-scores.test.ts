@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
-import { DEFAULT_SCORING_PARAMS } from '../../src/scoring/defaults.ts';
+import { scoringParamsOf } from '../../src/config/scoring-params.ts';
+import { testConfig } from '../helpers/test-config.ts';
+
+const DEFAULT_SCORING_PARAMS = scoringParamsOf(testConfig());
 import type { ScoreReport } from '../../src/scoring/score-report.ts';
 import { ScoringInputError } from '../../src/scoring/scoring-input-error.ts';
 import { agg, miner } from './build-input.ts';

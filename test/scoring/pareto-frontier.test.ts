@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_SCORING_PARAMS } from '../../src/scoring/defaults.ts';
+import { scoringParamsOf } from '../../src/config/scoring-params.ts';
+import { testConfig } from '../helpers/test-config.ts';
+
+const DEFAULT_SCORING_PARAMS = scoringParamsOf(testConfig());
 import { envEpsilon, epsilonDominates, paretoEpsilon, paretoFrontier } from '../../src/scoring/pareto-frontier.ts';
 
 const bounds = DEFAULT_SCORING_PARAMS; // eps clipped to [0.01, 0.2]

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_SCORING_PARAMS } from '../../src/scoring/defaults.ts';
+import { scoringParamsOf } from '../../src/config/scoring-params.ts';
+import { testConfig } from '../helpers/test-config.ts';
+
+const DEFAULT_SCORING_PARAMS = scoringParamsOf(testConfig());
 import { threshold, thresholdGap } from '../../src/scoring/threshold.ts';
 
 const params = DEFAULT_SCORING_PARAMS; // z = 1.5, minGap = 0.02, maxGap = 0.10
