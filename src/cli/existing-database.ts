@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { splitDatabaseUrl } from '../db/ensure-database.ts';
 import { createDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
