@@ -1,0 +1,25 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { getSamplingList, getSamplingLists } from '../db/tables/sampling-lists.ts';
+import { toCurrentList } from './current-list.ts';
+import { rotateList, type Rotation } from './rotate-list.ts';
+import { SamplingError, UnknownSamplingListError } from './sampling-error.ts';
+
+/** Reads of the list before giving up when other rotations keep landing in between. */
+const ATTEMPTS = 3;
+
+/**
+ * Rotates one env's list now, whether due or not (ops: `evalpool sampling rotate`). Unlike a
+ * scheduled rotation, it always applies once: if another rotation lands between the read and
+ * the write, it reads again and rotates the newer list. Throws
+ * {@link UnknownSamplingListError} for an env without a list.
+ */
+export async function rotateNow(db: Kysely<Database>, envId: string, reason: 'ops' | 'schedule' = 'ops', now: Date = new Date()): Promise<Rotation> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const row = await getSamplingList(db, envId);
+    if (!row) throw new UnknownSamplingListError(envId, (await getSamplingLists(db)).map((r) => r.env_id));
+    const rotation = await rotateList(db, toCurrentList(row), now, reason);
+    if (rotation) return rotation;
+  }
+  throw new SamplingError(`sampling list of ${envId} kept changing during the rotation (${ATTEMPTS} tries); run it again`);
+}

@@ -1,0 +1,129 @@
+import * as v from 'valibot';
+import { SamplingDefinitionError, type DefinitionProblem } from './sampling-error.ts';
+
+/** Task ids are int4 in Postgres; `dataset.end` is exclusive and stored as int4 too. */
+export const TASK_ID_MAX = 2_147_483_646;
+/** Upper bound of `list_size` (and so of `rotation.count`): a list is one Postgres array. */
+export const LIST_SIZE_MAX = 100_000;
+/** Longest rotation interval: one year. */
+export const ROTATION_INTERVAL_MAX_SECONDS = 31_536_000;
+
+/** `family/name-v1`: letters, digits, `_ . -`, segments separated by `/`, at most 128 characters. */
+const ENV_ID = /^(?=.{1,128}$)[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)*$/;
+
+/** Environment families: how a worker runs the env. */
+export const FAMILIES = ['mujoco', 'container'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+function int(min: number, max: number) {
+  const rule = `must be an integer from ${min} to ${max}`;
+  return v.pipe(v.number(rule), v.integer(rule), v.minValue(min, rule), v.maxValue(max, rule));
+}
+
+/** The JSON shape of `sampling-lists/<env>.json` (snake_case, as written by operators). */
+export const SamplingDefinitionFileSchema = v.strictObject({
+  env_id: v.pipe(v.string('must be a string'), v.regex(ENV_ID, 'must be like "mujoco/reach-v1": letters, digits, _ . - in segments separated by /, at most 128 characters')),
+  family: v.picklist(FAMILIES, `must be one of ${FAMILIES.map((f) => `"${f}"`).join(', ')}`),
+  description: v.optional(v.string('must be a string')),
+  dataset: v.strictObject({ start: int(0, TASK_ID_MAX), end: int(1, TASK_ID_MAX + 1) }),
+  list_size: int(1, LIST_SIZE_MAX),
+  rotation: v.strictObject({ count: int(1, LIST_SIZE_MAX), interval_seconds: int(1, ROTATION_INTERVAL_MAX_SECONDS) }),
+  scored: v.boolean('must be true or false'),
+  initial_list: v.optional(v.array(int(0, TASK_ID_MAX), 'must be an array of task ids')),
+  max_timesteps: v.optional(int(1, 100_000_000)),
+});
+
+/**
+ * One environment's sampling: which task ids exist (`dataset`, `[start, end)`), how many are in
+ * the list at a time, how the list rotates, and whether the env counts towards weights.
+ */
+export interface SamplingDefinition {
+  readonly envId: string;
+  readonly family: Family;
+  readonly description?: string;
+  readonly dataset: { readonly start: number; readonly end: number };
+  readonly listSize: number;
+  readonly rotation: { readonly count: number; readonly intervalSeconds: number };
+  readonly scored: boolean;
+  /** The list to start from (oldest first); otherwise a random draw. Used only at creation. */
+  readonly initialList?: readonly number[];
+  /** Episode length override for the env (read by workers; not stored with the list). */
+  readonly maxTimesteps?: number;
+  /** Where it came from, for messages. */
+  readonly source: string;
+}
+
+/** The file name a definition must have: the env id with `/` replaced by `__`, plus `.json`. */
+export function definitionFileName(envId: string): string {
+  return `${envId.replaceAll('/', '__')}.json`;
+}
+
+function fieldOf(issue: v.BaseIssue<unknown>): string {
+  const path = issue.path ?? [];
+  if (path.length === 0) return '(file)';
+  return path.map((item, i) => (item.type === 'array' ? `[${String(item.key)}]` : `${i > 0 ? '.' : ''}${String(item.key)}`)).join('');
+}
+
+function detailOf(issue: v.BaseIssue<unknown>): string {
+  if (issue.type === 'strict_object') {
+    // The object schema reports unknown keys ("expected never"), missing keys and non-objects.
+    if (issue.expected === 'never') return 'is not a known field';
+    if (issue.received === 'undefined') return 'is required';
+    return 'must be an object';
+  }
+  if (issue.received === 'undefined') return `is required (${issue.message})`;
+  return issue.message;
+}
+
+/** Cross-field rules that the schema cannot state per field. */
+function crossFieldProblems(file: string, d: v.InferOutput<typeof SamplingDefinitionFileSchema>): DefinitionProblem[] {
+  const problems: DefinitionProblem[] = [];
+  const add = (field: string, detail: string): void => void problems.push({ file, field, detail });
+  const size = d.dataset.end - d.dataset.start;
+  if (d.dataset.end <= d.dataset.start) add('dataset', `end (${d.dataset.end}) must be greater than start (${d.dataset.start})`);
+  if (d.rotation.count > d.list_size) add('rotation.count', `must be at most list_size (${d.list_size})`);
+  // A rotation draws `count` ids that are not in the list, so the dataset needs room for both.
+  else if (size > 0 && size < d.list_size + d.rotation.count) {
+    add('dataset', `holds ${size} task ids, but list_size + rotation.count = ${d.list_size + d.rotation.count} are needed (the list plus one rotation's new ids)`);
+  }
+  if (d.initial_list) {
+    if (d.initial_list.length !== d.list_size) add('initial_list', `has ${d.initial_list.length} ids, but list_size is ${d.list_size}`);
+    const seen = new Set<number>();
+    d.initial_list.forEach((id, i) => {
+      if (id < d.dataset.start || id >= d.dataset.end) add(`initial_list[${i}]`, `${id} is outside the dataset [${d.dataset.start}, ${d.dataset.end})`);
+      if (seen.has(id)) add(`initial_list[${i}]`, `${id} appears twice`);
+      seen.add(id);
+    });
+  }
+  return problems;
+}
+
+/**
+ * Validates one definition read from `source` (a file path, used in messages). When
+ * `fileName` is given, it must agree with the env id (see {@link definitionFileName}).
+ * Throws a {@link SamplingDefinitionError} naming the file and every bad field.
+ */
+export function parseSamplingDefinition(raw: unknown, source: string, fileName?: string): SamplingDefinition {
+  const parsed = v.safeParse(SamplingDefinitionFileSchema, raw);
+  if (!parsed.success) {
+    throw new SamplingDefinitionError(parsed.issues.map((issue) => ({ file: source, field: fieldOf(issue), detail: detailOf(issue) })));
+  }
+  const d = parsed.output;
+  const problems = crossFieldProblems(source, d);
+  if (fileName !== undefined && fileName !== definitionFileName(d.env_id)) {
+    problems.unshift({ file: source, field: 'env_id', detail: `"${d.env_id}" belongs in a file named ${definitionFileName(d.env_id)}, not ${fileName}` });
+  }
+  if (problems.length > 0) throw new SamplingDefinitionError(problems);
+  return {
+    envId: d.env_id,
+    family: d.family,
+    ...(d.description !== undefined && { description: d.description }),
+    dataset: { start: d.dataset.start, end: d.dataset.end },
+    listSize: d.list_size,
+    rotation: { count: d.rotation.count, intervalSeconds: d.rotation.interval_seconds },
+    scored: d.scored,
+    ...(d.initial_list !== undefined && { initialList: d.initial_list }),
+    ...(d.max_timesteps !== undefined && { maxTimesteps: d.max_timesteps }),
+    source,
+  };
+}

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import pg from 'pg';
+import { splitDatabaseUrl } from '../../src/db/ensure-database.ts';
+import { getSamplingList } from '../../src/db/tables/sampling-lists.ts';
+import { getMinerSlots } from '../../src/db/tables/miner-slots.ts';
+import { runCli } from '../helpers/spawn-cli.ts';
+import { randomDatabaseUrl, useTestDatabase } from '../helpers/test-database.ts';
+
+async function databaseExists(url: string): Promise<boolean> {
+  const { name, adminUrl } = splitDatabaseUrl(url);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return ((await client.query('select 1 from pg_database where datname = $1', [name])).rowCount ?? 0) > 0;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('evalpool sampling and slots commands', () => {
+  const t = useTestDatabase();
+  const cli = (...args: string[]) => runCli(args, { EVALPOOL_DATABASE_URL: t.url });
+
+  test('against a missing database: a clear sentence, exit 1, and the database is not created', async () => {
+    const url = randomDatabaseUrl();
+    const result = await runCli(['sampling', 'show'], { EVALPOOL_DATABASE_URL: url });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /database "evalpool_test_\w+" does not exist; `evalpool migrate` creates it/);
+    assert.equal(await databaseExists(url), false);
+  });
+
+  test('sampling sync creates the built-in lists; show lists them without ids; --ids shows them', async () => {
+    const empty = await cli('sampling', 'show');
+    assert.equal(empty.code, 0);
+    assert.match(empty.stdout, /no sampling lists yet/);
+
+    const sync = await cli('sampling', 'sync');
+    assert.equal(sync.code, 0, sync.stderr);
+    assert.match(sync.stdout, /mujoco\/reach-v1\s+created/);
+
+    const shown = await cli('sampling', 'show');
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /env\s+family\s+size\s+scored\s+rotation\s+last rotation\s+next rotation\s+version/);
+    assert.match(shown.stdout, /mujoco\/push-v1\s+mujoco\s+32\s+true\s+4 every 600s\s+never/);
+
+    const row = await getSamplingList(t.db, 'mujoco/reach-v1');
+    assert.ok(row);
+    const one = await cli('sampling', 'show', 'mujoco/reach-v1');
+    assert.match(one.stdout, /rotations, newest first/);
+    assert.match(one.stdout, /0\s+\S+ \S+\s+created\s+0\s+32/);
+    for (const id of row.task_ids) assert.doesNotMatch(one.stdout, new RegExp(`\\b${id}\\b`), 'ids are not shown without --ids');
+    const withIds = await cli('sampling', 'show', 'mujoco/reach-v1', '--ids');
+    assert.ok(withIds.stdout.includes(row.task_ids.join(' ')));
+  });
+
+  test('sampling rotate rotates now and prints the counts; an unknown env is refused with exit 1', async () => {
+    const rotated = await cli('sampling', 'rotate', 'mujoco/reach-v1');
+    assert.equal(rotated.code, 0, rotated.stderr);
+    assert.match(rotated.stdout, /rotated mujoco\/reach-v1: version 0 → 1, 4 ids out, 4 ids in/);
+    assert.equal((await getSamplingList(t.db, 'mujoco/reach-v1'))?.version, 1);
+    const unknown = await cli('sampling', 'rotate', 'mujoco/nope-v1');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no sampling list for "mujoco\/nope-v1" \(known: mujoco\/balance-v1, mujoco\/push-v1, mujoco\/reach-v1\)/);
+  });
+
+  test('slots set pins and unpins; slots show lists the miner; a bad value exits 2', async () => {
+    const pinned = await cli('slots', 'set', 'hk-ops', '8');
+    assert.equal(pinned.code, 0, pinned.stderr);
+    assert.match(pinned.stdout, /pinned hk-ops to 8 slots/);
+    assert.equal((await getMinerSlots(t.db)).get('hk-ops')?.pinned, 8);
+
+    const shown = await cli('slots', 'show');
+    assert.match(shown.stdout, /hotkey\s+slots\s+adjusted\s+pinned\s+paused\s+last change/);
+    assert.match(shown.stdout, /hk-ops\s+8\s+8\s+8\s+false\s+\S+ \S+ \(pin\)/);
+
+    const auto = await cli('slots', 'set', 'hk-ops', 'auto');
+    assert.match(auto.stdout, /unpinned hk-ops/);
+    assert.equal((await getMinerSlots(t.db)).get('hk-ops')?.pinned, null);
+
+    const bad = await cli('slots', 'set', 'hk-ops', 'lots');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /"lots" must be an integer from 0 to 10000, or auto/);
+  });
+});
