@@ -79,7 +79,7 @@ export async function loadBackendPrivateKey(from: BackendKeySource): Promise<Bac
     text = await readFile(from.file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw new BackendKeyError(`backend private key file ${from.file}: cannot read it (${code})`);
+    throw new BackendKeyError(`backend private key file ${from.file}: cannot read it (${code})`, { cause: error });
   }
   return parseBackendPrivateKey(text, `backend private key file ${from.file}`);
 }

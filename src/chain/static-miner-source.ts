@@ -94,7 +94,7 @@ export class StaticMinerSource implements MinerSource {
     try {
       info = await stat(file);
     } catch (error) {
-      throw new Error(`${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+      throw new Error(`${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, { cause: error });
     }
     // Rewrites within one mtime tick, or by rename, still change ctime, inode or size.
     const version = `${info.ino}:${info.mtimeMs}:${info.ctimeMs}:${info.size}`;
