@@ -260,7 +260,7 @@ export class FakeSubtensorProvider implements ProviderInterface {
         try {
           resolve(this.#node.answer(method, params) as T);
         } catch (error) {
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         }
       });
     });
