@@ -12,7 +12,7 @@ import type { ProviderInterface, ProviderInterfaceCallback, ProviderInterfaceEmi
 import { expandMetadata, Metadata, TypeRegistry } from '@polkadot/types';
 import type { ChainProperties, Header } from '@polkadot/types/interfaces';
 import { blake2AsHex } from '@polkadot/util-crypto';
-import { compactAddLength, compactStripLength, u8aConcat, u8aToHex } from '@polkadot/util';
+import { compactAddLength, compactStripLength, compactToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 
 /** One data field of a commitment: raw bytes (stored as `Raw<n>`), or another kind of field. */
 export type FakeCommitmentField = { readonly raw: string | Uint8Array } | { readonly sha256: string } | { readonly bigRaw: Uint8Array };
@@ -42,6 +42,8 @@ export class FakeSubtensorNode {
   readonly calls: string[] = [];
   /** Extrinsics submitted with `author_submitAndWatchExtrinsic`, as hex. */
   readonly submitted: string[] = [];
+  /** When set, the next submitted extrinsic fails in its block with this module error. */
+  failNextWith: { readonly pallet: string; readonly error: string } | undefined;
   /** Next nonce returned by `system_accountNextIndex`. */
   nonce = 7;
 
@@ -122,6 +124,15 @@ export class FakeSubtensorNode {
     this.setStorage('commitments', 'commitmentOf', [netuid, hotkey], this.encode('PalletCommitmentsRegistration', { deposit: 0, block, info: { fields: encoded } }));
   }
 
+  #moduleError(pallet: string, error: string): { index: number; error: Uint8Array } {
+    const entry = this.registry.metadata.pallets.find((p) => p.name.toString() === pallet);
+    if (entry === undefined || entry.errors.isNone) throw new Error(`fake node: pallet ${pallet} has no errors`);
+    const variants = this.registry.lookup.getSiType(entry.errors.unwrap().type).def.asVariant.variants;
+    const variant = variants.find((v) => v.name.toString() === error);
+    if (variant === undefined) throw new Error(`fake node: ${pallet} has no error ${error}`);
+    return { index: entry.index.toNumber(), error: new Uint8Array([variant.index.toNumber(), 0, 0, 0]) };
+  }
+
   /** A new connection to this node. */
   provider(): FakeSubtensorProvider {
     return new FakeSubtensorProvider(this);
@@ -188,11 +199,21 @@ export class FakeSubtensorNode {
         this.submitted.push(hex);
         emit('ready');
         const hash = this.#addBlock(this.bestNumber + 1, [hex]);
-        this.setStorage('system', 'events', [], this.encode('Vec<FrameSystemEventRecord>', [{
-          phase: { ApplyExtrinsic: 0 },
-          event: { System: { ExtrinsicSuccess: { dispatchInfo: { weight: { refTime: 1, proofSize: 1 }, class: 'Normal', paysFee: 'No' } } } },
-          topics: [],
-        }]));
+        // System.Events = [ExtrinsicSuccess at ApplyExtrinsic(0)]; the RuntimeEvent is built by
+        // hand (pallet index 0 = System, then the pallet's event) as polkadot-js's Event type
+        // only decodes bytes.
+        const dispatchInfo = { weight: { refTime: 1, proofSize: 1 }, class: 'Normal', paysFee: 'No' };
+        const outcome = this.failNextWith === undefined
+          ? { ExtrinsicSuccess: { dispatchInfo } }
+          : { ExtrinsicFailed: { dispatchError: { Module: this.#moduleError(this.failNextWith.pallet, this.failNextWith.error) }, dispatchInfo } };
+        this.failNextWith = undefined;
+        const record = u8aConcat(
+          this.encode('FrameSystemPhase', { ApplyExtrinsic: 0 }),
+          new Uint8Array([0]),
+          this.encode('FrameSystemEvent', outcome),
+          this.encode('Vec<H256>', []),
+        );
+        this.setStorage('system', 'events', [], u8aConcat(compactToU8a(1), record));
         emit({ inBlock: hash });
         return;
       }
