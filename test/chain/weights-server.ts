@@ -21,7 +21,9 @@ export async function startWeightsServer(handler: (req: IncomingMessage, res: Se
 }
 
 /** A `/v1/weights/latest` body as the backend serves it. */
-export function weightsBody(block: number, uids: number[], values: number[]): Record<string, unknown> {
+export function weightsBody(block: number, uids: number[], values: number[]): {
+  block_number: number; timestamp: string; weights: Record<string, number>; weights_u16: { uids: number[]; values: number[] }; metadata: unknown;
+} {
   const total = values.reduce((a, b) => a + b, 0);
   return {
     block_number: block,
