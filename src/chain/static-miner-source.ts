@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { BlockClock } from './block-clock.ts';
 import { CommitmentError } from './commitment-error.ts';
 import { deriveRevision, resolveCommitment } from './commitment.ts';
+import { errorMessage } from './error-message.ts';
 import type { DiscoveredMiner, ExcludedMiner, MinerSnapshot, MinerSource } from './miner-source.ts';
 import { parseStaticMinersFile, type StaticMinerEntry } from './static-miners-file.ts';
 
@@ -69,7 +70,7 @@ export class StaticMinerSource implements MinerSource {
       await this.#reloadIfChanged();
       this.#stale = undefined;
     } catch (error) {
-      const message = (error as Error).message;
+      const message = errorMessage(error);
       if (this.#loaded === undefined) throw error;
       if (this.#stale === undefined) {
         this.#stale = { since: new Date(this.#clock.now()), error: message };
@@ -83,7 +84,8 @@ export class StaticMinerSource implements MinerSource {
       excluded: loaded.excluded,
       block: this.#clock.currentBlock(),
       source: 'static',
-      fetchedAt: loaded.loadedAt,
+      // The file was checked now; a stale snapshot dates from the last good load.
+      fetchedAt: this.#stale === undefined ? new Date(this.#clock.now()) : loaded.loadedAt,
       ...(this.#stale === undefined ? {} : { stale: this.#stale }),
     };
   }

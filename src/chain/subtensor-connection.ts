@@ -3,6 +3,7 @@ import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import type { Logger } from 'pino';
 import { Backoff } from './backoff.ts';
 import { CHAIN_CONNECT_TIMEOUT_MS, CHAIN_RECONNECT_MAX_MS, CHAIN_RECONNECT_MIN_MS } from './defaults.ts';
+import { errorMessage } from './error-message.ts';
 import { withTimeout } from './with-timeout.ts';
 
 /** Settings of a {@link SubtensorConnection}. */
@@ -116,7 +117,7 @@ export class SubtensorConnection {
    * connection is closed and the next attempt waits for the backoff, whose delay is returned.
    */
   markBroken(error: unknown): number {
-    this.#lastError = error instanceof Error ? error.message : String(error);
+    this.#lastError = errorMessage(error);
     const delay = this.#backoff.fail(this.#now());
     this.#options.logger.warn({ node: this.#options.label, err: this.#lastError, retryInMs: delay, failures: this.#backoff.failures }, 'subtensor connection failed: reconnecting after backoff');
     void this.#drop();

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import type { Logger } from 'pino';
 import { CommitmentError } from './commitment-error.ts';
+import { errorMessage } from './error-message.ts';
 import { resolveCommitment } from './commitment.ts';
 import { CHAIN_CALL_TIMEOUT_MS } from './defaults.ts';
 import type { DiscoveredMiner, ExcludedMiner, MinerSnapshot, MinerSource } from './miner-source.ts';
@@ -83,7 +84,7 @@ export class SubtensorMinerSource implements MinerSource {
       // A node that stops answering gets a fresh connection (after the backoff); connection
       // failures are already counted by the connection, other errors leave it open.
       if (error instanceof CallTimeoutError) this.#connection.markBroken(error);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       if (this.#last === undefined) throw new Error(`cannot read miners from subtensor ${this.#options.label}: ${message}`, { cause: error });
       this.#staleSince ??= new Date(this.#now());
       this.#options.logger.warn({ node: this.#options.label, err: message, since: this.#staleSince }, 'miner refresh failed: keeping the last known miners');

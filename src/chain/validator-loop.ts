@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { VALIDATOR_POLL_INTERVAL_MS } from './defaults.ts';
+import { errorMessage } from './error-message.ts';
 import { SignedExtensionError } from './signed-extensions.ts';
 import type { LatestWeights } from './weights-response.ts';
 import { CommitRevealEnabledError, HotkeyNotRegisteredError, type PreparedWeights, type U16Weights } from './weights-submitter.ts';
@@ -86,7 +87,7 @@ export class ValidatorLoop {
       return dryRun ? 'dry_run' : 'submitted';
     } catch (error) {
       if (isFatal(error) || signal.aborted) throw error;
-      logger.warn({ err: (error as Error).message }, 'setting weights failed: retrying at the next poll');
+      logger.warn({ err: errorMessage(error) }, 'setting weights failed: retrying at the next poll');
       return 'failed';
     }
   }
@@ -104,7 +105,7 @@ export class ValidatorLoop {
         },
         (error: unknown) => {
           if (this.#abort.signal.aborted) return;
-          this.#options.logger.error({ err: (error as Error).message }, 'validator stopped');
+          this.#options.logger.error({ err: errorMessage(error) }, 'validator stopped');
           this.#abort.abort(error);
           this.#settle?.reject(error as Error);
         },

@@ -16,6 +16,7 @@ import type { Codec, ISubmittableResult } from '@polkadot/types/types';
 import type { bool, Option, u16, u64 } from '@polkadot/types';
 import type { Logger } from 'pino';
 import { CHAIN_CALL_TIMEOUT_MS, VALIDATOR_ERA_PERIOD, VALIDATOR_INCLUSION_TIMEOUT_MS } from './defaults.ts';
+import { errorMessage } from './error-message.ts';
 import { assertSignableExtensions } from './signed-extensions.ts';
 import type { SubtensorConnection } from './subtensor-connection.ts';
 import { atBlock, readBestBlock, storageItem, type ReadLimits } from './subtensor-reads.ts';
@@ -159,7 +160,7 @@ export class WeightsSubmitter {
         })
         .then((unsub) => {
           unsubscribe = unsub;
-        }, (error: unknown) => reject(new WeightsRejectedError(`set_weights refused by the node: ${(error as Error).message}`, { cause: error })));
+        }, (error: unknown) => reject(new WeightsRejectedError(`set_weights refused by the node: ${errorMessage(error)}`, { cause: error })));
     });
     try {
       const blockHash = await withTimeout(included, inclusionTimeoutMs, 'set_weights inclusion', signal);

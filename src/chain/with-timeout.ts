@@ -1,3 +1,5 @@
+import { errorMessage } from './error-message.ts';
+
 /** A chain or HTTP call that did not answer in time. */
 export class CallTimeoutError extends Error {
   override readonly name = 'CallTimeoutError';
@@ -35,7 +37,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string, si
       },
       (error: unknown) => {
         cleanup();
-        reject(error instanceof Error ? error : new Error(String(error)));
+        reject(error instanceof Error ? error : new Error(errorMessage(error), { cause: error }));
       },
     );
   });

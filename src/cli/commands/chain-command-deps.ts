@@ -1,6 +1,7 @@
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import { InvalidArgumentError } from 'commander';
 import { pino, type Logger } from 'pino';
+import { errorMessage } from '../../chain/error-message.ts';
 
 /** What the chain commands (`crypto`, `miners`, `validator`) need from the outside; tests replace it. */
 export interface ChainCommandDeps {
@@ -43,7 +44,7 @@ export async function runChainCommand(deps: ChainCommandDeps, body: () => Promis
   try {
     await body();
   } catch (error) {
-    deps.err(`evalpool: ${error instanceof Error ? error.message : String(error)}`);
+    deps.err(`evalpool: ${errorMessage(error)}`);
     process.exitCode = 1;
   }
 }
