@@ -69,6 +69,7 @@ export class SubtensorConnection {
   /** A connected, ready API; connects (or reconnects) when needed. */
   async api(signal?: AbortSignal): Promise<ApiPromise> {
     if (this.#closed) throw new Error(`subtensor connection to ${this.#options.label} is closed`);
+    if (this.#connecting !== undefined) return this.#connecting;
     if (this.#api?.isConnected === true) return this.#api;
     if (this.#api !== undefined) {
       this.#options.logger.warn({ node: this.#options.label }, 'subtensor connection dropped: reconnecting');

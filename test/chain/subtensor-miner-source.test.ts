@@ -138,6 +138,21 @@ void describe('subtensor miner source (offline, real metadata)', { skip: fixture
     }
   });
 
+  void test('concurrent refreshes share one read', async () => {
+    const node = subnet(bytes);
+    const { source: src } = source(node);
+    try {
+      await src.refresh();
+      node.advance(1);
+      const before = node.calls.filter((m) => m === 'chain_getHeader').length;
+      const [a, b] = await Promise.all([src.refresh(), src.refresh()]);
+      assert.equal(a, b);
+      assert.equal(node.calls.filter((m) => m === 'chain_getHeader').length - before, 2, 'one read: the best header, and the new block\'s header for api.at');
+    } finally {
+      await src.close();
+    }
+  });
+
   void test('close is idempotent and aborts a refresh in progress', async () => {
     const node = subnet(bytes);
     const { source: src } = source(node, { callTimeoutMs: 60_000 });
