@@ -1,0 +1,19 @@
+/**
+ * A readable message for anything thrown or emitted: an Error's message, or the message of a
+ * WebSocket ErrorEvent (what polkadot-js's WsProvider emits when a connection fails, e.g.
+ * "getaddrinfo ENOTFOUND host"), never "[object Object]".
+ */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null) {
+    const { message, error: inner } = error as { message?: unknown; error?: unknown };
+    if (typeof message === 'string' && message !== '') return message;
+    if (inner instanceof Error) return inner.message;
+    try {
+      return JSON.stringify(error);
+    } catch {
+      return Object.prototype.toString.call(error);
+    }
+  }
+  return String(error);
+}

@@ -1,0 +1,126 @@
+import { stat, readFile } from 'node:fs/promises';
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import { BlockClock } from './block-clock.ts';
+import { CommitmentError } from './commitment-error.ts';
+import { deriveRevision, resolveCommitment } from './commitment.ts';
+import { errorMessage } from './error-message.ts';
+import type { DiscoveredMiner, ExcludedMiner, MinerSnapshot, MinerSource } from './miner-source.ts';
+import { parseStaticMinersFile, type StaticMinerEntry } from './static-miners-file.ts';
+
+/** Settings of a {@link StaticMinerSource}. */
+export interface StaticMinerSourceOptions {
+  /** Path of the miners file (`EVALPOOL_MINERS_FILE`); format in static-miners-file.ts. */
+  readonly file: string;
+  readonly logger: Logger;
+  /** Backend private key, needed only for entries with an encrypted commitment. */
+  readonly backendKey?: KeyObject;
+  /** Block numbers for the snapshots (default: 12 s blocks from the documented genesis). */
+  readonly clock?: BlockClock;
+}
+
+interface Loaded {
+  readonly version: string;
+  readonly miners: readonly DiscoveredMiner[];
+  readonly excluded: readonly ExcludedMiner[];
+  readonly loadedAt: Date;
+}
+
+function toMiner(entry: StaticMinerEntry, backendKey: KeyObject | undefined): DiscoveredMiner {
+  const committed_block = entry.committed_block ?? 0;
+  if (entry.endpoint !== undefined) {
+    const endpoint = entry.endpoint.replace(/\/+$/, '');
+    return { uid: entry.uid, hotkey: entry.hotkey, endpoint, committed_block, form: 'static', revision: deriveRevision(entry.revision ?? 'static', '', endpoint) };
+  }
+  const resolved = resolveCommitment(entry.commitment ?? '', backendKey);
+  const revision = entry.revision === undefined ? resolved.revision : deriveRevision(entry.revision, '', resolved.endpoint);
+  return { uid: entry.uid, hotkey: entry.hotkey, endpoint: resolved.endpoint, committed_block, form: resolved.form, revision };
+}
+
+/**
+ * Miners from a JSON file, reloaded when the file's mtime or size changes (checked on every
+ * refresh). Block numbers come from the clock. A file that becomes unreadable or invalid after a
+ * good load keeps the last good miners (snapshot marked `stale`); with no good load yet, refresh
+ * rejects with an error naming the file, the entry and the field.
+ */
+export class StaticMinerSource implements MinerSource {
+  readonly #options: StaticMinerSourceOptions;
+  readonly #clock: BlockClock;
+  #loaded: Loaded | undefined;
+  #stale: { since: Date; error: string } | undefined;
+  #closed = false;
+  #inflight: Promise<MinerSnapshot> | undefined;
+
+  constructor(options: StaticMinerSourceOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? new BlockClock();
+  }
+
+  refresh(signal?: AbortSignal): Promise<MinerSnapshot> {
+    if (this.#closed) return Promise.reject(new Error('static miner source is closed'));
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    this.#inflight ??= this.#refresh().finally(() => {
+      this.#inflight = undefined;
+    });
+    return this.#inflight;
+  }
+
+  async #refresh(): Promise<MinerSnapshot> {
+    try {
+      await this.#reloadIfChanged();
+      this.#stale = undefined;
+    } catch (error) {
+      const message = errorMessage(error);
+      if (this.#loaded === undefined) throw error;
+      if (this.#stale === undefined) {
+        this.#stale = { since: new Date(this.#clock.now()), error: message };
+        this.#options.logger.error({ file: this.#options.file, err: message }, 'miners file unusable: keeping the last good miners');
+      }
+    }
+    const loaded = this.#loaded;
+    if (loaded === undefined) throw new Error('unreachable: no miners loaded');
+    return {
+      miners: loaded.miners,
+      excluded: loaded.excluded,
+      block: this.#clock.currentBlock(),
+      source: 'static',
+      // The file was checked now; a stale snapshot dates from the last good load.
+      fetchedAt: this.#stale === undefined ? new Date(this.#clock.now()) : loaded.loadedAt,
+      ...(this.#stale === undefined ? {} : { stale: this.#stale }),
+    };
+  }
+
+  async #reloadIfChanged(): Promise<void> {
+    const { file, logger, backendKey } = this.#options;
+    let info;
+    try {
+      info = await stat(file);
+    } catch (error) {
+      throw new Error(`${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, { cause: error });
+    }
+    // Rewrites within one mtime tick, or by rename, still change ctime, inode or size.
+    const version = `${info.ino}:${info.mtimeMs}:${info.ctimeMs}:${info.size}`;
+    if (this.#loaded?.version === version) return;
+    const entries = parseStaticMinersFile(file, await readFile(file, 'utf8'));
+    const miners: DiscoveredMiner[] = [];
+    const excluded: ExcludedMiner[] = [];
+    for (const entry of entries) {
+      try {
+        miners.push(toMiner(entry, backendKey));
+      } catch (error) {
+        if (!(error instanceof CommitmentError)) throw error;
+        excluded.push({ uid: entry.uid, hotkey: entry.hotkey, reason: `${error.code}: ${error.message}` });
+        logger.warn({ file, uid: entry.uid, hotkey: entry.hotkey, code: error.code, reason: error.message }, 'miner excluded: unusable commitment');
+      }
+    }
+    miners.sort((a, b) => a.uid - b.uid);
+    excluded.sort((a, b) => a.uid - b.uid);
+    this.#loaded = { version, miners, excluded, loadedAt: new Date(this.#clock.now()) };
+    logger.info({ file, miners: miners.length, excluded: excluded.length }, 'miners file loaded');
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * `evalpool validator`: polls a backend's latest weights and puts them on chain whenever the
+ * backend's block number increases. One rule: a poll never throws out of the loop; transient
+ * failures (backend down, node slow, extrinsic refused) are logged and retried at the next poll,
+ * fatal ones (commit-reveal on, hotkey not registered, unsignable runtime) stop the loop.
+ */
+import type { Logger } from 'pino';
+import { VALIDATOR_POLL_INTERVAL_MS } from './defaults.ts';
+import { errorMessage } from './error-message.ts';
+import { SignedExtensionError } from './signed-extensions.ts';
+import type { LatestWeights } from './weights-response.ts';
+import { CommitRevealEnabledError, HotkeyNotRegisteredError, type PreparedWeights, type U16Weights } from './weights-submitter.ts';
+
+/** What one poll did. */
+export type PollOutcome = 'no_weights' | 'unchanged' | 'empty' | 'submitted' | 'dry_run' | 'failed';
+
+/** Settings of a {@link ValidatorLoop}. */
+export interface ValidatorLoopOptions {
+  /** Reads the backend's latest weights; `null` when there are none yet. */
+  readonly fetchWeights: (signal: AbortSignal) => Promise<LatestWeights | null>;
+  readonly submitter: {
+    prepare(weights: U16Weights, signal?: AbortSignal): Promise<PreparedWeights>;
+    submit(prepared: PreparedWeights, signal?: AbortSignal): Promise<string>;
+  };
+  readonly logger: Logger;
+  /** Period between polls (default {@link VALIDATOR_POLL_INTERVAL_MS}). */
+  readonly pollIntervalMs?: number;
+  /** Sign but do not submit: each new block's extrinsic is handed to `onPrepared` instead. */
+  readonly dryRun?: boolean;
+  /** Called with every extrinsic signed (dry run or not), e.g. to print it. */
+  readonly onPrepared?: (prepared: PreparedWeights, weights: LatestWeights) => void;
+}
+
+function isFatal(error: unknown): boolean {
+  return error instanceof CommitRevealEnabledError || error instanceof HotkeyNotRegisteredError || error instanceof SignedExtensionError;
+}
+
+/** The validator's poll loop; `start()`/`stop()` are idempotent. */
+export class ValidatorLoop {
+  readonly #options: ValidatorLoopOptions;
+  readonly #abort = new AbortController();
+  #lastBlock = -1;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<PollOutcome> | undefined;
+  #started = false;
+  #settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  readonly #done: Promise<void>;
+
+  constructor(options: ValidatorLoopOptions) {
+    this.#options = options;
+    this.#done = new Promise<void>((resolve, reject) => {
+      this.#settle = { resolve, reject };
+    });
+    this.#done.catch(() => undefined);
+  }
+
+  /** Resolves when the loop is stopped, rejects with the fatal error that stopped it. */
+  get done(): Promise<void> {
+    return this.#done;
+  }
+
+  /** Block number of the last weights submitted (or signed, in a dry run); -1 before any. */
+  get lastBlock(): number {
+    return this.#lastBlock;
+  }
+
+  /** One poll: fetch, compare the block number, sign and submit. Fatal errors are thrown. */
+  async poll(): Promise<PollOutcome> {
+    const { fetchWeights, submitter, logger, dryRun = false, onPrepared } = this.#options;
+    const signal = this.#abort.signal;
+    try {
+      const latest = await fetchWeights(signal);
+      if (latest === null) {
+        logger.info('backend has no weights yet');
+        return 'no_weights';
+      }
+      if (latest.block_number <= this.#lastBlock) return 'unchanged';
+      if (latest.weights_u16.uids.length === 0) {
+        logger.warn({ block: latest.block_number }, 'backend weights are empty: nothing to set');
+        this.#lastBlock = latest.block_number;
+        return 'empty';
+      }
+      const prepared = await submitter.prepare(latest.weights_u16, signal);
+      onPrepared?.(prepared, latest);
+      if (!dryRun) await submitter.submit(prepared, signal);
+      this.#lastBlock = latest.block_number;
+      return dryRun ? 'dry_run' : 'submitted';
+    } catch (error) {
+      if (isFatal(error) || signal.aborted) throw error;
+      logger.warn({ err: errorMessage(error) }, 'setting weights failed: retrying at the next poll');
+      return 'failed';
+    }
+  }
+
+  /** Polls now and then every period until stopped or a fatal error. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    const run = (): void => {
+      this.#timer = undefined;
+      this.#running = this.poll();
+      this.#running.then(
+        () => {
+          if (!this.#abort.signal.aborted) this.#timer = setTimeout(run, this.#options.pollIntervalMs ?? VALIDATOR_POLL_INTERVAL_MS);
+        },
+        (error: unknown) => {
+          if (this.#abort.signal.aborted) return;
+          this.#options.logger.error({ err: errorMessage(error) }, 'validator stopped');
+          this.#abort.abort(error);
+          this.#settle?.reject(error as Error);
+        },
+      );
+    };
+    run();
+  }
+
+  /** Stops polling and aborts a poll in progress; idempotent. */
+  async stop(): Promise<void> {
+    if (!this.#abort.signal.aborted) this.#abort.abort(new Error('validator stopped'));
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => undefined);
+    this.#settle?.resolve();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Puts a backend's u16 weights on chain with `SubtensorModule.set_weights(netuid, dests, weights,
+ * version_key)`, signed by the validator's hotkey.
+ *
+ * Commit-reveal: when `CommitRevealWeightsEnabled(netuid)` is true the chain refuses plain
+ * `set_weights`, and its current commit-reveal (`commit_timelocked_weights`, version given by
+ * `CommitRevealWeightsVersion`) encrypts the weights to a future drand round with BLS12-381
+ * timelock encryption, which node:crypto cannot do. So this refuses with
+ * {@link CommitRevealEnabledError} and the validator stops, instead of submitting transactions
+ * that fail.
+ */
+import type { ApiPromise } from '@polkadot/api';
+import type { SubmittableExtrinsic } from '@polkadot/api/types';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import type { Codec, ISubmittableResult } from '@polkadot/types/types';
+import type { bool, Option, u16, u64 } from '@polkadot/types';
+import type { Logger } from 'pino';
+import { CHAIN_CALL_TIMEOUT_MS, VALIDATOR_ERA_PERIOD, VALIDATOR_INCLUSION_TIMEOUT_MS } from './defaults.ts';
+import { errorMessage } from './error-message.ts';
+import { assertSignableExtensions } from './signed-extensions.ts';
+import type { SubtensorConnection } from './subtensor-connection.ts';
+import { atBlock, readBestBlock, storageItem, type ReadLimits } from './subtensor-reads.ts';
+import { CallTimeoutError, withTimeout } from './with-timeout.ts';
+
+/** Commit-reveal is on for the subnet: plain `set_weights` would be refused. Fatal for the validator. */
+export class CommitRevealEnabledError extends Error {
+  override readonly name = 'CommitRevealEnabledError';
+}
+
+/** The validator's hotkey has no uid on the subnet. Fatal for the validator. */
+export class HotkeyNotRegisteredError extends Error {
+  override readonly name = 'HotkeyNotRegisteredError';
+}
+
+/** The chain refused or dropped the extrinsic. */
+export class WeightsRejectedError extends Error {
+  override readonly name = 'WeightsRejectedError';
+}
+
+/** The u16 weights to submit, ordered by uid. */
+export interface U16Weights {
+  readonly uids: readonly number[];
+  readonly values: readonly number[];
+}
+
+/** A signed `set_weights` extrinsic, ready to be printed (dry run) or submitted. */
+export interface PreparedWeights {
+  readonly netuid: number;
+  readonly uids: readonly number[];
+  readonly values: readonly number[];
+  readonly versionKey: bigint;
+  readonly signer: string;
+  readonly nonce: number;
+  /** Best block the extrinsic's mortality starts at. */
+  readonly block: number;
+  readonly hex: string;
+  /** Encoded length in bytes. */
+  readonly length: number;
+  readonly extrinsic: SubmittableExtrinsic<'promise'>;
+}
+
+/** Settings of a {@link WeightsSubmitter}. */
+export interface WeightsSubmitterOptions {
+  readonly connection: SubtensorConnection;
+  readonly netuid: number;
+  readonly pair: KeyringPair;
+  readonly logger: Logger;
+  readonly callTimeoutMs?: number;
+  readonly inclusionTimeoutMs?: number;
+}
+
+function sortedByUid(weights: U16Weights): U16Weights {
+  const order = weights.uids.map((uid, i) => [uid, weights.values[i] ?? 0] as const).sort((a, b) => a[0] - b[0]);
+  return { uids: order.map(([uid]) => uid), values: order.map(([, value]) => value) };
+}
+
+/** Builds, signs and submits `set_weights` extrinsics for one subnet and one hotkey. */
+export class WeightsSubmitter {
+  readonly #options: WeightsSubmitterOptions;
+
+  constructor(options: WeightsSubmitterOptions) {
+    this.#options = options;
+  }
+
+  #limits(signal?: AbortSignal): ReadLimits {
+    return { timeoutMs: this.#options.callTimeoutMs ?? CHAIN_CALL_TIMEOUT_MS, signal };
+  }
+
+  /**
+   * Checks the subnet (exists, commit-reveal off, hotkey registered, uids in range), reads the
+   * version key and the nonce, and signs the extrinsic. Nothing is sent.
+   */
+  async prepare(weights: U16Weights, signal?: AbortSignal): Promise<PreparedWeights> {
+    const { connection, netuid, pair } = this.#options;
+    const limits = this.#limits(signal);
+    try {
+      const api = await connection.api(signal);
+      assertSignableExtensions(api.registry);
+      const best = await readBestBlock(api, limits);
+      const at = await atBlock(api, best.hash, limits);
+      const read = <T>(item: string, ...args: unknown[]): Promise<T> =>
+        withTimeout(storageItem(at, 'subtensorModule', item)<T & Codec>(...args) as Promise<T>, limits.timeoutMs, `SubtensorModule.${item}`, signal);
+      if (!(await read<bool>('networksAdded', netuid)).isTrue) throw new Error(`subnet ${netuid} does not exist at block ${best.number}`);
+      if (at.query.subtensorModule?.commitRevealWeightsEnabled !== undefined && (await read<bool>('commitRevealWeightsEnabled', netuid)).isTrue) {
+        throw new CommitRevealEnabledError(
+          `commit-reveal is on for netuid ${netuid}: plain set_weights would be refused; the chain's commit-reveal ` +
+            '(timelocked weights encrypted to a drand round) is not implemented here. Set weights with a client that supports it, ' +
+            'or ask the subnet owner to turn commit-reveal off.',
+        );
+      }
+      const uid = await read<Option<u16>>('uids', netuid, pair.address);
+      if (uid.isNone) throw new HotkeyNotRegisteredError(`validator hotkey ${pair.address} is not registered on netuid ${netuid}`);
+      const neurons = (await read<u16>('subnetworkN', netuid)).toNumber();
+      const { uids, values } = sortedByUid(weights);
+      const outOfRange = uids.filter((u) => u >= neurons);
+      if (outOfRange.length > 0) throw new Error(`uids ${outOfRange.join(', ')} are not on netuid ${netuid} (it has ${neurons} neurons)`);
+      const versionKey = (await read<u64>('weightsVersionKey', netuid)).toBigInt();
+      const nonce = (await withTimeout(api.rpc.system.accountNextIndex(pair.address), limits.timeoutMs, 'system_accountNextIndex', signal)).toNumber();
+      const extrinsic = this.#sign(api, { uids, values }, versionKey, nonce, best);
+      return { netuid, uids, values, versionKey, signer: pair.address, nonce, block: best.number, hex: extrinsic.toHex(), length: extrinsic.encodedLength, extrinsic };
+    } catch (error) {
+      if (error instanceof CallTimeoutError) connection.markBroken(error);
+      throw error;
+    }
+  }
+
+  #sign(api: ApiPromise, weights: U16Weights, versionKey: bigint, nonce: number, best: { number: number; hash: string }): SubmittableExtrinsic<'promise'> {
+    const setWeights = api.tx.subtensorModule?.setWeights;
+    if (setWeights === undefined) throw new Error('this runtime has no SubtensorModule.set_weights call');
+    const extrinsic = setWeights(this.#options.netuid, weights.uids, weights.values, versionKey);
+    // Signed offline from what was read above: no further RPC, so a dry run shows exactly this.
+    extrinsic.sign(this.#options.pair, {
+      blockHash: best.hash,
+      era: api.registry.createType('ExtrinsicEra', { current: best.number, period: VALIDATOR_ERA_PERIOD }),
+      genesisHash: api.genesisHash,
+      nonce,
+      runtimeVersion: api.runtimeVersion,
+      signedExtensions: api.registry.signedExtensions,
+    });
+    return extrinsic;
+  }
+
+  /** Submits a prepared extrinsic and waits until it is in a block; returns that block's hash. */
+  async submit(prepared: PreparedWeights, signal?: AbortSignal): Promise<string> {
+    const { connection, logger, inclusionTimeoutMs = VALIDATOR_INCLUSION_TIMEOUT_MS } = this.#options;
+    const api = await connection.api(signal);
+    let unsubscribe: (() => void) | undefined;
+    const included = new Promise<string>((resolve, reject) => {
+      prepared.extrinsic
+        .send((result: ISubmittableResult) => {
+          if (result.dispatchError !== undefined) {
+            const error = result.dispatchError;
+            const detail = error.isModule ? (({ section, name, docs }) => `${section}.${name}: ${docs.join(' ')}`)(api.registry.findMetaError(error.asModule)) : error.toString();
+            reject(new WeightsRejectedError(`set_weights failed in block ${result.status.isInBlock ? result.status.asInBlock.toHex() : '?'}: ${detail}`));
+          } else if (result.status.isInBlock || result.status.isFinalized) {
+            resolve((result.status.isInBlock ? result.status.asInBlock : result.status.asFinalized).toHex());
+          } else if (result.isError) {
+            reject(new WeightsRejectedError(`set_weights not included: ${result.status.type}`));
+          }
+        })
+        .then((unsub) => {
+          unsubscribe = unsub;
+        }, (error: unknown) => reject(new WeightsRejectedError(`set_weights refused by the node: ${errorMessage(error)}`, { cause: error })));
+    });
+    try {
+      const blockHash = await withTimeout(included, inclusionTimeoutMs, 'set_weights inclusion', signal);
+      logger.info({ netuid: prepared.netuid, blockHash, uids: prepared.uids.length, nonce: prepared.nonce }, 'weights set on chain');
+      return blockHash;
+    } finally {
+      unsubscribe?.();
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { loadBackendPrivateKey } from '../../chain/backend-key.ts';
+import { createMinerSource, type MinerSourceSettings } from '../../chain/create-miner-source.ts';
+import type { MinerSnapshot } from '../../chain/miner-source.ts';
+import { formatTable, type Cell } from '../format-table.ts';
+import { chainCommandDeps, parseNetuid, parseSeconds, runChainCommand, type ChainCommandDeps } from './chain-command-deps.ts';
+
+interface ShowOptions {
+  minersFile?: string;
+  chainEndpoint?: string;
+  netuid?: number;
+  backendKeyFile?: string;
+  timeout?: number;
+}
+
+/** The snapshot as a table: usable miners, then excluded ones with their reason. */
+export function minersTable(snapshot: MinerSnapshot): string {
+  const rows: Cell[][] = [
+    ...snapshot.miners.map((m): Cell[] => [m.uid, m.hotkey, m.revision, m.endpoint, m.committed_block, m.form, 'ok']),
+    ...snapshot.excluded.map((e): Cell[] => [e.uid, e.hotkey, null, null, null, null, `excluded: ${e.reason}`]),
+  ].sort((a, b) => (a[0] as number) - (b[0] as number));
+  return formatTable(['uid', 'hotkey', 'revision', 'endpoint', 'committed_block', 'form', 'status'], rows);
+}
+
+/**
+ * `evalpool miners show`: reads the configured miner source once and prints its miners,
+ * including the excluded ones and why. A chain endpoint wins over a miners file.
+ */
+export function register(program: Command, overrides: Partial<ChainCommandDeps> = {}): void {
+  const deps = chainCommandDeps(overrides);
+  const miners = program.command('miners').description('miners as the scheduler sees them');
+
+  miners.command('show')
+    .description('read the miner source once and print a table (with excluded miners and reasons)')
+    .option('--miners-file <path>', 'static miners file (EVALPOOL_MINERS_FILE)')
+    .option('--chain-endpoint <url>', 'subtensor WebSocket endpoint (EVALPOOL_CHAIN_ENDPOINT)')
+    .option('--netuid <n>', 'subnet id (EVALPOOL_NETUID)', parseNetuid)
+    .option('--backend-key-file <path>', 'backend private key for encrypted commitments (EVALPOOL_BACKEND_PRIVATE_KEY_FILE)')
+    .option('--timeout <seconds>', 'per-call chain timeout', parseSeconds)
+    .action(async (options: ShowOptions) => {
+      await runChainCommand(deps, async () => {
+        let settings: MinerSourceSettings;
+        if (options.chainEndpoint !== undefined) {
+          if (options.netuid === undefined) throw new Error('--netuid is required with --chain-endpoint');
+          const endpoint = options.chainEndpoint;
+          const createProvider = deps.createProvider;
+          settings = {
+            kind: 'subtensor', endpoint, netuid: options.netuid, callTimeoutMs: options.timeout,
+            ...(createProvider === undefined ? {} : { createProvider: () => createProvider(endpoint) }),
+          };
+        } else if (options.minersFile !== undefined) {
+          settings = { kind: 'static', file: options.minersFile };
+        } else {
+          throw new Error('give --miners-file <path>, or --chain-endpoint <url> with --netuid <n>');
+        }
+        const backendKey = options.backendKeyFile === undefined ? undefined : (await loadBackendPrivateKey({ file: options.backendKeyFile })).privateKey;
+        const source = createMinerSource(settings, { logger: deps.logger(), backendKey });
+        try {
+          const snapshot = await source.refresh();
+          deps.out(`source: ${snapshot.source}, block ${snapshot.block}, read at ${snapshot.fetchedAt.toISOString()}`);
+          deps.out(`${snapshot.miners.length} miners, ${snapshot.excluded.length} excluded`);
+          deps.out(minersTable(snapshot));
+        } finally {
+          await source.close();
+        }
+      });
+    });
+}

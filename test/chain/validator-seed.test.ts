@@ -1,0 +1,46 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { mnemonicGenerate } from '@polkadot/util-crypto';
+import { loadValidatorKeypair, ValidatorSeedError } from '../../src/chain/validator-seed.ts';
+
+const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
+
+void describe('validator seed', () => {
+  void test('a secret URI, a mnemonic, a 0x seed', async () => {
+    assert.equal((await loadValidatorKeypair({ seed: '//Alice' })).address, ALICE);
+    const mnemonic = mnemonicGenerate();
+    const fromMnemonic = await loadValidatorKeypair({ seed: `  ${mnemonic}\n` });
+    assert.equal(fromMnemonic.type, 'sr25519');
+    assert.notEqual((await loadValidatorKeypair({ seed: `${mnemonic}//hot` })).address, fromMnemonic.address);
+    assert.equal((await loadValidatorKeypair({ seed: `0x${'01'.repeat(32)}` })).address.length, 48);
+  });
+
+  void test('a file with the secret, or a Bittensor hotkey file; a wrong ss58Address is caught', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-seed-'));
+    try {
+      const plain = path.join(dir, 'seed');
+      await writeFile(plain, '//Alice\n', { mode: 0o600 });
+      assert.equal((await loadValidatorKeypair({ file: plain })).address, ALICE);
+      const wallet = path.join(dir, 'hotkey.json');
+      await writeFile(wallet, JSON.stringify({ secretPhrase: '//Alice', ss58Address: ALICE }));
+      assert.equal((await loadValidatorKeypair({ file: wallet })).address, ALICE);
+      await writeFile(wallet, JSON.stringify({ secretSeed: '//Alice', ss58Address: '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty' }));
+      await assert.rejects(loadValidatorKeypair({ file: wallet }), /the secret gives 5Grw.*but the file says ss58Address 5FHn/);
+      await writeFile(wallet, JSON.stringify({ ss58Address: ALICE }));
+      await assert.rejects(loadValidatorKeypair({ file: wallet }), /needs "secretPhrase" or "secretSeed"/);
+      await assert.rejects(loadValidatorKeypair({ file: path.join(dir, 'missing') }), /validator seed file .*missing: cannot read it \(ENOENT\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  void test('a bad seed is refused without ever quoting it', async () => {
+    const secret = 'correct horse battery staple not a real mnemonic at all';
+    await assert.rejects(loadValidatorKeypair({ seed: secret, source: 'EVALPOOL_VALIDATOR_SEED' }), (error: unknown) =>
+      error instanceof ValidatorSeedError && error.message.startsWith('EVALPOOL_VALIDATOR_SEED: not a valid') && !error.message.includes('horse'));
+    await assert.rejects(loadValidatorKeypair({ seed: '   ' }), /validator seed: empty/);
+  });
+});

@@ -1,0 +1,118 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Extrinsic } from '@polkadot/types/interfaces';
+import { blake2AsU8a, encodeAddress, signatureVerify } from '@polkadot/util-crypto';
+import { SubtensorConnection } from '../../src/chain/subtensor-connection.ts';
+import { assertSignableExtensions } from '../../src/chain/signed-extensions.ts';
+import { loadValidatorKeypair } from '../../src/chain/validator-seed.ts';
+import { CommitRevealEnabledError, HotkeyNotRegisteredError, WeightsRejectedError, WeightsSubmitter } from '../../src/chain/weights-submitter.ts';
+import { captureLogger } from './capture-logger.ts';
+import { FakeSubtensorNode } from './fake-subtensor-provider.ts';
+import { loadSubtensorMetadata } from './fixture-path.ts';
+
+const fixture = loadSubtensorMetadata();
+const NETUID = 11;
+const others = Array.from({ length: 4 }, (_, i) => encodeAddress(new Uint8Array(32).fill(0x40 + i), 42));
+
+async function setup(options: { commitReveal?: boolean; register?: boolean } = {}) {
+  const pair = await loadValidatorKeypair({ seed: '//Validator' });
+  const node = new FakeSubtensorNode(fixture.bytes!);
+  node.addSubnet(NETUID, options.register === false ? others : [...others, pair.address], { commitReveal: options.commitReveal ?? false, versionKey: 4_242 });
+  const { logger, records } = captureLogger();
+  const connection = new SubtensorConnection({ createProvider: () => node.provider(), label: 'ws://fake-node', logger });
+  const submitter = new WeightsSubmitter({ connection, netuid: NETUID, pair, logger, callTimeoutMs: 2_000, inclusionTimeoutMs: 5_000 });
+  return { pair, node, connection, submitter, records };
+}
+
+void describe('weights submitter (offline, real metadata)', { skip: fixture.skip }, () => {
+  void test('the runtime\'s unknown signed extensions are empty, so polkadot-js can sign for it', async () => {
+    const { connection } = await setup();
+    try {
+      const api = await connection.api();
+      assert.deepEqual(assertSignableExtensions(api.registry).sort(), ['DrandPriority', 'SubtensorTransactionExtension', 'SudoTransactionExtension']);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  void test('builds and signs set_weights offline: args, version key, nonce, mortality and a valid signature', async () => {
+    const { pair, node, connection, submitter } = await setup();
+    try {
+      const prepared = await submitter.prepare({ uids: [3, 0, 2], values: [30_000, 20_000, 15_535] });
+      assert.deepEqual(prepared.uids, [0, 2, 3], 'ordered by uid');
+      assert.deepEqual(prepared.values, [20_000, 15_535, 30_000]);
+      assert.equal(prepared.versionKey, 4_242n);
+      assert.equal(prepared.nonce, node.nonce);
+      assert.equal(prepared.block, node.bestNumber);
+      assert.equal(prepared.signer, pair.address);
+      assert.equal(prepared.length, (prepared.hex.length - 2) / 2);
+      assert.deepEqual(node.submitted, [], 'a prepared extrinsic is not sent');
+
+      const api = await connection.api();
+      const decoded = api.createType<Extrinsic>('Extrinsic', prepared.hex);
+      assert.equal(decoded.isSigned, true);
+      assert.equal(`${decoded.method.section}.${decoded.method.method}`, 'subtensorModule.setWeights');
+      assert.deepEqual(decoded.method.args.map((arg) => arg.toJSON()), [NETUID, [0, 2, 3], [20_000, 15_535, 30_000], 4_242]);
+      assert.equal(decoded.signer.toString(), pair.address);
+      assert.equal(decoded.nonce.toNumber(), node.nonce);
+      assert.equal(decoded.era.isMortalEra, true);
+
+      // Re-create the signed payload from the chain's view and check the signature over it.
+      const payload = api.createType('ExtrinsicPayload', {
+        method: decoded.method.toHex(), era: decoded.era, nonce: decoded.nonce, tip: decoded.tip, mode: 0,
+        specVersion: api.runtimeVersion.specVersion, transactionVersion: api.runtimeVersion.transactionVersion,
+        genesisHash: api.genesisHash, blockHash: api.createType('Header', await api.rpc.chain.getHeader()).hash, metadataHash: null,
+      }, { version: 4 }).toU8a({ method: true });
+      const message = payload.length > 256 ? blake2AsU8a(payload) : payload;
+      assert.equal(signatureVerify(message, decoded.signature.toU8a(), pair.address).isValid, true);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  void test('submits and waits for inclusion; a module error in the block is reported by name', async () => {
+    const { node, connection, submitter, records } = await setup();
+    try {
+      const blockHash = await submitter.submit(await submitter.prepare({ uids: [0], values: [65_535] }));
+      assert.equal(node.submitted.length, 1);
+      assert.match(blockHash, /^0x[0-9a-f]{64}$/);
+      assert.ok(records.some((r) => r.msg === 'weights set on chain'));
+
+      node.failNextWith = { pallet: 'SubtensorModule', error: 'SettingWeightsTooFast' };
+      node.nonce += 1;
+      const again = await submitter.prepare({ uids: [0], values: [65_535] });
+      await assert.rejects(submitter.submit(again), (error: unknown) =>
+        error instanceof WeightsRejectedError && /subtensorModule\.SettingWeightsTooFast/.test(error.message));
+    } finally {
+      await connection.close();
+    }
+  });
+
+  void test('commit-reveal on: refuses clearly instead of submitting', async () => {
+    const { node, connection, submitter } = await setup({ commitReveal: true });
+    try {
+      await assert.rejects(submitter.prepare({ uids: [0], values: [65_535] }), (error: unknown) =>
+        error instanceof CommitRevealEnabledError && error.message.startsWith(`commit-reveal is on for netuid ${NETUID}: plain set_weights would be refused`));
+      assert.deepEqual(node.submitted, []);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  void test('an unregistered hotkey, an unknown subnet and out-of-range uids are refused before signing', async () => {
+    const unregistered = await setup({ register: false });
+    try {
+      await assert.rejects(unregistered.submitter.prepare({ uids: [0], values: [1] }), HotkeyNotRegisteredError);
+    } finally {
+      await unregistered.connection.close();
+    }
+    const { connection, submitter, pair } = await setup();
+    try {
+      await assert.rejects(submitter.prepare({ uids: [0, 9], values: [1, 2] }), /uids 9 are not on netuid 11 \(it has 5 neurons\)/);
+      const elsewhere = new WeightsSubmitter({ connection, netuid: 12, pair, logger: captureLogger().logger });
+      await assert.rejects(elsewhere.prepare({ uids: [0], values: [1] }), /subnet 12 does not exist/);
+    } finally {
+      await connection.close();
+    }
+  });
+});

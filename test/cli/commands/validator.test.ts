@@ -1,0 +1,111 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Extrinsic } from '@polkadot/types/interfaces';
+import { encodeAddress } from '@polkadot/util-crypto';
+import { SubtensorConnection } from '../../../src/chain/subtensor-connection.ts';
+import { loadValidatorKeypair } from '../../../src/chain/validator-seed.ts';
+import { register } from '../../../src/cli/commands/validator.ts';
+import { captureLogger } from '../../chain/capture-logger.ts';
+import { FakeSubtensorNode } from '../../chain/fake-subtensor-provider.ts';
+import { loadSubtensorMetadata } from '../../chain/fixture-path.ts';
+import { startWeightsServer, weightsBody } from '../../chain/weights-server.ts';
+import { runCli } from './run-cli.ts';
+
+const fixture = loadSubtensorMetadata();
+const NETUID = 4;
+
+void describe('evalpool validator', { skip: fixture.skip }, () => {
+  void test('--dry-run prints the uids and u16 values of /v1/weights/latest and the signed extrinsic, and submits nothing', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-validator-cli-'));
+    const body = weightsBody(5_120, [0, 2, 3], [21_845, 21_845, 21_845]);
+    const server = await startWeightsServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)));
+    const node = new FakeSubtensorNode(fixture.bytes!);
+    try {
+      const seedFile = path.join(dir, 'hotkey');
+      await writeFile(seedFile, '//EvalpoolValidator\n', { mode: 0o600 });
+      const pair = await loadValidatorKeypair({ file: seedFile });
+      node.addSubnet(NETUID, [...[1, 2, 3].map((i) => encodeAddress(new Uint8Array(32).fill(i), 42)), pair.address], { versionKey: 3 });
+
+      const result = await runCli(register, ['validator', '--backend', server.url, '--chain-endpoint', 'ws://fake', '--netuid', String(NETUID), '--seed-file', seedFile, '--dry-run'], {
+        createProvider: () => node.provider(),
+      });
+      assert.equal(result.exitCode, 0, result.err.join('\n'));
+      assert.deepEqual(node.submitted, []);
+      assert.match(result.out[0]!, new RegExp(`^backend weights of block 5120 → set_weights on netuid ${NETUID}, version_key 3, signer ${pair.address}, nonce 7, mortal from block ${node.bestNumber}$`));
+      const table = result.out[1]!.split('\n').slice(2).map((line) => line.trim().split(/\s+/).map(Number));
+      assert.deepEqual(table, [[0, 21_845], [2, 21_845], [3, 21_845]]);
+      const match = /^extrinsic \((\d+) bytes\): (0x[0-9a-f]+)$/.exec(result.out[2]!);
+      assert.ok(match);
+      assert.equal(Number(match[1]), (match[2]!.length - 2) / 2);
+
+      const connection = new SubtensorConnection({ createProvider: () => node.provider(), label: 'ws://fake', logger: captureLogger().logger });
+      try {
+        const api = await connection.api();
+        const decoded = api.createType<Extrinsic>('Extrinsic', match[2]);
+        assert.equal(decoded.signer.toString(), pair.address);
+        assert.deepEqual(decoded.method.args.map((arg) => arg.toJSON()), [NETUID, body.weights_u16.uids, body.weights_u16.values, 3]);
+      } finally {
+        await connection.close();
+      }
+      assert.ok(!JSON.stringify(result.log).includes('EvalpoolValidator'), 'the seed is never logged');
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  void test('commit-reveal on: stops with a clear message', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-validator-cli-'));
+    const server = await startWeightsServer((_req, res) => void res.writeHead(200).end(JSON.stringify(weightsBody(1, [0], [65_535]))));
+    const node = new FakeSubtensorNode(fixture.bytes!);
+    try {
+      const seedFile = path.join(dir, 'hotkey');
+      await writeFile(seedFile, '//EvalpoolValidator');
+      node.addSubnet(NETUID, [(await loadValidatorKeypair({ file: seedFile })).address], { commitReveal: true });
+      const result = await runCli(register, ['validator', '--backend', server.url, '--chain-endpoint', 'ws://fake', '--netuid', String(NETUID), '--seed-file', seedFile, '--poll-interval', '0.01'], {
+        createProvider: () => node.provider(),
+      });
+      assert.equal(result.exitCode, 1);
+      assert.match(result.err.join('\n'), /^evalpool: commit-reveal is on for netuid 4: plain set_weights would be refused/);
+      assert.deepEqual(node.submitted, []);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  void test('runs until the weights are on chain, then keeps polling; a new block number is submitted again', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-validator-cli-'));
+    let block = 10;
+    const server = await startWeightsServer((_req, res) => void res.writeHead(200).end(JSON.stringify(weightsBody(block, [0], [65_535]))));
+    const node = new FakeSubtensorNode(fixture.bytes!);
+    try {
+      const seedFile = path.join(dir, 'hotkey');
+      await writeFile(seedFile, '//EvalpoolValidator');
+      node.addSubnet(NETUID, [(await loadValidatorKeypair({ file: seedFile })).address]);
+      const run = runCli(register, ['validator', '--backend', server.url, '--chain-endpoint', 'ws://fake', '--netuid', String(NETUID), '--seed-file', seedFile, '--poll-interval', '0.02'], {
+        createProvider: () => node.provider(),
+      });
+      while (node.submitted.length < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      const polled = server.requests.length;
+      while (server.requests.length < polled + 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(node.submitted.length, 1, 'same block number: nothing new to submit');
+      block = 11;
+      node.nonce += 1;
+      while (node.submitted.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Polls run one after the other: two more polls mean the second submission completed.
+      const after = server.requests.length;
+      while (server.requests.length < after + 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      process.emit('SIGTERM');
+      const result = await run;
+      assert.equal(result.exitCode, 0, result.err.join('\n'));
+      assert.equal(result.log.filter((r) => r.msg === 'weights set on chain').length, 2);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
