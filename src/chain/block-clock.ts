@@ -1,4 +1,4 @@
-import { BLOCK_TIME_MS, STATIC_CLOCK_GENESIS_MS } from './defaults.ts';
+import { BLOCK_TIME_MS, STATIC_CLOCK_GENESIS_MS } from '../config/constants.ts';
 
 /** Settings of a {@link BlockClock}; all optional. */
 export interface BlockClockOptions {

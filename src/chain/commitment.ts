@@ -20,7 +20,7 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { CommitmentError } from './commitment-error.ts';
-import { BASILICA_ENDPOINT_SUFFIX } from './defaults.ts';
+import { BASILICA_ENDPOINT_SUFFIX } from '../config/constants.ts';
 import { decryptDeploymentId } from './endpoint-crypto.ts';
 
 /** A commitment split into its parts, before any decryption. */

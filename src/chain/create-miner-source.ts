@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import type { Logger } from 'pino';
 import type { BlockClock } from './block-clock.ts';
-import { CHAIN_CALL_TIMEOUT_MS } from './defaults.ts';
+import { CHAIN_CALL_TIMEOUT_MS } from '../config/constants.ts';
 import type { MinerSource } from './miner-source.ts';
 import { StaticMinerSource } from './static-miner-source.ts';
 import { wsProviderFactory } from './subtensor-connection.ts';

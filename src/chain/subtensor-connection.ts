@@ -2,7 +2,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import type { Logger } from 'pino';
 import { Backoff } from './backoff.ts';
-import { CHAIN_CONNECT_TIMEOUT_MS, CHAIN_RECONNECT_MAX_MS, CHAIN_RECONNECT_MIN_MS } from './defaults.ts';
+import { CHAIN_CONNECT_TIMEOUT_MS, CHAIN_RECONNECT_MAX_MS, CHAIN_RECONNECT_MIN_MS } from '../config/constants.ts';
 import { errorMessage } from './error-message.ts';
 import { withTimeout } from './with-timeout.ts';
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { CommitmentError } from './commitment-error.ts';
 import { errorMessage } from './error-message.ts';
 import { resolveCommitment } from './commitment.ts';
-import { CHAIN_CALL_TIMEOUT_MS } from './defaults.ts';
+import { CHAIN_CALL_TIMEOUT_MS } from '../config/constants.ts';
 import type { DiscoveredMiner, ExcludedMiner, MinerSnapshot, MinerSource } from './miner-source.ts';
 import { SubtensorConnection } from './subtensor-connection.ts';
 import { CallTimeoutError } from './with-timeout.ts';

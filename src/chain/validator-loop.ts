@@ -5,7 +5,7 @@
  * fatal ones (commit-reveal on, hotkey not registered, unsignable runtime) stop the loop.
  */
 import type { Logger } from 'pino';
-import { VALIDATOR_POLL_INTERVAL_MS } from './defaults.ts';
+import { VALIDATOR_POLL_INTERVAL_MS } from '../config/constants.ts';
 import { errorMessage } from './error-message.ts';
 import { SignedExtensionError } from './signed-extensions.ts';
 import type { LatestWeights } from './weights-response.ts';

@@ -4,7 +4,7 @@
  * Before the first weights the backend answers 404, which is "nothing yet", not an error.
  */
 import * as v from 'valibot';
-import { VALIDATOR_HTTP_ATTEMPTS, VALIDATOR_HTTP_BACKOFF_MS, VALIDATOR_HTTP_TIMEOUT_MS } from './defaults.ts';
+import { VALIDATOR_HTTP_ATTEMPTS, VALIDATOR_HTTP_BACKOFF_MS, VALIDATOR_HTTP_TIMEOUT_MS } from '../config/constants.ts';
 
 const U16 = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65_535));
 

@@ -15,7 +15,7 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Codec, ISubmittableResult } from '@polkadot/types/types';
 import type { bool, Option, u16, u64 } from '@polkadot/types';
 import type { Logger } from 'pino';
-import { CHAIN_CALL_TIMEOUT_MS, VALIDATOR_ERA_PERIOD, VALIDATOR_INCLUSION_TIMEOUT_MS } from './defaults.ts';
+import { CHAIN_CALL_TIMEOUT_MS, VALIDATOR_ERA_PERIOD, VALIDATOR_INCLUSION_TIMEOUT_MS } from '../config/constants.ts';
 import { errorMessage } from './error-message.ts';
 import { assertSignableExtensions } from './signed-extensions.ts';
 import type { SubtensorConnection } from './subtensor-connection.ts';

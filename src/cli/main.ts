@@ -1,13 +1,26 @@
 import { Command } from 'commander';
 import { register as registerConfig } from './commands/config.ts';
+import { register as registerCrypto } from './commands/crypto.ts';
 import { register as registerDb } from './commands/db.ts';
 import { register as registerMigrate } from './commands/migrate.ts';
+import { register as registerMiners } from './commands/miners.ts';
 import { register as registerSampling } from './commands/sampling.ts';
 import { register as registerServe } from './commands/serve.ts';
 import { register as registerSlots } from './commands/slots.ts';
+import { register as registerValidator } from './commands/validator.ts';
 
 /** Each command lives in its own module under `commands/` and registers itself here. */
-const COMMANDS: readonly ((program: Command) => void)[] = [registerServe, registerMigrate, registerDb, registerConfig, registerSampling, registerSlots];
+const COMMANDS: readonly ((program: Command) => void)[] = [
+  registerServe,
+  registerMigrate,
+  registerDb,
+  registerConfig,
+  registerSampling,
+  registerSlots,
+  registerMiners,
+  registerCrypto,
+  registerValidator,
+];
 
 const program = new Command('evalpool')
   .description('Continuous evaluation backend for a Bittensor subnet: task pool, workers, rolling weights')

@@ -37,6 +37,9 @@ function crossChecks(config: Config, problems: ConfigProblem[]): void {
   if (initial < min || initial > max) {
     problems.push({ name: 'EVALPOOL_SLOTS_DEFAULT', value: String(initial), message: `must be within EVALPOOL_SLOTS_MIN..EVALPOOL_SLOTS_MAX (${min}..${max})` });
   }
+  if (config.chain.endpoint !== undefined && config.chain.netuid === undefined) {
+    problems.push({ name: 'EVALPOOL_NETUID', value: undefined, message: 'is required when EVALPOOL_CHAIN_ENDPOINT is set' });
+  }
   if (config.worker.circuitCooldownMs > config.worker.circuitMaxCooldownMs) {
     problems.push({
       name: 'EVALPOOL_CIRCUIT_COOLDOWN_MS',
@@ -57,7 +60,7 @@ function unknownNames(env: Environment, problems: ConfigProblem[]): void {
 }
 
 /** Test switches and tooling variables that share the prefix but are not configuration. */
-const IGNORED = new Set(['EVALPOOL_LIVE_CHAIN', 'EVALPOOL_TEST_VERBOSE']);
+const IGNORED = new Set(['EVALPOOL_LIVE_CHAIN', 'EVALPOOL_TEST_VERBOSE', 'EVALPOOL_TEST_LEAK_TRACE']);
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {

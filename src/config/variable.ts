@@ -42,6 +42,12 @@ export function integer(name: string, o: Common & { default: number; min: number
   return make(name, String(o.default), rule, o, schema);
 }
 
+/** An integer within `[min, max]` that may be left unset. */
+export function optionalInteger(name: string, o: Common & { min: number; max: number }): Variable<number | undefined> {
+  const base = integer(name, { ...o, default: o.min });
+  return { ...base, defaultText: undefined };
+}
+
 /** A finite number within `(min, max]` when `exclusiveMin`, else `[min, max]`. */
 export function decimal(name: string, o: Common & { default: number; min: number; max: number; exclusiveMin?: boolean }): Variable<number> {
   const rule = o.exclusiveMin ? `a number greater than ${o.min} and at most ${o.max}` : `a number from ${o.min} to ${o.max}`;

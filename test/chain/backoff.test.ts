@@ -4,8 +4,8 @@ import { Backoff } from '../../src/chain/backoff.ts';
 import { errorMessage } from '../../src/chain/error-message.ts';
 import { CallTimeoutError, withTimeout } from '../../src/chain/with-timeout.ts';
 
-void describe('backoff, timeouts and error messages', () => {
-  void test('backoff doubles per failure up to the maximum, with ±20 % jitter, and resets on success', () => {
+describe('backoff, timeouts and error messages', () => {
+  test('backoff doubles per failure up to the maximum, with ±20 % jitter, and resets on success', () => {
     let r = 0.5;
     const backoff = new Backoff({ minMs: 1_000, maxMs: 8_000, random: () => r });
     assert.deepEqual([1, 2, 3, 4, 5].map(() => backoff.fail(0)), [1_000, 2_000, 4_000, 8_000, 8_000]);
@@ -19,7 +19,7 @@ void describe('backoff, timeouts and error messages', () => {
     assert.throws(() => new Backoff({ minMs: 5, maxMs: 1 }), RangeError);
   });
 
-  void test('withTimeout: result, timeout, abort, and non-Error rejections keep their message', async () => {
+  test('withTimeout: result, timeout, abort, and non-Error rejections keep their message', async () => {
     assert.equal(await withTimeout(Promise.resolve(1), 1_000, 'x'), 1);
     await assert.rejects(withTimeout(new Promise(() => undefined), 10, 'chain_getHeader'), (e: unknown) => e instanceof CallTimeoutError && e.message === 'chain_getHeader did not answer within 10 ms');
     const controller = new AbortController();
@@ -30,7 +30,7 @@ void describe('backoff, timeouts and error messages', () => {
     await assert.rejects(withTimeout(Promise.reject({ message: 'getaddrinfo ENOTFOUND node' }), 1_000, 'x'), /getaddrinfo ENOTFOUND node/);
   });
 
-  void test('errorMessage never says [object Object]', () => {
+  test('errorMessage never says [object Object]', () => {
     assert.equal(errorMessage(new Error('a')), 'a');
     assert.equal(errorMessage({ error: new Error('inner') }), 'inner');
     assert.equal(errorMessage({ code: 1 }), '{"code":1}');

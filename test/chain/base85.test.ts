@@ -14,15 +14,15 @@ const VECTORS: readonly [string, string][] = [
   [Buffer.from('hello').toString('hex'), 'Xk~0{Zv'],
 ];
 
-void describe('base85', () => {
-  void test('encodes and decodes the known vectors', () => {
+describe('base85', () => {
+  test('encodes and decodes the known vectors', () => {
     for (const [hex, text] of VECTORS) {
       assert.equal(b85encode(Buffer.from(hex, 'hex')), text, `encode ${hex}`);
       assert.equal(Buffer.from(b85decode(text)).toString('hex'), hex, `decode ${text}`);
     }
   });
 
-  void test('decode(encode(x)) = x and the length is ceil(5n/4)', () => {
+  test('decode(encode(x)) = x and the length is ceil(5n/4)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
         const text = b85encode(bytes);
@@ -32,18 +32,18 @@ void describe('base85', () => {
     );
   });
 
-  void test('a dangling single character decodes to nothing, as in Python', () => {
+  test('a dangling single character decodes to nothing, as in Python', () => {
     assert.deepEqual(b85decode('0'), new Uint8Array());
     assert.deepEqual(b85decode('Xk~0{Z'), new Uint8Array(Buffer.from('hell')));
   });
 
-  void test('a character outside the alphabet is refused with its position', () => {
+  test('a character outside the alphabet is refused with its position', () => {
     for (const [text, position] of [['ab"c', 2], ['abc de', 3], ['abcde:', 5]] as const) {
       assert.throws(() => b85decode(text), (error: unknown) => error instanceof Base85Error && error.position === position && /bad base85 character/.test(error.message));
     }
   });
 
-  void test('a group above 2^32 - 1 is refused as an overflow', () => {
+  test('a group above 2^32 - 1 is refused as an overflow', () => {
     assert.throws(() => b85decode('~~~~~'), (error: unknown) => error instanceof Base85Error && /overflow/.test(error.message));
     assert.throws(() => b85decode('00000|NsC1'), (error: unknown) => error instanceof Base85Error && error.position === 5);
   });

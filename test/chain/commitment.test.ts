@@ -13,8 +13,8 @@ function rejectsWith(code: CommitmentErrorCode, raw: string, pattern?: RegExp): 
     error instanceof CommitmentError && error.code === code && (pattern === undefined || pattern.test(error.message)));
 }
 
-void describe('commitments', () => {
-  void test('repo:rev:deployment-id points at the Basilica deployment', () => {
+describe('commitments', () => {
+  test('repo:rev:deployment-id points at the Basilica deployment', () => {
     const resolved = resolveCommitment(`org/policy:1a2b3c4d:${UUID}`);
     assert.equal(resolved.form, 'deployment');
     assert.equal(resolved.endpoint, `https://${UUID}.deployments.basilica.ai`);
@@ -22,21 +22,21 @@ void describe('commitments', () => {
     assert.deepEqual(parseCommitment(` org/policy:1a2b3c4d:${UUID.toUpperCase()} `), { form: 'deployment', repo: 'org/policy', rev: '1a2b3c4d', deploymentId: UUID });
   });
 
-  void test('a plain URL is the endpoint, without its trailing slash', () => {
+  test('a plain URL is the endpoint, without its trailing slash', () => {
     const resolved = resolveCommitment('https://miner.example.org:8443/policy/');
     assert.deepEqual([resolved.form, resolved.endpoint], ['url', 'https://miner.example.org:8443/policy']);
     assert.match(resolved.revision, /^url-[0-9a-f]{12}$/);
     assert.equal(resolveCommitment('http://10.0.0.5:9000').endpoint, 'http://10.0.0.5:9000');
   });
 
-  void test('the encrypted form decrypts to the deployment endpoint', () => {
+  test('the encrypted form decrypts to the deployment endpoint', () => {
     const raw = `org/policy:1a2b3c4d:e:${encryptDeploymentId(UUID, KEY.publicKey)}`;
     const resolved = resolveCommitment(raw, KEY.privateKey);
     assert.deepEqual([resolved.form, resolved.endpoint], ['encrypted', `https://${UUID}.deployments.basilica.ai`]);
     assert.equal(resolved.revision, resolveCommitment(`org/policy:1a2b3c4d:${UUID}`).revision, 'same deployment, same identity as the plain form');
   });
 
-  void test('the revision changes with the endpoint, the rev or the repo, and not with re-encryption', () => {
+  test('the revision changes with the endpoint, the rev or the repo, and not with re-encryption', () => {
     const base = resolveCommitment(`org/policy:1a2b3c4d:${UUID}`).revision;
     assert.notEqual(resolveCommitment('org/policy:1a2b3c4d:0a0b0c0d-0000-4000-8000-000000000000').revision, base);
     assert.notEqual(resolveCommitment(`org/policy:99999999:${UUID}`).revision, base);
@@ -48,7 +48,7 @@ void describe('commitments', () => {
     for (const revision of [base, first]) assert.ok(!revision.includes(':'));
   });
 
-  void test('malformed commitments are refused with a reason', () => {
+  test('malformed commitments are refused with a reason', () => {
     rejectsWith('bad_form', '', /empty/);
     rejectsWith('bad_form', 'just-a-word', /parts/);
     rejectsWith('bad_form', 'a:b', /parts/);
@@ -63,7 +63,7 @@ void describe('commitments', () => {
     rejectsWith('bad_form', 'http://', /URL/);
   });
 
-  void test('encrypted commitments fail clearly: bad base85, wrong length, wrong key, no key', () => {
+  test('encrypted commitments fail clearly: bad base85, wrong length, wrong key, no key', () => {
     rejectsWith('bad_base85', 'org/policy:1a2b3c4d:e:abc"def');
     rejectsWith('wrong_length', 'org/policy:1a2b3c4d:e:0000000000');
     const other = parseBackendPrivateKey('33'.repeat(32), 'test');

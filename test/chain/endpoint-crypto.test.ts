@@ -20,12 +20,12 @@ function rejectsWith(code: CommitmentErrorCode, fn: () => unknown): void {
   assert.throws(fn, (error: unknown) => error instanceof CommitmentError && error.code === code);
 }
 
-void describe('endpoint crypto', () => {
-  void test('the public key of a known private key', () => {
+describe('endpoint crypto', () => {
+  test('the public key of a known private key', () => {
     assert.equal(BACKEND.publicKeyHex, '7b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f13');
   });
 
-  void test('round trip: what is encrypted to the public key decrypts with the private key', () => {
+  test('round trip: what is encrypted to the public key decrypts with the private key', () => {
     for (let i = 0; i < 20; i++) {
       const uuid = randomUUID();
       const blob = encryptDeploymentId(uuid, parseX25519PublicKeyHex(BACKEND.publicKeyHex, 'test'));
@@ -34,17 +34,17 @@ void describe('endpoint crypto', () => {
     }
   });
 
-  void test('upper-case UUIDs come back in canonical lower case', () => {
+  test('upper-case UUIDs come back in canonical lower case', () => {
     assert.equal(decryptDeploymentId(encryptDeploymentId(UUID.toUpperCase(), BACKEND.publicKey), BACKEND.privateKey), UUID);
   });
 
-  void test('matches a blob made by an independent implementation', () => {
+  test('matches a blob made by an independent implementation', () => {
     const ephemeral = x25519PrivateKeyFromRaw(Buffer.from('22'.repeat(32), 'hex'));
     assert.equal(encryptDeploymentId(UUID, BACKEND.publicKey, { ephemeralPrivateKey: ephemeral }), PYTHON_BLOB);
     assert.equal(decryptDeploymentId(PYTHON_BLOB, BACKEND.privateKey), UUID);
   });
 
-  void test('every flipped bit (ephemeral key, ciphertext or tag) is detected', () => {
+  test('every flipped bit (ephemeral key, ciphertext or tag) is detected', () => {
     const bytes = b85decode(encryptDeploymentId(UUID, BACKEND.publicKey));
     for (let i = 0; i < ENCRYPTED_BLOB_BYTES; i++) {
       const tampered = Uint8Array.from(bytes);
@@ -53,11 +53,11 @@ void describe('endpoint crypto', () => {
     }
   });
 
-  void test('a blob for another backend key is refused', () => {
+  test('a blob for another backend key is refused', () => {
     rejectsWith('decrypt_failed', () => decryptDeploymentId(encryptDeploymentId(UUID, OTHER.publicKey), BACKEND.privateKey));
   });
 
-  void test('a blob of the wrong length is refused', () => {
+  test('a blob of the wrong length is refused', () => {
     const bytes = b85decode(encryptDeploymentId(UUID, BACKEND.publicKey));
     rejectsWith('wrong_length', () => decryptDeploymentId(b85encode(bytes.subarray(0, 63)), BACKEND.privateKey));
     rejectsWith('wrong_length', () => decryptDeploymentId(b85encode(new Uint8Array([...bytes, 0])), BACKEND.privateKey));
@@ -65,23 +65,23 @@ void describe('endpoint crypto', () => {
     rejectsWith('wrong_length', () => decryptDeploymentId(b85encode(new Uint8Array(76)), BACKEND.privateKey));
   });
 
-  void test('bad base85 is refused', () => {
+  test('bad base85 is refused', () => {
     rejectsWith('bad_base85', () => decryptDeploymentId(PYTHON_BLOB.slice(0, 40) + '"' + PYTHON_BLOB.slice(41), BACKEND.privateKey));
     rejectsWith('bad_base85', () => decryptDeploymentId('~'.repeat(80), BACKEND.privateKey));
   });
 
-  void test('a low-order ephemeral key is refused, not thrown raw', () => {
+  test('a low-order ephemeral key is refused, not thrown raw', () => {
     rejectsWith('decrypt_failed', () => decryptDeploymentId(b85encode(new Uint8Array(64)), BACKEND.privateKey));
   });
 
-  void test('only UUIDs are encrypted', () => {
+  test('only UUIDs are encrypted', () => {
     rejectsWith('bad_form', () => encryptDeploymentId('not-a-uuid', BACKEND.publicKey));
     rejectsWith('bad_form', () => encryptDeploymentId(UUID.replaceAll('-', ''), BACKEND.publicKey));
   });
 });
 
-void describe('backend key', () => {
-  void test('accepts 64 hex characters with surrounding whitespace, refuses anything else and names the source', () => {
+describe('backend key', () => {
+  test('accepts 64 hex characters with surrounding whitespace, refuses anything else and names the source', () => {
     assert.equal(parseBackendPrivateKey(`  ${'11'.repeat(32)}\n`, 'x').publicKeyHex, BACKEND.publicKeyHex);
     for (const bad of ['', '11'.repeat(31), '11'.repeat(33), 'zz'.repeat(32), `0x${'11'.repeat(32)}`]) {
       assert.throws(() => parseBackendPrivateKey(bad, 'EVALPOOL_BACKEND_PRIVATE_KEY'), (error: unknown) =>
@@ -89,7 +89,7 @@ void describe('backend key', () => {
     }
   });
 
-  void test('loads from a value or a file, and names an unreadable file', async () => {
+  test('loads from a value or a file, and names an unreadable file', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-key-'));
     try {
       const file = path.join(dir, 'backend.key');

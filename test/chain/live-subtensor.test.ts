@@ -13,8 +13,8 @@ const LIVE = process.env.EVALPOOL_LIVE_CHAIN === '1';
 const ENDPOINT = 'wss://entrypoint-finney.opentensor.ai:443';
 const NETUID = 1;
 
-void describe('live subtensor (finney)', { skip: LIVE ? false : 'set EVALPOOL_LIVE_CHAIN=1 to run the live chain smoke test' }, () => {
-  void test('reads the miners of a subnet and the best block', async () => {
+describe('live subtensor (finney)', { skip: LIVE ? false : 'set EVALPOOL_LIVE_CHAIN=1 to run the live chain smoke test' }, () => {
+  test('reads the miners of a subnet and the best block', async () => {
     const source = new SubtensorMinerSource({
       createProvider: wsProviderFactory(ENDPOINT, 30_000), label: ENDPOINT, netuid: NETUID, logger: captureLogger().logger, callTimeoutMs: 30_000, connectTimeoutMs: 60_000,
     });
@@ -28,7 +28,7 @@ void describe('live subtensor (finney)', { skip: LIVE ? false : 'set EVALPOOL_LI
     }
   });
 
-  void test('the live runtime can be signed for (its unknown signed extensions are empty)', async () => {
+  test('the live runtime can be signed for (its unknown signed extensions are empty)', async () => {
     const connection = new SubtensorConnection({ createProvider: wsProviderFactory(ENDPOINT, 30_000), label: ENDPOINT, logger: captureLogger().logger, connectTimeoutMs: 60_000 });
     try {
       console.log(`unknown, empty signed extensions: ${assertSignableExtensions((await connection.api()).registry).join(', ')}`);

@@ -29,8 +29,8 @@ async function writeJson(file: string, value: unknown): Promise<void> {
   await rename(`${file}.tmp`, file);
 }
 
-void describe('static miner source', () => {
-  void test('reads endpoints and all commitment forms, excludes what cannot be used, blocks from the clock', async () => {
+describe('static miner source', () => {
+  test('reads endpoints and all commitment forms, excludes what cannot be used, blocks from the clock', async () => {
     await withDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
       await writeJson(file, {
@@ -68,7 +68,7 @@ void describe('static miner source', () => {
     });
   });
 
-  void test('an encrypted commitment without a backend key excludes that miner only', async () => {
+  test('an encrypted commitment without a backend key excludes that miner only', async () => {
     await withDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
       await writeJson(file, { miners: [
@@ -82,7 +82,7 @@ void describe('static miner source', () => {
     });
   });
 
-  void test('reloads when the file changes; a broken file keeps the last miners, marked stale', async () => {
+  test('reloads when the file changes; a broken file keeps the last miners, marked stale', async () => {
     await withDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
       await writeJson(file, { miners: [{ uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:1' }] });
@@ -113,7 +113,7 @@ void describe('static miner source', () => {
     });
   });
 
-  void test('a bad file on the first load is an error naming the file, the entry and the field', async () => {
+  test('a bad file on the first load is an error naming the file, the entry and the field', async () => {
     await withDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
       await writeJson(file, { miners: [{ uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:1' }, { uid: 'one', hotkey: 'b', endpoint: 'http://x' }] });

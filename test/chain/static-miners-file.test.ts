@@ -14,8 +14,8 @@ function problems(value: unknown): string[] {
   return [];
 }
 
-void describe('static miners file', () => {
-  void test('accepts the documented format', () => {
+describe('static miners file', () => {
+  test('accepts the documented format', () => {
     const entries = parseStaticMinersFile(FILE, JSON.stringify({ miners: [
       { uid: 0, hotkey: 'demo-miner-0', endpoint: 'http://127.0.0.1:9100' },
       { uid: 1, hotkey: '5F3sa2TJAWMqDhXG6jhV4N8ko9SxwGy8TpaNS1repo5EYjQX', endpoint: 'https://10.0.0.7:8000', revision: 'v2', committed_block: 120 },
@@ -24,7 +24,7 @@ void describe('static miners file', () => {
     assert.equal(entries.length, 3);
   });
 
-  void test('every problem names the file, the entry (index and hotkey) and the field', () => {
+  test('every problem names the file, the entry (index and hotkey) and the field', () => {
     assert.deepEqual(problems({ miners: [
       { uid: 0, hotkey: 'a', endpoint: 'http://x' },
       { uid: -1, hotkey: 'b', endpoint: 'http://x' },
@@ -45,21 +45,21 @@ void describe('static miners file', () => {
     ]);
   });
 
-  void test('exactly one of endpoint or commitment', () => {
+  test('exactly one of endpoint or commitment', () => {
     assert.deepEqual(problems({ miners: [{ uid: 0, hotkey: 'a' }] }), [`${FILE}: entry 0 (hotkey a): exactly one of "endpoint" or "commitment" is required`]);
     assert.deepEqual(problems({ miners: [{ uid: 0, hotkey: 'a', endpoint: 'http://x', commitment: 'http://y' }] }), [
       `${FILE}: entry 0 (hotkey a): exactly one of "endpoint" or "commitment" is required`,
     ]);
   });
 
-  void test('uids and hotkeys are unique', () => {
+  test('uids and hotkeys are unique', () => {
     assert.deepEqual(problems({ miners: [{ uid: 0, hotkey: 'a', endpoint: 'http://x' }, { uid: 0, hotkey: 'a', endpoint: 'http://y' }] }), [
       `${FILE}: entry 1 (hotkey a): field "uid": 0 is already used by entry 0`,
       `${FILE}: entry 1 (hotkey a): field "hotkey": already used by entry 0`,
     ]);
   });
 
-  void test('the top level: JSON, an object, a miners array', () => {
+  test('the top level: JSON, an object, a miners array', () => {
     assert.match(problems('{oops')[0]!, /^\/etc\/evalpool\/miners\.json: not valid JSON: /);
     assert.deepEqual(problems([]), [`${FILE}: expected an object with a "miners" array, got an array`]);
     assert.deepEqual(problems({ miners: {} }), [`${FILE}: field "miners": expected an array of miners`]);

@@ -38,10 +38,10 @@ function subnet(bytes: Uint8Array): FakeSubtensorNode {
   return node;
 }
 
-void describe('subtensor miner source (offline, real metadata)', { skip: fixture.skip }, () => {
+describe('subtensor miner source (offline, real metadata)', { skip: fixture.skip }, () => {
   const bytes = fixture.bytes!;
 
-  void test('reads neurons, commitments of all three forms and the best block; excludes bad commitments with a reason', async () => {
+  test('reads neurons, commitments of all three forms and the best block; excludes bad commitments with a reason', async () => {
     const node = subnet(bytes);
     const { source: src, records } = source(node);
     try {
@@ -70,7 +70,7 @@ void describe('subtensor miner source (offline, real metadata)', { skip: fixture
     }
   });
 
-  void test('a new commitment for a hotkey is a new revision; a deregistered hotkey disappears', async () => {
+  test('a new commitment for a hotkey is a new revision; a deregistered hotkey disappears', async () => {
     const node = subnet(bytes);
     const { source: src } = source(node);
     try {
@@ -86,7 +86,7 @@ void describe('subtensor miner source (offline, real metadata)', { skip: fixture
     }
   });
 
-  void test('a node that stops answering: the last miners are kept and marked stale, then it recovers', async () => {
+  test('a node that stops answering: the last miners are kept and marked stale, then it recovers', async () => {
     const node = subnet(bytes);
     let now = 1_000_000;
     const { source: src, records } = source(node, { now: () => now, reconnectMinMs: 5_000, reconnectMaxMs: 60_000 });
@@ -117,7 +117,7 @@ void describe('subtensor miner source (offline, real metadata)', { skip: fixture
     }
   });
 
-  void test('the first refresh fails clearly when nothing is known yet', async () => {
+  test('the first refresh fails clearly when nothing is known yet', async () => {
     const node = subnet(bytes);
     node.silent = true;
     const { source: src } = source(node, { connectTimeoutMs: 300 });
@@ -128,7 +128,7 @@ void describe('subtensor miner source (offline, real metadata)', { skip: fixture
     }
   });
 
-  void test('an unknown subnet is an error, not an empty pool', async () => {
+  test('an unknown subnet is an error, not an empty pool', async () => {
     const node = subnet(bytes);
     const { source: src } = source(node, { netuid: 99 });
     try {
@@ -138,7 +138,7 @@ void describe('subtensor miner source (offline, real metadata)', { skip: fixture
     }
   });
 
-  void test('concurrent refreshes share one read', async () => {
+  test('concurrent refreshes share one read', async () => {
     const node = subnet(bytes);
     const { source: src } = source(node);
     try {
@@ -153,7 +153,7 @@ void describe('subtensor miner source (offline, real metadata)', { skip: fixture
     }
   });
 
-  void test('close is idempotent and aborts a refresh in progress', async () => {
+  test('close is idempotent and aborts a refresh in progress', async () => {
     const node = subnet(bytes);
     const { source: src } = source(node, { callTimeoutMs: 60_000 });
     await src.refresh();

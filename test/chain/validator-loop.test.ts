@@ -27,8 +27,8 @@ function fakeSubmitter(failPrepare: (() => Error | undefined) = () => undefined)
   };
 }
 
-void describe('validator loop', () => {
-  void test('submits when the backend block number increases, and only then', async () => {
+describe('validator loop', () => {
+  test('submits when the backend block number increases, and only then', async () => {
     const answers: (LatestWeights | null | Error)[] = [
       null,
       parseLatestWeights(weightsBody(100, [0, 1], [30_000, 35_535])),
@@ -56,7 +56,7 @@ void describe('validator loop', () => {
     assert.ok(records.some((r) => r.msg === 'setting weights failed: retrying at the next poll' && r.err === 'backend down'));
   });
 
-  void test('a failed submission is retried at the next poll for the same block', async () => {
+  test('a failed submission is retried at the next poll for the same block', async () => {
     let fail = true;
     const { submitter, prepared } = fakeSubmitter(() => (fail ? new Error('node busy') : undefined));
     const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(5, [0], [65_535]))), submitter, logger: captureLogger().logger });
@@ -66,7 +66,7 @@ void describe('validator loop', () => {
     assert.equal(prepared.length, 1);
   });
 
-  void test('dry run signs and hands the extrinsic over without submitting', async () => {
+  test('dry run signs and hands the extrinsic over without submitting', async () => {
     const { submitter, submitted } = fakeSubmitter();
     const seen: number[] = [];
     const loop = new ValidatorLoop({
@@ -78,7 +78,7 @@ void describe('validator loop', () => {
     assert.deepEqual(seen, [9]);
   });
 
-  void test('a fatal error (commit-reveal on) stops the loop and rejects done', async () => {
+  test('a fatal error (commit-reveal on) stops the loop and rejects done', async () => {
     const { submitter } = fakeSubmitter(() => new CommitRevealEnabledError('commit-reveal is on for netuid 1: plain set_weights would be refused'));
     const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(1, [0], [65_535]))), submitter, logger: captureLogger().logger, pollIntervalMs: 10 });
     loop.start();
@@ -87,7 +87,7 @@ void describe('validator loop', () => {
     await loop.stop();
   });
 
-  void test('start polls periodically; stop is idempotent and ends it', async () => {
+  test('start polls periodically; stop is idempotent and ends it', async () => {
     let polls = 0;
     const { submitter } = fakeSubmitter();
     const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(++polls, [0], [65_535]))), submitter, logger: captureLogger().logger, pollIntervalMs: 5 });

@@ -8,8 +8,8 @@ import { loadValidatorKeypair, ValidatorSeedError } from '../../src/chain/valida
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
 
-void describe('validator seed', () => {
-  void test('a secret URI, a mnemonic, a 0x seed', async () => {
+describe('validator seed', () => {
+  test('a secret URI, a mnemonic, a 0x seed', async () => {
     assert.equal((await loadValidatorKeypair({ seed: '//Alice' })).address, ALICE);
     const mnemonic = mnemonicGenerate();
     const fromMnemonic = await loadValidatorKeypair({ seed: `  ${mnemonic}\n` });
@@ -18,7 +18,7 @@ void describe('validator seed', () => {
     assert.equal((await loadValidatorKeypair({ seed: `0x${'01'.repeat(32)}` })).address.length, 48);
   });
 
-  void test('a file with the secret, or a Bittensor hotkey file; a wrong ss58Address is caught', async () => {
+  test('a file with the secret, or a Bittensor hotkey file; a wrong ss58Address is caught', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-seed-'));
     try {
       const plain = path.join(dir, 'seed');
@@ -37,7 +37,7 @@ void describe('validator seed', () => {
     }
   });
 
-  void test('a bad seed is refused without ever quoting it', async () => {
+  test('a bad seed is refused without ever quoting it', async () => {
     const secret = 'correct horse battery staple not a real mnemonic at all';
     await assert.rejects(loadValidatorKeypair({ seed: secret, source: 'EVALPOOL_VALIDATOR_SEED' }), (error: unknown) =>
       error instanceof ValidatorSeedError && error.message.startsWith('EVALPOOL_VALIDATOR_SEED: not a valid') && !error.message.includes('horse'));

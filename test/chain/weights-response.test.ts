@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { fetchLatestWeights, parseLatestWeights, WeightsResponseError } from '../../src/chain/weights-response.ts';
 import { startWeightsServer, weightsBody } from './weights-server.ts';
 
-void describe('GET /v1/weights/latest', () => {
-  void test('accepts the backend format and refuses malformed documents, naming the field', () => {
+describe('GET /v1/weights/latest', () => {
+  test('accepts the backend format and refuses malformed documents, naming the field', () => {
     const ok = parseLatestWeights(weightsBody(120, [0, 3], [40_000, 25_535]));
     assert.deepEqual(ok.weights_u16, { uids: [0, 3], values: [40_000, 25_535] });
     const bad: [unknown, RegExp][] = [
@@ -18,7 +18,7 @@ void describe('GET /v1/weights/latest', () => {
     for (const [body, pattern] of bad) assert.throws(() => parseLatestWeights(body), (error: unknown) => error instanceof WeightsResponseError && pattern.test(error.message));
   });
 
-  void test('404 before the first weights is "nothing yet"; 5xx is retried with backoff', async () => {
+  test('404 before the first weights is "nothing yet"; 5xx is retried with backoff', async () => {
     let calls = 0;
     const server = await startWeightsServer((req, res) => {
       calls += 1;
@@ -36,7 +36,7 @@ void describe('GET /v1/weights/latest', () => {
     }
   });
 
-  void test('gives up after the attempts, with the status; an invalid body is not retried', async () => {
+  test('gives up after the attempts, with the status; an invalid body is not retried', async () => {
     let mode: 'fail' | 'garbage' = 'fail';
     const server = await startWeightsServer((_req, res) => {
       if (mode === 'fail') return void res.writeHead(500, 'Internal Server Error').end();
@@ -53,7 +53,7 @@ void describe('GET /v1/weights/latest', () => {
     }
   });
 
-  void test('a backend that never answers times out', async () => {
+  test('a backend that never answers times out', async () => {
     const server = await startWeightsServer(() => undefined);
     try {
       await assert.rejects(fetchLatestWeights(server.url, { timeoutMs: 100, attempts: 2, backoffMs: 1 }), /did not answer within 100 ms/);

@@ -24,8 +24,8 @@ async function setup(options: { commitReveal?: boolean; register?: boolean } = {
   return { pair, node, connection, submitter, records };
 }
 
-void describe('weights submitter (offline, real metadata)', { skip: fixture.skip }, () => {
-  void test('the runtime\'s unknown signed extensions are empty, so polkadot-js can sign for it', async () => {
+describe('weights submitter (offline, real metadata)', { skip: fixture.skip }, () => {
+  test('the runtime\'s unknown signed extensions are empty, so polkadot-js can sign for it', async () => {
     const { connection } = await setup();
     try {
       const api = await connection.api();
@@ -35,7 +35,7 @@ void describe('weights submitter (offline, real metadata)', { skip: fixture.skip
     }
   });
 
-  void test('builds and signs set_weights offline: args, version key, nonce, mortality and a valid signature', async () => {
+  test('builds and signs set_weights offline: args, version key, nonce, mortality and a valid signature', async () => {
     const { pair, node, connection, submitter } = await setup();
     try {
       const prepared = await submitter.prepare({ uids: [3, 0, 2], values: [30_000, 20_000, 15_535] });
@@ -70,7 +70,7 @@ void describe('weights submitter (offline, real metadata)', { skip: fixture.skip
     }
   });
 
-  void test('submits and waits for inclusion; a module error in the block is reported by name', async () => {
+  test('submits and waits for inclusion; a module error in the block is reported by name', async () => {
     const { node, connection, submitter, records } = await setup();
     try {
       const blockHash = await submitter.submit(await submitter.prepare({ uids: [0], values: [65_535] }));
@@ -88,7 +88,7 @@ void describe('weights submitter (offline, real metadata)', { skip: fixture.skip
     }
   });
 
-  void test('commit-reveal on: refuses clearly instead of submitting', async () => {
+  test('commit-reveal on: refuses clearly instead of submitting', async () => {
     const { node, connection, submitter } = await setup({ commitReveal: true });
     try {
       await assert.rejects(submitter.prepare({ uids: [0], values: [65_535] }), (error: unknown) =>
@@ -99,7 +99,7 @@ void describe('weights submitter (offline, real metadata)', { skip: fixture.skip
     }
   });
 
-  void test('an unregistered hotkey, an unknown subnet and out-of-range uids are refused before signing', async () => {
+  test('an unregistered hotkey, an unknown subnet and out-of-range uids are refused before signing', async () => {
     const unregistered = await setup({ register: false });
     try {
       await assert.rejects(unregistered.submitter.prepare({ uids: [0], values: [1] }), HotkeyNotRegisteredError);

@@ -64,8 +64,8 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   return out;
 }
 
-void describe('computeScores: laws', () => {
-  void test('float weights sum to 1 when someone is eligible, else no weights and a reason', () => {
+describe('computeScores: laws', () => {
+  test('float weights sum to 1 when someone is eligible, else no weights and a reason', () => {
     fc.assert(
       fc.property(inputArb, paramsArb, (input, params) => {
         const r = computeScores(input, params);
@@ -85,7 +85,7 @@ void describe('computeScores: laws', () => {
     );
   });
 
-  void test('u16 weights: exactly 65535, non-negative integers, one per miner, uids ascending, 0 for ineligible', () => {
+  test('u16 weights: exactly 65535, non-negative integers, one per miner, uids ascending, 0 for ineligible', () => {
     fc.assert(
       fc.property(inputArb, paramsArb, (input, params) => {
         const r = computeScores(input, params);
@@ -101,7 +101,7 @@ void describe('computeScores: laws', () => {
     );
   });
 
-  void test('points add up to E·2^(E−1) among eligible miners and weights are monotone in points', () => {
+  test('points add up to E·2^(E−1) among eligible miners and weights are monotone in points', () => {
     fc.assert(
       fc.property(inputArb, paramsArb, (input, params) => {
         const r = computeScores(input, params);
@@ -119,7 +119,7 @@ void describe('computeScores: laws', () => {
     );
   });
 
-  void test('the report does not depend on the order of envs, miners or aggregates', () => {
+  test('the report does not depend on the order of envs, miners or aggregates', () => {
     fc.assert(
       fc.property(inputArb, paramsArb, fc.integer(), (input, params, seed) => {
         const reordered: ScoringInput = {

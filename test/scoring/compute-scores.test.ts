@@ -20,8 +20,8 @@ const byUid = (r: ScoreReport, uid: number) => r.miners.find((m) => m.uid === ui
 // ×65535 → 64356.2737 and 1178.7263: floors sum to 65534, the last unit goes to the larger remainder.
 const W_4_0 = [0.9820137900379085, 0.017986209962091555];
 
-void describe('computeScores: hand-computed cases', () => {
-  void test('a copy of the leader (same rates, later commit) gets no points', () => {
+describe('computeScores: hand-computed cases', () => {
+  test('a copy of the leader (same rates, later commit) gets no points', () => {
     // uid 1 (block 10): a 80/100, b 60/100 → thresholds a 0.86, b 0.6734847 (see threshold.test.ts)
     // uid 2 (block 20): the same rates: 0.8 ≤ 0.86 → uid 1 keeps {a}, {b}, {a,b} → 1 + 1 + 2 = 4 points
     const r = computeScores(
@@ -44,7 +44,7 @@ void describe('computeScores: hand-computed cases', () => {
     assert.equal(r.reason, null);
   });
 
-  void test('same committed block: the lower uid counts as earlier', () => {
+  test('same committed block: the lower uid counts as earlier', () => {
     const r = computeScores(
       {
         envs: twoEnvs,
@@ -57,7 +57,7 @@ void describe('computeScores: hand-computed cases', () => {
     assert.deepEqual(r.weightsU16, { uids: [3, 5], values: [64356, 1179] });
   });
 
-  void test('a real improvement on every env wins every subset', () => {
+  test('a real improvement on every env wins every subset', () => {
     // uid 1 (block 10): 50/100 in both → thresholds 0.5 + 1.5·sqrt(0.25/100) = 0.575
     // uid 2 (block 20): 70/100 in both: 0.7 > 0.575 everywhere → {a}, {b}, {a,b}: 4 points
     const r = computeScores(
@@ -76,7 +76,7 @@ void describe('computeScores: hand-computed cases', () => {
     assert.deepEqual(r.miners.map((m) => [m.uid, m.onFrontier]), [[1, false], [2, true]]);
   });
 
-  void test('a trade-off keeps the earlier miner on the full set; each wins its single-env subset', () => {
+  test('a trade-off keeps the earlier miner on the full set; each wins its single-env subset', () => {
     // uid 1 (block 10): a 0.80, b 0.60 → thr a 0.86, b 0.6734847
     // uid 2 (block 20): a 0.95, b 0.40
     // {a}: 0.95 > 0.86 → uid 2 (1); {b}: 0.40 ≤ 0.67 → uid 1 (1); {a,b}: uid 2 fails b → uid 1 (2)
@@ -100,7 +100,7 @@ void describe('computeScores: hand-computed cases', () => {
     assert.deepEqual(r.miners.map((m) => m.onFrontier), [true, true]);
   });
 
-  void test('ties: reaching the threshold exactly is not enough; equal points get equal weight; the u16 tie goes to the lower uid', () => {
+  test('ties: reaching the threshold exactly is not enough; equal points get equal weight; the u16 tie goes to the lower uid', () => {
     // one env, |L| = 10. uid 1 (block 1): 5/10 → gap 1.5·sqrt(0.25/10) = 0.237 → capped 0.10 → thr 0.6
     // uid 2 (block 2): 6/10 = 0.6, not > 0.6 → uid 1 stays; uid 3 (block 3): 0.7 > 0.6 → uid 3 wins {a}
     // points 0, 0, 1 → softmax: e/(e + 2) = 0.5761169, 1/(e + 2) = 0.2119416 twice
@@ -120,7 +120,7 @@ void describe('computeScores: hand-computed cases', () => {
     assert.deepEqual(r.weightsU16, { uids: [1, 2, 3], values: [13890, 13889, 37756] });
   });
 
-  void test('ineligible because of coverage: no points, no weight, off the frontier', () => {
+  test('ineligible because of coverage: no points, no weight, off the frontier', () => {
     // uid 1: b has 79/100 = 0.79 < 0.8 → ineligible despite better rates
     // uid 2: a 80/100 = 0.8 (the boundary counts) → eligible, the only contender → all 4 points, weight 1
     const r = computeScores(
@@ -139,7 +139,7 @@ void describe('computeScores: hand-computed cases', () => {
     assert.deepEqual(r.weightsU16, { uids: [1, 2], values: [0, 65535] });
   });
 
-  void test('nobody eligible: no weights and a reason naming the closest miner', () => {
+  test('nobody eligible: no weights and a reason naming the closest miner', () => {
     const r = computeScores(
       {
         envs: twoEnvs,
@@ -157,14 +157,14 @@ void describe('computeScores: hand-computed cases', () => {
     assert.deepEqual(byUid(r, 2).envs[1], { envId: 'b', n: 0, coverage: 0, eligible: false, successRate: null, std: null, threshold: null });
   });
 
-  void test('no miners, or no scored env: a reason, no weights', () => {
+  test('no miners, or no scored env: a reason, no weights', () => {
     assert.equal(computeScores({ envs: twoEnvs, miners: [], aggregates: [] }, params).reason?.code, 'no-miners');
     const r = computeScores({ envs: [], miners: [miner(1, 1)], aggregates: [] }, params);
     assert.equal(r.reason?.code, 'no-scored-envs');
     assert.equal(r.weightsU16, null);
   });
 
-  void test('fractional scores: rate = sum/n, std from sumSq', () => {
+  test('fractional scores: rate = sum/n, std from sumSq', () => {
     // sum 45.5, sumSq 30 over 100: sr 0.455, std = sqrt(0.30 − 0.455²) = sqrt(0.092975) = 0.3049180
     const r = computeScores(
       { envs: [{ envId: 'a', listSize: 100 }], miners: [miner(1, 1)], aggregates: [{ uid: 1, envId: 'a', n: 100, sum: 45.5, sumSq: 30 }] },
@@ -175,10 +175,10 @@ void describe('computeScores: hand-computed cases', () => {
   });
 });
 
-void describe('computeScores: refusals', () => {
+describe('computeScores: refusals', () => {
   const input = { envs: twoEnvs, miners: [miner(1, 1)], aggregates: [agg(1, 'a', 1, 1)] };
 
-  void test('temperature must be > 0', () => {
+  test('temperature must be > 0', () => {
     for (const temperature of [0, -1]) {
       assert.throws(() => computeScores(input, { ...params, temperature }), (e: unknown) => e instanceof RangeError && /temperature/.test(e.message));
     }
@@ -186,7 +186,7 @@ void describe('computeScores: refusals', () => {
     assert.throws(() => computeScores(input, { ...params, thresholdMaxGap: 0.01 }), /thresholdMaxGap/);
   });
 
-  void test('input breaking the contract names the field', () => {
+  test('input breaking the contract names the field', () => {
     const bad = (patch: object, field: RegExp): void =>
       assert.throws(() => computeScores({ ...input, ...patch }, params), (e: unknown) => e instanceof ScoringInputError && field.test(e.field));
     bad({ aggregates: [agg(7, 'a', 1, 1)] }, /^aggregates\[0\]\.uid$/);

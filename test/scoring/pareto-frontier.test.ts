@@ -10,23 +10,23 @@ const bounds = DEFAULT_SCORING_PARAMS; // eps clipped to [0.01, 0.2]
 const close = (actual: number | null, expected: number): void =>
   assert.ok(actual !== null && Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
 
-void describe('ε-dominance', () => {
+describe('ε-dominance', () => {
   const eps = [0.25, 0.25]; // exact in binary, so the boundaries below are exact
-  void test('strictly better by more than eps somewhere, not worse by more than eps anywhere', () => {
+  test('strictly better by more than eps somewhere, not worse by more than eps anywhere', () => {
     assert.equal(epsilonDominates([0.875, 0.375], [0.5, 0.5], eps), true); // +0.375 > 0.25, −0.125 ≥ −0.25
   });
-  void test('exactly eps better is not dominance; exactly eps worse is still allowed', () => {
+  test('exactly eps better is not dominance; exactly eps worse is still allowed', () => {
     assert.equal(epsilonDominates([0.75, 0.5], [0.5, 0.5], eps), false); // 0.75 > 0.5 + 0.25 is false
     assert.equal(epsilonDominates([0.875, 0.25], [0.5, 0.5], eps), true); // 0.25 ≥ 0.5 − 0.25 holds
   });
-  void test('worse by more than eps anywhere is no dominance; copies do not dominate', () => {
+  test('worse by more than eps anywhere is no dominance; copies do not dominate', () => {
     assert.equal(epsilonDominates([1, 0.125], [0.5, 0.5], eps), false);
     assert.equal(epsilonDominates([0.5, 0.5], [0.5, 0.5], eps), false);
   });
 });
 
-void describe('epsilon per env', () => {
-  void test('pooled within-miner std over the least n', () => {
+describe('epsilon per env', () => {
+  test('pooled within-miner std over the least n', () => {
     // miner 1: 50/100 → Σ(x−mean)² = 50 − 50²/100 = 25; miner 2: 70/100 → 70 − 49 = 21
     // std = sqrt((25 + 21) / 200) = sqrt(0.23) = 0.4795832; eps = 2·0.4795832/sqrt(100) = 0.0959166
     close(
@@ -34,7 +34,7 @@ void describe('epsilon per env', () => {
       0.0959166304662544,
     );
   });
-  void test('clipped to [epsilonMin, epsilonMax]; n = 0 rows skipped; nothing left → null', () => {
+  test('clipped to [epsilonMin, epsilonMax]; n = 0 rows skipped; nothing left → null', () => {
     // 2/4 → std 0.5; 2·0.5/sqrt(4) = 0.5 → 0.2
     close(envEpsilon([{ n: 4, sum: 2, sumSq: 2 }, { n: 0, sum: 0, sumSq: 0 }], bounds), 0.2);
     // all successes → std 0 → 0.01
@@ -44,14 +44,14 @@ void describe('epsilon per env', () => {
   });
 });
 
-void describe('paretoFrontier', () => {
-  void test('the dominated miner is off the frontier; a trade-off keeps both', () => {
+describe('paretoFrontier', () => {
+  test('the dominated miner is off the frontier; a trade-off keeps both', () => {
     const eps = [0.1, 0.1];
     assert.deepEqual(paretoFrontier([{ uid: 2, successRates: [0.7, 0.7] }, { uid: 1, successRates: [0.5, 0.5] }], eps), [2]);
     assert.deepEqual(paretoFrontier([{ uid: 2, successRates: [0.95, 0.4] }, { uid: 1, successRates: [0.8, 0.6] }], eps), [1, 2]);
   });
 
-  void test('ε-dominance can cycle with three envs: then the frontier is empty', () => {
+  test('ε-dominance can cycle with three envs: then the frontier is empty', () => {
     // a − b = (0.11, −0.055, −0.055), b − c = (−0.055, 0.11, −0.055), c − a = (−0.055, −0.055, 0.11)
     const eps = [0.1, 0.1, 0.1];
     const pts = [
@@ -62,7 +62,7 @@ void describe('paretoFrontier', () => {
     assert.deepEqual(paretoFrontier(pts, eps), []);
   });
 
-  void test('refuses mismatched lengths', () => {
+  test('refuses mismatched lengths', () => {
     assert.throws(() => paretoFrontier([{ uid: 1, successRates: [0.5] }], [0.1, 0.1]), RangeError);
   });
 });

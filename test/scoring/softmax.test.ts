@@ -3,12 +3,12 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { softmax } from '../../src/scoring/softmax.ts';
 
-void describe('softmax', () => {
-  void test('all-zero points give uniform weights', () => {
+describe('softmax', () => {
+  test('all-zero points give uniform weights', () => {
     assert.deepEqual(softmax([0, 0, 0, 0], 1), [0.25, 0.25, 0.25, 0.25]);
   });
 
-  void test('hand-computed: [3, 1] at T = 1 and T = 2', () => {
+  test('hand-computed: [3, 1] at T = 1 and T = 2', () => {
     // T = 1: e^3/(e^3 + e^1) = 1/(1 + e^−2) = 1/1.1353353 = 0.8807971
     const [a, b] = softmax([3, 1], 1);
     assert.ok(Math.abs(a! - 0.8807970779778823) < 1e-15 && Math.abs(b! - 0.11920292202211755) < 1e-15);
@@ -16,20 +16,20 @@ void describe('softmax', () => {
     assert.ok(Math.abs(softmax([3, 1], 2)[0]! - 0.7310585786300049) < 1e-15);
   });
 
-  void test('stable for huge points and tiny temperatures (no NaN, no overflow)', () => {
+  test('stable for huge points and tiny temperatures (no NaN, no overflow)', () => {
     assert.deepEqual(softmax([1e308, 1e308, -1e308], 1), [0.5, 0.5, 0]);
     assert.deepEqual(softmax([1024, 0, 512], 1e-300), [1, 0, 0]);
     assert.deepEqual(softmax([5, 5], 1e-300), [0.5, 0.5]);
   });
 
-  void test('refuses T <= 0 or a non-finite T with a RangeError', () => {
+  test('refuses T <= 0 or a non-finite T with a RangeError', () => {
     for (const t of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       assert.throws(() => softmax([1, 2], t), (e: unknown) => e instanceof RangeError && /temperature/.test(e.message));
     }
     assert.throws(() => softmax([1, Number.NaN], 1), RangeError);
   });
 
-  void test('laws: sums to 1, equal inputs get equal weights, monotone in the inputs', () => {
+  test('laws: sums to 1, equal inputs get equal weights, monotone in the inputs', () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: 2000 }), { minLength: 1, maxLength: 64 }),

@@ -26,8 +26,8 @@ function reference(contenders: readonly Contender[], envCount: number): SubsetWi
   return wins;
 }
 
-void describe('subsetWinners', () => {
-  void test('trade-off: each wins its single-env subset, the earlier keeps the full set', () => {
+describe('subsetWinners', () => {
+  test('trade-off: each wins its single-env subset, the earlier keeps the full set', () => {
     // uid 1 (block 10): rates (0.8, 0.6), thresholds (0.86, 0.6735)
     // uid 2 (block 20): rates (0.95, 0.4)
     // {a}: 0.95 > 0.86 → uid 2 (1 pt); {b}: 0.4 ≤ 0.6735 → uid 1 (1 pt); {a,b}: fails b → uid 1 (2 pts)
@@ -43,7 +43,7 @@ void describe('subsetWinners', () => {
     assert.deepEqual([...points].sort(), [[1, 3], [2, 1]]);
   });
 
-  void test('a later miner only has to beat the current winner, not every earlier miner', () => {
+  test('a later miner only has to beat the current winner, not every earlier miner', () => {
     // A (block 1): 0.50, thr 0.575. B (block 2): 0.56 ≤ 0.575, stays behind; thr_B = 0.6345.
     // C (block 3): 0.60 > 0.575 (the current winner A's threshold) → C wins {a},
     // although 0.60 does not exceed B's threshold. (A rule that makes the winner beat every
@@ -52,24 +52,24 @@ void describe('subsetWinners', () => {
     assert.deepEqual(wins, [{ envMask: 1, winnerUid: 3, points: 1 }]);
   });
 
-  void test('equal to the threshold is not enough; same block → lower uid is earlier', () => {
+  test('equal to the threshold is not enough; same block → lower uid is earlier', () => {
     const { points } = subsetWinners([c(9, 5, [0.6], [0.62]), c(4, 5, [0.5], [0.6])], 1);
     // uid 4 comes first (same block, lower uid); uid 9's 0.6 is not > 0.6
     assert.deepEqual([...points].sort(), [[4, 1], [9, 0]]);
   });
 
-  void test('no contender or no env: no wins', () => {
+  test('no contender or no env: no wins', () => {
     assert.deepEqual(subsetWinners([], 3).wins, []);
     assert.deepEqual(subsetWinners([c(1, 1, [], [])], 0), { wins: [], points: new Map([[1, 0]]) });
   });
 
-  void test('refuses bad shapes', () => {
+  test('refuses bad shapes', () => {
     assert.throws(() => subsetWinners([c(1, 1, [0.5], [0.6])], 2), RangeError);
     assert.throws(() => subsetWinners([c(1, 1, [0.5], [0.6]), c(1, 2, [0.5], [0.6])], 1), /duplicate uid 1/);
     assert.throws(() => subsetWinners([], 17), RangeError);
   });
 
-  void test('laws: matches the plain rule, points add up to E·2^(E−1), input order is irrelevant', () => {
+  test('laws: matches the plain rule, points add up to E·2^(E−1), input order is irrelevant', () => {
     const arb = fc.integer({ min: 1, max: 5 }).chain((envCount) =>
       fc.tuple(
         fc.constant(envCount),

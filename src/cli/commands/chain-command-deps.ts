@@ -2,6 +2,8 @@ import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import { InvalidArgumentError } from 'commander';
 import { pino, type Logger } from 'pino';
 import { errorMessage } from '../../chain/error-message.ts';
+import type { Config } from '../../config/schema.ts';
+import { loadContext } from '../context.ts';
 
 /** What the chain commands (`crypto`, `miners`, `validator`) need from the outside; tests replace it. */
 export interface ChainCommandDeps {
@@ -11,6 +13,8 @@ export interface ChainCommandDeps {
   readonly err: (line: string) => void;
   /** Makes the logger (default: pino JSON on standard error, level info). */
   readonly logger: () => Logger;
+  /** The configuration flags fall back to (default: parsed from the environment; exit 2 if invalid). */
+  readonly config: () => Config;
   /** Replaces the WebSocket provider for a chain endpoint (tests run an in-process node). */
   readonly createProvider?: (endpoint: string) => ProviderInterface;
 }
@@ -21,6 +25,7 @@ export function chainCommandDeps(overrides: Partial<ChainCommandDeps> = {}): Cha
     out: (line) => void process.stdout.write(`${line}\n`),
     err: (line) => void process.stderr.write(`${line}\n`),
     logger: () => pino({ level: 'info' }, pino.destination(2)),
+    config: () => loadContext().config,
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadBackendPrivateKey } from '../../chain/backend-key.ts';
+import { loadBackendPrivateKey, parseBackendPrivateKey } from '../../chain/backend-key.ts';
 import { createMinerSource, type MinerSourceSettings } from '../../chain/create-miner-source.ts';
 import type { MinerSnapshot } from '../../chain/miner-source.ts';
 import { formatTable, type Cell } from '../format-table.ts';
@@ -31,7 +31,7 @@ export function register(program: Command, overrides: Partial<ChainCommandDeps> 
   const miners = program.command('miners').description('miners as the scheduler sees them');
 
   miners.command('show')
-    .description('read the miner source once and print a table (with excluded miners and reasons)')
+    .description('read the miner source once (the configured one unless flags say otherwise) and print a table, with excluded miners and reasons')
     .option('--miners-file <path>', 'static miners file (EVALPOOL_MINERS_FILE)')
     .option('--chain-endpoint <url>', 'subtensor WebSocket endpoint (EVALPOOL_CHAIN_ENDPOINT)')
     .option('--netuid <n>', 'subnet id (EVALPOOL_NETUID)', parseNetuid)
@@ -39,21 +39,30 @@ export function register(program: Command, overrides: Partial<ChainCommandDeps> 
     .option('--timeout <seconds>', 'per-call chain timeout', parseSeconds)
     .action(async (options: ShowOptions) => {
       await runChainCommand(deps, async () => {
+        // Flags win; without them the configured source is used, as `serve` would.
+        const config = options.chainEndpoint === undefined && options.minersFile === undefined ? deps.config() : undefined;
+        const chainEndpoint = options.chainEndpoint ?? config?.chain.endpoint;
+        const netuid = options.netuid ?? config?.chain.netuid;
         let settings: MinerSourceSettings;
-        if (options.chainEndpoint !== undefined) {
-          if (options.netuid === undefined) throw new Error('--netuid is required with --chain-endpoint');
-          const endpoint = options.chainEndpoint;
+        if (chainEndpoint !== undefined) {
+          if (netuid === undefined) throw new Error('--netuid is required with --chain-endpoint');
           const createProvider = deps.createProvider;
           settings = {
-            kind: 'subtensor', endpoint, netuid: options.netuid, callTimeoutMs: options.timeout,
-            ...(createProvider === undefined ? {} : { createProvider: () => createProvider(endpoint) }),
+            kind: 'subtensor', endpoint: chainEndpoint, netuid, callTimeoutMs: options.timeout ?? config?.chain.timeoutMs,
+            ...(createProvider === undefined ? {} : { createProvider: () => createProvider(chainEndpoint) }),
           };
-        } else if (options.minersFile !== undefined) {
-          settings = { kind: 'static', file: options.minersFile };
         } else {
-          throw new Error('give --miners-file <path>, or --chain-endpoint <url> with --netuid <n>');
+          const file = options.minersFile ?? config?.chain.minersFile;
+          if (file === undefined) throw new Error('give --miners-file <path>, or --chain-endpoint <url> with --netuid <n>');
+          settings = { kind: 'static', file };
         }
-        const backendKey = options.backendKeyFile === undefined ? undefined : (await loadBackendPrivateKey({ file: options.backendKeyFile })).privateKey;
+        const configuredKey = config?.chain.backendPrivateKey;
+        const backendKey =
+          options.backendKeyFile !== undefined
+            ? (await loadBackendPrivateKey({ file: options.backendKeyFile })).privateKey
+            : configuredKey !== undefined
+              ? parseBackendPrivateKey(configuredKey, 'EVALPOOL_BACKEND_PRIVATE_KEY').privateKey
+              : undefined;
         const source = createMinerSource(settings, { logger: deps.logger(), backendKey });
         try {
           const snapshot = await source.refresh();

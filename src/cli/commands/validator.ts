@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { SubtensorConnection, wsProviderFactory } from '../../chain/subtensor-connection.ts';
-import { CHAIN_CALL_TIMEOUT_MS, VALIDATOR_POLL_INTERVAL_MS } from '../../chain/defaults.ts';
 import { loadValidatorKeypair } from '../../chain/validator-seed.ts';
 import { ValidatorLoop } from '../../chain/validator-loop.ts';
 import { fetchLatestWeights, type LatestWeights } from '../../chain/weights-response.ts';
@@ -9,10 +8,10 @@ import { formatTable } from '../format-table.ts';
 import { chainCommandDeps, parseNetuid, parseSeconds, runChainCommand, type ChainCommandDeps } from './chain-command-deps.ts';
 
 interface ValidatorOptions {
-  backend: string;
-  chainEndpoint: string;
-  netuid: number;
-  seedFile: string;
+  backend?: string;
+  chainEndpoint?: string;
+  netuid?: number;
+  seedFile?: string;
   pollInterval?: number;
   timeout?: number;
   dryRun?: boolean;
@@ -36,30 +35,40 @@ export function register(program: Command, overrides: Partial<ChainCommandDeps> 
   const deps = chainCommandDeps(overrides);
   program.command('validator')
     .description("poll a backend's weights and set them on chain")
-    .requiredOption('--backend <url>', 'evalpool backend base URL (serves /v1/weights/latest)')
-    .requiredOption('--chain-endpoint <url>', 'subtensor WebSocket endpoint (EVALPOOL_CHAIN_ENDPOINT)')
-    .requiredOption('--netuid <n>', 'subnet id (EVALPOOL_NETUID)', parseNetuid)
-    .requiredOption('--seed-file <path>', 'file with the hotkey mnemonic, secret URI or Bittensor hotkey JSON (EVALPOOL_VALIDATOR_SEED_FILE)')
-    .option('--poll-interval <seconds>', `seconds between polls (default ${VALIDATOR_POLL_INTERVAL_MS / 1000})`, parseSeconds)
-    .option('--timeout <seconds>', `per-call chain timeout (default ${CHAIN_CALL_TIMEOUT_MS / 1000})`, parseSeconds)
+    .option('--backend <url>', 'evalpool backend base URL serving /v1/weights/latest (default EVALPOOL_VALIDATOR_BACKEND_URL)')
+    .option('--chain-endpoint <url>', 'subtensor WebSocket endpoint (default EVALPOOL_CHAIN_ENDPOINT)')
+    .option('--netuid <n>', 'subnet id (default EVALPOOL_NETUID)', parseNetuid)
+    .option('--seed-file <path>', 'file with the hotkey mnemonic, secret URI or Bittensor hotkey JSON (default EVALPOOL_VALIDATOR_SEED or _FILE)')
+    .option('--poll-interval <seconds>', 'seconds between polls (default EVALPOOL_VALIDATOR_POLL_SECONDS)', parseSeconds)
+    .option('--timeout <seconds>', 'per-call chain timeout (default EVALPOOL_CHAIN_TIMEOUT_MS)', parseSeconds)
     .option('--dry-run', 'poll once, sign, print what would be submitted, submit nothing')
     .action(async (options: ValidatorOptions) => {
       await runChainCommand(deps, async () => {
         const logger = deps.logger().child({ component: 'validator' });
-        const pair = await loadValidatorKeypair({ file: options.seedFile });
-        const callTimeoutMs = options.timeout ?? CHAIN_CALL_TIMEOUT_MS;
+        // Flags win over the configuration (EVALPOOL_CHAIN_ENDPOINT, EVALPOOL_NETUID, ...).
+        const { chain } = deps.config();
+        const chainEndpoint = options.chainEndpoint ?? chain.endpoint;
+        const netuid = options.netuid ?? chain.netuid;
+        const backend = options.backend ?? chain.validatorBackendUrl;
+        if (chainEndpoint === undefined) throw new Error('no chain endpoint: give --chain-endpoint or set EVALPOOL_CHAIN_ENDPOINT');
+        if (netuid === undefined) throw new Error('no subnet id: give --netuid or set EVALPOOL_NETUID');
+        const seed = options.seedFile !== undefined ? { file: options.seedFile } : chain.validatorSeed !== undefined ? { seed: chain.validatorSeed } : undefined;
+        if (seed === undefined) throw new Error('no validator hotkey: give --seed-file or set EVALPOOL_VALIDATOR_SEED (or EVALPOOL_VALIDATOR_SEED_FILE)');
+        const pair = await loadValidatorKeypair(seed);
+        const callTimeoutMs = options.timeout ?? chain.timeoutMs;
         const createProvider = deps.createProvider;
         const connection = new SubtensorConnection({
-          createProvider: createProvider === undefined ? wsProviderFactory(options.chainEndpoint, callTimeoutMs) : () => createProvider(options.chainEndpoint),
-          label: options.chainEndpoint,
+          createProvider: createProvider === undefined ? wsProviderFactory(chainEndpoint, callTimeoutMs) : () => createProvider(chainEndpoint),
+          label: chainEndpoint,
           logger,
+          connectTimeoutMs: chain.connectTimeoutMs,
         });
-        const submitter = new WeightsSubmitter({ connection, netuid: options.netuid, pair, logger, callTimeoutMs });
+        const submitter = new WeightsSubmitter({ connection, netuid, pair, logger, callTimeoutMs });
         const loop = new ValidatorLoop({
-          fetchWeights: (signal) => fetchLatestWeights(options.backend, { signal }),
+          fetchWeights: (signal) => fetchLatestWeights(backend, { signal, timeoutMs: chain.validatorHttpTimeoutMs }),
           submitter,
           logger,
-          pollIntervalMs: options.pollInterval,
+          pollIntervalMs: options.pollInterval ?? chain.validatorPollSeconds * 1_000,
           dryRun: options.dryRun === true,
           onPrepared: (prepared, weights) => {
             if (options.dryRun === true) for (const line of describePrepared(prepared, weights)) deps.out(line);
@@ -73,7 +82,7 @@ export function register(program: Command, overrides: Partial<ChainCommandDeps> 
             else if (outcome !== 'dry_run') throw new Error('could not prepare the extrinsic (see the log above)');
             return;
           }
-          logger.info({ hotkey: pair.address, netuid: options.netuid, backend: options.backend }, 'validator started');
+          logger.info({ hotkey: pair.address, netuid, backend }, 'validator started');
           const stop = (): void => void loop.stop();
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);

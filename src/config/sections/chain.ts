@@ -1,39 +1,51 @@
-import { integer, optionalText, optionalUrl, text, url } from '../variable.ts';
+import {
+  CHAIN_CALL_TIMEOUT_MS,
+  CHAIN_CONNECT_TIMEOUT_MS,
+  VALIDATOR_HTTP_TIMEOUT_MS,
+  VALIDATOR_POLL_INTERVAL_MS,
+} from '../constants.ts';
+import { integer, optionalInteger, optionalText, optionalUrl, text, url } from '../variable.ts';
 
 /** Miner discovery (static file or subtensor) and the validator. */
 export const chain = {
   minersFile: text('EVALPOOL_MINERS_FILE', {
     default: 'miners.json',
-    doc: 'Static miners file used when no chain endpoint is set.',
+    doc: 'Static miners file (JSON) used when no chain endpoint is set; re-read when it changes.',
   }),
   endpoint: optionalUrl('EVALPOOL_CHAIN_ENDPOINT', {
     protocols: ['ws:', 'wss:'],
     doc: 'Subtensor WebSocket endpoint; set = miners come from the chain instead of the file.',
   }),
-  netuid: integer('EVALPOOL_NETUID', { default: 0, min: 0, max: 65_535, doc: 'Subnet id read on chain.' }),
+  netuid: optionalInteger('EVALPOOL_NETUID', { min: 0, max: 65_535, doc: 'Subnet id read on chain; required with EVALPOOL_CHAIN_ENDPOINT.' }),
   timeoutMs: integer('EVALPOOL_CHAIN_TIMEOUT_MS', {
-    default: 10_000,
+    default: CHAIN_CALL_TIMEOUT_MS,
     min: 100,
     max: 300_000,
     doc: 'Timeout of each chain call.',
+  }),
+  connectTimeoutMs: integer('EVALPOOL_CHAIN_CONNECT_TIMEOUT_MS', {
+    default: CHAIN_CONNECT_TIMEOUT_MS,
+    min: 100,
+    max: 600_000,
+    doc: 'Timeout to connect to the chain endpoint and load its runtime metadata.',
   }),
   refreshSeconds: integer('EVALPOOL_MINERS_REFRESH_SECONDS', {
     default: 60,
     min: 1,
     max: 86_400,
-    doc: 'Period of miner discovery.',
+    doc: 'Period of miner discovery; a failed refresh keeps the last known miners.',
   }),
   backendPrivateKey: optionalText('EVALPOOL_BACKEND_PRIVATE_KEY', {
     secret: true,
     fromFile: true,
     pattern: /^[0-9a-fA-F]{64}$/,
     rule: '64 hexadecimal characters (an X25519 private key)',
-    doc: 'Decrypts encrypted endpoint commitments (`evalpool crypto keygen`).',
+    doc: 'Decrypts encrypted endpoint commitments (`evalpool crypto keygen`); without it those miners are excluded.',
   }),
   validatorSeed: optionalText('EVALPOOL_VALIDATOR_SEED', {
     secret: true,
     fromFile: true,
-    doc: "`evalpool validator`: the hotkey's mnemonic or secret URI.",
+    doc: "`evalpool validator`: the hotkey's mnemonic, secret URI or Bittensor hotkey JSON.",
   }),
   validatorBackendUrl: url('EVALPOOL_VALIDATOR_BACKEND_URL', {
     default: 'http://127.0.0.1:8000',
@@ -41,9 +53,15 @@ export const chain = {
     doc: '`evalpool validator`: the backend whose `/v1/weights/latest` is submitted.',
   }),
   validatorPollSeconds: integer('EVALPOOL_VALIDATOR_POLL_SECONDS', {
-    default: 60,
+    default: VALIDATOR_POLL_INTERVAL_MS / 1_000,
     min: 1,
     max: 86_400,
     doc: '`evalpool validator`: period of polling the backend.',
+  }),
+  validatorHttpTimeoutMs: integer('EVALPOOL_VALIDATOR_HTTP_TIMEOUT_MS', {
+    default: VALIDATOR_HTTP_TIMEOUT_MS,
+    min: 100,
+    max: 300_000,
+    doc: '`evalpool validator`: timeout of each request to the backend (retried with backoff).',
   }),
 };

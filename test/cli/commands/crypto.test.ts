@@ -19,8 +19,8 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-void describe('evalpool crypto', () => {
-  void test('keygen writes the private key with mode 0600 and prints the public key; encrypt-endpoint output decrypts with it', async () => {
+describe('evalpool crypto', () => {
+  test('keygen writes the private key with mode 0600 and prints the public key; encrypt-endpoint output decrypts with it', async () => {
     await withDir(async (dir) => {
       const keyFile = path.join(dir, 'backend.key');
       const keygen = await runCli(register, ['crypto', 'keygen', '--out', keyFile]);
@@ -45,7 +45,7 @@ void describe('evalpool crypto', () => {
     });
   });
 
-  void test('keygen refuses to overwrite without --force', async () => {
+  test('keygen refuses to overwrite without --force', async () => {
     await withDir(async (dir) => {
       const keyFile = path.join(dir, 'backend.key');
       await writeFile(keyFile, 'precious', { mode: 0o644 });
@@ -59,7 +59,7 @@ void describe('evalpool crypto', () => {
     });
   });
 
-  void test('encrypt-endpoint refuses a bad public key, a bad uuid or a bad repo, clearly', async () => {
+  test('encrypt-endpoint refuses a bad public key, a bad uuid or a bad repo, clearly', async () => {
     const bad = await runCli(register, ['crypto', 'encrypt-endpoint', UUID, '--public-key', 'abcd']);
     assert.equal(bad.exitCode, 1);
     assert.match(bad.err.join('\n'), /--public-key: expected 64 hex characters/);

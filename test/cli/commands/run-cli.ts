@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { ChainCommandDeps } from '../../../src/cli/commands/chain-command-deps.ts';
 import { captureLogger } from '../../chain/capture-logger.ts';
+import { testConfig } from '../../helpers/test-config.ts';
 
 /** Runs one command module in process, capturing stdout, stderr, the log and the exit code. */
 export async function runCli(
@@ -12,7 +13,7 @@ export async function runCli(
   const err: string[] = [];
   const { logger, records } = captureLogger();
   const program = new Command('evalpool').exitOverride().configureOutput({ writeOut: (s) => void out.push(s), writeErr: (s) => void err.push(s) });
-  register(program, { out: (line) => void out.push(line), err: (line) => void err.push(line), logger: () => logger, ...overrides });
+  register(program, { out: (line) => void out.push(line), err: (line) => void err.push(line), logger: () => logger, config: () => testConfig(), ...overrides });
   const before = process.exitCode;
   process.exitCode = undefined;
   try {

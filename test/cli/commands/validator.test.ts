@@ -17,8 +17,8 @@ import { runCli } from './run-cli.ts';
 const fixture = loadSubtensorMetadata();
 const NETUID = 4;
 
-void describe('evalpool validator', { skip: fixture.skip }, () => {
-  void test('--dry-run prints the uids and u16 values of /v1/weights/latest and the signed extrinsic, and submits nothing', async () => {
+describe('evalpool validator', { skip: fixture.skip }, () => {
+  test('--dry-run prints the uids and u16 values of /v1/weights/latest and the signed extrinsic, and submits nothing', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-validator-cli-'));
     const body = weightsBody(5_120, [0, 2, 3], [21_845, 21_845, 21_845]);
     const server = await startWeightsServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)));
@@ -57,7 +57,7 @@ void describe('evalpool validator', { skip: fixture.skip }, () => {
     }
   });
 
-  void test('commit-reveal on: stops with a clear message', async () => {
+  test('commit-reveal on: stops with a clear message', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-validator-cli-'));
     const server = await startWeightsServer((_req, res) => void res.writeHead(200).end(JSON.stringify(weightsBody(1, [0], [65_535]))));
     const node = new FakeSubtensorNode(fixture.bytes!);
@@ -77,7 +77,7 @@ void describe('evalpool validator', { skip: fixture.skip }, () => {
     }
   });
 
-  void test('runs until the weights are on chain, then keeps polling; a new block number is submitted again', async () => {
+  test('runs until the weights are on chain, then keeps polling; a new block number is submitted again', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-validator-cli-'));
     let block = 10;
     const server = await startWeightsServer((_req, res) => void res.writeHead(200).end(JSON.stringify(weightsBody(block, [0], [65_535]))));
