@@ -13,6 +13,7 @@ import type { Evaluator } from '../worker/evaluator.ts';
 import { assertSupported, builtInEvaluators, registryEvaluator } from '../worker/evaluators.ts';
 import { ResultWriter } from '../worker/result-writer.ts';
 import { TaskWorker } from '../worker/task-worker.ts';
+import { WorkerSetupError } from './worker-setup-error.ts';
 
 /** What a worker runs and on which queues. */
 export interface WorkerServiceOptions {
@@ -108,13 +109,13 @@ async function resolveEnvs(db: Kysely<Database>, options: WorkerServiceOptions):
   const supports = options.supports ?? (() => true);
   if (options.envs.length > 0) {
     const unsupported = options.envs.filter((env) => !supports(env));
-    if (unsupported.length > 0) throw new Error(`this worker cannot run ${unsupported.join(', ')}: no evaluator for ${unsupported.length === 1 ? 'that environment' : 'those environments'}`);
+    if (unsupported.length > 0) throw new WorkerSetupError(`this worker cannot run ${unsupported.join(', ')}: no evaluator for ${unsupported.length === 1 ? 'that environment' : 'those environments'}`);
     return [...new Set(options.envs)];
   }
   const listed = (await getSamplingLists(db)).map((l) => l.env_id);
   const envs = listed.filter(supports);
   if (envs.length === 0) {
-    throw new Error(
+    throw new WorkerSetupError(
       listed.length === 0
         ? 'no environments to consume: Postgres has no sampling lists yet (start `evalpool serve` first) and none were given (--envs or EVALPOOL_WORKER_ENVS)'
         : `no environments to consume: this worker cannot run any of ${listed.join(', ')}`,
@@ -128,7 +129,7 @@ async function assertSchema(db: Kysely<Database>): Promise<void> {
   try {
     await db.selectFrom('results').select('id').limit(1).execute();
   } catch (error) {
-    if ((error as { code?: string }).code === '42P01') throw new Error('the database has no evalpool tables: run `evalpool migrate` (or start `evalpool serve`) first', { cause: error });
+    if ((error as { code?: string }).code === '42P01') throw new WorkerSetupError('the database has no evalpool tables: run `evalpool migrate` (or start `evalpool serve`) first', { cause: error });
     throw error;
   }
 }
