@@ -28,7 +28,8 @@ function unscored(errorClass: EvaluationOutcome['errorClass'], message: string, 
  * a throw or an invalid answer is an `env_error`; a shutdown is a `worker_error`; an evaluator
  * still running after `hardTimeoutMs` is abandoned as an `env_error`. When the worker abandons
  * an evaluation it signals the evaluator and stops waiting for it at once, so a hung evaluator
- * cannot hold a shutdown or a task.
+ * cannot hold a shutdown or a task; whatever the evaluator answers after that is ignored (an
+ * evaluator that turns an abort into a `failure` must not score a miner for our shutdown).
  */
 export async function runEvaluation(evaluator: Evaluator, task: TaskJobData, options: RunEvaluationOptions): Promise<EvaluationRun> {
   const startedAt = Date.now();

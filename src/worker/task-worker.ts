@@ -57,7 +57,7 @@ export interface TaskWorkerOptions {
   readonly stalledIntervalMs: number;
   /** An evaluation still running after this long is abandoned as an `env_error`. */
   readonly hardTimeoutMs: number;
-  /** Cap of the backoff between tries of writing a parked outcome. */
+  /** Cap of the backoff between tries of writing a parked outcome (and between worker_error releases). */
   readonly resultRetryMaxMs: number;
   /** On stop, running evaluations get this long to finish before they are aborted and released. */
   readonly drainMs: number;
