@@ -8,10 +8,12 @@ import { register as registerSampling } from './commands/sampling.ts';
 import { register as registerServe } from './commands/serve.ts';
 import { register as registerSlots } from './commands/slots.ts';
 import { register as registerValidator } from './commands/validator.ts';
+import { register as registerWorker } from './commands/worker.ts';
 
 /** Each command lives in its own module under `commands/` and registers itself here. */
 const COMMANDS: readonly ((program: Command) => void)[] = [
   registerServe,
+  registerWorker,
   registerMigrate,
   registerDb,
   registerConfig,

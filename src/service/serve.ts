@@ -10,6 +10,7 @@ import { Lifecycle } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { checkEvictionPolicy, closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
+import { startInlineWorkers } from './worker-service.ts';
 
 /** Options of {@link startServe} beyond the config. */
 export interface ServeOptions {
@@ -55,6 +56,7 @@ export async function startServe(config: Config, logger: Logger, options: ServeO
     const app = createApp({ config, db, redisProbe, logger });
     const server = lifecycle.add(await startHttpServer(app, config.server.host, config.server.port));
     logger.info({ url: server.url }, 'evalpool serve is listening');
+    if (config.worker.inlineWorkers > 0) await startInlineWorkers(config, logger, lifecycle, db);
     return { url: server.url, db, lifecycle };
   } catch (error) {
     await lifecycle.stopAll(config.server.shutdownGraceMs);

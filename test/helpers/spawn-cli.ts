@@ -25,7 +25,16 @@ export interface CliProcess {
  * developer's own EVALPOOL_* settings never leak into tests.
  */
 export function spawnCli(args: readonly string[], variables: Readonly<Record<string, string>> = {}): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  return spawnEntry(CLI, args, variables);
+}
+
+/**
+ * Starts a Node entry of this checkout (a `.ts` test entry runs through tsx) with the same clean
+ * environment and output collection as {@link spawnCli}.
+ */
+export function spawnEntry(entry: string, args: readonly string[], variables: Readonly<Record<string, string>> = {}): CliProcess {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, entry, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', EVALPOOL_LOG_LEVEL: 'info', ...variables },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,152 @@
+import { hostname } from 'node:os';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/schema.ts';
+import { createDatabase } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
+import { getSamplingLists } from '../db/tables/sampling-lists.ts';
+import { Lifecycle } from '../runtime/lifecycle.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { closeRedis, createRedis } from '../runtime/redis.ts';
+import { waitForRedis } from '../runtime/wait-ready.ts';
+import { HARD_TIMEOUT_MARGIN_MS, SHUTDOWN_RELEASE_RESERVE_MS } from '../worker/defaults.ts';
+import type { Evaluator } from '../worker/evaluator.ts';
+import { assertSupported, builtInEvaluators, registryEvaluator } from '../worker/evaluators.ts';
+import { ResultWriter } from '../worker/result-writer.ts';
+import { TaskWorker } from '../worker/task-worker.ts';
+import { WorkerSetupError } from './worker-setup-error.ts';
+
+/** What a worker runs and on which queues. */
+export interface WorkerServiceOptions {
+  /** Env ids to consume; empty = every env with a sampling list that `supports` accepts. */
+  readonly envs: readonly string[];
+  /** Evaluations at once per env queue. */
+  readonly concurrency: number;
+  readonly evaluator: Evaluator;
+  /** Which envs `evaluator` can run (default: all). Explicit envs it cannot run are an error. */
+  readonly supports?: (env: string) => boolean;
+}
+
+/** Running workers: the envs they consume, their id, and the lifecycle that stops them. */
+export interface RunningWorkers {
+  readonly envs: readonly string[];
+  readonly workerId: string;
+  readonly lifecycle: Lifecycle;
+}
+
+/** How long a worker waits for Redis at start before giving up with a clear error. */
+const REDIS_START_TIMEOUT_MS = 5_000;
+
+/**
+ * Starts `evalpool worker`: Postgres, Redis, the batched result writer and one queue consumer per
+ * env, registered on a new lifecycle (stopped in reverse: consumers drain first, then the writer
+ * flushes, then connections close). If anything fails to start, what did start is stopped.
+ */
+export async function startWorkerService(config: Config, logger: Logger, options: WorkerServiceOptions): Promise<RunningWorkers> {
+  const lifecycle = new Lifecycle(logger);
+  try {
+    const db = createDatabase({ url: config.storage.databaseUrl, poolSize: config.storage.databasePoolSize, logger });
+    lifecycle.defer('database', () => db.destroy());
+    const attached = await attachWorkers(config, logger, lifecycle, db, options);
+    return { ...attached, lifecycle };
+  } catch (error) {
+    await lifecycle.stopAll(config.server.shutdownGraceMs);
+    throw error;
+  }
+}
+
+/**
+ * Starts queue consumers on an existing lifecycle and database (what `serve` uses for its inline
+ * workers). Registers, in order: the BullMQ connection, the result writer, the consumers.
+ */
+export async function attachWorkers(
+  config: Config,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  db: Kysely<Database>,
+  options: WorkerServiceOptions,
+): Promise<{ envs: readonly string[]; workerId: string }> {
+  await assertSchema(db);
+  const envs = await resolveEnvs(db, options);
+  const workerId = config.worker.workerId ?? `${hostname()}-${process.pid}`;
+
+  const connection = createRedis(config.storage.redisUrl, 'bullmq', logger);
+  lifecycle.defer('worker-redis', () => closeRedis(connection));
+  await waitForRedis(connection, REDIS_START_TIMEOUT_MS);
+
+  const writer = lifecycle.add(
+    new ResultWriter({
+      db,
+      logger,
+      maxBatchRows: config.worker.resultBatchRows,
+      flushMs: config.worker.resultFlushMs,
+      writeTimeoutMs: config.worker.resultWriteTimeoutMs,
+    }),
+  );
+  const grace = config.server.shutdownGraceMs;
+  const tasks = new TaskWorker({
+    envs,
+    concurrency: options.concurrency,
+    evaluator: options.evaluator,
+    writer,
+    db,
+    connection,
+    prefix: config.storage.queuePrefix,
+    workerId,
+    lockDurationMs: config.scheduler.lockDurationMs,
+    stalledIntervalMs: config.scheduler.stalledIntervalMs,
+    hardTimeoutMs: config.worker.episodeTimeoutMs + HARD_TIMEOUT_MARGIN_MS,
+    resultRetryMaxMs: config.worker.resultRetryMaxMs,
+    drainMs: Math.max(0, grace - Math.min(SHUTDOWN_RELEASE_RESERVE_MS, Math.floor(grace / 2))),
+    logger,
+  });
+  lifecycle.add(tasks);
+  await tasks.start();
+  return { envs, workerId };
+}
+
+/** The envs to consume: the explicit list (all supported), or every supported env with a list. */
+async function resolveEnvs(db: Kysely<Database>, options: WorkerServiceOptions): Promise<readonly string[]> {
+  const supports = options.supports ?? (() => true);
+  if (options.envs.length > 0) {
+    const unsupported = options.envs.filter((env) => !supports(env));
+    if (unsupported.length > 0) throw new WorkerSetupError(`this worker cannot run ${unsupported.join(', ')}: no evaluator for ${unsupported.length === 1 ? 'that environment' : 'those environments'}`);
+    return [...new Set(options.envs)];
+  }
+  const listed = (await getSamplingLists(db)).map((l) => l.env_id);
+  const envs = listed.filter(supports);
+  if (envs.length === 0) {
+    throw new WorkerSetupError(
+      listed.length === 0
+        ? 'no environments to consume: Postgres has no sampling lists yet (start `evalpool serve` first) and none were given (--envs or EVALPOOL_WORKER_ENVS)'
+        : `no environments to consume: this worker cannot run any of ${listed.join(', ')}`,
+    );
+  }
+  return envs;
+}
+
+/** Fails early, with the fix, when the database was never migrated. */
+async function assertSchema(db: Kysely<Database>): Promise<void> {
+  try {
+    await db.selectFrom('results').select('id').limit(1).execute();
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') throw new WorkerSetupError('the database has no evalpool tables: run `evalpool migrate` (or start `evalpool serve`) first', { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * `serve`'s in-process workers (`EVALPOOL_INLINE_WORKERS` > 0): the built-in evaluators on
+ * `EVALPOOL_WORKER_ENVS` (or every env with a sampling list), sharing serve's lifecycle and
+ * database. With no env given and no sampling list yet, serve runs without them (warned).
+ */
+export async function startInlineWorkers(config: Config, logger: Logger, lifecycle: Lifecycle, db: Kysely<Database>): Promise<void> {
+  const registry = builtInEvaluators();
+  assertSupported(registry, config.worker.envs);
+  const { evaluator, supports } = registryEvaluator(registry);
+  if (config.worker.envs.length === 0 && !(await getSamplingLists(db)).some((l) => supports(l.env_id))) {
+    logger.warn('inline workers not started: no environment to consume yet (set EVALPOOL_WORKER_ENVS, or restart once sampling lists exist)');
+    return;
+  }
+  const { envs } = await attachWorkers(config, logger, lifecycle, db, { envs: config.worker.envs, concurrency: config.worker.inlineWorkers, evaluator, supports });
+  logger.info({ envs, concurrency: config.worker.inlineWorkers }, 'inline workers are running');
+}

@@ -1,0 +1,54 @@
+import * as v from 'valibot';
+import type { ErrorClass } from '../db/schema.ts';
+import type { TaskJobData } from '../pool/task-job.ts';
+
+/**
+ * What one evaluation of a task produced. Exactly one class (DESIGN.md, "Error classes"):
+ * `success`/`failure` are scored and become a result row; the other classes never do.
+ */
+export interface EvaluationOutcome {
+  readonly errorClass: ErrorClass;
+  /** Whether the task was solved; true exactly when `errorClass` is `success`. */
+  readonly success: boolean;
+  /** The env's score of the episode (1/0 for plain success); 0 when not scored. */
+  readonly score: number;
+  /** Total reward of the episode, when the env has one. */
+  readonly reward: number | null;
+  /** Steps taken, when the episode ran. */
+  readonly timesteps: number | null;
+  /** Why the attempt ended as it did (error text for non-success classes). */
+  readonly message?: string;
+  /** Mean latency of the miner's actions over the episode. */
+  readonly latencyMs?: number;
+  /** Wall time of the whole evaluation. */
+  readonly durationMs: number;
+  /**
+   * Set with `miner_unavailable` when the miner's circuit breaker is open (or just opened): until
+   * when (ms since epoch). The worker publishes it so that the scheduler skips the miner.
+   */
+  readonly circuitOpenUntilMs?: number;
+}
+
+/**
+ * Runs one task. Must honour `signal` (shutdown, hard timeout) by returning soon after it fires;
+ * the worker stops waiting for it anyway. May throw: a throw is recorded as an `env_error`.
+ */
+export type Evaluator = (task: TaskJobData, signal: AbortSignal) => Promise<EvaluationOutcome>;
+
+const finite = v.pipe(v.number(), v.finite());
+
+/** An evaluator's answer, checked before it is trusted (a buggy evaluator must not store junk). */
+export const EvaluationOutcomeSchema = v.pipe(
+  v.object({
+    errorClass: v.picklist(['success', 'failure', 'miner_unavailable', 'env_error', 'worker_error']),
+    success: v.boolean(),
+    score: finite,
+    reward: v.nullable(finite),
+    timesteps: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    message: v.optional(v.string()),
+    latencyMs: v.optional(v.pipe(finite, v.minValue(0))),
+    durationMs: v.pipe(finite, v.minValue(0)),
+    circuitOpenUntilMs: v.optional(finite),
+  }),
+  v.check((o) => o.success === (o.errorClass === 'success'), 'success must be true exactly when errorClass is "success"'),
+);

@@ -1,0 +1,33 @@
+import * as v from 'valibot';
+import { FinishedAttemptSchema, type FinishedAttempt } from './task-record.ts';
+
+/**
+ * What the worker keeps in a task's job data between deliveries, next to the scheduler's
+ * `TaskJobData` fields (which `parseTaskJobData` reads and this never touches):
+ * - `pending_result`: a scored outcome whose write failed, to be written (not re-run) next time;
+ * - `result_write_failures`: how many writes of it failed (drives the backoff);
+ * - `worker_errors`: consecutive `worker_error` releases outside a shutdown.
+ */
+export interface WorkerJobState {
+  readonly pending_result?: FinishedAttempt;
+  readonly result_write_failures?: number;
+  readonly worker_errors?: number;
+}
+
+const count = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)));
+
+const WorkerJobStateSchema = v.object({
+  pending_result: v.optional(FinishedAttemptSchema),
+  result_write_failures: count,
+  worker_errors: count,
+});
+
+/** Reads the worker's fields of a job's data; throws a valibot error naming a bad field. */
+export function parseWorkerJobState(data: unknown): WorkerJobState {
+  return v.parse(WorkerJobStateSchema, data);
+}
+
+/** Exponential delay `base·2^(n−1)` for the n-th retry, capped. */
+export function backoffDelay(n: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(n - 1, 30)));
+}

@@ -1,0 +1,174 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { insertAttempts } from '../db/tables/attempts.ts';
+import { insertResults, resultIdentityKey } from '../db/tables/results.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { RESULT_WRITER_MAX_IN_FLIGHT } from './defaults.ts';
+import type { TaskRecord } from './task-record.ts';
+import { isPermanentWriteError, ResultWriteTimeoutError } from './write-errors.ts';
+
+/** Options of {@link ResultWriter}. */
+export interface ResultWriterOptions {
+  readonly db: Kysely<Database>;
+  readonly logger: Logger;
+  /** Send a batch as soon as this many records wait. */
+  readonly maxBatchRows: number;
+  /** Longest a record waits for others before its batch is sent (0 = at once). */
+  readonly flushMs: number;
+  /** A batch not confirmed within this time fails for each of its records. */
+  readonly writeTimeoutMs: number;
+  /** Batches in flight at once (default {@link RESULT_WRITER_MAX_IN_FLIGHT}). */
+  readonly maxInFlight?: number;
+}
+
+/** The fate of one record. */
+export interface WriteReceipt {
+  /**
+   * For a record with a result row: true if this write stored it, false if a result with the
+   * same identity was already there (first write wins). Undefined for attempt-only records.
+   */
+  readonly resultStored?: boolean;
+}
+
+interface Waiting {
+  readonly record: TaskRecord;
+  resolve(receipt: WriteReceipt): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Collects the records of concurrent jobs into multi-row inserts: a batch leaves when
+ * `maxBatchRows` records wait or the oldest has waited `flushMs`. Each batch is one transaction
+ * (results `on conflict do nothing`, then attempts), and each caller awaits the fate of its own
+ * record: a receipt, or the batch's error.
+ *
+ * A scored attempt's row is inserted only together with the result it stored, so that writing
+ * the same outcome twice (a retried write whose first commit was not acknowledged, a duplicate
+ * delivery) never counts an attempt twice. A data error in a batch (a row Postgres refuses) is
+ * isolated by writing that batch's records one by one; any other error fails the whole batch.
+ */
+export class ResultWriter {
+  readonly name = 'result-writer';
+  readonly #options: ResultWriterOptions;
+  readonly #maxInFlight: number;
+  readonly #logger: Logger;
+  #queue: Waiting[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
+  #timer: NodeJS.Timeout | undefined;
+  #due = false;
+  #stopped = false;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: ResultWriterOptions) {
+    if (options.maxBatchRows < 1) throw new Error('maxBatchRows must be at least 1');
+    this.#options = options;
+    this.#maxInFlight = Math.max(1, options.maxInFlight ?? RESULT_WRITER_MAX_IN_FLIGHT);
+    this.#logger = options.logger.child({ component: 'result-writer' });
+  }
+
+  /** Queues a record; resolves when its batch committed, rejects with the batch's error. */
+  write(record: TaskRecord): Promise<WriteReceipt> {
+    if (this.#stopped) return Promise.reject(new Error('the result writer is stopped'));
+    return new Promise<WriteReceipt>((resolve, reject) => {
+      this.#queue.push({ record, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  /** Records waiting to be sent (not counting batches in flight). */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
+  /** Sends what waits, waits for every batch in flight, then refuses new writes. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#drain();
+    return this.#stopping;
+  }
+
+  async #drain(): Promise<void> {
+    this.#stopped = true;
+    this.#due = true;
+    while (this.#queue.length > 0 || this.#inFlight.size > 0) {
+      this.#kick();
+      await Promise.race(this.#inFlight);
+    }
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #kick(): void {
+    const { maxBatchRows, flushMs } = this.#options;
+    while (this.#queue.length > 0 && this.#inFlight.size < this.#maxInFlight && (this.#queue.length >= maxBatchRows || this.#due || flushMs === 0)) {
+      const batch = this.#queue.splice(0, maxBatchRows);
+      if (this.#queue.length === 0) this.#due = this.#stopped;
+      const flight = this.#send(batch).finally(() => {
+        this.#inFlight.delete(flight);
+        this.#kick();
+      });
+      this.#inFlight.add(flight);
+    }
+    if (this.#queue.length === 0) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    } else if (!this.#timer && !this.#due) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#due = true;
+        this.#kick();
+      }, flushMs);
+    }
+  }
+
+  async #send(batch: Waiting[]): Promise<void> {
+    try {
+      const receipts = await this.#withTimeout(this.#writeBatch(batch.map((w) => w.record)));
+      batch.forEach((w, i) => w.resolve(receipts[i]!));
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      if (batch.length > 1 && isPermanentWriteError(failure)) {
+        this.#logger.warn({ rows: batch.length, err: failure.message }, 'a batch was refused; writing its records one by one');
+        for (const w of batch) {
+          try {
+            const [receipt] = await this.#withTimeout(this.#writeBatch([w.record]));
+            w.resolve(receipt!);
+          } catch (single) {
+            w.reject(single instanceof Error ? single : new Error(String(single)));
+          }
+        }
+        return;
+      }
+      for (const w of batch) w.reject(failure);
+    }
+  }
+
+  /** One transaction: results first (first write wins), then the attempts that belong. */
+  async #writeBatch(records: readonly TaskRecord[]): Promise<WriteReceipt[]> {
+    const claimed = new Set<string>();
+    // A record is a candidate for its identity only if no earlier record of this batch has it.
+    const candidate = records.map((r) => {
+      if (!r.result) return false;
+      const key = resultIdentityKey(r.result);
+      if (claimed.has(key)) return false;
+      claimed.add(key);
+      return true;
+    });
+    return this.#options.db.transaction().execute(async (trx) => {
+      const stored = new Set((await insertResults(trx, records.filter((_, i) => candidate[i]).map((r) => r.result!))).map(resultIdentityKey));
+      const receipts: WriteReceipt[] = records.map((r, i) => (r.result ? { resultStored: candidate[i]! && stored.has(resultIdentityKey(r.result)) } : {}));
+      await insertAttempts(trx, records.filter((r, i) => !r.result || receipts[i]!.resultStored).map((r) => r.attempt));
+      return receipts;
+    });
+  }
+
+  #withTimeout<T>(work: Promise<T>): Promise<T> {
+    const ms = this.#options.writeTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ResultWriteTimeoutError(ms)), ms);
+    });
+    // If the timeout wins, the transaction may still settle later: keep its rejection handled.
+    work.catch(() => undefined);
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  }
+}

@@ -1,0 +1,80 @@
+import * as v from 'valibot';
+import type { TaskJobData } from '../pool/task-job.ts';
+import { EvaluationOutcomeSchema, type EvaluationOutcome, type Evaluator } from './evaluator.ts';
+
+/** Why an evaluation was abandoned by the worker rather than finished by the evaluator. */
+export type AbandonReason = 'shutdown' | 'timeout';
+
+/** An evaluation's outcome, and whether the worker abandoned it (then the class says why). */
+export interface EvaluationRun {
+  readonly outcome: EvaluationOutcome;
+  readonly abandoned?: AbandonReason;
+}
+
+/** Options of {@link runEvaluation}. */
+export interface RunEvaluationOptions {
+  /** Fires when the worker shuts down: the task goes back to pending (`worker_error`). */
+  readonly shutdown: AbortSignal;
+  /** Longest the evaluator may run before it is abandoned as an `env_error`. */
+  readonly hardTimeoutMs: number;
+}
+
+function unscored(errorClass: EvaluationOutcome['errorClass'], message: string, startedAt: number): EvaluationOutcome {
+  return { errorClass, success: false, score: 0, reward: null, timesteps: null, message, durationMs: Date.now() - startedAt };
+}
+
+/**
+ * Runs an evaluator and always comes back with exactly one classified outcome, never a throw:
+ * a throw or an invalid answer is an `env_error`; a shutdown is a `worker_error`; an evaluator
+ * still running after `hardTimeoutMs` is abandoned as an `env_error`. When the worker abandons
+ * an evaluation it signals the evaluator and stops waiting for it at once, so a hung evaluator
+ * cannot hold a shutdown or a task; whatever the evaluator answers after that is ignored (an
+ * evaluator that turns an abort into a `failure` must not score a miner for our shutdown).
+ */
+export async function runEvaluation(evaluator: Evaluator, task: TaskJobData, options: RunEvaluationOptions): Promise<EvaluationRun> {
+  const startedAt = Date.now();
+  const controller = new AbortController();
+  let abandoned: AbandonReason | undefined;
+  let wake: (() => void) | undefined;
+  const abandon = (reason: AbandonReason): void => {
+    if (abandoned) return;
+    abandoned = reason;
+    controller.abort(new Error(reason === 'shutdown' ? 'the worker is shutting down' : `evaluation exceeded ${options.hardTimeoutMs} ms`));
+    wake?.();
+  };
+  const onShutdown = (): void => abandon('shutdown');
+  if (options.shutdown.aborted) return { outcome: unscored('worker_error', 'the worker is shutting down', startedAt), abandoned: 'shutdown' };
+  options.shutdown.addEventListener('abort', onShutdown, { once: true });
+  const timer = setTimeout(() => abandon('timeout'), options.hardTimeoutMs);
+  const gaveUp = new Promise<'abandoned'>((resolve) => {
+    wake = () => resolve('abandoned');
+  });
+  try {
+    const answer = await Promise.race([
+      Promise.resolve()
+        .then(() => evaluator(task, controller.signal))
+        .then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        ),
+      gaveUp,
+    ]);
+    if (abandoned === 'shutdown') return { outcome: unscored('worker_error', 'the worker shut down during the evaluation', startedAt), abandoned };
+    if (abandoned === 'timeout') return { outcome: unscored('env_error', `evaluation did not finish within ${options.hardTimeoutMs} ms`, startedAt), abandoned };
+    if (answer === 'abandoned') throw new Error('unreachable: abandoned without a reason');
+    if ('error' in answer) {
+      const message = answer.error instanceof Error ? answer.error.message : String(answer.error);
+      return { outcome: unscored('env_error', `evaluator threw: ${message}`, startedAt) };
+    }
+    const parsed = v.safeParse(EvaluationOutcomeSchema, answer.value);
+    if (!parsed.success) {
+      const issue = parsed.issues[0];
+      const where = issue.path?.map((p) => String(p.key)).join('.') ?? 'outcome';
+      return { outcome: unscored('env_error', `evaluator returned an invalid outcome (${where}: ${issue.message})`, startedAt) };
+    }
+    return { outcome: parsed.output };
+  } finally {
+    clearTimeout(timer);
+    options.shutdown.removeEventListener('abort', onShutdown);
+  }
+}

@@ -1,0 +1,295 @@
+// The worker's one rule: every job it takes is released exactly one way, decided by the class
+// of the attempt (DESIGN.md, "Task lifecycle" and "Error classes"):
+//
+//   success / failure           → attempt + result written (first write wins), THEN the job
+//                                 completes (and is removed): a result is never lost, never
+//                                 counted twice.
+//   miner_unavailable/env_error → attempt recorded, then a retryable error: BullMQ retries with
+//                                 the job's backoff and, after its attempts, fails it (paused).
+//   worker_error                → back to pending without consuming an attempt (shutdown:
+//                                 straight to the front of the queue; otherwise after a backoff,
+//                                 at most MAX_WORKER_ERRORS times before it consumes attempts).
+//   result write failed         → the outcome is parked in the job data and the job delayed
+//                                 without consuming an attempt; the next delivery writes the
+//                                 parked outcome instead of running the episode again.
+//   invalid job data            → failed at once (it cannot succeed), with the reason.
+//
+// A job this process cannot release (Redis unreachable) is left to its lock: when the lock
+// expires, the stalled check returns it to pending. A redelivered job (its worker stalled or
+// died) whose result is already stored completes without running again: that one indexed
+// lookup is the only "is it still wanted" check; a task whose miner or task id retired meanwhile
+// still runs, and the scheduler ignores its result.
+import { setMaxListeners } from 'node:events';
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { resultExists } from '../db/tables/results.ts';
+import { publishCircuitState } from '../pool/circuit-keys.ts';
+import { parseTaskJobData, queueName, type TaskJobData } from '../pool/task-job.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { MAX_WORKER_ERRORS, PARKED_RESULT_BASE_DELAY_MS, WORKER_ERROR_BASE_DELAY_MS } from './defaults.ts';
+import type { Evaluator } from './evaluator.ts';
+import { backoffDelay, parseWorkerJobState, type WorkerJobState } from './job-state.ts';
+import type { ResultWriter } from './result-writer.ts';
+import { runEvaluation } from './run-evaluation.ts';
+import { taskRecord, type FinishedAttempt } from './task-record.ts';
+import { RetryableTaskError } from './retryable-task-error.ts';
+import { isPermanentWriteError } from './write-errors.ts';
+
+/** Options of {@link TaskWorker}. */
+export interface TaskWorkerOptions {
+  /** Environment ids whose queues this worker consumes. */
+  readonly envs: readonly string[];
+  /** Jobs run at once per env queue. */
+  readonly concurrency: number;
+  readonly evaluator: Evaluator;
+  readonly writer: ResultWriter;
+  /** Used only to check, on a redelivery, whether the result is already stored. */
+  readonly db: Kysely<Database>;
+  /** A BullMQ-ready connection (`maxRetriesPerRequest: null`), shared by the queues; not closed here. */
+  readonly connection: Redis;
+  /** BullMQ key prefix (`EVALPOOL_QUEUE_PREFIX`). */
+  readonly prefix: string;
+  /** Recorded with each attempt and result. */
+  readonly workerId: string;
+  readonly lockDurationMs: number;
+  readonly stalledIntervalMs: number;
+  /** An evaluation still running after this long is abandoned as an `env_error`. */
+  readonly hardTimeoutMs: number;
+  /** Cap of the backoff between tries of writing a parked outcome (and between worker_error releases). */
+  readonly resultRetryMaxMs: number;
+  /** On stop, running evaluations get this long to finish before they are aborted and released. */
+  readonly drainMs: number;
+  readonly logger: Logger;
+}
+
+/** Far above any real count: a worker's death must never fail a task (BullMQ's default is 1). */
+const MAX_STALLED_COUNT = 1_000_000_000;
+
+/**
+ * Consumes the env queues: one BullMQ `Worker` per queue, each running up to `concurrency` jobs.
+ * `start()` and `stop()` are idempotent; `stop()` stops taking jobs, lets running evaluations
+ * finish within `drainMs`, then aborts the rest (they go back to pending) and closes the queues.
+ */
+export class TaskWorker {
+  readonly name = 'task-worker';
+  readonly #options: TaskWorkerOptions;
+  readonly #logger: Logger;
+  readonly #shutdown = new AbortController();
+  #workers: Worker[] = [];
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #running = 0;
+  #closing = false;
+
+  constructor(options: TaskWorkerOptions) {
+    if (options.envs.length === 0) throw new Error('a task worker needs at least one environment');
+    this.#options = options;
+    this.#logger = options.logger.child({ component: 'task-worker', workerId: options.workerId });
+    // Every running evaluation listens to the shutdown signal.
+    setMaxListeners(0, this.#shutdown.signal);
+  }
+
+  /** Evaluations running now (all queues). */
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Opens one BullMQ worker per env queue and resolves once all are connected. */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  /** Stops taking jobs, drains, releases what is left, closes. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #start(): Promise<void> {
+    if (this.#stopping) throw new Error('the task worker is stopped');
+    const o = this.#options;
+    for (const env of o.envs) {
+      const worker = new Worker(queueName(env), (job, token) => this.#process(job, token), {
+        connection: o.connection,
+        prefix: o.prefix,
+        name: o.workerId,
+        concurrency: o.concurrency,
+        lockDuration: o.lockDurationMs,
+        stalledInterval: o.stalledIntervalMs,
+        maxStalledCount: MAX_STALLED_COUNT,
+        removeOnComplete: { count: 0 },
+      });
+      this.#watch(worker, env);
+      this.#workers.push(worker);
+    }
+    await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
+    this.#logger.info({ envs: o.envs, concurrency: o.concurrency }, 'consuming task queues');
+  }
+
+  async #stop(): Promise<void> {
+    this.#closing = true;
+    await this.#starting?.catch(() => undefined);
+    if (this.#workers.length === 0) return;
+    this.#logger.info({ running: this.#running, drainMs: this.#options.drainMs }, 'stopping: no new tasks, letting running evaluations finish');
+    const closing = Promise.all(this.#workers.map((w) => w.close()));
+    const deadline = setTimeout(() => {
+      if (this.#running > 0) this.#logger.warn({ running: this.#running }, 'drain time over: aborting running evaluations, their tasks go back to pending');
+      this.#shutdown.abort();
+    }, this.#options.drainMs);
+    try {
+      await closing;
+    } finally {
+      clearTimeout(deadline);
+    }
+    this.#logger.info('task queues closed');
+  }
+
+  #watch(worker: Worker, env: string): void {
+    let lastError = '';
+    worker.on('error', (error) => {
+      // BullMQ reports each failed reconnect; one line per distinct message is enough.
+      if (error.message === lastError) return;
+      lastError = error.message;
+      this.#logger.warn({ env, err: error.message }, 'queue error');
+    });
+    worker.on('ready', () => (lastError = ''));
+    worker.on('stalled', (jobId) => this.#logger.info({ env, job: jobId }, 'a task whose worker stopped renewing its lock went back to pending'));
+    worker.on('failed', (job, error) => {
+      if (!job || !(error instanceof RetryableTaskError)) return;
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade >= attempts) this.#logger.warn({ env, job: job.id, attempts, reason: error.message }, 'task paused: attempts exhausted');
+    });
+  }
+
+  async #process(job: Job, token: string | undefined): Promise<void> {
+    if (token === undefined) throw new Error('BullMQ handed over a job without a lock token');
+    let task: TaskJobData;
+    let state: WorkerJobState;
+    try {
+      task = parseTaskJobData(job.data);
+      state = parseWorkerJobState(job.data);
+    } catch (error) {
+      const reason = `invalid task data: ${(error as Error).message}`;
+      this.#logger.error({ queue: job.queueName, job: job.id, reason }, 'task failed: its data is invalid');
+      throw new UnrecoverableError(reason);
+    }
+    const log = this.#logger.child({ job: job.id, env: task.env, hotkey: task.hotkey, task_id: task.task_id });
+
+    // A job taken while stopping (a fetch already in flight) is handed back untouched.
+    if (this.#closing) return this.#releaseForShutdown(job, token, log);
+    if (state.pending_result) return this.#store(job, token, task, state, state.pending_result, log);
+    if (job.stalledCounter > 0 && (await this.#alreadyStored(task, log))) return;
+
+    this.#running++;
+    let run;
+    try {
+      run = await runEvaluation(this.#options.evaluator, task, { shutdown: this.#shutdown.signal, hardTimeoutMs: this.#options.hardTimeoutMs });
+    } finally {
+      this.#running--;
+    }
+    const { outcome } = run;
+    const finished: FinishedAttempt = { attempt: job.attemptsMade + 1, workerId: this.#options.workerId, finishedAt: Date.now(), outcome };
+    if (outcome.errorClass === 'miner_unavailable' && outcome.circuitOpenUntilMs !== undefined) this.#publishCircuit(task.hotkey, outcome.circuitOpenUntilMs, log);
+
+    switch (outcome.errorClass) {
+      case 'success':
+      case 'failure':
+        return this.#store(job, token, task, state, finished, log);
+      case 'miner_unavailable':
+      case 'env_error':
+        await this.#recordAttempt(task, finished, log);
+        log.info({ class: outcome.errorClass, attempt: finished.attempt, reason: outcome.message }, 'attempt not scored; the task will retry');
+        throw new RetryableTaskError(outcome.errorClass, outcome.message);
+      case 'worker_error':
+        if (run.abandoned === 'shutdown') {
+          void this.#recordAttempt(task, finished, log);
+          return this.#releaseForShutdown(job, token, log);
+        }
+        return this.#releaseAfterWorkerError(job, token, task, state, finished, log);
+    }
+  }
+
+  /** Writes attempt + result; on a write failure parks the outcome in the job and delays it. */
+  async #store(job: Job, token: string, task: TaskJobData, state: WorkerJobState, finished: FinishedAttempt, log: Logger): Promise<void> {
+    try {
+      const receipt = await this.#options.writer.write(taskRecord(task, finished));
+      if (receipt.resultStored) log.debug({ class: finished.outcome.errorClass, score: finished.outcome.score }, 'result stored');
+      else log.info('a result for this task was already stored; this one is dropped (first write wins)');
+      return;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (isPermanentWriteError(error)) {
+        log.error({ err: message, outcome: finished.outcome }, 'Postgres refuses this result; the task fails');
+        throw new UnrecoverableError(`the result cannot be stored (${message}); outcome: ${JSON.stringify(finished.outcome)}`);
+      }
+      const failures = (state.result_write_failures ?? 0) + 1;
+      const delay = backoffDelay(failures, PARKED_RESULT_BASE_DELAY_MS, this.#options.resultRetryMaxMs);
+      log.warn({ err: message, failures, retryInMs: delay }, 'result write failed: outcome parked in the task, to be written again');
+      await this.#delay(job, token, { pending_result: finished, result_write_failures: failures }, delay, log);
+    }
+  }
+
+  async #releaseAfterWorkerError(job: Job, token: string, task: TaskJobData, state: WorkerJobState, finished: FinishedAttempt, log: Logger): Promise<void> {
+    const count = (state.worker_errors ?? 0) + 1;
+    await this.#recordAttempt(task, finished, log);
+    if (count > MAX_WORKER_ERRORS) {
+      log.warn({ count, reason: finished.outcome.message }, 'worker_error again: this attempt counts');
+      throw new RetryableTaskError('worker_error', finished.outcome.message);
+    }
+    const delay = backoffDelay(count, WORKER_ERROR_BASE_DELAY_MS, this.#options.resultRetryMaxMs);
+    log.warn({ count, retryInMs: delay, reason: finished.outcome.message }, 'worker_error: the task goes back to pending without using an attempt');
+    await this.#delay(job, token, { worker_errors: count }, delay, log);
+  }
+
+  /** Saves worker fields into the job and moves it to delayed without consuming an attempt. */
+  async #delay(job: Job, token: string, fields: WorkerJobState, delayMs: number, log: Logger): Promise<never> {
+    try {
+      await job.updateData({ ...(job.data as Record<string, unknown>), ...fields });
+      await job.moveToDelayed(Date.now() + delayMs, token);
+    } catch (error) {
+      log.error({ err: (error as Error).message }, 'could not release the task; it returns to pending when its lock expires');
+    }
+    // Tells BullMQ the job was moved by the processor (or is left to its lock): nothing to do.
+    throw new DelayedError();
+  }
+
+  async #releaseForShutdown(job: Job, token: string, log: Logger): Promise<never> {
+    try {
+      await job.moveToWait(token);
+      log.info('shutdown: task released to pending');
+    } catch (error) {
+      log.error({ err: (error as Error).message }, 'could not release the task; it returns to pending when its lock expires');
+    }
+    throw new WaitingError();
+  }
+
+  async #recordAttempt(task: TaskJobData, finished: FinishedAttempt, log: Logger): Promise<void> {
+    try {
+      await this.#options.writer.write(taskRecord(task, finished));
+    } catch (error) {
+      // Attempts of unscored classes feed slot health only; losing one while Postgres is away
+      // is better than holding the task.
+      log.warn({ err: (error as Error).message, class: finished.outcome.errorClass }, 'attempt not recorded');
+    }
+  }
+
+  async #alreadyStored(task: TaskJobData, log: Logger): Promise<boolean> {
+    try {
+      const stored = await resultExists(this.#options.db, { hotkey: task.hotkey, revision: task.revision, env_id: task.env, task_id: task.task_id });
+      if (stored) log.info('redelivered task already has its result: completing it without running it again');
+      return stored;
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'could not check for an existing result; running the task');
+      return false;
+    }
+  }
+
+  #publishCircuit(hotkey: string, openUntilMs: number, log: Logger): void {
+    publishCircuitState(this.#options.connection, this.#options.prefix, hotkey, openUntilMs).catch((error: unknown) =>
+      log.warn({ err: (error as Error).message }, 'could not publish the circuit state'),
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../src/config/schema.ts';
+import type { Database } from '../../src/db/schema.ts';
+import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
+import type { Evaluator } from '../../src/worker/evaluator.ts';
+import { ResultWriter } from '../../src/worker/result-writer.ts';
+import { TaskWorker, type TaskWorkerOptions } from '../../src/worker/task-worker.ts';
+import { testLogger } from '../helpers/test-logger.ts';
+
+/** A task worker with its own writer and BullMQ connection, as the worker service builds it. */
+export interface WorkerHarness {
+  readonly worker: TaskWorker;
+  readonly writer: ResultWriter;
+  readonly connection: Redis;
+  /** Stops the worker, then the writer, then closes the connection (the service's order). */
+  stop(): Promise<void>;
+}
+
+export async function startWorker(
+  config: Config,
+  db: Kysely<Database>,
+  evaluator: Evaluator,
+  overrides: Partial<TaskWorkerOptions> = {},
+): Promise<WorkerHarness> {
+  const logger = testLogger();
+  const connection = createRedis(config.storage.redisUrl, 'bullmq', logger);
+  const writer = new ResultWriter({
+    db,
+    logger,
+    maxBatchRows: config.worker.resultBatchRows,
+    flushMs: config.worker.resultFlushMs,
+    writeTimeoutMs: config.worker.resultWriteTimeoutMs,
+  });
+  const worker = new TaskWorker({
+    envs: ['test/env-a'],
+    concurrency: 4,
+    evaluator,
+    writer,
+    db,
+    connection,
+    prefix: config.storage.queuePrefix,
+    workerId: 'test-worker',
+    lockDurationMs: config.scheduler.lockDurationMs,
+    stalledIntervalMs: config.scheduler.stalledIntervalMs,
+    hardTimeoutMs: 30_000,
+    resultRetryMaxMs: config.worker.resultRetryMaxMs,
+    drainMs: 5_000,
+    logger,
+    ...overrides,
+  });
+  await worker.start();
+  let stopped: Promise<void> | undefined;
+  return {
+    worker,
+    writer,
+    connection,
+    stop() {
+      stopped ??= (async () => {
+        await worker.stop();
+        await writer.stop();
+        await closeRedis(connection);
+      })();
+      return stopped;
+    },
+  };
+}

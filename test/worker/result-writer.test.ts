@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import type { KyselyPlugin } from 'kysely';
+import { createDatabase } from '../../src/db/database.ts';
+import type { ErrorClass } from '../../src/db/schema.ts';
+import type { TaskJobData } from '../../src/pool/task-job.ts';
+import type { EvaluationOutcome } from '../../src/worker/evaluator.ts';
+import { ResultWriter, type ResultWriterOptions } from '../../src/worker/result-writer.ts';
+import { taskRecord, type TaskRecord } from '../../src/worker/task-record.ts';
+import { ResultWriteTimeoutError } from '../../src/worker/write-errors.ts';
+import { makeTask } from '../helpers/task-jobs.ts';
+import { useTestDatabase } from '../helpers/test-database.ts';
+import { testLogger } from '../helpers/test-logger.ts';
+
+const database = useTestDatabase();
+
+function outcome(errorClass: ErrorClass, score = errorClass === 'success' ? 1 : 0): EvaluationOutcome {
+  return { errorClass, success: errorClass === 'success', score, reward: null, timesteps: 10, durationMs: 12 };
+}
+
+function record(task: TaskJobData, errorClass: ErrorClass = 'success', attempt = 1): TaskRecord {
+  return taskRecord(task, { attempt, workerId: 'writer-test', finishedAt: Date.now(), outcome: outcome(errorClass) });
+}
+
+/** Counts the INSERT statements sent through a database handle. */
+function countingInserts(): { plugin: KyselyPlugin; inserts: () => number } {
+  let inserts = 0;
+  return {
+    inserts: () => inserts,
+    plugin: {
+      transformQuery(args) {
+        if (args.node.kind === 'InsertQueryNode') inserts += 1;
+        return args.node;
+      },
+      transformResult(args) {
+        return Promise.resolve(args.result);
+      },
+    },
+  };
+}
+
+function writer(options: Partial<ResultWriterOptions> = {}): ResultWriter {
+  return new ResultWriter({ db: database.db, logger: testLogger(), maxBatchRows: 100, flushMs: 5, writeTimeoutMs: 10_000, ...options });
+}
+
+async function countRows(table: 'results' | 'attempts', hotkey: string): Promise<number> {
+  const row = await database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('hotkey', '=', hotkey).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+describe('batching', () => {
+  test('a full batch leaves at once as one results insert and one attempts insert', async () => {
+    const { plugin, inserts } = countingInserts();
+    const w = writer({ db: database.db.withPlugin(plugin), maxBatchRows: 5, flushMs: 600_000 });
+    const tasks = Array.from({ length: 5 }, () => makeTask({ hotkey: '5FullBatch' }));
+    const receipts = await Promise.all(tasks.map((t) => w.write(record(t))));
+    assert.deepEqual(receipts, tasks.map(() => ({ resultStored: true })));
+    assert.equal(inserts(), 2);
+    assert.equal(await countRows('results', '5FullBatch'), 5);
+    assert.equal(await countRows('attempts', '5FullBatch'), 5);
+    await w.stop();
+  });
+
+  test('a partial batch leaves after flushMs, together', async () => {
+    const { plugin, inserts } = countingInserts();
+    const w = writer({ db: database.db.withPlugin(plugin), maxBatchRows: 1000, flushMs: 30 });
+    const tasks = Array.from({ length: 3 }, () => makeTask({ hotkey: '5PartialBatch' }));
+    await Promise.all(tasks.map((t) => w.write(record(t))));
+    assert.equal(inserts(), 2);
+    await w.stop();
+  });
+
+  test('attempt-only records (unscored classes) get an empty receipt and an attempt row', async () => {
+    const w = writer();
+    const task = makeTask({ hotkey: '5Unscored' });
+    const receipts = await Promise.all([w.write(record(task, 'miner_unavailable', 1)), w.write(record(task, 'env_error', 2))]);
+    assert.deepEqual(receipts, [{}, {}]);
+    assert.equal(await countRows('attempts', '5Unscored'), 2);
+    assert.equal(await countRows('results', '5Unscored'), 0);
+    await w.stop();
+  });
+});
+
+describe('first write wins', () => {
+  test('the same identity twice in one batch: the first is stored, the second is not, one scored attempt', async () => {
+    const w = writer({ maxBatchRows: 2, flushMs: 600_000 });
+    const task = makeTask({ hotkey: '5SameBatch' });
+    const again = { ...task, task_uuid: randomUUID() };
+    const receipts = await Promise.all([w.write(record(task)), w.write(record(again))]);
+    assert.deepEqual(receipts, [{ resultStored: true }, { resultStored: false }]);
+    assert.equal(await countRows('results', '5SameBatch'), 1);
+    assert.equal(await countRows('attempts', '5SameBatch'), 1);
+    await w.stop();
+  });
+
+  test('writing the same outcome again (a retried write) changes nothing', async () => {
+    const w = writer();
+    const task = makeTask({ hotkey: '5Rewrite' });
+    const rec = record(task);
+    assert.deepEqual(await w.write(rec), { resultStored: true });
+    assert.deepEqual(await w.write(rec), { resultStored: false });
+    assert.equal(await countRows('results', '5Rewrite'), 1);
+    assert.equal(await countRows('attempts', '5Rewrite'), 1);
+    await w.stop();
+  });
+
+  test('law: whatever the batch size and duplicates, one row per identity, one stored receipt per identity, the first one written', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ taskId: fc.integer({ min: 0, max: 6 }), errorClass: fc.constantFrom<ErrorClass>('success', 'failure', 'miner_unavailable', 'env_error') }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 12 }),
+        async (writes, maxBatchRows) => {
+          run += 1;
+          const hotkey = `5Law${run}`;
+          // One batch in flight at a time: "first" is the order of the writes.
+          const w = writer({ maxBatchRows, flushMs: 2, maxInFlight: 1 });
+          const records = writes.map((x) => record(makeTask({ hotkey, task_id: x.taskId }), x.errorClass));
+          const receipts = await Promise.all(records.map((r) => w.write(r)));
+          await w.stop();
+          const firstScored = new Map<number, number>();
+          records.forEach((r, i) => {
+            if (r.result && !firstScored.has(r.result.task_id)) firstScored.set(r.result.task_id, i);
+          });
+          receipts.forEach((receipt, i) => {
+            const r = records[i]!;
+            if (!r.result) assert.equal(receipt.resultStored, undefined);
+            else assert.equal(receipt.resultStored, firstScored.get(r.result.task_id) === i);
+          });
+          const stored = await database.db.selectFrom('results').select(['task_id', 'task_uuid']).where('hotkey', '=', hotkey).execute();
+          assert.equal(stored.length, firstScored.size);
+          for (const row of stored) assert.equal(row.task_uuid, records[firstScored.get(row.task_id)!]!.result!.task_uuid);
+          const unscored = records.filter((r) => !r.result).length;
+          assert.equal(await countRows('attempts', hotkey), unscored + firstScored.size);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('failures', () => {
+  test('a row Postgres refuses fails only its own write; the rest of the batch is stored', async () => {
+    const w = writer({ maxBatchRows: 3, flushMs: 600_000 });
+    const good = [makeTask({ hotkey: '5BadRow' }), makeTask({ hotkey: '5BadRow' })];
+    const bad = record(makeTask({ hotkey: '5BadRow' }));
+    // Violates the results_scored_class check: only success/failure may be results.
+    const refused: TaskRecord = { ...bad, result: { ...bad.result!, error_class: 'env_error' as 'failure' } };
+    const settled = await Promise.allSettled([w.write(record(good[0]!)), w.write(refused), w.write(record(good[1]!))]);
+    assert.deepEqual(settled[0], { status: 'fulfilled', value: { resultStored: true } });
+    assert.deepEqual(settled[2], { status: 'fulfilled', value: { resultStored: true } });
+    assert.equal(settled[1].status, 'rejected');
+    assert.equal((settled[1] as { reason: { code?: string } }).reason.code, '23514');
+    assert.equal(await countRows('results', '5BadRow'), 2);
+    await w.stop();
+  });
+
+  test('Postgres unreachable: every waiting write rejects with the error', async () => {
+    const db = createDatabase({ url: 'postgres://postgres@127.0.0.1:1/nowhere', poolSize: 1, logger: testLogger() });
+    const w = writer({ db, maxBatchRows: 3, flushMs: 600_000 });
+    const settled = await Promise.allSettled(Array.from({ length: 3 }, () => w.write(record(makeTask()))));
+    for (const s of settled) {
+      assert.equal(s.status, 'rejected');
+      assert.match(String((s as { reason: unknown }).reason), /ECONNREFUSED/);
+    }
+    await w.stop();
+    await db.destroy();
+  });
+
+  test('Postgres that never answers: the write fails after writeTimeoutMs', async () => {
+    const sockets = new Set<Socket>();
+    const server: Server = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const db = createDatabase({ url: `postgres://postgres@127.0.0.1:${port}/silent`, poolSize: 1, connectTimeoutMs: 400, logger: testLogger() });
+    const w = writer({ db, writeTimeoutMs: 100 });
+    await assert.rejects(w.write(record(makeTask())), (error: unknown) => error instanceof ResultWriteTimeoutError && /100 ms/.test(error.message));
+    await w.stop();
+    await db.destroy();
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe('stop', () => {
+  test('flushes what waits (without waiting for flushMs), is idempotent, and refuses later writes', async () => {
+    const w = writer({ maxBatchRows: 1000, flushMs: 600_000 });
+    const tasks = Array.from({ length: 4 }, () => makeTask({ hotkey: '5Stop' }));
+    const writes = tasks.map((t) => w.write(record(t)));
+    assert.equal(w.waiting, 4);
+    const stopping = w.stop();
+    assert.equal(w.stop(), stopping);
+    await stopping;
+    assert.deepEqual(await Promise.all(writes), tasks.map(() => ({ resultStored: true })));
+    await assert.rejects(w.write(record(makeTask())), /stopped/);
+    assert.equal(await countRows('results', '5Stop'), 4);
+  });
+});

@@ -1,0 +1,320 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Config } from '../../src/config/schema.ts';
+import { circuitKey } from '../../src/pool/circuit-keys.ts';
+import { queueName, taskJobId, type TaskJobData } from '../../src/pool/task-job.ts';
+import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
+import type { EvaluationOutcome, Evaluator } from '../../src/worker/evaluator.ts';
+import { MAX_WORKER_ERRORS } from '../../src/worker/defaults.ts';
+import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
+import { testConfig } from '../helpers/test-config.ts';
+import { testLogger } from '../helpers/test-logger.ts';
+import { useTestDatabase } from '../helpers/test-database.ts';
+import { useTestRedis } from '../helpers/test-redis.ts';
+import { gate, waitFor } from '../helpers/wait-for.ts';
+import { startWorker, type WorkerHarness } from './harness.ts';
+
+const database = useTestDatabase();
+const redis = useTestRedis();
+
+let config: Config;
+let queues: TestQueues;
+const harnesses: WorkerHarness[] = [];
+
+before(() => {
+  config = testConfig({
+    EVALPOOL_QUEUE_PREFIX: redis.prefix,
+    EVALPOOL_TASK_ATTEMPTS: '2',
+    EVALPOOL_TASK_BACKOFF_MS: '10',
+    EVALPOOL_LOCK_DURATION_MS: '1000',
+    EVALPOOL_STALLED_INTERVAL_MS: '500',
+    EVALPOOL_RESULT_FLUSH_MS: '5',
+  });
+  queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+});
+
+after(async () => {
+  for (const h of harnesses) await h.stop();
+  await queues.close();
+  await closeRedis(queues.connection);
+});
+
+async function worker(evaluator: Evaluator, overrides: Parameters<typeof startWorker>[3] = {}): Promise<WorkerHarness> {
+  const h = await startWorker(config, database.db, evaluator, overrides);
+  harnesses.push(h);
+  return h;
+}
+
+const solved = (score = 1): EvaluationOutcome => ({ errorClass: 'success', success: true, score, reward: 12.5, timesteps: 100, latencyMs: 3.25, durationMs: 40.4 });
+const unsolved: EvaluationOutcome = { errorClass: 'failure', success: false, score: 0, reward: -3, timesteps: 250, message: 'not solved', durationMs: 80 };
+const unscored = (errorClass: EvaluationOutcome['errorClass'], message: string): EvaluationOutcome => ({ errorClass, success: false, score: 0, reward: null, timesteps: null, message, durationMs: 5 });
+
+async function resultsOf(task: TaskJobData) {
+  return database.db.selectFrom('results').selectAll().where('task_uuid', '=', task.task_uuid).execute();
+}
+async function attemptsOf(task: TaskJobData) {
+  return database.db.selectFrom('attempts').selectAll().where('task_uuid', '=', task.task_uuid).orderBy('id').execute();
+}
+
+describe('each class leads to its next state', () => {
+  test('success: result row and attempt row written, then the job is gone', async () => {
+    const h = await worker(() => Promise.resolve(solved(0.75)));
+    const task = makeTask();
+    await queues.add(task);
+    await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
+    const [result] = await resultsOf(task);
+    assert.ok(result);
+    assert.equal(result.success, true);
+    assert.equal(result.score, 0.75);
+    assert.equal(result.reward, 12.5);
+    assert.equal(result.timesteps, 100);
+    assert.equal(result.latency_ms, 3.25);
+    assert.equal(result.duration_ms, 40);
+    assert.equal(result.error_class, 'success');
+    assert.equal(result.worker_id, 'test-worker');
+    assert.deepEqual(
+      (await attemptsOf(task)).map((a) => [a.attempt, a.error_class]),
+      [[1, 'success']],
+    );
+    await h.stop();
+  });
+
+  test('failure: a scored result with success false, then the job is gone', async () => {
+    const h = await worker(() => Promise.resolve(unsolved));
+    const task = makeTask();
+    await queues.add(task);
+    await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
+    const [result] = await resultsOf(task);
+    assert.equal(result?.success, false);
+    assert.equal(result?.error_class, 'failure');
+    assert.equal(result?.error_message, 'not solved');
+    await h.stop();
+  });
+
+  for (const errorClass of ['miner_unavailable', 'env_error'] as const) {
+    test(`${errorClass}: retried with backoff, then paused after its attempts, never a result`, async () => {
+      let calls = 0;
+      const h = await worker(() => {
+        calls += 1;
+        return Promise.resolve(unscored(errorClass, `try ${calls}`));
+      });
+      const task = makeTask();
+      await queues.add(task);
+      await waitFor('the job to be failed (paused)', async () => (await queues.state(task)) === 'failed');
+      const job = await queues.getJob(task);
+      assert.equal(job?.attemptsMade, 2);
+      assert.equal(job?.failedReason, `${errorClass}: try 2`);
+      assert.equal(calls, 2);
+      assert.deepEqual(await resultsOf(task), []);
+      assert.deepEqual(
+        (await attemptsOf(task)).map((a) => [a.attempt, a.error_class, a.error_message]),
+        [
+          [1, errorClass, 'try 1'],
+          [2, errorClass, 'try 2'],
+        ],
+      );
+      await h.stop();
+    });
+  }
+
+  test('an evaluator that throws is an env_error (retried, then paused)', async () => {
+    const h = await worker(() => Promise.reject(new Error('simulator exploded')));
+    const task = makeTask();
+    await queues.add(task);
+    await waitFor('the job to be failed', async () => (await queues.state(task)) === 'failed');
+    assert.equal((await queues.getJob(task))?.failedReason, 'env_error: evaluator threw: simulator exploded');
+    assert.deepEqual(await resultsOf(task), []);
+    assert.equal((await attemptsOf(task)).length, 2);
+    await h.stop();
+  });
+
+  test('an evaluator that answers nonsense is an env_error, never a result', async () => {
+    const h = await worker(() => Promise.resolve({ ...solved(), success: false }));
+    const task = makeTask();
+    await queues.add(task);
+    await waitFor('the job to be failed', async () => (await queues.state(task)) === 'failed');
+    assert.match((await queues.getJob(task))?.failedReason ?? '', /^env_error: evaluator returned an invalid outcome .*success must be true exactly when/);
+    assert.deepEqual(await resultsOf(task), []);
+    await h.stop();
+  });
+
+  test('an evaluator that hangs is abandoned after the hard timeout as an env_error, with its signal aborted', async () => {
+    const aborted: boolean[] = [];
+    const h = await worker(
+      (_task, signal) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            aborted.push(true);
+            reject(new Error('aborted'));
+          });
+        }),
+      { hardTimeoutMs: 200 },
+    );
+    const task = makeTask();
+    await queues.add(task);
+    await waitFor('the job to be failed', async () => (await queues.state(task)) === 'failed');
+    assert.equal((await queues.getJob(task))?.failedReason, 'env_error: evaluation did not finish within 200 ms');
+    assert.equal(aborted.length, 2);
+    await h.stop();
+  });
+
+  test('worker_error outside a shutdown: back to pending without using an attempt, then it runs again', async () => {
+    const second = gate();
+    const entered = gate();
+    let calls = 0;
+    const h = await worker(async () => {
+      calls += 1;
+      if (calls === 1) return unscored('worker_error', 'evaluator lost its sandbox');
+      entered.open();
+      await second.promise;
+      return solved();
+    });
+    const task = makeTask();
+    await queues.add(task);
+    await entered.promise;
+    const job = await queues.getJob(task);
+    assert.equal(job?.attemptsMade, 0, 'the worker_error did not consume an attempt');
+    assert.equal((job?.data as { worker_errors?: number }).worker_errors, 1);
+    second.open();
+    await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
+    assert.equal((await resultsOf(task)).length, 1);
+    assert.deepEqual(
+      (await attemptsOf(task)).map((a) => [a.attempt, a.error_class]),
+      [
+        [1, 'worker_error'],
+        [1, 'success'],
+      ],
+    );
+    await h.stop();
+  });
+
+  test(`worker_error more than ${MAX_WORKER_ERRORS} times in a row starts consuming attempts (no endless loop)`, async () => {
+    const h = await worker(() => Promise.resolve(unscored('worker_error', 'always')));
+    const task = makeTask();
+    // As if it had already been released MAX_WORKER_ERRORS times (each waits a growing backoff).
+    await queues.add(task, { worker_errors: MAX_WORKER_ERRORS });
+    await waitFor('the job to be failed', async () => (await queues.state(task)) === 'failed', 30_000);
+    assert.equal((await queues.getJob(task))?.failedReason, 'worker_error: always');
+    await h.stop();
+  });
+
+  test('invalid job data: failed at once with the reason, nothing written, no retry', async () => {
+    let calls = 0;
+    const h = await worker(() => {
+      calls += 1;
+      return Promise.resolve(solved());
+    });
+    const task = makeTask({ task_uuid: 'not-a-uuid' });
+    await queues.add(task);
+    await waitFor('the job to be failed', async () => (await queues.state(task)) === 'failed');
+    const job = await queues.getJob(task);
+    assert.match(job?.failedReason ?? '', /^invalid task data: .*UUID/i);
+    assert.equal(job?.attemptsMade, 1);
+    assert.equal(calls, 0);
+    await h.stop();
+  });
+});
+
+test('miner_unavailable with an open circuit publishes the circuit key for the scheduler', async () => {
+  const openUntil = Date.now() + 60_000;
+  const h = await worker(() => Promise.resolve({ ...unscored('miner_unavailable', 'circuit open'), circuitOpenUntilMs: openUntil }));
+  const task = makeTask({ hotkey: '5CircuitHotkey' });
+  await queues.add(task);
+  const value = await waitFor('the circuit key', () => redis.redis.get(circuitKey(redis.prefix, task.hotkey)).then((v) => v ?? undefined));
+  assert.equal(Number(value), openUntil);
+  const ttl = await redis.redis.pttl(circuitKey(redis.prefix, task.hotkey));
+  assert.ok(ttl > 0 && ttl <= 60_000, `PTTL ${ttl}`);
+  await waitFor('the job to be failed', async () => (await queues.state(task)) === 'failed');
+  await h.stop();
+});
+
+test('many tasks over two env queues: each stored exactly once through the batched writer', async () => {
+  const envs = ['test/env-a', 'test/env-b'];
+  const h = await worker(() => Promise.resolve(solved()), { envs, concurrency: 8 });
+  const tasks = Array.from({ length: 150 }, (_, i) => makeTask({ env: envs[i % 2]!, hotkey: '5ManyTasks' }));
+  await Promise.all(tasks.map((t) => queues.add(t)));
+  const count = async (): Promise<number> => Number((await database.db.selectFrom('results').select((eb) => eb.fn.countAll().as('n')).where('hotkey', '=', '5ManyTasks').executeTakeFirstOrThrow()).n);
+  await waitFor('150 results', async () => (await count()) === 150);
+  await waitFor('every job removed', async () => (await Promise.all(envs.map((e) => queues.queue(e).getJobCountByTypes('wait', 'active', 'delayed')))).every((n) => n === 0));
+  const attempts = await database.db.selectFrom('attempts').select((eb) => eb.fn.countAll().as('n')).where('hotkey', '=', '5ManyTasks').executeTakeFirstOrThrow();
+  assert.equal(Number(attempts.n), 150);
+  await h.stop();
+});
+
+describe('duplicate delivery (a stalled worker and its successor both finish the task)', () => {
+  const lockKey = (task: TaskJobData): string => `${redis.prefix}:${queueName(task.env)}:${taskJobId(task.env, task.hotkey, task.revision, task.task_id)}:lock`;
+
+  test('the first holder writes after the successor: its result is dropped, one row, one scored attempt', async () => {
+    const held = gate();
+    const entered = gate();
+    const first = await worker(
+      async () => {
+        entered.open();
+        await held.promise;
+        return solved(0.1);
+      },
+      { concurrency: 1, workerId: 'first' },
+    );
+    const task = makeTask({ hotkey: '5DupLate' });
+    await queues.add(task);
+    await entered.promise;
+    // The first holder freezes: its lock vanishes as if it had expired.
+    await redis.redis.del(lockKey(task));
+    let successorCalls = 0;
+    const successor = await worker(
+      () => {
+        successorCalls += 1;
+        return Promise.resolve(solved(0.9));
+      },
+      { workerId: 'successor' },
+    );
+    await waitFor('the successor to store the result and remove the job', async () => (await resultsOf(task)).length === 1 && (await queues.getJob(task)) === undefined);
+    held.open();
+    await waitFor('the first holder to finish', () => first.worker.running === 0 && first.writer.waiting === 0);
+    await first.stop();
+    await successor.stop();
+    const results = await resultsOf(task);
+    assert.deepEqual(
+      results.map((r) => [r.score, r.worker_id]),
+      [[0.9, 'successor']],
+    );
+    assert.equal(successorCalls, 1);
+    assert.deepEqual(
+      (await attemptsOf(task)).map((a) => a.worker_id),
+      ['successor'],
+    );
+  });
+
+  test('the first holder writes before the successor takes it: the successor completes it without running it', async () => {
+    const held = gate();
+    const entered = gate();
+    const first = await worker(
+      async () => {
+        entered.open();
+        await held.promise;
+        return solved(0.1);
+      },
+      { concurrency: 1, workerId: 'first' },
+    );
+    const task = makeTask({ hotkey: '5DupEarly' });
+    await queues.add(task);
+    await entered.promise;
+    await redis.redis.del(lockKey(task));
+    await waitFor('the stalled check to return the job to pending', async () => (await queues.state(task)) === 'waiting');
+    held.open();
+    await waitFor('the first holder to store its result', async () => (await resultsOf(task)).length === 1);
+    let successorCalls = 0;
+    const successor = await worker(() => {
+      successorCalls += 1;
+      return Promise.resolve(solved(0.9));
+    });
+    await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
+    await first.stop();
+    await successor.stop();
+    assert.equal(successorCalls, 0);
+    assert.deepEqual(
+      (await resultsOf(task)).map((r) => r.score),
+      [0.1],
+    );
+  });
+});
