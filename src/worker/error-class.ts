@@ -16,3 +16,28 @@ export type ErrorClass = (typeof ERROR_CLASSES)[number];
 export function isScored(errorClass: ErrorClass): boolean {
   return errorClass === 'success' || errorClass === 'failure';
 }
+
+/**
+ * What the queue does with an attempt: `record` a result row and complete the job; `retry` with
+ * backoff (the job is paused once its attempts run out); `release` it back to pending without
+ * spending an attempt.
+ */
+export type NextStep = 'record' | 'retry' | 'release';
+
+const NEXT_STEPS: Readonly<Record<ErrorClass, NextStep>> = Object.freeze({
+  success: 'record',
+  failure: 'record',
+  miner_unavailable: 'retry',
+  env_error: 'retry',
+  worker_error: 'release',
+});
+
+/** The next step for an attempt of this class (DESIGN.md, "Error classes" and "Task lifecycle"). */
+export function nextStep(errorClass: ErrorClass): NextStep {
+  return NEXT_STEPS[errorClass];
+}
+
+/** Whether the class counts against the miner's health (slots, circuit breaker). */
+export function countsAgainstMiner(errorClass: ErrorClass): boolean {
+  return errorClass === 'miner_unavailable';
+}

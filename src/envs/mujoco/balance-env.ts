@@ -31,6 +31,8 @@ export const BALANCE_HOLD_STEPS = 100;
 // leans the pole towards +x.
 const XML = `<mujoco model="evalpool-balance-v1">
   <compiler angle="radian"/>
+  <!-- The default arena is 13 MB per simulator; these tiny models need far less. -->
+  <size memory="512K"/>
   <option timestep="0.005" gravity="0 0 -9.81" integrator="implicitfast"/>
   <default>
     <geom contype="0" conaffinity="0"/>

@@ -188,7 +188,7 @@ function settle<T>(work: () => T): Promise<T> {
 
 /** MuJoCo throws C++ exceptions as objects with a `name` (e.g. `mjXError`) and no message. */
 function mujocoMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'object' && error !== null && 'name' in error) return `MuJoCo ${String(error.name)}`;
+  if (error instanceof Error && error.message) return error.message;
+  if (typeof error === 'object' && error !== null && 'name' in error && typeof error.name === 'string') return `MuJoCo ${error.name}`;
   return String(error);
 }

@@ -31,6 +31,8 @@ export const PUSH_HOLD_STEPS = 10;
 // qpos layout: pusher x, pusher y, puck x, puck y.
 const XML = `<mujoco model="evalpool-push-v1">
   <compiler angle="radian"/>
+  <!-- The default arena is 13 MB per simulator; these tiny models need far less. -->
+  <size memory="512K"/>
   <option timestep="0.005" gravity="0 0 0" integrator="implicitfast"/>
   <worldbody>
     <geom name="table" type="box" pos="0 0 -0.03" size="0.4 0.4 0.01" contype="0" conaffinity="0" rgba="0.8 0.8 0.75 1"/>

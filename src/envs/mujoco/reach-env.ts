@@ -27,6 +27,8 @@ export const REACH_HOLD_STEPS = 10;
 
 const XML = `<mujoco model="evalpool-reach-v1">
   <compiler angle="radian"/>
+  <!-- The default arena is 13 MB per simulator; these tiny models need far less. -->
+  <size memory="512K"/>
   <option timestep="0.005" gravity="0 0 0" integrator="implicitfast"/>
   <default>
     <geom contype="0" conaffinity="0"/>
