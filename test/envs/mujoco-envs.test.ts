@@ -54,8 +54,8 @@ async function trace(env: Environment, seed: number, actionSeed: number): Promis
 }
 
 for (const info of listBuiltinEnvs()) {
-  describe(info.id, () => {
-    test('observations carry exactly the declared proprio keys, no images', async () => {
+  void describe(info.id, () => {
+    void test('observations carry exactly the declared proprio keys, no images', async () => {
       const env = await create(info.id);
       assert.equal(env.id, info.id);
       assert.equal(env.family, 'mujoco');
@@ -67,7 +67,7 @@ for (const info of listBuiltinEnvs()) {
       assert.deepEqual([observation.rgb, observation.depth, observation.cam_intrinsics, observation.cam_extrinsics, observation.extra], [{}, {}, {}, {}, {}]);
     });
 
-    test('same seed and same actions give the same episode, bit for bit, on any instance', async () => {
+    void test('same seed and same actions give the same episode, bit for bit, on any instance', async () => {
       const env = await create(info.id);
       const first = await trace(env, 12345, 1);
       await trace(env, 999, 2); // something else in between
@@ -78,14 +78,14 @@ for (const info of listBuiltinEnvs()) {
       assert.equal(first.length, info.maxTimesteps + 1, 'random actions never solve it, so the episode runs to its limit');
     });
 
-    test('different seeds start differently', async () => {
+    void test('different seeds start differently', async () => {
       const env = await create(info.id);
       const starts = new Set<string>();
       for (let seed = 0; seed < 20; seed++) starts.add(bits(await env.reset(seed)));
       assert.equal(starts.size, 20);
     });
 
-    test('invalid actions throw InvalidActionError and leave the episode running', async () => {
+    void test('invalid actions throw InvalidActionError and leave the episode running', async () => {
       const env = await create(info.id);
       await env.reset(1);
       const [key, box] = Object.entries(env.actionSpec.continuous)[0]!;
@@ -98,7 +98,7 @@ for (const info of listBuiltinEnvs()) {
       assert.equal(step.done, false);
     });
 
-    test('lifecycle: no step before reset or after the end, nothing after close, close twice is fine', async () => {
+    void test('lifecycle: no step before reset or after the end, nothing after close, close twice is fine', async () => {
       const env = await registry.create(info.id);
       const zero: Action = { continuous: Object.fromEntries(Object.entries(env.actionSpec.continuous).map(([k, b]) => [k, b.low.map(() => 0)])), discrete: {}, extra: {} };
       await assert.rejects(env.step(zero), EnvironmentError);
@@ -116,8 +116,8 @@ for (const info of listBuiltinEnvs()) {
   });
 }
 
-describe('MuJoCo memory', () => {
-  test('close() frees the simulator: creating and closing hundreds does not grow the WebAssembly heap', async () => {
+void describe('MuJoCo memory', () => {
+  void test('close() frees the simulator: creating and closing hundreds does not grow the WebAssembly heap', async () => {
     const keeper = (await create('mujoco/push-v1')) as unknown as { data: { qpos: unknown } };
     for (let i = 0; i < 10; i++) (await registry.create('mujoco/push-v1')).close();
     // A view into the heap is detached (length 0) as soon as the heap grows.
@@ -152,8 +152,8 @@ class ExplodingEnvironment extends MujocoEnvironment {
   }
 }
 
-describe('MujocoEnvironment', () => {
-  test('a diverging simulation is an EnvironmentError, not garbage numbers', async () => {
+void describe('MujocoEnvironment', () => {
+  void test('a diverging simulation is an EnvironmentError, not garbage numbers', async () => {
     const env = new ExplodingEnvironment(await loader.load());
     open.push(env);
     await env.reset(0);
@@ -164,22 +164,22 @@ describe('MujocoEnvironment', () => {
   });
 });
 
-describe('BuiltinRegistry', () => {
-  test('lists the envs easiest first and refuses unknown ids', async () => {
+void describe('BuiltinRegistry', () => {
+  void test('lists the envs easiest first and refuses unknown ids', async () => {
     assert.deepEqual(registry.ids(), ['mujoco/reach-v1', 'mujoco/push-v1', 'mujoco/balance-v1']);
     assert.equal(registry.has('mujoco/reach-v1'), true);
     assert.equal(registry.has('mujoco/nope'), false);
     await assert.rejects(registry.create('mujoco/nope'), /unknown environment "mujoco\/nope"/);
   });
 
-  test('the loader loads the module once and shares it', async () => {
+  void test('the loader loads the module once and shares it', async () => {
     const fresh = new MujocoLoader();
     const [a, b] = await Promise.all([fresh.load(), fresh.load()]);
     assert.equal(a, b);
     assert.equal(await fresh.load(), a);
   });
 
-  test('steps per second (reported, not asserted)', async (t) => {
+  void test('steps per second (reported, not asserted)', async (t) => {
     for (const id of registry.ids()) {
       const env = await create(id);
       const random = new SeededRandom(1, 5);

@@ -6,8 +6,8 @@ import { SeededRandom } from '../../src/envs/seeded-random.ts';
 const seed = fc.maxSafeNat();
 const stream = fc.nat(1_000);
 
-describe('SeededRandom', () => {
-  test('the same seed and stream give the same draws', () => {
+void describe('SeededRandom', () => {
+  void test('the same seed and stream give the same draws', () => {
     fc.assert(
       fc.property(seed, stream, (s, k) => {
         const a = new SeededRandom(s, k);
@@ -17,7 +17,7 @@ describe('SeededRandom', () => {
     );
   });
 
-  test('draws are in [0, 1) and uniform() stays in its range', () => {
+  void test('draws are in [0, 1) and uniform() stays in its range', () => {
     fc.assert(
       fc.property(seed, fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 0, max: 1e6, noNaN: true }), (s, low, width) => {
         const r = new SeededRandom(s);
@@ -31,7 +31,7 @@ describe('SeededRandom', () => {
     );
   });
 
-  test('neighbouring seeds and streams give different sequences', () => {
+  void test('neighbouring seeds and streams give different sequences', () => {
     const first = (s: number, k = 0): number[] => {
       const r = new SeededRandom(s, k);
       return [r.next(), r.next(), r.next()];
@@ -41,7 +41,7 @@ describe('SeededRandom', () => {
     assert.notDeepEqual(first(5, 0), first(5, 1));
   });
 
-  test('the mean and spread look uniform and normal', () => {
+  void test('the mean and spread look uniform and normal', () => {
     const r = new SeededRandom(42);
     const n = 20_000;
     let sum = 0;
@@ -58,7 +58,7 @@ describe('SeededRandom', () => {
     assert.ok(Math.abs(sumSquares / n - 1) < 0.05);
   });
 
-  test('rejects seeds that are not non-negative safe integers', () => {
+  void test('rejects seeds that are not non-negative safe integers', () => {
     for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) assert.throws(() => new SeededRandom(bad), RangeError);
   });
 });

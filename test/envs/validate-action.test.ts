@@ -18,42 +18,42 @@ function rejects(a: Action, pattern: RegExp): void {
   assert.throws(() => validateAction(spec, a), (error: unknown) => error instanceof InvalidActionError && pattern.test(error.message));
 }
 
-describe('validateAction', () => {
-  test('accepts an action that matches the spec', () => {
+void describe('validateAction', () => {
+  void test('accepts an action that matches the spec', () => {
     const valid = validateAction(spec, action({ torque: [0.5, -0.25], gripper: [0.1] }, { mode: 2 }));
     assert.deepEqual(valid, { continuous: { torque: [0.5, -0.25], gripper: [0.1] }, discrete: { mode: 2 } });
   });
 
-  test('clips finite values to the bounds', () => {
+  void test('clips finite values to the bounds', () => {
     const valid = validateAction(spec, action({ torque: [7, -1e300], gripper: [-3] }));
     assert.deepEqual(valid.continuous, { torque: [1, -1], gripper: [0] });
   });
 
-  test('rejects unknown and missing keys', () => {
+  void test('rejects unknown and missing keys', () => {
     rejects(action({ torque: [0, 0], gripper: [0], extra_arm: [1] }), /unknown continuous action key "extra_arm"/);
     rejects(action({ torque: [0, 0] }), /missing continuous action key "gripper"/);
     rejects(action({ torque: [0, 0], gripper: [0] }, {}), /missing discrete action key "mode"/);
     rejects(action({ torque: [0, 0], gripper: [0] }, { mode: 0, other: 1 }), /unknown discrete action key "other"/);
   });
 
-  test('rejects wrong lengths', () => {
+  void test('rejects wrong lengths', () => {
     rejects(action({ torque: [0, 0, 0], gripper: [0] }), /"torque" has length 3, expected 2/);
     rejects(action({ torque: [], gripper: [0] }), /"torque" has length 0, expected 2/);
   });
 
-  test('rejects NaN and infinities', () => {
+  void test('rejects NaN and infinities', () => {
     rejects(action({ torque: [Number.NaN, 0], gripper: [0] }), /"torque"\[0\] is NaN/);
     rejects(action({ torque: [0, Number.POSITIVE_INFINITY], gripper: [0] }), /"torque"\[1\] is Infinity/);
     rejects(action({ torque: [0, 0], gripper: [Number.NEGATIVE_INFINITY] }), /"gripper"\[0\] is -Infinity/);
   });
 
-  test('rejects discrete values out of range or not integers', () => {
+  void test('rejects discrete values out of range or not integers', () => {
     rejects(action({ torque: [0, 0], gripper: [0] }, { mode: 3 }), /"mode" is 3, expected an integer in \[0, 3\)/);
     rejects(action({ torque: [0, 0], gripper: [0] }, { mode: 1.5 }), /"mode" is 1.5/);
     rejects(action({ torque: [0, 0], gripper: [0] }, { mode: -1 }), /"mode" is -1/);
   });
 
-  test('in-bounds actions pass unchanged; the output is always in bounds', () => {
+  void test('in-bounds actions pass unchanged; the output is always in bounds', () => {
     const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
     fc.assert(
       fc.property(fc.tuple(finite, finite), finite, fc.integer({ min: 0, max: 2 }), ([t0, t1], g, mode) => {

@@ -32,9 +32,9 @@ async function episode(envId: string, kind: PolicyKind, taskId: number): Promise
 /** Success rates over seeds 0..99, the same table as in the README. */
 const rates = new Map<string, number>();
 
-describe('demo policies over 100 seeds (in process, no HTTP)', () => {
+void describe('demo policies over 100 seeds (in process, no HTTP)', () => {
   for (const envId of registry.ids()) {
-    test(envId, async () => {
+    void test(envId, async () => {
       for (const kind of POLICY_KINDS) {
         let successes = 0;
         for (let taskId = 0; taskId < SEEDS; taskId++) {
@@ -54,14 +54,14 @@ describe('demo policies over 100 seeds (in process, no HTTP)', () => {
     });
   }
 
-  test('the table', (t) => {
+  void test('the table', (t) => {
     const rows = registry.ids().map((id) => [id, ...POLICY_KINDS.map((kind) => `${Math.round((rates.get(`${id} ${kind}`) ?? Number.NaN) * 100)}%`)]);
     for (const line of formatTable(['env (100 seeds)', ...POLICY_KINDS], rows).split('\n')) t.diagnostic(line);
   });
 });
 
-describe('determinism', () => {
-  test('the same seed and policy twice give identical outcomes', async () => {
+void describe('determinism', () => {
+  void test('the same seed and policy twice give identical outcomes', async () => {
     for (const envId of registry.ids()) {
       for (const kind of POLICY_KINDS) {
         const strip = ({ errorClass, success, score, totalReward, timesteps }: EpisodeOutcome) => ({ errorClass, success, score, totalReward, timesteps });
@@ -73,7 +73,7 @@ describe('determinism', () => {
     }
   });
 
-  test('noisy and random policies act the same on the same observation, differently with another salt', async () => {
+  void test('noisy and random policies act the same on the same observation, differently with another salt', async () => {
     const observation = await (await env('mujoco/reach-v1')).reset(5);
     for (const kind of ['noisy', 'random'] as const) {
       const a = createDemoPolicy(kind, 'mujoco/reach-v1').act(observation);
@@ -84,7 +84,7 @@ describe('determinism', () => {
     }
   });
 
-  test('demo policies refuse envs they do not know', () => {
+  void test('demo policies refuse envs they do not know', () => {
     assert.throws(() => createDemoPolicy('expert', 'mujoco/nope'), /do not know env/);
   });
 });
