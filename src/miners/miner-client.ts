@@ -11,6 +11,7 @@ import {
   MINER_MAX_RESPONSE_BYTES,
   MINER_RESET_TIMEOUT_MS,
 } from './defaults.ts';
+import { linkedAbort } from './linked-abort.ts';
 import type { MinerApi, MinerCallOptions } from './miner-api.ts';
 import type { ConnectFailure, MinerOperation } from './miner-request-error.ts';
 import { MinerRequestError } from './miner-request-error.ts';
@@ -109,13 +110,16 @@ export class MinerClient implements MinerApi {
     if (signal?.aborted === true) throw new MinerRequestError('aborted', operation, this.endpoint, 'aborted before the request');
     this.active++;
     this.lastUsed = this.now();
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), timeoutMs);
-    const combined = signal === undefined ? timeout.signal : AbortSignal.any([signal, timeout.signal]);
+    const link = linkedAbort(signal);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      link.abort(new Error(`timeout after ${timeoutMs} ms`));
+    }, timeoutMs);
     const fail = (error: unknown): MinerRequestError => {
       if (error instanceof MinerRequestError) return error;
       if (signal?.aborted === true) return new MinerRequestError('aborted', operation, this.endpoint, 'aborted by the caller', { cause: error });
-      if (timeout.signal.aborted) return new MinerRequestError('timeout', operation, this.endpoint, `no complete response within ${timeoutMs} ms`, { cause: error });
+      if (timedOut) return new MinerRequestError('timeout', operation, this.endpoint, `no complete response within ${timeoutMs} ms`, { cause: error });
       return transportError(error, operation, this.endpoint, timeoutMs);
     };
     try {
@@ -124,7 +128,7 @@ export class MinerClient implements MinerApi {
         path: `${this.basePath}/${operation}`,
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(payload),
-        signal: combined,
+        signal: link.signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         reset: !this.keepAlive,
@@ -141,6 +145,7 @@ export class MinerClient implements MinerApi {
       throw fail(error);
     } finally {
       clearTimeout(timer);
+      link.dispose();
       this.active--;
       this.lastUsed = this.now();
     }
@@ -151,7 +156,7 @@ export class MinerClient implements MinerApi {
     const limit = this.maxResponseBytes;
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
-      response.body.destroy();
+      discard(response);
       throw new MinerRequestError('body_too_large', operation, this.endpoint, `response of ${declared} bytes is over the ${limit}-byte limit`);
     }
     const chunks: Buffer[] = [];
@@ -160,13 +165,19 @@ export class MinerClient implements MinerApi {
       const buffer = chunk as Buffer;
       size += buffer.length;
       if (size > limit) {
-        response.body.destroy();
+        discard(response);
         throw new MinerRequestError('body_too_large', operation, this.endpoint, `response is over the ${limit}-byte limit`);
       }
       chunks.push(buffer);
     }
     return Buffer.concat(chunks, size).toString('utf8');
   }
+}
+
+/** Drops a response body (and its connection) without an unhandled stream error. */
+function discard(response: Dispatcher.ResponseData): void {
+  response.body.on('error', () => undefined);
+  response.body.destroy();
 }
 
 function parseEndpoint(endpoint: string): URL {

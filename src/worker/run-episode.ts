@@ -3,6 +3,7 @@ import type { Observation, TaskConfig } from '../miners/contract.ts';
 import type { CircuitBreaker, CircuitPermit } from '../miners/circuit-breaker.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
 import { MINER_ACTION_TIMEOUT_MS, MINER_RESET_TIMEOUT_MS } from '../miners/defaults.ts';
+import { linkedAbort } from '../miners/linked-abort.ts';
 import type { MinerApi } from '../miners/miner-api.ts';
 import type { EpisodePhase } from './classify-error.ts';
 import { classifyError } from './classify-error.ts';
@@ -115,13 +116,18 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
     }
   }
 
-  const budget = new AbortController();
-  const timer = setTimeout(() => budget.abort(), episodeMs);
-  const callSignal = signal === undefined ? budget.signal : AbortSignal.any([signal, budget.signal]);
+  // One signal for the episode's calls: fires on shutdown or when the episode's budget runs out.
+  const calls = linkedAbort(signal);
+  let overBudget = false;
+  const timer = setTimeout(() => {
+    overBudget = true;
+    calls.abort(new Error('episode budget exhausted'));
+  }, episodeMs);
+  const callSignal = calls.signal;
   const shuttingDown = (): boolean => signal?.aborted === true;
   const checkpoint = (): void => {
     if (shuttingDown()) throw new EpisodeAbortedError(signal?.reason);
-    if (budget.signal.aborted) throw new EpisodeTimeoutError(episodeMs, minerShare(), timesteps);
+    if (overBudget) throw new EpisodeTimeoutError(episodeMs, minerShare(), timesteps);
   };
   const minerShare = (): number => minerMs / Math.max(1e-9, now() - started);
   const timed = async <T>(call: () => Promise<T>): Promise<T> => {
@@ -160,11 +166,12 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
     // An abort surfaces as whatever the interrupted call threw; name the real cause.
     let cause = error;
     if (shuttingDown()) cause = new EpisodeAbortedError(signal?.reason);
-    else if (budget.signal.aborted) cause = new EpisodeTimeoutError(episodeMs, minerShare(), timesteps);
+    else if (overBudget) cause = new EpisodeTimeoutError(episodeMs, minerShare(), timesteps);
     const { errorClass, message } = classifyError(cause, phase);
     outcome = finish(errorClass, message);
   } finally {
     clearTimeout(timer);
+    calls.dispose();
   }
 
   if (permit !== undefined) {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { after, describe, test } from 'node:test';
 import { proprioObservation } from '../../src/miners/contract.ts';
 import type { TaskConfig } from '../../src/miners/contract.ts';
@@ -158,6 +159,14 @@ void describe('MinerClient', () => {
     setTimeout(() => controller.abort(), 20);
     await failsWith(pending, 'aborted');
     await failsWith(client(s.url).act(observation, { signal: AbortSignal.abort() }), 'aborted');
+  });
+
+  void test('a long-lived caller signal keeps no listeners after the requests', async () => {
+    const s = await server(answerAction);
+    const c = client(s.url);
+    const shutdown = new AbortController().signal;
+    for (let i = 0; i < 20; i++) await c.act(observation, { signal: shutdown });
+    assert.equal(getEventListeners(shutdown, 'abort').length, 0);
   });
 
   void test('close is idempotent and later calls fail as aborted', async () => {
