@@ -23,7 +23,7 @@ export type MinerErrorKind =
 export type ConnectFailure = 'refused' | 'dns' | 'tls' | 'timeout' | 'unreachable' | 'other';
 
 /** The miner endpoint call that failed. */
-export type MinerOperation = 'reset' | 'act' | 'health';
+export type MinerOperation = 'reset' | 'act';
 
 export interface MinerRequestErrorDetails {
   readonly status?: number;
