@@ -53,22 +53,26 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const observation = await probe.reset(0);
     probe.close();
     const calls = Math.max(300, Math.round(3_000 * ctx.scale));
-    const perCall = async (api: MinerClient): Promise<number> => {
+    const perCall = async (api: MinerClient): Promise<{ median: number; mean: number }> => {
       for (let i = 0; i < 300; i++) await api.act(observation);
-      const started = performance.now();
-      for (let i = 0; i < calls; i++) await api.act(observation);
-      return (performance.now() - started) / calls;
+      const latencies: number[] = [];
+      for (let i = 0; i < calls; i++) {
+        const started = performance.now();
+        await api.act(observation);
+        latencies.push(performance.now() - started);
+      }
+      return { median: percentile(latencies, 50), mean: latencies.reduce((a, b) => a + b, 0) / calls };
     };
     const fresh = new MinerClient({ endpoint: miner.url, keepAlive: false });
     try {
-      const keptMs = await perCall(client);
-      const freshMs = await perCall(fresh);
+      const kept = await perCall(client);
+      const opened = await perCall(fresh);
       results.push({
-        name: 'miner client per-step cost, keep-alive',
-        value: keptMs * 1000,
+        name: 'miner client per-step cost (median), keep-alive',
+        value: kept.median * 1000,
         unit: 'µs/step',
-        baseline: freshMs * 1000,
-        notes: `${calls} sequential /act calls on loopback; baseline: a new connection per step (${(freshMs / keptMs).toFixed(2)}x the keep-alive cost)`,
+        baseline: opened.median * 1000,
+        notes: `${calls} sequential /act calls on loopback; baseline: a new connection per step (${(opened.median / kept.median).toFixed(2)}x); means ${Math.round(kept.mean * 1000)} vs ${Math.round(opened.mean * 1000)} µs`,
       });
     } finally {
       await fresh.close();
