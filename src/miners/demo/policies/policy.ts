@@ -9,7 +9,7 @@ export interface Policy {
   act(observation: Observation): Action;
 }
 
-/** The proprio vectors an expert reads; throws when a key is missing or too short. */
+/** The proprio vectors of an observation, as an expert reads them. */
 export type Proprio = Readonly<Record<string, readonly number[]>>;
 
 /** Reads `proprio[key][index]`, failing loudly when the observation is not the expected one. */
