@@ -27,3 +27,15 @@ export const WORKER_ERROR_BASE_DELAY_MS = 1_000;
 
 /** Result flushes a writer runs at once (a batch waits while this many are in flight). */
 export const RESULT_WRITER_MAX_IN_FLIGHT = 2;
+
+/**
+ * Added to the worst case of an episode (`/reset` timeout + steps × action timeout) to make the
+ * default whole-episode budget: a backstop against stalls, never hit by a miner that answers
+ * every call within its timeout.
+ */
+export const EPISODE_TIMEOUT_MARGIN_MS = 10_000;
+
+/** Concurrent episodes of `evalpool eval`. */
+export const LOCAL_EVAL_CONCURRENCY = 1;
+/** Episodes of `evalpool eval`. */
+export const LOCAL_EVAL_EPISODES = 20;

@@ -1,0 +1,119 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import cliProgress from 'cli-progress';
+import * as v from 'valibot';
+import { BuiltinRegistry, listBuiltinEnvs } from '../../envs/builtin-registry.ts';
+import { MujocoLoader } from '../../envs/mujoco/mujoco-loader.ts';
+import { MINER_ACTION_TIMEOUT_MS, MINER_RESET_TIMEOUT_MS } from '../../miners/defaults.ts';
+import { LOCAL_EVAL_CONCURRENCY, LOCAL_EVAL_EPISODES } from '../../worker/defaults.ts';
+import { ERROR_CLASSES } from '../../worker/error-class.ts';
+import type { LocalEvalStats } from '../../worker/local-eval.ts';
+import { evalSeeds, runLocalEval } from '../../worker/local-eval.ts';
+import type { Cell } from '../format-table.ts';
+import { formatTable } from '../format-table.ts';
+
+const Int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.integer(), v.minValue(min), v.maxValue(max));
+
+const EvalOptionsSchema = v.object({
+  endpoint: v.pipe(v.string(), v.url('must be a URL such as http://127.0.0.1:8080'), v.regex(/^https?:/, 'must be http(s)')),
+  env: v.string(),
+  episodes: Int(1, 1_000_000),
+  concurrency: Int(1, 1_024),
+  seedStart: v.optional(Int(0)),
+  maxTimesteps: v.optional(Int(1)),
+  actionTimeoutMs: Int(1, 600_000),
+  resetTimeoutMs: Int(1, 600_000),
+  json: v.optional(v.boolean(), false),
+});
+
+/** `evalpool eval`: local evaluation of a miner endpoint on a built-in env, no database or Redis. */
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('run episodes of a built-in environment against a miner endpoint and print the results (no database or Redis)')
+    .requiredOption('--endpoint <url>', 'the miner policy endpoint, e.g. http://127.0.0.1:8080')
+    .requiredOption('--env <id>', `environment id (${listBuiltinEnvs().map((e) => e.id).join(', ')})`)
+    .option('--episodes <n>', 'episodes to run', String(LOCAL_EVAL_EPISODES))
+    .option('--concurrency <n>', 'episodes at once', String(LOCAL_EVAL_CONCURRENCY))
+    .option('--seed-start <n>', 'task ids seed-start, seed-start+1, ... (default: random task ids)')
+    .option('--max-timesteps <n>', "stop episodes earlier than the env's own limit")
+    .option('--action-timeout-ms <n>', 'per-step /act timeout', String(MINER_ACTION_TIMEOUT_MS))
+    .option('--reset-timeout-ms <n>', '/reset timeout', String(MINER_RESET_TIMEOUT_MS))
+    .addOption(new Option('--json', 'print the results as JSON instead of a table'))
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      const parsed = v.safeParse(EvalOptionsSchema, raw);
+      if (!parsed.success) {
+        command.error(`error: ${parsed.issues.map((i) => `--${kebab(v.getDotPath(i) ?? '?')} ${i.message}`).join('; ')}`);
+      }
+      const options = parsed.output;
+      const registry = new BuiltinRegistry(new MujocoLoader());
+      if (!registry.has(options.env)) command.error(`error: unknown env "${options.env}" (built-in: ${registry.ids().join(', ')})`);
+      const seeds = evalSeeds({ episodes: options.episodes, seedStart: options.seedStart });
+
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort(new Error('interrupted'));
+      process.once('SIGINT', onSignal);
+      const bar = new cliProgress.SingleBar(
+        { stream: process.stderr, format: 'episodes {bar} {value}/{total} | successes {successes} | eta {eta_formatted}', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(seeds.length, 0, { successes: 0 });
+      let stats: LocalEvalStats;
+      try {
+        stats = await runLocalEval({
+          endpoint: options.endpoint,
+          envId: options.env,
+          registry,
+          seeds,
+          concurrency: options.concurrency,
+          maxTimesteps: options.maxTimesteps,
+          timeouts: { actionMs: options.actionTimeoutMs, resetMs: options.resetTimeoutMs },
+          client: { actionTimeoutMs: options.actionTimeoutMs, resetTimeoutMs: options.resetTimeoutMs },
+          signal: stop.signal,
+          onProgress: (p) => bar.update(p.done, { successes: p.successes }),
+        });
+      } finally {
+        bar.stop();
+        process.off('SIGINT', onSignal);
+      }
+      process.stdout.write(options.json ? `${JSON.stringify(stats, null, 2)}\n` : `${renderStats(stats)}\n`);
+      if (stats.scored === 0) process.exitCode = 1;
+    });
+}
+
+/** The results as a two-column table, then the most frequent error messages. */
+export function renderStats(stats: LocalEvalStats): string {
+  const rows: [string, Cell][] = [
+    ['env', stats.envId],
+    ['endpoint', stats.endpoint],
+    ['task ids', seedsText(stats.seeds)],
+    ['episodes', stats.episodes],
+    ['scored', stats.scored],
+    ['success rate', Number.isNaN(stats.successRate) ? null : `${(stats.successRate * 100).toFixed(1)}%`],
+    ['mean reward', finite(stats.meanReward, 3)],
+    ['mean timesteps', finite(stats.meanTimesteps, 1)],
+    ['act latency p50 (ms)', finite(stats.latencyP50Ms, 2)],
+    ['act latency p99 (ms)', finite(stats.latencyP99Ms, 2)],
+    ['episodes/s', finite(stats.episodesPerSecond, 2)],
+    ...ERROR_CLASSES.map((c): [string, Cell] => [`class ${c}`, stats.errorsByClass[c]]),
+  ];
+  const table = formatTable(['metric', 'value'], rows);
+  if (stats.messages.length === 0) return table;
+  return `${table}\n\nmessages:\n${stats.messages.map((m) => `  ${m.count} × ${m.message}`).join('\n')}`;
+}
+
+function finite(x: number, digits: number): string | null {
+  return Number.isFinite(x) ? x.toFixed(digits) : null;
+}
+
+function seedsText(seeds: readonly number[]): string {
+  if (seeds.length === 0) return '-';
+  const consecutive = seeds.every((s, i) => s === seeds[0]! + i);
+  if (consecutive) return seeds.length === 1 ? String(seeds[0]) : `${seeds[0]}..${seeds[seeds.length - 1]}`;
+  return seeds.length <= 5 ? seeds.join(', ') : `${seeds.slice(0, 5).join(', ')}, ... (random)`;
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

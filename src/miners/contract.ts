@@ -1,0 +1,78 @@
+/**
+ * The miner policy endpoint contract (DESIGN.md, "Contracts"), as valibot schemas and the types
+ * inferred from them. The shapes follow the subnet's existing miners:
+ *
+ * - `POST /reset` `{task_config: {env_id, env_name, task_name, seed, task_id}}` → any 2xx.
+ * - `POST /act` `{obs: {rgb, depth, proprio, cam_intrinsics, cam_extrinsics, extra}}`
+ *   → `{action: {continuous: {key: [float]}, discrete: {key: int}, extra: {}}}`.
+ *
+ * Unknown keys are accepted and dropped, so miners may add fields without breaking us.
+ */
+import * as v from 'valibot';
+
+/** One encoded camera image: raw bytes in base64 with numpy-style shape and dtype. */
+export const ImageSchema = v.object({
+  data: v.string(),
+  shape: v.array(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  dtype: v.string(),
+});
+export type Image = v.InferOutput<typeof ImageSchema>;
+
+const FiniteNumber = v.pipe(v.number(), v.finite());
+
+/** What a policy sees at each step. Images may be empty; `proprio` holds named vectors. */
+export const ObservationSchema = v.object({
+  rgb: v.record(v.string(), ImageSchema),
+  depth: v.record(v.string(), ImageSchema),
+  proprio: v.record(v.string(), v.array(FiniteNumber)),
+  cam_intrinsics: v.record(v.string(), v.unknown()),
+  cam_extrinsics: v.record(v.string(), v.unknown()),
+  extra: v.record(v.string(), v.unknown()),
+});
+export type Observation = v.InferOutput<typeof ObservationSchema>;
+
+/** The task a miner is told about at `/reset`; the seed is the task id for robotics envs. */
+export const TaskConfigSchema = v.object({
+  env_id: v.pipe(v.string(), v.minLength(1)),
+  env_name: v.string(),
+  task_name: v.string(),
+  seed: v.pipe(v.number(), v.safeInteger()),
+  task_id: v.pipe(v.number(), v.safeInteger()),
+});
+export type TaskConfig = v.InferOutput<typeof TaskConfigSchema>;
+
+export const ResetRequestSchema = v.object({ task_config: TaskConfigSchema });
+export type ResetRequest = v.InferOutput<typeof ResetRequestSchema>;
+
+export const ActRequestSchema = v.object({ obs: ObservationSchema });
+export type ActRequest = v.InferOutput<typeof ActRequestSchema>;
+
+/**
+ * A policy's action. Non-finite numbers cannot travel in JSON, so the schema only asks for
+ * numbers here; finiteness, lengths and bounds are the environment's business (its action spec).
+ */
+export const ActionSchema = v.object({
+  continuous: v.optional(v.record(v.string(), v.array(v.number())), {}),
+  discrete: v.optional(v.record(v.string(), v.pipe(v.number(), v.integer())), {}),
+  extra: v.optional(v.record(v.string(), v.unknown()), {}),
+});
+export type Action = v.InferOutput<typeof ActionSchema>;
+
+export const ActResponseSchema = v.object({ action: ActionSchema });
+export type ActResponse = v.InferOutput<typeof ActResponseSchema>;
+
+/** An observation with no images and no camera data: what the built-in envs produce. */
+export function proprioObservation(proprio: Record<string, number[]>): Observation {
+  return { rgb: {}, depth: {}, proprio, cam_intrinsics: {}, cam_extrinsics: {}, extra: {} };
+}
+
+/** Turns valibot issues into one line naming each offending path, e.g. `action.continuous.x[1]: ...`. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = v.getDotPath(issue);
+      return `${path ?? '(root)'}: ${issue.message}`;
+    })
+    .join('; ');
+}

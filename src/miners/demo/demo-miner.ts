@@ -1,0 +1,231 @@
+import { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import type { Logger } from 'pino';
+import * as v from 'valibot';
+import { listBuiltinEnvs } from '../../envs/builtin-registry.ts';
+import type { Action } from '../contract.ts';
+import { ActRequestSchema, describeIssues, ResetRequestSchema } from '../contract.ts';
+import type { Misbehaviour, MisbehaviourInput } from './misbehaviour.ts';
+import { parseMisbehaviour } from './misbehaviour.ts';
+import type { DemoPolicyOptions } from './policies/demo-policy.ts';
+import { createDemoPolicy, demoPolicyEnvIds } from './policies/demo-policy.ts';
+import type { Policy, PolicyKind } from './policies/policy.ts';
+
+export interface DemoMinerOptions {
+  readonly policy: PolicyKind;
+  /** 0 (default) picks a free port; read the actual one from `port`. */
+  readonly port?: number;
+  /** Defaults to 127.0.0.1. */
+  readonly host?: string;
+  readonly misbehaviour?: MisbehaviourInput;
+  readonly policyOptions?: DemoPolicyOptions;
+  readonly logger?: Logger;
+}
+
+/** Requests the demo miner has received, by route. */
+export interface DemoMinerCounts {
+  reset: number;
+  act: number;
+}
+
+/** A running demo miner. */
+export interface DemoMiner {
+  readonly port: number;
+  /** `http://host:port`, the endpoint to give a miner client. */
+  readonly url: string;
+  readonly counts: Readonly<DemoMinerCounts>;
+  /** The env id of the last `/reset`. */
+  readonly lastEnvId: string | undefined;
+  misbehaviour(): Misbehaviour;
+  /** Changes the misbehaviour at runtime (also `POST /_control` with the same JSON). */
+  setMisbehaviour(input: MisbehaviourInput): void;
+  /** Stops listening, releases hanging requests and drops connections; idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a demo miner: a real HTTP server speaking the miner contract with an expert, noisy or
+ * random policy for the built-in envs, able to misbehave on demand.
+ *
+ * The env of an `/act` is recognised from the observation's proprio keys (each built-in env has
+ * its own), falling back to the env of the last `/reset`; policies hold no per-episode state, so
+ * several episodes may run through one server at once.
+ */
+export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMiner> {
+  const host = options.host ?? '127.0.0.1';
+  const counts: DemoMinerCounts = { reset: 0, act: 0 };
+  const policies = new Map<string, Policy>();
+  const signatures = new Map(
+    listBuiltinEnvs()
+      .filter((info) => demoPolicyEnvIds().includes(info.id))
+      .map((info) => [signature(Object.keys(info.proprio)), info.id] as const),
+  );
+  const waiters = new Set<() => void>();
+  let misbehaviour = parseMisbehaviour(options.misbehaviour ?? { mode: 'none' });
+  let lastEnvId: string | undefined;
+  let closing: Promise<void> | undefined;
+
+  const policyFor = (envId: string): Policy => {
+    let policy = policies.get(envId);
+    if (policy === undefined) {
+      policy = createDemoPolicy(options.policy, envId, options.policyOptions);
+      policies.set(envId, policy);
+    }
+    return policy;
+  };
+
+  /** Resolves after `ms`, or at once when the server closes or the client goes away. */
+  const wait = (ms: number, request: Request): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        request.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      waiters.add(done);
+      request.signal.addEventListener('abort', done);
+      if (closing !== undefined) done();
+    });
+
+  /** A misbehaving answer for this route, or undefined to behave (possibly after a delay). */
+  const misbehave = async (c: Context, route: 'reset' | 'act'): Promise<Response | undefined> => {
+    const m = misbehaviour;
+    if (m.mode === 'none' || (m.on !== 'all' && m.on !== route)) return undefined;
+    switch (m.mode) {
+      case 'hang':
+        await wait(Number.POSITIVE_INFINITY, c.req.raw);
+        return c.json({ error: 'shutting down' }, 503);
+      case 'slow':
+        await wait(m.delayMs, c.req.raw);
+        return undefined;
+      case 'error500':
+        return c.json({ error: 'internal error (demo misbehaviour)' }, 500);
+      case 'error429':
+        c.header('retry-after', '1');
+        return c.json({ error: 'too many requests (demo misbehaviour)' }, 429);
+      case 'garbage':
+        return c.body('{"action": <this is not json', 200, { 'content-type': 'application/json' });
+      case 'huge':
+        return c.body(hugeBody(m.hugeBytes), 200, { 'content-type': 'application/json' });
+      default:
+        return undefined; // nan and wrong-length alter a real action, below
+    }
+  };
+
+  const app = new Hono();
+  app.get('/health', (c) => c.json({ status: 'ok', policy: options.policy }));
+
+  app.post('/reset', async (c) => {
+    counts.reset++;
+    const early = await misbehave(c, 'reset');
+    if (early !== undefined) return early;
+    const parsed = v.safeParse(ResetRequestSchema, await readJson(c));
+    if (!parsed.success) return c.json({ error: `bad /reset request: ${describeIssues(parsed.issues)}` }, 400);
+    const envId = parsed.output.task_config.env_id;
+    if (!demoPolicyEnvIds().includes(envId)) return c.json({ error: `the demo miner has no policy for env "${envId}"` }, 400);
+    lastEnvId = envId;
+    return c.json({ status: 'ok' });
+  });
+
+  app.post('/act', async (c) => {
+    counts.act++;
+    const early = await misbehave(c, 'act');
+    if (early !== undefined) return early;
+    const parsed = v.safeParse(ActRequestSchema, await readJson(c));
+    if (!parsed.success) return c.json({ error: `bad /act request: ${describeIssues(parsed.issues)}` }, 400);
+    const envId = signatures.get(signature(Object.keys(parsed.output.obs.proprio))) ?? lastEnvId;
+    if (envId === undefined) return c.json({ error: 'unknown observation and no /reset yet' }, 400);
+    const action = policyFor(envId).act(parsed.output.obs);
+    const m = misbehaviour;
+    const applies = m.on === 'all' || m.on === 'act';
+    if (applies && m.mode === 'nan') return c.body(nanBody(action), 200, { 'content-type': 'application/json' });
+    if (applies && m.mode === 'wrong-length') return c.json({ action: lengthened(action) });
+    return c.json({ action });
+  });
+
+  app.get('/_control', (c) => c.json({ misbehaviour, counts, lastEnvId }));
+  app.post('/_control', async (c) => {
+    try {
+      misbehaviour = parseMisbehaviour(await readJson(c));
+    } catch (error) {
+      return c.json({ error: error instanceof Error ? error.message : String(error) }, 400);
+    }
+    return c.json({ misbehaviour });
+  });
+
+  const server = await listen(app, options.port ?? 0, host);
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  options.logger?.info({ url, policy: options.policy, misbehaviour: misbehaviour.mode }, 'demo miner listening');
+
+  return {
+    port,
+    url,
+    counts,
+    get lastEnvId() {
+      return lastEnvId;
+    },
+    misbehaviour: () => misbehaviour,
+    setMisbehaviour: (input) => {
+      misbehaviour = parseMisbehaviour(input);
+    },
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        for (const release of [...waiters]) release();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function listen(app: Hono, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host });
+    if (!(server instanceof Server)) {
+      reject(new Error('expected an HTTP/1.1 server'));
+      return;
+    }
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+async function readJson(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    return undefined;
+  }
+}
+
+function signature(keys: readonly string[]): string {
+  return [...keys].sort().join(',');
+}
+
+/** Python's json.dumps writes NaN as a bare token, which is not JSON: mimic that miner. */
+function nanBody(action: Action): string {
+  const continuous = Object.fromEntries(Object.entries(action.continuous).map(([key, values]) => [key, values.map(() => 'NaN')]));
+  return JSON.stringify({ action: { ...action, continuous } }).replaceAll('"NaN"', 'NaN');
+}
+
+function lengthened(action: Action): Action {
+  const continuous = Object.fromEntries(Object.entries(action.continuous).map(([key, values]) => [key, [...values, 0]]));
+  return { ...action, continuous };
+}
+
+/** A valid action response padded to about `bytes` bytes. */
+function hugeBody(bytes: number): string {
+  const head = '{"action":{"continuous":{},"discrete":{},"extra":{"padding":"';
+  const tail = '"}}}';
+  return head + 'x'.repeat(Math.max(0, bytes - head.length - tail.length)) + tail;
+}

@@ -1,0 +1,32 @@
+import * as v from 'valibot';
+
+/**
+ * Ways the demo miner can misbehave, for tests of the worker's error classes:
+ * `hang` never answers; `slow` answers after `delayMs`; `error500`/`error429` answer with that
+ * status; `garbage` answers with a body that is not JSON; `huge` with a valid JSON body of
+ * `hugeBytes`; `nan` with Python-style `NaN` in every action entry; `wrong-length` with one
+ * entry too many in every action vector.
+ */
+export const MISBEHAVIOUR_MODES = ['none', 'hang', 'slow', 'error500', 'error429', 'garbage', 'huge', 'nan', 'wrong-length'] as const;
+export type MisbehaviourMode = (typeof MISBEHAVIOUR_MODES)[number];
+
+/** Which endpoints misbehave. */
+export const MISBEHAVIOUR_TARGETS = ['reset', 'act', 'all'] as const;
+
+export const MisbehaviourSchema = v.object({
+  mode: v.picklist(MISBEHAVIOUR_MODES),
+  on: v.optional(v.picklist(MISBEHAVIOUR_TARGETS), 'all'),
+  delayMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(600_000)), 1_000),
+  hugeBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256 * 1_048_576)), 2 * 1_048_576),
+});
+
+/** A misbehaviour with every option filled in; `{ mode: 'none' }` parses to good behaviour. */
+export type Misbehaviour = v.InferOutput<typeof MisbehaviourSchema>;
+export type MisbehaviourInput = v.InferInput<typeof MisbehaviourSchema>;
+
+/** Fills in defaults; throws naming the bad field. */
+export function parseMisbehaviour(input: unknown): Misbehaviour {
+  const parsed = v.safeParse(MisbehaviourSchema, input);
+  if (!parsed.success) throw new TypeError(`invalid misbehaviour: ${parsed.issues.map((i) => `${v.getDotPath(i) ?? '(root)'}: ${i.message}`).join('; ')}`);
+  return parsed.output;
+}

@@ -1,0 +1,24 @@
+/** A controller that also aborts when a parent signal does; `dispose()` detaches it. */
+export interface LinkedAbort {
+  readonly signal: AbortSignal;
+  abort(reason?: unknown): void;
+  /** Removes the listener on the parent; call it when the work is over. Idempotent. */
+  dispose(): void;
+}
+
+/**
+ * Like `AbortSignal.any([parent, own])`, without its leak on Node 20: there, every `any()` call
+ * leaves an entry on a long-lived source signal (the worker's shutdown signal) that is never
+ * freed, about 50 bytes per call. Here the link is an ordinary listener, removed by `dispose()`.
+ */
+export function linkedAbort(parent: AbortSignal | undefined): LinkedAbort {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(parent?.reason);
+  if (parent?.aborted === true) controller.abort(parent.reason);
+  else parent?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    abort: (reason) => controller.abort(reason),
+    dispose: () => parent?.removeEventListener('abort', onAbort),
+  };
+}

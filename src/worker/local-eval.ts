@@ -1,0 +1,141 @@
+import { randomInt } from 'node:crypto';
+import type { BuiltinRegistry } from '../envs/builtin-registry.ts';
+import type { Environment } from '../envs/environment.ts';
+import type { MinerClientOptions } from '../miners/miner-client.ts';
+import { MinerClient } from '../miners/miner-client.ts';
+import { LOCAL_EVAL_CONCURRENCY, LOCAL_EVAL_EPISODES } from './defaults.ts';
+import type { ErrorClass } from './error-class.ts';
+import { ERROR_CLASSES, isScored } from './error-class.ts';
+import { percentile } from './percentile.ts';
+import type { EpisodeOutcome, EpisodeTimeouts } from './run-episode.ts';
+import { runEpisode } from './run-episode.ts';
+
+export interface LocalEvalOptions {
+  /** The miner's base URL. */
+  readonly endpoint: string;
+  readonly envId: string;
+  readonly registry: BuiltinRegistry;
+  /** The task ids to run; otherwise `episodes` ids from `seedStart` on, or drawn at random. */
+  readonly seeds?: readonly number[];
+  readonly episodes?: number;
+  readonly seedStart?: number;
+  readonly concurrency?: number;
+  readonly maxTimesteps?: number;
+  readonly timeouts?: EpisodeTimeouts;
+  readonly client?: Omit<MinerClientOptions, 'endpoint'>;
+  /** Called after every episode. */
+  readonly onProgress?: (progress: LocalEvalProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface LocalEvalProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly successes: number;
+  readonly taskId: number;
+  readonly outcome: EpisodeOutcome;
+}
+
+/** The figures `evalpool eval` prints. Rates and means are over scored episodes (success or failure). */
+export interface LocalEvalStats {
+  readonly envId: string;
+  readonly endpoint: string;
+  readonly seeds: readonly number[];
+  readonly episodes: number;
+  readonly scored: number;
+  readonly successes: number;
+  /** successes / scored; NaN when nothing was scored. */
+  readonly successRate: number;
+  readonly meanReward: number;
+  readonly meanTimesteps: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly errorsByClass: Readonly<Record<ErrorClass, number>>;
+  /** Distinct messages of unscored or early-ended episodes, most frequent first, at most 5. */
+  readonly messages: readonly { readonly message: string; readonly count: number }[];
+  readonly durationMs: number;
+  readonly episodesPerSecond: number;
+}
+
+/** The task ids of a local evaluation: given, consecutive from a start, or drawn at random. */
+export function evalSeeds(options: Pick<LocalEvalOptions, 'seeds' | 'episodes' | 'seedStart'>): number[] {
+  if (options.seeds !== undefined) return [...options.seeds];
+  const episodes = options.episodes ?? LOCAL_EVAL_EPISODES;
+  if (options.seedStart !== undefined) return Array.from({ length: episodes }, (_, i) => options.seedStart! + i);
+  const drawn = new Set<number>();
+  while (drawn.size < episodes) drawn.add(randomInt(0, 2 ** 32));
+  return [...drawn];
+}
+
+/**
+ * Runs episodes of one built-in env against a miner endpoint, with no database or queue: what a
+ * miner uses to test a policy before committing it. `concurrency` episodes run at once, each on
+ * its own simulator, all through one keep-alive client.
+ */
+export async function runLocalEval(options: LocalEvalOptions): Promise<LocalEvalStats> {
+  const seeds = evalSeeds(options);
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? LOCAL_EVAL_CONCURRENCY, seeds.length || 1));
+  const client = new MinerClient({ ...options.client, endpoint: options.endpoint });
+  const envs: Environment[] = [];
+  const outcomes: EpisodeOutcome[] = [];
+  const started = performance.now();
+  let next = 0;
+  let successes = 0;
+  try {
+    for (let i = 0; i < concurrency; i++) envs.push(await options.registry.create(options.envId));
+    const lane = async (env: Environment): Promise<void> => {
+      while (next < seeds.length && options.signal?.aborted !== true) {
+        const taskId = seeds[next++]!;
+        const outcome = await runEpisode({
+          env,
+          client,
+          task: { envId: options.envId, taskId },
+          maxTimesteps: options.maxTimesteps,
+          timeouts: options.timeouts,
+          signal: options.signal,
+        });
+        outcomes.push(outcome);
+        if (outcome.success) successes++;
+        options.onProgress?.({ done: outcomes.length, total: seeds.length, successes, taskId, outcome });
+      }
+    };
+    await Promise.all(envs.map((env) => lane(env)));
+  } finally {
+    for (const env of envs) env.close();
+    await client.close();
+  }
+  return summarise(options, seeds, outcomes, performance.now() - started);
+}
+
+function summarise(options: LocalEvalOptions, seeds: readonly number[], outcomes: readonly EpisodeOutcome[], durationMs: number): LocalEvalStats {
+  const scored = outcomes.filter((o) => isScored(o.errorClass));
+  const errorsByClass = Object.fromEntries(ERROR_CLASSES.map((c) => [c, 0])) as Record<ErrorClass, number>;
+  const messages = new Map<string, number>();
+  for (const o of outcomes) {
+    errorsByClass[o.errorClass]++;
+    if (o.message !== null) messages.set(o.message, (messages.get(o.message) ?? 0) + 1);
+  }
+  const latencies = outcomes.flatMap((o) => o.actionLatenciesMs);
+  const mean = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
+  const successes = scored.filter((o) => o.success).length;
+  return {
+    envId: options.envId,
+    endpoint: options.endpoint,
+    seeds,
+    episodes: outcomes.length,
+    scored: scored.length,
+    successes,
+    successRate: scored.length === 0 ? Number.NaN : successes / scored.length,
+    meanReward: mean(scored.map((o) => o.totalReward)),
+    meanTimesteps: mean(scored.map((o) => o.timesteps)),
+    latencyP50Ms: percentile(latencies, 50),
+    latencyP99Ms: percentile(latencies, 99),
+    errorsByClass,
+    messages: [...messages]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([message, count]) => ({ message, count })),
+    durationMs,
+    episodesPerSecond: outcomes.length / Math.max(durationMs / 1000, 1e-9),
+  };
+}

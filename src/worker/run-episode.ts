@@ -1,0 +1,183 @@
+import type { Environment } from '../envs/environment.ts';
+import type { Observation, TaskConfig } from '../miners/contract.ts';
+import type { CircuitBreaker, CircuitPermit } from '../miners/circuit-breaker.ts';
+import { CircuitOpenError } from '../miners/circuit-open-error.ts';
+import { MINER_ACTION_TIMEOUT_MS, MINER_RESET_TIMEOUT_MS } from '../miners/defaults.ts';
+import { linkedAbort } from '../miners/linked-abort.ts';
+import type { MinerApi } from '../miners/miner-api.ts';
+import type { EpisodePhase } from './classify-error.ts';
+import { classifyError } from './classify-error.ts';
+import { EPISODE_TIMEOUT_MARGIN_MS } from './defaults.ts';
+import { EpisodeAbortedError } from './episode-aborted-error.ts';
+import { EpisodeTimeoutError } from './episode-timeout-error.ts';
+import type { ErrorClass } from './error-class.ts';
+
+/** What is evaluated: an env and a task id, which is the episode seed. */
+export interface EpisodeTask {
+  /** `<family>/<task name>`, e.g. `mujoco/reach-v1`. */
+  readonly envId: string;
+  readonly taskId: number;
+}
+
+/** Timeouts of one episode, in milliseconds. */
+export interface EpisodeTimeouts {
+  /** Whole `/reset` call. */
+  readonly resetMs?: number;
+  /** Whole `/act` call, per step. */
+  readonly actionMs?: number;
+  /** Whole episode; by default the worst case of the other two plus a margin. */
+  readonly episodeMs?: number;
+}
+
+export interface RunEpisodeOptions {
+  /** A simulator of `task.envId`, owned by the caller (not closed here). */
+  readonly env: Environment;
+  readonly client: MinerApi;
+  /** The miner's breaker: consulted before calling it, told the verdict after. */
+  readonly breaker?: CircuitBreaker;
+  /** Names the breaker's miner in messages. */
+  readonly endpoint?: string;
+  readonly task: EpisodeTask;
+  /** Stops earlier than the env's own limit, never later. */
+  readonly maxTimesteps?: number;
+  readonly timeouts?: EpisodeTimeouts;
+  /** The worker's shutdown signal. */
+  readonly signal?: AbortSignal;
+  /** Milliseconds clock for latencies; defaults to `performance.now`. */
+  readonly now?: () => number;
+}
+
+/** How an episode ended. */
+export interface EpisodeOutcome {
+  readonly errorClass: ErrorClass;
+  readonly success: boolean;
+  /** 1 for success, 0 otherwise (only meaningful for `success` and `failure`). */
+  readonly score: number;
+  readonly totalReward: number;
+  readonly timesteps: number;
+  /** Why the episode ended early, for anything but a clean success or failure. */
+  readonly message: string | null;
+  /** Every `/act` round trip that completed, in ms. */
+  readonly actionLatenciesMs: readonly number[];
+  readonly durationMs: number;
+}
+
+/** The task config sent to `/reset`: env id `family/task` split into env and task names. */
+export function taskConfigFor(task: EpisodeTask): TaskConfig {
+  const slash = task.envId.indexOf('/');
+  return {
+    env_id: task.envId,
+    env_name: slash < 0 ? task.envId : task.envId.slice(0, slash),
+    task_name: slash < 0 ? task.envId : task.envId.slice(slash + 1),
+    seed: task.taskId,
+    task_id: task.taskId,
+  };
+}
+
+/**
+ * Runs one episode: env reset from the task id, `POST /reset`, then up to `maxTimesteps` ×
+ * (`POST /act` → env step). Never throws: every ending is an {@link EpisodeOutcome} with exactly
+ * one class (see classify-error.ts), and the breaker, if any, is told exactly once.
+ */
+export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOutcome> {
+  const { env, client, breaker, task, signal } = options;
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const latencies: number[] = [];
+  let totalReward = 0;
+  let timesteps = 0;
+  let minerMs = 0;
+  let phase: EpisodePhase = 'env';
+
+  const finish = (errorClass: ErrorClass, message: string | null): EpisodeOutcome => ({
+    errorClass,
+    success: errorClass === 'success',
+    score: errorClass === 'success' ? 1 : 0,
+    totalReward,
+    timesteps,
+    message,
+    actionLatenciesMs: latencies,
+    durationMs: now() - started,
+  });
+
+  if (signal?.aborted === true) return finish('worker_error', new EpisodeAbortedError(signal.reason).message);
+  if (env.id !== task.envId) return finish('worker_error', `environment ${env.id} given for a task of ${task.envId}`);
+  const maxTimesteps = Math.min(options.maxTimesteps ?? env.maxTimesteps, env.maxTimesteps);
+  const resetMs = options.timeouts?.resetMs ?? MINER_RESET_TIMEOUT_MS;
+  const actionMs = options.timeouts?.actionMs ?? MINER_ACTION_TIMEOUT_MS;
+  const episodeMs = options.timeouts?.episodeMs ?? resetMs + maxTimesteps * actionMs + EPISODE_TIMEOUT_MARGIN_MS;
+
+  let permit: CircuitPermit | undefined;
+  if (breaker !== undefined) {
+    permit = breaker.tryAcquire();
+    if (permit === undefined) {
+      const { errorClass, message } = classifyError(new CircuitOpenError(options.endpoint ?? 'miner', breaker.openUntil), 'reset');
+      return finish(errorClass, message);
+    }
+  }
+
+  // One signal for the episode's calls: fires on shutdown or when the episode's budget runs out.
+  const calls = linkedAbort(signal);
+  let overBudget = false;
+  const timer = setTimeout(() => {
+    overBudget = true;
+    calls.abort(new Error('episode budget exhausted'));
+  }, episodeMs);
+  const callSignal = calls.signal;
+  const shuttingDown = (): boolean => signal?.aborted === true;
+  const checkpoint = (): void => {
+    if (shuttingDown()) throw new EpisodeAbortedError(signal?.reason);
+    if (overBudget) throw new EpisodeTimeoutError(episodeMs, minerShare(), timesteps);
+  };
+  const minerShare = (): number => minerMs / Math.max(1e-9, now() - started);
+  const timed = async <T>(call: () => Promise<T>): Promise<T> => {
+    const t0 = now();
+    try {
+      return await call();
+    } finally {
+      minerMs += now() - t0;
+    }
+  };
+
+  let outcome: EpisodeOutcome;
+  try {
+    let observation: Observation = await env.reset(task.taskId);
+    checkpoint();
+    phase = 'reset';
+    await timed(() => client.reset(taskConfigFor(task), { signal: callSignal, timeoutMs: resetMs }));
+    let success = false;
+    while (timesteps < maxTimesteps && !success) {
+      checkpoint();
+      phase = 'act';
+      const t0 = now();
+      const action = await timed(() => client.act(observation, { signal: callSignal, timeoutMs: actionMs }));
+      latencies.push(now() - t0);
+      checkpoint();
+      phase = 'env';
+      const step = await env.step(action);
+      timesteps++;
+      totalReward += step.reward;
+      observation = step.observation;
+      success = step.success;
+      if (step.done) break;
+    }
+    outcome = finish(success ? 'success' : 'failure', null);
+  } catch (error) {
+    // An abort surfaces as whatever the interrupted call threw; name the real cause.
+    let cause = error;
+    if (shuttingDown()) cause = new EpisodeAbortedError(signal?.reason);
+    else if (overBudget) cause = new EpisodeTimeoutError(episodeMs, minerShare(), timesteps);
+    const { errorClass, message } = classifyError(cause, phase);
+    outcome = finish(errorClass, message);
+  } finally {
+    clearTimeout(timer);
+    calls.dispose();
+  }
+
+  if (permit !== undefined) {
+    if (outcome.errorClass === 'success' || outcome.errorClass === 'failure') permit.success();
+    else if (outcome.errorClass === 'miner_unavailable') permit.failure();
+    else permit.release();
+  }
+  return outcome;
+}

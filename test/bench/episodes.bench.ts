@@ -1,0 +1,117 @@
+// Episodes per second of one worker against the expert demo miner (its own process, loopback),
+// per built-in env, with the in-process policy as the baseline; and the per-step cost of the
+// miner client with keep-alive versus a new connection per step.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
+import { MujocoLoader } from '../../src/envs/mujoco/mujoco-loader.ts';
+import { InProcessMiner } from '../../src/miners/demo/in-process-miner.ts';
+import type { MinerApi } from '../../src/miners/miner-api.ts';
+import { MinerClient } from '../../src/miners/miner-client.ts';
+import { percentile } from '../../src/worker/percentile.ts';
+import { runEpisode } from '../../src/worker/run-episode.ts';
+import type { BenchContext, BenchResult } from './bench-result.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface ChildMiner {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+async function startChildMiner(): Promise<ChildMiner> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'demo-miner-process.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const [first] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error('the demo miner process exited'); })])) as [string];
+  lines.close();
+  return {
+    url: `http://127.0.0.1:${Number(first)}`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const registry = new BuiltinRegistry(new MujocoLoader());
+  const miner = await startChildMiner();
+  const client = new MinerClient({ endpoint: miner.url });
+  try {
+    // Per-step cost of the client: the same /act, sequentially, over kept-alive connections
+    // versus a new TCP connection for every step. Measured first: it also warms up both
+    // processes before the episode figures.
+    const probe = await registry.create('mujoco/reach-v1');
+    const observation = await probe.reset(0);
+    probe.close();
+    const calls = Math.max(300, Math.round(3_000 * ctx.scale));
+    const perCall = async (api: MinerClient): Promise<{ median: number; mean: number }> => {
+      for (let i = 0; i < 300; i++) await api.act(observation);
+      const latencies: number[] = [];
+      for (let i = 0; i < calls; i++) {
+        const started = performance.now();
+        await api.act(observation);
+        latencies.push(performance.now() - started);
+      }
+      return { median: percentile(latencies, 50), mean: latencies.reduce((a, b) => a + b, 0) / calls };
+    };
+    const fresh = new MinerClient({ endpoint: miner.url, keepAlive: false });
+    try {
+      const kept = await perCall(client);
+      const opened = await perCall(fresh);
+      results.push({
+        name: 'miner client per-step cost (median), keep-alive',
+        value: kept.median * 1000,
+        unit: 'µs/step',
+        baseline: opened.median * 1000,
+        notes: `${calls} sequential /act calls on loopback; baseline: a new connection per step (${(opened.median / kept.median).toFixed(2)}x); means ${Math.round(kept.mean * 1000)} vs ${Math.round(opened.mean * 1000)} µs`,
+      });
+    } finally {
+      await fresh.close();
+    }
+
+    const episodes = Math.max(5, Math.round(60 * ctx.scale));
+    for (const envId of registry.ids()) {
+      const env = await registry.create(envId);
+      try {
+        const measure = async (api: MinerApi, warmup: boolean): Promise<{ perSecond: number; steps: number; latencies: number[] }> => {
+          if (warmup) for (let i = 0; i < 3; i++) await runEpisode({ env, client: api, task: { envId, taskId: 1_000_000 + i } });
+          let steps = 0;
+          const latencies: number[] = [];
+          const started = performance.now();
+          for (let taskId = 0; taskId < episodes; taskId++) {
+            const outcome = await runEpisode({ env, client: api, task: { envId, taskId } });
+            if (outcome.errorClass !== 'success' && outcome.errorClass !== 'failure') throw new Error(`${envId} ${taskId}: ${outcome.message}`);
+            steps += outcome.timesteps;
+            latencies.push(...outcome.actionLatenciesMs);
+          }
+          const seconds = (performance.now() - started) / 1000;
+          return { perSecond: episodes / seconds, steps: steps / seconds, latencies };
+        };
+        const inProcess = await measure(new InProcessMiner('expert'), true);
+        const overHttp = await measure(client, true);
+        results.push({
+          name: `episodes/s, 1 worker vs expert demo miner, ${envId}`,
+          value: overHttp.perSecond,
+          unit: 'episodes/s',
+          baseline: inProcess.perSecond,
+          notes: `${episodes} episodes; ${Math.round(overHttp.steps)} steps/s over HTTP (baseline: same policy in process, ${Math.round(inProcess.steps)} steps/s); act p50 ${percentile(overHttp.latencies, 50).toFixed(3)} ms, p99 ${percentile(overHttp.latencies, 99).toFixed(3)} ms`,
+        });
+      } finally {
+        env.close();
+      }
+    }
+  } finally {
+    await client.close();
+    await miner.stop();
+  }
+  return results;
+}

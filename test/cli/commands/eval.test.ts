@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Command } from 'commander';
+import { register as registerDemoMiner } from '../../../src/cli/commands/demo-miner.ts';
+import { register, renderStats } from '../../../src/cli/commands/eval.ts';
+import type { LocalEvalStats } from '../../../src/worker/local-eval.ts';
+
+const stats: LocalEvalStats = {
+  envId: 'mujoco/reach-v1',
+  endpoint: 'http://127.0.0.1:8080',
+  seeds: [0, 1, 2, 3],
+  episodes: 4,
+  scored: 3,
+  successes: 2,
+  successRate: 2 / 3,
+  meanReward: -4.5,
+  meanTimesteps: 50,
+  latencyP50Ms: 0.4,
+  latencyP99Ms: 2.25,
+  errorsByClass: { success: 2, failure: 1, miner_unavailable: 1, env_error: 0, worker_error: 0 },
+  messages: [{ message: 'reset http://127.0.0.1:8080: HTTP 500', count: 1 }],
+  durationMs: 1000,
+  episodesPerSecond: 4,
+};
+
+void describe('evalpool eval', () => {
+  void test('renders the stats as a table with the error classes and messages', () => {
+    const text = renderStats(stats);
+    assert.match(text, /success rate\s+66\.7%/);
+    assert.match(text, /task ids\s+0\.\.3/);
+    assert.match(text, /act latency p99 \(ms\)\s+2\.25/);
+    assert.match(text, /class miner_unavailable\s+1/);
+    assert.match(text, /1 × reset http:\/\/127\.0\.0\.1:8080: HTTP 500/);
+  });
+
+  void test('registers eval and demo-miner with their options, and refuses bad values', async () => {
+    const program = new Command('evalpool').exitOverride();
+    register(program);
+    registerDemoMiner(program);
+    const names = program.commands.map((c) => c.name());
+    assert.deepEqual(names, ['eval', 'demo-miner']);
+    const evalOptions = program.commands[0]!.options.map((o) => o.long);
+    for (const option of ['--endpoint', '--env', '--episodes', '--concurrency', '--seed-start']) assert.ok(evalOptions.includes(option), option);
+    const demoOptions = program.commands[1]!.options.map((o) => o.long);
+    for (const option of ['--policy', '--port', '--misbehave']) assert.ok(demoOptions.includes(option), option);
+
+    let errorOutput = '';
+    for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: (text) => (errorOutput += text) });
+    await assert.rejects(program.parseAsync(['eval', '--endpoint', 'http://127.0.0.1:1', '--env', 'mujoco/nope'], { from: 'user' }));
+    assert.match(errorOutput, /unknown env "mujoco\/nope"/);
+    await assert.rejects(program.parseAsync(['demo-miner', '--policy', 'genius'], { from: 'user' }));
+    assert.match(errorOutput, /--policy must be one of expert, noisy, random/);
+  });
+});

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import { after, describe, test } from 'node:test';
+import { proprioObservation } from '../../src/miners/contract.ts';
+import type { TaskConfig } from '../../src/miners/contract.ts';
+import { MinerClient } from '../../src/miners/miner-client.ts';
+import type { MinerErrorKind } from '../../src/miners/miner-request-error.ts';
+import { MinerRequestError } from '../../src/miners/miner-request-error.ts';
+import type { Handler, TestServer } from './test-server.ts';
+import { answerAction, refusedPort, startTestServer } from './test-server.ts';
+
+const observation = proprioObservation({ joint_pos: [0.1, 0.2] });
+const taskConfig: TaskConfig = { env_id: 'mujoco/reach-v1', env_name: 'mujoco', task_name: 'reach-v1', seed: 7, task_id: 7 };
+
+const cleanup: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const close of cleanup.reverse()) await close();
+});
+
+async function server(handler: Handler): Promise<TestServer> {
+  const s = await startTestServer(handler);
+  cleanup.push(() => s.close());
+  return s;
+}
+
+function client(endpoint: string, options: Partial<ConstructorParameters<typeof MinerClient>[0]> = {}): MinerClient {
+  const c = new MinerClient({ endpoint, actionTimeoutMs: 300, resetTimeoutMs: 300, ...options });
+  cleanup.push(() => c.close());
+  return c;
+}
+
+async function failsWith(promise: Promise<unknown>, kind: MinerErrorKind, check?: (error: MinerRequestError) => void): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof MinerRequestError, `expected a MinerRequestError, got ${String(error)}`);
+    assert.equal(error.kind, kind, error.message);
+    check?.(error);
+    return true;
+  });
+}
+
+void describe('MinerClient', () => {
+  void test('posts the contract to /reset and /act and returns the validated action', async () => {
+    const s = await server(answerAction);
+    const c = client(s.url);
+    await c.reset(taskConfig);
+    assert.deepEqual(await c.act(observation), { continuous: { joint_torque: [0.1, -0.2] }, discrete: {}, extra: {} });
+    assert.deepEqual(
+      s.requests.map((r) => [r.method, r.url, JSON.parse(r.body) as unknown]),
+      [
+        ['POST', '/reset', { task_config: taskConfig }],
+        ['POST', '/act', { obs: observation }],
+      ],
+    );
+  });
+
+  void test('keeps one connection alive across requests; keepAlive false opens one per request', async () => {
+    const s = await server(answerAction);
+    const kept = client(s.url);
+    for (let i = 0; i < 20; i++) await kept.act(observation);
+    // The pool may open a second connection when the next request is sent in the same tick as
+    // the previous body ends (before the first connection is marked free); never more.
+    const keptConnections = s.connections;
+    assert.ok(keptConnections <= 2, `${keptConnections} connections for 20 requests`);
+    const fresh = client(s.url, { keepAlive: false });
+    for (let i = 0; i < 5; i++) await fresh.act(observation);
+    assert.equal(s.connections, keptConnections + 5);
+  });
+
+  void test('an endpoint with a path prefix posts under it', async () => {
+    const s = await server(answerAction);
+    await client(`${s.url}/miners/abc/`).act(observation);
+    assert.equal(s.requests[0]?.url, '/miners/abc/act');
+  });
+
+  void test('connection refused', async () => {
+    const port = await refusedPort();
+    await failsWith(client(`http://127.0.0.1:${port}`).reset(taskConfig), 'connect', (e) => assert.equal(e.connectFailure, 'refused'));
+  });
+
+  void test('DNS failure', async () => {
+    await failsWith(client('http://no-such-miner.invalid:8080', { connectTimeoutMs: 2_000 }).reset(taskConfig, { timeoutMs: 3_000 }), 'connect', (e) =>
+      assert.equal(e.connectFailure, 'dns'),
+    );
+  });
+
+  void test('TLS failure (https to a plain HTTP server)', async () => {
+    const s = await server(answerAction);
+    await failsWith(client(s.url.replace('http:', 'https:')).reset(taskConfig), 'connect', (e) => assert.equal(e.connectFailure, 'tls'));
+  });
+
+  void test('a server that never answers: timeout', async () => {
+    const s = await server(() => {});
+    await failsWith(client(s.url).act(observation, { timeoutMs: 100 }), 'timeout');
+  });
+
+  void test('a server that sends headers then stalls the body: timeout', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"action":');
+    });
+    await failsWith(client(s.url).act(observation, { timeoutMs: 100 }), 'timeout');
+  });
+
+  for (const status of [500, 503, 429, 404]) {
+    void test(`HTTP ${status}`, async () => {
+      const s = await server((_req, res) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end('{"error":"nope"}');
+      });
+      await failsWith(client(s.url).reset(taskConfig), 'http_status', (e) => assert.equal(e.status, status));
+    });
+  }
+
+  void test('garbage JSON', async () => {
+    const s = await server((_req, res) => res.end('<html>oops'));
+    await failsWith(client(s.url).act(observation), 'invalid_json', (e) => assert.match(e.message, /is not JSON/));
+  });
+
+  void test("Python's NaN tokens are named as such", async () => {
+    const s = await server((_req, res) => res.end('{"action": {"continuous": {"joint_torque": [NaN, Infinity]}}}'));
+    await failsWith(client(s.url).act(observation), 'invalid_json', (e) => assert.match(e.message, /NaN or Infinity/));
+  });
+
+  void test('JSON that breaks the contract', async () => {
+    const s = await server((_req, res) => res.end('{"action": {"continuous": {"joint_torque": ["a", null]}}}'));
+    await failsWith(client(s.url).act(observation), 'schema_mismatch', (e) => assert.match(e.message, /action\.continuous\.joint_torque\.0/));
+    const t = await server((_req, res) => res.end('[1, 2]'));
+    await failsWith(client(t.url).act(observation), 'schema_mismatch');
+  });
+
+  void test('a body over the limit, declared by content-length', async () => {
+    const s = await server((_req, res) => res.end('x'.repeat(5_000)));
+    await failsWith(client(s.url, { maxResponseBytes: 1_000 }).act(observation), 'body_too_large', (e) => assert.match(e.message, /5000 bytes/));
+  });
+
+  void test('a streamed body over the limit is cut off while streaming', async () => {
+    let stopped = false;
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = 'y'.repeat(16_384);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (res.destroyed) stopped = true;
+        else res.once('drain', pump);
+      };
+      res.on('close', () => (stopped = true));
+      pump();
+    });
+    await failsWith(client(s.url, { maxResponseBytes: 100_000, actionTimeoutMs: 5_000 }).act(observation), 'body_too_large');
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(stopped, 'the connection was dropped, so the server stopped sending');
+  });
+
+  void test('the caller aborting is "aborted", not a miner fault', async () => {
+    const s = await server(() => {});
+    const controller = new AbortController();
+    const pending = client(s.url).act(observation, { signal: controller.signal, timeoutMs: 5_000 });
+    setTimeout(() => controller.abort(), 20);
+    await failsWith(pending, 'aborted');
+    await failsWith(client(s.url).act(observation, { signal: AbortSignal.abort() }), 'aborted');
+  });
+
+  void test('a long-lived caller signal keeps no listeners after the requests', async () => {
+    const s = await server(answerAction);
+    const c = client(s.url);
+    const shutdown = new AbortController().signal;
+    for (let i = 0; i < 20; i++) await c.act(observation, { signal: shutdown });
+    assert.equal(getEventListeners(shutdown, 'abort').length, 0);
+  });
+
+  void test('close is idempotent and later calls fail as aborted', async () => {
+    const s = await server(answerAction);
+    const c = client(s.url);
+    await c.act(observation);
+    await Promise.all([c.close(), c.close()]);
+    assert.equal(c.closed, true);
+    await failsWith(c.act(observation), 'aborted');
+  });
+
+  void test('tracks requests in flight and the time of last use', async () => {
+    const s = await server(answerAction);
+    let clock = 1_000;
+    const c = client(s.url, { now: () => clock });
+    assert.equal(c.lastUsedAt, 1_000);
+    clock = 2_000;
+    const pending = c.act(observation);
+    assert.equal(c.inFlight, 1);
+    await pending;
+    assert.equal(c.inFlight, 0);
+    assert.equal(c.lastUsedAt, 2_000);
+  });
+
+  void test('refuses endpoints that are not http(s) URLs', () => {
+    assert.throws(() => new MinerClient({ endpoint: 'ftp://x' }), /must be http\(s\)/);
+    assert.throws(() => new MinerClient({ endpoint: 'not a url' }), /is not a URL/);
+    assert.throws(() => new MinerClient({ endpoint: 'http://x/?a=1' }), /query/);
+  });
+});
