@@ -107,6 +107,22 @@ export async function getLatestScoreSnapshotHead(db: Kysely<Database>): Promise<
     .executeTakeFirst();
 }
 
+/** The newest scoring pass as `/v1/status` shows it: the head plus when it was computed. */
+export interface ScoringPassSummary extends Omit<ScoreSnapshotHead, 'version'> {
+  /** `computedAt` of the report (ISO-8601); null if the report lacks it. */
+  readonly computed_at: string | null;
+}
+
+/** The newest snapshot's outcome and computation time (reads one field of its report). */
+export async function getLatestScoringPass(db: Kysely<Database>): Promise<ScoringPassSummary | undefined> {
+  return db
+    .selectFrom('score_snapshots')
+    .select(['id', 'weights_id', 'block_number', 'eligible_count', 'reason', 'created_at', sql<string | null>`report ->> 'computedAt'`.as('computed_at')])
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** The publication snapshot of a weights row (the report that produced it), if kept. */
 export async function getScoreSnapshotOfWeights(db: Kysely<Database>, weightsId: number): Promise<ScoreSnapshotRow | undefined> {
   return db.selectFrom('score_snapshots').selectAll().where('weights_id', '=', weightsId).orderBy('id').limit(1).executeTakeFirst();

@@ -18,6 +18,7 @@ export interface NewWeights {
 export interface WeightsHead {
   readonly id: number;
   readonly block_number: number;
+  readonly created_at: Date;
 }
 
 /** Inserts a weights row; a block number that already has one fails with a unique violation (23505). */
@@ -39,9 +40,9 @@ export async function getLatestWeights(db: Kysely<Database>): Promise<WeightsRow
   return db.selectFrom('weights').selectAll().orderBy('block_number', 'desc').limit(1).executeTakeFirst();
 }
 
-/** Id and block of the latest weights: one probe of the unique index on `block_number`. */
+/** Id, block and time of the latest weights, without the JSON: one probe of the unique index on `block_number`. */
 export async function getLatestWeightsHead(db: Kysely<Database>): Promise<WeightsHead | undefined> {
-  return db.selectFrom('weights').select(['id', 'block_number']).orderBy('block_number', 'desc').limit(1).executeTakeFirst();
+  return db.selectFrom('weights').select(['id', 'block_number', 'created_at']).orderBy('block_number', 'desc').limit(1).executeTakeFirst();
 }
 
 /** The weights published at exactly this block, if any. */
