@@ -3,6 +3,7 @@ import { before, describe, test } from 'node:test';
 import { computeAndPublishWeights, type WeightsTaskDeps } from '../../../src/scheduler/weights-task.ts';
 import { range, seedList, seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
 import { getJson, testApp } from '../../helpers/test-app.ts';
+import { assertValidatorWeightsFormat } from '../../helpers/validator-format.ts';
 import { testConfig } from '../../helpers/test-config.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
 import { testLogger } from '../../helpers/test-logger.ts';
@@ -70,34 +71,12 @@ describe('GET /v1/weights/*', () => {
       const { status, body, contentType } = await getJson<Record<string, unknown>>(app, '/v1/weights/latest');
       assert.equal(status, 200);
       assert.match(contentType ?? '', /^application\/json/);
-      assert.deepEqual(Object.keys(body).sort(), ['block_number', 'cycle_id', 'metadata', 'timestamp', 'weights', 'weights_u16']);
-
-      // cycle_id: a required int for the validator client (data["cycle_id"]).
-      assert.ok(Number.isSafeInteger(body.cycle_id) && (body.cycle_id as number) > 0);
-      assert.equal(body.block_number, 4_242_000);
-      // timestamp: ISO-8601 in UTC, parseable as a datetime.
-      assert.match(String(body.timestamp), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-      assert.ok(Math.abs(Date.parse(String(body.timestamp)) - Date.now()) < 60_000);
-
-      // weights: {"uid": float}; the client does {int(k): float(v)}.
-      const weights = body.weights as Record<string, unknown>;
-      assert.deepEqual(Object.keys(weights), ['4', '7']);
-      for (const [k, v] of Object.entries(weights)) {
-        assert.match(k, /^(0|[1-9][0-9]*)$/);
-        assert.equal(typeof v, 'number');
-        assert.ok((v as number) >= 0 && (v as number) <= 1);
-      }
-      assert.ok(Math.abs((weights['4'] as number) + (weights['7'] as number) - 1) < 1e-12);
-      assert.ok((weights['4'] as number) > (weights['7'] as number), 'the better miner has more weight');
-
-      // weights_u16: {uids: [int], values: [int]}, parallel, ascending uids, summing to 65535.
-      const u16 = body.weights_u16 as { uids: unknown[]; values: unknown[] };
-      assert.deepEqual(Object.keys(u16).sort(), ['uids', 'values']);
-      assert.deepEqual(u16.uids, [4, 7]);
-      assert.equal(u16.values.length, u16.uids.length);
-      for (const x of u16.values) assert.ok(Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 65_535);
-      assert.equal((u16.values as number[]).reduce((a, b) => a + b, 0), 65_535);
-      assert.deepEqual(u16.uids.map(String), Object.keys(weights));
+      const parsed = assertValidatorWeightsFormat(body);
+      assert.equal(parsed.blockNumber, 4_242_000);
+      assert.deepEqual(Object.keys(body.weights as object), ['4', '7'], 'weights keys in uid order');
+      assert.deepEqual(parsed.uids, [4, 7]);
+      assert.ok(parsed.weights.get(4)! > parsed.weights.get(7)!, 'the better miner has more weight');
+      assert.ok(parsed.valuesU16[0]! > parsed.valuesU16[1]!);
 
       // metadata: an object (the client defaults it to {}).
       const metadata = body.metadata as Record<string, unknown>;
