@@ -2,7 +2,8 @@
  * Weights computation as the leader runs it, at DESIGN.md's scale: 256 miners × 8 scored envs ×
  * 1,000-id lists with a result for every (miner, env, listed id), plus a history of as many
  * results on ids rotated out and an inactive old revision per 8th miner (they must not count, and
- * they make the table twice the size the aggregate needs). Timed: the SQL aggregate alone; the
+ * they make the table twice the size the aggregate needs). Identities look real: 48-character
+ * hotkeys, 8-character revisions, `mujoco/...` env ids. Timed: the SQL aggregate alone; the
  * aggregate + `computeScores` (the target, ≤ 1 s); and the whole pass with its writes.
  *
  * Seeding uses `insert … select generate_series` (≈1 min at full scale), then `vacuum analyze`,
@@ -25,6 +26,9 @@ const ENVS = 8;
 const LIST_SIZE = 1_000;
 const TIMED_RUNS = 5;
 const TARGET_MS = 1_000;
+/** 48 characters, like an SS58 hotkey: key length matters to the index size and the hashing. */
+const HOTKEY = sql.raw(`'5' || substr(md5(g::text) || md5(g::text || 'x'), 1, 47)`);
+const HOTKEY_OF_M = sql.raw(`'5' || substr(md5(m::text) || md5(m::text || 'x'), 1, 47)`);
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -52,25 +56,25 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const seedStart = performance.now();
     await sql`
       insert into miners (uid, hotkey, revision, endpoint, committed_block)
-      select g, 'hk' || g, 'rev1', 'http://127.0.0.1:1', 1000 + g from generate_series(0, ${miners - 1}) g`.execute(db);
+      select g, ${HOTKEY}, 'c0ffee01', 'http://127.0.0.1:1', 1000 + g from generate_series(0, ${miners - 1}) g`.execute(db);
     await sql`
       insert into miners (uid, hotkey, revision, endpoint, committed_block, active)
-      select g, 'hk' || g, 'rev0', 'http://127.0.0.1:1', 500 + g, false from generate_series(0, ${miners - 1}, 8) g`.execute(db);
+      select g, ${HOTKEY}, 'deadbee0', 'http://127.0.0.1:1', 500 + g, false from generate_series(0, ${miners - 1}, 8) g`.execute(db);
     // Lists hold the even ids of [0, 2·LIST_SIZE); the odd ids stand for rotated-out history.
     await sql`
       insert into sampling_lists (env_id, family, task_ids, dataset_start, dataset_end, list_size, rotation_count, rotation_interval_seconds, scored)
-      select 'env-' || e, 'builtin', array(select 2 * i from generate_series(0, ${LIST_SIZE - 1}) i), 0, 100000, ${LIST_SIZE}, 50, 3600, true
+      select 'mujoco/env-' || e || '-v1', 'builtin', array(select 2 * i from generate_series(0, ${LIST_SIZE - 1}) i), 0, 100000, ${LIST_SIZE}, 50, 3600, true
       from generate_series(0, ${ENVS - 1}) e`.execute(db);
     // Success probability differs per miner and env so that thresholds and subsets do real work.
     await sql`
       insert into results (task_uuid, env_id, task_id, uid, hotkey, revision, success, score, error_class, worker_id)
-      select gen_random_uuid(), 'env-' || e, t, m, 'hk' || m, 'rev1', s, case when s then 1 else 0 end,
+      select gen_random_uuid(), 'mujoco/env-' || e || '-v1', t, m, ${HOTKEY_OF_M}, 'c0ffee01', s, case when s then 1 else 0 end,
              case when s then 'success' else 'failure' end, 'bench'
       from generate_series(0, ${miners - 1}) m, generate_series(0, ${ENVS - 1}) e, generate_series(0, ${2 * LIST_SIZE - 1}) t,
            lateral (select random() < 0.3 + 0.6 * ((m * 7 + e * 13) % 17) / 16.0 as s offset 0) x`.execute(db);
     await sql`
       insert into results (task_uuid, env_id, task_id, uid, hotkey, revision, success, score, error_class, worker_id)
-      select gen_random_uuid(), 'env-' || e, 2 * t, m, 'hk' || m, 'rev0', true, 1, 'success', 'bench'
+      select gen_random_uuid(), 'mujoco/env-' || e || '-v1', 2 * t, m, ${HOTKEY_OF_M}, 'deadbee0', true, 1, 'success', 'bench'
       from generate_series(0, ${miners - 1}, 8) m, generate_series(0, ${ENVS - 1}) e, generate_series(0, ${LIST_SIZE - 1}) t`.execute(db);
     await sql`vacuum analyze`.execute(db);
     const seedMs = performance.now() - seedStart;
