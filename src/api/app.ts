@@ -1,20 +1,15 @@
 import { Hono } from 'hono';
-import type { Kysely } from 'kysely';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { Config } from '../config/schema.ts';
-import type { Database } from '../db/schema.ts';
+import type { ApiDeps } from './api-deps.ts';
 import { ApiError } from './api-error.ts';
 import { checkHealth } from './health.ts';
+import { registerEnvironmentsRoutes } from './routes/environments.ts';
+import { registerMinersRoutes } from './routes/miners.ts';
+import { registerScoresRoutes } from './routes/scores.ts';
+import { registerStatusRoutes } from './routes/status.ts';
+import { registerTasksRoutes } from './routes/tasks.ts';
+import { registerWeightsRoutes } from './routes/weights.ts';
 
-/** What the API needs; every part is created and closed by the caller. */
-export interface ApiDeps {
-  readonly config: Config;
-  readonly db: Kysely<Database>;
-  /** A fail-fast connection used for probes (see `createRedis(..., 'probe')`). */
-  readonly redisProbe: Redis;
-  readonly logger: Logger;
-}
+export type { ApiDeps } from './api-deps.ts';
 
 /** The Hono app of `evalpool serve`. Tests call `app.request()` on it directly. */
 export function createApp(deps: ApiDeps): Hono {
@@ -32,6 +27,14 @@ export function createApp(deps: ApiDeps): Hono {
     const report = await checkHealth(deps.db, deps.redisProbe, deps.config.server.healthTimeoutMs);
     return c.json(report, report.status === 'ok' ? 200 : 503);
   });
+
+  // The read API: one module per resource. `/latest` routes are registered before `/{param}` ones.
+  registerWeightsRoutes(app, deps);
+  registerScoresRoutes(app, deps);
+  registerStatusRoutes(app, deps);
+  registerMinersRoutes(app, deps);
+  registerEnvironmentsRoutes(app, deps);
+  registerTasksRoutes(app, deps);
 
   return app;
 }

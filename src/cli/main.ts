@@ -8,6 +8,7 @@ import { register as registerSampling } from './commands/sampling.ts';
 import { register as registerServe } from './commands/serve.ts';
 import { register as registerSlots } from './commands/slots.ts';
 import { register as registerValidator } from './commands/validator.ts';
+import { register as registerWeights } from './commands/weights.ts';
 import { register as registerWorker } from './commands/worker.ts';
 
 /** Each command lives in its own module under `commands/` and registers itself here. */
@@ -22,6 +23,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerMiners,
   registerCrypto,
   registerValidator,
+  registerWeights,
 ];
 
 const program = new Command('evalpool')

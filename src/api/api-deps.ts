@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { Database } from '../db/schema.ts';
+import type { ApiReaders } from './readers.ts';
+
+/** What the API needs; every part is created and closed by the caller. */
+export interface ApiDeps {
+  readonly config: Config;
+  readonly db: Kysely<Database>;
+  /** A fail-fast connection used for probes (see `createRedis(..., 'probe')`). */
+  readonly redisProbe: Redis;
+  readonly logger: Logger;
+  /**
+   * State outside Postgres (scheduler, pool, in-flight counts, circuit breakers), read through
+   * injected functions so the API does not depend on BullMQ. See `readers.ts`; all optional.
+   */
+  readonly readers?: ApiReaders;
+  /** Tuning of the in-memory caches and reader calls; defaults in `defaults.ts`. */
+  readonly tuning?: {
+    readonly cacheRefreshMs?: number;
+    readonly readerTimeoutMs?: number;
+  };
+}

@@ -1,0 +1,91 @@
+import type { Hono } from 'hono';
+import type { Miner } from '../../db/schema.ts';
+import { effectiveSlots, getMinerSlots, type MinerSlotsRow } from '../../db/tables/miner-slots.ts';
+import { getActiveMiners } from '../../db/tables/miners.ts';
+import { getLastResults, type LastResult } from '../../db/tables/results.ts';
+import type { ApiDeps } from '../api-deps.ts';
+import { ApiError } from '../api-error.ts';
+import { API_READER_TIMEOUT_MS } from '../defaults.ts';
+import { parseParam, uidParam } from '../path-params.ts';
+import { readWithin, type MinerCircuit, type ReaderResult } from '../readers.ts';
+
+interface Context {
+  readonly slots: ReadonlyMap<string, MinerSlotsRow>;
+  readonly last: ReadonlyMap<string, LastResult>;
+  readonly inFlight: ReaderResult<ReadonlyMap<string, number>>;
+  readonly circuits: ReaderResult<ReadonlyMap<string, MinerCircuit>>;
+  readonly defaultSlots: number;
+}
+
+/**
+ * A miner's public view. The endpoint is left out on purpose: miners may commit it encrypted so
+ * that only the backend knows it.
+ */
+function minerView(m: Miner, ctx: Context) {
+  const slots = ctx.slots.get(m.hotkey);
+  const last = ctx.last.get(m.hotkey);
+  const circuit = ctx.circuits.ok ? (ctx.circuits.value.get(m.hotkey) ?? { state: 'closed' as const }) : null;
+  return {
+    uid: m.uid,
+    hotkey: m.hotkey,
+    revision: m.revision,
+    committed_block: m.committed_block,
+    first_seen_at: m.first_seen_at.toISOString(),
+    last_seen_at: m.last_seen_at.toISOString(),
+    slots: {
+      effective: effectiveSlots(slots, ctx.defaultSlots),
+      adjusted: slots?.slots ?? null,
+      pinned: slots?.pinned ?? null,
+      scheduling_paused: slots?.scheduling_paused ?? false,
+    },
+    in_flight: ctx.inFlight.ok ? (ctx.inFlight.value.get(m.hotkey) ?? 0) : null,
+    circuit: circuit && {
+      state: circuit.state,
+      retry_at: circuit.retryAt ? circuit.retryAt.toISOString() : null,
+      consecutive_failures: circuit.consecutiveFailures ?? null,
+    },
+    last_result: last
+      ? { env_id: last.envId, task_id: last.taskId, revision: last.revision, success: last.success, score: last.score, created_at: last.createdAt.toISOString() }
+      : null,
+  };
+}
+
+/**
+ * `GET /v1/miners` (active miners by uid) and `GET /v1/miners/{uid}`: identity, slots and last
+ * result from Postgres; in-flight count and circuit state from the injected readers (null, with
+ * the reason in `unavailable`, when a reader is missing or fails).
+ */
+export function registerMinersRoutes(app: Hono, deps: ApiDeps): void {
+  const timeoutMs = deps.tuning?.readerTimeoutMs ?? API_READER_TIMEOUT_MS;
+
+  async function context(miners: readonly Miner[]): Promise<Context> {
+    const [slots, last, inFlight, circuits] = await Promise.all([
+      getMinerSlots(deps.db),
+      getLastResults(deps.db, [...new Set(miners.map((m) => m.hotkey))]),
+      readWithin('in-flight counts', deps.readers?.inFlight, timeoutMs, deps.logger),
+      readWithin('circuit states', deps.readers?.circuits, timeoutMs, deps.logger),
+    ]);
+    return { slots, last, inFlight, circuits, defaultSlots: deps.config.slots.default };
+  }
+  const unavailable = (ctx: Context) => ({
+    in_flight: ctx.inFlight.ok ? null : ctx.inFlight.error,
+    circuit: ctx.circuits.ok ? null : ctx.circuits.error,
+  });
+
+  app.get('/v1/miners', async (c) => {
+    const miners = await getActiveMiners(deps.db);
+    const ctx = await context(miners);
+    return c.json({ miners: miners.map((m) => minerView(m, ctx)), unavailable: unavailable(ctx) });
+  });
+
+  app.get('/v1/miners/:uid', async (c) => {
+    const uid = parseParam(uidParam, c.req.param('uid'));
+    // Should two active rows share the uid (a discovery bug), show the newest commitment, as scoring does.
+    const miner = (await getActiveMiners(deps.db))
+      .filter((m) => m.uid === uid)
+      .sort((a, b) => b.committed_block - a.committed_block || b.id - a.id)[0];
+    if (!miner) throw new ApiError(404, 'not_found', `no active miner has uid ${uid}`);
+    const ctx = await context([miner]);
+    return c.json({ miner: minerView(miner, ctx), unavailable: unavailable(ctx) });
+  });
+}

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import type { MinerCircuit } from '../../../src/api/readers.ts';
+import { seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
+import { getJson, testApp } from '../../helpers/test-app.ts';
+import { testConfig } from '../../helpers/test-config.ts';
+import { useTestDatabase } from '../../helpers/test-database.ts';
+
+const database = useTestDatabase();
+const config = testConfig({ EVALPOOL_SLOTS_DEFAULT: '6' });
+
+interface MinerBody {
+  uid: number;
+  hotkey: string;
+  revision: string;
+  committed_block: number;
+  slots: { effective: number; adjusted: number | null; pinned: number | null; scheduling_paused: boolean };
+  in_flight: number | null;
+  circuit: { state: string; retry_at: string | null; consecutive_failures: number | null } | null;
+  last_result: { env_id: string; task_id: number; success: boolean; score: number; revision: string; created_at: string } | null;
+}
+
+const readers = {
+  inFlight: () => Promise.resolve(new Map([['hk2', 3]])),
+  circuits: () => Promise.resolve(new Map<string, MinerCircuit>([['hk2', { state: 'open', retryAt: new Date('2026-06-01T00:00:05Z'), consecutiveFailures: 5 }]])),
+};
+
+describe('GET /v1/miners', () => {
+  before(async () => {
+    await seedMiner(database.db, { uid: 2, committedBlock: 40 });
+    await seedMiner(database.db, { uid: 1, committedBlock: 30 });
+    await seedMiner(database.db, { uid: 5, active: false });
+    await database.db.insertInto('miner_slots').values({ hotkey: 'hk2', slots: 9, pinned: 12 }).execute();
+    await seedResults(database.db, { uid: 2 }, 'env-a', [17], [1]);
+  });
+
+  test('active miners by uid with slots, in-flight, circuit and last result; no endpoint', async () => {
+    const { status, body } = await getJson<{ miners: MinerBody[]; unavailable: Record<string, string | null> }>(testApp(database.db, { config, readers }), '/v1/miners');
+    assert.equal(status, 200);
+    assert.deepEqual(body.miners.map((m) => m.uid), [1, 2]);
+    const [one, two] = body.miners;
+    assert.deepEqual(one!.slots, { effective: 6, adjusted: null, pinned: null, scheduling_paused: false });
+    assert.equal(one!.in_flight, 0);
+    assert.deepEqual(one!.circuit, { state: 'closed', retry_at: null, consecutive_failures: null });
+    assert.equal(one!.last_result, null);
+    assert.deepEqual(two!.slots, { effective: 12, adjusted: 9, pinned: 12, scheduling_paused: false });
+    assert.equal(two!.in_flight, 3);
+    assert.deepEqual(two!.circuit, { state: 'open', retry_at: '2026-06-01T00:00:05.000Z', consecutive_failures: 5 });
+    assert.equal(two!.last_result?.env_id, 'env-a');
+    assert.equal(two!.last_result?.task_id, 17);
+    assert.equal(two!.last_result?.success, true);
+    assert.deepEqual(body.unavailable, { in_flight: null, circuit: null });
+    assert.ok(!JSON.stringify(body).includes('127.0.0.1:1/miner'), 'endpoints are not public');
+  });
+
+  test('without readers, in-flight and circuit are null and say why', async () => {
+    const { body } = await getJson<{ miners: MinerBody[]; unavailable: Record<string, string | null> }>(testApp(database.db, { config }), '/v1/miners');
+    assert.equal(body.miners[0]!.in_flight, null);
+    assert.equal(body.miners[0]!.circuit, null);
+    assert.equal(body.unavailable.in_flight, 'in-flight counts: not available in this process');
+  });
+
+  test('one miner by uid; 404 for an unknown or inactive uid; 400 for a bad uid', async () => {
+    const app = testApp(database.db, { config, readers });
+    const { status, body } = await getJson<{ miner: MinerBody }>(app, '/v1/miners/2');
+    assert.equal(status, 200);
+    assert.equal(body.miner.hotkey, 'hk2');
+    assert.equal(body.miner.in_flight, 3);
+    const inactive = await getJson(app, '/v1/miners/5');
+    assert.equal(inactive.status, 404);
+    assert.equal(inactive.body.detail, 'no active miner has uid 5');
+    for (const raw of ['abc', '-1', '1.0', '65536', '99999999999999999999']) {
+      const bad = await getJson(app, `/v1/miners/${raw}`);
+      assert.equal(bad.status, 400, raw);
+      assert.match(String(bad.body.detail), /^uid must be/);
+    }
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * `GET /v1/weights/latest` under load: a real `evalpool serve` API (its own process, see
+ * `api-bench-server.ts`) on loopback, answering from its in-memory copy of weights for 256
+ * miners, driven by autocannon from this process. Target (DESIGN.md): ≥ 10,000 req/s and
+ * p99 ≤ 10 ms on the project's 2-core machines, where the server and the load generator share
+ * those two cores.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { scoringParamsOf } from '../../src/config/scoring-params.ts';
+import { insertWeights } from '../../src/db/tables/weights.ts';
+import { computeScores } from '../../src/scoring/compute-scores.ts';
+import { testConfig } from '../helpers/test-config.ts';
+import { createBenchDatabase } from './bench-database.ts';
+import type { BenchContext, BenchResult } from './bench-result.ts';
+import { benchInput } from './weights.bench.ts';
+
+const SERVER = fileURLToPath(new URL('./api-bench-server.ts', import.meta.url));
+/** Concurrent clients of the measured run (far more than the validators of a subnet poll with). */
+const CONNECTIONS = 16;
+/** A heavier, informative run: queueing on two shared cores dominates its tail latency. */
+const STRESS_CONNECTIONS = 64;
+const FULL_SECONDS = 10;
+const WARMUP_SECONDS = 2;
+const TARGET_RPS = 10_000;
+const TARGET_P99_MS = 10;
+
+function load(url: string, seconds: number, connections: number): Promise<autocannon.Result> {
+  return autocannon({ url, connections, pipelining: 1, duration: seconds });
+}
+
+/** Starts the API process and resolves with its URL. */
+async function startServer(databaseUrl: string, redisUrl: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, databaseUrl, redisUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = once(child, 'exit');
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`the API process exited (${code}) before listening`)));
+  });
+  return {
+    url,
+    async stop() {
+      lines.close();
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Measures requests/s and p99 latency of `GET /v1/weights/latest` for `10·scale` s (at least 2 s). */
+export async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  const bench = await createBenchDatabase(ctx.postgresUrl, 'api');
+  try {
+    // Realistic weights: the bench population of 256 miners, as the weights task would store it.
+    const report = computeScores(benchInput(256), scoringParamsOf(testConfig()));
+    await insertWeights(bench.db, {
+      blockNumber: 4_000_000,
+      weights: Object.fromEntries(report.miners.map((m) => [String(m.uid), m.weight])),
+      weightsU16: report.weightsU16!,
+      metadata: { scheme: 'first-commit-subsets', n_miners_evaluated: report.miners.length, n_environments: report.envs.length },
+    });
+    const server = await startServer(bench.url, ctx.redisUrl);
+    try {
+      const target = `${server.url}/v1/weights/latest`;
+      const probe = await fetch(target);
+      const bytes = (await probe.text()).length;
+      if (probe.status !== 200) throw new Error(`GET /v1/weights/latest answered ${probe.status}`);
+      await load(target, WARMUP_SECONDS, CONNECTIONS);
+      const seconds = Math.max(2, Math.round(FULL_SECONDS * ctx.scale));
+      const result = await load(target, seconds, CONNECTIONS);
+      const stress = await load(target, seconds, STRESS_CONNECTIONS);
+      const bad = result.non2xx + result.errors + result.timeouts;
+      const notes = `${CONNECTIONS} connections, ${seconds} s after a ${WARMUP_SECONDS} s warm-up; ${bytes}-byte body (256 miners); ${bad} non-2xx/errors; server and autocannon share the machine`;
+      const stressNotes = `${STRESS_CONNECTIONS} connections, ${seconds} s; ${stress.non2xx + stress.errors + stress.timeouts} non-2xx/errors; informative`;
+      const rps = result.requests.average;
+      const p99 = result.latency.p99;
+      return [
+        { name: 'GET /v1/weights/latest throughput', value: rps, unit: 'req/s', target: `>= ${TARGET_RPS} req/s`, ok: rps >= TARGET_RPS && bad === 0, notes },
+        { name: 'GET /v1/weights/latest latency p99', value: p99, unit: 'ms', target: `<= ${TARGET_P99_MS} ms`, ok: p99 <= TARGET_P99_MS, notes },
+        { name: 'GET /v1/weights/latest latency median', value: result.latency.p50, unit: 'ms', notes },
+        { name: `GET /v1/weights/latest throughput (${STRESS_CONNECTIONS} connections)`, value: stress.requests.average, unit: 'req/s', notes: stressNotes },
+        { name: `GET /v1/weights/latest latency p99 (${STRESS_CONNECTIONS} connections)`, value: stress.latency.p99, unit: 'ms', notes: stressNotes },
+      ];
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await bench.drop();
+  }
+}
