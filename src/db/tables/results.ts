@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, NewResult } from '../schema.ts';
 
 /**
@@ -8,4 +8,72 @@ import type { Database, NewResult } from '../schema.ts';
 export async function insertResult(db: Kysely<Database>, row: NewResult): Promise<boolean> {
   const inserted = await db.insertInto('results').values(row).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
   return inserted !== undefined;
+}
+
+/** The identity of a result: which miner identity evaluated which task id of which env. */
+export interface ResultKey {
+  readonly hotkey: string;
+  readonly revision: string;
+  readonly env_id: string;
+  readonly task_id: number;
+}
+
+/** Task ids with a result, grouped per (hotkey, revision, env). */
+export interface ResultGroup {
+  readonly hotkey: string;
+  readonly revision: string;
+  readonly env_id: string;
+  readonly task_ids: number[];
+}
+
+/**
+ * Results of active miners on the given (env, task id) pairs, grouped per identity and env: one
+ * set-based query whatever the number of miners. `identities` restricts it to those miners.
+ */
+export async function resultsOfActiveMinersOn(
+  db: Kysely<Database>,
+  tasks: { readonly envIds: readonly string[]; readonly taskIds: readonly number[] },
+  identities?: { readonly hotkeys: readonly string[]; readonly revisions: readonly string[] },
+): Promise<ResultGroup[]> {
+  if (tasks.envIds.length === 0) return [];
+  const only = identities
+    ? sql`and (m.hotkey, m.revision) in (select * from unnest(${identities.hotkeys}::text[], ${identities.revisions}::text[]))`
+    : sql``;
+  const { rows } = await sql<ResultGroup>`
+    with wanted(env_id, task_id) as (select * from unnest(${tasks.envIds}::text[], ${tasks.taskIds}::int[]))
+    select r.hotkey, r.revision, r.env_id, array_agg(r.task_id) as task_ids
+    from results r
+    join miners m on m.active and m.hotkey = r.hotkey and m.revision = r.revision ${only}
+    join wanted w on w.env_id = r.env_id and w.task_id = r.task_id
+    group by r.hotkey, r.revision, r.env_id
+  `.execute(db);
+  return rows;
+}
+
+/**
+ * Results created at or after `since` (by the database clock), and the database's `now()` to
+ * start the next read from. Always one row at least (the clock), so `rows` may be empty.
+ */
+export async function resultsSince(db: Kysely<Database>, since: Date): Promise<{ dbNow: Date; rows: ResultKey[] }> {
+  const { rows } = await sql<{ db_now: Date; hotkey: string | null; revision: string | null; env_id: string | null; task_id: number | null }>`
+    select n.db_now, r.hotkey, r.revision, r.env_id, r.task_id
+    from (select now() as db_now) n
+    left join results r on r.created_at >= ${since}
+  `.execute(db);
+  const dbNow = rows[0]?.db_now ?? new Date();
+  const found: ResultKey[] = [];
+  for (const r of rows) if (r.hotkey !== null && r.revision !== null && r.env_id !== null && r.task_id !== null) found.push({ hotkey: r.hotkey, revision: r.revision, env_id: r.env_id, task_id: r.task_id });
+  return { dbNow, rows: found };
+}
+
+/** Which of `keys` have a result (one query, one index probe per key). */
+export async function existingResults(db: Kysely<Database>, keys: readonly ResultKey[]): Promise<ResultKey[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await sql<ResultKey>`
+    select c.hotkey, c.revision, c.env_id, c.task_id
+    from unnest(${keys.map((k) => k.hotkey)}::text[], ${keys.map((k) => k.revision)}::text[],
+                ${keys.map((k) => k.env_id)}::text[], ${keys.map((k) => k.task_id)}::int[]) as c(hotkey, revision, env_id, task_id)
+    where exists (select 1 from results r where r.hotkey = c.hotkey and r.revision = c.revision and r.env_id = c.env_id and r.task_id = c.task_id)
+  `.execute(db);
+  return rows;
 }
