@@ -61,7 +61,7 @@ async function rawJobIds(prefix: string): Promise<string[]> {
   const read = redisHandle.redis.pipeline();
   for (const env of ENVS) {
     for (const list of ['wait', 'paused', 'active']) read.lrange(queueKey(prefix, env, list), 0, -1);
-    for (const set of ['prioritized', 'delayed', 'failed', 'completed']) read.zrange(queueKey(prefix, env, set), 0, -1);
+    for (const set of ['prioritized', 'delayed', 'failed', 'completed']) read.zrange(queueKey(prefix, env, set), '0', '-1');
   }
   return ((await read.exec()) ?? []).flatMap(([, ids]) => ids as string[]);
 }
@@ -129,7 +129,7 @@ describe('pool laws under random ticks, completions, failures, worker deaths, ro
               case 'ttl': {
                 // Every paused task reaches its TTL.
                 for (const env of ENVS) {
-                  const failed = await redisHandle.redis.zrange(queueKey(prefix, env, 'failed'), 0, -1);
+                  const failed = await redisHandle.redis.zrange(queueKey(prefix, env, 'failed'), '0', '-1');
                   for (const id of failed) await redisHandle.redis.zadd(queueKey(prefix, env, 'failed'), 1, id);
                 }
                 await pool.cleanPaused(lists);
