@@ -4,7 +4,8 @@
  *
  * Rules, for one miner with `free = slots − in flight` > 0 (nothing otherwise):
  * 1. A task is a list id of an env that is neither known to have a result, nor paused, nor in
- *    flight for the miner's current identity.
+ *    flight for the miner's current identity. Only ids without a known result are scanned (the
+ *    result index keeps them per identity), so a covered miner costs nothing.
  * 2. An env never holds more than `max(1, floor(MAX_ENV_SHARE × slots))` of the miner's in-flight
  *    tasks, nor gets more tasks than whole tokens in its hourly-cap bucket (hourly-cap.ts).
  * 3. Tasks are picked one at a time, each from the env that needs it most:
@@ -35,10 +36,10 @@ export interface MinerAdmissionInput {
   readonly inFlight: number;
   /** The same, per env. */
   readonly inFlightByEnv: ReadonlyMap<string, number>;
-  /** Whether this id may not be created for the miner's identity (result, paused, in flight). */
-  blocked(env: string, taskId: number): boolean;
-  /** Ids of the env's list not blocked: exact, or an over-estimate (zero skips the env). */
-  missing(env: string): number;
+  /** Positions (ascending) in the env's list of ids without a known result for this identity. */
+  candidates(env: string): readonly number[];
+  /** Whether the id is in flight or paused for this identity (so it may not be created). */
+  taken(env: string, taskId: number): boolean;
   /** Whole tokens left in the env's hourly-cap bucket. */
   tokens(env: string): number;
 }
@@ -51,12 +52,13 @@ export interface Admission {
 
 interface EnvState {
   readonly list: AdmissionList;
+  readonly positions: readonly number[];
   readonly rate: number;
   inFlight: number;
   missing: number;
   room: number;
-  /** Position of the next candidate in the list; -1 when none is left. */
-  cursor: number;
+  /** Index in `positions` of the next candidate; -1 when none is left. */
+  next: number;
 }
 
 /** The env cap of a miner with `slots` slots. */
@@ -65,20 +67,24 @@ export function envCap(slots: number, maxEnvShare: number): number {
 }
 
 function advance(state: EnvState, miner: MinerAdmissionInput, from: number): void {
-  const ids = state.list.task_ids;
-  for (let p = from; p < ids.length; p++) {
-    if (!miner.blocked(state.list.env_id, ids[p]!)) {
-      state.cursor = p;
+  const { positions, list } = state;
+  for (let i = from; i < positions.length; i++) {
+    if (!miner.taken(list.env_id, list.task_ids[positions[i]!]!)) {
+      state.next = i;
       return;
     }
   }
-  state.cursor = -1;
+  state.next = -1;
+}
+
+function position(state: EnvState): number {
+  return state.positions[state.next]!;
 }
 
 function rotatesOutAt(state: EnvState): number {
   const { list } = state;
   const count = Math.max(1, list.rotation_count);
-  return list.last_rotated_at.getTime() + list.rotation_interval_seconds * 1_000 * (Math.floor(state.cursor / count) + 1);
+  return list.last_rotated_at.getTime() + list.rotation_interval_seconds * 1_000 * (Math.floor(position(state) / count) + 1);
 }
 
 /** Compares two candidate envs: negative when `a` needs the next task more. */
@@ -100,26 +106,28 @@ export function planMinerAdmissions(miner: MinerAdmissionInput, lists: readonly 
   for (const list of lists) {
     const inFlight = miner.inFlightByEnv.get(list.env_id) ?? 0;
     const room = Math.min(cap - inFlight, Math.floor(miner.tokens(list.env_id)));
-    const missing = miner.missing(list.env_id);
-    // Skipping on zero keeps a covered miner from scanning its lists every tick.
-    if (room <= 0 || missing <= 0) continue;
+    if (room <= 0) continue;
+    const positions = miner.candidates(list.env_id);
+    // An over-estimate (taken ids are not subtracted): it only orders envs.
+    const missing = positions.length;
+    if (missing === 0) continue;
     const rate = Math.max(list.rotation_count, 1e-9) / Math.max(list.rotation_interval_seconds, 1e-9);
-    const state: EnvState = { list, rate, inFlight, missing, room, cursor: -1 };
+    const state: EnvState = { list, positions, rate, inFlight, missing, room, next: -1 };
     advance(state, miner, 0);
-    if (state.cursor >= 0) states.push(state);
+    if (state.next >= 0) states.push(state);
   }
 
   const admitted: Admission[] = [];
   while (free > 0) {
     let best: EnvState | undefined;
-    for (const s of states) if (s.cursor >= 0 && s.room > 0 && (!best || byNeed(s, best) < 0)) best = s;
+    for (const s of states) if (s.next >= 0 && s.room > 0 && (!best || byNeed(s, best) < 0)) best = s;
     if (!best) break;
-    admitted.push({ env: best.list.env_id, taskId: best.list.task_ids[best.cursor]! });
+    admitted.push({ env: best.list.env_id, taskId: best.list.task_ids[position(best)]! });
     free--;
     best.inFlight++;
     best.room--;
     best.missing = Math.max(1, best.missing - 1);
-    advance(best, miner, best.cursor + 1);
+    advance(best, miner, best.next + 1);
   }
   return admitted;
 }

@@ -9,8 +9,12 @@ export const POOL_DEFAULTS = Object.freeze({
    * unreachable. Every party that runs BullMQ's stalled check must use it (see `poolWorkerOptions`).
    */
   maxStalledCount: 1_000_000_000,
-  /** The result delta query re-reads this much before the previous read (late commits). */
-  resultDeltaOverlapMs: 15_000,
+  /**
+   * Reconciliation reads all results again when the last full read is older than this (healing
+   * an index that learnt of results in other ways, or of deleted results). Correctness never
+   * depends on it: every candidate is checked against Postgres before creation.
+   */
+  resultIndexReloadMs: 3_600_000,
   /** Failed jobs removed per `queue.clean` call by the paused-task cleanup. */
   cleanBatch: 1_000,
   /** Most `queue.clean` calls per queue in one cleanup run (a budget; the next run goes on). */

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/schema.ts';
+import type { ResultKey } from '../db/tables/results.ts';
 import type { PoolList } from './pool-list.ts';
 import type { PooledTask } from './pool-snapshot.ts';
 import type { RemovalContext } from './removals.ts';
@@ -34,6 +35,11 @@ export interface PoolContext {
   readonly registered: Set<string>;
   /** This leader's lease token. */
   readonly token: string;
+  /**
+   * Tasks in flight after the previous top-up (including those it created), by job key: those
+   * gone from the next snapshot are the ones whose results the index must learn.
+   */
+  readonly previous: Map<string, ResultKey>;
 }
 
 /** The env queues to look at: the lists' envs and every queue ever used. */

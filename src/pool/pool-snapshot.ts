@@ -2,6 +2,11 @@ import type { Redis } from 'ioredis';
 import { poolKeys, queueKey } from './pool-keys.ts';
 import { parseTaskJobId } from './task-job.ts';
 
+/** The key of a job across queues (job ids are unique within a queue only). */
+export function jobKey(env: string, jobId: string): string {
+  return `${env}\u0000${jobId}`;
+}
+
 /** A task's state in the pool (DESIGN.md, "Task lifecycle"). */
 export type PoolState = 'pending' | 'assigned' | 'paused';
 
@@ -102,7 +107,7 @@ export async function readPoolSnapshot(redis: Redis, prefix: string, envs: reado
           foreign++;
           continue;
         }
-        const uniqueKey = `${env}\u0000${jobId}`;
+        const uniqueKey = jobKey(env, jobId);
         if (seen.has(uniqueKey)) continue;
         seen.add(uniqueKey);
         tasks.push({

@@ -1,4 +1,4 @@
-import type { PooledTask } from './pool-snapshot.ts';
+import { jobKey, type PooledTask } from './pool-snapshot.ts';
 import type { TaskQueues } from './task-queues.ts';
 
 /**
@@ -88,7 +88,7 @@ export function planRemovals(tasks: readonly PooledTask[], ctx: RemovalContext, 
  */
 export async function removeJobs(queues: TaskQueues, removals: readonly Removal[]): Promise<Set<string>> {
   const outcomes = await Promise.all(
-    removals.map(async ({ task }) => ({ key: `${task.env}\u0000${task.jobId}`, removed: (await queues.get(task.env).remove(task.jobId)) === 1 })),
+    removals.map(async ({ task }) => ({ key: jobKey(task.env, task.jobId), removed: (await queues.get(task.env).remove(task.jobId)) === 1 })),
   );
   return new Set(outcomes.filter((o) => o.removed).map((o) => o.key));
 }

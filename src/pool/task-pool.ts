@@ -106,6 +106,7 @@ export class TaskPool {
       logger: this.#logger,
       registered: new Set(),
       token,
+      previous: new Map(),
     };
   }
 

@@ -81,7 +81,6 @@ export class Scheduler implements Stoppable {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       this.#stopping.abort();
-      this.#term?.abort(new Error('the scheduler is stopping'));
       await this.#started?.catch(() => undefined);
       await this.#loop;
       await this.#pool?.close();
@@ -118,6 +117,10 @@ export class Scheduler implements Stoppable {
     const pool = this.#pool!;
     const term = new AbortController();
     this.#term = term;
+    // stop() may come while the lease was being taken: the term ends with it either way.
+    const onStop = (): void => term.abort(new Error('the scheduler is stopping'));
+    if (this.#stopping.signal.aborted) onStop();
+    else this.#stopping.signal.addEventListener('abort', onStop, { once: true });
     const since = new Date();
     const status = new StatusWriter(this.#redis!, config.storage.queuePrefix);
     this.#logger.info({ leaseMs: lease.leaseMs }, 'became the scheduler leader');
@@ -155,6 +158,7 @@ export class Scheduler implements Stoppable {
       });
     } finally {
       clearInterval(renewal);
+      this.#stopping.signal.removeEventListener('abort', onStop);
       const reason: unknown = term.signal.reason;
       if (!term.signal.aborted) term.abort();
       this.#term = undefined;

@@ -27,43 +27,45 @@ export interface ResultGroup {
 }
 
 /**
- * Results of active miners on the given (env, task id) pairs, grouped per identity and env: one
- * set-based query whatever the number of miners. `identities` restricts it to those miners.
+ * Every result of the active miners (or of `identities` among them), grouped per identity and
+ * env: one query, an index-only range scan per miner (results_identity), no sort.
  */
-export async function resultsOfActiveMinersOn(
+export async function resultsOfActiveMiners(
   db: Kysely<Database>,
-  tasks: { readonly envIds: readonly string[]; readonly taskIds: readonly number[] },
   identities?: { readonly hotkeys: readonly string[]; readonly revisions: readonly string[] },
 ): Promise<ResultGroup[]> {
-  if (tasks.envIds.length === 0) return [];
   const only = identities
     ? sql`and (m.hotkey, m.revision) in (select * from unnest(${identities.hotkeys}::text[], ${identities.revisions}::text[]))`
     : sql``;
   const { rows } = await sql<ResultGroup>`
-    with wanted(env_id, task_id) as (select * from unnest(${tasks.envIds}::text[], ${tasks.taskIds}::int[]))
-    select r.hotkey, r.revision, r.env_id, array_agg(r.task_id) as task_ids
-    from results r
-    join miners m on m.active and m.hotkey = r.hotkey and m.revision = r.revision ${only}
-    join wanted w on w.env_id = r.env_id and w.task_id = r.task_id
-    group by r.hotkey, r.revision, r.env_id
+    select m.hotkey, m.revision, x.env_id, x.task_ids
+    from miners m
+    cross join lateral (
+      select r.env_id, array_agg(r.task_id) as task_ids
+      from results r
+      where r.hotkey = m.hotkey and r.revision = m.revision
+      group by r.env_id
+    ) x
+    where m.active ${only}
   `.execute(db);
   return rows;
 }
 
-/**
- * Results created at or after `since` (by the database clock), and the database's `now()` to
- * start the next read from. Always one row at least (the clock), so `rows` may be empty.
- */
-export async function resultsSince(db: Kysely<Database>, since: Date): Promise<{ dbNow: Date; rows: ResultKey[] }> {
-  const { rows } = await sql<{ db_now: Date; hotkey: string | null; revision: string | null; env_id: string | null; task_id: number | null }>`
-    select n.db_now, r.hotkey, r.revision, r.env_id, r.task_id
-    from (select now() as db_now) n
-    left join results r on r.created_at >= ${since}
+/** Results of active miners on the given (env, task id) pairs, grouped per identity and env (one query). */
+export async function resultsOfActiveMinersOn(
+  db: Kysely<Database>,
+  tasks: { readonly envIds: readonly string[]; readonly taskIds: readonly number[] },
+): Promise<ResultGroup[]> {
+  if (tasks.envIds.length === 0) return [];
+  const { rows } = await sql<ResultGroup>`
+    with wanted(env_id, task_id) as (select * from unnest(${tasks.envIds}::text[], ${tasks.taskIds}::int[]))
+    select r.hotkey, r.revision, r.env_id, array_agg(r.task_id) as task_ids
+    from results r
+    join miners m on m.active and m.hotkey = r.hotkey and m.revision = r.revision
+    join wanted w on w.env_id = r.env_id and w.task_id = r.task_id
+    group by r.hotkey, r.revision, r.env_id
   `.execute(db);
-  const dbNow = rows[0]?.db_now ?? new Date();
-  const found: ResultKey[] = [];
-  for (const r of rows) if (r.hotkey !== null && r.revision !== null && r.env_id !== null && r.task_id !== null) found.push({ hotkey: r.hotkey, revision: r.revision, env_id: r.env_id, task_id: r.task_id });
-  return { dbNow, rows: found };
+  return rows;
 }
 
 /** Which of `keys` have a result (one query, one index probe per key). */

@@ -1,0 +1,16 @@
+import { createDatabase } from '../src/db/database.ts';
+import { getActiveMiners } from '../src/db/tables/miners.ts';
+import { getSamplingLists } from '../src/db/tables/sampling-lists.ts';
+import { ResultIndex } from '../src/pool/result-index.ts';
+import { testLogger } from '../test/helpers/test-logger.ts';
+const db = createDatabase({ url: 'postgres://postgres@127.0.0.1:5432/evalpool_explain', poolSize: 2, logger: testLogger() });
+const miners = await getActiveMiners(db); const lists = await getSamplingLists(db);
+global.gc?.(); const before = process.memoryUsage();
+const index = new ResultIndex();
+const t = performance.now();
+await index.sync(db, miners, lists);
+console.log('full sync ms', (performance.now() - t).toFixed(0));
+for (const m of miners) for (const l of lists) index.missing(m.hotkey, m.revision, l.env_id);
+global.gc?.(); const after = process.memoryUsage();
+console.log('heap MB', ((after.heapUsed - before.heapUsed) / 2 ** 20).toFixed(1), 'rss MB', (after.rss / 2 ** 20).toFixed(0), 'count', index.count(miners[1]!.hotkey, miners[1]!.revision, lists[0]!.env_id));
+await db.destroy();
