@@ -95,4 +95,26 @@ describe('the scheduler: one leader among replicas', () => {
     await until(() => a.isLeader, 3_000, 'leader again after the intruder’s lease expired');
     await until(async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7, 5_000, 'filled again');
   });
+
+  test('miner discovery drives the pool: a new revision replaces the old one’s queued tasks, a deregistered miner’s disappear', async () => {
+    let discovered = [
+      { uid: 1, hotkey: 'hk1', revision: 'r1', endpoint: 'http://127.0.0.1:9/a', committed_block: 10 },
+      { uid: 2, hotkey: 'hk2', revision: 'r1', endpoint: 'http://127.0.0.1:9/b', committed_block: 11 },
+    ];
+    const ensured: string[][] = [];
+    const deps: SchedulerDeps = {
+      ...schedulerDeps(),
+      ensureMinerSlots: (_db, hotkeys) => Promise.resolve(void ensured.push([...hotkeys])),
+      minerSource: { refresh: () => Promise.resolve({ miners: discovered, block: 1 }) },
+    };
+    const fast = poolConfig(redisHandle.prefix, { EVALPOOL_SCHEDULER_TICK_MS: '50', EVALPOOL_LEADER_LEASE_MS: '900', EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_MINERS_REFRESH_SECONDS: '1' });
+    const a = new Scheduler({ config: fast, db: database.db, logger: testLogger(), deps, instanceId: 'a' });
+    schedulers.push(a);
+    await a.start();
+    const revisions = async (): Promise<string[]> => [...new Set((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).map((t) => `${t.hotkey}@${t.revision}`))].sort();
+    await until(async () => (await revisions()).join() === 'hk1@r1,hk2@r1', 5_000, 'both miners scheduled');
+    assert.deepEqual(ensured[0], ['hk1', 'hk2'], 'slots rows are ensured for discovered miners');
+    discovered = [{ ...discovered[0]!, revision: 'r2' }];
+    await until(async () => (await revisions()).join() === 'hk1@r2', 5_000, 'only the new revision left');
+  });
 });
