@@ -77,5 +77,11 @@ describe('two `evalpool serve` processes against the same Redis', () => {
     await assertLaw();
     const results = await database.db.selectFrom('results').select('task_id').execute();
     assert.equal(results.length, 4);
+
+    // A graceful stop releases the lease at once (no wait for it to expire) and exits 0.
+    follower.child.kill('SIGTERM');
+    assert.equal(await follower.exited(), 0);
+    assert.ok(follower.logs().some((l) => l.msg === 'released the scheduler lease'));
+    assert.equal(await redisHandle.redis.exists(`${redisHandle.prefix}:scheduler:lease`), 0);
   });
 });
