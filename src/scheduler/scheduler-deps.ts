@@ -5,11 +5,15 @@ import type { DiscoveredMinerRow } from '../db/tables/miners.ts';
 import type { PoolList } from '../pool/pool-list.ts';
 import type { Logger } from '../runtime/logger.ts';
 
-/** One rotation a list went through (ids out of the front, ids in at the back). */
+/**
+ * One rotation a list went through (ids out of the front, ids in at the back); the sampling
+ * module's `Rotation` has this shape.
+ */
 export interface Rotation {
-  readonly env_id: string;
-  readonly ids_out: readonly number[];
-  readonly ids_in: readonly number[];
+  readonly envId: string;
+  readonly idsOut: readonly number[];
+  readonly idsIn: readonly number[];
+  /** The list's version after the rotation. */
   readonly version: number;
 }
 

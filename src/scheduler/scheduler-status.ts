@@ -59,7 +59,7 @@ export class StatusWriter {
   async rotations(rotations: readonly Rotation[], at: Date): Promise<void> {
     if (rotations.length === 0) return;
     const fields = Object.fromEntries(
-      rotations.map((r) => [`rotation:${r.env_id}`, JSON.stringify({ at: at.toISOString(), version: r.version, idsOut: r.ids_out.length, idsIn: r.ids_in.length })]),
+      rotations.map((r) => [`rotation:${r.envId}`, JSON.stringify({ at: at.toISOString(), version: r.version, idsOut: r.idsOut.length, idsIn: r.idsIn.length })]),
     );
     await this.#redis.hset(this.#key, fields);
   }
