@@ -21,7 +21,7 @@ describe('scheduler status in Redis', () => {
     await redis.hset(poolKeys(prefix).status, 'task:broken', '{not json');
     const status = await readSchedulerStatus(redis, prefix);
     assert.equal(status.leader?.id, 'host-1-abc');
-    assert.ok(status.leader!.ttlMs > 0);
+    assert.ok(status.leader.ttlMs > 0);
     assert.deepEqual(status.lastLeader, { id: 'host-1-abc', since: since.toISOString() });
     assert.deepEqual(status.lastTick, { at: '2026-02-01T00:00:02.000Z', durationMs: 42, summary: { created: 3 } });
     assert.deepEqual(status.lastError, { at: '2026-02-01T00:00:03.000Z', task: 'reconcile', message: 'Postgres is down' });
