@@ -7,6 +7,7 @@ import { register as registerMiners } from './commands/miners.ts';
 import { register as registerSampling } from './commands/sampling.ts';
 import { register as registerServe } from './commands/serve.ts';
 import { register as registerSlots } from './commands/slots.ts';
+import { register as registerTasks } from './commands/tasks.ts';
 import { register as registerValidator } from './commands/validator.ts';
 import { register as registerWeights } from './commands/weights.ts';
 import { register as registerWorker } from './commands/worker.ts';
@@ -20,6 +21,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerConfig,
   registerSampling,
   registerSlots,
+  registerTasks,
   registerMiners,
   registerCrypto,
   registerValidator,

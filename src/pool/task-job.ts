@@ -38,3 +38,27 @@ export function taskJobId(env: string, hotkey: string, revision: string, taskId:
 export function queueName(env: string): string {
   return env;
 }
+
+/** The identity of a task as its job id spells it. */
+export interface TaskJobIdParts {
+  readonly env: string;
+  readonly hotkey: string;
+  readonly revision: string;
+  readonly taskId: number;
+}
+
+/**
+ * Reads a job id made by {@link taskJobId} back into its parts; `undefined` for any other id
+ * (a foreign job, a BullMQ marker), which the pool then ignores.
+ */
+export function parseTaskJobId(jobId: string): TaskJobIdParts | undefined {
+  const parts = jobId.split('|');
+  if (parts.length !== 5 || parts[0] !== 't') return undefined;
+  try {
+    const [, env, hotkey, revision, task] = parts.map(decodeURIComponent) as [string, string, string, string, string];
+    if (!/^\d{1,10}$/.test(task)) return undefined;
+    return { env, hotkey, revision, taskId: Number(task) };
+  } catch {
+    return undefined; // malformed percent-encoding
+  }
+}

@@ -11,6 +11,8 @@ import type { Logger } from '../runtime/logger.ts';
 import { checkEvictionPolicy, closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
 import { startInlineWorkers } from './worker-service.ts';
+import { Scheduler } from '../scheduler/scheduler.ts';
+import { schedulerDeps } from './scheduler-deps.ts';
 
 /** Options of {@link startServe} beyond the config. */
 export interface ServeOptions {
@@ -29,7 +31,8 @@ export interface RunningServe {
 const REDIS_START_TIMEOUT_MS = 5_000;
 
 /**
- * Starts `evalpool serve`: database (created and migrated unless disabled), Redis, HTTP API.
+ * Starts `evalpool serve`: database (created and migrated unless disabled), Redis, the scheduler
+ * (campaigning for the leader lease, when enabled), HTTP API.
  * Resources are registered in start order on the returned lifecycle, which stops them in reverse.
  * If anything fails to start, what did start is stopped before the error is thrown.
  */
@@ -52,6 +55,12 @@ export async function startServe(config: Config, logger: Logger, options: ServeO
     await waitForRedis(redisProbe, REDIS_START_TIMEOUT_MS);
     const eviction = await checkEvictionPolicy(redisProbe);
     if (eviction) logger.warn(eviction);
+
+    if (config.scheduler.enabled) {
+      // Registered before the HTTP server so that it stops after it: stop releases the lease.
+      const scheduler = lifecycle.add(new Scheduler({ config, db, logger, deps: schedulerDeps() }));
+      await scheduler.start();
+    }
 
     const app = createApp({ config, db, redisProbe, logger });
     const server = lifecycle.add(await startHttpServer(app, config.server.host, config.server.port));

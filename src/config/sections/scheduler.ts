@@ -50,7 +50,7 @@ export const scheduler = {
     default: 15_000,
     min: 500,
     max: 3_600_000,
-    doc: 'How often assigned tasks with an expired lock are looked for.',
+    doc: 'How often assigned tasks with an expired lock are looked for (at most half the lock duration is used, so that an orphan is pending again within 2 × the lock).',
   }),
   pausedTtlSeconds: integer('EVALPOOL_PAUSED_TTL_SECONDS', {
     default: 14_400,
@@ -68,6 +68,6 @@ export const scheduler = {
     default: 2,
     min: 1,
     max: 1_000,
-    doc: 'Per miner and env, tasks created per hour are capped at the rotation rate times this margin (after the first fill of the list).',
+    doc: 'Per miner and env, a token bucket caps task creation: it holds a list size of tokens (so the first fill of a list is never capped) and refills at the rotation rate times this margin per hour.',
   }),
 };

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import * as v from 'valibot';
+import { getActiveMiners } from '../db/tables/miners.ts';
+import { effectiveSlots, getMinerSlots } from '../db/tables/miner-slots.ts';
+import type { Miner } from '../db/schema.ts';
+import { planMinerAdmissions, type Admission } from './admission.ts';
+import { createTasksFenced, LeaseLostError, type NewTask } from './fenced-create.ts';
+import { bucketAt, bucketField, capRule, decodeBucket, type Bucket } from './hourly-cap.ts';
+import { envsToRead, removalContext, type PoolContext } from './pool-context.ts';
+import type { PoolList } from './pool-list.ts';
+import { jobKey, readPoolSnapshot } from './pool-snapshot.ts';
+import { PoolView } from './pool-view.ts';
+import { countByReason, planRemovals, removeJobs, type RemovalReason } from './removals.ts';
+import { TaskJobDataSchema, taskJobId, type TaskJobData } from './task-job.ts';
+
+/** Planning rounds per top-up: a round re-plans the miners whose candidates had a result. */
+const MAX_ROUNDS = 3;
+
+/** A miner being planned: its load grows with each accepted task. */
+interface MinerPlan {
+  readonly miner: Miner;
+  readonly slots: number;
+  inFlight: number;
+  readonly byEnv: Map<string, number>;
+  /** Ids accepted in earlier rounds, per env. */
+  readonly accepted: Map<string, Set<number>>;
+}
+
+/** What one top-up did. */
+export interface TopUpReport {
+  readonly miners: number;
+  /** Pending + assigned after the top-up (all miners). */
+  readonly inFlight: number;
+  readonly created: number;
+  readonly removed: Partial<Record<RemovalReason, number>>;
+  /** Miners not given tasks, by why. */
+  readonly skipped: { readonly schedulingPaused: number; readonly circuitOpen: number; readonly invalid: number };
+  /** Candidates dropped because Postgres already had their result (their miners were planned again). */
+  readonly resultHits: number;
+  readonly sqlQueries: number;
+  /** Milliseconds spent per step (for the status and for tuning). */
+  readonly stepsMs: { readonly read: number; readonly index: number; readonly remove: number; readonly plan: number; readonly create: number };
+}
+
+/**
+ * One top-up of the pool (the tick's pool part; DESIGN.md "Per-miner slots"): removes pending jobs
+ * that are no longer wanted, then, for every active miner with free slots, creates the missing
+ * tasks in order of need (admission.ts) within the slot, env-share and hourly caps, under the
+ * creation laws of fenced-create.ts. Skips miners with `scheduling_paused` or an open circuit.
+ *
+ * Cost: Redis round trips are constant (snapshot, removals, guarded creation: 1 + 1 + 2), SQL
+ * queries are set-based (miners, slots, results of the tasks that left the pool, candidate
+ * check), whatever the number of miners. Throws
+ * {@link LeaseLostError} when the lease is not this leader's.
+ */
+export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: number, signal?: AbortSignal): Promise<TopUpReport> {
+  let sqlQueries = 2;
+  let mark = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const ms = now - mark;
+    mark = now;
+    return Math.round(ms * 10) / 10;
+  };
+  const [miners, slotRows] = await Promise.all([getActiveMiners(ctx.db), getMinerSlots(ctx.db)]);
+  const slotsOf = (hotkey: string): number => effectiveSlots(slotRows.get(hotkey), ctx.settings.defaultSlots);
+  const snapshot = await readPoolSnapshot(ctx.connection, ctx.prefix, envsToRead(ctx, lists), { hotkeys: miners.map((m) => m.hotkey), buckets: true });
+  if (snapshot.leaseToken !== ctx.token) throw new LeaseLostError('the lease key holds another token');
+  for (const env of snapshot.registeredQueues) ctx.registered.add(env);
+  signal?.throwIfAborted();
+  const read = lap();
+
+  sqlQueries += await ctx.index.sync(ctx.db, miners, lists);
+  // Tasks that left the pool since the last top-up mostly finished: learn their results.
+  const present = new Set(snapshot.tasks.map((t) => jobKey(t.env, t.jobId)));
+  const vanished = [...ctx.previous].filter(([key]) => !present.has(key)).map(([, k]) => k);
+  if (vanished.length > 0) {
+    await ctx.index.learn(ctx.db, vanished);
+    sqlQueries++;
+  }
+  signal?.throwIfAborted();
+  const index = lap();
+
+  const activeRevision = new Map(miners.map((m) => [m.hotkey, m.revision]));
+  const removals = planRemovals(snapshot.tasks, removalContext(ctx, lists, activeRevision, slotsOf));
+  const removed = removals.length > 0 ? await removeJobs(ctx.queues, removals) : new Set<string>();
+  const kept = snapshot.tasks.filter((t) => !removed.has(jobKey(t.env, t.jobId)));
+  const view = new PoolView(kept);
+  signal?.throwIfAborted();
+  const remove = lap();
+
+  const skipped = { schedulingPaused: 0, circuitOpen: 0, invalid: 0 };
+  const rules = new Map(lists.map((l) => [l.env_id, capRule(l, ctx.settings.hourlyCapMargin)]));
+  const buckets = new Map<string, Bucket>();
+  const bucketOf = (miner: Miner, env: string): Bucket => {
+    const field = bucketField(miner.hotkey, miner.revision, env);
+    let bucket = buckets.get(field);
+    if (!bucket) buckets.set(field, (bucket = bucketAt(decodeBucket(snapshot.buckets.get(field)), rules.get(env)!, now)));
+    return bucket;
+  };
+  let round: MinerPlan[] = [];
+  for (const miner of miners) {
+    if (slotRows.get(miner.hotkey)?.scheduling_paused) {
+      skipped.schedulingPaused++;
+      continue;
+    }
+    if (snapshot.openCircuits.has(miner.hotkey)) {
+      skipped.circuitOpen++;
+      continue;
+    }
+    const slots = slotsOf(miner.hotkey);
+    const load = view.load(miner.hotkey);
+    if (load.total >= slots) continue;
+    if (!validTaskData(miner, lists[0]?.env_id, now)) {
+      skipped.invalid++;
+      ctx.logger.warn({ hotkey: miner.hotkey, uid: miner.uid }, 'miner skipped: its row cannot make valid task data (endpoint?)');
+      continue;
+    }
+    round.push({ miner, slots, inFlight: load.total, byEnv: new Map(load.byEnv), accepted: new Map() });
+  }
+
+  // Postgres decides, not the index: candidates whose result exists are dropped (and learnt),
+  // and their miners planned again, at most MAX_ROUNDS times.
+  const accepted: { miner: Miner; admission: Admission }[] = [];
+  const touched = new Set<string>();
+  let resultHits = 0;
+  for (let rounds = 0; rounds < MAX_ROUNDS && round.length > 0; rounds++) {
+    const planned: { plan: MinerPlan; admission: Admission }[] = [];
+    for (const p of round) {
+      const { miner } = p;
+      const takenSets = new Map<string, ReadonlySet<number>>();
+      const takenOf = (env: string): ReadonlySet<number> => {
+        let set = takenSets.get(env);
+        if (!set) takenSets.set(env, (set = view.taken(miner.hotkey, miner.revision, env)));
+        return set;
+      };
+      const admissions = planMinerAdmissions(
+        {
+          slots: p.slots,
+          inFlight: p.inFlight,
+          inFlightByEnv: p.byEnv,
+          candidates: (env) => ctx.index.missing(miner.hotkey, miner.revision, env),
+          taken: (env, id) => takenOf(env).has(id) || (p.accepted.get(env)?.has(id) ?? false),
+          tokens: (env) => bucketOf(miner, env).tokens,
+        },
+        lists,
+        ctx.settings.maxEnvShare,
+      );
+      for (const admission of admissions) planned.push({ plan: p, admission });
+    }
+    if (planned.length === 0) break;
+    const key = (hotkey: string, revision: string, env: string, taskId: number): string => `${hotkey}\u0000${revision}\u0000${env}\u0000${taskId}`;
+    const hits = await ctx.index.learn(ctx.db, planned.map(({ plan: { miner }, admission }) => ({ hotkey: miner.hotkey, revision: miner.revision, env_id: admission.env, task_id: admission.taskId })));
+    sqlQueries++;
+    const hit = new Set(hits.map((h) => key(h.hotkey, h.revision, h.env_id, h.task_id)));
+    const again = new Set<MinerPlan>();
+    for (const { plan: p, admission } of planned) {
+      if (hit.has(key(p.miner.hotkey, p.miner.revision, admission.env, admission.taskId))) {
+        resultHits++;
+        again.add(p);
+        continue;
+      }
+      accepted.push({ miner: p.miner, admission });
+      p.inFlight++;
+      p.byEnv.set(admission.env, (p.byEnv.get(admission.env) ?? 0) + 1);
+      let ids = p.accepted.get(admission.env);
+      if (!ids) p.accepted.set(admission.env, (ids = new Set()));
+      ids.add(admission.taskId);
+      const field = bucketField(p.miner.hotkey, p.miner.revision, admission.env);
+      buckets.set(field, { tokens: bucketOf(p.miner, admission.env).tokens - 1, updatedAt: now });
+      touched.add(field);
+    }
+    round = [...again];
+  }
+
+  const plan = lap();
+  const tasks: NewTask[] = accepted.map(({ miner, admission }) => ({ data: taskData(miner, admission, now) }));
+  const spent = new Map([...touched].map((field) => [field, buckets.get(field)!]));
+  signal?.throwIfAborted();
+  const outcome = await createTasksFenced({ connection: ctx.connection, queues: ctx.queues, prefix: ctx.prefix, token: ctx.token, tasks, jobOptions: ctx.settings.jobOptions, buckets: spent });
+  if (outcome.status === 'lease-lost') throw new LeaseLostError('the lease changed before the tasks could be created');
+  for (const t of tasks) ctx.registered.add(t.data.env);
+  ctx.previous.clear();
+  for (const t of kept) if (t.state !== 'paused') ctx.previous.set(jobKey(t.env, t.jobId), { hotkey: t.hotkey, revision: t.revision, env_id: t.env, task_id: t.taskId });
+  for (const { data } of tasks) ctx.previous.set(jobKey(data.env, taskJobId(data.env, data.hotkey, data.revision, data.task_id)), { hotkey: data.hotkey, revision: data.revision, env_id: data.env, task_id: data.task_id });
+  const create = lap();
+
+  return { miners: miners.length, inFlight: view.inFlight + outcome.created, created: outcome.created, removed: countByReason(removals), skipped, resultHits, sqlQueries, stepsMs: { read, index, remove, plan, create } };
+}
+
+function taskData(miner: Miner, admission: Admission, now: number): TaskJobData {
+  return {
+    env: admission.env,
+    task_id: admission.taskId,
+    task_uuid: randomUUID(),
+    uid: miner.uid,
+    hotkey: miner.hotkey,
+    revision: miner.revision,
+    endpoint: miner.endpoint,
+    created_at: now,
+  };
+}
+
+/** A miner whose row cannot make valid job data (bad endpoint, ...) gets no tasks. */
+function validTaskData(miner: Miner, env: string | undefined, now: number): boolean {
+  if (env === undefined) return true;
+  return v.safeParse(TaskJobDataSchema, taskData(miner, { env, taskId: 0 }, now)).success;
+}

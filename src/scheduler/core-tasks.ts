@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/schema.ts';
+import type { Database } from '../db/schema.ts';
+import { syncMiners } from '../db/tables/miners.ts';
+import type { TaskPool } from '../pool/task-pool.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { PeriodicTask } from './periodic-task.ts';
+import type { SchedulerDeps } from './scheduler-deps.ts';
+import type { StatusWriter } from './scheduler-status.ts';
+
+/** What the core tasks work with. */
+export interface CoreTaskContext {
+  readonly config: Pick<Config, 'scheduler' | 'slots' | 'chain'>;
+  readonly db: Kysely<Database>;
+  readonly deps: SchedulerDeps;
+  readonly pool: TaskPool;
+  readonly status: StatusWriter;
+  readonly logger: Logger;
+}
+
+/**
+ * The leader's own periodic tasks, in the order they run at the start of a term: miners (when a
+ * source is wired), reconcile, tick, paused-ttl; then slots one interval later. Reconciliation's
+ * period is `reconcileEveryTicks` ticks.
+ */
+export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
+  const { scheduler, slots, chain } = c.config;
+  const tasks: PeriodicTask[] = [];
+  const source = c.deps.minerSource;
+  if (source) {
+    tasks.push({
+      name: 'miners',
+      intervalMs: chain.refreshSeconds * 1_000,
+      async run(signal) {
+        const snapshot = await source.refresh(signal);
+        if (snapshot.stale) c.logger.warn({ block: snapshot.block }, 'miner discovery failed: keeping the last known miners');
+        const changes = await syncMiners(c.db, snapshot.miners, new Date());
+        await c.deps.ensureMinerSlots(c.db, snapshot.miners.map((m) => m.hotkey), slots.default);
+        if (changes.activated.length + changes.deactivated.length + changes.updated.length > 0) {
+          c.logger.info(
+            { active: changes.active, activated: changes.activated.length, deactivated: changes.deactivated.length, updated: changes.updated.length, block: snapshot.block },
+            'miners changed',
+          );
+        }
+      },
+    });
+  }
+  tasks.push({
+    name: 'reconcile',
+    intervalMs: scheduler.tickMs * scheduler.reconcileEveryTicks,
+    async run(signal) {
+      await c.pool.reconcile(await c.deps.getCurrentLists(c.db), signal);
+    },
+  });
+  tasks.push({
+    name: 'tick',
+    intervalMs: scheduler.tickMs,
+    async run(signal) {
+      const startedAt = Date.now();
+      const rotations = await c.deps.rotateDueLists(c.db, new Date(startedAt), c.logger);
+      await c.status.rotations(rotations, new Date(startedAt));
+      signal.throwIfAborted();
+      const report = await c.pool.topUp(await c.deps.getCurrentLists(c.db), Date.now(), signal);
+      const durationMs = Date.now() - startedAt;
+      await c.status.tick(startedAt, durationMs, { ...report, rotations: rotations.length });
+      c.logger.debug({ ...report, rotations: rotations.length, durationMs }, 'tick');
+    },
+  });
+  tasks.push({
+    name: 'paused-ttl',
+    intervalMs: scheduler.pausedCleanupIntervalSeconds * 1_000,
+    async run(signal) {
+      await c.pool.cleanPaused(await c.deps.getCurrentLists(c.db), signal);
+    },
+  });
+  tasks.push({
+    name: 'slots',
+    intervalMs: slots.adjustIntervalSeconds * 1_000,
+    runAtStart: false,
+    async run() {
+      await c.deps.adjustSlots(c.db, slots, new Date(), c.logger);
+    },
+  });
+  return tasks;
+}

@@ -1,0 +1,64 @@
+import { LeaseLostError } from '../pool/fenced-create.ts';
+
+/**
+ * One job of the leader loop: the tick, reconciliation, paused-task TTL, slot adjustment, miner
+ * refresh, rolling weights... Each has its own period; the leader runs them one at a time.
+ */
+export interface PeriodicTask {
+  readonly name: string;
+  readonly intervalMs: number;
+  /** Run as soon as the leadership starts (default true); otherwise one interval later. */
+  readonly runAtStart?: boolean;
+  /** Does one run; must honour `signal` (aborted when the leadership ends). */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/** Called after each run, whatever its outcome (a throwing hook is ignored). */
+export type RunObserver = (run: { name: string; startedAt: number; durationMs: number; error?: Error }) => void;
+
+/**
+ * Runs `tasks` until `signal` aborts: always the one due first (ties in list order), one at a
+ * time, each again `intervalMs` after its previous start (at once if that is already past).
+ * A failing run is reported and the loop goes on; a {@link LeaseLostError} ends the loop.
+ * Resolves when the signal aborts.
+ */
+export async function runPeriodicTasks(tasks: readonly PeriodicTask[], signal: AbortSignal, observe: RunObserver = () => undefined): Promise<void> {
+  const start = Date.now();
+  const nextAt = tasks.map((t) => (t.runAtStart === false ? start + t.intervalMs : start));
+  while (!signal.aborted && tasks.length > 0) {
+    let i = 0;
+    for (let j = 1; j < tasks.length; j++) if (nextAt[j]! < nextAt[i]!) i = j;
+    const task = tasks[i]!;
+    const wait = nextAt[i]! - Date.now();
+    if (wait > 0 && !(await sleep(wait, signal))) break;
+    const startedAt = Date.now();
+    nextAt[i] = startedAt + task.intervalMs;
+    let error: Error | undefined;
+    try {
+      await task.run(signal);
+    } catch (e) {
+      error = e instanceof Error ? e : new Error(String(e));
+    }
+    try {
+      observe({ name: task.name, startedAt, durationMs: Date.now() - startedAt, ...(error ? { error } : {}) });
+    } catch {
+      // an observer must not stop the loop
+    }
+    if (error instanceof LeaseLostError) break;
+  }
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (completed: boolean): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(completed);
+    };
+    const onAbort = (): void => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,174 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/schema.ts';
+import type { Database } from '../db/schema.ts';
+import { LeaseLostError } from '../pool/fenced-create.ts';
+import { poolKeys } from '../pool/pool-keys.ts';
+import { TaskPool } from '../pool/task-pool.ts';
+import type { Stoppable } from '../runtime/lifecycle.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { closeRedis, createRedis } from '../runtime/redis.ts';
+import { waitForRedis } from '../runtime/wait-ready.ts';
+import { coreTasks } from './core-tasks.ts';
+import { LeaderLease } from './leader-lease.ts';
+import { runPeriodicTasks, sleep, type PeriodicTask } from './periodic-task.ts';
+import type { SchedulerDeps } from './scheduler-deps.ts';
+import { StatusWriter } from './scheduler-status.ts';
+
+/** Options of a {@link Scheduler}. */
+export interface SchedulerOptions {
+  readonly config: Pick<Config, 'scheduler' | 'slots' | 'storage' | 'chain'>;
+  readonly db: Kysely<Database>;
+  readonly logger: Logger;
+  readonly deps: SchedulerDeps;
+  /** More periodic tasks for the leader (e.g. rolling weights), run after the core ones. */
+  readonly tasks?: readonly PeriodicTask[];
+  /** Name of this replica in the lease and the status (default `<hostname>-<pid>-<random>`). */
+  readonly instanceId?: string;
+}
+
+/**
+ * The scheduler of a `serve` replica: campaigns for the Redis lease and, while it holds it, runs
+ * the leader loop (core-tasks.ts plus any plugged-in tasks). Losing the lease (renewal refused,
+ * or not confirmed before it would expire) aborts the running task at once and ends the term;
+ * the replica then campaigns again. `stop()` ends the term and releases the lease so that
+ * another replica takes over without waiting for it to expire.
+ */
+export class Scheduler implements Stoppable {
+  readonly name = 'scheduler';
+  readonly instanceId: string;
+  readonly #options: SchedulerOptions;
+  readonly #logger: Logger;
+  readonly #stopping = new AbortController();
+  #redis: Redis | undefined;
+  #pool: TaskPool | undefined;
+  #lease: LeaderLease | undefined;
+  #term: AbortController | undefined;
+  #loop: Promise<void> | undefined;
+  #started: Promise<void> | undefined;
+  #stopped: Promise<void> | undefined;
+
+  constructor(options: SchedulerOptions) {
+    this.#options = options;
+    this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.#logger = options.logger.child({ component: 'scheduler', instance: this.instanceId });
+  }
+
+  /** Whether this replica leads now. */
+  get isLeader(): boolean {
+    return this.#term !== undefined && !this.#term.signal.aborted;
+  }
+
+  /** Opens the connections and starts campaigning (idempotent); resolves once connected. */
+  start(): Promise<void> {
+    this.#started ??= this.#start();
+    return this.#started;
+  }
+
+  async #start(): Promise<void> {
+    const { config, db, logger } = this.#options;
+    const prefix = config.storage.queuePrefix;
+    this.#redis = createRedis(config.storage.redisUrl, 'command', logger);
+    await waitForRedis(this.#redis, 5_000);
+    this.#pool = await TaskPool.open({ redisUrl: config.storage.redisUrl, prefix, db, config, logger });
+    this.#lease = new LeaderLease(this.#redis, poolKeys(prefix).lease, config.scheduler.leaseMs, this.instanceId);
+    this.#loop = this.#campaign();
+  }
+
+  /** Ends the term, releases the lease, closes everything (idempotent). */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#stopping.abort();
+      await this.#started?.catch(() => undefined);
+      await this.#loop;
+      await this.#pool?.close();
+      if (this.#redis) await closeRedis(this.#redis);
+    })();
+    return this.#stopped;
+  }
+
+  async #campaign(): Promise<void> {
+    const lease = this.#lease!;
+    const retryMs = Math.max(50, Math.floor(lease.leaseMs / 3));
+    while (!this.#stopping.signal.aborted) {
+      let waitMs = retryMs;
+      try {
+        const token = await lease.tryAcquire();
+        if (token) {
+          await this.#lead(token);
+          continue;
+        }
+        // Try again right after the holder's lease would expire (or sooner, to notice a release).
+        const holder = await lease.holder();
+        if (holder && holder.ttlMs >= 0) waitMs = Math.min(holder.ttlMs + 5, retryMs);
+        else if (!holder) waitMs = 0;
+      } catch (error) {
+        this.#logger.warn({ err: (error as Error).message }, 'campaign for the scheduler lease failed; retrying');
+      }
+      if (waitMs > 0) await sleep(waitMs, this.#stopping.signal);
+    }
+  }
+
+  async #lead(token: string): Promise<void> {
+    const { config, db, deps } = this.#options;
+    const lease = this.#lease!;
+    const pool = this.#pool!;
+    const term = new AbortController();
+    this.#term = term;
+    // stop() may come while the lease was being taken: the term ends with it either way.
+    const onStop = (): void => term.abort(new Error('the scheduler is stopping'));
+    if (this.#stopping.signal.aborted) onStop();
+    else this.#stopping.signal.addEventListener('abort', onStop, { once: true });
+    const since = new Date();
+    const status = new StatusWriter(this.#redis!, config.storage.queuePrefix);
+    this.#logger.info({ leaseMs: lease.leaseMs }, 'became the scheduler leader');
+
+    // Renew every third of the lease; a renewal refused, or none confirmed before the lease would
+    // have expired (minus one renewal period of margin), ends the term.
+    const renewMs = Math.max(50, Math.floor(lease.leaseMs / 3));
+    let validUntil = Date.now() + lease.leaseMs;
+    let renewing = false;
+    const renewal = setInterval(() => {
+      if (renewing || term.signal.aborted) return;
+      renewing = true;
+      const sentAt = Date.now();
+      lease
+        .renew(token)
+        .then((held) => {
+          if (held) validUntil = sentAt + lease.leaseMs;
+          else term.abort(new LeaseLostError('renewal refused: another replica holds the lease'));
+        })
+        .catch((error: Error) => this.#logger.warn({ err: error.message }, 'lease renewal failed'))
+        .finally(() => {
+          renewing = false;
+          if (!term.signal.aborted && Date.now() > validUntil - renewMs) term.abort(new LeaseLostError('renewal not confirmed in time'));
+        });
+    }, renewMs);
+
+    try {
+      pool.beginTerm(token);
+      await status.leader(this.instanceId, since).catch(() => undefined);
+      const tasks = [...coreTasks({ config, db, deps, pool, status, logger: this.#logger }), ...(this.#options.tasks ?? [])];
+      await runPeriodicTasks(tasks, term.signal, ({ name, startedAt, durationMs, error }) => {
+        if (error && !term.signal.aborted) this.#logger.error({ task: name, err: error }, 'scheduler task failed');
+        if (error instanceof LeaseLostError) term.abort(error);
+        void status.taskRun(name, startedAt, durationMs, term.signal.aborted ? undefined : error).catch(() => undefined);
+      });
+    } finally {
+      clearInterval(renewal);
+      this.#stopping.signal.removeEventListener('abort', onStop);
+      const reason: unknown = term.signal.reason;
+      if (!term.signal.aborted) term.abort();
+      this.#term = undefined;
+      await pool.endTerm();
+      if (this.#stopping.signal.aborted) {
+        await lease.release(token).catch(() => false);
+        this.#logger.info('released the scheduler lease');
+      } else {
+        this.#logger.warn({ reason: reason instanceof Error ? reason.message : String(reason) }, 'lost the scheduler lease: scheduling stopped');
+      }
+    }
+  }
+}

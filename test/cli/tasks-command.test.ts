@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { TaskPool } from '../../src/pool/task-pool.ts';
+import { queueKey } from '../../src/pool/pool-keys.ts';
+import { runCli } from '../helpers/spawn-cli.ts';
+import { useTestDatabase } from '../helpers/test-database.ts';
+import { useTestRedis } from '../helpers/test-redis.ts';
+import { currentLists, ManualConsumer, openPoolInTerm, poolConfig, poolTasks, putList, putMiners, putSlots } from '../pool/pool-fixture.ts';
+
+const database = useTestDatabase();
+const redisHandle = useTestRedis();
+
+describe('evalpool tasks paused list|delete', () => {
+  let pool: TaskPool;
+  let consumer: ManualConsumer;
+  const vars = (): Record<string, string> => ({ EVALPOOL_QUEUE_PREFIX: redisHandle.prefix, EVALPOOL_LOG_LEVEL: 'warn' });
+
+  before(async () => {
+    await putList(database.db, { env_id: 'env-a', task_ids: [1, 2, 3] });
+    await putList(database.db, { env_id: 'env-b', task_ids: [7, 8, 9] });
+    await putMiners(database.db, [
+      { uid: 1, hotkey: 'hk1', revision: 'r1' },
+      { uid: 2, hotkey: 'hk2', revision: 'r1' },
+    ]);
+    await putSlots(database.db, 'hk1', 6);
+    await putSlots(database.db, 'hk2', 6);
+    const config = poolConfig(redisHandle.prefix, { EVALPOOL_MAX_ENV_SHARE: '1' });
+    ({ pool } = await openPoolInTerm(redisHandle.url, redisHandle.prefix, database.db, config));
+    consumer = ManualConsumer.open(redisHandle.url, redisHandle.prefix, config);
+    await pool.topUp(await currentLists(database.db));
+    // Pause hk1's env-a tasks and hk2's env-b tasks; make hk1's 3 h old.
+    for (const env of ['env-a', 'env-b']) {
+      for (let taken = await consumer.take(env); taken; taken = await consumer.take(env)) {
+        if ((env === 'env-a') === (taken.data.hotkey === 'hk1')) {
+          await consumer.fail(taken);
+          if (env === 'env-a') await redisHandle.redis.zadd(queueKey(redisHandle.prefix, env, 'failed'), Date.now() - 3 * 3_600_000, String(taken.job.id));
+        } else await consumer.complete(database.db, taken);
+      }
+    }
+  });
+  after(async () => {
+    await consumer.close();
+    await pool.close();
+  });
+
+  test('list filters by miner, env and age and prints a table and the count', async () => {
+    const all = await runCli(['tasks', 'paused', 'list'], vars());
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, /env\s+miner\s+revision\s+task_id\s+paused_at\s+age\s+reason/);
+    assert.match(all.stdout, /6 paused tasks/);
+    const old = await runCli(['tasks', 'paused', 'list', '--older-than', '2h'], vars());
+    assert.match(old.stdout, /3 paused tasks/);
+    assert.match(old.stdout, /env-a\s+hk1\s+r1\s+1 .*3\.0h\s+env_error: simulated/);
+    const byMiner = await runCli(['tasks', 'paused', 'list', '--miner', 'hk2', '--env', 'env-b'], vars());
+    assert.match(byMiner.stdout, /3 paused tasks/);
+    assert.doesNotMatch(byMiner.stdout, /hk1/);
+    const bad = await runCli(['tasks', 'paused', 'list', '--older-than', 'soon'], vars());
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--older-than "soon": must be a number followed by ms, s, m, h or d/);
+  });
+
+  test('delete with --dry-run deletes nothing; without it deletes what the filters select and says how many', async () => {
+    const dry = await runCli(['tasks', 'paused', 'delete', '--miner', 'hk1', '--dry-run'], vars());
+    assert.match(dry.stdout, /dry run: 3 paused tasks would be deleted/);
+    assert.equal((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a', 'env-b'])).filter((t) => t.state === 'paused').length, 6);
+    const real = await runCli(['tasks', 'paused', 'delete', '--older-than', '1h'], vars());
+    assert.equal(real.code, 0, real.stderr);
+    assert.match(real.stdout, /deleted 3 paused tasks/);
+    const left = (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a', 'env-b'])).filter((t) => t.state === 'paused');
+    assert.deepEqual([...new Set(left.map((t) => t.hotkey))], ['hk2']);
+  });
+});

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { LeaseLostError } from '../../src/pool/fenced-create.ts';
+import { decodeBucket, bucketField, bucketAt, capRule } from '../../src/pool/hourly-cap.ts';
+import { poolKeys, queueKey } from '../../src/pool/pool-keys.ts';
+import { parseTaskJobId } from '../../src/pool/task-job.ts';
+import type { TaskPool } from '../../src/pool/task-pool.ts';
+import { useTestDatabase } from '../helpers/test-database.ts';
+import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';
+import {
+  currentLists,
+  inFlightByHotkey,
+  ManualConsumer,
+  openPoolInTerm,
+  poolConfig,
+  poolTasks,
+  putList,
+  putMiners,
+  putSlots,
+  rotateList,
+} from './pool-fixture.ts';
+
+const database = useTestDatabase();
+const redisHandle = useTestRedis();
+
+const ENVS = ['env-x', 'env-y'] as const;
+const HOTKEYS = ['hk0', 'hk1', 'hk2'] as const;
+const LIST_SIZE = 5;
+
+type Action =
+  | { kind: 'tick' }
+  | { kind: 'complete'; env: number; n: number }
+  | { kind: 'fail'; env: number }
+  | { kind: 'die'; env: number }
+  | { kind: 'reconcile' }
+  | { kind: 'rotate'; env: number }
+  | { kind: 'revision'; miner: number }
+  | { kind: 'deregister'; miner: number }
+  | { kind: 'register'; miner: number }
+  | { kind: 'ttl' }
+  | { kind: 'restart'; staleTries: boolean };
+
+const action: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant({ kind: 'tick' as const }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('complete' as const), env: fc.nat(1), n: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('fail' as const), env: fc.nat(1) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('die' as const), env: fc.nat(1) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'reconcile' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('rotate' as const), env: fc.nat(1) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('revision' as const), miner: fc.nat(2) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('deregister' as const), miner: fc.nat(2) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('register' as const), miner: fc.nat(2) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'ttl' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const), staleTries: fc.boolean() }) },
+);
+
+/** Every job id in every BullMQ state list, without de-duplication. */
+async function rawJobIds(prefix: string): Promise<string[]> {
+  const read = redisHandle.redis.pipeline();
+  for (const env of ENVS) {
+    for (const list of ['wait', 'paused', 'active']) read.lrange(queueKey(prefix, env, list), 0, -1);
+    for (const set of ['prioritized', 'delayed', 'failed', 'completed']) read.zrange(queueKey(prefix, env, set), '0', '-1');
+  }
+  return ((await read.exec()) ?? []).flatMap(([, ids]) => ids as string[]);
+}
+
+describe('pool laws under random ticks, completions, failures, worker deaths, rotations, miner changes and restarts', () => {
+  test('after every step: in flight ≤ slots; no task twice; no task both pooled and evaluated; paused tasks hold no slot', async () => {
+    const prefix = redisHandle.prefix;
+    const config = poolConfig(prefix, { EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1000' });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }), fc.array(action, { minLength: 5, maxLength: 25 }), async (slots, actions) => {
+        await deletePrefix(redisHandle.redis, prefix);
+        await sql`truncate miners, sampling_lists, results, miner_slots cascade`.execute(database.db);
+        for (const [i, env] of ENVS.entries()) await putList(database.db, { env_id: env, task_ids: Array.from({ length: LIST_SIZE }, (_, k) => i * 100 + k) });
+        const miners = HOTKEYS.map((hotkey, uid) => ({ uid, hotkey, revision: 1, registered: true }));
+        const syncMiners = (): Promise<void> => putMiners(database.db, miners.filter((m) => m.registered).map((m) => ({ uid: m.uid, hotkey: m.hotkey, revision: `r${m.revision}` })));
+        await syncMiners();
+        for (const [i, hotkey] of HOTKEYS.entries()) await putSlots(database.db, hotkey, slots[i]!);
+        let nextId = 1_000;
+
+        const pools: TaskPool[] = [];
+        let { pool } = await openPoolInTerm(redisHandle.url, prefix, database.db, config);
+        pools.push(pool);
+        const consumer = ManualConsumer.open(redisHandle.url, prefix, config);
+        try {
+          for (const step of actions) {
+            const lists = await currentLists(database.db);
+            switch (step.kind) {
+              case 'tick':
+                await pool.topUp(lists);
+                break;
+              case 'complete':
+                for (let i = 0; i < step.n; i++) {
+                  const taken = await consumer.take(ENVS[step.env]!);
+                  if (taken) await consumer.complete(database.db, taken);
+                }
+                break;
+              case 'fail': {
+                const taken = await consumer.take(ENVS[step.env]!);
+                if (taken) await consumer.fail(taken);
+                break;
+              }
+              case 'die': {
+                const taken = await consumer.take(ENVS[step.env]!);
+                if (taken) await consumer.abandon(taken);
+                break;
+              }
+              case 'reconcile':
+                await pool.reconcile(lists);
+                break;
+              case 'rotate':
+                await rotateList(database.db, ENVS[step.env]!, [nextId++]);
+                break;
+              case 'revision':
+                miners[step.miner]!.revision++;
+                await syncMiners();
+                break;
+              case 'deregister':
+                miners[step.miner]!.registered = false;
+                await syncMiners();
+                break;
+              case 'register':
+                miners[step.miner]!.registered = true;
+                await syncMiners();
+                break;
+              case 'ttl': {
+                // Every paused task reaches its TTL.
+                for (const env of ENVS) {
+                  const failed = await redisHandle.redis.zrange(queueKey(prefix, env, 'failed'), '0', '-1');
+                  for (const id of failed) await redisHandle.redis.zadd(queueKey(prefix, env, 'failed'), 1, id);
+                }
+                await pool.cleanPaused(lists);
+                break;
+              }
+              case 'restart': {
+                const stale = pool;
+                ({ pool } = await openPoolInTerm(redisHandle.url, prefix, database.db, config));
+                pools.push(pool);
+                await pool.reconcile(lists);
+                if (step.staleTries) {
+                  const before = (await rawJobIds(prefix)).length;
+                  await assert.rejects(stale.topUp(lists), LeaseLostError, 'a stale leader cannot top up');
+                  assert.equal((await rawJobIds(prefix)).length, before, 'and it created nothing');
+                }
+                await stale.close();
+                break;
+              }
+            }
+
+            // The laws, after every step.
+            const raw = await rawJobIds(prefix);
+            assert.equal(new Set(raw).size, raw.length, `no job id twice in the pool (after ${step.kind})`);
+            assert.ok(raw.every((id) => parseTaskJobId(id)), 'only task jobs');
+            const tasks = await poolTasks(redisHandle.redis, prefix, ENVS);
+            const load = inFlightByHotkey(tasks);
+            for (const [i, hotkey] of HOTKEYS.entries()) assert.ok((load.get(hotkey) ?? 0) <= slots[i]!, `${hotkey}: in flight ${load.get(hotkey)} ≤ slots ${slots[i]} (after ${step.kind})`);
+            const results = await database.db.selectFrom('results').select(['hotkey', 'revision', 'env_id', 'task_id']).execute();
+            const evaluated = new Set(results.map((r) => `${r.hotkey}|${r.revision}|${r.env_id}|${r.task_id}`));
+            for (const t of tasks) assert.ok(!evaluated.has(`${t.hotkey}|${t.revision}|${t.env}|${t.taskId}`), `task ${t.jobId} (${t.state}) has a result (after ${step.kind})`);
+
+            // Liveness right after a tick: a miner below its slots has nothing it may create,
+            // counting paused tasks as taken but not as in flight.
+            if (step.kind === 'tick') {
+              const current = await currentLists(database.db);
+              const buckets = await redisHandle.redis.hgetall(poolKeys(prefix).buckets);
+              for (const [i, m] of miners.entries()) {
+                if (!m.registered || (load.get(m.hotkey) ?? 0) >= slots[i]!) continue;
+                const revision = `r${m.revision}`;
+                for (const list of current) {
+                  const tokens = bucketAt(decodeBucket(buckets[bucketField(m.hotkey, revision, list.env_id)]), capRule(list, 1000), Date.now()).tokens;
+                  if (tokens < 1) continue;
+                  const creatable = list.task_ids.filter(
+                    (id) => !evaluated.has(`${m.hotkey}|${revision}|${list.env_id}|${id}`) && !tasks.some((t) => t.hotkey === m.hotkey && t.revision === revision && t.env === list.env_id && t.taskId === id),
+                  );
+                  assert.deepEqual(creatable, [], `${m.hotkey} has free slots but ${list.env_id} ids ${creatable.join(',')} were not created`);
+                }
+              }
+            }
+          }
+        } finally {
+          await consumer.close();
+          for (const p of pools) await p.close();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { Worker } from 'bullmq';
+import { sql } from 'kysely';
+import { poolWorkerOptions } from '../../src/pool/job-options.ts';
+import { poolKeys } from '../../src/pool/pool-keys.ts';
+import { parseTaskJobData, queueName } from '../../src/pool/task-job.ts';
+import type { TaskPool } from '../../src/pool/task-pool.ts';
+import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
+import { useTestDatabase } from '../helpers/test-database.ts';
+import { testLogger } from '../helpers/test-logger.ts';
+import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';
+import {
+  currentLists,
+  inFlightByHotkey,
+  ManualConsumer,
+  openPoolInTerm,
+  poolConfig,
+  poolTasks,
+  putList,
+  putMiners,
+  putSlots,
+  rotateList,
+  writeResult,
+} from './pool-fixture.ts';
+
+const database = useTestDatabase();
+const redisHandle = useTestRedis();
+const ENVS = ['env-a', 'env-b'];
+const ids = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
+
+describe('pool top-up against real Redis, Postgres and BullMQ', () => {
+  let pool: TaskPool | undefined;
+  let consumer: ManualConsumer | undefined;
+
+  beforeEach(async () => {
+    await deletePrefix(redisHandle.redis, redisHandle.prefix);
+    await sql`truncate miners, sampling_lists, results, miner_slots, attempts cascade`.execute(database.db);
+  });
+  afterEach(async () => {
+    await consumer?.close();
+    await pool?.close();
+    consumer = undefined;
+    pool = undefined;
+  });
+
+  async function setup(vars: Record<string, string> = {}): Promise<{ pool: TaskPool; token: string }> {
+    const config = poolConfig(redisHandle.prefix, vars);
+    const opened = await openPoolInTerm(redisHandle.url, redisHandle.prefix, database.db, config);
+    pool = opened.pool;
+    consumer = ManualConsumer.open(redisHandle.url, redisHandle.prefix, config);
+    return opened;
+  }
+
+  test('a tick from empty fills each miner exactly to its slots, spread over envs', async () => {
+    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 20) });
+    await putList(database.db, { env_id: 'env-b', task_ids: ids(100, 20) });
+    await putMiners(database.db, [
+      { uid: 1, hotkey: 'hk1', revision: 'r1' },
+      { uid: 2, hotkey: 'hk2', revision: 'r1' },
+      { uid: 3, hotkey: 'hk3', revision: 'r1' },
+    ]);
+    await putSlots(database.db, 'hk1', 2);
+    await putSlots(database.db, 'hk2', 6);
+    // hk3 has no slots row: EVALPOOL_SLOTS_DEFAULT (4)
+    const { pool } = await setup();
+    const report = await pool.topUp(await currentLists(database.db));
+    const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
+    const load = inFlightByHotkey(tasks);
+    assert.deepEqual(Object.fromEntries(load), { hk1: 2, hk2: 6, hk3: 4 });
+    assert.equal(report.created, 12);
+    for (const hotkey of ['hk1', 'hk2', 'hk3']) {
+      const perEnv = ENVS.map((env) => tasks.filter((t) => t.hotkey === hotkey && t.env === env).length);
+      assert.equal(perEnv[0], perEnv[1], `${hotkey} is spread evenly over the two envs`);
+    }
+    // Oldest ids first within an env.
+    assert.deepEqual(tasks.filter((t) => t.hotkey === 'hk1').map((t) => t.taskId).sort((a, b) => a - b), [0, 100]);
+    // A second tick with nothing finished creates nothing.
+    assert.equal((await pool.topUp(await currentLists(database.db))).created, 0);
+    // The job data is valid for workers.
+    const job = await pool.queues.get('env-a').getJob(tasks.find((t) => t.env === 'env-a')!.jobId);
+    const data = parseTaskJobData(job?.data);
+    assert.equal(data.env, 'env-a');
+    assert.equal(job?.opts.attempts, 1);
+  });
+
+  test('completing tasks (a real BullMQ worker writing results) frees slots that the next tick refills', async () => {
+    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 10) });
+    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await putSlots(database.db, 'hk1', 3);
+    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '1' });
+    await pool.topUp(await currentLists(database.db));
+    assert.equal((await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).length, 3);
+
+    const connection = createRedis(redisHandle.url, 'bullmq', testLogger());
+    let done = 0;
+    const worker = new Worker(
+      queueName('env-a'),
+      async (job) => {
+        await writeResult(database.db, parseTaskJobData(job.data));
+        done++;
+        return 'ok';
+      },
+      { connection, prefix: redisHandle.prefix, ...poolWorkerOptions(poolConfig(redisHandle.prefix).scheduler), autorun: true },
+    );
+    try {
+      for (const [round, expected] of [3, 3, 1].entries()) {
+        while (done < (round + 1) * 3) await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 50));
+        const report = await pool.topUp(await currentLists(database.db));
+        assert.equal(report.created, expected, `round ${round}: the freed slots are refilled`);
+      }
+      while (done < 10) await new Promise((r) => setTimeout(r, 20));
+      await worker.close();
+      const results = await database.db.selectFrom('results').select('task_id').orderBy('task_id').execute();
+      assert.deepEqual(results.map((r) => r.task_id), ids(0, 10));
+      assert.equal((await pool.topUp(await currentLists(database.db))).created, 0, 'evaluated ids are never created again');
+      assert.deepEqual(await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS), []);
+    } finally {
+      await worker.close();
+      await closeRedis(connection);
+    }
+  });
+
+  test('a rotation removes pending tasks of retired ids and adds the new ids; assigned ones finish', async () => {
+    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 6), rotation_count: 2 });
+    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await putSlots(database.db, 'hk1', 4);
+    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '1' });
+    await pool.topUp(await currentLists(database.db));
+    const assigned = await consumer!.take('env-a'); // id 0 becomes assigned
+    assert.equal(assigned?.data.task_id, 0);
+    const { out } = await rotateList(database.db, 'env-a', [50, 51]);
+    assert.deepEqual(out, [0, 1]);
+    const report = await pool.topUp(await currentLists(database.db));
+    assert.equal(report.removed['id-retired'], 1, 'pending id 1 removed; assigned id 0 left to finish');
+    const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
+    assert.deepEqual(
+      tasks.map((t) => [t.taskId, t.state]).sort((a, b) => Number(a[0]) - Number(b[0])),
+      [[0, 'assigned'], [2, 'pending'], [3, 'pending'], [4, 'pending']],
+    );
+    await consumer!.complete(database.db, assigned);
+    await pool.topUp(await currentLists(database.db));
+    const after = (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).map((t) => t.taskId).sort((a, b) => a - b);
+    assert.deepEqual(after, [2, 3, 4, 5], 'the slot freed by the retired id goes to the list, oldest first');
+  });
+
+  test('a new revision loses the old identity’s queued tasks and starts fresh', async () => {
+    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 6) });
+    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await putSlots(database.db, 'hk1', 2);
+    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '1' });
+    await pool.topUp(await currentLists(database.db));
+    const first = await consumer!.take('env-a');
+    await consumer!.complete(database.db, first!); // id 0 done by r1
+    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r2' }]);
+    const report = await pool.topUp(await currentLists(database.db));
+    assert.equal(report.removed['revision-changed'], 1);
+    const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
+    assert.deepEqual(tasks.map((t) => [t.revision, t.taskId]).sort(), [['r2', 0], ['r2', 1]], 'r2 starts from the oldest id: r1’s result does not count');
+  });
+
+  test('a deregistered miner’s pending tasks disappear; an assigned one finishes', async () => {
+    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 6) });
+    await putMiners(database.db, [
+      { uid: 1, hotkey: 'hk1', revision: 'r1' },
+      { uid: 2, hotkey: 'hk2', revision: 'r1' },
+    ]);
+    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '1' });
+    await pool.topUp(await currentLists(database.db));
+    let taken = await consumer!.take('env-a');
+    while (taken && taken.data.hotkey !== 'hk2') taken = await consumer!.take('env-a');
+    assert.ok(taken);
+    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    const report = await pool.topUp(await currentLists(database.db));
+    assert.equal(report.removed['miner-inactive'], 3);
+    const left = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
+    assert.deepEqual(left.filter((t) => t.hotkey === 'hk2').map((t) => t.state), ['assigned']);
+  });
+
+  test('paused tasks hold no slot and are not created again until deleted', async () => {
+    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 4) });
+    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await putSlots(database.db, 'hk1', 1);
+    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '1' });
+    for (let i = 0; i < 3; i++) {
+      await pool.topUp(await currentLists(database.db));
+      await consumer!.fail((await consumer!.take('env-a'))!);
+    }
+    await pool.topUp(await currentLists(database.db));
+    const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
+    assert.deepEqual(tasks.map((t) => [t.taskId, t.state]).sort(), [[0, 'paused'], [1, 'paused'], [2, 'paused'], [3, 'pending']]);
+  });
+
+  test('miners with scheduling paused or an open circuit get nothing; the env share caps one env', async () => {
+    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 10) });
+    await putMiners(database.db, [
+      { uid: 1, hotkey: 'hk1', revision: 'r1' },
+      { uid: 2, hotkey: 'hk2', revision: 'r1' },
+      { uid: 3, hotkey: 'hk3', revision: 'r1' },
+    ]);
+    await putSlots(database.db, 'hk1', 6, { scheduling_paused: true });
+    await putSlots(database.db, 'hk3', 6);
+    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '0.5' });
+    await redisHandle.redis.set(poolKeys(redisHandle.prefix).circuit('hk2'), String(Date.now() + 60_000), 'PX', 60_000);
+    const report = await pool.topUp(await currentLists(database.db));
+    assert.deepEqual(report.skipped, { schedulingPaused: 1, circuitOpen: 1, invalid: 0 });
+    const load = inFlightByHotkey(await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS));
+    assert.deepEqual(Object.fromEntries(load), { hk3: 3 }, 'one env may hold at most half of 6 slots');
+  });
+
+  test('the hourly cap never stops the first fill, then limits re-creation to the rotation rate × margin', async () => {
+    // 4 ids, 1 rotated per hour, margin 1: capacity 4 tokens, refill 1 per hour.
+    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 4), rotation_count: 1, rotation_interval_seconds: 3_600 });
+    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await putSlots(database.db, 'hk1', 10);
+    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1' });
+    const t0 = Date.now();
+    assert.equal((await pool.topUp(await currentLists(database.db), t0)).created, 4, 'the first fill is whole');
+    for (let i = 0; i < 4; i++) await consumer!.fail((await consumer!.take('env-a'))!);
+    const pausedIds = (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).map((t) => t.jobId);
+    await Promise.all(pausedIds.map((id) => pool.queues.get('env-a').remove(id))); // ops delete them
+    assert.equal((await pool.topUp(await currentLists(database.db), t0 + 1_000)).created, 0, 'no token left');
+    assert.equal((await pool.topUp(await currentLists(database.db), t0 + 3_600_000 + 2_000)).created, 1, 'one more after an hour');
+  });
+});

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { poolKeys } from '../../src/pool/pool-keys.ts';
+import { Scheduler } from '../../src/scheduler/scheduler.ts';
+import { readSchedulerStatus } from '../../src/scheduler/scheduler-status.ts';
+import type { SchedulerDeps } from '../../src/scheduler/scheduler-deps.ts';
+import { schedulerDeps } from '../../src/service/scheduler-deps.ts';
+import { useTestDatabase } from '../helpers/test-database.ts';
+import { testLogger } from '../helpers/test-logger.ts';
+import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';
+import { inFlightByHotkey, poolConfig, poolTasks, putList, putMiners, putSlots } from '../pool/pool-fixture.ts';
+
+const database = useTestDatabase();
+const redisHandle = useTestRedis();
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('the scheduler: one leader among replicas', () => {
+  const schedulers: Scheduler[] = [];
+  const config = poolConfig(redisHandle.prefix, { EVALPOOL_SCHEDULER_TICK_MS: '50', EVALPOOL_LEADER_LEASE_MS: '900', EVALPOOL_MAX_ENV_SHARE: '1' });
+
+  beforeEach(async () => {
+    await deletePrefix(redisHandle.redis, redisHandle.prefix);
+    await sql`truncate miners, sampling_lists, results, miner_slots cascade`.execute(database.db);
+    await putList(database.db, { env_id: 'env-s', task_ids: Array.from({ length: 20 }, (_, i) => i) });
+    await putMiners(database.db, [
+      { uid: 1, hotkey: 'hk1', revision: 'r1' },
+      { uid: 2, hotkey: 'hk2', revision: 'r1' },
+    ]);
+    await putSlots(database.db, 'hk1', 3);
+  });
+  afterEach(async () => {
+    await Promise.all(schedulers.splice(0).map((s) => s.stop()));
+  });
+
+  function replica(name: string, deps: SchedulerDeps = schedulerDeps(), extra: Partial<ConstructorParameters<typeof Scheduler>[0]> = {}): Scheduler {
+    const scheduler = new Scheduler({ config, db: database.db, logger: testLogger(), deps, instanceId: name, ...extra });
+    schedulers.push(scheduler);
+    return scheduler;
+  }
+
+  test('exactly one of two replicas schedules; it fills the pool; on stop it hands over at once', async () => {
+    const ran: string[] = [];
+    const a = replica('a', schedulerDeps(), { tasks: [{ name: 'weights', intervalMs: 10_000, run: () => Promise.resolve(void ran.push('a')) }] });
+    const b = replica('b', schedulerDeps(), { tasks: [{ name: 'weights', intervalMs: 10_000, run: () => Promise.resolve(void ran.push('b')) }] });
+    await Promise.all([a.start(), b.start()]);
+    await until(() => a.isLeader || b.isLeader, 5_000, 'a leader');
+    const [leader, follower] = a.isLeader ? [a, b] : [b, a];
+    await until(async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7, 5_000, 'the pool filled to the slots (3 + default 4)');
+    assert.equal(follower.isLeader, false);
+    await until(() => ran.length > 0, 2_000, 'the plugged-in task ran');
+    assert.deepEqual(ran, [leader.instanceId], 'plugged-in tasks run in the leader only');
+    await until(async () => (await readSchedulerStatus(redisHandle.redis, redisHandle.prefix)).lastTick !== null, 5_000, 'a tick recorded');
+    const status = await readSchedulerStatus(redisHandle.redis, redisHandle.prefix);
+    assert.equal(status.leader?.id, leader.instanceId);
+    assert.equal(status.lastLeader?.id, leader.instanceId);
+    assert.ok(status.tasks.tick && status.tasks.reconcile);
+
+    await leader.stop();
+    await until(() => follower.isLeader, 2_000, 'the follower takes over after a release');
+    const load = inFlightByHotkey(await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s']));
+    assert.deepEqual(Object.fromEntries(load), { hk1: 3, hk2: 4 });
+  });
+
+  test('a lost lease stops scheduling at once, the running tick included; the replica campaigns again', async () => {
+    let ticks = 0;
+    const slowLists: SchedulerDeps = {
+      ...schedulerDeps(),
+      async getCurrentLists(db) {
+        ticks++;
+        return schedulerDeps().getCurrentLists(db);
+      },
+    };
+    const a = replica('a', slowLists);
+    await a.start();
+    await until(() => a.isLeader, 5_000, 'leader');
+    await until(async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7, 5_000, 'filled');
+    // Another replica "takes" the lease (as after a network partition).
+    await redisHandle.redis.set(poolKeys(redisHandle.prefix).lease, 'intruder#1', 'PX', 1_500);
+    await until(() => !a.isLeader, 2_000, 'the lease loss noticed');
+    const jobs = await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s']);
+    await redisHandle.redis.del(`${redisHandle.prefix}:env-s:wait`); // free every slot...
+    for (const j of jobs) await redisHandle.redis.del(`${redisHandle.prefix}:env-s:${j.jobId}`);
+    const ticksThen = ticks;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length, 0, '...nothing is created while another holds the lease');
+    assert.ok(ticks - ticksThen <= 1, 'no tick runs without the lease');
+    await until(() => a.isLeader, 3_000, 'leader again after the intruder’s lease expired');
+    await until(async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7, 5_000, 'filled again');
+  });
+
+  test('miner discovery drives the pool: a new revision replaces the old one’s queued tasks, a deregistered miner’s disappear', async () => {
+    let discovered = [
+      { uid: 1, hotkey: 'hk1', revision: 'r1', endpoint: 'http://127.0.0.1:9/a', committed_block: 10 },
+      { uid: 2, hotkey: 'hk2', revision: 'r1', endpoint: 'http://127.0.0.1:9/b', committed_block: 11 },
+    ];
+    const ensured: string[][] = [];
+    const deps: SchedulerDeps = {
+      ...schedulerDeps(),
+      ensureMinerSlots: (_db, hotkeys) => Promise.resolve(void ensured.push([...hotkeys])),
+      minerSource: { refresh: () => Promise.resolve({ miners: discovered, block: 1 }) },
+    };
+    const fast = poolConfig(redisHandle.prefix, { EVALPOOL_SCHEDULER_TICK_MS: '50', EVALPOOL_LEADER_LEASE_MS: '900', EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_MINERS_REFRESH_SECONDS: '1' });
+    const a = new Scheduler({ config: fast, db: database.db, logger: testLogger(), deps, instanceId: 'a' });
+    schedulers.push(a);
+    await a.start();
+    const revisions = async (): Promise<string[]> => [...new Set((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).map((t) => `${t.hotkey}@${t.revision}`))].sort();
+    await until(async () => (await revisions()).join() === 'hk1@r1,hk2@r1', 5_000, 'both miners scheduled');
+    assert.deepEqual(ensured[0], ['hk1', 'hk2'], 'slots rows are ensured for discovered miners');
+    discovered = [{ ...discovered[0]!, revision: 'r2' }];
+    await until(async () => (await revisions()).join() === 'hk1@r2', 5_000, 'only the new revision left');
+  });
+});

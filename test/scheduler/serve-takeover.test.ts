@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
+import { useTestDatabase } from '../helpers/test-database.ts';
+import { useTestRedis } from '../helpers/test-redis.ts';
+import { inFlightByHotkey, ManualConsumer, poolConfig, poolTasks, putList, putMiners, putSlots } from '../pool/pool-fixture.ts';
+
+const database = useTestDatabase();
+const redisHandle = useTestRedis();
+const LEASE_MS = 2_000;
+const TICK_MS = 100;
+const BECAME = 'became the scheduler leader';
+
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('two `evalpool serve` processes against the same Redis', () => {
+  const processes: CliProcess[] = [];
+  let consumer: ManualConsumer | undefined;
+  after(async () => {
+    await consumer?.close();
+    await Promise.all(processes.map((p) => p.kill()));
+  });
+
+  test('exactly one schedules; after kill -9 the other takes over within the lease time; the slot law holds', async () => {
+    await putList(database.db, { env_id: 'env-t', task_ids: Array.from({ length: 30 }, (_, i) => i) });
+    await putMiners(database.db, [
+      { uid: 1, hotkey: 'hk1', revision: 'r1' },
+      { uid: 2, hotkey: 'hk2', revision: 'r1' },
+    ]);
+    await putSlots(database.db, 'hk1', 3);
+    await putSlots(database.db, 'hk2', 5);
+    const slots = new Map([['hk1', 3], ['hk2', 5]]);
+    const vars = {
+      EVALPOOL_DATABASE_URL: database.url,
+      EVALPOOL_QUEUE_PREFIX: redisHandle.prefix,
+      EVALPOOL_PORT: '0',
+      EVALPOOL_SCHEDULER_TICK_MS: String(TICK_MS),
+      EVALPOOL_LEADER_LEASE_MS: String(LEASE_MS),
+      EVALPOOL_MAX_ENV_SHARE: '1',
+      EVALPOOL_TASK_ATTEMPTS: '1',
+    };
+    const first = spawnCli(['serve'], vars);
+    const second = spawnCli(['serve'], vars);
+    processes.push(first, second);
+    await Promise.all([first, second].map((p) => p.waitForLog((l) => l.msg === 'evalpool serve is listening')));
+    const leader = await until(() => [first, second].find((p) => p.logs().some((l) => l.msg === BECAME)), 10_000, 'a leader');
+    const follower = leader === first ? second : first;
+    const assertLaw = async (): Promise<void> => {
+      const load = inFlightByHotkey(await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-t']));
+      for (const [hotkey, n] of load) assert.ok(n <= slots.get(hotkey)!, `${hotkey}: ${n} in flight ≤ ${slots.get(hotkey)}`);
+    };
+    await until(async () => ((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-t'])).length === 8 ? true : undefined), 10_000, 'the pool filled');
+    await new Promise((r) => setTimeout(r, 5 * TICK_MS));
+    assert.equal(follower.logs().some((l) => l.msg === BECAME), false, 'the other replica does not schedule');
+    await assertLaw();
+
+    leader.child.kill('SIGKILL');
+    await leader.exited();
+    const killedAt = Date.now();
+    await follower.waitForLog((l) => l.msg === BECAME, 3 * LEASE_MS);
+    const takeoverMs = Date.now() - killedAt;
+    assert.ok(takeoverMs <= LEASE_MS + 500, `took over in ${takeoverMs} ms (lease ${LEASE_MS} ms)`);
+    await assertLaw();
+
+    // The new leader keeps the pool topped up: evaluate a few tasks, their slots are refilled.
+    consumer = ManualConsumer.open(redisHandle.url, redisHandle.prefix, poolConfig(redisHandle.prefix));
+    for (let i = 0; i < 4; i++) await consumer.complete(database.db, (await consumer.take('env-t'))!);
+    await until(async () => ((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-t'])).length === 8 ? true : undefined), 5_000, 'refilled by the new leader');
+    await assertLaw();
+    const results = await database.db.selectFrom('results').select('task_id').execute();
+    assert.equal(results.length, 4);
+
+    // A graceful stop releases the lease at once (no wait for it to expire) and exits 0.
+    follower.child.kill('SIGTERM');
+    assert.equal(await follower.exited(), 0);
+    assert.ok(follower.logs().some((l) => l.msg === 'released the scheduler lease'));
+    assert.equal(await redisHandle.redis.exists(`${redisHandle.prefix}:scheduler:lease`), 0);
+  });
+});
