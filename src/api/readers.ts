@@ -25,6 +25,14 @@ export interface SchedulerStatus {
   /** When the leader last completed a tick; null before the first. */
   readonly lastTickAt: Date | null;
   readonly tasks?: readonly PeriodicTaskStatus[];
+  /** The last miner discovery; `stale` is set while it fails and the last known miners are kept. */
+  readonly minerDiscovery?: {
+    readonly at: Date;
+    readonly block: number;
+    readonly active: number;
+    readonly excluded: number;
+    readonly stale?: { readonly since: Date; readonly error: string };
+  } | null;
 }
 
 /** A miner's circuit breaker in the workers. */

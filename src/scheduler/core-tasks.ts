@@ -33,8 +33,15 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
       intervalMs: chain.refreshSeconds * 1_000,
       async run(signal) {
         const snapshot = await source.refresh(signal);
-        if (snapshot.stale) c.logger.warn({ block: snapshot.block }, 'miner discovery failed: keeping the last known miners');
+        if (snapshot.stale) c.logger.warn({ block: snapshot.block, err: snapshot.stale.error }, 'miner discovery failed: keeping the last known miners');
         const changes = await syncMiners(c.db, snapshot.miners, new Date());
+        await c.status.miners({
+          at: new Date().toISOString(),
+          block: snapshot.block,
+          active: changes.active,
+          excluded: snapshot.excluded?.length ?? 0,
+          ...(snapshot.stale ? { stale: { since: snapshot.stale.since.toISOString(), error: snapshot.stale.error } } : {}),
+        });
         await c.deps.ensureMinerSlots(c.db, snapshot.miners.map((m) => m.hotkey), slots.default);
         if (changes.activated.length + changes.deactivated.length + changes.updated.length > 0) {
           c.logger.info(

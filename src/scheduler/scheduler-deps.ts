@@ -26,7 +26,7 @@ export interface MinerSourceLike {
   refresh(signal?: AbortSignal): Promise<{
     readonly miners: readonly DiscoveredMinerRow[];
     readonly block: number;
-    readonly stale?: unknown;
+    readonly stale?: { readonly since: Date; readonly error: string };
     readonly excluded?: readonly unknown[];
   }>;
 }

@@ -15,6 +15,14 @@ const TickSchema = v.object({ at: v.string(), durationMs: v.number(), summary: v
 const ErrorSchema = v.object({ at: v.string(), task: v.string(), message: v.string() });
 const RotationSchema = v.object({ at: v.string(), version: v.number(), idsOut: v.number(), idsIn: v.number() });
 const LeaderSchema = v.object({ id: v.string(), since: v.string() });
+const MinersSchema = v.object({
+  at: v.string(),
+  block: v.number(),
+  active: v.number(),
+  excluded: v.number(),
+  /** Set while discovery fails and the last known miners are kept. */
+  stale: v.optional(v.object({ since: v.string(), error: v.string() })),
+});
 
 /** One periodic task's last run. */
 export type TaskRunStatus = v.InferOutput<typeof TaskRunSchema>;
@@ -29,6 +37,8 @@ export interface SchedulerStatus {
   readonly lastError: v.InferOutput<typeof ErrorSchema> | null;
   readonly rotations: Readonly<Record<string, v.InferOutput<typeof RotationSchema>>>;
   readonly tasks: Readonly<Record<string, TaskRunStatus>>;
+  /** The last miner discovery: block, counts, and whether the miners are stale. */
+  readonly miners: v.InferOutput<typeof MinersSchema> | null;
 }
 
 /** Writes the status fields; every write is one command on the given connection. */
@@ -54,6 +64,10 @@ export class StatusWriter {
 
   async tick(startedAt: number, durationMs: number, summary: Record<string, unknown>): Promise<void> {
     await this.#redis.hset(this.#key, 'tick', JSON.stringify({ at: new Date(startedAt).toISOString(), durationMs, summary }));
+  }
+
+  async miners(report: v.InferOutput<typeof MinersSchema>): Promise<void> {
+    await this.#redis.hset(this.#key, 'miners', JSON.stringify(report));
   }
 
   async rotations(rotations: readonly Rotation[], at: Date): Promise<void> {
@@ -100,5 +114,6 @@ export async function readSchedulerStatus(redis: Redis, prefix: string): Promise
     lastError: parseField(ErrorSchema, hash.error),
     rotations,
     tasks,
+    miners: parseField(MinersSchema, hash.miners),
   };
 }

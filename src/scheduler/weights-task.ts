@@ -34,7 +34,7 @@ export interface WeightsTaskDeps {
   readonly db: Kysely<Database>;
   readonly config: Pick<Config, 'scoring'>;
   readonly logger: Logger;
-  /** The current block: the chain's, or `clockBlockProvider()` without a chain. */
+  /** The current block: the chain's, or the `BlockClock`'s without a chain. */
   readonly block: () => Promise<number>;
 }
 

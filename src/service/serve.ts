@@ -12,7 +12,8 @@ import { checkEvictionPolicy, closeRedis, createRedis } from '../runtime/redis.t
 import { waitForRedis } from '../runtime/wait-ready.ts';
 import { startInlineWorkers } from './worker-service.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
-import { schedulerDeps } from './scheduler-deps.ts';
+import { apiReaders } from './api-readers.ts';
+import { wireScheduler } from './scheduler-wiring.ts';
 
 /** Options of {@link startServe} beyond the config. */
 export interface ServeOptions {
@@ -57,12 +58,13 @@ export async function startServe(config: Config, logger: Logger, options: ServeO
     if (eviction) logger.warn(eviction);
 
     if (config.scheduler.enabled) {
+      const wiring = await wireScheduler(config, db, logger, lifecycle);
       // Registered before the HTTP server so that it stops after it: stop releases the lease.
-      const scheduler = lifecycle.add(new Scheduler({ config, db, logger, deps: schedulerDeps() }));
+      const scheduler = lifecycle.add(new Scheduler({ config, db, logger, deps: wiring.deps, tasks: wiring.tasks }));
       await scheduler.start();
     }
 
-    const app = createApp({ config, db, redisProbe, logger });
+    const app = createApp({ config, db, redisProbe, logger, readers: apiReaders(config, db, redisProbe) });
     const server = lifecycle.add(await startHttpServer(app, config.server.host, config.server.port));
     logger.info({ url: server.url }, 'evalpool serve is listening');
     if (config.worker.inlineWorkers > 0) await startInlineWorkers(config, logger, lifecycle, db);

@@ -9,7 +9,7 @@ const redisHandle = useTestRedis();
 describe('scheduler status in Redis', () => {
   test('any replica reads the leader, last tick, last error, rotations and task runs; junk fields are ignored', async () => {
     const { redis, prefix } = redisHandle;
-    assert.deepEqual(await readSchedulerStatus(redis, prefix), { leader: null, lastLeader: null, lastTick: null, lastError: null, rotations: {}, tasks: {} });
+    assert.deepEqual(await readSchedulerStatus(redis, prefix), { leader: null, lastLeader: null, lastTick: null, lastError: null, rotations: {}, tasks: {}, miners: null });
     const writer = new StatusWriter(redis, prefix);
     const since = new Date('2026-02-01T00:00:00Z');
     await redis.set(poolKeys(prefix).lease, 'host-1-abc#token', 'PX', 10_000);
@@ -28,5 +28,13 @@ describe('scheduler status in Redis', () => {
     assert.deepEqual(status.rotations['mujoco/reach-v1'], { at: '2026-02-01T00:00:04.000Z', version: 5, idsOut: 2, idsIn: 2 });
     assert.deepEqual(Object.keys(status.tasks).sort(), ['reconcile', 'tick']);
     assert.equal(status.tasks.reconcile?.error, 'Postgres is down');
+  });
+
+  test('the last miner discovery, with its staleness while the source fails', async () => {
+    const { redis, prefix } = redisHandle;
+    const writer = new StatusWriter(redis, prefix);
+    const report = { at: '2026-02-01T00:01:00.000Z', block: 1234, active: 3, excluded: 1, stale: { since: '2026-02-01T00:00:30.000Z', error: 'timeout' } };
+    await writer.miners(report);
+    assert.deepEqual((await readSchedulerStatus(redis, prefix)).miners, report);
   });
 });

@@ -5,7 +5,7 @@ import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import { readSchedulerStatus } from '../../src/scheduler/scheduler-status.ts';
 import type { SchedulerDeps } from '../../src/scheduler/scheduler-deps.ts';
-import { schedulerDeps } from '../../src/service/scheduler-deps.ts';
+import { stubSchedulerDeps as schedulerDeps } from '../helpers/stub-scheduler-deps.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';

@@ -3,7 +3,7 @@ import { beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { getLatestScoreSnapshot } from '../../src/db/tables/score-snapshots.ts';
 import { getLatestWeights } from '../../src/db/tables/weights.ts';
-import { blockFromClock, clockBlockProvider } from '../../src/scheduler/clock-block.ts';
+import { BlockClock } from '../../src/chain/block-clock.ts';
 import { computeAndPublishWeights, createWeightsTask, type WeightsTaskDeps } from '../../src/scheduler/weights-task.ts';
 import type { StoredScoreReport } from '../../src/scoring/stored-report.ts';
 import { range, seedList, seedMiner, seedResults } from '../helpers/scoring-seed.ts';
@@ -181,18 +181,13 @@ describe('computeAndPublishWeights', () => {
 describe('createWeightsTask', () => {
   test('runs every EVALPOOL_WEIGHTS_INTERVAL_SECONDS and remembers its last result', async () => {
     await sql`truncate results, miners, sampling_lists, score_snapshots, weights restart identity cascade`.execute(database.db);
-    const task = createWeightsTask(deps(clockBlockProvider(() => new Date(1_200_000))));
+    const clock = new BlockClock({ genesisMs: 0, now: () => 1_200_000 });
+    const task = createWeightsTask(deps(() => Promise.resolve(clock.currentBlock())));
     assert.equal(task.name, 'weights');
     assert.equal(task.intervalMs, 30_000);
     assert.equal(task.lastResult(), null);
     await task.run(new AbortController().signal);
     assert.equal(task.lastResult()?.outcome, 'no-weights');
     assert.equal(task.lastResult()?.blockNumber, 100);
-  });
-
-  test('the clock block is whole 12 s periods since the epoch', () => {
-    assert.equal(blockFromClock(new Date(0)), 0);
-    assert.equal(blockFromClock(new Date(11_999)), 0);
-    assert.equal(blockFromClock(new Date(12_000)), 1);
   });
 });

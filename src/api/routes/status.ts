@@ -15,6 +15,15 @@ function schedulerView(s: SchedulerStatus | null) {
     leader_id: s.leaderId,
     last_tick_at: iso(s.lastTickAt),
     tasks: (s.tasks ?? []).map((t) => ({ name: t.name, last_run_at: iso(t.lastRunAt), last_duration_ms: t.lastDurationMs, last_error: t.lastError })),
+    miner_discovery: s.minerDiscovery
+      ? {
+          at: iso(s.minerDiscovery.at),
+          block: s.minerDiscovery.block,
+          active: s.minerDiscovery.active,
+          excluded: s.minerDiscovery.excluded,
+          stale: s.minerDiscovery.stale ? { since: iso(s.minerDiscovery.stale.since), error: s.minerDiscovery.stale.error } : null,
+        }
+      : null,
   };
 }
 

@@ -77,6 +77,7 @@ describe('GET /v1/status', () => {
       leader_id: 'host-a-123',
       last_tick_at: '2026-05-01T00:00:00.000Z',
       tasks: [{ name: 'weights', last_run_at: '2026-05-01T00:00:01.000Z', last_duration_ms: 12, last_error: null }],
+      miner_discovery: null,
     });
     assert.equal(body.scheduler_error, null);
 
