@@ -10,8 +10,8 @@ import {
   MINER_MAX_CONNECTIONS,
   MINER_MAX_RESPONSE_BYTES,
   MINER_RESET_TIMEOUT_MS,
-} from './defaults.ts';
-import { linkedAbort } from './linked-abort.ts';
+} from '../config/constants.ts';
+import { linkedAbort } from '../runtime/linked-abort.ts';
 import type { MinerApi, MinerCallOptions } from './miner-api.ts';
 import type { ConnectFailure, MinerOperation } from './miner-request-error.ts';
 import { MinerRequestError } from './miner-request-error.ts';
