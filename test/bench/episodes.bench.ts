@@ -4,9 +4,7 @@
 // keep-alive versus a new connection per step.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
 import { MujocoLoader } from '../../src/envs/mujoco/mujoco-loader.ts';
 import { InProcessMiner } from '../../src/miners/demo/in-process-miner.ts';
@@ -14,27 +12,29 @@ import type { MinerApi } from '../../src/miners/miner-api.ts';
 import { MinerClient } from '../../src/miners/miner-client.ts';
 import { percentile } from '../../src/worker/percentile.ts';
 import { runEpisode } from '../../src/worker/run-episode.ts';
+import { CLI } from '../helpers/spawn-cli.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';
 import { measureWorkerPath } from './worker-path.ts';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface ChildMiner {
   readonly url: string;
   stop(): Promise<void>;
 }
 
+/** `evalpool demo-miner --policy expert` in its own process, as in production. */
 async function startChildMiner(): Promise<ChildMiner> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'demo-miner-process.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [CLI, 'demo-miner', '--policy', 'expert', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const [first] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error('the demo miner process exited'); })])) as [string];
   lines.close();
+  const url = /listening on (http:\/\/\S+)/.exec(first)?.[1];
+  if (url === undefined) throw new Error(`unexpected first line of the demo miner: ${first}`);
   return {
-    url: `http://127.0.0.1:${Number(first)}`,
+    url,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
-      child.stdin.end();
+      child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
