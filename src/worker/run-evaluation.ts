@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { TaskJobData } from '../pool/task-job.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import { linkedAbort } from '../runtime/linked-abort.ts';
 import { EvaluationOutcomeSchema, type EvaluationOutcome, type Evaluator } from './evaluator.ts';
 
@@ -68,8 +69,7 @@ export async function runEvaluation(evaluator: Evaluator, task: TaskJobData, opt
     if (abandoned === 'timeout') return { outcome: unscored('env_error', `evaluation did not finish within ${options.hardTimeoutMs} ms`, startedAt), abandoned };
     if (answer === 'abandoned') throw new Error('unreachable: abandoned without a reason');
     if ('error' in answer) {
-      const message = answer.error instanceof Error ? answer.error.message : String(answer.error);
-      return { outcome: unscored('env_error', `evaluator threw: ${message}`, startedAt) };
+      return { outcome: unscored('env_error', `evaluator threw: ${errorMessage(answer.error)}`, startedAt) };
     }
     const parsed = v.safeParse(EvaluationOutcomeSchema, answer.value);
     if (!parsed.success) {
