@@ -10,8 +10,8 @@ import { episodeTimeouts } from '../../worker/episode-timeouts.ts';
 import { ERROR_CLASSES } from '../../worker/error-class.ts';
 import type { LocalEvalStats } from '../../worker/local-eval.ts';
 import { evalSeeds, runLocalEval } from '../../worker/local-eval.ts';
-import type { Cell } from '../format-table.ts';
 import { loadContext } from '../context.ts';
+import type { Cell } from '../format-table.ts';
 import { formatTable } from '../format-table.ts';
 import { parseOptions, wholeNumber } from '../parse-options.ts';
 
