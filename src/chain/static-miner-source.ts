@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { BlockClock } from './block-clock.ts';
 import { CommitmentError } from './commitment-error.ts';
 import { deriveRevision, resolveCommitment } from './commitment.ts';
-import { errorMessage } from './error-message.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import type { DiscoveredMiner, ExcludedMiner, MinerSnapshot, MinerSource } from './miner-source.ts';
 import { parseStaticMinersFile, type StaticMinerEntry } from './static-miners-file.ts';
 

@@ -3,7 +3,7 @@ import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import type { Logger } from 'pino';
 import { Backoff } from './backoff.ts';
 import { CHAIN_CONNECT_TIMEOUT_MS, CHAIN_RECONNECT_MAX_MS, CHAIN_RECONNECT_MIN_MS } from '../config/constants.ts';
-import { errorMessage } from './error-message.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import { withTimeout } from './with-timeout.ts';
 
 /** Settings of a {@link SubtensorConnection}. */

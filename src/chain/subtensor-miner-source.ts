@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import type { Logger } from 'pino';
 import { CommitmentError } from './commitment-error.ts';
-import { errorMessage } from './error-message.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import { resolveCommitment } from './commitment.ts';
 import { CHAIN_CALL_TIMEOUT_MS } from '../config/constants.ts';
 import type { DiscoveredMiner, ExcludedMiner, MinerSnapshot, MinerSource } from './miner-source.ts';

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { VALIDATOR_POLL_INTERVAL_MS } from '../config/constants.ts';
-import { errorMessage } from './error-message.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import { SignedExtensionError } from './signed-extensions.ts';
 import type { LatestWeights } from './weights-response.ts';
 import { CommitRevealEnabledError, HotkeyNotRegisteredError, type PreparedWeights, type U16Weights } from './weights-submitter.ts';

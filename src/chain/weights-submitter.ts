@@ -16,7 +16,7 @@ import type { Codec, ISubmittableResult } from '@polkadot/types/types';
 import type { bool, Option, u16, u64 } from '@polkadot/types';
 import type { Logger } from 'pino';
 import { CHAIN_CALL_TIMEOUT_MS, VALIDATOR_ERA_PERIOD, VALIDATOR_INCLUSION_TIMEOUT_MS } from '../config/constants.ts';
-import { errorMessage } from './error-message.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import { assertSignableExtensions } from './signed-extensions.ts';
 import type { SubtensorConnection } from './subtensor-connection.ts';
 import { atBlock, readBestBlock, storageItem, type ReadLimits } from './subtensor-reads.ts';

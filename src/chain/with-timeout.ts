@@ -1,4 +1,4 @@
-import { errorMessage } from './error-message.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 
 /** A chain or HTTP call that did not answer in time. */
 export class CallTimeoutError extends Error {

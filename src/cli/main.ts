@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { register as registerConfig } from './commands/config.ts';
 import { register as registerCrypto } from './commands/crypto.ts';
 import { register as registerDb } from './commands/db.ts';
+import { register as registerDemoMiner } from './commands/demo-miner.ts';
+import { register as registerEval } from './commands/eval.ts';
 import { register as registerMigrate } from './commands/migrate.ts';
 import { register as registerMiners } from './commands/miners.ts';
 import { register as registerSampling } from './commands/sampling.ts';
@@ -26,6 +28,8 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerCrypto,
   registerValidator,
   registerWeights,
+  registerEval,
+  registerDemoMiner,
 ];
 
 const program = new Command('evalpool')

@@ -67,3 +67,68 @@ export const VALIDATOR_HTTP_BACKOFF_MS = 500;
 export const VALIDATOR_INCLUSION_TIMEOUT_MS = 120_000;
 /** Mortality of the validator's extrinsics, in blocks. */
 export const VALIDATOR_ERA_PERIOD = 64;
+
+// Miners: the HTTP client of each miner endpoint and its circuit breaker. The tunables among
+// these are the defaults of EVALPOOL_* variables in sections/worker.ts; the library classes fall
+// back to them when used without a config (tests, `evalpool eval`).
+
+/** Time to establish a TCP (and TLS) connection to a miner (EVALPOOL_MINER_CONNECT_TIMEOUT_MS). */
+export const MINER_CONNECT_TIMEOUT_MS = 3_000;
+/** Whole `/reset` request, headers and body (DESIGN.md: 5 s; EVALPOOL_MINER_RESET_TIMEOUT_MS). */
+export const MINER_RESET_TIMEOUT_MS = 5_000;
+/** Whole `/act` request: the per-step action timeout (DESIGN.md: 0.5 s; EVALPOOL_ACTION_TIMEOUT_MS). */
+export const MINER_ACTION_TIMEOUT_MS = 500;
+/** Largest response body read from a miner; an action is a few hundred bytes (EVALPOOL_MINER_MAX_RESPONSE_BYTES). */
+export const MINER_MAX_RESPONSE_BYTES = 1_048_576;
+/** Idle keep-alive connections are closed after this (below Node's 5 s server default, to avoid racing it). */
+export const MINER_KEEP_ALIVE_TIMEOUT_MS = 4_000;
+/** Most connections held open to one miner; its slots bound the concurrency anyway. */
+export const MINER_MAX_CONNECTIONS = 64;
+/** A miner client unused for this long has its connections closed (its breaker state is kept while not closed). */
+export const MINER_CLIENT_IDLE_MS = 300_000;
+/** How often the client registry looks for idle clients. */
+export const MINER_CLIENT_SWEEP_INTERVAL_MS = 60_000;
+
+/** Consecutive `miner_unavailable` attempts that open a miner's circuit (EVALPOOL_CIRCUIT_FAILURE_THRESHOLD). */
+export const CIRCUIT_FAILURE_THRESHOLD = 5;
+/** First cool-down of an open circuit before one probe is let through (EVALPOOL_CIRCUIT_COOLDOWN_MS). */
+export const CIRCUIT_COOLDOWN_MS = 30_000;
+/** Each re-open (a failed probe) multiplies the cool-down by this. */
+export const CIRCUIT_COOLDOWN_MULTIPLIER = 2;
+/** Longest cool-down (EVALPOOL_CIRCUIT_MAX_COOLDOWN_MS). */
+export const CIRCUIT_MAX_COOLDOWN_MS = 600_000;
+
+// Episodes and the worker.
+
+/**
+ * Added to the worst case of an episode (`/reset` timeout + steps × action timeout) to make the
+ * default whole-episode budget when EVALPOOL_EPISODE_TIMEOUT_MS is unset: a backstop against
+ * stalls, never hit by a miner that answers every call within its timeout.
+ */
+export const EPISODE_TIMEOUT_MARGIN_MS = 10_000;
+/** A hung evaluator is abandoned this long after the episode budget, as an `env_error`. */
+export const HARD_TIMEOUT_MARGIN_MS = 10_000;
+/**
+ * Part of the shutdown grace kept for releasing aborted tasks and closing connections: running
+ * episodes get `grace − reserve` to finish, then they are aborted and released to pending.
+ */
+export const SHUTDOWN_RELEASE_RESERVE_MS = 2_000;
+/** First delay before a parked outcome (result write failed) is written again; doubles each time. */
+export const PARKED_RESULT_BASE_DELAY_MS = 500;
+/**
+ * An evaluator that reports `worker_error` outside a shutdown is retried without consuming an
+ * attempt, at most this many times in a row; after that the task consumes attempts like an
+ * `env_error`, so that a task which always breaks the worker ends paused instead of looping.
+ */
+export const MAX_WORKER_ERRORS = 5;
+/** First delay before a task released after a `worker_error` (not a shutdown) is tried again. */
+export const WORKER_ERROR_BASE_DELAY_MS = 1_000;
+/** Result flushes a writer runs at once (a batch waits while this many are in flight). */
+export const RESULT_WRITER_MAX_IN_FLIGHT = 2;
+
+// Local evaluation (`evalpool eval`): defaults of its flags.
+
+/** Episodes of `evalpool eval`. */
+export const LOCAL_EVAL_EPISODES = 20;
+/** Concurrent episodes of `evalpool eval`. */
+export const LOCAL_EVAL_CONCURRENCY = 1;

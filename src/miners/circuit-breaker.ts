@@ -1,9 +1,4 @@
-import {
-  BREAKER_BASE_COOLDOWN_MS,
-  BREAKER_COOLDOWN_MULTIPLIER,
-  BREAKER_FAILURE_THRESHOLD,
-  BREAKER_MAX_COOLDOWN_MS,
-} from './defaults.ts';
+import { CIRCUIT_COOLDOWN_MS, CIRCUIT_COOLDOWN_MULTIPLIER, CIRCUIT_FAILURE_THRESHOLD, CIRCUIT_MAX_COOLDOWN_MS } from '../config/constants.ts';
 
 /** `closed`: calls go through; `open`: calls are refused until `openUntil`; `half_open`: one probe may go. */
 export type CircuitState = 'closed' | 'open' | 'half_open';
@@ -56,10 +51,10 @@ export class CircuitBreaker {
   private probing = false;
 
   constructor(options: CircuitBreakerOptions = {}) {
-    this.threshold = options.failureThreshold ?? BREAKER_FAILURE_THRESHOLD;
-    this.baseCooldownMs = options.baseCooldownMs ?? BREAKER_BASE_COOLDOWN_MS;
-    this.multiplier = options.cooldownMultiplier ?? BREAKER_COOLDOWN_MULTIPLIER;
-    this.maxCooldownMs = options.maxCooldownMs ?? BREAKER_MAX_COOLDOWN_MS;
+    this.threshold = options.failureThreshold ?? CIRCUIT_FAILURE_THRESHOLD;
+    this.baseCooldownMs = options.baseCooldownMs ?? CIRCUIT_COOLDOWN_MS;
+    this.multiplier = options.cooldownMultiplier ?? CIRCUIT_COOLDOWN_MULTIPLIER;
+    this.maxCooldownMs = options.maxCooldownMs ?? CIRCUIT_MAX_COOLDOWN_MS;
     this.now = options.now ?? Date.now;
     if (!(this.threshold >= 1)) throw new RangeError('failureThreshold must be >= 1');
     if (!(this.baseCooldownMs >= 0 && this.maxCooldownMs >= this.baseCooldownMs)) throw new RangeError('need 0 <= baseCooldownMs <= maxCooldownMs');

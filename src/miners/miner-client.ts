@@ -10,8 +10,9 @@ import {
   MINER_MAX_CONNECTIONS,
   MINER_MAX_RESPONSE_BYTES,
   MINER_RESET_TIMEOUT_MS,
-} from './defaults.ts';
-import { linkedAbort } from './linked-abort.ts';
+} from '../config/constants.ts';
+import { errorMessage } from '../runtime/error-message.ts';
+import { linkedAbort } from '../runtime/linked-abort.ts';
 import type { MinerApi, MinerCallOptions } from './miner-api.ts';
 import type { ConnectFailure, MinerOperation } from './miner-request-error.ts';
 import { MinerRequestError } from './miner-request-error.ts';
@@ -228,7 +229,7 @@ const TLS_CODES = new Set([
 /** Maps a transport-level error (Node or undici) onto a {@link MinerRequestError}. */
 function transportError(error: unknown, operation: MinerOperation, endpoint: string, timeoutMs: number): MinerRequestError {
   const code = errorCode(error);
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   const connectFailure = CONNECT_CODES[code] ?? (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') ? 'tls' : undefined);
   if (connectFailure !== undefined) {
     return new MinerRequestError('connect', operation, endpoint, `cannot connect (${connectFailure}: ${code || text})`, { connectFailure, cause: error });

@@ -1,14 +1,16 @@
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
+import { HARD_TIMEOUT_MARGIN_MS, SHUTDOWN_RELEASE_RESERVE_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import { createDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { getSamplingLists } from '../db/tables/sampling-lists.ts';
-import { Lifecycle } from '../runtime/lifecycle.ts';
+import { builtinEnvInfo } from '../envs/builtin-registry.ts';
+import { Lifecycle, type Stoppable } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
-import { HARD_TIMEOUT_MARGIN_MS, SHUTDOWN_RELEASE_RESERVE_MS } from '../worker/defaults.ts';
+import { episodeBudgetMs, episodeTimeouts } from '../worker/episode-timeouts.ts';
 import type { Evaluator } from '../worker/evaluator.ts';
 import { assertSupported, builtInEvaluators, registryEvaluator } from '../worker/evaluators.ts';
 import { ResultWriter } from '../worker/result-writer.ts';
@@ -24,6 +26,8 @@ export interface WorkerServiceOptions {
   readonly evaluator: Evaluator;
   /** Which envs `evaluator` can run (default: all). Explicit envs it cannot run are an error. */
   readonly supports?: (env: string) => boolean;
+  /** What the evaluator holds open (miner connections, timers): stopped after the consumers, and if the start fails. */
+  readonly resources?: readonly Stoppable[];
 }
 
 /** Running workers: the envs they consume, their id, and the lifecycle that stops them. */
@@ -65,6 +69,7 @@ export async function attachWorkers(
   db: Kysely<Database>,
   options: WorkerServiceOptions,
 ): Promise<{ envs: readonly string[]; workerId: string }> {
+  for (const resource of options.resources ?? []) lifecycle.add(resource);
   await assertSchema(db);
   const envs = await resolveEnvs(db, options);
   const workerId = config.worker.workerId ?? `${hostname()}-${process.pid}`;
@@ -94,7 +99,7 @@ export async function attachWorkers(
     workerId,
     lockDurationMs: config.scheduler.lockDurationMs,
     stalledIntervalMs: config.scheduler.stalledIntervalMs,
-    hardTimeoutMs: config.worker.episodeTimeoutMs + HARD_TIMEOUT_MARGIN_MS,
+    hardTimeoutMs: episodeBudgetMs(episodeTimeouts(config), longestEpisode(envs)) + HARD_TIMEOUT_MARGIN_MS,
     resultRetryMaxMs: config.worker.resultRetryMaxMs,
     drainMs: Math.max(0, grace - Math.min(SHUTDOWN_RELEASE_RESERVE_MS, Math.floor(grace / 2))),
     logger,
@@ -102,6 +107,11 @@ export async function attachWorkers(
   lifecycle.add(tasks);
   await tasks.start();
   return { envs, workerId };
+}
+
+/** The most steps an episode of these envs takes (0 for envs that are not built in). */
+function longestEpisode(envs: readonly string[]): number {
+  return Math.max(0, ...envs.map((env) => builtinEnvInfo(env)?.maxTimesteps ?? 0));
 }
 
 /** The envs to consume: the explicit list (all supported), or every supported env with a list. */
@@ -140,13 +150,19 @@ async function assertSchema(db: Kysely<Database>): Promise<void> {
  * database. With no env given and no sampling list yet, serve runs without them (warned).
  */
 export async function startInlineWorkers(config: Config, logger: Logger, lifecycle: Lifecycle, db: Kysely<Database>): Promise<void> {
-  const registry = builtInEvaluators();
-  assertSupported(registry, config.worker.envs);
-  const { evaluator, supports } = registryEvaluator(registry);
+  const evaluators = builtInEvaluators(config, logger);
+  assertSupported(evaluators.registry, config.worker.envs);
+  const { evaluator, supports } = registryEvaluator(evaluators.registry);
   if (config.worker.envs.length === 0 && !(await getSamplingLists(db)).some((l) => supports(l.env_id))) {
     logger.warn('inline workers not started: no environment to consume yet (set EVALPOOL_WORKER_ENVS, or restart once sampling lists exist)');
     return;
   }
-  const { envs } = await attachWorkers(config, logger, lifecycle, db, { envs: config.worker.envs, concurrency: config.worker.inlineWorkers, evaluator, supports });
+  const { envs } = await attachWorkers(config, logger, lifecycle, db, {
+    envs: config.worker.envs,
+    concurrency: config.worker.inlineWorkers,
+    evaluator,
+    supports,
+    resources: [evaluators],
+  });
   logger.info({ envs, concurrency: config.worker.inlineWorkers }, 'inline workers are running');
 }

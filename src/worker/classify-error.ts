@@ -24,6 +24,7 @@
 import { InvalidActionError } from '../envs/invalid-action-error.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
 import { MinerRequestError } from '../miners/miner-request-error.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import { EpisodeAbortedError } from './episode-aborted-error.ts';
 import { EpisodeTimeoutError } from './episode-timeout-error.ts';
 import type { ErrorClass } from './error-class.ts';
@@ -39,7 +40,7 @@ export interface Classification {
 
 /** Classifies an error thrown during an episode (see the table at the top of this file). */
 export function classifyError(error: unknown, phase: EpisodePhase): Classification {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const as = (errorClass: Classification['errorClass']): Classification => ({ errorClass, message });
 
   if (error instanceof EpisodeAbortedError) return as('worker_error');

@@ -1,6 +1,6 @@
 /**
- * The class of a finished attempt (DESIGN.md, "Error classes"); exactly one per attempt, and it
- * decides what happens next:
+ * What the class of a finished attempt (DESIGN.md, "Error classes") means for the task; exactly
+ * one class per attempt, and it decides what happens next:
  *
  * - `success`: episode ran, task solved → result row, score 1.
  * - `failure`: episode ran, not solved, or the miner misbehaved mid-episode → result row, score 0.
@@ -8,14 +8,12 @@
  *   backoff, lowers the miner's slots, never scored.
  * - `env_error`: the simulator failed → retry, paused after the attempts, never scored.
  * - `worker_error`: the worker shut down or broke mid-task → back to pending, never scored.
+ *
+ * The type itself is the database's (`src/db/schema.ts`), where it is stored.
  */
-export const ERROR_CLASSES = ['success', 'failure', 'miner_unavailable', 'env_error', 'worker_error'] as const;
-export type ErrorClass = (typeof ERROR_CLASSES)[number];
+import type { ErrorClass, ScoredClass } from '../db/schema.ts';
 
-/** Classes that produce a result row with a score. */
-export function isScored(errorClass: ErrorClass): boolean {
-  return errorClass === 'success' || errorClass === 'failure';
-}
+export type { ErrorClass, ScoredClass } from '../db/schema.ts';
 
 /**
  * What the queue does with an attempt: `record` a result row and complete the job; `retry` with
@@ -24,6 +22,7 @@ export function isScored(errorClass: ErrorClass): boolean {
  */
 export type NextStep = 'record' | 'retry' | 'release';
 
+// A record over the type: the compiler refuses a class missing here or one that does not exist.
 const NEXT_STEPS: Readonly<Record<ErrorClass, NextStep>> = Object.freeze({
   success: 'record',
   failure: 'record',
@@ -31,6 +30,14 @@ const NEXT_STEPS: Readonly<Record<ErrorClass, NextStep>> = Object.freeze({
   env_error: 'retry',
   worker_error: 'release',
 });
+
+/** Every class, in DESIGN.md's order. */
+export const ERROR_CLASSES: readonly ErrorClass[] = Object.freeze(Object.keys(NEXT_STEPS) as ErrorClass[]);
+
+/** Classes that produce a result row with a score. */
+export function isScored(errorClass: ErrorClass): errorClass is ScoredClass {
+  return errorClass === 'success' || errorClass === 'failure';
+}
 
 /** The next step for an attempt of this class (DESIGN.md, "Error classes" and "Task lifecycle"). */
 export function nextStep(errorClass: ErrorClass): NextStep {

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import type { ErrorClass } from '../db/schema.ts';
 import type { TaskJobData } from '../pool/task-job.ts';
+import { ERROR_CLASSES, type ErrorClass } from './error-class.ts';
 
 /**
  * What one evaluation of a task produced. Exactly one class (DESIGN.md, "Error classes"):
@@ -40,7 +40,7 @@ const finite = v.pipe(v.number(), v.finite());
 /** An evaluator's answer, checked before it is trusted (a buggy evaluator must not store junk). */
 export const EvaluationOutcomeSchema = v.pipe(
   v.object({
-    errorClass: v.picklist(['success', 'failure', 'miner_unavailable', 'env_error', 'worker_error']),
+    errorClass: v.picklist(ERROR_CLASSES),
     success: v.boolean(),
     score: finite,
     reward: v.nullable(finite),

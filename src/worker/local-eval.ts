@@ -3,11 +3,13 @@ import type { BuiltinRegistry } from '../envs/builtin-registry.ts';
 import type { Environment } from '../envs/environment.ts';
 import type { MinerClientOptions } from '../miners/miner-client.ts';
 import { MinerClient } from '../miners/miner-client.ts';
-import { LOCAL_EVAL_CONCURRENCY, LOCAL_EVAL_EPISODES } from './defaults.ts';
+import { LOCAL_EVAL_CONCURRENCY, LOCAL_EVAL_EPISODES } from '../config/constants.ts';
 import type { ErrorClass } from './error-class.ts';
 import { ERROR_CLASSES, isScored } from './error-class.ts';
+import { mean } from './mean.ts';
 import { percentile } from './percentile.ts';
-import type { EpisodeOutcome, EpisodeTimeouts } from './run-episode.ts';
+import type { EpisodeTimeouts } from './episode-timeouts.ts';
+import type { EpisodeOutcome } from './run-episode.ts';
 import { runEpisode } from './run-episode.ts';
 
 export interface LocalEvalOptions {
@@ -116,7 +118,6 @@ function summarise(options: LocalEvalOptions, seeds: readonly number[], outcomes
     if (o.message !== null) messages.set(o.message, (messages.get(o.message) ?? 0) + 1);
   }
   const latencies = outcomes.flatMap((o) => o.actionLatenciesMs);
-  const mean = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
   const successes = scored.filter((o) => o.success).length;
   return {
     envId: options.envId,

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.ts';
 import { insertAttempts } from '../db/tables/attempts.ts';
 import { insertResults, resultIdentityKey } from '../db/tables/results.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { RESULT_WRITER_MAX_IN_FLIGHT } from './defaults.ts';
+import { RESULT_WRITER_MAX_IN_FLIGHT } from '../config/constants.ts';
 import type { TaskRecord } from './task-record.ts';
 import { isPermanentWriteError, ResultWriteTimeoutError } from './write-errors.ts';
 

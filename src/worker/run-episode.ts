@@ -1,15 +1,15 @@
+import { splitEnvId } from '../envs/env-id.ts';
 import type { Environment } from '../envs/environment.ts';
 import type { Observation, TaskConfig } from '../miners/contract.ts';
 import type { CircuitBreaker, CircuitPermit } from '../miners/circuit-breaker.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
-import { MINER_ACTION_TIMEOUT_MS, MINER_RESET_TIMEOUT_MS } from '../miners/defaults.ts';
-import { linkedAbort } from '../miners/linked-abort.ts';
+import { linkedAbort } from '../runtime/linked-abort.ts';
 import type { MinerApi } from '../miners/miner-api.ts';
 import type { EpisodePhase } from './classify-error.ts';
 import { classifyError } from './classify-error.ts';
-import { EPISODE_TIMEOUT_MARGIN_MS } from './defaults.ts';
 import { EpisodeAbortedError } from './episode-aborted-error.ts';
 import { EpisodeTimeoutError } from './episode-timeout-error.ts';
+import { callTimeouts, episodeBudgetMs, type EpisodeTimeouts } from './episode-timeouts.ts';
 import type { ErrorClass } from './error-class.ts';
 
 /** What is evaluated: an env and a task id, which is the episode seed. */
@@ -17,16 +17,6 @@ export interface EpisodeTask {
   /** `<family>/<task name>`, e.g. `mujoco/reach-v1`. */
   readonly envId: string;
   readonly taskId: number;
-}
-
-/** Timeouts of one episode, in milliseconds. */
-export interface EpisodeTimeouts {
-  /** Whole `/reset` call. */
-  readonly resetMs?: number;
-  /** Whole `/act` call, per step. */
-  readonly actionMs?: number;
-  /** Whole episode; by default the worst case of the other two plus a margin. */
-  readonly episodeMs?: number;
 }
 
 export interface RunEpisodeOptions {
@@ -64,14 +54,8 @@ export interface EpisodeOutcome {
 
 /** The task config sent to `/reset`: env id `family/task` split into env and task names. */
 export function taskConfigFor(task: EpisodeTask): TaskConfig {
-  const slash = task.envId.indexOf('/');
-  return {
-    env_id: task.envId,
-    env_name: slash < 0 ? task.envId : task.envId.slice(0, slash),
-    task_name: slash < 0 ? task.envId : task.envId.slice(slash + 1),
-    seed: task.taskId,
-    task_id: task.taskId,
-  };
+  const { family, taskName } = splitEnvId(task.envId);
+  return { env_id: task.envId, env_name: family, task_name: taskName, seed: task.taskId, task_id: task.taskId };
 }
 
 /**
@@ -103,9 +87,8 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
   if (signal?.aborted === true) return finish('worker_error', new EpisodeAbortedError(signal.reason).message);
   if (env.id !== task.envId) return finish('worker_error', `environment ${env.id} given for a task of ${task.envId}`);
   const maxTimesteps = Math.min(options.maxTimesteps ?? env.maxTimesteps, env.maxTimesteps);
-  const resetMs = options.timeouts?.resetMs ?? MINER_RESET_TIMEOUT_MS;
-  const actionMs = options.timeouts?.actionMs ?? MINER_ACTION_TIMEOUT_MS;
-  const episodeMs = options.timeouts?.episodeMs ?? resetMs + maxTimesteps * actionMs + EPISODE_TIMEOUT_MARGIN_MS;
+  const { resetMs, actionMs } = callTimeouts(options.timeouts);
+  const episodeMs = episodeBudgetMs(options.timeouts ?? {}, maxTimesteps);
 
   let permit: CircuitPermit | undefined;
   if (breaker !== undefined) {

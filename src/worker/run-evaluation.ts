@@ -1,5 +1,7 @@
 import * as v from 'valibot';
 import type { TaskJobData } from '../pool/task-job.ts';
+import { errorMessage } from '../runtime/error-message.ts';
+import { linkedAbort } from '../runtime/linked-abort.ts';
 import { EvaluationOutcomeSchema, type EvaluationOutcome, type Evaluator } from './evaluator.ts';
 
 /** Why an evaluation was abandoned by the worker rather than finished by the evaluator. */
@@ -33,26 +35,30 @@ function unscored(errorClass: EvaluationOutcome['errorClass'], message: string, 
  */
 export async function runEvaluation(evaluator: Evaluator, task: TaskJobData, options: RunEvaluationOptions): Promise<EvaluationRun> {
   const startedAt = Date.now();
-  const controller = new AbortController();
+  if (options.shutdown.aborted) return { outcome: unscored('worker_error', 'the worker is shutting down', startedAt), abandoned: 'shutdown' };
+  // The evaluator's signal: fires on shutdown (through the link) or on the hard timeout.
+  const link = linkedAbort(options.shutdown);
   let abandoned: AbandonReason | undefined;
   let wake: (() => void) | undefined;
-  const abandon = (reason: AbandonReason): void => {
-    if (abandoned) return;
-    abandoned = reason;
-    controller.abort(new Error(reason === 'shutdown' ? 'the worker is shutting down' : `evaluation exceeded ${options.hardTimeoutMs} ms`));
-    wake?.();
-  };
-  const onShutdown = (): void => abandon('shutdown');
-  if (options.shutdown.aborted) return { outcome: unscored('worker_error', 'the worker is shutting down', startedAt), abandoned: 'shutdown' };
-  options.shutdown.addEventListener('abort', onShutdown, { once: true });
-  const timer = setTimeout(() => abandon('timeout'), options.hardTimeoutMs);
   const gaveUp = new Promise<'abandoned'>((resolve) => {
     wake = () => resolve('abandoned');
   });
+  link.signal.addEventListener(
+    'abort',
+    () => {
+      abandoned ??= 'shutdown';
+      wake?.();
+    },
+    { once: true },
+  );
+  const timer = setTimeout(() => {
+    abandoned ??= 'timeout';
+    link.abort(new Error(`evaluation exceeded ${options.hardTimeoutMs} ms`));
+  }, options.hardTimeoutMs);
   try {
     const answer = await Promise.race([
       Promise.resolve()
-        .then(() => evaluator(task, controller.signal))
+        .then(() => evaluator(task, link.signal))
         .then(
           (value) => ({ value }),
           (error: unknown) => ({ error }),
@@ -63,8 +69,7 @@ export async function runEvaluation(evaluator: Evaluator, task: TaskJobData, opt
     if (abandoned === 'timeout') return { outcome: unscored('env_error', `evaluation did not finish within ${options.hardTimeoutMs} ms`, startedAt), abandoned };
     if (answer === 'abandoned') throw new Error('unreachable: abandoned without a reason');
     if ('error' in answer) {
-      const message = answer.error instanceof Error ? answer.error.message : String(answer.error);
-      return { outcome: unscored('env_error', `evaluator threw: ${message}`, startedAt) };
+      return { outcome: unscored('env_error', `evaluator threw: ${errorMessage(answer.error)}`, startedAt) };
     }
     const parsed = v.safeParse(EvaluationOutcomeSchema, answer.value);
     if (!parsed.success) {
@@ -75,6 +80,6 @@ export async function runEvaluation(evaluator: Evaluator, task: TaskJobData, opt
     return { outcome: parsed.output };
   } finally {
     clearTimeout(timer);
-    options.shutdown.removeEventListener('abort', onShutdown);
+    link.dispose();
   }
 }

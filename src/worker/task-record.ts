@@ -1,6 +1,7 @@
 import * as v from 'valibot';
-import type { NewAttempt, NewResult, ScoredClass } from '../db/schema.ts';
+import type { NewAttempt, NewResult } from '../db/schema.ts';
 import type { TaskJobData } from '../pool/task-job.ts';
+import { isScored } from './error-class.ts';
 import { EvaluationOutcomeSchema, type EvaluationOutcome } from './evaluator.ts';
 
 /**
@@ -27,11 +28,6 @@ export const FinishedAttemptSchema = v.object({
 export interface TaskRecord {
   readonly attempt: NewAttempt;
   readonly result?: NewResult;
-}
-
-/** Whether an outcome is scored (becomes a result row). */
-export function isScored(errorClass: EvaluationOutcome['errorClass']): errorClass is ScoredClass {
-  return errorClass === 'success' || errorClass === 'failure';
 }
 
 /** Builds the rows of a finished attempt of `task`. */

@@ -28,7 +28,7 @@ import { resultExists } from '../db/tables/results.ts';
 import { publishCircuitState } from '../pool/circuit-keys.ts';
 import { parseTaskJobData, queueName, type TaskJobData } from '../pool/task-job.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { MAX_WORKER_ERRORS, PARKED_RESULT_BASE_DELAY_MS, WORKER_ERROR_BASE_DELAY_MS } from './defaults.ts';
+import { MAX_WORKER_ERRORS, PARKED_RESULT_BASE_DELAY_MS, WORKER_ERROR_BASE_DELAY_MS } from '../config/constants.ts';
 import type { Evaluator } from './evaluator.ts';
 import { backoffDelay, parseWorkerJobState, type WorkerJobState } from './job-state.ts';
 import type { ResultWriter } from './result-writer.ts';
@@ -137,7 +137,7 @@ export class TaskWorker {
     const closing = Promise.all(this.#workers.map((w) => w.close()));
     const deadline = setTimeout(() => {
       if (this.#running > 0) this.#logger.warn({ running: this.#running }, 'drain time over: aborting running evaluations, their tasks go back to pending');
-      this.#shutdown.abort();
+      this.#shutdown.abort(new Error('the worker is shutting down'));
     }, this.#options.drainMs);
     try {
       await closing;

@@ -1,11 +1,10 @@
 // Episodes per second of one worker against the expert demo miner (its own process, loopback),
-// per built-in env, with the in-process policy as the baseline; and the per-step cost of the
-// miner client with keep-alive versus a new connection per step.
+// per built-in env, with the in-process policy as the baseline; the same through the whole
+// worker path (queue → evaluator → result row); and the per-step cost of the miner client with
+// keep-alive versus a new connection per step.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
 import { MujocoLoader } from '../../src/envs/mujoco/mujoco-loader.ts';
 import { InProcessMiner } from '../../src/miners/demo/in-process-miner.ts';
@@ -13,26 +12,29 @@ import type { MinerApi } from '../../src/miners/miner-api.ts';
 import { MinerClient } from '../../src/miners/miner-client.ts';
 import { percentile } from '../../src/worker/percentile.ts';
 import { runEpisode } from '../../src/worker/run-episode.ts';
+import { CLI } from '../helpers/spawn-cli.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { measureWorkerPath } from './worker-path.ts';
 
 interface ChildMiner {
   readonly url: string;
   stop(): Promise<void>;
 }
 
+/** `evalpool demo-miner --policy expert` in its own process, as in production. */
 async function startChildMiner(): Promise<ChildMiner> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'demo-miner-process.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [CLI, 'demo-miner', '--policy', 'expert', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const [first] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error('the demo miner process exited'); })])) as [string];
   lines.close();
+  const url = /listening on (http:\/\/\S+)/.exec(first)?.[1];
+  if (url === undefined) throw new Error(`unexpected first line of the demo miner: ${first}`);
   return {
-    url: `http://127.0.0.1:${Number(first)}`,
+    url,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
-      child.stdin.end();
+      child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
@@ -79,6 +81,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     }
 
     const episodes = Math.max(5, Math.round(60 * ctx.scale));
+    const sequential = new Map<string, number>();
     for (const envId of registry.ids()) {
       const env = await registry.create(envId);
       try {
@@ -98,6 +101,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
         };
         const inProcess = await measure(new InProcessMiner('expert'), true);
         const overHttp = await measure(client, true);
+        sequential.set(envId, overHttp.perSecond);
         results.push({
           name: `episodes/s, 1 worker vs expert demo miner, ${envId}`,
           value: overHttp.perSecond,
@@ -109,6 +113,18 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
         env.close();
       }
     }
+
+    // The whole worker path: BullMQ queue → TaskWorker (concurrency 4) → evaluator → result row.
+    const envId = 'mujoco/reach-v1';
+    const concurrency = 4;
+    const worker = await measureWorkerPath(ctx, miner.url, envId, Math.max(40, Math.round(400 * ctx.scale)), concurrency);
+    results.push({
+      name: `episodes/s, full worker path (queue → evaluator → result row), 1 worker × concurrency ${concurrency}, ${envId}`,
+      value: worker.perSecond,
+      unit: 'episodes/s',
+      baseline: sequential.get(envId),
+      notes: `${worker.episodes} tasks added at once with the scheduler's job options, counted when their rows are in Postgres; ${worker.successes} solved; baseline: the sequential runEpisode figure above (no queue, no database)`,
+    });
   } finally {
     await client.close();
     await miner.stop();

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Backoff } from '../../src/chain/backoff.ts';
-import { errorMessage } from '../../src/chain/error-message.ts';
+import { errorMessage } from '../../src/runtime/error-message.ts';
 import { CallTimeoutError, withTimeout } from '../../src/chain/with-timeout.ts';
 
 describe('backoff, timeouts and error messages', () => {

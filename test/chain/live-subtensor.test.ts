@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { SubtensorConnection, wsProviderFactory } from '../../src/chain/subtensor-connection.ts';
 import { assertSignableExtensions } from '../../src/chain/signed-extensions.ts';
 import { SubtensorMinerSource } from '../../src/chain/subtensor-miner-source.ts';
-import { captureLogger } from './capture-logger.ts';
+import { capturingLogger } from '../helpers/test-logger.ts';
 
 const LIVE = process.env.EVALPOOL_LIVE_CHAIN === '1';
 const ENDPOINT = 'wss://entrypoint-finney.opentensor.ai:443';
@@ -16,7 +16,7 @@ const NETUID = 1;
 describe('live subtensor (finney)', { skip: LIVE ? false : 'set EVALPOOL_LIVE_CHAIN=1 to run the live chain smoke test' }, () => {
   test('reads the miners of a subnet and the best block', async () => {
     const source = new SubtensorMinerSource({
-      createProvider: wsProviderFactory(ENDPOINT, 30_000), label: ENDPOINT, netuid: NETUID, logger: captureLogger().logger, callTimeoutMs: 30_000, connectTimeoutMs: 60_000,
+      createProvider: wsProviderFactory(ENDPOINT, 30_000), label: ENDPOINT, netuid: NETUID, logger: capturingLogger().logger, callTimeoutMs: 30_000, connectTimeoutMs: 60_000,
     });
     try {
       const snapshot = await source.refresh();
@@ -29,7 +29,7 @@ describe('live subtensor (finney)', { skip: LIVE ? false : 'set EVALPOOL_LIVE_CH
   });
 
   test('the live runtime can be signed for (its unknown signed extensions are empty)', async () => {
-    const connection = new SubtensorConnection({ createProvider: wsProviderFactory(ENDPOINT, 30_000), label: ENDPOINT, logger: captureLogger().logger, connectTimeoutMs: 60_000 });
+    const connection = new SubtensorConnection({ createProvider: wsProviderFactory(ENDPOINT, 30_000), label: ENDPOINT, logger: capturingLogger().logger, connectTimeoutMs: 60_000 });
     try {
       console.log(`unknown, empty signed extensions: ${assertSignableExtensions((await connection.api()).registry).join(', ')}`);
     } finally {

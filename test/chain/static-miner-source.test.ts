@@ -8,7 +8,7 @@ import { BlockClock } from '../../src/chain/block-clock.ts';
 import { encryptDeploymentId } from '../../src/chain/endpoint-crypto.ts';
 import { StaticMinerSource } from '../../src/chain/static-miner-source.ts';
 import { StaticMinersFileError } from '../../src/chain/static-miners-file.ts';
-import { captureLogger } from './capture-logger.ts';
+import { capturingLogger } from '../helpers/test-logger.ts';
 
 const KEY = parseBackendPrivateKey('11'.repeat(32), 'test');
 const UUID = '95edf2b6-e18b-400a-8398-5573df10e5e4';
@@ -43,7 +43,7 @@ describe('static miner source', () => {
         ],
       });
       let now = GENESIS + 12_000 * 100 + 5;
-      const { logger, records } = captureLogger();
+      const { logger, lines: records } = capturingLogger();
       const source = new StaticMinerSource({ file, logger, backendKey: KEY.privateKey, clock: new BlockClock({ now: () => now }) });
       const snapshot = await source.refresh();
       assert.equal(snapshot.source, 'static');
@@ -75,7 +75,7 @@ describe('static miner source', () => {
         { uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:1' },
         { uid: 1, hotkey: 'b', commitment: `org/p:1a2b3c4d:e:${encryptDeploymentId(UUID, KEY.publicKey)}` },
       ] });
-      const source = new StaticMinerSource({ file, logger: captureLogger().logger });
+      const source = new StaticMinerSource({ file, logger: capturingLogger().logger });
       const snapshot = await source.refresh();
       assert.deepEqual(snapshot.miners.map((m) => m.uid), [0]);
       assert.match(snapshot.excluded[0]!.reason, /^no_key: /);
@@ -86,7 +86,7 @@ describe('static miner source', () => {
     await withDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
       await writeJson(file, { miners: [{ uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:1' }] });
-      const { logger, records } = captureLogger();
+      const { logger, lines: records } = capturingLogger();
       const source = new StaticMinerSource({ file, logger });
       const first = await source.refresh();
       await writeJson(file, { miners: [{ uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:2' }, { uid: 1, hotkey: 'b', endpoint: 'http://127.0.0.1:3' }] });
@@ -117,10 +117,10 @@ describe('static miner source', () => {
     await withDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
       await writeJson(file, { miners: [{ uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:1' }, { uid: 'one', hotkey: 'b', endpoint: 'http://x' }] });
-      const source = new StaticMinerSource({ file, logger: captureLogger().logger });
+      const source = new StaticMinerSource({ file, logger: capturingLogger().logger });
       await assert.rejects(source.refresh(), (error: unknown) =>
         error instanceof StaticMinersFileError && error.message === `${file}: entry 1 (hotkey b): field "uid": expected a number`);
-      await assert.rejects(new StaticMinerSource({ file: path.join(dir, 'absent.json'), logger: captureLogger().logger }).refresh(), /absent\.json: cannot read the miners file \(ENOENT\)/);
+      await assert.rejects(new StaticMinerSource({ file: path.join(dir, 'absent.json'), logger: capturingLogger().logger }).refresh(), /absent\.json: cannot read the miners file \(ENOENT\)/);
     });
   });
 });

@@ -4,7 +4,7 @@ import { encodeAddress } from '@polkadot/util-crypto';
 import { parseBackendPrivateKey } from '../../src/chain/backend-key.ts';
 import { encryptDeploymentId } from '../../src/chain/endpoint-crypto.ts';
 import { SubtensorMinerSource, type SubtensorMinerSourceOptions } from '../../src/chain/subtensor-miner-source.ts';
-import { captureLogger } from './capture-logger.ts';
+import { capturingLogger } from '../helpers/test-logger.ts';
 import { FakeSubtensorNode } from './fake-subtensor-provider.ts';
 import { loadSubtensorMetadata } from './fixture-path.ts';
 
@@ -16,12 +16,12 @@ const UUID2 = '0a0b0c0d-0000-4000-8000-000000000000';
 const hotkeys = Array.from({ length: 8 }, (_, i) => encodeAddress(new Uint8Array(32).fill(i + 1), 42));
 
 function source(node: FakeSubtensorNode, extra: Partial<SubtensorMinerSourceOptions> = {}) {
-  const log = captureLogger();
+  const log = capturingLogger();
   const options: SubtensorMinerSourceOptions = {
     createProvider: () => node.provider(), label: 'ws://fake-node', netuid: NETUID, logger: log.logger, backendKey: KEY.privateKey,
     callTimeoutMs: 300, connectTimeoutMs: 2_000, ...extra,
   };
-  return { source: new SubtensorMinerSource(options), records: log.records };
+  return { source: new SubtensorMinerSource(options), records: log.lines };
 }
 
 function subnet(bytes: Uint8Array): FakeSubtensorNode {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ValidatorLoop, type ValidatorLoopOptions } from '../../src/chain/validator-loop.ts';
 import { parseLatestWeights, type LatestWeights } from '../../src/chain/weights-response.ts';
 import { CommitRevealEnabledError, type PreparedWeights, type U16Weights } from '../../src/chain/weights-submitter.ts';
-import { captureLogger } from './capture-logger.ts';
+import { capturingLogger } from '../helpers/test-logger.ts';
 import { weightsBody } from './weights-server.ts';
 
 function fakeSubmitter(failPrepare: (() => Error | undefined) = () => undefined) {
@@ -39,7 +39,7 @@ describe('validator loop', () => {
       parseLatestWeights(weightsBody(102, [], [])),
     ];
     const { submitter, submitted } = fakeSubmitter();
-    const { logger, records } = captureLogger();
+    const { logger, lines: records } = capturingLogger();
     const loop = new ValidatorLoop({
       fetchWeights: () => {
         const next = answers.shift();
@@ -59,7 +59,7 @@ describe('validator loop', () => {
   test('a failed submission is retried at the next poll for the same block', async () => {
     let fail = true;
     const { submitter, prepared } = fakeSubmitter(() => (fail ? new Error('node busy') : undefined));
-    const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(5, [0], [65_535]))), submitter, logger: captureLogger().logger });
+    const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(5, [0], [65_535]))), submitter, logger: capturingLogger().logger });
     assert.equal(await loop.poll(), 'failed');
     fail = false;
     assert.equal(await loop.poll(), 'submitted');
@@ -71,7 +71,7 @@ describe('validator loop', () => {
     const seen: number[] = [];
     const loop = new ValidatorLoop({
       fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(9, [2], [65_535]))),
-      submitter, logger: captureLogger().logger, dryRun: true, onPrepared: (_p, w) => seen.push(w.block_number),
+      submitter, logger: capturingLogger().logger, dryRun: true, onPrepared: (_p, w) => seen.push(w.block_number),
     });
     assert.equal(await loop.poll(), 'dry_run');
     assert.deepEqual(submitted, []);
@@ -80,7 +80,7 @@ describe('validator loop', () => {
 
   test('a fatal error (commit-reveal on) stops the loop and rejects done', async () => {
     const { submitter } = fakeSubmitter(() => new CommitRevealEnabledError('commit-reveal is on for netuid 1: plain set_weights would be refused'));
-    const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(1, [0], [65_535]))), submitter, logger: captureLogger().logger, pollIntervalMs: 10 });
+    const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(1, [0], [65_535]))), submitter, logger: capturingLogger().logger, pollIntervalMs: 10 });
     loop.start();
     loop.start();
     await assert.rejects(loop.done, CommitRevealEnabledError);
@@ -90,7 +90,7 @@ describe('validator loop', () => {
   test('start polls periodically; stop is idempotent and ends it', async () => {
     let polls = 0;
     const { submitter } = fakeSubmitter();
-    const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(++polls, [0], [65_535]))), submitter, logger: captureLogger().logger, pollIntervalMs: 5 });
+    const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(++polls, [0], [65_535]))), submitter, logger: capturingLogger().logger, pollIntervalMs: 5 });
     loop.start();
     while (polls < 3) await new Promise((resolve) => setTimeout(resolve, 5));
     await loop.stop();

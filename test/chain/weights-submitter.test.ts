@@ -6,7 +6,7 @@ import { SubtensorConnection } from '../../src/chain/subtensor-connection.ts';
 import { assertSignableExtensions } from '../../src/chain/signed-extensions.ts';
 import { loadValidatorKeypair } from '../../src/chain/validator-seed.ts';
 import { CommitRevealEnabledError, HotkeyNotRegisteredError, WeightsRejectedError, WeightsSubmitter } from '../../src/chain/weights-submitter.ts';
-import { captureLogger } from './capture-logger.ts';
+import { capturingLogger } from '../helpers/test-logger.ts';
 import { FakeSubtensorNode } from './fake-subtensor-provider.ts';
 import { loadSubtensorMetadata } from './fixture-path.ts';
 
@@ -18,7 +18,7 @@ async function setup(options: { commitReveal?: boolean; register?: boolean } = {
   const pair = await loadValidatorKeypair({ seed: '//Validator' });
   const node = new FakeSubtensorNode(fixture.bytes!);
   node.addSubnet(NETUID, options.register === false ? others : [...others, pair.address], { commitReveal: options.commitReveal ?? false, versionKey: 4_242 });
-  const { logger, records } = captureLogger();
+  const { logger, lines: records } = capturingLogger();
   const connection = new SubtensorConnection({ createProvider: () => node.provider(), label: 'ws://fake-node', logger });
   const submitter = new WeightsSubmitter({ connection, netuid: NETUID, pair, logger, callTimeoutMs: 2_000, inclusionTimeoutMs: 5_000 });
   return { pair, node, connection, submitter, records };
@@ -109,7 +109,7 @@ describe('weights submitter (offline, real metadata)', { skip: fixture.skip }, (
     const { connection, submitter, pair } = await setup();
     try {
       await assert.rejects(submitter.prepare({ uids: [0, 9], values: [1, 2] }), /uids 9 are not on netuid 11 \(it has 5 neurons\)/);
-      const elsewhere = new WeightsSubmitter({ connection, netuid: 12, pair, logger: captureLogger().logger });
+      const elsewhere = new WeightsSubmitter({ connection, netuid: 12, pair, logger: capturingLogger().logger });
       await assert.rejects(elsewhere.prepare({ uids: [0], values: [1] }), /subnet 12 does not exist/);
     } finally {
       await connection.close();

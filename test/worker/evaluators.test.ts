@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertSupported, builtInEvaluators, envFamily, noopEvaluator, registryEvaluator, UnsupportedEnvironmentError } from '../../src/worker/evaluators.ts';
+import { assertSupported, builtInEvaluators, noopEvaluator, registryEvaluator, runnableEnvs, UnsupportedEnvironmentError } from '../../src/worker/evaluators.ts';
 import type { Evaluator } from '../../src/worker/evaluator.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
-
-test('the family of an env is the part before its first slash', () => {
-  assert.equal(envFamily('mujoco/reach-v1'), 'mujoco');
-  assert.equal(envFamily('a/b/c'), 'a');
-  assert.equal(envFamily('plain'), 'plain');
-});
+import { testConfig } from '../helpers/test-config.ts';
+import { testLogger } from '../helpers/test-logger.ts';
 
 test('tasks go to their family evaluator; an unknown family is a clear error', async () => {
   const seen: string[] = [];
@@ -24,12 +20,26 @@ test('tasks go to their family evaluator; an unknown family is a clear error', a
   await assert.rejects(evaluator(makeTask({ env: 'mujoco/reach-v1' }), new AbortController().signal), UnsupportedEnvironmentError);
 });
 
-test('assertSupported names every env it cannot run and the families it can', () => {
-  assert.throws(
-    () => assertSupported(builtInEvaluators(), ['noop/a', 'mujoco/reach-v1', 'x']),
-    /no evaluator for mujoco\/reach-v1 \(family "mujoco"\), x \(family "x"\); this worker can run the families: noop/,
-  );
-  assertSupported(builtInEvaluators(), ['noop/a']);
+test('a family with a fixed set of envs runs only those', () => {
+  const registry = { fixed: { evaluate: noopEvaluator, envs: ['fixed/a'] }, noop: noopEvaluator };
+  const { supports } = registryEvaluator(registry);
+  assert.equal(supports('fixed/a'), true);
+  assert.equal(supports('fixed/b'), false);
+  assert.deepEqual(runnableEnvs(registry), ['fixed/a', 'noop/*']);
+});
+
+test('the built-in evaluators run noop and the three MuJoCo envs; assertSupported names what it cannot run', async () => {
+  const builtIn = builtInEvaluators(testConfig(), testLogger());
+  try {
+    assert.deepEqual(runnableEnvs(builtIn.registry), ['mujoco/balance-v1', 'mujoco/push-v1', 'mujoco/reach-v1', 'noop/*']);
+    assert.throws(
+      () => assertSupported(builtIn.registry, ['noop/a', 'mujoco/nope-v1', 'x']),
+      /^UnsupportedEnvironmentError: no evaluator for mujoco\/nope-v1, x; this worker can run: mujoco\/balance-v1, mujoco\/push-v1, mujoco\/reach-v1, noop\/\*$/,
+    );
+    assertSupported(builtIn.registry, ['noop/a', 'mujoco/reach-v1']);
+  } finally {
+    await builtIn.stop();
+  }
 });
 
 test('noop succeeds at once with score 1', async () => {

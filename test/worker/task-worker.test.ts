@@ -5,7 +5,7 @@ import { circuitKey } from '../../src/pool/circuit-keys.ts';
 import { queueName, taskJobId, type TaskJobData } from '../../src/pool/task-job.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import type { EvaluationOutcome, Evaluator } from '../../src/worker/evaluator.ts';
-import { MAX_WORKER_ERRORS } from '../../src/worker/defaults.ts';
+import { MAX_WORKER_ERRORS } from '../../src/config/constants.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
+import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
 import { runCli, spawnCli, spawnEntry, type CliProcess } from '../helpers/spawn-cli.ts';
@@ -94,9 +95,9 @@ test('SIGTERM: the running episode that can finish does, the other goes back to 
 
 describe('evalpool worker', () => {
   test('an environment it has no evaluator for: one sentence naming it, exit 1', async () => {
-    const result = await runCli(['worker', '--envs', 'mujoco/reach-v1,noop/a'], workerVariables());
+    const result = await runCli(['worker', '--envs', 'mujoco/nope-v1,noop/a'], workerVariables());
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^evalpool: no evaluator for mujoco\/reach-v1 \(family "mujoco"\); this worker can run the families: noop\n$/);
+    assert.equal(result.stderr, 'evalpool: no evaluator for mujoco/nope-v1; this worker can run: mujoco/balance-v1, mujoco/push-v1, mujoco/reach-v1, noop/*\n');
   });
 
   test('no --envs and no sampling list: says what to do, exit 1', async () => {
@@ -123,13 +124,21 @@ describe('evalpool worker', () => {
   });
 });
 
-test('evalpool serve with EVALPOOL_INLINE_WORKERS consumes the queues in process', async () => {
-  const cli = spawnCli(['serve'], workerVariables({ EVALPOOL_PORT: '0', EVALPOOL_SCHEDULER_ENABLED: 'false', EVALPOOL_INLINE_WORKERS: '2', EVALPOOL_WORKER_ENVS: 'noop/inline' }));
+test('evalpool serve with EVALPOOL_INLINE_WORKERS consumes the queues in process, with the built-in evaluators', async () => {
+  const miner = await startDemoMiner({ policy: 'expert' });
+  const cli = spawnCli(['serve'], workerVariables({ EVALPOOL_PORT: '0', EVALPOOL_SCHEDULER_ENABLED: 'false', EVALPOOL_INLINE_WORKERS: '2', EVALPOOL_WORKER_ENVS: 'noop/inline,mujoco/reach-v1' }));
   processes.push(cli);
-  await cli.waitForLog((l) => l.msg === 'inline workers are running');
-  const task = makeTask({ env: 'noop/inline', hotkey: '5Inline' });
-  await queues.add(task);
-  await waitFor('the inline result', async () => (await resultRows('5Inline')).length === 1);
-  cli.child.kill('SIGTERM');
-  assert.equal(await cli.exited(), 0);
+  try {
+    await cli.waitForLog((l) => l.msg === 'inline workers are running');
+    await queues.add(makeTask({ env: 'noop/inline', hotkey: '5Inline' }));
+    await queues.add(makeTask({ env: 'mujoco/reach-v1', hotkey: '5Inline', task_id: 5, endpoint: miner.url }));
+    await waitFor('the inline results', async () => (await resultRows('5Inline')).length === 2);
+    const episode = await database.db.selectFrom('results').select(['success', 'timesteps']).where('hotkey', '=', '5Inline').where('env_id', '=', 'mujoco/reach-v1').executeTakeFirstOrThrow();
+    assert.equal(episode.success, true);
+    assert.ok(episode.timesteps !== null && episode.timesteps > 0);
+    cli.child.kill('SIGTERM');
+    assert.equal(await cli.exited(), 0);
+  } finally {
+    await miner.close();
+  }
 });

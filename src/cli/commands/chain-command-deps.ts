@@ -1,7 +1,7 @@
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import { InvalidArgumentError } from 'commander';
 import { pino, type Logger } from 'pino';
-import { errorMessage } from '../../chain/error-message.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
 import type { Config } from '../../config/schema.ts';
 import { loadContext } from '../context.ts';
 

@@ -3,20 +3,18 @@ import * as v from 'valibot';
 import { MISBEHAVIOUR_MODES, MISBEHAVIOUR_TARGETS } from '../../miners/demo/misbehaviour.ts';
 import { startDemoMiner } from '../../miners/demo/demo-miner.ts';
 import { POLICY_KINDS } from '../../miners/demo/policies/policy.ts';
+import { parseOptions, wholeNumber } from '../parse-options.ts';
 
 /** The demo miner's port when none is given. */
 export const DEMO_MINER_PORT = 8080;
 
-const Int = (min: number, max: number) =>
-  v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.integer(), v.minValue(min), v.maxValue(max));
-
 const DemoMinerOptionsSchema = v.object({
   policy: v.picklist(POLICY_KINDS, `must be one of ${POLICY_KINDS.join(', ')}`),
-  port: Int(0, 65_535),
+  port: wholeNumber(0, 65_535),
   host: v.pipe(v.string(), v.minLength(1)),
   misbehave: v.picklist(MISBEHAVIOUR_MODES, `must be one of ${MISBEHAVIOUR_MODES.join(', ')}`),
   misbehaveOn: v.picklist(MISBEHAVIOUR_TARGETS, `must be one of ${MISBEHAVIOUR_TARGETS.join(', ')}`),
-  delayMs: Int(0, 600_000),
+  delayMs: wholeNumber(0, 600_000),
 });
 
 /** `evalpool demo-miner`: a miner policy endpoint for the built-in envs, to try the system end to end. */
@@ -31,9 +29,7 @@ export function register(program: Command): void {
     .option('--misbehave-on <route>', `where to misbehave: ${MISBEHAVIOUR_TARGETS.join(' | ')}`, 'all')
     .option('--delay-ms <n>', 'delay of the slow misbehaviour', '1000')
     .action(async (raw: Record<string, unknown>, command: Command) => {
-      const parsed = v.safeParse(DemoMinerOptionsSchema, raw);
-      if (!parsed.success) command.error(`error: ${parsed.issues.map((i) => `--${(v.getDotPath(i) ?? '?').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${i.message}`).join('; ')}`);
-      const options = parsed.output;
+      const options = parseOptions(DemoMinerOptionsSchema, raw, command);
       const miner = await startDemoMiner({
         policy: options.policy,
         port: options.port,

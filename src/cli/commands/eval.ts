@@ -2,28 +2,29 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import cliProgress from 'cli-progress';
 import * as v from 'valibot';
+import { LOCAL_EVAL_CONCURRENCY, LOCAL_EVAL_EPISODES } from '../../config/constants.ts';
 import { BuiltinRegistry, listBuiltinEnvs } from '../../envs/builtin-registry.ts';
 import { MujocoLoader } from '../../envs/mujoco/mujoco-loader.ts';
-import { MINER_ACTION_TIMEOUT_MS, MINER_RESET_TIMEOUT_MS } from '../../miners/defaults.ts';
-import { LOCAL_EVAL_CONCURRENCY, LOCAL_EVAL_EPISODES } from '../../worker/defaults.ts';
+import { minerClientsOptions } from '../../miners/miner-clients-options.ts';
+import { episodeTimeouts } from '../../worker/episode-timeouts.ts';
 import { ERROR_CLASSES } from '../../worker/error-class.ts';
 import type { LocalEvalStats } from '../../worker/local-eval.ts';
 import { evalSeeds, runLocalEval } from '../../worker/local-eval.ts';
+import { loadContext } from '../context.ts';
 import type { Cell } from '../format-table.ts';
 import { formatTable } from '../format-table.ts';
-
-const Int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.integer(), v.minValue(min), v.maxValue(max));
+import { parseOptions, wholeNumber } from '../parse-options.ts';
 
 const EvalOptionsSchema = v.object({
   endpoint: v.pipe(v.string(), v.url('must be a URL such as http://127.0.0.1:8080'), v.regex(/^https?:/, 'must be http(s)')),
   env: v.string(),
-  episodes: Int(1, 1_000_000),
-  concurrency: Int(1, 1_024),
-  seedStart: v.optional(Int(0)),
-  maxTimesteps: v.optional(Int(1)),
-  actionTimeoutMs: Int(1, 600_000),
-  resetTimeoutMs: Int(1, 600_000),
+  episodes: wholeNumber(1, 1_000_000),
+  concurrency: wholeNumber(1, 1_024),
+  seedStart: v.optional(wholeNumber(0)),
+  maxTimesteps: v.optional(wholeNumber(1)),
+  // Checked by the config module, as the variables they override.
+  actionTimeoutMs: v.optional(v.string()),
+  resetTimeoutMs: v.optional(v.string()),
   json: v.optional(v.boolean(), false),
 });
 
@@ -38,17 +39,18 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'episodes at once', String(LOCAL_EVAL_CONCURRENCY))
     .option('--seed-start <n>', 'task ids seed-start, seed-start+1, ... (default: random task ids)')
     .option('--max-timesteps <n>', "stop episodes earlier than the env's own limit")
-    .option('--action-timeout-ms <n>', 'per-step /act timeout', String(MINER_ACTION_TIMEOUT_MS))
-    .option('--reset-timeout-ms <n>', '/reset timeout', String(MINER_RESET_TIMEOUT_MS))
+    .option('--action-timeout-ms <n>', 'per-step /act timeout (default: EVALPOOL_ACTION_TIMEOUT_MS)')
+    .option('--reset-timeout-ms <n>', '/reset timeout (default: EVALPOOL_MINER_RESET_TIMEOUT_MS)')
     .addOption(new Option('--json', 'print the results as JSON instead of a table'))
     .action(async (raw: Record<string, unknown>, command: Command) => {
-      const parsed = v.safeParse(EvalOptionsSchema, raw);
-      if (!parsed.success) {
-        command.error(`error: ${parsed.issues.map((i) => `--${kebab(v.getDotPath(i) ?? '?')} ${i.message}`).join('; ')}`);
-      }
-      const options = parsed.output;
+      const options = parseOptions(EvalOptionsSchema, raw, command);
       const registry = new BuiltinRegistry(new MujocoLoader());
       if (!registry.has(options.env)) command.error(`error: unknown env "${options.env}" (built-in: ${registry.ids().join(', ')})`);
+      // Timeouts, connection and breaker settings as a worker would use them; flags override.
+      const overrides: Record<string, string> = {};
+      if (options.actionTimeoutMs !== undefined) overrides.EVALPOOL_ACTION_TIMEOUT_MS = options.actionTimeoutMs;
+      if (options.resetTimeoutMs !== undefined) overrides.EVALPOOL_MINER_RESET_TIMEOUT_MS = options.resetTimeoutMs;
+      const { config } = loadContext(overrides);
       const seeds = evalSeeds({ episodes: options.episodes, seedStart: options.seedStart });
 
       const stop = new AbortController();
@@ -68,8 +70,8 @@ export function register(program: Command): void {
           seeds,
           concurrency: options.concurrency,
           maxTimesteps: options.maxTimesteps,
-          timeouts: { actionMs: options.actionTimeoutMs, resetMs: options.resetTimeoutMs },
-          client: { actionTimeoutMs: options.actionTimeoutMs, resetTimeoutMs: options.resetTimeoutMs },
+          timeouts: episodeTimeouts(config),
+          client: minerClientsOptions(config).client,
           signal: stop.signal,
           onProgress: (p) => bar.update(p.done, { successes: p.successes }),
         });
@@ -112,8 +114,4 @@ function seedsText(seeds: readonly number[]): string {
   const consecutive = seeds.every((s, i) => s === seeds[0]! + i);
   if (consecutive) return seeds.length === 1 ? String(seeds[0]) : `${seeds[0]}..${seeds[seeds.length - 1]}`;
   return seeds.length <= 5 ? seeds.join(', ') : `${seeds.slice(0, 5).join(', ')}, ... (random)`;
-}
-
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -20,10 +20,16 @@ export function register(program: Command): void {
       const { config, logger } = loadContext(overrides);
       await runCommand(config, async () => {
         try {
-          const registry = builtInEvaluators();
-          assertSupported(registry, config.worker.envs);
-          const { evaluator, supports } = registryEvaluator(registry);
-          const running = await startWorkerService(config, logger, { envs: config.worker.envs, concurrency: config.worker.concurrency, evaluator, supports });
+          const evaluators = builtInEvaluators(config, logger);
+          assertSupported(evaluators.registry, config.worker.envs);
+          const { evaluator, supports } = registryEvaluator(evaluators.registry);
+          const running = await startWorkerService(config, logger, {
+            envs: config.worker.envs,
+            concurrency: config.worker.concurrency,
+            evaluator,
+            supports,
+            resources: [evaluators],
+          });
           logger.info({ envs: running.envs, concurrency: config.worker.concurrency, workerId: running.workerId }, 'evalpool worker is running');
           stopOnSignals(running.lifecycle, logger, config.server.shutdownGraceMs);
         } catch (error) {

@@ -1,4 +1,15 @@
-import { integer, list, optionalText, text } from '../variable.ts';
+import {
+  CIRCUIT_COOLDOWN_MS,
+  CIRCUIT_COOLDOWN_MULTIPLIER,
+  CIRCUIT_FAILURE_THRESHOLD,
+  CIRCUIT_MAX_COOLDOWN_MS,
+  EPISODE_TIMEOUT_MARGIN_MS,
+  MINER_ACTION_TIMEOUT_MS,
+  MINER_CONNECT_TIMEOUT_MS,
+  MINER_MAX_RESPONSE_BYTES,
+  MINER_RESET_TIMEOUT_MS,
+} from '../constants.ts';
+import { integer, list, optionalInteger, optionalText, text } from '../variable.ts';
 
 /** Workers and how they talk to miners and environment containers. */
 export const worker = {
@@ -50,49 +61,48 @@ export const worker = {
     doc: 'Longest delay between two tries of writing a parked outcome while Postgres is unavailable (exponential from 500 ms).',
   }),
   actionTimeoutMs: integer('EVALPOOL_ACTION_TIMEOUT_MS', {
-    default: 500,
+    default: MINER_ACTION_TIMEOUT_MS,
     min: 10,
     max: 60_000,
-    doc: "Read timeout of each `POST /act`; a late action fails the episode.",
+    doc: 'Read timeout of each `POST /act` (headers and body); a late action fails the episode.',
   }),
-  resetTimeoutMs: integer('EVALPOOL_RESET_TIMEOUT_MS', {
-    default: 5_000,
+  minerResetTimeoutMs: integer('EVALPOOL_MINER_RESET_TIMEOUT_MS', {
+    default: MINER_RESET_TIMEOUT_MS,
     min: 10,
     max: 120_000,
     doc: 'Timeout of `POST /reset`; a late reset counts as miner_unavailable.',
   }),
-  connectTimeoutMs: integer('EVALPOOL_CONNECT_TIMEOUT_MS', {
-    default: 2_000,
+  minerConnectTimeoutMs: integer('EVALPOOL_MINER_CONNECT_TIMEOUT_MS', {
+    default: MINER_CONNECT_TIMEOUT_MS,
     min: 10,
     max: 60_000,
-    doc: 'TCP/TLS connect timeout towards miners.',
+    doc: 'TCP/TLS connect timeout towards miners; a connection that cannot be made is miner_unavailable.',
   }),
-  episodeTimeoutMs: integer('EVALPOOL_EPISODE_TIMEOUT_MS', {
-    default: 300_000,
+  episodeTimeoutMs: optionalInteger('EVALPOOL_EPISODE_TIMEOUT_MS', {
     min: 100,
     max: 86_400_000,
-    doc: 'Longest a whole episode may take.',
+    doc: `Longest a whole episode may take; unset = the reset timeout + the env's steps × the action timeout + ${EPISODE_TIMEOUT_MARGIN_MS / 1_000} s (a backstop never hit by a miner that answers in time). Running out fails the episode when at least half of it was spent waiting for the miner.`,
   }),
   minerMaxResponseBytes: integer('EVALPOOL_MINER_MAX_RESPONSE_BYTES', {
-    default: 1_048_576,
+    default: MINER_MAX_RESPONSE_BYTES,
     min: 256,
     max: 268_435_456,
-    doc: 'Largest response body accepted from a miner.',
+    doc: 'Largest response body accepted from a miner; a larger one is read no further.',
   }),
   circuitFailureThreshold: integer('EVALPOOL_CIRCUIT_FAILURE_THRESHOLD', {
-    default: 5,
+    default: CIRCUIT_FAILURE_THRESHOLD,
     min: 1,
     max: 10_000,
-    doc: "Consecutive miner_unavailable attempts that open a miner's circuit breaker.",
+    doc: "Consecutive miner_unavailable attempts (per miner endpoint, per worker process) that open the miner's circuit breaker: its tasks fail fast and the scheduler skips it.",
   }),
   circuitCooldownMs: integer('EVALPOOL_CIRCUIT_COOLDOWN_MS', {
-    default: 5_000,
+    default: CIRCUIT_COOLDOWN_MS,
     min: 10,
     max: 86_400_000,
-    doc: 'First cool-down of an open circuit before it half-opens; doubles on each re-open.',
+    doc: `First cool-down of an open circuit before one probe is let through (half-open); ×${CIRCUIT_COOLDOWN_MULTIPLIER} on each failed probe.`,
   }),
   circuitMaxCooldownMs: integer('EVALPOOL_CIRCUIT_MAX_COOLDOWN_MS', {
-    default: 300_000,
+    default: CIRCUIT_MAX_COOLDOWN_MS,
     min: 10,
     max: 86_400_000,
     doc: 'Longest cool-down of an open circuit.',

@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import * as v from 'valibot';
 import { listBuiltinEnvs } from '../../envs/builtin-registry.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
 import type { Action } from '../contract.ts';
 import { ActRequestSchema, describeIssues, ResetRequestSchema } from '../contract.ts';
 import type { Misbehaviour, MisbehaviourInput } from './misbehaviour.ts';
@@ -153,7 +154,7 @@ export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMin
     try {
       misbehaviour = parseMisbehaviour(await readJson(c));
     } catch (error) {
-      return c.json({ error: error instanceof Error ? error.message : String(error) }, 400);
+      return c.json({ error: errorMessage(error) }, 400);
     }
     return c.json({ misbehaviour });
   });

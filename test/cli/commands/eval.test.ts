@@ -3,7 +3,9 @@ import { describe, test } from 'node:test';
 import { Command } from 'commander';
 import { register as registerDemoMiner } from '../../../src/cli/commands/demo-miner.ts';
 import { register, renderStats } from '../../../src/cli/commands/eval.ts';
+import { startDemoMiner } from '../../../src/miners/demo/demo-miner.ts';
 import type { LocalEvalStats } from '../../../src/worker/local-eval.ts';
+import { runCli, spawnCli } from '../../helpers/spawn-cli.ts';
 
 const stats: LocalEvalStats = {
   envId: 'mujoco/reach-v1',
@@ -50,5 +52,49 @@ void describe('evalpool eval', () => {
     assert.match(errorOutput, /unknown env "mujoco\/nope"/);
     await assert.rejects(program.parseAsync(['demo-miner', '--policy', 'genius'], { from: 'user' }));
     assert.match(errorOutput, /--policy must be one of expert, noisy, random/);
+  });
+});
+
+void describe('evalpool eval and demo-miner as processes', () => {
+  void test('eval runs episodes against a demo miner and prints JSON figures; timeouts come from the config, flags override', async () => {
+    const miner = await startDemoMiner({ policy: 'expert' });
+    try {
+      const result = await runCli(['eval', '--endpoint', miner.url, '--env', 'mujoco/reach-v1', '--episodes', '4', '--seed-start', '10', '--json']);
+      assert.equal(result.code, 0, result.stderr);
+      const stats = JSON.parse(result.stdout) as LocalEvalStats;
+      assert.deepEqual(stats.seeds, [10, 11, 12, 13]);
+      assert.equal(stats.successRate, 1);
+      assert.equal(miner.counts.reset, 4);
+
+      // A flag is checked as the variable it overrides; so is the variable itself.
+      const badFlag = await runCli(['eval', '--endpoint', miner.url, '--env', 'mujoco/reach-v1', '--action-timeout-ms', '5']);
+      assert.equal(badFlag.code, 2);
+      assert.match(badFlag.stderr, /EVALPOOL_ACTION_TIMEOUT_MS/);
+      // A miner slower than the configured /act timeout fails every episode; the flag overrides the variable.
+      miner.setMisbehaviour({ mode: 'slow', on: 'act', delayMs: 30 });
+      const args = ['eval', '--endpoint', miner.url, '--env', 'mujoco/reach-v1', '--episodes', '2', '--seed-start', '0', '--json'];
+      const strict = JSON.parse((await runCli(args, { EVALPOOL_ACTION_TIMEOUT_MS: '10' })).stdout) as LocalEvalStats;
+      assert.deepEqual([strict.errorsByClass.failure, strict.successes], [2, 0]);
+      const lenient = JSON.parse((await runCli([...args, '--action-timeout-ms', '2000'], { EVALPOOL_ACTION_TIMEOUT_MS: '10' })).stdout) as LocalEvalStats;
+      assert.equal(lenient.successes, 2);
+    } finally {
+      await miner.close();
+    }
+  });
+
+  void test('demo-miner serves the contract until SIGTERM', async () => {
+    const cli = spawnCli(['demo-miner', '--policy', 'random', '--port', '0']);
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!/listening on http/.test(cli.stdout()) && Date.now() < deadline && cli.child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+      const url = /listening on (http:\/\/\S+)/.exec(cli.stdout())?.[1];
+      assert.ok(url, cli.stdout() + cli.stderr());
+      const health = await fetch(`${url}/health`);
+      assert.deepEqual(await health.json(), { status: 'ok', policy: 'random' });
+      cli.child.kill('SIGTERM');
+      assert.equal(await cli.exited(), 0);
+    } finally {
+      await cli.kill();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { ChainCommandDeps } from '../../../src/cli/commands/chain-command-deps.ts';
-import { captureLogger } from '../../chain/capture-logger.ts';
+import { capturingLogger } from '../../helpers/test-logger.ts';
 import { testConfig } from '../../helpers/test-config.ts';
 
 /** Runs one command module in process, capturing stdout, stderr, the log and the exit code. */
@@ -11,7 +11,7 @@ export async function runCli(
 ): Promise<{ out: string[]; err: string[]; log: Record<string, unknown>[]; exitCode: number }> {
   const out: string[] = [];
   const err: string[] = [];
-  const { logger, records } = captureLogger();
+  const { logger, lines: records } = capturingLogger();
   const program = new Command('evalpool').exitOverride().configureOutput({ writeOut: (s) => void out.push(s), writeErr: (s) => void err.push(s) });
   register(program, { out: (line) => void out.push(line), err: (line) => void err.push(line), logger: () => logger, config: () => testConfig(), ...overrides });
   const before = process.exitCode;

@@ -8,7 +8,7 @@ import { encodeAddress } from '@polkadot/util-crypto';
 import { SubtensorConnection } from '../../../src/chain/subtensor-connection.ts';
 import { loadValidatorKeypair } from '../../../src/chain/validator-seed.ts';
 import { register } from '../../../src/cli/commands/validator.ts';
-import { captureLogger } from '../../chain/capture-logger.ts';
+import { capturingLogger } from '../../helpers/test-logger.ts';
 import { FakeSubtensorNode } from '../../chain/fake-subtensor-provider.ts';
 import { loadSubtensorMetadata } from '../../chain/fixture-path.ts';
 import { startWeightsServer, weightsBody } from '../../chain/weights-server.ts';
@@ -41,7 +41,7 @@ describe('evalpool validator', { skip: fixture.skip }, () => {
       assert.ok(match);
       assert.equal(Number(match[1]), (match[2]!.length - 2) / 2);
 
-      const connection = new SubtensorConnection({ createProvider: () => node.provider(), label: 'ws://fake', logger: captureLogger().logger });
+      const connection = new SubtensorConnection({ createProvider: () => node.provider(), label: 'ws://fake', logger: capturingLogger().logger });
       try {
         const api = await connection.api();
         const decoded = api.createType<Extrinsic>('Extrinsic', match[2]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
-import { linkedAbort } from '../../src/miners/linked-abort.ts';
+import { linkedAbort } from '../../src/runtime/linked-abort.ts';
 
 void describe('linkedAbort', () => {
   void test('aborts with the parent, and on its own', () => {

@@ -1,0 +1,172 @@
+// The worker with the real MuJoCo evaluator, end to end: tasks added to BullMQ with the
+// scheduler's job options, a real TaskWorker (or `evalpool worker` process), demo miners over
+// HTTP, rows in Postgres and circuit keys in Redis.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Config } from '../../src/config/schema.ts';
+import type { DemoMiner, DemoMinerOptions } from '../../src/miners/demo/demo-miner.ts';
+import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { readOpenCircuits } from '../../src/pool/circuit-keys.ts';
+import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
+import { builtInEvaluators, registryEvaluator, type BuiltInEvaluators } from '../../src/worker/evaluators.ts';
+import { spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
+import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
+import { testConfig } from '../helpers/test-config.ts';
+import { useTestDatabase } from '../helpers/test-database.ts';
+import { testLogger } from '../helpers/test-logger.ts';
+import { useTestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+import { startWorker } from './harness.ts';
+
+const REACH = 'mujoco/reach-v1';
+const database = useTestDatabase();
+const redis = useTestRedis();
+/** The settings of every worker of this file (the in-process ones take their database directly). */
+const settings = (): Record<string, string> => ({
+  EVALPOOL_QUEUE_PREFIX: redis.prefix,
+  EVALPOOL_LOCK_DURATION_MS: '1000',
+  EVALPOOL_STALLED_INTERVAL_MS: '500',
+  EVALPOOL_RESULT_FLUSH_MS: '5',
+  EVALPOOL_TASK_ATTEMPTS: '3',
+  EVALPOOL_TASK_BACKOFF_MS: '20',
+  EVALPOOL_CIRCUIT_FAILURE_THRESHOLD: '3',
+  EVALPOOL_CIRCUIT_COOLDOWN_MS: '600000',
+});
+let config: Config;
+let queues: TestQueues;
+const closers: (() => Promise<unknown>)[] = [];
+
+before(() => {
+  config = testConfig(settings());
+  queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+});
+
+after(async () => {
+  for (const close of closers.reverse()) await close();
+  await queues.close();
+  await closeRedis(queues.connection);
+});
+
+async function miner(options: DemoMinerOptions): Promise<DemoMiner> {
+  const started = await startDemoMiner(options);
+  closers.push(() => started.close());
+  return started;
+}
+
+/** A task worker on the reach queue with the built-in evaluators; `stop()` stops it, then its evaluators. */
+async function mujocoWorker(workerId: string): Promise<{ stop(): Promise<void> }> {
+  const evaluators: BuiltInEvaluators = builtInEvaluators(config, testLogger());
+  const worker = await startWorker(config, database.db, registryEvaluator(evaluators.registry).evaluator, { envs: [REACH], concurrency: 4, workerId });
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopped ??= worker.stop().then(() => evaluators.stop()));
+  closers.push(stop);
+  return { stop };
+}
+
+function results(hotkey: string) {
+  return database.db.selectFrom('results').selectAll().where('hotkey', '=', hotkey).orderBy('task_id').execute();
+}
+
+function attempts(hotkey: string) {
+  return database.db.selectFrom('attempts').select(['task_id', 'attempt', 'error_class', 'error_message']).where('hotkey', '=', hotkey).orderBy('task_id').orderBy('attempt').execute();
+}
+
+// Shared by the tests of the in-process worker; started by the first that needs it.
+let shared: ReturnType<typeof mujocoWorker> | undefined;
+const sharedWorker = (): ReturnType<typeof mujocoWorker> => (shared ??= mujocoWorker('mujoco-worker'));
+
+describe('a task worker with the MuJoCo evaluator', () => {
+  after(async () => (await shared)?.stop());
+
+  test('expert and random demo miners on reach: one result row per task, the expert far above random', async () => {
+    await sharedWorker();
+    const expert = await miner({ policy: 'expert' });
+    const random = await miner({ policy: 'random' });
+    const seeds = Array.from({ length: 20 }, (_, i) => 1_000 + i);
+    for (const task_id of seeds) {
+      await queues.add(makeTask({ env: REACH, task_id, hotkey: '5Expert', endpoint: expert.url }));
+      await queues.add(makeTask({ env: REACH, task_id, hotkey: '5Random', endpoint: random.url }));
+    }
+    await waitFor('40 result rows', async () => (await results('5Expert')).length + (await results('5Random')).length === 40, 120_000);
+
+    const expertRows = await results('5Expert');
+    const randomRows = await results('5Random');
+    assert.deepEqual(expertRows.map((r) => r.task_id), seeds);
+    assert.deepEqual(randomRows.map((r) => r.task_id), seeds);
+    const successes = (rows: typeof expertRows): number => rows.filter((r) => r.success).length;
+    assert.ok(successes(expertRows) >= 16, `expert solved ${successes(expertRows)}/20`);
+    assert.ok(successes(randomRows) <= 4, `random solved ${successes(randomRows)}/20`);
+    for (const row of [...expertRows, ...randomRows]) {
+      assert.equal(row.error_class, row.success ? 'success' : 'failure');
+      assert.equal(row.score, row.success ? 1 : 0);
+      assert.equal(row.worker_id, 'mujoco-worker');
+      assert.ok(row.timesteps !== null && row.timesteps > 0 && row.timesteps <= 200);
+      assert.ok(row.reward !== null && Number.isFinite(row.reward));
+      assert.ok(row.latency_ms !== null && row.latency_ms > 0);
+    }
+    // A random policy never ends early: it uses every step of the episode.
+    assert.ok(randomRows.filter((r) => !r.success).every((r) => r.timesteps === 200));
+    assert.equal(expert.counts.reset, 20);
+  });
+
+  test('500 on /reset: miner_unavailable attempts, retried, then paused; the circuit opens and its key appears in Redis', async () => {
+    await sharedWorker();
+    const broken = await miner({ policy: 'expert', misbehaviour: { mode: 'error500', on: 'reset' } });
+    const first = makeTask({ env: REACH, task_id: 7, hotkey: '5Broken', endpoint: broken.url });
+    await queues.add(first);
+    await waitFor('the task to be paused', async () => (await queues.state(first)) === 'failed', 60_000);
+    assert.deepEqual(
+      (await attempts('5Broken')).map((a) => [a.attempt, a.error_class]),
+      [
+        [1, 'miner_unavailable'],
+        [2, 'miner_unavailable'],
+        [3, 'miner_unavailable'],
+      ],
+    );
+    assert.match((await attempts('5Broken'))[0]!.error_message ?? '', /HTTP 500/);
+    assert.deepEqual(await results('5Broken'), []);
+    assert.equal((await queues.getJob(first))?.attemptsMade, 3);
+
+    // The third consecutive failure opened the circuit (threshold 3): the key is there for the scheduler.
+    const open = await readOpenCircuits(redis.redis, redis.prefix, ['5Broken', '5Expert']);
+    assert.deepEqual([...open.keys()], ['5Broken']);
+    assert.ok(open.get('5Broken')! > Date.now() + 500_000);
+
+    // While open, the miner's next task fails fast without a request reaching it.
+    const resets = broken.counts.reset;
+    const second = makeTask({ env: REACH, task_id: 8, hotkey: '5Broken', endpoint: broken.url });
+    await queues.add(second);
+    await waitFor('the second task to be paused', async () => (await queues.state(second)) === 'failed', 60_000);
+    assert.equal(broken.counts.reset, resets);
+    const refused = (await attempts('5Broken')).filter((a) => a.task_id === 8);
+    assert.equal(refused.length, 3);
+    assert.ok(refused.every((a) => a.error_class === 'miner_unavailable' && /circuit .* is open/.test(a.error_message ?? '')));
+  });
+});
+
+test('kill -9 of an `evalpool worker` mid-episode: the task runs again on another worker, exactly one result row', async () => {
+  // Slow on /act: the episode is under way, one step every 100 ms, when the process dies.
+  const slow = await miner({ policy: 'random', misbehaviour: { mode: 'slow', on: 'act', delayMs: 100 } });
+  const victim: CliProcess = spawnCli(['worker', '--envs', REACH, '--concurrency', '1'], { ...settings(), EVALPOOL_DATABASE_URL: database.url, EVALPOOL_WORKER_ID: 'victim', EVALPOOL_LOG_LEVEL: 'info' });
+  closers.push(() => victim.kill());
+  await victim.waitForLog((l) => l.msg === 'evalpool worker is running');
+  const task = makeTask({ env: REACH, task_id: 31, hotkey: '5KillNine', endpoint: slow.url });
+  await queues.add(task);
+  await waitFor('the episode to be under way', () => slow.counts.act >= 3);
+  victim.child.kill('SIGKILL');
+  assert.equal(await victim.exited(), 'SIGKILL');
+  assert.deepEqual(await results('5KillNine'), []);
+
+  // The survivor runs it from the start, at full speed.
+  slow.setMisbehaviour({ mode: 'none' });
+  const resets = slow.counts.reset;
+  const survivor = await mujocoWorker('survivor');
+  await waitFor('the task to complete on the survivor', async () => (await queues.getJob(task)) === undefined, 60_000);
+  await survivor.stop();
+  const rows = await results('5KillNine');
+  assert.deepEqual(
+    rows.map((r) => [r.task_id, r.worker_id, r.timesteps]),
+    [[31, 'survivor', 200]],
+  );
+  assert.equal(slow.counts.reset, resets + 1, 'the survivor ran the episode again from /reset');
+});
