@@ -1,0 +1,84 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startDemoMiner, type DemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import type { PolicyKind } from '../../src/miners/demo/policies/policy.ts';
+import { startServe, type RunningServe } from '../../src/service/serve.ts';
+import { testConfig } from '../helpers/test-config.ts';
+import { testLogger } from '../helpers/test-logger.ts';
+
+/** The built-in envs, each with a small list so that coverage is reached in seconds. */
+export const E2E_ENVS = ['mujoco/reach-v1', 'mujoco/push-v1', 'mujoco/balance-v1'] as const;
+
+/** A whole evalpool on this machine: demo miners, `serve` with inline workers, its own files. */
+export interface RunningSystem {
+  readonly serve: RunningServe;
+  readonly miners: ReadonlyMap<PolicyKind, { readonly uid: number; readonly miner: DemoMiner }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts demo miners (one per policy, uids in the given order), writes a static miners file and
+ * small sampling lists into a temp folder, and starts `serve` on them with fast intervals.
+ */
+export async function startSystem(options: {
+  readonly databaseUrl: string;
+  readonly prefix: string;
+  readonly policies: readonly PolicyKind[];
+  readonly listSize: number;
+  readonly variables?: Readonly<Record<string, string>>;
+}): Promise<RunningSystem> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-e2e-'));
+  const miners = new Map<PolicyKind, { uid: number; miner: DemoMiner }>();
+  let serve: RunningServe | undefined;
+  const stop = async (): Promise<void> => {
+    await serve?.lifecycle.stopAll(10_000);
+    await Promise.all([...miners.values()].map((m) => m.miner.close()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const [uid, policy] of options.policies.entries()) miners.set(policy, { uid, miner: await startDemoMiner({ policy }) });
+    writeFileSync(
+      path.join(dir, 'miners.json'),
+      JSON.stringify({ miners: [...miners].map(([policy, { uid, miner }]) => ({ uid, hotkey: `demo-${policy}`, endpoint: miner.url, committed_block: uid })) }),
+    );
+    mkdirSync(path.join(dir, 'lists'));
+    for (const env of E2E_ENVS) {
+      writeFileSync(
+        path.join(dir, 'lists', `${env.replace('/', '__')}.json`),
+        JSON.stringify({ env_id: env, family: 'mujoco', dataset: { start: 0, end: 100_000 }, list_size: options.listSize, rotation: { count: 1, interval_seconds: 86_400 }, scored: true }),
+      );
+    }
+    const config = testConfig({
+      EVALPOOL_DATABASE_URL: options.databaseUrl,
+      EVALPOOL_QUEUE_PREFIX: options.prefix,
+      EVALPOOL_PORT: '0',
+      EVALPOOL_MINERS_FILE: path.join(dir, 'miners.json'),
+      EVALPOOL_SAMPLING_LISTS_DIR: path.join(dir, 'lists'),
+      EVALPOOL_MINERS_REFRESH_SECONDS: '1',
+      EVALPOOL_SCHEDULER_TICK_MS: '200',
+      EVALPOOL_WEIGHTS_INTERVAL_SECONDS: '1',
+      EVALPOOL_INLINE_WORKERS: '1',
+      EVALPOOL_WORKER_CONCURRENCY: '4',
+      EVALPOOL_TASK_BACKOFF_MS: '100',
+      EVALPOOL_SHUTDOWN_GRACE_MS: '5000',
+      ...options.variables,
+    });
+    serve = await startServe(config, testLogger());
+    return { serve, miners, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Polls `probe` until it returns a value, for at most `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
