@@ -1,3 +1,4 @@
+import { poolWorkerOptions } from '../pool/job-options.ts';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import { HARD_TIMEOUT_MARGIN_MS, SHUTDOWN_RELEASE_RESERVE_MS } from '../config/constants.ts';
@@ -97,8 +98,7 @@ export async function attachWorkers(
     connection,
     prefix: config.storage.queuePrefix,
     workerId,
-    lockDurationMs: config.scheduler.lockDurationMs,
-    stalledIntervalMs: config.scheduler.stalledIntervalMs,
+    workerOptions: poolWorkerOptions(config.scheduler),
     hardTimeoutMs: episodeBudgetMs(episodeTimeouts(config), longestEpisode(envs)) + HARD_TIMEOUT_MARGIN_MS,
     resultRetryMaxMs: config.worker.resultRetryMaxMs,
     drainMs: Math.max(0, grace - Math.min(SHUTDOWN_RELEASE_RESERVE_MS, Math.floor(grace / 2))),

@@ -19,6 +19,7 @@
 // died) whose result is already stored completes without running again: that one indexed
 // lookup is the only "is it still wanted" check; a task whose miner or task id retired meanwhile
 // still runs, and the scheduler ignores its result.
+import type { PoolWorkerOptions } from '../pool/job-options.ts';
 import { setMaxListeners } from 'node:events';
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -53,8 +54,8 @@ export interface TaskWorkerOptions {
   readonly prefix: string;
   /** Recorded with each attempt and result. */
   readonly workerId: string;
-  readonly lockDurationMs: number;
-  readonly stalledIntervalMs: number;
+  /** Lock, stalled check and stall count shared with the leader's stalled checker (`poolWorkerOptions`). */
+  readonly workerOptions: PoolWorkerOptions;
   /** An evaluation still running after this long is abandoned as an `env_error`. */
   readonly hardTimeoutMs: number;
   /** Cap of the backoff between tries of writing a parked outcome (and between worker_error releases). */
@@ -63,9 +64,6 @@ export interface TaskWorkerOptions {
   readonly drainMs: number;
   readonly logger: Logger;
 }
-
-/** Far above any real count: a worker's death must never fail a task (BullMQ's default is 1). */
-const MAX_STALLED_COUNT = 1_000_000_000;
 
 /**
  * Consumes the env queues: one BullMQ `Worker` per queue, each running up to `concurrency` jobs.
@@ -117,9 +115,7 @@ export class TaskWorker {
         prefix: o.prefix,
         name: o.workerId,
         concurrency: o.concurrency,
-        lockDuration: o.lockDurationMs,
-        stalledInterval: o.stalledIntervalMs,
-        maxStalledCount: MAX_STALLED_COUNT,
+        ...o.workerOptions,
         removeOnComplete: { count: 0 },
       });
       this.#watch(worker, env);

@@ -81,7 +81,7 @@ describe('rolling weights, end to end', () => {
       async () => {
         const status = await getJson(`${system.serve.url}/v1/status`);
         const last = status.body.last_scoring as { published: boolean } | null;
-        return last && typeof status.body.why_no_weights === 'string' ? (status.body.why_no_weights as string) : undefined;
+        return last && typeof status.body.why_no_weights === 'string' ? (status.body.why_no_weights) : undefined;
       },
       30_000,
       'a scoring pass that explains the missing weights',

@@ -1,3 +1,4 @@
+import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../src/config/schema.ts';
@@ -41,8 +42,7 @@ export async function startWorker(
     connection,
     prefix: config.storage.queuePrefix,
     workerId: 'test-worker',
-    lockDurationMs: config.scheduler.lockDurationMs,
-    stalledIntervalMs: config.scheduler.stalledIntervalMs,
+    workerOptions: poolWorkerOptions(config.scheduler),
     hardTimeoutMs: 30_000,
     resultRetryMaxMs: config.worker.resultRetryMaxMs,
     drainMs: 5_000,
