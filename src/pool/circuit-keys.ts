@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { poolKeys } from './pool-keys.ts';
 
 /**
  * Open circuit breakers, shared between the workers (which publish them) and the scheduler
@@ -7,7 +8,7 @@ import type { Redis } from 'ioredis';
  * exists exactly while the miner's circuit is open.
  */
 export function circuitKey(prefix: string, hotkey: string): string {
-  return `${prefix}:circuit:${hotkey}`;
+  return poolKeys(prefix).circuit(hotkey);
 }
 
 /**
