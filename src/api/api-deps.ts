@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
+import type { AdminDeps } from './admin/admin-deps.ts';
 import type { ApiReaders } from './readers.ts';
 
 /** What the API needs; every part is created and closed by the caller. */
@@ -17,6 +18,13 @@ export interface ApiDeps {
    * injected functions so the API does not depend on BullMQ. See `readers.ts`; all optional.
    */
   readonly readers?: ApiReaders;
+  /**
+   * Redis and queue handles of the admin API and the queue view (see `admin/admin-deps.ts`);
+   * needed only with `EVALPOOL_ADMIN_TOKEN` set.
+   */
+  readonly admin?: AdminDeps;
+  /** Clock in ms of the rate limiter and admin sessions (default `Date.now`; tests inject one). */
+  readonly now?: () => number;
   /** Tuning of the in-memory caches and reader calls; defaults in `defaults.ts`. */
   readonly tuning?: {
     readonly cacheRefreshMs?: number;

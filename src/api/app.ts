@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import type { ApiDeps } from './api-deps.ts';
+import { mountAdmin } from './admin/mount-admin.ts';
 import { ApiError } from './api-error.ts';
 import { checkHealth } from './health.ts';
+import { applyLimits } from './limits/apply-limits.ts';
 import { registerEnvironmentsRoutes } from './routes/environments.ts';
 import { registerMinersRoutes } from './routes/miners.ts';
 import { registerScoresRoutes } from './routes/scores.ts';
@@ -22,6 +24,8 @@ export function createApp(deps: ApiDeps): Hono {
     return c.json({ error: 'internal_error', detail: 'the server failed to answer this request; see its logs' }, 500);
   });
   app.notFound((c) => c.json({ error: 'not_found', detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  // CORS (read API only, when configured), per-IP rate limit, body size limit: before any route.
+  applyLimits(app, deps.config.server, deps.now ?? Date.now);
 
   app.get('/health', async (c) => {
     const report = await checkHealth(deps.db, deps.redisProbe, deps.config.server.healthTimeoutMs);
@@ -35,6 +39,8 @@ export function createApp(deps: ApiDeps): Hono {
   registerMinersRoutes(app, deps);
   registerEnvironmentsRoutes(app, deps);
   registerTasksRoutes(app, deps);
+  // `/v1/admin/*` and the queue view at `/admin/queues` (404 unless EVALPOOL_ADMIN_TOKEN is set).
+  mountAdmin(app, deps);
 
   return app;
 }

@@ -65,6 +65,16 @@ export async function listPausedTasks(redis: Redis, prefix: string, envs: readon
     .sort((a, b) => a.pausedAt - b.pausedAt);
 }
 
+/**
+ * Paused tasks matching `filter` in every env queue the pool has used, plus `filter.env` even if
+ * it is not registered (a queue left from an older deployment): what ops list and delete.
+ */
+export async function findPausedTasks(redis: Redis, prefix: string, filter: PausedFilter = {}, now = Date.now()): Promise<PausedTask[]> {
+  const envs = await knownQueues(redis, prefix);
+  if (filter.env !== undefined && !envs.includes(filter.env)) envs.push(filter.env);
+  return listPausedTasks(redis, prefix, envs, filter, now);
+}
+
 /** Deletes the given paused tasks (one round trip); returns how many were deleted. */
 export async function deletePausedTasks(queues: TaskQueues, tasks: readonly PausedTask[]): Promise<number> {
   const removed = await Promise.all(tasks.map((t) => queues.get(t.env).remove(t.jobId)));

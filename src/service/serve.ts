@@ -12,6 +12,7 @@ import { checkEvictionPolicy, closeRedis, createRedis } from '../runtime/redis.t
 import { waitForRedis } from '../runtime/wait-ready.ts';
 import { startInlineWorkers } from './worker-service.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
+import { openAdminResources } from './admin-resources.ts';
 import { apiReaders } from './api-readers.ts';
 import { wireScheduler } from './scheduler-wiring.ts';
 
@@ -64,7 +65,8 @@ export async function startServe(config: Config, logger: Logger, options: ServeO
       await scheduler.start();
     }
 
-    const app = createApp({ config, db, redisProbe, logger, readers: apiReaders(config, db, redisProbe) });
+    const admin = openAdminResources(config, logger, lifecycle);
+    const app = createApp({ config, db, redisProbe, logger, readers: apiReaders(config, db, redisProbe), ...(admin ? { admin } : {}) });
     const server = lifecycle.add(await startHttpServer(app, config.server.host, config.server.port));
     logger.info({ url: server.url }, 'evalpool serve is listening');
     if (config.worker.inlineWorkers > 0) await startInlineWorkers(config, logger, lifecycle, db);

@@ -1,7 +1,7 @@
 /**
  * The API of `evalpool serve` alone, for `api.bench.ts`: a separate process so that the load
- * generator does not share the server's event loop. Usage: `<database url> <redis url>`; prints
- * `{"url": ...}` once listening and stops cleanly on SIGTERM.
+ * generator does not share the server's event loop. Usage: `<database url> <redis url> [rate limit
+ * per minute, default 0 = off]`; prints `{"url": ...}` once listening and stops cleanly on SIGTERM.
  */
 import pino from 'pino';
 import { createApp } from '../../src/api/app.ts';
@@ -10,11 +10,12 @@ import { createDatabase } from '../../src/db/database.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { testConfig } from '../helpers/test-config.ts';
 
-const [databaseUrl, redisUrl] = process.argv.slice(2);
+const [databaseUrl, redisUrl, rateLimit = '0'] = process.argv.slice(2);
 if (!databaseUrl || !redisUrl) throw new Error('usage: api-bench-server.ts <database url> <redis url>');
 const logger = pino({ level: 'warn' });
-// No rate limit: the load comes from one client address.
-const config = testConfig({ EVALPOOL_DATABASE_URL: databaseUrl, EVALPOOL_REDIS_URL: redisUrl, EVALPOOL_RATE_LIMIT_PER_MINUTE: '0' });
+// No rate limit by default: the load comes from one client address. With one, set high enough
+// never to refuse, it measures what the limiter costs per request.
+const config = testConfig({ EVALPOOL_DATABASE_URL: databaseUrl, EVALPOOL_REDIS_URL: redisUrl, EVALPOOL_RATE_LIMIT_PER_MINUTE: rateLimit });
 const db = createDatabase({ url: databaseUrl, poolSize: 4, logger });
 const redisProbe = createRedis(redisUrl, 'probe', logger);
 const server = await startHttpServer(createApp({ config, db, redisProbe, logger }), '127.0.0.1', 0);

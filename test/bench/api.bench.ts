@@ -27,14 +27,20 @@ const FULL_SECONDS = 10;
 const WARMUP_SECONDS = 2;
 const TARGET_RPS = 10_000;
 const TARGET_P99_MS = 10;
+/**
+ * The limit of the run with the rate limiter on: the highest `EVALPOOL_RATE_LIMIT_PER_MINUTE`
+ * allows, far above what one loopback client reaches, so that every request pays the limiter's
+ * bookkeeping and none is refused.
+ */
+const LIMITER_ON_PER_MINUTE = 10_000_000;
 
 function load(url: string, seconds: number, connections: number): Promise<autocannon.Result> {
   return autocannon({ url, connections, pipelining: 1, duration: seconds });
 }
 
 /** Starts the API process and resolves with its URL. */
-async function startServer(databaseUrl: string, redisUrl: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, databaseUrl, redisUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startServer(databaseUrl: string, redisUrl: string, rateLimitPerMinute = 0) {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, databaseUrl, redisUrl, String(rateLimitPerMinute)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
@@ -63,6 +69,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       weightsU16: report.weightsU16!,
       metadata: { scheme: 'first-commit-subsets', n_miners_evaluated: report.miners.length, n_environments: report.envs.length },
     });
+    const limited = await measureWithLimiter(bench.url, ctx);
     const server = await startServer(bench.url, ctx.redisUrl);
     try {
       const target = `${server.url}/v1/weights/latest`;
@@ -84,11 +91,34 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
         { name: 'GET /v1/weights/latest latency median', value: result.latency.p50, unit: 'ms', notes },
         { name: `GET /v1/weights/latest throughput (${STRESS_CONNECTIONS} connections)`, value: stress.requests.average, unit: 'req/s', notes: stressNotes },
         { name: `GET /v1/weights/latest latency p99 (${STRESS_CONNECTIONS} connections)`, value: stress.latency.p99, unit: 'ms', notes: stressNotes },
+        ...limited,
       ];
     } finally {
       await server.stop();
     }
   } finally {
     await bench.drop();
+  }
+}
+
+/**
+ * The same load with the per-IP rate limiter on (a separate server process, limit never reached):
+ * the limiter is O(1) per request and must keep the route above its target.
+ */
+async function measureWithLimiter(databaseUrl: string, ctx: BenchContext): Promise<BenchResult[]> {
+  const server = await startServer(databaseUrl, ctx.redisUrl, LIMITER_ON_PER_MINUTE);
+  try {
+    const target = `${server.url}/v1/weights/latest`;
+    await load(target, WARMUP_SECONDS, CONNECTIONS);
+    const seconds = Math.max(2, Math.round(FULL_SECONDS * ctx.scale));
+    const result = await load(target, seconds, CONNECTIONS);
+    const bad = result.non2xx + result.errors + result.timeouts;
+    const notes = `rate limiter on (EVALPOOL_RATE_LIMIT_PER_MINUTE=${LIMITER_ON_PER_MINUTE}, never reached); ${CONNECTIONS} connections, ${seconds} s after a ${WARMUP_SECONDS} s warm-up; ${bad} non-2xx/errors`;
+    return [
+      { name: 'GET /v1/weights/latest throughput, rate limiter on', value: result.requests.average, unit: 'req/s', target: `>= ${TARGET_RPS} req/s`, ok: result.requests.average >= TARGET_RPS && bad === 0, notes },
+      { name: 'GET /v1/weights/latest latency p99, rate limiter on', value: result.latency.p99, unit: 'ms', target: `<= ${TARGET_P99_MS} ms`, ok: result.latency.p99 <= TARGET_P99_MS, notes },
+    ];
+  } finally {
+    await server.stop();
   }
 }

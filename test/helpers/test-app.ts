@@ -15,7 +15,7 @@ import { testLogger } from './test-logger.ts';
  */
 export function testApp(
   db: Kysely<Database>,
-  options: { readers?: ApiReaders; config?: Config; tuning?: ApiDeps['tuning']; logger?: ApiDeps['logger'] } = {},
+  options: { readers?: ApiReaders; config?: Config; tuning?: ApiDeps['tuning']; logger?: ApiDeps['logger']; admin?: ApiDeps['admin']; now?: ApiDeps['now'] } = {},
 ): Hono {
   const config = options.config ?? testConfig();
   const redisProbe = new Redis(config.storage.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
@@ -26,6 +26,8 @@ export function testApp(
     logger: options.logger ?? testLogger(),
     ...(options.readers ? { readers: options.readers } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),
+    ...(options.admin ? { admin: options.admin } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
 }
 

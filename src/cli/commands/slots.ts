@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
 import type { Database } from '../../db/schema.ts';
-import { effectiveSlots, getMinerSlots, pinSlots, setSchedulingPaused } from '../../db/tables/miner-slots.ts';
+import { effectiveSlots, getMinerSlots, pinSlots, setSchedulingPaused, SLOTS_PIN_MAX } from '../../db/tables/miner-slots.ts';
 import { getLastSlotChanges, getSlotHistory } from '../../db/tables/slot-history.ts';
 import { loadContext } from '../context.ts';
 import { withExistingDatabase } from '../existing-database.ts';
@@ -10,12 +10,9 @@ import { formatTable } from '../format-table.ts';
 import { formatTime } from '../format-time.ts';
 import { runCommand } from '../run-command.ts';
 
-/** Highest pin accepted (the same bound as `EVALPOOL_SLOTS_MAX`'s rule). */
-const PIN_MAX = 10_000;
-
 const SlotsArgument = v.union([
   v.literal('auto'),
-  v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.maxValue(PIN_MAX)),
+  v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.maxValue(SLOTS_PIN_MAX)),
 ]);
 
 async function show(db: Kysely<Database>, hotkey: string | undefined): Promise<void> {
@@ -61,10 +58,10 @@ export function register(program: Command): void {
     .command('set')
     .description('ops: pin a miner\'s slots to n (the adjuster leaves it alone; 0 stops its tasks), or "auto" to unpin')
     .argument('<hotkey>', "the miner's hotkey")
-    .argument('<n|auto>', `slots from 0 to ${PIN_MAX}, or auto`)
+    .argument('<n|auto>', `slots from 0 to ${SLOTS_PIN_MAX}, or auto`)
     .action(async (hotkey: string, value: string) => {
       const parsed = v.safeParse(SlotsArgument, value.trim().toLowerCase());
-      if (!parsed.success) program.error(`evalpool slots set: "${value}" must be an integer from 0 to ${PIN_MAX}, or auto`, { exitCode: 2 });
+      if (!parsed.success) program.error(`evalpool slots set: "${value}" must be an integer from 0 to ${SLOTS_PIN_MAX}, or auto`, { exitCode: 2 });
       const pin = parsed.output === 'auto' ? null : parsed.output;
       const context = loadContext();
       await runCommand(context.config, () =>
@@ -91,7 +88,7 @@ export function register(program: Command): void {
         const context = loadContext();
         await runCommand(context.config, () =>
           withExistingDatabase(context, async (db) => {
-            if (await setSchedulingPaused(db, hotkey, paused)) console.log(`${paused ? 'paused' : 'resumed'} scheduling for ${hotkey}`);
+            if ((await setSchedulingPaused(db, hotkey, paused)) !== undefined) console.log(`${paused ? 'paused' : 'resumed'} scheduling for ${hotkey}`);
             else {
               process.stderr.write(`evalpool: hotkey ${hotkey} has no slots yet\n`);
               process.exitCode = 1;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { deletePausedTasks, knownQueues, listPausedTasks, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
+import { deletePausedTasks, findPausedTasks, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
 import { TaskQueues } from '../../pool/task-queues.ts';
 import { closeRedis, createRedis } from '../../runtime/redis.ts';
 import { waitForRedis } from '../../runtime/wait-ready.ts';
@@ -55,9 +55,8 @@ export function register(program: Command): void {
       const redis = createRedis(config.storage.redisUrl, 'command', logger);
       try {
         await waitForRedis(redis, 5_000);
-        const envs = await knownQueues(redis, config.storage.queuePrefix);
         const now = Date.now();
-        const found = await listPausedTasks(redis, config.storage.queuePrefix, filter.env && !envs.includes(filter.env) ? [...envs, filter.env] : envs, filter, now);
+        const found = await findPausedTasks(redis, config.storage.queuePrefix, filter, now);
         printTable(found, now);
         console.log(`${found.length} paused task${found.length === 1 ? '' : 's'}`);
       } finally {
@@ -76,9 +75,8 @@ export function register(program: Command): void {
         const queues = new TaskQueues(redis, config.storage.queuePrefix);
         try {
           await waitForRedis(redis, 5_000);
-          const envs = await knownQueues(redis, config.storage.queuePrefix);
           const now = Date.now();
-          const found = await listPausedTasks(redis, config.storage.queuePrefix, filter.env && !envs.includes(filter.env) ? [...envs, filter.env] : envs, filter, now);
+          const found = await findPausedTasks(redis, config.storage.queuePrefix, filter, now);
           printTable(found, now);
           if (options.dryRun) {
             console.log(`dry run: ${found.length} paused task${found.length === 1 ? '' : 's'} would be deleted`);

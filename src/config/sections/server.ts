@@ -25,24 +25,28 @@ export const server = {
     fromFile: true,
     pattern: /^\S{16,}$/,
     rule: 'at least 16 characters without spaces',
-    doc: 'Bearer token for `/v1/admin/*` and the queue view; unset = admin routes answer 404.',
+    doc: 'Bearer token of the admin API (`/v1/admin/*`) and the queue view (`/admin/queues`); unset = those routes answer 404.',
   }),
   corsOrigins: list('EVALPOOL_CORS_ORIGINS', {
     default: '',
     pattern: /^(\*|https?:\/\/[^\s,]+)$/,
     rule: 'origins like https://example.org, or *',
-    doc: 'Origins allowed by CORS on the read API; empty = no CORS headers.',
+    doc: 'Origins allowed by CORS (GET/HEAD) on the read API (`/health`, `/v1/*` except `/v1/admin/*`); empty = no CORS headers. Never on admin routes.',
   }),
   rateLimitPerMinute: integer('EVALPOOL_RATE_LIMIT_PER_MINUTE', {
     default: 6_000,
     min: 0,
     max: 10_000_000,
-    doc: 'Requests per minute allowed per client IP on all routes (0 disables the limit).',
+    doc: 'Requests per minute allowed per client IP (IPv6: per /64) on all routes, as a sliding window; over it the API answers 429 with `Retry-After` (0 disables the limit).',
+  }),
+  trustProxy: boolean('EVALPOOL_TRUST_PROXY', {
+    default: false,
+    doc: 'The API runs behind one reverse proxy: the client IP (rate limit, admin log) is the last address of `X-Forwarded-For` and `X-Forwarded-Proto` is believed; false = the socket address, headers ignored.',
   }),
   bodyLimitBytes: integer('EVALPOOL_BODY_LIMIT_BYTES', {
     default: 65_536,
     min: 1_024,
     max: 16_777_216,
-    doc: 'Largest request body accepted by the API.',
+    doc: 'Largest request body accepted by the API; a larger one gets 413.',
   }),
 };

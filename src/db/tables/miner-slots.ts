@@ -107,6 +107,9 @@ export async function applySlotChanges(db: Kysely<Database>, changes: readonly S
   return applied.rows.map((r) => ({ hotkey: r.hotkey, oldSlots: r.old_slots, newSlots: r.new_slots, health: r.health, samples: r.samples }));
 }
 
+/** Highest pin ops may set, by CLI or admin API (the same bound as `EVALPOOL_SLOTS_MAX`'s rule). */
+export const SLOTS_PIN_MAX = 10_000;
+
 /** The outcome of {@link pinSlots}: effective slots before (null for a new row) and after. */
 export interface PinResult {
   readonly hotkey: string;
@@ -140,20 +143,27 @@ export async function pinSlots(db: Kysely<Database>, hotkey: string, n: number |
   });
 }
 
+/** The outcome of {@link setSchedulingPaused}: the flag before and after. */
+export interface SchedulingPauseResult {
+  readonly hotkey: string;
+  readonly before: boolean;
+  readonly after: boolean;
+}
+
 /**
  * Stops (or resumes) creating tasks for a miner without touching its slots; recorded in
- * `slot_history` (reason `paused` or `resumed`) when it changes. Returns false for an unknown
- * hotkey.
+ * `slot_history` (reason `paused` or `resumed`) when it changes. Returns undefined for an
+ * unknown hotkey.
  */
-export async function setSchedulingPaused(db: Kysely<Database>, hotkey: string, paused: boolean, now: Date = new Date()): Promise<boolean> {
+export async function setSchedulingPaused(db: Kysely<Database>, hotkey: string, paused: boolean, now: Date = new Date()): Promise<SchedulingPauseResult | undefined> {
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('miner_slots').selectAll().where('hotkey', '=', hotkey).forUpdate().executeTakeFirst();
-    if (!row) return false;
+    if (!row) return undefined;
     if (row.scheduling_paused !== paused) {
       await trx.updateTable('miner_slots').set({ scheduling_paused: paused, updated_at: now }).where('hotkey', '=', hotkey).execute();
       const slots = effectiveSlots(row, row.slots);
       await insertSlotHistory(trx, { hotkey, oldSlots: slots, newSlots: slots, reason: paused ? 'paused' : 'resumed', at: now });
     }
-    return true;
+    return { hotkey, before: row.scheduling_paused, after: paused };
   });
 }

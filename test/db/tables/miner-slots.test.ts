@@ -39,11 +39,11 @@ describe('miner_slots queries', () => {
 
   test('setSchedulingPaused flips the flag, records the change once, and says whether the hotkey exists', async () => {
     await ensureMinerSlots(t.db, ['hk-pause'], 4);
-    assert.equal(await setSchedulingPaused(t.db, 'hk-pause', true), true);
-    assert.equal(await setSchedulingPaused(t.db, 'hk-pause', true), true);
+    assert.deepEqual(await setSchedulingPaused(t.db, 'hk-pause', true), { hotkey: 'hk-pause', before: false, after: true });
+    assert.deepEqual(await setSchedulingPaused(t.db, 'hk-pause', true), { hotkey: 'hk-pause', before: true, after: true });
     assert.equal((await getMinerSlots(t.db)).get('hk-pause')?.scheduling_paused, true);
-    assert.equal(await setSchedulingPaused(t.db, 'hk-pause', false), true);
-    assert.equal(await setSchedulingPaused(t.db, 'hk-nobody', true), false);
+    assert.deepEqual(await setSchedulingPaused(t.db, 'hk-pause', false), { hotkey: 'hk-pause', before: true, after: false });
+    assert.equal(await setSchedulingPaused(t.db, 'hk-nobody', true), undefined);
     const reasons = (await getSlotHistory(t.db, { hotkey: 'hk-pause', limit: 10 })).map((h) => h.reason);
     assert.deepEqual(reasons, ['resumed', 'paused', 'new']);
     assert.equal((await getLastSlotChanges(t.db)).get('hk-pause')?.reason, 'resumed');

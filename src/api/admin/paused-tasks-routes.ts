@@ -1,0 +1,82 @@
+import type { Hono } from 'hono';
+import * as v from 'valibot';
+import { deletePausedTasks, findPausedTasks, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
+import { ADMIN_PAUSED_LIST_DEFAULT, ADMIN_PAUSED_LIST_MAX } from '../defaults.ts';
+import { audit, redisDeps, withinDeadline, type AdminContext } from './admin-context.ts';
+import { booleanQuery, envInput, hotkeyInput, integerQuery, parseQuery } from './admin-input.ts';
+
+/** Ten years: more than any TTL. */
+const OLDER_THAN_MAX_SECONDS = 315_360_000;
+
+const filterEntries = {
+  hotkey: v.optional(hotkeyInput),
+  env: v.optional(envInput),
+  older_than_seconds: v.optional(integerQuery('older_than_seconds', 0, OLDER_THAN_MAX_SECONDS)),
+};
+const ListQuery = v.strictObject({ ...filterEntries, limit: v.optional(integerQuery('limit', 1, ADMIN_PAUSED_LIST_MAX)) });
+const DeleteQuery = v.strictObject({ ...filterEntries, dry_run: v.optional(booleanQuery('dry_run')) });
+
+function filterOf(q: { hotkey?: string | undefined; env?: string | undefined; older_than_seconds?: number | undefined }): PausedFilter {
+  return {
+    ...(q.hotkey !== undefined ? { hotkey: q.hotkey } : {}),
+    ...(q.env !== undefined ? { env: q.env } : {}),
+    ...(q.older_than_seconds !== undefined ? { olderThanMs: q.older_than_seconds * 1_000 } : {}),
+  };
+}
+
+/** The filter as the answer and the log echo it (snake case, only what was given). */
+const filterView = (f: PausedFilter) => ({
+  ...(f.hotkey !== undefined ? { hotkey: f.hotkey } : {}),
+  ...(f.env !== undefined ? { env: f.env } : {}),
+  ...(f.olderThanMs !== undefined ? { older_than_seconds: f.olderThanMs / 1_000 } : {}),
+});
+
+const countByEnv = (tasks: readonly PausedTask[]) => {
+  const counts: Record<string, number> = {};
+  for (const t of tasks) counts[t.env] = (counts[t.env] ?? 0) + 1;
+  return counts;
+};
+
+/**
+ * `GET /v1/admin/paused-tasks` lists paused tasks (failed after their attempts), oldest first,
+ * filtered by `hotkey`, `env` and `older_than_seconds`; `DELETE` with the same filter deletes
+ * them (`dry_run=true` only counts). Deleted tasks are created again by the scheduler's next
+ * top-up if they are still wanted. The same functions as `evalpool tasks paused list|delete`.
+ */
+export function registerPausedTasksRoutes(admin: Hono, ctx: AdminContext): void {
+  admin.get('/paused-tasks', async (c) => {
+    const query = parseQuery(c, ListQuery);
+    const filter = filterOf(query);
+    const { redis } = redisDeps(ctx);
+    const now = ctx.now();
+    const found = await withinDeadline(ctx, 'listing paused tasks', findPausedTasks(redis, ctx.prefix, filter, now));
+    const limit = query.limit ?? ADMIN_PAUSED_LIST_DEFAULT;
+    return c.json({
+      filter: filterView(filter),
+      count: found.length,
+      truncated: found.length > limit,
+      by_env: countByEnv(found),
+      tasks: found.slice(0, limit).map((t) => ({
+        env: t.env,
+        hotkey: t.hotkey,
+        revision: t.revision,
+        task_id: t.taskId,
+        paused_at: new Date(t.pausedAt).toISOString(),
+        age_seconds: Math.max(0, Math.floor((now - t.pausedAt) / 1_000)),
+        reason: t.reason,
+      })),
+    });
+  });
+
+  admin.delete('/paused-tasks', async (c) => {
+    const query = parseQuery(c, DeleteQuery);
+    const filter = filterOf(query);
+    const dryRun = query.dry_run ?? false;
+    const { redis, queues } = redisDeps(ctx);
+    const found = await withinDeadline(ctx, 'listing paused tasks', findPausedTasks(redis, ctx.prefix, filter, ctx.now()));
+    const deleted = dryRun || found.length === 0 ? 0 : await withinDeadline(ctx, 'deleting paused tasks', deletePausedTasks(queues, found));
+    const answer = { filter: filterView(filter), dry_run: dryRun, matched: found.length, deleted, by_env: countByEnv(found) };
+    if (!dryRun) audit(ctx, c, 'paused_tasks.delete', answer, `deleted ${deleted} paused task${deleted === 1 ? '' : 's'}`);
+    return c.json(answer);
+  });
+}
