@@ -75,10 +75,7 @@ export function mountQueueView(app: Hono, ctx: AdminContext, auth: MiddlewareHan
     return;
   }
   const adapter = new HonoAdapter(serveStatic).setBasePath(QUEUE_VIEW_PATH);
-  // @bull-board/hono 9.10.1 pins its own copy of @bull-board/api (9.10.1) for its types; the two
-  // copies agree at runtime (the adapter only registers the routes it is given).
-  const serverAdapter = adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'];
-  const board = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle: 'evalpool queues' } } });
+  const board = createBullBoard({ queues: [], serverAdapter: adapter, options: { uiConfig: { boardTitle: 'evalpool queues' } } });
   const queues = new BoardQueues(ctx, deps, board);
   app.use(pattern, async (c, next) => {
     if (!c.req.path.startsWith(`${QUEUE_VIEW_PATH}/static/`)) await queues.refresh();
