@@ -14,9 +14,9 @@ function quoteIdent(name: string): string {
 }
 
 /** Creates the database named in `url` when it does not exist; returns whether it was created. */
-export async function ensureDatabase(url: string): Promise<boolean> {
+export async function ensureDatabase(url: string, connectTimeoutMs = 5_000): Promise<boolean> {
   const { name, adminUrl } = splitDatabaseUrl(url);
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: connectTimeoutMs });
   await client.connect();
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [name]);
@@ -35,9 +35,9 @@ export async function ensureDatabase(url: string): Promise<boolean> {
 }
 
 /** Drops the database named in `url` (used by `db reset --force` and test cleanup). */
-export async function dropDatabase(url: string): Promise<void> {
+export async function dropDatabase(url: string, connectTimeoutMs = 5_000): Promise<void> {
   const { name, adminUrl } = splitDatabaseUrl(url);
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: connectTimeoutMs });
   await client.connect();
   try {
     await client.query(`drop database if exists ${quoteIdent(name)} with (force)`);

@@ -16,6 +16,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** Connection timeout of the harness: generous, since test files create databases in parallel on a loaded machine. */
+const HARNESS_CONNECT_TIMEOUT_MS = 30_000;
+
 /** The URL of a new, randomly named database on the configured server. */
 export function randomDatabaseUrl(): string {
   const url = new URL(testConfig().storage.databaseUrl);
@@ -26,8 +29,8 @@ export function randomDatabaseUrl(): string {
 /** Creates and migrates a fresh database. */
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const url = randomDatabaseUrl();
-  await ensureDatabase(url);
-  const db = createDatabase({ url, poolSize: 5, logger: testLogger() });
+  await ensureDatabase(url, HARNESS_CONNECT_TIMEOUT_MS);
+  const db = createDatabase({ url, poolSize: 5, logger: testLogger(), connectTimeoutMs: HARNESS_CONNECT_TIMEOUT_MS });
   if (options.migrate ?? true) {
     const run = await migrateToLatest(db);
     if (run.error) throw run.error;
@@ -37,7 +40,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     url,
     db,
     drop() {
-      dropped ??= db.destroy().then(() => dropDatabase(url));
+      dropped ??= db.destroy().then(() => dropDatabase(url, HARNESS_CONNECT_TIMEOUT_MS));
       return dropped;
     },
   };
