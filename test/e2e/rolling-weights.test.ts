@@ -32,13 +32,17 @@ describe('rolling weights, end to end', () => {
     entry.system = system;
     const url = system.serve.url;
 
+    // Weights are published as soon as one miner is eligible; the slower miners join later.
+    // Wait for the weights in which all three have full coverage, then compare them.
+    const everyone = [...system.miners.values()].map((m) => m.uid);
     const latest = await eventually(
       async () => {
         const answer = await getJson(`${url}/v1/weights/latest`);
-        return answer.status === 200 ? answer.body : undefined;
+        const eligible = (answer.body.metadata as { eligible_uids?: number[] } | undefined)?.eligible_uids ?? [];
+        return answer.status === 200 && everyone.every((uid) => eligible.includes(uid)) ? answer.body : undefined;
       },
-      120_000,
-      'the first published weights',
+      180_000,
+      'published weights with every miner eligible',
     );
     const parsed = assertValidatorWeightsFormat(latest);
     const expertUid = system.miners.get('expert')!.uid;
