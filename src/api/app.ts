@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { ApiDeps } from './api-deps.ts';
 import { ApiError } from './api-error.ts';
+import { registerDashboard } from './dashboard/register-dashboard.ts';
 import { checkHealth } from './health.ts';
 import { registerEnvironmentsRoutes } from './routes/environments.ts';
 import { registerMinersRoutes } from './routes/miners.ts';
@@ -35,6 +36,7 @@ export function createApp(deps: ApiDeps): Hono {
   registerMinersRoutes(app, deps);
   registerEnvironmentsRoutes(app, deps);
   registerTasksRoutes(app, deps);
+  registerDashboard(app);
 
   return app;
 }
