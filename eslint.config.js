@@ -32,7 +32,7 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'module',
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'Node', 'fetch', 'AbortSignal', 'URLSearchParams', 'console', 'setTimeout', 'clearTimeout'].map((name) => [name, 'readonly']),
+        ['window', 'document', 'location', 'Node', 'fetch', 'AbortSignal', 'URLSearchParams', 'console', 'performance', 'setTimeout', 'clearTimeout', 'Element', 'requestAnimationFrame'].map((name) => [name, 'readonly']),
       ),
     },
   },

@@ -57,7 +57,7 @@ export function dashboardPage(options: DashboardPageOptions): string {
   <body data-refresh-ms="${options.refreshMs}">
     <header class="top">
       <h1>evalpool <span class="sub">evaluation pool</span></h1>
-      <p class="live" id="live" role="status">Loading…</p>
+      <p class="live" id="live">Loading…</p>
     </header>
     <div id="banners"></div>
     <main class="grid">

@@ -15,7 +15,7 @@ export function renderBanners(el, model, refreshMs) {
     const down = ['database', 'redis'].filter((k) => model.health && !model.health[k]?.ok);
     if (down.length > 0) out.push(banner('bad', `${down.map((k) => (k === 'database' ? 'Postgres' : 'Redis')).join(' and ')} not answering.`, down.map((k) => model.health[k].error).join('; ')));
     const why = model.status?.why_no_weights;
-    if (why) out.push(banner('warn', model.status.weights ? 'Weights are not being updated.' : 'No weights published yet.', why));
+    if (why) out.push(banner('warn', model.status.weights ? 'The last scoring pass published no new weights.' : 'No weights published yet.', why));
     const stale = model.status?.scheduler?.miner_discovery?.stale;
     if (stale) out.push(banner('warn', 'Miner discovery is failing; the last known miners are kept.', stale.error));
   }

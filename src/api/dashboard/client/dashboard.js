@@ -2,7 +2,7 @@
 // and redraws each panel. Plain ES modules, no framework, nothing loaded from elsewhere.
 import { fetchAll } from './api.js';
 import { renderBanners } from './banners.js';
-import { empty, swap } from './dom.js';
+import { empty, rememberScrolling, swap, widthOf } from './dom.js';
 import { renderHealth } from './health-panel.js';
 import { renderCoverage } from './heatmap.js';
 import { buildModel } from './model.js';
@@ -35,28 +35,37 @@ let running = false;
 let lastModel;
 let refreshes = 0;
 
+function showPaused() {
+  live.textContent = 'Paused while the tab is hidden';
+  live.className = 'live paused';
+}
+
 function draw(model) {
-  renderBanners(document.getElementById('banners'), model, refreshMs);
-  for (const [name, render] of Object.entries(PANELS)) {
+  const started = performance.now();
+  // Widths first, while the layout is clean: reading one after a panel changed would force a layout.
+  const panels = Object.entries(PANELS).map(([name, render]) => {
     const el = document.querySelector(`[data-panel="${name}"]`);
+    return { name, render, el, width: widthOf(el) };
+  });
+  renderBanners(document.getElementById('banners'), model, refreshMs);
+  for (const { name, render, el, width } of panels) {
     try {
-      render(el, model);
+      render(el, model, width);
     } catch (error) {
       // One panel's bug must not blank the others; the console keeps the stack.
       console.error(`dashboard: the ${name} panel failed`, error);
       swap(el, empty('This panel could not be drawn.', error instanceof Error ? error.message : String(error)));
     }
   }
+  // How long drawing took, for tests and for anyone profiling a large pool.
+  document.body.dataset.drawMs = (performance.now() - started).toFixed(1);
 }
 
 async function refresh() {
   clearTimeout(timer);
+  if (document.visibilityState === 'hidden') return showPaused();
+  // A refresh already under way schedules the next one when it ends.
   if (running) return;
-  if (document.visibilityState === 'hidden') {
-    live.textContent = 'Paused while the tab is hidden';
-    live.className = 'live paused';
-    return;
-  }
   running = true;
   try {
     const results = await fetchAll(Math.max(1000, refreshMs - 500));
@@ -73,10 +82,12 @@ async function refresh() {
     live.className = offline ? 'live offline' : 'live';
   } finally {
     running = false;
-    if (document.visibilityState !== 'hidden') timer = setTimeout(() => void refresh(), refreshMs);
+    if (document.visibilityState === 'hidden') showPaused();
+    else timer = setTimeout(() => void refresh(), refreshMs);
   }
 }
 
+rememberScrolling();
 document.addEventListener('visibilitychange', () => void refresh());
 
 let resizeTimer;

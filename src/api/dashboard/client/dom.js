@@ -36,17 +36,77 @@ export function empty(text, detail) {
   return h('div', { class: 'empty' }, h('p', {}, text), detail ? h('p', { class: 'detail' }, detail) : null);
 }
 
-/**
- * Replaces a container's children, keeping the scroll position of its scrollable parts (those
- * with a `data-scroll` key) across the refresh.
- */
+// Scroll positions of the scrollable parts (elements with a `data-scroll` key), recorded as the
+// user scrolls so that a redraw never has to read them (a read would force a layout).
+const scrolled = new Map();
+let pending;
+
+/** Starts recording scroll positions; call once. */
+export function rememberScrolling() {
+  document.addEventListener(
+    'scroll',
+    (event) => {
+      const el = event.target;
+      if (el instanceof Element && el.dataset.scroll) scrolled.set(el.dataset.scroll, [el.scrollTop, el.scrollLeft]);
+    },
+    { capture: true, passive: true },
+  );
+}
+
+// Rebuilt scrollable parts get their position back in the next frame, all at once (one layout).
+function restoreScrolling(root) {
+  for (const el of root.querySelectorAll('[data-scroll]')) {
+    if (!scrolled.has(el.dataset.scroll)) continue;
+    if (!pending) {
+      pending = new Set();
+      requestAnimationFrame(() => {
+        const els = pending;
+        pending = undefined;
+        for (const x of els) if (x.isConnected) [x.scrollTop, x.scrollLeft] = scrolled.get(x.dataset.scroll);
+      });
+    }
+    pending.add(el);
+  }
+}
+
+/** Replaces a container's children (scrollable parts keep their position). */
 export function swap(container, ...children) {
-  const positions = new Map();
-  for (const el of container.querySelectorAll('[data-scroll]')) positions.set(el.dataset.scroll, [el.scrollTop, el.scrollLeft]);
   container.replaceChildren(...children.flat(Infinity).filter(Boolean));
-  for (const el of container.querySelectorAll('[data-scroll]')) {
-    const at = positions.get(el.dataset.scroll);
-    if (at) [el.scrollTop, el.scrollLeft] = at;
+  restoreScrolling(container);
+}
+
+/**
+ * Updates a container part by part: `parts` is a list of `[name, key, build]`. A part whose
+ * name and key are unchanged since the last update keeps its nodes untouched (no rebuild, no
+ * layout, scroll position intact); the others are built again (`key` null: always). `build` may
+ * return null for "nothing".
+ */
+export function update(container, parts) {
+  const old = new Map();
+  for (const child of container.children) if (child.dataset.part) old.set(child.dataset.part, child);
+  const next = [];
+  for (const [name, key, build] of parts) {
+    const prev = old.get(name);
+    if (prev && key !== null && prev.dataset.key === key) {
+      next.push(prev);
+      continue;
+    }
+    const el = build();
+    if (!el) continue;
+    el.dataset.part = name;
+    if (key !== null) el.dataset.key = key;
+    next.push(el);
+  }
+  // Remove what goes first, then insert around the kept nodes: a kept node is never moved.
+  const keep = new Set(next);
+  for (const child of [...container.childNodes]) if (!keep.has(child)) child.remove();
+  let cursor = container.firstChild;
+  for (const el of next) {
+    if (el === cursor) cursor = cursor.nextSibling;
+    else {
+      container.insertBefore(el, cursor);
+      restoreScrolling(el);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 // The pool panel: coverage heatmap (miner × env) with the pool's counts as bars per miner (right)
 // and per env (top). The stats API has no miner × env split, so the bars sit on the margins.
-import { empty, h, s, swap, tip, widthOf } from './dom.js';
+import { empty, h, s, swap, tip, update } from './dom.js';
 import { fit, idLabels, int, pct, shortKey } from './format.js';
 import { poolOf } from './model.js';
 import { POOL_STATES, poolBar, poolTotal } from './pool-bar.js';
@@ -48,7 +48,19 @@ function notes(model) {
   const out = [];
   if (!model.scores) out.push('No scoring pass yet: coverage appears after the first one.');
   if (!model.stats) out.push(`Pool counts unavailable: ${model.results.stats.error}`);
-  return out.map((t) => h('p', { class: 'note' }, t));
+  return out.length > 0 ? h('div', {}, out.map((t) => h('p', { class: 'note' }, t))) : null;
+}
+
+// Everything the chart shows: it is rebuilt only when this changes.
+function chartKey(model, width) {
+  return JSON.stringify([
+    width,
+    model.minCoverage,
+    Boolean(model.scores),
+    model.envs.map((e) => [e.id, e.scored, e.listSize]),
+    model.rows.map((r) => [r.uid, r.hotkey, r.score && [r.score.eligible, r.score.envs]]),
+    model.stats && [model.stats.by_env, model.stats.by_miner],
+  ]);
 }
 
 function header(model, g) {
@@ -120,19 +132,18 @@ function body(model, g) {
   return svg;
 }
 
-/** Draws the pool panel into `el`. */
-export function renderCoverage(el, model) {
+/** Draws the pool panel into `el`, `width` px wide. */
+export function renderCoverage(el, model, width) {
   if (model.rows.length === 0) {
     return swap(el, empty('No miners yet.', 'Miners appear once discovery finds them on chain (or in the static miners file); their coverage fills in as results arrive.'));
   }
   if (model.envs.length === 0) {
     return swap(el, empty('No environments yet.', 'The scheduler creates one sampling list per file in sampling-lists/ when it starts.'));
   }
-  const g = geometry(widthOf(el), model.rows.length, model.envs.length);
-  swap(
-    el,
-    legend(model),
-    notes(model),
-    h('div', { class: 'hscroll', 'data-scroll': 'heatmap-x' }, header(model, g), h('div', { class: 'vscroll', 'data-scroll': 'heatmap-y' }, body(model, g))),
-  );
+  const g = geometry(width, model.rows.length, model.envs.length);
+  update(el, [
+    ['legend', String(model.minCoverage), () => legend(model)],
+    ['notes', null, () => notes(model)],
+    ['chart', chartKey(model, width), () => h('div', { class: 'hscroll', 'data-scroll': 'heatmap-x' }, header(model, g), h('div', { class: 'vscroll', 'data-scroll': 'heatmap-y' }, body(model, g)))],
+  ]);
 }

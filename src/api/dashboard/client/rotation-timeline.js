@@ -1,5 +1,5 @@
 // Rotation timeline: per environment, its last and next rotation on one time axis, with now.
-import { empty, h, s, swap, tip, widthOf } from './dom.js';
+import { empty, h, s, swap, tip } from './dom.js';
 import { clock, idLabels, relative, span } from './format.js';
 import { linear, timeTicks } from './scale.js';
 
@@ -8,8 +8,8 @@ const TEXT_W = 310;
 const ROW_H = 28;
 const AXIS_H = 24;
 
-/** Draws the rotation panel into `el`. */
-export function renderRotation(el, model) {
+/** Draws the rotation panel into `el`, `panelWidth` px wide. */
+export function renderRotation(el, model, panelWidth) {
   const envs = model.results.environments.ok ? model.results.environments.data.environments : [];
   if (envs.length === 0) {
     return swap(el, empty('No environments yet.', model.results.environments.ok ? 'Sampling lists are created from sampling-lists/*.json when the scheduler starts.' : model.results.environments.error));
@@ -23,17 +23,16 @@ export function renderRotation(el, model) {
   lo -= pad;
   hi += pad;
 
-  const width = Math.max(560, widthOf(el));
+  const width = Math.max(560, panelWidth);
   const x = linear(lo, hi, LABEL_W, width - TEXT_W);
   const height = AXIS_H + envs.length * ROW_H + 6;
   const labels = idLabels(envs.map((e) => e.env_id), LABEL_W - 12);
   const svg = s('svg', { width, height, class: 'timeline', role: 'img' }, tip('Last and next rotation of each environment'));
 
   for (const t of timeTicks(lo, hi)) {
-    svg.append(
-      s('line', { x1: x(t), x2: x(t), y1: AXIS_H - 4, y2: height, class: 'grid' }),
-      s('text', { x: x(t), y: 12, class: 'axis', 'text-anchor': 'middle' }, clock(t, now)),
-    );
+    svg.append(s('line', { x1: x(t), x2: x(t), y1: AXIS_H - 4, y2: height, class: 'grid' }));
+    // The "now" label takes the place of a tick label it would overlap.
+    if (Math.abs(x(t) - x(now)) > 46) svg.append(s('text', { x: x(t), y: 12, class: 'axis', 'text-anchor': 'middle' }, clock(t, now)));
   }
   envs.forEach((e, i) => {
     const y = AXIS_H + i * ROW_H + ROW_H / 2;
@@ -56,7 +55,7 @@ export function renderRotation(el, model) {
     );
     svg.append(g);
   });
-  svg.append(s('line', { x1: x(now), x2: x(now), y1: AXIS_H - 6, y2: height, class: 'now' }), s('text', { x: x(now) + 4, y: AXIS_H - 8, class: 'now-label' }, 'now'));
+  svg.append(s('line', { x1: x(now), x2: x(now), y1: AXIS_H - 6, y2: height, class: 'now' }), s('text', { x: x(now), y: 12, class: 'now-label', 'text-anchor': 'middle' }, 'now'));
   swap(
     el,
     h('div', { class: 'legend' }, h('span', { class: 'legend-item' }, h('span', { class: 'dot last' }), 'last rotation'), h('span', { class: 'legend-item' }, h('span', { class: 'dot next' }), 'next rotation')),

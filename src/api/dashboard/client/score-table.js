@@ -1,5 +1,5 @@
 // The latest scoring pass as a table: one row per miner, heaviest weight first.
-import { empty, h, swap } from './dom.js';
+import { empty, h, swap, update } from './dom.js';
 import { int, pct, relative, shortKey } from './format.js';
 
 function envCell(e, minCoverage) {
@@ -19,6 +19,22 @@ export function renderScores(el, model) {
   if (!sc) return swap(el, empty('No scoring pass yet.', model.results.scores.error));
   if (sc.miners.length === 0) return swap(el, empty('The latest scoring pass had no miners.'));
 
+  const meta = [
+    `pass #${sc.id} at block ${int(sc.block_number)}`,
+    `computed ${relative(Date.parse(sc.computed_at), model.now)} in ${sc.computation_ms} ms`,
+    `${sc.eligible_count} of ${sc.miners.length} eligible`,
+    `min coverage ${pct(sc.params.min_coverage)}`,
+    `temperature ${sc.params.temperature}`,
+  ];
+  update(el, [
+    ['meta', null, () => h('p', { class: 'meta' }, meta.join(' · '))],
+    ['note', null, () => (sc.reason ? h('p', { class: 'note' }, `This pass published nothing: ${sc.reason}`) : null)],
+    // A pass is immutable once computed (the live snapshot changes its computed_at when redone).
+    ['table', JSON.stringify([sc.id, sc.computed_at]), () => table(sc)],
+  ]);
+}
+
+function table(sc) {
   const envIds = sc.envs.map((e) => e.env_id);
   const frontier = new Set(sc.frontier);
   const miners = [...sc.miners].sort((a, b) => b.weight - a.weight || b.points - a.points || a.uid - b.uid);
@@ -52,21 +68,9 @@ export function renderScores(el, model) {
       envIds.map((id) => envCell(m.envs[id], sc.params.min_coverage)),
     ),
   );
-  const meta = [
-    `pass #${sc.id} at block ${int(sc.block_number)}`,
-    `computed ${relative(Date.parse(sc.computed_at), model.now)} in ${sc.computation_ms} ms`,
-    `${sc.eligible_count} of ${sc.miners.length} eligible`,
-    `min coverage ${pct(sc.params.min_coverage)}`,
-    `temperature ${sc.params.temperature}`,
-  ];
-  swap(
-    el,
-    h('p', { class: 'meta' }, meta.join(' · ')),
-    sc.reason ? h('p', { class: 'note' }, `This pass published nothing: ${sc.reason}`) : null,
-    h(
-      'div',
-      { class: 'table-wrap', 'data-scroll': 'scores' },
-      h('table', { class: 'scores' }, h('caption', { class: 'visually-hidden' }, 'Scores of the latest pass'), h('thead', {}, head), h('tbody', {}, rows)),
-    ),
+  return h(
+    'div',
+    { class: 'table-wrap', 'data-scroll': 'scores' },
+    h('table', { class: 'scores' }, h('caption', { class: 'visually-hidden' }, 'Scores of the latest pass'), h('thead', {}, head), h('tbody', {}, rows)),
   );
 }

@@ -1,6 +1,6 @@
 // Slots and in-flight tasks per miner: the track is the miner's slots, the fill its tasks in
 // flight. Flags say when slots are pinned, scheduling is paused or the circuit breaker is open.
-import { empty, h, s, swap, tip, widthOf } from './dom.js';
+import { empty, h, s, swap, tip, update } from './dom.js';
 import { fit, int, shortKey } from './format.js';
 
 const LABEL_W = 150;
@@ -14,16 +14,26 @@ function flags(m) {
   return out;
 }
 
-/** Draws the slots panel into `el`. */
-export function renderSlots(el, model) {
+/** Draws the slots panel into `el`, `width` px wide. */
+export function renderSlots(el, model, width) {
   const miners = model.rows.filter((r) => r.miner).map((r) => r.miner);
   if (miners.length === 0) return swap(el, empty('No active miners.', 'Slots appear with the first miner.'));
+  const unavailable = model.results.miners.ok ? model.results.miners.data.unavailable : null;
+  const notes = [];
+  if (unavailable?.in_flight) notes.push(`In-flight counts unavailable: ${unavailable.in_flight}`);
+  if (unavailable?.circuit) notes.push(`Circuit states unavailable: ${unavailable.circuit}`);
+  const key = JSON.stringify([width, miners.map((m) => [m.uid, m.hotkey, m.slots, m.in_flight, m.circuit])]);
+  update(el, [
+    ['notes', null, () => (notes.length > 0 ? h('div', {}, notes.map((t) => h('p', { class: 'note' }, t))) : null)],
+    ['chart', key, () => h('div', { class: 'vscroll', 'data-scroll': 'slots' }, chart(miners, width))],
+  ]);
+}
 
+function chart(miners, panelWidth) {
   const rowH = miners.length <= 24 ? 24 : miners.length <= 64 ? 18 : 14;
-  const width = Math.max(420, widthOf(el));
+  const width = Math.max(420, panelWidth);
   const barW = width - LABEL_W - TEXT_W;
   const max = Math.max(1, ...miners.map((m) => Math.max(m.slots.effective, m.in_flight ?? 0)));
-  const unavailable = model.results.miners.ok ? model.results.miners.data.unavailable : null;
   const svg = s('svg', { width, height: miners.length * rowH, class: 'slots', role: 'img' }, tip(`Slots and tasks in flight of ${miners.length} miners`));
 
   miners.forEach((m, i) => {
@@ -49,13 +59,5 @@ export function renderSlots(el, model) {
     g.append(s('text', { x: width - TEXT_W + 10, y: rowH / 2 + 4, class: 'axis' }, label, f.length > 0 ? s('tspan', { class: open ? 'flag bad' : 'flag' }, `  ${f.join(', ')}`) : null));
     svg.append(g);
   });
-
-  const notes = [];
-  if (unavailable?.in_flight) notes.push(`In-flight counts unavailable: ${unavailable.in_flight}`);
-  if (unavailable?.circuit) notes.push(`Circuit states unavailable: ${unavailable.circuit}`);
-  swap(
-    el,
-    notes.map((t) => h('p', { class: 'note' }, t)),
-    h('div', { class: 'vscroll', 'data-scroll': 'slots' }, svg),
-  );
+  return svg;
 }

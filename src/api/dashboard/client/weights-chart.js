@@ -1,13 +1,13 @@
 // The latest weights: one bar per uid with a non-zero weight, largest first.
-import { empty, h, s, swap, tip, widthOf } from './dom.js';
+import { empty, h, s, swap, tip, update } from './dom.js';
 import { fit, int, pct, relative, shortKey } from './format.js';
 
 const MAX_BARS = 40;
 const LABEL_W = 150;
 const TEXT_W = 120;
 
-/** Draws the weights panel into `el`. */
-export function renderWeights(el, model) {
+/** Draws the weights panel into `el`, `width` px wide. */
+export function renderWeights(el, model, panelWidth) {
   const w = model.weights;
   if (!w) {
     const why = model.status?.why_no_weights ?? model.results.weights.error;
@@ -21,11 +21,15 @@ export function renderWeights(el, model) {
   const hidden = all.length - zero - shown.length;
 
   const rowH = 24;
-  const width = Math.max(420, widthOf(el));
+  const width = Math.max(420, panelWidth);
   const barW = width - LABEL_W - TEXT_W;
   const max = Math.max(...shown.map((x) => x.weight), 1e-12);
-  const svg = s('svg', { width, height: shown.length * rowH, class: 'weights', role: 'img' }, tip(`Weights of block ${w.block_number}`));
-  shown.forEach((x, i) => {
+  const svg = () => {
+    const out = s('svg', { width, height: shown.length * rowH, class: 'weights', role: 'img' }, tip(`Weights of block ${w.block_number}`));
+    shown.forEach((x, i) => out.append(bar(x, i)));
+    return out;
+  };
+  const bar = (x, i) => {
     const hotkey = hotkeys.get(x.uid) ?? '';
     const g = s('g', { class: 'row', transform: `translate(0,${i * rowH})` });
     g.append(
@@ -36,15 +40,14 @@ export function renderWeights(el, model) {
         tip(`uid ${x.uid}${hotkey ? ` · ${hotkey}` : ''}`, `weight ${x.weight.toPrecision(4)}`, `u16 ${x.u16} of 65535`)),
       s('text', { x: width - TEXT_W + 10, y: 16, class: 'axis' }, `${pct(x.weight, 1)} · ${int(x.u16)}`),
     );
-    svg.append(g);
-  });
+    return g;
+  };
   const foot = [];
   if (hidden > 0) foot.push(`${hidden} more with a smaller weight`);
   if (zero > 0) foot.push(`${zero} with weight 0`);
-  swap(
-    el,
-    h('p', { class: 'meta' }, `block ${int(w.block_number)} · cycle ${w.cycle_id} · published ${relative(Date.parse(w.timestamp), model.now)} · ${all.length} uids`),
-    shown.length === 0 ? empty('Every weight is zero.') : h('div', { class: 'vscroll', 'data-scroll': 'weights' }, svg),
-    foot.length > 0 ? h('p', { class: 'note' }, `Not drawn: ${foot.join('; ')}.`) : null,
-  );
+  update(el, [
+    ['meta', null, () => h('p', { class: 'meta' }, `block ${int(w.block_number)} · cycle ${w.cycle_id} · published ${relative(Date.parse(w.timestamp), model.now)} · ${all.length} uids`)],
+    ['chart', JSON.stringify([width, w.cycle_id, shown.map((x) => hotkeys.get(x.uid))]), () => (shown.length === 0 ? empty('Every weight is zero.') : h('div', { class: 'vscroll', 'data-scroll': 'weights' }, svg()))],
+    ['foot', null, () => (foot.length > 0 ? h('p', { class: 'note' }, `Not drawn: ${foot.join('; ')}.`) : null)],
+  ]);
 }
