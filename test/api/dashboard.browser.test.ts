@@ -86,6 +86,27 @@ function watch(page: Page, expected: (url: string, status: number) => boolean = 
   };
 }
 
+/** Waits for the page's first completed refresh; a page that never gets there says why. */
+async function firstRefresh(page: Page, problems: readonly string[]): Promise<void> {
+  try {
+    await page.waitForSelector('body[data-refreshes]', { timeout: 20_000 });
+  } catch (error) {
+    throw new Error(`the page never completed a refresh; what went wrong in it: ${problems.join(' | ') || 'nothing reported'}`, { cause: error });
+  }
+}
+
+/**
+ * Loads the dashboard again, watched from its first request. Leaving the old page aborts its
+ * requests in flight (ERR_ABORTED), so it is left for a blank page before the watch starts.
+ */
+async function freshLoad(page: Page): Promise<ReturnType<typeof watch>> {
+  await page.goto('about:blank');
+  const w = watch(page);
+  await page.goto(`${server!.url}/?refresh=1`);
+  await firstRefresh(page, w.problems);
+  return w;
+}
+
 async function refreshes(page: Page): Promise<number> {
   return Number(await page.getAttribute('body', 'data-refreshes'));
 }
@@ -93,7 +114,7 @@ async function refreshes(page: Page): Promise<number> {
 /** Waits until the page completed `n` more refreshes than it had. */
 async function waitRefreshes(page: Page, n: number): Promise<void> {
   const from = await refreshes(page);
-  await waitFor(`${n} more page refreshes`, async () => (await refreshes(page)) >= from + n);
+  await waitFor(`${n} more page refreshes`, async () => (await refreshes(page)) >= from + n, 20_000, 100);
 }
 
 // The test's tsconfig has no DOM types: code run inside the page is passed as a string.
@@ -134,7 +155,7 @@ describe('dashboard in headless chromium', () => {
     const response = await page.goto(`${server!.url}/?refresh=1`);
     assert.equal(response?.status(), 200);
     assert.equal(response.headers()['content-security-policy'], DASHBOARD_CSP);
-    await page.waitForSelector('body[data-refreshes]');
+    await firstRefresh(page, w.problems);
     await waitRefreshes(page, 1);
 
     assert.match(await text(page, '[data-panel=coverage]'), /No miners yet\./);
@@ -169,9 +190,7 @@ describe('dashboard in headless chromium', () => {
     await waitFor('the live data drawn', async () => (await count(page, 'rect.cell')) === cells && (await count(page, 'rect.bar.weight')) > 0);
 
     // Then a fresh load, watched from its first request.
-    const w = watch(page);
-    await page.reload();
-    await page.waitForSelector('body[data-refreshes]');
+    const w = await freshLoad(page);
     await waitRefreshes(page, 2);
 
     const weights = await apiJson<WeightsBody>('/v1/weights/latest');
@@ -241,7 +260,7 @@ describe('dashboard in headless chromium', () => {
     assert.match(await text(page, '#live'), /^Live/);
   });
 
-  test('256 miners: the heatmap and the table stay readable (compact rows, scrolling)', async () => {
+  test('256 miners: the heatmap and the table stay readable (compact rows, scrolling)', async (t) => {
     const first = dashboardMiners();
     const more = moreMiners(first.length, 256 - first.length);
     await seedDashboardMiners(database.db, more);
@@ -251,10 +270,12 @@ describe('dashboard in headless chromium', () => {
     pool.stats = dashboardTaskStats(all);
     pool.inFlight = dashboardInFlight(all);
 
-    const w = watch(page);
-    await page.reload();
-    await waitFor('256 miners drawn', async () => (await count(page, 'rect.cell')) === 256 * DASHBOARD_ENVS.length, 30_000);
+    const w = await freshLoad(page);
+    await waitFor('256 miners drawn', async () => (await count(page, 'rect.cell')) === 256 * DASHBOARD_ENVS.length, 30_000, 100);
+    const fullDraw = await page.getAttribute('body', 'data-draw-ms');
     await waitRefreshes(page, 1);
+    // Nothing changed since: the big parts are kept as they are, not rebuilt.
+    t.diagnostic(`drawing 256 miners: ${fullDraw} ms from scratch, ${await page.getAttribute('body', 'data-draw-ms')} ms for a refresh with the same data`);
     assert.equal(await count(page, 'table.scores tbody tr'), 256);
     assert.equal(await count(page, '.slots .slot-bar'), 256);
     const cellHeight = Number(await page.locator('rect.cell').first().getAttribute('height'));
@@ -262,6 +283,22 @@ describe('dashboard in headless chromium', () => {
     const [scrollHeight, clientHeight] = await page.evaluate<[number, number]>(`(() => { const el = document.querySelector('[data-scroll=heatmap-y]'); return [el.scrollHeight, el.clientHeight]; })()`);
     assert.ok(scrollHeight > clientHeight, `the heatmap scrolls instead of growing the page (${scrollHeight} > ${clientHeight})`);
     await page.screenshot({ path: `${OUTPUT_DIR}/dashboard-256.png`, fullPage: true });
+
+    // Refreshes keep what the user scrolled to: unchanged parts are not rebuilt at all, rebuilt
+    // ones get their position back.
+    const mark = `document.querySelector('table.scores').dataset.mark = 'kept'; document.querySelector('.heatmap').dataset.mark = 'kept';
+      document.querySelector('[data-scroll=heatmap-y]').scrollTop = 400; document.querySelector('[data-scroll=scores]').scrollTop = 500;`;
+    const scrolled = `[document.querySelector('[data-scroll=heatmap-y]').scrollTop, document.querySelector('[data-scroll=scores]').scrollTop]`;
+    await page.evaluate(mark);
+    await waitRefreshes(page, 1);
+    assert.equal(await count(page, 'table.scores[data-mark=kept]'), 1);
+    assert.equal(await count(page, '.heatmap[data-mark=kept]'), 1);
+    assert.deepEqual(await page.evaluate<number[]>(scrolled), [400, 500]);
+    pool.stats = dashboardTaskStats(all.slice(1));
+    // (A refresh already under way may still bring the old counts: wait for the redraw itself.)
+    await waitFor('new pool counts to redraw the heatmap', async () => (await count(page, '.heatmap[data-mark=kept]')) === 0, 20_000, 100);
+    assert.equal(await count(page, 'table.scores[data-mark=kept]'), 1);
+    await waitFor('the heatmap scrolled back to where it was', async () => (await page.evaluate<number[]>(scrolled))[0] === 400, 5_000, 50);
     w.stop();
     assert.deepEqual(w.problems, []);
     await page.close();

@@ -83,9 +83,16 @@ describe('GET /dashboard/<hash>/<file> (the assets)', () => {
 describe('the browser code', () => {
   const sources = [...assets.files.values()].filter((a) => a.name.endsWith('.js')).map((a) => ({ name: a.name, text: Buffer.from(a.body).toString('utf8') }));
 
-  test('every relative import names a shipped file (the hashed directory serves them all)', () => {
+  test('every import names a shipped file and something it exports (a miss would stop the page in the browser)', () => {
+    const exportsOf = new Map(sources.map(({ name, text }) => [name, new Set([...text.matchAll(/^export (?:async )?(?:function|const|let|class) (\w+)/gm)].map((m) => m[1]))]));
     for (const { name, text } of sources) {
-      for (const [, target] of text.matchAll(/^import [^;]*? from '\.\/([^']+)';$/gm)) assert.ok(assets.files.has(target!), `${name} imports ${target}`);
+      for (const [, names, target] of text.matchAll(/^import \{([^}]*)\} from '\.\/([^']+)';$/gm)) {
+        assert.ok(assets.files.has(target!), `${name} imports ${target}, which is not shipped`);
+        for (const imported of names!.split(',').map((x) => x.trim()).filter(Boolean)) {
+          assert.ok(exportsOf.get(target!)?.has(imported), `${name} imports ${imported} from ${target}, which does not export it`);
+        }
+      }
+      assert.doesNotMatch(text, /^import (?!\{)/m, `${name}: only named imports are checked here`);
     }
   });
 
