@@ -301,6 +301,14 @@ describe('dashboard in headless chromium', () => {
     await waitFor('the heatmap scrolled back to where it was', async () => (await page.evaluate<number[]>(scrolled))[0] === 400, 5_000, 50);
     w.stop();
     assert.deepEqual(w.problems, []);
+  });
+
+  test('the API going away: an offline banner, and the last data stays on screen', async () => {
+    await server!.stop();
+    await waitFor('the offline banner', async () => /The evalpool API does not answer\./.test(await text(page, '#banners')), 20_000, 100);
+    assert.match(await text(page, '#live'), /^Offline · retrying every 1 s/);
+    assert.equal(await count(page, 'table.scores tbody tr'), 256);
+    assert.equal(await count(page, 'rect.cell'), 256 * DASHBOARD_ENVS.length);
     await page.close();
   });
 });

@@ -16,7 +16,10 @@ function envCell(e, minCoverage) {
 /** Draws the score table into `el`. */
 export function renderScores(el, model) {
   const sc = model.scores;
-  if (!sc) return swap(el, empty('No scoring pass yet.', model.results.scores.error));
+  if (!sc) {
+    const r = model.results.scores;
+    return swap(el, empty(r.status === 404 ? 'No scoring pass yet.' : 'The scores could not be read.', r.error));
+  }
   if (sc.miners.length === 0) return swap(el, empty('The latest scoring pass had no miners.'));
 
   const meta = [

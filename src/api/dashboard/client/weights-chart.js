@@ -10,8 +10,10 @@ const TEXT_W = 120;
 export function renderWeights(el, model, panelWidth) {
   const w = model.weights;
   if (!w) {
-    const why = model.status?.why_no_weights ?? model.results.weights.error;
-    return swap(el, empty('No weights published yet.', why));
+    const r = model.results.weights;
+    // 404 is "none yet"; anything else (a 503 while Postgres is down) is "cannot say right now".
+    if (r.status !== 404) return swap(el, empty('The weights could not be read.', r.error));
+    return swap(el, empty('No weights published yet.', model.status?.why_no_weights ?? r.error));
   }
   const hotkeys = new Map(model.rows.map((r) => [r.uid, r.hotkey]));
   const u16 = new Map(w.weights_u16.uids.map((uid, i) => [uid, w.weights_u16.values[i]]));
