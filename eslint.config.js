@@ -26,4 +26,14 @@ export default tseslint.config(
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The dashboard's browser code: plain ES modules, served as they are.
+    files: ['src/api/dashboard/client/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'Node', 'fetch', 'AbortSignal', 'URLSearchParams', 'console', 'performance', 'setTimeout', 'clearTimeout', 'Element', 'requestAnimationFrame'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { ApiDeps } from './api-deps.ts';
 import { mountAdmin } from './admin/mount-admin.ts';
 import { ApiError } from './api-error.ts';
+import { registerDashboard } from './dashboard/register-dashboard.ts';
 import { checkHealth } from './health.ts';
 import { applyLimits } from './limits/apply-limits.ts';
 import { registerEnvironmentsRoutes } from './routes/environments.ts';
@@ -41,6 +42,7 @@ export function createApp(deps: ApiDeps): Hono {
   registerTasksRoutes(app, deps);
   // `/v1/admin/*` and the queue view at `/admin/queues` (404 unless EVALPOOL_ADMIN_TOKEN is set).
   mountAdmin(app, deps);
+  registerDashboard(app);
 
   return app;
 }

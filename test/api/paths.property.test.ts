@@ -31,7 +31,7 @@ describe('arbitrary request paths', () => {
     app = testApp(database.db, { logger });
   });
 
-  test('never answer 5xx, and always answer JSON', async () => {
+  test('never answer 5xx, and always answer JSON (but the dashboard)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...PREFIXES), segment, fc.option(segment, { nil: undefined }), async (prefix, a, b) => {
         const path = prefix + a + (b === undefined ? '' : `/${b}`);
@@ -44,6 +44,8 @@ describe('arbitrary request paths', () => {
         if (url.pathname === '/health') return; // the one route that would open a Redis connection
         const response = await app.request(url.href);
         assert.ok(response.status < 500, `${path} answered ${response.status}`);
+        // The dashboard's page and assets are the HTML/JS/CSS exceptions (their misses are JSON 404s).
+        if (response.status === 200 && (url.pathname === '/' || url.pathname.startsWith('/dashboard/'))) return;
         const body = (await response.json()) as Record<string, unknown>;
         if (response.status >= 400) {
           assert.equal(typeof body.error, 'string', path);
