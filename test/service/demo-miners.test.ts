@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { planDemoMiners, readDemoMinersFile } from '../../src/service/demo-miners.ts';
 import { DemoSetupError } from '../../src/service/demo-setup-error.ts';
+
+const inRepo = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 describe('demo miners plan', () => {
   test('local entries whose hotkey names a policy are served; the rest are left alone', () => {
@@ -26,9 +29,20 @@ describe('demo miners plan', () => {
   });
 
   test('the bundled miners file has the three demo miners, the expert committed last', async () => {
-    const plan = planDemoMiners(await readDemoMinersFile('containers/demo/miners.json'));
+    const plan = planDemoMiners(await readDemoMinersFile(inRepo('containers/demo/miners.json')));
     assert.deepEqual(plan.local.map((m) => [m.uid, m.policy]), [[0, 'random'], [1, 'noisy'], [2, 'expert']]);
     assert.equal(plan.others.length, 0);
+  });
+
+  test("the compose miners file is valid and names compose.yaml's demo miner services", async () => {
+    const entries = await readDemoMinersFile(inRepo('containers/demo/miners.compose.json'));
+    assert.equal(planDemoMiners(entries).local.length, 0);
+    const compose = await readFile(inRepo('compose.yaml'), 'utf8');
+    for (const entry of entries) {
+      const url = new URL(entry.endpoint ?? '');
+      assert.match(compose, new RegExp(`\\n  ${url.hostname}:\\n[^]*?"--port", "${url.port}"`), `compose.yaml has no service ${url.hostname} on port ${url.port}`);
+    }
+    assert.match(compose, /EVALPOOL_MINERS_FILE: containers\/demo\/miners\.compose\.json/);
   });
 
   test('a missing or invalid miners file is one sentence naming the file', async () => {
