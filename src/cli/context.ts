@@ -1,12 +1,20 @@
 import { ConfigError } from '../config/config-error.ts';
 import { loadConfigFromProcess } from '../config/from-process.ts';
 import type { Config } from '../config/schema.ts';
-import { createLogger, type Logger } from '../runtime/logger.ts';
+import { createLogger, type Logger, type LoggerOptions } from '../runtime/logger.ts';
 
 /** What every command starts from. */
 export interface CommandContext {
   readonly config: Config;
   readonly logger: Logger;
+}
+
+/** Options of {@link loadContext}. */
+export interface ContextOptions {
+  /** The command's own defaults for `EVALPOOL_*` variables; the environment and flags override them. */
+  readonly defaults?: Readonly<Record<string, string>>;
+  /** Where the logger writes (e.g. a stream that keeps log lines above a progress display). */
+  readonly logger?: LoggerOptions;
 }
 
 /** Exit code for a configuration error, before anything started. */
@@ -16,10 +24,10 @@ export const EXIT_CONFIG = 2;
  * Parses the configuration or stops the process with exit code 2, printing every offending
  * variable, its (masked) value and its rule. `overrides` are CLI flags that map to variables.
  */
-export function loadContext(overrides: Readonly<Record<string, string>> = {}): CommandContext {
+export function loadContext(overrides: Readonly<Record<string, string>> = {}, options: ContextOptions = {}): CommandContext {
   try {
-    const config = loadConfigFromProcess(overrides);
-    return { config, logger: createLogger(config) };
+    const config = loadConfigFromProcess(overrides, options.defaults);
+    return { config, logger: createLogger(config, options.logger) };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`evalpool: ${error.message}\n`);

@@ -6,20 +6,91 @@ const HINTS = {
   redis: 'start it with: redis-server --daemonize yes --port 6379 --save "" --appendonly no (or set EVALPOOL_REDIS_URL)',
 } as const;
 
+/** A service evalpool connects to. */
+export type Service = keyof typeof HINTS;
+
+const UNREACHABLE = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH'];
+
+interface ErrorFields {
+  code?: string;
+  message?: string;
+  port?: number;
+  hostname?: string;
+  errors?: unknown[];
+  cause?: unknown;
+}
+
+/** The error, its `cause` chain and the members of an AggregateError, outermost first. */
+function chainOf(error: unknown, depth = 0): ErrorFields[] {
+  if (error === null || typeof error !== 'object' || depth > 5) return [];
+  const e = error as ErrorFields;
+  return [e, ...(e.errors ?? []).flatMap((x) => chainOf(x, depth + 1)), ...chainOf(e.cause, depth + 1)];
+}
+
 function codeOf(error: unknown): string | undefined {
-  const e = error as { code?: string; errors?: { code?: string }[]; cause?: unknown };
-  return e?.code ?? e?.errors?.[0]?.code ?? (e?.cause ? codeOf(e.cause) : undefined);
+  return chainOf(error).find((e) => typeof e.code === 'string')?.code;
+}
+
+function defaultPort(service: Service): number {
+  return service === 'postgres' ? 5432 : 6379;
+}
+
+function portOf(url: string, service: Service): number | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.port === '' ? defaultPort(service) : Number(parsed.port);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which service a connection error came from: Redis when a message names it or the failed
+ * address has Redis's port (and not Postgres's), else Postgres (whose driver names nothing).
+ */
+export function serviceOf(error: unknown, urls: { readonly databaseUrl: string; readonly redisUrl: string }): Service {
+  const chain = chainOf(error);
+  if (chain.some((e) => typeof e.message === 'string' && /\bredis\b/i.test(e.message))) return 'redis';
+  const redisPort = portOf(urls.redisUrl, 'redis');
+  const postgresPort = portOf(urls.databaseUrl, 'postgres');
+  const ports = new Set(chain.flatMap((e) => (typeof e.port === 'number' ? [e.port] : [])));
+  if (redisPort !== postgresPort && redisPort !== undefined && ports.has(redisPort)) return 'redis';
+  return 'postgres';
 }
 
 /**
  * Turns "cannot reach Postgres/Redis" into one sentence that says what to start and how; returns
  * undefined for any other error (which is then shown as it is).
  */
-export function explainConnectionError(error: unknown, service: keyof typeof HINTS, url: string): string | undefined {
+export function explainConnectionError(error: unknown, service: Service, url: string): string | undefined {
   const code = codeOf(error);
   const message = (error as Error)?.message ?? '';
-  const unreachable = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code ?? '') || /timeout|connect/i.test(message);
+  const unreachable = UNREACHABLE.includes(code ?? '') || /timeout|connect/i.test(message);
   if (!unreachable) return undefined;
   const name = service === 'postgres' ? 'Postgres' : 'Redis';
   return `${name} is not answering at ${maskUrlPassword(url)} (${code ?? message}); ${HINTS[service]}`;
+}
+
+/** What {@link explainStartError} needs to know of the configuration. */
+export interface StartSettings {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** The HTTP API's port (`EVALPOOL_PORT`). */
+  readonly port: number;
+}
+
+/**
+ * One sentence for the errors users meet when starting a command: Postgres or Redis not
+ * running, the API's port taken. Undefined for anything else.
+ */
+export function explainStartError(error: unknown, settings: StartSettings): string | undefined {
+  const taken = chainOf(error).find((e) => e.code === 'EADDRINUSE');
+  if (taken) {
+    const port = taken.port ?? settings.port;
+    return port === settings.port
+      ? `port ${port} is already in use, so the HTTP API cannot listen on it: stop what holds it, or set EVALPOOL_PORT to another port (0 picks a free one)`
+      : `port ${port} is already in use: ${taken.message ?? 'address in use'}`;
+  }
+  const service = serviceOf(error, settings);
+  return explainConnectionError(error, service, service === 'postgres' ? settings.databaseUrl : settings.redisUrl);
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { register as registerConfig } from './commands/config.ts';
 import { register as registerCrypto } from './commands/crypto.ts';
 import { register as registerDb } from './commands/db.ts';
+import { register as registerDemo } from './commands/demo.ts';
 import { register as registerDemoMiner } from './commands/demo-miner.ts';
 import { register as registerEval } from './commands/eval.ts';
 import { register as registerMigrate } from './commands/migrate.ts';
@@ -29,6 +30,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerValidator,
   registerWeights,
   registerEval,
+  registerDemo,
   registerDemoMiner,
 ];
 

@@ -1,7 +1,18 @@
 import type { Config } from './schema.ts';
 import { loadConfig } from './load-config.ts';
 
-/** The one place that reads `process.env`: everything else gets the config passed in. */
-export function loadConfigFromProcess(overrides: Readonly<Record<string, string>> = {}): Config {
-  return loadConfig({ ...process.env, ...overrides });
+/**
+ * The one place that reads `process.env`: everything else gets the config passed in.
+ * Precedence, lowest first: `defaults` (a command's own defaults, e.g. the demo's), the process
+ * environment (an empty value counts as unset), `overrides` (CLI flags).
+ */
+export function loadConfigFromProcess(
+  overrides: Readonly<Record<string, string>> = {},
+  defaults: Readonly<Record<string, string>> = {},
+): Config {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [name, value] of Object.entries(defaults)) {
+    if (env[name] === undefined || env[name] === '') env[name] = value;
+  }
+  return loadConfig({ ...env, ...overrides });
 }

@@ -80,17 +80,30 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<'ok' | '
 }
 
 /**
+ * A signal this soon after the first is taken as the same request: Ctrl-C under `npm start`
+ * reaches the process twice, from the terminal and forwarded by npm.
+ */
+export const REPEATED_SIGNAL_WINDOW_MS = 1_000;
+
+/**
  * Makes SIGINT and SIGTERM stop the lifecycle: the first signal starts a graceful stop bounded by
- * `graceMs` (exit 0 if clean, 1 otherwise); a second signal, or the grace running out, forces exit 1.
+ * `graceMs` (exit 0 if clean, 1 otherwise); a second signal (later than
+ * {@link REPEATED_SIGNAL_WINDOW_MS} after the first), or the grace running out, forces exit 1.
  * Returns a function that removes the handlers.
  */
 export function stopOnSignals(lifecycle: Lifecycle, logger: Logger, graceMs: number, exit: (code: number) => void = (c) => process.exit(c)): () => void {
+  let firstAt = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (lifecycle.stopping && Date.now() - firstAt < REPEATED_SIGNAL_WINDOW_MS) {
+      logger.debug({ signal }, 'signal repeated right after the first: already stopping');
+      return;
+    }
     if (lifecycle.stopping) {
       logger.warn({ signal }, 'second signal: forcing exit');
       exit(1);
       return;
     }
+    firstAt = Date.now();
     logger.info({ signal, graceMs }, 'shutting down');
     const force = setTimeout(() => {
       logger.error({ graceMs }, 'shutdown grace period over: forcing exit');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Lifecycle } from '../../src/runtime/lifecycle.ts';
+import { Lifecycle, REPEATED_SIGNAL_WINDOW_MS, stopOnSignals } from '../../src/runtime/lifecycle.ts';
 import { capturingLogger } from '../helpers/test-logger.ts';
 
 describe('Lifecycle', () => {
@@ -29,5 +29,28 @@ describe('Lifecycle', () => {
     assert.ok(lines.some((l) => l.resource === 'throws' && l.msg === 'resource failed to stop'));
     assert.ok(lines.some((l) => l.resource === 'hangs' && String(l.msg).includes('grace')));
     assert.ok(lines.some((l) => l.resource === 'first' && String(l.msg).includes('grace')));
+  });
+
+  test('stopOnSignals: a signal repeated at once (npm forwarding Ctrl-C) is the same request; a later one forces exit 1', async () => {
+    const { logger } = capturingLogger();
+    const lifecycle = new Lifecycle(logger);
+    let release!: () => void;
+    lifecycle.defer('slow', () => new Promise<void>((resolve) => (release = resolve)));
+    const exits: number[] = [];
+    const remove = stopOnSignals(lifecycle, logger, 30_000, (code) => exits.push(code));
+    try {
+      process.emit('SIGINT', 'SIGINT');
+      process.emit('SIGINT', 'SIGINT');
+      assert.deepEqual(exits, []);
+      await new Promise((resolve) => setTimeout(resolve, REPEATED_SIGNAL_WINDOW_MS + 50));
+      process.emit('SIGTERM', 'SIGTERM');
+      assert.deepEqual(exits, [1]);
+      release();
+      await lifecycle.stopAll(1_000);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(exits, [1, 0]);
+    } finally {
+      remove();
+    }
   });
 });

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { parseStaticMinersFile, StaticMinersFileError, type StaticMinerEntry } from '../chain/static-miners-file.ts';
+import { startDemoMiner, type DemoMiner } from '../miners/demo/demo-miner.ts';
+import { POLICY_KINDS, type PolicyKind } from '../miners/demo/policies/policy.ts';
+import type { Lifecycle } from '../runtime/lifecycle.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { DemoSetupError } from './demo-setup-error.ts';
+
+/** A miners-file entry the demo serves itself: a local endpoint whose hotkey names a policy. */
+export interface DemoMinerPlan {
+  readonly uid: number;
+  readonly hotkey: string;
+  readonly policy: PolicyKind;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The miners of a file, split into those the demo starts and those expected to run elsewhere. */
+export interface DemoMinersPlan {
+  readonly local: readonly DemoMinerPlan[];
+  readonly others: readonly StaticMinerEntry[];
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const POLICY_IN_HOTKEY = new RegExp(`^demo-(${POLICY_KINDS.join('|')})(?:-|$)`);
+
+/**
+ * Which entries the demo serves: an `endpoint` on the loopback interface (127.0.0.1, localhost,
+ * ::1) with a hotkey `demo-<policy>` or `demo-<policy>-<anything>` (policy: expert, noisy,
+ * random). Every other entry (a remote endpoint, a commitment, another hotkey) is left to run
+ * on its own.
+ */
+export function planDemoMiners(entries: readonly StaticMinerEntry[]): DemoMinersPlan {
+  const local: DemoMinerPlan[] = [];
+  const others: StaticMinerEntry[] = [];
+  for (const entry of entries) {
+    const url = entry.endpoint === undefined ? undefined : new URL(entry.endpoint);
+    const policy = POLICY_IN_HOTKEY.exec(entry.hotkey)?.[1] as PolicyKind | undefined;
+    if (url === undefined || policy === undefined || !LOOPBACK.has(url.hostname)) {
+      others.push(entry);
+      continue;
+    }
+    const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+    const host = url.hostname === '[::1]' ? '::1' : url.hostname === 'localhost' ? '127.0.0.1' : url.hostname;
+    local.push({ uid: entry.uid, hotkey: entry.hotkey, policy, host, port });
+  }
+  return { local, others };
+}
+
+/** Reads and validates the miners file; a missing or invalid file is a {@link DemoSetupError} naming it. */
+export async function readDemoMinersFile(file: string): Promise<StaticMinerEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new DemoSetupError(`cannot read the miners file ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): set EVALPOOL_MINERS_FILE to a miners file`);
+  }
+  try {
+    return parseStaticMinersFile(file, text);
+  } catch (error) {
+    if (error instanceof StaticMinersFileError) throw new DemoSetupError(error.message);
+    throw error;
+  }
+}
+
+/** A demo miner the demo started, with where it listens. */
+export interface StartedDemoMiner extends DemoMinerPlan {
+  readonly url: string;
+}
+
+/**
+ * Starts one demo miner per plan, each registered on `lifecycle` as soon as it listens (so a
+ * failure later in the start stops those already running). A port in use is a
+ * {@link DemoSetupError} naming the port, the miner and the variable that changes it.
+ */
+export async function startDemoMiners(
+  plans: readonly DemoMinerPlan[],
+  file: string,
+  lifecycle: Lifecycle,
+  logger: Logger,
+): Promise<StartedDemoMiner[]> {
+  const started: StartedDemoMiner[] = [];
+  for (const plan of plans) {
+    let miner: DemoMiner;
+    try {
+      miner = await startDemoMiner({ policy: plan.policy, host: plan.host, port: plan.port, logger: logger.child({ component: 'demo-miner', hotkey: plan.hotkey }) });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') {
+        throw new DemoSetupError(
+          `port ${plan.port} is already in use, so demo miner ${plan.hotkey} (from ${file}) cannot listen on it: stop what holds it, or set EVALPOOL_MINERS_FILE to a copy of that file with other ports`,
+        );
+      }
+      if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new DemoSetupError(`demo miner ${plan.hotkey} (from ${file}) cannot listen on ${plan.host}:${plan.port} (${code}): give it another port in EVALPOOL_MINERS_FILE`);
+      }
+      throw error;
+    }
+    lifecycle.defer(`demo-miner ${plan.hotkey}`, () => miner.close());
+    started.push({ ...plan, url: miner.url });
+  }
+  return started;
+}

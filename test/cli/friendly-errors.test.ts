@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { explainStartError, serviceOf } from '../../src/cli/friendly-errors.ts';
+
+const settings = { databaseUrl: 'postgres://u:pw@127.0.0.1:5432/evalpool', redisUrl: 'redis://127.0.0.1:6379', port: 8000 };
+
+function refused(port: number): Error {
+  return Object.assign(new Error(`connect ECONNREFUSED 127.0.0.1:${port}`), { code: 'ECONNREFUSED', port, address: '127.0.0.1' });
+}
+
+describe('friendly start errors', () => {
+  test('Redis is recognised by a message naming it or by its port, Postgres otherwise', () => {
+    const waited = Object.assign(new Error('Redis not ready within 5000 ms: connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
+    assert.equal(serviceOf(waited, settings), 'redis');
+    assert.equal(serviceOf(refused(6379), settings), 'redis');
+    assert.equal(serviceOf(new AggregateError([refused(6379)], ''), settings), 'redis');
+    assert.equal(serviceOf(refused(5432), settings), 'postgres');
+    assert.equal(serviceOf(new Error('password authentication failed'), settings), 'postgres');
+  });
+
+  test('Redis down gets the Redis sentence, not the Postgres one', () => {
+    const text = explainStartError(refused(6379), settings);
+    assert.match(text ?? '', /^Redis is not answering at redis:\/\/127\.0\.0\.1:6379 \(ECONNREFUSED\); start it with: redis-server/);
+  });
+
+  test('Postgres down gets the Postgres sentence, with the password masked', () => {
+    const text = explainStartError(new AggregateError([refused(5432)], ''), settings);
+    assert.match(text ?? '', /^Postgres is not answering at postgres:\/\/u:\*\*\*@127\.0\.0\.1:5432\/evalpool \(ECONNREFUSED\); start it with: pg_ctlcluster/);
+  });
+
+  test("the API's port in use names EVALPOOL_PORT; other errors are left alone", () => {
+    const inUse = Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:8000'), { code: 'EADDRINUSE', port: 8000 });
+    assert.match(explainStartError(inUse, settings) ?? '', /^port 8000 is already in use.*set EVALPOOL_PORT to another port/);
+    assert.equal(explainStartError(new Error('relation "x" does not exist'), settings), undefined);
+  });
+});
