@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
+import type { EvalpoolMetrics, MetricsSource } from '../runtime/metrics.ts';
 import type { ApiReaders } from './readers.ts';
 
 /** What the API needs; every part is created and closed by the caller. */
@@ -17,6 +18,12 @@ export interface ApiDeps {
    * injected functions so the API does not depend on BullMQ. See `readers.ts`; all optional.
    */
   readonly readers?: ApiReaders;
+  /**
+   * This process's metrics: with them, every request is counted and timed and `GET /metrics`
+   * serves them, refreshing `metricsSources` (pool, weights) first. Without them, no `/metrics`.
+   */
+  readonly metrics?: EvalpoolMetrics;
+  readonly metricsSources?: readonly MetricsSource[];
   /** Tuning of the in-memory caches and reader calls; defaults in `defaults.ts`. */
   readonly tuning?: {
     readonly cacheRefreshMs?: number;

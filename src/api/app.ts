@@ -2,6 +2,9 @@ import { Hono } from 'hono';
 import type { ApiDeps } from './api-deps.ts';
 import { ApiError } from './api-error.ts';
 import { checkHealth } from './health.ts';
+import { httpMetrics } from './metrics/http-metrics.ts';
+import { registerMetricsRoute } from './metrics/metrics-route.ts';
+import { MetricsScraper } from './metrics/metrics-scraper.ts';
 import { registerEnvironmentsRoutes } from './routes/environments.ts';
 import { registerMinersRoutes } from './routes/miners.ts';
 import { registerScoresRoutes } from './routes/scores.ts';
@@ -15,6 +18,8 @@ export type { ApiDeps } from './api-deps.ts';
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
   const logger = deps.logger.child({ component: 'api' });
+  // First, so that it times everything after it, and sees the answers of other middleware too.
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(error.body(), error.status);
@@ -35,6 +40,7 @@ export function createApp(deps: ApiDeps): Hono {
   registerMinersRoutes(app, deps);
   registerEnvironmentsRoutes(app, deps);
   registerTasksRoutes(app, deps);
+  if (deps.metrics) registerMetricsRoute(app, new MetricsScraper({ metrics: deps.metrics, sources: deps.metricsSources ?? [], logger: deps.logger }));
 
   return app;
 }
