@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import type { AdminDeps } from './admin/admin-deps.ts';
+import type { EvalpoolMetrics, MetricsSource } from '../runtime/metrics.ts';
 import type { ApiReaders } from './readers.ts';
 
 /** What the API needs; every part is created and closed by the caller. */
@@ -25,6 +26,12 @@ export interface ApiDeps {
   readonly admin?: AdminDeps;
   /** Clock in ms of the rate limiter and admin sessions (default `Date.now`; tests inject one). */
   readonly now?: () => number;
+  /**
+   * This process's metrics: with them, every request is counted and timed and `GET /metrics`
+   * serves them, refreshing `metricsSources` (pool, weights) first. Without them, no `/metrics`.
+   */
+  readonly metrics?: EvalpoolMetrics;
+  readonly metricsSources?: readonly MetricsSource[];
   /** Tuning of the in-memory caches and reader calls; defaults in `defaults.ts`. */
   readonly tuning?: {
     readonly cacheRefreshMs?: number;

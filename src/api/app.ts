@@ -5,6 +5,9 @@ import { ApiError } from './api-error.ts';
 import { registerDashboard } from './dashboard/register-dashboard.ts';
 import { checkHealth } from './health.ts';
 import { applyLimits } from './limits/apply-limits.ts';
+import { httpMetrics } from './metrics/http-metrics.ts';
+import { registerMetricsRoute } from './metrics/metrics-route.ts';
+import { MetricsScraper } from './metrics/metrics-scraper.ts';
 import { registerEnvironmentsRoutes } from './routes/environments.ts';
 import { registerMinersRoutes } from './routes/miners.ts';
 import { registerScoresRoutes } from './routes/scores.ts';
@@ -18,6 +21,8 @@ export type { ApiDeps } from './api-deps.ts';
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
   const logger = deps.logger.child({ component: 'api' });
+  // First, so that it times everything after it, and sees the answers of other middleware too.
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(error.body(), error.status);
@@ -43,6 +48,7 @@ export function createApp(deps: ApiDeps): Hono {
   // `/v1/admin/*` and the queue view at `/admin/queues` (404 unless EVALPOOL_ADMIN_TOKEN is set).
   mountAdmin(app, deps);
   registerDashboard(app);
+  if (deps.metrics) registerMetricsRoute(app, new MetricsScraper({ metrics: deps.metrics, sources: deps.metricsSources ?? [], logger: deps.logger }));
 
   return app;
 }

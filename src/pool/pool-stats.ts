@@ -29,6 +29,8 @@ export interface MinerPoolStats extends StateCounts {
   readonly inFlight: number;
   readonly pinned: boolean;
   readonly schedulingPaused: boolean;
+  /** Whether a worker published an open circuit breaker for it (active miners only). */
+  readonly circuitOpen: boolean;
 }
 
 /** What the API serves about the pool (never the task ids: lists are secret). */
@@ -51,8 +53,8 @@ export interface PoolStatsInput {
 const zero = (): StateCounts => ({ pending: 0, assigned: 0, paused: 0 });
 
 /**
- * Counts per state, per env and per miner, with slots and in flight per miner and the last
- * rotation per env. Two Redis round trips (queue registry, then one MULTI snapshot) and three
+ * Counts per state, per env and per miner, with slots, in flight and open circuits per miner and
+ * the last rotation per env. Two Redis round trips (queue registry, then one MULTI snapshot) and three
  * small queries, whatever the pool's size. Any replica may call it; it only reads.
  */
 export async function getPoolStats(input: PoolStatsInput): Promise<PoolStats> {
@@ -63,7 +65,7 @@ export async function getPoolStats(input: PoolStatsInput): Promise<PoolStats> {
     getSamplingLists(input.db),
   ]);
   const envIds = [...new Set([...registered, ...lists.map((l) => l.env_id)])].sort();
-  const snapshot = await readPoolSnapshot(input.redis, input.prefix, envIds);
+  const snapshot = await readPoolSnapshot(input.redis, input.prefix, envIds, { hotkeys: miners.map((m) => m.hotkey) });
 
   const totals = zero();
   const byEnv = new Map(envIds.map((env) => [env, zero()]));
@@ -97,6 +99,7 @@ export async function getPoolStats(input: PoolStatsInput): Promise<PoolStats> {
           inFlight: counts.pending + counts.assigned,
           pinned: row?.pinned != null,
           schedulingPaused: row?.scheduling_paused ?? false,
+          circuitOpen: snapshot.openCircuits.has(hotkey),
         };
       })
       .sort((a, b) => (a.uid ?? Number.MAX_SAFE_INTEGER) - (b.uid ?? Number.MAX_SAFE_INTEGER) || a.hotkey.localeCompare(b.hotkey)),

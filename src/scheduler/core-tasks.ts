@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.ts';
 import { syncMiners } from '../db/tables/miners.ts';
 import type { TaskPool } from '../pool/task-pool.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import type { PeriodicTask } from './periodic-task.ts';
 import type { SchedulerDeps } from './scheduler-deps.ts';
 import type { StatusWriter } from './scheduler-status.ts';
@@ -16,6 +17,8 @@ export interface CoreTaskContext {
   readonly pool: TaskPool;
   readonly status: StatusWriter;
   readonly logger: Logger;
+  /** Where tick durations and rotations are recorded; absent = not recorded. */
+  readonly metrics?: EvalpoolMetrics;
 }
 
 /**
@@ -65,10 +68,12 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
     async run(signal) {
       const startedAt = Date.now();
       const rotations = await c.deps.rotateDueLists(c.db, new Date(startedAt), c.logger);
+      for (const r of rotations) c.metrics?.rotations.inc({ env: r.envId });
       await c.status.rotations(rotations, new Date(startedAt));
       signal.throwIfAborted();
       const report = await c.pool.topUp(await c.deps.getCurrentLists(c.db), Date.now(), signal);
       const durationMs = Date.now() - startedAt;
+      c.metrics?.schedulerTickDuration.observe(durationMs / 1_000);
       await c.status.tick(startedAt, durationMs, { ...report, rotations: rotations.length });
       c.logger.debug({ ...report, rotations: rotations.length, durationMs }, 'tick');
     },

@@ -9,6 +9,7 @@ import { poolKeys } from '../pool/pool-keys.ts';
 import { TaskPool } from '../pool/task-pool.ts';
 import type { Stoppable } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import { closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
 import { coreTasks } from './core-tasks.ts';
@@ -27,6 +28,8 @@ export interface SchedulerOptions {
   readonly tasks?: readonly PeriodicTask[];
   /** Name of this replica in the lease and the status (default `<hostname>-<pid>-<random>`). */
   readonly instanceId?: string;
+  /** Where leadership, ticks, rotations and task failures are recorded; absent = not recorded. */
+  readonly metrics?: EvalpoolMetrics;
 }
 
 /**
@@ -112,7 +115,7 @@ export class Scheduler implements Stoppable {
   }
 
   async #lead(token: string): Promise<void> {
-    const { config, db, deps } = this.#options;
+    const { config, db, deps, metrics } = this.#options;
     const lease = this.#lease!;
     const pool = this.#pool!;
     const term = new AbortController();
@@ -124,6 +127,7 @@ export class Scheduler implements Stoppable {
     const since = new Date();
     const status = new StatusWriter(this.#redis!, config.storage.queuePrefix);
     this.#logger.info({ leaseMs: lease.leaseMs }, 'became the scheduler leader');
+    metrics?.schedulerLeader.set(1);
 
     // Renew every third of the lease; a renewal refused, or none confirmed before the lease would
     // have expired (minus one renewal period of margin), ends the term.
@@ -150,14 +154,18 @@ export class Scheduler implements Stoppable {
     try {
       pool.beginTerm(token);
       await status.leader(this.instanceId, since).catch(() => undefined);
-      const tasks = [...coreTasks({ config, db, deps, pool, status, logger: this.#logger }), ...(this.#options.tasks ?? [])];
+      const tasks = [...coreTasks({ config, db, deps, pool, status, logger: this.#logger, ...(metrics ? { metrics } : {}) }), ...(this.#options.tasks ?? [])];
       await runPeriodicTasks(tasks, term.signal, ({ name, startedAt, durationMs, error }) => {
-        if (error && !term.signal.aborted) this.#logger.error({ task: name, err: error }, 'scheduler task failed');
+        if (error && !term.signal.aborted) {
+          this.#logger.error({ task: name, err: error }, 'scheduler task failed');
+          metrics?.schedulerTaskFailures.inc({ task: name });
+        }
         if (error instanceof LeaseLostError) term.abort(error);
         void status.taskRun(name, startedAt, durationMs, term.signal.aborted ? undefined : error).catch(() => undefined);
       });
     } finally {
       clearInterval(renewal);
+      metrics?.schedulerLeader.set(0);
       this.#stopping.signal.removeEventListener('abort', onStop);
       const reason: unknown = term.signal.reason;
       if (!term.signal.aborted) term.abort();

@@ -8,12 +8,14 @@ import { migrateToLatest } from '../db/migrator.ts';
 import type { Database } from '../db/schema.ts';
 import { Lifecycle } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { createMetrics, Registry } from '../runtime/metrics.ts';
 import { checkEvictionPolicy, closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
 import { startInlineWorkers } from './worker-service.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { openAdminResources } from './admin-resources.ts';
 import { apiReaders } from './api-readers.ts';
+import { serveMetricsSources } from './metrics-sources.ts';
 import { wireScheduler } from './scheduler-wiring.ts';
 
 /** Options of {@link startServe} beyond the config. */
@@ -40,6 +42,8 @@ const REDIS_START_TIMEOUT_MS = 5_000;
  */
 export async function startServe(config: Config, logger: Logger, options: ServeOptions = {}): Promise<RunningServe> {
   const lifecycle = new Lifecycle(logger);
+  // One registry for the process: API, scheduler and inline workers record into it; `/metrics` serves it.
+  const metrics = createMetrics(new Registry());
   try {
     if (options.migrate ?? config.server.migrateOnStart) {
       if (await ensureDatabase(config.storage.databaseUrl)) logger.info('created the database');
@@ -61,15 +65,16 @@ export async function startServe(config: Config, logger: Logger, options: ServeO
     if (config.scheduler.enabled) {
       const wiring = await wireScheduler(config, db, logger, lifecycle);
       // Registered before the HTTP server so that it stops after it: stop releases the lease.
-      const scheduler = lifecycle.add(new Scheduler({ config, db, logger, deps: wiring.deps, tasks: wiring.tasks }));
+      const scheduler = lifecycle.add(new Scheduler({ config, db, logger, deps: wiring.deps, tasks: wiring.tasks, metrics }));
       await scheduler.start();
     }
 
     const admin = openAdminResources(config, logger, lifecycle);
-    const app = createApp({ config, db, redisProbe, logger, readers: apiReaders(config, db, redisProbe), ...(admin ? { admin } : {}) });
+    const metricsSources = serveMetricsSources(metrics, config, db, redisProbe);
+    const app = createApp({ config, db, redisProbe, logger, readers: apiReaders(config, db, redisProbe), ...(admin ? { admin } : {}), metrics, metricsSources });
     const server = lifecycle.add(await startHttpServer(app, config.server.host, config.server.port));
     logger.info({ url: server.url }, 'evalpool serve is listening');
-    if (config.worker.inlineWorkers > 0) await startInlineWorkers(config, logger, lifecycle, db);
+    if (config.worker.inlineWorkers > 0) await startInlineWorkers(config, logger, lifecycle, db, metrics);
     return { url: server.url, db, lifecycle };
   } catch (error) {
     await lifecycle.stopAll(config.server.shutdownGraceMs);

@@ -1,6 +1,9 @@
 import { poolWorkerOptions } from '../pool/job-options.ts';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
+import { startHttpServer } from '../api/http-server.ts';
+import { createMetricsApp } from '../api/metrics/metrics-app.ts';
+import { MetricsScraper } from '../api/metrics/metrics-scraper.ts';
 import { HARD_TIMEOUT_MARGIN_MS, SHUTDOWN_RELEASE_RESERVE_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import { createDatabase } from '../db/database.ts';
@@ -9,6 +12,7 @@ import { getSamplingLists } from '../db/tables/sampling-lists.ts';
 import { builtinEnvInfo } from '../envs/builtin-registry.ts';
 import { Lifecycle, type Stoppable } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { createMetrics, Registry, type EvalpoolMetrics } from '../runtime/metrics.ts';
 import { closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
 import { episodeBudgetMs, episodeTimeouts } from '../worker/episode-timeouts.ts';
@@ -29,6 +33,12 @@ export interface WorkerServiceOptions {
   readonly supports?: (env: string) => boolean;
   /** What the evaluator holds open (miner connections, timers): stopped after the consumers, and if the start fails. */
   readonly resources?: readonly Stoppable[];
+  /**
+   * Where the consumers count attempts (pass the same object to the evaluators). A standalone
+   * worker serves it on `EVALPOOL_WORKER_METRICS_PORT` (one is created if that is set and none is
+   * given); serve's inline workers share serve's.
+   */
+  readonly metrics?: EvalpoolMetrics;
 }
 
 /** Running workers: the envs they consume, their id, and the lifecycle that stops them. */
@@ -36,23 +46,35 @@ export interface RunningWorkers {
   readonly envs: readonly string[];
   readonly workerId: string;
   readonly lifecycle: Lifecycle;
+  /** `http://host:port/metrics` when the metrics endpoint is on. */
+  readonly metricsUrl?: string;
 }
 
 /** How long a worker waits for Redis at start before giving up with a clear error. */
 const REDIS_START_TIMEOUT_MS = 5_000;
 
 /**
- * Starts `evalpool worker`: Postgres, Redis, the batched result writer and one queue consumer per
- * env, registered on a new lifecycle (stopped in reverse: consumers drain first, then the writer
- * flushes, then connections close). If anything fails to start, what did start is stopped.
+ * Starts `evalpool worker`: the metrics endpoint (when `EVALPOOL_WORKER_METRICS_PORT` is set),
+ * Postgres, Redis, the batched result writer and one queue consumer per env, registered on a new
+ * lifecycle (stopped in reverse: consumers drain first, then the writer flushes, then connections
+ * close, and the metrics endpoint last). If anything fails to start, what did start is stopped.
  */
 export async function startWorkerService(config: Config, logger: Logger, options: WorkerServiceOptions): Promise<RunningWorkers> {
   const lifecycle = new Lifecycle(logger);
   try {
+    const port = config.worker.metricsPort;
+    const metrics = options.metrics ?? (port === undefined ? undefined : createMetrics(new Registry()));
+    let metricsUrl: string | undefined;
+    if (port !== undefined && metrics) {
+      const app = createMetricsApp(new MetricsScraper({ metrics, logger }), logger);
+      const server = lifecycle.add(await startHttpServer(app, config.server.host, port));
+      metricsUrl = `${server.url}/metrics`;
+      logger.info({ url: metricsUrl }, 'worker metrics endpoint is listening');
+    }
     const db = createDatabase({ url: config.storage.databaseUrl, poolSize: config.storage.databasePoolSize, logger });
     lifecycle.defer('database', () => db.destroy());
-    const attached = await attachWorkers(config, logger, lifecycle, db, options);
-    return { ...attached, lifecycle };
+    const attached = await attachWorkers(config, logger, lifecycle, db, { ...options, ...(metrics ? { metrics } : {}) });
+    return { ...attached, lifecycle, ...(metricsUrl === undefined ? {} : { metricsUrl }) };
   } catch (error) {
     await lifecycle.stopAll(config.server.shutdownGraceMs);
     throw error;
@@ -103,6 +125,7 @@ export async function attachWorkers(
     resultRetryMaxMs: config.worker.resultRetryMaxMs,
     drainMs: Math.max(0, grace - Math.min(SHUTDOWN_RELEASE_RESERVE_MS, Math.floor(grace / 2))),
     logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   lifecycle.add(tasks);
   await tasks.start();
@@ -147,10 +170,11 @@ async function assertSchema(db: Kysely<Database>): Promise<void> {
 /**
  * `serve`'s in-process workers (`EVALPOOL_INLINE_WORKERS` > 0): the built-in evaluators on
  * `EVALPOOL_WORKER_ENVS` (or every env with a sampling list), sharing serve's lifecycle and
- * database. With no env given and no sampling list yet, serve runs without them (warned).
+ * database (and metrics, when given). With no env given and no sampling list yet, serve runs
+ * without them (warned).
  */
-export async function startInlineWorkers(config: Config, logger: Logger, lifecycle: Lifecycle, db: Kysely<Database>): Promise<void> {
-  const evaluators = builtInEvaluators(config, logger);
+export async function startInlineWorkers(config: Config, logger: Logger, lifecycle: Lifecycle, db: Kysely<Database>, metrics?: EvalpoolMetrics): Promise<void> {
+  const evaluators = builtInEvaluators(config, logger, metrics);
   assertSupported(evaluators.registry, config.worker.envs);
   const { evaluator, supports } = registryEvaluator(evaluators.registry);
   if (config.worker.envs.length === 0 && !(await getSamplingLists(db)).some((l) => supports(l.env_id))) {
@@ -163,6 +187,7 @@ export async function startInlineWorkers(config: Config, logger: Logger, lifecyc
     evaluator,
     supports,
     resources: [evaluators],
+    ...(metrics ? { metrics } : {}),
   });
   logger.info({ envs, concurrency: config.worker.inlineWorkers }, 'inline workers are running');
 }

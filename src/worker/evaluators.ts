@@ -6,6 +6,7 @@ import { MinerClients } from '../miners/miner-clients.ts';
 import { minerClientsOptions } from '../miners/miner-clients-options.ts';
 import type { Stoppable } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import { episodeTimeouts } from './episode-timeouts.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { mujocoEvaluator } from './mujoco-evaluator.ts';
@@ -96,13 +97,13 @@ export interface BuiltInEvaluators extends Stoppable {
  * one MuJoCo module, one miner client and breaker per endpoint for the whole process, and the
  * timeouts and breaker settings of `config`. Nothing is loaded or opened before the first
  * MuJoCo task; `stop()` closes the miner connections and their idle sweep (call it after the
- * consumers stopped).
+ * consumers stopped). With `metrics`, every miner action's latency is observed.
  */
-export function builtInEvaluators(config: Pick<Config, 'worker'>, logger: Logger): BuiltInEvaluators {
+export function builtInEvaluators(config: Pick<Config, 'worker'>, logger: Logger, metrics?: EvalpoolMetrics): BuiltInEvaluators {
   const registry = new BuiltinRegistry(new MujocoLoader({ log: (line) => logger.warn({ component: 'mujoco' }, line) }));
   const clients = new MinerClients(minerClientsOptions(config));
   const mujoco: FamilyEvaluator = {
-    evaluate: mujocoEvaluator({ registry, clients, timeouts: episodeTimeouts(config) }),
+    evaluate: mujocoEvaluator({ registry, clients, timeouts: episodeTimeouts(config), ...(metrics ? { metrics } : {}) }),
     envs: listBuiltinEnvs().filter((info) => info.family === 'mujoco').map((info) => info.id),
   };
   return {

@@ -1,5 +1,6 @@
 import type { BuiltinRegistry } from '../envs/builtin-registry.ts';
 import type { MinerClients } from '../miners/miner-clients.ts';
+import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import type { EpisodeTimeouts } from './episode-timeouts.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { mean } from './mean.ts';
@@ -12,6 +13,8 @@ export interface MujocoEvaluatorOptions {
   /** One keep-alive client and circuit breaker per miner endpoint, shared by every episode. */
   readonly clients: MinerClients;
   readonly timeouts?: EpisodeTimeouts;
+  /** Where each action's round trip is observed (`evalpool_miner_action_latency_seconds`); absent = not observed. */
+  readonly metrics?: EvalpoolMetrics;
 }
 
 /**
@@ -22,13 +25,17 @@ export interface MujocoEvaluatorOptions {
  * on first use; the caller closes the clients.
  */
 export function mujocoEvaluator(options: MujocoEvaluatorOptions): Evaluator {
-  const { registry, clients, timeouts } = options;
+  const { registry, clients, timeouts, metrics } = options;
   return async (task, signal) => {
     clients.start();
     const env = await registry.create(task.env);
     try {
       const { client, breaker } = clients.get(task.endpoint);
       const episode = await runEpisode({ env, client, breaker, endpoint: task.endpoint, task: { envId: task.env, taskId: task.task_id }, timeouts, signal });
+      if (metrics && episode.actionLatenciesMs.length > 0) {
+        const latency = metrics.minerActionLatency.labels({ env: task.env });
+        for (const ms of episode.actionLatenciesMs) latency.observe(ms / 1_000);
+      }
       return evaluationOutcome(episode, breaker.openUntil);
     } finally {
       env.close();

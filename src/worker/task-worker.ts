@@ -29,8 +29,10 @@ import { resultExists } from '../db/tables/results.ts';
 import { publishCircuitState } from '../pool/circuit-keys.ts';
 import { parseTaskJobData, queueName, type TaskJobData } from '../pool/task-job.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import { MAX_WORKER_ERRORS, PARKED_RESULT_BASE_DELAY_MS, WORKER_ERROR_BASE_DELAY_MS } from '../config/constants.ts';
-import type { Evaluator } from './evaluator.ts';
+import { ERROR_CLASSES } from './error-class.ts';
+import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { backoffDelay, parseWorkerJobState, type WorkerJobState } from './job-state.ts';
 import type { ResultWriter } from './result-writer.ts';
 import { runEvaluation } from './run-evaluation.ts';
@@ -63,6 +65,8 @@ export interface TaskWorkerOptions {
   /** On stop, running evaluations get this long to finish before they are aborted and released. */
   readonly drainMs: number;
   readonly logger: Logger;
+  /** Where finished attempts, their durations and paused tasks are counted; absent = not counted. */
+  readonly metrics?: EvalpoolMetrics;
 }
 
 /**
@@ -110,6 +114,9 @@ export class TaskWorker {
     if (this.#stopping) throw new Error('the task worker is stopped');
     const o = this.#options;
     for (const env of o.envs) {
+      // Every series of the env exists from the start (at 0), so that `rate()` sees its first attempt.
+      for (const errorClass of ERROR_CLASSES) o.metrics?.taskAttempts.inc({ env, error_class: errorClass }, 0);
+      o.metrics?.tasksPaused.inc({ env }, 0);
       const worker = new Worker(queueName(env), (job, token) => this.#process(job, token), {
         connection: o.connection,
         prefix: o.prefix,
@@ -154,9 +161,11 @@ export class TaskWorker {
     worker.on('ready', () => (lastError = ''));
     worker.on('stalled', (jobId) => this.#logger.info({ env, job: jobId }, 'a task whose worker stopped renewing its lock went back to pending'));
     worker.on('failed', (job, error) => {
-      if (!job || !(error instanceof RetryableTaskError)) return;
+      if (!job) return;
       const attempts = job.opts.attempts ?? 1;
-      if (job.attemptsMade >= attempts) this.#logger.warn({ env, job: job.id, attempts, reason: error.message }, 'task paused: attempts exhausted');
+      const final = error instanceof UnrecoverableError || job.attemptsMade >= attempts;
+      if (final) this.#options.metrics?.tasksPaused.inc({ env });
+      if (final && error instanceof RetryableTaskError) this.#logger.warn({ env, job: job.id, attempts, reason: error.message }, 'task paused: attempts exhausted');
     });
   }
 
@@ -187,6 +196,7 @@ export class TaskWorker {
       this.#running--;
     }
     const { outcome } = run;
+    this.#count(task.env, outcome);
     const finished: FinishedAttempt = { attempt: job.attemptsMade + 1, workerId: this.#options.workerId, finishedAt: Date.now(), outcome };
     if (outcome.errorClass === 'miner_unavailable' && outcome.circuitOpenUntilMs !== undefined) this.#publishCircuit(task.hotkey, outcome.circuitOpenUntilMs, log);
 
@@ -281,6 +291,14 @@ export class TaskWorker {
       log.warn({ err: (error as Error).message }, 'could not check for an existing result; running the task');
       return false;
     }
+  }
+
+  #count(env: string, outcome: EvaluationOutcome): void {
+    const metrics = this.#options.metrics;
+    if (!metrics) return;
+    const labels = { env, error_class: outcome.errorClass };
+    metrics.taskAttempts.inc(labels);
+    metrics.episodeDuration.observe(labels, outcome.durationMs / 1_000);
   }
 
   #publishCircuit(hotkey: string, openUntilMs: number, log: Logger): void {

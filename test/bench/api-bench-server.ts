@@ -7,6 +7,7 @@ import pino from 'pino';
 import { createApp } from '../../src/api/app.ts';
 import { startHttpServer } from '../../src/api/http-server.ts';
 import { createDatabase } from '../../src/db/database.ts';
+import { createMetrics, Registry } from '../../src/runtime/metrics.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { testConfig } from '../helpers/test-config.ts';
 
@@ -18,7 +19,9 @@ const logger = pino({ level: 'warn' });
 const config = testConfig({ EVALPOOL_DATABASE_URL: databaseUrl, EVALPOOL_REDIS_URL: redisUrl, EVALPOOL_RATE_LIMIT_PER_MINUTE: rateLimit });
 const db = createDatabase({ url: databaseUrl, poolSize: 4, logger });
 const redisProbe = createRedis(redisUrl, 'probe', logger);
-const server = await startHttpServer(createApp({ config, db, redisProbe, logger }), '127.0.0.1', 0);
+// With metrics, as `serve` runs it: every request goes through the HTTP metrics middleware.
+const metrics = createMetrics(new Registry());
+const server = await startHttpServer(createApp({ config, db, redisProbe, logger, metrics }), '127.0.0.1', 0);
 process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
 process.once('SIGTERM', () => {
   void server

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { stopOnSignals } from '../../runtime/lifecycle.ts';
+import { createMetrics, Registry } from '../../runtime/metrics.ts';
 import { startWorkerService } from '../../service/worker-service.ts';
 import { WorkerSetupError } from '../../service/worker-setup-error.ts';
 import { assertSupported, builtInEvaluators, registryEvaluator, UnsupportedEnvironmentError } from '../../worker/evaluators.ts';
@@ -13,14 +14,18 @@ export function register(program: Command): void {
     .description('consume the task queues: run evaluations and store their results')
     .option('--envs <ids>', 'comma-separated environment ids (default: EVALPOOL_WORKER_ENVS, or every environment with a sampling list)')
     .option('--concurrency <n>', 'evaluations at once per environment queue (default: EVALPOOL_WORKER_CONCURRENCY)')
-    .action(async (options: { envs?: string; concurrency?: string }) => {
+    .option('--metrics-port <n>', 'serve Prometheus metrics on http://EVALPOOL_HOST:<n>/metrics (default: EVALPOOL_WORKER_METRICS_PORT; unset = off)')
+    .action(async (options: { envs?: string; concurrency?: string; metricsPort?: string }) => {
       const overrides: Record<string, string> = {};
       if (options.envs !== undefined) overrides.EVALPOOL_WORKER_ENVS = options.envs;
       if (options.concurrency !== undefined) overrides.EVALPOOL_WORKER_CONCURRENCY = options.concurrency;
+      if (options.metricsPort !== undefined) overrides.EVALPOOL_WORKER_METRICS_PORT = options.metricsPort;
       const { config, logger } = loadContext(overrides);
       await runCommand(config, async () => {
         try {
-          const evaluators = builtInEvaluators(config, logger);
+          // The evaluators and the consumers share the process's one registry.
+          const metrics = config.worker.metricsPort === undefined ? undefined : createMetrics(new Registry());
+          const evaluators = builtInEvaluators(config, logger, metrics);
           assertSupported(evaluators.registry, config.worker.envs);
           const { evaluator, supports } = registryEvaluator(evaluators.registry);
           const running = await startWorkerService(config, logger, {
@@ -29,6 +34,7 @@ export function register(program: Command): void {
             evaluator,
             supports,
             resources: [evaluators],
+            ...(metrics ? { metrics } : {}),
           });
           logger.info({ envs: running.envs, concurrency: config.worker.concurrency, workerId: running.workerId }, 'evalpool worker is running');
           stopOnSignals(running.lifecycle, logger, config.server.shutdownGraceMs);

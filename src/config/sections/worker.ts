@@ -36,6 +36,11 @@ export const worker = {
     rule: '1 to 64 letters, digits, dots, dashes or underscores',
     doc: 'Name recorded with each result; default `<hostname>-<pid>`.',
   }),
+  metricsPort: optionalInteger('EVALPOOL_WORKER_METRICS_PORT', {
+    min: 0,
+    max: 65_535,
+    doc: '`evalpool worker` serves its Prometheus metrics on `http://EVALPOOL_HOST:<port>/metrics` (default of `--metrics-port`; 0 picks a free port); unset = no metrics endpoint. `serve` and its inline workers serve theirs on the API port.',
+  }),
   resultBatchRows: integer('EVALPOOL_RESULT_BATCH_ROWS', {
     default: 500,
     min: 1,

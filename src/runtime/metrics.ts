@@ -1,0 +1,152 @@
+/**
+ * The Prometheus instruments of one evalpool process, on a registry the service assembly creates
+ * and passes in (never prom-client's global one). Components take an {@link EvalpoolMetrics} as an
+ * optional dependency and record nothing without it.
+ *
+ * Labels are bounded by construction: `env` (the sampling lists), `error_class` (five classes),
+ * `state` (three pool states), `hotkey` (the subnet's miners, ≤ 256), `task` (the leader's
+ * periodic tasks), `source` (the scrape sources), and for HTTP the method, the route *pattern*
+ * and the status code. Never a task id, a raw path or a free-form message.
+ *
+ * Two kinds of series: *recorded* ones, updated where things happen (worker, evaluator,
+ * scheduler, HTTP middleware), and *scrape-time* ones (pool, circuits, weights), set by a
+ * {@link MetricsSource} right before each scrape.
+ */
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import {
+  ACTION_LATENCY_BUCKETS_SECONDS,
+  EPISODE_DURATION_BUCKETS_SECONDS,
+  HTTP_DURATION_BUCKETS_SECONDS,
+  TICK_DURATION_BUCKETS_SECONDS,
+} from './metrics-defaults.ts';
+
+export { Registry } from 'prom-client';
+
+/** Every evalpool instrument, typed by its label names. */
+export interface EvalpoolMetrics {
+  readonly registry: Registry;
+
+  /** Scrape time: tasks in the pool by env and state (pending, assigned, paused). */
+  readonly tasks: Gauge<'env' | 'state'>;
+  /** Scrape time: a miner's slots (the cap on its tasks in flight). */
+  readonly minerSlots: Gauge<'hotkey'>;
+  /** Scrape time: a miner's tasks in flight (pending + assigned, all envs). */
+  readonly minerInFlight: Gauge<'hotkey'>;
+  /** Scrape time: 1 while a miner's circuit breaker is open (published by a worker), else 0. */
+  readonly minerCircuitOpen: Gauge<'hotkey'>;
+  /** Scrape time: seconds since the latest weights row was published. */
+  readonly weightsAge: Gauge;
+  /** Scrape time: block number of the latest weights row. */
+  readonly weightsLastBlock: Gauge;
+  /** Scrape sources that failed or timed out (their series are left out of that scrape). */
+  readonly scrapeErrors: Counter<'source'>;
+
+  /** Worker: finished attempts by env and class (success and failure are the scored ones). */
+  readonly taskAttempts: Counter<'env' | 'error_class'>;
+  /** Worker: tasks that failed for good (attempts exhausted, or unrecoverable) and are now paused. */
+  readonly tasksPaused: Counter<'env'>;
+  /** Worker: wall time of each evaluation. */
+  readonly episodeDuration: Histogram<'env' | 'error_class'>;
+  /** Evaluator: each `POST /act` round trip to a miner. */
+  readonly minerActionLatency: Histogram<'env'>;
+
+  /** Scheduler leader: duration of each tick (rotation + top-up). */
+  readonly schedulerTickDuration: Histogram;
+  /** Scheduler leader: periodic task runs that failed. */
+  readonly schedulerTaskFailures: Counter<'task'>;
+  /** Scheduler leader: sampling-list rotations applied. */
+  readonly rotations: Counter<'env'>;
+  /** 1 while this process holds the scheduler lease, else 0. */
+  readonly schedulerLeader: Gauge;
+
+  /** API: requests by method, route pattern and status. */
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  /** API: request durations by method, route pattern and status. */
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+}
+
+/**
+ * Sets scrape-time series from live state, right before a scrape. The scraper bounds each
+ * refresh by a timeout and, when it fails, calls `clear` (so that no stale value is served) and
+ * counts the failure in `evalpool_scrape_errors_total{source=name}`.
+ */
+export interface MetricsSource {
+  /** Names the source in `evalpool_scrape_errors_total` and in logs. */
+  readonly name: string;
+  refresh(): Promise<void>;
+  /** Removes every series this source sets. */
+  clear(): void;
+}
+
+/** Options of {@link createMetrics}. */
+export interface CreateMetricsOptions {
+  /** Also collect prom-client's process and Node.js metrics (`process_*`, `nodejs_*`); default true. */
+  readonly processMetrics?: boolean;
+}
+
+/** Creates every evalpool instrument on `registry` (plus the process metrics, unless disabled). */
+export function createMetrics(registry: Registry, options: CreateMetricsOptions = {}): EvalpoolMetrics {
+  const registers = [registry];
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const metrics: EvalpoolMetrics = {
+    registry,
+    tasks: new Gauge({ name: 'evalpool_tasks', help: 'Tasks in the pool by environment and state (pending, assigned, paused), at scrape time.', labelNames: ['env', 'state'], registers }),
+    minerSlots: new Gauge({ name: 'evalpool_miner_slots', help: "A miner's slots: the cap on its tasks in flight, at scrape time.", labelNames: ['hotkey'], registers }),
+    minerInFlight: new Gauge({ name: 'evalpool_miner_in_flight_tasks', help: "A miner's tasks in flight (pending + assigned, all environments), at scrape time.", labelNames: ['hotkey'], registers }),
+    minerCircuitOpen: new Gauge({
+      name: 'evalpool_miner_circuit_open',
+      help: "1 while a miner's circuit breaker is open (as published by the workers in Redis), else 0; at scrape time.",
+      labelNames: ['hotkey'],
+      registers,
+    }),
+    weightsAge: new Gauge({ name: 'evalpool_weights_age_seconds', help: 'Seconds since the latest weights row was published; absent before the first.', registers }),
+    weightsLastBlock: new Gauge({ name: 'evalpool_weights_last_block', help: 'Block number of the latest weights row; absent before the first.', registers }),
+    scrapeErrors: new Counter({ name: 'evalpool_scrape_errors_total', help: 'Scrape-time sources that failed or timed out; their series were left out of that scrape.', labelNames: ['source'], registers }),
+
+    taskAttempts: new Counter({
+      name: 'evalpool_task_attempts_total',
+      help: 'Finished attempts by environment and error class (success and failure are scored; the others retry or go back to pending).',
+      labelNames: ['env', 'error_class'],
+      registers,
+    }),
+    tasksPaused: new Counter({ name: 'evalpool_tasks_paused_total', help: 'Tasks that failed for good (attempts exhausted, or unrecoverable) and were paused.', labelNames: ['env'], registers }),
+    episodeDuration: new Histogram({
+      name: 'evalpool_episode_duration_seconds',
+      help: 'Wall time of each evaluation by environment and error class.',
+      labelNames: ['env', 'error_class'],
+      buckets: [...EPISODE_DURATION_BUCKETS_SECONDS],
+      registers,
+    }),
+    minerActionLatency: new Histogram({
+      name: 'evalpool_miner_action_latency_seconds',
+      help: 'Round trip of each POST /act to a miner, by environment.',
+      labelNames: ['env'],
+      buckets: [...ACTION_LATENCY_BUCKETS_SECONDS],
+      registers,
+    }),
+
+    schedulerTickDuration: new Histogram({
+      name: 'evalpool_scheduler_tick_duration_seconds',
+      help: "Duration of the scheduler leader's ticks (rotation + top-up).",
+      buckets: [...TICK_DURATION_BUCKETS_SECONDS],
+      registers,
+    }),
+    schedulerTaskFailures: new Counter({ name: 'evalpool_scheduler_task_failures_total', help: "Failed runs of the scheduler leader's periodic tasks.", labelNames: ['task'], registers }),
+    rotations: new Counter({ name: 'evalpool_sampling_rotations_total', help: 'Sampling-list rotations applied by the scheduler leader, by environment.', labelNames: ['env'], registers }),
+    schedulerLeader: new Gauge({ name: 'evalpool_scheduler_leader', help: 'Whether this process holds the scheduler lease (1) or not (0).', registers }),
+
+    httpRequests: new Counter({ name: 'evalpool_http_requests_total', help: 'API requests by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers }),
+    httpRequestDuration: new Histogram({
+      name: 'evalpool_http_request_duration_seconds',
+      help: 'API request durations by method, route pattern and status.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [...HTTP_DURATION_BUCKETS_SECONDS],
+      registers,
+    }),
+  };
+  // A gauge without labels starts at 0; these are absent until their source sets them (a worker
+  // process has no weights source, and 0 would read as "weights just published").
+  metrics.weightsAge.remove();
+  metrics.weightsLastBlock.remove();
+  return metrics;
+}

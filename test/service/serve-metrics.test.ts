@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Config } from '../../src/config/schema.ts';
+import { dropDatabase } from '../../src/db/ensure-database.ts';
+import { startDemoMiner, type DemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { startServe, type RunningServe } from '../../src/service/serve.ts';
+import { ERROR_CLASSES } from '../../src/worker/error-class.ts';
+import { parsePrometheusText, samplesOf, valueOf, type Family } from '../helpers/prometheus-text.ts';
+import { testConfig } from '../helpers/test-config.ts';
+import { randomDatabaseUrl } from '../helpers/test-database.ts';
+import { testLogger } from '../helpers/test-logger.ts';
+import { useTestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+const redisHandle = useTestRedis();
+const ENV = 'mujoco/reach-v1';
+const HOTKEY = 'metrics-expert';
+
+/**
+ * `evalpool serve` in process, as an operator runs it with inline workers: a MuJoCo env whose
+ * 2-id list rotates every second, one expert demo miner from a static miners file, ticks every
+ * 100 ms and weights every second. After some activity its `/metrics` must carry every series.
+ */
+describe('serve /metrics after real activity', () => {
+  let dir: string;
+  let miner: DemoMiner;
+  let serve: RunningServe | undefined;
+  let config: Config;
+  const databaseUrl = randomDatabaseUrl();
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'evalpool-metrics-'));
+    miner = await startDemoMiner({ policy: 'expert' });
+    await mkdir(path.join(dir, 'lists'));
+    await writeFile(
+      path.join(dir, 'lists', 'mujoco__reach-v1.json'),
+      JSON.stringify({ env_id: ENV, family: 'mujoco', dataset: { start: 0, end: 1_000_000 }, list_size: 2, rotation: { count: 1, interval_seconds: 1 }, scored: true }),
+    );
+    await writeFile(path.join(dir, 'miners.json'), JSON.stringify({ miners: [{ uid: 0, hotkey: HOTKEY, endpoint: miner.url }] }));
+    config = testConfig({
+      EVALPOOL_DATABASE_URL: databaseUrl,
+      EVALPOOL_QUEUE_PREFIX: redisHandle.prefix,
+      EVALPOOL_PORT: '0',
+      EVALPOOL_SAMPLING_LISTS_DIR: path.join(dir, 'lists'),
+      EVALPOOL_MINERS_FILE: path.join(dir, 'miners.json'),
+      EVALPOOL_INLINE_WORKERS: '2',
+      EVALPOOL_SCHEDULER_TICK_MS: '100',
+      EVALPOOL_WEIGHTS_INTERVAL_SECONDS: '1',
+      EVALPOOL_MIN_COVERAGE: '0.5',
+      EVALPOOL_RESULT_FLUSH_MS: '5',
+      EVALPOOL_RATE_LIMIT_PER_MINUTE: '0',
+    });
+    serve = await startServe(config, testLogger());
+  });
+
+  after(async () => {
+    await serve?.lifecycle.stopAll(config.server.shutdownGraceMs);
+    await miner.close();
+    await dropDatabase(databaseUrl);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function scrape(): Promise<{ families: Map<string, Family>; contentType: string | null }> {
+    const response = await fetch(`${serve!.url}/metrics`);
+    assert.equal(response.status, 200);
+    return { families: parsePrometheusText(await response.text()), contentType: response.headers.get('content-type') };
+  }
+
+  test('valid Prometheus text with every series, bounded labels', async () => {
+    const db = serve!.db;
+    await waitFor('results, a rotation and published weights', async () => {
+      const results = await db.selectFrom('results').select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      const weights = await db.selectFrom('weights').select('id').executeTakeFirst();
+      const list = await db.selectFrom('sampling_lists').select('version').where('env_id', '=', ENV).executeTakeFirstOrThrow();
+      return Number(results.n) >= 2 && weights !== undefined && list.version >= 1;
+    }, 60_000);
+    for (const p of ['/v1/weights/latest', '/v1/weights/1', '/v1/weights/2', '/v1/weights/3', '/no/such/path']) await fetch(`${serve!.url}${p}`);
+
+    const { families, contentType } = await scrape();
+    assert.equal(contentType, 'text/plain; version=0.0.4; charset=utf-8');
+    const present = (family: string, match: Record<string, string> = {}, sample = family) => assert.ok(samplesOf(families, family, match, sample).length > 0, `${sample} ${JSON.stringify(match)}`);
+
+    // Pool, at scrape time.
+    for (const state of ['pending', 'assigned', 'paused']) present('evalpool_tasks', { env: ENV, state });
+    assert.equal(valueOf(families, 'evalpool_miner_slots', { hotkey: HOTKEY }), config.slots.default);
+    present('evalpool_miner_in_flight_tasks', { hotkey: HOTKEY });
+    assert.equal(valueOf(families, 'evalpool_miner_circuit_open', { hotkey: HOTKEY }), 0);
+    // Workers and evaluator.
+    assert.ok(valueOf(families, 'evalpool_task_attempts_total', { env: ENV, error_class: 'success' }) >= 2);
+    for (const errorClass of ERROR_CLASSES) present('evalpool_task_attempts_total', { env: ENV, error_class: errorClass });
+    assert.equal(valueOf(families, 'evalpool_tasks_paused_total', { env: ENV }), 0);
+    assert.ok(valueOf(families, 'evalpool_episode_duration_seconds', { env: ENV, error_class: 'success' }, 'evalpool_episode_duration_seconds_count') >= 2);
+    assert.ok(valueOf(families, 'evalpool_miner_action_latency_seconds', { env: ENV }, 'evalpool_miner_action_latency_seconds_count') >= 2);
+    // Scheduler.
+    assert.equal(valueOf(families, 'evalpool_scheduler_leader'), 1);
+    assert.ok(valueOf(families, 'evalpool_scheduler_tick_duration_seconds', {}, 'evalpool_scheduler_tick_duration_seconds_count') >= 1);
+    assert.ok(valueOf(families, 'evalpool_sampling_rotations_total', { env: ENV }) >= 1);
+    assert.equal(families.get('evalpool_scheduler_task_failures_total')?.type, 'counter');
+    // Weights, at scrape time.
+    assert.ok(valueOf(families, 'evalpool_weights_age_seconds') >= 0);
+    assert.ok(valueOf(families, 'evalpool_weights_last_block') > 0);
+    // HTTP, and the scrape itself.
+    assert.equal(valueOf(families, 'evalpool_http_requests_total', { method: 'GET', route: '/v1/weights/:block', status: '404' }), 3);
+    assert.equal(valueOf(families, 'evalpool_http_requests_total', { method: 'GET', route: '/v1/weights/latest', status: '200' }), 1);
+    present('evalpool_http_request_duration_seconds', { route: '/v1/weights/latest' }, 'evalpool_http_request_duration_seconds_bucket');
+    assert.equal(valueOf(families, 'evalpool_scrape_errors_total', { source: 'pool' }), 0);
+    assert.equal(valueOf(families, 'evalpool_scrape_errors_total', { source: 'weights' }), 0);
+    // Process.
+    present('process_cpu_user_seconds_total');
+    present('nodejs_heap_size_used_bytes');
+
+    // Every label is from a bounded set: no raw path, no task id.
+    const values = (label: string) => new Set([...families.values()].flatMap((f) => f.samples.flatMap((s) => (s.labels[label] === undefined ? [] : [s.labels[label]]))));
+    assert.deepEqual([...values('env')], [ENV]);
+    assert.deepEqual([...values('hotkey')], [HOTKEY]);
+    for (const route of values('route')) assert.ok(route === 'unmatched' || route === '/metrics' || route.startsWith('/v1/') || route === '/health', route);
+    assert.ok(![...values('route')].some((r) => /\/\d+$/.test(r)), 'route labels are patterns');
+    for (const f of families.values()) {
+      for (const s of f.samples) for (const name of Object.keys(s.labels)) assert.ok(['env', 'state', 'hotkey', 'error_class', 'task', 'source', 'method', 'route', 'status', 'le', 'version', 'major', 'minor', 'patch', 'type', 'space', 'kind'].includes(name), `${s.name}: label ${name}`);
+    }
+  });
+});
