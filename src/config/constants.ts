@@ -132,3 +132,9 @@ export const RESULT_WRITER_MAX_IN_FLIGHT = 2;
 export const LOCAL_EVAL_EPISODES = 20;
 /** Concurrent episodes of `evalpool eval`. */
 export const LOCAL_EVAL_CONCURRENCY = 1;
+
+/**
+ * The read API and `/metrics` of one process share a pool snapshot taken this recently, so that a
+ * dashboard refresh or a scrape costs at most one snapshot per period.
+ */
+export const POOL_STATS_SHARE_MS = 1_000;

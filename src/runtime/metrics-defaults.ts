@@ -17,12 +17,6 @@ export const TICK_DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 export const HTTP_DURATION_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
 
 /**
- * A scrape reuses the pool snapshot taken by another scrape this recently (several Prometheus
- * servers, or a scrape and a retry), so that scraping costs at most one snapshot per period.
- */
-export const METRICS_POOL_CACHE_MS = 1_000;
-
-/**
  * Longest a scrape waits for one source (pool snapshot, latest weights): a source that does not
  * answer in time is left out of that scrape and counted in `evalpool_scrape_errors_total`, well
  * within Prometheus' default 10 s scrape timeout.

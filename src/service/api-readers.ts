@@ -1,33 +1,17 @@
 import type { Redis } from 'ioredis';
-import type { Kysely } from 'kysely';
 import type { ApiReaders, MinerCircuit, PoolCounts, SchedulerStatus, TaskStats } from '../api/readers.ts';
 import type { Config } from '../config/schema.ts';
-import type { Database } from '../db/schema.ts';
-import { getActiveMiners } from '../db/tables/miners.ts';
-import { readOpenCircuits } from '../pool/circuit-keys.ts';
-import { getPoolStats, type PoolStats, type StateCounts } from '../pool/pool-stats.ts';
+import type { PoolStats, StateCounts } from '../pool/pool-stats.ts';
 import { readSchedulerStatus } from '../scheduler/scheduler-status.ts';
 
 const counts = (c: StateCounts): PoolCounts => ({ pending: c.pending, assigned: c.assigned, paused: c.paused });
 
 /**
  * The read API's views of Redis state (scheduler status, pool counts, circuits), built from the
- * pool's and the scheduler's own readers. Pool stats are shared by concurrent callers for a
- * moment so that one page load does not snapshot the pool several times.
+ * pool's and the scheduler's own readers; `poolStats` is the process's shared snapshot.
  */
-export function apiReaders(config: Config, db: Kysely<Database>, redis: Redis): ApiReaders {
+export function apiReaders(config: Config, redis: Redis, poolStats: () => Promise<PoolStats>): ApiReaders {
   const prefix = config.storage.queuePrefix;
-  let stats: { at: number; value: Promise<PoolStats> } | undefined;
-  const poolStats = (): Promise<PoolStats> => {
-    const now = Date.now();
-    if (!stats || now - stats.at > 500) {
-      const value = getPoolStats({ redis, prefix, db, defaultSlots: config.slots.default });
-      stats = { at: now, value };
-      value.catch(() => (stats = undefined));
-    }
-    return stats.value;
-  };
-
   return {
     async schedulerStatus(): Promise<SchedulerStatus> {
       const s = await readSchedulerStatus(redis, prefix);
@@ -58,9 +42,8 @@ export function apiReaders(config: Config, db: Kysely<Database>, redis: Redis): 
       };
     },
     async circuits() {
-      const hotkeys = (await getActiveMiners(db)).map((m) => m.hotkey);
-      const open = await readOpenCircuits(redis, prefix, hotkeys);
-      return new Map([...open].map(([hotkey, until]): [string, MinerCircuit] => [hotkey, { state: 'open', retryAt: new Date(until) }]));
+      const open = (await poolStats()).miners.filter((m) => m.circuitOpen);
+      return new Map(open.map((m): [string, MinerCircuit] => [m.hotkey, { state: 'open' }]));
     },
   };
 }

@@ -14,6 +14,8 @@ import { waitForRedis } from '../runtime/wait-ready.ts';
 import { startInlineWorkers } from './worker-service.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { openAdminResources } from './admin-resources.ts';
+import { POOL_STATS_SHARE_MS } from '../config/constants.ts';
+import { sharedPoolStats } from '../pool/shared-pool-stats.ts';
 import { apiReaders } from './api-readers.ts';
 import { serveMetricsSources } from './metrics-sources.ts';
 import { wireScheduler } from './scheduler-wiring.ts';
@@ -70,8 +72,10 @@ export async function startServe(config: Config, logger: Logger, options: ServeO
     }
 
     const admin = openAdminResources(config, logger, lifecycle);
-    const metricsSources = serveMetricsSources(metrics, config, db, redisProbe);
-    const app = createApp({ config, db, redisProbe, logger, readers: apiReaders(config, db, redisProbe), ...(admin ? { admin } : {}), metrics, metricsSources });
+    // One pool snapshot per period for the read API and /metrics alike, through the fail-fast probe.
+    const poolStats = sharedPoolStats({ redis: redisProbe, prefix: config.storage.queuePrefix, db, defaultSlots: config.slots.default }, POOL_STATS_SHARE_MS);
+    const metricsSources = serveMetricsSources(metrics, db, poolStats);
+    const app = createApp({ config, db, redisProbe, logger, readers: apiReaders(config, redisProbe, poolStats), ...(admin ? { admin } : {}), metrics, metricsSources });
     const server = lifecycle.add(await startHttpServer(app, config.server.host, config.server.port));
     logger.info({ url: server.url }, 'evalpool serve is listening');
     if (config.worker.inlineWorkers > 0) await startInlineWorkers(config, logger, lifecycle, db, metrics);

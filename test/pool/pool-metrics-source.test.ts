@@ -1,3 +1,4 @@
+import { sharedPoolStats } from '../../src/pool/shared-pool-stats.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { publishCircuitState } from '../../src/pool/circuit-keys.ts';
@@ -34,7 +35,7 @@ describe('the pool as scrape-time metrics', () => {
 
   const source = (cacheMs: number, redis = redisHandle.redis) => {
     const metrics = createMetrics(new Registry(), { processMetrics: false });
-    const s = poolMetricsSource({ metrics, redis, prefix: redisHandle.prefix, db: database.db, defaultSlots: 4, cacheMs });
+    const s = poolMetricsSource({ metrics, stats: sharedPoolStats({ redis, prefix: redisHandle.prefix, db: database.db, defaultSlots: 4 }, cacheMs) });
     const render = async () => parsePrometheusText(await metrics.registry.metrics());
     const read = async () => {
       await s.refresh();

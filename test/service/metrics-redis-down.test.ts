@@ -1,3 +1,4 @@
+import { sharedPoolStats } from '../../src/pool/shared-pool-stats.ts';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Redis } from 'ioredis';
@@ -26,7 +27,7 @@ test('with Redis down, /metrics still answers 200 with the Postgres and process 
   await insertWeights(database.db, { blockNumber: 4_242, weights: { '0': 1 }, weightsU16: { uids: [0], values: [65_535] }, metadata: {} });
   const config = testConfig({ EVALPOOL_QUEUE_PREFIX: 'evalpool-test-redis-down' });
   const metrics = createMetrics(new Registry());
-  const app = createApp({ config, db: database.db, redisProbe: probe, logger: testLogger(), metrics, metricsSources: serveMetricsSources(metrics, config, database.db, probe) });
+  const app = createApp({ config, db: database.db, redisProbe: probe, logger: testLogger(), metrics, metricsSources: serveMetricsSources(metrics, database.db, sharedPoolStats({ redis: probe, prefix: config.storage.queuePrefix, db: database.db, defaultSlots: config.slots.default }, 0)) });
 
   for (let scrape = 1; scrape <= 2; scrape++) {
     const response = await app.request('/metrics');

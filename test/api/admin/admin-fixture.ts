@@ -1,3 +1,4 @@
+import { sharedPoolStats } from '../../../src/pool/shared-pool-stats.ts';
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -30,12 +31,14 @@ export class ManualClock {
  */
 export function adminApp(db: Kysely<Database>, redis: TestRedis, config: Config, options: { logger?: Logger; now?: () => number } = {}): { app: Hono; deps: AdminDeps } {
   const deps: AdminDeps = { redis: redis.redis, queues: new TaskQueues(redis.redis, redis.prefix) };
+  // No sharing window: each read takes a fresh snapshot, so an action shows at once.
+  const readers = apiReaders(config, redis.redis, sharedPoolStats({ redis: redis.redis, prefix: redis.prefix, db, defaultSlots: config.slots.default }, 0));
   const app = testApp(db, {
     config,
     admin: deps,
     readers: {
-      taskStats: () => apiReaders(config, db, redis.redis).taskStats!(),
-      inFlight: () => apiReaders(config, db, redis.redis).inFlight!(),
+      taskStats: () => readers.taskStats!(),
+      inFlight: () => readers.inFlight!(),
     },
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.now ? { now: options.now } : {}),
