@@ -1,5 +1,4 @@
 import { poolWorkerOptions } from '../pool/job-options.ts';
-import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import { HARD_TIMEOUT_MARGIN_MS, SHUTDOWN_RELEASE_RESERVE_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
@@ -13,7 +12,10 @@ import { closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
 import { episodeBudgetMs, episodeTimeouts } from '../worker/episode-timeouts.ts';
 import type { Evaluator } from '../worker/evaluator.ts';
-import { assertSupported, builtInEvaluators, registryEvaluator } from '../worker/evaluators.ts';
+import { assertSupported, builtInEvaluators, registryEvaluator, type EnvLimits } from '../worker/evaluators.ts';
+import { resolveWorkerId } from '../worker/worker-id.ts';
+import { errorMessage } from '../runtime/error-message.ts';
+import { loadContainerEnvs } from './container-envs.ts';
 import { ResultWriter } from '../worker/result-writer.ts';
 import { TaskWorker } from '../worker/task-worker.ts';
 import { WorkerSetupError } from './worker-setup-error.ts';
@@ -29,6 +31,10 @@ export interface WorkerServiceOptions {
   readonly supports?: (env: string) => boolean;
   /** What the evaluator holds open (miner connections, timers): stopped after the consumers, and if the start fails. */
   readonly resources?: readonly Stoppable[];
+  /** Each env's limits (steps, setup time), from which the hard timeout of an evaluation is derived; default: the built-in envs'. */
+  readonly limits?: (env: string) => EnvLimits | undefined;
+  /** Called with the envs to consume before the consumers start (e.g. to check the container engine); a throw stops the start with its message. */
+  readonly prepare?: (envs: readonly string[]) => Promise<void>;
 }
 
 /** Running workers: the envs they consume, their id, and the lifecycle that stops them. */
@@ -73,7 +79,14 @@ export async function attachWorkers(
   for (const resource of options.resources ?? []) lifecycle.add(resource);
   await assertSchema(db);
   const envs = await resolveEnvs(db, options);
-  const workerId = config.worker.workerId ?? `${hostname()}-${process.pid}`;
+  const workerId = resolveWorkerId(config);
+  if (options.prepare) {
+    try {
+      await options.prepare(envs);
+    } catch (error) {
+      throw new WorkerSetupError(errorMessage(error), { cause: error });
+    }
+  }
 
   const connection = createRedis(config.storage.redisUrl, 'bullmq', logger);
   lifecycle.defer('worker-redis', () => closeRedis(connection));
@@ -99,7 +112,7 @@ export async function attachWorkers(
     prefix: config.storage.queuePrefix,
     workerId,
     workerOptions: poolWorkerOptions(config.scheduler),
-    hardTimeoutMs: episodeBudgetMs(episodeTimeouts(config), longestEpisode(envs)) + HARD_TIMEOUT_MARGIN_MS,
+    hardTimeoutMs: hardTimeoutMs(config, envs, options.limits),
     resultRetryMaxMs: config.worker.resultRetryMaxMs,
     drainMs: Math.max(0, grace - Math.min(SHUTDOWN_RELEASE_RESERVE_MS, Math.floor(grace / 2))),
     logger,
@@ -109,9 +122,18 @@ export async function attachWorkers(
   return { envs, workerId };
 }
 
-/** The most steps an episode of these envs takes (0 for envs that are not built in). */
-function longestEpisode(envs: readonly string[]): number {
-  return Math.max(0, ...envs.map((env) => builtinEnvInfo(env)?.maxTimesteps ?? 0));
+/**
+ * How long an evaluation of these envs may run before the worker abandons it: the budget of the
+ * longest episode, plus the longest setup (starting an env container), plus a margin.
+ */
+function hardTimeoutMs(config: Config, envs: readonly string[], limits: WorkerServiceOptions['limits']): number {
+  const of = (env: string): EnvLimits => {
+    const builtin = builtinEnvInfo(env);
+    return limits?.(env) ?? { maxTimesteps: builtin?.maxTimesteps ?? 0, setupMs: 0 };
+  };
+  const longest = Math.max(0, ...envs.map((env) => of(env).maxTimesteps));
+  const setup = Math.max(0, ...envs.map((env) => of(env).setupMs));
+  return episodeBudgetMs(episodeTimeouts(config), longest) + setup + HARD_TIMEOUT_MARGIN_MS;
 }
 
 /** The envs to consume: the explicit list (all supported), or every supported env with a list. */
@@ -150,9 +172,10 @@ async function assertSchema(db: Kysely<Database>): Promise<void> {
  * database. With no env given and no sampling list yet, serve runs without them (warned).
  */
 export async function startInlineWorkers(config: Config, logger: Logger, lifecycle: Lifecycle, db: Kysely<Database>): Promise<void> {
-  const evaluators = builtInEvaluators(config, logger);
+  const containerEnvs = await loadContainerEnvs(config.scheduler.samplingListsDir, logger);
+  const evaluators = builtInEvaluators(config, logger, { containerEnvs });
   assertSupported(evaluators.registry, config.worker.envs);
-  const { evaluator, supports } = registryEvaluator(evaluators.registry);
+  const { evaluator, supports, limits } = registryEvaluator(evaluators.registry);
   if (config.worker.envs.length === 0 && !(await getSamplingLists(db)).some((l) => supports(l.env_id))) {
     logger.warn('inline workers not started: no environment to consume yet (set EVALPOOL_WORKER_ENVS, or restart once sampling lists exist)');
     return;
@@ -162,6 +185,8 @@ export async function startInlineWorkers(config: Config, logger: Logger, lifecyc
     concurrency: config.worker.inlineWorkers,
     evaluator,
     supports,
+    limits,
+    prepare: (envs) => evaluators.start(envs),
     resources: [evaluators],
   });
   logger.info({ envs, concurrency: config.worker.inlineWorkers }, 'inline workers are running');

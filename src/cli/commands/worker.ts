@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { stopOnSignals } from '../../runtime/lifecycle.ts';
+import { loadContainerEnvs } from '../../service/container-envs.ts';
 import { startWorkerService } from '../../service/worker-service.ts';
 import { WorkerSetupError } from '../../service/worker-setup-error.ts';
 import { assertSupported, builtInEvaluators, registryEvaluator, UnsupportedEnvironmentError } from '../../worker/evaluators.ts';
@@ -20,14 +21,17 @@ export function register(program: Command): void {
       const { config, logger } = loadContext(overrides);
       await runCommand(config, async () => {
         try {
-          const evaluators = builtInEvaluators(config, logger);
+          const containerEnvs = await loadContainerEnvs(config.scheduler.samplingListsDir, logger);
+          const evaluators = builtInEvaluators(config, logger, { containerEnvs });
           assertSupported(evaluators.registry, config.worker.envs);
-          const { evaluator, supports } = registryEvaluator(evaluators.registry);
+          const { evaluator, supports, limits } = registryEvaluator(evaluators.registry);
           const running = await startWorkerService(config, logger, {
             envs: config.worker.envs,
             concurrency: config.worker.concurrency,
             evaluator,
             supports,
+            limits,
+            prepare: (envs) => evaluators.start(envs),
             resources: [evaluators],
           });
           logger.info({ envs: running.envs, concurrency: config.worker.concurrency, workerId: running.workerId }, 'evalpool worker is running');
