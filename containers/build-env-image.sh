@@ -50,6 +50,7 @@ if [ "$current" = "$build" ]; then
   exit 0
 fi
 
+previous="$($engine image inspect --format '{{ .Id }}' "$image" 2>/dev/null || true)"
 log "importing $image (build $build) with $engine"
 tar -C "$root" --numeric-owner --owner=0 --group=0 -c . | $engine import \
   --change 'CMD ["/usr/bin/node", "/app/server.mjs"]' \
@@ -58,5 +59,7 @@ tar -C "$root" --numeric-owner --owner=0 --group=0 -c . | $engine import \
   --change 'WORKDIR /app' \
   --change "LABEL evalpool.build=$build" \
   --change 'LABEL evalpool.contract=env-container-v1' \
-  - "$image" >/dev/null
+  - "$image" >"$work/import.log" 2>&1 || { cat "$work/import.log" >&2; exit 1; }
+# The previous build lost its tag: drop it unless a container still uses it.
+[ -z "$previous" ] || $engine rmi "$previous" >/dev/null 2>&1 || true
 log "built $image ($(du -sh "$root" | cut -f1) root filesystem)"
