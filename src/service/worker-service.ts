@@ -6,6 +6,7 @@ import { createDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { getSamplingLists } from '../db/tables/sampling-lists.ts';
 import { builtinEnvInfo } from '../envs/builtin-registry.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import { Lifecycle, type Stoppable } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { closeRedis, createRedis } from '../runtime/redis.ts';
@@ -13,11 +14,10 @@ import { waitForRedis } from '../runtime/wait-ready.ts';
 import { episodeBudgetMs, episodeTimeouts } from '../worker/episode-timeouts.ts';
 import type { Evaluator } from '../worker/evaluator.ts';
 import { assertSupported, builtInEvaluators, registryEvaluator, type EnvLimits } from '../worker/evaluators.ts';
-import { resolveWorkerId } from '../worker/worker-id.ts';
-import { errorMessage } from '../runtime/error-message.ts';
-import { loadContainerEnvs } from './container-envs.ts';
 import { ResultWriter } from '../worker/result-writer.ts';
 import { TaskWorker } from '../worker/task-worker.ts';
+import { resolveWorkerId } from '../worker/worker-id.ts';
+import { loadContainerEnvs } from './container-envs.ts';
 import { WorkerSetupError } from './worker-setup-error.ts';
 
 /** What a worker runs and on which queues. */

@@ -52,6 +52,8 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
         { envId: STALL, image: TEST_ENV_IMAGE, maxTimesteps: 200 },
       ],
       logger: testLogger(),
+      // Often enough for a test to see it work.
+      healthIntervalMs: 300,
     });
   });
 
@@ -132,6 +134,13 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
     await waitFor('a new container', () => current() !== undefined && current()!.generation > first.generation, 30_000);
     assert.equal(await engine.state(first.id), undefined, 'the dead container was removed');
     assert.equal((await evaluate(REACH, 6)).success, true);
+  });
+
+  test('killed while idle: the periodic health check replaces it before a task needs it', async () => {
+    const idle = current()!;
+    await engine.kill(idle.id);
+    await waitFor('a new container without any task', () => current() !== undefined && current()!.generation > idle.generation, 30_000);
+    assert.equal(await engine.state(idle.id), undefined);
   });
 
   test('a call that overruns its timeout fails as an overrun and the container is recycled (the work inside stops with it)', async () => {
