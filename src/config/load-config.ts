@@ -60,7 +60,7 @@ function unknownNames(env: Environment, problems: ConfigProblem[]): void {
 }
 
 /** Test switches and tooling variables that share the prefix but are not configuration. */
-const IGNORED = new Set(['EVALPOOL_LIVE_CHAIN', 'EVALPOOL_TEST_VERBOSE', 'EVALPOOL_TEST_LEAK_TRACE']);
+const IGNORED = new Set(['EVALPOOL_LIVE_CHAIN', 'EVALPOOL_SKIP_CONTAINER_TESTS', 'EVALPOOL_TEST_VERBOSE', 'EVALPOOL_TEST_LEAK_TRACE']);
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {

@@ -11,6 +11,12 @@ export const ROTATION_INTERVAL_MAX_SECONDS = 31_536_000;
 /** `family/name-v1`: letters, digits, `_ . -`, segments separated by `/`, at most 128 characters. */
 const ENV_ID = /^(?=.{1,128}$)[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)*$/;
 
+/**
+ * A container image reference: `[host[:port]/]path[:tag][@sha256:digest]`, lowercase path
+ * components, at most 255 characters (Docker's rules).
+ */
+const IMAGE = /^(?=.{1,255}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
 /** Environment families: how a worker runs the env. */
 export const FAMILIES = ['mujoco', 'container'] as const;
 export type Family = (typeof FAMILIES)[number];
@@ -31,6 +37,7 @@ export const SamplingDefinitionFileSchema = v.strictObject({
   scored: v.boolean('must be true or false'),
   initial_list: v.optional(v.array(int(0, TASK_ID_MAX), 'must be an array of task ids')),
   max_timesteps: v.optional(int(1, 100_000_000)),
+  image: v.optional(v.pipe(v.string('must be a string'), v.regex(IMAGE, 'must be an image reference like "localhost/evalpool-env-mujoco:dev" or "registry:5000/team/env@sha256:<digest>"'))),
 });
 
 /**
@@ -49,6 +56,8 @@ export interface SamplingDefinition {
   readonly initialList?: readonly number[];
   /** Episode length override for the env (read by workers; not stored with the list). */
   readonly maxTimesteps?: number;
+  /** The image that serves a `container` env (required for that family, refused for others; read by workers). */
+  readonly image?: string;
   /** Where it came from, for messages. */
   readonly source: string;
 }
@@ -85,6 +94,13 @@ function crossFieldProblems(file: string, d: v.InferOutput<typeof SamplingDefini
   // A rotation draws `count` ids that are not in the list, so the dataset needs room for both.
   else if (size > 0 && size < d.list_size + d.rotation.count) {
     add('dataset', `holds ${size} task ids, but list_size + rotation.count = ${d.list_size + d.rotation.count} are needed (the list plus one rotation's new ids)`);
+  }
+  if (d.family === 'container') {
+    if (d.image === undefined) add('image', 'is required when family is "container" (the image that serves the env)');
+    // Workers find an env's evaluator by the part of its id before the first `/`.
+    if (!d.env_id.startsWith('container/')) add('env_id', `must start with "container/" when family is "container", not "${d.env_id}"`);
+  } else if (d.image !== undefined) {
+    add('image', `is only for family "container" (this env's family is "${d.family}")`);
   }
   if (d.initial_list) {
     if (d.initial_list.length !== d.list_size) add('initial_list', `has ${d.initial_list.length} ids, but list_size is ${d.list_size}`);
@@ -124,6 +140,7 @@ export function parseSamplingDefinition(raw: unknown, source: string, fileName?:
     scored: d.scored,
     ...(d.initial_list !== undefined && { initialList: d.initial_list }),
     ...(d.max_timesteps !== undefined && { maxTimesteps: d.max_timesteps }),
+    ...(d.image !== undefined && { image: d.image }),
     source,
   };
 }

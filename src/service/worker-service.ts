@@ -1,5 +1,4 @@
 import { poolWorkerOptions } from '../pool/job-options.ts';
-import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import { startHttpServer } from '../api/http-server.ts';
 import { createMetricsApp } from '../api/metrics/metrics-app.ts';
@@ -10,6 +9,7 @@ import { createDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { getSamplingLists } from '../db/tables/sampling-lists.ts';
 import { builtinEnvInfo } from '../envs/builtin-registry.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import { Lifecycle, type Stoppable } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { createMetrics, Registry, type EvalpoolMetrics } from '../runtime/metrics.ts';
@@ -17,9 +17,11 @@ import { closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
 import { episodeBudgetMs, episodeTimeouts } from '../worker/episode-timeouts.ts';
 import type { Evaluator } from '../worker/evaluator.ts';
-import { assertSupported, builtInEvaluators, registryEvaluator } from '../worker/evaluators.ts';
+import { assertSupported, builtInEvaluators, registryEvaluator, type EnvLimits } from '../worker/evaluators.ts';
 import { ResultWriter } from '../worker/result-writer.ts';
 import { TaskWorker } from '../worker/task-worker.ts';
+import { resolveWorkerId } from '../worker/worker-id.ts';
+import { loadContainerEnvs } from './container-envs.ts';
 import { WorkerSetupError } from './worker-setup-error.ts';
 
 /** What a worker runs and on which queues. */
@@ -39,6 +41,10 @@ export interface WorkerServiceOptions {
    * given); serve's inline workers share serve's.
    */
   readonly metrics?: EvalpoolMetrics;
+  /** Each env's limits (steps, setup time), from which the hard timeout of an evaluation is derived; default: the built-in envs'. */
+  readonly limits?: (env: string) => EnvLimits | undefined;
+  /** Called with the envs to consume before the consumers start (e.g. to check the container engine); a throw stops the start with its message. */
+  readonly prepare?: (envs: readonly string[]) => Promise<void>;
 }
 
 /** Running workers: the envs they consume, their id, and the lifecycle that stops them. */
@@ -95,7 +101,14 @@ export async function attachWorkers(
   for (const resource of options.resources ?? []) lifecycle.add(resource);
   await assertSchema(db);
   const envs = await resolveEnvs(db, options);
-  const workerId = config.worker.workerId ?? `${hostname()}-${process.pid}`;
+  const workerId = resolveWorkerId(config);
+  if (options.prepare) {
+    try {
+      await options.prepare(envs);
+    } catch (error) {
+      throw new WorkerSetupError(errorMessage(error), { cause: error });
+    }
+  }
 
   const connection = createRedis(config.storage.redisUrl, 'bullmq', logger);
   lifecycle.defer('worker-redis', () => closeRedis(connection));
@@ -121,7 +134,7 @@ export async function attachWorkers(
     prefix: config.storage.queuePrefix,
     workerId,
     workerOptions: poolWorkerOptions(config.scheduler),
-    hardTimeoutMs: episodeBudgetMs(episodeTimeouts(config), longestEpisode(envs)) + HARD_TIMEOUT_MARGIN_MS,
+    hardTimeoutMs: hardTimeoutMs(config, envs, options.limits),
     resultRetryMaxMs: config.worker.resultRetryMaxMs,
     drainMs: Math.max(0, grace - Math.min(SHUTDOWN_RELEASE_RESERVE_MS, Math.floor(grace / 2))),
     logger,
@@ -132,9 +145,18 @@ export async function attachWorkers(
   return { envs, workerId };
 }
 
-/** The most steps an episode of these envs takes (0 for envs that are not built in). */
-function longestEpisode(envs: readonly string[]): number {
-  return Math.max(0, ...envs.map((env) => builtinEnvInfo(env)?.maxTimesteps ?? 0));
+/**
+ * How long an evaluation of these envs may run before the worker abandons it: the budget of the
+ * longest episode, plus the longest setup (starting an env container), plus a margin.
+ */
+function hardTimeoutMs(config: Config, envs: readonly string[], limits: WorkerServiceOptions['limits']): number {
+  const of = (env: string): EnvLimits => {
+    const builtin = builtinEnvInfo(env);
+    return limits?.(env) ?? { maxTimesteps: builtin?.maxTimesteps ?? 0, setupMs: 0 };
+  };
+  const longest = Math.max(0, ...envs.map((env) => of(env).maxTimesteps));
+  const setup = Math.max(0, ...envs.map((env) => of(env).setupMs));
+  return episodeBudgetMs(episodeTimeouts(config), longest) + setup + HARD_TIMEOUT_MARGIN_MS;
 }
 
 /** The envs to consume: the explicit list (all supported), or every supported env with a list. */
@@ -174,9 +196,10 @@ async function assertSchema(db: Kysely<Database>): Promise<void> {
  * without them (warned).
  */
 export async function startInlineWorkers(config: Config, logger: Logger, lifecycle: Lifecycle, db: Kysely<Database>, metrics?: EvalpoolMetrics): Promise<void> {
-  const evaluators = builtInEvaluators(config, logger, metrics);
+  const containerEnvs = await loadContainerEnvs(config.scheduler.samplingListsDir, logger);
+  const evaluators = builtInEvaluators(config, logger, { containerEnvs, ...(metrics ? { metrics } : {}) });
   assertSupported(evaluators.registry, config.worker.envs);
-  const { evaluator, supports } = registryEvaluator(evaluators.registry);
+  const { evaluator, supports, limits } = registryEvaluator(evaluators.registry);
   if (config.worker.envs.length === 0 && !(await getSamplingLists(db)).some((l) => supports(l.env_id))) {
     logger.warn('inline workers not started: no environment to consume yet (set EVALPOOL_WORKER_ENVS, or restart once sampling lists exist)');
     return;
@@ -186,6 +209,8 @@ export async function startInlineWorkers(config: Config, logger: Logger, lifecyc
     concurrency: config.worker.inlineWorkers,
     evaluator,
     supports,
+    limits,
+    prepare: (envs) => evaluators.start(envs),
     resources: [evaluators],
     ...(metrics ? { metrics } : {}),
   });

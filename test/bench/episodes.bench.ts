@@ -22,7 +22,7 @@ interface ChildMiner {
 }
 
 /** `evalpool demo-miner --policy expert` in its own process, as in production. */
-async function startChildMiner(): Promise<ChildMiner> {
+export async function startChildMiner(): Promise<ChildMiner> {
   const child = spawn(process.execPath, [CLI, 'demo-miner', '--policy', 'expert', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const [first] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error('the demo miner process exited'); })])) as [string];

@@ -43,6 +43,11 @@ describe('parseSamplingDefinition', () => {
     ['initial list id out of range', { initial_list: [1, 2, 3, 4, 5, 6, 7, 1000] }, 'initial_list[7]', /outside the dataset \[0, 1000\)/],
     ['initial list duplicate', { initial_list: [1, 2, 3, 4, 5, 6, 7, 7] }, 'initial_list[7]', /appears twice/],
     ['scored not a boolean', { scored: 'yes' }, 'scored', /true or false/],
+    ['container env without an image', { env_id: 'container/x-v1', family: 'container' }, 'image', /required when family is "container"/],
+    ['container env id without the container/ prefix', { family: 'container', image: 'localhost/env:dev' }, 'env_id', /must start with "container\/"/],
+    ['image on a mujoco env', { image: 'localhost/env:dev' }, 'image', /only for family "container"/],
+    ['image with upper-case path', { env_id: 'container/x-v1', family: 'container', image: 'localhost/Env:dev' }, 'image', /must be an image reference/],
+    ['image with a space', { env_id: 'container/x-v1', family: 'container', image: 'env dev' }, 'image', /must be an image reference/],
   ];
   for (const [name, overrides, field, detail] of cases) {
     test(`${name}: names the file and the field`, () => {
@@ -53,6 +58,16 @@ describe('parseSamplingDefinition', () => {
       assert.match(found.detail, detail);
     });
   }
+
+  test('a container env carries its image', () => {
+    for (const image of ['localhost/evalpool-env-mujoco:dev', 'registry.example.com:5000/team/env_a-b@sha256:' + 'a'.repeat(64), 'env']) {
+      const d = parseSamplingDefinition(definitionJson({ env_id: 'container/reach-v1', family: 'container', image, max_timesteps: 200 }), 'f.json');
+      assert.equal(d.family, 'container');
+      assert.equal(d.image, image);
+      assert.equal(d.maxTimesteps, 200);
+    }
+    assert.equal(parseSamplingDefinition(definitionJson(), 'f.json').image, undefined);
+  });
 
   test('the message shows file: field: detail', () => {
     assert.throws(() => parseSamplingDefinition(definitionJson({ list_size: 0 }), 'lists/x.json'), /lists\/x\.json: list_size: must be an integer from 1 to 100000/);

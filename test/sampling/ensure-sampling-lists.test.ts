@@ -49,13 +49,13 @@ describe('ensureSamplingLists', () => {
   });
 
   test('rotation, scored and family changes are applied; ids and version stay', async () => {
-    const def = buildDefinition({ env_id: 'a/settings' });
+    const def = buildDefinition({ env_id: 'container/settings' });
     await ensureSamplingLists(t.db, [def], testLogger());
-    const before = await getSamplingList(t.db, 'a/settings');
-    const changed = buildDefinition({ env_id: 'a/settings', family: 'container', scored: false, rotation: { count: 3, interval_seconds: 120 } });
+    const before = await getSamplingList(t.db, 'container/settings');
+    const changed = buildDefinition({ env_id: 'container/settings', family: 'container', image: 'localhost/settings:dev', scored: false, rotation: { count: 3, interval_seconds: 120 } });
     const sync = await ensureSamplingLists(t.db, [changed], testLogger());
     assert.deepEqual(sync.updated[0]?.changes, ['family mujoco → container', 'rotation.count 2 → 3', 'rotation.interval_seconds 600 → 120', 'scored true → false']);
-    const after = await getSamplingList(t.db, 'a/settings');
+    const after = await getSamplingList(t.db, 'container/settings');
     assert.deepEqual(after?.task_ids, before?.task_ids);
     assert.equal(after?.version, before?.version);
     assert.deepEqual([after?.family, after?.rotation_count, after?.rotation_interval_seconds, after?.scored], ['container', 3, 120, false]);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CONTAINER_START_TIMEOUT_MS } from '../../src/envs/container/defaults.ts';
 import { assertSupported, builtInEvaluators, noopEvaluator, registryEvaluator, runnableEnvs, UnsupportedEnvironmentError } from '../../src/worker/evaluators.ts';
 import type { Evaluator } from '../../src/worker/evaluator.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
@@ -39,6 +40,30 @@ test('the built-in evaluators run noop and the three MuJoCo envs; assertSupporte
     assertSupported(builtIn.registry, ['noop/a', 'mujoco/reach-v1']);
   } finally {
     await builtIn.stop();
+  }
+});
+
+test('container envs: the container family exists only when there are some; its limits feed the hard timeout; nothing opened before a task', async () => {
+  const plain = builtInEvaluators(testConfig(), testLogger());
+  assert.equal(Object.hasOwn(plain.registry, 'container'), false);
+  assert.equal(plain.containers, undefined);
+  await plain.start(['mujoco/reach-v1']);
+  await plain.stop();
+
+  // No engine behind this socket: nothing may touch it unless a container env is consumed.
+  const config = testConfig({ EVALPOOL_DOCKER_SOCKET: '/nonexistent/evalpool.sock' });
+  const withContainers = builtInEvaluators(config, testLogger(), { containerEnvs: [{ envId: 'container/reach-v1', image: 'localhost/env:dev', maxTimesteps: 150 }], workerId: 'w' });
+  try {
+    assert.deepEqual(runnableEnvs(withContainers.registry), ['container/reach-v1', 'mujoco/balance-v1', 'mujoco/push-v1', 'mujoco/reach-v1', 'noop/*']);
+    const { supports, limits } = registryEvaluator(withContainers.registry);
+    assert.equal(supports('container/other-v1'), false);
+    assert.deepEqual(limits('container/reach-v1'), { maxTimesteps: 150, setupMs: CONTAINER_START_TIMEOUT_MS });
+    assert.deepEqual(limits('mujoco/reach-v1'), { maxTimesteps: 200, setupMs: 0 });
+    assert.equal(limits('noop/x'), undefined);
+    await withContainers.start(['mujoco/reach-v1']);
+    await assert.rejects(withContainers.start(['container/reach-v1']), /evalpool\.sock: ping failed.*podman-engine\.sh/);
+  } finally {
+    await withContainers.stop();
   }
 });
 

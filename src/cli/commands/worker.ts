@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { stopOnSignals } from '../../runtime/lifecycle.ts';
 import { createMetrics, Registry } from '../../runtime/metrics.ts';
+import { loadContainerEnvs } from '../../service/container-envs.ts';
 import { startWorkerService } from '../../service/worker-service.ts';
 import { WorkerSetupError } from '../../service/worker-setup-error.ts';
 import { assertSupported, builtInEvaluators, registryEvaluator, UnsupportedEnvironmentError } from '../../worker/evaluators.ts';
@@ -25,14 +26,17 @@ export function register(program: Command): void {
         try {
           // The evaluators and the consumers share the process's one registry.
           const metrics = config.worker.metricsPort === undefined ? undefined : createMetrics(new Registry());
-          const evaluators = builtInEvaluators(config, logger, metrics);
+          const containerEnvs = await loadContainerEnvs(config.scheduler.samplingListsDir, logger);
+          const evaluators = builtInEvaluators(config, logger, { containerEnvs, ...(metrics ? { metrics } : {}) });
           assertSupported(evaluators.registry, config.worker.envs);
-          const { evaluator, supports } = registryEvaluator(evaluators.registry);
+          const { evaluator, supports, limits } = registryEvaluator(evaluators.registry);
           const running = await startWorkerService(config, logger, {
             envs: config.worker.envs,
             concurrency: config.worker.concurrency,
             evaluator,
             supports,
+            limits,
+            prepare: (envs) => evaluators.start(envs),
             resources: [evaluators],
             ...(metrics ? { metrics } : {}),
           });

@@ -1,0 +1,127 @@
+import { Agent, type Dispatcher } from 'undici';
+import * as v from 'valibot';
+import { errorMessage } from '../../runtime/error-message.ts';
+import { linkedAbort } from '../../runtime/linked-abort.ts';
+import { ContainerError, type ContainerErrorKind } from './container-error.ts';
+import { CallResponseSchema, describeContractIssues, evaluateCall, HealthResponseSchema, type EvaluateKwargs, type EvaluateResult } from './contract.ts';
+import { CONTAINER_MAX_RESPONSE_BYTES } from './defaults.ts';
+
+/** Settings of a {@link ContainerHttp}. */
+export interface ContainerHttpOptions {
+  /** Largest answer read from a container. */
+  readonly maxResponseBytes?: number;
+}
+
+/**
+ * The host side of the container contract over HTTP on 127.0.0.1 (containers run with host
+ * networking, each on its own port): `GET /health` and `POST /call`. One keep-alive agent for
+ * every container; each call has a whole-request timeout and honours the caller's signal; the
+ * answer is read up to a size limit and checked against the contract. Every failure is a
+ * {@link ContainerError}: `overrun` (timeout), `aborted`, `unreachable`, `connection_lost`,
+ * `http_status`, `too_large` or `unparseable`.
+ */
+export class ContainerHttp {
+  readonly #agent = new Agent({ keepAliveTimeout: 4_000, connections: 64 });
+  readonly #maxBytes: number;
+
+  constructor(options: ContainerHttpOptions = {}) {
+    this.#maxBytes = options.maxResponseBytes ?? CONTAINER_MAX_RESPONSE_BYTES;
+  }
+
+  /** Resolves when the container on `port` answers `{"status":"ok"}` within `timeoutMs`. */
+  async health(port: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const body = await this.#request(port, 'GET', '/health', undefined, timeoutMs, signal);
+    const parsed = v.safeParse(HealthResponseSchema, body);
+    if (!parsed.success) throw new ContainerError('unhealthy', `GET /health answered ${JSON.stringify(body).slice(0, 120)} (${describeContractIssues(parsed.issues)})`);
+  }
+
+  /** `POST /call` of `evaluate`; the container must answer within `timeoutMs`. */
+  async evaluate(port: number, kwargs: EvaluateKwargs, timeoutMs: number, signal?: AbortSignal): Promise<EvaluateResult> {
+    const body = await this.#request(port, 'POST', '/call', evaluateCall(kwargs), timeoutMs, signal);
+    const parsed = v.safeParse(CallResponseSchema, body);
+    if (!parsed.success) throw new ContainerError('unparseable', `the answer does not follow the contract: ${describeContractIssues(parsed.issues)}`);
+    return parsed.output.result;
+  }
+
+  /** Closes every connection. */
+  async close(): Promise<void> {
+    await this.#agent.close().catch(() => undefined);
+  }
+
+  async #request(port: number, method: 'GET' | 'POST', path: string, payload: unknown, timeoutMs: number, signal: AbortSignal | undefined): Promise<unknown> {
+    const what = `${method} ${path}`;
+    if (signal?.aborted === true) throw new ContainerError('aborted', `${what}: aborted before the request`);
+    const link = linkedAbort(signal);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      link.abort(new Error('timeout'));
+    }, timeoutMs);
+    const fail = (kind: ContainerErrorKind, detail: string, cause?: unknown): ContainerError => new ContainerError(kind, `${what}: ${detail}`, { cause });
+    try {
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await this.#agent.request({
+          origin: `http://127.0.0.1:${port}`,
+          method,
+          path,
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
+          signal: link.signal,
+          // The whole-request timer above bounds the call; undici's own would cut long episodes.
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        });
+      } catch (error) {
+        throw transportFailure(error);
+      }
+      const text = await this.#read(response).catch((error: unknown) => {
+        throw error instanceof ContainerError ? error : transportFailure(error);
+      });
+      if (response.statusCode < 200 || response.statusCode > 299) {
+        throw fail('http_status', `HTTP ${response.statusCode}: ${text.slice(0, 300)}`);
+      }
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw fail('unparseable', `the answer is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+      }
+    } finally {
+      clearTimeout(timer);
+      link.dispose();
+    }
+
+    function transportFailure(error: unknown): ContainerError {
+      if (timedOut) return fail('overrun', `no answer within ${timeoutMs} ms`, error);
+      if (signal?.aborted === true) return fail('aborted', 'aborted by the caller', error);
+      const code = errorCode(error);
+      if (code === 'ECONNREFUSED') return fail('unreachable', `nothing listens on port ${port} (${code})`, error);
+      return fail('connection_lost', `the connection failed: ${code || errorMessage(error)}`, error);
+    }
+  }
+
+  /** Reads the body as text, stopping (and dropping the connection) past the size limit. */
+  async #read(response: Dispatcher.ResponseData): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size > this.#maxBytes) {
+        response.body.on('error', () => undefined);
+        response.body.destroy();
+        throw new ContainerError('too_large', `the answer is over the ${this.#maxBytes}-byte limit`);
+      }
+      chunks.push(buffer);
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
+  }
+}
+
+function errorCode(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+  }
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' ? String((error as { code?: unknown }).code) : '';
+}

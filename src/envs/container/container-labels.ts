@@ -1,0 +1,38 @@
+import { formatOwner, parseOwner, type ContainerOwner } from './container-owner.ts';
+
+/** The labels of every container evalpool manages. */
+export const LABELS = Object.freeze({
+  /** `true` on every managed container: what leftover cleanup looks for. */
+  managed: 'evalpool.managed',
+  /** The worker id (`EVALPOOL_WORKER_ID`, or `<hostname>-<pid>`). */
+  worker: 'evalpool.worker',
+  /** The env ids the container serves, comma-separated (one container per image). */
+  env: 'evalpool.env',
+  /** The owning process, `<host>/<pid>/<start>` (see `ContainerOwner`). */
+  owner: 'evalpool.owner',
+  /** The manager instance that created it: what shutdown removes. */
+  instance: 'evalpool.instance',
+});
+
+/** The labels of a container created by one manager. */
+export interface ContainerLabelValues {
+  readonly workerId: string;
+  readonly envs: readonly string[];
+  readonly owner: ContainerOwner;
+  readonly instance: string;
+}
+
+export function containerLabels(values: ContainerLabelValues): Record<string, string> {
+  return {
+    [LABELS.managed]: 'true',
+    [LABELS.worker]: values.workerId,
+    [LABELS.env]: values.envs.join(','),
+    [LABELS.owner]: formatOwner(values.owner),
+    [LABELS.instance]: values.instance,
+  };
+}
+
+/** The owner written on a container, if its labels name one. */
+export function ownerOf(labels: Readonly<Record<string, string>> | undefined): ContainerOwner | undefined {
+  return parseOwner(labels?.[LABELS.owner]);
+}

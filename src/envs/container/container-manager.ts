@@ -1,0 +1,405 @@
+// The env containers of one worker process. Its rules, each enforced here and nowhere else:
+//
+// - One container per image, created on first need and reused by every task of the envs that
+//   image serves (tasks run in it concurrently). Labels: evalpool.managed=true,
+//   evalpool.worker=<worker id>, evalpool.env=<env ids>, evalpool.owner=<host/pid/start>,
+//   evalpool.instance=<this manager>.
+// - Host networking (bridge networking is not available on every engine we run on): each
+//   container's server listens on 127.0.0.1 at a port chosen here, passed as PORT and HOST.
+// - Health: GET /health must answer {"status":"ok"} before a container is used, before every
+//   task, and every `healthIntervalMs` between tasks.
+// - Recycling (remove, then create a new one): when a container died (a call lost its
+//   connection and the engine says it is not running; or the periodic check finds it so), when
+//   it fails its health check, and when a call overran its timeout or was abandoned by the
+//   worker (the work inside must stop: removing the container stops it). One recycle per
+//   container, however many calls saw it fail (generation check).
+// - Start: leftovers of a crashed worker (managed containers whose owner process on this host
+//   is dead) are removed. Stop: every container of this manager is removed.
+import { randomUUID } from 'node:crypto';
+import type { Stoppable } from '../../runtime/lifecycle.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
+import { abortable, pause } from './abortable.ts';
+import type { ContainerEnvSpec } from './container-env-spec.ts';
+import { ContainerError } from './container-error.ts';
+import { ContainerHttp } from './container-http.ts';
+import { containerLabels, LABELS, ownerOf } from './container-labels.ts';
+import { currentOwner, ownerState, type ContainerOwner } from './container-owner.ts';
+import type { EvaluateKwargs, EvaluateResult } from './contract.ts';
+import {
+  CONTAINER_HEALTH_INTERVAL_MS,
+  CONTAINER_HEALTH_POLL_MS,
+  CONTAINER_HEALTH_TIMEOUT_MS,
+  CONTAINER_LOG_TAIL_LINES,
+  CONTAINER_MAX_RESPONSE_BYTES,
+  CONTAINER_START_TIMEOUT_MS,
+  CONTAINER_STOP_GRACE_SECONDS,
+  DOCKER_CALL_TIMEOUT_MS,
+} from './defaults.ts';
+import { DockerEngine, EngineCallError } from './docker-engine.ts';
+import { freePort } from './free-port.ts';
+
+/** Settings of a {@link ContainerManager}; durations in milliseconds. */
+export interface ContainerManagerOptions {
+  /** The Docker Engine API socket (`EVALPOOL_DOCKER_SOCKET`). */
+  readonly socketPath: string;
+  /** Written on every container (`evalpool.worker`). */
+  readonly workerId: string;
+  /** The container envs this worker runs. */
+  readonly envs: readonly ContainerEnvSpec[];
+  readonly logger: Logger;
+  readonly startTimeoutMs?: number;
+  readonly healthTimeoutMs?: number;
+  readonly healthIntervalMs?: number;
+  readonly dockerCallTimeoutMs?: number;
+  readonly stopGraceSeconds?: number;
+  readonly maxResponseBytes?: number;
+}
+
+/** A running container of the manager. */
+export interface ManagedContainer {
+  readonly image: string;
+  readonly id: string;
+  readonly name: string;
+  readonly port: number;
+  /** Counts the containers the manager started for this image: a recycle makes a new one. */
+  readonly generation: number;
+  /** From "needed" to "healthy", including the removal of the container it replaces. */
+  readonly startMs: number;
+}
+
+/** Options of one `evaluate` call. */
+export interface ContainerCallOptions {
+  /** Longest wait for the answer once the container is ready; past it the container is recycled. */
+  readonly timeoutMs: number;
+  /** The worker's signal (shutdown, hard timeout): the call is abandoned and the container recycled. */
+  readonly signal?: AbortSignal;
+}
+
+interface Slot {
+  readonly image: string;
+  readonly envs: readonly string[];
+  generation: number;
+  /** The container being started or running; undefined before the first need or after a failed start. */
+  current: Promise<ManagedContainer> | undefined;
+  /** `current` once it is running. */
+  ready: ManagedContainer | undefined;
+  failedChecks: number;
+}
+
+/** The env containers of one worker process (see the rules at the top of this file). */
+export class ContainerManager implements Stoppable {
+  readonly name = 'env-containers';
+  readonly #engine: DockerEngine;
+  readonly #http: ContainerHttp;
+  readonly #log: Logger;
+  readonly #options: ContainerManagerOptions;
+  readonly #slots = new Map<string, Slot>();
+  readonly #imageOf = new Map<string, string>();
+  readonly #owner: ContainerOwner = currentOwner();
+  readonly #instance = randomUUID();
+  /** Fires on stop: cuts container starts short. */
+  readonly #closing = new AbortController();
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #checking = false;
+
+  constructor(options: ContainerManagerOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'env-containers' });
+    this.#engine = new DockerEngine({ socketPath: options.socketPath, callTimeoutMs: options.dockerCallTimeoutMs ?? DOCKER_CALL_TIMEOUT_MS });
+    this.#http = new ContainerHttp({ maxResponseBytes: options.maxResponseBytes ?? CONTAINER_MAX_RESPONSE_BYTES });
+    for (const env of options.envs) {
+      this.#imageOf.set(env.envId, env.image);
+      const slot = this.#slots.get(env.image);
+      const envs = [...(slot?.envs ?? []), env.envId].sort();
+      this.#slots.set(env.image, { image: env.image, envs, generation: 0, current: undefined, ready: undefined, failedChecks: 0 });
+    }
+  }
+
+  /** The engine socket this manager talks to. */
+  get socketPath(): string {
+    return this.#options.socketPath;
+  }
+
+  /** The running containers, one per image at most. */
+  containers(): ManagedContainer[] {
+    return [...this.#slots.values()].flatMap((slot) => (slot.ready ? [slot.ready] : []));
+  }
+
+  /**
+   * Checks that the engine answers, removes leftovers of crashed workers and starts the periodic
+   * health check. Idempotent; a failed start (engine unreachable) is tried again by the next call.
+   */
+  start(): Promise<void> {
+    if (this.#stopping) return Promise.reject(new ContainerError('closed', 'the container manager is stopped'));
+    this.#starting ??= this.#start().catch((error: unknown) => {
+      this.#starting = undefined;
+      throw error;
+    });
+    return this.#starting;
+  }
+
+  /** Runs `evaluate` in the container of `envId`'s image (started or restarted as needed). */
+  async evaluate(envId: string, kwargs: EvaluateKwargs, options: ContainerCallOptions): Promise<EvaluateResult> {
+    const slot = this.#slotOf(envId);
+    await abortable(this.start(), options.signal, 'waiting for the container engine');
+    const container = await this.#acquire(slot, options.signal);
+    try {
+      return await this.#http.evaluate(container.port, kwargs, options.timeoutMs, options.signal);
+    } catch (error) {
+      if (error instanceof ContainerError) this.#afterFailedCall(slot, container, error);
+      throw error;
+    }
+  }
+
+  /** Stops the health checks and removes every container of this manager. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #start(): Promise<void> {
+    try {
+      await this.#engine.ping(this.#closing.signal);
+    } catch (error) {
+      throw new ContainerError(
+        'engine',
+        `${errorMessage(error)}. Container environments need a Docker-API engine: set EVALPOOL_DOCKER_SOCKET to its socket (on hosts without Docker: containers/podman-engine.sh, then EVALPOOL_DOCKER_SOCKET=/run/evalpool-podman.sock)`,
+        { cause: error },
+      );
+    }
+    await this.#removeLeftovers();
+    await this.#checkImages();
+    if (this.#stopping) return;
+    this.#timer = setInterval(() => void this.#checkAll(), this.#options.healthIntervalMs ?? CONTAINER_HEALTH_INTERVAL_MS);
+    this.#timer.unref();
+    this.#log.info({ socket: this.socketPath, images: [...this.#slots.keys()] }, 'container engine ready');
+  }
+
+  async #removeLeftovers(): Promise<void> {
+    let listed;
+    try {
+      listed = await this.#engine.list([`${LABELS.managed}=true`], this.#closing.signal);
+    } catch (error) {
+      this.#log.warn({ err: errorMessage(error) }, 'could not look for leftover env containers');
+      return;
+    }
+    const dead = listed.filter((c) => {
+      const owner = ownerOf(c.labels);
+      return c.labels[LABELS.instance] !== this.#instance && owner !== undefined && ownerState(owner, this.#owner) === 'dead';
+    });
+    for (const c of dead) {
+      try {
+        await this.#engine.remove(c.id, this.#closing.signal);
+        this.#log.info({ name: c.name, worker: c.labels[LABELS.worker], owner: c.labels[LABELS.owner] }, 'removed an env container left behind by a worker that is gone');
+      } catch (error) {
+        this.#log.warn({ name: c.name, err: errorMessage(error) }, 'could not remove a leftover env container');
+      }
+    }
+  }
+
+  /** Warns about images the engine does not have: their tasks will fail until they are built or pulled. */
+  async #checkImages(): Promise<void> {
+    for (const slot of this.#slots.values()) {
+      const present = await this.#engine.hasImage(slot.image, this.#closing.signal).catch(() => true);
+      if (!present) this.#log.error({ image: slot.image, envs: slot.envs }, 'the container engine does not have this image (evalpool never pulls): its tasks fail until it is built or pulled');
+    }
+  }
+
+  #slotOf(envId: string): Slot {
+    const image = this.#imageOf.get(envId);
+    if (image === undefined) throw new ContainerError('start_failed', `no image is configured for ${envId}: its sampling definition needs "family": "container" and an "image"`);
+    return this.#slots.get(image)!;
+  }
+
+  /** The slot's container, started if needed and healthy right now. */
+  async #acquire(slot: Slot, signal: AbortSignal | undefined): Promise<ManagedContainer> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.#stopping) throw new ContainerError('closed', 'the container manager is stopped');
+      const container = await abortable(slot.current ?? this.#launch(slot, undefined), signal, `waiting for the container of ${slot.image}`);
+      try {
+        await this.#http.health(container.port, this.#options.healthTimeoutMs ?? CONTAINER_HEALTH_TIMEOUT_MS, signal);
+        return container;
+      } catch (error) {
+        if (error instanceof ContainerError && error.kind === 'aborted') throw error;
+        if (attempt >= 2) throw new ContainerError('unhealthy', `the container of ${slot.image} failed its health check again after a restart: ${errorMessage(error)}`, { cause: error });
+        this.#recycle(slot, container, `health check before a task failed (${errorMessage(error)})`);
+      }
+    }
+  }
+
+  #afterFailedCall(slot: Slot, container: ManagedContainer, error: ContainerError): void {
+    switch (error.kind) {
+      case 'overrun':
+      case 'aborted':
+        // The episode may still be running inside: only removing the container stops it.
+        this.#recycle(slot, container, error.kind === 'overrun' ? 'a call overran its timeout' : 'a call was abandoned by the worker');
+        return;
+      case 'connection_lost':
+      case 'unreachable':
+        void this.#recycleIfDead(slot, container, error.message);
+        return;
+      default:
+        return;
+    }
+  }
+
+  async #recycleIfDead(slot: Slot, container: ManagedContainer, why: string): Promise<void> {
+    try {
+      const state = await this.#engine.state(container.id, this.#closing.signal);
+      if (state?.running === true) return;
+      this.#recycle(slot, container, `it died (${state ? `${state.status}, exit code ${String(state.exitCode)}` : 'removed'}; ${why})`);
+    } catch (error) {
+      this.#log.warn({ image: slot.image, err: errorMessage(error) }, 'could not inspect an env container after a failed call');
+    }
+  }
+
+  /** Replaces `stale` by a new container, unless it was replaced already or the manager stops. */
+  #recycle(slot: Slot, stale: ManagedContainer, reason: string): void {
+    if (this.#stopping !== undefined || slot.generation !== stale.generation) return;
+    this.#log.warn({ image: slot.image, name: stale.name, generation: stale.generation, reason }, 'recycling the env container');
+    void this.#launch(slot, stale).catch(() => undefined);
+  }
+
+  /** Starts a new container for the slot (removing `replaces` first) and makes it the slot's current one. */
+  #launch(slot: Slot, replaces: ManagedContainer | undefined): Promise<ManagedContainer> {
+    const generation = ++slot.generation;
+    slot.ready = undefined;
+    slot.failedChecks = 0;
+    const launching = this.#startContainer(slot, generation, replaces).then((container) => {
+      if (slot.generation === generation) slot.ready = container;
+      return container;
+    });
+    slot.current = launching;
+    launching.catch((error: unknown) => {
+      // The next task tries again from scratch.
+      if (slot.current === launching) slot.current = undefined;
+      if (!this.#stopping) this.#log.error({ image: slot.image, err: errorMessage(error) }, 'env container failed to start');
+    });
+    return launching;
+  }
+
+  async #startContainer(slot: Slot, generation: number, replaces: ManagedContainer | undefined): Promise<ManagedContainer> {
+    const startTimeoutMs = this.#options.startTimeoutMs ?? CONTAINER_START_TIMEOUT_MS;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), startTimeoutMs);
+    const onClosing = (): void => deadline.abort();
+    this.#closing.signal.addEventListener('abort', onClosing, { once: true });
+    const signal = deadline.signal;
+    const started = performance.now();
+    const name = `evalpool-${slug(this.#options.workerId)}-${slug(slot.image)}-${generation}-${this.#instance.slice(0, 8)}`;
+    let id: string | undefined;
+    try {
+      if (replaces !== undefined) {
+        await this.#engine.remove(replaces.id, signal).catch((error: unknown) => this.#log.warn({ name: replaces.name, err: errorMessage(error) }, 'could not remove the env container being replaced'));
+      }
+      const port = await freePort();
+      id = await this.#engine.run(
+        {
+          image: slot.image,
+          name,
+          labels: containerLabels({ workerId: this.#options.workerId, envs: slot.envs, owner: this.#owner, instance: this.#instance }),
+          env: [`PORT=${port}`, 'HOST=127.0.0.1'],
+          stopGraceSeconds: this.#options.stopGraceSeconds ?? CONTAINER_STOP_GRACE_SECONDS,
+        },
+        signal,
+      );
+      await this.#waitHealthy(id, port, signal);
+      const container: ManagedContainer = { image: slot.image, id, name, port, generation, startMs: performance.now() - started };
+      this.#log.info({ image: slot.image, name, port, generation, startMs: Math.round(container.startMs) }, 'env container ready');
+      return container;
+    } catch (error) {
+      const why = signal.aborted && !this.#closing.signal.aborted ? `not healthy within ${startTimeoutMs} ms` : errorMessage(error);
+      let output = '';
+      if (id !== undefined) {
+        output = await this.#engine.logsTail(id, CONTAINER_LOG_TAIL_LINES).catch(() => '');
+        await this.#engine.remove(id).catch(() => undefined);
+      }
+      if (id === undefined && error instanceof EngineCallError && error.status === 404) {
+        throw new ContainerError('start_failed', `image ${slot.image} is not on the engine at ${this.socketPath}: evalpool never pulls images; build or pull it first`, { cause: error });
+      }
+      if (id === undefined && error instanceof EngineCallError) throw error;
+      throw new ContainerError('start_failed', `the container of ${slot.image} did not start: ${why}${output ? `; its last output:\n${output}` : ''}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+      this.#closing.signal.removeEventListener('abort', onClosing);
+    }
+  }
+
+  /** Polls `GET /health` until it answers; fails early when the container exits. */
+  async #waitHealthy(id: string, port: number, signal: AbortSignal): Promise<void> {
+    const healthTimeoutMs = this.#options.healthTimeoutMs ?? CONTAINER_HEALTH_TIMEOUT_MS;
+    for (let poll = 1; ; poll++) {
+      try {
+        await this.#http.health(port, healthTimeoutMs, signal);
+        return;
+      } catch (error) {
+        if (signal.aborted) throw error;
+      }
+      // About once a second, ask the engine whether there is still something to wait for.
+      if (poll % 10 === 0) {
+        const state = await this.#engine.state(id, signal);
+        if (state?.running !== true) throw new ContainerError('start_failed', state ? `it exited (${state.status}, exit code ${String(state.exitCode)})` : 'it was removed');
+      }
+      await pause(CONTAINER_HEALTH_POLL_MS, signal, 'waiting for the container to be healthy');
+    }
+  }
+
+  /** The periodic check: a dead or twice-unhealthy container is restarted before a task needs it. */
+  async #checkAll(): Promise<void> {
+    if (this.#checking || this.#stopping) return;
+    this.#checking = true;
+    try {
+      for (const slot of this.#slots.values()) {
+        const container = slot.ready;
+        if (container === undefined) continue;
+        try {
+          await this.#http.health(container.port, this.#options.healthTimeoutMs ?? CONTAINER_HEALTH_TIMEOUT_MS, this.#closing.signal);
+          slot.failedChecks = 0;
+        } catch (error) {
+          const state = await this.#engine.state(container.id, this.#closing.signal).catch(() => undefined);
+          slot.failedChecks++;
+          if (state?.running !== true) this.#recycle(slot, container, `it died (periodic check: ${errorMessage(error)})`);
+          else if (slot.failedChecks >= 2) this.#recycle(slot, container, `two health checks failed (${errorMessage(error)})`);
+        }
+      }
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  async #stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#closing.abort();
+    const started = this.#starting !== undefined;
+    await this.#starting?.catch(() => undefined);
+    await Promise.allSettled([...this.#slots.values()].flatMap((slot) => (slot.current ? [slot.current] : [])));
+    if (started) {
+      try {
+        // By label rather than from memory: also what a start cut short left behind.
+        const mine = await this.#engine.list([`${LABELS.instance}=${this.#instance}`]);
+        await Promise.all(mine.map((c) => this.#engine.remove(c.id).catch((error: unknown) => this.#log.warn({ name: c.name, err: errorMessage(error) }, 'could not remove an env container'))));
+        if (mine.length > 0) this.#log.info({ removed: mine.map((c) => c.name) }, 'env containers removed');
+      } catch (error) {
+        this.#log.warn({ err: errorMessage(error) }, 'could not list this worker’s env containers to remove them');
+      }
+    }
+    for (const slot of this.#slots.values()) slot.ready = undefined;
+    await this.#http.close();
+    this.#engine.close();
+  }
+}
+
+/** A container-name-safe part: `[a-z0-9-]`, at most 40 characters. */
+function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/^localhost\//, '')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'x'
+  );
+}

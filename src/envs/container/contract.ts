@@ -1,0 +1,91 @@
+/**
+ * The environment container contract (DESIGN.md, "Contracts"), compatible with affinetes images,
+ * as valibot schemas and the types inferred from them. Both sides use this file: the host
+ * (`ContainerManager`, the container evaluator) and the test image's server
+ * (`containers/env-mujoco/`).
+ *
+ * - `GET /health` → `{"status": "ok"}`.
+ * - `POST /call` `{"method": "evaluate", "args": [], "kwargs": {task_id, base_url, env_id,
+ *   max_timesteps, action_timeout, use_images, timeout}}` (durations in seconds, as affinetes
+ *   passes them) → `{"status": "success", "result": {success, score, extra: {timesteps,
+ *   total_reward}, error?}}`.
+ *
+ * Unknown keys are accepted and dropped, so images may add fields without breaking us.
+ * `extra.error_class` is this project's optional addition: an image that knows why an episode
+ * failed says so in one word instead of prose (see `containerOutcome` in the worker).
+ */
+import * as v from 'valibot';
+
+const finite = v.pipe(v.number('must be a number'), v.finite('must be finite'));
+const positiveSeconds = v.pipe(finite, v.gtValue(0, 'must be more than 0 seconds'));
+const count = (min: number) => v.pipe(v.number('must be a number'), v.safeInteger('must be an integer'), v.minValue(min, `must be at least ${min}`));
+
+/** The arguments of `evaluate`: one episode of `env_id`'s task `task_id` against the miner at `base_url`. */
+export const EvaluateKwargsSchema = v.object({
+  /** The task id: the episode seed for robotics envs. */
+  task_id: count(0),
+  /** The miner's policy endpoint. */
+  base_url: v.pipe(v.string('must be a string'), v.url('must be a URL')),
+  /** The evalpool env id (`container/<task>`). */
+  env_id: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
+  /** Stop after this many steps at the latest (the env may stop earlier). */
+  max_timesteps: count(1),
+  /** Read timeout of each `/act`, in seconds. */
+  action_timeout: positiveSeconds,
+  /** Whether the miner gets camera images (envs without cameras ignore it). */
+  use_images: v.boolean('must be true or false'),
+  /** The whole evaluation must end within this many seconds: the env stops its own work then. */
+  timeout: positiveSeconds,
+});
+export type EvaluateKwargs = v.InferOutput<typeof EvaluateKwargsSchema>;
+
+/** The body of `POST /call`. */
+export const CallRequestSchema = v.object({
+  method: v.string('must be a string'),
+  args: v.optional(v.array(v.unknown(), 'must be an array'), []),
+  kwargs: v.optional(v.record(v.string(), v.unknown(), 'must be an object'), {}),
+});
+export type CallRequest = v.InferOutput<typeof CallRequestSchema>;
+
+/** What the env knows about the failure of an episode, when it knows it (this project's addition). */
+export const CONTAINER_ERROR_CLASSES = ['failure', 'miner_unavailable', 'env_error'] as const;
+export type ContainerErrorClass = (typeof CONTAINER_ERROR_CLASSES)[number];
+
+/** The result of `evaluate`. */
+export const EvaluateResultSchema = v.object({
+  success: v.boolean('must be true or false'),
+  score: finite,
+  extra: v.optional(
+    v.object({
+      timesteps: v.optional(v.nullable(count(0))),
+      total_reward: v.optional(v.nullable(finite)),
+      error_class: v.optional(v.picklist(CONTAINER_ERROR_CLASSES, `must be one of ${CONTAINER_ERROR_CLASSES.join(', ')}`)),
+    }),
+    {},
+  ),
+  error: v.optional(v.nullable(v.string('must be a string'))),
+});
+export type EvaluateResult = v.InferOutput<typeof EvaluateResultSchema>;
+
+/** The answer of `POST /call` for `evaluate`. */
+export const CallResponseSchema = v.object({
+  status: v.literal('success', 'must be "success"'),
+  result: EvaluateResultSchema,
+});
+export type CallResponse = v.InferOutput<typeof CallResponseSchema>;
+
+/** The answer of `GET /health` of a container ready for work. */
+export const HealthResponseSchema = v.object({ status: v.literal('ok', 'must be "ok"') });
+
+/** The body of a `POST /call` for one episode. */
+export function evaluateCall(kwargs: EvaluateKwargs): { method: 'evaluate'; args: []; kwargs: EvaluateKwargs } {
+  return { method: 'evaluate', args: [], kwargs };
+}
+
+/** One line naming each offending path of a failed parse, e.g. `result.score: must be finite`. */
+export function describeContractIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,82 @@
+import type { ContainerEnvSpec } from '../envs/container/container-env-spec.ts';
+import { ContainerError } from '../envs/container/container-error.ts';
+import type { ContainerManager } from '../envs/container/container-manager.ts';
+import type { EvaluateKwargs } from '../envs/container/contract.ts';
+import { CONTAINER_CALL_GRACE_MS } from '../envs/container/defaults.ts';
+import type { CircuitBreaker } from '../miners/circuit-breaker.ts';
+import { CircuitOpenError } from '../miners/circuit-open-error.ts';
+import { errorMessage } from '../runtime/error-message.ts';
+import { containerOutcome } from './container-outcome.ts';
+import { callTimeouts, episodeBudgetMs, type EpisodeTimeouts } from './episode-timeouts.ts';
+import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
+
+/** What the container evaluator needs. */
+export interface ContainerEvaluatorOptions {
+  /** Runs `evaluate` in the env's container. */
+  readonly containers: Pick<ContainerManager, 'evaluate'>;
+  /** The container envs it runs. */
+  readonly envs: readonly ContainerEnvSpec[];
+  /** The miner's circuit breaker (shared with the built-in family): consulted before, told after. */
+  readonly breaker?: (endpoint: string) => CircuitBreaker;
+  readonly timeouts?: EpisodeTimeouts;
+  /** How much longer than the episode's budget the host waits for the container's answer. */
+  readonly callGraceMs?: number;
+}
+
+/**
+ * The `container` family as an {@link Evaluator}: each task is one `evaluate` call in the
+ * container of the env's image, which runs the whole episode against the miner. The container
+ * is told the episode budget as `timeout` and must answer within it plus `callGraceMs`;
+ * otherwise the call is an overrun and the container is recycled. Classes: the container's
+ * result by {@link containerOutcome}; any failure of the container itself (crash, 5xx,
+ * unparseable answer, overrun, engine down) `env_error`; an abandoned call (shutdown) `worker_error`.
+ */
+export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluator {
+  const specs = new Map(options.envs.map((env) => [env.envId, env]));
+  const grace = options.callGraceMs ?? CONTAINER_CALL_GRACE_MS;
+  const { actionMs } = callTimeouts(options.timeouts);
+  return async (task, signal) => {
+    const started = performance.now();
+    const elapsed = (): number => performance.now() - started;
+    const spec = specs.get(task.env);
+    if (spec === undefined) throw new Error(`${task.env} is not a container env of this worker`);
+
+    const breaker = options.breaker?.(task.endpoint);
+    const permit = breaker?.tryAcquire();
+    if (breaker !== undefined && permit === undefined) {
+      const message = new CircuitOpenError(task.endpoint, breaker.openUntil).message;
+      return { ...unscored('miner_unavailable', message, elapsed()), ...(breaker.openUntil === null ? {} : { circuitOpenUntilMs: breaker.openUntil }) };
+    }
+
+    const budgetMs = episodeBudgetMs(options.timeouts ?? {}, spec.maxTimesteps);
+    const kwargs: EvaluateKwargs = {
+      task_id: task.task_id,
+      base_url: task.endpoint,
+      env_id: task.env,
+      max_timesteps: spec.maxTimesteps,
+      action_timeout: actionMs / 1_000,
+      use_images: false,
+      timeout: budgetMs / 1_000,
+    };
+    let outcome: EvaluationOutcome;
+    try {
+      const result = await options.containers.evaluate(task.env, kwargs, { timeoutMs: budgetMs + grace, signal });
+      outcome = containerOutcome(result, elapsed());
+    } catch (error) {
+      const shutdown = signal.aborted || (error instanceof ContainerError && error.kind === 'closed');
+      outcome = unscored(shutdown ? 'worker_error' : 'env_error', `env container: ${errorMessage(error)}`, elapsed());
+    }
+
+    if (permit !== undefined) {
+      if (outcome.errorClass === 'success' || outcome.errorClass === 'failure') permit.success();
+      else if (outcome.errorClass === 'miner_unavailable') permit.failure();
+      else permit.release();
+    }
+    if (outcome.errorClass === 'miner_unavailable' && breaker?.openUntil != null) return { ...outcome, circuitOpenUntilMs: breaker.openUntil };
+    return outcome;
+  };
+}
+
+function unscored(errorClass: EvaluationOutcome['errorClass'], message: string, durationMs: number): EvaluationOutcome {
+  return { errorClass, success: false, score: 0, reward: null, timesteps: null, message, durationMs };
+}

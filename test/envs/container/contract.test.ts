@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as v from 'valibot';
+import { CallResponseSchema, describeContractIssues, evaluateCall, EvaluateKwargsSchema } from '../../../src/envs/container/contract.ts';
+import { demultiplex } from '../../../src/envs/container/docker-engine.ts';
+
+const kwargs = { task_id: 7, base_url: 'http://127.0.0.1:8080', env_id: 'container/reach-v1', max_timesteps: 200, action_timeout: 0.5, use_images: false, timeout: 110 };
+
+describe('the container contract', () => {
+  test('an evaluate call is method, empty args and the kwargs', () => {
+    assert.deepEqual(evaluateCall(kwargs), { method: 'evaluate', args: [], kwargs });
+    assert.ok(v.is(EvaluateKwargsSchema, kwargs));
+  });
+
+  test('bad kwargs are named', () => {
+    const parsed = v.safeParse(EvaluateKwargsSchema, { ...kwargs, task_id: -1, base_url: 'nope', timeout: 0 });
+    assert.equal(parsed.success, false);
+    const text = describeContractIssues(parsed.issues);
+    assert.match(text, /task_id: must be at least 0/);
+    assert.match(text, /base_url: must be a URL/);
+    assert.match(text, /timeout: must be more than 0 seconds/);
+  });
+
+  test('answers: the documented shape passes, extra keys are dropped, junk is refused', () => {
+    const ok = v.parse(CallResponseSchema, { status: 'success', result: { success: true, score: 1, extra: { timesteps: 3, total_reward: 1.5, other: 1 }, error: null }, more: 1 });
+    assert.deepEqual(ok.result.extra, { timesteps: 3, total_reward: 1.5 });
+    // affinetes LLM envs have no steps: extra may be missing.
+    assert.deepEqual(v.parse(CallResponseSchema, { status: 'success', result: { success: false, score: 0 } }).result.extra, {});
+    for (const bad of [{ status: 'error', result: { success: true, score: 1 } }, { status: 'success' }, { status: 'success', result: { success: 'yes', score: 1 } }, { status: 'success', result: { success: false, score: 0, extra: { error_class: 'worker_error' } } }]) {
+      assert.equal(v.is(CallResponseSchema, bad), false, JSON.stringify(bad));
+    }
+  });
+
+  test('container logs: Docker stream frames are joined; unframed output is kept as it is', () => {
+    const frame = (stream: number, text: string): Buffer => {
+      const payload = Buffer.from(text);
+      const header = Buffer.alloc(8);
+      header[0] = stream;
+      header.writeUInt32BE(payload.length, 4);
+      return Buffer.concat([header, payload]);
+    };
+    assert.equal(demultiplex(Buffer.concat([frame(1, 'out line\n'), frame(2, 'err line\n')])), 'out line\nerr line\n');
+    assert.equal(demultiplex(Buffer.from('plain text output\n')), 'plain text output\n');
+    assert.equal(demultiplex(Buffer.alloc(0)), '');
+  });
+});

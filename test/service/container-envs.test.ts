@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { CONTAINER_DEFAULT_MAX_TIMESTEPS } from '../../src/envs/container/defaults.ts';
+import { loadContainerEnvs } from '../../src/service/container-envs.ts';
+import { WorkerSetupError } from '../../src/service/worker-setup-error.ts';
+import { definitionJson } from '../sampling/build-definition.ts';
+import { testLogger } from '../helpers/test-logger.ts';
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'evalpool-container-envs-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function write(folder: string, overrides: Record<string, unknown>): Promise<void> {
+  const json = definitionJson(overrides);
+  await writeFile(join(folder, `${String(json.env_id).replaceAll('/', '__')}.json`), JSON.stringify(json));
+}
+
+test('the container envs of the definitions, with their image and episode length', async () => {
+  await write(dir, { env_id: 'mujoco/reach-v1' });
+  await write(dir, { env_id: 'container/a-v1', family: 'container', image: 'localhost/a:dev', max_timesteps: 50 });
+  await write(dir, { env_id: 'container/b-v1', family: 'container', image: 'localhost/b:dev' });
+  assert.deepEqual(await loadContainerEnvs(dir, testLogger()), [
+    { envId: 'container/a-v1', image: 'localhost/a:dev', maxTimesteps: 50 },
+    { envId: 'container/b-v1', image: 'localhost/b:dev', maxTimesteps: CONTAINER_DEFAULT_MAX_TIMESTEPS },
+  ]);
+  assert.deepEqual(await loadContainerEnvs(new URL('../../sampling-lists', import.meta.url).pathname, testLogger()), [], 'the shipped lists are built-in envs only');
+});
+
+test('no folder: no container envs; an invalid definition: a setup error naming it', async () => {
+  assert.deepEqual(await loadContainerEnvs(join(dir, 'missing'), testLogger()), []);
+  await write(dir, { env_id: 'container/c-v1', family: 'container' });
+  await assert.rejects(loadContainerEnvs(dir, testLogger()), (error: unknown) => error instanceof WorkerSetupError && /container__c-v1\.json: image: is required/.test(error.message));
+});
