@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { startHttpServer } from '../api/http-server.ts';
 import { createMetricsApp } from '../api/metrics/metrics-app.ts';
 import { MetricsScraper } from '../api/metrics/metrics-scraper.ts';
-import { HARD_TIMEOUT_MARGIN_MS, SHUTDOWN_RELEASE_RESERVE_MS } from '../config/constants.ts';
+import { HARD_TIMEOUT_MARGIN_MS, REDIS_START_TIMEOUT_MS, SHUTDOWN_RELEASE_RESERVE_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import { createDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
@@ -55,9 +55,6 @@ export interface RunningWorkers {
   /** `http://host:port/metrics` when the metrics endpoint is on. */
   readonly metricsUrl?: string;
 }
-
-/** How long a worker waits for Redis at start before giving up with a clear error. */
-const REDIS_START_TIMEOUT_MS = 5_000;
 
 /**
  * Starts `evalpool worker`: the metrics endpoint (when `EVALPOOL_WORKER_METRICS_PORT` is set),

@@ -2,13 +2,13 @@ import type { ContainerEnvSpec } from '../envs/container/container-env-spec.ts';
 import { ContainerError } from '../envs/container/container-error.ts';
 import type { ContainerManager } from '../envs/container/container-manager.ts';
 import type { EvaluateKwargs } from '../envs/container/contract.ts';
-import { CONTAINER_CALL_GRACE_MS } from '../envs/container/defaults.ts';
 import type { CircuitBreaker } from '../miners/circuit-breaker.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import { containerOutcome } from './container-outcome.ts';
 import { callTimeouts, episodeBudgetMs, type EpisodeTimeouts } from './episode-timeouts.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
+import { CONTAINER_CALL_GRACE_MS } from '../config/constants.ts';
 
 /** What the container evaluator needs. */
 export interface ContainerEvaluatorOptions {

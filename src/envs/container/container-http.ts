@@ -4,7 +4,7 @@ import { errorMessage } from '../../runtime/error-message.ts';
 import { linkedAbort } from '../../runtime/linked-abort.ts';
 import { ContainerError, type ContainerErrorKind } from './container-error.ts';
 import { CallResponseSchema, describeContractIssues, evaluateCall, HealthResponseSchema, type EvaluateKwargs, type EvaluateResult } from './contract.ts';
-import { CONTAINER_MAX_RESPONSE_BYTES } from './defaults.ts';
+import { CONTAINER_MAX_RESPONSE_BYTES } from '../../config/constants.ts';
 
 /** Settings of a {@link ContainerHttp}. */
 export interface ContainerHttpOptions {

@@ -26,6 +26,8 @@ import { ContainerHttp } from './container-http.ts';
 import { containerLabels, LABELS, ownerOf } from './container-labels.ts';
 import { currentOwner, ownerState, type ContainerOwner } from './container-owner.ts';
 import type { EvaluateKwargs, EvaluateResult } from './contract.ts';
+import { DockerEngine, EngineCallError } from './docker-engine.ts';
+import { freePort } from './free-port.ts';
 import {
   CONTAINER_HEALTH_INTERVAL_MS,
   CONTAINER_HEALTH_POLL_MS,
@@ -35,9 +37,7 @@ import {
   CONTAINER_START_TIMEOUT_MS,
   CONTAINER_STOP_GRACE_SECONDS,
   DOCKER_CALL_TIMEOUT_MS,
-} from './defaults.ts';
-import { DockerEngine, EngineCallError } from './docker-engine.ts';
-import { freePort } from './free-port.ts';
+} from '../../config/constants.ts';
 
 /** Settings of a {@link ContainerManager}; durations in milliseconds. */
 export interface ContainerManagerOptions {

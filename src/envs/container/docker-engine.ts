@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import { errorMessage } from '../../runtime/error-message.ts';
 import { linkedAbort } from '../../runtime/linked-abort.ts';
 import { ContainerError } from './container-error.ts';
-import { DOCKER_CALL_TIMEOUT_MS } from './defaults.ts';
+import { DOCKER_CALL_TIMEOUT_MS } from '../../config/constants.ts';
 
 /** Settings of a {@link DockerEngine}. */
 export interface DockerEngineOptions {
