@@ -8,14 +8,14 @@ import { createDatabase } from '../../src/db/database.ts';
 import { dropDatabase, ensureDatabase } from '../../src/db/ensure-database.ts';
 import { migrateToLatest } from '../../src/db/migrator.ts';
 import { Lifecycle } from '../../src/runtime/lifecycle.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { attachWorkers } from '../../src/service/worker-service.ts';
 import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
-import { makeTask, taskJobOptions, TestQueues } from '../helpers/task-jobs.ts';
+import { jobOptionsOf, makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix } from '../helpers/test-redis.ts';
 import type { BenchContext } from './bench-result.ts';
+import { TASK_JOB_NAME } from '../../src/config/constants.ts';
 
 /** What {@link measureWorkerPath} measured. */
 export interface WorkerPathFigures {
@@ -34,8 +34,7 @@ export async function measureWorkerPath(ctx: BenchContext, minerUrl: string, env
   await ensureDatabase(url.toString());
   const db = createDatabase({ url: url.toString(), poolSize: 4, logger });
   const lifecycle = new Lifecycle(logger);
-  const redis = createRedis(ctx.redisUrl, 'bullmq', logger);
-  const queues = new TestQueues(redis, prefix, config);
+  const queues = TestQueues.open(config);
   try {
     const migration = await migrateToLatest(db);
     if (migration.error) throw migration.error;
@@ -51,7 +50,7 @@ export async function measureWorkerPath(ctx: BenchContext, minerUrl: string, env
       const started = performance.now();
       const queue = queues.queue(envId);
       const tasks = Array.from({ length: count }, (_, i) => makeTask({ env: envId, task_id: firstTaskId + i, hotkey, endpoint: minerUrl }));
-      await queue.addBulk(tasks.map((task) => ({ name: 'task', data: task, opts: taskJobOptions(config, task) })));
+      await queue.addBulk(tasks.map((task) => ({ name: TASK_JOB_NAME, data: task, opts: jobOptionsOf(config, task) })));
       for (;;) {
         const { total, successes } = await rows(hotkey);
         if (total >= count) return { seconds: (performance.now() - started) / 1000, successes };
@@ -64,9 +63,8 @@ export async function measureWorkerPath(ctx: BenchContext, minerUrl: string, env
     return { episodes, perSecond: episodes / measured.seconds, successes: measured.successes };
   } finally {
     await lifecycle.stopAll(30_000);
+    await deletePrefix(queues.connection, prefix);
     await queues.close();
-    await deletePrefix(redis, prefix);
-    await closeRedis(redis);
     await db.destroy();
     await dropDatabase(url.toString());
   }

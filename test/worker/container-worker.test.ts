@@ -11,7 +11,6 @@ import { LABELS } from '../../src/envs/container/container-labels.ts';
 import { DockerEngine } from '../../src/envs/container/docker-engine.ts';
 import type { DemoMiner, DemoMinerOptions } from '../../src/miners/demo/demo-miner.ts';
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { definitionFileName } from '../../src/sampling/sampling-definition.ts';
 import { containerEvaluator } from '../../src/worker/container-evaluator.ts';
 import { builtInEvaluators, registryEvaluator, type BuiltInEvaluators } from '../../src/worker/evaluators.ts';
@@ -71,7 +70,7 @@ describe('container envs through the worker (real engine, test image, Postgres, 
   before(async () => {
     await requireEngineAndImage();
     config = testConfig(settings());
-    queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+    queues = TestQueues.open(config);
     engine = new DockerEngine({ socketPath: TEST_DOCKER_SOCKET });
     evaluators = builtInEvaluators(config, testLogger(), {
       containerEnvs: [
@@ -88,7 +87,6 @@ describe('container envs through the worker (real engine, test image, Postgres, 
     await worker?.stop();
     await evaluators?.stop();
     await queues?.close();
-    if (queues) await closeRedis(queues.connection);
     if (engine) {
       for (const c of await engine.list([`${LABELS.worker}=${WORKER_ID}`]).catch(() => [])) await engine.remove(c.id).catch(() => undefined);
       engine.close();
@@ -182,11 +180,10 @@ describe('`evalpool worker` with a container env', { skip: SKIP_CONTAINER_TESTS 
     const definition = { env_id: REACH, family: 'container', image: TEST_ENV_IMAGE, max_timesteps: 200, dataset: { start: 0, end: 1000 }, list_size: 8, rotation: { count: 2, interval_seconds: 600 }, scored: true };
     await writeFile(join(dir, definitionFileName(REACH)), JSON.stringify(definition));
     const config = testConfig(settings());
-    queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+    queues = TestQueues.open(config);
   });
   after(async () => {
     await queues?.close();
-    if (queues) await closeRedis(queues.connection);
     await rm(dir, { recursive: true, force: true });
   });
 

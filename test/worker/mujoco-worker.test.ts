@@ -7,7 +7,6 @@ import type { Config } from '../../src/config/schema.ts';
 import type { DemoMiner, DemoMinerOptions } from '../../src/miners/demo/demo-miner.ts';
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { readOpenCircuits } from '../../src/pool/circuit-keys.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { builtInEvaluators, registryEvaluator, type BuiltInEvaluators } from '../../src/worker/evaluators.ts';
 import { spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
@@ -38,13 +37,12 @@ const closers: (() => Promise<unknown>)[] = [];
 
 before(() => {
   config = testConfig(settings());
-  queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+  queues = TestQueues.open(config);
 });
 
 after(async () => {
   for (const close of closers.reverse()) await close();
   await queues.close();
-  await closeRedis(queues.connection);
 });
 
 async function miner(options: DemoMinerOptions): Promise<DemoMiner> {

@@ -3,12 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
 import { circuitKey } from '../../src/pool/circuit-keys.ts';
 import { queueName, taskJobId, type TaskJobData } from '../../src/pool/task-job.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import type { EvaluationOutcome, Evaluator } from '../../src/worker/evaluator.ts';
 import { MAX_WORKER_ERRORS } from '../../src/config/constants.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
-import { testLogger } from '../helpers/test-logger.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { gate, waitFor } from '../helpers/wait-for.ts';
@@ -30,13 +28,12 @@ before(() => {
     EVALPOOL_STALLED_INTERVAL_MS: '500',
     EVALPOOL_RESULT_FLUSH_MS: '5',
   });
-  queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+  queues = TestQueues.open(config);
 });
 
 after(async () => {
   for (const h of harnesses) await h.stop();
   await queues.close();
-  await closeRedis(queues.connection);
 });
 
 async function worker(evaluator: Evaluator, overrides: Parameters<typeof startWorker>[3] = {}): Promise<WorkerHarness> {
