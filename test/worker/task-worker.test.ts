@@ -241,7 +241,11 @@ test('many tasks over two env queues: each stored exactly once through the batch
 describe('duplicate delivery (a stalled worker and its successor both finish the task)', () => {
   const lockKey = (task: TaskJobData): string => `${redis.prefix}:${queueName(task.env)}:${taskJobId(task.env, task.hotkey, task.revision, task.task_id)}:lock`;
 
-  test('the first holder writes after the successor: its result is dropped, one row, one scored attempt', async () => {
+  /**
+   * A first holder runs a task of `hotkey` until `held` opens (answering 0.1), and freezes: its
+   * lock vanishes as if it had expired.
+   */
+  async function frozenHolder(hotkey: string): Promise<{ first: WorkerHarness; task: TaskJobData; held: ReturnType<typeof gate> }> {
     const held = gate();
     const entered = gate();
     const first = await worker(
@@ -252,19 +256,29 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
       },
       { concurrency: 1, workerId: 'first' },
     );
-    const task = makeTask({ hotkey: '5DupLate' });
+    const task = makeTask({ hotkey });
     await queues.add(task);
     await entered.promise;
-    // The first holder freezes: its lock vanishes as if it had expired.
     await redis.redis.del(lockKey(task));
-    let successorCalls = 0;
+    return { first, task, held };
+  }
+
+  /** A successor that answers 0.9 and counts its calls. */
+  async function successorWorker(): Promise<{ successor: WorkerHarness; calls: () => number }> {
+    let calls = 0;
     const successor = await worker(
       () => {
-        successorCalls += 1;
+        calls += 1;
         return Promise.resolve(solved(0.9));
       },
       { workerId: 'successor' },
     );
+    return { successor, calls: () => calls };
+  }
+
+  test('the first holder writes after the successor: its result is dropped, one row, one scored attempt', async () => {
+    const { first, task, held } = await frozenHolder('5DupLate');
+    const { successor, calls } = await successorWorker();
     await waitFor('the successor to store the result and remove the job', async () => (await resultsOf(task)).length === 1 && (await queues.getJob(task)) === undefined);
     held.open();
     await waitFor('the first holder to finish', () => first.worker.running === 0 && first.writer.waiting === 0);
@@ -275,7 +289,7 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
       results.map((r) => [r.score, r.worker_id]),
       [[0.9, 'successor']],
     );
-    assert.equal(successorCalls, 1);
+    assert.equal(calls(), 1);
     assert.deepEqual(
       (await attemptsOf(task)).map((a) => a.worker_id),
       ['successor'],
@@ -283,32 +297,15 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
   });
 
   test('the first holder writes before the successor takes it: the successor completes it without running it', async () => {
-    const held = gate();
-    const entered = gate();
-    const first = await worker(
-      async () => {
-        entered.open();
-        await held.promise;
-        return solved(0.1);
-      },
-      { concurrency: 1, workerId: 'first' },
-    );
-    const task = makeTask({ hotkey: '5DupEarly' });
-    await queues.add(task);
-    await entered.promise;
-    await redis.redis.del(lockKey(task));
+    const { first, task, held } = await frozenHolder('5DupEarly');
     await waitFor('the stalled check to return the job to pending', async () => (await queues.state(task)) === 'waiting');
     held.open();
     await waitFor('the first holder to store its result', async () => (await resultsOf(task)).length === 1);
-    let successorCalls = 0;
-    const successor = await worker(() => {
-      successorCalls += 1;
-      return Promise.resolve(solved(0.9));
-    });
+    const { successor, calls } = await successorWorker();
     await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
     await first.stop();
     await successor.stop();
-    assert.equal(successorCalls, 0);
+    assert.equal(calls(), 0);
     assert.deepEqual(
       (await resultsOf(task)).map((r) => r.score),
       [0.1],
