@@ -6,11 +6,12 @@
 import { performance } from 'node:perf_hooks';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
 import { scoringParamsOf } from '../../src/config/scoring-params.ts';
+import type { MinerEnvAggregate, MinerIdentity, ScoredEnv, ScoringInput } from '../../src/scoring/scoring-input.ts';
+import { prng } from '../helpers/prng.ts';
 import { testConfig } from '../helpers/test-config.ts';
+import type { BenchContext, BenchResult } from './bench-result.ts';
 
 const DEFAULT_SCORING_PARAMS = scoringParamsOf(testConfig());
-import type { MinerEnvAggregate, MinerIdentity, ScoredEnv, ScoringInput } from '../../src/scoring/scoring-input.ts';
-import type { BenchContext, BenchResult } from './bench-result.ts';
 
 const FULL_MINERS = 256;
 const ENVS = 8;
@@ -18,18 +19,6 @@ const LIST_SIZE = 1000;
 const WARMUP_RUNS = 10;
 const TIMED_RUNS = 20;
 const TARGET_MS = 1000;
-
-// Small deterministic PRNG (mulberry32) so every run scores the same population.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A population that exercises every branch: most miners fully covered, some short of coverage,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { PoolCounts, SchedulerStatus, TaskStats } from '../../src/api/readers.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { ensureMinerSlots, pinSlots, setSchedulingPaused } from '../../src/db/tables/miner-slots.ts';
+import { prng } from './prng.ts';
 import { range, seedList, seedMiner, seedResults } from './scoring-seed.ts';
 
 const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
@@ -15,18 +16,6 @@ export function fakeHotkey(uid: number): string {
     out += B58[(x >>> 16) % 58];
   }
   return out;
-}
-
-/** A small deterministic PRNG (mulberry32), so seeded outcomes are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** The environments of the seeded pool: three scored, one not. */
