@@ -7,11 +7,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { scoringParamsOf } from '../../src/config/scoring-params.ts';
 import { insertWeights } from '../../src/db/tables/weights.ts';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
 import { spawnEntry } from '../helpers/spawn-cli.ts';
-import { testConfig } from '../helpers/test-config.ts';
+import { testScoringParams } from '../helpers/test-config.ts';
 import { createBenchDatabase } from './bench-database.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';
 import { benchInput } from './weights.bench.ts';
@@ -54,7 +53,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const bench = await createBenchDatabase(ctx.postgresUrl, 'api');
   try {
     // Realistic weights: the bench population of 256 miners, as the weights task would store it.
-    const report = computeScores(benchInput(256), scoringParamsOf(testConfig()));
+    const report = computeScores(benchInput(256), testScoringParams());
     await insertWeights(bench.db, {
       blockNumber: 4_000_000,
       weights: Object.fromEntries(report.miners.map((m) => [String(m.uid), m.weight])),
