@@ -22,7 +22,7 @@ import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { startWorker, type WorkerHarness } from './harness.ts';
+import { attemptRows, resultRows, startWorker, type WorkerHarness } from './harness.ts';
 
 const REACH = 'container/reach-v1';
 const STALL = 'container/stall-v1';
@@ -52,13 +52,8 @@ async function miner(options: DemoMinerOptions): Promise<DemoMiner> {
   return started;
 }
 
-function results(hotkey: string) {
-  return database.db.selectFrom('results').selectAll().where('hotkey', '=', hotkey).orderBy('task_id').execute();
-}
-
-function attempts(hotkey: string) {
-  return database.db.selectFrom('attempts').select(['task_id', 'attempt', 'error_class', 'error_message']).where('hotkey', '=', hotkey).orderBy('task_id').orderBy('attempt').execute();
-}
+const results = (hotkey: string) => resultRows(database.db, hotkey);
+const attempts = (hotkey: string) => attemptRows(database.db, hotkey);
 
 describe('container envs through the worker (real engine, test image, Postgres, Redis)', { skip: SKIP_CONTAINER_TESTS }, () => {
   let config: Config;

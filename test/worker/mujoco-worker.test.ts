@@ -15,7 +15,7 @@ import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { startWorker } from './harness.ts';
+import { attemptRows, resultRows, startWorker } from './harness.ts';
 
 const REACH = 'mujoco/reach-v1';
 const database = useTestDatabase();
@@ -61,13 +61,8 @@ async function mujocoWorker(workerId: string): Promise<{ stop(): Promise<void> }
   return { stop };
 }
 
-function results(hotkey: string) {
-  return database.db.selectFrom('results').selectAll().where('hotkey', '=', hotkey).orderBy('task_id').execute();
-}
-
-function attempts(hotkey: string) {
-  return database.db.selectFrom('attempts').select(['task_id', 'attempt', 'error_class', 'error_message']).where('hotkey', '=', hotkey).orderBy('task_id').orderBy('attempt').execute();
-}
+const results = (hotkey: string) => resultRows(database.db, hotkey);
+const attempts = (hotkey: string) => attemptRows(database.db, hotkey);
 
 // Shared by the tests of the in-process worker; started by the first that needs it.
 let shared: ReturnType<typeof mujocoWorker> | undefined;
