@@ -136,12 +136,22 @@ export const WORKER_ERROR_BASE_DELAY_MS = 1_000;
 /** Result flushes a writer runs at once (a batch waits while this many are in flight). */
 export const RESULT_WRITER_MAX_IN_FLIGHT = 2;
 
-// Local evaluation (`evalpool eval`): defaults of its flags.
+// Local evaluation and the demo miner (`evalpool eval`, `evalpool demo-miner`): defaults of their flags.
 
 /** Episodes of `evalpool eval`. */
 export const LOCAL_EVAL_EPISODES = 20;
 /** Concurrent episodes of `evalpool eval`. */
 export const LOCAL_EVAL_CONCURRENCY = 1;
+/** The demo miner's port when none is given. */
+export const DEMO_MINER_PORT = 8080;
+
+// Sampling lists.
+
+/**
+ * Reads of a sampling list before a sync or a rotation gives up, when other rotations keep
+ * landing between its read and its write.
+ */
+export const SAMPLING_LIST_WRITE_ATTEMPTS = 3;
 
 // Pool: BullMQ queues, reconciliation and the paused-task cleanup. Settings are EVALPOOL_*
 // variables (sections/scheduler.ts and sections/slots.ts); these are the pool's own rules.
@@ -165,10 +175,17 @@ export const PAUSED_CLEAN_MAX_CALLS_PER_QUEUE = 100;
 /** The BullMQ job name of a task (the queue says which env). */
 export const TASK_JOB_NAME = 'task';
 
-// Service assembly (`serve`, `worker`).
+// Service assembly (`serve`, `worker`, `demo`) and its shutdown.
 
 /** How long `serve` and `worker` wait for Redis at start before giving up with a clear error. */
 export const REDIS_START_TIMEOUT_MS = 5_000;
+/**
+ * A signal this soon after the first is taken as the same request: Ctrl-C under `npm start`
+ * reaches the process twice, from the terminal and forwarded by npm.
+ */
+export const REPEATED_SIGNAL_WINDOW_MS = 1_000;
+/** What the demo's `serve` may use of the shutdown grace: the rest is for the demo miners after it. */
+export const DEMO_MINERS_STOP_RESERVE_MS = 1_000;
 
 // Read API. Passed in through `ApiDeps` where tests and benches override them.
 
