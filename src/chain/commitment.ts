@@ -76,7 +76,7 @@ export function parseCommitment(raw: string): ParsedCommitment {
 }
 
 /** The endpoint of a Basilica deployment. */
-export function basilicaEndpoint(deploymentId: string): string {
+function basilicaEndpoint(deploymentId: string): string {
   return `https://${deploymentId}${BASILICA_ENDPOINT_SUFFIX}`;
 }
 

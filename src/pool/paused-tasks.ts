@@ -38,7 +38,7 @@ export async function knownQueues(redis: Redis, prefix: string): Promise<string[
 }
 
 /** Paused tasks matching `filter`, oldest first: two round trips whatever their number. */
-export async function listPausedTasks(redis: Redis, prefix: string, envs: readonly string[], filter: PausedFilter = {}, now = Date.now()): Promise<PausedTask[]> {
+async function listPausedTasks(redis: Redis, prefix: string, envs: readonly string[], filter: PausedFilter = {}, now = Date.now()): Promise<PausedTask[]> {
   const selected = filter.env ? envs.filter((e) => e === filter.env) : envs;
   const maxScore = filter.olderThanMs === undefined ? '+inf' : String(now - filter.olderThanMs);
   const read = redis.pipeline();

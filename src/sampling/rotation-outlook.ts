@@ -35,7 +35,7 @@ export function isRotationDue(list: Pick<CurrentList, 'lastRotatedAt' | 'rotatio
 }
 
 /** Ranks, rate and next rotation of one list. */
-export function rotationOutlook(list: CurrentList): RotationOutlook {
+function rotationOutlook(list: CurrentList): RotationOutlook {
   return { envId: list.envId, ranks: rotationRanks(list.taskIds), ratePerHour: rotationRatePerHour(list.rotation), nextRotationAt: nextRotationAt(list) };
 }
 

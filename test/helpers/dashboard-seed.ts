@@ -27,7 +27,7 @@ export const DASHBOARD_ENVS = [
 ] as const;
 
 /** Size of every seeded sampling list. */
-export const DASHBOARD_LIST_SIZE = 40;
+const DASHBOARD_LIST_SIZE = 40;
 
 /** A seeded miner: coverage per scored env and its success probability. */
 export interface DashboardMiner {

@@ -12,7 +12,7 @@ import { registerSlotsRoutes } from './slots-routes.ts';
 import { ADMIN_ACTION_TIMEOUT_MS } from '../../config/constants.ts';
 
 /** Where the admin API is mounted. */
-export const ADMIN_API_PATH = '/v1/admin';
+const ADMIN_API_PATH = '/v1/admin';
 
 /**
  * The admin API (`/v1/admin/*`) and the queue view (`/admin/queues`). Without

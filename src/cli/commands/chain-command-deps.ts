@@ -31,7 +31,7 @@ export function chainCommandDeps(overrides: Partial<ChainCommandDeps> = {}): Cha
 }
 
 /** Commander parser for a subnet id (0-65535). */
-export function parseNetuid(value: string): number {
+function parseNetuid(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError('expected a subnet id, an integer from 0 to 65535');
   return n;

@@ -11,7 +11,7 @@ interface ShowOptions extends ChainFlags {
 }
 
 /** The snapshot as a table: usable miners, then excluded ones with their reason. */
-export function minersTable(snapshot: MinerSnapshot): string {
+function minersTable(snapshot: MinerSnapshot): string {
   const rows: Cell[][] = [
     ...snapshot.miners.map((m): Cell[] => [m.uid, m.hotkey, m.revision, m.endpoint, m.committed_block, m.form, 'ok']),
     ...snapshot.excluded.map((e): Cell[] => [e.uid, e.hotkey, null, null, null, null, `excluded: ${e.reason}`]),

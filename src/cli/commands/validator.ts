@@ -15,7 +15,7 @@ interface ValidatorOptions extends ChainFlags {
 }
 
 /** What a dry run prints: the uids and u16 values, then the signed extrinsic and its length. */
-export function describePrepared(prepared: PreparedWeights, weights: LatestWeights): string[] {
+function describePrepared(prepared: PreparedWeights, weights: LatestWeights): string[] {
   return [
     `backend weights of block ${weights.block_number} → set_weights on netuid ${prepared.netuid}, version_key ${prepared.versionKey}, signer ${prepared.signer}, nonce ${prepared.nonce}, mortal from block ${prepared.block}`,
     formatTable(['uid', 'weight_u16'], prepared.uids.map((uid, i) => [uid, prepared.values[i]])),
