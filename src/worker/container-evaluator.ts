@@ -9,6 +9,7 @@ import { containerOutcome } from './container-outcome.ts';
 import { callTimeouts, episodeBudgetMs, type EpisodeTimeouts } from './episode-timeouts.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { CONTAINER_CALL_GRACE_MS } from '../config/constants.ts';
+import { settlePermit } from './settle-permit.ts';
 
 /** What the container evaluator needs. */
 export interface ContainerEvaluatorOptions {
@@ -67,11 +68,7 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
       outcome = unscored(shutdown ? 'worker_error' : 'env_error', `env container: ${errorMessage(error)}`, elapsed());
     }
 
-    if (permit !== undefined) {
-      if (outcome.errorClass === 'success' || outcome.errorClass === 'failure') permit.success();
-      else if (outcome.errorClass === 'miner_unavailable') permit.failure();
-      else permit.release();
-    }
+    if (permit !== undefined) settlePermit(permit, outcome.errorClass);
     if (outcome.errorClass === 'miner_unavailable' && breaker?.openUntil != null) return { ...outcome, circuitOpenUntilMs: breaker.openUntil };
     return outcome;
   };

@@ -11,6 +11,7 @@ import { EpisodeAbortedError } from './episode-aborted-error.ts';
 import { EpisodeTimeoutError } from './episode-timeout-error.ts';
 import { callTimeouts, episodeBudgetMs, type EpisodeTimeouts } from './episode-timeouts.ts';
 import type { ErrorClass } from './error-class.ts';
+import { settlePermit } from './settle-permit.ts';
 
 /** What is evaluated: an env and a task id, which is the episode seed. */
 export interface EpisodeTask {
@@ -157,10 +158,6 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
     calls.dispose();
   }
 
-  if (permit !== undefined) {
-    if (outcome.errorClass === 'success' || outcome.errorClass === 'failure') permit.success();
-    else if (outcome.errorClass === 'miner_unavailable') permit.failure();
-    else permit.release();
-  }
+  if (permit !== undefined) settlePermit(permit, outcome.errorClass);
   return outcome;
 }
