@@ -11,7 +11,9 @@ import {
   MINER_MAX_RESPONSE_BYTES,
   MINER_RESET_TIMEOUT_MS,
 } from '../config/constants.ts';
+import { errorCode } from '../runtime/error-code.ts';
 import { errorMessage } from '../runtime/error-message.ts';
+import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
 import { linkedAbort } from '../runtime/linked-abort.ts';
 import type { MinerApi, MinerCallOptions } from './miner-api.ts';
 import type { ConnectFailure, MinerOperation } from './miner-request-error.ts';
@@ -157,28 +159,11 @@ export class MinerClient implements MinerApi {
     const limit = this.maxResponseBytes;
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
-      discard(response);
+      discardBody(response);
       throw new MinerRequestError('body_too_large', operation, this.endpoint, `response of ${declared} bytes is over the ${limit}-byte limit`);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
-      if (size > limit) {
-        discard(response);
-        throw new MinerRequestError('body_too_large', operation, this.endpoint, `response is over the ${limit}-byte limit`);
-      }
-      chunks.push(buffer);
-    }
-    return Buffer.concat(chunks, size).toString('utf8');
+    return readBodyWithin(response, limit, () => new MinerRequestError('body_too_large', operation, this.endpoint, `response is over the ${limit}-byte limit`));
   }
-}
-
-/** Drops a response body (and its connection) without an unhandled stream error. */
-function discard(response: Dispatcher.ResponseData): void {
-  response.body.on('error', () => undefined);
-  response.body.destroy();
 }
 
 function parseEndpoint(endpoint: string): URL {
@@ -238,12 +223,4 @@ function transportError(error: unknown, operation: MinerOperation, endpoint: str
     return new MinerRequestError('timeout', operation, endpoint, `no complete response within ${timeoutMs} ms`, { cause: error });
   }
   return new MinerRequestError('network', operation, endpoint, `connection failed: ${code || text}`, { cause: error });
-}
-
-function errorCode(error: unknown): string {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
-  }
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' ? String((error as { code?: unknown }).code) : '';
 }

@@ -1,6 +1,8 @@
 import { Agent, type Dispatcher } from 'undici';
 import * as v from 'valibot';
+import { errorCode } from '../../runtime/error-code.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
+import { readBodyWithin } from '../../runtime/read-body.ts';
 import { linkedAbort } from '../../runtime/linked-abort.ts';
 import { ContainerError, type ContainerErrorKind } from './container-error.ts';
 import { CallResponseSchema, describeContractIssues, evaluateCall, HealthResponseSchema, type EvaluateKwargs, type EvaluateResult } from './contract.ts';
@@ -101,27 +103,7 @@ export class ContainerHttp {
   }
 
   /** Reads the body as text, stopping (and dropping the connection) past the size limit. */
-  async #read(response: Dispatcher.ResponseData): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
-      if (size > this.#maxBytes) {
-        response.body.on('error', () => undefined);
-        response.body.destroy();
-        throw new ContainerError('too_large', `the answer is over the ${this.#maxBytes}-byte limit`);
-      }
-      chunks.push(buffer);
-    }
-    return Buffer.concat(chunks, size).toString('utf8');
+  #read(response: Dispatcher.ResponseData): Promise<string> {
+    return readBodyWithin(response, this.#maxBytes, () => new ContainerError('too_large', `the answer is over the ${this.#maxBytes}-byte limit`));
   }
-}
-
-function errorCode(error: unknown): string {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
-  }
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' ? String((error as { code?: unknown }).code) : '';
 }
