@@ -19,7 +19,8 @@ import { randomUUID } from 'node:crypto';
 import type { Stoppable } from '../../runtime/lifecycle.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
-import { abortable, pause } from './abortable.ts';
+import { abortable } from './abortable.ts';
+import { sleep } from '../../runtime/sleep.ts';
 import type { ContainerEnvSpec } from './container-env-spec.ts';
 import { ContainerError } from './container-error.ts';
 import { ContainerHttp } from './container-http.ts';
@@ -343,7 +344,7 @@ export class ContainerManager implements Stoppable {
         const state = await this.#engine.state(id, signal);
         if (state?.running !== true) throw new ContainerError('start_failed', state ? `it exited (${state.status}, exit code ${String(state.exitCode)})` : 'it was removed');
       }
-      await pause(CONTAINER_HEALTH_POLL_MS, signal, 'waiting for the container to be healthy');
+      if (!(await sleep(CONTAINER_HEALTH_POLL_MS, signal))) throw new ContainerError('aborted', 'waiting for the container to be healthy: aborted');
     }
   }
 
