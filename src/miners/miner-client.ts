@@ -14,7 +14,7 @@ import {
 import { errorCode } from '../runtime/error-code.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
-import { linkedAbort } from '../runtime/linked-abort.ts';
+import { timedAbort } from '../runtime/linked-abort.ts';
 import type { MinerApi, MinerCallOptions } from './miner-api.ts';
 import type { ConnectFailure, MinerOperation } from './miner-request-error.ts';
 import { MinerRequestError } from './miner-request-error.ts';
@@ -113,16 +113,11 @@ export class MinerClient implements MinerApi {
     if (signal?.aborted === true) throw new MinerRequestError('aborted', operation, this.endpoint, 'aborted before the request');
     this.active++;
     this.lastUsed = this.now();
-    const link = linkedAbort(signal);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      link.abort(new Error(`timeout after ${timeoutMs} ms`));
-    }, timeoutMs);
+    const link = timedAbort(signal, timeoutMs, `timeout after ${timeoutMs} ms`);
     const fail = (error: unknown): MinerRequestError => {
       if (error instanceof MinerRequestError) return error;
       if (signal?.aborted === true) return new MinerRequestError('aborted', operation, this.endpoint, 'aborted by the caller', { cause: error });
-      if (timedOut) return new MinerRequestError('timeout', operation, this.endpoint, `no complete response within ${timeoutMs} ms`, { cause: error });
+      if (link.timedOut) return new MinerRequestError('timeout', operation, this.endpoint, `no complete response within ${timeoutMs} ms`, { cause: error });
       return transportError(error, operation, this.endpoint, timeoutMs);
     };
     try {
@@ -147,7 +142,6 @@ export class MinerClient implements MinerApi {
     } catch (error) {
       throw fail(error);
     } finally {
-      clearTimeout(timer);
       link.dispose();
       this.active--;
       this.lastUsed = this.now();

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { errorCode } from '../../runtime/error-code.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import { readBodyWithin } from '../../runtime/read-body.ts';
-import { linkedAbort } from '../../runtime/linked-abort.ts';
+import { timedAbort } from '../../runtime/linked-abort.ts';
 import { ContainerError, type ContainerErrorKind } from './container-error.ts';
 import { CallResponseSchema, describeContractIssues, evaluateCall, HealthResponseSchema, type EvaluateKwargs, type EvaluateResult } from './contract.ts';
 import { CONTAINER_MAX_RESPONSE_BYTES } from '../../config/constants.ts';
@@ -53,12 +53,7 @@ export class ContainerHttp {
   async #request(port: number, method: 'GET' | 'POST', path: string, payload: unknown, timeoutMs: number, signal: AbortSignal | undefined): Promise<unknown> {
     const what = `${method} ${path}`;
     if (signal?.aborted === true) throw new ContainerError('aborted', `${what}: aborted before the request`);
-    const link = linkedAbort(signal);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      link.abort(new Error('timeout'));
-    }, timeoutMs);
+    const link = timedAbort(signal, timeoutMs, 'timeout');
     const fail = (kind: ContainerErrorKind, detail: string, cause?: unknown): ContainerError => new ContainerError(kind, `${what}: ${detail}`, { cause });
     try {
       let response: Dispatcher.ResponseData;
@@ -89,12 +84,11 @@ export class ContainerHttp {
         throw fail('unparseable', `the answer is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
       }
     } finally {
-      clearTimeout(timer);
       link.dispose();
     }
 
     function transportFailure(error: unknown): ContainerError {
-      if (timedOut) return fail('overrun', `no answer within ${timeoutMs} ms`, error);
+      if (link.timedOut) return fail('overrun', `no answer within ${timeoutMs} ms`, error);
       if (signal?.aborted === true) return fail('aborted', 'aborted by the caller', error);
       const code = errorCode(error);
       if (code === 'ECONNREFUSED') return fail('unreachable', `nothing listens on port ${port} (${code})`, error);
