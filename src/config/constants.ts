@@ -44,6 +44,8 @@ export const BASILICA_ENDPOINT_SUFFIX = '.deployments.basilica.ai';
 export const HOTKEY_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 /** A miner's revision as written in a commitment or the static miners file: 1-64 of letters, digits, `.` `_` `-`. */
 export const REVISION_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** A raw X25519 key (the backend key of encrypted commitments, private or public) as 64 hex characters. */
+export const X25519_KEY_HEX_PATTERN = /^[0-9a-fA-F]{64}$/;
 
 /**
  * Target block time of subtensor in ms, used by the static source's block clock to derive a block
