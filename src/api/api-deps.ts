@@ -32,7 +32,7 @@ export interface ApiDeps {
    */
   readonly metrics?: EvalpoolMetrics;
   readonly metricsSources?: readonly MetricsSource[];
-  /** Tuning of the in-memory caches and reader calls; defaults in `defaults.ts`. */
+  /** Tuning of the in-memory caches and reader calls; defaults in `config/constants.ts`. */
   readonly tuning?: {
     readonly cacheRefreshMs?: number;
     readonly readerTimeoutMs?: number;

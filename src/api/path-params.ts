@@ -13,7 +13,7 @@ function echo(raw: string): string {
  * sign, no decimals, no exponent, no spaces. Valibot checks it in order, so the first failing
  * rule names what was wrong.
  */
-export function integerParam(name: string, min: number, max: number) {
+function integerParam(name: string, min: number, max: number) {
   return v.pipe(
     v.string(),
     v.regex(/^[0-9]+$/, `${name} must be a whole number written in digits (no sign, decimals or exponent)`),

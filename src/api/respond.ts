@@ -4,7 +4,7 @@ import { ApiError } from './api-error.ts';
 import type { LatestCache } from './latest-cache.ts';
 
 /** Headers of a pre-serialised JSON body (what `c.json` would send). */
-export const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
 /** Sends a JSON string as it is: the hot paths serialise once per change, not per request. */
 export function sendJson(c: Context, body: string): Response {

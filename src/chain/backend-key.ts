@@ -1,10 +1,10 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { X25519_KEY_HEX_PATTERN } from '../config/constants.ts';
 
 // DER prefixes that wrap a raw 32-byte X25519 key (RFC 8410), so node:crypto can import it.
 const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
-const HEX_KEY = /^[0-9a-fA-F]{64}$/;
 
 /** The backend's X25519 key pair, used to decrypt encrypted endpoint commitments. */
 export interface BackendKey {
@@ -47,7 +47,7 @@ export function x25519PrivateKeyToRaw(key: KeyObject): Buffer {
  */
 export function parseX25519PublicKeyHex(hex: string, source: string): KeyObject {
   const text = hex.trim();
-  if (!HEX_KEY.test(text)) throw new BackendKeyError(`${source}: expected 64 hex characters (a raw X25519 public key), got ${text.length} characters`);
+  if (!X25519_KEY_HEX_PATTERN.test(text)) throw new BackendKeyError(`${source}: expected 64 hex characters (a raw X25519 public key), got ${text.length} characters`);
   return x25519PublicKeyFromRaw(Buffer.from(text, 'hex'));
 }
 
@@ -57,7 +57,7 @@ export function parseX25519PublicKeyHex(hex: string, source: string): KeyObject 
  */
 export function parseBackendPrivateKey(hex: string, source: string): BackendKey {
   const text = hex.trim();
-  if (!HEX_KEY.test(text)) {
+  if (!X25519_KEY_HEX_PATTERN.test(text)) {
     throw new BackendKeyError(`${source}: expected 64 hex characters (a raw X25519 private key), got ${text.length} characters`);
   }
   const privateKey = x25519PrivateKeyFromRaw(Buffer.from(text, 'hex'));

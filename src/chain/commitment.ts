@@ -20,7 +20,7 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { CommitmentError } from './commitment-error.ts';
-import { BASILICA_ENDPOINT_SUFFIX } from '../config/constants.ts';
+import { BASILICA_ENDPOINT_SUFFIX, REVISION_PATTERN } from '../config/constants.ts';
 import { decryptDeploymentId } from './endpoint-crypto.ts';
 
 /** A commitment split into its parts, before any decryption. */
@@ -37,7 +37,6 @@ export interface ResolvedCommitment {
 }
 
 const REPO = /^[A-Za-z0-9._/-]+$/;
-const REV = /^[A-Za-z0-9._-]{1,64}$/;
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const REVISION_HASH_HEX = 12;
 
@@ -64,7 +63,7 @@ export function parseCommitment(raw: string): ParsedCommitment {
     throw new CommitmentError('bad_form', `expected "<repo>:<rev>:<deployment-id>", "<repo>:<rev>:e:<blob>" or an http(s) URL, got ${parts.length} ":"-separated parts`);
   }
   if (!REPO.test(repo)) throw new CommitmentError('bad_form', `bad repo ${JSON.stringify(repo)} (allowed: letters, digits, . _ / -)`);
-  if (!REV.test(rev)) throw new CommitmentError('bad_form', `bad revision ${JSON.stringify(rev)} (1-64 of letters, digits, . _ -)`);
+  if (!REVISION_PATTERN.test(rev)) throw new CommitmentError('bad_form', `bad revision ${JSON.stringify(rev)} (1-64 of letters, digits, . _ -)`);
   if (parts.length === 4) {
     if (third !== 'e') throw new CommitmentError('bad_form', `expected "e" before the encrypted blob, got ${JSON.stringify(third)}`);
     if (blob === undefined || blob === '') throw new CommitmentError('bad_form', 'encrypted commitment without a blob');
@@ -77,7 +76,7 @@ export function parseCommitment(raw: string): ParsedCommitment {
 }
 
 /** The endpoint of a Basilica deployment. */
-export function basilicaEndpoint(deploymentId: string): string {
+function basilicaEndpoint(deploymentId: string): string {
   return `https://${deploymentId}${BASILICA_ENDPOINT_SUFFIX}`;
 }
 

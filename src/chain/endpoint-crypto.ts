@@ -20,13 +20,13 @@ export const ENCRYPTED_BLOB_BYTES = EPHEMERAL_KEY_BYTES + UUID_BYTES + TAG_BYTES
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Parses a UUID in its canonical 8-4-4-4-12 form (any case) into 16 bytes. */
-export function uuidToBytes(uuid: string): Buffer {
+function uuidToBytes(uuid: string): Buffer {
   if (!UUID_PATTERN.test(uuid)) throw new CommitmentError('bad_form', `not a UUID (8-4-4-4-12 hex digits): ${JSON.stringify(uuid)}`);
   return Buffer.from(uuid.replaceAll('-', ''), 'hex');
 }
 
 /** Formats 16 bytes as a lowercase canonical UUID. */
-export function bytesToUuid(bytes: Uint8Array): string {
+function bytesToUuid(bytes: Uint8Array): string {
   const hex = Buffer.from(bytes).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

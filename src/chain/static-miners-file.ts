@@ -22,9 +22,7 @@
  * `revision` is given. Either way it changes when the endpoint changes.
  */
 import * as v from 'valibot';
-
-const HOTKEY = /^[A-Za-z0-9._-]{1,128}$/;
-const REVISION = /^[A-Za-z0-9._-]{1,64}$/;
+import { HOTKEY_PATTERN, REVISION_PATTERN } from '../config/constants.ts';
 
 // strictObject reports three kinds of issue with one message: pick the words per kind.
 function objectMessage(what: string, allowed: string): (issue: v.BaseIssue<unknown>) => string {
@@ -37,12 +35,12 @@ function objectMessage(what: string, allowed: string): (issue: v.BaseIssue<unkno
 const EntrySchema = v.pipe(
   v.strictObject({
     uid: v.pipe(v.number('expected a number'), v.integer('expected an integer'), v.minValue(0, 'must be ≥ 0'), v.maxValue(65_535, 'must be ≤ 65535')),
-    hotkey: v.pipe(v.string('expected a string'), v.regex(HOTKEY, 'expected 1-128 of letters, digits, "." "_" "-"')),
+    hotkey: v.pipe(v.string('expected a string'), v.regex(HOTKEY_PATTERN, 'expected 1-128 of letters, digits, "." "_" "-"')),
     endpoint: v.optional(
       v.pipe(v.string('expected a string'), v.url('expected a URL'), v.regex(/^https?:\/\//i, 'expected an http:// or https:// URL')),
     ),
     commitment: v.optional(v.pipe(v.string('expected a string'), v.nonEmpty('must not be empty'))),
-    revision: v.optional(v.pipe(v.string('expected a string'), v.regex(REVISION, 'expected 1-64 of letters, digits, "." "_" "-"'))),
+    revision: v.optional(v.pipe(v.string('expected a string'), v.regex(REVISION_PATTERN, 'expected 1-64 of letters, digits, "." "_" "-"'))),
     committed_block: v.optional(v.pipe(v.number('expected a number'), v.integer('expected an integer'), v.minValue(0, 'must be ≥ 0'))),
   }, objectMessage('an object', 'uid, hotkey, endpoint, commitment, revision, committed_block')),
   v.check((entry) => (entry.endpoint === undefined) !== (entry.commitment === undefined), 'exactly one of "endpoint" or "commitment" is required'),

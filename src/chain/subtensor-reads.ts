@@ -79,7 +79,7 @@ export async function readNeurons(at: At, netuid: number, limits: ReadLimits): P
 }
 
 /** Joins the Raw (and BigRaw) data fields of a commitment into UTF-8 text; other kinds are ignored. */
-export function commitmentFieldsText(fields: Vec<Enum>): string | CommitmentError {
+function commitmentFieldsText(fields: Vec<Enum>): string | CommitmentError {
   const chunks: Uint8Array[] = [];
   for (const field of fields) {
     if (RAW_FIELD.test(field.type)) chunks.push((field.value as U8aFixed).toU8a());

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { VALIDATOR_HTTP_ATTEMPTS, VALIDATOR_HTTP_BACKOFF_MS, VALIDATOR_HTTP_TIMEOUT_MS } from '../config/constants.ts';
+import { sleep } from '../runtime/sleep.ts';
 
 const U16 = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65_535));
 
@@ -50,20 +51,6 @@ export interface FetchWeightsOptions {
   readonly signal?: AbortSignal;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 async function fetchOnce(url: string, timeoutMs: number, signal?: AbortSignal): Promise<LatestWeights | null> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const response = await fetch(url, { headers: { accept: 'application/json' }, signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) })
@@ -103,7 +90,7 @@ export async function fetchLatestWeights(backendUrl: string, options: FetchWeigh
     } catch (error) {
       if (error instanceof WeightsResponseError || options.signal?.aborted === true || attempt >= attempts) throw error;
     }
-    await sleep(delay, options.signal);
+    if (!(await sleep(delay, options.signal))) throw options.signal?.reason as Error;
     delay *= 2;
   }
 }

@@ -2,7 +2,7 @@ import type { DemoMinerProgress, DemoProgress, DemoWeights } from '../service/de
 import { formatTable } from './format-table.ts';
 
 /** `mujoco/reach-v1` → `reach-v1`: the part that differs between the built-in envs. */
-export function shortEnv(envId: string): string {
+function shortEnv(envId: string): string {
   return envId.slice(envId.lastIndexOf('/') + 1);
 }
 

@@ -62,7 +62,7 @@ export function serviceOf(error: unknown, urls: { readonly databaseUrl: string; 
  * Turns "cannot reach Postgres/Redis" into one sentence that says what to start and how; returns
  * undefined for any other error (which is then shown as it is).
  */
-export function explainConnectionError(error: unknown, service: Service, url: string): string | undefined {
+function explainConnectionError(error: unknown, service: Service, url: string): string | undefined {
   const code = codeOf(error);
   const message = (error as Error)?.message ?? '';
   const unreachable = UNREACHABLE.includes(code ?? '') || /timeout|connect/i.test(message);

@@ -3,6 +3,8 @@
  * `EVALPOOL_*` variables in `sections/`; these are the rules of the subnet and of the pool.
  */
 
+// Scoring and slots.
+
 /** First-commit-advantage thresholds (the subnet's published scoring rules). */
 export const SCORING = Object.freeze({
   /** z of the confidence margin `z·sqrt(p(1−p)/n)`. */
@@ -29,17 +31,27 @@ export const SLOT_TIERS: readonly { readonly minHealth: number; readonly add?: n
 /** Window of attempts the slot adjuster looks at. */
 export const SLOT_HEALTH_WINDOW_SECONDS = 3_600;
 
-/** Chain block time, used to derive a block number from the clock when there is no chain. */
-export const BLOCK_SECONDS = 12;
-
 // Chain (miner sources, commitments, validator). Tunables among these are the defaults of the
 // EVALPOOL_CHAIN_* / EVALPOOL_VALIDATOR_* variables in sections/chain.ts.
 
 /** Host suffix of Basilica deployments: `https://<deployment-id>` + this. */
 export const BASILICA_ENDPOINT_SUFFIX = '.deployments.basilica.ai';
 
-/** Target block time of subtensor in ms, used by the static source's block clock. */
-export const BLOCK_TIME_MS = BLOCK_SECONDS * 1_000;
+/**
+ * A miner hotkey as a miner source gives it: 1-128 of letters, digits, `.` `_` `-` (SS58 addresses
+ * from the chain fit it). The static miners file enforces it; the admin API refuses anything else.
+ */
+export const HOTKEY_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+/** A miner's revision as written in a commitment or the static miners file: 1-64 of letters, digits, `.` `_` `-`. */
+export const REVISION_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** A raw X25519 key (the backend key of encrypted commitments, private or public) as 64 hex characters. */
+export const X25519_KEY_HEX_PATTERN = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * Target block time of subtensor in ms, used by the static source's block clock to derive a block
+ * number from the clock when there is no chain.
+ */
+export const BLOCK_TIME_MS = 12_000;
 /**
  * Genesis of the static source's block clock: block 0 starts at 2024-01-01T00:00:00Z, so block
  * numbers are positive, grow by one every 12 s, and read the same on every replica.
@@ -126,15 +138,146 @@ export const WORKER_ERROR_BASE_DELAY_MS = 1_000;
 /** Result flushes a writer runs at once (a batch waits while this many are in flight). */
 export const RESULT_WRITER_MAX_IN_FLIGHT = 2;
 
-// Local evaluation (`evalpool eval`): defaults of its flags.
+// Local evaluation and the demo miner (`evalpool eval`, `evalpool demo-miner`): defaults of their flags.
 
 /** Episodes of `evalpool eval`. */
 export const LOCAL_EVAL_EPISODES = 20;
 /** Concurrent episodes of `evalpool eval`. */
 export const LOCAL_EVAL_CONCURRENCY = 1;
+/** The demo miner's port when none is given. */
+export const DEMO_MINER_PORT = 8080;
+
+// Sampling lists.
 
 /**
- * The read API and `/metrics` of one process share a pool snapshot taken this recently, so that a
- * dashboard refresh or a scrape costs at most one snapshot per period.
+ * Reads of a sampling list before a sync or a rotation gives up, when other rotations keep
+ * landing between its read and its write.
  */
-export const POOL_STATS_SHARE_MS = 1_000;
+export const SAMPLING_LIST_WRITE_ATTEMPTS = 3;
+
+// Pool: BullMQ queues, reconciliation and the paused-task cleanup. Settings are EVALPOOL_*
+// variables (sections/scheduler.ts and sections/slots.ts); these are the pool's own rules.
+
+/**
+ * BullMQ fails a job that stalled more than this many times. A worker death must never pause a
+ * task (DESIGN.md: worker_error goes back to pending and is not an attempt), so it is made
+ * unreachable. Every party that runs BullMQ's stalled check must use it (see `poolWorkerOptions`).
+ */
+export const POOL_MAX_STALLED_COUNT = 1_000_000_000;
+/**
+ * Reconciliation reads all results again when the last full read is older than this (healing
+ * an index that learnt of results in other ways, or of deleted results). Correctness never
+ * depends on it: every candidate is checked against Postgres before creation.
+ */
+export const RESULT_INDEX_RELOAD_MS = 3_600_000;
+/** Failed jobs removed per `queue.clean` call by the paused-task cleanup. */
+export const PAUSED_CLEAN_BATCH = 1_000;
+/** Most `queue.clean` calls per queue in one cleanup run (a budget; the next run goes on). */
+export const PAUSED_CLEAN_MAX_CALLS_PER_QUEUE = 100;
+/** The BullMQ job name of a task (the queue says which env). */
+export const TASK_JOB_NAME = 'task';
+
+// Service assembly (`serve`, `worker`, `demo`) and its shutdown.
+
+/** How long `serve` and `worker` wait for Redis at start before giving up with a clear error. */
+export const REDIS_START_TIMEOUT_MS = 5_000;
+/**
+ * A signal this soon after the first is taken as the same request: Ctrl-C under `npm start`
+ * reaches the process twice, from the terminal and forwarded by npm.
+ */
+export const REPEATED_SIGNAL_WINDOW_MS = 1_000;
+/** What the demo's `serve` may use of the shutdown grace: the rest is for the demo miners after it. */
+export const DEMO_MINERS_STOP_RESERVE_MS = 1_000;
+
+// Read API. Passed in through `ApiDeps` where tests and benches override them.
+
+/**
+ * How stale a cached read may be. At most this often per process, a request to a cached resource
+ * (`/v1/weights/latest`, `/v1/scores/latest`) triggers a one-row probe of Postgres to see whether a
+ * newer row landed (the request itself is answered from memory), so new weights are visible within
+ * this delay; and the read API and `/metrics` of one process share a pool snapshot taken this
+ * recently, so that a dashboard refresh or a scrape costs at most one snapshot per period.
+ */
+export const API_CACHE_REFRESH_MS = 1_000;
+/** Weights of past blocks kept serialised in memory (they never change). */
+export const API_WEIGHTS_BY_BLOCK_CACHE_SIZE = 64;
+/** Longest wait for an injected reader (Redis-backed state) before the route answers without it. */
+export const API_READER_TIMEOUT_MS = 1_000;
+/** The rate limit's window: `EVALPOOL_RATE_LIMIT_PER_MINUTE` counts requests per minute. */
+export const RATE_LIMIT_WINDOW_MS = 60_000;
+/**
+ * Client addresses the rate limiter remembers per window (two windows are kept): about 100 bytes
+ * each, so at most ~20 MB. Past it, the address seen first in the window is forgotten.
+ */
+export const RATE_LIMIT_MAX_KEYS = 100_000;
+
+// Admin API and queue view.
+
+/** How long a queue-view session cookie (`POST /v1/admin/session`) stays valid. */
+export const ADMIN_SESSION_SECONDS = 8 * 3_600;
+/** Longest an admin action may take (Redis or Postgres calls) before it answers 503. */
+export const ADMIN_ACTION_TIMEOUT_MS = 15_000;
+/** The queue view looks for new env queues at most this often (on its own requests, no timer). */
+export const QUEUE_VIEW_REFRESH_MS = 5_000;
+/** Paused tasks listed by `GET /v1/admin/paused-tasks` unless `limit` says otherwise. */
+export const ADMIN_PAUSED_LIST_DEFAULT = 100;
+/** The largest `limit` of `GET /v1/admin/paused-tasks`. */
+export const ADMIN_PAUSED_LIST_MAX = 10_000;
+
+// Dashboard (`GET /`). The page has nothing an operator must tune; `?refresh=<seconds>` on the
+// page URL overrides the refresh period.
+
+/** How often the page reloads its data while the tab is visible. */
+export const DASHBOARD_REFRESH_MS = 5_000;
+/**
+ * `Cache-Control` max-age of the page's assets. Their URLs carry a hash of their content, so a
+ * deploy changes the URL and a year-long cache is safe.
+ */
+export const DASHBOARD_ASSET_MAX_AGE_SECONDS = 31_536_000;
+/** Where the assets are served; the content hash follows as the next path segment. */
+export const DASHBOARD_ASSET_PREFIX = '/dashboard';
+
+// Metrics (`/metrics`): histogram buckets (seconds) and the bounds of a scrape. Passed in through
+// options where a caller may override them; tests do.
+
+/** Whole evaluations: a no-op takes ~0, a MuJoCo episode against a live miner seconds to minutes. */
+export const EPISODE_DURATION_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600] as const;
+/** One `POST /act` round trip; the default action timeout is 0.5 s, so the top buckets mean "late". */
+export const ACTION_LATENCY_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
+/** One leader tick (rotation + top-up); the target median is 250 ms at 256 miners × 8 envs. */
+export const TICK_DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+/** One HTTP request to the API; cached reads answer in well under a millisecond. */
+export const HTTP_DURATION_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
+/**
+ * Longest a scrape waits for one source (pool snapshot, latest weights): a source that does not
+ * answer in time is left out of that scrape and counted in `evalpool_scrape_errors_total`, well
+ * within Prometheus' default 10 s scrape timeout.
+ */
+export const METRICS_SOURCE_TIMEOUT_MS = 2_000;
+
+// Container env family: the manager, its Docker and HTTP calls. Durations in milliseconds unless
+// named otherwise. The socket is EVALPOOL_DOCKER_SOCKET.
+
+/** Longest time from "a container is needed" to "it answered its health check": remove the old one, create, start, wait. */
+export const CONTAINER_START_TIMEOUT_MS = 60_000;
+/** Timeout of one `GET /health`. */
+export const CONTAINER_HEALTH_TIMEOUT_MS = 2_000;
+/** How often a starting container is asked for its health. */
+export const CONTAINER_HEALTH_POLL_MS = 100;
+/** How often running containers are health-checked between tasks (a dead one is restarted). */
+export const CONTAINER_HEALTH_INTERVAL_MS = 30_000;
+/** Timeout of each Docker Engine API call (create, start, inspect, remove, list, logs, ping). */
+export const DOCKER_CALL_TIMEOUT_MS = 15_000;
+/** A stopped container gets this long after SIGTERM before the engine kills it, in seconds. */
+export const CONTAINER_STOP_GRACE_SECONDS = 2;
+/**
+ * A `POST /call` is given the episode's budget as `timeout`; the host waits this much longer
+ * for the answer before it gives up and recycles the container.
+ */
+export const CONTAINER_CALL_GRACE_MS = 5_000;
+/** Largest response accepted from an env container; a result is a few hundred bytes. */
+export const CONTAINER_MAX_RESPONSE_BYTES = 1_048_576;
+/** Episode length of a container env whose sampling definition has no `max_timesteps`. */
+export const CONTAINER_DEFAULT_MAX_TIMESTEPS = 1_000;
+/** Lines of a container's log quoted when it fails to start. */
+export const CONTAINER_LOG_TAIL_LINES = 20;

@@ -5,10 +5,10 @@ import { FileMigrationProvider, Migrator, type Kysely, type MigrationResult } fr
 import type { Database } from './schema.ts';
 
 /** The project's `migrations/` folder, wherever the process was started from. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 /** A Kysely migrator over `migrations/` (files named `NNNN_description.ts`, applied in name order). */
-export function createMigrator(db: Kysely<Database>): Migrator {
+function createMigrator(db: Kysely<Database>): Migrator {
   return new Migrator({
     db,
     provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),

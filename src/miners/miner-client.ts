@@ -11,8 +11,10 @@ import {
   MINER_MAX_RESPONSE_BYTES,
   MINER_RESET_TIMEOUT_MS,
 } from '../config/constants.ts';
+import { errorCode } from '../runtime/error-code.ts';
 import { errorMessage } from '../runtime/error-message.ts';
-import { linkedAbort } from '../runtime/linked-abort.ts';
+import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
+import { timedAbort } from '../runtime/linked-abort.ts';
 import type { MinerApi, MinerCallOptions } from './miner-api.ts';
 import type { ConnectFailure, MinerOperation } from './miner-request-error.ts';
 import { MinerRequestError } from './miner-request-error.ts';
@@ -111,16 +113,11 @@ export class MinerClient implements MinerApi {
     if (signal?.aborted === true) throw new MinerRequestError('aborted', operation, this.endpoint, 'aborted before the request');
     this.active++;
     this.lastUsed = this.now();
-    const link = linkedAbort(signal);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      link.abort(new Error(`timeout after ${timeoutMs} ms`));
-    }, timeoutMs);
+    const link = timedAbort(signal, timeoutMs, `timeout after ${timeoutMs} ms`);
     const fail = (error: unknown): MinerRequestError => {
       if (error instanceof MinerRequestError) return error;
       if (signal?.aborted === true) return new MinerRequestError('aborted', operation, this.endpoint, 'aborted by the caller', { cause: error });
-      if (timedOut) return new MinerRequestError('timeout', operation, this.endpoint, `no complete response within ${timeoutMs} ms`, { cause: error });
+      if (link.timedOut) return new MinerRequestError('timeout', operation, this.endpoint, `no complete response within ${timeoutMs} ms`, { cause: error });
       return transportError(error, operation, this.endpoint, timeoutMs);
     };
     try {
@@ -145,7 +142,6 @@ export class MinerClient implements MinerApi {
     } catch (error) {
       throw fail(error);
     } finally {
-      clearTimeout(timer);
       link.dispose();
       this.active--;
       this.lastUsed = this.now();
@@ -157,28 +153,11 @@ export class MinerClient implements MinerApi {
     const limit = this.maxResponseBytes;
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
-      discard(response);
+      discardBody(response);
       throw new MinerRequestError('body_too_large', operation, this.endpoint, `response of ${declared} bytes is over the ${limit}-byte limit`);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
-      if (size > limit) {
-        discard(response);
-        throw new MinerRequestError('body_too_large', operation, this.endpoint, `response is over the ${limit}-byte limit`);
-      }
-      chunks.push(buffer);
-    }
-    return Buffer.concat(chunks, size).toString('utf8');
+    return readBodyWithin(response, limit, () => new MinerRequestError('body_too_large', operation, this.endpoint, `response is over the ${limit}-byte limit`));
   }
-}
-
-/** Drops a response body (and its connection) without an unhandled stream error. */
-function discard(response: Dispatcher.ResponseData): void {
-  response.body.on('error', () => undefined);
-  response.body.destroy();
 }
 
 function parseEndpoint(endpoint: string): URL {
@@ -238,12 +217,4 @@ function transportError(error: unknown, operation: MinerOperation, endpoint: str
     return new MinerRequestError('timeout', operation, endpoint, `no complete response within ${timeoutMs} ms`, { cause: error });
   }
   return new MinerRequestError('network', operation, endpoint, `connection failed: ${code || text}`, { cause: error });
-}
-
-function errorCode(error: unknown): string {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
-  }
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' ? String((error as { code?: unknown }).code) : '';
 }

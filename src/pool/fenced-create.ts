@@ -34,11 +34,11 @@ import { Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Bucket } from './hourly-cap.ts';
 import { encodeBucket } from './hourly-cap.ts';
-import { POOL_DEFAULTS } from './defaults.ts';
 import { poolKeys } from './pool-keys.ts';
 import type { TaskJobData } from './task-job.ts';
 import { taskJobId } from './task-job.ts';
 import type { TaskQueues } from './task-queues.ts';
+import { TASK_JOB_NAME } from '../config/constants.ts';
 
 /** A task to create. */
 export interface NewTask {
@@ -87,7 +87,7 @@ export async function createTasksFenced(input: FencedCreateInput): Promise<Creat
   const jobs = tasks.map((t) => {
     const queue = queues.get(t.data.env);
     const jobId = taskJobId(t.data.env, t.data.hotkey, t.data.revision, t.data.task_id);
-    return { queue, jobId, json: new Job(queue, POOL_DEFAULTS.jobName, t.data, { ...input.jobOptions, jobId }, jobId).asJSON() };
+    return { queue, jobId, json: new Job(queue, TASK_JOB_NAME, t.data, { ...input.jobOptions, jobId }, jobId).asJSON() };
   });
   const anyQueue = queues.get(envs[0] ?? '_');
   const client = await anyQueue.getBackend().client;

@@ -1,6 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import type { Config } from '../config/schema.ts';
-import { POOL_DEFAULTS } from './defaults.ts';
+import { POOL_MAX_STALLED_COUNT } from '../config/constants.ts';
 
 /** The scheduler settings the job options depend on. */
 export type JobOptionSettings = Pick<Config['scheduler'], 'taskAttempts' | 'taskBackoffMs'>;
@@ -35,6 +35,6 @@ export function poolWorkerOptions(settings: Pick<Config['scheduler'], 'lockDurat
   return {
     lockDuration: settings.lockDurationMs,
     stalledInterval: Math.min(settings.stalledIntervalMs, Math.floor(settings.lockDurationMs / 2)),
-    maxStalledCount: POOL_DEFAULTS.maxStalledCount,
+    maxStalledCount: POOL_MAX_STALLED_COUNT,
   };
 }

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { POOL_DEFAULTS } from './defaults.ts';
 import { poolKeys, queueKey } from './pool-keys.ts';
 import { parseTaskJobId } from './task-job.ts';
 import type { TaskQueues } from './task-queues.ts';
+import { PAUSED_CLEAN_BATCH, PAUSED_CLEAN_MAX_CALLS_PER_QUEUE } from '../config/constants.ts';
 
 /**
  * Paused tasks: jobs that failed for good (attempts spent). They hold no slot but block their own
@@ -38,7 +38,7 @@ export async function knownQueues(redis: Redis, prefix: string): Promise<string[
 }
 
 /** Paused tasks matching `filter`, oldest first: two round trips whatever their number. */
-export async function listPausedTasks(redis: Redis, prefix: string, envs: readonly string[], filter: PausedFilter = {}, now = Date.now()): Promise<PausedTask[]> {
+async function listPausedTasks(redis: Redis, prefix: string, envs: readonly string[], filter: PausedFilter = {}, now = Date.now()): Promise<PausedTask[]> {
   const selected = filter.env ? envs.filter((e) => e === filter.env) : envs;
   const maxScore = filter.olderThanMs === undefined ? '+inf' : String(now - filter.olderThanMs);
   const read = redis.pipeline();
@@ -91,11 +91,11 @@ export async function cleanExpiredPaused(queues: TaskQueues, envs: readonly stri
   const deleted = new Map<string, number>();
   for (const env of envs) {
     let total = 0;
-    for (let call = 0; call < POOL_DEFAULTS.cleanMaxCallsPerQueue; call++) {
+    for (let call = 0; call < PAUSED_CLEAN_MAX_CALLS_PER_QUEUE; call++) {
       signal?.throwIfAborted();
-      const ids = await queues.get(env).clean(ttlMs, POOL_DEFAULTS.cleanBatch, 'failed');
+      const ids = await queues.get(env).clean(ttlMs, PAUSED_CLEAN_BATCH, 'failed');
       total += ids.length;
-      if (ids.length < POOL_DEFAULTS.cleanBatch) break;
+      if (ids.length < PAUSED_CLEAN_BATCH) break;
     }
     if (total > 0) deleted.set(env, total);
   }

@@ -1,6 +1,5 @@
 import { getActiveMiners } from '../db/tables/miners.ts';
 import { effectiveSlots, getMinerSlots } from '../db/tables/miner-slots.ts';
-import { POOL_DEFAULTS } from './defaults.ts';
 import { LeaseLostError } from './fenced-create.ts';
 import { parseBucketField } from './hourly-cap.ts';
 import { knownQueues } from './paused-tasks.ts';
@@ -10,6 +9,7 @@ import { poolKeys } from './pool-keys.ts';
 import { jobKey, readPoolSnapshot } from './pool-snapshot.ts';
 import { PoolView } from './pool-view.ts';
 import { countByReason, planRemovals, removeJobs, type RemovalReason } from './removals.ts';
+import { RESULT_INDEX_RELOAD_MS } from '../config/constants.ts';
 
 /** What a reconciliation fixed. */
 export interface ReconcileReport {
@@ -42,7 +42,7 @@ export async function reconcile(ctx: PoolContext, lists: readonly PoolList[], si
 
   const [miners, slotRows] = await Promise.all([getActiveMiners(ctx.db), getMinerSlots(ctx.db)]);
   const slotsOf = (hotkey: string): number => effectiveSlots(slotRows.get(hotkey), ctx.settings.defaultSlots);
-  if (Date.now() - (ctx.index.loadedAt ?? 0) > POOL_DEFAULTS.resultIndexReloadMs) ctx.index.reset();
+  if (Date.now() - (ctx.index.loadedAt ?? 0) > RESULT_INDEX_RELOAD_MS) ctx.index.reset();
   await ctx.index.sync(ctx.db, miners, lists);
   signal?.throwIfAborted();
 

@@ -31,7 +31,7 @@ export interface RemovalContext {
 }
 
 /** Why a task is not wanted any more, if it is not. */
-export function unwanted(task: PooledTask, ctx: RemovalContext): RemovalReason | undefined {
+function unwanted(task: PooledTask, ctx: RemovalContext): RemovalReason | undefined {
   const revision = ctx.activeRevision.get(task.hotkey);
   if (revision === undefined) return 'miner-inactive';
   if (revision !== task.revision) return 'revision-changed';

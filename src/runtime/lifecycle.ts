@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { REPEATED_SIGNAL_WINDOW_MS } from '../config/constants.ts';
 
 /** Something long-lived that must be closed: a pool, a connection, a server, a worker. */
 export interface Stoppable {
@@ -78,12 +79,6 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<'ok' | '
     clearTimeout(timer);
   }
 }
-
-/**
- * A signal this soon after the first is taken as the same request: Ctrl-C under `npm start`
- * reaches the process twice, from the terminal and forwarded by npm.
- */
-export const REPEATED_SIGNAL_WINDOW_MS = 1_000;
 
 /**
  * Makes SIGINT and SIGTERM stop the lifecycle: the first signal starts a graceful stop bounded by

@@ -22,3 +22,33 @@ export function linkedAbort(parent: AbortSignal | undefined): LinkedAbort {
     dispose: () => parent?.removeEventListener('abort', onAbort),
   };
 }
+
+/** A {@link LinkedAbort} with a deadline. */
+export interface TimedAbort extends LinkedAbort {
+  /** Whether the deadline fired (rather than the parent or an explicit abort). */
+  readonly timedOut: boolean;
+}
+
+/**
+ * A {@link linkedAbort} that also aborts itself, with `new Error(reason)`, after `ms`; `timedOut`
+ * tells a deadline from a parent's abort. `dispose()` also clears the timer.
+ */
+export function timedAbort(parent: AbortSignal | undefined, ms: number, reason: string): TimedAbort {
+  const link = linkedAbort(parent);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    link.abort(new Error(reason));
+  }, ms);
+  return {
+    signal: link.signal,
+    abort: (reason) => link.abort(reason),
+    get timedOut() {
+      return timedOut;
+    },
+    dispose: () => {
+      clearTimeout(timer);
+      link.dispose();
+    },
+  };
+}

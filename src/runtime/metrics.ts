@@ -18,7 +18,7 @@ import {
   EPISODE_DURATION_BUCKETS_SECONDS,
   HTTP_DURATION_BUCKETS_SECONDS,
   TICK_DURATION_BUCKETS_SECONDS,
-} from './metrics-defaults.ts';
+} from '../config/constants.ts';
 
 export { Registry } from 'prom-client';
 

@@ -6,6 +6,7 @@ import type { Logger } from '../runtime/logger.ts';
 import { drawTaskIds } from './draw-task-ids.ts';
 import type { SamplingDefinition } from './sampling-definition.ts';
 import { DatasetTooSmallError, SamplingError } from './sampling-error.ts';
+import { SAMPLING_LIST_WRITE_ATTEMPTS } from '../config/constants.ts';
 
 /** Options of {@link ensureSamplingLists}. */
 export interface EnsureSamplingListsOptions {
@@ -28,9 +29,6 @@ export interface SamplingListsSync {
   /** Stored lists that no file defines any more (left as they are). */
   readonly withoutDefinition: string[];
 }
-
-/** Reads of a list before giving up when rotations keep landing between read and write. */
-const ATTEMPTS = 3;
 
 function checkCapacity(def: SamplingDefinition): void {
   const size = def.dataset.end - def.dataset.start;
@@ -124,7 +122,7 @@ export async function ensureSamplingLists(
 
   for (const def of definitions) {
     let done = false;
-    for (let attempt = 0; attempt < ATTEMPTS && !done; attempt++) {
+    for (let attempt = 0; attempt < SAMPLING_LIST_WRITE_ATTEMPTS && !done; attempt++) {
       const row = await getSamplingList(db, def.envId);
       if (!row) {
         done = await create(db, def, now);
@@ -163,7 +161,7 @@ export async function ensureSamplingLists(
       }
       done = true;
     }
-    if (!done) throw new SamplingError(`sampling list of ${def.envId} kept changing during the sync (${ATTEMPTS} tries); run it again`);
+    if (!done) throw new SamplingError(`sampling list of ${def.envId} kept changing during the sync (${SAMPLING_LIST_WRITE_ATTEMPTS} tries); run it again`);
   }
 
   const defined = new Set(definitions.map((d) => d.envId));

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { getCurrentLists } from './current-list.ts';
 import { rotateList, type Rotation } from './rotate-list.ts';
-import { isRotationDue } from './rotation-outlook.ts';
+import { isRotationDue } from './rotation-due.ts';
 import { SamplingError } from './sampling-error.ts';
 
 /** Options of {@link rotateDueLists}. */

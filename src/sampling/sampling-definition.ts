@@ -2,11 +2,11 @@ import * as v from 'valibot';
 import { SamplingDefinitionError, type DefinitionProblem } from './sampling-error.ts';
 
 /** Task ids are int4 in Postgres; `dataset.end` is exclusive and stored as int4 too. */
-export const TASK_ID_MAX = 2_147_483_646;
+const TASK_ID_MAX = 2_147_483_646;
 /** Upper bound of `list_size` (and so of `rotation.count`): a list is one Postgres array. */
-export const LIST_SIZE_MAX = 100_000;
+const LIST_SIZE_MAX = 100_000;
 /** Longest rotation interval: one year. */
-export const ROTATION_INTERVAL_MAX_SECONDS = 31_536_000;
+const ROTATION_INTERVAL_MAX_SECONDS = 31_536_000;
 
 /** `family/name-v1`: letters, digits, `_ . -`, segments separated by `/`, at most 128 characters. */
 const ENV_ID = /^(?=.{1,128}$)[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)*$/;
@@ -18,7 +18,7 @@ const ENV_ID = /^(?=.{1,128}$)[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9
 const IMAGE = /^(?=.{1,255}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /** Environment families: how a worker runs the env. */
-export const FAMILIES = ['mujoco', 'container'] as const;
+const FAMILIES = ['mujoco', 'container'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 function int(min: number, max: number) {

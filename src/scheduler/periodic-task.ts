@@ -1,4 +1,5 @@
 import { LeaseLostError } from '../pool/fenced-create.ts';
+import { sleep } from '../runtime/sleep.ts';
 
 /**
  * One job of the leader loop: the tick, reconciliation, paused-task TTL, slot adjustment, miner
@@ -46,19 +47,4 @@ export async function runPeriodicTasks(tasks: readonly PeriodicTask[], signal: A
     }
     if (error instanceof LeaseLostError) break;
   }
-}
-
-/** Resolves true after `ms`, or false as soon as `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (completed: boolean): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve(completed);
-    };
-    const onAbort = (): void => done(false);
-    const timer = setTimeout(() => done(true), ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -14,7 +14,8 @@ import { closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
 import { coreTasks } from './core-tasks.ts';
 import { LeaderLease } from './leader-lease.ts';
-import { runPeriodicTasks, sleep, type PeriodicTask } from './periodic-task.ts';
+import { runPeriodicTasks, type PeriodicTask } from './periodic-task.ts';
+import { sleep } from '../runtime/sleep.ts';
 import type { SchedulerDeps } from './scheduler-deps.ts';
 import { StatusWriter } from './scheduler-status.ts';
 

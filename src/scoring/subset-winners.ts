@@ -49,7 +49,7 @@ function popcount(x: number): number {
 }
 
 /** Sorts contenders into commit order: earlier block first, lower uid first on the same block. */
-export function commitOrder<T extends Pick<Contender, 'uid' | 'committedBlock'>>(contenders: readonly T[]): T[] {
+function commitOrder<T extends Pick<Contender, 'uid' | 'committedBlock'>>(contenders: readonly T[]): T[] {
   return [...contenders].sort((a, b) => a.committedBlock - b.committedBlock || a.uid - b.uid);
 }
 

@@ -14,8 +14,8 @@ import { clip } from './clip.ts';
 import type { ScoringParams } from './scoring-params.ts';
 
 /** Clip bounds of `p` inside the standard error; part of the formula, not a setting. */
-export const THRESHOLD_P_MIN = 0.01;
-export const THRESHOLD_P_MAX = 0.99;
+const THRESHOLD_P_MIN = 0.01;
+const THRESHOLD_P_MAX = 0.99;
 
 /** The parameters {@link threshold} reads. */
 export type ThresholdParams = Pick<ScoringParams, 'thresholdZ' | 'thresholdMinGap' | 'thresholdMaxGap'>;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { StaticMinerEntry } from '../chain/static-miners-file.ts';
+import { DEMO_MINERS_STOP_RESERVE_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { Lifecycle } from '../runtime/lifecycle.ts';
@@ -7,9 +8,6 @@ import type { Logger } from '../runtime/logger.ts';
 import { planDemoMiners, readDemoMinersFile, startDemoMiners, type StartedDemoMiner } from './demo-miners.ts';
 import { DemoSetupError } from './demo-setup-error.ts';
 import { startServe } from './serve.ts';
-
-/** What `serve`'s own stop may use of the grace: the rest is for the demo miners after it. */
-export const DEMO_MINERS_STOP_RESERVE_MS = 1_000;
 
 /** A running demo: serve's URL and database, the demo miners, and the lifecycle that stops it all. */
 export interface RunningDemo {

@@ -14,7 +14,7 @@ import { waitForRedis } from '../runtime/wait-ready.ts';
 import { startInlineWorkers } from './worker-service.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { openAdminResources } from './admin-resources.ts';
-import { POOL_STATS_SHARE_MS } from '../config/constants.ts';
+import { API_CACHE_REFRESH_MS, REDIS_START_TIMEOUT_MS } from '../config/constants.ts';
 import { sharedPoolStats } from '../pool/shared-pool-stats.ts';
 import { apiReaders } from './api-readers.ts';
 import { serveMetricsSources } from './metrics-sources.ts';
@@ -32,9 +32,6 @@ export interface RunningServe {
   readonly db: Kysely<Database>;
   readonly lifecycle: Lifecycle;
 }
-
-/** How long `serve` waits for Redis at start before giving up with a clear error. */
-const REDIS_START_TIMEOUT_MS = 5_000;
 
 /**
  * Starts `evalpool serve`: database (created and migrated unless disabled), Redis, the scheduler
@@ -73,7 +70,7 @@ export async function startServe(config: Config, logger: Logger, options: ServeO
 
     const admin = openAdminResources(config, logger, lifecycle);
     // One pool snapshot per period for the read API and /metrics alike, through the fail-fast probe.
-    const poolStats = sharedPoolStats({ redis: redisProbe, prefix: config.storage.queuePrefix, db, defaultSlots: config.slots.default }, POOL_STATS_SHARE_MS);
+    const poolStats = sharedPoolStats({ redis: redisProbe, prefix: config.storage.queuePrefix, db, defaultSlots: config.slots.default }, API_CACHE_REFRESH_MS);
     const metricsSources = serveMetricsSources(metrics, db, poolStats);
     const app = createApp({ config, db, redisProbe, logger, readers: apiReaders(config, redisProbe, poolStats), ...(admin ? { admin } : {}), metrics, metricsSources });
     const server = lifecycle.add(await startHttpServer(app, config.server.host, config.server.port));

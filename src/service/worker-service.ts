@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { startHttpServer } from '../api/http-server.ts';
 import { createMetricsApp } from '../api/metrics/metrics-app.ts';
 import { MetricsScraper } from '../api/metrics/metrics-scraper.ts';
-import { HARD_TIMEOUT_MARGIN_MS, SHUTDOWN_RELEASE_RESERVE_MS } from '../config/constants.ts';
+import { HARD_TIMEOUT_MARGIN_MS, REDIS_START_TIMEOUT_MS, SHUTDOWN_RELEASE_RESERVE_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import { createDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
@@ -17,11 +17,11 @@ import { closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
 import { episodeBudgetMs, episodeTimeouts } from '../worker/episode-timeouts.ts';
 import type { Evaluator } from '../worker/evaluator.ts';
-import { assertSupported, builtInEvaluators, registryEvaluator, type EnvLimits } from '../worker/evaluators.ts';
+import type { EnvLimits } from '../worker/evaluators.ts';
 import { ResultWriter } from '../worker/result-writer.ts';
 import { TaskWorker } from '../worker/task-worker.ts';
 import { resolveWorkerId } from '../worker/worker-id.ts';
-import { loadContainerEnvs } from './container-envs.ts';
+import { builtInEvaluation } from './built-in-evaluation.ts';
 import { WorkerSetupError } from './worker-setup-error.ts';
 
 /** What a worker runs and on which queues. */
@@ -55,9 +55,6 @@ export interface RunningWorkers {
   /** `http://host:port/metrics` when the metrics endpoint is on. */
   readonly metricsUrl?: string;
 }
-
-/** How long a worker waits for Redis at start before giving up with a clear error. */
-const REDIS_START_TIMEOUT_MS = 5_000;
 
 /**
  * Starts `evalpool worker`: the metrics endpoint (when `EVALPOOL_WORKER_METRICS_PORT` is set),
@@ -196,23 +193,11 @@ async function assertSchema(db: Kysely<Database>): Promise<void> {
  * without them (warned).
  */
 export async function startInlineWorkers(config: Config, logger: Logger, lifecycle: Lifecycle, db: Kysely<Database>, metrics?: EvalpoolMetrics): Promise<void> {
-  const containerEnvs = await loadContainerEnvs(config.scheduler.samplingListsDir, logger);
-  const evaluators = builtInEvaluators(config, logger, { containerEnvs, ...(metrics ? { metrics } : {}) });
-  assertSupported(evaluators.registry, config.worker.envs);
-  const { evaluator, supports, limits } = registryEvaluator(evaluators.registry);
-  if (config.worker.envs.length === 0 && !(await getSamplingLists(db)).some((l) => supports(l.env_id))) {
+  const evaluation = await builtInEvaluation(config, logger, metrics);
+  if (config.worker.envs.length === 0 && !(await getSamplingLists(db)).some((l) => evaluation.supports(l.env_id))) {
     logger.warn('inline workers not started: no environment to consume yet (set EVALPOOL_WORKER_ENVS, or restart once sampling lists exist)');
     return;
   }
-  const { envs } = await attachWorkers(config, logger, lifecycle, db, {
-    envs: config.worker.envs,
-    concurrency: config.worker.inlineWorkers,
-    evaluator,
-    supports,
-    limits,
-    prepare: (envs) => evaluators.start(envs),
-    resources: [evaluators],
-    ...(metrics ? { metrics } : {}),
-  });
+  const { envs } = await attachWorkers(config, logger, lifecycle, db, { envs: config.worker.envs, concurrency: config.worker.inlineWorkers, ...evaluation });
   logger.info({ envs, concurrency: config.worker.inlineWorkers }, 'inline workers are running');
 }

@@ -2,13 +2,14 @@ import type { ContainerEnvSpec } from '../envs/container/container-env-spec.ts';
 import { ContainerError } from '../envs/container/container-error.ts';
 import type { ContainerManager } from '../envs/container/container-manager.ts';
 import type { EvaluateKwargs } from '../envs/container/contract.ts';
-import { CONTAINER_CALL_GRACE_MS } from '../envs/container/defaults.ts';
 import type { CircuitBreaker } from '../miners/circuit-breaker.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import { containerOutcome } from './container-outcome.ts';
 import { callTimeouts, episodeBudgetMs, type EpisodeTimeouts } from './episode-timeouts.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
+import { CONTAINER_CALL_GRACE_MS } from '../config/constants.ts';
+import { settlePermit } from './settle-permit.ts';
 
 /** What the container evaluator needs. */
 export interface ContainerEvaluatorOptions {
@@ -67,11 +68,7 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
       outcome = unscored(shutdown ? 'worker_error' : 'env_error', `env container: ${errorMessage(error)}`, elapsed());
     }
 
-    if (permit !== undefined) {
-      if (outcome.errorClass === 'success' || outcome.errorClass === 'failure') permit.success();
-      else if (outcome.errorClass === 'miner_unavailable') permit.failure();
-      else permit.release();
-    }
+    if (permit !== undefined) settlePermit(permit, outcome.errorClass);
     if (outcome.errorClass === 'miner_unavailable' && breaker?.openUntil != null) return { ...outcome, circuitOpenUntilMs: breaker.openUntil };
     return outcome;
   };

@@ -3,7 +3,6 @@ import { envFamily } from '../envs/env-id.ts';
 import { BuiltinRegistry, builtinEnvInfo, listBuiltinEnvs } from '../envs/builtin-registry.ts';
 import type { ContainerEnvSpec } from '../envs/container/container-env-spec.ts';
 import { ContainerManager } from '../envs/container/container-manager.ts';
-import { CONTAINER_START_TIMEOUT_MS } from '../envs/container/defaults.ts';
 import { MujocoLoader } from '../envs/mujoco/mujoco-loader.ts';
 import { MinerClients } from '../miners/miner-clients.ts';
 import { minerClientsOptions } from '../miners/miner-clients-options.ts';
@@ -15,6 +14,7 @@ import { episodeTimeouts } from './episode-timeouts.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { mujocoEvaluator } from './mujoco-evaluator.ts';
 import { resolveWorkerId } from './worker-id.ts';
+import { CONTAINER_START_TIMEOUT_MS } from '../config/constants.ts';
 
 /** What bounds an evaluation of an env: the worker's hard timeout is derived from it. */
 export interface EnvLimits {

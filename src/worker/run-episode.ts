@@ -3,7 +3,7 @@ import type { Environment } from '../envs/environment.ts';
 import type { Observation, TaskConfig } from '../miners/contract.ts';
 import type { CircuitBreaker, CircuitPermit } from '../miners/circuit-breaker.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
-import { linkedAbort } from '../runtime/linked-abort.ts';
+import { timedAbort } from '../runtime/linked-abort.ts';
 import type { MinerApi } from '../miners/miner-api.ts';
 import type { EpisodePhase } from './classify-error.ts';
 import { classifyError } from './classify-error.ts';
@@ -11,6 +11,7 @@ import { EpisodeAbortedError } from './episode-aborted-error.ts';
 import { EpisodeTimeoutError } from './episode-timeout-error.ts';
 import { callTimeouts, episodeBudgetMs, type EpisodeTimeouts } from './episode-timeouts.ts';
 import type { ErrorClass } from './error-class.ts';
+import { settlePermit } from './settle-permit.ts';
 
 /** What is evaluated: an env and a task id, which is the episode seed. */
 export interface EpisodeTask {
@@ -100,17 +101,12 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
   }
 
   // One signal for the episode's calls: fires on shutdown or when the episode's budget runs out.
-  const calls = linkedAbort(signal);
-  let overBudget = false;
-  const timer = setTimeout(() => {
-    overBudget = true;
-    calls.abort(new Error('episode budget exhausted'));
-  }, episodeMs);
+  const calls = timedAbort(signal, episodeMs, 'episode budget exhausted');
   const callSignal = calls.signal;
   const shuttingDown = (): boolean => signal?.aborted === true;
   const checkpoint = (): void => {
     if (shuttingDown()) throw new EpisodeAbortedError(signal?.reason);
-    if (overBudget) throw new EpisodeTimeoutError(episodeMs, minerShare(), timesteps);
+    if (calls.timedOut) throw new EpisodeTimeoutError(episodeMs, minerShare(), timesteps);
   };
   const minerShare = (): number => minerMs / Math.max(1e-9, now() - started);
   const timed = async <T>(call: () => Promise<T>): Promise<T> => {
@@ -149,18 +145,13 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
     // An abort surfaces as whatever the interrupted call threw; name the real cause.
     let cause = error;
     if (shuttingDown()) cause = new EpisodeAbortedError(signal?.reason);
-    else if (overBudget) cause = new EpisodeTimeoutError(episodeMs, minerShare(), timesteps);
+    else if (calls.timedOut) cause = new EpisodeTimeoutError(episodeMs, minerShare(), timesteps);
     const { errorClass, message } = classifyError(cause, phase);
     outcome = finish(errorClass, message);
   } finally {
-    clearTimeout(timer);
     calls.dispose();
   }
 
-  if (permit !== undefined) {
-    if (outcome.errorClass === 'success' || outcome.errorClass === 'failure') permit.success();
-    else if (outcome.errorClass === 'miner_unavailable') permit.failure();
-    else permit.release();
-  }
+  if (permit !== undefined) settlePermit(permit, outcome.errorClass);
   return outcome;
 }

@@ -31,7 +31,7 @@ import { parseTaskJobData, queueName, type TaskJobData } from '../pool/task-job.
 import type { Logger } from '../runtime/logger.ts';
 import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import { MAX_WORKER_ERRORS, PARKED_RESULT_BASE_DELAY_MS, WORKER_ERROR_BASE_DELAY_MS } from '../config/constants.ts';
-import { ERROR_CLASSES } from './error-class.ts';
+import { ERROR_CLASSES, nextStep } from './error-class.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { backoffDelay, parseWorkerJobState, type WorkerJobState } from './job-state.ts';
 import type { ResultWriter } from './result-writer.ts';
@@ -200,16 +200,14 @@ export class TaskWorker {
     const finished: FinishedAttempt = { attempt: job.attemptsMade + 1, workerId: this.#options.workerId, finishedAt: Date.now(), outcome };
     if (outcome.errorClass === 'miner_unavailable' && outcome.circuitOpenUntilMs !== undefined) this.#publishCircuit(task.hotkey, outcome.circuitOpenUntilMs, log);
 
-    switch (outcome.errorClass) {
-      case 'success':
-      case 'failure':
+    switch (nextStep(outcome.errorClass)) {
+      case 'record':
         return this.#store(job, token, task, state, finished, log);
-      case 'miner_unavailable':
-      case 'env_error':
+      case 'retry':
         await this.#recordAttempt(task, finished, log);
         log.info({ class: outcome.errorClass, attempt: finished.attempt, reason: outcome.message }, 'attempt not scored; the task will retry');
         throw new RetryableTaskError(outcome.errorClass, outcome.message);
-      case 'worker_error':
+      case 'release':
         if (run.abandoned === 'shutdown') {
           void this.#recordAttempt(task, finished, log);
           return this.#releaseForShutdown(job, token, log);

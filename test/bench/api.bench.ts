@@ -5,15 +5,12 @@
  * p99 ≤ 10 ms on the project's 2-core machines, where the server and the load generator share
  * those two cores.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { scoringParamsOf } from '../../src/config/scoring-params.ts';
 import { insertWeights } from '../../src/db/tables/weights.ts';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
-import { testConfig } from '../helpers/test-config.ts';
+import { spawnEntry } from '../helpers/spawn-cli.ts';
+import { testScoringParams } from '../helpers/test-config.ts';
 import { createBenchDatabase } from './bench-database.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';
 import { benchInput } from './weights.bench.ts';
@@ -40,19 +37,13 @@ function load(url: string, seconds: number, connections: number): Promise<autoca
 
 /** Starts the API process and resolves with its URL. */
 async function startServer(databaseUrl: string, redisUrl: string, rateLimitPerMinute = 0) {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, databaseUrl, redisUrl, String(rateLimitPerMinute)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = once(child, 'exit');
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`the API process exited (${code}) before listening`)));
-  });
+  const cli = spawnEntry(SERVER, [databaseUrl, redisUrl, String(rateLimitPerMinute)]);
+  const url = String((await cli.waitForLog((line) => typeof line.url === 'string')).url);
   return {
     url,
     async stop() {
-      lines.close();
-      child.kill('SIGTERM');
-      await exited;
+      cli.child.kill('SIGTERM');
+      await cli.exited();
     },
   };
 }
@@ -62,7 +53,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const bench = await createBenchDatabase(ctx.postgresUrl, 'api');
   try {
     // Realistic weights: the bench population of 256 miners, as the weights task would store it.
-    const report = computeScores(benchInput(256), scoringParamsOf(testConfig()));
+    const report = computeScores(benchInput(256), testScoringParams());
     await insertWeights(bench.db, {
       blockNumber: 4_000_000,
       weights: Object.fromEntries(report.miners.map((m) => [String(m.uid), m.weight])),

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import pino from 'pino';
 import { createDatabase } from '../../src/db/database.ts';
 import { dropDatabase, ensureDatabase } from '../../src/db/ensure-database.ts';
 import { migrateToLatest } from '../../src/db/migrator.ts';
 import type { Database } from '../../src/db/schema.ts';
+import { randomName } from '../helpers/random-name.ts';
+import { testLogger } from '../helpers/test-logger.ts';
 
 /** A migrated database of a bench's own, on the server of `postgresUrl`; `drop()` removes it. */
 export interface BenchDatabase {
@@ -13,20 +13,20 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates and migrates `evalpool_bench_<random>` next to the database of `postgresUrl`. */
-export async function createBenchDatabase(postgresUrl: string, label: string): Promise<BenchDatabase> {
+/** Creates and migrates `evalpool_bench_<label>_<random>` next to the database of `postgresUrl`. */
+export async function createBenchDatabase(postgresUrl: string, label: string, poolSize = 4): Promise<BenchDatabase> {
   const url = new URL(postgresUrl);
-  url.pathname = `/evalpool_bench_${label}_${randomBytes(4).toString('hex')}`;
+  url.pathname = `/${randomName(`evalpool_bench_${label}_`)}`;
   await ensureDatabase(url.toString());
-  const db = createDatabase({ url: url.toString(), poolSize: 4, logger: pino({ level: 'silent' }) });
-  const run = await migrateToLatest(db);
-  if (run.error) throw run.error;
-  return {
-    url: url.toString(),
-    db,
-    async drop() {
-      await db.destroy();
-      await dropDatabase(url.toString());
-    },
+  const db = createDatabase({ url: url.toString(), poolSize, logger: testLogger() });
+  const drop = async (): Promise<void> => {
+    await db.destroy();
+    await dropDatabase(url.toString());
   };
+  const run = await migrateToLatest(db);
+  if (run.error) {
+    await drop();
+    throw run.error;
+  }
+  return { url: url.toString(), db, drop };
 }

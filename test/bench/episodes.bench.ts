@@ -2,9 +2,6 @@
 // per built-in env, with the in-process policy as the baseline; the same through the whole
 // worker path (queue → evaluator → result row); and the per-step cost of the miner client with
 // keep-alive versus a new connection per step.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
 import { MujocoLoader } from '../../src/envs/mujoco/mujoco-loader.ts';
 import { InProcessMiner } from '../../src/miners/demo/in-process-miner.ts';
@@ -12,7 +9,7 @@ import type { MinerApi } from '../../src/miners/miner-api.ts';
 import { MinerClient } from '../../src/miners/miner-client.ts';
 import { percentile } from '../../src/worker/percentile.ts';
 import { runEpisode } from '../../src/worker/run-episode.ts';
-import { CLI } from '../helpers/spawn-cli.ts';
+import { spawnCli } from '../helpers/spawn-cli.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';
 import { measureWorkerPath } from './worker-path.ts';
 
@@ -23,20 +20,14 @@ interface ChildMiner {
 
 /** `evalpool demo-miner --policy expert` in its own process, as in production. */
 export async function startChildMiner(): Promise<ChildMiner> {
-  const child = spawn(process.execPath, [CLI, 'demo-miner', '--policy', 'expert', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const [first] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error('the demo miner process exited'); })])) as [string];
-  lines.close();
-  const url = /listening on (http:\/\/\S+)/.exec(first)?.[1];
-  if (url === undefined) throw new Error(`unexpected first line of the demo miner: ${first}`);
+  const cli = spawnCli(['demo-miner', '--policy', 'expert', '--port', '0']);
+  const url = (await cli.waitForOutput(/listening on (http:\/\/\S+)/))[1]!;
   return {
     url,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
+      cli.child.kill('SIGTERM');
+      const timer = setTimeout(() => void cli.kill(), 5_000);
+      await cli.exited();
       clearTimeout(timer);
     },
   };

@@ -4,13 +4,10 @@
  * against raw multi-row inserts of the same rows with `pg` in the same run (the baseline), and
  * single-row inserts for comparison. Target (DESIGN.md): ≥ 5,000 rows/s batched.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { createDatabase } from '../../src/db/database.ts';
-import { dropDatabase, ensureDatabase } from '../../src/db/ensure-database.ts';
-import { migrateToLatest } from '../../src/db/migrator.ts';
 import type { Database, NewAttempt, NewResult } from '../../src/db/schema.ts';
 import { insertAttempt } from '../../src/db/tables/attempts.ts';
 import { insertResult } from '../../src/db/tables/results.ts';
@@ -19,6 +16,7 @@ import { taskRecord, type TaskRecord } from '../../src/worker/task-record.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';
+import { createBenchDatabase } from './bench-database.ts';
 
 const FULL_ROWS = 50_000;
 const SINGLE_ROWS = 2_000;
@@ -82,13 +80,9 @@ async function rawMultiRow(url: string, all: readonly TaskRecord[]): Promise<num
 /** Measures ingestion at `50,000·scale` records. */
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const config = testConfig();
-  const url = new URL(ctx.postgresUrl);
-  url.pathname = `/evalpool_bench_${randomBytes(5).toString('hex')}`;
-  await ensureDatabase(url.toString());
-  const db = createDatabase({ url: url.toString(), poolSize: 4, logger: testLogger() });
+  const bench = await createBenchDatabase(ctx.postgresUrl, 'ingest');
+  const db = bench.db;
   try {
-    const run = await migrateToLatest(db);
-    if (run.error) throw run.error;
     const n = Math.max(2_000, Math.round(FULL_ROWS * ctx.scale));
     const writerOptions = { db, logger: testLogger(), maxBatchRows: config.worker.resultBatchRows, flushMs: config.worker.resultFlushMs, writeTimeoutMs: 60_000 };
 
@@ -99,7 +93,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     await truncate(db);
 
     const baselineRecords = records(n, 'raw');
-    const baselineSeconds = await rawMultiRow(url.toString(), baselineRecords);
+    const baselineSeconds = await rawMultiRow(bench.url, baselineRecords);
     const baseline = n / baselineSeconds;
     await truncate(db);
 
@@ -161,7 +155,6 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       { name: 'result ingestion, single-row inserts', value: single, unit: 'rows/s', notes: `${singleRecords.length} rows, one transaction (result + attempt) per row, for comparison` },
     ];
   } finally {
-    await db.destroy();
-    await dropDatabase(url.toString());
+    await bench.drop();
   }
 }

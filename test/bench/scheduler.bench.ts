@@ -5,15 +5,10 @@
  * workers with a no-op evaluator) against raw BullMQ add → process → complete in the same run
  * (≥ 50% of raw). `ctx.scale` scales the miners and the task count.
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sql, type Kysely } from 'kysely';
-import { createDatabase } from '../../src/db/database.ts';
-import { dropDatabase, ensureDatabase } from '../../src/db/ensure-database.ts';
-import { migrateToLatest } from '../../src/db/migrator.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { getSamplingLists } from '../../src/db/tables/sampling-lists.ts';
 import { poolWorkerOptions, taskJobOptions } from '../../src/pool/job-options.ts';
@@ -26,6 +21,8 @@ import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix } from '../helpers/test-redis.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';
+import { createBenchDatabase } from './bench-database.ts';
+import { randomName } from '../helpers/random-name.ts';
 
 const FULL_MINERS = 256;
 const ENVS = 8;
@@ -66,16 +63,6 @@ function quantile(xs: readonly number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))]!;
 }
 
-async function benchDatabase(ctx: BenchContext): Promise<{ url: string; db: Kysely<Database> }> {
-  const url = new URL(ctx.postgresUrl);
-  url.pathname = `/evalpool_bench_${randomBytes(5).toString('hex')}`;
-  await ensureDatabase(url.toString());
-  const db = createDatabase({ url: url.toString(), poolSize: 5, logger: testLogger() });
-  const run = await migrateToLatest(db);
-  if (run.error) throw run.error;
-  return { url: url.toString(), db };
-}
-
 async function seed(db: Kysely<Database>, miners: number, envs: number, slots: (uid: number) => number): Promise<void> {
   for (let e = 0; e < envs; e++) {
     const ids = Array.from({ length: LIST_SIZE }, (_, i) => e * 1_000_000 + i * 7);
@@ -92,8 +79,9 @@ async function seed(db: Kysely<Database>, miners: number, envs: number, slots: (
 /** Tick time at the DESIGN.md scale, in a steady state where most miners have covered their lists. */
 async function tickBench(ctx: BenchContext): Promise<BenchResult[]> {
   const miners = Math.max(8, Math.round(FULL_MINERS * ctx.scale));
-  const prefix = `evalpool-bench-${randomBytes(4).toString('hex')}`;
-  const { url, db } = await benchDatabase(ctx);
+  const prefix = randomName('evalpool-bench-');
+  const bench = await createBenchDatabase(ctx.postgresUrl, 'scheduler', 5);
+  const db = bench.db;
   const config = testConfig({ EVALPOOL_QUEUE_PREFIX: prefix, EVALPOOL_MAX_ENV_SHARE: '0.5' });
   let pool: TaskPool | undefined;
   try {
@@ -112,7 +100,7 @@ async function tickBench(ctx: BenchContext): Promise<BenchResult[]> {
     const seedSeconds = (performance.now() - seedStart) / 1000;
 
     pool = await TaskPool.open({ redisUrl: ctx.redisUrl, prefix, db, config, logger: testLogger() });
-    const token = `bench#${randomBytes(4).toString('hex')}`;
+    const token = randomName('bench#');
     await pool.connection.set(poolKeys(prefix).lease, token);
     pool.beginTerm(token);
     const counter = countRedis(pool.connection);
@@ -181,8 +169,7 @@ async function tickBench(ctx: BenchContext): Promise<BenchResult[]> {
     const redis = createRedis(ctx.redisUrl, 'command', testLogger());
     await deletePrefix(redis, prefix);
     await closeRedis(redis);
-    await db.destroy();
-    await dropDatabase(url);
+    await bench.drop();
   }
 }
 
@@ -217,9 +204,10 @@ async function drain(ctx: BenchContext, prefix: string, env: string, total: numb
 /** 100k tasks through evalpool's queues vs raw BullMQ. */
 async function throughputBench(ctx: BenchContext): Promise<BenchResult[]> {
   const total = Math.max(5_000, Math.round(FULL_TASKS * ctx.scale));
-  const prefix = `evalpool-bench-${randomBytes(4).toString('hex')}`;
+  const prefix = randomName('evalpool-bench-');
   const env = 'bench/env-0';
-  const { url, db } = await benchDatabase(ctx);
+  const bench = await createBenchDatabase(ctx.postgresUrl, 'scheduler', 5);
+  const db = bench.db;
   const redis = createRedis(ctx.redisUrl, 'command', testLogger());
   let pool: TaskPool | undefined;
   try {
@@ -245,7 +233,7 @@ async function throughputBench(ctx: BenchContext): Promise<BenchResult[]> {
     await db.insertInto('miner_slots').values(minerRows.map((m) => ({ hotkey: m.hotkey, slots: 32 }))).execute();
     const config = testConfig({ EVALPOOL_QUEUE_PREFIX: prefix, EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1000' });
     pool = await TaskPool.open({ redisUrl: ctx.redisUrl, prefix, db, config, logger: testLogger() });
-    const token = `bench#${randomBytes(4).toString('hex')}`;
+    const token = randomName('bench#');
     await pool.connection.set(poolKeys(prefix).lease, token);
     pool.beginTerm(token);
     const lists = await getSamplingLists(db);
@@ -268,19 +256,11 @@ async function throughputBench(ctx: BenchContext): Promise<BenchResult[]> {
     await pool?.close();
     await deletePrefix(redis, prefix);
     await closeRedis(redis);
-    await db.destroy();
-    await dropDatabase(url);
+    await bench.drop();
   }
 }
 
 /** Runs both parts. */
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   return [...(await tickBench(ctx)), ...(await throughputBench(ctx))];
-}
-
-// `npx tsx test/bench/scheduler.bench.ts [scale]` runs this bench alone.
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const scale = Number(process.argv[2] ?? '1');
-  const results = await run({ postgresUrl: 'postgres://postgres@127.0.0.1:5432/postgres', redisUrl: 'redis://127.0.0.1:6379', scale });
-  for (const r of results) console.log(`${r.name}: ${r.value.toFixed(2)} ${r.unit}${r.baseline !== undefined ? ` (baseline ${r.baseline.toFixed(2)})` : ''}${r.ok === undefined ? '' : r.ok ? ' ok' : ' NOT MET'}${r.notes ? `\n    ${r.notes}` : ''}`);
 }

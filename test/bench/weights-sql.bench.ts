@@ -20,6 +20,7 @@ import { computeScores } from '../../src/scoring/compute-scores.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { createBenchDatabase } from './bench-database.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';
+import { median } from './median.ts';
 
 const FULL_MINERS = 256;
 const ENVS = 8;
@@ -29,12 +30,6 @@ const TARGET_MS = 1_000;
 /** 48 characters, like an SS58 hotkey: key length matters to the index size and the hashing. */
 const HOTKEY = sql.raw(`'5' || substr(md5(g::text) || md5(g::text || 'x'), 1, 47)`);
 const HOTKEY_OF_M = sql.raw(`'5' || substr(md5(m::text) || md5(m::text || 'x'), 1, 47)`);
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 async function time(runs: number, body: () => Promise<unknown>): Promise<number[]> {
   await body(); // warm-up: plans cached, pages in shared buffers

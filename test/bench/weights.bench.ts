@@ -5,12 +5,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
-import { scoringParamsOf } from '../../src/config/scoring-params.ts';
-import { testConfig } from '../helpers/test-config.ts';
-
-const DEFAULT_SCORING_PARAMS = scoringParamsOf(testConfig());
 import type { MinerEnvAggregate, MinerIdentity, ScoredEnv, ScoringInput } from '../../src/scoring/scoring-input.ts';
+import { prng } from '../helpers/prng.ts';
+import { testScoringParams } from '../helpers/test-config.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';
+import { median } from './median.ts';
 
 const FULL_MINERS = 256;
 const ENVS = 8;
@@ -18,18 +17,6 @@ const LIST_SIZE = 1000;
 const WARMUP_RUNS = 10;
 const TIMED_RUNS = 20;
 const TARGET_MS = 1000;
-
-// Small deterministic PRNG (mulberry32) so every run scores the same population.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A population that exercises every branch: most miners fully covered, some short of coverage,
@@ -54,22 +41,17 @@ export function benchInput(minerCount: number, seed = 42): ScoringInput {
   return { envs, miners, aggregates };
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 /** Times `computeScores` at `256·scale` miners (8 envs, 1,000-id lists). */
 export function run(ctx: BenchContext): Promise<BenchResult[]> {
   const minerCount = Math.max(8, Math.round(FULL_MINERS * ctx.scale));
   const input = benchInput(minerCount);
-  for (let i = 0; i < WARMUP_RUNS; i++) computeScores(input, DEFAULT_SCORING_PARAMS);
+  const params = testScoringParams();
+  for (let i = 0; i < WARMUP_RUNS; i++) computeScores(input, params);
   const times: number[] = [];
   let eligible = 0;
   for (let i = 0; i < TIMED_RUNS; i++) {
     const start = performance.now();
-    eligible = computeScores(input, DEFAULT_SCORING_PARAMS).eligibleCount;
+    eligible = computeScores(input, params).eligibleCount;
     times.push(performance.now() - start);
   }
   const scale = `${minerCount} miners × ${ENVS} envs × ${LIST_SIZE} results`;

@@ -2,20 +2,18 @@
 // the scheduler's job options, taken by the worker service's own assembly (attachWorkers: one
 // TaskWorker, the batched result writer) running the built-in MuJoCo evaluator against a miner,
 // and counted once their result rows are in Postgres.
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { createDatabase } from '../../src/db/database.ts';
-import { dropDatabase, ensureDatabase } from '../../src/db/ensure-database.ts';
-import { migrateToLatest } from '../../src/db/migrator.ts';
 import { Lifecycle } from '../../src/runtime/lifecycle.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { attachWorkers } from '../../src/service/worker-service.ts';
 import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
-import { makeTask, taskJobOptions, TestQueues } from '../helpers/task-jobs.ts';
+import { jobOptionsOf, makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix } from '../helpers/test-redis.ts';
 import type { BenchContext } from './bench-result.ts';
+import { TASK_JOB_NAME } from '../../src/config/constants.ts';
+import { createBenchDatabase } from './bench-database.ts';
+import { randomName } from '../helpers/random-name.ts';
 
 /** What {@link measureWorkerPath} measured. */
 export interface WorkerPathFigures {
@@ -26,19 +24,14 @@ export interface WorkerPathFigures {
 
 /** Runs `episodes` tasks of `envId` against `minerUrl` through one in-process worker with `concurrency`. */
 export async function measureWorkerPath(ctx: BenchContext, minerUrl: string, envId: string, episodes: number, concurrency: number): Promise<WorkerPathFigures> {
-  const url = new URL(ctx.postgresUrl);
-  url.pathname = `/evalpool_bench_${randomBytes(5).toString('hex')}`;
-  const prefix = `evalpool-bench-${randomBytes(5).toString('hex')}`;
-  const config = testConfig({ EVALPOOL_DATABASE_URL: url.toString(), EVALPOOL_REDIS_URL: ctx.redisUrl, EVALPOOL_QUEUE_PREFIX: prefix });
+  const bench = await createBenchDatabase(ctx.postgresUrl, 'worker_path');
+  const db = bench.db;
+  const prefix = randomName('evalpool-bench-');
+  const config = testConfig({ EVALPOOL_DATABASE_URL: bench.url, EVALPOOL_REDIS_URL: ctx.redisUrl, EVALPOOL_QUEUE_PREFIX: prefix });
   const logger = testLogger();
-  await ensureDatabase(url.toString());
-  const db = createDatabase({ url: url.toString(), poolSize: 4, logger });
   const lifecycle = new Lifecycle(logger);
-  const redis = createRedis(ctx.redisUrl, 'bullmq', logger);
-  const queues = new TestQueues(redis, prefix, config);
+  const queues = TestQueues.open(config);
   try {
-    const migration = await migrateToLatest(db);
-    if (migration.error) throw migration.error;
     const evaluators = builtInEvaluators(config, logger);
     const { evaluator, supports } = registryEvaluator(evaluators.registry);
     await attachWorkers(config, logger, lifecycle, db, { envs: [envId], concurrency, evaluator, supports, resources: [evaluators] });
@@ -51,7 +44,7 @@ export async function measureWorkerPath(ctx: BenchContext, minerUrl: string, env
       const started = performance.now();
       const queue = queues.queue(envId);
       const tasks = Array.from({ length: count }, (_, i) => makeTask({ env: envId, task_id: firstTaskId + i, hotkey, endpoint: minerUrl }));
-      await queue.addBulk(tasks.map((task) => ({ name: 'task', data: task, opts: taskJobOptions(config, task) })));
+      await queue.addBulk(tasks.map((task) => ({ name: TASK_JOB_NAME, data: task, opts: jobOptionsOf(config, task) })));
       for (;;) {
         const { total, successes } = await rows(hotkey);
         if (total >= count) return { seconds: (performance.now() - started) / 1000, successes };
@@ -64,10 +57,8 @@ export async function measureWorkerPath(ctx: BenchContext, minerUrl: string, env
     return { episodes, perSecond: episodes / measured.seconds, successes: measured.successes };
   } finally {
     await lifecycle.stopAll(30_000);
+    await deletePrefix(queues.connection, prefix);
     await queues.close();
-    await deletePrefix(redis, prefix);
-    await closeRedis(redis);
-    await db.destroy();
-    await dropDatabase(url.toString());
+    await bench.drop();
   }
 }

@@ -1,13 +1,19 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { b85decode, b85encode } from '../../src/chain/base85.ts';
-import { BackendKeyError, loadBackendPrivateKey, parseBackendPrivateKey, parseX25519PublicKeyHex, x25519PrivateKeyFromRaw } from '../../src/chain/backend-key.ts';
+import {
+  BackendKeyError,
+  loadBackendPrivateKey,
+  parseBackendPrivateKey,
+  parseX25519PublicKeyHex,
+  x25519PrivateKeyFromRaw,
+} from '../../src/chain/backend-key.ts';
 import { CommitmentError, type CommitmentErrorCode } from '../../src/chain/commitment-error.ts';
 import { decryptDeploymentId, encryptDeploymentId, ENCRYPTED_BLOB_BYTES } from '../../src/chain/endpoint-crypto.ts';
+import { withTempDir } from '../helpers/with-temp-dir.ts';
 
 const BACKEND = parseBackendPrivateKey('11'.repeat(32), 'test');
 const OTHER = parseBackendPrivateKey('33'.repeat(32), 'test');
@@ -90,8 +96,7 @@ describe('backend key', () => {
   });
 
   test('loads from a value or a file, and names an unreadable file', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-key-'));
-    try {
+    await withTempDir(async (dir) => {
       const file = path.join(dir, 'backend.key');
       await writeFile(file, `${'11'.repeat(32)}\n`, { mode: 0o600 });
       assert.equal((await loadBackendPrivateKey({ file })).publicKeyHex, BACKEND.publicKeyHex);
@@ -99,8 +104,6 @@ describe('backend key', () => {
       await assert.rejects(loadBackendPrivateKey({ file: path.join(dir, 'missing') }), /backend private key file .*missing: cannot read it \(ENOENT\)/);
       await writeFile(file, 'short');
       await assert.rejects(loadBackendPrivateKey({ file }), /backend private key file .*backend\.key: expected 64 hex characters/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Absolute path of the real subtensor runtime metadata (V16). */
-export const SUBTENSOR_METADATA_PATH = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'subtensor', 'metadata-v16.scale');
+const SUBTENSOR_METADATA_PATH = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'subtensor', 'metadata-v16.scale');
 
 /** The metadata bytes, or a skip message for `test(name, { skip }, ...)` when the file is absent. */
 export function loadSubtensorMetadata(): { bytes: Uint8Array; skip: false } | { bytes: undefined; skip: string } {

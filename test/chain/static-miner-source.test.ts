@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { parseBackendPrivateKey } from '../../src/chain/backend-key.ts';
 import { BlockClock } from '../../src/chain/block-clock.ts';
@@ -9,19 +8,11 @@ import { encryptDeploymentId } from '../../src/chain/endpoint-crypto.ts';
 import { StaticMinerSource } from '../../src/chain/static-miner-source.ts';
 import { StaticMinersFileError } from '../../src/chain/static-miners-file.ts';
 import { capturingLogger } from '../helpers/test-logger.ts';
+import { withTempDir } from '../helpers/with-temp-dir.ts';
 
 const KEY = parseBackendPrivateKey('11'.repeat(32), 'test');
 const UUID = '95edf2b6-e18b-400a-8398-5573df10e5e4';
 const GENESIS = Date.UTC(2024, 0, 1);
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-miners-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 // Writes through a rename so that every version is a new inode, as editors and deploy tools do.
 async function writeJson(file: string, value: unknown): Promise<void> {
@@ -31,7 +22,7 @@ async function writeJson(file: string, value: unknown): Promise<void> {
 
 describe('static miner source', () => {
   test('reads endpoints and all commitment forms, excludes what cannot be used, blocks from the clock', async () => {
-    await withDir(async (dir) => {
+    await withTempDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
       await writeJson(file, {
         miners: [
@@ -69,7 +60,7 @@ describe('static miner source', () => {
   });
 
   test('an encrypted commitment without a backend key excludes that miner only', async () => {
-    await withDir(async (dir) => {
+    await withTempDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
       await writeJson(file, { miners: [
         { uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:1' },
@@ -83,7 +74,7 @@ describe('static miner source', () => {
   });
 
   test('reloads when the file changes; a broken file keeps the last miners, marked stale', async () => {
-    await withDir(async (dir) => {
+    await withTempDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
       await writeJson(file, { miners: [{ uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:1' }] });
       const { logger, lines: records } = capturingLogger();
@@ -114,7 +105,7 @@ describe('static miner source', () => {
   });
 
   test('a bad file on the first load is an error naming the file, the entry and the field', async () => {
-    await withDir(async (dir) => {
+    await withTempDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
       await writeJson(file, { miners: [{ uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:1' }, { uid: 'one', hotkey: 'b', endpoint: 'http://x' }] });
       const source = new StaticMinerSource({ file, logger: capturingLogger().logger });

@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
 import { loadValidatorKeypair, ValidatorSeedError } from '../../src/chain/validator-seed.ts';
+import { withTempDir } from '../helpers/with-temp-dir.ts';
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
 
@@ -19,8 +19,7 @@ describe('validator seed', () => {
   });
 
   test('a file with the secret, or a Bittensor hotkey file; a wrong ss58Address is caught', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-seed-'));
-    try {
+    await withTempDir(async (dir) => {
       const plain = path.join(dir, 'seed');
       await writeFile(plain, '//Alice\n', { mode: 0o600 });
       assert.equal((await loadValidatorKeypair({ file: plain })).address, ALICE);
@@ -32,9 +31,7 @@ describe('validator seed', () => {
       await writeFile(wallet, JSON.stringify({ ss58Address: ALICE }));
       await assert.rejects(loadValidatorKeypair({ file: wallet }), /needs "secretPhrase" or "secretSeed"/);
       await assert.rejects(loadValidatorKeypair({ file: path.join(dir, 'missing') }), /validator seed file .*missing: cannot read it \(ENOENT\)/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('a bad seed is refused without ever quoting it', async () => {

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { parsePrometheusText, samplesOf, valueOf } from '../helpers/prometheus-text.ts';
 import { runCli, spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
-import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -19,12 +17,11 @@ describe('evalpool worker --metrics-port', () => {
   let cli: CliProcess | undefined;
   before(() => {
     const config = testConfig({ EVALPOOL_QUEUE_PREFIX: redisHandle.prefix });
-    queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redisHandle.prefix, config);
+    queues = TestQueues.open(config);
   });
   after(async () => {
     await cli?.kill();
     await queues.close();
-    await closeRedis(queues.connection);
   });
 
   const variables = () => ({ EVALPOOL_DATABASE_URL: database.url, EVALPOOL_QUEUE_PREFIX: redisHandle.prefix, EVALPOOL_RESULT_FLUSH_MS: '5' });

@@ -6,7 +6,8 @@ import { after, describe, test } from 'node:test';
 import { assertValidatorWeightsFormat } from '../helpers/validator-format.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { eventually, startSystem, type RunningSystem } from './system-fixture.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+import { startSystem, type RunningSystem } from './system-fixture.ts';
 
 const redis = useTestRedis();
 
@@ -35,14 +36,15 @@ describe('rolling weights, end to end', () => {
     // Weights are published as soon as one miner is eligible; the slower miners join later.
     // Wait for the weights in which all three have full coverage, then compare them.
     const everyone = [...system.miners.values()].map((m) => m.uid);
-    const latest = await eventually(
+    const latest = await waitFor(
+      'published weights with every miner eligible',
       async () => {
         const answer = await getJson(`${url}/v1/weights/latest`);
         const eligible = (answer.body.metadata as { eligible_uids?: number[] } | undefined)?.eligible_uids ?? [];
         return answer.status === 200 && everyone.every((uid) => eligible.includes(uid)) ? answer.body : undefined;
       },
       180_000,
-      'published weights with every miner eligible',
+      250,
     );
     const parsed = assertValidatorWeightsFormat(latest);
     const expertUid = system.miners.get('expert')!.uid;
@@ -75,20 +77,21 @@ describe('rolling weights, end to end', () => {
     const { miner } = system.miners.get('expert')!;
     miner.setMisbehaviour({ mode: 'slow', on: 'reset', delayMs: 300 });
     const db = system.serve.db;
-    await eventually(async () => ((await db.selectFrom('results').select('id').executeTakeFirst()) ? true : undefined), 60_000, 'a first result');
+    await waitFor('a first result', async () => ((await db.selectFrom('results').select('id').executeTakeFirst()) ? true : undefined), 60_000, 250);
     await miner.close();
     const resultsWhenStopped = (await db.selectFrom('results').select('id').execute()).length;
     assert.ok(resultsWhenStopped < 0.8 * 8 * 3, `stopped at partial coverage (${resultsWhenStopped} of 24)`);
 
     // Several weights intervals pass with a scoring pass each; none may publish.
-    const why = await eventually(
+    const why = await waitFor(
+      'a scoring pass that explains the missing weights',
       async () => {
         const status = await getJson(`${system.serve.url}/v1/status`);
         const last = status.body.last_scoring as { published: boolean } | null;
         return last && typeof status.body.why_no_weights === 'string' ? (status.body.why_no_weights) : undefined;
       },
       30_000,
-      'a scoring pass that explains the missing weights',
+      250,
     );
     assert.match(why, /eligib|coverage/i);
     await new Promise((resolve) => setTimeout(resolve, 2_500));

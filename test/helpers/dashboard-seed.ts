@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { PoolCounts, SchedulerStatus, TaskStats } from '../../src/api/readers.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { ensureMinerSlots, pinSlots, setSchedulingPaused } from '../../src/db/tables/miner-slots.ts';
+import { prng } from './prng.ts';
 import { range, seedList, seedMiner, seedResults } from './scoring-seed.ts';
 
 const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
@@ -17,18 +18,6 @@ export function fakeHotkey(uid: number): string {
   return out;
 }
 
-/** A small deterministic PRNG (mulberry32), so seeded outcomes are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** The environments of the seeded pool: three scored, one not. */
 export const DASHBOARD_ENVS = [
   { id: 'mujoco/reach-v1', scored: true, intervalSeconds: 3_600, rotatedMinutesAgo: 41 },
@@ -38,7 +27,7 @@ export const DASHBOARD_ENVS = [
 ] as const;
 
 /** Size of every seeded sampling list. */
-export const DASHBOARD_LIST_SIZE = 40;
+const DASHBOARD_LIST_SIZE = 40;
 
 /** A seeded miner: coverage per scored env and its success probability. */
 export interface DashboardMiner {

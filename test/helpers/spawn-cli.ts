@@ -14,6 +14,8 @@ export interface CliProcess {
   logs(): Record<string, unknown>[];
   /** Resolves with the first log line that matches, or rejects after `timeoutMs`. */
   waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves with the match of `pattern` in stdout once it appears, or rejects after `timeoutMs` (or if the process exits first). */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** Resolves with the exit code (or the signal name) once the process ended. */
   exited(): Promise<number | string>;
   /** SIGKILL if still running; always resolves. */
@@ -44,6 +46,17 @@ export function spawnEntry(entry: string, args: readonly string[], variables: Re
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exit = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  // Polls `find` until it finds something; the process's output explains a failure.
+  const waitUntil = async <T>(find: () => T | undefined, timeoutMs: number): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = find();
+      if (found !== undefined) return found;
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`process exited before the expected output\nstdout:\n${out}\nstderr:\n${err}`);
+      if (Date.now() > deadline) throw new Error(`no matching output within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
   const logs = (): Record<string, unknown>[] =>
     out.split('\n').flatMap((line) => {
       if (!line.startsWith('{')) return [];
@@ -59,16 +72,8 @@ export function spawnEntry(entry: string, args: readonly string[], variables: Re
     stderr: () => err,
     logs,
     exited: () => exit,
-    async waitForLog(match, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = logs().find(match);
-        if (found) return found;
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`process exited before the expected log line\nstdout:\n${out}\nstderr:\n${err}`);
-        if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
+    waitForLog: (match, timeoutMs = 30_000) => waitUntil(() => logs().find(match), timeoutMs),
+    waitForOutput: (pattern, timeoutMs = 30_000) => waitUntil(() => pattern.exec(out) ?? undefined, timeoutMs),
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exit;

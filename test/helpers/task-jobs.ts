@@ -1,22 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { TASK_JOB_NAME } from '../../src/config/constants.ts';
 import type { Config } from '../../src/config/schema.ts';
+import { taskJobOptions } from '../../src/pool/job-options.ts';
 import { queueName, taskJobId, type TaskJobData } from '../../src/pool/task-job.ts';
+import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
+import { testLogger } from './test-logger.ts';
 
-/**
- * The options the scheduler gives a task job (DESIGN.md, "Task lifecycle"): retries with
- * exponential backoff, removed once completed, kept (paused) once failed.
- * TODO(lead): replace with the pool's own job-options builder when issue 3 lands.
- */
-export function taskJobOptions(config: Config, task: TaskJobData): JobsOptions {
-  return {
-    jobId: taskJobId(task.env, task.hotkey, task.revision, task.task_id),
-    attempts: config.scheduler.taskAttempts,
-    backoff: { type: 'exponential', delay: config.scheduler.taskBackoffMs },
-    removeOnComplete: true,
-    removeOnFail: false,
-  };
+/** The options the scheduler gives the job of `task`: its id and the pool's job options. */
+export function jobOptionsOf(config: Config, task: TaskJobData): JobsOptions {
+  return { jobId: taskJobId(task.env, task.hotkey, task.revision, task.task_id), ...taskJobOptions(config.scheduler) };
 }
 
 let counter = 0;
@@ -37,14 +31,21 @@ export function makeTask(overrides: Partial<TaskJobData> = {}): TaskJobData {
   };
 }
 
-/** Queues of a test: one per env, closed together. */
+/** Queues of a test, one per env, on a connection of their own; closed together. */
 export class TestQueues {
   readonly #queues = new Map<string, Queue>();
-  constructor(
+  #closed: Promise<void> | undefined;
+
+  private constructor(
     readonly connection: Redis,
     readonly prefix: string,
     readonly config: Config,
   ) {}
+
+  /** Queues on the config's Redis and queue prefix. */
+  static open(config: Config): TestQueues {
+    return new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), config.storage.queuePrefix, config);
+  }
 
   queue(env: string): Queue {
     let queue = this.#queues.get(env);
@@ -57,7 +58,7 @@ export class TestQueues {
 
   /** Adds a task the way the scheduler does. */
   add(task: TaskJobData, data: Record<string, unknown> = {}): Promise<Job> {
-    return this.queue(task.env).add('task', { ...task, ...data }, taskJobOptions(this.config, task));
+    return this.queue(task.env).add(TASK_JOB_NAME, { ...task, ...data }, jobOptionsOf(this.config, task));
   }
 
   async getJob(task: TaskJobData): Promise<Job | undefined> {
@@ -68,8 +69,13 @@ export class TestQueues {
     return this.queue(task.env).getJobState(taskJobId(task.env, task.hotkey, task.revision, task.task_id));
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.#queues.values()].map((q) => q.close()));
-    this.#queues.clear();
+  /** Closes the queues, then the connection (idempotent). */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await Promise.all([...this.#queues.values()].map((q) => q.close()));
+      this.#queues.clear();
+      await closeRedis(this.connection);
+    })();
+    return this.#closed;
   }
 }

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
 import type { Kysely } from 'kysely';
 import { createDatabase } from '../../src/db/database.ts';
 import { dropDatabase, ensureDatabase } from '../../src/db/ensure-database.ts';
 import { migrateToLatest } from '../../src/db/migrator.ts';
 import type { Database } from '../../src/db/schema.ts';
+import { randomName } from './random-name.ts';
 import { testConfig } from './test-config.ts';
 import { testLogger } from './test-logger.ts';
 
@@ -22,7 +22,7 @@ const HARNESS_CONNECT_TIMEOUT_MS = 30_000;
 /** The URL of a new, randomly named database on the configured server. */
 export function randomDatabaseUrl(): string {
   const url = new URL(testConfig().storage.databaseUrl);
-  url.pathname = `/evalpool_test_${randomBytes(6).toString('hex')}`;
+  url.pathname = `/${randomName('evalpool_test_')}`;
   return url.toString();
 }
 

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
 import type { Redis } from 'ioredis';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
+import { randomName } from './random-name.ts';
 import { testConfig } from './test-config.ts';
 import { testLogger } from './test-logger.ts';
 
@@ -28,7 +28,7 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<number
 /** Registers hooks giving this test file a random prefix, cleaned up (keys and connection) after. */
 export function useTestRedis(): TestRedis {
   const url = testConfig().storage.redisUrl;
-  const prefix = `evalpool-test-${randomBytes(5).toString('hex')}`;
+  const prefix = randomName('evalpool-test-');
   let redis: Redis | undefined;
   before(() => {
     redis = createRedis(url, 'command', testLogger());

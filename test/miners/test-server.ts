@@ -67,7 +67,7 @@ export async function refusedPort(): Promise<number> {
   return port;
 }
 
-export const GOOD_ACTION = JSON.stringify({ action: { continuous: { joint_torque: [0.1, -0.2] }, discrete: {}, extra: {} } });
+const GOOD_ACTION = JSON.stringify({ action: { continuous: { joint_torque: [0.1, -0.2] }, discrete: {}, extra: {} } });
 
 /** Answers every request with a fixed action. */
 export const answerAction: Handler = (_request, response) => {

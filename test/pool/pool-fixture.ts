@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { afterEach, beforeEach } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { getSamplingLists } from '../../src/db/tables/sampling-lists.ts';
@@ -14,11 +15,52 @@ import { parseTaskJobData, queueName, type TaskJobData } from '../../src/pool/ta
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
+import type { TestDatabase } from '../helpers/test-database.ts';
+import { deletePrefix, type TestRedis } from '../helpers/test-redis.ts';
 
 /**
  * Test helpers for the pool: rows inserted directly with Kysely (sampling lists and slots belong
  * to other modules), a pool in a leadership term, and a manual BullMQ consumer.
  */
+
+/** `n` consecutive task ids from `from`. */
+export const ids = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
+
+/** Deletes the pool's keys under `prefix` and empties the tables a pool test fills. */
+export async function resetPool(db: Kysely<Database>, redis: Redis, prefix: string): Promise<void> {
+  await deletePrefix(redis, prefix);
+  await sql`truncate miners, sampling_lists, results, miner_slots, attempts cascade`.execute(db);
+}
+
+/** A pool in a leadership term and a manual consumer on the same config. */
+export interface OpenPool {
+  readonly pool: TaskPool;
+  readonly token: string;
+  readonly consumer: ManualConsumer;
+}
+
+/**
+ * Hooks for a `describe` of pool tests on the file's database and Redis prefix: the pool is reset
+ * before each test, and what `open` opened is closed after it. `open(vars)` adds `vars` to
+ * `baseVars` in the test config.
+ */
+export function usePoolPerTest(database: TestDatabase, redisHandle: TestRedis, baseVars: Record<string, string> = {}): { open: (vars?: Record<string, string>) => Promise<OpenPool> } {
+  let opened: OpenPool | undefined;
+  beforeEach(() => resetPool(database.db, redisHandle.redis, redisHandle.prefix));
+  afterEach(async () => {
+    await opened?.consumer.close();
+    await opened?.pool.close();
+    opened = undefined;
+  });
+  return {
+    open: async (vars = {}) => {
+      const config = poolConfig(redisHandle.prefix, { ...baseVars, ...vars });
+      const { pool, token } = await openPoolInTerm(redisHandle.url, redisHandle.prefix, database.db, config);
+      opened = { pool, token, consumer: ManualConsumer.open(redisHandle.url, redisHandle.prefix, config) };
+      return opened;
+    },
+  };
+}
 
 /** Inserts or replaces a sampling list. */
 export async function putList(

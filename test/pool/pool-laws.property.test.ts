@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { sql } from 'kysely';
 import { LeaseLostError } from '../../src/pool/fenced-create.ts';
-import { decodeBucket, bucketField, bucketAt, capRule } from '../../src/pool/hourly-cap.ts';
+import { bucketAt, bucketField, capRule, decodeBucket } from '../../src/pool/hourly-cap.ts';
 import { poolKeys, queueKey } from '../../src/pool/pool-keys.ts';
 import { parseTaskJobId } from '../../src/pool/task-job.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
-import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';
+import { useTestRedis } from '../helpers/test-redis.ts';
 import {
   currentLists,
   inFlightByHotkey,
@@ -19,6 +18,7 @@ import {
   putList,
   putMiners,
   putSlots,
+  resetPool,
   rotateList,
 } from './pool-fixture.ts';
 
@@ -72,8 +72,7 @@ describe('pool laws under random ticks, completions, failures, worker deaths, ro
     const config = poolConfig(prefix, { EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1000' });
     await fc.assert(
       fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }), fc.array(action, { minLength: 5, maxLength: 25 }), async (slots, actions) => {
-        await deletePrefix(redisHandle.redis, prefix);
-        await sql`truncate miners, sampling_lists, results, miner_slots cascade`.execute(database.db);
+        await resetPool(database.db, redisHandle.redis, prefix);
         for (const [i, env] of ENVS.entries()) await putList(database.db, { env_id: env, task_ids: Array.from({ length: LIST_SIZE }, (_, k) => i * 100 + k) });
         const miners = HOTKEYS.map((hotkey, uid) => ({ uid, hotkey, revision: 1, registered: true }));
         const syncMiners = (): Promise<void> => putMiners(database.db, miners.filter((m) => m.registered).map((m) => ({ uid: m.uid, hotkey: m.hotkey, revision: `r${m.revision}` })));

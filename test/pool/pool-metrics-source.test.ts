@@ -20,7 +20,7 @@ describe('the pool as scrape-time metrics', () => {
   let queues: TestQueues;
   before(async () => {
     const config = testConfig({ EVALPOOL_QUEUE_PREFIX: redisHandle.prefix });
-    queues = new TestQueues(createRedis(redisHandle.url, 'bullmq', testLogger()), redisHandle.prefix, config);
+    queues = TestQueues.open(config);
     await putList(database.db, { env_id: 'env-m', task_ids: [1, 2, 3] });
     await putMiners(database.db, [
       { uid: 1, hotkey: 'hk1', revision: 'r1' },
@@ -30,7 +30,6 @@ describe('the pool as scrape-time metrics', () => {
   });
   after(async () => {
     await queues.close();
-    await closeRedis(queues.connection);
   });
 
   const source = (cacheMs: number, redis = redisHandle.redis) => {

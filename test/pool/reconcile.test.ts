@@ -1,34 +1,18 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { beforeEach, describe, test } from 'node:test';
 import { bucketField } from '../../src/pool/hourly-cap.ts';
 import { poolKeys, queueKey } from '../../src/pool/pool-keys.ts';
-import type { TaskPool } from '../../src/pool/task-pool.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
-import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';
-import {
-  currentLists,
-  ManualConsumer,
-  openPoolInTerm,
-  poolConfig,
-  poolTasks,
-  putList,
-  putMiners,
-  putSlots,
-  writeResult,
-} from './pool-fixture.ts';
+import { useTestRedis } from '../helpers/test-redis.ts';
+import { currentLists, ids, poolTasks, putList, putMiners, putSlots, usePoolPerTest, writeResult } from './pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
-const ids = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
 
 describe('reconciliation and the paused-task TTL', () => {
-  let pool: TaskPool | undefined;
-  let consumer: ManualConsumer | undefined;
+  const { open } = usePoolPerTest(database, redisHandle, { EVALPOOL_MAX_ENV_SHARE: '1' });
 
   beforeEach(async () => {
-    await deletePrefix(redisHandle.redis, redisHandle.prefix);
-    await sql`truncate miners, sampling_lists, results, miner_slots cascade`.execute(database.db);
     await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 6) });
     await putMiners(database.db, [
       { uid: 1, hotkey: 'hk1', revision: 'r1' },
@@ -37,40 +21,27 @@ describe('reconciliation and the paused-task TTL', () => {
     await putSlots(database.db, 'hk1', 2);
     await putSlots(database.db, 'hk2', 2);
   });
-  afterEach(async () => {
-    await consumer?.close();
-    await pool?.close();
-    consumer = undefined;
-    pool = undefined;
-  });
-
-  async function setup(vars: Record<string, string> = {}): Promise<TaskPool> {
-    const config = poolConfig(redisHandle.prefix, { EVALPOOL_MAX_ENV_SHARE: '1', ...vars });
-    pool = (await openPoolInTerm(redisHandle.url, redisHandle.prefix, database.db, config)).pool;
-    consumer = ManualConsumer.open(redisHandle.url, redisHandle.prefix, config);
-    return pool;
-  }
 
   test('an assigned task whose lock is gone is pending again after reconciliation; it kept its slot meanwhile', async () => {
-    const pool = await setup();
+    const { pool, consumer } = await open();
     await pool.topUp(await currentLists(database.db));
-    const taken = (await consumer!.take('env-a'))!;
-    await consumer!.abandon(taken); // the worker died: its lock is gone
+    const taken = (await consumer.take('env-a'))!;
+    await consumer.abandon(taken); // the worker died: its lock is gone
     assert.equal((await pool.topUp(await currentLists(database.db))).created, 0, 'the orphan still holds its slot');
     const report = await pool.reconcile(await currentLists(database.db));
     assert.equal(report.orphansRecovered, 1);
     const job = (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a'])).find((t) => t.jobId === taken.job.id);
     assert.equal(job?.state, 'pending');
-    const again = (await consumer!.take('env-a'))!;
+    const again = (await consumer.take('env-a'))!;
     assert.equal(again.job.id, taken.job.id, 'the same task is handed out again');
     assert.equal(again.job.attemptsMade, 0, 'a worker death is not an attempt');
   });
 
   test('jobs of unknown miners, retired ids or with a result are removed, pending or paused; stale buckets dropped', async () => {
-    const pool = await setup();
+    const { pool, consumer } = await open();
     await pool.topUp(await currentLists(database.db));
-    const paused = (await consumer!.take('env-a'))!;
-    await consumer!.fail(paused);
+    const paused = (await consumer.take('env-a'))!;
+    await consumer.fail(paused);
     await pool.topUp(await currentLists(database.db));
     const before = await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a']);
     const pendingHk1 = before.find((t) => t.hotkey === 'hk1' && t.state === 'pending')!;
@@ -90,12 +61,12 @@ describe('reconciliation and the paused-task TTL', () => {
   });
 
   test('paused tasks past the TTL are deleted without ops and the next tick creates them again', async () => {
-    const pool = await setup({ EVALPOOL_PAUSED_TTL_SECONDS: '3600' });
+    const { pool, consumer } = await open({ EVALPOOL_PAUSED_TTL_SECONDS: '3600' });
     await pool.topUp(await currentLists(database.db));
-    const first = (await consumer!.take('env-a'))!;
-    const second = (await consumer!.take('env-a'))!;
-    await consumer!.fail(first);
-    await consumer!.fail(second);
+    const first = (await consumer.take('env-a'))!;
+    const second = (await consumer.take('env-a'))!;
+    await consumer.fail(first);
+    await consumer.fail(second);
     // Age one of them beyond the TTL (BullMQ's failed set is scored by the time of failure).
     await redisHandle.redis.zadd(queueKey(redisHandle.prefix, 'env-a', 'failed'), Date.now() - 2 * 3_600_000, String(first.job.id));
     const deleted = await pool.cleanPaused(await currentLists(database.db));

@@ -1,56 +1,33 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Worker } from 'bullmq';
-import { sql } from 'kysely';
-import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
+import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import { parseTaskJobData, queueName } from '../../src/pool/task-job.ts';
-import type { TaskPool } from '../../src/pool/task-pool.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
-import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';
+import { useTestRedis } from '../helpers/test-redis.ts';
 import {
   currentLists,
+  ids,
   inFlightByHotkey,
-  ManualConsumer,
-  openPoolInTerm,
   poolConfig,
   poolTasks,
   putList,
   putMiners,
   putSlots,
   rotateList,
+  usePoolPerTest,
   writeResult,
 } from './pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
 const ENVS = ['env-a', 'env-b'];
-const ids = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
 
 describe('pool top-up against real Redis, Postgres and BullMQ', () => {
-  let pool: TaskPool | undefined;
-  let consumer: ManualConsumer | undefined;
-
-  beforeEach(async () => {
-    await deletePrefix(redisHandle.redis, redisHandle.prefix);
-    await sql`truncate miners, sampling_lists, results, miner_slots, attempts cascade`.execute(database.db);
-  });
-  afterEach(async () => {
-    await consumer?.close();
-    await pool?.close();
-    consumer = undefined;
-    pool = undefined;
-  });
-
-  async function setup(vars: Record<string, string> = {}): Promise<{ pool: TaskPool; token: string }> {
-    const config = poolConfig(redisHandle.prefix, vars);
-    const opened = await openPoolInTerm(redisHandle.url, redisHandle.prefix, database.db, config);
-    pool = opened.pool;
-    consumer = ManualConsumer.open(redisHandle.url, redisHandle.prefix, config);
-    return opened;
-  }
+  const { open } = usePoolPerTest(database, redisHandle);
 
   test('a tick from empty fills each miner exactly to its slots, spread over envs', async () => {
     await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 20) });
@@ -63,7 +40,7 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     await putSlots(database.db, 'hk1', 2);
     await putSlots(database.db, 'hk2', 6);
     // hk3 has no slots row: EVALPOOL_SLOTS_DEFAULT (4)
-    const { pool } = await setup();
+    const { pool } = await open();
     const report = await pool.topUp(await currentLists(database.db));
     const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
     const load = inFlightByHotkey(tasks);
@@ -88,7 +65,7 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 10) });
     await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
     await putSlots(database.db, 'hk1', 3);
-    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '1' });
+    const { pool } = await open({ EVALPOOL_MAX_ENV_SHARE: '1' });
     await pool.topUp(await currentLists(database.db));
     assert.equal((await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).length, 3);
 
@@ -126,9 +103,9 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 6), rotation_count: 2 });
     await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
     await putSlots(database.db, 'hk1', 4);
-    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '1' });
+    const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1' });
     await pool.topUp(await currentLists(database.db));
-    const assigned = await consumer!.take('env-a'); // id 0 becomes assigned
+    const assigned = await consumer.take('env-a'); // id 0 becomes assigned
     assert.equal(assigned?.data.task_id, 0);
     const { out } = await rotateList(database.db, 'env-a', [50, 51]);
     assert.deepEqual(out, [0, 1]);
@@ -139,7 +116,7 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
       tasks.map((t) => [t.taskId, t.state]).sort((a, b) => Number(a[0]) - Number(b[0])),
       [[0, 'assigned'], [2, 'pending'], [3, 'pending'], [4, 'pending']],
     );
-    await consumer!.complete(database.db, assigned);
+    await consumer.complete(database.db, assigned);
     await pool.topUp(await currentLists(database.db));
     const after = (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).map((t) => t.taskId).sort((a, b) => a - b);
     assert.deepEqual(after, [2, 3, 4, 5], 'the slot freed by the retired id goes to the list, oldest first');
@@ -149,10 +126,10 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 6) });
     await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
     await putSlots(database.db, 'hk1', 2);
-    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '1' });
+    const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1' });
     await pool.topUp(await currentLists(database.db));
-    const first = await consumer!.take('env-a');
-    await consumer!.complete(database.db, first!); // id 0 done by r1
+    const first = await consumer.take('env-a');
+    await consumer.complete(database.db, first!); // id 0 done by r1
     await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r2' }]);
     const report = await pool.topUp(await currentLists(database.db));
     assert.equal(report.removed['revision-changed'], 1);
@@ -166,10 +143,10 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
       { uid: 1, hotkey: 'hk1', revision: 'r1' },
       { uid: 2, hotkey: 'hk2', revision: 'r1' },
     ]);
-    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '1' });
+    const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1' });
     await pool.topUp(await currentLists(database.db));
-    let taken = await consumer!.take('env-a');
-    while (taken && taken.data.hotkey !== 'hk2') taken = await consumer!.take('env-a');
+    let taken = await consumer.take('env-a');
+    while (taken && taken.data.hotkey !== 'hk2') taken = await consumer.take('env-a');
     assert.ok(taken);
     await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
     const report = await pool.topUp(await currentLists(database.db));
@@ -182,10 +159,10 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 4) });
     await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
     await putSlots(database.db, 'hk1', 1);
-    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '1' });
+    const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1' });
     for (let i = 0; i < 3; i++) {
       await pool.topUp(await currentLists(database.db));
-      await consumer!.fail((await consumer!.take('env-a'))!);
+      await consumer.fail((await consumer.take('env-a'))!);
     }
     await pool.topUp(await currentLists(database.db));
     const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
@@ -201,7 +178,7 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     ]);
     await putSlots(database.db, 'hk1', 6, { scheduling_paused: true });
     await putSlots(database.db, 'hk3', 6);
-    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '0.5' });
+    const { pool } = await open({ EVALPOOL_MAX_ENV_SHARE: '0.5' });
     await redisHandle.redis.set(poolKeys(redisHandle.prefix).circuit('hk2'), String(Date.now() + 60_000), 'PX', 60_000);
     const report = await pool.topUp(await currentLists(database.db));
     assert.deepEqual(report.skipped, { schedulingPaused: 1, circuitOpen: 1, invalid: 0 });
@@ -214,10 +191,10 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 4), rotation_count: 1, rotation_interval_seconds: 3_600 });
     await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
     await putSlots(database.db, 'hk1', 10);
-    const { pool } = await setup({ EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1' });
+    const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1' });
     const t0 = Date.now();
     assert.equal((await pool.topUp(await currentLists(database.db), t0)).created, 4, 'the first fill is whole');
-    for (let i = 0; i < 4; i++) await consumer!.fail((await consumer!.take('env-a'))!);
+    for (let i = 0; i < 4; i++) await consumer.fail((await consumer.take('env-a'))!);
     const pausedIds = (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).map((t) => t.jobId);
     await Promise.all(pausedIds.map((id) => pool.queues.get('env-a').remove(id))); // ops delete them
     assert.equal((await pool.topUp(await currentLists(database.db), t0 + 1_000)).created, 0, 'no token left');

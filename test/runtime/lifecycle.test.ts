@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Lifecycle, REPEATED_SIGNAL_WINDOW_MS, stopOnSignals } from '../../src/runtime/lifecycle.ts';
+import { REPEATED_SIGNAL_WINDOW_MS } from '../../src/config/constants.ts';
+import { Lifecycle, stopOnSignals } from '../../src/runtime/lifecycle.ts';
 import { capturingLogger } from '../helpers/test-logger.ts';
 
 describe('Lifecycle', () => {

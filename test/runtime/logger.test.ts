@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { createLogger } from '../../src/runtime/logger.ts';
 import { testConfig } from '../helpers/test-config.ts';
-
-function sink(): { stream: Writable; text: () => string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      text += chunk.toString();
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
+import { capturingStream } from '../helpers/test-logger.ts';
 
 test('JSON lines by default, with secrets redacted at any common key', () => {
-  const out = sink();
+  const out = capturingStream();
   const logger = createLogger(testConfig({ EVALPOOL_LOG_LEVEL: 'info' }), { destination: out.stream, isTTY: false });
   logger.child({ component: 'x' }).info({ token: 'tok-123', nested: { password: 'pw-456', seed: 'seed words' } }, 'hello');
   const line = JSON.parse(out.text().trim()) as Record<string, unknown>;
@@ -26,7 +15,7 @@ test('JSON lines by default, with secrets redacted at any common key', () => {
 });
 
 test('pretty when EVALPOOL_LOG_PRETTY is true', () => {
-  const out = sink();
+  const out = capturingStream();
   const logger = createLogger(testConfig({ EVALPOOL_LOG_LEVEL: 'info', EVALPOOL_LOG_PRETTY: 'true' }), { destination: out.stream, isTTY: false });
   logger.info('hello');
   assert.match(out.text(), /INFO.*hello/);

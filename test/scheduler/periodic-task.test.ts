@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LeaseLostError } from '../../src/pool/fenced-create.ts';
-import { runPeriodicTasks, sleep, type PeriodicTask } from '../../src/scheduler/periodic-task.ts';
+import { sleep } from '../../src/runtime/sleep.ts';
+import { runPeriodicTasks, type PeriodicTask } from '../../src/scheduler/periodic-task.ts';
 
 describe('the leader loop of named periodic tasks', () => {
   test('runs due tasks one at a time in list order at start, each again after its interval; a failing run does not stop the loop', async () => {

@@ -10,17 +10,10 @@ import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';
 import { inFlightByHotkey, poolConfig, poolTasks, putList, putMiners, putSlots } from '../pool/pool-fixture.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('the scheduler: one leader among replicas', () => {
   const schedulers: Scheduler[] = [];
@@ -51,20 +44,20 @@ describe('the scheduler: one leader among replicas', () => {
     const a = replica('a', schedulerDeps(), { tasks: [{ name: 'weights', intervalMs: 10_000, run: () => Promise.resolve(void ran.push('a')) }] });
     const b = replica('b', schedulerDeps(), { tasks: [{ name: 'weights', intervalMs: 10_000, run: () => Promise.resolve(void ran.push('b')) }] });
     await Promise.all([a.start(), b.start()]);
-    await until(() => a.isLeader || b.isLeader, 5_000, 'a leader');
+    await waitFor('a leader', () => a.isLeader || b.isLeader, 5_000);
     const [leader, follower] = a.isLeader ? [a, b] : [b, a];
-    await until(async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7, 5_000, 'the pool filled to the slots (3 + default 4)');
+    await waitFor('the pool filled to the slots (3 + default 4)', async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7, 5_000);
     assert.equal(follower.isLeader, false);
-    await until(() => ran.length > 0, 2_000, 'the plugged-in task ran');
+    await waitFor('the plugged-in task ran', () => ran.length > 0, 2_000);
     assert.deepEqual(ran, [leader.instanceId], 'plugged-in tasks run in the leader only');
-    await until(async () => (await readSchedulerStatus(redisHandle.redis, redisHandle.prefix)).lastTick !== null, 5_000, 'a tick recorded');
+    await waitFor('a tick recorded', async () => (await readSchedulerStatus(redisHandle.redis, redisHandle.prefix)).lastTick !== null, 5_000);
     const status = await readSchedulerStatus(redisHandle.redis, redisHandle.prefix);
     assert.equal(status.leader?.id, leader.instanceId);
     assert.equal(status.lastLeader?.id, leader.instanceId);
     assert.ok(status.tasks.tick && status.tasks.reconcile);
 
     await leader.stop();
-    await until(() => follower.isLeader, 2_000, 'the follower takes over after a release');
+    await waitFor('the follower takes over after a release', () => follower.isLeader, 2_000);
     const load = inFlightByHotkey(await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s']));
     assert.deepEqual(Object.fromEntries(load), { hk1: 3, hk2: 4 });
   });
@@ -80,11 +73,11 @@ describe('the scheduler: one leader among replicas', () => {
     };
     const a = replica('a', slowLists);
     await a.start();
-    await until(() => a.isLeader, 5_000, 'leader');
-    await until(async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7, 5_000, 'filled');
+    await waitFor('leader', () => a.isLeader, 5_000);
+    await waitFor('filled', async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7, 5_000);
     // Another replica "takes" the lease (as after a network partition).
     await redisHandle.redis.set(poolKeys(redisHandle.prefix).lease, 'intruder#1', 'PX', 1_500);
-    await until(() => !a.isLeader, 2_000, 'the lease loss noticed');
+    await waitFor('the lease loss noticed', () => !a.isLeader, 2_000);
     const jobs = await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s']);
     await redisHandle.redis.del(`${redisHandle.prefix}:env-s:wait`); // free every slot...
     for (const j of jobs) await redisHandle.redis.del(`${redisHandle.prefix}:env-s:${j.jobId}`);
@@ -92,8 +85,8 @@ describe('the scheduler: one leader among replicas', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length, 0, '...nothing is created while another holds the lease');
     assert.ok(ticks - ticksThen <= 1, 'no tick runs without the lease');
-    await until(() => a.isLeader, 3_000, 'leader again after the intruder’s lease expired');
-    await until(async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7, 5_000, 'filled again');
+    await waitFor('leader again after the intruder’s lease expired', () => a.isLeader, 3_000);
+    await waitFor('filled again', async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7, 5_000);
   });
 
   test('miner discovery drives the pool: a new revision replaces the old one’s queued tasks, a deregistered miner’s disappear', async () => {
@@ -112,9 +105,9 @@ describe('the scheduler: one leader among replicas', () => {
     schedulers.push(a);
     await a.start();
     const revisions = async (): Promise<string[]> => [...new Set((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).map((t) => `${t.hotkey}@${t.revision}`))].sort();
-    await until(async () => (await revisions()).join() === 'hk1@r1,hk2@r1', 5_000, 'both miners scheduled');
+    await waitFor('both miners scheduled', async () => (await revisions()).join() === 'hk1@r1,hk2@r1', 5_000);
     assert.deepEqual(ensured[0], ['hk1', 'hk2'], 'slots rows are ensured for discovered miners');
     discovered = [{ ...discovered[0]!, revision: 'r2' }];
-    await until(async () => (await revisions()).join() === 'hk1@r2', 5_000, 'only the new revision left');
+    await waitFor('only the new revision left', async () => (await revisions()).join() === 'hk1@r2', 5_000);
   });
 });

@@ -7,6 +7,7 @@ import { spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { inFlightByHotkey, ManualConsumer, poolConfig, poolTasks, putSlots } from '../pool/pool-fixture.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -14,16 +15,6 @@ const LEASE_MS = 2_000;
 const TICK_MS = 100;
 const BECAME = 'became the scheduler leader';
 const ENV = 'mujoco/env-t';
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('two `evalpool serve` processes against the same Redis', () => {
   const processes: CliProcess[] = [];
@@ -64,13 +55,13 @@ describe('two `evalpool serve` processes against the same Redis', () => {
     const second = spawnCli(['serve'], vars);
     processes.push(first, second);
     await Promise.all([first, second].map((p) => p.waitForLog((l) => l.msg === 'evalpool serve is listening')));
-    const leader = await until(() => [first, second].find((p) => p.logs().some((l) => l.msg === BECAME)), 10_000, 'a leader');
+    const leader = await waitFor('a leader', () => [first, second].find((p) => p.logs().some((l) => l.msg === BECAME)), 10_000);
     const follower = leader === first ? second : first;
     const assertLaw = async (): Promise<void> => {
       const load = inFlightByHotkey(await poolTasks(redisHandle.redis, redisHandle.prefix, [ENV]));
       for (const [hotkey, n] of load) assert.ok(n <= slots.get(hotkey)!, `${hotkey}: ${n} in flight ≤ ${slots.get(hotkey)}`);
     };
-    await until(async () => ((await poolTasks(redisHandle.redis, redisHandle.prefix, [ENV])).length === 8 ? true : undefined), 10_000, 'the pool filled');
+    await waitFor('the pool filled', async () => ((await poolTasks(redisHandle.redis, redisHandle.prefix, [ENV])).length === 8 ? true : undefined), 10_000);
     await new Promise((r) => setTimeout(r, 5 * TICK_MS));
     assert.equal(follower.logs().some((l) => l.msg === BECAME), false, 'the other replica does not schedule');
     await assertLaw();
@@ -84,7 +75,7 @@ describe('two `evalpool serve` processes against the same Redis', () => {
     // The new leader keeps the pool topped up: evaluate a few tasks, their slots are refilled.
     consumer = ManualConsumer.open(redisHandle.url, redisHandle.prefix, poolConfig(redisHandle.prefix));
     for (let i = 0; i < 4; i++) await consumer.complete(database.db, (await consumer.take(ENV))!);
-    await until(async () => ((await poolTasks(redisHandle.redis, redisHandle.prefix, [ENV])).length === 8 ? true : undefined), 5_000, 'refilled by the new leader');
+    await waitFor('refilled by the new leader', async () => ((await poolTasks(redisHandle.redis, redisHandle.prefix, [ENV])).length === 8 ? true : undefined), 5_000);
     await assertLaw();
     const results = await database.db.selectFrom('results').select('task_id').execute();
     assert.equal(results.length, 4);

@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
-import { scoringParamsOf } from '../../src/config/scoring-params.ts';
-import { testConfig } from '../helpers/test-config.ts';
-
-const DEFAULT_SCORING_PARAMS = scoringParamsOf(testConfig());
+import { testScoringParams } from '../helpers/test-config.ts';
 import type { MinerEnvAggregate, ScoringInput } from '../../src/scoring/scoring-input.ts';
 import type { ScoringParams } from '../../src/scoring/scoring-params.ts';
 
@@ -48,10 +45,11 @@ const inputArb: fc.Arbitrary<ScoringInput> = fc
       .map((rows) => ({ envs, miners, aggregates: rows.filter((r): r is MinerEnvAggregate => r !== null) })),
   );
 
+const defaultParams = testScoringParams();
 const paramsArb: fc.Arbitrary<ScoringParams> = fc.record({
   minCoverage: fc.constantFrom(0.5, 0.8, 1),
   temperature: fc.double({ min: 0.01, max: 20, noNaN: true }),
-}).map((p) => ({ ...DEFAULT_SCORING_PARAMS, ...p }));
+}).map((p) => ({ ...defaultParams, ...p }));
 
 function shuffled<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];

@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
-import { scoringParamsOf } from '../../src/config/scoring-params.ts';
-import { testConfig } from '../helpers/test-config.ts';
-
-const DEFAULT_SCORING_PARAMS = scoringParamsOf(testConfig());
+import { testScoringParams } from '../helpers/test-config.ts';
 import type { ScoreReport } from '../../src/scoring/score-report.ts';
 import { ScoringInputError } from '../../src/scoring/scoring-input-error.ts';
-import { agg, miner } from './build-input.ts';
+import { agg, miner, assertClose } from './build-input.ts';
 
 // Defaults throughout: z 1.5, gaps [0.02, 0.10], T 1, minCoverage 0.8, eps in [0.01, 0.2].
-const params = DEFAULT_SCORING_PARAMS;
+const params = testScoringParams();
 const twoEnvs = [{ envId: 'b', listSize: 100 }, { envId: 'a', listSize: 100 }];
-const close = (actual: number | null | undefined, expected: number): void =>
-  assert.ok(typeof actual === 'number' && Math.abs(actual - expected) < 1e-9, `${actual} ≠ ${expected}`);
+const close = assertClose;
 const byUid = (r: ScoreReport, uid: number) => r.miners.find((m) => m.uid === uid)!;
 
 // softmax([4, 0]) at T = 1: 1/(1 + e^−4) = 0.9820138 and e^−4/(1 + e^−4) = 0.0179862;

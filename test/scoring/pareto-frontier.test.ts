@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { scoringParamsOf } from '../../src/config/scoring-params.ts';
-import { testConfig } from '../helpers/test-config.ts';
-
-const DEFAULT_SCORING_PARAMS = scoringParamsOf(testConfig());
+import { testScoringParams } from '../helpers/test-config.ts';
 import { envEpsilon, epsilonDominates, paretoEpsilon, paretoFrontier } from '../../src/scoring/pareto-frontier.ts';
+import { assertClose } from './build-input.ts';
 
-const bounds = DEFAULT_SCORING_PARAMS; // eps clipped to [0.01, 0.2]
-const close = (actual: number | null, expected: number): void =>
-  assert.ok(actual !== null && Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
+const bounds = testScoringParams(); // eps clipped to [0.01, 0.2]
+const close = (actual: number | null, expected: number): void => assertClose(actual, expected, 1e-12);
 
 describe('ε-dominance', () => {
   const eps = [0.25, 0.25]; // exact in binary, so the boundaries below are exact

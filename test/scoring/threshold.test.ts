@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { scoringParamsOf } from '../../src/config/scoring-params.ts';
-import { testConfig } from '../helpers/test-config.ts';
-
-const DEFAULT_SCORING_PARAMS = scoringParamsOf(testConfig());
+import { testScoringParams } from '../helpers/test-config.ts';
 import { threshold, thresholdGap } from '../../src/scoring/threshold.ts';
+import { assertClose } from './build-input.ts';
 
-const params = DEFAULT_SCORING_PARAMS; // z = 1.5, minGap = 0.02, maxGap = 0.10
-const close = (actual: number, expected: number): void => assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} ≠ ${expected}`);
+const params = testScoringParams(); // z = 1.5, minGap = 0.02, maxGap = 0.10
+const close = (actual: number, expected: number): void => assertClose(actual, expected);
 
 describe('threshold', () => {
   test('sr 0.5 at n 100: inside the gap bounds', () => {

@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CONTAINER_DEFAULT_MAX_TIMESTEPS } from '../../src/envs/container/defaults.ts';
 import { loadContainerEnvs } from '../../src/service/container-envs.ts';
 import { WorkerSetupError } from '../../src/service/worker-setup-error.ts';
 import { definitionJson } from '../sampling/build-definition.ts';
 import { testLogger } from '../helpers/test-logger.ts';
+import { CONTAINER_DEFAULT_MAX_TIMESTEPS } from '../../src/config/constants.ts';
 
 let dir = '';
 before(async () => {

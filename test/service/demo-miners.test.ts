@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { planDemoMiners, readDemoMinersFile } from '../../src/service/demo-miners.ts';
 import { DemoSetupError } from '../../src/service/demo-setup-error.ts';
+import { withTempDir } from '../helpers/with-temp-dir.ts';
 
 const inRepo = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
@@ -46,14 +46,11 @@ describe('demo miners plan', () => {
   });
 
   test('a missing or invalid miners file is one sentence naming the file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'evalpool-demo-miners-'));
-    try {
+    await withTempDir(async (dir) => {
       await assert.rejects(readDemoMinersFile(join(dir, 'nope.json')), (e: Error) => e instanceof DemoSetupError && /nope\.json \(ENOENT\).*EVALPOOL_MINERS_FILE/.test(e.message));
       const bad = join(dir, 'bad.json');
       await writeFile(bad, JSON.stringify({ miners: [{ uid: 0, hotkey: 'demo-expert' }] }));
       await assert.rejects(readDemoMinersFile(bad), (e: Error) => e instanceof DemoSetupError && e.message.includes('bad.json: entry 0 (hotkey demo-expert)'));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

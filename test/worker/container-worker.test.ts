@@ -11,7 +11,6 @@ import { LABELS } from '../../src/envs/container/container-labels.ts';
 import { DockerEngine } from '../../src/envs/container/docker-engine.ts';
 import type { DemoMiner, DemoMinerOptions } from '../../src/miners/demo/demo-miner.ts';
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { definitionFileName } from '../../src/sampling/sampling-definition.ts';
 import { containerEvaluator } from '../../src/worker/container-evaluator.ts';
 import { builtInEvaluators, registryEvaluator, type BuiltInEvaluators } from '../../src/worker/evaluators.ts';
@@ -23,7 +22,7 @@ import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { startWorker, type WorkerHarness } from './harness.ts';
+import { attemptRows, resultRows, startWorker, type WorkerHarness } from './harness.ts';
 
 const REACH = 'container/reach-v1';
 const STALL = 'container/stall-v1';
@@ -53,13 +52,8 @@ async function miner(options: DemoMinerOptions): Promise<DemoMiner> {
   return started;
 }
 
-function results(hotkey: string) {
-  return database.db.selectFrom('results').selectAll().where('hotkey', '=', hotkey).orderBy('task_id').execute();
-}
-
-function attempts(hotkey: string) {
-  return database.db.selectFrom('attempts').select(['task_id', 'attempt', 'error_class', 'error_message']).where('hotkey', '=', hotkey).orderBy('task_id').orderBy('attempt').execute();
-}
+const results = (hotkey: string) => resultRows(database.db, hotkey);
+const attempts = (hotkey: string) => attemptRows(database.db, hotkey);
 
 describe('container envs through the worker (real engine, test image, Postgres, Redis)', { skip: SKIP_CONTAINER_TESTS }, () => {
   let config: Config;
@@ -71,7 +65,7 @@ describe('container envs through the worker (real engine, test image, Postgres, 
   before(async () => {
     await requireEngineAndImage();
     config = testConfig(settings());
-    queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+    queues = TestQueues.open(config);
     engine = new DockerEngine({ socketPath: TEST_DOCKER_SOCKET });
     evaluators = builtInEvaluators(config, testLogger(), {
       containerEnvs: [
@@ -88,7 +82,6 @@ describe('container envs through the worker (real engine, test image, Postgres, 
     await worker?.stop();
     await evaluators?.stop();
     await queues?.close();
-    if (queues) await closeRedis(queues.connection);
     if (engine) {
       for (const c of await engine.list([`${LABELS.worker}=${WORKER_ID}`]).catch(() => [])) await engine.remove(c.id).catch(() => undefined);
       engine.close();
@@ -182,11 +175,10 @@ describe('`evalpool worker` with a container env', { skip: SKIP_CONTAINER_TESTS 
     const definition = { env_id: REACH, family: 'container', image: TEST_ENV_IMAGE, max_timesteps: 200, dataset: { start: 0, end: 1000 }, list_size: 8, rotation: { count: 2, interval_seconds: 600 }, scored: true };
     await writeFile(join(dir, definitionFileName(REACH)), JSON.stringify(definition));
     const config = testConfig(settings());
-    queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+    queues = TestQueues.open(config);
   });
   after(async () => {
     await queues?.close();
-    if (queues) await closeRedis(queues.connection);
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CONTAINER_START_TIMEOUT_MS } from '../../src/envs/container/defaults.ts';
 import { assertSupported, builtInEvaluators, noopEvaluator, registryEvaluator, runnableEnvs, UnsupportedEnvironmentError } from '../../src/worker/evaluators.ts';
 import type { Evaluator } from '../../src/worker/evaluator.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
+import { CONTAINER_START_TIMEOUT_MS } from '../../src/config/constants.ts';
 
 test('tasks go to their family evaluator; an unknown family is a clear error', async () => {
   const seen: string[] = [];

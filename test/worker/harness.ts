@@ -65,3 +65,13 @@ export async function startWorker(
     },
   };
 }
+
+/** The result rows of `hotkey`, by task id. */
+export function resultRows(db: Kysely<Database>, hotkey: string) {
+  return db.selectFrom('results').selectAll().where('hotkey', '=', hotkey).orderBy('task_id').execute();
+}
+
+/** The attempt rows of `hotkey` (task, attempt, class, message), by task id then attempt. */
+export function attemptRows(db: Kysely<Database>, hotkey: string) {
+  return db.selectFrom('attempts').select(['task_id', 'attempt', 'error_class', 'error_message']).where('hotkey', '=', hotkey).orderBy('task_id').orderBy('attempt').execute();
+}

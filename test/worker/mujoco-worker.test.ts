@@ -7,7 +7,6 @@ import type { Config } from '../../src/config/schema.ts';
 import type { DemoMiner, DemoMinerOptions } from '../../src/miners/demo/demo-miner.ts';
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { readOpenCircuits } from '../../src/pool/circuit-keys.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { builtInEvaluators, registryEvaluator, type BuiltInEvaluators } from '../../src/worker/evaluators.ts';
 import { spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
@@ -16,7 +15,7 @@ import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { startWorker } from './harness.ts';
+import { attemptRows, resultRows, startWorker } from './harness.ts';
 
 const REACH = 'mujoco/reach-v1';
 const database = useTestDatabase();
@@ -38,13 +37,12 @@ const closers: (() => Promise<unknown>)[] = [];
 
 before(() => {
   config = testConfig(settings());
-  queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+  queues = TestQueues.open(config);
 });
 
 after(async () => {
   for (const close of closers.reverse()) await close();
   await queues.close();
-  await closeRedis(queues.connection);
 });
 
 async function miner(options: DemoMinerOptions): Promise<DemoMiner> {
@@ -63,13 +61,8 @@ async function mujocoWorker(workerId: string): Promise<{ stop(): Promise<void> }
   return { stop };
 }
 
-function results(hotkey: string) {
-  return database.db.selectFrom('results').selectAll().where('hotkey', '=', hotkey).orderBy('task_id').execute();
-}
-
-function attempts(hotkey: string) {
-  return database.db.selectFrom('attempts').select(['task_id', 'attempt', 'error_class', 'error_message']).where('hotkey', '=', hotkey).orderBy('task_id').orderBy('attempt').execute();
-}
+const results = (hotkey: string) => resultRows(database.db, hotkey);
+const attempts = (hotkey: string) => attemptRows(database.db, hotkey);
 
 // Shared by the tests of the in-process worker; started by the first that needs it.
 let shared: ReturnType<typeof mujocoWorker> | undefined;

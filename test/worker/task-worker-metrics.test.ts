@@ -2,13 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
 import { createMetrics, Registry } from '../../src/runtime/metrics.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import type { EvaluationOutcome } from '../../src/worker/evaluator.ts';
 import { parsePrometheusText, valueOf } from '../helpers/prometheus-text.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
-import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { startWorker } from './harness.ts';
@@ -20,11 +18,10 @@ let queues: TestQueues;
 
 before(() => {
   config = testConfig({ EVALPOOL_QUEUE_PREFIX: redis.prefix, EVALPOOL_TASK_ATTEMPTS: '2', EVALPOOL_TASK_BACKOFF_MS: '10', EVALPOOL_RESULT_FLUSH_MS: '5' });
-  queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+  queues = TestQueues.open(config);
 });
 after(async () => {
   await queues.close();
-  await closeRedis(queues.connection);
 });
 
 test('the worker counts attempts by class with their durations, and tasks paused for good', async () => {

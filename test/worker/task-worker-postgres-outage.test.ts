@@ -6,7 +6,6 @@ import { createDatabase } from '../../src/db/database.ts';
 import { ensureDatabase } from '../../src/db/ensure-database.ts';
 import { migrateToLatest } from '../../src/db/migrator.ts';
 import type { Database } from '../../src/db/schema.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import type { WorkerJobState } from '../../src/worker/job-state.ts';
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
@@ -39,13 +38,12 @@ describe('Postgres stops while a worker runs', { skip: privatePostgresUnavailabl
       EVALPOOL_RESULT_WRITE_TIMEOUT_MS: '2000',
       EVALPOOL_RESULT_RETRY_MAX_MS: '1000',
     });
-    queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+    queues = TestQueues.open(config);
   });
 
   after(async () => {
     await harness?.stop();
     await queues?.close();
-    if (queues) await closeRedis(queues.connection);
     await db?.destroy();
     await postgres?.destroy();
   });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import type { EvaluationOutcome } from '../../src/worker/evaluator.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
@@ -20,12 +19,11 @@ let queues: TestQueues;
 
 before(() => {
   config = testConfig({ EVALPOOL_QUEUE_PREFIX: redis.prefix, EVALPOOL_TASK_ATTEMPTS: '3', EVALPOOL_RESULT_FLUSH_MS: '5' });
-  queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+  queues = TestQueues.open(config);
 });
 
 after(async () => {
   await queues.close();
-  await closeRedis(queues.connection);
 });
 
 const solved: EvaluationOutcome = { errorClass: 'success', success: true, score: 1, reward: null, timesteps: 1, durationMs: 1 };

@@ -3,12 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
 import { circuitKey } from '../../src/pool/circuit-keys.ts';
 import { queueName, taskJobId, type TaskJobData } from '../../src/pool/task-job.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import type { EvaluationOutcome, Evaluator } from '../../src/worker/evaluator.ts';
 import { MAX_WORKER_ERRORS } from '../../src/config/constants.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
-import { testLogger } from '../helpers/test-logger.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { gate, waitFor } from '../helpers/wait-for.ts';
@@ -30,13 +28,12 @@ before(() => {
     EVALPOOL_STALLED_INTERVAL_MS: '500',
     EVALPOOL_RESULT_FLUSH_MS: '5',
   });
-  queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+  queues = TestQueues.open(config);
 });
 
 after(async () => {
   for (const h of harnesses) await h.stop();
   await queues.close();
-  await closeRedis(queues.connection);
 });
 
 async function worker(evaluator: Evaluator, overrides: Parameters<typeof startWorker>[3] = {}): Promise<WorkerHarness> {
@@ -244,7 +241,11 @@ test('many tasks over two env queues: each stored exactly once through the batch
 describe('duplicate delivery (a stalled worker and its successor both finish the task)', () => {
   const lockKey = (task: TaskJobData): string => `${redis.prefix}:${queueName(task.env)}:${taskJobId(task.env, task.hotkey, task.revision, task.task_id)}:lock`;
 
-  test('the first holder writes after the successor: its result is dropped, one row, one scored attempt', async () => {
+  /**
+   * A first holder runs a task of `hotkey` until `held` opens (answering 0.1), and freezes: its
+   * lock vanishes as if it had expired.
+   */
+  async function frozenHolder(hotkey: string): Promise<{ first: WorkerHarness; task: TaskJobData; held: ReturnType<typeof gate> }> {
     const held = gate();
     const entered = gate();
     const first = await worker(
@@ -255,19 +256,29 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
       },
       { concurrency: 1, workerId: 'first' },
     );
-    const task = makeTask({ hotkey: '5DupLate' });
+    const task = makeTask({ hotkey });
     await queues.add(task);
     await entered.promise;
-    // The first holder freezes: its lock vanishes as if it had expired.
     await redis.redis.del(lockKey(task));
-    let successorCalls = 0;
+    return { first, task, held };
+  }
+
+  /** A successor that answers 0.9 and counts its calls. */
+  async function successorWorker(): Promise<{ successor: WorkerHarness; calls: () => number }> {
+    let calls = 0;
     const successor = await worker(
       () => {
-        successorCalls += 1;
+        calls += 1;
         return Promise.resolve(solved(0.9));
       },
       { workerId: 'successor' },
     );
+    return { successor, calls: () => calls };
+  }
+
+  test('the first holder writes after the successor: its result is dropped, one row, one scored attempt', async () => {
+    const { first, task, held } = await frozenHolder('5DupLate');
+    const { successor, calls } = await successorWorker();
     await waitFor('the successor to store the result and remove the job', async () => (await resultsOf(task)).length === 1 && (await queues.getJob(task)) === undefined);
     held.open();
     await waitFor('the first holder to finish', () => first.worker.running === 0 && first.writer.waiting === 0);
@@ -278,7 +289,7 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
       results.map((r) => [r.score, r.worker_id]),
       [[0.9, 'successor']],
     );
-    assert.equal(successorCalls, 1);
+    assert.equal(calls(), 1);
     assert.deepEqual(
       (await attemptsOf(task)).map((a) => a.worker_id),
       ['successor'],
@@ -286,32 +297,15 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
   });
 
   test('the first holder writes before the successor takes it: the successor completes it without running it', async () => {
-    const held = gate();
-    const entered = gate();
-    const first = await worker(
-      async () => {
-        entered.open();
-        await held.promise;
-        return solved(0.1);
-      },
-      { concurrency: 1, workerId: 'first' },
-    );
-    const task = makeTask({ hotkey: '5DupEarly' });
-    await queues.add(task);
-    await entered.promise;
-    await redis.redis.del(lockKey(task));
+    const { first, task, held } = await frozenHolder('5DupEarly');
     await waitFor('the stalled check to return the job to pending', async () => (await queues.state(task)) === 'waiting');
     held.open();
     await waitFor('the first holder to store its result', async () => (await resultsOf(task)).length === 1);
-    let successorCalls = 0;
-    const successor = await worker(() => {
-      successorCalls += 1;
-      return Promise.resolve(solved(0.9));
-    });
+    const { successor, calls } = await successorWorker();
     await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
     await first.stop();
     await successor.stop();
-    assert.equal(successorCalls, 0);
+    assert.equal(calls(), 0);
     assert.deepEqual(
       (await resultsOf(task)).map((r) => r.score),
       [0.1],

@@ -3,13 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
 import { runCli, spawnCli, spawnEntry, type CliProcess } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
-import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { startWorker } from './harness.ts';
@@ -23,13 +21,12 @@ const processes: CliProcess[] = [];
 
 before(() => {
   config = testConfig({ EVALPOOL_QUEUE_PREFIX: redis.prefix, EVALPOOL_LOCK_DURATION_MS: '1000', EVALPOOL_STALLED_INTERVAL_MS: '500', EVALPOOL_RESULT_FLUSH_MS: '5' });
-  queues = new TestQueues(createRedis(config.storage.redisUrl, 'bullmq', testLogger()), redis.prefix, config);
+  queues = TestQueues.open(config);
 });
 
 after(async () => {
   for (const p of processes) await p.kill();
   await queues.close();
-  await closeRedis(queues.connection);
 });
 
 /** Variables of a worker process sharing this file's database and Redis prefix. */

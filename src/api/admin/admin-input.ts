@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import * as v from 'valibot';
 import { TaskJobDataSchema } from '../../pool/task-job.ts';
 import { ApiError } from '../api-error.ts';
+import { HOTKEY_PATTERN } from '../../config/constants.ts';
 
 /** Longest input value echoed back in an error message. */
 const ECHO_MAX = 60;
@@ -21,7 +22,7 @@ export const envInput = TaskJobDataSchema.entries.env;
  */
 export const hotkeyInput = v.pipe(
   v.string('hotkey must be a string'),
-  v.regex(/^[A-Za-z0-9._-]{1,128}$/, 'hotkey must be 1 to 128 letters, digits, ".", "_" or "-"'),
+  v.regex(HOTKEY_PATTERN, 'hotkey must be 1 to 128 letters, digits, ".", "_" or "-"'),
 );
 
 /** A query parameter holding a whole number in `[min, max]`, written in digits. */

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import type { ApiDeps } from '../api-deps.ts';
-import { ADMIN_ACTION_TIMEOUT_MS } from '../defaults.ts';
 import { absent, requireAdmin } from './admin-auth.ts';
 import type { AdminContext } from './admin-context.ts';
 import { AdminToken } from './admin-token.ts';
@@ -10,9 +9,10 @@ import { registerRotationRoutes } from './rotation-routes.ts';
 import { registerSchedulingRoutes } from './scheduling-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerSlotsRoutes } from './slots-routes.ts';
+import { ADMIN_ACTION_TIMEOUT_MS } from '../../config/constants.ts';
 
 /** Where the admin API is mounted. */
-export const ADMIN_API_PATH = '/v1/admin';
+const ADMIN_API_PATH = '/v1/admin';
 
 /**
  * The admin API (`/v1/admin/*`) and the queue view (`/admin/queues`). Without

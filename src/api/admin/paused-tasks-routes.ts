@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
 import * as v from 'valibot';
 import { deletePausedTasks, findPausedTasks, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
-import { ADMIN_PAUSED_LIST_DEFAULT, ADMIN_PAUSED_LIST_MAX } from '../defaults.ts';
 import { audit, redisDeps, withinDeadline, type AdminContext } from './admin-context.ts';
 import { booleanQuery, envInput, hotkeyInput, integerQuery, parseQuery } from './admin-input.ts';
+import { ADMIN_PAUSED_LIST_DEFAULT, ADMIN_PAUSED_LIST_MAX } from '../../config/constants.ts';
 
 /** Ten years: more than any TTL. */
 const OLDER_THAN_MAX_SECONDS = 315_360_000;

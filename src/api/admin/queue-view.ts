@@ -5,9 +5,9 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { Hono, MiddlewareHandler } from 'hono';
 import { getSamplingListSummaries } from '../../db/tables/sampling-lists.ts';
 import { knownQueues } from '../../pool/paused-tasks.ts';
-import { QUEUE_VIEW_REFRESH_MS } from '../defaults.ts';
 import type { AdminContext } from './admin-context.ts';
 import type { AdminDeps } from './admin-deps.ts';
+import { QUEUE_VIEW_REFRESH_MS } from '../../config/constants.ts';
 
 /** Where the queue view is mounted. */
 export const QUEUE_VIEW_PATH = '/admin/queues';

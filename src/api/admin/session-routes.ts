@@ -2,12 +2,12 @@ import type { Context, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import * as v from 'valibot';
 import { ApiError } from '../api-error.ts';
-import { ADMIN_SESSION_SECONDS } from '../defaults.ts';
 import { bearerToken, SESSION_COOKIE } from './admin-auth.ts';
 import { audit, callerIp, type AdminContext } from './admin-context.ts';
 import { parseJsonBody } from './admin-input.ts';
 import { loginPage } from './login-page.ts';
 import { QUEUE_VIEW_PATH } from './queue-view.ts';
+import { ADMIN_SESSION_SECONDS } from '../../config/constants.ts';
 
 const TOKEN_RULE = 'token must be a non-empty string';
 const SessionBody = v.strictObject({

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { loadDashboardAssets, type DashboardAssets } from './dashboard-assets.ts';
-import { DASHBOARD_ASSET_MAX_AGE_SECONDS, DASHBOARD_ASSET_PREFIX, DASHBOARD_REFRESH_MS } from './defaults.ts';
 import { dashboardPage } from './page.ts';
+import { DASHBOARD_ASSET_MAX_AGE_SECONDS, DASHBOARD_ASSET_PREFIX, DASHBOARD_REFRESH_MS } from '../../config/constants.ts';
 
 /**
  * The page's content security policy: everything from this origin only, no inline script or

@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
 import type { Config } from '../../config/schema.ts';
-import { RATE_LIMIT_MAX_KEYS, RATE_LIMIT_WINDOW_MS } from '../defaults.ts';
 import { limitBodies } from './body-limit.ts';
 import { limitRate } from './rate-limit.ts';
 import { readApiCors } from './read-cors.ts';
+import { RATE_LIMIT_MAX_KEYS, RATE_LIMIT_WINDOW_MS } from '../../config/constants.ts';
 
 /**
  * The limits every route gets, in this order: CORS on the read API when

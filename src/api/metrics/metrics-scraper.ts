@@ -1,7 +1,7 @@
 import type { Logger } from '../../runtime/logger.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import type { EvalpoolMetrics, MetricsSource } from '../../runtime/metrics.ts';
-import { METRICS_SOURCE_TIMEOUT_MS } from '../../runtime/metrics-defaults.ts';
+import { METRICS_SOURCE_TIMEOUT_MS } from '../../config/constants.ts';
 
 /** Options of a {@link MetricsScraper}. */
 export interface MetricsScraperOptions {

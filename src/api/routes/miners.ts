@@ -5,9 +5,9 @@ import { getActiveMiners } from '../../db/tables/miners.ts';
 import { getLastResults, type LastResult } from '../../db/tables/results.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError } from '../api-error.ts';
-import { API_READER_TIMEOUT_MS } from '../defaults.ts';
 import { parseParam, uidParam } from '../path-params.ts';
 import { readWithin, type MinerCircuit, type ReaderResult } from '../readers.ts';
+import { API_READER_TIMEOUT_MS } from '../../config/constants.ts';
 
 interface Context {
   readonly slots: ReadonlyMap<string, MinerSlotsRow>;

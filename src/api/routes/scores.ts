@@ -2,11 +2,11 @@ import type { Hono } from 'hono';
 import { getLatestScoreSnapshot, getLatestScoreSnapshotHead, getScoreSnapshot } from '../../db/tables/score-snapshots.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError } from '../api-error.ts';
-import { API_CACHE_REFRESH_MS } from '../defaults.ts';
 import { LatestCache } from '../latest-cache.ts';
 import { idParam, parseParam } from '../path-params.ts';
 import { cachedBody, sendJson } from '../respond.ts';
 import { scoresBody } from '../scores-body.ts';
+import { API_CACHE_REFRESH_MS } from '../../config/constants.ts';
 
 const NO_SCORES = 'no scoring pass has run yet: the scheduler leader scores every EVALPOOL_WEIGHTS_INTERVAL_SECONDS';
 

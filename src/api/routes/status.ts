@@ -4,8 +4,8 @@ import { getSamplingListSummaries } from '../../db/tables/sampling-lists.ts';
 import { getLatestScoringPass, type ScoringPassSummary } from '../../db/tables/score-snapshots.ts';
 import { getLatestWeightsHead, type WeightsHead } from '../../db/tables/weights.ts';
 import type { ApiDeps } from '../api-deps.ts';
-import { API_READER_TIMEOUT_MS } from '../defaults.ts';
 import { readWithin, type SchedulerStatus } from '../readers.ts';
+import { API_READER_TIMEOUT_MS } from '../../config/constants.ts';
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 

@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError } from '../api-error.ts';
-import { API_READER_TIMEOUT_MS } from '../defaults.ts';
 import { readWithin, type PoolCounts } from '../readers.ts';
+import { API_READER_TIMEOUT_MS } from '../../config/constants.ts';
 
 const counts = (p: PoolCounts) => ({ pending: p.pending, assigned: p.assigned, paused: p.paused, in_flight: p.pending + p.assigned });
 const mapCounts = (byKey: Readonly<Record<string, PoolCounts>>) => Object.fromEntries(Object.entries(byKey).map(([k, p]) => [k, counts(p)]));

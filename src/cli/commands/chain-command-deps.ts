@@ -1,5 +1,5 @@
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { pino, type Logger } from 'pino';
 import { errorMessage } from '../../runtime/error-message.ts';
 import type { Config } from '../../config/schema.ts';
@@ -31,7 +31,7 @@ export function chainCommandDeps(overrides: Partial<ChainCommandDeps> = {}): Cha
 }
 
 /** Commander parser for a subnet id (0-65535). */
-export function parseNetuid(value: string): number {
+function parseNetuid(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError('expected a subnet id, an integer from 0 to 65535');
   return n;
@@ -42,6 +42,30 @@ export function parseSeconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds > 0');
   return Math.round(n * 1000);
+}
+
+/** Options of the chain flags that {@link chainFlags} adds. */
+export interface ChainFlags {
+  chainEndpoint?: string;
+  netuid?: number;
+  timeout?: number;
+}
+
+/**
+ * Adds the flags every command that reads the chain shares: the endpoint, the subnet and the
+ * per-call timeout, each falling back to its variable.
+ */
+export function chainFlags(command: Command): Command {
+  return command
+    .option('--chain-endpoint <url>', 'subtensor WebSocket endpoint (default EVALPOOL_CHAIN_ENDPOINT)')
+    .option('--netuid <n>', 'subnet id (default EVALPOOL_NETUID)', parseNetuid)
+    .option('--timeout <seconds>', 'per-call chain timeout (default EVALPOOL_CHAIN_TIMEOUT_MS)', parseSeconds);
+}
+
+/** The test provider for `endpoint` when the deps replace it, else undefined (the real WebSocket). */
+export function replacedProvider(deps: ChainCommandDeps, endpoint: string): (() => ProviderInterface) | undefined {
+  const createProvider = deps.createProvider;
+  return createProvider === undefined ? undefined : () => createProvider(endpoint);
 }
 
 /** Runs a command body; an error becomes one line on stderr and exit code 1, not a stack trace. */

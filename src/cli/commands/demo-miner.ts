@@ -4,9 +4,7 @@ import { MISBEHAVIOUR_MODES, MISBEHAVIOUR_TARGETS } from '../../miners/demo/misb
 import { startDemoMiner } from '../../miners/demo/demo-miner.ts';
 import { POLICY_KINDS } from '../../miners/demo/policies/policy.ts';
 import { parseOptions, wholeNumber } from '../parse-options.ts';
-
-/** The demo miner's port when none is given. */
-export const DEMO_MINER_PORT = 8080;
+import { DEMO_MINER_PORT } from '../../config/constants.ts';
 
 const DemoMinerOptionsSchema = v.object({
   policy: v.picklist(POLICY_KINDS, `must be one of ${POLICY_KINDS.join(', ')}`),

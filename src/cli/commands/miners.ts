@@ -3,18 +3,15 @@ import { loadBackendPrivateKey, parseBackendPrivateKey } from '../../chain/backe
 import { createMinerSource, type MinerSourceSettings } from '../../chain/create-miner-source.ts';
 import type { MinerSnapshot } from '../../chain/miner-source.ts';
 import { formatTable, type Cell } from '../format-table.ts';
-import { chainCommandDeps, parseNetuid, parseSeconds, runChainCommand, type ChainCommandDeps } from './chain-command-deps.ts';
+import { chainCommandDeps, chainFlags, replacedProvider, runChainCommand, type ChainCommandDeps, type ChainFlags } from './chain-command-deps.ts';
 
-interface ShowOptions {
+interface ShowOptions extends ChainFlags {
   minersFile?: string;
-  chainEndpoint?: string;
-  netuid?: number;
   backendKeyFile?: string;
-  timeout?: number;
 }
 
 /** The snapshot as a table: usable miners, then excluded ones with their reason. */
-export function minersTable(snapshot: MinerSnapshot): string {
+function minersTable(snapshot: MinerSnapshot): string {
   const rows: Cell[][] = [
     ...snapshot.miners.map((m): Cell[] => [m.uid, m.hotkey, m.revision, m.endpoint, m.committed_block, m.form, 'ok']),
     ...snapshot.excluded.map((e): Cell[] => [e.uid, e.hotkey, null, null, null, null, `excluded: ${e.reason}`]),
@@ -30,13 +27,10 @@ export function register(program: Command, overrides: Partial<ChainCommandDeps> 
   const deps = chainCommandDeps(overrides);
   const miners = program.command('miners').description('miners as the scheduler sees them');
 
-  miners.command('show')
+  chainFlags(miners.command('show'))
     .description('read the miner source once (the configured one unless flags say otherwise) and print a table, with excluded miners and reasons')
     .option('--miners-file <path>', 'static miners file (EVALPOOL_MINERS_FILE)')
-    .option('--chain-endpoint <url>', 'subtensor WebSocket endpoint (EVALPOOL_CHAIN_ENDPOINT)')
-    .option('--netuid <n>', 'subnet id (EVALPOOL_NETUID)', parseNetuid)
     .option('--backend-key-file <path>', 'backend private key for encrypted commitments (EVALPOOL_BACKEND_PRIVATE_KEY_FILE)')
-    .option('--timeout <seconds>', 'per-call chain timeout', parseSeconds)
     .action(async (options: ShowOptions) => {
       await runChainCommand(deps, async () => {
         // Flags win; without them the configured source is used, as `serve` would.
@@ -46,11 +40,7 @@ export function register(program: Command, overrides: Partial<ChainCommandDeps> 
         let settings: MinerSourceSettings;
         if (chainEndpoint !== undefined) {
           if (netuid === undefined) throw new Error('--netuid is required with --chain-endpoint');
-          const createProvider = deps.createProvider;
-          settings = {
-            kind: 'subtensor', endpoint: chainEndpoint, netuid, callTimeoutMs: options.timeout ?? config?.chain.timeoutMs,
-            ...(createProvider === undefined ? {} : { createProvider: () => createProvider(chainEndpoint) }),
-          };
+          settings = { kind: 'subtensor', endpoint: chainEndpoint, netuid, callTimeoutMs: options.timeout ?? config?.chain.timeoutMs, createProvider: replacedProvider(deps, chainEndpoint) };
         } else {
           const file = options.minersFile ?? config?.chain.minersFile;
           if (file === undefined) throw new Error('give --miners-file <path>, or --chain-endpoint <url> with --netuid <n>');

@@ -7,7 +7,7 @@ import { toCurrentList, type CurrentList } from '../../sampling/current-list.ts'
 import { loadSamplingDefinitions } from '../../sampling/definitions.ts';
 import { ensureSamplingLists } from '../../sampling/ensure-sampling-lists.ts';
 import { rotateNow } from '../../sampling/rotate-now.ts';
-import { nextRotationAt } from '../../sampling/rotation-outlook.ts';
+import { nextRotationAt } from '../../sampling/rotation-due.ts';
 import { UnknownSamplingListError } from '../../sampling/sampling-error.ts';
 import { loadContext } from '../context.ts';
 import { withExistingDatabase } from '../existing-database.ts';

@@ -5,20 +5,17 @@ import { ValidatorLoop } from '../../chain/validator-loop.ts';
 import { fetchLatestWeights, type LatestWeights } from '../../chain/weights-response.ts';
 import { WeightsSubmitter, type PreparedWeights } from '../../chain/weights-submitter.ts';
 import { formatTable } from '../format-table.ts';
-import { chainCommandDeps, parseNetuid, parseSeconds, runChainCommand, type ChainCommandDeps } from './chain-command-deps.ts';
+import { chainCommandDeps, chainFlags, parseSeconds, replacedProvider, runChainCommand, type ChainCommandDeps, type ChainFlags } from './chain-command-deps.ts';
 
-interface ValidatorOptions {
+interface ValidatorOptions extends ChainFlags {
   backend?: string;
-  chainEndpoint?: string;
-  netuid?: number;
   seedFile?: string;
   pollInterval?: number;
-  timeout?: number;
   dryRun?: boolean;
 }
 
 /** What a dry run prints: the uids and u16 values, then the signed extrinsic and its length. */
-export function describePrepared(prepared: PreparedWeights, weights: LatestWeights): string[] {
+function describePrepared(prepared: PreparedWeights, weights: LatestWeights): string[] {
   return [
     `backend weights of block ${weights.block_number} → set_weights on netuid ${prepared.netuid}, version_key ${prepared.versionKey}, signer ${prepared.signer}, nonce ${prepared.nonce}, mortal from block ${prepared.block}`,
     formatTable(['uid', 'weight_u16'], prepared.uids.map((uid, i) => [uid, prepared.values[i]])),
@@ -33,14 +30,11 @@ export function describePrepared(prepared: PreparedWeights, weights: LatestWeigh
  */
 export function register(program: Command, overrides: Partial<ChainCommandDeps> = {}): void {
   const deps = chainCommandDeps(overrides);
-  program.command('validator')
+  chainFlags(program.command('validator'))
     .description("poll a backend's weights and set them on chain")
     .option('--backend <url>', 'evalpool backend base URL serving /v1/weights/latest (default EVALPOOL_VALIDATOR_BACKEND_URL)')
-    .option('--chain-endpoint <url>', 'subtensor WebSocket endpoint (default EVALPOOL_CHAIN_ENDPOINT)')
-    .option('--netuid <n>', 'subnet id (default EVALPOOL_NETUID)', parseNetuid)
     .option('--seed-file <path>', 'file with the hotkey mnemonic, secret URI or Bittensor hotkey JSON (default EVALPOOL_VALIDATOR_SEED or _FILE)')
     .option('--poll-interval <seconds>', 'seconds between polls (default EVALPOOL_VALIDATOR_POLL_SECONDS)', parseSeconds)
-    .option('--timeout <seconds>', 'per-call chain timeout (default EVALPOOL_CHAIN_TIMEOUT_MS)', parseSeconds)
     .option('--dry-run', 'poll once, sign, print what would be submitted, submit nothing')
     .action(async (options: ValidatorOptions) => {
       await runChainCommand(deps, async () => {
@@ -56,9 +50,8 @@ export function register(program: Command, overrides: Partial<ChainCommandDeps> 
         if (seed === undefined) throw new Error('no validator hotkey: give --seed-file or set EVALPOOL_VALIDATOR_SEED (or EVALPOOL_VALIDATOR_SEED_FILE)');
         const pair = await loadValidatorKeypair(seed);
         const callTimeoutMs = options.timeout ?? chain.timeoutMs;
-        const createProvider = deps.createProvider;
         const connection = new SubtensorConnection({
-          createProvider: createProvider === undefined ? wsProviderFactory(chainEndpoint, callTimeoutMs) : () => createProvider(chainEndpoint),
+          createProvider: replacedProvider(deps, chainEndpoint) ?? wsProviderFactory(chainEndpoint, callTimeoutMs),
           label: chainEndpoint,
           logger,
           connectTimeoutMs: chain.connectTimeoutMs,

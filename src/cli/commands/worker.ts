@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { stopOnSignals } from '../../runtime/lifecycle.ts';
 import { createMetrics, Registry } from '../../runtime/metrics.ts';
-import { loadContainerEnvs } from '../../service/container-envs.ts';
+import { builtInEvaluation } from '../../service/built-in-evaluation.ts';
 import { startWorkerService } from '../../service/worker-service.ts';
 import { WorkerSetupError } from '../../service/worker-setup-error.ts';
-import { assertSupported, builtInEvaluators, registryEvaluator, UnsupportedEnvironmentError } from '../../worker/evaluators.ts';
+import { UnsupportedEnvironmentError } from '../../worker/evaluators.ts';
 import { loadContext } from '../context.ts';
 import { runCommand } from '../run-command.ts';
 
@@ -26,20 +26,8 @@ export function register(program: Command): void {
         try {
           // The evaluators and the consumers share the process's one registry.
           const metrics = config.worker.metricsPort === undefined ? undefined : createMetrics(new Registry());
-          const containerEnvs = await loadContainerEnvs(config.scheduler.samplingListsDir, logger);
-          const evaluators = builtInEvaluators(config, logger, { containerEnvs, ...(metrics ? { metrics } : {}) });
-          assertSupported(evaluators.registry, config.worker.envs);
-          const { evaluator, supports, limits } = registryEvaluator(evaluators.registry);
-          const running = await startWorkerService(config, logger, {
-            envs: config.worker.envs,
-            concurrency: config.worker.concurrency,
-            evaluator,
-            supports,
-            limits,
-            prepare: (envs) => evaluators.start(envs),
-            resources: [evaluators],
-            ...(metrics ? { metrics } : {}),
-          });
+          const evaluation = await builtInEvaluation(config, logger, metrics);
+          const running = await startWorkerService(config, logger, { envs: config.worker.envs, concurrency: config.worker.concurrency, ...evaluation });
           logger.info({ envs: running.envs, concurrency: config.worker.concurrency, workerId: running.workerId }, 'evalpool worker is running');
           stopOnSignals(running.lifecycle, logger, config.server.shutdownGraceMs);
         } catch (error) {

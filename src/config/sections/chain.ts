@@ -3,6 +3,7 @@ import {
   CHAIN_CONNECT_TIMEOUT_MS,
   VALIDATOR_HTTP_TIMEOUT_MS,
   VALIDATOR_POLL_INTERVAL_MS,
+  X25519_KEY_HEX_PATTERN,
 } from '../constants.ts';
 import { integer, optionalInteger, optionalText, optionalUrl, text, url } from '../variable.ts';
 
@@ -38,7 +39,7 @@ export const chain = {
   backendPrivateKey: optionalText('EVALPOOL_BACKEND_PRIVATE_KEY', {
     secret: true,
     fromFile: true,
-    pattern: /^[0-9a-fA-F]{64}$/,
+    pattern: X25519_KEY_HEX_PATTERN,
     rule: '64 hexadecimal characters (an X25519 private key)',
     doc: 'Decrypts encrypted endpoint commitments (`evalpool crypto keygen`); without it those miners are excluded.',
   }),

@@ -23,19 +23,3 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
     );
   });
 }
-
-/** Resolves after `ms`, or rejects at once with an `aborted` error when `signal` fires. */
-export function pause(ms: number, signal: AbortSignal | undefined, what: string): Promise<void> {
-  if (signal?.aborted === true) return Promise.reject(new ContainerError('aborted', `${what}: aborted`));
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new ContainerError('aborted', `${what}: aborted`));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

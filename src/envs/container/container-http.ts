@@ -1,10 +1,12 @@
 import { Agent, type Dispatcher } from 'undici';
 import * as v from 'valibot';
+import { errorCode } from '../../runtime/error-code.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
-import { linkedAbort } from '../../runtime/linked-abort.ts';
+import { readBodyWithin } from '../../runtime/read-body.ts';
+import { timedAbort } from '../../runtime/linked-abort.ts';
 import { ContainerError, type ContainerErrorKind } from './container-error.ts';
 import { CallResponseSchema, describeContractIssues, evaluateCall, HealthResponseSchema, type EvaluateKwargs, type EvaluateResult } from './contract.ts';
-import { CONTAINER_MAX_RESPONSE_BYTES } from './defaults.ts';
+import { CONTAINER_MAX_RESPONSE_BYTES } from '../../config/constants.ts';
 
 /** Settings of a {@link ContainerHttp}. */
 export interface ContainerHttpOptions {
@@ -51,12 +53,7 @@ export class ContainerHttp {
   async #request(port: number, method: 'GET' | 'POST', path: string, payload: unknown, timeoutMs: number, signal: AbortSignal | undefined): Promise<unknown> {
     const what = `${method} ${path}`;
     if (signal?.aborted === true) throw new ContainerError('aborted', `${what}: aborted before the request`);
-    const link = linkedAbort(signal);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      link.abort(new Error('timeout'));
-    }, timeoutMs);
+    const link = timedAbort(signal, timeoutMs, 'timeout');
     const fail = (kind: ContainerErrorKind, detail: string, cause?: unknown): ContainerError => new ContainerError(kind, `${what}: ${detail}`, { cause });
     try {
       let response: Dispatcher.ResponseData;
@@ -87,12 +84,11 @@ export class ContainerHttp {
         throw fail('unparseable', `the answer is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
       }
     } finally {
-      clearTimeout(timer);
       link.dispose();
     }
 
     function transportFailure(error: unknown): ContainerError {
-      if (timedOut) return fail('overrun', `no answer within ${timeoutMs} ms`, error);
+      if (link.timedOut) return fail('overrun', `no answer within ${timeoutMs} ms`, error);
       if (signal?.aborted === true) return fail('aborted', 'aborted by the caller', error);
       const code = errorCode(error);
       if (code === 'ECONNREFUSED') return fail('unreachable', `nothing listens on port ${port} (${code})`, error);
@@ -101,27 +97,7 @@ export class ContainerHttp {
   }
 
   /** Reads the body as text, stopping (and dropping the connection) past the size limit. */
-  async #read(response: Dispatcher.ResponseData): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
-      if (size > this.#maxBytes) {
-        response.body.on('error', () => undefined);
-        response.body.destroy();
-        throw new ContainerError('too_large', `the answer is over the ${this.#maxBytes}-byte limit`);
-      }
-      chunks.push(buffer);
-    }
-    return Buffer.concat(chunks, size).toString('utf8');
+  #read(response: Dispatcher.ResponseData): Promise<string> {
+    return readBodyWithin(response, this.#maxBytes, () => new ContainerError('too_large', `the answer is over the ${this.#maxBytes}-byte limit`));
   }
-}
-
-function errorCode(error: unknown): string {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
-  }
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' ? String((error as { code?: unknown }).code) : '';
 }

@@ -19,13 +19,16 @@ import { randomUUID } from 'node:crypto';
 import type { Stoppable } from '../../runtime/lifecycle.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
-import { abortable, pause } from './abortable.ts';
+import { abortable } from './abortable.ts';
+import { sleep } from '../../runtime/sleep.ts';
 import type { ContainerEnvSpec } from './container-env-spec.ts';
 import { ContainerError } from './container-error.ts';
 import { ContainerHttp } from './container-http.ts';
 import { containerLabels, LABELS, ownerOf } from './container-labels.ts';
 import { currentOwner, ownerState, type ContainerOwner } from './container-owner.ts';
 import type { EvaluateKwargs, EvaluateResult } from './contract.ts';
+import { DockerEngine, EngineCallError } from './docker-engine.ts';
+import { freePort } from './free-port.ts';
 import {
   CONTAINER_HEALTH_INTERVAL_MS,
   CONTAINER_HEALTH_POLL_MS,
@@ -35,9 +38,7 @@ import {
   CONTAINER_START_TIMEOUT_MS,
   CONTAINER_STOP_GRACE_SECONDS,
   DOCKER_CALL_TIMEOUT_MS,
-} from './defaults.ts';
-import { DockerEngine, EngineCallError } from './docker-engine.ts';
-import { freePort } from './free-port.ts';
+} from '../../config/constants.ts';
 
 /** Settings of a {@link ContainerManager}; durations in milliseconds. */
 export interface ContainerManagerOptions {
@@ -343,7 +344,7 @@ export class ContainerManager implements Stoppable {
         const state = await this.#engine.state(id, signal);
         if (state?.running !== true) throw new ContainerError('start_failed', state ? `it exited (${state.status}, exit code ${String(state.exitCode)})` : 'it was removed');
       }
-      await pause(CONTAINER_HEALTH_POLL_MS, signal, 'waiting for the container to be healthy');
+      if (!(await sleep(CONTAINER_HEALTH_POLL_MS, signal))) throw new ContainerError('aborted', 'waiting for the container to be healthy: aborted');
     }
   }
 

@@ -1,9 +1,9 @@
 import { Agent } from 'node:http';
 import Docker from 'dockerode';
 import { errorMessage } from '../../runtime/error-message.ts';
-import { linkedAbort } from '../../runtime/linked-abort.ts';
+import { timedAbort } from '../../runtime/linked-abort.ts';
 import { ContainerError } from './container-error.ts';
-import { DOCKER_CALL_TIMEOUT_MS } from './defaults.ts';
+import { DOCKER_CALL_TIMEOUT_MS } from '../../config/constants.ts';
 
 /** Settings of a {@link DockerEngine}. */
 export interface DockerEngineOptions {
@@ -145,12 +145,7 @@ export class DockerEngine {
   }
 
   async #call<T>(operation: string, signal: AbortSignal | undefined, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-    const link = linkedAbort(signal);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      link.abort(new Error('timeout'));
-    }, this.#timeoutMs);
+    const link = timedAbort(signal, this.#timeoutMs, 'timeout');
     // Some dockerode calls ignore the signal: the race makes every call end on time anyway.
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
@@ -164,10 +159,9 @@ export class DockerEngine {
       call.catch(() => undefined);
       return await Promise.race([call, aborted]);
     } catch (error) {
-      const why = timedOut ? `no answer within ${this.#timeoutMs} ms` : signal?.aborted === true ? 'aborted' : errorMessage(error).trim();
+      const why = link.timedOut ? `no answer within ${this.#timeoutMs} ms` : signal?.aborted === true ? 'aborted' : errorMessage(error).trim();
       throw new EngineCallError(`container engine at ${this.socketPath}: ${operation} failed: ${why}`, statusOf(error), { cause: error });
     } finally {
-      clearTimeout(timer);
       if (onAbort) link.signal.removeEventListener('abort', onAbort);
       link.dispose();
     }

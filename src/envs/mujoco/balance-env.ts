@@ -23,9 +23,9 @@ import { MujocoEnvironment } from './mujoco-environment.ts';
 import type { Mujoco } from './mujoco-loader.ts';
 import { wrapAngle } from './mujoco-views.ts';
 
-export const BALANCE_UPRIGHT_ANGLE = 0.2;
-export const BALANCE_CART_LIMIT = 1;
-export const BALANCE_HOLD_STEPS = 100;
+const BALANCE_UPRIGHT_ANGLE = 0.2;
+const BALANCE_CART_LIMIT = 1;
+const BALANCE_HOLD_STEPS = 100;
 
 // qpos layout: cart position, pole angle. The hinge turns about +y so that a positive angle
 // leans the pole towards +x.

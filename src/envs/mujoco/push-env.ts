@@ -25,8 +25,8 @@ import type { Mujoco } from './mujoco-loader.ts';
 
 export const PUSH_PUCK_RADIUS = 0.04;
 export const PUSH_PUSHER_RADIUS = 0.02;
-export const PUSH_SUCCESS_RADIUS = 0.03;
-export const PUSH_HOLD_STEPS = 10;
+const PUSH_SUCCESS_RADIUS = 0.03;
+const PUSH_HOLD_STEPS = 10;
 
 // qpos layout: pusher x, pusher y, puck x, puck y.
 const XML = `<mujoco model="evalpool-push-v1">

@@ -22,8 +22,8 @@ import { wrapAngle } from './mujoco-views.ts';
 
 /** Link lengths in metres (what an expert controller may know about the robot). */
 export const REACH_LINKS = [0.15, 0.12] as const;
-export const REACH_SUCCESS_RADIUS = 0.02;
-export const REACH_HOLD_STEPS = 10;
+const REACH_SUCCESS_RADIUS = 0.02;
+const REACH_HOLD_STEPS = 10;
 
 const XML = `<mujoco model="evalpool-reach-v1">
   <compiler angle="radian"/>

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AdminDeps } from '../../../src/api/admin/admin-deps.ts';
 import { startHttpServer, type HttpServer } from '../../../src/api/http-server.ts';
-import { ADMIN_SESSION_SECONDS, QUEUE_VIEW_REFRESH_MS } from '../../../src/api/defaults.ts';
 import { poolKeys } from '../../../src/pool/pool-keys.ts';
 import { testApp } from '../../helpers/test-app.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
 import { useTestRedis } from '../../helpers/test-redis.ts';
 import { poolConfig, putList } from '../../pool/pool-fixture.ts';
 import { ADMIN_TOKEN, adminApp, AUTH, ManualClock } from './admin-fixture.ts';
+import { ADMIN_SESSION_SECONDS, QUEUE_VIEW_REFRESH_MS } from '../../../src/config/constants.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Hono } from 'hono';
 import { DASHBOARD_CLIENT_DIR, loadDashboardAssets } from '../../../src/api/dashboard/dashboard-assets.ts';
-import { DASHBOARD_ASSET_MAX_AGE_SECONDS } from '../../../src/api/dashboard/defaults.ts';
 import { DASHBOARD_CSP, registerDashboard } from '../../../src/api/dashboard/register-dashboard.ts';
 import { testApp } from '../../helpers/test-app.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
+import { DASHBOARD_ASSET_MAX_AGE_SECONDS } from '../../../src/config/constants.ts';
 
 const database = useTestDatabase();
 const assets = loadDashboardAssets();

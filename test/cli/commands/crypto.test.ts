@@ -1,27 +1,18 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadBackendPrivateKey } from '../../../src/chain/backend-key.ts';
 import { resolveCommitment } from '../../../src/chain/commitment.ts';
 import { register } from '../../../src/cli/commands/crypto.ts';
 import { runCli } from './run-cli.ts';
+import { withTempDir } from '../../helpers/with-temp-dir.ts';
 
 const UUID = '95edf2b6-e18b-400a-8398-5573df10e5e4';
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-crypto-cli-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 describe('evalpool crypto', () => {
   test('keygen writes the private key with mode 0600 and prints the public key; encrypt-endpoint output decrypts with it', async () => {
-    await withDir(async (dir) => {
+    await withTempDir(async (dir) => {
       const keyFile = path.join(dir, 'backend.key');
       const keygen = await runCli(register, ['crypto', 'keygen', '--out', keyFile]);
       assert.equal(keygen.exitCode, 0);
@@ -46,7 +37,7 @@ describe('evalpool crypto', () => {
   });
 
   test('keygen refuses to overwrite without --force', async () => {
-    await withDir(async (dir) => {
+    await withTempDir(async (dir) => {
       const keyFile = path.join(dir, 'backend.key');
       await writeFile(keyFile, 'precious', { mode: 0o644 });
       const refused = await runCli(register, ['crypto', 'keygen', '--out', keyFile]);

@@ -85,9 +85,7 @@ void describe('evalpool eval and demo-miner as processes', () => {
   void test('demo-miner serves the contract until SIGTERM', async () => {
     const cli = spawnCli(['demo-miner', '--policy', 'random', '--port', '0']);
     try {
-      const deadline = Date.now() + 30_000;
-      while (!/listening on http/.test(cli.stdout()) && Date.now() < deadline && cli.child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
-      const url = /listening on (http:\/\/\S+)/.exec(cli.stdout())?.[1];
+      const url = (await cli.waitForOutput(/listening on (http:\/\/\S+)/))[1];
       assert.ok(url, cli.stdout() + cli.stderr());
       const health = await fetch(`${url}/health`);
       assert.deepEqual(await health.json(), { status: 'ok', policy: 'random' });

@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeAddress } from '@polkadot/util-crypto';
 import { register as registerCrypto } from '../../../src/cli/commands/crypto.ts';
@@ -9,18 +8,10 @@ import { register } from '../../../src/cli/commands/miners.ts';
 import { FakeSubtensorNode } from '../../chain/fake-subtensor-provider.ts';
 import { loadSubtensorMetadata } from '../../chain/fixture-path.ts';
 import { runCli } from './run-cli.ts';
+import { withTempDir } from '../../helpers/with-temp-dir.ts';
 
 const fixture = loadSubtensorMetadata();
 const UUID = '95edf2b6-e18b-400a-8398-5573df10e5e4';
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-miners-cli-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 /** keygen + encrypt-endpoint through the CLI, as an operator and a miner would. */
 async function encryptedCommitment(dir: string): Promise<{ keyFile: string; commitment: string }> {
@@ -32,7 +23,7 @@ async function encryptedCommitment(dir: string): Promise<{ keyFile: string; comm
 
 describe('evalpool miners show', () => {
   test('static file: a table with the miners and the excluded ones with their reason', async () => {
-    await withDir(async (dir) => {
+    await withTempDir(async (dir) => {
       const { keyFile, commitment } = await encryptedCommitment(dir);
       const file = path.join(dir, 'miners.json');
       await writeFile(file, JSON.stringify({ miners: [
@@ -53,7 +44,7 @@ describe('evalpool miners show', () => {
   });
 
   test('a broken static file names the file, the entry and the field', async () => {
-    await withDir(async (dir) => {
+    await withTempDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
       await writeFile(file, JSON.stringify({ miners: [{ uid: 0, hotkey: 'alpha', endpont: 'http://x' }] }));
       const result = await runCli(register, ['miners', 'show', '--miners-file', file]);
@@ -66,7 +57,7 @@ describe('evalpool miners show', () => {
   });
 
   test('chain: a commitment made with encrypt-endpoint decrypts through the subtensor source', { skip: fixture.skip }, async () => {
-    await withDir(async (dir) => {
+    await withTempDir(async (dir) => {
       const { keyFile, commitment } = await encryptedCommitment(dir);
       const node = new FakeSubtensorNode(fixture.bytes!);
       const hotkeys = [1, 2].map((i) => encodeAddress(new Uint8Array(32).fill(i), 42));

@@ -2,7 +2,7 @@
 // weights yet: 404; no pool reader: 503) never blanks the others.
 
 /** The resources the page reads, by the name the panels use. */
-export const RESOURCES = {
+const RESOURCES = {
   status: '/v1/status',
   health: '/health',
   miners: '/v1/miners',
