@@ -281,3 +281,13 @@ export const CONTAINER_MAX_RESPONSE_BYTES = 1_048_576;
 export const CONTAINER_DEFAULT_MAX_TIMESTEPS = 1_000;
 /** Lines of a container's log quoted when it fails to start. */
 export const CONTAINER_LOG_TAIL_LINES = 20;
+
+// Retention (the leader's cleanup of append-only tables).
+
+/** Period of the retention task; deleting old rows is not urgent. */
+export const RETENTION_INTERVAL_MS = 3_600_000;
+/** Rows deleted per statement, so that a large backlog never holds locks for long. */
+export const RETENTION_BATCH_ROWS = 10_000;
+/** Statements per table in one run (a budget; the next run goes on). */
+export const RETENTION_MAX_BATCHES = 50;
+

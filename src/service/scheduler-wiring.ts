@@ -14,6 +14,7 @@ import type { Lifecycle } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { PeriodicTask } from '../scheduler/periodic-task.ts';
 import type { SchedulerDeps } from '../scheduler/scheduler-deps.ts';
+import { createRetentionTask } from '../scheduler/retention-task.ts';
 import { createWeightsTask } from '../scheduler/weights-task.ts';
 
 /** The scheduler's dependencies and extra periodic tasks, as `serve` runs them. */
@@ -27,7 +28,7 @@ export interface SchedulerWiring {
 /**
  * Joins the rooms for the scheduler: sampling lists from `EVALPOOL_SAMPLING_LISTS_DIR` (created in
  * Postgres on first start, settings applied from the files), rotation, slots, miner discovery
- * (chain or static file) and the rolling weights task. The miner source is closed by `lifecycle`.
+ * (chain or static file), the rolling weights task and the retention of append-only tables. The miner source is closed by `lifecycle`.
  * A broken definition file stops the start with a message naming the file and field.
  */
 export async function wireScheduler(config: Config, db: Kysely<Database>, logger: Logger, lifecycle: Lifecycle): Promise<SchedulerWiring> {
@@ -56,5 +57,6 @@ export async function wireScheduler(config: Config, db: Kysely<Database>, logger
   // Weights are stamped with the chain's block when miners come from the chain, else the clock's.
   const block = (): Promise<number> => Promise.resolve(last?.source === 'subtensor' ? last.block : clock.currentBlock());
   const weights = createWeightsTask({ db, config, logger: logger.child({ component: 'weights' }), block });
-  return { deps, tasks: [weights], envIds };
+  const retention = createRetentionTask({ db, config, logger: logger.child({ component: 'retention' }) });
+  return { deps, tasks: [weights, retention], envIds };
 }

@@ -70,4 +70,16 @@ export const scheduler = {
     max: 1_000,
     doc: 'Per miner and env, a token bucket caps task creation: it holds a list size of tokens (so the first fill of a list is never capped) and refills at the rotation rate times this margin per hour.',
   }),
+  attemptsRetentionDays: integer('EVALPOOL_ATTEMPTS_RETENTION_DAYS', {
+    default: 7,
+    min: 1,
+    max: 3_650,
+    doc: 'Attempt rows (every finished attempt; slot health reads the last hour) older than this are deleted by the leader.',
+  }),
+  historyRetentionDays: integer('EVALPOOL_HISTORY_RETENTION_DAYS', {
+    default: 30,
+    min: 1,
+    max: 3_650,
+    doc: 'Score snapshots that published no weights and slot history older than this are deleted by the leader (results, weights and their snapshots are kept).',
+  }),
 };
