@@ -1,13 +1,14 @@
-// `npm run bench [-- --quick] [-- --only name,name]`: runs every test/bench/*.bench.ts, prints
-// one table and writes the figures as JSON under bench-output/. Benchmarks measure; they never
-// fail the build (tests assert, benchmarks measure).
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+// `npm run bench [-- --quick] [-- --only name,name]`: runs every test/bench/*.bench.ts, each in a
+// process of its own (run-one.ts), prints one table and writes the figures as JSON under
+// bench-output/. Benchmarks measure; they never fail the build (tests assert, benchmarks measure).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatTable } from '../../src/cli/format-table.ts';
-import type { BenchContext, BenchResult } from './bench-result.ts';
+import type { BenchResult } from './bench-result.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -18,11 +19,8 @@ const { values } = parseArgs({
   },
 });
 
-const ctx: BenchContext = {
-  postgresUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
-  redisUrl: 'redis://127.0.0.1:6379',
-  scale: values.quick ? 0.1 : 1,
-};
+const scale = values.quick ? 0.1 : 1;
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'evalpool-bench-'));
 
 const only = values.only?.split(',').map((s) => s.trim());
 const files = readdirSync(here)
@@ -34,17 +32,20 @@ const rows: { bench: string; result: BenchResult }[] = [];
 const failures: { bench: string; error: string }[] = [];
 for (const file of files) {
   const bench = file.replace(/\.bench\.ts$/, '');
-  process.stderr.write(`bench ${bench}: running${ctx.scale < 1 ? ` (scale ${ctx.scale})` : ''}...\n`);
+  process.stderr.write(`bench ${bench}: running${scale < 1 ? ` (scale ${scale})` : ''}...\n`);
   const started = performance.now();
+  const out = path.join(scratch, `${bench}.json`);
+  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'run-one.ts'), file, String(scale), out], { stdio: ['ignore', 'inherit', 'inherit'] });
   try {
-    const mod = (await import(pathToFileURL(path.join(here, file)).href)) as { run: (c: BenchContext) => Promise<BenchResult[]> };
-    for (const result of await mod.run(ctx)) rows.push({ bench, result });
+    if (child.status !== 0) throw new Error(`exited with ${child.status ?? child.signal}`);
+    for (const result of JSON.parse(readFileSync(out, 'utf8')) as BenchResult[]) rows.push({ bench, result });
     process.stderr.write(`bench ${bench}: done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   } catch (error) {
-    failures.push({ bench, error: (error as Error).stack ?? String(error) });
+    failures.push({ bench, error: (error as Error).message });
     process.stderr.write(`bench ${bench}: FAILED: ${(error as Error).message}\n`);
   }
 }
+rmSync(scratch, { recursive: true, force: true });
 
 console.log(
   formatTable(
@@ -57,7 +58,7 @@ for (const { result: r, bench } of rows) if (r.notes) console.log(`  ${bench} / 
 
 const report = {
   at: new Date().toISOString(),
-  scale: ctx.scale,
+  scale,
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   results: rows.map(({ bench, result }) => ({ bench, ...result })),
   failures,
