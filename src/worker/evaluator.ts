@@ -10,7 +10,7 @@ export interface EvaluationOutcome {
   readonly errorClass: ErrorClass;
   /** Whether the task was solved; true exactly when `errorClass` is `success`. */
   readonly success: boolean;
-  /** The env's score of the episode (1/0 for plain success); 0 when not scored. */
+  /** The env's score of the episode, in [0, 1] (1/0 for plain success); 0 when not scored. */
   readonly score: number;
   /** Total reward of the episode, when the env has one. */
   readonly reward: number | null;
@@ -37,12 +37,18 @@ export type Evaluator = (task: TaskJobData, signal: AbortSignal) => Promise<Eval
 
 const finite = v.pipe(v.number(), v.finite());
 
+/**
+ * Scores are in [0, 1]: scoring reads `Σ score / n` as a success rate, and one score outside would
+ * make every weights pass refuse its input until the task id rotates out.
+ */
+const unitScore = v.pipe(v.number(), v.finite(), v.minValue(0, 'must be in [0, 1]'), v.maxValue(1, 'must be in [0, 1]'));
+
 /** An evaluator's answer, checked before it is trusted (a buggy evaluator must not store junk). */
 export const EvaluationOutcomeSchema = v.pipe(
   v.object({
     errorClass: v.picklist(ERROR_CLASSES),
     success: v.boolean(),
-    score: finite,
+    score: unitScore,
     reward: v.nullable(finite),
     timesteps: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
     message: v.optional(v.string()),

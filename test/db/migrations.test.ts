@@ -49,6 +49,15 @@ describe('migrations', () => {
       database.db.insertInto('results').values({ ...row, task_id: 8, task_uuid: '00000000-0000-4000-8000-000000000003', error_class: 'env_error' as never }).execute(),
       /results_scored_class/,
     );
+    for (const [i, score] of [1.5, -0.1].entries()) {
+      await assert.rejects(
+        database.db
+          .insertInto('results')
+          .values({ ...row, task_id: 9 + i, task_uuid: `00000000-0000-4000-8000-00000000001${i}`, score })
+          .execute(),
+        /results_score_range/,
+      );
+    }
   });
 
   test('int8 columns come back as numbers', async () => {

@@ -135,6 +135,18 @@ describe('each class leads to its next state', () => {
     await h.stop();
   });
 
+  for (const score of [1.5, -0.25]) {
+    test(`a score outside [0, 1] (${score}) is an env_error, never a result that scoring would refuse`, async () => {
+      const h = await worker(() => Promise.resolve(solved(score)));
+      const task = makeTask();
+      await queues.add(task);
+      await waitFor('the job to be failed', async () => (await queues.state(task)) === 'failed');
+      assert.equal((await queues.getJob(task))?.failedReason, 'env_error: evaluator returned an invalid outcome (score: must be in [0, 1])');
+      assert.deepEqual(await resultsOf(task), []);
+      await h.stop();
+    });
+  }
+
   test('an evaluator that hangs is abandoned after the hard timeout as an env_error, with its signal aborted', async () => {
     const aborted: boolean[] = [];
     const h = await worker(
