@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import * as v from 'valibot';
 import { ApiError } from '../api-error.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
 import { bearerToken, SESSION_COOKIE } from './admin-auth.ts';
 import { audit, callerIp, type AdminContext } from './admin-context.ts';
 import { parseJsonBody } from './admin-input.ts';
@@ -24,7 +25,10 @@ function returnPath(raw: string | undefined): string {
 
 async function readBody(c: Context): Promise<v.InferOutput<typeof SessionBody>> {
   if (!isForm(c)) return parseJsonBody(c, SessionBody);
-  const form = await c.req.parseBody();
+  // Hono throws a TypeError on a malformed multipart body: the client's mistake, not a 500.
+  const form = await c.req.parseBody().catch((error: unknown) => {
+    throw new ApiError(400, 'invalid_body', `the form body cannot be read (${errorMessage(error)})`);
+  });
   const result = v.safeParse(SessionBody, { token: form.token, ...(form.return_to !== undefined ? { return_to: form.return_to } : {}) });
   if (!result.success) throw new ApiError(400, 'invalid_body', result.issues[0].message);
   return result.output;

@@ -94,6 +94,8 @@ describe('admin input validation: 400 with a message naming what is wrong', () =
     { method: 'DELETE', path: '/v1/admin/paused-tasks?miner=hk1', detail: /unknown query parameter "miner"; allowed: hotkey, env, older_than_seconds, dry_run/ },
     { method: 'DELETE', path: '/v1/admin/paused-tasks?dry_run=yes', detail: /dry_run must be true or false/ },
     { method: 'POST', path: '/v1/admin/session', body: '{"token": 5}', headers: { 'content-type': 'application/json' }, detail: /token must be a non-empty string/ },
+    { method: 'POST', path: '/v1/admin/session', body: 'garbage', headers: { 'content-type': 'multipart/form-data' }, detail: /^the form body cannot be read/ },
+    { method: 'POST', path: '/v1/admin/session', body: 'garbage', headers: { 'content-type': 'multipart/form-data; boundary=x' }, detail: /^the form body cannot be read/ },
   ];
   for (const c of cases) {
     test(`${c.method} ${c.path.slice(0, 60)} ${c.body ?? '(no body)'}`, async () => {

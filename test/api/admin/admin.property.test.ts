@@ -35,7 +35,7 @@ const request = fc.record({
   path,
   query,
   body,
-  contentType: fc.constantFrom(undefined, 'application/json', 'application/x-www-form-urlencoded', 'text/plain'),
+  contentType: fc.constantFrom(undefined, 'application/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain'),
   auth: fc.constantFrom('right', 'right', 'right', 'none', 'wrong'),
 });
 
