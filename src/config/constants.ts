@@ -137,6 +137,11 @@ export const MAX_WORKER_ERRORS = 5;
 export const WORKER_ERROR_BASE_DELAY_MS = 1_000;
 /** Result flushes a writer runs at once (a batch waits while this many are in flight). */
 export const RESULT_WRITER_MAX_IN_FLIGHT = 2;
+/**
+ * Longest message kept with an attempt (result and attempt rows, a paused task's reason). Messages
+ * may quote what a miner or an env sent, so they are cut here rather than stored at any size.
+ */
+export const MAX_OUTCOME_MESSAGE_CHARS = 1_000;
 
 // Local evaluation and the demo miner (`evalpool eval`, `evalpool demo-miner`): defaults of their flags.
 

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { TaskJobData } from '../pool/task-job.ts';
+import { MAX_OUTCOME_MESSAGE_CHARS } from '../config/constants.ts';
 import { ERROR_CLASSES, type ErrorClass } from './error-class.ts';
 
 /**
@@ -38,6 +39,16 @@ export type Evaluator = (task: TaskJobData, signal: AbortSignal) => Promise<Eval
 const finite = v.pipe(v.number(), v.finite());
 
 /**
+ * A message as it is stored: NUL characters replaced (Postgres text refuses them, and a miner
+ * could put one in an action key to make its failed episode unstorable, hence unscored) and cut
+ * to {@link MAX_OUTCOME_MESSAGE_CHARS}.
+ */
+export function storableMessage(message: string): string {
+  const clean = message.replaceAll('\u0000', '\uFFFD');
+  return clean.length <= MAX_OUTCOME_MESSAGE_CHARS ? clean : `${clean.slice(0, MAX_OUTCOME_MESSAGE_CHARS - 1)}…`;
+}
+
+/**
  * Scores are in [0, 1]: scoring reads `Σ score / n` as a success rate, and one score outside would
  * make every weights pass refuse its input until the task id rotates out.
  */
@@ -51,7 +62,7 @@ export const EvaluationOutcomeSchema = v.pipe(
     score: unitScore,
     reward: v.nullable(finite),
     timesteps: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
-    message: v.optional(v.string()),
+    message: v.optional(v.pipe(v.string(), v.transform(storableMessage))),
     latencyMs: v.optional(v.pipe(finite, v.minValue(0))),
     durationMs: v.pipe(finite, v.minValue(0)),
     circuitOpenUntilMs: v.optional(finite),

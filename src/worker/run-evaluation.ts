@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import type { TaskJobData } from '../pool/task-job.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import { linkedAbort } from '../runtime/linked-abort.ts';
-import { EvaluationOutcomeSchema, type EvaluationOutcome, type Evaluator } from './evaluator.ts';
+import { EvaluationOutcomeSchema, storableMessage, type EvaluationOutcome, type Evaluator } from './evaluator.ts';
 
 /** Why an evaluation was abandoned by the worker rather than finished by the evaluator. */
 export type AbandonReason = 'shutdown' | 'timeout';
@@ -22,7 +22,7 @@ export interface RunEvaluationOptions {
 }
 
 function unscored(errorClass: EvaluationOutcome['errorClass'], message: string, startedAt: number): EvaluationOutcome {
-  return { errorClass, success: false, score: 0, reward: null, timesteps: null, message, durationMs: Date.now() - startedAt };
+  return { errorClass, success: false, score: 0, reward: null, timesteps: null, message: storableMessage(message), durationMs: Date.now() - startedAt };
 }
 
 /**

@@ -8,6 +8,8 @@ import type { DemoMiner, DemoMinerOptions } from '../../src/miners/demo/demo-min
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { readOpenCircuits } from '../../src/pool/circuit-keys.ts';
 import { builtInEvaluators, registryEvaluator, type BuiltInEvaluators } from '../../src/worker/evaluators.ts';
+import { MAX_OUTCOME_MESSAGE_CHARS } from '../../src/config/constants.ts';
+import { startTestServer, type TestServer } from '../miners/test-server.ts';
 import { spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
@@ -134,6 +136,32 @@ describe('a task worker with the MuJoCo evaluator', () => {
     const refused = (await attempts('5Broken')).filter((a) => a.task_id === 8);
     assert.equal(refused.length, 3);
     assert.ok(refused.every((a) => a.error_class === 'miner_unavailable' && /circuit .* is open/.test(a.error_message ?? '')));
+  });
+
+  test('an action key with a NUL or of huge length is a stored failure: the message is cleaned and cut, never unstorable', async () => {
+    await sharedWorker();
+    // A miner answering every /act with one action key of its choosing.
+    const keyServer = async (key: string): Promise<TestServer> => {
+      const server = await startTestServer((request, response) => {
+        response.setHeader('content-type', 'application/json');
+        response.end(request.url === '/reset' ? '{}' : JSON.stringify({ action: { continuous: { [key]: [0] } } }));
+      });
+      closers.push(() => server.close());
+      return server;
+    };
+    const hostile = await keyServer('x\u0000');
+    const huge = await keyServer('k'.repeat(50_000));
+    await queues.add(makeTask({ env: REACH, task_id: 41, hotkey: '5NulKey', endpoint: hostile.url }));
+    await queues.add(makeTask({ env: REACH, task_id: 42, hotkey: '5HugeKey', endpoint: huge.url }));
+    await waitFor('both results stored', async () => (await results('5NulKey')).length + (await results('5HugeKey')).length === 2, 60_000);
+    const [nul] = await results('5NulKey');
+    assert.equal(nul!.error_class, 'failure');
+    assert.equal(nul!.score, 0);
+    assert.match(nul!.error_message ?? '', /unknown continuous action key "x\uFFFD"/);
+    const [long] = await results('5HugeKey');
+    assert.equal(long!.error_class, 'failure');
+    assert.equal(long!.error_message!.length, MAX_OUTCOME_MESSAGE_CHARS);
+    assert.ok(long!.error_message!.endsWith('…'));
   });
 });
 
