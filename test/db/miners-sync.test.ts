@@ -37,4 +37,23 @@ describe('syncMiners: the miners table follows discovery', () => {
     assert.deepEqual(names(changes.deactivated), ['a@r1']);
     assert.deepEqual(await getActiveMiners(db), []);
   });
+
+  test('two syncs at once (a leader handover) leave a new hotkey active under one revision only', async () => {
+    const db = database.db;
+    for (let round = 0; round < 20; round++) {
+      const hotkey = `race${round}`;
+      await Promise.all([syncMiners(db, [miner(1, hotkey, 'r1')], new Date()), syncMiners(db, [miner(1, hotkey, 'r2')], new Date())]);
+      const active = await db.selectFrom('miners').select('revision').where('hotkey', '=', hotkey).where('active', '=', true).execute();
+      assert.equal(active.length, 1, `round ${round}: ${JSON.stringify(active)}`);
+    }
+  });
+
+  test('the table refuses a second active revision of a hotkey', async () => {
+    const db = database.db;
+    await syncMiners(db, [miner(1, 'solo', 'r1')], new Date());
+    await assert.rejects(
+      db.insertInto('miners').values({ uid: 2, hotkey: 'solo', revision: 'r2', endpoint: 'http://127.0.0.1:9/solo', committed_block: 1, active: true }).execute(),
+      /miners_active_hotkey/,
+    );
+  });
 });

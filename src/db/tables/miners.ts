@@ -34,11 +34,18 @@ export interface MinerSyncChanges {
   readonly active: number;
 }
 
+/** Key of the advisory lock that serialises {@link syncMiners} across processes. */
+const SYNC_LOCK_KEY = 0x65766d73; // "evms"
+
 /**
  * Makes the `miners` table match a discovery: every discovered (hotkey, revision) is upserted and
- * active, every other identity inactive. A hotkey is active under one revision at most: when it is
- * discovered twice, the entry with the lowest uid wins. Two set-based statements in one
- * transaction, whatever the number of miners.
+ * active, every other identity inactive. A hotkey is active under one revision at most (the
+ * `miners_active_hotkey` index says so too): when it is discovered twice, the entry with the
+ * lowest uid wins. Two set-based statements in one transaction, whatever the number of miners.
+ *
+ * Syncs are serialised by an advisory lock: two at once (an old and a new leader during a
+ * handover) would each miss the other's uncommitted insert and could leave one hotkey active
+ * under two revisions, which top-up would plan as two miners with a full set of slots each.
  */
 export async function syncMiners(db: Kysely<Database>, discovered: readonly DiscoveredMinerRow[], now: Date): Promise<MinerSyncChanges> {
   const byHotkey = new Map<string, DiscoveredMinerRow>();
@@ -46,6 +53,20 @@ export async function syncMiners(db: Kysely<Database>, discovered: readonly Disc
   const rows = [...byHotkey.values()];
 
   return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${SYNC_LOCK_KEY})`.execute(trx);
+    // Retire first: a hotkey's new revision is then inserted while its old one is already inactive.
+    const deactivated = await trx
+      .updateTable('miners')
+      .set({ active: false })
+      .where('active', '=', true)
+      .$if(rows.length > 0, (q) =>
+        q.where(
+          sql<boolean>`(hotkey, revision) not in (select * from unnest(${rows.map((r) => r.hotkey)}::text[], ${rows.map((r) => r.revision)}::text[]))`,
+        ),
+      )
+      .returning(['uid', 'hotkey', 'revision'])
+      .execute();
+
     const upserted =
       rows.length === 0
         ? []
@@ -73,18 +94,6 @@ export async function syncMiners(db: Kysely<Database>, discovered: readonly Disc
                         else 'same' end as change
             from written w left join previous p using (hotkey, revision)
           `.execute(trx).then((r) => r.rows);
-
-    const deactivated = await trx
-      .updateTable('miners')
-      .set({ active: false })
-      .where('active', '=', true)
-      .$if(rows.length > 0, (q) =>
-        q.where(
-          sql<boolean>`(hotkey, revision) not in (select * from unnest(${rows.map((r) => r.hotkey)}::text[], ${rows.map((r) => r.revision)}::text[]))`,
-        ),
-      )
-      .returning(['uid', 'hotkey', 'revision'])
-      .execute();
 
     const pick = (change: string): MinerIdentity[] =>
       upserted.filter((r) => r.change === change).map(({ uid, hotkey, revision }) => ({ uid, hotkey, revision }));
