@@ -135,7 +135,12 @@ export class Scheduler implements Stoppable {
     const renewMs = Math.max(50, Math.floor(lease.leaseMs / 3));
     let validUntil = Date.now() + lease.leaseMs;
     let renewing = false;
+    const checkConfirmed = (): void => {
+      if (!term.signal.aborted && Date.now() > validUntil - renewMs) term.abort(new LeaseLostError('renewal not confirmed in time'));
+    };
     const renewal = setInterval(() => {
+      // Checked on every period, also while a renewal hangs (a half-open socket answers nothing).
+      checkConfirmed();
       if (renewing || term.signal.aborted) return;
       renewing = true;
       const sentAt = Date.now();
@@ -148,7 +153,7 @@ export class Scheduler implements Stoppable {
         .catch((error: Error) => this.#logger.warn({ err: error.message }, 'lease renewal failed'))
         .finally(() => {
           renewing = false;
-          if (!term.signal.aborted && Date.now() > validUntil - renewMs) term.abort(new LeaseLostError('renewal not confirmed in time'));
+          checkConfirmed();
         });
     }, renewMs);
 

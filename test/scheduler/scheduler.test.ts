@@ -7,6 +7,7 @@ import { readSchedulerStatus } from '../../src/scheduler/scheduler-status.ts';
 import type { SchedulerDeps } from '../../src/scheduler/scheduler-deps.ts';
 import { stubSchedulerDeps as schedulerDeps } from '../helpers/stub-scheduler-deps.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';
 import { inFlightByHotkey, poolConfig, poolTasks, putList, putMiners, putSlots } from '../pool/pool-fixture.ts';
@@ -14,10 +15,11 @@ import { waitFor } from '../helpers/wait-for.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
+const LEADER_SETTINGS = { EVALPOOL_SCHEDULER_TICK_MS: '50', EVALPOOL_LEADER_LEASE_MS: '900', EVALPOOL_MAX_ENV_SHARE: '1' };
 
 describe('the scheduler: one leader among replicas', () => {
   const schedulers: Scheduler[] = [];
-  const config = poolConfig(redisHandle.prefix, { EVALPOOL_SCHEDULER_TICK_MS: '50', EVALPOOL_LEADER_LEASE_MS: '900', EVALPOOL_MAX_ENV_SHARE: '1' });
+  const config = poolConfig(redisHandle.prefix, LEADER_SETTINGS);
 
   beforeEach(async () => {
     await deletePrefix(redisHandle.redis, redisHandle.prefix);
@@ -87,6 +89,30 @@ describe('the scheduler: one leader among replicas', () => {
     assert.ok(ticks - ticksThen <= 1, 'no tick runs without the lease');
     await waitFor('leader again after the intruder’s lease expired', () => a.isLeader, 3_000);
     await waitFor('filled again', async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7, 5_000);
+  });
+
+  test('a renewal that never comes back (Redis answers nothing, the socket stays open) ends the term; leadership returns with Redis', async () => {
+    const redisUrl = new URL(config.storage.redisUrl);
+    const proxy = await startTcpProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) });
+    const frozen = new Scheduler({
+      config: poolConfig(redisHandle.prefix, { ...LEADER_SETTINGS, EVALPOOL_REDIS_URL: `redis://127.0.0.1:${proxy.port}` }),
+      db: database.db,
+      logger: testLogger(),
+      deps: schedulerDeps(),
+      instanceId: 'behind-a-proxy',
+    });
+    try {
+      await frozen.start();
+      await waitFor('leader', () => frozen.isLeader, 5_000);
+      proxy.freeze();
+      await waitFor('the term ended while the renewal is still unanswered', () => !frozen.isLeader, 10_000);
+      proxy.thaw();
+      await waitFor('leader again once Redis answers', () => frozen.isLeader, 10_000);
+    } finally {
+      proxy.thaw();
+      await frozen.stop();
+      await proxy.close();
+    }
   });
 
   test('miner discovery drives the pool: a new revision replaces the old one’s queued tasks, a deregistered miner’s disappear', async () => {
