@@ -22,7 +22,7 @@ function fail(message: string): void {
 export async function withExistingDatabase(context: CommandContext, body: (db: Kysely<Database>) => Promise<void>): Promise<void> {
   const { config, logger } = context;
   const { name } = splitDatabaseUrl(config.storage.databaseUrl);
-  const db = createDatabase({ url: config.storage.databaseUrl, poolSize: 2, logger });
+  const db = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: 2, logger });
   try {
     let migrated: boolean;
     try {

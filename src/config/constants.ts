@@ -31,6 +31,18 @@ export const SLOT_TIERS: readonly { readonly minHealth: number; readonly add?: n
 /** Window of attempts the slot adjuster looks at. */
 export const SLOT_HEALTH_WINDOW_SECONDS = 3_600;
 
+// Postgres.
+
+/** Time to get a Postgres connection before a query or a command fails (Postgres down). */
+export const DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+/** Longest one SQL statement may run, cancelled by the server (EVALPOOL_DATABASE_STATEMENT_TIMEOUT_MS). */
+export const DATABASE_STATEMENT_TIMEOUT_MS = 60_000;
+/**
+ * The client stops waiting this long after the statement timeout: a server that cannot even say
+ * it cancelled the statement is unreachable (a half-open connection), and no caller waits forever.
+ */
+export const DATABASE_READ_TIMEOUT_MARGIN_MS = 5_000;
+
 // Chain (miner sources, commitments, validator). Tunables among these are the defaults of the
 // EVALPOOL_CHAIN_* / EVALPOOL_VALIDATOR_* variables in sections/chain.ts.
 

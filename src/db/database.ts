@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { DATABASE_CONNECT_TIMEOUT_MS, DATABASE_READ_TIMEOUT_MARGIN_MS, DATABASE_STATEMENT_TIMEOUT_MS } from '../config/constants.ts';
 import type { Database } from './schema.ts';
 
 /** Postgres types: int8 (bigserial ids, block numbers) as JS numbers; all our values fit 2^53. */
@@ -16,16 +17,26 @@ export interface DatabaseOptions {
   readonly poolSize: number;
   /** Fails a query that cannot get a connection within this time (Postgres down). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Longest one statement may run: the server cancels it (SQLSTATE 57014), and the client gives up
+   * {@link DATABASE_READ_TIMEOUT_MARGIN_MS} later when the server does not answer at all. 0 = none.
+   */
+  readonly statementTimeoutMs?: number;
   readonly logger: Logger;
 }
 
 /** A Kysely instance over a `pg` pool; `destroy()` closes the pool and is safe to call twice. */
 export function createDatabase(options: DatabaseOptions): Kysely<Database> {
+  const statementTimeoutMs = options.statementTimeoutMs ?? DATABASE_STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DATABASE_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
+    // Every query is bounded (DESIGN.md: everything bounded): a stuck statement is cancelled by
+    // the server, and a server that answers nothing is given up on by the client.
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + DATABASE_READ_TIMEOUT_MARGIN_MS } : {}),
+    keepAlive: true,
     types,
   });
   // An idle client losing its connection (Postgres restarted) must not crash the process;

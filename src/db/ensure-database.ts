@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { DATABASE_CONNECT_TIMEOUT_MS } from '../config/constants.ts';
 
 /** The database name of a Postgres URL, and the same URL pointing at the maintenance database. */
 export function splitDatabaseUrl(url: string): { readonly name: string; readonly adminUrl: string } {
@@ -14,7 +15,7 @@ function quoteIdent(name: string): string {
 }
 
 /** Creates the database named in `url` when it does not exist; returns whether it was created. */
-export async function ensureDatabase(url: string, connectTimeoutMs = 5_000): Promise<boolean> {
+export async function ensureDatabase(url: string, connectTimeoutMs = DATABASE_CONNECT_TIMEOUT_MS): Promise<boolean> {
   const { name, adminUrl } = splitDatabaseUrl(url);
   const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: connectTimeoutMs });
   await client.connect();
@@ -35,7 +36,7 @@ export async function ensureDatabase(url: string, connectTimeoutMs = 5_000): Pro
 }
 
 /** Drops the database named in `url` (used by `db reset --force` and test cleanup). */
-export async function dropDatabase(url: string, connectTimeoutMs = 5_000): Promise<void> {
+export async function dropDatabase(url: string, connectTimeoutMs = DATABASE_CONNECT_TIMEOUT_MS): Promise<void> {
   const { name, adminUrl } = splitDatabaseUrl(url);
   const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: connectTimeoutMs });
   await client.connect();

@@ -47,7 +47,7 @@ export async function startServe(config: Config, logger: Logger, options: ServeO
     if (options.migrate ?? config.server.migrateOnStart) {
       if (await ensureDatabase(config.storage.databaseUrl)) logger.info('created the database');
     }
-    const db = createDatabase({ url: config.storage.databaseUrl, poolSize: config.storage.databasePoolSize, logger });
+    const db = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: config.storage.databasePoolSize, logger });
     lifecycle.defer('database', () => db.destroy());
     if (options.migrate ?? config.server.migrateOnStart) {
       const run = await migrateToLatest(db);

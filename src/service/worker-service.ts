@@ -74,7 +74,7 @@ export async function startWorkerService(config: Config, logger: Logger, options
       metricsUrl = `${server.url}/metrics`;
       logger.info({ url: metricsUrl }, 'worker metrics endpoint is listening');
     }
-    const db = createDatabase({ url: config.storage.databaseUrl, poolSize: config.storage.databasePoolSize, logger });
+    const db = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: config.storage.databasePoolSize, logger });
     lifecycle.defer('database', () => db.destroy());
     const attached = await attachWorkers(config, logger, lifecycle, db, { ...options, ...(metrics ? { metrics } : {}) });
     return { ...attached, lifecycle, ...(metricsUrl === undefined ? {} : { metricsUrl }) };

@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .action(async () => {
       const { config, logger } = loadContext();
       await runCommand(config, async () => {
-        const kysely = createDatabase({ url: config.storage.databaseUrl, poolSize: 1, logger });
+        const kysely = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: 1, logger });
         try {
           const version = await sql<{ version: string }>`select version()`.execute(kysely);
           console.log(`database: ${maskUrlPassword(config.storage.databaseUrl)}`);
@@ -56,7 +56,7 @@ export function register(program: Command): void {
       await runCommand(config, async () => {
         await dropDatabase(config.storage.databaseUrl);
         await ensureDatabase(config.storage.databaseUrl);
-        const kysely = createDatabase({ url: config.storage.databaseUrl, poolSize: 1, logger });
+        const kysely = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: 1, logger });
         try {
           const run = await migrateToLatest(kysely);
           if (run.error) throw run.error;

@@ -35,7 +35,7 @@ export function register(program: Command): void {
       }
       const { config, logger } = loadContext();
       await runCommand(config, async () => {
-        const db = createDatabase({ url: config.storage.databaseUrl, poolSize: 1, logger });
+        const db = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: 1, logger });
         try {
           const row = block === undefined ? await getLatestWeights(db) : await getWeightsByBlock(db, block);
           if (!row) {
