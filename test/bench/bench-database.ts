@@ -18,7 +18,9 @@ export async function createBenchDatabase(postgresUrl: string, label: string, po
   const url = new URL(postgresUrl);
   url.pathname = `/${randomName(`evalpool_bench_${label}_`)}`;
   await ensureDatabase(url.toString());
-  const db = createDatabase({ url: url.toString(), poolSize, logger: testLogger() });
+  // Seeding inserts millions of rows in one statement: no statement timeout here (the service's
+  // own queries are what the benches time, and they stay far below it).
+  const db = createDatabase({ url: url.toString(), poolSize, statementTimeoutMs: 0, logger: testLogger() });
   const drop = async (): Promise<void> => {
     await db.destroy();
     await dropDatabase(url.toString());
