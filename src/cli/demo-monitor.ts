@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Stoppable } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { readDemoProgress } from '../service/demo-progress.ts';
+import { readDemoProgress, type DemoProgress } from '../service/demo-progress.ts';
 import { weightsLine, weightsReport, formatElapsed } from './demo-format.ts';
 import type { DemoView } from './demo-view.ts';
 
@@ -26,9 +26,20 @@ export interface DemoMonitorOptions {
 }
 
 /**
- * Polls Postgres for the demo's progress and shows it: coverage until the first weights, then
- * the weights table once, then one line per newer weights row. A failed read is logged (once
- * per distinct message) and retried at the next poll.
+ * Whether the weights rank every miner that has results: weights are published as soon as one
+ * miner is eligible, and a fast miner (random's episodes of one env end early) can get there first;
+ * a table with the others still at 0 would say nothing about the policies. Miners without any
+ * result (an entry of the file that is not running) do not hold the table back.
+ */
+export function everyStartedMinerEligible(progress: DemoProgress): boolean {
+  const eligible = new Set(progress.weights?.eligibleUids ?? []);
+  return progress.miners.every((m) => eligible.has(m.uid) || m.envs.every((e) => e.done === 0));
+}
+
+/**
+ * Polls Postgres for the demo's progress and shows it: coverage until the first weights that
+ * rank every miner with results, then the weights table once, then one line per newer weights
+ * row. A failed read is logged (once per distinct message) and retried at the next poll.
  */
 export class DemoMonitor implements Stoppable {
   readonly name = 'demo-monitor';
@@ -67,7 +78,7 @@ export class DemoMonitor implements Stoppable {
       this.#lastError = '';
       if (this.#stopped) return;
       const weights = progress.weights;
-      if (weights === null) {
+      if (weights === null || (this.#shownWeightsId === undefined && !everyStartedMinerEligible(progress))) {
         view.progress(progress, elapsedSeconds());
         return;
       }

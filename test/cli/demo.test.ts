@@ -114,9 +114,12 @@ describe('evalpool demo as a process', () => {
       t.diagnostic(`demo listening on ${url}`);
       assert.match(cli.stdout(), new RegExp(`demo-expert\\s+expert\\s+http://127\\.0\\.0\\.1:${minerPorts[2]}`));
 
-      const weights = await waitFor('published weights', async () => {
+      // Weights are published once any miner is eligible; the demo's table waits for all three.
+      const weights = await waitFor('published weights that rank all three miners', async () => {
         const answer = await getJson(`${url}/v1/weights/latest`);
-        return answer.status === 200 ? (answer.body.weights as Record<string, number>) : undefined;
+        if (answer.status !== 200) return undefined;
+        const eligible = (answer.body.metadata as { eligible_uids?: unknown[] }).eligible_uids ?? [];
+        return eligible.length === 3 ? (answer.body.weights as Record<string, number>) : undefined;
       }, 240_000, 500);
       const expert = weights[String(EXPERT_UID)]!;
       for (const [uid, weight] of Object.entries(weights)) {

@@ -32,7 +32,7 @@ function intro(demo: RunningDemo, config: Config): string {
     `state      ${maskUrlPassword(config.storage.databaseUrl)}  ·  ${maskUrlPassword(config.storage.redisUrl)} (prefix ${config.storage.queuePrefix})`,
     '',
     `Every miner plays one episode per task id of each environment's sampling list; weights are computed every ${config.scoring.weightsIntervalSeconds} s`,
-    `and published once every miner has results for ${Math.round(config.scoring.minCoverage * 100)}% of every list.`,
+    `and published as soon as a miner has results for ${Math.round(config.scoring.minCoverage * 100)}% of every list; the table below waits until every miner has.`,
     '',
   ].join('\n');
 }
