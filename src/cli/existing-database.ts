@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { splitDatabaseUrl } from '../db/ensure-database.ts';
-import { createDatabase } from '../db/database.ts';
+import { createConfiguredDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { SamplingError } from '../sampling/sampling-error.ts';
 import type { CommandContext } from './context.ts';
@@ -22,7 +22,7 @@ function fail(message: string): void {
 export async function withExistingDatabase(context: CommandContext, body: (db: Kysely<Database>) => Promise<void>): Promise<void> {
   const { config, logger } = context;
   const { name } = splitDatabaseUrl(config.storage.databaseUrl);
-  const db = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: 2, logger });
+  const db = createConfiguredDatabase(config.storage, 2, logger);
   try {
     let migrated: boolean;
     try {

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { DATABASE_CONNECT_TIMEOUT_MS, DATABASE_READ_TIMEOUT_MARGIN_MS, DATABASE_STATEMENT_TIMEOUT_MS } from '../config/constants.ts';
+import type { Config } from '../config/schema.ts';
 import type { Database } from './schema.ts';
 
 /** Postgres types: int8 (bigserial ids, block numbers) as JS numbers; all our values fit 2^53. */
@@ -43,4 +44,9 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
   // the pool drops it and the next query opens a new one.
   pool.on('error', (error) => options.logger.warn({ component: 'db', err: error.message }, 'idle Postgres connection lost'));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** The database of a process's configuration (URL and statement timeout), with `poolSize` connections. */
+export function createConfiguredDatabase(storage: Config['storage'], poolSize: number, logger: Logger): Kysely<Database> {
+  return createDatabase({ url: storage.databaseUrl, statementTimeoutMs: storage.databaseStatementTimeoutMs, poolSize, logger });
 }

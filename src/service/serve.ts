@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { createApp } from '../api/app.ts';
 import { startHttpServer } from '../api/http-server.ts';
 import type { Config } from '../config/schema.ts';
-import { createDatabase } from '../db/database.ts';
+import { createConfiguredDatabase } from '../db/database.ts';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
 import type { Database } from '../db/schema.ts';
@@ -47,7 +47,7 @@ export async function startServe(config: Config, logger: Logger, options: ServeO
     if (options.migrate ?? config.server.migrateOnStart) {
       if (await ensureDatabase(config.storage.databaseUrl)) logger.info('created the database');
     }
-    const db = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: config.storage.databasePoolSize, logger });
+    const db = createConfiguredDatabase(config.storage, config.storage.databasePoolSize, logger);
     lifecycle.defer('database', () => db.destroy());
     if (options.migrate ?? config.server.migrateOnStart) {
       const run = await migrateToLatest(db);

@@ -5,7 +5,7 @@ import { createMetricsApp } from '../api/metrics/metrics-app.ts';
 import { MetricsScraper } from '../api/metrics/metrics-scraper.ts';
 import { HARD_TIMEOUT_MARGIN_MS, REDIS_START_TIMEOUT_MS, SHUTDOWN_RELEASE_RESERVE_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
-import { createDatabase } from '../db/database.ts';
+import { createConfiguredDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { getSamplingLists } from '../db/tables/sampling-lists.ts';
 import { builtinEnvInfo } from '../envs/builtin-registry.ts';
@@ -74,7 +74,7 @@ export async function startWorkerService(config: Config, logger: Logger, options
       metricsUrl = `${server.url}/metrics`;
       logger.info({ url: metricsUrl }, 'worker metrics endpoint is listening');
     }
-    const db = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: config.storage.databasePoolSize, logger });
+    const db = createConfiguredDatabase(config.storage, config.storage.databasePoolSize, logger);
     lifecycle.defer('database', () => db.destroy());
     const attached = await attachWorkers(config, logger, lifecycle, db, { ...options, ...(metrics ? { metrics } : {}) });
     return { ...attached, lifecycle, ...(metricsUrl === undefined ? {} : { metricsUrl }) };

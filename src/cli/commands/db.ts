@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { sql } from 'kysely';
 import { maskUrlPassword } from '../../config/mask.ts';
-import { createDatabase } from '../../db/database.ts';
+import { createConfiguredDatabase } from '../../db/database.ts';
 import { dropDatabase, ensureDatabase, splitDatabaseUrl } from '../../db/ensure-database.ts';
 import { migrateToLatest, migrationStatus } from '../../db/migrator.ts';
 import { loadContext } from '../context.ts';
@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .action(async () => {
       const { config, logger } = loadContext();
       await runCommand(config, async () => {
-        const kysely = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: 1, logger });
+        const kysely = createConfiguredDatabase(config.storage, 1, logger);
         try {
           const version = await sql<{ version: string }>`select version()`.execute(kysely);
           console.log(`database: ${maskUrlPassword(config.storage.databaseUrl)}`);
@@ -56,7 +56,7 @@ export function register(program: Command): void {
       await runCommand(config, async () => {
         await dropDatabase(config.storage.databaseUrl);
         await ensureDatabase(config.storage.databaseUrl);
-        const kysely = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: 1, logger });
+        const kysely = createConfiguredDatabase(config.storage, 1, logger);
         try {
           const run = await migrateToLatest(kysely);
           if (run.error) throw run.error;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createDatabase } from '../../db/database.ts';
+import { createConfiguredDatabase } from '../../db/database.ts';
 import { ensureDatabase } from '../../db/ensure-database.ts';
 import { migrateDown, migrateToLatest, migrationStatus, type MigrationRun } from '../../db/migrator.ts';
 import { loadContext } from '../context.ts';
@@ -23,7 +23,7 @@ export function register(program: Command): void {
       const { config, logger } = loadContext();
       await runCommand(config, async () => {
         if (action === 'up') await ensureDatabase(config.storage.databaseUrl);
-        const db = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: 1, logger });
+        const db = createConfiguredDatabase(config.storage, 1, logger);
         try {
           if (action === 'up') report(await migrateToLatest(db), 'the database is up to date');
           else if (action === 'down') report(await migrateDown(db), 'no migration to revert');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import * as v from 'valibot';
 import { blockParam } from '../../api/path-params.ts';
-import { createDatabase } from '../../db/database.ts';
+import { createConfiguredDatabase } from '../../db/database.ts';
 import { getScoreSnapshotOfWeights } from '../../db/tables/score-snapshots.ts';
 import { getLatestWeightsHead, getWeightsByBlock, getLatestWeights, type WeightsRow } from '../../db/tables/weights.ts';
 import type { StoredScoreReport } from '../../scoring/stored-report.ts';
@@ -35,7 +35,7 @@ export function register(program: Command): void {
       }
       const { config, logger } = loadContext();
       await runCommand(config, async () => {
-        const db = createDatabase({ url: config.storage.databaseUrl, statementTimeoutMs: config.storage.databaseStatementTimeoutMs, poolSize: 1, logger });
+        const db = createConfiguredDatabase(config.storage, 1, logger);
         try {
           const row = block === undefined ? await getLatestWeights(db) : await getWeightsByBlock(db, block);
           if (!row) {
