@@ -59,8 +59,10 @@ fi
 rm -f "$socket"
 log "starting podman system service on unix://$socket (log: $log_file)"
 mkdir -p "$(dirname "$log_file")"
-# setsid + nohup: the service outlives this script and the shell that ran it.
-setsid nohup podman system service --time=0 "unix://$socket" >>"$log_file" 2>&1 </dev/null &
+# setsid + nohup: the service outlives this script and the shell that ran it. Started from /: its
+# containers' conmon inherits the working directory, and a checkout removed later would break
+# every container start ("Failed to get working directory").
+(cd / && setsid nohup podman system service --time=0 "unix://$socket" >>"$log_file" 2>&1 </dev/null &)
 
 for _ in $(seq 1 120); do
   if answers; then
