@@ -3,8 +3,11 @@
  * outcome differs from the last published weights. Rules:
  *
  * - **Changed** means a different u16 vector (uids or values) or a different set of eligible
- *   uids than the latest weights row. Otherwise nothing is published (validators would set the
- *   same weights again) and the pass only refreshes the live score snapshot.
+ *   uids than the latest weights row. Otherwise the pass only refreshes the live score snapshot,
+ *   until the latest row is `EVALPOOL_WEIGHTS_REPUBLISH_BLOCKS` old: then the same weights are
+ *   *republished* in a new row at the current block. Validators (the subnet's own client among
+ *   them) submit only when the block number grows, and a validator that sets no weights for the
+ *   chain's activity cutoff loses its standing: a stable ranking must not silence them.
  * - **No eligible miner**: nothing is published, the last weights stand; the reason goes to the
  *   live snapshot (`weights_id` null, `reason` set, shown by `/v1/status`) and to the log (warn
  *   when it starts or its code changes, debug while it lasts).
@@ -39,7 +42,7 @@ export interface WeightsTaskDeps {
 }
 
 /** What a pass did. */
-export type WeightsOutcome = 'published' | 'unchanged' | 'no-weights' | 'deferred';
+export type WeightsOutcome = 'published' | 'republished' | 'unchanged' | 'no-weights' | 'deferred';
 
 /** The result of one pass, for the scheduler's status and logs. */
 export interface WeightsRunResult {
@@ -160,7 +163,9 @@ export async function computeAndPublishWeights(deps: WeightsTaskDeps, now: Date 
 
   const u16 = report.weightsU16;
   const eligibleUids = report.miners.filter((m) => m.eligible).map((m) => m.uid);
-  if (latest && unchangedFrom(latest, u16, eligibleUids)) {
+  const unchanged = latest !== undefined && unchangedFrom(latest, u16, eligibleUids);
+  const republishBlocks = deps.config.scoring.weightsRepublishBlocks;
+  if (latest && unchanged && blockNumber - latest.block_number < republishBlocks) {
     const write = await live(null);
     logger.debug({ block: blockNumber, weightsBlock: latest.block_number, eligible: report.eligibleCount }, 'weights unchanged');
     return done({ outcome: 'unchanged', ...keep, snapshotId: write.id, reason: null });
@@ -190,10 +195,10 @@ export async function computeAndPublishWeights(deps: WeightsTaskDeps, now: Date 
       return { row, snapshotId };
     });
     logger.info(
-      { block: blockNumber, weightsId: published.row.id, eligible: report.eligibleCount, miners: report.miners.length, ms: Math.round(computationMs) },
-      'published new weights',
+      { block: blockNumber, weightsId: published.row.id, eligible: report.eligibleCount, miners: report.miners.length, ms: Math.round(computationMs), previousBlock: keep.weightsBlock },
+      unchanged ? `republished unchanged weights (the latest row was ${republishBlocks}+ blocks old)` : 'published new weights',
     );
-    return done({ outcome: 'published', weightsId: published.row.id, weightsBlock: blockNumber, snapshotId: published.snapshotId, reason: null });
+    return done({ outcome: unchanged ? 'republished' : 'published', weightsId: published.row.id, weightsBlock: blockNumber, snapshotId: published.snapshotId, reason: null });
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     return defer(`block ${blockNumber} already has weights (another writer); publishing at a later block`);

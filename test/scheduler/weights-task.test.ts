@@ -178,6 +178,53 @@ describe('computeAndPublishWeights', () => {
   });
 });
 
+describe('republishing unchanged weights', () => {
+  test('with a stable ranking, a new row with the same weights comes at least every EVALPOOL_WEIGHTS_REPUBLISH_BLOCKS', async () => {
+    await sql`truncate results, miners, sampling_lists, score_snapshots, weights restart identity cascade`.execute(database.db);
+    await seedPopulation();
+    // The block clock is driven by hand: a pass every 50 blocks (10 minutes of 12 s blocks).
+    let nowMs = 20_000 * 12_000;
+    const clock = new BlockClock({ genesisMs: 0, now: () => nowMs });
+    const task = createWeightsTask(deps(() => Promise.resolve(clock.currentBlock())));
+    const outcomes: string[] = [];
+    for (let pass = 0; pass <= 24; pass++) {
+      await task.run(new AbortController().signal);
+      outcomes.push(task.lastResult()!.outcome);
+      nowMs += 50 * 12_000;
+    }
+    const rows = await database.db.selectFrom('weights').select(['block_number', 'weights_u16', 'metadata']).orderBy('block_number').execute();
+    // 20000 + 400 is the first pass at least 360 blocks after 20000, and so on.
+    assert.deepEqual(rows.map((r) => r.block_number), [20_000, 20_400, 20_800, 21_200]);
+    for (const row of rows) {
+      assert.deepEqual(row.weights_u16, rows[0]!.weights_u16, 'the same weights every time');
+      assert.deepEqual(row.metadata.eligible_uids, [1, 2]);
+    }
+    assert.deepEqual(outcomes.filter((o) => o !== 'unchanged'), ['published', 'republished', 'republished', 'republished']);
+    // Every row has its snapshot: the API's /v1/scores/{id} of a republished row is its report.
+    const snapshots = await database.db.selectFrom('score_snapshots').select('weights_id').where('weights_id', 'is not', null).execute();
+    assert.equal(snapshots.length, 4);
+  });
+
+  test('a shorter EVALPOOL_WEIGHTS_REPUBLISH_BLOCKS republishes sooner; a change publishes at once, as before', async () => {
+    await sql`truncate results, miners, sampling_lists, score_snapshots, weights restart identity cascade`.execute(database.db);
+    await seedPopulation();
+    const short = testConfig({ EVALPOOL_MIN_COVERAGE: '0.8', EVALPOOL_WEIGHTS_REPUBLISH_BLOCKS: '10' });
+    const clock = blocks(500);
+    const run = () => computeAndPublishWeights({ ...deps(clock.provider), config: short });
+    assert.equal((await run()).outcome, 'published');
+    clock.set(509);
+    assert.equal((await run()).outcome, 'unchanged');
+    clock.set(510);
+    const again = await run();
+    assert.equal(again.outcome, 'republished');
+    assert.equal(again.weightsBlock, 510);
+    await seedResults(database.db, { uid: 3 }, 'a', range(5, 5), () => 1);
+    await seedResults(database.db, { uid: 3 }, 'b', range(5, 5), () => 1);
+    clock.set(511);
+    assert.equal((await run()).outcome, 'published');
+  });
+});
+
 describe('createWeightsTask', () => {
   test('runs every EVALPOOL_WEIGHTS_INTERVAL_SECONDS and remembers its last result', async () => {
     await sql`truncate results, miners, sampling_lists, score_snapshots, weights restart identity cascade`.execute(database.db);

@@ -8,6 +8,12 @@ export const scoring = {
     max: 86_400,
     doc: 'Period of the rolling weight computation.',
   }),
+  weightsRepublishBlocks: integer('EVALPOOL_WEIGHTS_REPUBLISH_BLOCKS', {
+    default: 360,
+    min: 1,
+    max: 1_000_000,
+    doc: 'Unchanged weights are published again (same weights, fresh block number) once the latest row is this many blocks old (default one tempo), so that validators that submit on a new block keep setting weights.',
+  }),
   minCoverage: decimal('EVALPOOL_MIN_COVERAGE', {
     default: 0.8,
     min: 0,
