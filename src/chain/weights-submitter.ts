@@ -13,7 +13,7 @@ import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Codec, ISubmittableResult } from '@polkadot/types/types';
-import type { bool, Option, u16, u64 } from '@polkadot/types';
+import type { bool, Option, u16, u64, Vec } from '@polkadot/types';
 import type { Logger } from 'pino';
 import { CHAIN_CALL_TIMEOUT_MS, VALIDATOR_ERA_PERIOD, VALIDATOR_INCLUSION_TIMEOUT_MS } from '../config/constants.ts';
 import { errorMessage } from '../runtime/error-message.ts';
@@ -59,6 +59,18 @@ export interface PreparedWeights {
   readonly extrinsic: SubmittableExtrinsic<'promise'>;
 }
 
+/** What the validator's cadence needs from the chain, read at the best block. */
+export interface WeightsCadence {
+  /** The best block. */
+  readonly block: number;
+  /** `WeightsSetRateLimit(netuid)`: blocks the chain wants between two weight settings of a uid. */
+  readonly rateLimit: number;
+  /** `ActivityCutoff(netuid)`: a validator silent this many blocks loses its standing. */
+  readonly activityCutoff: number;
+  /** `LastUpdate(netuid)[uid]` of the validator's uid: the block it last set weights; null if never or unregistered. */
+  readonly lastUpdate: number | null;
+}
+
 /** Settings of a {@link WeightsSubmitter}. */
 export interface WeightsSubmitterOptions {
   readonly connection: SubtensorConnection;
@@ -84,6 +96,30 @@ export class WeightsSubmitter {
 
   #limits(signal?: AbortSignal): ReadLimits {
     return { timeoutMs: this.#options.callTimeoutMs ?? CHAIN_CALL_TIMEOUT_MS, signal };
+  }
+
+  /** Reads the best block, the rate limit, the activity cutoff and the validator's last update (one snapshot). */
+  async cadence(signal?: AbortSignal): Promise<WeightsCadence> {
+    const { connection, netuid, pair } = this.#options;
+    const limits = this.#limits(signal);
+    try {
+      const api = await connection.api(signal);
+      const best = await readBestBlock(api, limits);
+      const at = await atBlock(api, best.hash, limits);
+      const read = <T>(item: string, ...args: unknown[]): Promise<T> =>
+        withTimeout(storageItem(at, 'subtensorModule', item)<T & Codec>(...args) as Promise<T>, limits.timeoutMs, `SubtensorModule.${item}`, signal);
+      const [rateLimit, activityCutoff, uid] = await Promise.all([
+        read<u64>('weightsSetRateLimit', netuid),
+        read<u16>('activityCutoff', netuid),
+        read<Option<u16>>('uids', netuid, pair.address),
+      ]);
+      // LastUpdate is indexed by NetUidStorageIndex, which is the netuid for the main mechanism.
+      const lastUpdate = uid.isNone ? undefined : (await read<Vec<u64>>('lastUpdate', netuid))[uid.unwrap().toNumber()]?.toNumber();
+      return { block: best.number, rateLimit: rateLimit.toNumber(), activityCutoff: activityCutoff.toNumber(), lastUpdate: lastUpdate === undefined || lastUpdate === 0 ? null : lastUpdate };
+    } catch (error) {
+      if (error instanceof CallTimeoutError) connection.markBroken(error);
+      throw error;
+    }
   }
 
   /**

@@ -89,6 +89,11 @@ export const VALIDATOR_HTTP_ATTEMPTS = 4;
 export const VALIDATOR_HTTP_BACKOFF_MS = 500;
 /** How long to wait for `set_weights` to be included in a block. */
 export const VALIDATOR_INCLUSION_TIMEOUT_MS = 120_000;
+/**
+ * The validator sets its weights again when its last setting is this many blocks old (one tempo),
+ * far below the runtime's default `ActivityCutoff` (5000 blocks).
+ */
+export const VALIDATOR_RESUBMIT_BLOCKS = 360;
 /** Mortality of the validator's extrinsics, in blocks. */
 export const VALIDATOR_ERA_PERIOD = 64;
 

@@ -100,15 +100,22 @@ export class FakeSubtensorNode {
   }
 
   /** A subnet with these neurons (hotkeys as SS58), plus the hyperparameters the validator reads. */
-  addSubnet(netuid: number, hotkeys: readonly string[], options: { commitReveal?: boolean; versionKey?: number } = {}): void {
+  addSubnet(netuid: number, hotkeys: readonly string[], options: { commitReveal?: boolean; versionKey?: number; weightsSetRateLimit?: number; activityCutoff?: number } = {}): void {
     this.setStorage('subtensorModule', 'networksAdded', [netuid], this.encode('bool', true));
     this.setStorage('subtensorModule', 'subnetworkN', [netuid], this.encode('u16', hotkeys.length));
     this.setStorage('subtensorModule', 'commitRevealWeightsEnabled', [netuid], this.encode('bool', options.commitReveal ?? false));
     this.setStorage('subtensorModule', 'weightsVersionKey', [netuid], this.encode('u64', options.versionKey ?? 0));
+    this.setStorage('subtensorModule', 'weightsSetRateLimit', [netuid], this.encode('u64', options.weightsSetRateLimit ?? 0));
+    this.setStorage('subtensorModule', 'activityCutoff', [netuid], this.encode('u16', options.activityCutoff ?? 5_000));
     hotkeys.forEach((hotkey, uid) => {
       this.setStorage('subtensorModule', 'keys', [netuid, uid], this.encode('AccountId32', hotkey));
       this.setStorage('subtensorModule', 'uids', [netuid, hotkey], this.encode('u16', uid));
     });
+  }
+
+  /** Stores `SubtensorModule.LastUpdate(netuid)`: the block each uid last set weights (0 = never). */
+  setLastUpdate(netuid: number, blocks: readonly number[]): void {
+    this.setStorage('subtensorModule', 'lastUpdate', [netuid], this.encode('Vec<u64>', blocks));
   }
 
   /** Stores `Commitments.CommitmentOf(netuid, hotkey)`. */

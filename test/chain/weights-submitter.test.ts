@@ -88,6 +88,19 @@ describe('weights submitter (offline, real metadata)', { skip: fixture.skip }, (
     }
   });
 
+  test("reads the cadence from the chain: best block, WeightsSetRateLimit, ActivityCutoff and the uid's LastUpdate", async () => {
+    const { node, connection, submitter } = await setup();
+    try {
+      assert.deepEqual(await submitter.cadence(), { block: node.bestNumber, rateLimit: 0, activityCutoff: 5_000, lastUpdate: null });
+      node.addSubnet(NETUID, [...others, (await loadValidatorKeypair({ seed: '//Validator' })).address], { weightsSetRateLimit: 100, activityCutoff: 1_200 });
+      node.setLastUpdate(NETUID, [5, 6, 7, 8, 3_990]); // the validator is uid 4
+      node.advance();
+      assert.deepEqual(await submitter.cadence(), { block: node.bestNumber, rateLimit: 100, activityCutoff: 1_200, lastUpdate: 3_990 });
+    } finally {
+      await connection.close();
+    }
+  });
+
   test('commit-reveal on: refuses clearly instead of submitting', async () => {
     const { node, connection, submitter } = await setup({ commitReveal: true });
     try {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { SubtensorConnection, wsProviderFactory } from '../../chain/subtensor-connection.ts';
 import { loadValidatorKeypair } from '../../chain/validator-seed.ts';
 import { ValidatorLoop } from '../../chain/validator-loop.ts';
@@ -11,7 +11,9 @@ interface ValidatorOptions extends ChainFlags {
   backend?: string;
   seedFile?: string;
   pollInterval?: number;
+  resubmitBlocks?: number;
   dryRun?: boolean;
+  once?: boolean;
 }
 
 /** What a dry run prints: the uids and u16 values, then the signed extrinsic and its length. */
@@ -23,10 +25,17 @@ function describePrepared(prepared: PreparedWeights, weights: LatestWeights): st
   ];
 }
 
+function parseBlocks(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of blocks >= 1, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 /**
  * `evalpool validator`: polls a backend's `GET /v1/weights/latest` and sets the weights on chain
- * whenever the block number increases, signed by the validator's hotkey. `--dry-run` polls once
- * and prints what it would submit.
+ * whenever the block number increases or the last setting is `--resubmit-blocks` old (see
+ * `ValidatorLoop`), signed by the validator's hotkey. `--dry-run` keeps the same cadence but
+ * prints each extrinsic instead of submitting it; `--once` polls once and exits.
  */
 export function register(program: Command, overrides: Partial<ChainCommandDeps> = {}): void {
   const deps = chainCommandDeps(overrides);
@@ -35,7 +44,9 @@ export function register(program: Command, overrides: Partial<ChainCommandDeps> 
     .option('--backend <url>', 'evalpool backend base URL serving /v1/weights/latest (default EVALPOOL_VALIDATOR_BACKEND_URL)')
     .option('--seed-file <path>', 'file with the hotkey mnemonic, secret URI or Bittensor hotkey JSON (default EVALPOOL_VALIDATOR_SEED or _FILE)')
     .option('--poll-interval <seconds>', 'seconds between polls (default EVALPOOL_VALIDATOR_POLL_SECONDS)', parseSeconds)
-    .option('--dry-run', 'poll once, sign, print what would be submitted, submit nothing')
+    .option('--resubmit-blocks <blocks>', "set the latest weights again when the last setting is this many blocks old (default EVALPOOL_VALIDATOR_RESUBMIT_BLOCKS)", parseBlocks)
+    .option('--dry-run', 'sign and print what would be submitted, at the same cadence; submit nothing')
+    .option('--once', 'poll once (with --dry-run: print the extrinsic) and exit')
     .action(async (options: ValidatorOptions) => {
       await runChainCommand(deps, async () => {
         const logger = deps.logger().child({ component: 'validator' });
@@ -62,20 +73,22 @@ export function register(program: Command, overrides: Partial<ChainCommandDeps> 
           submitter,
           logger,
           pollIntervalMs: options.pollInterval ?? chain.validatorPollSeconds * 1_000,
+          resubmitBlocks: options.resubmitBlocks ?? chain.validatorResubmitBlocks,
           dryRun: options.dryRun === true,
           onPrepared: (prepared, weights) => {
             if (options.dryRun === true) for (const line of describePrepared(prepared, weights)) deps.out(line);
           },
         });
         try {
-          if (options.dryRun === true) {
+          if (options.once === true) {
             const outcome = await loop.poll();
             if (outcome === 'no_weights') deps.out('the backend has no weights yet: nothing to sign');
             else if (outcome === 'empty') deps.out('the backend weights are empty: nothing to sign');
-            else if (outcome !== 'dry_run') throw new Error('could not prepare the extrinsic (see the log above)');
+            else if (outcome === 'rate_limited') deps.out("the chain's WeightsSetRateLimit does not allow setting weights yet: nothing signed");
+            else if (outcome === 'failed') throw new Error('could not set the weights (see the log above)');
             return;
           }
-          logger.info({ hotkey: pair.address, netuid, backend }, 'validator started');
+          logger.info({ hotkey: pair.address, netuid, backend, dryRun: options.dryRun === true }, 'validator started');
           const stop = (): void => void loop.stop();
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);

@@ -3,6 +3,7 @@ import {
   CHAIN_CONNECT_TIMEOUT_MS,
   VALIDATOR_HTTP_TIMEOUT_MS,
   VALIDATOR_POLL_INTERVAL_MS,
+  VALIDATOR_RESUBMIT_BLOCKS,
   X25519_KEY_HEX_PATTERN,
 } from '../constants.ts';
 import { integer, optionalInteger, optionalText, optionalUrl, text, url } from '../variable.ts';
@@ -58,6 +59,12 @@ export const chain = {
     min: 1,
     max: 86_400,
     doc: '`evalpool validator`: period of polling the backend.',
+  }),
+  validatorResubmitBlocks: integer('EVALPOOL_VALIDATOR_RESUBMIT_BLOCKS', {
+    default: VALIDATOR_RESUBMIT_BLOCKS,
+    min: 1,
+    max: 1_000_000,
+    doc: "`evalpool validator`: the latest weights are set again when the validator's last setting (its own, or the chain's `LastUpdate`) is this many blocks old, even if the backend's block did not grow; never faster than the chain's `WeightsSetRateLimit`. Keep it well below the subnet's `ActivityCutoff` (5000 blocks by default).",
   }),
   validatorHttpTimeoutMs: integer('EVALPOOL_VALIDATOR_HTTP_TIMEOUT_MS', {
     default: VALIDATOR_HTTP_TIMEOUT_MS,

@@ -12,13 +12,14 @@ import { capturingLogger } from '../../helpers/test-logger.ts';
 import { FakeSubtensorNode } from '../../chain/fake-subtensor-provider.ts';
 import { loadSubtensorMetadata } from '../../chain/fixture-path.ts';
 import { startWeightsServer, weightsBody } from '../../chain/weights-server.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 import { runCli } from './run-cli.ts';
 
 const fixture = loadSubtensorMetadata();
 const NETUID = 4;
 
 describe('evalpool validator', { skip: fixture.skip }, () => {
-  test('--dry-run prints the uids and u16 values of /v1/weights/latest and the signed extrinsic, and submits nothing', async () => {
+  test('--dry-run --once prints the uids and u16 values of /v1/weights/latest and the signed extrinsic, and submits nothing', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-validator-cli-'));
     const body = weightsBody(5_120, [0, 2, 3], [21_845, 21_845, 21_845]);
     const server = await startWeightsServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)));
@@ -29,7 +30,7 @@ describe('evalpool validator', { skip: fixture.skip }, () => {
       const pair = await loadValidatorKeypair({ file: seedFile });
       node.addSubnet(NETUID, [...[1, 2, 3].map((i) => encodeAddress(new Uint8Array(32).fill(i), 42)), pair.address], { versionKey: 3 });
 
-      const result = await runCli(register, ['validator', '--backend', server.url, '--chain-endpoint', 'ws://fake', '--netuid', String(NETUID), '--seed-file', seedFile, '--dry-run'], {
+      const result = await runCli(register, ['validator', '--backend', server.url, '--chain-endpoint', 'ws://fake', '--netuid', String(NETUID), '--seed-file', seedFile, '--dry-run', '--once'], {
         createProvider: () => node.provider(),
       });
       assert.equal(result.exitCode, 0, result.err.join('\n'));
@@ -51,6 +52,45 @@ describe('evalpool validator', { skip: fixture.skip }, () => {
         await connection.close();
       }
       assert.ok(!JSON.stringify(result.log).includes('EvalpoolValidator'), 'the seed is never logged');
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--dry-run keeps signing the same weights at its cadence as the chain advances, and submits nothing', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-validator-cli-'));
+    const body = weightsBody(777, [0, 1], [40_000, 25_535]);
+    const server = await startWeightsServer((_req, res) => void res.writeHead(200).end(JSON.stringify(body)));
+    const node = new FakeSubtensorNode(fixture.bytes!);
+    const out: string[] = [];
+    try {
+      const seedFile = path.join(dir, 'hotkey');
+      await writeFile(seedFile, '//EvalpoolValidator');
+      node.addSubnet(NETUID, [encodeAddress(new Uint8Array(32).fill(9), 42), (await loadValidatorKeypair({ file: seedFile })).address], { weightsSetRateLimit: 100 });
+      const run = runCli(register, ['validator', '--backend', server.url, '--chain-endpoint', 'ws://fake', '--netuid', String(NETUID), '--seed-file', seedFile, '--poll-interval', '0.02', '--resubmit-blocks', '120', '--dry-run'], {
+        createProvider: () => node.provider(),
+        out: (line) => void out.push(line),
+      });
+      const signedAt = (): number[] => out.filter((l) => l.startsWith('backend weights of block 777')).map((l) => Number(/mortal from block (\d+)$/.exec(l)![1]));
+      const pollsFrom = async (n: number): Promise<void> => {
+        const from = server.requests.length;
+        await waitFor(`${n} more polls`, () => server.requests.length >= from + n);
+      };
+      await waitFor('the first signature', () => signedAt().length === 1);
+      await pollsFrom(3);
+      node.advance(119);
+      await pollsFrom(3);
+      assert.deepEqual(signedAt(), [4_000], 'the backend block did not grow and the last setting is 119 blocks old');
+      node.advance(1);
+      await waitFor('a second signature, 120 blocks later', () => signedAt().length === 2);
+      node.advance(200);
+      await waitFor('a third one', () => signedAt().length === 3);
+      assert.deepEqual(signedAt(), [4_000, 4_120, 4_320]);
+      process.emit('SIGTERM');
+      const result = await run;
+      assert.equal(result.exitCode, 0, result.err.join('\n'));
+      assert.deepEqual(node.submitted, [], 'a dry run submits nothing');
     } finally {
       await server.close();
       await rm(dir, { recursive: true, force: true });
