@@ -8,8 +8,8 @@
  * restart does not set weights too fast, and a dry run, which sets nothing, keeps its cadence).
  *
  * One rule: a poll never throws out of the loop; transient failures (backend down, node slow,
- * extrinsic refused) are logged and retried at the next poll, fatal ones (commit-reveal on,
- * hotkey not registered, unsignable runtime) stop the loop.
+ * extrinsic refused) are logged and retried at the next poll, fatal ones (a commit-reveal
+ * version this client cannot build, hotkey not registered, unsignable runtime) stop the loop.
  */
 import type { Logger } from 'pino';
 import { VALIDATOR_POLL_INTERVAL_MS, VALIDATOR_RESUBMIT_BLOCKS } from '../config/constants.ts';

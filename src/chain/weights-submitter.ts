@@ -1,13 +1,13 @@
 /**
- * Puts a backend's u16 weights on chain with `SubtensorModule.set_weights(netuid, dests, weights,
- * version_key)`, signed by the validator's hotkey.
- *
- * Commit-reveal: when `CommitRevealWeightsEnabled(netuid)` is true the chain refuses plain
- * `set_weights`, and its current commit-reveal (`commit_timelocked_weights`, version given by
- * `CommitRevealWeightsVersion`) encrypts the weights to a future drand round with BLS12-381
- * timelock encryption, which node:crypto cannot do. So this refuses with
- * {@link CommitRevealEnabledError} and the validator stops, instead of submitting transactions
- * that fail.
+ * Puts a backend's u16 weights on chain, signed by the validator's hotkey:
+ * - commit-reveal off: `SubtensorModule.set_weights(netuid, dests, weights, version_key)`;
+ * - commit-reveal on (`CommitRevealWeightsEnabled(netuid)`, the runtime's default):
+ *   `commit_timelocked_weights(netuid, commit, reveal_round, commit_reveal_version)`, the weights
+ *   encrypted to a future drand Quicknet round (see `commit-reveal.ts` and `timelock.ts`); the
+ *   chain decrypts and sets them itself at the start of the reveal epoch. Only the version this
+ *   client builds ({@link SUPPORTED_COMMIT_REVEAL_VERSION}, read from `CommitRevealWeightsVersion`)
+ *   is submitted; another version is refused with {@link CommitRevealEnabledError} and the
+ *   validator stops, instead of submitting commits the chain would reject or could not decrypt.
  */
 import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
@@ -15,14 +15,16 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Codec, ISubmittableResult } from '@polkadot/types/types';
 import type { bool, Option, u16, u64, Vec } from '@polkadot/types';
 import type { Logger } from 'pino';
-import { CHAIN_CALL_TIMEOUT_MS, VALIDATOR_ERA_PERIOD, VALIDATOR_INCLUSION_TIMEOUT_MS } from '../config/constants.ts';
+import { u8aToHex } from '@polkadot/util';
+import { BLOCK_TIME_MS, CHAIN_CALL_TIMEOUT_MS, MAX_TIMELOCKED_COMMIT_BYTES, VALIDATOR_ERA_PERIOD, VALIDATOR_INCLUSION_TIMEOUT_MS } from '../config/constants.ts';
+import { buildTimelockedCommit, encodeWeightsPayload, revealRound, SUPPORTED_COMMIT_REVEAL_VERSION } from './commit-reveal.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import { assertSignableExtensions } from './signed-extensions.ts';
 import type { SubtensorConnection } from './subtensor-connection.ts';
 import { atBlock, readBestBlock, storageItem, type ReadLimits } from './subtensor-reads.ts';
 import { CallTimeoutError, withTimeout } from './with-timeout.ts';
 
-/** Commit-reveal is on for the subnet: plain `set_weights` would be refused. Fatal for the validator. */
+/** Commit-reveal is on with a version this client cannot build, or the runtime lacks the call. Fatal for the validator. */
 export class CommitRevealEnabledError extends Error {
   override readonly name = 'CommitRevealEnabledError';
 }
@@ -43,8 +45,12 @@ export interface U16Weights {
   readonly values: readonly number[];
 }
 
-/** A signed `set_weights` extrinsic, ready to be printed (dry run) or submitted. */
+/** A signed `set_weights` or `commit_timelocked_weights` extrinsic, ready to be printed (dry run) or submitted. */
 export interface PreparedWeights {
+  /** The call: plain weights, or a timelocked commit (commit-reveal on). */
+  readonly call: 'set_weights' | 'commit_timelocked_weights';
+  /** For a commit: the drand round it is encrypted to, and the commit-reveal version. */
+  readonly commit?: { readonly revealRound: bigint; readonly version: number; readonly bytes: number };
   readonly netuid: number;
   readonly uids: readonly number[];
   readonly values: readonly number[];
@@ -79,6 +85,10 @@ export interface WeightsSubmitterOptions {
   readonly logger: Logger;
   readonly callTimeoutMs?: number;
   readonly inclusionTimeoutMs?: number;
+  /** Wall-clock seconds since the epoch, for the reveal round (default `Date.now() / 1000`). */
+  readonly nowSeconds?: () => number;
+  /** Beacon public key to encrypt commits to (default Quicknet's; tests use their own). */
+  readonly beaconPublicKey?: string;
 }
 
 function sortedByUid(weights: U16Weights): U16Weights {
@@ -137,13 +147,7 @@ export class WeightsSubmitter {
       const read = <T>(item: string, ...args: unknown[]): Promise<T> =>
         withTimeout(storageItem(at, 'subtensorModule', item)<T & Codec>(...args) as Promise<T>, limits.timeoutMs, `SubtensorModule.${item}`, signal);
       if (!(await read<bool>('networksAdded', netuid)).isTrue) throw new Error(`subnet ${netuid} does not exist at block ${best.number}`);
-      if (at.query.subtensorModule?.commitRevealWeightsEnabled !== undefined && (await read<bool>('commitRevealWeightsEnabled', netuid)).isTrue) {
-        throw new CommitRevealEnabledError(
-          `commit-reveal is on for netuid ${netuid}: plain set_weights would be refused; the chain's commit-reveal ` +
-            '(timelocked weights encrypted to a drand round) is not implemented here. Set weights with a client that supports it, ' +
-            'or ask the subnet owner to turn commit-reveal off.',
-        );
-      }
+      const commitReveal = at.query.subtensorModule?.commitRevealWeightsEnabled !== undefined && (await read<bool>('commitRevealWeightsEnabled', netuid)).isTrue;
       const uid = await read<Option<u16>>('uids', netuid, pair.address);
       if (uid.isNone) throw new HotkeyNotRegisteredError(`validator hotkey ${pair.address} is not registered on netuid ${netuid}`);
       const neurons = (await read<u16>('subnetworkN', netuid)).toNumber();
@@ -152,18 +156,46 @@ export class WeightsSubmitter {
       if (outOfRange.length > 0) throw new Error(`uids ${outOfRange.join(', ')} are not on netuid ${netuid} (it has ${neurons} neurons)`);
       const versionKey = (await read<u64>('weightsVersionKey', netuid)).toBigInt();
       const nonce = (await withTimeout(api.rpc.system.accountNextIndex(pair.address), limits.timeoutMs, 'system_accountNextIndex', signal)).toNumber();
-      const extrinsic = this.#sign(api, { uids, values }, versionKey, nonce, best);
-      return { netuid, uids, values, versionKey, signer: pair.address, nonce, block: best.number, hex: extrinsic.toHex(), length: extrinsic.encodedLength, extrinsic };
+      if (!commitReveal) {
+        const extrinsic = this.#sign(api, this.#setWeightsCall(api, { uids, values }, versionKey), nonce, best);
+        return { call: 'set_weights', netuid, uids, values, versionKey, signer: pair.address, nonce, block: best.number, hex: extrinsic.toHex(), length: extrinsic.encodedLength, extrinsic };
+      }
+      const version = at.query.subtensorModule?.commitRevealWeightsVersion === undefined ? undefined : (await read<u16>('commitRevealWeightsVersion')).toNumber();
+      const commitCall = api.tx.subtensorModule?.commitTimelockedWeights;
+      if (version !== SUPPORTED_COMMIT_REVEAL_VERSION || commitCall === undefined) {
+        throw new CommitRevealEnabledError(
+          `commit-reveal is on for netuid ${netuid}: plain set_weights would be refused, and ` +
+            (commitCall === undefined
+              ? 'this runtime has no SubtensorModule.commit_timelocked_weights call'
+              : `the chain's CommitRevealWeightsVersion is ${version ?? '(not in this runtime)'}, while this client builds version ${SUPPORTED_COMMIT_REVEAL_VERSION} commits only`) +
+            '. Set weights with a client that supports it, or ask the subnet owner to turn commit-reveal off.',
+        );
+      }
+      const tempo = (await read<u16>('tempo', netuid)).toNumber();
+      const revealPeriodEpochs = (await read<u64>('revealPeriodEpochs', netuid)).toNumber();
+      const payload = encodeWeightsPayload(pair.publicKey, uids, values, versionKey);
+      const round = revealRound({ currentBlock: best.number, netuid, tempo, revealPeriodEpochs, nowSeconds: (this.#options.nowSeconds ?? (() => Date.now() / 1_000))(), blockTimeSeconds: BLOCK_TIME_MS / 1_000 });
+      const { commit } = buildTimelockedCommit(payload, round, this.#options.beaconPublicKey);
+      if (commit.length > MAX_TIMELOCKED_COMMIT_BYTES) throw new Error(`the encrypted commit is ${commit.length} bytes, above the chain's limit of ${MAX_TIMELOCKED_COMMIT_BYTES} (${uids.length} uids)`);
+      // Hex, not bytes: polkadot-js reads a Uint8Array given for `Bytes` as already length-prefixed.
+      const extrinsic = this.#sign(api, commitCall(netuid, u8aToHex(commit), round, version), nonce, best);
+      return {
+        call: 'commit_timelocked_weights', commit: { revealRound: round, version, bytes: commit.length },
+        netuid, uids, values, versionKey, signer: pair.address, nonce, block: best.number, hex: extrinsic.toHex(), length: extrinsic.encodedLength, extrinsic,
+      };
     } catch (error) {
       if (error instanceof CallTimeoutError) connection.markBroken(error);
       throw error;
     }
   }
 
-  #sign(api: ApiPromise, weights: U16Weights, versionKey: bigint, nonce: number, best: { number: number; hash: string }): SubmittableExtrinsic<'promise'> {
+  #setWeightsCall(api: ApiPromise, weights: U16Weights, versionKey: bigint): SubmittableExtrinsic<'promise'> {
     const setWeights = api.tx.subtensorModule?.setWeights;
     if (setWeights === undefined) throw new Error('this runtime has no SubtensorModule.set_weights call');
-    const extrinsic = setWeights(this.#options.netuid, weights.uids, weights.values, versionKey);
+    return setWeights(this.#options.netuid, weights.uids, weights.values, versionKey);
+  }
+
+  #sign(api: ApiPromise, extrinsic: SubmittableExtrinsic<'promise'>, nonce: number, best: { number: number; hash: string }): SubmittableExtrinsic<'promise'> {
     // Signed offline from what was read above: no further RPC, so a dry run shows exactly this.
     extrinsic.sign(this.#options.pair, {
       blockHash: best.hash,
@@ -187,20 +219,20 @@ export class WeightsSubmitter {
           if (result.dispatchError !== undefined) {
             const error = result.dispatchError;
             const detail = error.isModule ? (({ section, name, docs }) => `${section}.${name}: ${docs.join(' ')}`)(api.registry.findMetaError(error.asModule)) : error.toString();
-            reject(new WeightsRejectedError(`set_weights failed in block ${result.status.isInBlock ? result.status.asInBlock.toHex() : '?'}: ${detail}`));
+            reject(new WeightsRejectedError(`${prepared.call} failed in block ${result.status.isInBlock ? result.status.asInBlock.toHex() : '?'}: ${detail}`));
           } else if (result.status.isInBlock || result.status.isFinalized) {
             resolve((result.status.isInBlock ? result.status.asInBlock : result.status.asFinalized).toHex());
           } else if (result.isError) {
-            reject(new WeightsRejectedError(`set_weights not included: ${result.status.type}`));
+            reject(new WeightsRejectedError(`${prepared.call} not included: ${result.status.type}`));
           }
         })
         .then((unsub) => {
           unsubscribe = unsub;
-        }, (error: unknown) => reject(new WeightsRejectedError(`set_weights refused by the node: ${errorMessage(error)}`, { cause: error })));
+        }, (error: unknown) => reject(new WeightsRejectedError(`${prepared.call} refused by the node: ${errorMessage(error)}`, { cause: error })));
     });
     try {
-      const blockHash = await withTimeout(included, inclusionTimeoutMs, 'set_weights inclusion', signal);
-      logger.info({ netuid: prepared.netuid, blockHash, uids: prepared.uids.length, nonce: prepared.nonce }, 'weights set on chain');
+      const blockHash = await withTimeout(included, inclusionTimeoutMs, `${prepared.call} inclusion`, signal);
+      logger.info({ netuid: prepared.netuid, blockHash, uids: prepared.uids.length, nonce: prepared.nonce, call: prepared.call, revealRound: prepared.commit?.revealRound.toString() }, prepared.call === 'set_weights' ? 'weights set on chain' : 'weights committed on chain (timelocked)');
       return blockHash;
     } finally {
       unsubscribe?.();

@@ -94,6 +94,8 @@ export const VALIDATOR_INCLUSION_TIMEOUT_MS = 120_000;
  * far below the runtime's default `ActivityCutoff` (5000 blocks).
  */
 export const VALIDATOR_RESUBMIT_BLOCKS = 360;
+/** Largest `commit` of `commit_timelocked_weights` the chain accepts (subtensor's MAX_CRV3_COMMIT_SIZE_BYTES). */
+export const MAX_TIMELOCKED_COMMIT_BYTES = 5_000;
 /** Mortality of the validator's extrinsics, in blocks. */
 export const VALIDATOR_ERA_PERIOD = 64;
 

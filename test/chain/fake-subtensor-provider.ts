@@ -100,13 +100,16 @@ export class FakeSubtensorNode {
   }
 
   /** A subnet with these neurons (hotkeys as SS58), plus the hyperparameters the validator reads. */
-  addSubnet(netuid: number, hotkeys: readonly string[], options: { commitReveal?: boolean; versionKey?: number; weightsSetRateLimit?: number; activityCutoff?: number } = {}): void {
+  addSubnet(netuid: number, hotkeys: readonly string[], options: { commitReveal?: boolean; commitRevealVersion?: number; versionKey?: number; weightsSetRateLimit?: number; activityCutoff?: number; tempo?: number; revealPeriodEpochs?: number } = {}): void {
     this.setStorage('subtensorModule', 'networksAdded', [netuid], this.encode('bool', true));
     this.setStorage('subtensorModule', 'subnetworkN', [netuid], this.encode('u16', hotkeys.length));
     this.setStorage('subtensorModule', 'commitRevealWeightsEnabled', [netuid], this.encode('bool', options.commitReveal ?? false));
     this.setStorage('subtensorModule', 'weightsVersionKey', [netuid], this.encode('u64', options.versionKey ?? 0));
     this.setStorage('subtensorModule', 'weightsSetRateLimit', [netuid], this.encode('u64', options.weightsSetRateLimit ?? 0));
     this.setStorage('subtensorModule', 'activityCutoff', [netuid], this.encode('u16', options.activityCutoff ?? 5_000));
+    this.setStorage('subtensorModule', 'tempo', [netuid], this.encode('u16', options.tempo ?? 360));
+    this.setStorage('subtensorModule', 'revealPeriodEpochs', [netuid], this.encode('u64', options.revealPeriodEpochs ?? 1));
+    this.setStorage('subtensorModule', 'commitRevealWeightsVersion', [], this.encode('u16', options.commitRevealVersion ?? 4));
     hotkeys.forEach((hotkey, uid) => {
       this.setStorage('subtensorModule', 'keys', [netuid, uid], this.encode('AccountId32', hotkey));
       this.setStorage('subtensorModule', 'uids', [netuid, hotkey], this.encode('u16', uid));

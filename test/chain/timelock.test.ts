@@ -10,12 +10,12 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { bls12_381 as bls } from '@noble/curves/bls12-381';
 import { TypeRegistry, type Bytes, type Struct, type u64 } from '@polkadot/types';
 import type { Codec } from '@polkadot/types/types';
 import { initSync, tle, tld } from '@ideallabs/timelock_wasm_wrapper';
+import { testBeacon } from './test-beacon.ts';
 import { buildTimelockedCommit, encodeWeightsPayload, revealRound } from '../../src/chain/commit-reveal.ts';
-import { QUICKNET, roundIdentity, timelockDecrypt, timelockEncrypt, TimelockError } from '../../src/chain/timelock.ts';
+import { QUICKNET, timelockDecrypt, timelockEncrypt, TimelockError } from '../../src/chain/timelock.ts';
 
 const require = createRequire(import.meta.url);
 initSync({ module: readFileSync(require.resolve('@ideallabs/timelock_wasm_wrapper/timelock_wasm_wrapper_bg.wasm')) });
@@ -23,14 +23,6 @@ const CURVE = 'bls12_381';
 
 /** drand Quicknet's published signature of round 1000 (the tle crate's own test vector). */
 const QUICKNET_ROUND_1000_SIGNATURE = Buffer.from('b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39', 'hex');
-
-/** A beacon of our own: same scheme as Quicknet (G1 signatures on sha256(round), G2 key). */
-function testBeacon() {
-  const secret = bls.fields.Fr.create(BigInt(`0x${createHash('sha256').update('evalpool test beacon').digest('hex')}`));
-  const publicKey = bls.G2.ProjectivePoint.BASE.multiply(secret).toHex(true);
-  const sign = (round: bigint): Buffer => Buffer.from(roundIdentity(round).multiply(secret).toRawBytes(true));
-  return { publicKey, sign };
-}
 
 const rustDecrypt = (ciphertext: Uint8Array, signature: Uint8Array): Buffer => Buffer.from(tld([...ciphertext], [...signature], CURVE) as number[]);
 

@@ -1,26 +1,37 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { TypeRegistry, type Bytes, type Struct, type u64 } from '@polkadot/types';
 import type { Extrinsic } from '@polkadot/types/interfaces';
 import { blake2AsU8a, encodeAddress, signatureVerify } from '@polkadot/util-crypto';
 import { SubtensorConnection } from '../../src/chain/subtensor-connection.ts';
 import { assertSignableExtensions } from '../../src/chain/signed-extensions.ts';
+import { QUICKNET, timelockDecrypt } from '../../src/chain/timelock.ts';
 import { loadValidatorKeypair } from '../../src/chain/validator-seed.ts';
 import { CommitRevealEnabledError, HotkeyNotRegisteredError, WeightsRejectedError, WeightsSubmitter } from '../../src/chain/weights-submitter.ts';
 import { capturingLogger } from '../helpers/test-logger.ts';
 import { FakeSubtensorNode } from './fake-subtensor-provider.ts';
+import { testBeacon } from './test-beacon.ts';
 import { loadSubtensorMetadata } from './fixture-path.ts';
 
 const fixture = loadSubtensorMetadata();
 const NETUID = 11;
 const others = Array.from({ length: 4 }, (_, i) => encodeAddress(new Uint8Array(32).fill(0x40 + i), 42));
 
-async function setup(options: { commitReveal?: boolean; register?: boolean } = {}) {
+const beacon = testBeacon();
+/** Wall-clock seconds the commit tests run at (fixed: the reveal round depends on it). */
+const NOW_SECONDS = QUICKNET.genesisSeconds + 9_000_000;
+
+async function setup(options: { commitReveal?: boolean; commitRevealVersion?: number; register?: boolean } = {}) {
   const pair = await loadValidatorKeypair({ seed: '//Validator' });
   const node = new FakeSubtensorNode(fixture.bytes!);
-  node.addSubnet(NETUID, options.register === false ? others : [...others, pair.address], { commitReveal: options.commitReveal ?? false, versionKey: 4_242 });
+  node.addSubnet(NETUID, options.register === false ? others : [...others, pair.address], {
+    commitReveal: options.commitReveal ?? false, commitRevealVersion: options.commitRevealVersion, versionKey: 4_242, tempo: 100, revealPeriodEpochs: 2,
+  });
   const { logger, lines: records } = capturingLogger();
   const connection = new SubtensorConnection({ createProvider: () => node.provider(), label: 'ws://fake-node', logger });
-  const submitter = new WeightsSubmitter({ connection, netuid: NETUID, pair, logger, callTimeoutMs: 2_000, inclusionTimeoutMs: 5_000 });
+  const submitter = new WeightsSubmitter({
+    connection, netuid: NETUID, pair, logger, callTimeoutMs: 2_000, inclusionTimeoutMs: 5_000, nowSeconds: () => NOW_SECONDS, beaconPublicKey: beacon.publicKey,
+  });
   return { pair, node, connection, submitter, records };
 }
 
@@ -101,11 +112,50 @@ describe('weights submitter (offline, real metadata)', { skip: fixture.skip }, (
     }
   });
 
-  test('commit-reveal on: refuses clearly instead of submitting', async () => {
-    const { node, connection, submitter } = await setup({ commitReveal: true });
+  test('commit-reveal on (v4): signs commit_timelocked_weights, which decodes against the real metadata and whose commit the beacon signature of its round opens to the payload the pallet decodes', async () => {
+    const { pair, node, connection, submitter, records } = await setup({ commitReveal: true });
+    try {
+      const prepared = await submitter.prepare({ uids: [3, 0], values: [45_535, 20_000] });
+      assert.equal(prepared.call, 'commit_timelocked_weights');
+      // tempo 100, netuid 11: epoch(b) = (b + 12) / 101; block 4000 is in epoch 39, the reveal
+      // epoch (2 later) starts at 41 × 101 − 12 = 4129, 129 blocks (+3) ahead.
+      const expectedRound = BigInt(Math.floor((NOW_SECONDS + 132 * 12 - QUICKNET.genesisSeconds) / 3));
+      assert.equal(node.bestNumber, 4_000);
+      assert.deepEqual(prepared.commit && { round: prepared.commit.revealRound, version: prepared.commit.version }, { round: expectedRound, version: 4 });
+
+      const api = await connection.api();
+      const decoded = api.createType<Extrinsic>('Extrinsic', prepared.hex);
+      assert.equal(`${decoded.method.section}.${decoded.method.method}`, 'subtensorModule.commitTimelockedWeights');
+      assert.equal(decoded.signer.toString(), pair.address);
+      assert.equal(decoded.encodedLength, prepared.length);
+      const [netuid, commit, round, version] = decoded.method.args;
+      assert.deepEqual([netuid!.toJSON(), (round as u64).toBigInt(), version!.toJSON()], [NETUID, expectedRound, 4]);
+      const commitBytes = (commit as Bytes).toU8a(true);
+      assert.equal(commitBytes.length, prepared.commit!.bytes);
+
+      const plaintext = timelockDecrypt(commitBytes, beacon.sign(expectedRound));
+      const registry = new TypeRegistry();
+      registry.register({ WeightsTlockPayload: { hotkey: 'Vec<u8>', uids: 'Vec<u16>', values: 'Vec<u16>', version_key: 'u64' } });
+      const payload = registry.createType<Struct>('WeightsTlockPayload', plaintext);
+      assert.equal(payload.encodedLength, plaintext.length);
+      assert.equal(registry.createType('AccountId32', (payload.get('hotkey') as Bytes).toU8a(true)).toString(), pair.address, 'the hotkey the pallet compares with the committer');
+      assert.deepEqual([payload.get('uids')!.toJSON(), payload.get('values')!.toJSON(), (payload.get('version_key') as u64).toNumber()], [[0, 3], [20_000, 45_535], 4_242]);
+      assert.throws(() => timelockDecrypt(commitBytes, beacon.sign(expectedRound - 1n)), /does not open/, 'not before its round');
+
+      await submitter.submit(prepared);
+      assert.equal(node.submitted.length, 1);
+      assert.ok(records.some((r) => r.msg === 'weights committed on chain (timelocked)'));
+    } finally {
+      await connection.close();
+    }
+  });
+
+  test('commit-reveal on with a version this client does not build: refuses, naming both versions', async () => {
+    const { node, connection, submitter } = await setup({ commitReveal: true, commitRevealVersion: 5 });
     try {
       await assert.rejects(submitter.prepare({ uids: [0], values: [65_535] }), (error: unknown) =>
-        error instanceof CommitRevealEnabledError && error.message.startsWith(`commit-reveal is on for netuid ${NETUID}: plain set_weights would be refused`));
+        error instanceof CommitRevealEnabledError &&
+        error.message.startsWith(`commit-reveal is on for netuid ${NETUID}: plain set_weights would be refused, and the chain's CommitRevealWeightsVersion is 5, while this client builds version 4 commits only`));
       assert.deepEqual(node.submitted, []);
     } finally {
       await connection.close();

@@ -19,7 +19,8 @@ interface ValidatorOptions extends ChainFlags {
 /** What a dry run prints: the uids and u16 values, then the signed extrinsic and its length. */
 function describePrepared(prepared: PreparedWeights, weights: LatestWeights): string[] {
   return [
-    `backend weights of block ${weights.block_number} → set_weights on netuid ${prepared.netuid}, version_key ${prepared.versionKey}, signer ${prepared.signer}, nonce ${prepared.nonce}, mortal from block ${prepared.block}`,
+    `backend weights of block ${weights.block_number} → ${prepared.call} on netuid ${prepared.netuid}, version_key ${prepared.versionKey}, signer ${prepared.signer}, nonce ${prepared.nonce}, mortal from block ${prepared.block}` +
+      (prepared.commit === undefined ? '' : ` (commit-reveal v${prepared.commit.version}: ${prepared.commit.bytes}-byte commit timelocked to drand round ${prepared.commit.revealRound})`),
     formatTable(['uid', 'weight_u16'], prepared.uids.map((uid, i) => [uid, prepared.values[i]])),
     `extrinsic (${prepared.length} bytes): ${prepared.hex}`,
   ];

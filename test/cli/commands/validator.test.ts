@@ -97,20 +97,28 @@ describe('evalpool validator', { skip: fixture.skip }, () => {
     }
   });
 
-  test('commit-reveal on: stops with a clear message', async () => {
+  test('commit-reveal on: --dry-run --once signs a timelocked commit; an unsupported version stops with a clear message', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evalpool-validator-cli-'));
     const server = await startWeightsServer((_req, res) => void res.writeHead(200).end(JSON.stringify(weightsBody(1, [0], [65_535]))));
-    const node = new FakeSubtensorNode(fixture.bytes!);
     try {
       const seedFile = path.join(dir, 'hotkey');
       await writeFile(seedFile, '//EvalpoolValidator');
-      node.addSubnet(NETUID, [(await loadValidatorKeypair({ file: seedFile })).address], { commitReveal: true });
-      const result = await runCli(register, ['validator', '--backend', server.url, '--chain-endpoint', 'ws://fake', '--netuid', String(NETUID), '--seed-file', seedFile, '--poll-interval', '0.01'], {
-        createProvider: () => node.provider(),
-      });
+      const address = (await loadValidatorKeypair({ file: seedFile })).address;
+      const args = ['validator', '--backend', server.url, '--chain-endpoint', 'ws://fake', '--netuid', String(NETUID), '--seed-file', seedFile];
+
+      const v4 = new FakeSubtensorNode(fixture.bytes!);
+      v4.addSubnet(NETUID, [address], { commitReveal: true });
+      const dry = await runCli(register, [...args, '--dry-run', '--once'], { createProvider: () => v4.provider() });
+      assert.equal(dry.exitCode, 0, dry.err.join('\n'));
+      assert.match(dry.out[0]!, /→ commit_timelocked_weights on netuid 4, .* \(commit-reveal v4: \d+-byte commit timelocked to drand round \d+\)$/);
+      assert.deepEqual(v4.submitted, []);
+
+      const v5 = new FakeSubtensorNode(fixture.bytes!);
+      v5.addSubnet(NETUID, [address], { commitReveal: true, commitRevealVersion: 5 });
+      const result = await runCli(register, [...args, '--poll-interval', '0.01'], { createProvider: () => v5.provider() });
       assert.equal(result.exitCode, 1);
-      assert.match(result.err.join('\n'), /^evalpool: commit-reveal is on for netuid 4: plain set_weights would be refused/);
-      assert.deepEqual(node.submitted, []);
+      assert.match(result.err.join('\n'), /^evalpool: commit-reveal is on for netuid 4: plain set_weights would be refused, and the chain's CommitRevealWeightsVersion is 5, while this client builds version 4 commits only/);
+      assert.deepEqual(v5.submitted, []);
     } finally {
       await server.close();
       await rm(dir, { recursive: true, force: true });
