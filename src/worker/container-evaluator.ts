@@ -56,7 +56,7 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
       env_id: task.env,
       max_timesteps: spec.maxTimesteps,
       action_timeout: actionMs / 1_000,
-      use_images: false,
+      use_images: spec.useImages ?? false,
       timeout: budgetMs / 1_000,
     };
     let outcome: EvaluationOutcome;

@@ -235,8 +235,9 @@ export class ContainerManager implements Stoppable {
     switch (error.kind) {
       case 'overrun':
       case 'aborted':
+      case 'env_failed':
         // The episode may still be running inside: only removing the container stops it.
-        this.#recycle(slot, container, error.kind === 'overrun' ? 'a call overran its timeout' : 'a call was abandoned by the worker');
+        this.#recycle(slot, container, error.kind === 'overrun' ? 'a call overran its timeout' : error.kind === 'aborted' ? 'a call was abandoned by the worker' : 'the env gave up on a call (status "failed")');
         return;
       case 'connection_lost':
       case 'unreachable':

@@ -26,7 +26,7 @@ export const EvaluateKwargsSchema = v.object({
   task_id: count(0),
   /** The miner's policy endpoint. */
   base_url: v.pipe(v.string('must be a string'), v.url('must be a URL')),
-  /** The evalpool env id (`container/<task>`). */
+  /** The env id the image expects: the sampling list's own id (e.g. `metaworld/reach-v3`). */
   env_id: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
   /** Stop after this many steps at the latest (the env may stop earlier). */
   max_timesteps: count(1),
@@ -58,6 +58,8 @@ export const EvaluateResultSchema = v.object({
   extra: v.optional(
     v.object({
       timesteps: v.optional(v.nullable(count(0))),
+      /** Set by the subnet's Actors when an episode ended early at a step: the step reached. */
+      timesteps_completed: v.optional(v.nullable(count(0))),
       total_reward: v.optional(v.nullable(finite)),
       error_class: v.optional(v.picklist(CONTAINER_ERROR_CLASSES, `must be one of ${CONTAINER_ERROR_CLASSES.join(', ')}`)),
     }),
@@ -73,6 +75,16 @@ export const CallResponseSchema = v.object({
   result: EvaluateResultSchema,
 });
 export type CallResponse = v.InferOutput<typeof CallResponseSchema>;
+
+/**
+ * affinetes' answer when the call did not complete (its own timeout, an invalid `timeout`):
+ * `{"status": "failed", "result": {"error": "..."}}`, or a top-level `error`.
+ */
+export const CallFailedSchema = v.object({
+  status: v.literal('failed'),
+  result: v.optional(v.nullable(v.object({ error: v.optional(v.nullable(v.unknown())) }))),
+  error: v.optional(v.nullable(v.unknown())),
+});
 
 /** The answer of `GET /health` of a container ready for work. */
 export const HealthResponseSchema = v.object({ status: v.literal('ok', 'must be "ok"') });
