@@ -39,6 +39,27 @@ export const EvaluateKwargsSchema = v.object({
 });
 export type EvaluateKwargs = v.InferOutput<typeof EvaluateKwargsSchema>;
 
+/**
+ * The kwargs of `evaluate` as an image accepts them from any caller: evalpool sends every one,
+ * affinetes' client and the subnet's executor only some (the executor sends no `timeout`, and
+ * `seed` and `model`). Only `task_id` and `base_url` are required; the others get the subnet's
+ * Actors' defaults; `env_id` defaults to the image's own (absent here).
+ */
+export const EvaluateCallKwargsSchema = v.object({
+  task_id: count(0),
+  base_url: EvaluateKwargsSchema.entries.base_url,
+  env_id: v.optional(EvaluateKwargsSchema.entries.env_id),
+  /** The episode seed; defaults to `task_id`. */
+  seed: v.optional(v.nullable(count(0))),
+  /** The miner's model name (the executor's `miner-<uid>`): for logs only. */
+  model: v.optional(v.nullable(v.string('must be a string'))),
+  max_timesteps: v.optional(count(1), 500),
+  action_timeout: v.optional(positiveSeconds, 0.5),
+  use_images: v.optional(v.boolean('must be true or false'), true),
+  timeout: v.optional(positiveSeconds, 300),
+});
+export type EvaluateCallKwargs = v.InferOutput<typeof EvaluateCallKwargsSchema>;
+
 /** The body of `POST /call`. */
 export const CallRequestSchema = v.object({
   method: v.string('must be a string'),
