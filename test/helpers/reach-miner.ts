@@ -13,13 +13,15 @@ export interface ReachMiner {
   /** The env ids of the /reset calls, in order. */
   readonly resetEnvIds: string[];
   mode: ReachMinerMode;
+  /** Added before every /act answer (a miner's network and inference time). */
+  actDelayMs: number;
   close(): Promise<void>;
 }
 
 export async function startReachMiner(): Promise<ReachMiner> {
   const counts = { reset: 0, act: 0 };
   const resetEnvIds: string[] = [];
-  const miner = { counts, resetEnvIds, mode: 'ok' as ReachMinerMode };
+  const miner = { counts, resetEnvIds, mode: 'ok' as ReachMinerMode, actDelayMs: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -38,7 +40,10 @@ export async function startReachMiner(): Promise<ReachMiner> {
         counts.act++;
         const pos = body.obs?.proprio?.pos?.[0] ?? 0;
         const target = body.obs?.proprio?.target?.[0] ?? 0;
-        return json(200, { action: { continuous: { delta: [target - pos] }, discrete: {}, extra: {} } });
+        const answer = (): void => json(200, { action: { continuous: { delta: [target - pos] }, discrete: {}, extra: {} } });
+        if (miner.actDelayMs > 0) setTimeout(answer, miner.actDelayMs);
+        else answer();
+        return;
       }
       json(404, { detail: 'Not Found' });
     });

@@ -15,10 +15,11 @@ import { requireEngineAndImage, SKIP_CONTAINER_TESTS, TEST_AFFINETES_DOUBLE_IMAG
 import { startReachMiner, type ReachMiner } from '../../helpers/reach-miner.ts';
 import { makeTask } from '../../helpers/task-jobs.ts';
 import { testLogger } from '../../helpers/test-logger.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 const REACH = 'metaworld/reach-v3';
 const workerId = `test-double-${process.pid}`;
-const spec = (envId: string, more: Partial<ContainerEnvSpec> = {}): ContainerEnvSpec => ({ envId, image: TEST_AFFINETES_DOUBLE_IMAGE, maxTimesteps: 50, replicas: 3, ...more });
+const spec = (envId: string, more: Partial<ContainerEnvSpec> = {}): ContainerEnvSpec => ({ envId, image: TEST_AFFINETES_DOUBLE_IMAGE, maxTimesteps: 50, replicas: 3, memoryMb: 512, cpus: 1, ...more });
 // Every env of the image: the family's own and one of another family (what evalpool sent before).
 const ENVS = [spec(REACH), spec('metaworld/raise-v3'), spec('metaworld/crash-v3'), spec('metaworld/failed-v3'), spec('container/reach-v1')];
 // Generous per-step time: a loaded 2-core machine must not turn answers into timeouts.
@@ -48,7 +49,7 @@ describe('an affinetes-style image (real engine, the double, a real miner)', { s
     await requireEngineAndImage(TEST_AFFINETES_DOUBLE_IMAGE);
     engine = new DockerEngine({ socketPath: TEST_DOCKER_SOCKET });
     miner = await startReachMiner();
-    manager = new ContainerManager({ socketPath: TEST_DOCKER_SOCKET, workerId, envs: ENVS, logger: testLogger() });
+    manager = new ContainerManager({ socketPath: TEST_DOCKER_SOCKET, workerId, envs: ENVS, logger: testLogger(), healthIntervalMs: 300 });
     evaluate = containerEvaluator({ containers: manager, envs: ENVS, timeouts });
   });
 
@@ -85,6 +86,16 @@ describe('an affinetes-style image (real engine, the double, a real miner)', { s
     const listed = await engine.list([`${LABELS.worker}=${workerId}`]);
     assert.deepEqual(listed.map((c) => c.labels[LABELS.replica]).sort(), containers.map((c) => String(c.replica)).sort());
     assert.ok(manager.load().every((slot) => slot.inFlight === 0));
+  });
+
+  test('one replica killed while idle: the periodic check replaces that one, the others are untouched', async () => {
+    const before = manager.containers();
+    const victim = before.at(-1)!;
+    await engine.kill(victim.id);
+    await waitFor('a new container in the killed replica', () => manager.containers().some((c) => c.replica === victim.replica && c.generation > victim.generation), 30_000);
+    assert.equal(await engine.state(victim.id), undefined, 'the dead container was removed');
+    for (const other of before.filter((c) => c.replica !== victim.replica)) assert.ok(manager.containers().some((c) => c.id === other.id), `replica ${other.replica} kept its container`);
+    assert.equal((await run(REACH, 16)).errorClass, 'success');
   });
 
   test('a dead miner is miner_unavailable, never a scored failure', async () => {
