@@ -11,6 +11,8 @@
 # `server` is the entry point bundled as the image's server (default: containers/env-mujoco/server.ts).
 # The test double of an affinetes image (containers/env-affinetes-double/, see .ci/run):
 #   containers/build-env-image.sh localhost/evalpool-env-affinetes-double:dev containers/env-affinetes-double/server.ts
+# No ENV for the port: the servers default to 8000 and read AFFINETES_PORT (affinetes) or PORT
+# (evalpool before AFFINETES_PORT), so whichever the caller sets wins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,7 +62,6 @@ previous="$($engine image inspect --format '{{ .Id }}' "$image" 2>/dev/null || t
 log "importing $image (build $build) with $engine"
 tar -C "$root" --numeric-owner --owner=0 --group=0 -c . | $engine import \
   --change 'CMD ["/usr/bin/node", "/app/server.mjs"]' \
-  --change 'ENV AFFINETES_PORT=8000' \
   --change 'EXPOSE 8000' \
   --change 'WORKDIR /app' \
   --change "LABEL evalpool.build=$build" \
