@@ -8,7 +8,9 @@
  * - `POST /call` `{"method": "evaluate", "args": [], "kwargs": {task_id, base_url, env_id,
  *   max_timesteps, action_timeout, use_images, timeout}}` (durations in seconds, as affinetes
  *   passes them) → `{"status": "success", "result": {success, score, extra: {timesteps,
- *   total_reward}, error?}}`.
+ *   total_reward}, error?}}`, or affinetes' `{"status": "failed", "result": {error}}`.
+ * - Images also take the calls of affinetes' client and of the subnet's executor
+ *   ({@link EvaluateCallKwargsSchema}: only `task_id` and `base_url` required).
  *
  * Unknown keys are accepted and dropped, so images may add fields without breaking us.
  * `extra.error_class` is this project's optional addition: an image that knows why an episode
