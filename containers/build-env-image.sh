@@ -6,11 +6,19 @@
 # `docker import` when there is no podman). Skips the import when an image with the same
 # content is already there (label evalpool.build = hash of the root filesystem).
 #
-#   containers/build-env-image.sh [image]      # run from anywhere; needs `npm ci` first
+#   containers/build-env-image.sh [image [server]]   # run from anywhere; needs `npm ci` first
+#
+# `server` is the entry point bundled as the image's server (default: containers/env-mujoco/server.ts).
+# The test double of an affinetes image (containers/env-affinetes-double/, see .ci/run):
+#   containers/build-env-image.sh localhost/evalpool-env-affinetes-double:dev containers/env-affinetes-double/server.ts
+# No ENV for the port: the servers default to 8000 and read AFFINETES_PORT (affinetes) or PORT
+# (evalpool before AFFINETES_PORT), so whichever the caller sets wins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 image="${1:-localhost/evalpool-env-mujoco:dev}"
+server="${2:-containers/env-mujoco/server.ts}"
+[ -f "$server" ] || { printf '== build-env-image: no server at %s\n' "$server" >&2; exit 1; }
 log() { printf '== build-env-image: %s\n' "$*" >&2; }
 
 if command -v podman >/dev/null 2>&1; then engine=podman
@@ -25,9 +33,9 @@ root="$work/rootfs"
 mkdir -p "$root/usr/bin" "$root/app/node_modules/mujoco-js" "$root/tmp" "$root/etc"
 chmod 1777 "$root/tmp"
 
-log "bundling containers/env-mujoco/server.ts"
+log "bundling $server"
 # ESM output with a require() for the CommonJS dependencies (undici) that load Node built-ins.
-node_modules/.bin/esbuild containers/env-mujoco/server.ts --bundle --platform=node --format=esm --target=node20 \
+node_modules/.bin/esbuild "$server" --bundle --platform=node --format=esm --target=node20 \
   --external:mujoco-js --legal-comments=none --log-level=warning --outfile="$root/app/server.mjs" \
   --banner:js="import { createRequire as __evalpoolCreateRequire } from 'node:module'; const require = __evalpoolCreateRequire(import.meta.url);"
 # mujoco-js is one ES module with the WebAssembly inside; it stays a file of its own.
@@ -54,7 +62,6 @@ previous="$($engine image inspect --format '{{ .Id }}' "$image" 2>/dev/null || t
 log "importing $image (build $build) with $engine"
 tar -C "$root" --numeric-owner --owner=0 --group=0 -c . | $engine import \
   --change 'CMD ["/usr/bin/node", "/app/server.mjs"]' \
-  --change 'ENV PORT=8000' \
   --change 'EXPOSE 8000' \
   --change 'WORKDIR /app' \
   --change "LABEL evalpool.build=$build" \

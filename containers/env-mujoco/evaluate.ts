@@ -3,15 +3,18 @@
  * `base_url`, run by the worker's own episode loop, so that the container family and the
  * built-in family score a miner the same way.
  *
- * Env ids: the image runs `mujoco/<task>` for any `<family>/<task>` it is asked for (evalpool
- * names it `container/reach-v1`). `stall-v1` is a test env that never ends and ignores its
+ * Env ids: the image runs `mujoco/<task>` for any `<family>/<task>` it is asked for
+ * (`container/reach-v1`, `metaworld/reach-v1`...). `stall-v1` is a test env that never ends and ignores its
  * timeout: it stands for a broken image, to exercise the host's overrun handling.
  */
 import type { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
 import { splitEnvId } from '../../src/envs/env-id.ts';
-import type { EvaluateKwargs, EvaluateResult } from '../../src/envs/container/contract.ts';
+import type { EvaluateCallKwargs, EvaluateResult } from '../../src/envs/container/contract.ts';
 import type { MinerClients } from '../../src/miners/miner-clients.ts';
 import { runEpisode, type EpisodeOutcome } from '../../src/worker/run-episode.ts';
+
+/** The env a call without `env_id` runs. */
+export const DEFAULT_ENV_ID = 'mujoco/reach-v1';
 
 /** The test env that never finishes. */
 export const STALL_TASK = 'stall-v1';
@@ -22,8 +25,8 @@ export class UnknownEnvError extends Error {
 }
 
 /** Runs one episode for `kwargs`; `signal` fires when the caller went away or the server stops. */
-export async function evaluate(kwargs: EvaluateKwargs, registry: BuiltinRegistry, clients: MinerClients, signal: AbortSignal): Promise<EvaluateResult> {
-  const { taskName } = splitEnvId(kwargs.env_id);
+export async function evaluate(kwargs: EvaluateCallKwargs, registry: BuiltinRegistry, clients: MinerClients, signal: AbortSignal): Promise<EvaluateResult> {
+  const { taskName } = splitEnvId(kwargs.env_id ?? DEFAULT_ENV_ID);
   if (taskName === STALL_TASK) return stall();
   const envId = `mujoco/${taskName}`;
   if (!registry.has(envId)) throw new UnknownEnvError(`this image runs ${registry.ids().map((id) => splitEnvId(id).taskName).join(', ')}; not "${taskName}"`);
@@ -34,7 +37,8 @@ export async function evaluate(kwargs: EvaluateKwargs, registry: BuiltinRegistry
       env,
       client,
       endpoint: kwargs.base_url,
-      task: { envId, taskId: kwargs.task_id },
+      // `seed` (the executor may send one) is the episode's seed; by default the task id.
+      task: { envId, taskId: kwargs.seed ?? kwargs.task_id },
       maxTimesteps: kwargs.max_timesteps,
       // The host's timeout is the episode's budget: the episode is cut when it runs out.
       timeouts: { actionMs: Math.max(1, Math.round(kwargs.action_timeout * 1_000)), episodeMs: Math.max(1, Math.round(kwargs.timeout * 1_000)) },

@@ -3,26 +3,43 @@
  * environment container contract (src/envs/container/contract.ts) over plain HTTP, running the
  * built-in MuJoCo envs against the miner named in each call.
  *
- * Listens on `PORT` (default 8000, the affinetes convention) at `HOST` (default 0.0.0.0).
- * evalpool runs env containers with host networking and gives each one its own `PORT` and
- * `HOST=127.0.0.1`. Runs as PID 1: SIGTERM and SIGINT stop it at once (running episodes are
+ * Listens on `AFFINETES_PORT` (else `PORT`, default 8000, the affinetes convention) at `HOST`
+ * (default 0.0.0.0). evalpool runs env containers with host networking and gives each one its
+ * own port and `HOST=127.0.0.1`. Answers the calls of evalpool, of affinetes' client and of the
+ * subnet's executor: `POST /call` with `evaluate` (every kwarg but `task_id` and `base_url`
+ * optional, `seed` and `model` accepted) or `list_environments`, and affinetes' `GET /methods`. Runs as PID 1: SIGTERM and SIGINT stop it at once (running episodes are
  * aborted), so a container stop does not wait for the engine's kill timeout.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import * as v from 'valibot';
 import { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
-import { CallRequestSchema, describeContractIssues, EvaluateKwargsSchema } from '../../src/envs/container/contract.ts';
+import { CallRequestSchema, describeContractIssues, EvaluateCallKwargsSchema } from '../../src/envs/container/contract.ts';
 import { MujocoLoader } from '../../src/envs/mujoco/mujoco-loader.ts';
 import { MinerClients } from '../../src/miners/miner-clients.ts';
 import { errorMessage } from '../../src/runtime/error-message.ts';
-import { evaluate, UnknownEnvError } from './evaluate.ts';
+import { DEFAULT_ENV_ID, evaluate, UnknownEnvError } from './evaluate.ts';
+
+/** What affinetes' `GET /methods` lists: the Actor's methods and how to call them. */
+const METHODS = {
+  methods: [
+    {
+      name: 'evaluate',
+      signature: `(task_id, base_url, seed=None, model=None, env_id='${DEFAULT_ENV_ID}', max_timesteps=500, action_timeout=0.5, use_images=True, timeout=300, **kwargs)`,
+      source: 'Actor',
+      endpoint: 'POST /evaluate',
+    },
+    { name: 'list_environments', signature: '()', source: 'Actor', endpoint: 'POST /list_environments' },
+  ],
+  usage: { sdk_style: 'POST /call {"method": "xxx", "args": [...], "kwargs": {...}}' },
+};
 
 const MAX_REQUEST_BYTES = 65_536;
 
-const port = Number(process.env.PORT ?? '8000');
+const portText = process.env.AFFINETES_PORT ?? process.env.PORT ?? '8000';
+const port = Number(portText);
 const host = process.env.HOST ?? '0.0.0.0';
 if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-  process.stderr.write(`env-mujoco: PORT must be a port number, not ${JSON.stringify(process.env.PORT)}\n`);
+  process.stderr.write(`env-mujoco: AFFINETES_PORT (or PORT) must be a port number, not ${JSON.stringify(portText)}\n`);
   process.exit(2);
 }
 
@@ -60,8 +77,9 @@ async function handleCall(req: IncomingMessage, res: ServerResponse): Promise<vo
   }
   const call = v.safeParse(CallRequestSchema, body);
   if (!call.success) return send(res, 422, { detail: describeContractIssues(call.issues) });
+  if (call.output.method === 'list_environments') return send(res, 200, { status: 'success', result: registry.ids() });
   if (call.output.method !== 'evaluate') return send(res, 404, { detail: `Method not found: ${call.output.method}` });
-  const kwargs = v.safeParse(EvaluateKwargsSchema, call.output.kwargs);
+  const kwargs = v.safeParse(EvaluateCallKwargsSchema, call.output.kwargs);
   if (!kwargs.success) return send(res, 422, { detail: `kwargs: ${describeContractIssues(kwargs.issues)}` });
 
   // The episode stops when the caller goes away (its timeout) or the server stops.
@@ -89,6 +107,7 @@ async function handleCall(req: IncomingMessage, res: ServerResponse): Promise<vo
 const server = createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method === 'GET' && path === '/health') return send(res, 200, { status: 'ok' });
+  if (req.method === 'GET' && path === '/methods') return send(res, 200, METHODS);
   if (req.method === 'POST' && path === '/call') {
     handleCall(req, res).catch((error: unknown) => {
       log('request failed', { err: errorMessage(error) });

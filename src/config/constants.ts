@@ -303,6 +303,14 @@ export const CONTAINER_CALL_GRACE_MS = 5_000;
 export const CONTAINER_MAX_RESPONSE_BYTES = 1_048_576;
 /** Episode length of a container env whose sampling definition has no `max_timesteps`. */
 export const CONTAINER_DEFAULT_MAX_TIMESTEPS = 1_000;
+/**
+ * Episodes one env container serves at once unless its sampling definition says otherwise
+ * (`max_concurrency`): the subnet's Actors keep one simulator per env id and are not safe for
+ * concurrent calls.
+ */
+export const CONTAINER_DEFAULT_MAX_CONCURRENCY = 1;
+/** Most containers of one image a worker runs when the sampling definitions do not say (`replicas`). */
+export const CONTAINER_DEFAULT_MAX_REPLICAS = 16;
 /** Lines of a container's log quoted when it fails to start. */
 export const CONTAINER_LOG_TAIL_LINES = 20;
 

@@ -38,7 +38,15 @@ export const SamplingDefinitionFileSchema = v.strictObject({
   initial_list: v.optional(v.array(int(0, TASK_ID_MAX), 'must be an array of task ids')),
   max_timesteps: v.optional(int(1, 100_000_000)),
   image: v.optional(v.pipe(v.string('must be a string'), v.regex(IMAGE, 'must be an image reference like "localhost/evalpool-env-mujoco:dev" or "registry:5000/team/env@sha256:<digest>"'))),
+  use_images: v.optional(v.boolean('must be true or false')),
+  max_concurrency: v.optional(int(1, 1_024)),
+  replicas: v.optional(int(1, 256)),
+  memory_mb: v.optional(int(64, 1_048_576)),
+  cpus: v.optional(v.pipe(v.number('must be a number'), v.finite('must be a number'), v.minValue(0.01, 'must be at least 0.01'), v.maxValue(1_024, 'must be at most 1024'))),
 });
+
+/** The fields of a `container` env that only the container family reads. */
+const CONTAINER_FIELDS = ['image', 'use_images', 'max_concurrency', 'replicas', 'memory_mb', 'cpus'] as const;
 
 /**
  * One environment's sampling: which task ids exist (`dataset`, `[start, end)`), how many are in
@@ -58,6 +66,16 @@ export interface SamplingDefinition {
   readonly maxTimesteps?: number;
   /** The image that serves a `container` env (required for that family, refused for others; read by workers). */
   readonly image?: string;
+  /** `container` family, read by workers: whether the miner gets camera images (`use_images`, default false). */
+  readonly useImages?: boolean;
+  /** `container` family: episodes one container of the image serves at once (default 1: the Actors are not thread-safe). */
+  readonly maxConcurrency?: number;
+  /** `container` family: most containers of the image a worker runs (default: as many as its concurrency needs). */
+  readonly replicas?: number;
+  /** `container` family: memory limit of each container, in MiB. */
+  readonly memoryMb?: number;
+  /** `container` family: CPU limit of each container, in CPUs. */
+  readonly cpus?: number;
   /** Where it came from, for messages. */
   readonly source: string;
 }
@@ -96,11 +114,10 @@ function crossFieldProblems(file: string, d: v.InferOutput<typeof SamplingDefini
     add('dataset', `holds ${size} task ids, but list_size + rotation.count = ${d.list_size + d.rotation.count} are needed (the list plus one rotation's new ids)`);
   }
   if (d.family === 'container') {
+    // The env id is the one the image expects (`metaworld/reach-v3`): it is sent as `env_id`.
     if (d.image === undefined) add('image', 'is required when family is "container" (the image that serves the env)');
-    // Workers find an env's evaluator by the part of its id before the first `/`.
-    if (!d.env_id.startsWith('container/')) add('env_id', `must start with "container/" when family is "container", not "${d.env_id}"`);
-  } else if (d.image !== undefined) {
-    add('image', `is only for family "container" (this env's family is "${d.family}")`);
+  } else {
+    for (const field of CONTAINER_FIELDS) if (d[field] !== undefined) add(field, `is only for family "container" (this env's family is "${d.family}")`);
   }
   if (d.initial_list) {
     if (d.initial_list.length !== d.list_size) add('initial_list', `has ${d.initial_list.length} ids, but list_size is ${d.list_size}`);
@@ -141,6 +158,11 @@ export function parseSamplingDefinition(raw: unknown, source: string, fileName?:
     ...(d.initial_list !== undefined && { initialList: d.initial_list }),
     ...(d.max_timesteps !== undefined && { maxTimesteps: d.max_timesteps }),
     ...(d.image !== undefined && { image: d.image }),
+    ...(d.use_images !== undefined && { useImages: d.use_images }),
+    ...(d.max_concurrency !== undefined && { maxConcurrency: d.max_concurrency }),
+    ...(d.replicas !== undefined && { replicas: d.replicas }),
+    ...(d.memory_mb !== undefined && { memoryMb: d.memory_mb }),
+    ...(d.cpus !== undefined && { cpus: d.cpus }),
     source,
   };
 }

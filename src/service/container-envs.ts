@@ -1,4 +1,4 @@
-import type { ContainerEnvSpec } from '../envs/container/container-env-spec.ts';
+import { imageSettingConflicts, type ContainerEnvSpec } from '../envs/container/container-env-spec.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { loadSamplingDefinitions } from '../sampling/definitions.ts';
 import { SamplingDefinitionError } from '../sampling/sampling-error.ts';
@@ -22,7 +22,21 @@ export async function loadContainerEnvs(dir: string, logger: Logger): Promise<Co
     }
     throw new WorkerSetupError(error instanceof Error ? error.message : String(error), { cause: error });
   }
-  return definitions
+  const specs = definitions
     .filter((d) => d.family === 'container' && d.image !== undefined)
-    .map((d) => ({ envId: d.envId, image: d.image!, maxTimesteps: d.maxTimesteps ?? CONTAINER_DEFAULT_MAX_TIMESTEPS }));
+    .map(
+      (d): ContainerEnvSpec => ({
+        envId: d.envId,
+        image: d.image!,
+        maxTimesteps: d.maxTimesteps ?? CONTAINER_DEFAULT_MAX_TIMESTEPS,
+        ...(d.useImages !== undefined && { useImages: d.useImages }),
+        ...(d.maxConcurrency !== undefined && { maxConcurrency: d.maxConcurrency }),
+        ...(d.replicas !== undefined && { replicas: d.replicas }),
+        ...(d.memoryMb !== undefined && { memoryMb: d.memoryMb }),
+        ...(d.cpus !== undefined && { cpus: d.cpus }),
+      }),
+    );
+  const conflicts = imageSettingConflicts(specs);
+  if (conflicts.length > 0) throw new WorkerSetupError(`sampling definitions in ${dir}: ${conflicts.join('; ')}`);
+  return specs;
 }

@@ -30,7 +30,7 @@ export interface ContainerEvaluatorOptions {
  * is told the episode budget as `timeout` and must answer within it plus `callGraceMs`;
  * otherwise the call is an overrun and the container is recycled. Classes: the container's
  * result by {@link containerOutcome}; any failure of the container itself (crash, 5xx,
- * unparseable answer, overrun, engine down) `env_error`; an abandoned call (shutdown) `worker_error`.
+ * `status: "failed"`, unparseable answer, overrun, engine down) `env_error` with its text; an abandoned call (shutdown) `worker_error`.
  */
 export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluator {
   const specs = new Map(options.envs.map((env) => [env.envId, env]));
@@ -56,7 +56,7 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
       env_id: task.env,
       max_timesteps: spec.maxTimesteps,
       action_timeout: actionMs / 1_000,
-      use_images: false,
+      use_images: spec.useImages ?? false,
       timeout: budgetMs / 1_000,
     };
     let outcome: EvaluationOutcome;

@@ -1,35 +1,92 @@
 /**
- * Turns an env container's `evaluate` result into the worker's outcome. The rule, in order:
+ * Turns an env container's `evaluate` result into the worker's outcome, by what happened to the
+ * episode ({@link episodeStage}), then the class of that stage ({@link containerOutcome}).
  *
- * 1. `extra.error_class` (this project's addition to the contract; our images set it) is
- *    trusted when the episode was not solved: `failure`, `miner_unavailable` or `env_error`.
- *    With `success: true` it contradicts the answer: `env_error`.
- * 2. `success: true` → `success`, with the env's `score`.
- * 3. Prose only (affinetes images): `miner_unavailable` when the episode never took a step
- *    (`extra.timesteps` is 0) and `error` names a connection failure (ECONNREFUSED, ENOTFOUND,
- *    "connection refused", "cannot connect", a connect timeout...). A miner that could not be
- *    reached before its first action never started the episode, which is what a failed `/reset`
- *    is for the built-in family. Anything else, with or without `error` → `failure` (score 0):
- *    the episode ran and was not solved, or the image does not say why.
+ * The subnet's Actors (affinetes images: kinitro's `metaworld`, `genesis`, `_template`) answer
+ * every failure as `{success: false, score: 0, error, extra}` and say where it happened only in
+ * prose and in which `extra` keys they set:
+ * - a refused configuration: `Invalid env_id ...`, no `timesteps`;
+ * - the miner's `/reset` failed: `Miner reset failed: <ExceptionType>: ...`, no `timesteps`;
+ * - a step failed: `Miner action failed at step t: ...`, `Miner action timeout at step t`,
+ *   `Miner returned no action at step t`, `Evaluation timeout after Ns`, with
+ *   `extra.timesteps_completed`;
+ * - an exception of the Actor (the simulator, or, in `_template`, any miner call):
+ *   `<ExceptionType>: message\n<traceback>`, no `timesteps`;
+ * - a played episode: `extra.timesteps`, `extra.total_reward`, no `error`.
+ * Our own images also set `extra.error_class` (this project's addition), which is trusted.
  *
- * Failures of the container itself (crash, 5xx, unparseable answer, overrun) never reach here:
- * they are `env_error` (see `containerEvaluator`).
+ * Failures of the container itself (crash, 5xx, `status: "failed"`, unparseable answer,
+ * overrun) never reach here: they are `env_error` (see `containerEvaluator`).
  */
 import type { EvaluateResult } from '../envs/container/contract.ts';
+import type { ErrorClass } from './error-class.ts';
 import type { EvaluationOutcome } from './evaluator.ts';
+
+/**
+ * What happened to the episode, as far as the result tells:
+ * - `played`: the episode ran (steps were taken or the miner's actions were asked for); scored;
+ * - `miner_never_reached`: the miner never received the task (its `/reset` could not connect);
+ * - `miner_had_task`: the miner received `/reset` (or an `/act`) and did not answer it properly:
+ *   DESIGN.md's "once the miner has the task, the episode is measured" rule plugs in here;
+ * - `env_fault`: the env refused its configuration or raised.
+ */
+export type EpisodeStage = 'played' | 'miner_never_reached' | 'miner_had_task' | 'env_fault';
 
 /** Connection failures as Node, Python (requests, httpx, aiohttp) and curl word them. */
 const UNREACHABLE =
-  /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)\b|connection refused|cannot connect|could not connect|couldn't connect|failed to connect|failed to establish a new connection|name or service not known|connecterror|connecttimeout|connect timeout/i;
+  /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)\b|connection refused|cannot connect|could not connect|couldn't connect|failed to connect|failed to establish a new connection|name or service not known|connecterror|connecttimeout|connect timeout|all connection attempts failed|clientconnectorerror/i;
 
-/** Whether a prose error says the miner could not be reached (rule 3 above). */
+/**
+ * Exceptions of a miner call that was delivered (a connection was made) and not answered
+ * properly: read/write timeouts and errors, HTTP errors, bad JSON, an invalid action.
+ */
+const MINER_ANSWER_EXCEPTION =
+  /^(?:httpx\.)?(ReadTimeout|WriteTimeout|PoolTimeout|TimeoutException|ReadError|WriteError|RemoteProtocolError|HTTPStatusError|JSONDecodeError|ValidationError|ServerDisconnectedError|ClientResponseError)\b/;
+
+/** Whether a prose error says the miner could not be reached. */
 export function namesUnreachableMiner(error: string): boolean {
   return UNREACHABLE.test(error);
 }
 
-/** The outcome of a container's result (see the rule at the top of this file). */
+/** Where the episode of `result` ended (see {@link EpisodeStage}). */
+export function episodeStage(result: EvaluateResult): EpisodeStage {
+  if (result.success) return 'played';
+  const error = result.error ?? '';
+  const timesteps = result.extra.timesteps ?? undefined;
+  const stepReached = (result.extra.timesteps_completed ?? undefined) !== undefined || (timesteps !== undefined && timesteps > 0);
+  if (error === '') return 'played';
+  if (/^Invalid env_id\b/i.test(error)) return 'env_fault';
+  if (stepReached) return 'played';
+  if (/^Miner (action|returned no action)\b|^Evaluation timeout after\b/.test(error)) return 'played';
+  const reset = /^Miner reset failed: ([\s\S]*)$/.exec(error);
+  if (reset) return namesUnreachableMiner(reset[1]!) ? 'miner_never_reached' : 'miner_had_task';
+  // Prose without a stage: the `_template` Actor's form (`<ExceptionType>: ...`), or an image of
+  // this project's first contract (`timesteps: 0` and a connection failure).
+  if (namesUnreachableMiner(error)) return 'miner_never_reached';
+  if (MINER_ANSWER_EXCEPTION.test(error)) return 'miner_had_task';
+  // An image that counted its steps (0) and failed without saying why: the episode started.
+  if (timesteps === 0) return 'played';
+  return 'env_fault';
+}
+
+/** The class of an unsolved episode's stage. */
+export function stageClass(stage: EpisodeStage): ErrorClass {
+  switch (stage) {
+    case 'miner_never_reached':
+      return 'miner_unavailable';
+    case 'env_fault':
+      return 'env_error';
+    case 'miner_had_task':
+      // Today a scored failure, as a failed episode; the measured-episode rule decides later.
+      return 'failure';
+    case 'played':
+      return 'failure';
+  }
+}
+
+/** The outcome of a container's result. */
 export function containerOutcome(result: EvaluateResult, durationMs: number): EvaluationOutcome {
-  const timesteps = result.extra.timesteps ?? null;
+  const timesteps = result.extra.timesteps ?? result.extra.timesteps_completed ?? null;
   const reward = result.extra.total_reward ?? null;
   const message = result.error ?? undefined;
   const base = { reward, timesteps, durationMs, ...(message === undefined ? {} : { message }) };
@@ -41,6 +98,5 @@ export function containerOutcome(result: EvaluateResult, durationMs: number): Ev
     return { ...base, errorClass: 'success', success: true, score: result.score };
   }
   if (declared !== undefined) return { ...base, errorClass: declared, success: false, score: 0 };
-  if (timesteps === 0 && message !== undefined && namesUnreachableMiner(message)) return { ...base, errorClass: 'miner_unavailable', success: false, score: 0 };
-  return { ...base, errorClass: 'failure', success: false, score: 0 };
+  return { ...base, errorClass: stageClass(episodeStage(result)), success: false, score: 0 };
 }

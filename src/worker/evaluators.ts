@@ -35,7 +35,8 @@ export interface FamilyEvaluator {
 
 /**
  * Evaluators by environment family, the part of an env id before its first `/`
- * (`mujoco/reach-v1` → `mujoco`): a plain evaluator runs every env of its family.
+ * (`mujoco/reach-v1` → `mujoco`): a plain evaluator runs every env of its family. An evaluator
+ * that lists its envs runs exactly those, whatever their ids' first part (a listed id wins).
  */
 export type EvaluatorRegistry = Readonly<Record<string, Evaluator | FamilyEvaluator>>;
 
@@ -72,7 +73,12 @@ export function runnableEnvs(registry: EvaluatorRegistry): string[] {
 
 /** Dispatches each task to its family's evaluator. */
 export function registryEvaluator(registry: EvaluatorRegistry): RegisteredEvaluator {
+  const entries = Object.values(registry).map(asFamily);
   const entryOf = (env: string): FamilyEvaluator | undefined => {
+    // An env listed by an evaluator is its own, whatever its id's family: the container family
+    // runs ids the images expect (`metaworld/reach-v3`).
+    const listed = entries.find((entry) => entry.envs?.includes(env) === true);
+    if (listed !== undefined) return listed;
     const family = envFamily(env);
     if (!Object.hasOwn(registry, family)) return undefined;
     const entry = asFamily(registry[family]!);

@@ -9,7 +9,6 @@ import { ERROR_CLASSES, isScored } from './error-class.ts';
 import { mean } from './mean.ts';
 import { percentile } from './percentile.ts';
 import type { EpisodeTimeouts } from './episode-timeouts.ts';
-import type { EpisodeOutcome } from './run-episode.ts';
 import { runEpisode } from './run-episode.ts';
 
 export interface LocalEvalOptions {
@@ -30,12 +29,24 @@ export interface LocalEvalOptions {
   readonly signal?: AbortSignal;
 }
 
+/** One episode of a local evaluation, as the stats need it (built-in or container family). */
+export interface LocalEpisode {
+  readonly errorClass: ErrorClass;
+  readonly success: boolean;
+  /** Null when the env does not say (a container's failed episode). */
+  readonly totalReward: number | null;
+  readonly timesteps: number | null;
+  readonly message: string | null;
+  /** Every `/act` round trip that completed, in ms (empty when the env runs the episode itself). */
+  readonly actionLatenciesMs: readonly number[];
+}
+
 export interface LocalEvalProgress {
   readonly done: number;
   readonly total: number;
   readonly successes: number;
   readonly taskId: number;
-  readonly outcome: EpisodeOutcome;
+  readonly outcome: LocalEpisode;
 }
 
 /** The figures `evalpool eval` prints. Rates and means are over scored episodes (success or failure). */
@@ -76,40 +87,54 @@ export function evalSeeds(options: Pick<LocalEvalOptions, 'seeds' | 'episodes' |
  */
 export async function runLocalEval(options: LocalEvalOptions): Promise<LocalEvalStats> {
   const seeds = evalSeeds(options);
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? LOCAL_EVAL_CONCURRENCY, seeds.length || 1));
   const client = new MinerClient({ ...options.client, endpoint: options.endpoint });
   const envs: Environment[] = [];
-  const outcomes: EpisodeOutcome[] = [];
   const started = performance.now();
-  let next = 0;
-  let successes = 0;
   try {
-    for (let i = 0; i < concurrency; i++) envs.push(await options.registry.create(options.envId));
-    const lane = async (env: Environment): Promise<void> => {
-      while (next < seeds.length && options.signal?.aborted !== true) {
-        const taskId = seeds[next++]!;
-        const outcome = await runEpisode({
-          env,
-          client,
-          task: { envId: options.envId, taskId },
-          maxTimesteps: options.maxTimesteps,
-          timeouts: options.timeouts,
-          signal: options.signal,
-        });
-        outcomes.push(outcome);
-        if (outcome.success) successes++;
-        options.onProgress?.({ done: outcomes.length, total: seeds.length, successes, taskId, outcome });
-      }
-    };
-    await Promise.all(envs.map((env) => lane(env)));
+    for (let i = 0; i < laneCount(options.concurrency, seeds); i++) envs.push(await options.registry.create(options.envId));
+    const outcomes = await runLanes(envs, seeds, options, (env, taskId) =>
+      runEpisode({ env, client, task: { envId: options.envId, taskId }, maxTimesteps: options.maxTimesteps, timeouts: options.timeouts, signal: options.signal }),
+    );
+    return summarise(options, seeds, outcomes, performance.now() - started);
   } finally {
     for (const env of envs) env.close();
     await client.close();
   }
-  return summarise(options, seeds, outcomes, performance.now() - started);
 }
 
-function summarise(options: LocalEvalOptions, seeds: readonly number[], outcomes: readonly EpisodeOutcome[], durationMs: number): LocalEvalStats {
+/** How many episodes run at once: `concurrency`, at most one per seed. */
+export function laneCount(concurrency: number | undefined, seeds: readonly number[]): number {
+  return Math.max(1, Math.min(concurrency ?? LOCAL_EVAL_CONCURRENCY, seeds.length || 1));
+}
+
+/**
+ * Runs `run` for every seed, one lane per element of `lanes` (each lane's resource is used by
+ * one episode at a time), until the seeds run out or `signal` fires; reports progress.
+ */
+export async function runLanes<L>(
+  lanes: readonly L[],
+  seeds: readonly number[],
+  options: Pick<LocalEvalOptions, 'onProgress' | 'signal'>,
+  run: (lane: L, taskId: number) => Promise<LocalEpisode>,
+): Promise<LocalEpisode[]> {
+  const outcomes: LocalEpisode[] = [];
+  let next = 0;
+  let successes = 0;
+  const lane = async (resource: L): Promise<void> => {
+    while (next < seeds.length && options.signal?.aborted !== true) {
+      const taskId = seeds[next++]!;
+      const outcome = await run(resource, taskId);
+      outcomes.push(outcome);
+      if (outcome.success) successes++;
+      options.onProgress?.({ done: outcomes.length, total: seeds.length, successes, taskId, outcome });
+    }
+  };
+  await Promise.all(lanes.map((resource) => lane(resource)));
+  return outcomes;
+}
+
+/** The stats of a local evaluation's episodes. */
+export function summarise(options: Pick<LocalEvalOptions, 'envId' | 'endpoint'>, seeds: readonly number[], outcomes: readonly LocalEpisode[], durationMs: number): LocalEvalStats {
   const scored = outcomes.filter((o) => isScored(o.errorClass));
   const errorsByClass = Object.fromEntries(ERROR_CLASSES.map((c) => [c, 0])) as Record<ErrorClass, number>;
   const messages = new Map<string, number>();
@@ -127,8 +152,8 @@ function summarise(options: LocalEvalOptions, seeds: readonly number[], outcomes
     scored: scored.length,
     successes,
     successRate: scored.length === 0 ? Number.NaN : successes / scored.length,
-    meanReward: mean(scored.map((o) => o.totalReward)),
-    meanTimesteps: mean(scored.map((o) => o.timesteps)),
+    meanReward: mean(scored.flatMap((o) => (o.totalReward === null ? [] : [o.totalReward]))),
+    meanTimesteps: mean(scored.flatMap((o) => (o.timesteps === null ? [] : [o.timesteps]))),
     latencyP50Ms: percentile(latencies, 50),
     latencyP99Ms: percentile(latencies, 99),
     errorsByClass,

@@ -7,7 +7,9 @@ import { ContainerManager } from '../../src/envs/container/container-manager.ts'
 import { percentile } from '../../src/worker/percentile.ts';
 import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
 import type { Evaluator } from '../../src/worker/evaluator.ts';
-import { requireEngineAndImage, TEST_DOCKER_SOCKET, TEST_ENV_IMAGE } from '../helpers/container-engine.ts';
+import { requireEngineAndImage, TEST_AFFINETES_DOUBLE_IMAGE, TEST_DOCKER_SOCKET, TEST_ENV_IMAGE } from '../helpers/container-engine.ts';
+import { startReachMiner } from '../helpers/reach-miner.ts';
+import { containerEvaluator } from '../../src/worker/container-evaluator.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
@@ -81,5 +83,52 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   } finally {
     await miner.stop();
   }
+  results.push(await replicaThroughput(ctx));
   return results;
+}
+
+/**
+ * Episodes/s of an affinetes-style image (the double: one non-thread-safe simulator per env id,
+ * so one episode per container at a time) with 4 tasks at once, served by 1 container vs 4
+ * replicas. The miner answers each `/act` after 10 ms (its network and inference time).
+ */
+export async function replicaThroughput(ctx: BenchContext): Promise<BenchResult> {
+  await requireEngineAndImage(TEST_AFFINETES_DOUBLE_IMAGE);
+  const miner = await startReachMiner();
+  miner.actDelayMs = 10;
+  const concurrency = 4;
+  const episodes = Math.max(12, Math.round(80 * ctx.scale));
+  const measure = async (replicas: number): Promise<number> => {
+    const envs = [{ envId: 'metaworld/reach-v3', image: TEST_AFFINETES_DOUBLE_IMAGE, maxTimesteps: 50, replicas }];
+    const manager = new ContainerManager({ socketPath: TEST_DOCKER_SOCKET, workerId: `bench-replicas-${replicas}`, envs, logger: testLogger() });
+    const evaluate = containerEvaluator({ containers: manager, envs, timeouts: { resetMs: 5_000, actionMs: 5_000 } });
+    const run = async (taskId: number): Promise<void> => {
+      const outcome = await evaluate(makeTask({ env: 'metaworld/reach-v3', task_id: taskId, endpoint: miner.url }), new AbortController().signal);
+      if (outcome.errorClass !== 'success') throw new Error(`replicas ${replicas}, task ${taskId}: ${outcome.errorClass} ${outcome.message ?? ''}`);
+    };
+    try {
+      await Promise.all(Array.from({ length: concurrency }, (_, i) => run(1_000 + i))); // start the containers
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: concurrency }, async () => {
+        while (next < episodes) await run(next++);
+      }));
+      return episodes / ((performance.now() - t0) / 1_000);
+    } finally {
+      await manager.stop();
+    }
+  };
+  try {
+    const one = await measure(1);
+    const many = await measure(concurrency);
+    return {
+      name: `affinetes-style image, ${concurrency} tasks at once: episodes/s with ${concurrency} replicas (baseline: 1 container)`,
+      value: many,
+      unit: 'episodes/s',
+      baseline: one,
+      notes: `${episodes} episodes each, max_concurrency 1, miner /act delay 10 ms; ${(many / one).toFixed(2)}× with replicas`,
+    };
+  } finally {
+    await miner.close();
+  }
 }

@@ -44,7 +44,10 @@ describe('parseSamplingDefinition', () => {
     ['initial list duplicate', { initial_list: [1, 2, 3, 4, 5, 6, 7, 7] }, 'initial_list[7]', /appears twice/],
     ['scored not a boolean', { scored: 'yes' }, 'scored', /true or false/],
     ['container env without an image', { env_id: 'container/x-v1', family: 'container' }, 'image', /required when family is "container"/],
-    ['container env id without the container/ prefix', { family: 'container', image: 'localhost/env:dev' }, 'env_id', /must start with "container\/"/],
+    ['container settings on a mujoco env', { max_concurrency: 2 }, 'max_concurrency', /only for family "container"/],
+    ['use_images on a mujoco env', { use_images: true }, 'use_images', /only for family "container"/],
+    ['max_concurrency of 0', { env_id: 'metaworld/reach-v3', family: 'container', image: 'localhost/env:dev', max_concurrency: 0 }, 'max_concurrency', /integer from 1/],
+    ['memory limit too small', { env_id: 'metaworld/reach-v3', family: 'container', image: 'localhost/env:dev', memory_mb: 1 }, 'memory_mb', /integer from 64/],
     ['image on a mujoco env', { image: 'localhost/env:dev' }, 'image', /only for family "container"/],
     ['image with upper-case path', { env_id: 'container/x-v1', family: 'container', image: 'localhost/Env:dev' }, 'image', /must be an image reference/],
     ['image with a space', { env_id: 'container/x-v1', family: 'container', image: 'env dev' }, 'image', /must be an image reference/],
@@ -67,6 +70,14 @@ describe('parseSamplingDefinition', () => {
       assert.equal(d.maxTimesteps, 200);
     }
     assert.equal(parseSamplingDefinition(definitionJson(), 'f.json').image, undefined);
+  });
+
+  test("a container env's id is the image's own (no container/ prefix), with its container settings", () => {
+    const d = parseSamplingDefinition(
+      definitionJson({ env_id: 'metaworld/reach-v3', family: 'container', image: 'kinitro/metaworld:v1', use_images: true, max_concurrency: 1, replicas: 4, memory_mb: 4096, cpus: 1.5 }),
+      'f.json',
+    );
+    assert.deepEqual([d.envId, d.useImages, d.maxConcurrency, d.replicas, d.memoryMb, d.cpus], ['metaworld/reach-v3', true, 1, 4, 4096, 1.5]);
   });
 
   test('the message shows file: field: detail', () => {

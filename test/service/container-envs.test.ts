@@ -26,11 +26,24 @@ test('the container envs of the definitions, with their image and episode length
   await write(dir, { env_id: 'mujoco/reach-v1' });
   await write(dir, { env_id: 'container/a-v1', family: 'container', image: 'localhost/a:dev', max_timesteps: 50 });
   await write(dir, { env_id: 'container/b-v1', family: 'container', image: 'localhost/b:dev' });
+  await write(dir, { env_id: 'metaworld/reach-v3', family: 'container', image: 'localhost/mw:dev', use_images: true, max_concurrency: 2, replicas: 3, memory_mb: 2048, cpus: 1 });
   assert.deepEqual(await loadContainerEnvs(dir, testLogger()), [
     { envId: 'container/a-v1', image: 'localhost/a:dev', maxTimesteps: 50 },
     { envId: 'container/b-v1', image: 'localhost/b:dev', maxTimesteps: CONTAINER_DEFAULT_MAX_TIMESTEPS },
+    { envId: 'metaworld/reach-v3', image: 'localhost/mw:dev', maxTimesteps: CONTAINER_DEFAULT_MAX_TIMESTEPS, useImages: true, maxConcurrency: 2, replicas: 3, memoryMb: 2048, cpus: 1 },
   ]);
   assert.deepEqual(await loadContainerEnvs(new URL('../../sampling-lists', import.meta.url).pathname, testLogger()), [], 'the shipped lists are built-in envs only');
+});
+
+test('envs of one image that disagree on its container settings: a setup error naming both', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'evalpool-container-envs-conflict-'));
+  try {
+    await write(folder, { env_id: 'metaworld/reach-v3', family: 'container', image: 'localhost/mw:dev', replicas: 2 });
+    await write(folder, { env_id: 'metaworld/push-v3', family: 'container', image: 'localhost/mw:dev', replicas: 3 });
+    await assert.rejects(loadContainerEnvs(folder, testLogger()), (error: unknown) => error instanceof WorkerSetupError && /metaworld\/reach-v3 and metaworld\/push-v3 share the image localhost\/mw:dev but differ in replicas/.test(error.message));
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 });
 
 test('no folder: no container envs; an invalid definition: a setup error naming it', async () => {

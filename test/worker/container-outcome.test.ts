@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as v from 'valibot';
 import type { EvaluateResult } from '../../src/envs/container/contract.ts';
-import { containerOutcome, namesUnreachableMiner } from '../../src/worker/container-outcome.ts';
+import { containerOutcome, episodeStage, namesUnreachableMiner, type EpisodeStage } from '../../src/worker/container-outcome.ts';
 import { EvaluationOutcomeSchema } from '../../src/worker/evaluator.ts';
 
 const result = (overrides: Partial<EvaluateResult> = {}, extra: EvaluateResult['extra'] = { timesteps: 40, total_reward: -3.5 }): EvaluateResult => ({
@@ -56,12 +56,48 @@ describe('containerOutcome', () => {
     }
   });
 
-  test('the same prose once the episode ran, or unknown steps, or other prose: failure', () => {
+  test('the same prose once the episode ran, or prose that is not a connection failure: failure', () => {
     const refused = 'Connection refused';
     assert.equal(containerOutcome(result({ error: refused }, { timesteps: 12, total_reward: 0 }), 1).errorClass, 'failure');
-    assert.equal(containerOutcome(result({ error: refused }, {}), 1).errorClass, 'failure');
     assert.equal(containerOutcome(result({ error: 'action timed out after 0.5 s' }, { timesteps: 0, total_reward: 0 }), 1).errorClass, 'failure');
     assert.ok(!namesUnreachableMiner('the policy answered NaN'));
+  });
+
+  // The subnet's Actors (kinitro's metaworld/genesis images): error results carry no `timesteps`.
+  const actor = (error: string, extra: EvaluateResult['extra'] = {}): EvaluateResult => ({ success: false, score: 0, error, extra });
+  const cases: [string, EvaluateResult, EpisodeStage, string][] = [
+    ['dead miner at /reset', actor('Miner reset failed: ConnectError: [Errno 111] Connection refused'), 'miner_never_reached', 'miner_unavailable'],
+    ['no route to the miner', actor('Miner reset failed: ConnectError: All connection attempts failed'), 'miner_never_reached', 'miner_unavailable'],
+    ['miner host unknown', actor('Miner reset failed: ConnectError: [Errno -2] Name or service not known'), 'miner_never_reached', 'miner_unavailable'],
+    ['connect timeout at /reset', actor('Miner reset failed: ConnectTimeout: timed out'), 'miner_never_reached', 'miner_unavailable'],
+    ['template Actor, dead miner', actor('ConnectError: [Errno 111] Connection refused\nTraceback (most recent call last):\n  ...'), 'miner_never_reached', 'miner_unavailable'],
+    ['/reset delivered, 500 back', actor("Miner reset failed: HTTPStatusError: Server error '500 Internal Server Error' for url 'http://m/reset'"), 'miner_had_task', 'failure'],
+    ['/reset delivered, no answer', actor('Miner reset failed: ReadTimeout: '), 'miner_had_task', 'failure'],
+    ['template Actor, /act timed out', actor('ReadTimeout: \nTraceback (most recent call last):\n  ...'), 'miner_had_task', 'failure'],
+    ['action timeout at step 0', actor('Miner action timeout at step 0', { timesteps_completed: 0 }), 'played', 'failure'],
+    ['action failed mid-episode', actor('Miner action failed at step 17: ConnectError: [Errno 111] Connection refused', { timesteps_completed: 17 }), 'played', 'failure'],
+    ['no action', actor('Miner returned no action at step 3', { timesteps_completed: 3 }), 'played', 'failure'],
+    ['episode over its own timeout', actor('Evaluation timeout after 300s', { timesteps_completed: 250 }), 'played', 'failure'],
+    ['wrong family', actor("Invalid env_id for MetaWorld container: container/reach-v1. Must start with 'metaworld/'"), 'env_fault', 'env_error'],
+    ['template wrong family', actor("Invalid env_id: container/x. Must start with 'myenv/'"), 'env_fault', 'env_error'],
+    ['simulator exception', actor("KeyError: 'metaworld/nope-v3'\nTraceback (most recent call last):\n  ..."), 'env_fault', 'env_error'],
+  ];
+  for (const [name, r, stage, errorClass] of cases) {
+    test(`the Actors' answers: ${name} → ${stage}, ${errorClass}`, () => {
+      assert.equal(episodeStage(r), stage);
+      const outcome = containerOutcome(r, 1);
+      assert.equal(outcome.errorClass, errorClass);
+      assert.equal(outcome.score, 0);
+      assert.equal(outcome.message, r.error, 'the Actor’s text is kept');
+      assert.ok(v.is(EvaluationOutcomeSchema, outcome));
+    });
+  }
+
+  test('a dead miner is never a scored failure, whatever extra keys come with it', () => {
+    for (const extra of [{}, { timesteps: 0 }, { timesteps: null }, { total_reward: 0 }]) {
+      const outcome = containerOutcome(actor('Miner reset failed: ConnectError: [Errno 111] Connection refused', extra), 1);
+      assert.equal(outcome.errorClass, 'miner_unavailable', JSON.stringify(extra));
+    }
   });
 
   test('missing extra fields become nulls', () => {

@@ -68,9 +68,10 @@ describe('container envs through the worker (real engine, test image, Postgres, 
     queues = TestQueues.open(config);
     engine = new DockerEngine({ socketPath: TEST_DOCKER_SOCKET });
     evaluators = builtInEvaluators(config, testLogger(), {
+      // evalpool's own image runs each episode on a simulator of its own: one container takes them all.
       containerEnvs: [
-        { envId: REACH, image: TEST_ENV_IMAGE, maxTimesteps: 200 },
-        { envId: STALL, image: TEST_ENV_IMAGE, maxTimesteps: 200 },
+        { envId: REACH, image: TEST_ENV_IMAGE, maxTimesteps: 200, maxConcurrency: 8 },
+        { envId: STALL, image: TEST_ENV_IMAGE, maxTimesteps: 200, maxConcurrency: 8 },
       ],
       workerId: WORKER_ID,
     });
@@ -172,7 +173,7 @@ describe('`evalpool worker` with a container env', { skip: SKIP_CONTAINER_TESTS 
   before(async () => {
     await requireEngineAndImage();
     dir = await mkdtemp(join(tmpdir(), 'evalpool-container-lists-'));
-    const definition = { env_id: REACH, family: 'container', image: TEST_ENV_IMAGE, max_timesteps: 200, dataset: { start: 0, end: 1000 }, list_size: 8, rotation: { count: 2, interval_seconds: 600 }, scored: true };
+    const definition = { env_id: REACH, family: 'container', image: TEST_ENV_IMAGE, max_timesteps: 200, max_concurrency: 2, dataset: { start: 0, end: 1000 }, list_size: 8, rotation: { count: 2, interval_seconds: 600 }, scored: true };
     await writeFile(join(dir, definitionFileName(REACH)), JSON.stringify(definition));
     const config = testConfig(settings());
     queues = TestQueues.open(config);

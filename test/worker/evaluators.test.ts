@@ -29,6 +29,20 @@ test('a family with a fixed set of envs runs only those', () => {
   assert.deepEqual(runnableEnvs(registry), ['fixed/a', 'noop/*']);
 });
 
+test('an env listed by an evaluator goes to it whatever its id starts with (the images’ own ids)', async () => {
+  const seen: string[] = [];
+  const listed: typeof noopEvaluator = (task, signal) => {
+    seen.push(task.env);
+    return noopEvaluator(task, signal);
+  };
+  const registry = { container: { evaluate: listed, envs: ['metaworld/reach-v3'] }, noop: noopEvaluator };
+  const { supports, evaluator } = registryEvaluator(registry);
+  assert.equal(supports('metaworld/reach-v3'), true);
+  assert.equal(supports('metaworld/push-v3'), false);
+  await evaluator(makeTask({ env: 'metaworld/reach-v3' }), new AbortController().signal);
+  assert.deepEqual(seen, ['metaworld/reach-v3']);
+});
+
 test('the built-in evaluators run noop and the three MuJoCo envs; assertSupported names what it cannot run', async () => {
   const builtIn = builtInEvaluators(testConfig(), testLogger());
   try {

@@ -8,7 +8,8 @@ import { MujocoLoader } from '../../envs/mujoco/mujoco-loader.ts';
 import { minerClientsOptions } from '../../miners/miner-clients-options.ts';
 import { episodeTimeouts } from '../../worker/episode-timeouts.ts';
 import { ERROR_CLASSES } from '../../worker/error-class.ts';
-import type { LocalEvalStats } from '../../worker/local-eval.ts';
+import { runContainerEval } from '../../worker/local-container-eval.ts';
+import type { LocalEvalProgress, LocalEvalStats } from '../../worker/local-eval.ts';
 import { evalSeeds, runLocalEval } from '../../worker/local-eval.ts';
 import { loadContext } from '../context.ts';
 import type { Cell } from '../format-table.ts';
@@ -26,15 +27,19 @@ const EvalOptionsSchema = v.object({
   actionTimeoutMs: v.optional(v.string()),
   resetTimeoutMs: v.optional(v.string()),
   json: v.optional(v.boolean(), false),
+  image: v.optional(v.pipe(v.string(), v.minLength(1, 'must name an image'))),
+  useImages: v.optional(v.boolean(), false),
 });
 
-/** `evalpool eval`: local evaluation of a miner endpoint on a built-in env, no database or Redis. */
+/** `evalpool eval`: local evaluation of a miner endpoint on a built-in env or an env image, no database or Redis. */
 export function register(program: Command): void {
   program
     .command('eval')
-    .description('run episodes of a built-in environment against a miner endpoint and print the results (no database or Redis)')
+    .description('run episodes of a built-in environment, or of an env image (--image), against a miner endpoint and print the results (no database or Redis)')
     .requiredOption('--endpoint <url>', 'the miner policy endpoint, e.g. http://127.0.0.1:8080')
-    .requiredOption('--env <id>', `environment id (${listBuiltinEnvs().map((e) => e.id).join(', ')})`)
+    .requiredOption('--env <id>', `environment id (built in: ${listBuiltinEnvs().map((e) => e.id).join(', ')}; with --image: the image's own, e.g. metaworld/reach-v3)`)
+    .option('--image <ref>', "run the episodes in this env image (an affinetes image such as the subnet's) on the container engine at EVALPOOL_DOCKER_SOCKET; never pulled")
+    .option('--use-images', 'with --image: send camera images to the miner (use_images)')
     .option('--episodes <n>', 'episodes to run', String(LOCAL_EVAL_EPISODES))
     .option('--concurrency <n>', 'episodes at once', String(LOCAL_EVAL_CONCURRENCY))
     .option('--seed-start <n>', 'task ids seed-start, seed-start+1, ... (default: random task ids)')
@@ -45,12 +50,12 @@ export function register(program: Command): void {
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const options = parseOptions(EvalOptionsSchema, raw, command);
       const registry = new BuiltinRegistry(new MujocoLoader());
-      if (!registry.has(options.env)) command.error(`error: unknown env "${options.env}" (built-in: ${registry.ids().join(', ')})`);
+      if (options.image === undefined && !registry.has(options.env)) command.error(`error: unknown env "${options.env}" (built-in: ${registry.ids().join(', ')}; other envs need --image)`);
       // Timeouts, connection and breaker settings as a worker would use them; flags override.
       const overrides: Record<string, string> = {};
       if (options.actionTimeoutMs !== undefined) overrides.EVALPOOL_ACTION_TIMEOUT_MS = options.actionTimeoutMs;
       if (options.resetTimeoutMs !== undefined) overrides.EVALPOOL_MINER_RESET_TIMEOUT_MS = options.resetTimeoutMs;
-      const { config } = loadContext(overrides);
+      const { config, logger } = loadContext(overrides, { logger: { destination: process.stderr, isTTY: process.stderr.isTTY } });
       const seeds = evalSeeds({ episodes: options.episodes, seedStart: options.seedStart });
 
       const stop = new AbortController();
@@ -63,18 +68,27 @@ export function register(program: Command): void {
       bar.start(seeds.length, 0, { successes: 0 });
       let stats: LocalEvalStats;
       try {
-        stats = await runLocalEval({
+        const common = {
           endpoint: options.endpoint,
           envId: options.env,
-          registry,
           seeds,
           concurrency: options.concurrency,
           maxTimesteps: options.maxTimesteps,
           timeouts: episodeTimeouts(config),
-          client: minerClientsOptions(config).client,
           signal: stop.signal,
-          onProgress: (p) => bar.update(p.done, { successes: p.successes }),
-        });
+          onProgress: (p: LocalEvalProgress) => bar.update(p.done, { successes: p.successes }),
+        };
+        stats =
+          options.image === undefined
+            ? await runLocalEval({ ...common, registry, client: minerClientsOptions(config).client })
+            : await runContainerEval({
+                ...common,
+                image: options.image,
+                useImages: options.useImages,
+                socketPath: config.worker.dockerSocket,
+                // Only what goes wrong: the table is the output.
+                logger: logger.child({ component: 'eval' }, { level: 'warn' }),
+              });
       } finally {
         bar.stop();
         process.off('SIGINT', onSignal);

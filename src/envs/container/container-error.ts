@@ -9,6 +9,7 @@
  * - `connection_lost`: the connection broke during a call (the container crashed or was killed);
  * - `overrun`: no answer within the call's timeout (the container is recycled);
  * - `http_status`: a non-2xx answer (the env raised);
+ * - `env_failed`: the env answered `status: "failed"` (affinetes: the call overran its own timeout);
  * - `too_large`: the answer went over the size limit;
  * - `unparseable`: the answer is not JSON or does not follow the contract;
  * - `aborted`: the caller's signal fired (worker shutdown or hard timeout);
@@ -22,6 +23,7 @@ export type ContainerErrorKind =
   | 'connection_lost'
   | 'overrun'
   | 'http_status'
+  | 'env_failed'
   | 'too_large'
   | 'unparseable'
   | 'aborted'

@@ -5,13 +5,28 @@ import { errorMessage } from '../../runtime/error-message.ts';
 import { readBodyWithin } from '../../runtime/read-body.ts';
 import { timedAbort } from '../../runtime/linked-abort.ts';
 import { ContainerError, type ContainerErrorKind } from './container-error.ts';
-import { CallResponseSchema, describeContractIssues, evaluateCall, HealthResponseSchema, type EvaluateKwargs, type EvaluateResult } from './contract.ts';
-import { CONTAINER_MAX_RESPONSE_BYTES } from '../../config/constants.ts';
+import { CallFailedSchema, CallResponseSchema, describeContractIssues, evaluateCall, HealthResponseSchema, type EvaluateKwargs, type EvaluateResult } from './contract.ts';
+import { CONTAINER_MAX_RESPONSE_BYTES, MAX_OUTCOME_MESSAGE_CHARS } from '../../config/constants.ts';
+
+/** Enough of an error answer for the stored message (which is cut there anyway). */
+const ERROR_DETAIL_CHARS = MAX_OUTCOME_MESSAGE_CHARS;
 
 /** Settings of a {@link ContainerHttp}. */
 export interface ContainerHttpOptions {
   /** Largest answer read from a container. */
   readonly maxResponseBytes?: number;
+}
+
+/** The text of an error answer: FastAPI's `detail` (affinetes: the exception and its traceback) when there is one. */
+function errorDetail(text: string): string {
+  let detail = text;
+  try {
+    const body: unknown = JSON.parse(text);
+    if (typeof body === 'object' && body !== null && 'detail' in body) detail = typeof body.detail === 'string' ? body.detail : JSON.stringify(body.detail);
+  } catch {
+    // Not JSON: the text as it is.
+  }
+  return detail.slice(0, ERROR_DETAIL_CHARS);
 }
 
 /**
@@ -40,6 +55,11 @@ export class ContainerHttp {
   /** `POST /call` of `evaluate`; the container must answer within `timeoutMs`. */
   async evaluate(port: number, kwargs: EvaluateKwargs, timeoutMs: number, signal?: AbortSignal): Promise<EvaluateResult> {
     const body = await this.#request(port, 'POST', '/call', evaluateCall(kwargs), timeoutMs, signal);
+    const failed = v.safeParse(CallFailedSchema, body);
+    if (failed.success) {
+      const why = failed.output.result?.error ?? failed.output.error;
+      throw new ContainerError('env_failed', `POST /call: the env answered status "failed": ${typeof why === 'string' ? why : JSON.stringify(why ?? null)}`);
+    }
     const parsed = v.safeParse(CallResponseSchema, body);
     if (!parsed.success) throw new ContainerError('unparseable', `the answer does not follow the contract: ${describeContractIssues(parsed.issues)}`);
     return parsed.output.result;
@@ -76,7 +96,7 @@ export class ContainerHttp {
         throw error instanceof ContainerError ? error : transportFailure(error);
       });
       if (response.statusCode < 200 || response.statusCode > 299) {
-        throw fail('http_status', `HTTP ${response.statusCode}: ${text.slice(0, 300)}`);
+        throw fail('http_status', `HTTP ${response.statusCode}: ${errorDetail(text)}`);
       }
       try {
         return JSON.parse(text);

@@ -12,6 +12,8 @@ export const LABELS = Object.freeze({
   owner: 'evalpool.owner',
   /** The manager instance that created it: what shutdown removes. */
   instance: 'evalpool.instance',
+  /** Which of the image's containers (replicas) of the manager it is: 0, 1, ... */
+  replica: 'evalpool.replica',
 });
 
 /** The labels of a container created by one manager. */
@@ -20,6 +22,7 @@ export interface ContainerLabelValues {
   readonly envs: readonly string[];
   readonly owner: ContainerOwner;
   readonly instance: string;
+  readonly replica?: number;
 }
 
 export function containerLabels(values: ContainerLabelValues): Record<string, string> {
@@ -29,6 +32,7 @@ export function containerLabels(values: ContainerLabelValues): Record<string, st
     [LABELS.env]: values.envs.join(','),
     [LABELS.owner]: formatOwner(values.owner),
     [LABELS.instance]: values.instance,
+    ...(values.replica !== undefined && { [LABELS.replica]: String(values.replica) }),
   };
 }
 

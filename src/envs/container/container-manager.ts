@@ -1,18 +1,23 @@
 // The env containers of one worker process. Its rules, each enforced here and nowhere else:
 //
-// - One container per image, created on first need and reused by every task of the envs that
-//   image serves (tasks run in it concurrently). Labels: evalpool.managed=true,
+// - A pool of containers per image (replicas), shared by the envs that image serves. Each
+//   container serves at most `maxConcurrency` episodes at once (default 1: the subnet's Actors
+//   keep one simulator per env id and are not safe for concurrent calls); a task takes a free
+//   place in a running container, else starts one more replica (up to `replicas`), else waits
+//   for a place. Containers start on first need. Labels: evalpool.managed=true,
 //   evalpool.worker=<worker id>, evalpool.env=<env ids>, evalpool.owner=<host/pid/start>,
-//   evalpool.instance=<this manager>.
+//   evalpool.instance=<this manager>, evalpool.replica=<index>.
 // - Host networking (bridge networking is not available on every engine we run on): each
-//   container's server listens on 127.0.0.1 at a port chosen here, passed as PORT and HOST.
+//   container's server listens at a port chosen here, free on the host, passed as
+//   AFFINETES_PORT (affinetes images) and PORT, with HOST=127.0.0.1 (evalpool's own image).
 // - Health: GET /health must answer {"status":"ok"} before a container is used, before every
 //   task, and every `healthIntervalMs` between tasks.
-// - Recycling (remove, then create a new one): when a container died (a call lost its
-//   connection and the engine says it is not running; or the periodic check finds it so), when
-//   it fails its health check, and when a call overran its timeout or was abandoned by the
-//   worker (the work inside must stop: removing the container stops it). One recycle per
-//   container, however many calls saw it fail (generation check).
+// - Recycling (remove, then create a new one in the same replica): when a container died (a call
+//   lost its connection and the engine says it is not running; or the periodic check finds it
+//   so), when it fails its health check, when a call overran its timeout, was abandoned by the
+//   worker or given up by the env (`status: "failed"`): the work inside must stop, and removing
+//   the container stops it. One recycle per container, however many calls saw it fail
+//   (generation check per replica).
 // - Start: leftovers of a crashed worker (managed containers whose owner process on this host
 //   is dead) are removed. Stop: every container of this manager is removed.
 import { randomUUID } from 'node:crypto';
@@ -33,6 +38,8 @@ import {
   CONTAINER_HEALTH_INTERVAL_MS,
   CONTAINER_HEALTH_POLL_MS,
   CONTAINER_HEALTH_TIMEOUT_MS,
+  CONTAINER_DEFAULT_MAX_CONCURRENCY,
+  CONTAINER_DEFAULT_MAX_REPLICAS,
   CONTAINER_LOG_TAIL_LINES,
   CONTAINER_MAX_RESPONSE_BYTES,
   CONTAINER_START_TIMEOUT_MS,
@@ -60,10 +67,12 @@ export interface ContainerManagerOptions {
 /** A running container of the manager. */
 export interface ManagedContainer {
   readonly image: string;
+  /** Which of the image's replicas it is (0, 1, ...). */
+  readonly replica: number;
   readonly id: string;
   readonly name: string;
   readonly port: number;
-  /** Counts the containers the manager started for this image: a recycle makes a new one. */
+  /** Counts the containers the manager started for this replica: a recycle makes a new one. */
   readonly generation: number;
   /** From "needed" to "healthy", including the removal of the container it replaces. */
   readonly startMs: number;
@@ -77,15 +86,31 @@ export interface ContainerCallOptions {
   readonly signal?: AbortSignal;
 }
 
-interface Slot {
+/** The containers of one image. */
+interface Pool {
   readonly image: string;
   readonly envs: readonly string[];
+  readonly maxConcurrency: number;
+  readonly maxReplicas: number;
+  readonly memoryMb: number | undefined;
+  readonly cpus: number | undefined;
+  readonly replicas: Slot[];
+  /** Tasks waiting for a place, woken when a place frees up. */
+  readonly waiters: (() => void)[];
+}
+
+/** One replica: a place for a container of the pool's image, and the tasks in it. */
+interface Slot {
+  readonly pool: Pool;
+  readonly index: number;
   generation: number;
   /** The container being started or running; undefined before the first need or after a failed start. */
   current: Promise<ManagedContainer> | undefined;
   /** `current` once it is running. */
   ready: ManagedContainer | undefined;
   failedChecks: number;
+  /** Tasks that hold a place in this replica (waiting for its container, or in a call). */
+  inFlight: number;
 }
 
 /** The env containers of one worker process (see the rules at the top of this file). */
@@ -95,7 +120,7 @@ export class ContainerManager implements Stoppable {
   readonly #http: ContainerHttp;
   readonly #log: Logger;
   readonly #options: ContainerManagerOptions;
-  readonly #slots = new Map<string, Slot>();
+  readonly #pools = new Map<string, Pool>();
   readonly #imageOf = new Map<string, string>();
   readonly #owner: ContainerOwner = currentOwner();
   readonly #instance = randomUUID();
@@ -113,9 +138,19 @@ export class ContainerManager implements Stoppable {
     this.#http = new ContainerHttp({ maxResponseBytes: options.maxResponseBytes ?? CONTAINER_MAX_RESPONSE_BYTES });
     for (const env of options.envs) {
       this.#imageOf.set(env.envId, env.image);
-      const slot = this.#slots.get(env.image);
-      const envs = [...(slot?.envs ?? []), env.envId].sort();
-      this.#slots.set(env.image, { image: env.image, envs, generation: 0, current: undefined, ready: undefined, failedChecks: 0 });
+      const pool = this.#pools.get(env.image);
+      const envs = [...(pool?.envs ?? []), env.envId].sort();
+      // Every env of an image agrees on these (checked where the specs are loaded).
+      this.#pools.set(env.image, {
+        image: env.image,
+        envs,
+        maxConcurrency: env.maxConcurrency ?? CONTAINER_DEFAULT_MAX_CONCURRENCY,
+        maxReplicas: env.replicas ?? CONTAINER_DEFAULT_MAX_REPLICAS,
+        memoryMb: env.memoryMb,
+        cpus: env.cpus,
+        replicas: [],
+        waiters: [],
+      });
     }
   }
 
@@ -124,9 +159,14 @@ export class ContainerManager implements Stoppable {
     return this.#options.socketPath;
   }
 
-  /** The running containers, one per image at most. */
+  /** The running containers, by image then replica. */
   containers(): ManagedContainer[] {
-    return [...this.#slots.values()].flatMap((slot) => (slot.ready ? [slot.ready] : []));
+    return this.#allSlots().flatMap((slot) => (slot.ready ? [slot.ready] : []));
+  }
+
+  /** Tasks holding a place in each running or starting replica, by image then replica (for tests and benches). */
+  load(): { image: string; replica: number; inFlight: number }[] {
+    return this.#allSlots().map((slot) => ({ image: slot.pool.image, replica: slot.index, inFlight: slot.inFlight }));
   }
 
   /**
@@ -142,16 +182,24 @@ export class ContainerManager implements Stoppable {
     return this.#starting;
   }
 
-  /** Runs `evaluate` in the container of `envId`'s image (started or restarted as needed). */
+  /**
+   * Runs `evaluate` in a container of `envId`'s image (started or restarted as needed) that has
+   * a free place, waiting for one when every replica is full.
+   */
   async evaluate(envId: string, kwargs: EvaluateKwargs, options: ContainerCallOptions): Promise<EvaluateResult> {
-    const slot = this.#slotOf(envId);
+    const pool = this.#poolOf(envId);
     await abortable(this.start(), options.signal, 'waiting for the container engine');
-    const container = await this.#acquire(slot, options.signal);
+    const slot = await this.#reserve(pool, options.signal);
     try {
-      return await this.#http.evaluate(container.port, kwargs, options.timeoutMs, options.signal);
-    } catch (error) {
-      if (error instanceof ContainerError) this.#afterFailedCall(slot, container, error);
-      throw error;
+      const container = await this.#acquire(slot, options.signal);
+      try {
+        return await this.#http.evaluate(container.port, kwargs, options.timeoutMs, options.signal);
+      } catch (error) {
+        if (error instanceof ContainerError) this.#afterFailedCall(slot, container, error);
+        throw error;
+      }
+    } finally {
+      this.#release(slot);
     }
   }
 
@@ -176,7 +224,7 @@ export class ContainerManager implements Stoppable {
     if (this.#stopping) return;
     this.#timer = setInterval(() => void this.#checkAll(), this.#options.healthIntervalMs ?? CONTAINER_HEALTH_INTERVAL_MS);
     this.#timer.unref();
-    this.#log.info({ socket: this.socketPath, images: [...this.#slots.keys()] }, 'container engine ready');
+    this.#log.info({ socket: this.socketPath, images: [...this.#pools.keys()] }, 'container engine ready');
   }
 
   async #removeLeftovers(): Promise<void> {
@@ -203,29 +251,65 @@ export class ContainerManager implements Stoppable {
 
   /** Warns about images the engine does not have: their tasks will fail until they are built or pulled. */
   async #checkImages(): Promise<void> {
-    for (const slot of this.#slots.values()) {
-      const present = await this.#engine.hasImage(slot.image, this.#closing.signal).catch(() => true);
-      if (!present) this.#log.error({ image: slot.image, envs: slot.envs }, 'the container engine does not have this image (evalpool never pulls): its tasks fail until it is built or pulled');
+    for (const pool of this.#pools.values()) {
+      const present = await this.#engine.hasImage(pool.image, this.#closing.signal).catch(() => true);
+      if (!present) this.#log.error({ image: pool.image, envs: pool.envs }, 'the container engine does not have this image (evalpool never pulls): its tasks fail until it is built or pulled');
     }
   }
 
-  #slotOf(envId: string): Slot {
+  #poolOf(envId: string): Pool {
     const image = this.#imageOf.get(envId);
     if (image === undefined) throw new ContainerError('start_failed', `no image is configured for ${envId}: its sampling definition needs "family": "container" and an "image"`);
-    return this.#slots.get(image)!;
+    return this.#pools.get(image)!;
+  }
+
+  #allSlots(): Slot[] {
+    return [...this.#pools.values()].flatMap((pool) => pool.replicas);
+  }
+
+  /**
+   * Takes a place for one task: in the least busy replica with room (running ones first), else in
+   * a new replica, else waits until a place frees up. The place is taken before anything is
+   * awaited, so two tasks never count on the same one.
+   */
+  async #reserve(pool: Pool, signal: AbortSignal | undefined): Promise<Slot> {
+    for (;;) {
+      if (this.#stopping) throw new ContainerError('closed', 'the container manager is stopped');
+      const free = pool.replicas
+        .filter((slot) => slot.inFlight < pool.maxConcurrency)
+        .sort((a, b) => Number(b.ready !== undefined) - Number(a.ready !== undefined) || a.inFlight - b.inFlight || a.index - b.index)[0];
+      const slot = free ?? (pool.replicas.length < pool.maxReplicas ? this.#newReplica(pool) : undefined);
+      if (slot !== undefined) {
+        slot.inFlight++;
+        return slot;
+      }
+      await abortable(new Promise<void>((resolve) => pool.waiters.push(resolve)), signal, `waiting for a free container of ${pool.image} (${pool.replicas.length} × ${pool.maxConcurrency} places taken)`);
+    }
+  }
+
+  #release(slot: Slot): void {
+    slot.inFlight--;
+    // Every waiter looks again: one that gave up (its signal) must not swallow the wake-up.
+    for (const wake of slot.pool.waiters.splice(0)) wake();
+  }
+
+  #newReplica(pool: Pool): Slot {
+    const slot: Slot = { pool, index: pool.replicas.length, generation: 0, current: undefined, ready: undefined, failedChecks: 0, inFlight: 0 };
+    pool.replicas.push(slot);
+    return slot;
   }
 
   /** The slot's container, started if needed and healthy right now. */
   async #acquire(slot: Slot, signal: AbortSignal | undefined): Promise<ManagedContainer> {
     for (let attempt = 1; ; attempt++) {
       if (this.#stopping) throw new ContainerError('closed', 'the container manager is stopped');
-      const container = await abortable(slot.current ?? this.#launch(slot, undefined), signal, `waiting for the container of ${slot.image}`);
+      const container = await abortable(slot.current ?? this.#launch(slot, undefined), signal, `waiting for the container of ${slot.pool.image}`);
       try {
         await this.#http.health(container.port, this.#options.healthTimeoutMs ?? CONTAINER_HEALTH_TIMEOUT_MS, signal);
         return container;
       } catch (error) {
         if (error instanceof ContainerError && error.kind === 'aborted') throw error;
-        if (attempt >= 2) throw new ContainerError('unhealthy', `the container of ${slot.image} failed its health check again after a restart: ${errorMessage(error)}`, { cause: error });
+        if (attempt >= 2) throw new ContainerError('unhealthy', `the container of ${slot.pool.image} failed its health check again after a restart: ${errorMessage(error)}`, { cause: error });
         this.#recycle(slot, container, `health check before a task failed (${errorMessage(error)})`);
       }
     }
@@ -235,8 +319,9 @@ export class ContainerManager implements Stoppable {
     switch (error.kind) {
       case 'overrun':
       case 'aborted':
+      case 'env_failed':
         // The episode may still be running inside: only removing the container stops it.
-        this.#recycle(slot, container, error.kind === 'overrun' ? 'a call overran its timeout' : 'a call was abandoned by the worker');
+        this.#recycle(slot, container, error.kind === 'overrun' ? 'a call overran its timeout' : error.kind === 'aborted' ? 'a call was abandoned by the worker' : 'the env gave up on a call (status "failed")');
         return;
       case 'connection_lost':
       case 'unreachable':
@@ -253,14 +338,14 @@ export class ContainerManager implements Stoppable {
       if (state?.running === true) return;
       this.#recycle(slot, container, `it died (${state ? `${state.status}, exit code ${String(state.exitCode)}` : 'removed'}; ${why})`);
     } catch (error) {
-      this.#log.warn({ image: slot.image, err: errorMessage(error) }, 'could not inspect an env container after a failed call');
+      this.#log.warn({ image: slot.pool.image, replica: slot.index, err: errorMessage(error) }, 'could not inspect an env container after a failed call');
     }
   }
 
   /** Replaces `stale` by a new container, unless it was replaced already or the manager stops. */
   #recycle(slot: Slot, stale: ManagedContainer, reason: string): void {
     if (this.#stopping !== undefined || slot.generation !== stale.generation) return;
-    this.#log.warn({ image: slot.image, name: stale.name, generation: stale.generation, reason }, 'recycling the env container');
+    this.#log.warn({ image: slot.pool.image, replica: slot.index, name: stale.name, generation: stale.generation, reason }, 'recycling the env container');
     void this.#launch(slot, stale).catch(() => undefined);
   }
 
@@ -277,7 +362,7 @@ export class ContainerManager implements Stoppable {
     launching.catch((error: unknown) => {
       // The next task tries again from scratch.
       if (slot.current === launching) slot.current = undefined;
-      if (!this.#stopping) this.#log.error({ image: slot.image, err: errorMessage(error) }, 'env container failed to start');
+      if (!this.#stopping) this.#log.error({ image: slot.pool.image, replica: slot.index, err: errorMessage(error) }, 'env container failed to start');
     });
     return launching;
   }
@@ -290,7 +375,8 @@ export class ContainerManager implements Stoppable {
     this.#closing.signal.addEventListener('abort', onClosing, { once: true });
     const signal = deadline.signal;
     const started = performance.now();
-    const name = `evalpool-${slug(this.#options.workerId)}-${slug(slot.image)}-${generation}-${this.#instance.slice(0, 8)}`;
+    const { pool } = slot;
+    const name = `evalpool-${slug(this.#options.workerId)}-${slug(pool.image)}-r${slot.index}-${generation}-${this.#instance.slice(0, 8)}`;
     let id: string | undefined;
     try {
       if (replaces !== undefined) {
@@ -299,17 +385,20 @@ export class ContainerManager implements Stoppable {
       const port = await freePort();
       id = await this.#engine.run(
         {
-          image: slot.image,
+          image: pool.image,
           name,
-          labels: containerLabels({ workerId: this.#options.workerId, envs: slot.envs, owner: this.#owner, instance: this.#instance }),
-          env: [`PORT=${port}`, 'HOST=127.0.0.1'],
+          labels: containerLabels({ workerId: this.#options.workerId, envs: pool.envs, owner: this.#owner, instance: this.#instance, replica: slot.index }),
+          // AFFINETES_PORT: affinetes' server (it binds 0.0.0.0); PORT and HOST: evalpool's own image.
+          env: [`AFFINETES_PORT=${port}`, `PORT=${port}`, 'HOST=127.0.0.1'],
           stopGraceSeconds: this.#options.stopGraceSeconds ?? CONTAINER_STOP_GRACE_SECONDS,
+          ...(pool.memoryMb !== undefined && { memoryMb: pool.memoryMb }),
+          ...(pool.cpus !== undefined && { cpus: pool.cpus }),
         },
         signal,
       );
       await this.#waitHealthy(id, port, signal);
-      const container: ManagedContainer = { image: slot.image, id, name, port, generation, startMs: performance.now() - started };
-      this.#log.info({ image: slot.image, name, port, generation, startMs: Math.round(container.startMs) }, 'env container ready');
+      const container: ManagedContainer = { image: pool.image, replica: slot.index, id, name, port, generation, startMs: performance.now() - started };
+      this.#log.info({ image: pool.image, replica: slot.index, name, port, generation, startMs: Math.round(container.startMs) }, 'env container ready');
       return container;
     } catch (error) {
       const why = signal.aborted && !this.#closing.signal.aborted ? `not healthy within ${startTimeoutMs} ms` : errorMessage(error);
@@ -319,10 +408,10 @@ export class ContainerManager implements Stoppable {
         await this.#engine.remove(id).catch(() => undefined);
       }
       if (id === undefined && error instanceof EngineCallError && error.status === 404) {
-        throw new ContainerError('start_failed', `image ${slot.image} is not on the engine at ${this.socketPath}: evalpool never pulls images; build or pull it first`, { cause: error });
+        throw new ContainerError('start_failed', `image ${pool.image} is not on the engine at ${this.socketPath}: evalpool never pulls images; build or pull it first`, { cause: error });
       }
       if (id === undefined && error instanceof EngineCallError) throw error;
-      throw new ContainerError('start_failed', `the container of ${slot.image} did not start: ${why}${output ? `; its last output:\n${output}` : ''}`, { cause: error });
+      throw new ContainerError('start_failed', `the container of ${pool.image} did not start: ${why}${output ? `; its last output:\n${output}` : ''}`, { cause: error });
     } finally {
       clearTimeout(timer);
       this.#closing.signal.removeEventListener('abort', onClosing);
@@ -353,7 +442,7 @@ export class ContainerManager implements Stoppable {
     if (this.#checking || this.#stopping) return;
     this.#checking = true;
     try {
-      for (const slot of this.#slots.values()) {
+      for (const slot of this.#allSlots()) {
         const container = slot.ready;
         if (container === undefined) continue;
         try {
@@ -376,7 +465,8 @@ export class ContainerManager implements Stoppable {
     this.#closing.abort();
     const started = this.#starting !== undefined;
     await this.#starting?.catch(() => undefined);
-    await Promise.allSettled([...this.#slots.values()].flatMap((slot) => (slot.current ? [slot.current] : [])));
+    for (const pool of this.#pools.values()) for (const wake of pool.waiters.splice(0)) wake();
+    await Promise.allSettled(this.#allSlots().flatMap((slot) => (slot.current ? [slot.current] : [])));
     if (started) {
       try {
         // By label rather than from memory: also what a start cut short left behind.
@@ -387,7 +477,7 @@ export class ContainerManager implements Stoppable {
         this.#log.warn({ err: errorMessage(error) }, 'could not list this worker’s env containers to remove them');
       }
     }
-    for (const slot of this.#slots.values()) slot.ready = undefined;
+    for (const slot of this.#allSlots()) slot.ready = undefined;
     await this.#http.close();
     this.#engine.close();
   }

@@ -8,7 +8,9 @@
  * - `POST /call` `{"method": "evaluate", "args": [], "kwargs": {task_id, base_url, env_id,
  *   max_timesteps, action_timeout, use_images, timeout}}` (durations in seconds, as affinetes
  *   passes them) → `{"status": "success", "result": {success, score, extra: {timesteps,
- *   total_reward}, error?}}`.
+ *   total_reward}, error?}}`, or affinetes' `{"status": "failed", "result": {error}}`.
+ * - Images also take the calls of affinetes' client and of the subnet's executor
+ *   ({@link EvaluateCallKwargsSchema}: only `task_id` and `base_url` required).
  *
  * Unknown keys are accepted and dropped, so images may add fields without breaking us.
  * `extra.error_class` is this project's optional addition: an image that knows why an episode
@@ -26,7 +28,7 @@ export const EvaluateKwargsSchema = v.object({
   task_id: count(0),
   /** The miner's policy endpoint. */
   base_url: v.pipe(v.string('must be a string'), v.url('must be a URL')),
-  /** The evalpool env id (`container/<task>`). */
+  /** The env id the image expects: the sampling list's own id (e.g. `metaworld/reach-v3`). */
   env_id: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
   /** Stop after this many steps at the latest (the env may stop earlier). */
   max_timesteps: count(1),
@@ -38,6 +40,27 @@ export const EvaluateKwargsSchema = v.object({
   timeout: positiveSeconds,
 });
 export type EvaluateKwargs = v.InferOutput<typeof EvaluateKwargsSchema>;
+
+/**
+ * The kwargs of `evaluate` as an image accepts them from any caller: evalpool sends every one,
+ * affinetes' client and the subnet's executor only some (the executor sends no `timeout`, and
+ * `seed` and `model`). Only `task_id` and `base_url` are required; the others get the subnet's
+ * Actors' defaults; `env_id` defaults to the image's own (absent here).
+ */
+export const EvaluateCallKwargsSchema = v.object({
+  task_id: count(0),
+  base_url: EvaluateKwargsSchema.entries.base_url,
+  env_id: v.optional(EvaluateKwargsSchema.entries.env_id),
+  /** The episode seed; defaults to `task_id`. */
+  seed: v.optional(v.nullable(count(0))),
+  /** The miner's model name (the executor's `miner-<uid>`): for logs only. */
+  model: v.optional(v.nullable(v.string('must be a string'))),
+  max_timesteps: v.optional(count(1), 500),
+  action_timeout: v.optional(positiveSeconds, 0.5),
+  use_images: v.optional(v.boolean('must be true or false'), true),
+  timeout: v.optional(positiveSeconds, 300),
+});
+export type EvaluateCallKwargs = v.InferOutput<typeof EvaluateCallKwargsSchema>;
 
 /** The body of `POST /call`. */
 export const CallRequestSchema = v.object({
@@ -58,6 +81,8 @@ export const EvaluateResultSchema = v.object({
   extra: v.optional(
     v.object({
       timesteps: v.optional(v.nullable(count(0))),
+      /** Set by the subnet's Actors when an episode ended early at a step: the step reached. */
+      timesteps_completed: v.optional(v.nullable(count(0))),
       total_reward: v.optional(v.nullable(finite)),
       error_class: v.optional(v.picklist(CONTAINER_ERROR_CLASSES, `must be one of ${CONTAINER_ERROR_CLASSES.join(', ')}`)),
     }),
@@ -73,6 +98,16 @@ export const CallResponseSchema = v.object({
   result: EvaluateResultSchema,
 });
 export type CallResponse = v.InferOutput<typeof CallResponseSchema>;
+
+/**
+ * affinetes' answer when the call did not complete (its own timeout, an invalid `timeout`):
+ * `{"status": "failed", "result": {"error": "..."}}`, or a top-level `error`.
+ */
+export const CallFailedSchema = v.object({
+  status: v.literal('failed'),
+  result: v.optional(v.nullable(v.object({ error: v.optional(v.nullable(v.unknown())) }))),
+  error: v.optional(v.nullable(v.unknown())),
+});
 
 /** The answer of `GET /health` of a container ready for work. */
 export const HealthResponseSchema = v.object({ status: v.literal('ok', 'must be "ok"') });

@@ -21,6 +21,10 @@ export interface ContainerSpec {
   readonly env: readonly string[];
   /** Seconds between SIGTERM and SIGKILL when the container is stopped. */
   readonly stopGraceSeconds: number;
+  /** Memory limit, in MiB. */
+  readonly memoryMb?: number;
+  /** CPU limit, in CPUs. */
+  readonly cpus?: number;
 }
 
 /** A container as listed by the engine. */
@@ -74,7 +78,12 @@ export class DockerEngine {
         Labels: { ...spec.labels },
         Env: [...spec.env],
         StopTimeout: spec.stopGraceSeconds,
-        HostConfig: { NetworkMode: 'host', RestartPolicy: { Name: 'no' } },
+        HostConfig: {
+          NetworkMode: 'host',
+          RestartPolicy: { Name: 'no' },
+          ...(spec.memoryMb !== undefined && { Memory: spec.memoryMb * 1_048_576 }),
+          ...(spec.cpus !== undefined && { NanoCpus: Math.round(spec.cpus * 1e9) }),
+        },
         abortSignal,
       }),
     );

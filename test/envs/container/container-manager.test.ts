@@ -47,9 +47,10 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
     manager = new ContainerManager({
       socketPath: TEST_DOCKER_SOCKET,
       workerId,
+      // evalpool's own image runs each episode on a simulator of its own: one container takes them all.
       envs: [
-        { envId: REACH, image: TEST_ENV_IMAGE, maxTimesteps: 200 },
-        { envId: STALL, image: TEST_ENV_IMAGE, maxTimesteps: 200 },
+        { envId: REACH, image: TEST_ENV_IMAGE, maxTimesteps: 200, maxConcurrency: 8 },
+        { envId: STALL, image: TEST_ENV_IMAGE, maxTimesteps: 200, maxConcurrency: 8 },
       ],
       logger: testLogger(),
       // Often enough for a test to see it work.
@@ -96,7 +97,7 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
     assert.deepEqual(manager.containers(), [], 'no container before the first task');
   });
 
-  test('one labelled container per image, started on first need, reused by every task (concurrent ones too)', async () => {
+  test('one labelled container per image (max_concurrency 8), started on first need, reused by every task (concurrent ones too)', async () => {
     const results = await Promise.all([1, 2, 3, 4].map((taskId) => evaluate(REACH, taskId)));
     for (const r of [...results, await evaluate(REACH, 5)]) {
       assert.equal(r.success, true, JSON.stringify(r));
@@ -110,6 +111,7 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
     assert.equal(listed[0]?.labels[LABELS.managed], 'true');
     assert.equal(listed[0]?.labels[LABELS.env], `${REACH},${STALL}`);
     assert.equal(listed[0]?.labels[LABELS.owner]?.startsWith(`${hostname()}/${process.pid}/`), true);
+    assert.equal(listed[0]?.labels[LABELS.replica], '0');
   });
 
   test('the env reports an unreachable miner in its result, not as a failure of the container', async () => {

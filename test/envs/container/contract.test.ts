@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as v from 'valibot';
-import { CallResponseSchema, describeContractIssues, evaluateCall, EvaluateKwargsSchema } from '../../../src/envs/container/contract.ts';
+import { CallFailedSchema, CallResponseSchema, describeContractIssues, evaluateCall, EvaluateCallKwargsSchema, EvaluateKwargsSchema } from '../../../src/envs/container/contract.ts';
 import { demultiplex } from '../../../src/envs/container/docker-engine.ts';
 
 const kwargs = { task_id: 7, base_url: 'http://127.0.0.1:8080', env_id: 'container/reach-v1', max_timesteps: 200, action_timeout: 0.5, use_images: false, timeout: 110 };
@@ -10,6 +10,33 @@ describe('the container contract', () => {
   test('an evaluate call is method, empty args and the kwargs', () => {
     assert.deepEqual(evaluateCall(kwargs), { method: 'evaluate', args: [], kwargs });
     assert.ok(v.is(EvaluateKwargsSchema, kwargs));
+  });
+
+  test("an image takes the subnet executor's call: only task_id and base_url required, the Actors' defaults, seed and model accepted", () => {
+    // As kinitro's executor calls it through affinetes: no `timeout` (it is the client's `_timeout`).
+    const executor = { task_id: 3, model: 'miner-12', base_url: 'http://10.0.0.5:8000', env_id: 'metaworld/reach-v3', max_timesteps: 150, action_timeout: 0.5, use_images: true };
+    const parsed = v.parse(EvaluateCallKwargsSchema, executor);
+    assert.equal(parsed.timeout, 300);
+    assert.equal(parsed.model, 'miner-12');
+    assert.deepEqual(v.parse(EvaluateCallKwargsSchema, { task_id: 1, base_url: 'http://m:1', seed: 9 }), {
+      task_id: 1,
+      base_url: 'http://m:1',
+      seed: 9,
+      max_timesteps: 500,
+      action_timeout: 0.5,
+      use_images: true,
+      timeout: 300,
+    });
+    const missing = v.safeParse(EvaluateCallKwargsSchema, { env_id: 'metaworld/reach-v3' });
+    assert.equal(missing.success, false);
+    assert.match(describeContractIssues(missing.issues), /task_id: .*; base_url: /);
+    assert.ok(v.is(EvaluateCallKwargsSchema, kwargs), 'what evalpool sends');
+  });
+
+  test('affinetes\' status "failed" form is recognised, with its error', () => {
+    assert.ok(v.is(CallFailedSchema, { status: 'failed', result: { error: 'Task execution exceeded timeout of 300s (+10s grace)' } }));
+    assert.ok(v.is(CallFailedSchema, { status: 'failed', error: 'x' }));
+    assert.ok(!v.is(CallFailedSchema, { status: 'success', result: {} }));
   });
 
   test('bad kwargs are named', () => {
