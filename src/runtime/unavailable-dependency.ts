@@ -1,3 +1,5 @@
+import { errorChain } from './error-chain.ts';
+
 /** A service evalpool cannot answer without. */
 export type Dependency = 'Postgres' | 'Redis';
 
@@ -18,20 +20,13 @@ const SOCKET_CODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUN
 /** What ioredis rejects a command with while Redis is down (retries used up, offline, connection closed). */
 const REDIS_MESSAGE = /^(Reached the max retries per request limit|Stream isn't writeable|Connection is closed|Command timed out)/;
 
-/** The error, the members of an AggregateError and its `cause` chain, outermost first. */
-function chainOf(error: unknown, depth = 0): { name?: unknown; code?: unknown; message?: unknown }[] {
-  if (error === null || typeof error !== 'object' || depth > 5) return [];
-  const e = error as { errors?: unknown; cause?: unknown };
-  return [error, ...(Array.isArray(e.errors) ? e.errors.flatMap((x: unknown) => chainOf(x, depth + 1)) : []), ...chainOf(e.cause, depth + 1)];
-}
-
 /**
  * Which dependency an error says is not answering (down, restarting, unreachable, too slow), or
  * undefined when the error is about something else (a bug, a constraint, bad input). One
  * classification for the API's 503 and the logs.
  */
 export function unavailableDependency(error: unknown): Dependency | undefined {
-  const chain = chainOf(error);
+  const chain = errorChain(error);
   const text = (e: { message?: unknown }): string => (typeof e.message === 'string' ? e.message : '');
   if (chain.some((e) => e.name === 'MaxRetriesPerRequestError' || REDIS_MESSAGE.test(text(e)))) return 'Redis';
   for (const e of chain) {
