@@ -23,8 +23,8 @@ import { auditBooks, booksHold, type Books } from './books-audit.ts';
  * while a `serve` with inline workers and a separate `worker` write results and the API is read:
  * - `terminate`: every backend of the service terminated (`pg_terminate_backend`);
  * - `restart`: the server restarted (fast shutdown: connections cut, transactions rolled back);
- * - `stop`: the server stopped until the API has answered `outageAnswers` requests with 503
- *   `unavailable` naming Postgres, then started again.
+ * - `stop`: the server stopped until the API has refused `outageAnswers` requests (which must
+ *   be 503 `unavailable` naming Postgres), then started again.
  * Every process stays up; the API answers only 200 or 503 throughout; and the books, read from
  * Postgres and Redis directly, hold: one result per task, none lost, no infrastructure fault scored.
  */
@@ -33,7 +33,7 @@ export type PostgresFault = 'terminate' | 'restart' | 'stop';
 export interface PostgresFaultOptions {
   /** Tasks added before each fault; the fault comes as soon as some of them are being written. */
   readonly wave: number;
-  /** 503 answers seen while a `stop` lasts. */
+  /** Answers other than 200 (503 naming Postgres, asserted) seen while a `stop` lasts. */
   readonly outageAnswers: number;
 }
 
@@ -105,7 +105,8 @@ export function postgresFaultScenario(name: string, faults: readonly PostgresFau
 
       // Readers of the API hold connections too (checked out while a query runs); every answer is kept.
       const answers = new Map<string, number>();
-      let unavailable = 0;
+      // Answers other than 200: a `stop` lasts until enough of them (then their kind is asserted).
+      let refused = 0;
       let reading = true;
       const readers = Array.from({ length: 3 }, async () => {
         for (let i = 0; reading; i++) {
@@ -115,7 +116,7 @@ export function postgresFaultScenario(name: string, faults: readonly PostgresFau
             const body = (await response.json()) as { error?: string; detail?: string };
             const label = `${response.status}${body.error === undefined ? '' : ` ${body.error}: ${body.detail}`}`;
             answers.set(label, (answers.get(label) ?? 0) + 1);
-            if (response.status === 503) unavailable += 1;
+            if (response.status !== 200) refused += 1;
           } catch {
             // a reader's own timeout on a loaded machine: not an answer
           }
@@ -138,10 +139,10 @@ export function postgresFaultScenario(name: string, faults: readonly PostgresFau
           await admin?.end().catch(() => undefined);
           admin = undefined;
           await postgres.stop();
-          const from = unavailable;
-          await waitFor(`${options.outageAnswers} answers 503 while Postgres is stopped`, () => {
+          const from = refused;
+          await waitFor(`${options.outageAnswers} answers other than 200 while Postgres is stopped`, () => {
             alive();
-            return unavailable - from >= options.outageAnswers;
+            return refused - from >= options.outageAnswers;
           }, 120_000);
           await postgres.start();
         },
