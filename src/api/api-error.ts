@@ -1,5 +1,6 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Dependency } from '../runtime/unavailable-dependency.ts';
 
 /** The JSON body of every error the API answers: a short code and a sentence for humans. */
 export interface ErrorBody {
@@ -25,3 +26,14 @@ export class ApiError extends HTTPException {
     return { error: this.code, detail: this.detail };
   }
 }
+
+/** 503 `unavailable` naming the dependency that did not answer (Postgres or Redis down, restarting, too slow). */
+export function dependencyUnavailable(dependency: Dependency): ApiError {
+  return new ApiError(503, 'unavailable', `${dependency} did not answer; try again shortly`);
+}
+
+/**
+ * Not an HTTP status a client ever reads: the status with which requests whose client went away
+ * before the answer are counted and logged (nginx's 499 "client closed request").
+ */
+export const CLIENT_CLOSED_REQUEST = 499;

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import type { ApiDeps } from './api-deps.ts';
 import { mountAdmin } from './admin/mount-admin.ts';
-import { ApiError } from './api-error.ts';
+import type { StatusCode } from 'hono/utils/http-status';
+import { unavailableDependency } from '../runtime/unavailable-dependency.ts';
+import { ApiError, CLIENT_CLOSED_REQUEST, dependencyUnavailable } from './api-error.ts';
 import { registerDashboard } from './dashboard/register-dashboard.ts';
 import { checkHealth } from './health.ts';
 import { applyLimits } from './limits/apply-limits.ts';
@@ -24,8 +26,21 @@ export function createApp(deps: ApiDeps): Hono {
   // First, so that it times everything after it, and sees the answers of other middleware too.
   if (deps.metrics) app.use(httpMetrics(deps.metrics));
 
+  // The one mapping of errors to answers: routes throw, never catch to answer.
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(error.body(), error.status);
+    // The client went away (closed the socket mid-body, gave up waiting): nobody reads the answer,
+    // and it is no server error.
+    if (c.req.raw.signal.aborted) {
+      logger.debug({ path: c.req.path, err: error.message }, 'the client aborted its request');
+      return c.body(null, CLIENT_CLOSED_REQUEST as StatusCode);
+    }
+    const dependency = unavailableDependency(error);
+    if (dependency) {
+      logger.warn({ path: c.req.path, dependency, err: error.message }, 'a dependency did not answer a request');
+      const answer = dependencyUnavailable(dependency);
+      return c.json(answer.body(), answer.status);
+    }
     logger.error({ err: error, path: c.req.path }, 'unhandled error in a route');
     return c.json({ error: 'internal_error', detail: 'the server failed to answer this request; see its logs' }, 500);
   });

@@ -1,4 +1,5 @@
 import { maskUrlPassword } from '../config/mask.ts';
+import { errorChain } from '../runtime/error-chain.ts';
 
 /** The services evalpool needs, with the command that starts each on a Debian machine. */
 const HINTS = {
@@ -11,20 +12,16 @@ export type Service = keyof typeof HINTS;
 
 const UNREACHABLE = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH'];
 
-interface ErrorFields {
+/** The fields of a connection error looked at here. */
+interface ConnectionErrorFields {
   code?: string;
   message?: string;
   port?: number;
-  hostname?: string;
-  errors?: unknown[];
-  cause?: unknown;
 }
 
 /** The error, its `cause` chain and the members of an AggregateError, outermost first. */
-function chainOf(error: unknown, depth = 0): ErrorFields[] {
-  if (error === null || typeof error !== 'object' || depth > 5) return [];
-  const e = error as ErrorFields;
-  return [e, ...(e.errors ?? []).flatMap((x) => chainOf(x, depth + 1)), ...chainOf(e.cause, depth + 1)];
+function chainOf(error: unknown): ConnectionErrorFields[] {
+  return errorChain(error) as ConnectionErrorFields[];
 }
 
 function codeOf(error: unknown): string | undefined {

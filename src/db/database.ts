@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { DATABASE_CONNECT_TIMEOUT_MS, DATABASE_READ_TIMEOUT_MARGIN_MS, DATABASE_STATEMENT_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
+import { listenForConnectionLoss } from './connection-loss.ts';
 import type { Database } from './schema.ts';
 
 /** Postgres types: int8 (bigserial ids, block numbers) as JS numbers; all our values fit 2^53. */
@@ -40,9 +41,17 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
     keepAlive: true,
     types,
   });
-  // An idle client losing its connection (Postgres restarted) must not crash the process;
-  // the pool drops it and the next query opens a new one.
-  pool.on('error', (error) => options.logger.warn({ component: 'db', err: error.message }, 'idle Postgres connection lost'));
+  // A connection lost (Postgres restarted, its backend terminated) must not crash the process,
+  // whether the client idles in the pool or is checked out: each client listens for its whole
+  // life and reports the loss once; the query in flight fails, the pool drops the client, and
+  // the next query opens a new connection.
+  pool.on('connect', (client) =>
+    listenForConnectionLoss(client, (error) =>
+      options.logger.warn({ component: 'db', err: error.message, code: (error as { code?: string }).code}, 'a Postgres connection was lost; the pool opens a new one'),
+    ),
+  );
+  // pg-pool re-emits an idle client's error here; the client's own listener above reported it.
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { DATABASE_CONNECT_TIMEOUT_MS } from '../config/constants.ts';
+import { connectClient } from './connection-loss.ts';
 
 /** The database name of a Postgres URL, and the same URL pointing at the maintenance database. */
 export function splitDatabaseUrl(url: string): { readonly name: string; readonly adminUrl: string } {
@@ -17,8 +17,7 @@ function quoteIdent(name: string): string {
 /** Creates the database named in `url` when it does not exist; returns whether it was created. */
 export async function ensureDatabase(url: string, connectTimeoutMs = DATABASE_CONNECT_TIMEOUT_MS): Promise<boolean> {
   const { name, adminUrl } = splitDatabaseUrl(url);
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: connectTimeoutMs });
-  await client.connect();
+  const client = await connectClient(adminUrl, connectTimeoutMs);
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [name]);
     if (found.rowCount && found.rowCount > 0) return false;
@@ -38,8 +37,7 @@ export async function ensureDatabase(url: string, connectTimeoutMs = DATABASE_CO
 /** Drops the database named in `url` (used by `db reset --force` and test cleanup). */
 export async function dropDatabase(url: string, connectTimeoutMs = DATABASE_CONNECT_TIMEOUT_MS): Promise<void> {
   const { name, adminUrl } = splitDatabaseUrl(url);
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: connectTimeoutMs });
-  await client.connect();
+  const client = await connectClient(adminUrl, connectTimeoutMs);
   try {
     await client.query(`drop database if exists ${quoteIdent(name)} with (force)`);
   } finally {

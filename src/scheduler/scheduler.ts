@@ -162,7 +162,8 @@ export class Scheduler implements Stoppable {
       await status.leader(this.instanceId, since).catch(() => undefined);
       const tasks = [...coreTasks({ config, db, deps, pool, status, logger: this.#logger, ...(metrics ? { metrics } : {}) }), ...(this.#options.tasks ?? [])];
       await runPeriodicTasks(tasks, term.signal, ({ name, startedAt, durationMs, error }) => {
-        if (error && !term.signal.aborted) {
+        // A task meeting the new leader's fencing is a takeover, not a failure: the term ends below.
+        if (error && !term.signal.aborted && !(error instanceof LeaseLostError)) {
           this.#logger.error({ task: name, err: error }, 'scheduler task failed');
           metrics?.schedulerTaskFailures.inc({ task: name });
         }
@@ -180,6 +181,9 @@ export class Scheduler implements Stoppable {
       if (this.#stopping.signal.aborted) {
         await lease.release(token).catch(() => false);
         this.#logger.info('released the scheduler lease');
+      } else if (reason instanceof LeaseLostError) {
+        // Expected in a failover: another replica leads now, this one campaigns again.
+        this.#logger.info({ reason: reason.message }, 'scheduler term ended: the lease was lost; campaigning again');
       } else {
         this.#logger.warn({ reason: reason instanceof Error ? reason.message : String(reason) }, 'lost the scheduler lease: scheduling stopped');
       }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
+import { connectClient } from '../../src/db/connection-loss.ts';
 import type { Database, NewAttempt, NewResult } from '../../src/db/schema.ts';
 import { insertAttempt } from '../../src/db/tables/attempts.ts';
 import { insertResult } from '../../src/db/tables/results.ts';
@@ -58,8 +58,7 @@ function multiRowInsert(table: string, rows: readonly (NewResult | NewAttempt)[]
 
 /** The baseline: the same rows, 500 per statement, results then attempts in one transaction, one connection. */
 async function rawMultiRow(url: string, all: readonly TaskRecord[]): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await connectClient(url);
   try {
     return await timed(async () => {
       for (let i = 0; i < all.length; i += RAW_BATCH) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { LeaseLostError } from '../../src/pool/fenced-create.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import { readSchedulerStatus } from '../../src/scheduler/scheduler-status.ts';
@@ -8,7 +9,7 @@ import type { SchedulerDeps } from '../../src/scheduler/scheduler-deps.ts';
 import { stubSchedulerDeps as schedulerDeps } from '../helpers/stub-scheduler-deps.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
-import { testLogger } from '../helpers/test-logger.ts';
+import { capturingLogger, testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';
 import { inFlightByHotkey, poolConfig, poolTasks, putList, putMiners, putSlots } from '../pool/pool-fixture.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -89,6 +90,36 @@ describe('the scheduler: one leader among replicas', () => {
     assert.ok(ticks - ticksThen <= 1, 'no tick runs without the lease');
     await waitFor('leader again after the intruder’s lease expired', () => a.isLeader, 3_000);
     await waitFor('filled again', async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7, 5_000);
+  });
+
+  test('a task that meets the new leader (LeaseLostError) ends the term with one info line, not a task failure', async () => {
+    const { logger, lines } = capturingLogger();
+    let takenOver = false;
+    const a = replica('a', schedulerDeps(), {
+      logger,
+      tasks: [
+        {
+          name: 'weights',
+          intervalMs: 50,
+          async run() {
+            // Another replica takes over while this task runs; its fenced write finds out first.
+            if (takenOver) return;
+            takenOver = true;
+            await redisHandle.redis.set(poolKeys(redisHandle.prefix).lease, 'successor#1', 'PX', 60_000);
+            throw new LeaseLostError('the lease key holds another token');
+          },
+        },
+      ],
+    });
+    await a.start();
+    await waitFor('the term ended', () => takenOver && !a.isLeader, 5_000);
+    await waitFor('the end of the term logged', () => lines.some((l) => l.msg !== 'became the scheduler leader' && l.level !== 20 && String(l.msg).includes('term')), 5_000);
+    const notable = lines.filter((l) => (l.level as number) >= 30 && l.msg !== 'became the scheduler leader');
+    assert.deepEqual(
+      notable.map((l) => ({ level: l.level, msg: l.msg })),
+      [{ level: 30, msg: 'scheduler term ended: the lease was lost; campaigning again' }],
+      JSON.stringify(notable),
+    );
   });
 
   test('a renewal that never comes back (Redis answers nothing, the socket stays open) ends the term; leadership returns with Redis', async () => {

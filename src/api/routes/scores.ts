@@ -31,7 +31,7 @@ export function registerScoresRoutes(app: Hono, deps: ApiDeps): void {
     },
   });
 
-  app.get('/v1/scores/latest', async (c) => sendJson(c, await cachedBody(latest, NO_SCORES, logger)));
+  app.get('/v1/scores/latest', async (c) => sendJson(c, await cachedBody(latest, NO_SCORES)));
 
   app.get('/v1/scores/:id', async (c) => {
     const id = parseParam(idParam, c.req.param('id'));

@@ -33,7 +33,7 @@ export function registerWeightsRoutes(app: Hono, deps: ApiDeps): void {
   });
   const byBlock = new Map<number, string>();
 
-  app.get('/v1/weights/latest', async (c) => sendJson(c, await cachedBody(latest, NO_WEIGHTS, logger)));
+  app.get('/v1/weights/latest', async (c) => sendJson(c, await cachedBody(latest, NO_WEIGHTS)));
 
   app.get('/v1/weights/:block', async (c) => {
     const block = parseParam(blockParam, c.req.param('block'));
