@@ -101,6 +101,8 @@ void describe('misbehaving miners land in the right class', () => {
         const outcome = await run();
         expectClass(outcome, errorClass, step, message);
         assert.equal(outcome.timesteps, 0);
+        // Every one of these miners received the task: a retried one is a measured non-answer.
+        assert.equal(outcome.minerHadTask, true);
       } finally {
         miner.setMisbehaviour({ mode: 'none' });
       }
@@ -119,7 +121,9 @@ void describe('misbehaving miners land in the right class', () => {
   void test('connection refused → miner_unavailable', async () => {
     const refused = new MinerClient({ endpoint: `http://127.0.0.1:${await refusedPort()}` });
     cleanup.push(() => refused.close());
-    expectClass(await run({ client: refused }), 'miner_unavailable', 'retry', /refused/);
+    const outcome = await run({ client: refused });
+    expectClass(outcome, 'miner_unavailable', 'retry', /refused/);
+    assert.equal(outcome.minerHadTask, false);
   });
 
   void test('the connection dropped mid-episode → miner_unavailable', async () => {
@@ -129,7 +133,9 @@ void describe('misbehaving miners land in the right class', () => {
     });
     const dropping = new MinerClient({ endpoint: server.url });
     cleanup.push(() => server.close(), () => dropping.close());
-    expectClass(await run({ client: dropping }), 'miner_unavailable', 'retry', /connection failed/);
+    const outcome = await run({ client: dropping });
+    expectClass(outcome, 'miner_unavailable', 'retry', /connection failed/);
+    assert.equal(outcome.minerHadTask, true);
   });
 });
 
