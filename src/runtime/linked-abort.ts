@@ -43,12 +43,13 @@ export interface TimedAbort extends LinkedAbort {
 export function timedAbort(parent: AbortSignal | undefined, ms: number, reason: string): TimedAbort {
   startLoopWatch();
   const link = linkedAbort(parent);
-  const deadline = performance.now() + ms;
+  const start = performance.now();
+  const deadline = start + ms;
   let timedOut = false;
   let workerStalled = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    workerStalled = stalledAtDeadline(deadline);
+    workerStalled = stalledAtDeadline(start, deadline);
     link.abort(new Error(workerStalled ? `${reason} (this process was stalled at the deadline)` : reason));
   }, ms);
   return {

@@ -53,10 +53,11 @@ export function loopStallSince(sinceMs: number): number {
 }
 
 /**
- * Whether a deadline at `deadlineMs` (`performance.now()` clock) that fired just now says nothing
- * about the other side: this process was stalled for at least WORKER_STALL_MS at the deadline or
- * in the moments before it, so an answer may have been waiting unread.
+ * Whether a deadline at `deadlineMs`, of a wait that began at `startMs` (`performance.now()`
+ * clock), that fired just now says nothing about the other side: this process was stalled for at
+ * least WORKER_STALL_MS at the deadline or in the moments before it (and after the wait began),
+ * so an answer may have been waiting unread.
  */
-export function stalledAtDeadline(deadlineMs: number): boolean {
-  return loopStallSince(deadlineMs - WORKER_STALL_MS) >= WORKER_STALL_MS;
+export function stalledAtDeadline(startMs: number, deadlineMs: number): boolean {
+  return loopStallSince(Math.max(startMs, deadlineMs - WORKER_STALL_MS)) >= WORKER_STALL_MS;
 }

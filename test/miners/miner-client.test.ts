@@ -9,6 +9,7 @@ import type { MinerErrorKind } from '../../src/miners/miner-request-error.ts';
 import { MinerRequestError } from '../../src/miners/miner-request-error.ts';
 import type { Handler, TestServer } from './test-server.ts';
 import { answerAction, refusedPort, startTestServer } from './test-server.ts';
+import { stallLoop } from '../helpers/stall-loop.ts';
 
 const observation = proprioObservation({ joint_pos: [0.1, 0.2] });
 const taskConfig: TaskConfig = { env_id: 'mujoco/reach-v1', env_name: 'mujoco', task_name: 'reach-v1', seed: 7, task_id: 7 };
@@ -92,6 +93,13 @@ void describe('MinerClient', () => {
   void test('a server that never answers: timeout', async () => {
     const s = await server(() => {});
     await failsWith(client(s.url).act(observation, { timeoutMs: 100 }), 'timeout');
+  });
+
+  void test('a timeout that fires after this process stalled past it is worker_stalled, not the miner\'s timeout', async () => {
+    const s = await server(() => {});
+    const pending = client(s.url).act(observation, { timeoutMs: 100 });
+    stallLoop(600);
+    await failsWith(pending, 'worker_stalled');
   });
 
   void test('a server that sends headers then stalls the body: timeout', async () => {

@@ -234,6 +234,7 @@ export class ContainerManager implements Stoppable {
   #afterFailedCall(slot: Slot, container: ManagedContainer, error: ContainerError): void {
     switch (error.kind) {
       case 'overrun':
+      case 'worker_stalled':
       case 'aborted':
         // The episode may still be running inside: only removing the container stops it.
         this.#recycle(slot, container, error.kind === 'overrun' ? 'a call overran its timeout' : 'a call was abandoned by the worker');
