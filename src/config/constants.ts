@@ -152,6 +152,15 @@ export const PARKED_RESULT_BASE_DELAY_MS = 500;
  * `env_error`, so that a task which always breaks the worker ends paused instead of looping.
  */
 export const MAX_WORKER_ERRORS = 5;
+/**
+ * A stall of this process's event loop (SIGSTOP, a long GC pause, CPU throttling, a VM freeze) at
+ * least this long, reaching into the last this-many ms before a deadline, makes the timeout the
+ * worker's fault (`worker_error`), not the other side's: an answer may be waiting unread in the
+ * socket when the late timer fires. Shorter stalls are ordinary loop jitter under load.
+ */
+export const WORKER_STALL_MS = 250;
+/** How often the event-loop watch turns; its resolution, well below {@link WORKER_STALL_MS}. */
+export const LOOP_WATCH_INTERVAL_MS = 20;
 /** First delay before a task released after a `worker_error` (not a shutdown) is tried again. */
 export const WORKER_ERROR_BASE_DELAY_MS = 1_000;
 /** Result flushes a writer runs at once (a batch waits while this many are in flight). */

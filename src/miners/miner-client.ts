@@ -15,6 +15,7 @@ import { errorCode } from '../runtime/error-code.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
 import { timedAbort } from '../runtime/linked-abort.ts';
+import { trackDelivery } from '../runtime/delivery-tracking.ts';
 import type { MinerApi, MinerCallOptions } from './miner-api.ts';
 import type { ConnectFailure, MinerOperation } from './miner-request-error.ts';
 import { MinerRequestError } from './miner-request-error.ts';
@@ -114,21 +115,27 @@ export class MinerClient implements MinerApi {
     this.active++;
     this.lastUsed = this.now();
     const link = timedAbort(signal, timeoutMs, `timeout after ${timeoutMs} ms`);
+    const sent = trackDelivery(this.pool);
     const fail = (error: unknown): MinerRequestError => {
+      const delivered = sent.delivered;
       if (error instanceof MinerRequestError) return error;
-      if (signal?.aborted === true) return new MinerRequestError('aborted', operation, this.endpoint, 'aborted by the caller', { cause: error });
-      if (link.timedOut) return new MinerRequestError('timeout', operation, this.endpoint, `no complete response within ${timeoutMs} ms`, { cause: error });
-      return transportError(error, operation, this.endpoint, timeoutMs);
+      if (signal?.aborted === true) return new MinerRequestError('aborted', operation, this.endpoint, 'aborted by the caller', { cause: error, delivered });
+      if (link.workerStalled) {
+        return new MinerRequestError('worker_stalled', operation, this.endpoint, `the ${timeoutMs} ms timeout fired after this process had stalled: not the miner's delay`, { cause: error, delivered });
+      }
+      if (link.timedOut) return new MinerRequestError('timeout', operation, this.endpoint, `no complete response within ${timeoutMs} ms`, { cause: error, delivered });
+      return transportError(error, operation, this.endpoint, timeoutMs, delivered);
     };
     try {
-      const response = await this.pool.request({
+      const response = await sent.dispatcher.request({
         method: 'POST',
         path: `${this.basePath}/${operation}`,
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(payload),
         signal: link.signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        // The whole-request timer above bounds the call (and knows when this process stalled).
+        headersTimeout: 0,
+        bodyTimeout: 0,
         reset: !this.keepAlive,
       });
       if (response.statusCode < 200 || response.statusCode > 299) {
@@ -206,15 +213,15 @@ const TLS_CODES = new Set([
 ]);
 
 /** Maps a transport-level error (Node or undici) onto a {@link MinerRequestError}. */
-function transportError(error: unknown, operation: MinerOperation, endpoint: string, timeoutMs: number): MinerRequestError {
+function transportError(error: unknown, operation: MinerOperation, endpoint: string, timeoutMs: number, delivered: boolean): MinerRequestError {
   const code = errorCode(error);
   const text = errorMessage(error);
   const connectFailure = CONNECT_CODES[code] ?? (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') ? 'tls' : undefined);
   if (connectFailure !== undefined) {
-    return new MinerRequestError('connect', operation, endpoint, `cannot connect (${connectFailure}: ${code || text})`, { connectFailure, cause: error });
+    return new MinerRequestError('connect', operation, endpoint, `cannot connect (${connectFailure}: ${code || text})`, { connectFailure, cause: error, delivered });
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return new MinerRequestError('timeout', operation, endpoint, `no complete response within ${timeoutMs} ms`, { cause: error });
+    return new MinerRequestError('timeout', operation, endpoint, `no complete response within ${timeoutMs} ms`, { cause: error, delivered });
   }
-  return new MinerRequestError('network', operation, endpoint, `connection failed: ${code || text}`, { cause: error });
+  return new MinerRequestError('network', operation, endpoint, `connection failed: ${code || text}`, { cause: error, delivered });
 }

@@ -8,7 +8,13 @@
  * - `body_too_large`: the response body went over the size limit (reading stopped there);
  * - `invalid_json`: the body is not JSON (including Python's `NaN`/`Infinity` tokens);
  * - `schema_mismatch`: JSON that does not follow the contract;
- * - `aborted`: the caller's AbortSignal fired (shutdown), not the miner's fault.
+ * - `aborted`: the caller's AbortSignal fired (shutdown), not the miner's fault;
+ * - `worker_stalled`: the timeout fired on this process's loop right after a stall of its own
+ *   (SIGSTOP, GC, throttling): the answer may be waiting unread, so it is not the miner's fault.
+ *
+ * `delivered` says whether the request's bytes were written to a connected socket: from then on
+ * the miner may have read it (see `trackDelivery`), whatever the error. An answer of any kind
+ * (`http_status`, `body_too_large`, `invalid_json`, `schema_mismatch`) is delivered by definition.
  */
 export type MinerErrorKind =
   | 'connect'
@@ -18,7 +24,10 @@ export type MinerErrorKind =
   | 'body_too_large'
   | 'invalid_json'
   | 'schema_mismatch'
-  | 'aborted';
+  | 'aborted'
+  | 'worker_stalled';
+
+const ANSWER_KINDS: ReadonlySet<MinerErrorKind> = new Set(['http_status', 'body_too_large', 'invalid_json', 'schema_mismatch']);
 
 export type ConnectFailure = 'refused' | 'dns' | 'tls' | 'timeout' | 'unreachable' | 'other';
 
@@ -28,6 +37,7 @@ export type MinerOperation = 'reset' | 'act';
 export interface MinerRequestErrorDetails {
   readonly status?: number;
   readonly connectFailure?: ConnectFailure;
+  readonly delivered?: boolean;
   readonly cause?: unknown;
 }
 
@@ -36,6 +46,7 @@ export class MinerRequestError extends Error {
   override readonly name = 'MinerRequestError';
   readonly status: number | undefined;
   readonly connectFailure: ConnectFailure | undefined;
+  readonly delivered: boolean;
 
   constructor(
     readonly kind: MinerErrorKind,
@@ -47,5 +58,6 @@ export class MinerRequestError extends Error {
     super(`${operation} ${endpoint}: ${message}`, details.cause === undefined ? undefined : { cause: details.cause });
     this.status = details.status;
     this.connectFailure = details.connectFailure;
+    this.delivered = details.delivered ?? ANSWER_KINDS.has(kind);
   }
 }

@@ -1,3 +1,5 @@
+import { stalledAtDeadline, startLoopWatch } from './loop-stall.ts';
+
 /** A controller that also aborts when a parent signal does; `dispose()` detaches it. */
 export interface LinkedAbort {
   readonly signal: AbortSignal;
@@ -27,24 +29,37 @@ export function linkedAbort(parent: AbortSignal | undefined): LinkedAbort {
 export interface TimedAbort extends LinkedAbort {
   /** Whether the deadline fired (rather than the parent or an explicit abort). */
   readonly timedOut: boolean;
+  /**
+   * Whether the deadline fired on a loop that had just been stalled (see `stalledAtDeadline`):
+   * then the timeout is this process's fault and says nothing about what it was waiting for.
+   */
+  readonly workerStalled: boolean;
 }
 
 /**
  * A {@link linkedAbort} that also aborts itself, with `new Error(reason)`, after `ms`; `timedOut`
- * tells a deadline from a parent's abort. `dispose()` also clears the timer.
+ * tells a deadline from a parent's abort, `workerStalled` a deadline this process missed itself. `dispose()` also clears the timer.
  */
 export function timedAbort(parent: AbortSignal | undefined, ms: number, reason: string): TimedAbort {
+  startLoopWatch();
   const link = linkedAbort(parent);
+  const start = performance.now();
+  const deadline = start + ms;
   let timedOut = false;
+  let workerStalled = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    link.abort(new Error(reason));
+    workerStalled = stalledAtDeadline(start, deadline);
+    link.abort(new Error(workerStalled ? `${reason} (this process was stalled at the deadline)` : reason));
   }, ms);
   return {
     signal: link.signal,
     abort: (reason) => link.abort(reason),
     get timedOut() {
       return timedOut;
+    },
+    get workerStalled() {
+      return workerStalled;
     },
     dispose: () => {
       clearTimeout(timer);

@@ -30,7 +30,8 @@ export interface ContainerEvaluatorOptions {
  * is told the episode budget as `timeout` and must answer within it plus `callGraceMs`;
  * otherwise the call is an overrun and the container is recycled. Classes: the container's
  * result by {@link containerOutcome}; any failure of the container itself (crash, 5xx,
- * `status: "failed"`, unparseable answer, overrun, engine down) `env_error` with its text; an abandoned call (shutdown) `worker_error`.
+ * `status: "failed"`, unparseable answer, overrun, engine down) `env_error` with its text; an abandoned call
+ * (shutdown) or a call timeout that fired after the worker's own loop stalled `worker_error`.
  */
 export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluator {
   const specs = new Map(options.envs.map((env) => [env.envId, env]));
@@ -64,8 +65,9 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
       const result = await options.containers.evaluate(task.env, kwargs, { timeoutMs: budgetMs + grace, signal });
       outcome = containerOutcome(result, elapsed());
     } catch (error) {
-      const shutdown = signal.aborted || (error instanceof ContainerError && error.kind === 'closed');
-      outcome = unscored(shutdown ? 'worker_error' : 'env_error', `env container: ${errorMessage(error)}`, elapsed());
+      // A shutdown, or a call timeout this process missed itself (its loop stalled), is the worker's.
+      const workers = signal.aborted || (error instanceof ContainerError && (error.kind === 'closed' || error.kind === 'worker_stalled'));
+      outcome = unscored(workers ? 'worker_error' : 'env_error', `env container: ${errorMessage(error)}`, elapsed());
     }
 
     if (permit !== undefined) settlePermit(permit, outcome.errorClass);

@@ -27,7 +27,7 @@ import type { EvaluationOutcome } from './evaluator.ts';
  * - `played`: the episode ran (steps were taken or the miner's actions were asked for); scored;
  * - `miner_never_reached`: the miner never received the task (its `/reset` could not connect);
  * - `miner_had_task`: the miner received `/reset` (or an `/act`) and did not answer it properly:
- *   DESIGN.md's "once the miner has the task, the episode is measured" rule plugs in here;
+ *   DESIGN.md's "once the miner has the task, the episode is measured": retried, then scored;
  * - `env_fault`: the env refused its configuration or raised.
  */
 export type EpisodeStage = 'played' | 'miner_never_reached' | 'miner_had_task' | 'env_fault';
@@ -77,8 +77,9 @@ export function stageClass(stage: EpisodeStage): ErrorClass {
     case 'env_fault':
       return 'env_error';
     case 'miner_had_task':
-      // Today a scored failure, as a failed episode; the measured-episode rule decides later.
-      return 'failure';
+      // A non-answer to a task the miner had: retried like a blip, a scored failure once the
+      // attempts run out (`minerHadTask` below; see exhausted-outcome.ts).
+      return 'miner_unavailable';
     case 'played':
       return 'failure';
   }
@@ -98,5 +99,6 @@ export function containerOutcome(result: EvaluateResult, durationMs: number): Ev
     return { ...base, errorClass: 'success', success: true, score: result.score };
   }
   if (declared !== undefined) return { ...base, errorClass: declared, success: false, score: 0 };
-  return { ...base, errorClass: stageClass(episodeStage(result)), success: false, score: 0 };
+  const stage = episodeStage(result);
+  return { ...base, errorClass: stageClass(stage), success: false, score: 0, ...(stage === 'miner_had_task' ? { minerHadTask: true } : {}) };
 }

@@ -3,11 +3,15 @@
  * one class per attempt, and it decides what happens next:
  *
  * - `success`: episode ran, task solved → result row, score 1.
- * - `failure`: episode ran, not solved, or the miner misbehaved mid-episode → result row, score 0.
- * - `miner_unavailable`: the miner could not be reached or refused the episode → retry with
- *   backoff, lowers the miner's slots, never scored.
+ * - `failure`: episode ran, not solved, or the miner misbehaved mid-episode, or the miner declined
+ *   or dropped a task it had received (after the attempts) → result row, score 0.
+ * - `miner_unavailable`: the task never reached the miner (refused, DNS/TLS, connect timeout,
+ *   circuit open) → retry with backoff, lowers the miner's slots, paused after the attempts, never
+ *   scored. The same class, with `minerHadTask`, for a non-answer to a task the miner had received:
+ *   retried the same way, then a scored `failure` at the last attempt (see `exhaustedOutcome`).
  * - `env_error`: the simulator failed → retry, paused after the attempts, never scored.
- * - `worker_error`: the worker shut down or broke mid-task → back to pending, never scored.
+ * - `worker_error`: the worker shut down, broke or stalled mid-task (a timeout that fired after
+ *   its own loop stalled) → back to pending, never scored.
  *
  * The type itself is the database's (`src/db/schema.ts`), where it is stored.
  */

@@ -28,6 +28,13 @@ export interface EvaluationOutcome {
    * when (ms since epoch). The worker publishes it so that the scheduler skips the miner.
    */
   readonly circuitOpenUntilMs?: number;
+  /**
+   * The miner had the task (its `/reset`, or the container's first call to it, was delivered). With
+   * `miner_unavailable` this makes the attempt a measured non-answer: retried like a blip, and a
+   * scored `failure` once the task's attempts run out (see `exhaustedOutcome`). Any evaluator,
+   * the container family's included, sets it when it knows.
+   */
+  readonly minerHadTask?: boolean;
 }
 
 /**
@@ -66,6 +73,7 @@ export const EvaluationOutcomeSchema = v.pipe(
     latencyMs: v.optional(v.pipe(finite, v.minValue(0))),
     durationMs: v.pipe(finite, v.minValue(0)),
     circuitOpenUntilMs: v.optional(finite),
+    minerHadTask: v.optional(v.boolean()),
   }),
   v.check((o) => o.success === (o.errorClass === 'success'), 'success must be true exactly when errorClass is "success"'),
 );

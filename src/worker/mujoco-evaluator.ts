@@ -60,5 +60,6 @@ export function evaluationOutcome(episode: EpisodeOutcome, circuitOpenUntilMs: n
     ...(episode.message === null ? {} : { message: episode.message }),
     ...(Number.isNaN(latency) ? {} : { latencyMs: latency }),
     ...(episode.errorClass === 'miner_unavailable' && circuitOpenUntilMs !== null ? { circuitOpenUntilMs } : {}),
+    ...(episode.minerHadTask ? { minerHadTask: true } : {}),
   };
 }

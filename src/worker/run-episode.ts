@@ -3,6 +3,7 @@ import type { Environment } from '../envs/environment.ts';
 import type { Observation, TaskConfig } from '../miners/contract.ts';
 import type { CircuitBreaker, CircuitPermit } from '../miners/circuit-breaker.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
+import { MinerRequestError } from '../miners/miner-request-error.ts';
 import { timedAbort } from '../runtime/linked-abort.ts';
 import type { MinerApi } from '../miners/miner-api.ts';
 import type { EpisodePhase } from './classify-error.ts';
@@ -48,6 +49,8 @@ export interface EpisodeOutcome {
   readonly timesteps: number;
   /** Why the episode ended early, for anything but a clean success or failure. */
   readonly message: string | null;
+  /** Whether the miner had the task (its `/reset` was delivered) when the episode ended. */
+  readonly minerHadTask: boolean;
   /** Every `/act` round trip that completed, in ms. */
   readonly actionLatenciesMs: readonly number[];
   readonly durationMs: number;
@@ -73,6 +76,8 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
   let timesteps = 0;
   let minerMs = 0;
   let phase: EpisodePhase = 'env';
+  // Once true, the miner has the task (seed, task id): every ending is measured (classify-error.ts).
+  let minerHadTask = false;
 
   const finish = (errorClass: ErrorClass, message: string | null): EpisodeOutcome => ({
     errorClass,
@@ -81,6 +86,7 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
     totalReward,
     timesteps,
     message,
+    minerHadTask,
     actionLatenciesMs: latencies,
     durationMs: now() - started,
   });
@@ -106,7 +112,7 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
   const shuttingDown = (): boolean => signal?.aborted === true;
   const checkpoint = (): void => {
     if (shuttingDown()) throw new EpisodeAbortedError(signal?.reason);
-    if (calls.timedOut) throw new EpisodeTimeoutError(episodeMs, minerShare(), timesteps);
+    if (calls.timedOut) throw new EpisodeTimeoutError(episodeMs, minerShare(), timesteps, calls.workerStalled);
   };
   const minerShare = (): number => minerMs / Math.max(1e-9, now() - started);
   const timed = async <T>(call: () => Promise<T>): Promise<T> => {
@@ -124,6 +130,7 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
     checkpoint();
     phase = 'reset';
     await timed(() => client.reset(taskConfigFor(task), { signal: callSignal, timeoutMs: resetMs }));
+    minerHadTask = true;
     let success = false;
     while (timesteps < maxTimesteps && !success) {
       checkpoint();
@@ -143,11 +150,13 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
     outcome = finish(success ? 'success' : 'failure', null);
   } catch (error) {
     // An abort surfaces as whatever the interrupted call threw; name the real cause.
+    // A `/reset` that failed after its bytes were written was delivered all the same.
+    if (error instanceof MinerRequestError && error.delivered) minerHadTask = true;
     let cause = error;
     if (shuttingDown()) cause = new EpisodeAbortedError(signal?.reason);
-    else if (calls.timedOut) cause = new EpisodeTimeoutError(episodeMs, minerShare(), timesteps);
-    const { errorClass, message } = classifyError(cause, phase);
-    outcome = finish(errorClass, message);
+    else if (calls.timedOut) cause = new EpisodeTimeoutError(episodeMs, minerShare(), timesteps, calls.workerStalled);
+    const classified = classifyError(cause, phase, minerHadTask);
+    outcome = finish(classified.errorClass, classified.message);
   } finally {
     calls.dispose();
   }

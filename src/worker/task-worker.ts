@@ -6,6 +6,8 @@
 //                                 counted twice.
 //   miner_unavailable/env_error → attempt recorded, then a retryable error: BullMQ retries with
 //                                 the job's backoff and, after its attempts, fails it (paused).
+//                                 Except a measured non-answer (the miner had received the task):
+//                                 its last attempt is recorded as a scored failure instead.
 //   worker_error                → back to pending without consuming an attempt (shutdown:
 //                                 straight to the front of the queue; otherwise after a backoff,
 //                                 at most MAX_WORKER_ERRORS times before it consumes attempts).
@@ -33,6 +35,7 @@ import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import { MAX_WORKER_ERRORS, PARKED_RESULT_BASE_DELAY_MS, WORKER_ERROR_BASE_DELAY_MS } from '../config/constants.ts';
 import { ERROR_CLASSES, nextStep } from './error-class.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
+import { exhaustedOutcome } from './exhausted-outcome.ts';
 import { backoffDelay, parseWorkerJobState, type WorkerJobState } from './job-state.ts';
 import type { ResultWriter } from './result-writer.ts';
 import { runEvaluation } from './run-evaluation.ts';
@@ -203,10 +206,18 @@ export class TaskWorker {
     switch (nextStep(outcome.errorClass)) {
       case 'record':
         return this.#store(job, token, task, state, finished, log);
-      case 'retry':
+      case 'retry': {
+        const minerHadTask = outcome.minerHadTask === true || state.miner_had_task === true;
+        const measured = finished.attempt >= (job.opts.attempts ?? 1) ? exhaustedOutcome(outcome, finished.attempt, minerHadTask) : undefined;
+        if (measured !== undefined) {
+          log.info({ attempt: finished.attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
+          return this.#store(job, token, task, state, { ...finished, outcome: measured }, log);
+        }
         await this.#recordAttempt(task, finished, log);
+        if (outcome.minerHadTask === true && state.miner_had_task !== true) await this.#rememberMinerHadTask(job, log);
         log.info({ class: outcome.errorClass, attempt: finished.attempt, reason: outcome.message }, 'attempt not scored; the task will retry');
         throw new RetryableTaskError(outcome.errorClass, outcome.message);
+      }
       case 'release':
         if (run.abandoned === 'shutdown') {
           void this.#recordAttempt(task, finished, log);
@@ -246,6 +257,16 @@ export class TaskWorker {
     const delay = backoffDelay(count, WORKER_ERROR_BASE_DELAY_MS, this.#options.resultRetryMaxMs);
     log.warn({ count, retryInMs: delay, reason: finished.outcome.message }, 'worker_error: the task goes back to pending without using an attempt');
     await this.#delay(job, token, { worker_errors: count }, delay, log);
+  }
+
+  /** Notes in the job that the miner received the task, for the decision at its last attempt. */
+  async #rememberMinerHadTask(job: Job, log: Logger): Promise<void> {
+    try {
+      await job.updateData({ ...(job.data as Record<string, unknown>), miner_had_task: true });
+    } catch (error) {
+      // Then only an attempt that delivers the task again can make it a scored failure.
+      log.warn({ err: (error as Error).message }, 'could not note that the miner had the task');
+    }
   }
 
   /** Saves worker fields into the job and moves it to delayed without consuming an attempt. */

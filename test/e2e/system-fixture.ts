@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDemoMiner, type DemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import type { MisbehaviourInput } from '../../src/miners/demo/misbehaviour.ts';
 import type { PolicyKind } from '../../src/miners/demo/policies/policy.ts';
 import { startServe, type RunningServe } from '../../src/service/serve.ts';
 import { testConfig } from '../helpers/test-config.ts';
@@ -13,23 +14,31 @@ export const E2E_ENVS = ['mujoco/reach-v1', 'mujoco/push-v1', 'mujoco/balance-v1
 /** A whole evalpool on this machine: demo miners, `serve` with inline workers, its own files. */
 export interface RunningSystem {
   readonly serve: RunningServe;
-  readonly miners: ReadonlyMap<PolicyKind, { readonly uid: number; readonly miner: DemoMiner }>;
+  /** By policy name, or by the spec's `name`; the hotkey is `demo-<name>`. */
+  readonly miners: ReadonlyMap<string, { readonly uid: number; readonly miner: DemoMiner }>;
   stop(): Promise<void>;
 }
 
+/** A demo miner of its own name (several may share a policy), optionally misbehaving. */
+export interface MinerSpec {
+  readonly name: string;
+  readonly policy: PolicyKind;
+  readonly misbehaviour?: MisbehaviourInput;
+}
+
 /**
- * Starts demo miners (one per policy, uids in the given order), writes a static miners file and
+ * Starts demo miners (one per policy or spec, uids in the given order), writes a static miners file and
  * small sampling lists into a temp folder, and starts `serve` on them with fast intervals.
  */
 export async function startSystem(options: {
   readonly databaseUrl: string;
   readonly prefix: string;
-  readonly policies: readonly PolicyKind[];
+  readonly policies: readonly (PolicyKind | MinerSpec)[];
   readonly listSize: number;
   readonly variables?: Readonly<Record<string, string>>;
 }): Promise<RunningSystem> {
   const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-e2e-'));
-  const miners = new Map<PolicyKind, { uid: number; miner: DemoMiner }>();
+  const miners = new Map<string, { uid: number; miner: DemoMiner }>();
   let serve: RunningServe | undefined;
   const stop = async (): Promise<void> => {
     await serve?.lifecycle.stopAll(10_000);
@@ -37,7 +46,10 @@ export async function startSystem(options: {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const [uid, policy] of options.policies.entries()) miners.set(policy, { uid, miner: await startDemoMiner({ policy }) });
+    for (const [uid, entry] of options.policies.entries()) {
+      const spec = typeof entry === 'string' ? { name: entry, policy: entry } : entry;
+      miners.set(spec.name, { uid, miner: await startDemoMiner({ policy: spec.policy, ...(spec.misbehaviour ? { misbehaviour: spec.misbehaviour } : {}) }) });
+    }
     writeFileSync(
       path.join(dir, 'miners.json'),
       JSON.stringify({ miners: [...miners].map(([policy, { uid, miner }]) => ({ uid, hotkey: `demo-${policy}`, endpoint: miner.url, committed_block: uid })) }),

@@ -91,6 +91,8 @@ void describe('demo miner', () => {
 
   void test('misbehaviour options are validated', () => {
     assert.throws(() => parseMisbehaviour({ mode: 'slow', delayMs: -1 }), /delayMs/);
-    assert.deepEqual(parseMisbehaviour({ mode: 'slow' }), { mode: 'slow', on: 'all', delayMs: 1_000, hugeBytes: 2_097_152 });
+    assert.deepEqual(parseMisbehaviour({ mode: 'slow' }), { mode: 'slow', on: 'all', delayMs: 1_000, hugeBytes: 2_097_152, fraction: 0.15, decline: 'error500', dropAtAct: 3, salt: 0 });
+    assert.throws(() => parseMisbehaviour({ mode: 'selective', fraction: 1.5 }), /fraction/);
+    assert.throws(() => parseMisbehaviour({ mode: 'selective', decline: 'hang' }), /decline/);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { proprioObservation } from '../../src/miners/contract.ts';
 import type { TaskConfig } from '../../src/miners/contract.ts';
@@ -8,6 +9,7 @@ import type { MinerErrorKind } from '../../src/miners/miner-request-error.ts';
 import { MinerRequestError } from '../../src/miners/miner-request-error.ts';
 import type { Handler, TestServer } from './test-server.ts';
 import { answerAction, refusedPort, startTestServer } from './test-server.ts';
+import { stallLoop } from '../helpers/stall-loop.ts';
 
 const observation = proprioObservation({ joint_pos: [0.1, 0.2] });
 const taskConfig: TaskConfig = { env_id: 'mujoco/reach-v1', env_name: 'mujoco', task_name: 'reach-v1', seed: 7, task_id: 7 };
@@ -91,6 +93,13 @@ void describe('MinerClient', () => {
   void test('a server that never answers: timeout', async () => {
     const s = await server(() => {});
     await failsWith(client(s.url).act(observation, { timeoutMs: 100 }), 'timeout');
+  });
+
+  void test('a timeout that fires after this process stalled past it is worker_stalled, not the miner\'s timeout', async () => {
+    const s = await server(() => {});
+    const pending = client(s.url).act(observation, { timeoutMs: 100 });
+    stallLoop(600);
+    await failsWith(pending, 'worker_stalled');
   });
 
   void test('a server that sends headers then stalls the body: timeout', async () => {
@@ -195,5 +204,105 @@ void describe('MinerClient', () => {
     assert.throws(() => new MinerClient({ endpoint: 'ftp://x' }), /must be http\(s\)/);
     assert.throws(() => new MinerClient({ endpoint: 'not a url' }), /is not a URL/);
     assert.throws(() => new MinerClient({ endpoint: 'http://x/?a=1' }), /query/);
+  });
+});
+
+/** A raw TCP server (no HTTP): `onSocket` decides what the "miner" does with each connection. */
+async function tcpServer(onSocket: (socket: Socket) => void, options: { pauseOnConnect?: boolean } = {}): Promise<string> {
+  const sockets = new Set<Socket>();
+  const s = createNetServer({ pauseOnConnect: options.pauseOnConnect ?? false }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    onSocket(socket);
+  });
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        s.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+}
+
+/** Resolves once the socket has received a whole request (headers and a body of content-length bytes). */
+function readRequest(socket: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? 'NaN');
+      if (end >= 0 && text.length >= end + 4 + length) resolve(text.slice(end + 4));
+    });
+  });
+}
+
+// "Delivered" (the request's bytes were written to a connected socket) decides whether a failed
+// /reset means the miner had the task (classify-error.ts). Each way a miner can fail is checked
+// against a real server; the adversarial ones try to look "never delivered" after reading the task.
+void describe('MinerClient: whether the request was delivered', () => {
+  void test('refused, DNS and TLS failures: never delivered', async () => {
+    const port = await refusedPort();
+    await failsWith(client(`http://127.0.0.1:${port}`).reset(taskConfig), 'connect', (e) => assert.equal(e.delivered, false));
+    await failsWith(client('http://no-such-miner.invalid:8080', { connectTimeoutMs: 2_000 }).reset(taskConfig, { timeoutMs: 3_000 }), 'connect', (e) => assert.equal(e.delivered, false));
+    const s = await server(answerAction);
+    await failsWith(client(s.url.replace('http:', 'https:')).reset(taskConfig), 'connect', (e) => assert.equal(e.delivered, false));
+  });
+
+  void test('a miner that stalls its TLS handshake has not received the task (connect timeout, or the request timeout first)', async () => {
+    const url = (await tcpServer(() => undefined)).replace('http:', 'https:');
+    await failsWith(client(url, { connectTimeoutMs: 200 }).reset(taskConfig, { timeoutMs: 5_000 }), 'connect', (e) => assert.equal(e.delivered, false));
+    await failsWith(client(url, { connectTimeoutMs: 5_000 }).reset(taskConfig, { timeoutMs: 200 }), 'timeout', (e) => assert.equal(e.delivered, false));
+  });
+
+  void test('a request still queued in the pool when its timeout fires was never delivered', async () => {
+    const s = await server(() => undefined);
+    const c = client(s.url, { maxConnections: 1 });
+    const holder = new AbortController();
+    const first = c.act(observation, { timeoutMs: 5_000, signal: holder.signal }).catch(() => undefined);
+    await failsWith(c.reset(taskConfig, { timeoutMs: 100 }), 'timeout', (e) => assert.equal(e.delivered, false));
+    holder.abort();
+    await first;
+  });
+
+  void test('a miner that never accepts or reads (paused socket) has the task in its kernel: delivered', async () => {
+    const url = await tcpServer(() => undefined, { pauseOnConnect: true });
+    await failsWith(client(url).reset(taskConfig, { timeoutMs: 200 }), 'timeout', (e) => assert.equal(e.delivered, true));
+  });
+
+  void test('a miner that reads the task and then resets the connection: delivered', async () => {
+    let seen = '';
+    const url = await tcpServer((socket) => void readRequest(socket).then((body) => ((seen = body), socket.resetAndDestroy())));
+    await failsWith(client(url).reset(taskConfig), 'network', (e) => assert.equal(e.delivered, true));
+    assert.deepEqual(JSON.parse(seen), { task_config: taskConfig });
+  });
+
+  void test('a miner that reads the task and closes cleanly without answering: delivered', async () => {
+    const url = await tcpServer((socket) => void readRequest(socket).then(() => socket.end()));
+    await failsWith(client(url).reset(taskConfig), 'network', (e) => assert.equal(e.delivered, true));
+  });
+
+  void test('a miner that resets every connection the moment it accepts it never reads a task, delivered or not', async () => {
+    let read = 0;
+    const url = await tcpServer((socket) => {
+      socket.on('data', () => read++);
+      socket.resetAndDestroy();
+    });
+    // Whether the bytes were written before the reset arrived is a race the miner cannot steer
+    // towards a task it knows: it read nothing.
+    await failsWith(client(url).reset(taskConfig), 'network');
+    assert.equal(read, 0);
+  });
+
+  void test('a miner that reads and hangs, answers 500, or answers garbage: delivered', async () => {
+    const hang = await server(() => undefined);
+    await failsWith(client(hang.url).reset(taskConfig, { timeoutMs: 100 }), 'timeout', (e) => assert.equal(e.delivered, true));
+    const error = await server((_req, res) => res.writeHead(500).end('{}'));
+    await failsWith(client(error.url).reset(taskConfig), 'http_status', (e) => assert.equal(e.delivered, true));
+    const garbage = await server((_req, res) => res.end('<html>'));
+    await failsWith(client(garbage.url).act(observation), 'invalid_json', (e) => assert.equal(e.delivered, true));
   });
 });

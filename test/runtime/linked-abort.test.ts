@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
-import { linkedAbort } from '../../src/runtime/linked-abort.ts';
+import { once } from 'node:events';
+import { linkedAbort, timedAbort } from '../../src/runtime/linked-abort.ts';
+import { stallLoop } from '../helpers/stall-loop.ts';
 
 void describe('linkedAbort', () => {
   void test('aborts with the parent, and on its own', () => {
@@ -21,5 +23,33 @@ void describe('linkedAbort', () => {
     const parent = new AbortController().signal;
     for (let i = 0; i < 1_000; i++) linkedAbort(parent).dispose();
     assert.equal(getEventListeners(parent, 'abort').length, 0);
+  });
+});
+
+void describe('timedAbort', () => {
+  void test('a deadline met by a running loop is a plain timeout', async () => {
+    const link = timedAbort(undefined, 50, 'late');
+    await once(link.signal, 'abort');
+    assert.equal(link.timedOut, true);
+    assert.equal(link.workerStalled, false);
+    link.dispose();
+  });
+
+  void test('a deadline that fires after this process stalled past it is the worker\'s, not the other side\'s', async () => {
+    const link = timedAbort(undefined, 50, 'late');
+    stallLoop(600);
+    await once(link.signal, 'abort');
+    assert.equal(link.timedOut, true);
+    assert.equal(link.workerStalled, true);
+    assert.match((link.signal.reason as Error).message, /stalled/);
+    link.dispose();
+  });
+
+  void test('a stall long before the deadline does not count: the loop read its sockets since', async () => {
+    const link = timedAbort(undefined, 1_500, 'late');
+    stallLoop(400);
+    await once(link.signal, 'abort');
+    assert.equal(link.workerStalled, false);
+    link.dispose();
   });
 });

@@ -71,9 +71,9 @@ describe('containerOutcome', () => {
     ['miner host unknown', actor('Miner reset failed: ConnectError: [Errno -2] Name or service not known'), 'miner_never_reached', 'miner_unavailable'],
     ['connect timeout at /reset', actor('Miner reset failed: ConnectTimeout: timed out'), 'miner_never_reached', 'miner_unavailable'],
     ['template Actor, dead miner', actor('ConnectError: [Errno 111] Connection refused\nTraceback (most recent call last):\n  ...'), 'miner_never_reached', 'miner_unavailable'],
-    ['/reset delivered, 500 back', actor("Miner reset failed: HTTPStatusError: Server error '500 Internal Server Error' for url 'http://m/reset'"), 'miner_had_task', 'failure'],
-    ['/reset delivered, no answer', actor('Miner reset failed: ReadTimeout: '), 'miner_had_task', 'failure'],
-    ['template Actor, /act timed out', actor('ReadTimeout: \nTraceback (most recent call last):\n  ...'), 'miner_had_task', 'failure'],
+    ['/reset delivered, 500 back', actor("Miner reset failed: HTTPStatusError: Server error '500 Internal Server Error' for url 'http://m/reset'"), 'miner_had_task', 'miner_unavailable'],
+    ['/reset delivered, no answer', actor('Miner reset failed: ReadTimeout: '), 'miner_had_task', 'miner_unavailable'],
+    ['template Actor, /act timed out', actor('ReadTimeout: \nTraceback (most recent call last):\n  ...'), 'miner_had_task', 'miner_unavailable'],
     ['action timeout at step 0', actor('Miner action timeout at step 0', { timesteps_completed: 0 }), 'played', 'failure'],
     ['action failed mid-episode', actor('Miner action failed at step 17: ConnectError: [Errno 111] Connection refused', { timesteps_completed: 17 }), 'played', 'failure'],
     ['no action', actor('Miner returned no action at step 3', { timesteps_completed: 3 }), 'played', 'failure'],
@@ -87,6 +87,8 @@ describe('containerOutcome', () => {
       assert.equal(episodeStage(r), stage);
       const outcome = containerOutcome(r, 1);
       assert.equal(outcome.errorClass, errorClass);
+      // A task the miner had is measured: retried, then a scored failure (exhausted-outcome.ts).
+      assert.equal(outcome.minerHadTask === true, stage === 'miner_had_task');
       assert.equal(outcome.score, 0);
       assert.equal(outcome.message, r.error, 'the Actor’s text is kept');
       assert.ok(v.is(EvaluationOutcomeSchema, outcome));

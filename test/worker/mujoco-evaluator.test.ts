@@ -91,11 +91,12 @@ test('evaluationOutcome: latency is the mean of the action latencies; the circui
     totalReward: -3.5,
     timesteps: 3,
     message: null,
+    minerHadTask: true,
     actionLatenciesMs: [1, 2, 6],
     durationMs: 12,
   };
-  assert.deepEqual(evaluationOutcome(episode, 99), { errorClass: 'failure', success: false, score: 0, reward: -3.5, timesteps: 3, durationMs: 12, latencyMs: 3 });
-  const unavailable = evaluationOutcome({ ...episode, errorClass: 'miner_unavailable', timesteps: 0, totalReward: 0, actionLatenciesMs: [], message: 'reset: HTTP 500' }, 99);
+  assert.deepEqual(evaluationOutcome(episode, 99), { errorClass: 'failure', success: false, score: 0, reward: -3.5, timesteps: 3, durationMs: 12, latencyMs: 3, minerHadTask: true });
+  const unavailable = evaluationOutcome({ ...episode, errorClass: 'miner_unavailable', timesteps: 0, totalReward: 0, actionLatenciesMs: [], message: 'reset: HTTP 500', minerHadTask: false }, 99);
   assert.deepEqual(unavailable, { errorClass: 'miner_unavailable', success: false, score: 0, reward: 0, timesteps: 0, durationMs: 12, message: 'reset: HTTP 500', circuitOpenUntilMs: 99 });
   assert.equal(evaluationOutcome({ ...episode, errorClass: 'miner_unavailable' }, null).circuitOpenUntilMs, undefined);
 });

@@ -12,7 +12,7 @@ import { proprioObservation } from '../../src/miners/contract.ts';
 import type { DemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { InProcessMiner } from '../../src/miners/demo/in-process-miner.ts';
-import type { MisbehaviourInput } from '../../src/miners/demo/misbehaviour.ts';
+import { declines, parseMisbehaviour, type MisbehaviourInput } from '../../src/miners/demo/misbehaviour.ts';
 import { MinerClient } from '../../src/miners/miner-client.ts';
 import { nextStep } from '../../src/worker/error-class.ts';
 import type { ErrorClass, NextStep } from '../../src/worker/error-class.ts';
@@ -101,6 +101,8 @@ void describe('misbehaving miners land in the right class', () => {
         const outcome = await run();
         expectClass(outcome, errorClass, step, message);
         assert.equal(outcome.timesteps, 0);
+        // Every one of these miners received the task: a retried one is a measured non-answer.
+        assert.equal(outcome.minerHadTask, true);
       } finally {
         miner.setMisbehaviour({ mode: 'none' });
       }
@@ -119,7 +121,9 @@ void describe('misbehaving miners land in the right class', () => {
   void test('connection refused → miner_unavailable', async () => {
     const refused = new MinerClient({ endpoint: `http://127.0.0.1:${await refusedPort()}` });
     cleanup.push(() => refused.close());
-    expectClass(await run({ client: refused }), 'miner_unavailable', 'retry', /refused/);
+    const outcome = await run({ client: refused });
+    expectClass(outcome, 'miner_unavailable', 'retry', /refused/);
+    assert.equal(outcome.minerHadTask, false);
   });
 
   void test('the connection dropped mid-episode → miner_unavailable', async () => {
@@ -129,7 +133,39 @@ void describe('misbehaving miners land in the right class', () => {
     });
     const dropping = new MinerClient({ endpoint: server.url });
     cleanup.push(() => server.close(), () => dropping.close());
-    expectClass(await run({ client: dropping }), 'miner_unavailable', 'retry', /connection failed/);
+    const outcome = await run({ client: dropping });
+    expectClass(outcome, 'miner_unavailable', 'retry', /connection failed/);
+    assert.equal(outcome.minerHadTask, true);
+  });
+});
+
+void describe('a selective miner (declines a seeded fraction of the tasks it received)', () => {
+  // fraction 1: every task is declined, so the seeded choice is not what is tested here.
+  for (const [name, input, message, steps] of [
+    ['500 at /reset', { mode: 'selective', fraction: 1, decline: 'error500' }, /reset .*HTTP 500/, 0],
+    ['drop at the 3rd /act', { mode: 'selective', fraction: 1, decline: 'drop', dropAtAct: 3 }, /act .*connection failed/, 2],
+  ] as const) {
+    void test(`${name}: a measured non-answer (retried, then scored), never "never delivered"`, async () => {
+      miner.setMisbehaviour(input);
+      try {
+        // Generous timeouts: the miner replays the episode on its own simulator in this same
+        // process (loading MuJoCo the first time), which stalls this loop too.
+        const outcome = await run({ timeouts: { resetMs: 10_000, actionMs: 5_000 } });
+        expectClass(outcome, 'miner_unavailable', 'retry', message);
+        assert.equal(outcome.minerHadTask, true);
+        assert.equal(outcome.timesteps, steps);
+      } finally {
+        miner.setMisbehaviour({ mode: 'none' });
+      }
+    });
+  }
+
+  void test('the choice is seeded by the task id: the same on every retry, about the fraction over many ids', () => {
+    const m = parseMisbehaviour({ mode: 'selective', fraction: 0.15, salt: 7 });
+    const chosen = Array.from({ length: 10_000 }, (_, id) => declines(m, id));
+    assert.deepEqual(chosen, Array.from({ length: 10_000 }, (_, id) => declines(m, id)));
+    const share = chosen.filter(Boolean).length / chosen.length;
+    assert.ok(Math.abs(share - 0.15) < 0.02, `declined ${share}`);
   });
 });
 

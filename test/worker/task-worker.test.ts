@@ -114,6 +114,61 @@ describe('each class leads to its next state', () => {
     });
   }
 
+  test('a measured non-answer (the miner had the task): retried like a blip, then a scored failure, never paused', async () => {
+    let calls = 0;
+    const h = await worker(() => {
+      calls += 1;
+      return Promise.resolve({ ...unscored('miner_unavailable', `reset: HTTP 500 (try ${calls})`), minerHadTask: true });
+    });
+    const task = makeTask();
+    await queues.add(task);
+    await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
+    assert.equal(calls, 2);
+    const [result] = await resultsOf(task);
+    assert.equal(result?.error_class, 'failure');
+    assert.equal(result?.score, 0);
+    assert.equal(result?.success, false);
+    assert.match(result?.error_message ?? '', /^scored as a failure: the miner received this task and gave no answer in 2 attempt\(s\); last: reset: HTTP 500 \(try 2\)$/);
+    assert.deepEqual(
+      (await attemptsOf(task)).map((a) => [a.attempt, a.error_class]),
+      [
+        [1, 'miner_unavailable'],
+        [2, 'failure'],
+      ],
+    );
+    await h.stop();
+  });
+
+  test('a miner that receives a task, declines it, then refuses connections until the attempts run out: still a scored failure', async () => {
+    let calls = 0;
+    const h = await worker(() => {
+      calls += 1;
+      if (calls === 1) return Promise.resolve({ ...unscored('miner_unavailable', 'reset: connection failed: ECONNRESET'), minerHadTask: true });
+      return Promise.resolve(unscored('miner_unavailable', 'reset: cannot connect (refused: ECONNREFUSED)'));
+    });
+    const task = makeTask();
+    await queues.add(task);
+    await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
+    const [result] = await resultsOf(task);
+    assert.equal(result?.error_class, 'failure');
+    assert.match(result?.error_message ?? '', /received this task.*ECONNREFUSED/);
+    await h.stop();
+  });
+
+  test('infrastructure faults after the miner had the task are never scored: env_error at the last attempt pauses', async () => {
+    let calls = 0;
+    const h = await worker(() => {
+      calls += 1;
+      if (calls === 1) return Promise.resolve({ ...unscored('miner_unavailable', 'reset: HTTP 503'), minerHadTask: true });
+      return Promise.resolve({ ...unscored('env_error', 'simulator diverged'), minerHadTask: true });
+    });
+    const task = makeTask();
+    await queues.add(task);
+    await waitFor('the job to be failed (paused)', async () => (await queues.state(task)) === 'failed');
+    assert.deepEqual(await resultsOf(task), []);
+    await h.stop();
+  });
+
   test('an evaluator that throws is an env_error (retried, then paused)', async () => {
     const h = await worker(() => Promise.reject(new Error('simulator exploded')));
     const task = makeTask();

@@ -13,6 +13,9 @@
  * - `too_large`: the answer went over the size limit;
  * - `unparseable`: the answer is not JSON or does not follow the contract;
  * - `aborted`: the caller's signal fired (worker shutdown or hard timeout);
+ * - `worker_stalled`: the call's timeout fired right after this process's own loop stalled
+ *   (SIGSTOP, GC, throttling): the answer may be waiting unread, so it is the worker's fault
+ *   (recycled like an overrun: the episode may still be running inside);
  * - `closed`: the manager is stopped.
  */
 export type ContainerErrorKind =
@@ -27,6 +30,7 @@ export type ContainerErrorKind =
   | 'too_large'
   | 'unparseable'
   | 'aborted'
+  | 'worker_stalled'
   | 'closed';
 
 /** A failure of the container family; `kind` says what failed (see {@link ContainerErrorKind}). */

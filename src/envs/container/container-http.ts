@@ -34,8 +34,8 @@ function errorDetail(text: string): string {
  * networking, each on its own port): `GET /health` and `POST /call`. One keep-alive agent for
  * every container; each call has a whole-request timeout and honours the caller's signal; the
  * answer is read up to a size limit and checked against the contract. Every failure is a
- * {@link ContainerError}: `overrun` (timeout), `aborted`, `unreachable`, `connection_lost`,
- * `http_status`, `too_large` or `unparseable`.
+ * {@link ContainerError}: `overrun` (timeout), `worker_stalled` (a timeout this process missed
+ * itself), `aborted`, `unreachable`, `connection_lost`, `http_status`, `too_large` or `unparseable`.
  */
 export class ContainerHttp {
   readonly #agent = new Agent({ keepAliveTimeout: 4_000, connections: 64 });
@@ -108,6 +108,7 @@ export class ContainerHttp {
     }
 
     function transportFailure(error: unknown): ContainerError {
+      if (link.workerStalled) return fail('worker_stalled', `the ${timeoutMs} ms timeout fired after this process had stalled`, error);
       if (link.timedOut) return fail('overrun', `no answer within ${timeoutMs} ms`, error);
       if (signal?.aborted === true) return fail('aborted', 'aborted by the caller', error);
       const code = errorCode(error);

@@ -318,6 +318,7 @@ export class ContainerManager implements Stoppable {
   #afterFailedCall(slot: Slot, container: ManagedContainer, error: ContainerError): void {
     switch (error.kind) {
       case 'overrun':
+      case 'worker_stalled':
       case 'aborted':
       case 'env_failed':
         // The episode may still be running inside: only removing the container stops it.

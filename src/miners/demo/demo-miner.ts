@@ -1,16 +1,18 @@
-import { Server } from 'node:http';
+import { Server, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import * as v from 'valibot';
-import { listBuiltinEnvs } from '../../envs/builtin-registry.ts';
+import { BuiltinRegistry, listBuiltinEnvs } from '../../envs/builtin-registry.ts';
+import { MujocoLoader } from '../../envs/mujoco/mujoco-loader.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
-import type { Action } from '../contract.ts';
+import type { Action, Observation } from '../contract.ts';
 import { ActRequestSchema, describeIssues, ResetRequestSchema } from '../contract.ts';
 import type { Misbehaviour, MisbehaviourInput } from './misbehaviour.ts';
-import { parseMisbehaviour } from './misbehaviour.ts';
+import { declines, parseMisbehaviour } from './misbehaviour.ts';
+import { observationHash } from './policies/observation-hash.ts';
 import type { DemoPolicyOptions } from './policies/demo-policy.ts';
 import { createDemoPolicy, demoPolicyEnvIds } from './policies/demo-policy.ts';
 import type { Policy, PolicyKind } from './policies/policy.ts';
@@ -68,6 +70,9 @@ export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMin
   let misbehaviour = parseMisbehaviour(options.misbehaviour ?? { mode: 'none' });
   let lastEnvId: string | undefined;
   let closing: Promise<void> | undefined;
+  // `selective` with `decline: 'drop'`: hashes of the observations at whose /act it drops the connection.
+  const dropAt = new Set<number>();
+  let registry: BuiltinRegistry | undefined;
 
   const policyFor = (envId: string): Policy => {
     let policy = policies.get(envId);
@@ -118,6 +123,27 @@ export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMin
     }
   };
 
+  /**
+   * The hash of the observation the `n`-th /act of this task's episode will carry: the cheater
+   * replays the episode on its own simulator (the built-in envs are public and deterministic).
+   * Undefined when the episode ends before it.
+   */
+  const dropObservation = async (envId: string, seed: number, n: number): Promise<number | undefined> => {
+    registry ??= new BuiltinRegistry(new MujocoLoader());
+    const env = await registry.create(envId);
+    try {
+      let observation: Observation = await env.reset(seed);
+      for (let i = 1; i < n; i++) {
+        const step = await env.step(policyFor(envId).act(observation));
+        if (step.done || step.success) return undefined;
+        observation = step.observation;
+      }
+      return observationHash(observation);
+    } finally {
+      env.close();
+    }
+  };
+
   const app = new Hono();
   app.get('/health', (c) => c.json({ status: 'ok', policy: options.policy }));
 
@@ -130,6 +156,12 @@ export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMin
     const envId = parsed.output.task_config.env_id;
     if (!demoPolicyEnvIds().includes(envId)) return c.json({ error: `the demo miner has no policy for env "${envId}"` }, 400);
     lastEnvId = envId;
+    const m = misbehaviour;
+    if (m.mode === 'selective' && declines(m, parsed.output.task_config.task_id)) {
+      if (m.decline === 'error500') return c.json({ error: 'declined (demo misbehaviour: selective)' }, 500);
+      const hash = await dropObservation(envId, parsed.output.task_config.seed, m.dropAtAct);
+      if (hash !== undefined) dropAt.add(hash);
+    }
     return c.json({ status: 'ok' });
   });
 
@@ -141,8 +173,12 @@ export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMin
     if (!parsed.success) return c.json({ error: `bad /act request: ${describeIssues(parsed.issues)}` }, 400);
     const envId = signatures.get(signature(Object.keys(parsed.output.obs.proprio))) ?? lastEnvId;
     if (envId === undefined) return c.json({ error: 'unknown observation and no /reset yet' }, 400);
-    const action = policyFor(envId).act(parsed.output.obs);
     const m = misbehaviour;
+    if (m.mode === 'selective' && dropAt.delete(observationHash(parsed.output.obs))) {
+      (c.env as { incoming: IncomingMessage }).incoming.socket.destroy();
+      return c.body(null, 500);
+    }
+    const action = policyFor(envId).act(parsed.output.obs);
     const applies = m.on === 'all' || m.on === 'act';
     if (applies && m.mode === 'nan') return c.body(nanBody(action), 200, { 'content-type': 'application/json' });
     if (applies && m.mode === 'wrong-length') return c.json({ action: lengthened(action) });

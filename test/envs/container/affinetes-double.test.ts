@@ -106,11 +106,12 @@ describe('an affinetes-style image (real engine, the double, a real miner)', { s
     assert.match(outcome.message ?? '', /^Miner reset failed: ConnectError/);
   });
 
-  test('a miner that got /reset and answered 500: the miner had the task (a scored failure today)', async () => {
+  test('a miner that got /reset and answered 500: the miner had the task (retried, then a scored failure)', async () => {
     miner.mode = 'reset-500';
     try {
       const outcome = await run(REACH, 21);
-      assert.equal(outcome.errorClass, 'failure', JSON.stringify(outcome));
+      assert.equal(outcome.errorClass, 'miner_unavailable', JSON.stringify(outcome));
+      assert.equal(outcome.minerHadTask, true, 'the measured-episode rule scores it once the attempts run out');
       assert.match(outcome.message ?? '', /^Miner reset failed: HTTPStatusError/);
     } finally {
       miner.mode = 'ok';

@@ -6,6 +6,7 @@ import { ContainerError, type ContainerErrorKind } from '../../../src/envs/conta
 import { ContainerHttp } from '../../../src/envs/container/container-http.ts';
 import type { EvaluateKwargs } from '../../../src/envs/container/contract.ts';
 import { refusedPort, startTestServer, type Handler, type TestServer } from '../../miners/test-server.ts';
+import { stallLoop } from '../../helpers/stall-loop.ts';
 
 const kwargs: EvaluateKwargs = { task_id: 1, base_url: 'http://127.0.0.1:9', env_id: 'container/x-v1', max_timesteps: 10, action_timeout: 0.5, use_images: false, timeout: 5 };
 const GOOD = JSON.stringify({ status: 'success', result: { success: true, score: 1, extra: { timesteps: 4, total_reward: 2 } } });
@@ -61,6 +62,10 @@ describe('ContainerHttp', () => {
     assert.equal(await kindOf(http.evaluate(huge, kwargs, 1_000)), 'too_large');
     const silent = await serve(() => undefined);
     assert.equal(await kindOf(http.evaluate(silent, kwargs, 200)), 'overrun');
+    // The same timeout firing after this process stalled past it is the worker's, not the container's.
+    const stalled = http.evaluate(silent, kwargs, 200);
+    stallLoop(700);
+    assert.equal(await kindOf(stalled), 'worker_stalled');
     const dropped = await serve((request) => request.socket.destroy());
     assert.equal(await kindOf(http.evaluate(dropped, kwargs, 1_000)), 'connection_lost');
     assert.equal(await kindOf(http.evaluate(await refusedPort(), kwargs, 1_000)), 'unreachable');

@@ -1,0 +1,23 @@
+import type { EvaluationOutcome } from './evaluator.ts';
+import { storableMessage } from './evaluator.ts';
+
+/**
+ * What a retryable attempt becomes when it was the task's last one (DESIGN.md, "Once the miner has
+ * the task, the episode is measured"): a `miner_unavailable` attempt of a task the miner had
+ * received, in this attempt or an earlier one (`minerHadTask`), is a scored failure with score 0;
+ * anything else is left as it is (undefined: the task is paused, never scored). Checking earlier
+ * attempts too means that a miner cannot receive a task, decline it, and then refuse connections
+ * until the task's attempts are spent.
+ */
+export function exhaustedOutcome(outcome: EvaluationOutcome, attempts: number, minerHadTask: boolean): EvaluationOutcome | undefined {
+  if (outcome.errorClass !== 'miner_unavailable' || !minerHadTask) return undefined;
+  const { circuitOpenUntilMs: _published, ...rest } = outcome;
+  return {
+    ...rest,
+    errorClass: 'failure',
+    success: false,
+    score: 0,
+    minerHadTask: true,
+    message: storableMessage(`scored as a failure: the miner received this task and gave no answer in ${attempts} attempt(s); last: ${outcome.message ?? 'no detail'}`),
+  };
+}
