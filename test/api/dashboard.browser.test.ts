@@ -30,7 +30,7 @@ import {
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { STATE_TIMEOUT_MS, waitFor } from '../helpers/wait-for.ts';
 
 const OUTPUT_DIR = 'test-output';
 const config = testConfig();
@@ -114,7 +114,7 @@ async function refreshes(page: Page): Promise<number> {
 /** Waits until the page completed `n` more refreshes than it had. */
 async function waitRefreshes(page: Page, n: number): Promise<void> {
   const from = await refreshes(page);
-  await waitFor(`${n} more page refreshes`, async () => (await refreshes(page)) >= from + n, 20_000, 100);
+  await waitFor(`${n} more page refreshes`, async () => (await refreshes(page)) >= from + n, STATE_TIMEOUT_MS, 100);
 }
 
 // The test's tsconfig has no DOM types: code run inside the page is passed as a string.
@@ -271,7 +271,7 @@ describe('dashboard in headless chromium', () => {
     pool.inFlight = dashboardInFlight(all);
 
     const w = await freshLoad(page);
-    await waitFor('256 miners drawn', async () => (await count(page, 'rect.cell')) === 256 * DASHBOARD_ENVS.length, 30_000, 100);
+    await waitFor('256 miners drawn', async () => (await count(page, 'rect.cell')) === 256 * DASHBOARD_ENVS.length, STATE_TIMEOUT_MS, 100);
     const fullDraw = await page.getAttribute('body', 'data-draw-ms');
     await waitRefreshes(page, 1);
     // Nothing changed since: the big parts are kept as they are, not rebuilt.
@@ -296,16 +296,16 @@ describe('dashboard in headless chromium', () => {
     assert.deepEqual(await page.evaluate<number[]>(scrolled), [400, 500]);
     pool.stats = dashboardTaskStats(all.slice(1));
     // (A refresh already under way may still bring the old counts: wait for the redraw itself.)
-    await waitFor('new pool counts to redraw the heatmap', async () => (await count(page, '.heatmap[data-mark=kept]')) === 0, 20_000, 100);
+    await waitFor('new pool counts to redraw the heatmap', async () => (await count(page, '.heatmap[data-mark=kept]')) === 0, STATE_TIMEOUT_MS, 100);
     assert.equal(await count(page, 'table.scores[data-mark=kept]'), 1);
-    await waitFor('the heatmap scrolled back to where it was', async () => (await page.evaluate<number[]>(scrolled))[0] === 400, 5_000, 50);
+    await waitFor('the heatmap scrolled back to where it was', async () => (await page.evaluate<number[]>(scrolled))[0] === 400, STATE_TIMEOUT_MS, 50);
     w.stop();
     assert.deepEqual(w.problems, []);
   });
 
   test('the API going away: an offline banner, and the last data stays on screen', async () => {
     await server!.stop();
-    await waitFor('the offline banner', async () => /The evalpool API does not answer\./.test(await text(page, '#banners')), 20_000, 100);
+    await waitFor('the offline banner', async () => /The evalpool API does not answer\./.test(await text(page, '#banners')), STATE_TIMEOUT_MS, 100);
     assert.match(await text(page, '#live'), /^Offline · retrying every 1 s/);
     assert.equal(await count(page, 'table.scores tbody tr'), 256);
     assert.equal(await count(page, 'rect.cell'), 256 * DASHBOARD_ENVS.length);

@@ -8,7 +8,7 @@ import { dropDatabase } from '../../src/db/ensure-database.ts';
 import { runCli, spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
 import { randomDatabaseUrl } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { STATE_TIMEOUT_MS, waitFor } from '../helpers/wait-for.ts';
 
 const ENVS = ['mujoco/reach-v1', 'mujoco/push-v1', 'mujoco/balance-v1'];
 /**
@@ -131,7 +131,7 @@ describe('evalpool demo as a process', () => {
       const scheduler = status.body.scheduler as { leader_id: string | null } | null;
       assert.ok(scheduler?.leader_id, `no leader in /v1/status: ${JSON.stringify(status.body)}`);
 
-      await waitFor('the weights table on stdout', () => /→ demo-expert \(uid 2, the expert policy\) leads/.test(cli.stdout()), 30_000, 100);
+      await waitFor('the weights table on stdout', () => /→ demo-expert \(uid 2, the expert policy\) leads/.test(cli.stdout()), STATE_TIMEOUT_MS, 100);
 
       cli.child.kill('SIGINT');
       assert.equal(await cli.exited(), 0, `stdout:\n${cli.stdout()}\nstderr:\n${cli.stderr()}`);

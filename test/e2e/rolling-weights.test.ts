@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import { assertValidatorWeightsFormat } from '../helpers/validator-format.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { STATE_TIMEOUT_MS, waitFor } from '../helpers/wait-for.ts';
 import { startSystem, type RunningSystem } from './system-fixture.ts';
 
 const redis = useTestRedis();
@@ -77,7 +77,7 @@ describe('rolling weights, end to end', () => {
     const { miner } = system.miners.get('expert')!;
     miner.setMisbehaviour({ mode: 'slow', on: 'reset', delayMs: 300 });
     const db = system.serve.db;
-    await waitFor('a first result', async () => ((await db.selectFrom('results').select('id').executeTakeFirst()) ? true : undefined), 60_000, 250);
+    await waitFor('a first result', async () => ((await db.selectFrom('results').select('id').executeTakeFirst()) ? true : undefined), STATE_TIMEOUT_MS, 250);
     await miner.close();
     const resultsWhenStopped = (await db.selectFrom('results').select('id').execute()).length;
     assert.ok(resultsWhenStopped < 0.8 * 8 * 3, `stopped at partial coverage (${resultsWhenStopped} of 24)`);
@@ -90,7 +90,7 @@ describe('rolling weights, end to end', () => {
         const last = status.body.last_scoring as { published: boolean } | null;
         return last && typeof status.body.why_no_weights === 'string' ? (status.body.why_no_weights) : undefined;
       },
-      30_000,
+      STATE_TIMEOUT_MS,
       250,
     );
     assert.match(why, /eligib|coverage/i);
