@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { existingResults, resultsOfActiveMiners, resultsOfActiveMinersOn, type ResultGroup, type ResultIdentity } from '../db/tables/results.ts';
+import { existingResults, identityResultsOn, listedResultsOfActiveMiners, type ListedResult, type ListedTasks, type ResultGroup, type ResultIdentity } from '../db/tables/results.ts';
 
-/** A miner identity as the index keys it. */
+/** A miner identity as the index keys it (`id`: its `miners` row). */
 export interface IndexIdentity {
+  readonly id: number;
   readonly hotkey: string;
   readonly revision: string;
 }
@@ -35,6 +36,17 @@ function identityKey(hotkey: string, revision: string): string {
   return `${hotkey}\u0000${revision}`;
 }
 
+/** Every (env, task id) of `lists`, as the result reads take them. */
+function listedTasks(lists: Iterable<{ readonly env: string; readonly ids: readonly number[] }>): ListedTasks {
+  const envIds: string[] = [];
+  const taskIds: number[] = [];
+  for (const list of lists) for (const id of list.ids) {
+    envIds.push(list.env);
+    taskIds.push(id);
+  }
+  return { envIds, taskIds };
+}
+
 function listState(list: IndexList): ListState {
   return { version: list.version, taskIds: list.task_ids, position: new Map(list.task_ids.map((id, p) => [id, p])) };
 }
@@ -45,7 +57,9 @@ function listState(list: IndexList): ListState {
  * 256 miners × 8 envs × 1,000 ids), with the positions still without a result that admission
  * scans instead of whole lists.
  *
- * It is read in full at the start of a term and then about hourly (reconciliation); in between
+ * It is read in full at the start of a term and then about hourly (reconciliation): in full for
+ * the ids on the current lists only, so that the read costs lists × active identities and not
+ * the months of results on ids that rotated out (see `listedResultsOfActiveMiners`). In between
  * it learns from targeted reads only: results of new identities, of ids that entered a list, of
  * tasks that left the pool and of the candidates checked before creation ({@link learn}). It is a
  * hint that keeps the tick cheap; admission never trusts it alone (candidates are checked against
@@ -54,6 +68,8 @@ function listState(list: IndexList): ListState {
 export class ResultIndex {
   readonly #known = new Map<string, Map<string, Known>>();
   #identities = new Set<string>();
+  /** `miners.id` → identity key, of the active identities. */
+  #byId = new Map<number, string>();
   #lists = new Map<string, ListState>();
   #loadedAt: number | undefined;
 
@@ -66,12 +82,16 @@ export class ResultIndex {
   reset(): void {
     this.#known.clear();
     this.#identities = new Set();
+    this.#byId = new Map();
     this.#lists = new Map();
     this.#loadedAt = undefined;
   }
 
   #entry(hotkey: string, revision: string, env: string, create: boolean): Known | undefined {
-    const key = identityKey(hotkey, revision);
+    return this.#entryOf(identityKey(hotkey, revision), env, create);
+  }
+
+  #entryOf(key: string, env: string, create: boolean): Known | undefined {
     let envs = this.#known.get(key);
     if (!envs) {
       if (!create) return undefined;
@@ -110,10 +130,14 @@ export class ResultIndex {
 
   /** Records a result (ignored unless the identity is active and the id on the current list). */
   add(hotkey: string, revision: string, env: string, taskId: number): void {
-    if (!this.#identities.has(identityKey(hotkey, revision))) return;
+    const key = identityKey(hotkey, revision);
+    if (!this.#identities.has(key)) return;
     const p = this.#lists.get(env)?.position.get(taskId);
-    if (p === undefined) return;
-    const known = this.#entry(hotkey, revision, env, true)!;
+    if (p !== undefined) this.#set(key, env, p);
+  }
+
+  #set(key: string, env: string, p: number): void {
+    const known = this.#entryOf(key, env, true)!;
     if (known.bits[p] === 1) return;
     known.bits[p] = 1;
     known.count++;
@@ -133,12 +157,14 @@ export class ResultIndex {
    */
   async sync(db: Kysely<Database>, identities: readonly IndexIdentity[], lists: readonly IndexList[]): Promise<number> {
     const wanted = new Map(identities.map((i) => [identityKey(i.hotkey, i.revision), i]));
+    this.#byId = new Map(identities.map((i) => [i.id, identityKey(i.hotkey, i.revision)]));
 
     if (this.#loadedAt === undefined) {
       this.#identities = new Set(wanted.keys());
       this.#lists = new Map(lists.map((l) => [l.env_id, listState(l)]));
       this.#known.clear();
-      this.#record(await resultsOfActiveMiners(db));
+      // Only ids on the current lists: the cost is lists × active identities, whatever the history.
+      this.#recordListed(await listedResultsOfActiveMiners(db, listedTasks(lists.map((l) => ({ env: l.env_id, ids: l.task_ids })))));
       this.#loadedAt = Date.now();
       return 1;
     }
@@ -181,20 +207,26 @@ export class ResultIndex {
 
     let queries = 0;
     if (entered.length > 0) {
-      const envIds: string[] = [];
-      const taskIds: number[] = [];
-      for (const t of entered) for (const id of t.ids) {
-        envIds.push(t.env);
-        taskIds.push(id);
-      }
-      this.#record(await resultsOfActiveMinersOn(db, { envIds, taskIds }));
+      this.#recordListed(await listedResultsOfActiveMiners(db, listedTasks(entered)));
       queries++;
     }
     if (fresh.length > 0) {
-      this.#record(await resultsOfActiveMiners(db, { hotkeys: fresh.map((i) => i.hotkey), revisions: fresh.map((i) => i.revision) }));
+      const listed = listedTasks([...current].map(([env, l]) => ({ env, ids: l.taskIds })));
+      this.#record(await identityResultsOn(db, listed, { hotkeys: fresh.map((i) => i.hotkey), revisions: fresh.map((i) => i.revision) }));
       queries++;
     }
     return queries;
+  }
+
+  #recordListed(rows: readonly ListedResult[]): void {
+    for (const row of rows) {
+      const p = this.#lists.get(row.env_id)?.position.get(row.task_id);
+      if (p === undefined) continue;
+      for (const id of row.miner_ids) {
+        const key = this.#byId.get(id);
+        if (key !== undefined) this.#set(key, row.env_id, p);
+      }
+    }
   }
 
   #record(groups: readonly ResultGroup[]): void {

@@ -30,9 +30,15 @@ import {
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { STATE_TIMEOUT_MS, waitFor } from '../helpers/wait-for.ts';
 
 const OUTPUT_DIR = 'test-output';
+/**
+ * The page's refresh period (`?refresh=`, s). Its requests time out just before the next refresh
+ * (period − 0.5 s), a limit of the behaviour under test: 1 s left a loaded machine too little
+ * ("signal timed out"), so the period leaves seconds of room.
+ */
+const REFRESH_S = 5;
 const config = testConfig();
 
 // What the injected readers answer; the tests change it as the "pool" evolves.
@@ -89,7 +95,7 @@ function watch(page: Page, expected: (url: string, status: number) => boolean = 
 /** Waits for the page's first completed refresh; a page that never gets there says why. */
 async function firstRefresh(page: Page, problems: readonly string[]): Promise<void> {
   try {
-    await page.waitForSelector('body[data-refreshes]', { timeout: 20_000 });
+    await page.waitForSelector('body[data-refreshes]', { timeout: STATE_TIMEOUT_MS });
   } catch (error) {
     throw new Error(`the page never completed a refresh; what went wrong in it: ${problems.join(' | ') || 'nothing reported'}`, { cause: error });
   }
@@ -102,7 +108,7 @@ async function firstRefresh(page: Page, problems: readonly string[]): Promise<vo
 async function freshLoad(page: Page): Promise<ReturnType<typeof watch>> {
   await page.goto('about:blank');
   const w = watch(page);
-  await page.goto(`${server!.url}/?refresh=1`);
+  await page.goto(`${server!.url}/?refresh=${REFRESH_S}`);
   await firstRefresh(page, w.problems);
   return w;
 }
@@ -114,7 +120,7 @@ async function refreshes(page: Page): Promise<number> {
 /** Waits until the page completed `n` more refreshes than it had. */
 async function waitRefreshes(page: Page, n: number): Promise<void> {
   const from = await refreshes(page);
-  await waitFor(`${n} more page refreshes`, async () => (await refreshes(page)) >= from + n, 20_000, 100);
+  await waitFor(`${n} more page refreshes`, async () => (await refreshes(page)) >= from + n, STATE_TIMEOUT_MS, 100);
 }
 
 // The test's tsconfig has no DOM types: code run inside the page is passed as a string.
@@ -152,7 +158,7 @@ describe('dashboard in headless chromium', () => {
     page = await browser!.context.newPage();
     const noData = (url: string, status: number) => status === 404 && /\/v1\/(weights|scores)\/latest$/.test(url);
     const w = watch(page, noData);
-    const response = await page.goto(`${server!.url}/?refresh=1`);
+    const response = await page.goto(`${server!.url}/?refresh=${REFRESH_S}`);
     assert.equal(response?.status(), 200);
     assert.equal(response.headers()['content-security-policy'], DASHBOARD_CSP);
     await firstRefresh(page, w.problems);
@@ -250,8 +256,8 @@ describe('dashboard in headless chromium', () => {
     assert.match(await text(page, '#live'), /Paused/);
     const before = await refreshes(page);
     page.on('request', onRequest);
-    // Three refresh periods (1 s each) with nothing fetched.
-    await page.waitForTimeout(3_000);
+    // Two refresh periods with nothing fetched.
+    await page.waitForTimeout(2 * REFRESH_S * 1_000);
     page.off('request', onRequest);
     assert.deepEqual(requests, []);
     assert.equal(await refreshes(page), before);
@@ -271,7 +277,7 @@ describe('dashboard in headless chromium', () => {
     pool.inFlight = dashboardInFlight(all);
 
     const w = await freshLoad(page);
-    await waitFor('256 miners drawn', async () => (await count(page, 'rect.cell')) === 256 * DASHBOARD_ENVS.length, 30_000, 100);
+    await waitFor('256 miners drawn', async () => (await count(page, 'rect.cell')) === 256 * DASHBOARD_ENVS.length, STATE_TIMEOUT_MS, 100);
     const fullDraw = await page.getAttribute('body', 'data-draw-ms');
     await waitRefreshes(page, 1);
     // Nothing changed since: the big parts are kept as they are, not rebuilt.
@@ -296,17 +302,17 @@ describe('dashboard in headless chromium', () => {
     assert.deepEqual(await page.evaluate<number[]>(scrolled), [400, 500]);
     pool.stats = dashboardTaskStats(all.slice(1));
     // (A refresh already under way may still bring the old counts: wait for the redraw itself.)
-    await waitFor('new pool counts to redraw the heatmap', async () => (await count(page, '.heatmap[data-mark=kept]')) === 0, 20_000, 100);
+    await waitFor('new pool counts to redraw the heatmap', async () => (await count(page, '.heatmap[data-mark=kept]')) === 0, STATE_TIMEOUT_MS, 100);
     assert.equal(await count(page, 'table.scores[data-mark=kept]'), 1);
-    await waitFor('the heatmap scrolled back to where it was', async () => (await page.evaluate<number[]>(scrolled))[0] === 400, 5_000, 50);
+    await waitFor('the heatmap scrolled back to where it was', async () => (await page.evaluate<number[]>(scrolled))[0] === 400, STATE_TIMEOUT_MS, 50);
     w.stop();
     assert.deepEqual(w.problems, []);
   });
 
   test('the API going away: an offline banner, and the last data stays on screen', async () => {
     await server!.stop();
-    await waitFor('the offline banner', async () => /The evalpool API does not answer\./.test(await text(page, '#banners')), 20_000, 100);
-    assert.match(await text(page, '#live'), /^Offline · retrying every 1 s/);
+    await waitFor('the offline banner', async () => /The evalpool API does not answer\./.test(await text(page, '#banners')), STATE_TIMEOUT_MS, 100);
+    assert.match(await text(page, '#live'), new RegExp(`^Offline · retrying every ${REFRESH_S} s`));
     assert.equal(await count(page, 'table.scores tbody tr'), 256);
     assert.equal(await count(page, 'rect.cell'), 256 * DASHBOARD_ENVS.length);
     await page.close();

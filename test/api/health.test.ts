@@ -10,7 +10,8 @@ import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 
 const database = useTestDatabase();
-const config = testConfig({ EVALPOOL_HEALTH_TIMEOUT_MS: '300' });
+// Dead probes fail at once (nothing listens), so the probe limit can leave a loaded machine room.
+const config = testConfig({ EVALPOOL_HEALTH_TIMEOUT_MS: '20000' });
 const logger = testLogger();
 
 describe('GET /health', () => {

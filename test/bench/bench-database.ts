@@ -3,7 +3,7 @@ import { createDatabase } from '../../src/db/database.ts';
 import { dropDatabase, ensureDatabase } from '../../src/db/ensure-database.ts';
 import { migrateToLatest } from '../../src/db/migrator.ts';
 import type { Database } from '../../src/db/schema.ts';
-import { randomName } from '../helpers/random-name.ts';
+import { dropOrphanedDatabases, ownedDatabaseName } from '../helpers/owned-databases.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 
 /** A migrated database of a bench's own, on the server of `postgresUrl`; `drop()` removes it. */
@@ -13,10 +13,15 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates and migrates `evalpool_bench_<label>_<random>` next to the database of `postgresUrl`. */
+/**
+ * Creates and migrates `evalpool_bench_<owner>_<label>_<random>` next to the database of `postgresUrl`,
+ * after dropping those of bench processes that are gone (a bench stopped by hand leaves
+ * gigabytes behind otherwise).
+ */
 export async function createBenchDatabase(postgresUrl: string, label: string, poolSize = 4): Promise<BenchDatabase> {
   const url = new URL(postgresUrl);
-  url.pathname = `/${randomName(`evalpool_bench_${label}_`)}`;
+  await dropOrphanedDatabases(url.toString(), 'evalpool_bench_', 30_000);
+  url.pathname = `/${ownedDatabaseName('evalpool_bench_', label)}`;
   await ensureDatabase(url.toString());
   // Seeding inserts millions of rows in one statement: no statement timeout here (the service's
   // own queries are what the benches time, and they stay far below it).

@@ -15,11 +15,18 @@ const UUID = '95edf2b6-e18b-400a-8398-5573df10e5e4';
 const UUID2 = '0a0b0c0d-0000-4000-8000-000000000000';
 const hotkeys = Array.from({ length: 8 }, (_, i) => encodeAddress(new Uint8Array(32).fill(i + 1), 42));
 
+/**
+ * Limits with room for a loaded machine, where the fake node's answers can take seconds; the
+ * tests of a silent node set a short one (it never answers, so the outcome does not depend on
+ * the machine's speed).
+ */
+const ROOMY_MS = 20_000;
+
 function source(node: FakeSubtensorNode, extra: Partial<SubtensorMinerSourceOptions> = {}) {
   const log = capturingLogger();
   const options: SubtensorMinerSourceOptions = {
     createProvider: () => node.provider(), label: 'ws://fake-node', netuid: NETUID, logger: log.logger, backendKey: KEY.privateKey,
-    callTimeoutMs: 300, connectTimeoutMs: 2_000, ...extra,
+    callTimeoutMs: ROOMY_MS, connectTimeoutMs: ROOMY_MS, ...extra,
   };
   return { source: new SubtensorMinerSource(options), records: log.lines };
 }
@@ -89,7 +96,7 @@ describe('subtensor miner source (offline, real metadata)', { skip: fixture.skip
   test('a node that stops answering: the last miners are kept and marked stale, then it recovers', async () => {
     const node = subnet(bytes);
     let now = 1_000_000;
-    const { source: src, records } = source(node, { now: () => now, reconnectMinMs: 5_000, reconnectMaxMs: 60_000 });
+    const { source: src, records } = source(node, { now: () => now, reconnectMinMs: 5_000, reconnectMaxMs: 60_000, callTimeoutMs: 300 });
     try {
       const good = await src.refresh();
       node.silent = true;

@@ -8,7 +8,7 @@ import { dropDatabase } from '../../src/db/ensure-database.ts';
 import { runCli, spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
 import { randomDatabaseUrl } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { STATE_TIMEOUT_MS, waitFor } from '../helpers/wait-for.ts';
 
 const ENVS = ['mujoco/reach-v1', 'mujoco/push-v1', 'mujoco/balance-v1'];
 /**
@@ -110,7 +110,7 @@ describe('evalpool demo as a process', () => {
       const url = await waitFor('the dashboard URL on stdout', () => {
         if (cli.child.exitCode !== null) throw new Error(`demo exited early\nstdout:\n${cli.stdout()}\nstderr:\n${cli.stderr()}`);
         return /dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(cli.stdout())?.[1];
-      }, 60_000, 100);
+      }, STATE_TIMEOUT_MS, 100);
       t.diagnostic(`demo listening on ${url}`);
       assert.match(cli.stdout(), new RegExp(`demo-expert\\s+expert\\s+http://127\\.0\\.0\\.1:${minerPorts[2]}`));
 
@@ -120,7 +120,7 @@ describe('evalpool demo as a process', () => {
         if (answer.status !== 200) return undefined;
         const eligible = (answer.body.metadata as { eligible_uids?: unknown[] }).eligible_uids ?? [];
         return eligible.length === 3 ? (answer.body.weights as Record<string, number>) : undefined;
-      }, 240_000, 500);
+      }, STATE_TIMEOUT_MS, 500);
       const expert = weights[String(EXPERT_UID)]!;
       for (const [uid, weight] of Object.entries(weights)) {
         if (uid !== String(EXPERT_UID)) assert.ok(expert > weight, `expert (uid ${EXPERT_UID}) ${expert} should outweigh uid ${uid} ${weight}: ${JSON.stringify(weights)}`);
@@ -131,7 +131,7 @@ describe('evalpool demo as a process', () => {
       const scheduler = status.body.scheduler as { leader_id: string | null } | null;
       assert.ok(scheduler?.leader_id, `no leader in /v1/status: ${JSON.stringify(status.body)}`);
 
-      await waitFor('the weights table on stdout', () => /→ demo-expert \(uid 2, the expert policy\) leads/.test(cli.stdout()), 30_000, 100);
+      await waitFor('the weights table on stdout', () => /→ demo-expert \(uid 2, the expert policy\) leads/.test(cli.stdout()), STATE_TIMEOUT_MS, 100);
 
       cli.child.kill('SIGINT');
       assert.equal(await cli.exited(), 0, `stdout:\n${cli.stdout()}\nstderr:\n${cli.stderr()}`);

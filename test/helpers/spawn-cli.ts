@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { STATE_TIMEOUT_MS } from './wait-for.ts';
 
 /** The `evalpool` executable of this checkout. */
 export const CLI = fileURLToPath(new URL('../../bin/evalpool.js', import.meta.url));
@@ -12,7 +13,7 @@ export interface CliProcess {
   stderr(): string;
   /** JSON log lines seen so far (stdout; logs are JSON when not on a terminal). */
   logs(): Record<string, unknown>[];
-  /** Resolves with the first log line that matches, or rejects after `timeoutMs`. */
+  /** Resolves with the first log line that matches, or rejects after `timeoutMs` (default: the tests' guard, STATE_TIMEOUT_MS). */
   waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Resolves with the match of `pattern` in stdout once it appears, or rejects after `timeoutMs` (or if the process exits first). */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
@@ -72,8 +73,8 @@ export function spawnEntry(entry: string, args: readonly string[], variables: Re
     stderr: () => err,
     logs,
     exited: () => exit,
-    waitForLog: (match, timeoutMs = 30_000) => waitUntil(() => logs().find(match), timeoutMs),
-    waitForOutput: (pattern, timeoutMs = 30_000) => waitUntil(() => pattern.exec(out) ?? undefined, timeoutMs),
+    waitForLog: (match, timeoutMs = STATE_TIMEOUT_MS) => waitUntil(() => logs().find(match), timeoutMs),
+    waitForOutput: (pattern, timeoutMs = STATE_TIMEOUT_MS) => waitUntil(() => pattern.exec(out) ?? undefined, timeoutMs),
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exit;

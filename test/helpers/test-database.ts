@@ -1,10 +1,10 @@
 import { after, before } from 'node:test';
 import type { Kysely } from 'kysely';
 import { createDatabase } from '../../src/db/database.ts';
-import { dropDatabase, ensureDatabase } from '../../src/db/ensure-database.ts';
+import { dropDatabase, ensureDatabase, splitDatabaseUrl } from '../../src/db/ensure-database.ts';
 import { migrateToLatest } from '../../src/db/migrator.ts';
 import type { Database } from '../../src/db/schema.ts';
-import { randomName } from './random-name.ts';
+import { dropOrphanedDatabases, ownedDatabaseName } from './owned-databases.ts';
 import { testConfig } from './test-config.ts';
 import { testLogger } from './test-logger.ts';
 
@@ -19,15 +19,30 @@ export interface TestDatabase {
 /** Connection timeout of the harness: generous, since test files create databases in parallel on a loaded machine. */
 const HARNESS_CONNECT_TIMEOUT_MS = 30_000;
 
-/** The URL of a new, randomly named database on the configured server. */
+const PREFIX = 'evalpool_test_';
+
+/** The URL of a new, randomly named database on the configured server, owned by this process. */
 export function randomDatabaseUrl(): string {
   const url = new URL(testConfig().storage.databaseUrl);
-  url.pathname = `/${randomName('evalpool_test_')}`;
+  url.pathname = `/${ownedDatabaseName(PREFIX)}`;
   return url.toString();
+}
+
+let swept: Promise<unknown> | undefined;
+
+/**
+ * Drops, once per process, the test databases of test processes that are gone (killed or
+ * cancelled before their `after` hooks ran), so that none accumulates across runs.
+ */
+function sweepOrphans(): Promise<unknown> {
+  const { adminUrl } = splitDatabaseUrl(testConfig().storage.databaseUrl);
+  swept ??= dropOrphanedDatabases(adminUrl, PREFIX, HARNESS_CONNECT_TIMEOUT_MS);
+  return swept;
 }
 
 /** Creates and migrates a fresh database. */
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  await sweepOrphans();
   const url = randomDatabaseUrl();
   await ensureDatabase(url, HARNESS_CONNECT_TIMEOUT_MS);
   const db = createDatabase({ url, poolSize: 5, logger: testLogger(), connectTimeoutMs: HARNESS_CONNECT_TIMEOUT_MS });

@@ -1,9 +1,17 @@
 /**
+ * How long a test waits for a state before it gives up: a guard against a state that never
+ * comes, never a guess of how fast it comes. On a loaded 2-core machine a CLI process alone took
+ * over 120 s to print its first line (load average 35: two CPU hogs beside the tests), so the
+ * guard is minutes; only a broken test waits that long. Limits that are part of the behaviour under test are set by each test.
+ */
+export const STATE_TIMEOUT_MS = 300_000;
+
+/**
  * Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`
  * naming what was awaited and the last value seen. Bounded polling: tests wait for states, never
- * assert durations.
+ * assert durations (so pass a `timeoutMs` only to wait longer than {@link STATE_TIMEOUT_MS}).
  */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 25): Promise<T> {
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = STATE_TIMEOUT_MS, everyMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

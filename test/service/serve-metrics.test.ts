@@ -76,7 +76,7 @@ describe('serve /metrics after real activity', () => {
       const weights = await db.selectFrom('weights').select('id').executeTakeFirst();
       const list = await db.selectFrom('sampling_lists').select('version').where('env_id', '=', ENV).executeTakeFirstOrThrow();
       return Number(results.n) >= 2 && weights !== undefined && list.version >= 1;
-    }, 60_000);
+    });
     for (const p of ['/v1/weights/latest', '/v1/weights/1', '/v1/weights/2', '/v1/weights/3', '/no/such/path']) await fetch(`${serve!.url}${p}`);
 
     const { families, contentType } = await scrape();

@@ -125,10 +125,10 @@ describe('container envs through the worker (real engine, test image, Postgres, 
     const first = container()!;
     const task = makeTask({ env: REACH, task_id: 21, hotkey: '5CKilled', endpoint: slow.url });
     await queues.add(task);
-    await waitFor('the episode to be under way', () => slow.counts.act >= 3, 30_000);
+    await waitFor('the episode to be under way', () => slow.counts.act >= 3);
     await engine.kill(first.id);
     slow.setMisbehaviour({ mode: 'none' });
-    await waitFor('the result row', async () => (await results('5CKilled')).length === 1, 60_000);
+    await waitFor('the result row', async () => (await results('5CKilled')).length === 1);
     const tries = await attempts('5CKilled');
     assert.deepEqual(
       tries.map((a) => [a.attempt, a.error_class]),
@@ -156,7 +156,7 @@ describe('container envs through the worker (real engine, test image, Postgres, 
     const outcome = await evaluate(makeTask({ env: STALL, endpoint: expert.url }), new AbortController().signal);
     assert.equal(outcome.errorClass, 'env_error');
     assert.match(outcome.message ?? '', /no answer within 500 ms/);
-    await waitFor('the recycled container', () => container() !== undefined && container()!.generation > before.generation, 30_000);
+    await waitFor('the recycled container', () => container() !== undefined && container()!.generation > before.generation);
   });
 
   test('stopping the worker and its evaluators removes its containers', async () => {
@@ -188,9 +188,9 @@ describe('`evalpool worker` with a container env', { skip: SKIP_CONTAINER_TESTS 
     const workerId = `cli-container-${process.pid}`;
     const cli = spawnCli(['worker', '--envs', REACH, '--concurrency', '2'], { ...settings(), EVALPOOL_DATABASE_URL: database.url, EVALPOOL_SAMPLING_LISTS_DIR: dir, EVALPOOL_WORKER_ID: workerId });
     closers.push(() => cli.kill());
-    await cli.waitForLog((l) => l.msg === 'evalpool worker is running', 30_000);
+    await cli.waitForLog((l) => l.msg === 'evalpool worker is running');
     await queues.add(makeTask({ env: REACH, task_id: 31, hotkey: '5CCli', endpoint: expert.url }));
-    await waitFor('the result row', async () => (await results('5CCli')).length === 1, 60_000);
+    await waitFor('the result row', async () => (await results('5CCli')).length === 1);
     assert.equal((await results('5CCli'))[0]?.success, true);
     const engine = new DockerEngine({ socketPath: TEST_DOCKER_SOCKET });
     try {

@@ -109,7 +109,7 @@ describe('a task worker with the MuJoCo evaluator', () => {
     const broken = await miner({ policy: 'expert', misbehaviour: { mode: 'error500', on: 'reset' } });
     const first = makeTask({ env: REACH, task_id: 7, hotkey: '5Broken', endpoint: broken.url });
     await queues.add(first);
-    await waitFor('the task to be paused', async () => (await queues.state(first)) === 'failed', 60_000);
+    await waitFor('the task to be paused', async () => (await queues.state(first)) === 'failed');
     assert.deepEqual(
       (await attempts('5Broken')).map((a) => [a.attempt, a.error_class]),
       [
@@ -131,7 +131,7 @@ describe('a task worker with the MuJoCo evaluator', () => {
     const resets = broken.counts.reset;
     const second = makeTask({ env: REACH, task_id: 8, hotkey: '5Broken', endpoint: broken.url });
     await queues.add(second);
-    await waitFor('the second task to be paused', async () => (await queues.state(second)) === 'failed', 60_000);
+    await waitFor('the second task to be paused', async () => (await queues.state(second)) === 'failed');
     assert.equal(broken.counts.reset, resets);
     const refused = (await attempts('5Broken')).filter((a) => a.task_id === 8);
     assert.equal(refused.length, 3);
@@ -153,7 +153,7 @@ describe('a task worker with the MuJoCo evaluator', () => {
     const huge = await keyServer('k'.repeat(50_000));
     await queues.add(makeTask({ env: REACH, task_id: 41, hotkey: '5NulKey', endpoint: hostile.url }));
     await queues.add(makeTask({ env: REACH, task_id: 42, hotkey: '5HugeKey', endpoint: huge.url }));
-    await waitFor('both results stored', async () => (await results('5NulKey')).length + (await results('5HugeKey')).length === 2, 60_000);
+    await waitFor('both results stored', async () => (await results('5NulKey')).length + (await results('5HugeKey')).length === 2);
     const [nul] = await results('5NulKey');
     assert.equal(nul!.error_class, 'failure');
     assert.equal(nul!.score, 0);
@@ -182,7 +182,7 @@ test('kill -9 of an `evalpool worker` mid-episode: the task runs again on anothe
   slow.setMisbehaviour({ mode: 'none' });
   const resets = slow.counts.reset;
   const survivor = await mujocoWorker('survivor');
-  await waitFor('the task to complete on the survivor', async () => (await queues.getJob(task)) === undefined, 60_000);
+  await waitFor('the task to complete on the survivor', async () => (await queues.getJob(task)) === undefined);
   await survivor.stop();
   const rows = await results('5KillNine');
   assert.deepEqual(

@@ -37,8 +37,16 @@ before(async () => {
   cleanup.push(() => env.close(), () => miner.close(), () => client.close());
 });
 
+/**
+ * Limits of a call that must succeed: room for a loaded machine (a healthy loopback answer can
+ * take seconds there). The cases about timeouts set their own short limit on the call that
+ * misbehaves (a hang never answers, a slow miner waits longer than the limit), so that their
+ * outcome does not depend on how fast the machine is.
+ */
+const ROOMY_MS = 20_000;
+
 function run(options: Partial<RunEpisodeOptions> = {}): Promise<EpisodeOutcome> {
-  return runEpisode({ env, client, task: { envId: REACH, taskId: 3 }, timeouts: { resetMs: 300, actionMs: 150 }, ...options });
+  return runEpisode({ env, client, task: { envId: REACH, taskId: 3 }, ...options, timeouts: { resetMs: ROOMY_MS, actionMs: ROOMY_MS, ...options.timeouts } });
 }
 
 function expectClass(outcome: EpisodeOutcome, errorClass: ErrorClass, step: NextStep, message?: RegExp): void {
@@ -82,23 +90,23 @@ void describe('runEpisode against the expert demo miner over HTTP', () => {
 });
 
 void describe('misbehaving miners land in the right class', () => {
-  const cases: [string, MisbehaviourInput, ErrorClass, NextStep, RegExp][] = [
-    ['hang on /reset', { mode: 'hang', on: 'reset' }, 'miner_unavailable', 'retry', /no complete response within 300 ms/],
+  const cases: [string, MisbehaviourInput, ErrorClass, NextStep, RegExp, RunEpisodeOptions['timeouts']?][] = [
+    ['hang on /reset', { mode: 'hang', on: 'reset' }, 'miner_unavailable', 'retry', /no complete response within 300 ms/, { resetMs: 300 }],
     ['500 on /reset', { mode: 'error500', on: 'reset' }, 'miner_unavailable', 'retry', /HTTP 500/],
     ['429 on /reset', { mode: 'error429', on: 'reset' }, 'miner_unavailable', 'retry', /HTTP 429/],
-    ['hang on /act', { mode: 'hang', on: 'act' }, 'failure', 'record', /no complete response within 150 ms/],
-    ['slower than the action timeout', { mode: 'slow', on: 'act', delayMs: 400 }, 'failure', 'record', /within 150 ms/],
+    ['hang on /act', { mode: 'hang', on: 'act' }, 'failure', 'record', /no complete response within 150 ms/, { actionMs: 150 }],
+    ['slower than the action timeout', { mode: 'slow', on: 'act', delayMs: 400 }, 'failure', 'record', /within 150 ms/, { actionMs: 150 }],
     ['garbage JSON', { mode: 'garbage', on: 'act' }, 'failure', 'record', /not JSON/],
     ['a body over the limit', { mode: 'huge', on: 'act' }, 'failure', 'record', /over the \d+-byte limit/],
     ['NaN actions', { mode: 'nan', on: 'act' }, 'failure', 'record', /NaN/],
     ['wrong-length actions', { mode: 'wrong-length', on: 'act' }, 'failure', 'record', /has length 3, expected 2/],
     ['500 mid-episode', { mode: 'error500', on: 'act' }, 'failure', 'record', /HTTP 500/],
   ];
-  for (const [name, misbehaviour, errorClass, step, message] of cases) {
+  for (const [name, misbehaviour, errorClass, step, message, timeouts] of cases) {
     void test(`${name} → ${errorClass}`, async () => {
       miner.setMisbehaviour(misbehaviour);
       try {
-        const outcome = await run();
+        const outcome = await run(timeouts ? { timeouts } : {});
         expectClass(outcome, errorClass, step, message);
         assert.equal(outcome.timesteps, 0);
         // Every one of these miners received the task: a retried one is a measured non-answer.
@@ -212,10 +220,12 @@ void describe('environment, worker and breaker', () => {
   });
 
   void test('the whole-episode budget: a miner slow on every step → failure', async () => {
-    miner.setMisbehaviour({ mode: 'slow', on: 'act', delayMs: 40 });
+    // 300 ms per action: the expert's 23 steps need ~7 s, over the 3 s budget whatever the
+    // machine's speed; the budget leaves the reset and the first step seconds of room.
+    miner.setMisbehaviour({ mode: 'slow', on: 'act', delayMs: 300 });
     try {
-      const outcome = await run({ timeouts: { actionMs: 1_000, episodeMs: 200 } });
-      expectClass(outcome, 'failure', 'record', /exceeded its 200 ms budget/);
+      const outcome = await run({ timeouts: { episodeMs: 3_000 } });
+      expectClass(outcome, 'failure', 'record', /exceeded its 3000 ms budget/);
       assert.ok(outcome.timesteps >= 1);
     } finally {
       miner.setMisbehaviour({ mode: 'none' });

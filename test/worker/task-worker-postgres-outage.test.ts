@@ -82,7 +82,7 @@ describe('Postgres stops while a worker runs', { skip: privatePostgresUnavailabl
     for (const t of tasks) assert.equal((await queues.getJob(t))?.attemptsMade, 0);
 
     await postgres.start();
-    await waitFor('every task completed', async () => (await Promise.all(tasks.map((t) => queues.getJob(t)))).every((j) => j === undefined), 30_000);
+    await waitFor('every task completed', async () => (await Promise.all(tasks.map((t) => queues.getJob(t)))).every((j) => j === undefined));
 
     const rows = await db.selectFrom('results').select(['task_id', 'success', 'reward']).where('hotkey', '=', '5Outage').orderBy('task_id').execute();
     assert.deepEqual(

@@ -257,7 +257,7 @@ describe('each class leads to its next state', () => {
     const task = makeTask();
     // As if it had already been released MAX_WORKER_ERRORS times (each waits a growing backoff).
     await queues.add(task, { worker_errors: MAX_WORKER_ERRORS });
-    await waitFor('the job to be failed', async () => (await queues.state(task)) === 'failed', 30_000);
+    await waitFor('the job to be failed', async () => (await queues.state(task)) === 'failed');
     assert.equal((await queues.getJob(task))?.failedReason, 'worker_error: always');
     await h.stop();
   });

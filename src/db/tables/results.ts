@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, NewResult } from '../schema.ts';
 
 /** What makes a result unique: one result per (hotkey, revision, env, task id). */
@@ -75,7 +75,13 @@ export interface CurrentListAggregate {
  * miners × 8 envs × 1,000 ids, see migration 0005).
  */
 export async function aggregateCurrentListResults(db: Kysely<Database>): Promise<CurrentListAggregate[]> {
-  const result = await sql<{ miner_id: number; uid: number; env_id: string; n: number; sum: number; sum_sq: number }>`
+  const result = await currentListAggregateQuery().execute(db);
+  return result.rows.map((r) => ({ minerId: r.miner_id, uid: r.uid, envId: r.env_id, n: r.n, sum: r.sum, sumSq: r.sum_sq }));
+}
+
+/** The query of {@link aggregateCurrentListResults} (exported for EXPLAIN in the history bench). */
+export function currentListAggregateQuery(): RawBuilder<{ miner_id: number; uid: number; env_id: string; n: number; sum: number; sum_sq: number }> {
+  return sql`
     with current_list as (
       select distinct l.env_id, t.task_id
       from sampling_lists l cross join lateral unnest(l.task_ids) as t(task_id)
@@ -90,8 +96,7 @@ export async function aggregateCurrentListResults(db: Kysely<Database>): Promise
     from sums s
     join miners m on m.hotkey = s.hotkey and m.revision = s.revision
     where m.active
-  `.execute(db);
-  return result.rows.map((r) => ({ minerId: r.miner_id, uid: r.uid, envId: r.env_id, n: r.n, sum: r.sum, sumSq: r.sum_sq }));
+  `;
 }
 
 /** The newest result of a hotkey (any revision, any env). */
@@ -133,44 +138,78 @@ export interface ResultGroup {
   readonly task_ids: number[];
 }
 
+/** (env, task id) pairs, as two parallel arrays (one bind parameter each). */
+export interface ListedTasks {
+  readonly envIds: readonly string[];
+  readonly taskIds: readonly number[];
+}
+
+/** One listed (env, task id) and the active miners (`miners.id`) that have a result on it. */
+export interface ListedResult {
+  readonly env_id: string;
+  readonly task_id: number;
+  readonly miner_ids: number[];
+}
+
 /**
- * Every result of the active miners (or of `identities` among them), grouped per identity and
- * env: one query, an index-only range scan per miner (results_identity), no sort.
+ * Which active miners have a result on each given (env, task id), in one query. Bounded by the
+ * pairs, never by the history: each pair is one index-only probe of `results_scoring`
+ * (env_id, task_id) that returns the few identities that ran that id, matched against the active
+ * rows of `miners` (a hash built once). Results of ids that left the lists (however many months
+ * of them) are never read. The aggregate inside the LATERAL keeps the plan a loop of probes
+ * whatever the estimates, and needs no sort: rows leave per pair, with small integer ids instead
+ * of 48-character hotkeys (a sort of ~2 M rows by hotkey took most of 30 s on a loaded machine).
  */
-export async function resultsOfActiveMiners(
-  db: Kysely<Database>,
-  identities?: { readonly hotkeys: readonly string[]; readonly revisions: readonly string[] },
-): Promise<ResultGroup[]> {
-  const only = identities
-    ? sql`and (m.hotkey, m.revision) in (select * from unnest(${identities.hotkeys}::text[], ${identities.revisions}::text[]))`
-    : sql``;
-  const { rows } = await sql<ResultGroup>`
-    select m.hotkey, m.revision, x.env_id, x.task_ids
-    from miners m
-    cross join lateral (
-      select r.env_id, array_agg(r.task_id) as task_ids
-      from results r
-      where r.hotkey = m.hotkey and r.revision = m.revision
-      group by r.env_id
-    ) x
-    where m.active ${only}
-  `.execute(db);
+export async function listedResultsOfActiveMiners(db: Kysely<Database>, tasks: ListedTasks): Promise<ListedResult[]> {
+  if (tasks.envIds.length === 0) return [];
+  const { rows } = await listedResultsQuery(tasks).execute(db);
   return rows;
 }
 
-/** Results of active miners on the given (env, task id) pairs, grouped per identity and env (one query). */
-export async function resultsOfActiveMinersOn(
+/** The query of {@link listedResultsOfActiveMiners} (exported for EXPLAIN in the history bench). */
+export function listedResultsQuery(tasks: ListedTasks): RawBuilder<ListedResult> {
+  return sql<ListedResult>`
+    with active as materialized (select id, hotkey, revision from miners where active)
+    select w.env_id, w.task_id, x.miner_ids
+    from unnest(${tasks.envIds}::text[], ${tasks.taskIds}::int[]) as w(env_id, task_id)
+    cross join lateral (
+      select array_agg(a.id) as miner_ids
+      from results r
+      join active a on a.hotkey = r.hotkey and a.revision = r.revision
+      where r.env_id = w.env_id and r.task_id = w.task_id
+    ) x
+    where x.miner_ids is not null
+  `;
+}
+
+/**
+ * Results of a few active identities on the given (env, task id) pairs, grouped per identity and
+ * env: each (identity, env) is one probe of `results_identity` per listed id, so a new identity
+ * costs its listed ids, not its history nor every identity's results on them.
+ */
+export async function identityResultsOn(
   db: Kysely<Database>,
-  tasks: { readonly envIds: readonly string[]; readonly taskIds: readonly number[] },
+  tasks: ListedTasks,
+  identities: { readonly hotkeys: readonly string[]; readonly revisions: readonly string[] },
 ): Promise<ResultGroup[]> {
-  if (tasks.envIds.length === 0) return [];
+  if (tasks.envIds.length === 0 || identities.hotkeys.length === 0) return [];
   const { rows } = await sql<ResultGroup>`
-    with wanted(env_id, task_id) as (select * from unnest(${tasks.envIds}::text[], ${tasks.taskIds}::int[]))
-    select r.hotkey, r.revision, r.env_id, array_agg(r.task_id) as task_ids
-    from results r
-    join miners m on m.active and m.hotkey = r.hotkey and m.revision = r.revision
-    join wanted w on w.env_id = r.env_id and w.task_id = r.task_id
-    group by r.hotkey, r.revision, r.env_id
+    with lists as (
+      select env_id, array_agg(task_id) as task_ids
+      from unnest(${tasks.envIds}::text[], ${tasks.taskIds}::int[]) as w(env_id, task_id)
+      group by env_id
+    )
+    select m.hotkey, m.revision, l.env_id, x.task_ids
+    from miners m
+    join unnest(${identities.hotkeys}::text[], ${identities.revisions}::text[]) as i(hotkey, revision)
+      on i.hotkey = m.hotkey and i.revision = m.revision
+    cross join lists l
+    cross join lateral (
+      select array_agg(r.task_id) as task_ids
+      from results r
+      where r.hotkey = m.hotkey and r.revision = m.revision and r.env_id = l.env_id and r.task_id = any(l.task_ids)
+    ) x
+    where m.active and x.task_ids is not null
   `.execute(db);
   return rows;
 }

@@ -133,7 +133,7 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
     const error = await rejection(call);
     assert.equal(error.kind, 'connection_lost', error.message);
     miner.setMisbehaviour({ mode: 'none' });
-    await waitFor('a new container', () => current() !== undefined && current()!.generation > first.generation, 30_000);
+    await waitFor('a new container', () => current() !== undefined && current()!.generation > first.generation);
     assert.equal(await engine.state(first.id), undefined, 'the dead container was removed');
     assert.equal((await evaluate(REACH, 6)).success, true);
   });
@@ -141,7 +141,7 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
   test('killed while idle: the periodic health check replaces it before a task needs it', async () => {
     const idle = current()!;
     await engine.kill(idle.id);
-    await waitFor('a new container without any task', () => current() !== undefined && current()!.generation > idle.generation, 30_000);
+    await waitFor('a new container without any task', () => current() !== undefined && current()!.generation > idle.generation);
     assert.equal(await engine.state(idle.id), undefined);
   });
 
@@ -150,7 +150,7 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
     const error = await rejection(evaluate(STALL, 1, 500));
     assert.equal(error.kind, 'overrun');
     assert.match(error.message, /no answer within 500 ms/);
-    await waitFor('the recycled container', () => current() !== undefined && current()!.generation > before.generation, 30_000);
+    await waitFor('the recycled container', () => current() !== undefined && current()!.generation > before.generation);
     assert.equal(await engine.state(before.id), undefined, 'the overrunning container was removed');
     assert.equal((await evaluate(REACH, 7)).success, true);
   });
@@ -162,7 +162,7 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
     call.catch(() => undefined);
     setTimeout(() => controller.abort(new Error('hard timeout')), 300);
     assert.equal((await rejection(call)).kind, 'aborted');
-    await waitFor('the recycled container', () => current() !== undefined && current()!.generation > before.generation, 30_000);
+    await waitFor('the recycled container', () => current() !== undefined && current()!.generation > before.generation);
     assert.equal(await engine.state(before.id), undefined);
   });
 
