@@ -4,6 +4,7 @@
  * optional dependency and record nothing without it.
  *
  * Labels are bounded by construction: `env` (the sampling lists), `error_class` (five classes),
+ * `worker` (the worker registry, which forgets a gone worker after an hour),
  * `state` (three pool states), `hotkey` (the subnet's miners, ≤ 256), `task` (the leader's
  * periodic tasks), `source` (the scrape sources), and for HTTP the method, the route *pattern*
  * and the status code. Never a task id, a raw path or a free-form message.
@@ -40,6 +41,12 @@ export interface EvalpoolMetrics {
   readonly weightsLastBlock: Gauge;
   /** Scrape sources that failed or timed out (their series are left out of that scrape). */
   readonly scrapeErrors: Counter<'source'>;
+  /** Scrape time: live workers consuming each env (0 for an env with a sampling list and no live worker). */
+  readonly workersLive: Gauge<'env'>;
+  /** Scrape time: workers of the registry by state (live, stale, gone). */
+  readonly workers: Gauge<'state'>;
+  /** Scrape time: seconds since each registered worker's last heartbeat. */
+  readonly workerLastSeen: Gauge<'worker'>;
 
   /** Worker: finished attempts by env and class (success and failure are the scored ones). */
   readonly taskAttempts: Counter<'env' | 'error_class'>;
@@ -102,6 +109,19 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
     weightsAge: new Gauge({ name: 'evalpool_weights_age_seconds', help: 'Seconds since the latest weights row was published; absent before the first.', registers }),
     weightsLastBlock: new Gauge({ name: 'evalpool_weights_last_block', help: 'Block number of the latest weights row; absent before the first.', registers }),
     scrapeErrors: new Counter({ name: 'evalpool_scrape_errors_total', help: 'Scrape-time sources that failed or timed out; their series were left out of that scrape.', labelNames: ['source'], registers }),
+    workersLive: new Gauge({
+      name: 'evalpool_workers_live',
+      help: 'Live workers (heartbeating) consuming each environment, at scrape time; 0 means its tasks wait for nobody.',
+      labelNames: ['env'],
+      registers,
+    }),
+    workers: new Gauge({ name: 'evalpool_workers', help: 'Workers of the registry by state (live, stale, gone), at scrape time.', labelNames: ['state'], registers }),
+    workerLastSeen: new Gauge({
+      name: 'evalpool_worker_last_seen_seconds',
+      help: "Seconds since each registered worker's last heartbeat, at scrape time (gone workers stay listed for an hour).",
+      labelNames: ['worker'],
+      registers,
+    }),
 
     taskAttempts: new Counter({
       name: 'evalpool_task_attempts_total',

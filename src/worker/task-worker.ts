@@ -84,6 +84,7 @@ export class TaskWorker {
   #stopping: Promise<void> | undefined;
   #running = 0;
   #closing = false;
+  readonly #episodes: Record<string, number> = Object.fromEntries(ERROR_CLASSES.map((c) => [c, 0]));
 
   constructor(options: TaskWorkerOptions) {
     if (options.envs.length === 0) throw new Error('a task worker needs at least one environment');
@@ -96,6 +97,11 @@ export class TaskWorker {
   /** Evaluations running now (all queues). */
   get running(): number {
     return this.#running;
+  }
+
+  /** Finished attempts since start, by error class (every class present, from 0). */
+  get episodes(): Readonly<Record<string, number>> {
+    return { ...this.#episodes };
   }
 
   /** Opens one BullMQ worker per env queue and resolves once all are connected. */
@@ -292,6 +298,7 @@ export class TaskWorker {
   }
 
   #count(env: string, outcome: EvaluationOutcome): void {
+    this.#episodes[outcome.errorClass] = (this.#episodes[outcome.errorClass] ?? 0) + 1;
     const metrics = this.#options.metrics;
     if (!metrics) return;
     const labels = { env, error_class: outcome.errorClass };
