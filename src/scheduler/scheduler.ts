@@ -161,6 +161,8 @@ export class Scheduler implements Stoppable {
       pool.beginTerm(token);
       await status.leader(this.instanceId, since).catch(() => undefined);
       const tasks = [...coreTasks({ config, db, deps, pool, status, logger: this.#logger, ...(metrics ? { metrics } : {}) }), ...(this.#options.tasks ?? [])];
+      // Every task's failure counter exists from the start (at 0), so that `increase()` sees the first failure.
+      for (const t of tasks) metrics?.schedulerTaskFailures.inc({ task: t.name }, 0);
       await runPeriodicTasks(tasks, term.signal, ({ name, startedAt, durationMs, error }) => {
         if (error && !term.signal.aborted) {
           this.#logger.error({ task: name, err: error }, 'scheduler task failed');

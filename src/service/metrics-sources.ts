@@ -6,6 +6,7 @@ import type { PoolStats } from '../pool/pool-stats.ts';
 import { workersMetricsSource } from '../pool/workers-metrics-source.ts';
 import { getSamplingLists } from '../db/tables/sampling-lists.ts';
 import type { EvalpoolMetrics, MetricsSource } from '../runtime/metrics.ts';
+import { scoresMetricsSource } from '../scheduler/scores-metrics-source.ts';
 import { weightsMetricsSource } from '../scheduler/weights-metrics-source.ts';
 
 /**
@@ -18,6 +19,7 @@ export function serveMetricsSources(metrics: EvalpoolMetrics, db: Kysely<Databas
   return [
     poolMetricsSource({ metrics, stats: poolStats }),
     weightsMetricsSource(metrics, db),
+    scoresMetricsSource(metrics, db),
     workersMetricsSource({ metrics, ...workers, envs: async () => (await getSamplingLists(db)).map((l) => l.env_id) }),
   ];
 }
