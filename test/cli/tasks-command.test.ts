@@ -50,7 +50,7 @@ describe('evalpool tasks paused list|delete', () => {
     assert.match(all.stdout, /6 paused tasks/);
     const old = await runCli(['tasks', 'paused', 'list', '--older-than', '2h'], vars());
     assert.match(old.stdout, /3 paused tasks/);
-    assert.match(old.stdout, /env-a\s+hk1\s+r1\s+1 .*3\.0h\n  reason: env_error: simulated/);
+    assert.match(old.stdout, /env-a\s+hk1\s+r1\s+1 .*3\.0h\n {2}reason: env_error: simulated/);
     const byMiner = await runCli(['tasks', 'paused', 'list', '--miner', 'hk2', '--env', 'env-b'], vars());
     assert.match(byMiner.stdout, /3 paused tasks/);
     assert.doesNotMatch(byMiner.stdout, /hk1/);
