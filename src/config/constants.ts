@@ -320,3 +320,5 @@ export const WORKER_HEARTBEAT_MS = 5_000;
 export const WORKER_HEARTBEAT_MISSES = 3;
 /** How long a gone worker stays listed (so that operators see what disappeared), then it is forgotten. */
 export const WORKER_GONE_RETENTION_MS = 3_600_000;
+/** Finished attempts `GET /v1/miners/{uid}` lists per miner (newest first): a bounded history. */
+export const MINER_RECENT_ATTEMPTS = 20;
