@@ -48,6 +48,18 @@ function whyNoWeights(pass: ScoringPassSummary | undefined, weights: WeightsHead
   return weights ? `${pass.reason} (the weights of block ${weights.block_number} stand)` : pass.reason;
 }
 
+/**
+ * The miner source failing (a missing or unreadable miners file, a chain that does not answer):
+ * from the leader's first discovery on, so it is never silent.
+ */
+function minersWarning(s: SchedulerStatus | null): string | null {
+  const failing = s?.tasks?.find((t) => t.name === 'miners' && t.lastError);
+  if (failing) return `miner discovery fails, so no miner is evaluated: ${failing.lastError}`;
+  const stale = s?.minerDiscovery?.stale;
+  if (stale) return `miner discovery fails since ${stale.since.toISOString()}; the last known miners are kept: ${stale.error}`;
+  return null;
+}
+
 /** The workers part of the status: counts by state and the envs nobody consumes (null when unreadable). */
 function workersView(workers: ReaderResult<readonly WorkerStatus[]>, stats: ReaderResult<TaskStats>) {
   if (!workers.ok) return { summary: null, warning: null };
@@ -81,7 +93,7 @@ export function registerStatusRoutes(app: Hono, deps: ApiDeps): void {
     const now = new Date();
     const workers = workersView(workerList, stats);
     // Plain sentences for conditions that need an operator: the dashboard shows each as a banner.
-    const warnings = [workers.warning].filter((w): w is string => w !== null);
+    const warnings = [minersWarning(scheduler.ok ? scheduler.value : null), workers.warning].filter((w): w is string => w !== null);
     return c.json({
       time: now.toISOString(),
       scheduler: scheduler.ok ? schedulerView(scheduler.value) : null,
