@@ -16,6 +16,7 @@ import { registerScoresRoutes } from './routes/scores.ts';
 import { registerStatusRoutes } from './routes/status.ts';
 import { registerTasksRoutes } from './routes/tasks.ts';
 import { registerWeightsRoutes } from './routes/weights.ts';
+import { registerWorkersRoutes } from './routes/workers.ts';
 
 export type { ApiDeps } from './api-deps.ts';
 
@@ -60,6 +61,7 @@ export function createApp(deps: ApiDeps): Hono {
   registerMinersRoutes(app, deps);
   registerEnvironmentsRoutes(app, deps);
   registerTasksRoutes(app, deps);
+  registerWorkersRoutes(app, deps);
   // `/v1/admin/*` and the queue view at `/admin/queues` (404 unless EVALPOOL_ADMIN_TOKEN is set).
   mountAdmin(app, deps);
   registerDashboard(app);

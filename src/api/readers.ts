@@ -57,6 +57,26 @@ export interface TaskStats {
   readonly byMiner: Readonly<Record<string, PoolCounts>>;
 }
 
+/** A worker process (or `serve`'s inline worker set) as its last heartbeat showed it. */
+export interface WorkerStatus {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly kind: 'worker' | 'inline';
+  readonly envs: readonly string[];
+  readonly concurrency: number;
+  readonly version: string;
+  /** live: heartbeating; stale: missed a beat; gone: its heartbeat expired, or it stopped. */
+  readonly state: 'live' | 'stale' | 'gone';
+  readonly startedAt: Date;
+  readonly lastSeenAt: Date;
+  readonly stoppedAt: Date | null;
+  readonly heartbeatMs: number;
+  /** Finished attempts since it started, by error class. */
+  readonly episodes: Readonly<Record<string, number>>;
+  readonly inFlight: number;
+}
+
 /** The injected readers (all optional; see the module comment). */
 export interface ApiReaders {
   /** The scheduler leader's state; null when no leader has reported yet. */
@@ -67,6 +87,8 @@ export interface ApiReaders {
   readonly circuits?: () => Promise<ReadonlyMap<string, MinerCircuit>>;
   /** The pool's counts per state, env and miner. */
   readonly taskStats?: () => Promise<TaskStats>;
+  /** The workers of the registry (live, stale, and gone within its retention). */
+  readonly workers?: () => Promise<readonly WorkerStatus[]>;
 }
 
 class ReaderTimeout extends Error {}

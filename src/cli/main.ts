@@ -14,11 +14,13 @@ import { register as registerTasks } from './commands/tasks.ts';
 import { register as registerValidator } from './commands/validator.ts';
 import { register as registerWeights } from './commands/weights.ts';
 import { register as registerWorker } from './commands/worker.ts';
+import { register as registerWorkers } from './commands/workers.ts';
 
 /** Each command lives in its own module under `commands/` and registers itself here. */
 const COMMANDS: readonly ((program: Command) => void)[] = [
   registerServe,
   registerWorker,
+  registerWorkers,
   registerMigrate,
   registerDb,
   registerConfig,

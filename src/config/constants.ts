@@ -332,3 +332,17 @@ export const RETENTION_BATCH_ROWS = 10_000;
 /** Statements per table in one run (a budget; the next run goes on). */
 export const RETENTION_MAX_BATCHES = 50;
 
+
+// Worker registry (workers announce themselves and heartbeat in Redis).
+
+/** Default period of a worker's heartbeat (`EVALPOOL_WORKER_HEARTBEAT_MS`). */
+export const WORKER_HEARTBEAT_MS = 5_000;
+/**
+ * Heartbeats a worker may miss before it counts as gone: its liveness key lives this many
+ * periods. One missed beat (but not all) reads as stale.
+ */
+export const WORKER_HEARTBEAT_MISSES = 3;
+/** How long a gone worker stays listed (so that operators see what disappeared), then it is forgotten. */
+export const WORKER_GONE_RETENTION_MS = 3_600_000;
+/** Finished attempts `GET /v1/miners/{uid}` lists per miner (newest first): a bounded history. */
+export const MINER_RECENT_ATTEMPTS = 20;

@@ -49,6 +49,7 @@ export class CircuitBreaker {
   private openings = 0;
   private openedUntil: number | null = null;
   private probing = false;
+  private lastFailureReason: string | null = null;
 
   constructor(options: CircuitBreakerOptions = {}) {
     this.threshold = options.failureThreshold ?? CIRCUIT_FAILURE_THRESHOLD;
@@ -64,6 +65,14 @@ export class CircuitBreaker {
   get state(): CircuitState {
     if (this.openedUntil === null) return 'closed';
     return this.now() < this.openedUntil ? 'open' : 'half_open';
+  }
+
+  /**
+   * Why the last failure counted against the miner (what opened the circuit), so that an attempt
+   * the open circuit refuses still says what is wrong with the miner; null once it succeeded.
+   */
+  get lastFailure(): string | null {
+    return this.lastFailureReason;
   }
 
   /** While open, when the next probe may go; null when closed or half-open. */
@@ -90,7 +99,7 @@ export class CircuitBreaker {
     return {
       probe,
       success: settle((p) => this.onSuccess(p)),
-      failure: settle((p) => this.onFailure(p)),
+      failure: (reason?: string) => settle((p) => this.onFailure(p, reason))(),
       release: settle((p) => {
         if (p) this.probing = false;
       }),
@@ -99,13 +108,15 @@ export class CircuitBreaker {
 
   private onSuccess(probe: boolean): void {
     if (probe) this.probing = false;
+    this.lastFailureReason = null;
     this.failures = 0;
     this.openings = 0;
     this.openedUntil = null;
   }
 
-  private onFailure(probe: boolean): void {
+  private onFailure(probe: boolean, reason: string | undefined): void {
     this.failures++;
+    if (reason !== undefined) this.lastFailureReason = reason;
     if (probe) this.probing = false;
     // A failed probe re-opens; otherwise open once the threshold is reached (not again while open).
     if (probe || (this.openedUntil === null && this.failures >= this.threshold)) {
@@ -122,8 +133,8 @@ export interface CircuitPermit {
   readonly probe: boolean;
   /** The miner answered (success or scored failure). */
   success(): void;
-  /** The miner was unavailable. */
-  failure(): void;
+  /** The miner was unavailable (`reason`: why, kept as the circuit's last failure). */
+  failure(reason?: string): void;
   /** No verdict about the miner. */
   release(): void;
 }

@@ -14,6 +14,10 @@ export interface PoolKeys {
   readonly queues: string;
   /** Open circuit of a miner (written by workers with a TTL; the scheduler only reads it). */
   circuit(hotkey: string): string;
+  /** Hash: the last heartbeat of every worker seen lately, by worker id (kept after it is gone, for a while). */
+  readonly workers: string;
+  /** A worker's liveness: set with a TTL at each heartbeat, so that a killed worker's key expires. */
+  worker(id: string): string;
 }
 
 /** The pool's keys under `prefix`. */
@@ -24,6 +28,8 @@ export function poolKeys(prefix: string): PoolKeys {
     buckets: `${prefix}:pool:buckets`,
     queues: `${prefix}:pool:queues`,
     circuit: (hotkey) => `${prefix}:circuit:${hotkey}`,
+    workers: `${prefix}:workers`,
+    worker: (id) => `${prefix}:worker:${id}`,
   };
 }
 

@@ -4,6 +4,7 @@
  * optional dependency and record nothing without it.
  *
  * Labels are bounded by construction: `env` (the sampling lists), `error_class` (five classes),
+ * `worker` (the worker registry, which forgets a gone worker after an hour), `uid` (≤ 256 per subnet),
  * `state` (three pool states), `hotkey` (the subnet's miners, ≤ 256), `task` (the leader's
  * periodic tasks), `source` (the scrape sources), and for HTTP the method, the route *pattern*
  * and the status code. Never a task id, a raw path or a free-form message.
@@ -20,11 +21,22 @@ import {
   TICK_DURATION_BUCKETS_SECONDS,
 } from '../config/constants.ts';
 
+import { buildInfo } from './build-info.ts';
+
 export { Registry } from 'prom-client';
 
 /** Every evalpool instrument, typed by its label names. */
 export interface EvalpoolMetrics {
   readonly registry: Registry;
+
+  /** Always 1, labelled with what this process runs (version, Node.js): `* on() group_left(version)` joins it. */
+  readonly buildInfo: Gauge<'version' | 'node_version'>;
+  /** Scrape time: each miner's weight in the latest published weights, by uid. */
+  readonly minerWeight: Gauge<'uid'>;
+  /** Scrape time: each miner's coverage of each scored env's current list (latest scoring pass). */
+  readonly minerCoverage: Gauge<'uid' | 'env'>;
+  /** Scrape time: each miner's success rate in each scored env (latest scoring pass; absent with no result). */
+  readonly minerSuccessRate: Gauge<'uid' | 'env'>;
 
   /** Scrape time: tasks in the pool by env and state (pending, assigned, paused). */
   readonly tasks: Gauge<'env' | 'state'>;
@@ -40,9 +52,17 @@ export interface EvalpoolMetrics {
   readonly weightsLastBlock: Gauge;
   /** Scrape sources that failed or timed out (their series are left out of that scrape). */
   readonly scrapeErrors: Counter<'source'>;
+  /** Scrape time: live workers consuming each env (0 for an env with a sampling list and no live worker). */
+  readonly workersLive: Gauge<'env'>;
+  /** Scrape time: workers of the registry by state (live, stale, gone). */
+  readonly workers: Gauge<'state'>;
+  /** Scrape time: seconds since each registered worker's last heartbeat. */
+  readonly workerLastSeen: Gauge<'worker'>;
 
   /** Worker: finished attempts by env and class (success and failure are the scored ones). */
   readonly taskAttempts: Counter<'env' | 'error_class'>;
+  /** Worker: finished attempts by miner hotkey and class (why a miner's score is low, at a glance). */
+  readonly minerAttempts: Counter<'hotkey' | 'error_class'>;
   /** Worker: tasks that failed for good (attempts exhausted, or unrecoverable) and are now paused. */
   readonly tasksPaused: Counter<'env'>;
   /** Worker: wall time of each evaluation. */
@@ -90,6 +110,20 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const metrics: EvalpoolMetrics = {
     registry,
+    buildInfo: new Gauge({ name: 'evalpool_build_info', help: 'Always 1; the labels say which evalpool version and Node.js this process runs.', labelNames: ['version', 'node_version'], registers }),
+    minerWeight: new Gauge({ name: 'evalpool_miner_weight', help: "A miner's weight in the latest published weights (0 to 1), by uid, at scrape time.", labelNames: ['uid'], registers }),
+    minerCoverage: new Gauge({
+      name: 'evalpool_miner_coverage',
+      help: "A miner's coverage of a scored environment's current sampling list (0 to 1) in the latest scoring pass, at scrape time.",
+      labelNames: ['uid', 'env'],
+      registers,
+    }),
+    minerSuccessRate: new Gauge({
+      name: 'evalpool_miner_success_rate',
+      help: "A miner's success rate in a scored environment (0 to 1) in the latest scoring pass, at scrape time; absent while it has no result there.",
+      labelNames: ['uid', 'env'],
+      registers,
+    }),
     tasks: new Gauge({ name: 'evalpool_tasks', help: 'Tasks in the pool by environment and state (pending, assigned, paused), at scrape time.', labelNames: ['env', 'state'], registers }),
     minerSlots: new Gauge({ name: 'evalpool_miner_slots', help: "A miner's slots: the cap on its tasks in flight, at scrape time.", labelNames: ['hotkey'], registers }),
     minerInFlight: new Gauge({ name: 'evalpool_miner_in_flight_tasks', help: "A miner's tasks in flight (pending + assigned, all environments), at scrape time.", labelNames: ['hotkey'], registers }),
@@ -102,11 +136,30 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
     weightsAge: new Gauge({ name: 'evalpool_weights_age_seconds', help: 'Seconds since the latest weights row was published; absent before the first.', registers }),
     weightsLastBlock: new Gauge({ name: 'evalpool_weights_last_block', help: 'Block number of the latest weights row; absent before the first.', registers }),
     scrapeErrors: new Counter({ name: 'evalpool_scrape_errors_total', help: 'Scrape-time sources that failed or timed out; their series were left out of that scrape.', labelNames: ['source'], registers }),
+    workersLive: new Gauge({
+      name: 'evalpool_workers_live',
+      help: 'Live workers (heartbeating) consuming each environment, at scrape time; 0 means its tasks wait for nobody.',
+      labelNames: ['env'],
+      registers,
+    }),
+    workers: new Gauge({ name: 'evalpool_workers', help: 'Workers of the registry by state (live, stale, gone), at scrape time.', labelNames: ['state'], registers }),
+    workerLastSeen: new Gauge({
+      name: 'evalpool_worker_last_seen_seconds',
+      help: "Seconds since each registered worker's last heartbeat, at scrape time (gone workers stay listed for an hour).",
+      labelNames: ['worker'],
+      registers,
+    }),
 
     taskAttempts: new Counter({
       name: 'evalpool_task_attempts_total',
       help: 'Finished attempts by environment and error class (success and failure are scored; the others retry or go back to pending).',
       labelNames: ['env', 'error_class'],
+      registers,
+    }),
+    minerAttempts: new Counter({
+      name: 'evalpool_miner_attempts_total',
+      help: 'Finished attempts by miner hotkey and error class (every class from 0 once a worker of this process saw the miner).',
+      labelNames: ['hotkey', 'error_class'],
       registers,
     }),
     tasksPaused: new Counter({ name: 'evalpool_tasks_paused_total', help: 'Tasks that failed for good (attempts exhausted, or unrecoverable) and were paused.', labelNames: ['env'], registers }),
@@ -148,5 +201,7 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
   // process has no weights source, and 0 would read as "weights just published").
   metrics.weightsAge.remove();
   metrics.weightsLastBlock.remove();
+  const build = buildInfo();
+  metrics.buildInfo.set({ version: build.version, node_version: build.node }, 1);
   return metrics;
 }

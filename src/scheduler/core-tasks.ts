@@ -71,7 +71,10 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
       for (const r of rotations) c.metrics?.rotations.inc({ env: r.envId });
       await c.status.rotations(rotations, new Date(startedAt));
       signal.throwIfAborted();
-      const report = await c.pool.topUp(await c.deps.getCurrentLists(c.db), Date.now(), signal);
+      const lists = await c.deps.getCurrentLists(c.db);
+      // Each env's rotation counter exists from its first tick (at 0), not only from its first rotation.
+      for (const l of lists) c.metrics?.rotations.inc({ env: l.env_id }, 0);
+      const report = await c.pool.topUp(lists, Date.now(), signal);
       const durationMs = Date.now() - startedAt;
       c.metrics?.schedulerTickDuration.observe(durationMs / 1_000);
       await c.status.tick(startedAt, durationMs, { ...report, rotations: rotations.length });

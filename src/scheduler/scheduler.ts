@@ -8,6 +8,7 @@ import { LeaseLostError } from '../pool/fenced-create.ts';
 import { poolKeys } from '../pool/pool-keys.ts';
 import { TaskPool } from '../pool/task-pool.ts';
 import type { Stoppable } from '../runtime/lifecycle.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import { closeRedis, createRedis } from '../runtime/redis.ts';
@@ -161,12 +162,19 @@ export class Scheduler implements Stoppable {
       pool.beginTerm(token);
       await status.leader(this.instanceId, since).catch(() => undefined);
       const tasks = [...coreTasks({ config, db, deps, pool, status, logger: this.#logger, ...(metrics ? { metrics } : {}) }), ...(this.#options.tasks ?? [])];
+      // Every task's failure counter exists from the start (at 0), so that `increase()` sees the first failure.
+      for (const t of tasks) metrics?.schedulerTaskFailures.inc({ task: t.name }, 0);
+      // One log line per change of a task's failure (a missing miners file fails every minute:
+      // its stack once, then silence until it changes or recovers); the counter counts every run.
+      const failing = new Map<string, string>();
       await runPeriodicTasks(tasks, term.signal, ({ name, startedAt, durationMs, error }) => {
         // A task meeting the new leader's fencing is a takeover, not a failure: the term ends below.
         if (error && !term.signal.aborted && !(error instanceof LeaseLostError)) {
-          this.#logger.error({ task: name, err: error }, 'scheduler task failed');
+          const message = errorMessage(error);
+          if (failing.get(name) !== message) this.#logger.error({ task: name, err: error }, 'scheduler task failed (logged again only when the error changes)');
+          failing.set(name, message);
           metrics?.schedulerTaskFailures.inc({ task: name });
-        }
+        } else if (!error && failing.delete(name)) this.#logger.info({ task: name }, 'scheduler task succeeds again');
         if (error instanceof LeaseLostError) term.abort(error);
         void status.taskRun(name, startedAt, durationMs, term.signal.aborted ? undefined : error).catch(() => undefined);
       });

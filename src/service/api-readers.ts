@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { ApiReaders, MinerCircuit, PoolCounts, SchedulerStatus, TaskStats } from '../api/readers.ts';
 import type { Config } from '../config/schema.ts';
 import type { PoolStats, StateCounts } from '../pool/pool-stats.ts';
+import { readWorkers } from '../pool/worker-registry.ts';
 import { readSchedulerStatus } from '../scheduler/scheduler-status.ts';
 
 const counts = (c: StateCounts): PoolCounts => ({ pending: c.pending, assigned: c.assigned, paused: c.paused });
@@ -40,6 +41,14 @@ export function apiReaders(config: Config, redis: Redis, poolStats: () => Promis
         byEnv: Object.fromEntries(s.envs.map((e) => [e.env, counts(e)])),
         byMiner: Object.fromEntries(s.miners.map((m) => [m.hotkey, counts(m)])),
       };
+    },
+    async workers() {
+      return (await readWorkers(redis, prefix)).map((w) => ({
+        ...w,
+        startedAt: new Date(w.startedAt),
+        lastSeenAt: new Date(w.lastSeenAt),
+        stoppedAt: w.stoppedAt === undefined ? null : new Date(w.stoppedAt),
+      }));
     },
     async circuits() {
       const open = (await poolStats()).miners.filter((m) => m.circuitOpen);

@@ -71,7 +71,7 @@ export async function startServe(config: Config, logger: Logger, options: ServeO
     const admin = openAdminResources(config, logger, lifecycle);
     // One pool snapshot per period for the read API and /metrics alike, through the fail-fast probe.
     const poolStats = sharedPoolStats({ redis: redisProbe, prefix: config.storage.queuePrefix, db, defaultSlots: config.slots.default }, API_CACHE_REFRESH_MS);
-    const metricsSources = serveMetricsSources(metrics, db, poolStats);
+    const metricsSources = serveMetricsSources(metrics, db, poolStats, { redis: redisProbe, prefix: config.storage.queuePrefix });
     const app = createApp({ config, db, redisProbe, logger, readers: apiReaders(config, redisProbe, poolStats), ...(admin ? { admin } : {}), metrics, metricsSources });
     const server = lifecycle.add(await startHttpServer(app, config.server.host, config.server.port));
     logger.info({ url: server.url }, 'evalpool serve is listening');

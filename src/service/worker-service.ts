@@ -20,6 +20,7 @@ import type { Evaluator } from '../worker/evaluator.ts';
 import type { EnvLimits } from '../worker/evaluators.ts';
 import { ResultWriter } from '../worker/result-writer.ts';
 import { TaskWorker } from '../worker/task-worker.ts';
+import { WorkerHeartbeat } from '../worker/worker-heartbeat.ts';
 import { resolveWorkerId } from '../worker/worker-id.ts';
 import { builtInEvaluation } from './built-in-evaluation.ts';
 import { WorkerSetupError } from './worker-setup-error.ts';
@@ -45,6 +46,8 @@ export interface WorkerServiceOptions {
   readonly limits?: (env: string) => EnvLimits | undefined;
   /** Called with the envs to consume before the consumers start (e.g. to check the container engine); a throw stops the start with its message. */
   readonly prepare?: (envs: readonly string[]) => Promise<void>;
+  /** How the worker registry lists it: a process of its own (default) or `serve`'s inline set. */
+  readonly kind?: 'worker' | 'inline';
 }
 
 /** Running workers: the envs they consume, their id, and the lifecycle that stops them. */
@@ -137,8 +140,23 @@ export async function attachWorkers(
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
+  // Registered before the consumers so that it stops after they drained: a draining worker still shows.
+  const heartbeat = lifecycle.add(
+    new WorkerHeartbeat({
+      redis: connection,
+      prefix: config.storage.queuePrefix,
+      workerId,
+      envs,
+      concurrency: options.concurrency,
+      kind: options.kind ?? 'worker',
+      heartbeatMs: config.worker.heartbeatMs,
+      activity: () => ({ episodes: tasks.episodes, inFlight: tasks.running }),
+      logger,
+    }),
+  );
   lifecycle.add(tasks);
   await tasks.start();
+  await heartbeat.start();
   return { envs, workerId };
 }
 
@@ -198,6 +216,6 @@ export async function startInlineWorkers(config: Config, logger: Logger, lifecyc
     logger.warn('inline workers not started: no environment to consume yet (set EVALPOOL_WORKER_ENVS, or restart once sampling lists exist)');
     return;
   }
-  const { envs } = await attachWorkers(config, logger, lifecycle, db, { envs: config.worker.envs, concurrency: config.worker.inlineWorkers, ...evaluation });
+  const { envs } = await attachWorkers(config, logger, lifecycle, db, { envs: config.worker.envs, concurrency: config.worker.inlineWorkers, kind: 'inline', ...evaluation });
   logger.info({ envs, concurrency: config.worker.inlineWorkers }, 'inline workers are running');
 }

@@ -46,7 +46,7 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
     const breaker = options.breaker?.(task.endpoint);
     const permit = breaker?.tryAcquire();
     if (breaker !== undefined && permit === undefined) {
-      const message = new CircuitOpenError(task.endpoint, breaker.openUntil).message;
+      const message = new CircuitOpenError(task.endpoint, breaker.openUntil, breaker.lastFailure).message;
       return { ...unscored('miner_unavailable', message, elapsed()), ...(breaker.openUntil === null ? {} : { circuitOpenUntilMs: breaker.openUntil }) };
     }
 
@@ -70,7 +70,7 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
       outcome = unscored(workers ? 'worker_error' : 'env_error', `env container: ${errorMessage(error)}`, elapsed());
     }
 
-    if (permit !== undefined) settlePermit(permit, outcome.errorClass);
+    if (permit !== undefined) settlePermit(permit, outcome.errorClass, outcome.message ?? undefined);
     if (outcome.errorClass === 'miner_unavailable' && breaker?.openUntil != null) return { ...outcome, circuitOpenUntilMs: breaker.openUntil };
     return outcome;
   };

@@ -101,7 +101,7 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
   if (breaker !== undefined) {
     permit = breaker.tryAcquire();
     if (permit === undefined) {
-      const { errorClass, message } = classifyError(new CircuitOpenError(options.endpoint ?? 'miner', breaker.openUntil), 'reset');
+      const { errorClass, message } = classifyError(new CircuitOpenError(options.endpoint ?? 'miner', breaker.openUntil, breaker.lastFailure), 'reset');
       return finish(errorClass, message);
     }
   }
@@ -161,6 +161,6 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
     calls.dispose();
   }
 
-  if (permit !== undefined) settlePermit(permit, outcome.errorClass);
+  if (permit !== undefined) settlePermit(permit, outcome.errorClass, outcome.message ?? undefined);
   return outcome;
 }

@@ -6,8 +6,8 @@ import { countsAgainstMiner, isScored, type ErrorClass } from './error-class.ts'
  * success, one that counts against the miner a failure, anything else (the env or the worker
  * broke) says nothing about the miner and just gives the permit back.
  */
-export function settlePermit(permit: CircuitPermit, errorClass: ErrorClass): void {
+export function settlePermit(permit: CircuitPermit, errorClass: ErrorClass, reason?: string): void {
   if (isScored(errorClass)) permit.success();
-  else if (countsAgainstMiner(errorClass)) permit.failure();
+  else if (countsAgainstMiner(errorClass)) permit.failure(reason);
   else permit.release();
 }

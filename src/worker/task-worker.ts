@@ -87,6 +87,8 @@ export class TaskWorker {
   #stopping: Promise<void> | undefined;
   #running = 0;
   #closing = false;
+  readonly #seenMiners = new Set<string>();
+  readonly #episodes: Record<string, number> = Object.fromEntries(ERROR_CLASSES.map((c) => [c, 0]));
 
   constructor(options: TaskWorkerOptions) {
     if (options.envs.length === 0) throw new Error('a task worker needs at least one environment');
@@ -99,6 +101,11 @@ export class TaskWorker {
   /** Evaluations running now (all queues). */
   get running(): number {
     return this.#running;
+  }
+
+  /** Finished attempts since start, by error class (every class present, from 0). */
+  get episodes(): Readonly<Record<string, number>> {
+    return { ...this.#episodes };
   }
 
   /** Opens one BullMQ worker per env queue and resolves once all are connected. */
@@ -199,7 +206,8 @@ export class TaskWorker {
       this.#running--;
     }
     const { outcome } = run;
-    this.#count(task.env, outcome);
+    this.#seeMiner(task.hotkey);
+    this.#count(task.env, task.hotkey, outcome);
     const finished: FinishedAttempt = { attempt: job.attemptsMade + 1, workerId: this.#options.workerId, finishedAt: Date.now(), outcome };
     if (outcome.errorClass === 'miner_unavailable' && outcome.circuitOpenUntilMs !== undefined) this.#publishCircuit(task.hotkey, outcome.circuitOpenUntilMs, log);
 
@@ -312,12 +320,22 @@ export class TaskWorker {
     }
   }
 
-  #count(env: string, outcome: EvaluationOutcome): void {
+  #count(env: string, hotkey: string, outcome: EvaluationOutcome): void {
+    this.#episodes[outcome.errorClass] = (this.#episodes[outcome.errorClass] ?? 0) + 1;
     const metrics = this.#options.metrics;
     if (!metrics) return;
     const labels = { env, error_class: outcome.errorClass };
     metrics.taskAttempts.inc(labels);
+    metrics.minerAttempts.inc({ hotkey, error_class: outcome.errorClass });
     metrics.episodeDuration.observe(labels, outcome.durationMs / 1_000);
+  }
+
+  /** A miner's first attempt here: every class of its counter exists from 0, so that `rate()` sees the first of each. */
+  #seeMiner(hotkey: string): void {
+    const metrics = this.#options.metrics;
+    if (!metrics || this.#seenMiners.has(hotkey)) return;
+    this.#seenMiners.add(hotkey);
+    for (const errorClass of ERROR_CLASSES) metrics.minerAttempts.inc({ hotkey, error_class: errorClass }, 0);
   }
 
   #publishCircuit(hotkey: string, openUntilMs: number, log: Logger): void {

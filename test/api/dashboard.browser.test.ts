@@ -9,7 +9,7 @@ import type { ConsoleMessage, Page, Request, Response } from 'playwright-core';
 import { createApp } from '../../src/api/app.ts';
 import { DASHBOARD_CSP } from '../../src/api/dashboard/register-dashboard.ts';
 import { startHttpServer, type HttpServer } from '../../src/api/http-server.ts';
-import type { ApiReaders, MinerCircuit, SchedulerStatus, TaskStats } from '../../src/api/readers.ts';
+import type { ApiReaders, MinerCircuit, SchedulerStatus, TaskStats, WorkerStatus } from '../../src/api/readers.ts';
 import type { ScoresBody } from '../../src/api/scores-body.ts';
 import type { WeightsBody } from '../../src/api/weights-body.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
@@ -42,17 +42,39 @@ const REFRESH_S = 5;
 const config = testConfig();
 
 // What the injected readers answer; the tests change it as the "pool" evolves.
-const pool: { scheduler: SchedulerStatus | null; stats: TaskStats; inFlight: Map<string, number>; circuits: Map<string, MinerCircuit> } = {
+const pool: { scheduler: SchedulerStatus | null; stats: TaskStats; inFlight: Map<string, number>; circuits: Map<string, MinerCircuit>; workers: WorkerStatus[] } = {
   scheduler: { leaderId: 'evalpool-serve-a1-48213', lastTickAt: null },
   stats: { total: { pending: 0, assigned: 0, paused: 0 }, byEnv: {}, byMiner: {} },
   inFlight: new Map(),
   circuits: new Map(),
+  workers: [],
 };
+
+/** A worker of the registry as the reader gives it. */
+function worker(id: string, state: WorkerStatus['state'], envs: readonly string[], now: Date): WorkerStatus {
+  return {
+    id,
+    host: 'gpu-7',
+    pid: 4242,
+    kind: 'worker',
+    envs,
+    concurrency: 4,
+    version: '0.1.0',
+    state,
+    startedAt: new Date(now.getTime() - 3_600_000),
+    lastSeenAt: new Date(now.getTime() - (state === 'live' ? 1_000 : state === 'stale' ? 12_000 : 90_000)),
+    stoppedAt: null,
+    heartbeatMs: 5_000,
+    episodes: { success: 120, failure: 30, miner_unavailable: 4, env_error: 1, worker_error: 0 },
+    inFlight: state === 'live' ? 3 : 0,
+  };
+}
 const readers: ApiReaders = {
   schedulerStatus: () => Promise.resolve(pool.scheduler),
   taskStats: () => Promise.resolve(pool.stats),
   inFlight: () => Promise.resolve(pool.inFlight),
   circuits: () => Promise.resolve(pool.circuits),
+  workers: () => Promise.resolve(pool.workers),
 };
 
 let server: HttpServer | undefined;
@@ -173,6 +195,7 @@ describe('dashboard in headless chromium', () => {
     assert.match(await text(page, '[data-card=Postgres]'), /up/);
     assert.match(await text(page, '[data-card=Redis]'), /up/);
     assert.match(await text(page, '[data-card=Leader]'), /evalpool-serve-a1-48213/);
+    assert.match(await text(page, '[data-panel=workers]'), /No worker has announced itself\./);
     assert.match(await text(page, '#live'), /^Live · updated/);
     w.stop();
     assert.deepEqual(w.problems, []);
@@ -190,6 +213,7 @@ describe('dashboard in headless chromium', () => {
     pool.stats = dashboardTaskStats(miners);
     pool.inFlight = dashboardInFlight(miners);
     pool.circuits = new Map([[fakeHotkey(5), { state: 'open', retryAt: new Date(now.getTime() + 30_000), consecutiveFailures: 6 }]]);
+    pool.workers = [worker('gpu-7-4242', 'live', DASHBOARD_ENVS.map((e) => e.id), now)];
 
     // The page opened on the empty install picks the data up by itself (auto-refresh).
     const cells = miners.length * DASHBOARD_ENVS.length;
@@ -245,6 +269,34 @@ describe('dashboard in headless chromium', () => {
     assert.equal(await page.evaluate('window.__xss'), undefined);
 
     await page.screenshot({ path: `${OUTPUT_DIR}/dashboard.png`, fullPage: true });
+    w.stop();
+    assert.deepEqual(w.problems, []);
+  });
+
+  test('workers panel: live, stale and gone workers; an env with waiting tasks and no live consumer is named in the panel and a banner', async () => {
+    const now = new Date();
+    const lost = 'mujoco/push-v1';
+    const pending = pool.stats.byEnv[lost]!.pending;
+    assert.ok(pending > 0);
+    const others = DASHBOARD_ENVS.map((e) => e.id).filter((id) => id !== lost);
+    pool.workers = [worker('gpu-7-4242', 'live', others, now), worker('gpu-8-77', 'stale', [lost], now), worker('gpu-9-13', 'gone', [lost], now)];
+    const w = await freshLoad(page);
+    await waitFor('the workers drawn', async () => (await count(page, '[data-panel=workers] tbody tr')) === 3, 20_000, 100);
+
+    assert.equal(await page.locator('tr[data-worker="gpu-7-4242"] .badge').innerText(), 'live');
+    assert.equal(await page.locator('tr[data-worker="gpu-8-77"] .badge').innerText(), 'stale');
+    assert.equal(await page.locator('tr[data-worker="gpu-9-13"] .badge').innerText(), 'gone');
+    assert.match(await text(page, 'tr[data-worker="gpu-7-4242"]'), /\b150\b.*\b5\b/s);
+    assert.match(await text(page, '[data-panel=workers] .meta'), /1 live · 1 stale · 1 gone/);
+    const note = `No live worker consumes ${lost}: ${pending} pending tasks wait; last consumed by gpu-8-77, gpu-9-13.`;
+    assert.equal(await text(page, `[data-unconsumed="${lost}"]`), note);
+    assert.match(await text(page, '#banners'), new RegExp(`Action needed: no live worker consumes ${lost} \\(${pending} pending; last consumed by gpu-8-77, gpu-9-13\\)`));
+    await page.screenshot({ path: `${OUTPUT_DIR}/dashboard-workers.png`, fullPage: true });
+
+    // The worker comes back: the note and the banner go.
+    pool.workers = [worker('gpu-7-4242', 'live', others, now), worker('gpu-9-13', 'live', [lost], now)];
+    await waitFor('the note to go', async () => (await count(page, '[data-unconsumed]')) === 0, 20_000, 100);
+    await waitFor('the banner to go', async () => !/Action needed/.test(await text(page, '#banners')), 20_000, 100);
     w.stop();
     assert.deepEqual(w.problems, []);
   });

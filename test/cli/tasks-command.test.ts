@@ -46,17 +46,26 @@ describe('evalpool tasks paused list|delete', () => {
   test('list filters by miner, env and age and prints a table and the count', async () => {
     const all = await runCli(['tasks', 'paused', 'list'], vars());
     assert.equal(all.code, 0, all.stderr);
-    assert.match(all.stdout, /env\s+miner\s+revision\s+task_id\s+paused_at\s+age\s+reason/);
+    assert.match(all.stdout, /env\s+miner\s+revision\s+task_id\s+paused_at\s+age\n/);
     assert.match(all.stdout, /6 paused tasks/);
     const old = await runCli(['tasks', 'paused', 'list', '--older-than', '2h'], vars());
     assert.match(old.stdout, /3 paused tasks/);
-    assert.match(old.stdout, /env-a\s+hk1\s+r1\s+1 .*3\.0h\s+env_error: simulated/);
+    assert.match(old.stdout, /env-a\s+hk1\s+r1\s+1 .*3\.0h\n {2}reason: env_error: simulated/);
     const byMiner = await runCli(['tasks', 'paused', 'list', '--miner', 'hk2', '--env', 'env-b'], vars());
     assert.match(byMiner.stdout, /3 paused tasks/);
     assert.doesNotMatch(byMiner.stdout, /hk1/);
     const bad = await runCli(['tasks', 'paused', 'list', '--older-than', 'soon'], vars());
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--older-than "soon": must be a number followed by ms, s, m, h or d/);
+  });
+
+  test('list prints the whole reason of each task, however long', async () => {
+    const [jobId] = await redisHandle.redis.zrange(queueKey(redisHandle.prefix, 'env-b', 'failed'), '0', '0');
+    const reason = `miner_unavailable: circuit of http://10.0.0.7:8000 is open until 2026-12-07T01:00:00.000Z; it opened on: POST /reset: connect ECONNREFUSED 10.0.0.7:8000 ${'x'.repeat(60)}`;
+    await redisHandle.redis.hset(queueKey(redisHandle.prefix, 'env-b', jobId!), 'failedReason', reason);
+    const listed = await runCli(['tasks', 'paused', 'list', '--env', 'env-b'], vars());
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.ok(listed.stdout.includes(`  reason: ${reason}\n`), listed.stdout);
   });
 
   test('delete with --dry-run deletes nothing; without it deletes what the filters select and says how many', async () => {

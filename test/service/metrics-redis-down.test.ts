@@ -27,7 +27,7 @@ test('with Redis down, /metrics still answers 200 with the Postgres and process 
   await insertWeights(database.db, { blockNumber: 4_242, weights: { '0': 1 }, weightsU16: { uids: [0], values: [65_535] }, metadata: {} });
   const config = testConfig({ EVALPOOL_QUEUE_PREFIX: 'evalpool-test-redis-down' });
   const metrics = createMetrics(new Registry());
-  const app = createApp({ config, db: database.db, redisProbe: probe, logger: testLogger(), metrics, metricsSources: serveMetricsSources(metrics, database.db, sharedPoolStats({ redis: probe, prefix: config.storage.queuePrefix, db: database.db, defaultSlots: config.slots.default }, 0)) });
+  const app = createApp({ config, db: database.db, redisProbe: probe, logger: testLogger(), metrics, metricsSources: serveMetricsSources(metrics, database.db, sharedPoolStats({ redis: probe, prefix: config.storage.queuePrefix, db: database.db, defaultSlots: config.slots.default }, 0), { redis: probe, prefix: config.storage.queuePrefix }) });
 
   for (let scrape = 1; scrape <= 2; scrape++) {
     const response = await app.request('/metrics');
@@ -35,6 +35,8 @@ test('with Redis down, /metrics still answers 200 with the Postgres and process 
     const families = parsePrometheusText(await response.text());
     assert.equal(valueOf(families, 'evalpool_scrape_errors_total', { source: 'pool' }), scrape);
     assert.equal(valueOf(families, 'evalpool_scrape_errors_total', { source: 'weights' }), 0);
+    assert.equal(valueOf(families, 'evalpool_scrape_errors_total', { source: 'workers' }), scrape);
+    assert.equal(samplesOf(families, 'evalpool_workers_live').length, 0, 'no worker series without Redis');
     assert.equal(valueOf(families, 'evalpool_weights_last_block'), 4_242);
     assert.ok(valueOf(families, 'evalpool_weights_age_seconds') >= 0);
     assert.equal(samplesOf(families, 'evalpool_tasks').length, 0, 'no pool series without Redis');

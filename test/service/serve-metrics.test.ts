@@ -108,6 +108,22 @@ describe('serve /metrics after real activity', () => {
     present('evalpool_http_request_duration_seconds', { route: '/v1/weights/latest' }, 'evalpool_http_request_duration_seconds_bucket');
     assert.equal(valueOf(families, 'evalpool_scrape_errors_total', { source: 'pool' }), 0);
     assert.equal(valueOf(families, 'evalpool_scrape_errors_total', { source: 'weights' }), 0);
+    assert.equal(valueOf(families, 'evalpool_scrape_errors_total', { source: 'workers' }), 0);
+    // The inline workers, from their heartbeat.
+    assert.equal(valueOf(families, 'evalpool_workers_live', { env: ENV }), 1);
+    assert.equal(valueOf(families, 'evalpool_workers', { state: 'live' }), 1);
+    present('evalpool_worker_last_seen_seconds');
+    // What operators reach for: the build, and per miner its weight, coverage, success rate and attempts.
+    assert.equal(samplesOf(families, 'evalpool_build_info').length, 1);
+    assert.equal(valueOf(families, 'evalpool_build_info', { version: '0.1.0', node_version: process.version }), 1);
+    assert.equal(valueOf(families, 'evalpool_miner_weight', { uid: '0' }), 1);
+    assert.ok(valueOf(families, 'evalpool_miner_coverage', { uid: '0', env: ENV }) >= 0.5);
+    assert.equal(valueOf(families, 'evalpool_miner_success_rate', { uid: '0', env: ENV }), 1);
+    assert.ok(valueOf(families, 'evalpool_miner_attempts_total', { hotkey: HOTKEY, error_class: 'success' }) >= 2);
+    for (const errorClass of ERROR_CLASSES) present('evalpool_miner_attempts_total', { hotkey: HOTKEY, error_class: errorClass });
+    assert.equal(valueOf(families, 'evalpool_scrape_errors_total', { source: 'scores' }), 0);
+    // Counters exist from the start, at 0: the leader's task failures by task.
+    for (const task of ['miners', 'tick', 'reconcile']) assert.equal(valueOf(families, 'evalpool_scheduler_task_failures_total', { task }), 0);
     // Process.
     present('process_cpu_user_seconds_total');
     present('nodejs_heap_size_used_bytes');
@@ -119,7 +135,7 @@ describe('serve /metrics after real activity', () => {
     for (const route of values('route')) assert.ok(route === 'unmatched' || route === '/metrics' || route.startsWith('/v1/') || route === '/health', route);
     assert.ok(![...values('route')].some((r) => /\/\d+$/.test(r)), 'route labels are patterns');
     for (const f of families.values()) {
-      for (const s of f.samples) for (const name of Object.keys(s.labels)) assert.ok(['env', 'state', 'hotkey', 'error_class', 'task', 'source', 'method', 'route', 'status', 'le', 'version', 'major', 'minor', 'patch', 'type', 'space', 'kind'].includes(name), `${s.name}: label ${name}`);
+      for (const s of f.samples) for (const name of Object.keys(s.labels)) assert.ok(['env', 'state', 'hotkey', 'error_class', 'task', 'source', 'method', 'route', 'status', 'le', 'version', 'major', 'minor', 'patch', 'type', 'space', 'kind', 'worker', 'uid', 'node_version'].includes(name), `${s.name}: label ${name}`);
     }
   });
 });

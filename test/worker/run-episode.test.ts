@@ -241,11 +241,13 @@ void describe('environment, worker and breaker', () => {
     assert.equal(breaker.state, 'open');
     miner.setMisbehaviour({ mode: 'none' });
     const calls = miner.counts.reset;
-    expectClass(await run({ breaker, endpoint: miner.url }), 'miner_unavailable', 'retry', /circuit of http:\/\/127\.0\.0\.1:\d+ is open/);
+    // The refusal says what opened the circuit (the miner's 500), not only that it is open.
+    expectClass(await run({ breaker, endpoint: miner.url }), 'miner_unavailable', 'retry', /circuit of http:\/\/127\.0\.0\.1:\d+ is open until [^;]+; it opened on: .*500/);
     assert.equal(miner.counts.reset, calls, 'the miner was not called');
     now = 1_000;
     expectClass(await run({ breaker }), 'success', 'record');
     assert.equal(breaker.state, 'closed');
+    assert.equal(breaker.lastFailure, null);
   });
 
   void test('a scored failure counts as the miner answering', async () => {

@@ -17,6 +17,12 @@ interface Panel {
 const PANELS: readonly Panel[] = [
   { id: 'health', title: 'Health', hint: 'Postgres, Redis, the scheduler leader and the latest weights.', wide: true },
   {
+    id: 'workers',
+    title: 'Workers',
+    hint: 'Each worker process (and serve’s inline workers) from its heartbeat: live, stale (a beat missed) or gone (killed or stopped). Scored = success + failure; errors = attempts not scored.',
+    wide: true,
+  },
+  {
     id: 'coverage',
     title: 'Pool: coverage by miner × environment',
     hint: "Each cell is the miner's share of the environment's current sampling list that has a result (latest scoring pass). Bars: tasks in the pool per miner and per environment.",
@@ -65,7 +71,7 @@ ${PANELS.map(panel).join('\n')}
     </main>
     <footer class="foot">
       <p>Data from the JSON API: <code>/v1/status</code>, <code>/v1/miners</code>, <code>/v1/environments</code>,
-        <code>/v1/tasks/stats</code>, <code>/v1/scores/latest</code>, <code>/v1/weights/latest</code>, <code>/health</code>.</p>
+        <code>/v1/tasks/stats</code>, <code>/v1/workers</code>, <code>/v1/scores/latest</code>, <code>/v1/weights/latest</code>, <code>/health</code>.</p>
     </footer>
     <noscript><p class="banner warn">This page draws its charts with JavaScript; the JSON API above has the same data.</p></noscript>
   </body>

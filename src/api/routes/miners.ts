@@ -7,7 +7,18 @@ import type { ApiDeps } from '../api-deps.ts';
 import { ApiError } from '../api-error.ts';
 import { parseParam, uidParam } from '../path-params.ts';
 import { readWithin, type MinerCircuit, type ReaderResult } from '../readers.ts';
-import { API_READER_TIMEOUT_MS } from '../../config/constants.ts';
+import { API_READER_TIMEOUT_MS, MINER_RECENT_ATTEMPTS } from '../../config/constants.ts';
+import { getLastAttemptsByClass, getRecentAttempts, type LastAttemptOfClass, type RecentAttempt } from '../../db/tables/attempts.ts';
+
+const attemptView = (a: LastAttemptOfClass) => ({
+  error_class: a.error_class,
+  message: a.error_message,
+  env_id: a.env_id,
+  task_id: a.task_id,
+  revision: a.revision,
+  at: a.created_at.toISOString(),
+});
+const recentView = (a: RecentAttempt) => ({ ...attemptView(a), attempt: a.attempt, duration_ms: a.duration_ms, worker_id: a.worker_id });
 
 interface Context {
   readonly slots: ReadonlyMap<string, MinerSlotsRow>;
@@ -52,7 +63,8 @@ function minerView(m: Miner, ctx: Context) {
 
 /**
  * `GET /v1/miners` (active miners by uid) and `GET /v1/miners/{uid}`: identity, slots and last
- * result from Postgres; in-flight count and circuit state from the injected readers (null, with
+ * result from Postgres (for one miner also its last attempt of each unscored or failed class and
+ * its latest attempts, bounded); in-flight count and circuit state from the injected readers (null, with
  * the reason in `unavailable`, when a reader is missing or fails).
  */
 export function registerMinersRoutes(app: Hono, deps: ApiDeps): void {
@@ -85,7 +97,15 @@ export function registerMinersRoutes(app: Hono, deps: ApiDeps): void {
       .filter((m) => m.uid === uid)
       .sort((a, b) => b.committed_block - a.committed_block || b.id - a.id)[0];
     if (!miner) throw new ApiError(404, 'not_found', `no active miner has uid ${uid}`);
-    const ctx = await context([miner]);
-    return c.json({ miner: minerView(miner, ctx), unavailable: unavailable(ctx) });
+    const [ctx, lastErrors, recent] = await Promise.all([context([miner]), getLastAttemptsByClass(deps.db, miner.hotkey), getRecentAttempts(deps.db, miner.hotkey, MINER_RECENT_ATTEMPTS)]);
+    return c.json({
+      miner: {
+        ...minerView(miner, ctx),
+        // Why its score is what it is: the last attempt of each class that is not a success, and its latest attempts.
+        last_errors: Object.fromEntries(lastErrors.map((a) => [a.error_class, attemptView(a)])),
+        recent_attempts: recent.map(recentView),
+      },
+      unavailable: unavailable(ctx),
+    });
   });
 }

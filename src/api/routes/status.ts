@@ -4,7 +4,9 @@ import { getSamplingListSummaries } from '../../db/tables/sampling-lists.ts';
 import { getLatestScoringPass, type ScoringPassSummary } from '../../db/tables/score-snapshots.ts';
 import { getLatestWeightsHead, type WeightsHead } from '../../db/tables/weights.ts';
 import type { ApiDeps } from '../api-deps.ts';
-import { readWithin, type SchedulerStatus } from '../readers.ts';
+import { readWithin, type ReaderResult, type SchedulerStatus, type TaskStats, type WorkerStatus } from '../readers.ts';
+import { unconsumedEnvs, unconsumedSentence } from '../unconsumed-envs.ts';
+import { unconsumedView } from './workers.ts';
 import { API_READER_TIMEOUT_MS } from '../../config/constants.ts';
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
@@ -47,21 +49,51 @@ function whyNoWeights(pass: ScoringPassSummary | undefined, weights: WeightsHead
 }
 
 /**
+ * The miner source failing (a missing or unreadable miners file, a chain that does not answer):
+ * from the leader's first discovery on, so it is never silent.
+ */
+function minersWarning(s: SchedulerStatus | null): string | null {
+  const failing = s?.tasks?.find((t) => t.name === 'miners' && t.lastError);
+  if (failing) return `miner discovery fails, so no miner is evaluated: ${failing.lastError}`;
+  const stale = s?.minerDiscovery?.stale;
+  if (stale) return `miner discovery fails since ${stale.since.toISOString()}; the last known miners are kept: ${stale.error}`;
+  return null;
+}
+
+/** The workers part of the status: counts by state and the envs nobody consumes (null when unreadable). */
+function workersView(workers: ReaderResult<readonly WorkerStatus[]>, stats: ReaderResult<TaskStats>) {
+  if (!workers.ok) return { summary: null, warning: null };
+  const unconsumed = stats.ok ? unconsumedEnvs(workers.value, stats.value.byEnv) : null;
+  const count = (state: WorkerStatus['state']) => workers.value.filter((w) => w.state === state).length;
+  return {
+    summary: { live: count('live'), stale: count('stale'), gone: count('gone'), envs_without_consumer: unconsumed && unconsumedView(unconsumed) },
+    warning: unconsumed && unconsumedSentence(unconsumed),
+  };
+}
+
+/**
  * `GET /v1/status`: the scheduler leader (injected reader), each env's last and next rotation,
- * the latest weights and their age, the latest scoring pass, and why there are no weights.
+ * the latest weights and their age, the latest scoring pass, and why there are no weights; the
+ * workers by state and the envs whose pending tasks no live worker consumes; `warnings`, one
+ * sentence per condition an operator must act on.
  * Postgres parts are always there; the scheduler part is null with `scheduler_error` when its
  * reader is missing or fails.
  */
 export function registerStatusRoutes(app: Hono, deps: ApiDeps): void {
   const timeoutMs = deps.tuning?.readerTimeoutMs ?? API_READER_TIMEOUT_MS;
   app.get('/v1/status', async (c) => {
-    const [scheduler, lists, weights, pass] = await Promise.all([
+    const [scheduler, lists, weights, pass, workerList, stats] = await Promise.all([
       readWithin('scheduler status', deps.readers?.schedulerStatus, timeoutMs, deps.logger),
       getSamplingListSummaries(deps.db),
       getLatestWeightsHead(deps.db),
       getLatestScoringPass(deps.db),
+      readWithin('worker registry', deps.readers?.workers, timeoutMs, deps.logger),
+      readWithin('task statistics', deps.readers?.taskStats, timeoutMs, deps.logger),
     ]);
     const now = new Date();
+    const workers = workersView(workerList, stats);
+    // Plain sentences for conditions that need an operator: the dashboard shows each as a banner.
+    const warnings = [minersWarning(scheduler.ok ? scheduler.value : null), workers.warning].filter((w): w is string => w !== null);
     return c.json({
       time: now.toISOString(),
       scheduler: scheduler.ok ? schedulerView(scheduler.value) : null,
@@ -86,6 +118,9 @@ export function registerStatusRoutes(app: Hono, deps: ApiDeps): void {
         : null,
       why_no_weights: whyNoWeights(pass, weights, deps.config.scoring.weightsIntervalSeconds),
       environments: lists.map(rotationView),
+      workers: workers.summary,
+      workers_error: workerList.ok ? null : workerList.error,
+      warnings,
     });
   });
 }

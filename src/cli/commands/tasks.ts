@@ -32,8 +32,10 @@ function parseFilter(options: FilterOptions): PausedFilter {
 
 function printTable(tasks: readonly PausedTask[], now: number): void {
   if (tasks.length === 0) return;
-  const rows = tasks.map((t) => [t.env, t.hotkey, t.revision, t.taskId, new Date(t.pausedAt).toISOString(), formatAge(now - t.pausedAt), (t.reason ?? '').slice(0, 80)]);
-  console.log(formatTable(['env', 'miner', 'revision', 'task_id', 'paused_at', 'age', 'reason'], rows));
+  const rows = tasks.map((t) => [t.env, t.hotkey, t.revision, t.taskId, new Date(t.pausedAt).toISOString(), formatAge(now - t.pausedAt)]);
+  // The whole reason under each row: cut, "circuit of … is open" hid what was wrong with the miner.
+  const [header, rule, ...lines] = formatTable(['env', 'miner', 'revision', 'task_id', 'paused_at', 'age'], rows).split('\n');
+  console.log([header, rule, ...lines.map((line, i) => `${line}\n  reason: ${tasks[i]!.reason ?? '(none recorded)'}`)].join('\n'));
 }
 
 function withFilters(command: Command): Command {

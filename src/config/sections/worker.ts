@@ -8,6 +8,8 @@ import {
   MINER_CONNECT_TIMEOUT_MS,
   MINER_MAX_RESPONSE_BYTES,
   MINER_RESET_TIMEOUT_MS,
+  WORKER_HEARTBEAT_MISSES,
+  WORKER_HEARTBEAT_MS,
 } from '../constants.ts';
 import { integer, list, optionalInteger, optionalText, text } from '../variable.ts';
 
@@ -35,6 +37,12 @@ export const worker = {
     pattern: /^[A-Za-z0-9_.-]{1,64}$/,
     rule: '1 to 64 letters, digits, dots, dashes or underscores',
     doc: 'Name recorded with each result; default `<hostname>-<pid>`.',
+  }),
+  heartbeatMs: integer('EVALPOOL_WORKER_HEARTBEAT_MS', {
+    default: WORKER_HEARTBEAT_MS,
+    min: 50,
+    max: 600_000,
+    doc: `Period of each worker's heartbeat in Redis (\`GET /v1/workers\`, \`evalpool workers\`); a worker silent for ${WORKER_HEARTBEAT_MISSES} periods is shown gone.`,
   }),
   metricsPort: optionalInteger('EVALPOOL_WORKER_METRICS_PORT', {
     min: 0,

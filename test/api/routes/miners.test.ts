@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { MinerCircuit } from '../../../src/api/readers.ts';
+import { MINER_RECENT_ATTEMPTS } from '../../../src/config/constants.ts';
+import { insertAttempts } from '../../../src/db/tables/attempts.ts';
+import type { ErrorClass } from '../../../src/db/schema.ts';
 import { seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
 import { getJson, testApp } from '../../helpers/test-app.ts';
 import { testConfig } from '../../helpers/test-config.ts';
@@ -51,6 +54,35 @@ describe('GET /v1/miners', () => {
     assert.equal(two!.last_result?.success, true);
     assert.deepEqual(body.unavailable, { in_flight: null, circuit: null });
     assert.ok(!JSON.stringify(body).includes('127.0.0.1:1/miner'), 'endpoints are not public');
+  });
+
+  test("one miner's last attempt of each class with its whole message and time, and its latest attempts (bounded, newest first)", async () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 0, minute));
+    const attempt = (minute: number, errorClass: ErrorClass, message: string | null) => ({
+      task_uuid: crypto.randomUUID(), attempt: 1, env_id: 'env-a', task_id: minute, uid: 2, hotkey: 'hk2', revision: 'r1',
+      error_class: errorClass, error_message: message, duration_ms: 10, worker_id: 'w1', created_at: at(minute),
+    });
+    const refused = `POST /reset: connect ECONNREFUSED 10.0.0.7:8000 ${'x'.repeat(200)}`;
+    await insertAttempts(database.db, [
+      attempt(1, 'miner_unavailable', 'an older refusal'),
+      attempt(2, 'env_error', 'simulator exception: NaN in qpos'),
+      attempt(3, 'miner_unavailable', refused),
+      ...Array.from({ length: MINER_RECENT_ATTEMPTS + 5 }, (_, i) => attempt(10 + i, 'success', null)),
+      attempt(50, 'failure', 'action timed out at step 12'),
+    ]);
+    await insertAttempts(database.db, [{ ...attempt(60, 'worker_error', 'another miner'), hotkey: 'hk1', uid: 1 }]);
+    const { body } = await getJson<{ miner: MinerBody & { last_errors: Record<string, { message: string; at: string; env_id: string }>; recent_attempts: { error_class: string; at: string }[] } }>(
+      testApp(database.db, { config, readers }),
+      '/v1/miners/2',
+    );
+    assert.deepEqual(Object.keys(body.miner.last_errors).sort(), ['env_error', 'failure', 'miner_unavailable']);
+    assert.equal(body.miner.last_errors.miner_unavailable!.message, refused);
+    assert.equal(body.miner.last_errors.miner_unavailable!.at, at(3).toISOString());
+    assert.equal(body.miner.last_errors.env_error!.message, 'simulator exception: NaN in qpos');
+    assert.equal(body.miner.recent_attempts.length, MINER_RECENT_ATTEMPTS);
+    assert.equal(body.miner.recent_attempts[0]!.error_class, 'failure');
+    assert.equal(body.miner.recent_attempts[0]!.at, at(50).toISOString());
+    assert.ok(body.miner.recent_attempts.every((a, i, all) => i === 0 || a.at <= all[i - 1]!.at));
   });
 
   test('without readers, in-flight and circuit are null and say why', async () => {

@@ -24,6 +24,19 @@ interface StatusBody {
 }
 
 describe('GET /v1/status', () => {
+  test('a missing miners file is a warning from the first discovery on, naming the file; a stale source too', async () => {
+    const missing = '/srv/evalpool/miners.json: cannot read the miners file (ENOENT)';
+    const failing: SchedulerStatus = { leaderId: 'a', lastTickAt: new Date(), tasks: [{ name: 'miners', lastRunAt: new Date(), lastDurationMs: 1, lastError: missing }] };
+    const first = await getJson<StatusBody & { warnings: string[] }>(testApp(database.db, { config, readers: { schedulerStatus: () => Promise.resolve(failing) } }), '/v1/status');
+    assert.deepEqual(first.body.warnings, [`miner discovery fails, so no miner is evaluated: ${missing}`]);
+    const since = new Date('2026-06-01T00:00:00Z');
+    const stale: SchedulerStatus = { leaderId: 'a', lastTickAt: new Date(), minerDiscovery: { at: new Date(), block: 1, active: 2, excluded: 0, stale: { since, error: missing } } };
+    const later = await getJson<StatusBody & { warnings: string[] }>(testApp(database.db, { config, readers: { schedulerStatus: () => Promise.resolve(stale) } }), '/v1/status');
+    assert.deepEqual(later.body.warnings, [`miner discovery fails since 2026-06-01T00:00:00.000Z; the last known miners are kept: ${missing}`]);
+    const fine = await getJson<StatusBody & { warnings: string[] }>(testApp(database.db, { config }), '/v1/status');
+    assert.deepEqual(fine.body.warnings, []);
+  });
+
   test('before anything: why there are no weights, and no scheduler reader', async () => {
     const { status, body } = await getJson<StatusBody>(testApp(database.db, { config }), '/v1/status');
     assert.equal(status, 200);

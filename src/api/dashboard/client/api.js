@@ -10,6 +10,7 @@ const RESOURCES = {
   stats: '/v1/tasks/stats',
   scores: '/v1/scores/latest',
   weights: '/v1/weights/latest',
+  workers: '/v1/workers',
 };
 
 /**
@@ -21,7 +22,9 @@ async function getJson(path, timeoutMs) {
   try {
     const response = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store', signal: AbortSignal.timeout(timeoutMs) });
     const data = await response.json().catch(() => null);
-    if (response.ok) return { ok: true, status: response.status, data };
+    // A 2xx whose body could not be read (cut off mid-transfer) is an error, not empty data.
+    if (response.ok && data !== null) return { ok: true, status: response.status, data };
+    if (response.ok) return { ok: false, status: response.status, error: 'the answer could not be read', data: null };
     const error = data && typeof data.detail === 'string' ? data.detail : `HTTP ${response.status}`;
     return { ok: false, status: response.status, error, data };
   } catch (error) {

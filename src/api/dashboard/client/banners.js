@@ -16,8 +16,9 @@ export function renderBanners(el, model, refreshMs) {
     if (down.length > 0) out.push(banner('bad', `${down.map((k) => (k === 'database' ? 'Postgres' : 'Redis')).join(' and ')} not answering.`, down.map((k) => model.health[k].error).join('; ')));
     const why = model.status?.why_no_weights;
     if (why) out.push(banner('warn', model.status.weights ? 'The last scoring pass published no new weights.' : 'No weights published yet.', why));
-    const stale = model.status?.scheduler?.miner_discovery?.stale;
-    if (stale) out.push(banner('warn', 'Miner discovery is failing; the last known miners are kept.', stale.error));
+    // Conditions the server says need an operator (miner discovery failing, e.g. an unusable
+    // miners file; waiting tasks that no live worker consumes).
+    for (const warning of model.status?.warnings ?? []) out.push(banner('bad', 'Action needed:', warning));
   }
   swap(el, out);
 }

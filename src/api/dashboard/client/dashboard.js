@@ -10,9 +10,11 @@ import { renderRotation } from './rotation-timeline.js';
 import { renderScores } from './score-table.js';
 import { renderSlots } from './slots-chart.js';
 import { renderWeights } from './weights-chart.js';
+import { renderWorkers } from './workers-panel.js';
 
 const PANELS = {
   health: renderHealth,
+  workers: renderWorkers,
   coverage: renderCoverage,
   weights: renderWeights,
   slots: renderSlots,

@@ -41,6 +41,7 @@ export function buildModel(r) {
     rows: [...rows.values()].sort((a, b) => a.uid - b.uid || (a.hotkey < b.hotkey ? -1 : 1)),
     stats: r.stats.ok ? r.stats.data : null,
     weights: r.weights.ok ? r.weights.data : null,
+    workers: r.workers.ok ? r.workers.data : null,
   };
 }
 
