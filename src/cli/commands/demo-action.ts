@@ -43,6 +43,7 @@ function intro(demo: RunningDemo, config: Config): string {
     `dashboard  ${demo.url}/`,
     `API        ${demo.url}/v1/weights/latest  ·  ${demo.url}/v1/status`,
     `state      ${maskUrlPassword(config.storage.databaseUrl)}  ·  ${maskUrlPassword(config.storage.redisUrl)} (prefix ${config.storage.queuePrefix})`,
+    `CLI        EVALPOOL_DATABASE_URL=${maskUrlPassword(config.storage.databaseUrl)} EVALPOOL_QUEUE_PREFIX=${config.storage.queuePrefix} npx evalpool weights show`,
     '',
     `Every miner plays one episode per task id of each environment's sampling list; weights are computed every ${config.scoring.weightsIntervalSeconds} s`,
     `and published as soon as a miner has results for ${Math.round(config.scoring.minCoverage * 100)}% of every list; the table below waits until every miner has.`,
