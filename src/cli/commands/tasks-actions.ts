@@ -54,8 +54,12 @@ async function withRedis(context: CommandContext, body: (redis: Redis) => Promis
   }
 }
 
-/** `tasks paused list` (loaded when it runs: see main.ts). */
-export async function pausedList(program: Command, options: FilterOptions): Promise<void> {
+/** The paused tasks the flags select (after checking `--env`), handed to `body` with Redis open. */
+async function withPausedTasks(
+  program: Command,
+  options: FilterOptions,
+  body: (found: PausedTask[], now: number, redis: Redis, prefix: string) => Promise<void>,
+): Promise<void> {
   const filter = filterOf(program, options);
   const context = loadPrintingContext();
   const prefix = context.config.storage.queuePrefix;
@@ -63,48 +67,49 @@ export async function pausedList(program: Command, options: FilterOptions): Prom
     withRedis(context, async (redis) => {
       await checkEnv(redis, prefix, filter.env);
       const now = Date.now();
-      const found = await findPausedTasks(redis, prefix, filter, now);
-      if (options.json) return printJson(rowsAsJson(PAUSED_HEADERS, pausedRows(found, now, true)));
-      if (found.length > 0) console.log(formatTable(PAUSED_HEADERS, pausedRows(found, now, options.wide === true), { wide: options.wide }));
-      console.log(`${found.length} paused task${found.length === 1 ? '' : 's'}`);
+      await body(await findPausedTasks(redis, prefix, filter, now), now, redis, prefix);
     }),
   );
 }
 
+/** `tasks paused list` (loaded when it runs: see main.ts). */
+export async function pausedList(program: Command, options: FilterOptions): Promise<void> {
+  await withPausedTasks(program, options, (found, now) => {
+    if (options.json) printJson(rowsAsJson(PAUSED_HEADERS, pausedRows(found, now, true)));
+    else {
+      if (found.length > 0) console.log(formatTable(PAUSED_HEADERS, pausedRows(found, now, options.wide === true), { wide: options.wide }));
+      console.log(`${found.length} paused task${found.length === 1 ? '' : 's'}`);
+    }
+    return Promise.resolve();
+  });
+}
+
 /** `tasks paused delete` (loaded when it runs: see main.ts). */
 export async function pausedDelete(program: Command, options: DeleteOptions): Promise<void> {
-  const filter = filterOf(program, options);
-  const context = loadPrintingContext();
-  const prefix = context.config.storage.queuePrefix;
-  await runCommand(context.config, () =>
-    withRedis(context, async (redis) => {
-      await checkEnv(redis, prefix, filter.env);
-      const now = Date.now();
-      const found = await findPausedTasks(redis, prefix, filter, now);
-      const count = `${found.length} paused task${found.length === 1 ? '' : 's'}`;
-      if (!options.json && found.length > 0) console.log(formatTable(PAUSED_HEADERS, pausedRows(found, now, options.wide === true), { wide: options.wide }));
-      if (options.dryRun) {
-        if (options.json) printJson({ dry_run: true, deleted: 0, would_delete: rowsAsJson(PAUSED_HEADERS, pausedRows(found, now, true)) });
-        else console.log(`dry run: ${count} would be deleted`);
-        return;
-      }
-      const unfiltered = Object.keys(filter).length === 0;
-      if (found.length > 0 && unfiltered && !(await confirm(`delete all ${count} of every env and miner?`, options.yes))) {
-        console.log('nothing deleted');
-        return;
-      }
-      // BullMQ is loaded only to delete: listing and counting read Redis directly.
-      const { TaskQueues } = await import('../../pool/task-queues.ts');
-      const queues = new TaskQueues(redis, prefix);
-      try {
-        const deleted = await deletePausedTasks(queues, found);
-        if (options.json) printJson({ dry_run: false, deleted });
-        else console.log(`deleted ${deleted} paused task${deleted === 1 ? '' : 's'}`);
-      } finally {
-        await queues.close();
-      }
-    }),
-  );
+  const unfiltered = !options.miner && !options.env && !options.olderThan;
+  await withPausedTasks(program, options, async (found, now, redis, prefix) => {
+    const count = `${found.length} paused task${found.length === 1 ? '' : 's'}`;
+    if (!options.json && found.length > 0) console.log(formatTable(PAUSED_HEADERS, pausedRows(found, now, options.wide === true), { wide: options.wide }));
+    if (options.dryRun) {
+      if (options.json) printJson({ dry_run: true, deleted: 0, would_delete: rowsAsJson(PAUSED_HEADERS, pausedRows(found, now, true)) });
+      else console.log(`dry run: ${count} would be deleted`);
+      return;
+    }
+    if (found.length > 0 && unfiltered && !(await confirm(`delete all ${count} of every env and miner?`, options.yes))) {
+      console.log('nothing deleted');
+      return;
+    }
+    // BullMQ is loaded only to delete: listing and counting read Redis directly.
+    const { TaskQueues } = await import('../../pool/task-queues.ts');
+    const queues = new TaskQueues(redis, prefix);
+    try {
+      const deleted = await deletePausedTasks(queues, found);
+      if (options.json) printJson({ dry_run: false, deleted });
+      else console.log(`deleted ${deleted} paused task${deleted === 1 ? '' : 's'}`);
+    } finally {
+      await queues.close();
+    }
+  });
 }
 
 /** `tasks stats` (loaded when it runs: see main.ts). */
