@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'test-output/**', 'bench-output/**', 'containers/**/dist/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'test-output/**', 'bench-output/**', 'containers/**/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -25,6 +25,11 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The launcher, the build script and test hooks: Node scripts in plain JavaScript.
+    files: ['bin/**/*.js', 'scripts/**/*.js', 'test/helpers/*.js'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly' } },
   },
   {
     // The dashboard's browser code: plain ES modules, served as they are.

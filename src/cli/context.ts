@@ -36,3 +36,11 @@ export function loadContext(overrides: Readonly<Record<string, string>> = {}, op
     throw error;
   }
 }
+
+/**
+ * {@link loadContext} for a command that prints a result (a table, JSON): its log lines go to
+ * stderr, readable on a terminal, so that they never mix into the result on stdout.
+ */
+export function loadPrintingContext(overrides: Readonly<Record<string, string>> = {}): CommandContext {
+  return loadContext(overrides, { logger: { destination: process.stderr, isTTY: process.stderr.isTTY === true } });
+}

@@ -1,14 +1,34 @@
 import { maskUrlPassword } from '../config/mask.ts';
 import { errorChain } from '../runtime/error-chain.ts';
 
-/** The services evalpool needs, with the command that starts each on a Debian machine. */
-const HINTS = {
-  postgres: 'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start (or set EVALPOOL_DATABASE_URL)',
-  redis: 'start it with: redis-server --daemonize yes --port 6379 --save "" --appendonly no (or set EVALPOOL_REDIS_URL)',
-} as const;
+const DEFAULT_PORTS = { postgres: 5432, redis: 6379 } as const;
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/**
+ * What to do about a service that does not answer at `url`, naming its real address: the start
+ * command on a Debian machine when it is local (Redis on its own port), else a check.
+ */
+function hintFor(service: Service, url: string): string {
+  const variable = service === 'postgres' ? 'EVALPOOL_DATABASE_URL' : 'EVALPOOL_REDIS_URL';
+  let host = '127.0.0.1';
+  let port: number = DEFAULT_PORTS[service];
+  try {
+    const parsed = new URL(url);
+    host = parsed.hostname || host;
+    if (parsed.port !== '') port = Number(parsed.port);
+  } catch {
+    // unparseable: the config check reports it
+  }
+  if (!LOCAL_HOSTS.has(host)) return `check that it runs and is reachable at ${host}:${port} (or set ${variable})`;
+  if (service === 'redis') return `start it with: redis-server --daemonize yes --port ${port} --save "" --appendonly no (or set ${variable})`;
+  const cluster = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
+  return port === DEFAULT_PORTS.postgres
+    ? `start it with: ${cluster} (or set ${variable})`
+    : `start the cluster that listens on port ${port} (Debian: pg_lsclusters lists them; ${cluster} starts the default one, on 5432), or set ${variable}`;
+}
 
 /** A service evalpool connects to. */
-export type Service = keyof typeof HINTS;
+export type Service = 'postgres' | 'redis';
 
 const UNREACHABLE = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH'];
 
@@ -28,14 +48,10 @@ function codeOf(error: unknown): string | undefined {
   return chainOf(error).find((e) => typeof e.code === 'string')?.code;
 }
 
-function defaultPort(service: Service): number {
-  return service === 'postgres' ? 5432 : 6379;
-}
-
 function portOf(url: string, service: Service): number | undefined {
   try {
     const parsed = new URL(url);
-    return parsed.port === '' ? defaultPort(service) : Number(parsed.port);
+    return parsed.port === '' ? DEFAULT_PORTS[service] : Number(parsed.port);
   } catch {
     return undefined;
   }
@@ -65,7 +81,7 @@ function explainConnectionError(error: unknown, service: Service, url: string): 
   const unreachable = UNREACHABLE.includes(code ?? '') || /timeout|connect/i.test(message);
   if (!unreachable) return undefined;
   const name = service === 'postgres' ? 'Postgres' : 'Redis';
-  return `${name} is not answering at ${maskUrlPassword(url)} (${code ?? message}); ${HINTS[service]}`;
+  return `${name} is not answering at ${maskUrlPassword(url)} (${code ?? message}); ${hintFor(service, url)}`;
 }
 
 /** What {@link explainStartError} needs to know of the configuration. */

@@ -14,5 +14,5 @@ export function parseOptions<S extends v.GenericSchema>(schema: S, raw: unknown,
   const parsed = v.safeParse(schema, raw);
   if (parsed.success) return parsed.output;
   const flag = (issue: v.BaseIssue<unknown>): string => `--${(v.getDotPath(issue) ?? '?').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  return command.error(`error: ${parsed.issues.map((issue) => `${flag(issue)} ${issue.message}`).join('; ')}`);
+  return command.error(`evalpool: ${parsed.issues.map((issue) => `${flag(issue)} ${issue.message}`).join('; ')}`);
 }

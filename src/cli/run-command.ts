@@ -1,14 +1,22 @@
 import type { Config } from '../config/schema.ts';
+import { ConfirmationRequiredError, EXIT_UNCONFIRMED } from './confirm.ts';
+import { CommandInputError } from './command-input-error.ts';
 import { explainStartError } from './friendly-errors.ts';
 
 /**
  * Runs a command body and turns the errors users meet (Postgres or Redis not running, the API's
- * port taken) into one clear sentence and exit code 1 instead of a stack trace.
+ * port taken, a filter that matches nothing, a refused confirmation) into one clear sentence and
+ * a non-zero exit code instead of a stack trace.
  */
 export async function runCommand(config: Config, body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (error) {
+    if (error instanceof ConfirmationRequiredError || error instanceof CommandInputError) {
+      process.stderr.write(`evalpool: ${error.message}\n`);
+      process.exitCode = error instanceof ConfirmationRequiredError ? EXIT_UNCONFIRMED : 1;
+      return;
+    }
     const explained = explainStartError(error, {
       databaseUrl: config.storage.databaseUrl,
       redisUrl: config.storage.redisUrl,

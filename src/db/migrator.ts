@@ -1,11 +1,14 @@
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import path, { join } from 'node:path';
 import { FileMigrationProvider, Migrator, type Kysely, type MigrationResult } from 'kysely';
+import { PACKAGE_ROOT } from '../runtime/package-root.ts';
 import type { Database } from './schema.ts';
 
-/** The project's `migrations/` folder, wherever the process was started from. */
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+/**
+ * The project's `migrations/` folder, wherever the process was started from; `dist/migrations/`
+ * when this code runs compiled (bin/evalpool.js), since Node cannot import the `.ts` files then.
+ */
+const MIGRATIONS_DIR = join(PACKAGE_ROOT, import.meta.url.endsWith('.ts') ? 'migrations' : 'dist/migrations');
 
 /** A Kysely migrator over `migrations/` (files named `NNNN_description.ts`, applied in name order). */
 function createMigrator(db: Kysely<Database>): Migrator {

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { Config } from '../config/schema.ts';
 
 export type { Logger } from 'pino';
@@ -28,6 +29,8 @@ export function createLogger(config: Pick<Config, 'logging'>, options: LoggerOpt
   const wantPretty = config.logging.pretty ?? options.isTTY ?? process.stdout.isTTY === true;
   const base = { level: config.logging.level, redact: { paths: REDACT, censor: '***' }, base: { pid: process.pid } };
   if (wantPretty) {
+    // Loaded only when wanted: a CLI command printing JSON lines (or nothing) starts faster.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
     return pino(base, pretty({ destination, sync: true, colorize: options.isTTY ?? process.stdout.isTTY === true, ignore: 'pid,hostname' }));
   }
   return pino(base, destination);

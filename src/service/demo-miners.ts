@@ -88,7 +88,7 @@ export async function startDemoMiners(
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') {
         throw new DemoSetupError(
-          `port ${plan.port} is already in use, so demo miner ${plan.hotkey} (from ${file}) cannot listen on it: stop what holds it, or set EVALPOOL_MINERS_FILE to a copy of that file with other ports`,
+          `port ${plan.port} is already in use, so demo miner ${plan.hotkey} (from ${file}) cannot listen on it: stop what holds it, or move the demo miners with --miner-ports <first port> (e.g. npm start -- --miner-ports 9201)`,
         );
       }
       if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {

@@ -144,14 +144,14 @@ describe('evalpool demo as a process', () => {
     }
   });
 
-  test('a demo miner port in use: one sentence naming the port and EVALPOOL_MINERS_FILE, exit 1', async () => {
+  test('a demo miner port in use: one sentence naming the port and --miner-ports, exit 1', async () => {
     const taken = await listen();
     try {
       const port = (taken.address() as { port: number }).port;
       const [a, b] = await freePorts(2);
       const result = await runCli(['demo'], variables({ EVALPOOL_MINERS_FILE: await writeMinersFile(dir, [a!, port, b!]) }));
       assert.equal(result.code, 1);
-      assert.match(result.stderr, new RegExp(`^evalpool: port ${port} is already in use, so demo miner demo-noisy .*EVALPOOL_MINERS_FILE`));
+      assert.match(result.stderr, new RegExp(`^evalpool: port ${port} is already in use, so demo miner demo-noisy .*--miner-ports <first port>`));
       assert.doesNotMatch(result.stderr, /\n\s+at /);
     } finally {
       await close(taken);
@@ -179,10 +179,10 @@ describe('evalpool demo as a process', () => {
       const minersFile = await writeMinersFile(dir, await freePorts(3));
       const noRedis = await runCli(['demo'], variables({ EVALPOOL_DATABASE_URL: databaseUrl, EVALPOOL_MINERS_FILE: minersFile, EVALPOOL_REDIS_URL: 'redis://127.0.0.1:1' }));
       assert.equal(noRedis.code, 1);
-      assert.match(noRedis.stderr, /^evalpool: Redis is not answering at redis:\/\/127\.0\.0\.1:1 .*start it with: redis-server/);
+      assert.match(noRedis.stderr, /^evalpool: Redis is not answering at redis:\/\/127\.0\.0\.1:1 .*start it with: redis-server --daemonize yes --port 1 /);
       const noPostgres = await runCli(['demo'], variables({ EVALPOOL_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x', EVALPOOL_MINERS_FILE: minersFile }));
       assert.equal(noPostgres.code, 1);
-      assert.match(noPostgres.stderr, /^evalpool: Postgres is not answering at postgres:\/\/postgres@127\.0\.0\.1:1\/x .*start it with: pg_ctlcluster/);
+      assert.match(noPostgres.stderr, /^evalpool: Postgres is not answering at postgres:\/\/postgres@127\.0\.0\.1:1\/x .*start the cluster that listens on port 1 /);
     } finally {
       await dropDatabase(databaseUrl);
     }

@@ -34,3 +34,20 @@ describe('friendly start errors', () => {
     assert.equal(explainStartError(new Error('relation "x" does not exist'), settings), undefined);
   });
 });
+
+describe('friendly start errors name the real address', () => {
+  test('a Redis on another port is told to start on that port, a remote one to be checked', () => {
+    const moved = { ...settings, redisUrl: 'redis://127.0.0.1:6999' };
+    const text = explainStartError(refused(6999), moved) ?? '';
+    assert.match(text, /^Redis is not answering at redis:\/\/127\.0\.0\.1:6999 .*redis-server --daemonize yes --port 6999 /);
+    assert.doesNotMatch(text, /6379/);
+    const remote = { ...settings, redisUrl: 'redis://cache.internal:6380' };
+    const far = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:6380'), { code: 'ECONNREFUSED', port: 6380 });
+    assert.match(explainStartError(far, remote) ?? '', /check that it runs and is reachable at cache\.internal:6380 \(or set EVALPOOL_REDIS_URL\)$/);
+  });
+
+  test('a Postgres on another port is not told to start the default cluster as if that were it', () => {
+    const moved = { ...settings, databaseUrl: 'postgres://postgres@127.0.0.1:5433/evalpool' };
+    assert.match(explainStartError(refused(5433), moved) ?? '', /start the cluster that listens on port 5433/);
+  });
+});

@@ -41,7 +41,7 @@ describe('evalpool sampling and slots commands', () => {
 
     const shown = await cli('sampling', 'show');
     assert.equal(shown.code, 0, shown.stderr);
-    assert.match(shown.stdout, /env\s+family\s+size\s+scored\s+rotation\s+last rotation\s+next rotation\s+version/);
+    assert.match(shown.stdout, /env\s+family\s+size\s+scored\s+rotation\s+last_rotation\s+next_rotation\s+version/);
     assert.match(shown.stdout, /mujoco\/push-v1\s+mujoco\s+32\s+true\s+4 every 600s\s+never/);
 
     const row = await getSamplingList(t.db, 'mujoco/reach-v1');
@@ -65,14 +65,19 @@ describe('evalpool sampling and slots commands', () => {
   });
 
   test('slots set pins and unpins; slots show lists the miner; a bad value exits 2', async () => {
-    const pinned = await cli('slots', 'set', 'hk-ops', '8');
+    // A hotkey the scheduler has never seen is refused (a typo would be pinned silently); --new pins it.
+    const unknown = await cli('slots', 'set', 'hk-ops', '8');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^evalpool: unknown hotkey hk-ops: the scheduler has never seen it .*--new pins it anyway/);
+    assert.equal((await getMinerSlots(t.db)).get('hk-ops'), undefined);
+    const pinned = await cli('slots', 'set', 'hk-ops', '8', '--new');
     assert.equal(pinned.code, 0, pinned.stderr);
     assert.match(pinned.stdout, /pinned hk-ops to 8 slots/);
     assert.equal((await getMinerSlots(t.db)).get('hk-ops')?.pinned, 8);
 
     const shown = await cli('slots', 'show');
-    assert.match(shown.stdout, /hotkey\s+slots\s+adjusted\s+pinned\s+paused\s+last change/);
-    assert.match(shown.stdout, /hk-ops\s+8\s+8\s+8\s+false\s+\S+ \S+ \(pin\)/);
+    assert.match(shown.stdout, /hotkey\s+slots\s+adjusted\s+pinned\s+paused\s+last_change\s+reason/);
+    assert.match(shown.stdout, /hk-ops\s+8\s+8\s+8\s+false\s+\S+ \S+\s+pin/);
 
     const auto = await cli('slots', 'set', 'hk-ops', 'auto');
     assert.match(auto.stdout, /unpinned hk-ops/);

@@ -55,7 +55,7 @@ describe('evalpool serve as a process', () => {
   test('Redis or Postgres not running at start: one sentence saying what to start, exit 1', async () => {
     const result = await runCli(['serve'], { EVALPOOL_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /Postgres is not answering at postgres:\/\/postgres@127\.0\.0\.1:1\/x .*start it with: pg_ctlcluster/);
+    assert.match(result.stderr, /Postgres is not answering at postgres:\/\/postgres@127\.0\.0\.1:1\/x .*start the cluster that listens on port 1 /);
     assert.doesNotMatch(result.stderr, /at .*\.ts:\d+/);
   });
 

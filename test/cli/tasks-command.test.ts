@@ -78,4 +78,41 @@ describe('evalpool tasks paused list|delete', () => {
     const left = (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a', 'env-b'])).filter((t) => t.state === 'paused');
     assert.deepEqual([...new Set(left.map((t) => t.hotkey))], ['hk2']);
   });
+
+  test('--json: snake_case rows with the whole reason; tasks stats counts as the API does; an unknown env is an error', async () => {
+    const listed = await runCli(['tasks', 'paused', 'list', '--json'], vars());
+    assert.equal(listed.code, 0, listed.stderr);
+    const rows = JSON.parse(listed.stdout) as Record<string, unknown>[];
+    assert.equal(rows.length, 3);
+    assert.deepEqual(Object.keys(rows[0]!), ['env', 'miner', 'revision', 'task_id', 'paused_at', 'age', 'reason']);
+    assert.equal(rows[0]!.miner, 'hk2');
+    assert.match(String(rows[0]!.paused_at), /^\d{4}-\d\d-\d\dT/);
+
+    const stats = await runCli(['tasks', 'stats', '--json'], { ...vars(), EVALPOOL_DATABASE_URL: database.url });
+    assert.equal(stats.code, 0, stats.stderr);
+    const counts = JSON.parse(stats.stdout) as { total: Record<string, number>; by_env: Record<string, Record<string, number>>; by_miner: Record<string, Record<string, number>> };
+    assert.equal(counts.total.paused, 3);
+    assert.equal(counts.by_env['env-b']?.paused, 3);
+    assert.equal(counts.by_miner.hk2?.paused, 3);
+    const table = await runCli(['tasks', 'stats'], { ...vars(), EVALPOOL_DATABASE_URL: database.url });
+    assert.match(table.stdout, /^tasks: \d+ pending, \d+ assigned, 3 paused/);
+
+    for (const command of ['list', 'delete']) {
+      const unknown = await runCli(['tasks', 'paused', command, '--env', 'env-typo'], vars());
+      assert.equal(unknown.code, 1, `${command}: ${unknown.stdout}`);
+      assert.match(unknown.stderr, /^evalpool: unknown env "env-typo": the pool has no queue for it \(known: env-a, env-b\)/);
+    }
+  });
+
+  test('deleting every paused task (no filter) asks first: without a terminal it needs --yes', async () => {
+    const paused = async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a', 'env-b'])).filter((t) => t.state === 'paused').length;
+    const refused = await runCli(['tasks', 'paused', 'delete'], vars());
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^evalpool: delete all 3 paused tasks of every env and miner: refusing without a confirmation \(no terminal to ask on\); run again with --yes/);
+    assert.equal(await paused(), 3);
+    const confirmed = await runCli(['tasks', 'paused', 'delete', '--yes'], vars());
+    assert.equal(confirmed.code, 0, confirmed.stderr);
+    assert.match(confirmed.stdout, /deleted 3 paused tasks/);
+    assert.equal(await paused(), 0);
+  });
 });

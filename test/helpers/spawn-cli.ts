@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { NO_MINERS_FILE } from './test-config.ts';
 import { STATE_TIMEOUT_MS } from './wait-for.ts';
 
 /** The `evalpool` executable of this checkout. */
@@ -25,7 +26,8 @@ export interface CliProcess {
 
 /**
  * Starts `evalpool <args>` with a clean environment: only PATH/HOME and the given variables, so a
- * developer's own EVALPOOL_* settings never leak into tests.
+ * developer's own EVALPOOL_* settings never leak into tests (nor a miners.json in the checkout:
+ * see NO_MINERS_FILE).
  */
 export function spawnCli(args: readonly string[], variables: Readonly<Record<string, string>> = {}): CliProcess {
   return spawnEntry(CLI, args, variables);
@@ -39,7 +41,7 @@ export function spawnEntry(entry: string, args: readonly string[], variables: Re
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...loader, entry, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', EVALPOOL_LOG_LEVEL: 'info', ...variables },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', EVALPOOL_LOG_LEVEL: 'info', EVALPOOL_MINERS_FILE: NO_MINERS_FILE, ...variables },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../runtime/package-root.ts';
 
 /** One static file of the dashboard, read into memory. */
 export interface DashboardAsset {
@@ -23,8 +23,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.svg': 'image/svg+xml',
 };
 
-/** The browser code shipped in the package, beside this file. */
-export const DASHBOARD_CLIENT_DIR = fileURLToPath(new URL('./client/', import.meta.url));
+/** The browser code shipped in the package, beside this file's source (also when it runs compiled from dist/). */
+export const DASHBOARD_CLIENT_DIR = join(PACKAGE_ROOT, 'src/api/dashboard/client/');
 
 /**
  * Reads the dashboard's files (`.js`, `.css`, `.svg`; anything else is ignored) from `dir`.

@@ -1,44 +1,44 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { chmod, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseX25519PublicKeyHex, x25519PrivateKeyToRaw, x25519PublicKeyToRaw } from '../../chain/backend-key.ts';
-import { parseCommitment } from '../../chain/commitment.ts';
-import { encryptDeploymentId } from '../../chain/endpoint-crypto.ts';
-import { chainCommandDeps, runChainCommand, type ChainCommandDeps } from './chain-command-deps.ts';
+import type { ChainCommandDeps } from './chain-command-deps.ts';
 
-// A Raw field of Commitments.set_commitment holds at most 128 bytes.
-const RAW_FIELD_MAX_BYTES = 128;
+/** Flags of `crypto keygen`. */
+export interface KeygenOptions {
+  out: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** Flags of `crypto encrypt-endpoint`. */
+export interface EncryptOptions {
+  publicKey: string;
+  repo?: string;
+  rev?: string;
+  json?: boolean;
+}
 
 /**
  * `evalpool crypto keygen --out <file> [--force]`: a new backend key pair for encrypted endpoint
  * commitments; the private key (64 hex characters) goes to the file with mode 0600, the public
- * key (64 hex characters) to stdout.
+ * key (64 hex characters) to stdout. `crypto public-key --key-file <file>` prints it again.
  * `evalpool crypto encrypt-endpoint <uuid> --public-key <hex> [--repo <repo> --rev <rev>]`: what a
  * miner runs to hide its Basilica deployment id; prints the blob and a commitment string.
  */
 export function register(program: Command, overrides: Partial<ChainCommandDeps> = {}): void {
-  const deps = chainCommandDeps(overrides);
   const crypto = program.command('crypto').description('keys and encrypted endpoint commitments');
+  const actions = () => import('./crypto-actions.ts');
 
   crypto.command('keygen')
     .description('create the backend key pair that miners encrypt their endpoints to')
     .requiredOption('--out <file>', 'where to write the private key (hex, mode 0600)')
     .option('--force', 'overwrite an existing file')
-    .action(async (options: { out: string; force?: boolean }) => {
-      await runChainCommand(deps, async () => {
-        const { privateKey, publicKey } = generateKeyPairSync('x25519');
-        try {
-          await writeFile(options.out, `${x25519PrivateKeyToRaw(privateKey).toString('hex')}\n`, { mode: 0o600, flag: options.force === true ? 'w' : 'wx' });
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${options.out} exists: refusing to overwrite a key (use --force)`, { cause: error });
-          throw error;
-        }
-        // `mode` applies only when the file is created; an overwritten file may have been wider.
-        await chmod(options.out, 0o600);
-        deps.out(x25519PublicKeyToRaw(publicKey).toString('hex'));
-        deps.err(`private key written to ${options.out} (mode 0600): set EVALPOOL_BACKEND_PRIVATE_KEY_FILE to it; publish the public key above for miners`);
-      });
-    });
+    .option('--json', 'print JSON instead of text')
+    .action(async (options: KeygenOptions) => (await actions()).keygen(options, overrides));
+
+  crypto.command('public-key')
+    .description('print the public key of a backend private key file (to publish it again)')
+    .requiredOption('--key-file <file>', 'the private key file written by `crypto keygen`')
+    .option('--json', 'print JSON instead of text')
+    .action(async (options: { keyFile: string; json?: boolean }) => (await actions()).publicKey(options, overrides));
 
   crypto.command('encrypt-endpoint')
     .description('encrypt a Basilica deployment id to the backend public key (run by miners)')
@@ -46,21 +46,6 @@ export function register(program: Command, overrides: Partial<ChainCommandDeps> 
     .requiredOption('--public-key <hex>', "the backend's public key (64 hex characters)")
     .option('--repo <repo>', 'model repository, for the full commitment string')
     .option('--rev <rev>', 'model revision (8 characters of the commit), for the full commitment string')
-    .action(async (uuid: string, options: { publicKey: string; repo?: string; rev?: string }) => {
-      await runChainCommand(deps, () => {
-        const blob = encryptDeploymentId(uuid, parseX25519PublicKeyHex(options.publicKey, '--public-key'));
-        deps.out(`blob: ${blob}`);
-        if (options.repo === undefined || options.rev === undefined) {
-          deps.out(`example commitment: <repo>:<rev8>:e:${blob}`);
-          return Promise.resolve();
-        }
-        const commitment = `${options.repo}:${options.rev}:e:${blob}`;
-        // Refuse a repo or rev that would make the commitment unparseable on the backend.
-        parseCommitment(commitment);
-        deps.out(`commitment: ${commitment}`);
-        const bytes = Buffer.byteLength(commitment);
-        if (bytes > RAW_FIELD_MAX_BYTES) deps.err(`warning: the commitment is ${bytes} bytes, more than a Raw field holds (${RAW_FIELD_MAX_BYTES})`);
-        return Promise.resolve();
-      });
-    });
+    .option('--json', 'print JSON instead of text')
+    .action(async (uuid: string, options: EncryptOptions) => (await actions()).encryptEndpoint(uuid, options, overrides));
 }

@@ -1,61 +1,17 @@
 import type { Command } from 'commander';
-import * as v from 'valibot';
-import { blockParam } from '../../api/path-params.ts';
-import { createConfiguredDatabase } from '../../db/database.ts';
-import { getScoreSnapshotOfWeights } from '../../db/tables/score-snapshots.ts';
-import { getLatestWeightsHead, getWeightsByBlock, getLatestWeights, type WeightsRow } from '../../db/tables/weights.ts';
-import type { StoredScoreReport } from '../../scoring/stored-report.ts';
-import { loadContext } from '../context.ts';
-import { formatTable, type Cell } from '../format-table.ts';
-import { runCommand } from '../run-command.ts';
+import { outputFlags, type OutputOptions } from '../output.ts';
 
-/** Rows of the weights table: one per uid of the u16 vector, with what the snapshot knows of it. */
-function rows(weights: WeightsRow, report: StoredScoreReport | undefined): Cell[][] {
-  const miners = new Map((report?.miners ?? []).map((m) => [m.uid, m]));
-  return weights.weights_u16.uids.map((uid, i) => {
-    const m = miners.get(uid);
-    return [uid, m?.hotkey, weights.weights[String(uid)] ?? null, weights.weights_u16.values[i] ?? null, m?.points, m === undefined ? null : m.eligible ? 'yes' : 'no'];
-  });
+/** Flags of `weights show`. */
+export interface WeightsShowOptions extends OutputOptions {
+  block?: string;
 }
 
 /** `evalpool weights show [--block N]`. */
 export function register(program: Command): void {
   const weights = program.command('weights').description('inspect published weights');
 
-  weights
-    .command('show')
+  outputFlags(weights.command('show'))
     .description('print the latest weights (or those of one block): uid, hotkey, weight, u16, points, eligible')
     .option('--block <n>', 'the block whose weights to show (default: the latest)')
-    .action(async (options: { block?: string }) => {
-      let block: number | undefined;
-      if (options.block !== undefined) {
-        const parsed = v.safeParse(blockParam, options.block);
-        if (!parsed.success) program.error(`evalpool weights show: --block ${parsed.issues[0].message}, got ${JSON.stringify(options.block)}`, { exitCode: 2 });
-        block = parsed.output;
-      }
-      const { config, logger } = loadContext();
-      await runCommand(config, async () => {
-        const db = createConfiguredDatabase(config.storage, 1, logger);
-        try {
-          const row = block === undefined ? await getLatestWeights(db) : await getWeightsByBlock(db, block);
-          if (!row) {
-            const latest = block === undefined ? undefined : await getLatestWeightsHead(db);
-            const why =
-              block === undefined
-                ? 'no weights have been published yet (see GET /v1/status for why)'
-                : `no weights were published at block ${block}${latest ? `; the latest are at block ${latest.block_number}` : '; none have been published yet'}`;
-            process.stderr.write(`evalpool weights show: ${why}\n`);
-            process.exitCode = 1;
-            return;
-          }
-          const snapshot = await getScoreSnapshotOfWeights(db, row.id);
-          const report = snapshot?.report as StoredScoreReport | undefined;
-          const eligible = report ? `, ${report.eligibleCount} of ${report.miners.length} miners eligible` : '';
-          console.log(`weights of block ${row.block_number} (cycle ${row.id}), published ${row.created_at.toISOString()}${eligible}`);
-          console.log(formatTable(['uid', 'hotkey', 'weight', 'u16', 'points', 'eligible'], rows(row, report), { fractionDigits: 6 }));
-        } finally {
-          await db.destroy();
-        }
-      });
-    });
+    .action(async (options: WeightsShowOptions) => (await import('./weights-show.ts')).weightsShow(program, options));
 }

@@ -100,3 +100,11 @@ export async function syncMiners(db: Kysely<Database>, discovered: readonly Disc
     return { activated: pick('activated'), updated: pick('updated'), deactivated, active: rows.length };
   });
 }
+
+/** Whether the scheduler has ever seen `hotkey` (as a miner, active or not, or in the slots table). */
+export async function isKnownHotkey(db: Kysely<Database>, hotkey: string): Promise<boolean> {
+  const miner = await db.selectFrom('miners').select('hotkey').where('hotkey', '=', hotkey).limit(1).executeTakeFirst();
+  if (miner) return true;
+  const slots = await db.selectFrom('miner_slots').select('hotkey').where('hotkey', '=', hotkey).executeTakeFirst();
+  return slots !== undefined;
+}

@@ -27,12 +27,24 @@ describe('evalpool crypto', () => {
       assert.equal(encrypt.exitCode, 0);
       const blob = /^blob: (.{80})$/.exec(encrypt.out[0]!)?.[1];
       assert.ok(blob);
-      assert.equal(encrypt.out[1], `commitment: org/policy:1a2b3c4d:e:${blob}`);
-      const resolved = resolveCommitment(encrypt.out[1].slice('commitment: '.length), key.privateKey);
+      // Quoted, so that pasting it into a shell passes it as one word, whatever it holds.
+      assert.equal(encrypt.out[1], `commitment: 'org/policy:1a2b3c4d:e:${blob}'`);
+      const resolved = resolveCommitment(encrypt.out[1].slice("commitment: '".length, -1), key.privateKey);
       assert.equal(resolved.endpoint, `https://${UUID}.deployments.basilica.ai`);
 
       const example = await runCli(register, ['crypto', 'encrypt-endpoint', UUID, '--public-key', keygen.out[0]!]);
-      assert.match(example.out[1]!, /^example commitment: <repo>:<rev8>:e:.{80}$/);
+      // `<` and `>` unquoted would be shell redirections.
+      assert.match(example.out[1]!, /^example commitment: '<repo>:<rev8>:e:.{80}'$/);
+
+      // The public key can be printed again from the key file.
+      const again = await runCli(register, ['crypto', 'public-key', '--key-file', keyFile]);
+      assert.equal(again.exitCode, 0, again.err.join('\n'));
+      assert.deepEqual(again.out, [keygen.out[0]]);
+      const json = await runCli(register, ['crypto', 'public-key', '--key-file', keyFile, '--json']);
+      assert.deepEqual(JSON.parse(json.out[0]!), { public_key: keygen.out[0] });
+      const missing = await runCli(register, ['crypto', 'public-key', '--key-file', path.join(dir, 'nope.key')]);
+      assert.equal(missing.exitCode, 1);
+      assert.match(missing.err.join('\n'), /^evalpool: .*nope\.key/);
     });
   });
 

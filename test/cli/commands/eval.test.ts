@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Command } from 'commander';
 import { register as registerDemoMiner } from '../../../src/cli/commands/demo-miner.ts';
-import { register, renderStats } from '../../../src/cli/commands/eval.ts';
+import { register } from '../../../src/cli/commands/eval.ts';
+import { renderStats } from '../../../src/cli/commands/eval-action.ts';
 import { startDemoMiner } from '../../../src/miners/demo/demo-miner.ts';
 import type { LocalEvalStats } from '../../../src/worker/local-eval.ts';
 import { runCli, spawnCli } from '../../helpers/spawn-cli.ts';
@@ -61,9 +62,11 @@ void describe('evalpool eval and demo-miner as processes', () => {
     try {
       const result = await runCli(['eval', '--endpoint', miner.url, '--env', 'mujoco/reach-v1', '--episodes', '4', '--seed-start', '10', '--json']);
       assert.equal(result.code, 0, result.stderr);
-      const stats = JSON.parse(result.stdout) as LocalEvalStats;
+      // snake_case keys, as the API spells them.
+      const stats = JSON.parse(result.stdout) as Record<string, unknown>;
       assert.deepEqual(stats.seeds, [10, 11, 12, 13]);
-      assert.equal(stats.successRate, 1);
+      assert.equal(stats.success_rate, 1);
+      assert.equal(stats.successRate, undefined);
       assert.equal(miner.counts.reset, 4);
 
       // A flag is checked as the variable it overrides; so is the variable itself.
@@ -73,9 +76,10 @@ void describe('evalpool eval and demo-miner as processes', () => {
       // A miner slower than the configured /act timeout fails every episode; the flag overrides the variable.
       miner.setMisbehaviour({ mode: 'slow', on: 'act', delayMs: 30 });
       const args = ['eval', '--endpoint', miner.url, '--env', 'mujoco/reach-v1', '--episodes', '2', '--seed-start', '0', '--json'];
-      const strict = JSON.parse((await runCli(args, { EVALPOOL_ACTION_TIMEOUT_MS: '10' })).stdout) as LocalEvalStats;
-      assert.deepEqual([strict.errorsByClass.failure, strict.successes], [2, 0]);
-      const lenient = JSON.parse((await runCli([...args, '--action-timeout-ms', '2000'], { EVALPOOL_ACTION_TIMEOUT_MS: '10' })).stdout) as LocalEvalStats;
+      type Figures = { errors_by_class: LocalEvalStats['errorsByClass']; successes: number };
+      const strict = JSON.parse((await runCli(args, { EVALPOOL_ACTION_TIMEOUT_MS: '10' })).stdout) as Figures;
+      assert.deepEqual([strict.errors_by_class.failure, strict.successes], [2, 0]);
+      const lenient = JSON.parse((await runCli([...args, '--action-timeout-ms', '2000'], { EVALPOOL_ACTION_TIMEOUT_MS: '10' })).stdout) as Figures;
       assert.equal(lenient.successes, 2);
     } finally {
       await miner.close();

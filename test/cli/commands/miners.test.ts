@@ -18,7 +18,8 @@ async function encryptedCommitment(dir: string): Promise<{ keyFile: string; comm
   const keyFile = path.join(dir, 'backend.key');
   const publicKey = (await runCli(registerCrypto, ['crypto', 'keygen', '--out', keyFile])).out[0]!;
   const line = (await runCli(registerCrypto, ['crypto', 'encrypt-endpoint', UUID, '--public-key', publicKey, '--repo', 'org/policy', '--rev', '1a2b3c4d'])).out[1]!;
-  return { keyFile, commitment: line.slice('commitment: '.length) };
+  // The commitment is printed quoted for the shell.
+  return { keyFile, commitment: line.slice("commitment: '".length, -1) };
 }
 
 describe('evalpool miners show', () => {
@@ -31,7 +32,14 @@ describe('evalpool miners show', () => {
         { uid: 1, hotkey: 'beta', commitment },
         { uid: 2, hotkey: 'gamma', commitment: 'org/policy:1a2b3c4d:e:!!!' },
       ] }));
-      const result = await runCli(register, ['miners', 'show', '--miners-file', file, '--backend-key-file', keyFile]);
+      // Fitted to 100 columns by default; --wide for whole values.
+      const fitted = await runCli(register, ['miners', 'show', '--miners-file', file, '--backend-key-file', keyFile]);
+      for (const line of fitted.out[2]!.split('\n')) assert.ok(line.length <= 100, line);
+      const json = await runCli(register, ['miners', 'show', '--miners-file', file, '--backend-key-file', keyFile, '--json']);
+      const parsed = JSON.parse(json.out[0]!) as { source: string; miners: { uid: number; hotkey: string; committed_block: number | null }[] };
+      assert.equal(parsed.source, 'static');
+      assert.deepEqual(parsed.miners.map((m) => [m.uid, m.hotkey]), [[0, 'alpha'], [1, 'beta'], [2, 'gamma']]);
+      const result = await runCli(register, ['miners', 'show', '--miners-file', file, '--backend-key-file', keyFile, '--wide']);
       assert.equal(result.exitCode, 0, result.err.join('\n'));
       assert.match(result.out[0]!, /^source: static, block \d+, read at /);
       assert.equal(result.out[1], '2 miners, 1 excluded');
@@ -63,7 +71,7 @@ describe('evalpool miners show', () => {
       const hotkeys = [1, 2].map((i) => encodeAddress(new Uint8Array(32).fill(i), 42));
       node.addSubnet(3, hotkeys);
       node.setCommitment(3, hotkeys[1]!, 321, [{ raw: commitment }]);
-      const result = await runCli(register, ['miners', 'show', '--chain-endpoint', 'ws://fake', '--netuid', '3', '--backend-key-file', keyFile], {
+      const result = await runCli(register, ['miners', 'show', '--chain-endpoint', 'ws://fake', '--netuid', '3', '--backend-key-file', keyFile, '--wide'], {
         createProvider: () => node.provider(),
       });
       assert.equal(result.exitCode, 0, result.err.join('\n'));

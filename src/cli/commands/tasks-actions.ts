@@ -1,0 +1,158 @@
+import type { Command } from 'commander';
+import type { Redis } from 'ioredis';
+import { createConfiguredDatabase } from '../../db/database.ts';
+import { deletePausedTasks, findPausedTasks, knownQueues, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
+import { queueKey } from '../../pool/pool-keys.ts';
+import { getPoolStats } from '../../pool/pool-stats.ts';
+import { closeRedis, createRedis } from '../../runtime/redis.ts';
+import { waitForRedis } from '../../runtime/wait-ready.ts';
+import { CommandInputError } from '../command-input-error.ts';
+import { confirm } from '../confirm.ts';
+import { loadPrintingContext, type CommandContext } from '../context.ts';
+import { formatTable } from '../format-table.ts';
+import { formatTime } from '../format-time.ts';
+import { printJson, rowsAsJson, type OutputOptions } from '../output.ts';
+import { formatAge, parseDuration } from '../parse-duration.ts';
+import { runCommand } from '../run-command.ts';
+import type { DeleteOptions, FilterOptions } from './tasks.ts';
+
+const REDIS_READY_MS = 5_000;
+const PAUSED_HEADERS = ['env', 'miner', 'revision', 'task_id', 'paused_at', 'age', 'reason'];
+
+function filterOf(program: Command, options: FilterOptions): PausedFilter {
+  try {
+    return {
+      ...(options.miner ? { hotkey: options.miner } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.olderThan ? { olderThanMs: parseDuration(options.olderThan, '--older-than') } : {}),
+    };
+  } catch (error) {
+    return program.error(`evalpool: ${(error as Error).message}`, { exitCode: 2 });
+  }
+}
+
+/** An `--env` the pool has never had a queue for is a typo, not "0 paused tasks". */
+async function checkEnv(redis: Redis, prefix: string, env: string | undefined): Promise<void> {
+  if (env === undefined) return;
+  const envs = await knownQueues(redis, prefix);
+  if (envs.includes(env) || (await redis.exists(queueKey(prefix, env, 'failed'))) === 1) return;
+  throw new CommandInputError(`unknown env "${env}": the pool has no queue for it (known: ${envs.length > 0 ? envs.join(', ') : 'none yet'})`);
+}
+
+function pausedRows(tasks: readonly PausedTask[], now: number) {
+  return tasks.map((t) => [t.env, t.hotkey, t.revision, t.taskId, new Date(t.pausedAt), formatAge(now - t.pausedAt), t.reason]);
+}
+
+/**
+ * The paused tasks as a table, each row followed by its whole reason: cut to a column, "circuit of
+ * … is open" hid what was wrong with the miner (the reason is the operator's first question).
+ */
+function pausedTable(tasks: readonly PausedTask[], now: number, wide: boolean | undefined): string {
+  const rows = pausedRows(tasks, now).map((row) => row.slice(0, -1));
+  const [header, rule, ...lines] = formatTable(PAUSED_HEADERS.slice(0, -1), rows, { wide }).split('\n');
+  return [header, rule, ...lines.map((line, i) => `${line}\n  reason: ${tasks[i]!.reason ?? '(none recorded)'}`)].join('\n');
+}
+
+async function withRedis(context: CommandContext, body: (redis: Redis) => Promise<void>): Promise<void> {
+  const redis = createRedis(context.config.storage.redisUrl, 'command', context.logger);
+  try {
+    await waitForRedis(redis, REDIS_READY_MS);
+    await body(redis);
+  } finally {
+    await closeRedis(redis);
+  }
+}
+
+/** The paused tasks the flags select (after checking `--env`), handed to `body` with Redis open. */
+async function withPausedTasks(
+  program: Command,
+  options: FilterOptions,
+  body: (found: PausedTask[], now: number, redis: Redis, prefix: string) => Promise<void>,
+): Promise<void> {
+  const filter = filterOf(program, options);
+  const context = loadPrintingContext();
+  const prefix = context.config.storage.queuePrefix;
+  await runCommand(context.config, () =>
+    withRedis(context, async (redis) => {
+      await checkEnv(redis, prefix, filter.env);
+      const now = Date.now();
+      await body(await findPausedTasks(redis, prefix, filter, now), now, redis, prefix);
+    }),
+  );
+}
+
+/** `tasks paused list` (loaded when it runs: see main.ts). */
+export async function pausedList(program: Command, options: FilterOptions): Promise<void> {
+  await withPausedTasks(program, options, (found, now) => {
+    if (options.json) printJson(rowsAsJson(PAUSED_HEADERS, pausedRows(found, now)));
+    else {
+      if (found.length > 0) console.log(pausedTable(found, now, options.wide));
+      console.log(`${found.length} paused task${found.length === 1 ? '' : 's'}`);
+    }
+    return Promise.resolve();
+  });
+}
+
+/** `tasks paused delete` (loaded when it runs: see main.ts). */
+export async function pausedDelete(program: Command, options: DeleteOptions): Promise<void> {
+  const unfiltered = !options.miner && !options.env && !options.olderThan;
+  await withPausedTasks(program, options, async (found, now, redis, prefix) => {
+    const count = `${found.length} paused task${found.length === 1 ? '' : 's'}`;
+    if (!options.json && found.length > 0) console.log(pausedTable(found, now, options.wide));
+    if (options.dryRun) {
+      if (options.json) printJson({ dry_run: true, deleted: 0, would_delete: rowsAsJson(PAUSED_HEADERS, pausedRows(found, now)) });
+      else console.log(`dry run: ${count} would be deleted`);
+      return;
+    }
+    if (found.length > 0 && unfiltered && !(await confirm(`delete all ${count} of every env and miner?`, options.yes))) {
+      console.log('nothing deleted');
+      return;
+    }
+    // BullMQ is loaded only to delete: listing and counting read Redis directly.
+    const { TaskQueues } = await import('../../pool/task-queues.ts');
+    const queues = new TaskQueues(redis, prefix);
+    try {
+      const deleted = await deletePausedTasks(queues, found);
+      if (options.json) printJson({ dry_run: false, deleted });
+      else console.log(`deleted ${deleted} paused task${deleted === 1 ? '' : 's'}`);
+    } finally {
+      await queues.close();
+    }
+  });
+}
+
+/** `tasks stats` (loaded when it runs: see main.ts). */
+export async function tasksStats(options: OutputOptions): Promise<void> {
+  const context = loadPrintingContext();
+  const { config, logger } = context;
+  await runCommand(config, () =>
+    withRedis(context, async (redis) => {
+      const db = createConfiguredDatabase(config.storage, 2, logger);
+      try {
+        const stats = await getPoolStats({ redis, prefix: config.storage.queuePrefix, db, defaultSlots: config.slots.default });
+        const counts = (c: { pending: number; assigned: number; paused: number }) => ({ pending: c.pending, assigned: c.assigned, paused: c.paused, in_flight: c.pending + c.assigned });
+        if (options.json) {
+          printJson({
+            total: counts(stats.totals),
+            by_env: Object.fromEntries(stats.envs.map((e) => [e.env, counts(e)])),
+            by_miner: Object.fromEntries(stats.miners.map((m) => [m.hotkey, counts(m)])),
+          });
+          return;
+        }
+        const t = stats.totals;
+        console.log(`tasks: ${t.pending} pending, ${t.assigned} assigned, ${t.paused} paused (at ${formatTime(new Date(stats.takenAt))})`);
+        console.log(formatTable(['env', 'pending', 'assigned', 'paused', 'list_version'], stats.envs.map((e) => [e.env, e.pending, e.assigned, e.paused, e.listVersion]), { wide: options.wide }));
+        console.log('');
+        console.log(
+          formatTable(
+            ['uid', 'hotkey', 'slots', 'in_flight', 'pending', 'assigned', 'paused', 'circuit'],
+            stats.miners.map((m) => [m.uid, m.hotkey, m.slots, m.inFlight, m.pending, m.assigned, m.paused, m.circuitOpen ? 'open' : 'closed']),
+            { wide: options.wide },
+          ),
+        );
+      } finally {
+        await db.destroy();
+      }
+    }),
+  );
+}

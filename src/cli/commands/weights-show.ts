@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import * as v from 'valibot';
+import { blockParam } from '../../api/path-params.ts';
+import { createConfiguredDatabase } from '../../db/database.ts';
+import { getScoreSnapshotOfWeights } from '../../db/tables/score-snapshots.ts';
+import { getLatestWeightsHead, getWeightsByBlock, getLatestWeights, type WeightsRow } from '../../db/tables/weights.ts';
+import type { StoredScoreReport } from '../../scoring/stored-report.ts';
+import { loadPrintingContext } from '../context.ts';
+import { formatTable, type Cell } from '../format-table.ts';
+import { formatTime } from '../format-time.ts';
+import { printJson, rowsAsJson } from '../output.ts';
+import { runCommand } from '../run-command.ts';
+import type { WeightsShowOptions } from './weights.ts';
+
+const HEADERS = ['uid', 'hotkey', 'weight', 'u16', 'points', 'eligible'];
+
+/** Rows of the weights table: one per uid of the u16 vector, with what the snapshot knows of it. */
+function rows(weights: WeightsRow, report: StoredScoreReport | undefined): Cell[][] {
+  const miners = new Map((report?.miners ?? []).map((m) => [m.uid, m]));
+  return weights.weights_u16.uids.map((uid, i) => {
+    const m = miners.get(uid);
+    return [uid, m?.hotkey, weights.weights[String(uid)] ?? null, weights.weights_u16.values[i] ?? null, m?.points, m === undefined ? null : m.eligible ? 'yes' : 'no'];
+  });
+}
+
+/** `evalpool weights show` (loaded when it runs: see main.ts). */
+export async function weightsShow(program: Command, options: WeightsShowOptions): Promise<void> {
+  let block: number | undefined;
+  if (options.block !== undefined) {
+    const parsed = v.safeParse(blockParam, options.block);
+    if (!parsed.success) program.error(`evalpool: --block ${parsed.issues[0].message}, got ${JSON.stringify(options.block)}`, { exitCode: 2 });
+    block = parsed.output;
+  }
+  const { config, logger } = loadPrintingContext();
+  await runCommand(config, async () => {
+    const db = createConfiguredDatabase(config.storage, 1, logger);
+    try {
+      const row = block === undefined ? await getLatestWeights(db) : await getWeightsByBlock(db, block);
+      if (!row) {
+        const latest = block === undefined ? undefined : await getLatestWeightsHead(db);
+        const why =
+          block === undefined
+            ? 'no weights have been published yet (see GET /v1/status for why)'
+            : `no weights were published at block ${block}${latest ? `; the latest are at block ${latest.block_number}` : '; none have been published yet'}`;
+        process.stderr.write(`evalpool: ${why}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const snapshot = await getScoreSnapshotOfWeights(db, row.id);
+      const report = snapshot?.report as StoredScoreReport | undefined;
+      if (options.json) {
+        printJson({
+          block_number: row.block_number,
+          cycle: row.id,
+          created_at: row.created_at,
+          eligible_count: report?.eligibleCount ?? null,
+          miner_count: report?.miners.length ?? null,
+          weights: rowsAsJson(HEADERS, rows(row, report)).map((r) => ({ ...r, eligible: r.eligible === null ? null : r.eligible === 'yes' })),
+        });
+        return;
+      }
+      const eligible = report ? `, ${report.eligibleCount} of ${report.miners.length} miners eligible` : '';
+      console.log(`weights of block ${row.block_number} (cycle ${row.id}), published ${formatTime(row.created_at)}${eligible}`);
+      console.log(formatTable(HEADERS, rows(row, report), { fractionDigits: 6, wide: options.wide }));
+    } finally {
+      await db.destroy();
+    }
+  });
+}

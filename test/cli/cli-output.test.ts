@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
+import { TABLE_MAX_WIDTH } from '../../src/cli/format-table.ts';
+import { migrationStatus } from '../../src/db/migrator.ts';
+import { range, seedList, seedMiner, seedResults } from '../helpers/scoring-seed.ts';
+import { runCli } from '../helpers/spawn-cli.ts';
+import { testConfig } from '../helpers/test-config.ts';
+import { useTestDatabase } from '../helpers/test-database.ts';
+import { testLogger } from '../helpers/test-logger.ts';
+
+const database = useTestDatabase();
+// Logs at info: a log line in the middle of a table is what this file looks for.
+const env = () => ({ EVALPOOL_DATABASE_URL: database.url, EVALPOOL_LOG_LEVEL: 'info' });
+const HOTKEYS = ['5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY', '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty'];
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function assertFits(text: string): void {
+  for (const line of text.split('\n')) assert.ok(line.length <= TABLE_MAX_WIDTH, `${line.length} columns: ${line}`);
+}
+
+describe('evalpool output', () => {
+  test('--version prints the package version; one error prefix, also for commander\'s own errors', async () => {
+    const version = await runCli(['--version']);
+    assert.equal(version.code, 0);
+    assert.equal(version.stdout.trim(), VERSION);
+    const unknown = await runCli(['weights', 'shwo']);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /^evalpool: unknown command 'shwo'/);
+    const badFlag = await runCli(['weights', 'show', '--blok', '1']);
+    assert.match(badFlag.stderr, /^evalpool: unknown option '--blok'/);
+  });
+
+  test('weights and slots of 48-character hotkeys fit 100 columns; --wide prints them whole; --json is snake_case; no log line on stdout', async () => {
+    await seedList(database.db, 'a', range(0, 5));
+    for (const [i, hotkey] of HOTKEYS.entries()) {
+      await seedMiner(database.db, { uid: i + 1, hotkey, committedBlock: i + 1 });
+      await seedResults(database.db, { uid: i + 1, hotkey }, 'a', range(0, 5), () => i);
+    }
+    const published = await computeAndPublishWeights({ db: database.db, config: testConfig(), logger: testLogger(), block: () => Promise.resolve(700) });
+    assert.equal(published.outcome, 'published');
+    for (const hotkey of HOTKEYS) assert.equal((await runCli(['slots', 'set', hotkey, '5'], env())).code, 0);
+
+    for (const command of [['weights', 'show'], ['slots', 'show']]) {
+      const table = await runCli(command, env());
+      assert.equal(table.code, 0, table.stderr);
+      assertFits(table.stdout);
+      assert.doesNotMatch(table.stdout, /^\{/m, 'no JSON log line among the rows');
+      // slots show is wider than 100 columns with whole keys; weights show is not.
+      if (command[0] === 'slots') {
+        for (const hotkey of HOTKEYS) {
+          assert.ok(!table.stdout.includes(hotkey), `${command.join(' ')}: the key is elided`);
+          assert.ok(table.stdout.includes(`${hotkey.slice(0, 7)}`) && table.stdout.includes(`${hotkey.slice(-7)}`), `${command.join(' ')}: both ends show`);
+        }
+      }
+      const wide = await runCli([...command, '--wide'], env());
+      for (const hotkey of HOTKEYS) assert.ok(wide.stdout.includes(hotkey), `${command.join(' ')} --wide`);
+    }
+
+    const weights = JSON.parse((await runCli(['weights', 'show', '--json'], env())).stdout) as { block_number: number; created_at: string; weights: Record<string, unknown>[] };
+    assert.equal(weights.block_number, 700);
+    assert.match(weights.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.deepEqual(new Set(weights.weights.map((w) => w.hotkey)), new Set(HOTKEYS));
+    assert.deepEqual(Object.keys(weights.weights[0]!), ['uid', 'hotkey', 'weight', 'u16', 'points', 'eligible']);
+    const slots = JSON.parse((await runCli(['slots', 'show', '--json'], env())).stdout) as Record<string, unknown>[];
+    assert.deepEqual(Object.keys(slots[0]!), ['hotkey', 'slots', 'adjusted', 'pinned', 'paused', 'last_change', 'reason']);
+    const one = JSON.parse((await runCli(['slots', 'show', HOTKEYS[0]!, '--json'], env())).stdout) as { hotkey: string; history: unknown[] };
+    assert.equal(one.hotkey, HOTKEYS[0]);
+    assert.equal(one.history.length, 1);
+    const config = JSON.parse((await runCli(['config', 'check', '--json'], env())).stdout) as Record<string, unknown>;
+    assert.equal(config.EVALPOOL_PORT, 8000);
+  });
+
+  test('migrate down asks first: without a terminal it needs --yes, and reverts nothing without it', async () => {
+    const applied = async () => (await migrationStatus(database.db)).filter((m) => m.executedAt).length;
+    const before = await applied();
+    const refused = await runCli(['migrate', 'down'], env());
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^evalpool: revert migration \S+ of database "evalpool_test_\w+" .*: refusing without a confirmation \(no terminal to ask on\); run again with --yes/);
+    assert.equal(await applied(), before);
+    const confirmed = await runCli(['migrate', 'down', '--yes'], env());
+    assert.equal(confirmed.code, 0, confirmed.stderr);
+    assert.equal(await applied(), before - 1);
+    assert.equal((await runCli(['migrate', 'up'], env())).code, 0);
+    assert.equal(await applied(), before);
+  });
+});
