@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { register as registerConfig } from './commands/config.ts';
 import { register as registerCrypto } from './commands/crypto.ts';
@@ -17,7 +15,7 @@ import { register as registerValidator } from './commands/validator.ts';
 import { register as registerWeights } from './commands/weights.ts';
 import { register as registerWorker } from './commands/worker.ts';
 import { register as registerWorkers } from './commands/workers.ts';
-import { PACKAGE_ROOT } from '../runtime/package-root.ts';
+import { buildInfo } from '../runtime/build-info.ts';
 
 /**
  * Each command lives in its own module under `commands/` and registers itself here. A module
@@ -44,16 +42,11 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerDemoMiner,
 ];
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: string };
-  return pkg.version ?? 'unknown';
-}
-
 /** The `evalpool` command tree (nothing runs until it parses); the README's examples are checked against it. */
 export function createProgram(): Command {
   const program = new Command('evalpool')
     .description('Continuous evaluation backend for a Bittensor subnet: task pool, workers, rolling weights')
-    .version(packageVersion(), '-V, --version', 'print the version of evalpool')
+    .version(buildInfo().version, '-V, --version', 'print the version of evalpool')
     // One error prefix for every message, commander's own included ("error: unknown option").
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'evalpool: ')) });
 

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from './package-root.ts';
 
-/** What a running evalpool was built from: shown by `evalpool_build_info` and each worker's heartbeat. */
+/** What a running evalpool was built from: `--version`, `evalpool_build_info` and each worker's heartbeat. */
 export interface BuildInfo {
   /** `version` of the package.json this code ships in. */
   readonly version: string;
@@ -12,23 +12,15 @@ export interface BuildInfo {
 
 let cached: BuildInfo | undefined;
 
-/**
- * Reads the version from the nearest package.json above this file (the same code runs from
- * `src/` and from a compiled copy, at different depths). Read once per process.
- */
+/** Reads the version from the package's package.json (see PACKAGE_ROOT), once per process. */
 export function buildInfo(): BuildInfo {
   if (cached) return cached;
   let version = 'unknown';
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'evalpool' && typeof pkg.version === 'string') {
-        version = pkg.version;
-        break;
-      }
-    }
-    if (dirname(dir) === dir) break;
+  try {
+    const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+    if (typeof pkg.version === 'string') version = pkg.version;
+  } catch {
+    // An unreadable package.json leaves 'unknown': the version is information, never a reason to stop.
   }
   cached = { version, node: process.version };
   return cached;
