@@ -163,6 +163,13 @@ export const LOCAL_EVAL_EPISODES = 20;
 export const LOCAL_EVAL_CONCURRENCY = 1;
 /** The demo miner's port when none is given. */
 export const DEMO_MINER_PORT = 8080;
+/**
+ * Episodes the demo miner declares it serves at once (`/health` `max_concurrent_episodes`): its
+ * policies keep no per-episode state but the env, so any number would do; the pool caps it by slots.
+ */
+export const DEMO_MINER_MAX_CONCURRENT_EPISODES = 64;
+/** Episodes whose env the demo miner remembers (oldest forgotten first): a bound, not a limit. */
+export const DEMO_MINER_REMEMBERED_EPISODES = 10_000;
 
 // Sampling lists.
 

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { BuiltinRegistry } from '../envs/builtin-registry.ts';
 import type { Environment } from '../envs/environment.ts';
 import type { MinerClientOptions } from '../miners/miner-client.ts';
@@ -91,7 +91,7 @@ export async function runLocalEval(options: LocalEvalOptions): Promise<LocalEval
         const outcome = await runEpisode({
           env,
           client,
-          task: { envId: options.envId, taskId },
+          task: { envId: options.envId, taskId, episodeId: randomUUID() },
           maxTimesteps: options.maxTimesteps,
           timeouts: options.timeouts,
           signal: options.signal,
