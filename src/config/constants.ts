@@ -113,6 +113,20 @@ export const MINER_CLIENT_IDLE_MS = 300_000;
 /** How often the client registry looks for idle clients. */
 export const MINER_CLIENT_SWEEP_INTERVAL_MS = 60_000;
 
+/** Whole `GET /health` probe of a miner's declared concurrency: a slow or hanging one counts as 1. */
+export const MINER_HEALTH_TIMEOUT_MS = 2_000;
+/** Largest `/health` body read; a declaration is a few dozen bytes. */
+export const MINER_HEALTH_MAX_BYTES = 16_384;
+/**
+ * How often the leader looks for miners to probe: a new miner, or one whose endpoint changed, is
+ * probed within this (until then it gets one episode at a time).
+ */
+export const MINER_DECLARATION_CHECK_MS = 5_000;
+/** Each miner's declaration is probed again after this, so that a change is seen (and flapping is slow). */
+export const MINER_DECLARATION_REFRESH_MS = 300_000;
+/** Probes under way at once: 256 hanging miners cost the leader 256 / 32 × 2 s per refresh. */
+export const MINER_DECLARATION_PROBES_AT_ONCE = 32;
+
 /** Consecutive `miner_unavailable` attempts that open a miner's circuit (EVALPOOL_CIRCUIT_FAILURE_THRESHOLD). */
 export const CIRCUIT_FAILURE_THRESHOLD = 5;
 /** First cool-down of an open circuit before one probe is let through (EVALPOOL_CIRCUIT_COOLDOWN_MS). */
