@@ -27,6 +27,8 @@ export async function startSystem(options: {
   readonly policies: readonly PolicyKind[];
   readonly listSize: number;
   readonly variables?: Readonly<Record<string, string>>;
+  /** Miners served by someone else (test doubles), after the demo miners' uids. */
+  readonly extraMiners?: readonly { readonly hotkey: string; readonly endpoint: string }[];
 }): Promise<RunningSystem> {
   const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-e2e-'));
   const miners = new Map<PolicyKind, { uid: number; miner: DemoMiner }>();
@@ -40,7 +42,12 @@ export async function startSystem(options: {
     for (const [uid, policy] of options.policies.entries()) miners.set(policy, { uid, miner: await startDemoMiner({ policy }) });
     writeFileSync(
       path.join(dir, 'miners.json'),
-      JSON.stringify({ miners: [...miners].map(([policy, { uid, miner }]) => ({ uid, hotkey: `demo-${policy}`, endpoint: miner.url, committed_block: uid })) }),
+      JSON.stringify({
+        miners: [
+          ...[...miners].map(([policy, { uid, miner }]) => ({ uid, hotkey: `demo-${policy}`, endpoint: miner.url, committed_block: uid })),
+          ...(options.extraMiners ?? []).map((m, i) => ({ uid: miners.size + i, hotkey: m.hotkey, endpoint: m.endpoint, committed_block: miners.size + i })),
+        ],
+      }),
     );
     mkdirSync(path.join(dir, 'lists'));
     for (const env of E2E_ENVS) {
