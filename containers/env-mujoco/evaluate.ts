@@ -7,6 +7,7 @@
  * (`container/reach-v1`, `metaworld/reach-v1`...). `stall-v1` is a test env that never ends and ignores its
  * timeout: it stands for a broken image, to exercise the host's overrun handling.
  */
+import { randomUUID } from 'node:crypto';
 import type { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
 import { splitEnvId } from '../../src/envs/env-id.ts';
 import type { EvaluateCallKwargs, EvaluateResult } from '../../src/envs/container/contract.ts';
@@ -38,7 +39,7 @@ export async function evaluate(kwargs: EvaluateCallKwargs, registry: BuiltinRegi
       client,
       endpoint: kwargs.base_url,
       // `seed` (the executor may send one) is the episode's seed; by default the task id.
-      task: { envId, taskId: kwargs.seed ?? kwargs.task_id },
+      task: { envId, taskId: kwargs.seed ?? kwargs.task_id, episodeId: randomUUID() },
       maxTimesteps: kwargs.max_timesteps,
       // The host's timeout is the episode's budget: the episode is cut when it runs out.
       timeouts: { actionMs: Math.max(1, Math.round(kwargs.action_timeout * 1_000)), episodeMs: Math.max(1, Math.round(kwargs.timeout * 1_000)) },

@@ -120,6 +120,20 @@ export const MINER_CLIENT_IDLE_MS = 300_000;
 /** How often the client registry looks for idle clients. */
 export const MINER_CLIENT_SWEEP_INTERVAL_MS = 60_000;
 
+/** Whole `GET /health` probe of a miner's declared concurrency: a slow or hanging one counts as 1. */
+export const MINER_HEALTH_TIMEOUT_MS = 2_000;
+/** Largest `/health` body read; a declaration is a few dozen bytes. */
+export const MINER_HEALTH_MAX_BYTES = 16_384;
+/**
+ * How often the leader looks for miners to probe: a new miner, or one whose endpoint changed, is
+ * probed within this (until then it gets one episode at a time).
+ */
+export const MINER_DECLARATION_CHECK_MS = 5_000;
+/** Each miner's declaration is probed again after this, so that a change is seen (and flapping is slow). */
+export const MINER_DECLARATION_REFRESH_MS = 300_000;
+/** Probes under way at once: 256 hanging miners cost the leader 256 / 32 × 2 s per refresh. */
+export const MINER_DECLARATION_PROBES_AT_ONCE = 32;
+
 /** Consecutive `miner_unavailable` attempts that open a miner's circuit (EVALPOOL_CIRCUIT_FAILURE_THRESHOLD). */
 export const CIRCUIT_FAILURE_THRESHOLD = 5;
 /** First cool-down of an open circuit before one probe is let through (EVALPOOL_CIRCUIT_COOLDOWN_MS). */
@@ -179,6 +193,13 @@ export const LOCAL_EVAL_EPISODES = 20;
 export const LOCAL_EVAL_CONCURRENCY = 1;
 /** The demo miner's port when none is given. */
 export const DEMO_MINER_PORT = 8080;
+/**
+ * Episodes the demo miner declares it serves at once (`/health` `max_concurrent_episodes`): its
+ * policies keep no per-episode state but the env, so any number would do; the pool caps it by slots.
+ */
+export const DEMO_MINER_MAX_CONCURRENT_EPISODES = 64;
+/** Episodes whose env the demo miner remembers (oldest forgotten first): a bound, not a limit. */
+export const DEMO_MINER_REMEMBERED_EPISODES = 10_000;
 
 // Sampling lists.
 

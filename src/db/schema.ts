@@ -99,6 +99,16 @@ export interface MinerSlotsTable {
   updated_at: CreatedAt;
 }
 
+/** A miner's declared concurrency, as its `/health` answered at `endpoint` (migration 0009). */
+export interface MinerDeclarationsTable {
+  hotkey: string;
+  endpoint: string;
+  max_concurrent_episodes: number;
+  /** Why the answer counted as 1 or was cut; null for a plain answer. */
+  problem: string | null;
+  probed_at: Date;
+}
+
 export interface SlotHistoryTable {
   id: BigId;
   hotkey: string;
@@ -143,6 +153,7 @@ export interface Database {
   results: ResultsTable;
   attempts: AttemptsTable;
   miner_slots: MinerSlotsTable;
+  miner_declarations: MinerDeclarationsTable;
   slot_history: SlotHistoryTable;
   weights: WeightsTable;
   score_snapshots: ScoreSnapshotsTable;

@@ -10,9 +10,11 @@ export interface MinerCallOptions {
 
 /**
  * What an episode needs from a miner: the HTTP client implements it, and so does the in-process
- * demo policy adapter used by tests and statistics.
+ * demo policy adapter used by tests and statistics. Every call names its episode, so that a miner
+ * serving several episodes at once can tell them apart.
  */
 export interface MinerApi {
-  reset(taskConfig: TaskConfig, options?: MinerCallOptions): Promise<void>;
-  act(observation: Observation, options?: MinerCallOptions): Promise<Action>;
+  /** `episodeId` names the episode in every call of it (DESIGN.md, "Contracts"): the task uuid. */
+  reset(episodeId: string, taskConfig: TaskConfig, options?: MinerCallOptions): Promise<void>;
+  act(episodeId: string, observation: Observation, options?: MinerCallOptions): Promise<Action>;
 }

@@ -2,7 +2,7 @@ import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import * as v from 'valibot';
 import type { Action, Observation, TaskConfig } from './contract.ts';
-import { ActResponseSchema, describeIssues } from './contract.ts';
+import { ActResponseSchema, describeIssues, EPISODE_ID_HEADER, EpisodeIdSchema } from './contract.ts';
 import {
   MINER_ACTION_TIMEOUT_MS,
   MINER_CONNECT_TIMEOUT_MS,
@@ -75,13 +75,13 @@ export class MinerClient implements MinerApi {
   }
 
   /** `POST /reset`: tells the miner which task starts; any 2xx will do, the body is ignored. */
-  async reset(taskConfig: TaskConfig, options: MinerCallOptions = {}): Promise<void> {
-    await this.post('reset', { task_config: taskConfig }, options.timeoutMs ?? this.resetTimeoutMs, options.signal, false);
+  async reset(episodeId: string, taskConfig: TaskConfig, options: MinerCallOptions = {}): Promise<void> {
+    await this.post('reset', episodeId, { task_config: taskConfig, episode_id: episodeId }, options.timeoutMs ?? this.resetTimeoutMs, options.signal, false);
   }
 
   /** `POST /act`: the miner's action for an observation, validated against the contract. */
-  async act(observation: Observation, options: MinerCallOptions = {}): Promise<Action> {
-    const json = await this.post('act', { obs: observation }, options.timeoutMs ?? this.actionTimeoutMs, options.signal, true);
+  async act(episodeId: string, observation: Observation, options: MinerCallOptions = {}): Promise<Action> {
+    const json = await this.post('act', episodeId, { obs: observation, episode_id: episodeId }, options.timeoutMs ?? this.actionTimeoutMs, options.signal, true);
     const parsed = v.safeParse(ActResponseSchema, json);
     if (!parsed.success) {
       throw new MinerRequestError('schema_mismatch', 'act', this.endpoint, `response does not follow the contract: ${describeIssues(parsed.issues)}`);
@@ -109,7 +109,9 @@ export class MinerClient implements MinerApi {
     return this.closing;
   }
 
-  private async post(operation: MinerOperation, payload: unknown, timeoutMs: number, signal: AbortSignal | undefined, wantBody: boolean): Promise<unknown> {
+  private async post(operation: MinerOperation, episodeId: string, payload: unknown, timeoutMs: number, signal: AbortSignal | undefined, wantBody: boolean): Promise<unknown> {
+    // Our own bug, not the miner's: a header cannot carry just anything.
+    if (!v.is(EpisodeIdSchema, episodeId)) throw new TypeError(`episode id ${JSON.stringify(episodeId)} must be 1-128 letters, digits, . _ -`);
     if (this.closing !== undefined) throw new MinerRequestError('aborted', operation, this.endpoint, 'the client is closed');
     if (signal?.aborted === true) throw new MinerRequestError('aborted', operation, this.endpoint, 'aborted before the request');
     this.active++;
@@ -130,7 +132,7 @@ export class MinerClient implements MinerApi {
       const response = await sent.dispatcher.request({
         method: 'POST',
         path: `${this.basePath}/${operation}`,
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: { 'content-type': 'application/json', accept: 'application/json', [EPISODE_ID_HEADER]: episodeId },
         body: JSON.stringify(payload),
         signal: link.signal,
         // The whole-request timer above bounds the call (and knows when this process stalled).

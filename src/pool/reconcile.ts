@@ -1,5 +1,6 @@
 import { getActiveMiners } from '../db/tables/miners.ts';
-import { effectiveSlots, getMinerSlots } from '../db/tables/miner-slots.ts';
+import { getMinerDeclarations } from '../db/tables/miner-declarations.ts';
+import { getMinerSlots } from '../db/tables/miner-slots.ts';
 import { LeaseLostError } from './fenced-create.ts';
 import { parseBucketField } from './hourly-cap.ts';
 import { knownQueues } from './paused-tasks.ts';
@@ -7,6 +8,7 @@ import { envsToRead, removalContext, type PoolContext } from './pool-context.ts'
 import type { PoolList } from './pool-list.ts';
 import { poolKeys } from './pool-keys.ts';
 import { jobKey, readPoolSnapshot } from './pool-snapshot.ts';
+import { minerCapOf } from './miner-cap.ts';
 import { PoolView } from './pool-view.ts';
 import { countByReason, planRemovals, removeJobs, type RemovalReason } from './removals.ts';
 import { RESULT_INDEX_RELOAD_MS } from '../config/constants.ts';
@@ -40,8 +42,8 @@ export async function reconcile(ctx: PoolContext, lists: readonly PoolList[], si
   const orphans = await ctx.checker.recoverNow(envs);
   signal?.throwIfAborted();
 
-  const [miners, slotRows] = await Promise.all([getActiveMiners(ctx.db), getMinerSlots(ctx.db)]);
-  const slotsOf = (hotkey: string): number => effectiveSlots(slotRows.get(hotkey), ctx.settings.defaultSlots);
+  const [miners, slotRows, declarations] = await Promise.all([getActiveMiners(ctx.db), getMinerSlots(ctx.db), getMinerDeclarations(ctx.db)]);
+  const slotsOf = minerCapOf(miners, slotRows, declarations, ctx.settings.defaultSlots);
   if (Date.now() - (ctx.index.loadedAt ?? 0) > RESULT_INDEX_RELOAD_MS) ctx.index.reset();
   await ctx.index.sync(ctx.db, miners, lists);
   signal?.throwIfAborted();

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import * as v from 'valibot';
 import { getActiveMiners } from '../db/tables/miners.ts';
-import { effectiveSlots, getMinerSlots } from '../db/tables/miner-slots.ts';
+import { getMinerDeclarations } from '../db/tables/miner-declarations.ts';
+import { getMinerSlots } from '../db/tables/miner-slots.ts';
 import type { Miner } from '../db/schema.ts';
 import { planMinerAdmissions, type Admission } from './admission.ts';
+import { minerCapOf } from './miner-cap.ts';
 import { createTasksFenced, LeaseLostError, type NewTask } from './fenced-create.ts';
 import { bucketAt, bucketField, capRule, decodeBucket, type Bucket } from './hourly-cap.ts';
 import { envsToRead, removalContext, type PoolContext } from './pool-context.ts';
@@ -46,16 +48,17 @@ export interface TopUpReport {
 /**
  * One top-up of the pool (the tick's pool part; DESIGN.md "Per-miner slots"): removes pending jobs
  * that are no longer wanted, then, for every active miner with free slots, creates the missing
- * tasks in order of need (admission.ts) within the slot, env-share and hourly caps, under the
+ * tasks in order of need (admission.ts) within the miner's cap (min(slots, declared): miner-cap.ts),
+ * env-share and hourly caps, under the
  * creation laws of fenced-create.ts. Skips miners with `scheduling_paused` or an open circuit.
  *
  * Cost: Redis round trips are constant (snapshot, removals, guarded creation: 1 + 1 + 2), SQL
- * queries are set-based (miners, slots, results of the tasks that left the pool, candidate
+ * queries are set-based (miners, slots, declarations, results of the tasks that left the pool, candidate
  * check), whatever the number of miners. Throws
  * {@link LeaseLostError} when the lease is not this leader's.
  */
 export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: number, signal?: AbortSignal): Promise<TopUpReport> {
-  let sqlQueries = 2;
+  let sqlQueries = 3;
   let mark = performance.now();
   const lap = (): number => {
     const now = performance.now();
@@ -63,8 +66,8 @@ export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: n
     mark = now;
     return Math.round(ms * 10) / 10;
   };
-  const [miners, slotRows] = await Promise.all([getActiveMiners(ctx.db), getMinerSlots(ctx.db)]);
-  const slotsOf = (hotkey: string): number => effectiveSlots(slotRows.get(hotkey), ctx.settings.defaultSlots);
+  const [miners, slotRows, declarations] = await Promise.all([getActiveMiners(ctx.db), getMinerSlots(ctx.db), getMinerDeclarations(ctx.db)]);
+  const slotsOf = minerCapOf(miners, slotRows, declarations, ctx.settings.defaultSlots);
   const snapshot = await readPoolSnapshot(ctx.connection, ctx.prefix, envsToRead(ctx, lists), { hotkeys: miners.map((m) => m.hotkey), buckets: true });
   if (snapshot.leaseToken !== ctx.token) throw new LeaseLostError('the lease key holds another token');
   for (const env of snapshot.registeredQueues) ctx.registered.add(env);

@@ -5,7 +5,9 @@ import { syncMiners } from '../db/tables/miners.ts';
 import type { TaskPool } from '../pool/task-pool.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { EvalpoolMetrics } from '../runtime/metrics.ts';
+import { MINER_DECLARATION_CHECK_MS } from '../config/constants.ts';
 import type { PeriodicTask } from './periodic-task.ts';
+import { refreshDeclarations } from './refresh-declarations.ts';
 import type { SchedulerDeps } from './scheduler-deps.ts';
 import type { StatusWriter } from './scheduler-status.ts';
 
@@ -23,7 +25,8 @@ export interface CoreTaskContext {
 
 /**
  * The leader's own periodic tasks, in the order they run at the start of a term: miners (when a
- * source is wired), reconcile, tick, paused-ttl; then slots one interval later. Reconciliation's
+ * source is wired), declarations (so that the first tick already knows what miners declared),
+ * reconcile, tick, paused-ttl; then slots one interval later. Reconciliation's
  * period is `reconcileEveryTicks` ticks.
  */
 export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
@@ -55,6 +58,13 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
       },
     });
   }
+  tasks.push({
+    name: 'declarations',
+    intervalMs: MINER_DECLARATION_CHECK_MS,
+    async run(signal) {
+      await refreshDeclarations(c.db, { max: slots.max }, new Date(), signal, c.logger);
+    },
+  });
   tasks.push({
     name: 'reconcile',
     intervalMs: scheduler.tickMs * scheduler.reconcileEveryTicks,

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { BuiltinRegistry } from '../envs/builtin-registry.ts';
 import type { Environment } from '../envs/environment.ts';
 import type { MinerClientOptions } from '../miners/miner-client.ts';
@@ -93,7 +93,7 @@ export async function runLocalEval(options: LocalEvalOptions): Promise<LocalEval
   try {
     for (let i = 0; i < laneCount(options.concurrency, seeds); i++) envs.push(await options.registry.create(options.envId));
     const outcomes = await runLanes(envs, seeds, options, (env, taskId) =>
-      runEpisode({ env, client, task: { envId: options.envId, taskId }, maxTimesteps: options.maxTimesteps, timeouts: options.timeouts, signal: options.signal }),
+      runEpisode({ env, client, task: { envId: options.envId, taskId, episodeId: randomUUID() }, maxTimesteps: options.maxTimesteps, timeouts: options.timeouts, signal: options.signal }),
     );
     return summarise(options, seeds, outcomes, performance.now() - started);
   } finally {

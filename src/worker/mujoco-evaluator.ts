@@ -31,7 +31,7 @@ export function mujocoEvaluator(options: MujocoEvaluatorOptions): Evaluator {
     const env = await registry.create(task.env);
     try {
       const { client, breaker } = clients.get(task.endpoint);
-      const episode = await runEpisode({ env, client, breaker, endpoint: task.endpoint, task: { envId: task.env, taskId: task.task_id }, timeouts, signal });
+      const episode = await runEpisode({ env, client, breaker, endpoint: task.endpoint, task: { envId: task.env, taskId: task.task_id, episodeId: task.task_uuid }, timeouts, signal });
       if (metrics && episode.actionLatenciesMs.length > 0) {
         const latency = metrics.minerActionLatency.labels({ env: task.env });
         for (const ms of episode.actionLatenciesMs) latency.observe(ms / 1_000);

@@ -19,6 +19,8 @@ export interface EpisodeTask {
   /** `<family>/<task name>`, e.g. `mujoco/reach-v1`. */
   readonly envId: string;
   readonly taskId: number;
+  /** Names this episode in every miner call (the pool's task uuid; a fresh uuid otherwise). */
+  readonly episodeId: string;
 }
 
 export interface RunEpisodeOptions {
@@ -129,14 +131,14 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
     let observation: Observation = await env.reset(task.taskId);
     checkpoint();
     phase = 'reset';
-    await timed(() => client.reset(taskConfigFor(task), { signal: callSignal, timeoutMs: resetMs }));
+    await timed(() => client.reset(task.episodeId, taskConfigFor(task), { signal: callSignal, timeoutMs: resetMs }));
     minerHadTask = true;
     let success = false;
     while (timesteps < maxTimesteps && !success) {
       checkpoint();
       phase = 'act';
       const t0 = now();
-      const action = await timed(() => client.act(observation, { signal: callSignal, timeoutMs: actionMs }));
+      const action = await timed(() => client.act(task.episodeId, observation, { signal: callSignal, timeoutMs: actionMs }));
       latencies.push(now() - t0);
       checkpoint();
       phase = 'env';

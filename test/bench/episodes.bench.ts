@@ -2,6 +2,7 @@
 // per built-in env, with the in-process policy as the baseline; the same through the whole
 // worker path (queue → evaluator → result row); and the per-step cost of the miner client with
 // keep-alive versus a new connection per step.
+import { randomUUID } from 'node:crypto';
 import { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
 import { MujocoLoader } from '../../src/envs/mujoco/mujoco-loader.ts';
 import { InProcessMiner } from '../../src/miners/demo/in-process-miner.ts';
@@ -47,11 +48,11 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     probe.close();
     const calls = Math.max(300, Math.round(3_000 * ctx.scale));
     const perCall = async (api: MinerClient): Promise<{ median: number; mean: number }> => {
-      for (let i = 0; i < 300; i++) await api.act(observation);
+      for (let i = 0; i < 300; i++) await api.act('bench', observation);
       const latencies: number[] = [];
       for (let i = 0; i < calls; i++) {
         const started = performance.now();
-        await api.act(observation);
+        await api.act('bench', observation);
         latencies.push(performance.now() - started);
       }
       return { median: percentile(latencies, 50), mean: latencies.reduce((a, b) => a + b, 0) / calls };
@@ -77,12 +78,12 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       const env = await registry.create(envId);
       try {
         const measure = async (api: MinerApi, warmup: boolean): Promise<{ perSecond: number; steps: number; latencies: number[] }> => {
-          if (warmup) for (let i = 0; i < 3; i++) await runEpisode({ env, client: api, task: { envId, taskId: 1_000_000 + i } });
+          if (warmup) for (let i = 0; i < 3; i++) await runEpisode({ env, client: api, task: { envId, taskId: 1_000_000 + i, episodeId: randomUUID() } });
           let steps = 0;
           const latencies: number[] = [];
           const started = performance.now();
           for (let taskId = 0; taskId < episodes; taskId++) {
-            const outcome = await runEpisode({ env, client: api, task: { envId, taskId } });
+            const outcome = await runEpisode({ env, client: api, task: { envId, taskId, episodeId: randomUUID() } });
             if (outcome.errorClass !== 'success' && outcome.errorClass !== 'failure') throw new Error(`${envId} ${taskId}: ${outcome.message}`);
             steps += outcome.timesteps;
             latencies.push(...outcome.actionLatenciesMs);

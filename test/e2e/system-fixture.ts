@@ -36,6 +36,8 @@ export async function startSystem(options: {
   readonly policies: readonly (PolicyKind | MinerSpec)[];
   readonly listSize: number;
   readonly variables?: Readonly<Record<string, string>>;
+  /** Miners served by someone else (test doubles), after the demo miners' uids. */
+  readonly extraMiners?: readonly { readonly hotkey: string; readonly endpoint: string }[];
 }): Promise<RunningSystem> {
   const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-e2e-'));
   const miners = new Map<string, { uid: number; miner: DemoMiner }>();
@@ -52,7 +54,12 @@ export async function startSystem(options: {
     }
     writeFileSync(
       path.join(dir, 'miners.json'),
-      JSON.stringify({ miners: [...miners].map(([policy, { uid, miner }]) => ({ uid, hotkey: `demo-${policy}`, endpoint: miner.url, committed_block: uid })) }),
+      JSON.stringify({
+        miners: [
+          ...[...miners].map(([policy, { uid, miner }]) => ({ uid, hotkey: `demo-${policy}`, endpoint: miner.url, committed_block: uid })),
+          ...(options.extraMiners ?? []).map((m, i) => ({ uid: miners.size + i, hotkey: m.hotkey, endpoint: m.endpoint, committed_block: miners.size + i })),
+        ],
+      }),
     );
     mkdirSync(path.join(dir, 'lists'));
     for (const env of E2E_ENVS) {

@@ -29,7 +29,7 @@ void describe('demo miner', () => {
     assert.match(miner.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.ok(miner.port > 0);
     const health = await request(`${miner.url}/health`);
-    assert.deepEqual(await health.body.json(), { status: 'ok', policy: 'expert' });
+    assert.deepEqual(await health.body.json(), { status: 'ok', policy: 'expert', max_concurrent_episodes: 64 });
     assert.equal((await post(miner, '/reset', resetBody)).status, 200);
     assert.equal(miner.lastEnvId, 'mujoco/reach-v1');
     const act = await post(miner, '/act', { obs: reachObservation });
@@ -44,6 +44,29 @@ void describe('demo miner', () => {
     await post(miner, '/reset', { task_config: { ...resetBody.task_config, env_id: 'mujoco/balance-v1' } });
     const act = await post(miner, '/act', { obs: reachObservation });
     assert.ok('joint_torque' in (act.json as { action: { continuous: object } }).action.continuous);
+  });
+
+  void test('keys its state by episode id (body field or header) and declares its concurrency', async () => {
+    const miner = await start({ policy: 'expert', maxConcurrentEpisodes: 3 });
+    assert.equal(((await (await request(`${miner.url}/health`)).body.json()) as { max_concurrent_episodes: number }).max_concurrent_episodes, 3);
+    assert.equal((await post(miner, '/reset', { ...resetBody, episode_id: 'ep-reach' })).status, 200);
+    const balance = { task_config: { ...resetBody.task_config, env_id: 'mujoco/balance-v1', task_name: 'balance-v1' } };
+    const byHeader = await request(`${miner.url}/reset`, { method: 'POST', body: JSON.stringify(balance), headers: { 'content-type': 'application/json', 'x-episode-id': 'ep-balance' } });
+    assert.equal(byHeader.statusCode, 200);
+    await byHeader.body.dump();
+    assert.equal(miner.envOf('ep-reach'), 'mujoco/reach-v1');
+    assert.equal(miner.envOf('ep-balance'), 'mujoco/balance-v1');
+    // The episode decides the env, not the last /reset (balance) nor a guess from the observation.
+    const act = await post(miner, '/act', { obs: reachObservation, episode_id: 'ep-reach' });
+    assert.ok('joint_torque' in (act.json as { action: { continuous: object } }).action.continuous);
+    const unknown = await post(miner, '/act', { obs: reachObservation, episode_id: 'ep-never-reset' });
+    assert.equal(unknown.status, 400);
+    assert.match((unknown.json as { error: string }).error, /no \/reset for episode "ep-never-reset"/);
+    // Like the subnet's template: unknown top-level fields are ignored, extra keys inside obs are not.
+    assert.equal((await post(miner, '/act', { obs: reachObservation, episode_id: 'ep-reach', trace: 1 })).status, 200);
+    const extraInObs = await post(miner, '/act', { obs: { ...reachObservation, episode_id: 'ep-reach' } });
+    assert.equal(extraInObs.status, 400);
+    assert.match((extraInObs.json as { error: string }).error, /obs\.episode_id/);
   });
 
   void test('rejects bad requests and unknown envs with 400 and a reason', async () => {

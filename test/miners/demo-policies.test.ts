@@ -26,7 +26,7 @@ async function env(id: string): Promise<Environment> {
 }
 
 async function episode(envId: string, kind: PolicyKind, taskId: number): Promise<EpisodeOutcome> {
-  return runEpisode({ env: await env(envId), client: new InProcessMiner(kind), task: { envId, taskId } });
+  return runEpisode({ env: await env(envId), client: new InProcessMiner(kind), task: { envId, taskId, episodeId: `e-${taskId}` } });
 }
 
 /** Success rates over seeds 0..99, the same table as in the README. */

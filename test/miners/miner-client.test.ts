@@ -12,6 +12,7 @@ import { answerAction, refusedPort, startTestServer } from './test-server.ts';
 import { stallLoop } from '../helpers/stall-loop.ts';
 
 const observation = proprioObservation({ joint_pos: [0.1, 0.2] });
+const EPISODE = '0b7d3c1e-5f2a-4c8e-9a41-6d2f0e8b7c55';
 const taskConfig: TaskConfig = { env_id: 'mujoco/reach-v1', env_name: 'mujoco', task_name: 'reach-v1', seed: 7, task_id: 7 };
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -50,60 +51,67 @@ void describe('MinerClient', () => {
   void test('posts the contract to /reset and /act and returns the validated action', async () => {
     const s = await server(answerAction);
     const c = client(s.url);
-    await c.reset(taskConfig);
-    assert.deepEqual(await c.act(observation), { continuous: { joint_torque: [0.1, -0.2] }, discrete: {}, extra: {} });
+    await c.reset(EPISODE, taskConfig);
+    assert.deepEqual(await c.act(EPISODE, observation), { continuous: { joint_torque: [0.1, -0.2] }, discrete: {}, extra: {} });
     assert.deepEqual(
-      s.requests.map((r) => [r.method, r.url, JSON.parse(r.body) as unknown]),
+      s.requests.map((r) => [r.method, r.url, JSON.parse(r.body) as unknown, r.headers['x-episode-id']]),
       [
-        ['POST', '/reset', { task_config: taskConfig }],
-        ['POST', '/act', { obs: observation }],
+        // The episode id is a top-level field and a header, never a key of `obs`.
+        ['POST', '/reset', { task_config: taskConfig, episode_id: EPISODE }, EPISODE],
+        ['POST', '/act', { obs: observation, episode_id: EPISODE }, EPISODE],
       ],
     );
+  });
+
+  void test('refuses an episode id that cannot travel in a header, before any request', async () => {
+    const s = await server(answerAction);
+    await assert.rejects(client(s.url).act('bad id\r\nx: y', observation), /episode id .* must be 1-128 letters/);
+    assert.equal(s.requests.length, 0);
   });
 
   void test('keeps one connection alive across requests; keepAlive false opens one per request', async () => {
     const s = await server(answerAction);
     const kept = client(s.url);
-    for (let i = 0; i < 20; i++) await kept.act(observation);
+    for (let i = 0; i < 20; i++) await kept.act(EPISODE, observation);
     // The pool may open a second connection when the next request is sent in the same tick as
     // the previous body ends (before the first connection is marked free); never more.
     const keptConnections = s.connections;
     assert.ok(keptConnections <= 2, `${keptConnections} connections for 20 requests`);
     const fresh = client(s.url, { keepAlive: false });
-    for (let i = 0; i < 5; i++) await fresh.act(observation);
+    for (let i = 0; i < 5; i++) await fresh.act(EPISODE, observation);
     assert.equal(s.connections, keptConnections + 5);
   });
 
   void test('an endpoint with a path prefix posts under it', async () => {
     const s = await server(answerAction);
-    await client(`${s.url}/miners/abc/`).act(observation);
+    await client(`${s.url}/miners/abc/`).act(EPISODE, observation);
     assert.equal(s.requests[0]?.url, '/miners/abc/act');
   });
 
   void test('connection refused', async () => {
     const port = await refusedPort();
-    await failsWith(client(`http://127.0.0.1:${port}`).reset(taskConfig), 'connect', (e) => assert.equal(e.connectFailure, 'refused'));
+    await failsWith(client(`http://127.0.0.1:${port}`).reset(EPISODE, taskConfig), 'connect', (e) => assert.equal(e.connectFailure, 'refused'));
   });
 
   void test('DNS failure', async () => {
-    await failsWith(client('http://no-such-miner.invalid:8080', { connectTimeoutMs: ROOMY_MS }).reset(taskConfig), 'connect', (e) =>
+    await failsWith(client('http://no-such-miner.invalid:8080', { connectTimeoutMs: ROOMY_MS }).reset(EPISODE, taskConfig), 'connect', (e) =>
       assert.equal(e.connectFailure, 'dns'),
     );
   });
 
   void test('TLS failure (https to a plain HTTP server)', async () => {
     const s = await server(answerAction);
-    await failsWith(client(s.url.replace('http:', 'https:')).reset(taskConfig), 'connect', (e) => assert.equal(e.connectFailure, 'tls'));
+    await failsWith(client(s.url.replace('http:', 'https:')).reset(EPISODE, taskConfig), 'connect', (e) => assert.equal(e.connectFailure, 'tls'));
   });
 
   void test('a server that never answers: timeout', async () => {
     const s = await server(() => {});
-    await failsWith(client(s.url).act(observation, { timeoutMs: 100 }), 'timeout');
+    await failsWith(client(s.url).act(EPISODE, observation, { timeoutMs: 100 }), 'timeout');
   });
 
   void test('a timeout that fires after this process stalled past it is worker_stalled, not the miner\'s timeout', async () => {
     const s = await server(() => {});
-    const pending = client(s.url).act(observation, { timeoutMs: 100 });
+    const pending = client(s.url).act(EPISODE, observation, { timeoutMs: 100 });
     stallLoop(600);
     await failsWith(pending, 'worker_stalled');
   });
@@ -113,7 +121,7 @@ void describe('MinerClient', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"action":');
     });
-    await failsWith(client(s.url).act(observation, { timeoutMs: 100 }), 'timeout');
+    await failsWith(client(s.url).act(EPISODE, observation, { timeoutMs: 100 }), 'timeout');
   });
 
   for (const status of [500, 503, 429, 404]) {
@@ -122,30 +130,30 @@ void describe('MinerClient', () => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end('{"error":"nope"}');
       });
-      await failsWith(client(s.url).reset(taskConfig), 'http_status', (e) => assert.equal(e.status, status));
+      await failsWith(client(s.url).reset(EPISODE, taskConfig), 'http_status', (e) => assert.equal(e.status, status));
     });
   }
 
   void test('garbage JSON', async () => {
     const s = await server((_req, res) => res.end('<html>oops'));
-    await failsWith(client(s.url).act(observation), 'invalid_json', (e) => assert.match(e.message, /is not JSON/));
+    await failsWith(client(s.url).act(EPISODE, observation), 'invalid_json', (e) => assert.match(e.message, /is not JSON/));
   });
 
   void test("Python's NaN tokens are named as such", async () => {
     const s = await server((_req, res) => res.end('{"action": {"continuous": {"joint_torque": [NaN, Infinity]}}}'));
-    await failsWith(client(s.url).act(observation), 'invalid_json', (e) => assert.match(e.message, /NaN or Infinity/));
+    await failsWith(client(s.url).act(EPISODE, observation), 'invalid_json', (e) => assert.match(e.message, /NaN or Infinity/));
   });
 
   void test('JSON that breaks the contract', async () => {
     const s = await server((_req, res) => res.end('{"action": {"continuous": {"joint_torque": ["a", null]}}}'));
-    await failsWith(client(s.url).act(observation), 'schema_mismatch', (e) => assert.match(e.message, /action\.continuous\.joint_torque\.0/));
+    await failsWith(client(s.url).act(EPISODE, observation), 'schema_mismatch', (e) => assert.match(e.message, /action\.continuous\.joint_torque\.0/));
     const t = await server((_req, res) => res.end('[1, 2]'));
-    await failsWith(client(t.url).act(observation), 'schema_mismatch');
+    await failsWith(client(t.url).act(EPISODE, observation), 'schema_mismatch');
   });
 
   void test('a body over the limit, declared by content-length', async () => {
     const s = await server((_req, res) => res.end('x'.repeat(5_000)));
-    await failsWith(client(s.url, { maxResponseBytes: 1_000 }).act(observation), 'body_too_large', (e) => assert.match(e.message, /5000 bytes/));
+    await failsWith(client(s.url, { maxResponseBytes: 1_000 }).act(EPISODE, observation), 'body_too_large', (e) => assert.match(e.message, /5000 bytes/));
   });
 
   void test('a streamed body over the limit is cut off while streaming', async () => {
@@ -161,7 +169,7 @@ void describe('MinerClient', () => {
       res.on('close', () => (stopped = true));
       pump();
     });
-    await failsWith(client(s.url, { maxResponseBytes: 100_000 }).act(observation), 'body_too_large');
+    await failsWith(client(s.url, { maxResponseBytes: 100_000 }).act(EPISODE, observation), 'body_too_large');
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.ok(stopped, 'the connection was dropped, so the server stopped sending');
@@ -170,27 +178,27 @@ void describe('MinerClient', () => {
   void test('the caller aborting is "aborted", not a miner fault', async () => {
     const s = await server(() => {});
     const controller = new AbortController();
-    const pending = client(s.url).act(observation, { signal: controller.signal, timeoutMs: 5_000 });
+    const pending = client(s.url).act(EPISODE, observation, { signal: controller.signal, timeoutMs: 5_000 });
     setTimeout(() => controller.abort(), 20);
     await failsWith(pending, 'aborted');
-    await failsWith(client(s.url).act(observation, { signal: AbortSignal.abort() }), 'aborted');
+    await failsWith(client(s.url).act(EPISODE, observation, { signal: AbortSignal.abort() }), 'aborted');
   });
 
   void test('a long-lived caller signal keeps no listeners after the requests', async () => {
     const s = await server(answerAction);
     const c = client(s.url);
     const shutdown = new AbortController().signal;
-    for (let i = 0; i < 20; i++) await c.act(observation, { signal: shutdown });
+    for (let i = 0; i < 20; i++) await c.act(EPISODE, observation, { signal: shutdown });
     assert.equal(getEventListeners(shutdown, 'abort').length, 0);
   });
 
   void test('close is idempotent and later calls fail as aborted', async () => {
     const s = await server(answerAction);
     const c = client(s.url);
-    await c.act(observation);
+    await c.act(EPISODE, observation);
     await Promise.all([c.close(), c.close()]);
     assert.equal(c.closed, true);
-    await failsWith(c.act(observation), 'aborted');
+    await failsWith(c.act(EPISODE, observation), 'aborted');
   });
 
   void test('tracks requests in flight and the time of last use', async () => {
@@ -199,7 +207,7 @@ void describe('MinerClient', () => {
     const c = client(s.url, { now: () => clock });
     assert.equal(c.lastUsedAt, 1_000);
     clock = 2_000;
-    const pending = c.act(observation);
+    const pending = c.act(EPISODE, observation);
     assert.equal(c.inFlight, 1);
     await pending;
     assert.equal(c.inFlight, 0);
@@ -252,43 +260,43 @@ function readRequest(socket: Socket): Promise<string> {
 void describe('MinerClient: whether the request was delivered', () => {
   void test('refused, DNS and TLS failures: never delivered', async () => {
     const port = await refusedPort();
-    await failsWith(client(`http://127.0.0.1:${port}`).reset(taskConfig), 'connect', (e) => assert.equal(e.delivered, false));
-    await failsWith(client('http://no-such-miner.invalid:8080', { connectTimeoutMs: 2_000 }).reset(taskConfig, { timeoutMs: 3_000 }), 'connect', (e) => assert.equal(e.delivered, false));
+    await failsWith(client(`http://127.0.0.1:${port}`).reset(EPISODE, taskConfig), 'connect', (e) => assert.equal(e.delivered, false));
+    await failsWith(client('http://no-such-miner.invalid:8080', { connectTimeoutMs: 2_000 }).reset(EPISODE, taskConfig, { timeoutMs: 3_000 }), 'connect', (e) => assert.equal(e.delivered, false));
     const s = await server(answerAction);
-    await failsWith(client(s.url.replace('http:', 'https:')).reset(taskConfig), 'connect', (e) => assert.equal(e.delivered, false));
+    await failsWith(client(s.url.replace('http:', 'https:')).reset(EPISODE, taskConfig), 'connect', (e) => assert.equal(e.delivered, false));
   });
 
   void test('a miner that stalls its TLS handshake has not received the task (connect timeout, or the request timeout first)', async () => {
     const url = (await tcpServer(() => undefined)).replace('http:', 'https:');
-    await failsWith(client(url, { connectTimeoutMs: 200 }).reset(taskConfig, { timeoutMs: 5_000 }), 'connect', (e) => assert.equal(e.delivered, false));
-    await failsWith(client(url, { connectTimeoutMs: 5_000 }).reset(taskConfig, { timeoutMs: 200 }), 'timeout', (e) => assert.equal(e.delivered, false));
+    await failsWith(client(url, { connectTimeoutMs: 200 }).reset(EPISODE, taskConfig, { timeoutMs: 5_000 }), 'connect', (e) => assert.equal(e.delivered, false));
+    await failsWith(client(url, { connectTimeoutMs: 5_000 }).reset(EPISODE, taskConfig, { timeoutMs: 200 }), 'timeout', (e) => assert.equal(e.delivered, false));
   });
 
   void test('a request still queued in the pool when its timeout fires was never delivered', async () => {
     const s = await server(() => undefined);
     const c = client(s.url, { maxConnections: 1 });
     const holder = new AbortController();
-    const first = c.act(observation, { timeoutMs: 5_000, signal: holder.signal }).catch(() => undefined);
-    await failsWith(c.reset(taskConfig, { timeoutMs: 100 }), 'timeout', (e) => assert.equal(e.delivered, false));
+    const first = c.act(EPISODE, observation, { timeoutMs: 5_000, signal: holder.signal }).catch(() => undefined);
+    await failsWith(c.reset(EPISODE, taskConfig, { timeoutMs: 100 }), 'timeout', (e) => assert.equal(e.delivered, false));
     holder.abort();
     await first;
   });
 
   void test('a miner that never accepts or reads (paused socket) has the task in its kernel: delivered', async () => {
     const url = await tcpServer(() => undefined, { pauseOnConnect: true });
-    await failsWith(client(url).reset(taskConfig, { timeoutMs: 200 }), 'timeout', (e) => assert.equal(e.delivered, true));
+    await failsWith(client(url).reset(EPISODE, taskConfig, { timeoutMs: 200 }), 'timeout', (e) => assert.equal(e.delivered, true));
   });
 
   void test('a miner that reads the task and then resets the connection: delivered', async () => {
     let seen = '';
     const url = await tcpServer((socket) => void readRequest(socket).then((body) => ((seen = body), socket.resetAndDestroy())));
-    await failsWith(client(url).reset(taskConfig), 'network', (e) => assert.equal(e.delivered, true));
+    await failsWith(client(url).reset(EPISODE, taskConfig), 'network', (e) => assert.equal(e.delivered, true));
     assert.deepEqual(JSON.parse(seen), { task_config: taskConfig });
   });
 
   void test('a miner that reads the task and closes cleanly without answering: delivered', async () => {
     const url = await tcpServer((socket) => void readRequest(socket).then(() => socket.end()));
-    await failsWith(client(url).reset(taskConfig), 'network', (e) => assert.equal(e.delivered, true));
+    await failsWith(client(url).reset(EPISODE, taskConfig), 'network', (e) => assert.equal(e.delivered, true));
   });
 
   void test('a miner that resets every connection the moment it accepts it never reads a task, delivered or not', async () => {
@@ -299,16 +307,16 @@ void describe('MinerClient: whether the request was delivered', () => {
     });
     // Whether the bytes were written before the reset arrived is a race the miner cannot steer
     // towards a task it knows: it read nothing.
-    await failsWith(client(url).reset(taskConfig), 'network');
+    await failsWith(client(url).reset(EPISODE, taskConfig), 'network');
     assert.equal(read, 0);
   });
 
   void test('a miner that reads and hangs, answers 500, or answers garbage: delivered', async () => {
     const hang = await server(() => undefined);
-    await failsWith(client(hang.url).reset(taskConfig, { timeoutMs: 100 }), 'timeout', (e) => assert.equal(e.delivered, true));
+    await failsWith(client(hang.url).reset(EPISODE, taskConfig, { timeoutMs: 100 }), 'timeout', (e) => assert.equal(e.delivered, true));
     const error = await server((_req, res) => res.writeHead(500).end('{}'));
-    await failsWith(client(error.url).reset(taskConfig), 'http_status', (e) => assert.equal(e.delivered, true));
+    await failsWith(client(error.url).reset(EPISODE, taskConfig), 'http_status', (e) => assert.equal(e.delivered, true));
     const garbage = await server((_req, res) => res.end('<html>'));
-    await failsWith(client(garbage.url).act(observation), 'invalid_json', (e) => assert.equal(e.delivered, true));
+    await failsWith(client(garbage.url).act(EPISODE, observation), 'invalid_json', (e) => assert.equal(e.delivered, true));
   });
 });

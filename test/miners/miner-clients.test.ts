@@ -4,6 +4,8 @@ import { proprioObservation } from '../../src/miners/contract.ts';
 import { MinerClients } from '../../src/miners/miner-clients.ts';
 import { answerAction, startTestServer } from './test-server.ts';
 
+const EPISODE = 'episode-1';
+
 void describe('MinerClients', () => {
   const clock = { now: 0 };
   const clients = new MinerClients({ idleMs: 1_000, breaker: { failureThreshold: 1, baseCooldownMs: 10_000 }, now: () => clock.now });
@@ -24,7 +26,7 @@ void describe('MinerClients', () => {
     after(() => server.close());
     clock.now = 10_000;
     const busy = clients.get(server.url);
-    await busy.client.act(proprioObservation({ a: [1] }));
+    await busy.client.act(EPISODE, proprioObservation({ a: [1] }));
     const dead = clients.get('http://127.0.0.1:3');
     dead.breaker.tryAcquire()!.failure();
     assert.equal(dead.breaker.state, 'open');

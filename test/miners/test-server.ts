@@ -7,7 +7,7 @@ export interface TestServer {
   readonly url: string;
   readonly port: number;
   connections: number;
-  requests: { method: string; url: string; body: string }[];
+  requests: { method: string; url: string; body: string; headers: IncomingMessage['headers'] }[];
   close(): Promise<void>;
 }
 
@@ -21,7 +21,7 @@ export async function startTestServer(handler: Handler): Promise<TestServer> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      state.requests.push({ method: request.method ?? '', url: request.url ?? '', body });
+      state.requests.push({ method: request.method ?? '', url: request.url ?? '', body, headers: request.headers });
       handler(request, response, body);
     });
   });

@@ -5,6 +5,8 @@ import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
 import type { Database } from '../../src/db/schema.ts';
+import { saveMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
+import { SLOTS_PIN_MAX } from '../../src/db/tables/miner-slots.ts';
 import { getSamplingLists } from '../../src/db/tables/sampling-lists.ts';
 import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
@@ -29,7 +31,7 @@ export const ids = (from: number, n: number): number[] => Array.from({ length: n
 /** Deletes the pool's keys under `prefix` and empties the tables a pool test fills. */
 export async function resetPool(db: Kysely<Database>, redis: Redis, prefix: string): Promise<void> {
   await deletePrefix(redis, prefix);
-  await sql`truncate miners, sampling_lists, results, miner_slots, attempts cascade`.execute(db);
+  await sql`truncate miners, sampling_lists, results, miner_slots, miner_declarations, attempts cascade`.execute(db);
 }
 
 /** A pool in a leadership term and a manual consumer on the same config. */
@@ -95,13 +97,22 @@ export async function rotateList(db: Kysely<Database>, env: string, idsIn: numbe
   return { out };
 }
 
-/** Makes `miners` the active set (inserting identities as needed); others become inactive. */
-export async function putMiners(db: Kysely<Database>, miners: { uid: number; hotkey: string; revision: string }[]): Promise<void> {
+/** The endpoint {@link putMiners} gives a miner (nothing listens there). */
+export const minerEndpoint = (hotkey: string): string => `http://127.0.0.1:9/${hotkey}`;
+
+/**
+ * Makes `miners` the active set (inserting identities as needed); others become inactive. Each is
+ * stored as having declared `declared` concurrent episodes (default: more than any slots, so that
+ * slots alone decide, as these tests mean); `null` stores no declaration (one episode at a time).
+ */
+export async function putMiners(db: Kysely<Database>, miners: { uid: number; hotkey: string; revision: string }[], options: { declared?: number | null } = {}): Promise<void> {
   await db.updateTable('miners').set({ active: false }).execute();
   for (const m of miners) {
-    const row = { ...m, endpoint: `http://127.0.0.1:9/${m.hotkey}`, committed_block: 100 + m.uid, active: true };
+    const row = { ...m, endpoint: minerEndpoint(m.hotkey), committed_block: 100 + m.uid, active: true };
     await db.insertInto('miners').values(row).onConflict((oc) => oc.columns(['hotkey', 'revision']).doUpdateSet({ active: true, uid: m.uid })).execute();
   }
+  const declared = options.declared === undefined ? SLOTS_PIN_MAX : options.declared;
+  if (declared !== null) await saveMinerDeclarations(db, miners.map((m) => ({ hotkey: m.hotkey, endpoint: minerEndpoint(m.hotkey), episodes: declared })), new Date());
 }
 
 /** Sets a miner's slots row. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Worker } from 'bullmq';
+import { saveMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import { parseTaskJobData, queueName } from '../../src/pool/task-job.ts';
@@ -12,6 +13,7 @@ import {
   currentLists,
   ids,
   inFlightByHotkey,
+  minerEndpoint,
   poolConfig,
   poolTasks,
   putList,
@@ -184,6 +186,35 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     assert.deepEqual(report.skipped, { schedulingPaused: 1, circuitOpen: 1, invalid: 0 });
     const load = inFlightByHotkey(await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS));
     assert.deepEqual(Object.fromEntries(load), { hk3: 3 }, 'one env may hold at most half of 6 slots');
+  });
+
+  test('in flight ≤ min(slots, declared): no declaration means one; a lowered declaration trims pending tasks; a moved endpoint is one again', async () => {
+    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 10) });
+    await putList(database.db, { env_id: 'env-b', task_ids: ids(100, 10) });
+    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }, { uid: 2, hotkey: 'hk2', revision: 'r1' }, { uid: 3, hotkey: 'hk3', revision: 'r1' }], { declared: null });
+    await saveMinerDeclarations(database.db, [
+      { hotkey: 'hk2', endpoint: minerEndpoint('hk2'), episodes: 3 },
+      { hotkey: 'hk3', endpoint: minerEndpoint('hk3'), episodes: 32, problem: 'max_concurrent_episodes 1000000000 cut to 32' },
+    ], new Date());
+    for (const hotkey of ['hk1', 'hk2', 'hk3']) await putSlots(database.db, hotkey, 6);
+    const { pool } = await open({ EVALPOOL_MAX_ENV_SHARE: '1' });
+    await pool.topUp(await currentLists(database.db));
+    const load = async (): Promise<Record<string, number>> => Object.fromEntries(inFlightByHotkey(await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)));
+    assert.deepEqual(await load(), { hk1: 1, hk2: 3, hk3: 6 }, 'undeclared: one; declared 3: three; a huge declaration: the slots');
+    // A pin does not lift the declaration.
+    await putSlots(database.db, 'hk1', 6, { pinned: 10 });
+    await pool.topUp(await currentLists(database.db));
+    assert.equal((await load()).hk1, 1);
+
+    // The miner declares less: its pending tasks over the new cap leave at the next tick.
+    await saveMinerDeclarations(database.db, [{ hotkey: 'hk2', endpoint: minerEndpoint('hk2'), episodes: 2 }], new Date());
+    const report = await pool.topUp(await currentLists(database.db));
+    assert.equal(report.removed['over-slots'], 1);
+    assert.equal((await load()).hk2, 2);
+    // A declaration read at another endpoint does not count: the miner moved and is one again.
+    await database.db.updateTable('miners').set({ endpoint: 'http://127.0.0.1:9/moved' }).where('hotkey', '=', 'hk2').execute();
+    await pool.topUp(await currentLists(database.db));
+    assert.equal((await load()).hk2, 1);
   });
 
   test('the hourly cap never stops the first fill, then limits re-creation to the rotation rate × margin', async () => {

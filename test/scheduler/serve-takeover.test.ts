@@ -8,6 +8,7 @@ import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { inFlightByHotkey, ManualConsumer, poolConfig, poolTasks, putSlots } from '../pool/pool-fixture.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { startTestServer, type TestServer } from '../miners/test-server.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -28,17 +29,21 @@ describe('two `evalpool serve` processes against the same Redis', () => {
     path.join(dir, 'lists', 'mujoco__env-t.json'),
     JSON.stringify({ env_id: ENV, family: 'mujoco', dataset: { start: 0, end: 1000 }, list_size: 30, rotation: { count: 1, interval_seconds: 86_400 }, scored: true, initial_list: Array.from({ length: 30 }, (_, i) => i) }),
   );
-  writeFileSync(
-    path.join(dir, 'miners.json'),
-    JSON.stringify({ miners: [{ uid: 1, hotkey: 'hk1', endpoint: 'http://127.0.0.1:9' }, { uid: 2, hotkey: 'hk2', endpoint: 'http://127.0.0.1:9' }] }),
-  );
+  // The miners' /health declares more episodes than their slots, so that slots alone decide here.
+  let health: TestServer | undefined;
   after(async () => {
+    await health?.close();
     await consumer?.close();
     await Promise.all(processes.map((p) => p.kill()));
     rmSync(dir, { recursive: true, force: true });
   });
 
   test('exactly one schedules; after kill -9 the other takes over once the lease expires; the slot law holds', async () => {
+    health = await startTestServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"max_concurrent_episodes": 16}'));
+    writeFileSync(
+      path.join(dir, 'miners.json'),
+      JSON.stringify({ miners: [{ uid: 1, hotkey: 'hk1', endpoint: `${health.url}/hk1` }, { uid: 2, hotkey: 'hk2', endpoint: `${health.url}/hk2` }] }),
+    );
     await putSlots(database.db, 'hk1', 3);
     await putSlots(database.db, 'hk2', 5);
     const slots = new Map([['hk1', 3], ['hk2', 5]]);

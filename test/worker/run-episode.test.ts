@@ -46,7 +46,7 @@ before(async () => {
 const ROOMY_MS = 20_000;
 
 function run(options: Partial<RunEpisodeOptions> = {}): Promise<EpisodeOutcome> {
-  return runEpisode({ env, client, task: { envId: REACH, taskId: 3 }, ...options, timeouts: { resetMs: ROOMY_MS, actionMs: ROOMY_MS, ...options.timeouts } });
+  return runEpisode({ env, client, task: { envId: REACH, taskId: 3, episodeId: 'episode-3' }, ...options, timeouts: { resetMs: ROOMY_MS, actionMs: ROOMY_MS, ...options.timeouts } });
 }
 
 function expectClass(outcome: EpisodeOutcome, errorClass: ErrorClass, step: NextStep, message?: RegExp): void {
@@ -63,8 +63,8 @@ void describe('runEpisode against the expert demo miner over HTTP', () => {
       const instance = await registry.create(envId);
       try {
         for (const taskId of [0, 1, 2]) {
-          const overHttp = await runEpisode({ env: instance, client, task: { envId, taskId } });
-          const inProcess = await runEpisode({ env: instance, client: new InProcessMiner('expert'), task: { envId, taskId } });
+          const overHttp = await runEpisode({ env: instance, client, task: { envId, taskId, episodeId: `e-${taskId}` } });
+          const inProcess = await runEpisode({ env: instance, client: new InProcessMiner('expert'), task: { envId, taskId, episodeId: `e-${taskId}` } });
           expectClass(overHttp, 'success', 'record');
           assert.equal(overHttp.message, null);
           assert.equal(overHttp.timesteps, inProcess.timesteps);
@@ -78,7 +78,7 @@ void describe('runEpisode against the expert demo miner over HTTP', () => {
   });
 
   void test('the task config names env, task and seed', () => {
-    assert.deepEqual(taskConfigFor({ envId: REACH, taskId: 42 }), { env_id: REACH, env_name: 'mujoco', task_name: 'reach-v1', seed: 42, task_id: 42 });
+    assert.deepEqual(taskConfigFor({ envId: REACH, taskId: 42, episodeId: 'e' }), { env_id: REACH, env_name: 'mujoco', task_name: 'reach-v1', seed: 42, task_id: 42 });
   });
 
   void test('stops at maxTimesteps as a failure', async () => {
@@ -262,6 +262,6 @@ void describe('environment, worker and breaker', () => {
   });
 
   void test('an env for another task is a worker bug', async () => {
-    expectClass(await run({ task: { envId: 'mujoco/push-v1', taskId: 1 } }), 'worker_error', 'release', /given for a task of/);
+    expectClass(await run({ task: { envId: 'mujoco/push-v1', taskId: 1, episodeId: 'e' } }), 'worker_error', 'release', /given for a task of/);
   });
 });

@@ -5,11 +5,12 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import * as v from 'valibot';
+import { DEMO_MINER_MAX_CONCURRENT_EPISODES, DEMO_MINER_REMEMBERED_EPISODES } from '../../config/constants.ts';
 import { BuiltinRegistry, listBuiltinEnvs } from '../../envs/builtin-registry.ts';
 import { MujocoLoader } from '../../envs/mujoco/mujoco-loader.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import type { Action, Observation } from '../contract.ts';
-import { ActRequestSchema, describeIssues, ResetRequestSchema } from '../contract.ts';
+import { ActRequestSchema, describeIssues, EPISODE_ID_HEADER, ResetRequestSchema } from '../contract.ts';
 import type { Misbehaviour, MisbehaviourInput } from './misbehaviour.ts';
 import { declines, parseMisbehaviour } from './misbehaviour.ts';
 import { observationHash } from './policies/observation-hash.ts';
@@ -25,6 +26,8 @@ export interface DemoMinerOptions {
   readonly host?: string;
   readonly misbehaviour?: MisbehaviourInput;
   readonly policyOptions?: DemoPolicyOptions;
+  /** What `/health` declares as `max_concurrent_episodes` (default {@link DEMO_MINER_MAX_CONCURRENT_EPISODES}). */
+  readonly maxConcurrentEpisodes?: number;
   readonly logger?: Logger;
 }
 
@@ -42,6 +45,8 @@ export interface DemoMiner {
   readonly counts: Readonly<DemoMinerCounts>;
   /** The env id of the last `/reset`. */
   readonly lastEnvId: string | undefined;
+  /** The env of an episode, as its `/reset` said (recent episodes only). */
+  envOf(episodeId: string): string | undefined;
   misbehaviour(): Misbehaviour;
   /** Changes the misbehaviour at runtime (also `POST /_control` with the same JSON). */
   setMisbehaviour(input: MisbehaviourInput): void;
@@ -53,9 +58,11 @@ export interface DemoMiner {
  * Starts a demo miner: a real HTTP server speaking the miner contract with an expert, noisy or
  * random policy for the built-in envs, able to misbehave on demand.
  *
- * The env of an `/act` is recognised from the observation's proprio keys (each built-in env has
- * its own), falling back to the env of the last `/reset`; policies hold no per-episode state, so
- * several episodes may run through one server at once.
+ * The env of an `/act` is the env its episode's `/reset` named (episodes are keyed by the
+ * `episode_id` field, or the `X-Episode-Id` header); for callers that send no id, it is recognised
+ * from the observation's proprio keys (each built-in env has its own), falling back to the env of
+ * the last `/reset`. Policies hold no other per-episode state, so several episodes may run through
+ * one server at once, which `/health` declares (`max_concurrent_episodes`).
  */
 export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMiner> {
   const host = options.host ?? '127.0.0.1';
@@ -69,6 +76,14 @@ export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMin
   const waiters = new Set<() => void>();
   let misbehaviour = parseMisbehaviour(options.misbehaviour ?? { mode: 'none' });
   let lastEnvId: string | undefined;
+  // Insertion order is age: the oldest episode is forgotten first.
+  const episodes = new Map<string, string>();
+  const remember = (episodeId: string, envId: string): void => {
+    episodes.delete(episodeId);
+    episodes.set(episodeId, envId);
+    if (episodes.size > DEMO_MINER_REMEMBERED_EPISODES) episodes.delete(episodes.keys().next().value!);
+  };
+  const maxConcurrentEpisodes = options.maxConcurrentEpisodes ?? DEMO_MINER_MAX_CONCURRENT_EPISODES;
   let closing: Promise<void> | undefined;
   // `selective` with `decline: 'drop'`: hashes of the observations at whose /act it drops the connection.
   const dropAt = new Set<number>();
@@ -145,7 +160,7 @@ export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMin
   };
 
   const app = new Hono();
-  app.get('/health', (c) => c.json({ status: 'ok', policy: options.policy }));
+  app.get('/health', (c) => c.json({ status: 'ok', policy: options.policy, max_concurrent_episodes: maxConcurrentEpisodes }));
 
   app.post('/reset', async (c) => {
     counts.reset++;
@@ -156,13 +171,15 @@ export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMin
     const envId = parsed.output.task_config.env_id;
     if (!demoPolicyEnvIds().includes(envId)) return c.json({ error: `the demo miner has no policy for env "${envId}"` }, 400);
     lastEnvId = envId;
+    const episodeId = parsed.output.episode_id ?? c.req.header(EPISODE_ID_HEADER);
+    if (episodeId !== undefined) remember(episodeId, envId);
     const m = misbehaviour;
     if (m.mode === 'selective' && declines(m, parsed.output.task_config.task_id)) {
       if (m.decline === 'error500') return c.json({ error: 'declined (demo misbehaviour: selective)' }, 500);
       const hash = await dropObservation(envId, parsed.output.task_config.seed, m.dropAtAct);
       if (hash !== undefined) dropAt.add(hash);
     }
-    return c.json({ status: 'ok' });
+    return c.json({ status: 'ok', ...(episodeId === undefined ? {} : { episode_id: episodeId }) });
   });
 
   app.post('/act', async (c) => {
@@ -171,8 +188,9 @@ export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMin
     if (early !== undefined) return early;
     const parsed = v.safeParse(ActRequestSchema, await readJson(c));
     if (!parsed.success) return c.json({ error: `bad /act request: ${describeIssues(parsed.issues)}` }, 400);
-    const envId = signatures.get(signature(Object.keys(parsed.output.obs.proprio))) ?? lastEnvId;
-    if (envId === undefined) return c.json({ error: 'unknown observation and no /reset yet' }, 400);
+    const episodeId = parsed.output.episode_id ?? c.req.header(EPISODE_ID_HEADER);
+    const envId = episodeId === undefined ? (signatures.get(signature(Object.keys(parsed.output.obs.proprio))) ?? lastEnvId) : episodes.get(episodeId);
+    if (envId === undefined) return c.json({ error: episodeId === undefined ? 'unknown observation and no /reset yet' : `no /reset for episode "${episodeId}"` }, 400);
     const m = misbehaviour;
     if (m.mode === 'selective' && dropAt.delete(observationHash(parsed.output.obs))) {
       (c.env as { incoming: IncomingMessage }).incoming.socket.destroy();
@@ -207,6 +225,7 @@ export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMin
     get lastEnvId() {
       return lastEnvId;
     },
+    envOf: (episodeId) => episodes.get(episodeId),
     misbehaviour: () => misbehaviour,
     setMisbehaviour: (input) => {
       misbehaviour = parseMisbehaviour(input);

@@ -17,7 +17,7 @@ export class InProcessMiner implements MinerApi {
     private readonly options: DemoPolicyOptions = {},
   ) {}
 
-  reset(taskConfig: TaskConfig): Promise<void> {
+  reset(_episodeId: string, taskConfig: TaskConfig): Promise<void> {
     try {
       this.policy = createDemoPolicy(this.kind, taskConfig.env_id, this.options);
       return Promise.resolve();
@@ -26,7 +26,7 @@ export class InProcessMiner implements MinerApi {
     }
   }
 
-  act(observation: Observation): Promise<Action> {
+  act(_episodeId: string, observation: Observation): Promise<Action> {
     if (this.policy === undefined) return Promise.reject(new Error('act before reset'));
     return Promise.resolve(this.policy.act(observation));
   }
