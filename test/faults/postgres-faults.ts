@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Kysely } from 'kysely';
+import { after, describe, test } from 'node:test';
 import type pg from 'pg';
-import type { Config } from '../../src/config/schema.ts';
 import { connectClient } from '../../src/db/connection-loss.ts';
-import { createDatabase } from '../../src/db/database.ts';
-import { ensureDatabase, splitDatabaseUrl } from '../../src/db/ensure-database.ts';
-import { migrateToLatest } from '../../src/db/migrator.ts';
-import type { Database } from '../../src/db/schema.ts';
+import { splitDatabaseUrl } from '../../src/db/ensure-database.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
-import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
-import { spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
-import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
-import { testConfig } from '../helpers/test-config.ts';
-import { testLogger } from '../helpers/test-logger.ts';
-import { useTestRedis } from '../helpers/test-redis.ts';
+import { privatePostgresUnavailable } from '../helpers/private-postgres.ts';
+import { makeTask } from '../helpers/task-jobs.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { auditBooks, booksHold, type Books } from './books-audit.ts';
+import { assertAlive, assertBooks, STARTUP_MS, useFaultSystem } from './fault-system.ts';
 
 /**
  * Postgres goes away under load, the way operators and failovers make it, round after round,
@@ -38,70 +29,28 @@ export interface PostgresFaultOptions {
 }
 
 const ENV = 'noop/pg-faults';
-const STARTUP_MS = 180_000;
 
 /** Registers the scenario as a suite of its own (its own private Postgres and Redis prefix). */
 export function postgresFaultScenario(name: string, faults: readonly PostgresFault[], options: PostgresFaultOptions): void {
-  const redis = useTestRedis();
   const hotkey = `5PgFaults${name.replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 40);
 
   describe(`Postgres faults under load: ${name}`, { skip: privatePostgresUnavailable() }, () => {
-    let postgres: PrivatePostgres;
-    let db: Kysely<Database>;
+    const system = useFaultSystem();
     let admin: pg.Client | undefined;
-    let config: Config;
-    let queues: TestQueues;
-    const processes: CliProcess[] = [];
-
-    before(async () => {
-      postgres = await startPrivatePostgres();
-      await ensureDatabase(postgres.url);
-      db = createDatabase({ url: postgres.url, poolSize: 2, logger: testLogger() });
-      const run = await migrateToLatest(db);
-      if (run.error) throw run.error;
-      config = testConfig({ EVALPOOL_QUEUE_PREFIX: redis.prefix, EVALPOOL_DATABASE_URL: postgres.url });
-      queues = TestQueues.open(config);
-    });
-
     after(async () => {
-      for (const p of processes) await p.kill();
-      await queues?.close();
       await admin?.end().catch(() => undefined);
-      await db?.destroy();
-      await postgres?.destroy();
     });
-
-    function spawn(args: string[], extra: Record<string, string>): CliProcess {
-      const p = spawnCli(args, {
-        EVALPOOL_DATABASE_URL: postgres.url,
-        EVALPOOL_QUEUE_PREFIX: redis.prefix,
-        EVALPOOL_RESULT_FLUSH_MS: '5',
-        EVALPOOL_RESULT_RETRY_MAX_MS: '500',
-        EVALPOOL_LOG_LEVEL: 'info',
-        ...extra,
-      });
-      processes.push(p);
-      return p;
-    }
-
-    const stored = async (): Promise<number> => {
-      const row = await db.selectFrom('results').select((eb) => eb.fn.countAll<number>().as('n')).where('hotkey', '=', hotkey).executeTakeFirst();
-      return Number(row?.n ?? 0);
-    };
 
     test(`${faults.join(', ')}: every process stays up, the API answers 200 or 503, the books hold`, async (t) => {
-      const serve = spawn(['serve'], { EVALPOOL_PORT: '0', EVALPOOL_SCHEDULER_ENABLED: 'false', EVALPOOL_INLINE_WORKERS: '3', EVALPOOL_WORKER_ENVS: ENV });
-      const worker = spawn(['worker', '--envs', ENV, '--concurrency', '3'], {});
-      // Starting a process takes long on a loaded machine (tsx compiles the sources): room for it.
+      const { postgres, queues } = system;
+      const stored = (): Promise<number> => system.stored(hotkey);
+      const serve = system.spawn(['serve'], { EVALPOOL_PORT: '0', EVALPOOL_SCHEDULER_ENABLED: 'false', EVALPOOL_INLINE_WORKERS: '3', EVALPOOL_WORKER_ENVS: ENV });
+      const worker = system.spawn(['worker', '--envs', ENV, '--concurrency', '3'], {});
       const url = String((await serve.waitForLog((l) => l.msg === 'evalpool serve is listening', STARTUP_MS)).url);
       await serve.waitForLog((l) => l.msg === 'inline workers are running', STARTUP_MS);
       await worker.waitForLog((l) => l.msg === 'evalpool worker is running', STARTUP_MS);
 
-      const alive = (): void => {
-        for (const [label, p] of [['serve', serve], ['worker', worker]] as const) {
-          assert.equal(p.child.exitCode ?? p.child.signalCode, null, `${label} exited:\n${p.stderr()}\n${p.stdout().slice(-4_000)}`);
-        }
-      };
+      const alive = (): void => assertAlive({ serve, worker });
 
       // Readers of the API hold connections too (checked out while a query runs); every answer is kept.
       const answers = new Map<string, number>();
@@ -180,12 +129,7 @@ export function postgresFaultScenario(name: string, faults: readonly PostgresFau
         await Promise.all(readers);
       }
 
-      const books: Books = await auditBooks(db, queues.connection, redis.prefix, tasks);
-      t.diagnostic(`| ${name} | ${faults.join(', ')} under load | ${books.tasks} tasks, ${books.evaluated} evaluated, ${books.pooled} pooled, ${books.duplicates.length} duplicates, ${books.lost.length} lost, ${books.infrastructureScored} infrastructure faults scored; API ${JSON.stringify(Object.fromEntries(answers))} | ${booksHold(books) ? 'holds' : 'VIOLATED'} |`);
-      assert.deepEqual(books.duplicates, [], 'one result per task');
-      assert.deepEqual(books.lost, [], 'nothing lost');
-      assert.equal(books.evaluated, tasks.length, 'every task evaluated');
-      assert.equal(books.infrastructureScored, 0);
+      await assertBooks(t, system, { scenario: name, injected: `${faults.join(', ')} under load`, extra: `API ${JSON.stringify(Object.fromEntries(answers))}` }, tasks);
       const statuses = [...answers.keys()].filter((label) => !label.startsWith('200') && label !== '503 unavailable: Postgres did not answer; try again shortly');
       assert.deepEqual(statuses, [], `the API answered only 200 or 503 naming Postgres: ${JSON.stringify(Object.fromEntries(answers))}`);
       assert.ok(serve.logs().some((l) => l.msg === 'a Postgres connection was lost; the pool opens a new one'));
