@@ -59,8 +59,10 @@ export function resultOf(outcome: EpisodeOutcome): EvaluateResult {
     case 'success':
       return { success: true, score: outcome.score, extra };
     case 'failure':
-    case 'miner_unavailable':
       return { success: false, score: 0, extra: { ...extra, error_class: outcome.errorClass }, ...error };
+    case 'miner_unavailable':
+      // Whether the miner had the task decides if it is measured (scored once the attempts run out).
+      return { success: false, score: 0, extra: { ...extra, error_class: outcome.errorClass, ...(outcome.minerHadTask ? { miner_had_task: true } : {}) }, ...error };
     default:
       // A simulator fault, or the budget ran out while the env (not the miner) held it.
       return { success: false, score: 0, extra: { ...extra, error_class: 'env_error' }, ...error };

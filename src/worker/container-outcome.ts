@@ -45,7 +45,9 @@ const MINER_ANSWER_EXCEPTION =
 
 /** Whether a prose error says the miner could not be reached. */
 export function namesUnreachableMiner(error: string): boolean {
-  return UNREACHABLE.test(error);
+  // Quoted text and URLs are the miner's words (a reason phrase "503 Connection refused", an
+  // endpoint path /ECONNREFUSED): only the client's own prose may say the miner was not reached.
+  return UNREACHABLE.test(error.replace(/'[^']*'|"[^"]*"|\bhttps?:\/\/\S+/g, ' '));
 }
 
 /** Where the episode of `result` ended (see {@link EpisodeStage}). */
@@ -58,12 +60,14 @@ export function episodeStage(result: EvaluateResult): EpisodeStage {
   if (/^Invalid env_id\b/i.test(error)) return 'env_fault';
   if (stepReached) return 'played';
   if (/^Miner (action|returned no action)\b|^Evaluation timeout after\b/.test(error)) return 'played';
+  // The miner writes part of these texts (an HTTP reason phrase, its URL): an answer's exception
+  // type is read first, and quoted text and URLs never say "unreachable" (namesUnreachableMiner).
   const reset = /^Miner reset failed: ([\s\S]*)$/.exec(error);
-  if (reset) return namesUnreachableMiner(reset[1]!) ? 'miner_never_reached' : 'miner_had_task';
+  if (reset) return !MINER_ANSWER_EXCEPTION.test(reset[1]!) && namesUnreachableMiner(reset[1]!) ? 'miner_never_reached' : 'miner_had_task';
   // Prose without a stage: the `_template` Actor's form (`<ExceptionType>: ...`), or an image of
   // this project's first contract (`timesteps: 0` and a connection failure).
-  if (namesUnreachableMiner(error)) return 'miner_never_reached';
   if (MINER_ANSWER_EXCEPTION.test(error)) return 'miner_had_task';
+  if (namesUnreachableMiner(error)) return 'miner_never_reached';
   // An image that counted its steps (0) and failed without saying why: the episode started.
   if (timesteps === 0) return 'played';
   return 'env_fault';
@@ -98,7 +102,11 @@ export function containerOutcome(result: EvaluateResult, durationMs: number): Ev
     }
     return { ...base, errorClass: 'success', success: true, score: result.score };
   }
-  if (declared !== undefined) return { ...base, errorClass: declared, success: false, score: 0 };
+  if (declared !== undefined) {
+    // Our own images say whether the miner had the task: a non-answer to it is measured.
+    const hadTask = declared === 'miner_unavailable' && result.extra.miner_had_task === true;
+    return { ...base, errorClass: declared, success: false, score: 0, ...(hadTask ? { minerHadTask: true } : {}) };
+  }
   const stage = episodeStage(result);
   return { ...base, errorClass: stageClass(stage), success: false, score: 0, ...(stage === 'miner_had_task' ? { minerHadTask: true } : {}) };
 }

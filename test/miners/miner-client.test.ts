@@ -291,7 +291,7 @@ void describe('MinerClient: whether the request was delivered', () => {
     let seen = '';
     const url = await tcpServer((socket) => void readRequest(socket).then((body) => ((seen = body), socket.resetAndDestroy())));
     await failsWith(client(url).reset(EPISODE, taskConfig), 'network', (e) => assert.equal(e.delivered, true));
-    assert.deepEqual(JSON.parse(seen), { task_config: taskConfig });
+    assert.deepEqual(JSON.parse(seen), { task_config: taskConfig, episode_id: EPISODE });
   });
 
   void test('a miner that reads the task and closes cleanly without answering: delivered', async () => {

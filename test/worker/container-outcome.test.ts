@@ -102,6 +102,27 @@ describe('containerOutcome', () => {
     }
   });
 
+  test('a miner cannot word its own answer into "never reached": its reason phrase and its URL are its words', () => {
+    const texts = [
+      "Miner reset failed: HTTPStatusError: Server error '503 Connection refused' for url 'http://m/reset'",
+      'Miner reset failed: ReadTimeout: http://m/ECONNREFUSED/reset',
+      "HTTPStatusError: Server error '503 Connection refused' for url 'http://m/act'\nTraceback (most recent call last):\n  ...",
+      'Miner reset failed: RemoteProtocolError: Server disconnected (http://miner/connection-refused ECONNREFUSED)',
+    ];
+    for (const error of texts) {
+      const outcome = containerOutcome(actor(error), 1);
+      assert.equal(episodeStage(actor(error)), 'miner_had_task', error);
+      assert.deepEqual([outcome.errorClass, outcome.minerHadTask], ['miner_unavailable', true], error);
+    }
+  });
+
+  test('our own image says the miner had the task: measured like the built-in envs', () => {
+    const had = containerOutcome(result({ error: 'POST /reset: HTTP 500' }, { timesteps: 0, error_class: 'miner_unavailable', miner_had_task: true }), 1);
+    assert.deepEqual([had.errorClass, had.minerHadTask], ['miner_unavailable', true]);
+    const never = containerOutcome(result({ error: 'POST /reset: connect ECONNREFUSED' }, { timesteps: 0, error_class: 'miner_unavailable' }), 1);
+    assert.deepEqual([never.errorClass, never.minerHadTask], ['miner_unavailable', undefined]);
+  });
+
   test('missing extra fields become nulls', () => {
     const outcome = containerOutcome(result({ success: true, score: 1 }, {}), 3);
     assert.equal(outcome.timesteps, null);

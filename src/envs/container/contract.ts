@@ -85,6 +85,8 @@ export const EvaluateResultSchema = v.object({
       timesteps_completed: v.optional(v.nullable(count(0))),
       total_reward: v.optional(v.nullable(finite)),
       error_class: v.optional(v.picklist(CONTAINER_ERROR_CLASSES, `must be one of ${CONTAINER_ERROR_CLASSES.join(', ')}`)),
+      /** This project's addition, with `error_class: miner_unavailable`: the miner had received the task (see exhausted-outcome.ts). */
+      miner_had_task: v.optional(v.boolean('must be true or false')),
     }),
     {},
   ),

@@ -6,6 +6,9 @@ import { LABELS } from '../../../src/envs/container/container-labels.ts';
 import { DockerEngine } from '../../../src/envs/container/docker-engine.ts';
 import { freePort } from '../../../src/envs/container/free-port.ts';
 import type { LocalEvalStats } from '../../../src/worker/local-eval.ts';
+
+/** `evalpool eval --json`: the stats with snake_case keys. */
+type Json = Pick<LocalEvalStats, 'episodes' | 'successes' | 'scored' | 'messages'> & { env_id: string; errors_by_class: LocalEvalStats['errorsByClass'] };
 import { requireEngineAndImage, SKIP_CONTAINER_TESTS, TEST_AFFINETES_DOUBLE_IMAGE, TEST_DOCKER_SOCKET } from '../../helpers/container-engine.ts';
 import { startReachMiner } from '../../helpers/reach-miner.ts';
 import { runCli } from '../../helpers/spawn-cli.ts';
@@ -22,8 +25,9 @@ void describe('evalpool eval --image (real engine, the affinetes double)', { ski
       const args = ['eval', '--image', TEST_AFFINETES_DOUBLE_IMAGE, '--env', 'metaworld/reach-v3', '--endpoint', miner.url, '--episodes', '4', '--concurrency', '2', '--seed-start', '0', '--max-timesteps', '50'];
       const json = await runCli([...args, '--json'], settings);
       assert.equal(json.code, 0, json.stderr);
-      const stats = JSON.parse(json.stdout) as LocalEvalStats;
-      assert.deepEqual([stats.envId, stats.episodes, stats.successes, stats.errorsByClass.success], ['metaworld/reach-v3', 4, 4, 4]);
+      // --json prints snake_case keys, as the API does.
+      const stats = JSON.parse(json.stdout) as Json;
+      assert.deepEqual([stats.env_id, stats.episodes, stats.successes, stats.errors_by_class.success], ['metaworld/reach-v3', 4, 4, 4]);
       assert.deepEqual(new Set(miner.resetEnvIds), new Set(['metaworld/reach-v3']));
 
       const table = await runCli(args, settings);
@@ -35,8 +39,8 @@ void describe('evalpool eval --image (real engine, the affinetes double)', { ski
       // A dead miner: every episode miner_unavailable, nothing scored, exit code 1.
       const dead = await runCli(['eval', '--image', TEST_AFFINETES_DOUBLE_IMAGE, '--env', 'metaworld/reach-v3', '--endpoint', `http://127.0.0.1:${await freePort()}`, '--episodes', '2', '--json'], settings);
       assert.equal(dead.code, 1, dead.stderr);
-      const deadStats = JSON.parse(dead.stdout) as LocalEvalStats;
-      assert.deepEqual([deadStats.scored, deadStats.errorsByClass.miner_unavailable], [0, 2]);
+      const deadStats = JSON.parse(dead.stdout) as Json;
+      assert.deepEqual([deadStats.scored, deadStats.errors_by_class.miner_unavailable], [0, 2]);
       assert.match(deadStats.messages[0]?.message ?? '', /^Miner reset failed: ConnectError/);
 
       const left = await engine.list([`${LABELS.managed}=true`]);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Command } from 'commander';
+import { DEMO_MINER_MAX_CONCURRENT_EPISODES } from '../../../src/config/constants.ts';
 import { register as registerDemoMiner } from '../../../src/cli/commands/demo-miner.ts';
 import { register } from '../../../src/cli/commands/eval.ts';
 import { renderStats } from '../../../src/cli/commands/eval-action.ts';
@@ -92,7 +93,7 @@ void describe('evalpool eval and demo-miner as processes', () => {
       const url = (await cli.waitForOutput(/listening on (http:\/\/\S+)/))[1];
       assert.ok(url, cli.stdout() + cli.stderr());
       const health = await fetch(`${url}/health`);
-      assert.deepEqual(await health.json(), { status: 'ok', policy: 'random' });
+      assert.deepEqual(await health.json(), { status: 'ok', policy: 'random', max_concurrent_episodes: DEMO_MINER_MAX_CONCURRENT_EPISODES });
       cli.child.kill('SIGTERM');
       assert.equal(await cli.exited(), 0);
     } finally {

@@ -89,7 +89,8 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
       });
     }
     await manager.start();
-    assert.equal(await engine.state(ids.dead!), undefined, 'the dead owner’s container is gone');
+    // The engine may still be stopping it when the removal returns: wait until it is gone.
+    await waitFor('the dead owner’s container is gone', async () => (await engine.state(ids.dead!)) === undefined);
     assert.equal((await engine.state(ids.alive!))?.running, true);
     assert.equal((await engine.state(ids.elsewhere!))?.running, true);
     await engine.remove(ids.alive!);
