@@ -104,23 +104,25 @@ describe('a task worker with the MuJoCo evaluator', () => {
     assert.equal(expert.counts.reset, 20);
   });
 
-  test('500 on /reset: miner_unavailable attempts, retried, then paused; the circuit opens and its key appears in Redis', async () => {
+  test('500 on /reset: the miner had the task, so it is retried, then a scored failure (never paused); the circuit opens and its key appears in Redis', async () => {
     await sharedWorker();
     const broken = await miner({ policy: 'expert', misbehaviour: { mode: 'error500', on: 'reset' } });
     const first = makeTask({ env: REACH, task_id: 7, hotkey: '5Broken', endpoint: broken.url });
     await queues.add(first);
-    await waitFor('the task to be paused', async () => (await queues.state(first)) === 'failed');
+    // Once the miner has the task, the episode is measured: the attempts run out into a result row.
+    await waitFor('the declined task to be a scored failure', async () => (await results('5Broken')).length === 1);
     assert.deepEqual(
       (await attempts('5Broken')).map((a) => [a.attempt, a.error_class]),
       [
         [1, 'miner_unavailable'],
         [2, 'miner_unavailable'],
-        [3, 'miner_unavailable'],
+        [3, 'failure'],
       ],
     );
     assert.match((await attempts('5Broken'))[0]!.error_message ?? '', /HTTP 500/);
-    assert.deepEqual(await results('5Broken'), []);
-    assert.equal((await queues.getJob(first))?.attemptsMade, 3);
+    const [declined] = await results('5Broken');
+    assert.deepEqual([declined?.success, declined?.score], [false, 0]);
+    assert.match(declined?.error_message ?? '', /^scored as a failure: the miner received this task/);
 
     // The third consecutive failure opened the circuit (threshold 3): the key is there for the scheduler.
     const open = await readOpenCircuits(redis.redis, redis.prefix, ['5Broken', '5Expert']);
