@@ -194,7 +194,8 @@ function statusOf(error: unknown): number | undefined {
 }
 
 function isNotFound(error: unknown): boolean {
-  return error instanceof EngineCallError && error.status === 404;
+  // Docker answers 404; podman answers 500 "no such container" for one it is still removing.
+  return error instanceof EngineCallError && (error.status === 404 || /no such container|does not exist in database/i.test(error.message));
 }
 
 function isNotRunning(error: unknown): boolean {
