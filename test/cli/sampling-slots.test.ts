@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import pg from 'pg';
-import { splitDatabaseUrl } from '../../src/db/ensure-database.ts';
 import { getSamplingList } from '../../src/db/tables/sampling-lists.ts';
 import { getMinerSlots } from '../../src/db/tables/miner-slots.ts';
 import { runCli } from '../helpers/spawn-cli.ts';
-import { randomDatabaseUrl, useTestDatabase } from '../helpers/test-database.ts';
-
-async function databaseExists(url: string): Promise<boolean> {
-  const { name, adminUrl } = splitDatabaseUrl(url);
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return ((await client.query('select 1 from pg_database where datname = $1', [name])).rowCount ?? 0) > 0;
-  } finally {
-    await client.end();
-  }
-}
+import { databaseExists, randomDatabaseUrl, useTestDatabase } from '../helpers/test-database.ts';
 
 describe('evalpool sampling and slots commands', () => {
   const t = useTestDatabase();

@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import pg from 'pg';
 import { dropDatabase, ensureDatabase, splitDatabaseUrl } from '../../src/db/ensure-database.ts';
 import { dropOrphanedDatabases } from './owned-databases.ts';
 import { spawnEntry } from './spawn-cli.ts';
 import { testConfig } from './test-config.ts';
-import { useTestDatabase } from './test-database.ts';
+import { databaseExists, useTestDatabase } from './test-database.ts';
 
 const database = useTestDatabase({ migrate: false });
 const ORPHAN = fileURLToPath(new URL('./orphan-database-process.ts', import.meta.url));
 const { adminUrl } = splitDatabaseUrl(testConfig().storage.databaseUrl);
-
-async function exists(name: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return ((await client.query('select 1 from pg_database where datname = $1', [name])).rowCount ?? 0) > 0;
-  } finally {
-    await client.end();
-  }
-}
 
 const urlOf = (name: string): string => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
 
@@ -38,13 +27,13 @@ describe('databases of test processes that were killed', () => {
     const { name } = splitDatabaseUrl(url);
     orphan.child.kill('SIGKILL');
     await orphan.exited();
-    assert.equal(await exists(name), true, 'kill -9 skipped the cleanup');
+    assert.equal(await databaseExists(urlOf(name)), true, 'kill -9 skipped the cleanup');
 
     const dropped = await dropOrphanedDatabases(adminUrl, 'evalpool_test_', 30_000);
     assert.ok(dropped.includes(name), `dropped: ${dropped.join(', ')}`);
-    assert.equal(await exists(name), false);
+    assert.equal(await databaseExists(urlOf(name)), false);
     // This live process's database, and the names it does not own, are kept.
-    assert.equal(await exists(splitDatabaseUrl(database.url).name), true);
-    for (const other of foreign) assert.equal(await exists(other), true, other);
+    assert.equal(await databaseExists(database.url), true);
+    for (const other of foreign) assert.equal(await databaseExists(urlOf(other)), true, other);
   });
 });

@@ -1,5 +1,6 @@
 import { after, before } from 'node:test';
 import type { Kysely } from 'kysely';
+import { connectClient } from '../../src/db/connection-loss.ts';
 import { createDatabase } from '../../src/db/database.ts';
 import { dropDatabase, ensureDatabase, splitDatabaseUrl } from '../../src/db/ensure-database.ts';
 import { migrateToLatest } from '../../src/db/migrator.ts';
@@ -38,6 +39,17 @@ function sweepOrphans(): Promise<unknown> {
   const { adminUrl } = splitDatabaseUrl(testConfig().storage.databaseUrl);
   swept ??= dropOrphanedDatabases(adminUrl, PREFIX, HARNESS_CONNECT_TIMEOUT_MS);
   return swept;
+}
+
+/** Whether the database of `url` exists on its server (asked through the server's admin database). */
+export async function databaseExists(url: string): Promise<boolean> {
+  const { name, adminUrl } = splitDatabaseUrl(url);
+  const client = await connectClient(adminUrl);
+  try {
+    return ((await client.query('select 1 from pg_database where datname = $1', [name])).rowCount ?? 0) > 0;
+  } finally {
+    await client.end();
+  }
 }
 
 /** Creates and migrates a fresh database. */
