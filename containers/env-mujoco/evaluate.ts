@@ -39,7 +39,8 @@ export async function evaluate(kwargs: EvaluateCallKwargs, registry: BuiltinRegi
       client,
       endpoint: kwargs.base_url,
       // `seed` (the executor may send one) is the episode's seed; by default the task id.
-      task: { envId, taskId: kwargs.seed ?? kwargs.task_id, episodeId: randomUUID() },
+      // The host's `episode_id` (evalpool: the task uuid); a caller that sends none gets a fresh one.
+      task: { envId, taskId: kwargs.seed ?? kwargs.task_id, episodeId: kwargs.episode_id ?? randomUUID() },
       maxTimesteps: kwargs.max_timesteps,
       // The host's timeout is the episode's budget: the episode is cut when it runs out.
       timeouts: { actionMs: Math.max(1, Math.round(kwargs.action_timeout * 1_000)), episodeMs: Math.max(1, Math.round(kwargs.timeout * 1_000)) },

@@ -59,6 +59,8 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
       action_timeout: actionMs / 1_000,
       use_images: spec.useImages ?? false,
       timeout: budgetMs / 1_000,
+      // The miner sees the same episode id on both paths (mujoco-evaluator.ts): the task uuid.
+      episode_id: task.task_uuid,
     };
     let outcome: EvaluationOutcome;
     try {

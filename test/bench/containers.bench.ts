@@ -32,7 +32,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       const manager = new ContainerManager({ socketPath: TEST_DOCKER_SOCKET, workerId: 'bench', envs: [spec], logger: testLogger() });
       try {
         await manager.start();
-        await manager.evaluate(REACH, { task_id: 0, base_url: miner.url, env_id: REACH, max_timesteps: 200, action_timeout: 5, use_images: false, timeout: 60 }, { timeoutMs: 65_000 });
+        await manager.evaluate(REACH, { task_id: 0, base_url: miner.url, env_id: REACH, max_timesteps: 200, action_timeout: 5, use_images: false, timeout: 60, episode_id: `bench-${i}` }, { timeoutMs: 65_000 });
         starts.push(manager.containers()[0]!.startMs);
       } finally {
         const t0 = performance.now();

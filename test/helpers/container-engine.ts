@@ -6,11 +6,15 @@ import { DockerEngine } from '../../src/envs/container/docker-engine.ts';
 
 /** The engine socket the tests use, passed to the config explicitly (EVALPOOL_DOCKER_SOCKET). */
 export const TEST_DOCKER_SOCKET = '/run/evalpool-podman.sock';
-/** The test env image (containers/build-env-image.sh). */
-export const TEST_ENV_IMAGE = 'localhost/evalpool-env-mujoco:dev';
+/**
+ * The test env image (containers/build-env-image.sh). EVALPOOL_TEST_ENV_IMAGE names another
+ * build (a test switch, like the one below): an engineer testing a change of the image builds it
+ * under a tag of their own while others' tests keep using `:dev`.
+ */
+export const TEST_ENV_IMAGE = process.env.EVALPOOL_TEST_ENV_IMAGE ?? 'localhost/evalpool-env-mujoco:dev';
 
-/** The test double of an affinetes image (containers/env-affinetes-double/, built by containers/build-env-image.sh). */
-export const TEST_AFFINETES_DOUBLE_IMAGE = 'localhost/evalpool-env-affinetes-double:dev';
+/** The test double of an affinetes image (containers/env-affinetes-double/, built by containers/build-env-image.sh); EVALPOOL_TEST_AFFINETES_DOUBLE_IMAGE as above. */
+export const TEST_AFFINETES_DOUBLE_IMAGE = process.env.EVALPOOL_TEST_AFFINETES_DOUBLE_IMAGE ?? 'localhost/evalpool-env-affinetes-double:dev';
 
 /** `skip` option of the container test suites: set only when the developer asked for it. */
 export const SKIP_CONTAINER_TESTS: string | false =

@@ -6,7 +6,7 @@
  *
  * - `GET /health` → `{"status": "ok"}`.
  * - `POST /call` `{"method": "evaluate", "args": [], "kwargs": {task_id, base_url, env_id,
- *   max_timesteps, action_timeout, use_images, timeout}}` (durations in seconds, as affinetes
+ *   max_timesteps, action_timeout, use_images, timeout, episode_id}}` (durations in seconds, as affinetes
  *   passes them) → `{"status": "success", "result": {success, score, extra: {timesteps,
  *   total_reward}, error?}}`, or affinetes' `{"status": "failed", "result": {error}}`.
  * - Images also take the calls of affinetes' client and of the subnet's executor
@@ -17,6 +17,7 @@
  * failed says so in one word instead of prose (see `containerOutcome` in the worker).
  */
 import * as v from 'valibot';
+import { EpisodeIdSchema } from '../../miners/contract.ts';
 
 const finite = v.pipe(v.number('must be a number'), v.finite('must be finite'));
 const positiveSeconds = v.pipe(finite, v.gtValue(0, 'must be more than 0 seconds'));
@@ -38,6 +39,11 @@ export const EvaluateKwargsSchema = v.object({
   use_images: v.boolean('must be true or false'),
   /** The whole evaluation must end within this many seconds: the env stops its own work then. */
   timeout: positiveSeconds,
+  /**
+   * The episode's id for the miner (`episode_id`, `X-Episode-Id`): the task uuid, as on the
+   * in-process path. The subnet's Actors take `**kwargs` and ignore it.
+   */
+  episode_id: EpisodeIdSchema,
 });
 export type EvaluateKwargs = v.InferOutput<typeof EvaluateKwargsSchema>;
 
@@ -59,6 +65,8 @@ export const EvaluateCallKwargsSchema = v.object({
   action_timeout: v.optional(positiveSeconds, 0.5),
   use_images: v.optional(v.boolean('must be true or false'), true),
   timeout: v.optional(positiveSeconds, 300),
+  /** Absent (affinetes' client, the executor): the image names the episode itself. */
+  episode_id: v.optional(EpisodeIdSchema),
 });
 export type EvaluateCallKwargs = v.InferOutput<typeof EvaluateCallKwargsSchema>;
 

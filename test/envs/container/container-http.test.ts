@@ -8,7 +8,7 @@ import type { EvaluateKwargs } from '../../../src/envs/container/contract.ts';
 import { refusedPort, startTestServer, type Handler, type TestServer } from '../../miners/test-server.ts';
 import { stallLoop } from '../../helpers/stall-loop.ts';
 
-const kwargs: EvaluateKwargs = { task_id: 1, base_url: 'http://127.0.0.1:9', env_id: 'container/x-v1', max_timesteps: 10, action_timeout: 0.5, use_images: false, timeout: 5 };
+const kwargs: EvaluateKwargs = { task_id: 1, base_url: 'http://127.0.0.1:9', env_id: 'container/x-v1', max_timesteps: 10, action_timeout: 0.5, use_images: false, timeout: 5, episode_id: 'episode-1' };
 const GOOD = JSON.stringify({ status: 'success', result: { success: true, score: 1, extra: { timesteps: 4, total_reward: 2 } } });
 
 describe('ContainerHttp', () => {

@@ -36,7 +36,7 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
   let engine: DockerEngine;
   let miner: DemoMiner;
   let manager: ContainerManager;
-  const kwargs = (env: string, taskId: number): EvaluateKwargs => ({ task_id: taskId, base_url: miner.url, env_id: env, max_timesteps: 200, action_timeout: 5, use_images: false, timeout: 60 });
+  const kwargs = (env: string, taskId: number): EvaluateKwargs => ({ task_id: taskId, base_url: miner.url, env_id: env, max_timesteps: 200, action_timeout: 5, use_images: false, timeout: 60, episode_id: `episode-${taskId}` });
   const evaluate = (env: string, taskId: number, timeoutMs = 65_000, signal?: AbortSignal) => manager.evaluate(env, kwargs(env, taskId), { timeoutMs, ...(signal && { signal }) });
   const current = () => manager.containers()[0];
 

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { CallFailedSchema, CallResponseSchema, describeContractIssues, evaluateCall, EvaluateCallKwargsSchema, EvaluateKwargsSchema } from '../../../src/envs/container/contract.ts';
 import { demultiplex } from '../../../src/envs/container/docker-engine.ts';
 
-const kwargs = { task_id: 7, base_url: 'http://127.0.0.1:8080', env_id: 'container/reach-v1', max_timesteps: 200, action_timeout: 0.5, use_images: false, timeout: 110 };
+const kwargs = { task_id: 7, base_url: 'http://127.0.0.1:8080', env_id: 'container/reach-v1', max_timesteps: 200, action_timeout: 0.5, use_images: false, timeout: 110, episode_id: '0b5e3f4c-2f1a-4c8e-9d3a-6a1f2b3c4d5e' };
 
 describe('the container contract', () => {
   test('an evaluate call is method, empty args and the kwargs', () => {
