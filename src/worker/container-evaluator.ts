@@ -5,7 +5,7 @@ import type { EvaluateKwargs } from '../envs/container/contract.ts';
 import type { CircuitBreaker } from '../miners/circuit-breaker.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
 import { errorMessage } from '../runtime/error-message.ts';
-import { containerOutcome } from './container-outcome.ts';
+import { containerOutcome, unattributedHttpFailure } from './container-outcome.ts';
 import { callTimeouts, episodeBudgetMs, type EpisodeTimeouts } from './episode-timeouts.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { CONTAINER_CALL_GRACE_MS } from '../config/constants.ts';
@@ -30,7 +30,8 @@ export interface ContainerEvaluatorOptions {
  * is told the episode budget as `timeout` and must answer within it plus `callGraceMs`;
  * otherwise the call is an overrun and the container is recycled. Classes: the container's
  * result by {@link containerOutcome}; any failure of the container itself (crash, 5xx,
- * `status: "failed"`, unparseable answer, overrun, engine down) `env_error` with its text; an abandoned call
+ * `status: "failed"`, unparseable answer, overrun, engine down) `env_error` with its text, an
+ * HTTP 500 of the Actor's method marked `unattributedFault` (settled at the last attempt); an abandoned call
  * (shutdown) or a call timeout that fired after the worker's own loop stalled `worker_error`.
  */
 export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluator {
@@ -70,6 +71,10 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
       // A shutdown, or a call timeout this process missed itself (its loop stalled), is the worker's.
       const workers = signal.aborted || (error instanceof ContainerError && (error.kind === 'closed' || error.kind === 'worker_stalled'));
       outcome = unscored(workers ? 'worker_error' : 'env_error', `env container: ${errorMessage(error)}`, elapsed());
+      // The Actor raised out of `evaluate` (or its result did not serialize): settled like a bare
+      // Actor exception, by evidence at the last attempt (container-outcome.ts, rule 3).
+      const answer = error instanceof ContainerError ? error.answer : undefined;
+      if (!workers && answer !== undefined && unattributedHttpFailure(answer.status, answer.detail)) outcome = { ...outcome, unattributedFault: true };
     }
 
     if (permit !== undefined) settlePermit(permit, outcome.errorClass, outcome.message ?? undefined);

@@ -10,13 +10,36 @@
  * - a step failed: `Miner action failed at step t: ...`, `Miner action timeout at step t`,
  *   `Miner returned no action at step t`, `Evaluation timeout after Ns`, with
  *   `extra.timesteps_completed`;
- * - an exception of the Actor (the simulator, or, in `_template`, any miner call):
- *   `<ExceptionType>: message\n<traceback>`, no `timesteps`;
+ * - an exception of the Actor: `<ExceptionType>: message\n<traceback>`, no `timesteps`. In
+ *   `metaworld` it is the task's generation (before `/reset`), the simulator's reset, or the
+ *   simulator's step on the miner's action (outside the `/act` try: an action of the wrong
+ *   shape raises a numpy error, a NaN or inf one can make MuJoCo raise); in `_template`, which
+ *   wraps everything in one try, also any miner call;
  * - a played episode: `extra.timesteps`, `extra.total_reward`, no `error`.
  * Our own images also set `extra.error_class` (this project's addition), which is trusted.
  *
- * Failures of the container itself (crash, 5xx, `status: "failed"`, unparseable answer,
- * overrun) never reach here: they are `env_error` (see `containerEvaluator`).
+ * Who caused a failure, and the rule (DESIGN.md, "Error classes"; README, "Container envs"):
+ * 1. The answer places it after the miner had the task (a step reached, `Miner action ...`, a
+ *    delivered `/reset` that failed, an exception type of a miner call: httpx, pydantic, json):
+ *    the measured rule, retried, then a scored failure (`miner_had_task`).
+ * 2. It places it before the miner was called (`Invalid env_id`; affinetes' `Failed to initialize
+ *    Actor`; any failure of the container itself, see `containerEvaluator`): `env_error`, retried,
+ *    paused, never scored (`env_fault`).
+ * 3. Neither: a bare Actor exception that no miner call raises, or affinetes' HTTP 500 (the
+ *    Actor's method raised, or its result did not serialize: a NaN reward). Both the env and a
+ *    miner can cause these, the miner on purpose, so they cannot be classed by their text:
+ *    `unattributed`, an `env_error` that the worker settles at the task's last attempt by
+ *    evidence across miners (exhausted-outcome.ts): if another miner's episode of the same env
+ *    and task id was played (a stored result with steps), the env works for that task and the
+ *    fault followed this miner's answers: a scored failure. Otherwise it stays an env fault
+ *    (paused, never scored; the paused task is created again after its TTL, and decided again).
+ *    Tracebacks are not parsed: file names and source lines are an image's, not a contract, and
+ *    a miner can put newlines into a message (pydantic prints an action's raw keys).
+ * A miner's best response: answer every task properly. Provoking an exception makes the task a
+ * scored failure as soon as one other miner has played it, and until then only delays it; being
+ * unreachable on the last attempt after an unattributed fault counts the same (`unattributed_fault`
+ * in the job), and costs slots besides. What is left unscored: a task on which every miner's
+ * episodes raise, which is an env fault, or no other miner's evidence yet.
  */
 import type { EvaluateResult } from '../envs/container/contract.ts';
 import type { ErrorClass } from './error-class.ts';
@@ -28,9 +51,11 @@ import type { EvaluationOutcome } from './evaluator.ts';
  * - `miner_never_reached`: the miner never received the task (its `/reset` could not connect);
  * - `miner_had_task`: the miner received `/reset` (or an `/act`) and did not answer it properly:
  *   DESIGN.md's "once the miner has the task, the episode is measured": retried, then scored;
- * - `env_fault`: the env refused its configuration or raised.
+ * - `env_fault`: the env refused its configuration before the miner was called;
+ * - `unattributed`: the Actor raised and nothing says whether before or after the miner's answer
+ *   (settled by evidence across miners at the last attempt, see the header).
  */
-export type EpisodeStage = 'played' | 'miner_never_reached' | 'miner_had_task' | 'env_fault';
+export type EpisodeStage = 'played' | 'miner_never_reached' | 'miner_had_task' | 'env_fault' | 'unattributed';
 
 /** Connection failures as Node, Python (requests, httpx, aiohttp) and curl word them. */
 const UNREACHABLE =
@@ -70,7 +95,7 @@ export function episodeStage(result: EvaluateResult): EpisodeStage {
   if (namesUnreachableMiner(error)) return 'miner_never_reached';
   // An image that counted its steps (0) and failed without saying why: the episode started.
   if (timesteps === 0) return 'played';
-  return 'env_fault';
+  return 'unattributed';
 }
 
 /** The class of an unsolved episode's stage. */
@@ -79,6 +104,7 @@ export function stageClass(stage: EpisodeStage): ErrorClass {
     case 'miner_never_reached':
       return 'miner_unavailable';
     case 'env_fault':
+    case 'unattributed':
       return 'env_error';
     case 'miner_had_task':
       // A non-answer to a task the miner had: retried like a blip, a scored failure once the
@@ -108,5 +134,18 @@ export function containerOutcome(result: EvaluateResult, durationMs: number): Ev
     return { ...base, errorClass: declared, success: false, score: 0, ...(hadTask ? { minerHadTask: true } : {}) };
   }
   const stage = episodeStage(result);
-  return { ...base, errorClass: stageClass(stage), success: false, score: 0, ...(stage === 'miner_had_task' ? { minerHadTask: true } : {}) };
+  const flag = stage === 'miner_had_task' ? { minerHadTask: true } : stage === 'unattributed' ? { unattributedFault: true } : {};
+  return { ...base, errorClass: stageClass(stage), success: false, score: 0, ...flag };
+}
+
+/**
+ * Whether a non-2xx answer of the container's `POST /call` is affinetes' answer to an Actor
+ * method that raised, or to a result that did not serialize (FastAPI's bare 500): `unattributed`
+ * like a bare Actor exception. `Failed to initialize Actor: ...` (no traceback: the server's own
+ * words, before any method ran) is before the miner; so is every other status.
+ */
+export function unattributedHttpFailure(status: number, detail: string): boolean {
+  if (status !== 500) return false;
+  if (/\nTraceback \(most recent call last\):/.test(detail)) return true;
+  return !/^\s*Failed to initialize Actor\b/.test(detail);
 }

@@ -9,7 +9,9 @@
  *   circuit open) → retry with backoff, lowers the miner's slots, paused after the attempts, never
  *   scored. The same class, with `minerHadTask`, for a non-answer to a task the miner had received:
  *   retried the same way, then a scored `failure` at the last attempt (see `exhaustedOutcome`).
- * - `env_error`: the simulator failed → retry, paused after the attempts, never scored.
+ * - `env_error`: the simulator failed → retry, paused after the attempts, never scored. The
+ *   same class, with `unattributedFault`, for an env exception a miner could have provoked: a
+ *   scored `failure` at the last attempt if another miner played the task (see `attributedOutcome`).
  * - `worker_error`: the worker shut down, broke or stalled mid-task (a timeout that fired after
  *   its own loop stalled) → back to pending, never scored.
  *

@@ -35,6 +35,12 @@ export interface EvaluationOutcome {
    * the container family's included, sets it when it knows.
    */
   readonly minerHadTask?: boolean;
+  /**
+   * Set with `env_error` when the env raised and nothing says whether before the miner was called
+   * or because of its answers (container-outcome.ts, rule 3). At the task's last attempt the
+   * worker settles it by evidence across miners (see `attributedOutcome`).
+   */
+  readonly unattributedFault?: boolean;
 }
 
 /**
@@ -74,6 +80,7 @@ export const EvaluationOutcomeSchema = v.pipe(
     durationMs: v.pipe(finite, v.minValue(0)),
     circuitOpenUntilMs: v.optional(finite),
     minerHadTask: v.optional(v.boolean()),
+    unattributedFault: v.optional(v.boolean()),
   }),
   v.check((o) => o.success === (o.errorClass === 'success'), 'success must be true exactly when errorClass is "success"'),
 );

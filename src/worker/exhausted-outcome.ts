@@ -21,3 +21,23 @@ export function exhaustedOutcome(outcome: EvaluationOutcome, attempts: number, m
     message: storableMessage(`scored as a failure: the miner received this task and gave no answer in ${attempts} attempt(s); last: ${outcome.message ?? 'no detail'}`),
   };
 }
+
+/**
+ * What the last attempt of a task with an unattributed env fault becomes when another miner's
+ * episode of the same task was played (container-outcome.ts, rule 3): the env works for this
+ * task, so the fault followed this miner's answers, and the task is a scored failure with score 0.
+ * The caller decides that the evidence exists (`playedByAnotherMiner`).
+ */
+export function attributedOutcome(outcome: EvaluationOutcome, attempts: number): EvaluationOutcome {
+  const { circuitOpenUntilMs: _published, unattributedFault: _settled, ...rest } = outcome;
+  return {
+    ...rest,
+    errorClass: 'failure',
+    success: false,
+    score: 0,
+    minerHadTask: true,
+    message: storableMessage(
+      `scored as a failure: the env failed in this miner's episodes of this task (${attempts} attempt(s)) while another miner's episode of it was played; last: ${outcome.message ?? 'no detail'}`,
+    ),
+  };
+}

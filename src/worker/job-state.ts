@@ -9,13 +9,17 @@ import { FinishedAttemptSchema, type FinishedAttempt } from './task-record.ts';
  * - `worker_errors`: consecutive `worker_error` releases outside a shutdown;
  * - `miner_had_task`: an earlier attempt delivered the task to the miner, which did not answer it
  *   (a measured non-answer): when the attempts run out, the task is a scored failure even if the
- *   miner refuses connections by then (see `exhaustedOutcome`).
+ *   miner refuses connections by then (see `exhaustedOutcome`);
+ * - `unattributed_fault`: an earlier attempt ended in an unattributed env fault
+ *   (container-outcome.ts, rule 3): a last attempt the miner does not answer is settled by
+ *   evidence like the fault itself (see `attributedOutcome`).
  */
 export interface WorkerJobState {
   readonly pending_result?: FinishedAttempt;
   readonly result_write_failures?: number;
   readonly worker_errors?: number;
   readonly miner_had_task?: boolean;
+  readonly unattributed_fault?: boolean;
 }
 
 const count = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)));
@@ -25,6 +29,7 @@ const WorkerJobStateSchema = v.object({
   result_write_failures: count,
   worker_errors: count,
   miner_had_task: v.optional(v.boolean()),
+  unattributed_fault: v.optional(v.boolean()),
 });
 
 /** Reads the worker's fields of a job's data; throws a valibot error naming a bad field. */

@@ -7,7 +7,9 @@
 //   miner_unavailable/env_error → attempt recorded, then a retryable error: BullMQ retries with
 //                                 the job's backoff and, after its attempts, fails it (paused).
 //                                 Except a measured non-answer (the miner had received the task):
-//                                 its last attempt is recorded as a scored failure instead.
+//                                 its last attempt is recorded as a scored failure instead; and
+//                                 an unattributed env fault (container-outcome.ts) at the last
+//                                 attempt, when another miner's episode of the task was played.
 //   worker_error                → back to pending without consuming an attempt (shutdown:
 //                                 straight to the front of the queue; otherwise after a backoff,
 //                                 at most MAX_WORKER_ERRORS times before it consumes attempts).
@@ -27,7 +29,7 @@ import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { resultExists } from '../db/tables/results.ts';
+import { playedByAnotherMiner, resultExists } from '../db/tables/results.ts';
 import { publishCircuitState } from '../pool/circuit-keys.ts';
 import { parseTaskJobData, queueName, type TaskJobData } from '../pool/task-job.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -35,7 +37,7 @@ import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import { MAX_WORKER_ERRORS, PARKED_RESULT_BASE_DELAY_MS, WORKER_ERROR_BASE_DELAY_MS } from '../config/constants.ts';
 import { ERROR_CLASSES, nextStep } from './error-class.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
-import { exhaustedOutcome } from './exhausted-outcome.ts';
+import { attributedOutcome, exhaustedOutcome } from './exhausted-outcome.ts';
 import { backoffDelay, parseWorkerJobState, type WorkerJobState } from './job-state.ts';
 import type { ResultWriter } from './result-writer.ts';
 import { runEvaluation } from './run-evaluation.ts';
@@ -216,13 +218,20 @@ export class TaskWorker {
         return this.#store(job, token, task, state, finished, log);
       case 'retry': {
         const minerHadTask = outcome.minerHadTask === true || state.miner_had_task === true;
-        const measured = finished.attempt >= (job.opts.attempts ?? 1) ? exhaustedOutcome(outcome, finished.attempt, minerHadTask) : undefined;
+        const last = finished.attempt >= (job.opts.attempts ?? 1);
+        const measured = last ? exhaustedOutcome(outcome, finished.attempt, minerHadTask) : undefined;
         if (measured !== undefined) {
           log.info({ attempt: finished.attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
           return this.#store(job, token, task, state, { ...finished, outcome: measured }, log);
         }
+        const unattributed = outcome.unattributedFault === true || (outcome.errorClass === 'miner_unavailable' && state.unattributed_fault === true);
+        if (last && unattributed && (await this.#playedElsewhere(task, log))) {
+          log.info({ attempt: finished.attempt, reason: outcome.message }, "the env failed only in this miner's episodes of a task other miners played: scored as a failure");
+          return this.#store(job, token, task, state, { ...finished, outcome: attributedOutcome(outcome, finished.attempt) }, log);
+        }
         await this.#recordAttempt(task, finished, log);
-        if (outcome.minerHadTask === true && state.miner_had_task !== true) await this.#rememberMinerHadTask(job, log);
+        if (outcome.minerHadTask === true && state.miner_had_task !== true) await this.#remember(job, { miner_had_task: true }, log);
+        if (outcome.unattributedFault === true && state.unattributed_fault !== true) await this.#remember(job, { unattributed_fault: true }, log);
         log.info({ class: outcome.errorClass, attempt: finished.attempt, reason: outcome.message }, 'attempt not scored; the task will retry');
         throw new RetryableTaskError(outcome.errorClass, outcome.message);
       }
@@ -267,13 +276,24 @@ export class TaskWorker {
     await this.#delay(job, token, { worker_errors: count }, delay, log);
   }
 
-  /** Notes in the job that the miner received the task, for the decision at its last attempt. */
-  async #rememberMinerHadTask(job: Job, log: Logger): Promise<void> {
+  /** Notes in the job what this attempt showed (the miner had the task; an unattributed fault), for the decision at its last attempt. */
+  async #remember(job: Job, fields: Pick<WorkerJobState, 'miner_had_task' | 'unattributed_fault'>, log: Logger): Promise<void> {
     try {
-      await job.updateData({ ...(job.data as Record<string, unknown>), miner_had_task: true });
+      await job.updateData({ ...(job.data as Record<string, unknown>), ...fields });
     } catch (error) {
-      // Then only an attempt that delivers the task again can make it a scored failure.
-      log.warn({ err: (error as Error).message }, 'could not note that the miner had the task');
+      // Then only a later attempt that shows it again counts at the last attempt.
+      log.warn({ err: (error as Error).message, fields }, 'could not note this attempt in the task');
+    }
+  }
+
+  /** Whether another miner's episode of this task was played (the evidence that settles an unattributed fault). */
+  async #playedElsewhere(task: TaskJobData, log: Logger): Promise<boolean> {
+    try {
+      return await playedByAnotherMiner(this.#options.db, { env_id: task.env, task_id: task.task_id, hotkey: task.hotkey });
+    } catch (error) {
+      // Without the evidence the fault stays the env's: paused, never scored.
+      log.warn({ err: (error as Error).message }, 'could not look for other miners’ episodes of this task; the fault stays unattributed');
+      return false;
     }
   }
 

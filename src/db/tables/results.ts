@@ -46,6 +46,26 @@ export async function resultExists(db: Kysely<Database>, identity: ResultIdentit
   return found !== undefined;
 }
 
+/**
+ * Whether a miner other than `hotkey` has a played episode of `env_id`'s task `task_id`: a stored
+ * result that solved it or took steps. Measured non-answers and faults settled against a miner
+ * take no steps (or only the ones they did take), so such a verdict is never evidence on its own.
+ * The evidence the worker asks for at an unattributed fault's last attempt (container-outcome.ts);
+ * one probe of the (env_id, task_id) index.
+ */
+export async function playedByAnotherMiner(db: Kysely<Database>, task: { readonly env_id: string; readonly task_id: number; readonly hotkey: string }): Promise<boolean> {
+  const found = await db
+    .selectFrom('results')
+    .select('id')
+    .where('env_id', '=', task.env_id)
+    .where('task_id', '=', task.task_id)
+    .where('hotkey', '<>', task.hotkey)
+    .where((eb) => eb.or([eb('success', '=', true), eb('timesteps', '>', 0)]))
+    .limit(1)
+    .executeTakeFirst();
+  return found !== undefined;
+}
+
 /** A string key of an identity, for maps and sets. */
 export function resultIdentityKey(identity: ResultIdentity): string {
   return JSON.stringify([identity.hotkey, identity.revision, identity.env_id, identity.task_id]);

@@ -33,15 +33,23 @@ export type ContainerErrorKind =
   | 'worker_stalled'
   | 'closed';
 
+/** With `http_status`: the status and the server's own words (FastAPI's `detail`, or the body). */
+export interface ContainerHttpAnswer {
+  readonly status: number;
+  readonly detail: string;
+}
+
 /** A failure of the container family; `kind` says what failed (see {@link ContainerErrorKind}). */
 export class ContainerError extends Error {
   override readonly name = 'ContainerError';
+  readonly answer: ContainerHttpAnswer | undefined;
 
   constructor(
     readonly kind: ContainerErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; answer?: ContainerHttpAnswer },
   ) {
     super(message, options);
+    this.answer = options?.answer;
   }
 }

@@ -4,7 +4,7 @@ import { errorCode } from '../../runtime/error-code.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import { readBodyWithin } from '../../runtime/read-body.ts';
 import { timedAbort } from '../../runtime/linked-abort.ts';
-import { ContainerError, type ContainerErrorKind } from './container-error.ts';
+import { ContainerError, type ContainerErrorKind, type ContainerHttpAnswer } from './container-error.ts';
 import { CallFailedSchema, CallResponseSchema, describeContractIssues, evaluateCall, HealthResponseSchema, type EvaluateKwargs, type EvaluateResult } from './contract.ts';
 import { CONTAINER_MAX_RESPONSE_BYTES, MAX_OUTCOME_MESSAGE_CHARS } from '../../config/constants.ts';
 
@@ -74,7 +74,7 @@ export class ContainerHttp {
     const what = `${method} ${path}`;
     if (signal?.aborted === true) throw new ContainerError('aborted', `${what}: aborted before the request`);
     const link = timedAbort(signal, timeoutMs, 'timeout');
-    const fail = (kind: ContainerErrorKind, detail: string, cause?: unknown): ContainerError => new ContainerError(kind, `${what}: ${detail}`, { cause });
+    const fail = (kind: ContainerErrorKind, detail: string, cause?: unknown, answer?: ContainerHttpAnswer): ContainerError => new ContainerError(kind, `${what}: ${detail}`, { cause, answer });
     try {
       let response: Dispatcher.ResponseData;
       try {
@@ -96,7 +96,8 @@ export class ContainerHttp {
         throw error instanceof ContainerError ? error : transportFailure(error);
       });
       if (response.statusCode < 200 || response.statusCode > 299) {
-        throw fail('http_status', `HTTP ${response.statusCode}: ${errorDetail(text)}`);
+        const detail = errorDetail(text);
+        throw fail('http_status', `HTTP ${response.statusCode}: ${detail}`, undefined, { status: response.statusCode, detail });
       }
       try {
         return JSON.parse(text);
