@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as v from 'valibot';
 import type { EvaluateResult } from '../../src/envs/container/contract.ts';
-import { containerOutcome, episodeStage, namesUnreachableMiner, type EpisodeStage } from '../../src/worker/container-outcome.ts';
+import { containerOutcome, episodeStage, namesUnreachableMiner, unattributedHttpFailure, type EpisodeStage } from '../../src/worker/container-outcome.ts';
 import { EvaluationOutcomeSchema } from '../../src/worker/evaluator.ts';
 
 const result = (overrides: Partial<EvaluateResult> = {}, extra: EvaluateResult['extra'] = { timesteps: 40, total_reward: -3.5 }): EvaluateResult => ({
@@ -80,7 +80,14 @@ describe('containerOutcome', () => {
     ['episode over its own timeout', actor('Evaluation timeout after 300s', { timesteps_completed: 250 }), 'played', 'failure'],
     ['wrong family', actor("Invalid env_id for MetaWorld container: container/reach-v1. Must start with 'metaworld/'"), 'env_fault', 'env_error'],
     ['template wrong family', actor("Invalid env_id: container/x. Must start with 'myenv/'"), 'env_fault', 'env_error'],
-    ['simulator exception', actor("KeyError: 'metaworld/nope-v3'\nTraceback (most recent call last):\n  ..."), 'env_fault', 'env_error'],
+    // Bare Actor exceptions: the env's own (an unknown task, before /reset) or provoked by the
+    // miner's action (metaworld's step is outside its /act try) read the same.
+    ['unknown task (before the miner)', actor("KeyError: 'metaworld/nope-v3'\nTraceback (most recent call last):\n  ..."), 'unattributed', 'env_error'],
+    ['an empty action channel', actor('IndexError: index 0 is out of bounds for axis 0 with size 0\nTraceback (most recent call last):\n  ...'), 'unattributed', 'env_error'],
+    ['a twist of the wrong shape', actor('ValueError: could not broadcast input array from shape (1,) into shape (3,)\nTraceback (most recent call last):\n  ...'), 'unattributed', 'env_error'],
+    ['NaN action, MuJoCo unstable', actor('FatalError: Nan, Inf or huge value in QACC at DOF 0. The simulation is unstable. Time = 0.0125.\nTraceback (most recent call last):\n  ...'), 'unattributed', 'env_error'],
+    ['template Actor, invalid action', actor('ValidationError: 1 validation error for Action\ncontinuous.delta\n  Input should be a valid list\nTraceback (most recent call last):\n  ...'), 'miner_had_task', 'miner_unavailable'],
+    ['template Actor, /act 500', actor("HTTPStatusError: Server error '500 Internal Server Error' for url 'http://m/act'\nTraceback (most recent call last):\n  ..."), 'miner_had_task', 'miner_unavailable'],
   ];
   for (const [name, r, stage, errorClass] of cases) {
     test(`the Actors' answers: ${name} → ${stage}, ${errorClass}`, () => {
@@ -89,6 +96,8 @@ describe('containerOutcome', () => {
       assert.equal(outcome.errorClass, errorClass);
       // A task the miner had is measured: retried, then a scored failure (exhausted-outcome.ts).
       assert.equal(outcome.minerHadTask === true, stage === 'miner_had_task');
+      // An unattributed fault is settled by evidence across miners at the last attempt (task-worker.ts).
+      assert.equal(outcome.unattributedFault === true, stage === 'unattributed');
       assert.equal(outcome.score, 0);
       assert.equal(outcome.message, r.error, 'the Actor’s text is kept');
       assert.ok(v.is(EvaluationOutcomeSchema, outcome));
@@ -121,6 +130,21 @@ describe('containerOutcome', () => {
     assert.deepEqual([had.errorClass, had.minerHadTask], ['miner_unavailable', true]);
     const never = containerOutcome(result({ error: 'POST /reset: connect ECONNREFUSED' }, { timesteps: 0, error_class: 'miner_unavailable' }), 1);
     assert.deepEqual([never.errorClass, never.minerHadTask], ['miner_unavailable', undefined]);
+  });
+
+  test('a miner cannot make its exception read as a configuration fault: only the Actor writes the first words', () => {
+    // The Actor writes `<Type>: `; the miner's text (a key, a reason phrase) comes after it.
+    const error = "ValueError: Invalid env_id for MetaWorld container: x\nTraceback (most recent call last):\n  ...";
+    assert.equal(episodeStage(actor(error)), 'unattributed');
+  });
+
+  test("affinetes' HTTP 500: an Actor method that raised or a result that did not serialize is unattributed; the Actor's failed start is the env's", () => {
+    assert.ok(unattributedHttpFailure(500, "float division by zero\nTraceback (most recent call last):\n  File \"/app/_affinetes/server.py\", line 1, in call_method"));
+    assert.ok(unattributedHttpFailure(500, 'Internal Server Error'));
+    assert.ok(unattributedHttpFailure(500, 'Failed to initialize Actor: x\nTraceback (most recent call last):\n  ...'), 'a method that raised with those words');
+    assert.ok(!unattributedHttpFailure(500, 'Failed to initialize Actor: MUJOCO_GL is not set'));
+    assert.ok(!unattributedHttpFailure(404, 'Method not found: evaluate'));
+    assert.ok(!unattributedHttpFailure(503, 'Service Unavailable'));
   });
 
   test('missing extra fields become nulls', () => {

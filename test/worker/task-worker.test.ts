@@ -169,6 +169,51 @@ describe('each class leads to its next state', () => {
     await h.stop();
   });
 
+  // container-outcome.ts, rule 3: an env fault that the env cannot place before or after the
+  // miner's answer is settled by evidence across miners at the task's last attempt.
+  const unattributed = (message: string): EvaluationOutcome => ({ ...unscored('env_error', message), unattributedFault: true });
+
+  test('an unattributed env fault with no other miner having played the task: retried, then paused, never scored', async () => {
+    const h = await worker(() => Promise.resolve(unattributed('IndexError: index 0 is out of bounds for axis 0 with size 0')));
+    const task = makeTask({ task_id: 9_001 });
+    await queues.add(task);
+    await waitFor('the job to be failed (paused)', async () => (await queues.state(task)) === 'failed');
+    assert.deepEqual(await resultsOf(task), []);
+    assert.deepEqual((await attemptsOf(task)).map((a) => a.error_class), ['env_error', 'env_error']);
+    await h.stop();
+  });
+
+  test('an adversary whose episodes raise on a task another miner played, going dark at the last attempt: a scored failure', async () => {
+    let calls = 0;
+    const h = await worker((task) => {
+      if (task.hotkey === '5HonestOther') return Promise.resolve(solved());
+      calls += 1;
+      // Attempt 1 provokes the Actor's exception; attempt 2 refuses the connection (never reached).
+      if (calls === 1) return Promise.resolve(unattributed('FatalError: Nan, Inf or huge value in QACC at DOF 0.'));
+      return Promise.resolve(unscored('miner_unavailable', 'Miner reset failed: ConnectError: [Errno 111] Connection refused'));
+    });
+    const honest = makeTask({ task_id: 9_002, hotkey: '5HonestOther' });
+    await queues.add(honest);
+    await waitFor('the other miner’s result', async () => (await resultsOf(honest)).length === 1);
+    // The same env and task id for the adversary; a task of another env id is no evidence.
+    const elsewhere = makeTask({ task_id: 9_002, env: 'test/env-b' });
+    const task = makeTask({ task_id: 9_002 });
+    await queues.add(task);
+    await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
+    const [result] = await resultsOf(task);
+    assert.equal(result?.error_class, 'failure');
+    assert.equal(result?.score, 0);
+    assert.match(result?.error_message ?? '', /^scored as a failure: the env failed in this miner's episodes of this task \(2 attempt\(s\)\) while another miner's episode of it was played; last: Miner reset failed: ConnectError/);
+    assert.deepEqual((await attemptsOf(task)).map((a) => [a.attempt, a.error_class]), [[1, 'env_error'], [2, 'failure']]);
+    await h.stop();
+
+    const b = await worker(() => Promise.resolve(unattributed('IndexError: index 0 is out of bounds')), { envs: ['test/env-b'] });
+    await queues.add(elsewhere);
+    await waitFor('the other env’s job to be failed (paused)', async () => (await queues.state(elsewhere)) === 'failed');
+    assert.deepEqual(await resultsOf(elsewhere), []);
+    await b.stop();
+  });
+
   test('an evaluator that throws is an env_error (retried, then paused)', async () => {
     const h = await worker(() => Promise.reject(new Error('simulator exploded')));
     const task = makeTask();
