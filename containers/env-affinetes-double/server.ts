@@ -13,8 +13,20 @@
  *   without `timesteps`: `Invalid env_id ...`, `Miner reset failed: <Exception>: ...`,
  *   `Miner action failed at step t: ...` (with `timesteps_completed`), `<Exception>: ...`.
  * - Test envs of the family: `reach-v3` (a point moves by the miner's `delta` towards a target),
- *   `raise-v3` (the simulator raises: an Actor exception), `crash-v3` (the method raises: HTTP
- *   500), `failed-v3` (affinetes' `status: "failed"` form).
+ *   `raise-v3` (the task generation raises before the miner is called: a genuine env fault in
+ *   the bare `<Exception>: ...` form), `crash-v3` (the method raises: HTTP 500), `failed-v3`
+ *   (affinetes' `status: "failed"` form), `template-reach-v3` (reach with the `_template`
+ *   Actor's error handling: one try around everything, so miner call errors come bare too),
+ *   `diverge-v3` (reach on a simulator that lets NaN through: the result does not serialize).
+ * - What the miner's `/act` answer does, as in kinitro's metaworld Actor: the body is read as
+ *   Python's `json` reads it (`NaN`, `Infinity` accepted; `1e999` is inf); the action is checked
+ *   like its pydantic `Action` (`continuous`: lists of numbers) inside the `/act` try
+ *   (`Miner action failed at step t: ValidationError: ...`); the step runs outside it: an empty
+ *   channel raises numpy's `IndexError`, components are clipped (inf becomes the bound, NaN stays
+ *   NaN, as `np.clip` does) and a NaN makes the simulator raise MuJoCo's instability error; both
+ *   come out in the bare `<Exception>: ...` form, without `timesteps_completed`.
+ * - A result holding NaN or inf is answered as FastAPI does: HTTP 500, `Internal Server Error`
+ *   as plain text.
  * - One simulator per env id, not safe for concurrent calls (like the real Actors): a call that
  *   finds its env's simulator in use is counted (`GET /stats`: `concurrent_calls`), logged loudly
  *   and both episodes are spoiled, which is what a real image would do silently.
@@ -23,7 +35,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 
 const port = Number(process.env.AFFINETES_PORT ?? '8000');
 const family = process.env.DOUBLE_FAMILY ?? 'metaworld';
-const TASKS = ['reach-v3', 'raise-v3', 'crash-v3', 'failed-v3'];
+const TASKS = ['reach-v3', 'raise-v3', 'crash-v3', 'failed-v3', 'template-reach-v3', 'diverge-v3'];
 
 const log = (msg: string, fields: Record<string, unknown> = {}): void => void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`);
 
@@ -43,9 +55,12 @@ class Simulator {
     this.target = ((seed % 7) + 3) / 10;
   }
 
-  step(owner: number, delta: number): boolean {
+  /** `strict`: a NaN position raises, as MuJoCo's instability check does; otherwise it spreads. */
+  step(owner: number, delta: number, t: number, strict: boolean): boolean {
     if (this.owner !== owner) this.spoil(`step of episode ${owner} in the state of episode ${String(this.owner)}`);
+    // np.clip: inf becomes the bound, NaN stays NaN.
     this.pos += Math.max(-0.1, Math.min(0.1, delta));
+    if (strict && !Number.isFinite(this.pos)) throw new Error(`FatalError: Nan, Inf or huge value in QACC at DOF 0. The simulation is unstable. Time = ${(t * 0.0125).toFixed(4)}.`);
     return Math.abs(this.pos - this.target) < 0.05;
   }
 
@@ -61,6 +76,49 @@ const busy = new Map<string, number>();
 let episodes = 0;
 
 class MinerError extends Error {}
+
+const PY_FLOATS: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+
+/** `JSON.parse` that also reads Python's `NaN`, `Infinity` and `-Infinity` tokens, as `json.loads` does. */
+function parsePythonJson(text: string): unknown {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    const token = ['-Infinity', 'Infinity', 'NaN'].find((t) => text.startsWith(t, i));
+    if (token !== undefined) {
+      out += `"\\u0000py:${token}"`;
+      i += token.length - 1;
+      continue;
+    }
+    out += c;
+  }
+  return JSON.parse(out, (_key, value: unknown) => (typeof value === 'string' && value.startsWith('\u0000py:') ? PY_FLOATS[value.slice(4)] : value));
+}
+
+/** The action as kinitro's pydantic `Action` validates it: `continuous` maps names to lists of numbers. */
+function validateAction(raw: unknown): Record<string, number[]> {
+  const invalid = (loc: string, msg: string, input: unknown): MinerError =>
+    new MinerError(`ValidationError: 1 validation error for Action\n${loc}\n  ${msg} [input_value=${JSON.stringify(input)?.slice(0, 60) ?? 'None'}]`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('', 'Input should be a valid dictionary or instance of Action', raw);
+  for (const key of Object.keys(raw)) if (!['continuous', 'discrete', 'extra'].includes(key)) throw invalid(key, 'Extra inputs are not permitted', (raw as Record<string, unknown>)[key]);
+  const continuous = (raw as { continuous?: unknown }).continuous ?? {};
+  if (typeof continuous !== 'object' || continuous === null || Array.isArray(continuous)) throw invalid('continuous', 'Input should be a valid dictionary', continuous);
+  for (const [key, values] of Object.entries(continuous)) {
+    if (!Array.isArray(values)) throw invalid(`continuous.${key}`, 'Input should be a valid list', values);
+    values.forEach((x, i) => {
+      if (typeof x !== 'number') throw invalid(`continuous.${key}.${i}`, 'Input should be a valid number', x);
+    });
+  }
+  return continuous as Record<string, number[]>;
+}
 
 /** Words a failed miner call the way httpx does (`ConnectError: ...`, `ReadTimeout: ...`). */
 async function callMiner(baseUrl: string, endpoint: string, payload: unknown, timeoutS: number): Promise<Record<string, unknown>> {
@@ -79,7 +137,7 @@ async function callMiner(baseUrl: string, endpoint: string, payload: unknown, ti
   const text = await response.text();
   if (response.status >= 400) throw new MinerError(`HTTPStatusError: ${response.status >= 500 ? 'Server' : 'Client'} error '${response.status} ${response.statusText}' for url '${url}'`);
   try {
-    return JSON.parse(text) as Record<string, unknown>;
+    return parsePythonJson(text) as Record<string, unknown>;
   } catch {
     throw new MinerError('JSONDecodeError: Expecting value: line 1 column 1 (char 0)');
   }
@@ -108,6 +166,8 @@ async function evaluate(kwargs: Kwargs): Promise<Record<string, unknown>> {
   if (!envId.startsWith(`${family}/`)) return errorResult(envId, taskId, seed, `Invalid env_id for Double container: ${envId}. Must start with '${family}/'`);
   const task = envId.slice(family.length + 1);
   if (task === 'crash-v3') throw new Error('the double was asked to crash');
+  // `_template`: miner call errors are not caught where they happen but by the one outer try.
+  const template = task === 'template-reach-v3';
   const started = Date.now();
   try {
     if (!TASKS.includes(task)) throw new Error(`KeyError: '${envId}'`);
@@ -127,7 +187,7 @@ async function evaluate(kwargs: Kwargs): Promise<Record<string, unknown>> {
       try {
         await callMiner(baseUrl, 'reset', { task_config: taskConfig }, 5);
       } catch (error) {
-        if (error instanceof MinerError) return errorResult(envId, taskId, seed, `Miner reset failed: ${error.message}`);
+        if (error instanceof MinerError && !template) return errorResult(envId, taskId, seed, `Miner reset failed: ${error.message}`);
         throw error;
       }
       sim.reset(episode, seed);
@@ -137,18 +197,22 @@ async function evaluate(kwargs: Kwargs): Promise<Record<string, unknown>> {
       for (let t = 0; t < maxTimesteps && !done; t++) {
         if ((Date.now() - started) / 1_000 > timeout) return errorResult(envId, taskId, seed, `Evaluation timeout after ${timeout}s`, { timesteps_completed: t });
         const obs = { proprio: { pos: [sim.pos], target: [sim.target] }, rgb: useImages ? { front: { data: '', shape: [0, 0, 3], dtype: 'uint8' } } : {}, depth: {}, cam_intrinsics: {}, cam_extrinsics: {}, extra: {} };
-        let response;
+        let continuous: Record<string, number[]>;
         try {
-          response = await callMiner(baseUrl, 'act', { obs }, actionTimeout);
+          const response = await callMiner(baseUrl, 'act', { obs }, actionTimeout);
+          if (response.action === undefined || response.action === null) {
+            return errorResult(envId, taskId, seed, `Miner returned no action at step ${t}`, template ? {} : { timesteps_completed: t });
+          }
+          continuous = validateAction(response.action);
         } catch (error) {
-          if (!(error instanceof MinerError)) throw error;
+          if (!(error instanceof MinerError) || template) throw error;
           if (error.message.startsWith('ReadTimeout')) return errorResult(envId, taskId, seed, `Miner action timeout at step ${t}`, { timesteps_completed: t });
           return errorResult(envId, taskId, seed, `Miner action failed at step ${t}: ${error.message}`, { timesteps_completed: t });
         }
-        const action = response.action as { continuous?: Record<string, number[]> } | undefined;
-        if (action === undefined || action === null) return errorResult(envId, taskId, seed, `Miner returned no action at step ${t}`, { timesteps_completed: t });
-        const delta = Object.values(action.continuous ?? {})[0]?.[0] ?? 0;
-        done = sim.step(episode, Number(delta) || 0);
+        // The step, outside the /act try (metaworld's `env.step(action)`): the miner's values reach numpy and the simulator.
+        const channel = Object.values(continuous)[0] ?? [0];
+        if (channel.length === 0) throw new Error('IndexError: index 0 is out of bounds for axis 0 with size 0');
+        done = sim.step(episode, channel[0]!, t, task !== 'diverge-v3');
         totalReward -= Math.abs(sim.pos - sim.target);
         timesteps = t + 1;
       }
@@ -166,6 +230,12 @@ async function evaluate(kwargs: Kwargs): Promise<Record<string, unknown>> {
     const text = /^[A-Za-z]+Error: /.test(message) ? message : `${(error as Error).name}: ${message}`;
     return errorResult(envId, taskId, seed, `${text}\nTraceback (most recent call last):\n  File "/app/env.py", line 1, in evaluate\n${text}`);
   }
+}
+
+function finiteThroughout(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return true;
+  return Object.values(value).every(finiteThroughout);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -196,6 +266,12 @@ async function handleCall(req: IncomingMessage, res: ServerResponse): Promise<vo
   try {
     const result = await evaluate(kwargs);
     log('evaluated', { env_id: kwargs.env_id, task_id: kwargs.task_id, success: result.success, error: typeof result.error === 'string' ? result.error.split('\n')[0] : undefined });
+    // FastAPI renders with allow_nan=False: a NaN or inf in the result fails after the method returned.
+    if (!finiteThroughout(result)) {
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Internal Server Error');
+      return;
+    }
     send(res, 200, { status: 'success', result });
   } catch (error) {
     send(res, 500, { detail: `${(error as Error).message}\nTraceback (most recent call last):\n  File "/app/_affinetes/server.py", line 1, in call_method` });

@@ -4,8 +4,22 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the miner misbehaves: `reset-500` answers /reset with HTTP 500. */
-export type ReachMinerMode = 'ok' | 'reset-500';
+/**
+ * How the miner misbehaves: `reset-500` answers /reset with HTTP 500; the others answer /act
+ * with an action meant to make the Actor raise (an adversary turning its episode into an env
+ * fault): `act-empty` an empty channel, `act-nan` a NaN component (Python's `NaN` token, which
+ * `json.loads` reads), `act-huge` `1e999` (inf), `act-not-a-list` a channel that is a number,
+ * `act-500` HTTP 500.
+ */
+export type ReachMinerMode = 'ok' | 'reset-500' | 'act-empty' | 'act-nan' | 'act-huge' | 'act-not-a-list' | 'act-500';
+
+/** The raw /act body of each misbehaving mode (raw: JSON.stringify cannot write NaN or 1e999). */
+const BAD_ACTIONS: Partial<Record<ReachMinerMode, string>> = {
+  'act-empty': '{"action": {"continuous": {"delta": []}}}',
+  'act-nan': '{"action": {"continuous": {"delta": [NaN]}}}',
+  'act-huge': '{"action": {"continuous": {"delta": [1e999]}}}',
+  'act-not-a-list': '{"action": {"continuous": {"delta": 0.5}}}',
+};
 
 export interface ReachMiner {
   readonly url: string;
@@ -40,7 +54,13 @@ export async function startReachMiner(): Promise<ReachMiner> {
         counts.act++;
         const pos = body.obs?.proprio?.pos?.[0] ?? 0;
         const target = body.obs?.proprio?.target?.[0] ?? 0;
-        const answer = (): void => json(200, { action: { continuous: { delta: [target - pos] }, discrete: {}, extra: {} } });
+        const bad = BAD_ACTIONS[miner.mode];
+        const answer = (): void => {
+          if (miner.mode === 'act-500') return json(500, { detail: 'policy crashed' });
+          if (bad === undefined) return json(200, { action: { continuous: { delta: [target - pos] }, discrete: {}, extra: {} } });
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(bad);
+        };
         if (miner.actDelayMs > 0) setTimeout(answer, miner.actDelayMs);
         else answer();
         return;

@@ -12,7 +12,7 @@ import { freePort } from '../../../src/envs/container/free-port.ts';
 import { containerEvaluator } from '../../../src/worker/container-evaluator.ts';
 import type { Evaluator } from '../../../src/worker/evaluator.ts';
 import { requireEngineAndImage, SKIP_CONTAINER_TESTS, TEST_AFFINETES_DOUBLE_IMAGE, TEST_DOCKER_SOCKET } from '../../helpers/container-engine.ts';
-import { startReachMiner, type ReachMiner } from '../../helpers/reach-miner.ts';
+import { startReachMiner, type ReachMiner, type ReachMinerMode } from '../../helpers/reach-miner.ts';
 import { makeTask } from '../../helpers/task-jobs.ts';
 import { testLogger } from '../../helpers/test-logger.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
@@ -21,7 +21,9 @@ const REACH = 'metaworld/reach-v3';
 const workerId = `test-double-${process.pid}`;
 const spec = (envId: string, more: Partial<ContainerEnvSpec> = {}): ContainerEnvSpec => ({ envId, image: TEST_AFFINETES_DOUBLE_IMAGE, maxTimesteps: 50, replicas: 3, memoryMb: 512, cpus: 1, ...more });
 // Every env of the image: the family's own and one of another family (what evalpool sent before).
-const ENVS = [spec(REACH), spec('metaworld/raise-v3'), spec('metaworld/crash-v3'), spec('metaworld/failed-v3'), spec('container/reach-v1')];
+const TEMPLATE = 'metaworld/template-reach-v3';
+const DIVERGE = 'metaworld/diverge-v3';
+const ENVS = [spec(REACH), spec('metaworld/raise-v3'), spec('metaworld/crash-v3'), spec('metaworld/failed-v3'), spec('container/reach-v1'), spec(TEMPLATE), spec(DIVERGE)];
 // Generous per-step time: a loaded 2-core machine must not turn answers into timeouts.
 const timeouts = { resetMs: 5_000, actionMs: 5_000 };
 
@@ -118,18 +120,56 @@ describe('an affinetes-style image (real engine, the double, a real miner)', { s
     }
   });
 
-  test('configuration faults and Actor failures are env_error with the server’s text kept', async () => {
-    const cases: [string, RegExp][] = [
-      ['container/reach-v1', /^Invalid env_id for Double container: container\/reach-v1\. Must start with 'metaworld\/'/],
-      ['metaworld/raise-v3', /^RuntimeError: MuJoCo simulation unstable/],
-      ['metaworld/crash-v3', /HTTP 500: the double was asked to crash\nTraceback/],
-      ['metaworld/failed-v3', /status "failed": Task execution exceeded timeout of/],
+  test('configuration faults and Actor failures are env_error with the server’s text kept; the ones a miner could also cause are unattributed', async () => {
+    const resets = miner.counts.reset;
+    const cases: [string, RegExp, boolean][] = [
+      ['container/reach-v1', /^Invalid env_id for Double container: container\/reach-v1\. Must start with 'metaworld\/'/, false],
+      // A genuine env fault before the miner is called, in the same bare form as a provoked one.
+      ['metaworld/raise-v3', /^RuntimeError: MuJoCo simulation unstable/, true],
+      ['metaworld/crash-v3', /HTTP 500: the double was asked to crash\nTraceback/, true],
+      ['metaworld/failed-v3', /status "failed": Task execution exceeded timeout of/, false],
     ];
-    for (const [env, message] of cases) {
+    for (const [env, message, unattributed] of cases) {
       const outcome = await run(env, 22);
       assert.equal(outcome.errorClass, 'env_error', `${env}: ${JSON.stringify(outcome)}`);
       assert.match(outcome.message ?? '', message, env);
+      assert.equal(outcome.unattributedFault === true, unattributed, env);
     }
+    assert.equal(miner.counts.reset, resets, 'none of them called the miner');
+  });
+
+  test('adversarial actions: the ones that make the Actor raise are unattributed env faults, never a plain env_error; the rest are played', async () => {
+    const cases: [ReachMinerMode, string, string, RegExp, boolean][] = [
+      // metaworld's step is outside its /act try: the exception comes back bare.
+      ['act-empty', REACH, 'env_error', /^IndexError: index 0 is out of bounds for axis 0 with size 0\nTraceback/, true],
+      ['act-nan', REACH, 'env_error', /^FatalError: Nan, Inf or huge value in QACC at DOF 0\. The simulation is unstable/, true],
+      // The simulator lets NaN through: the result does not serialize (FastAPI's bare 500).
+      ['act-nan', DIVERGE, 'env_error', /HTTP 500: Internal Server Error$/, true],
+      // An invalid action is caught in the /act try: a played, scored failure at step 0.
+      ['act-not-a-list', REACH, 'failure', /^Miner action failed at step 0: ValidationError: 1 validation error for Action\ncontinuous\.delta\n/, false],
+      // `_template`: every miner call error comes bare; a miner-call exception type is the miner's.
+      ['act-500', TEMPLATE, 'miner_unavailable', /^HTTPStatusError: Server error '500 Internal Server Error' for url/, false],
+      ['act-empty', TEMPLATE, 'env_error', /^IndexError: /, true],
+    ];
+    try {
+      for (const [mode, env, errorClass, message, unattributed] of cases) {
+        miner.mode = mode;
+        const outcome = await run(env, 23);
+        const what = `${mode} on ${env}: ${JSON.stringify(outcome)}`;
+        assert.equal(outcome.errorClass, errorClass, what);
+        assert.match(outcome.message ?? '', message, what);
+        assert.equal(outcome.unattributedFault === true, unattributed, what);
+        assert.equal(outcome.minerHadTask === true, errorClass === 'miner_unavailable', what);
+      }
+      // inf is clipped to the bound, as np.clip does: the episode is played and scored.
+      miner.mode = 'act-huge';
+      const huge = await run(REACH, 23);
+      assert.ok(huge.errorClass === 'success' || huge.errorClass === 'failure', JSON.stringify(huge));
+      assert.ok((huge.timesteps ?? 0) > 0);
+    } finally {
+      miner.mode = 'ok';
+    }
+    assert.equal((await run(TEMPLATE, 24)).errorClass, 'success', 'the template-style env plays an honest miner');
   });
 });
 
