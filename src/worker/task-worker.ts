@@ -215,14 +215,17 @@ export class TaskWorker {
       case 'record':
         return this.#store(job, token, task, state, finished, log);
       case 'retry': {
-        const minerHadTask = outcome.minerHadTask === true || state.miner_had_task === true;
-        const measured = finished.attempt >= (job.opts.attempts ?? 1) ? exhaustedOutcome(outcome, finished.attempt, minerHadTask) : undefined;
+        const minerHadTask = outcome.minerHadTask === true || task.miner_had_task === true;
+        // A task created again continues its measured history: its earlier jobs' non-answers
+        // were taken off this job's attempts and count in the total.
+        const total = (task.earlier_attempts ?? 0) + finished.attempt;
+        const measured = finished.attempt >= (job.opts.attempts ?? 1) ? exhaustedOutcome(outcome, total, minerHadTask) : undefined;
         if (measured !== undefined) {
           log.info({ attempt: finished.attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
           return this.#store(job, token, task, state, { ...finished, outcome: measured }, log);
         }
         await this.#recordAttempt(task, finished, log);
-        if (outcome.minerHadTask === true && state.miner_had_task !== true) await this.#rememberMinerHadTask(job, log);
+        if (outcome.minerHadTask === true && task.miner_had_task !== true) await this.#rememberMinerHadTask(job, log);
         log.info({ class: outcome.errorClass, attempt: finished.attempt, reason: outcome.message }, 'attempt not scored; the task will retry');
         throw new RetryableTaskError(outcome.errorClass, outcome.message);
       }
@@ -267,12 +270,16 @@ export class TaskWorker {
     await this.#delay(job, token, { worker_errors: count }, delay, log);
   }
 
-  /** Notes in the job that the miner received the task, for the decision at its last attempt. */
+  /**
+   * Notes in the job that the miner received the task, for the decision at its last attempt. The
+   * attempt row written just before says so too, for a job of this task created again.
+   */
   async #rememberMinerHadTask(job: Job, log: Logger): Promise<void> {
     try {
       await job.updateData({ ...(job.data as Record<string, unknown>), miner_had_task: true });
     } catch (error) {
-      // Then only an attempt that delivers the task again can make it a scored failure.
+      // The attempt row still carries it if it was written; the job's own last attempt may then
+      // end paused instead of scored, and a later job of the task continues from the row.
       log.warn({ err: (error as Error).message }, 'could not note that the miner had the task');
     }
   }

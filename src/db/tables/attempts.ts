@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, ErrorClass, NewAttempt } from '../schema.ts';
+import type { ResultIdentity } from './results.ts';
 
 /** Records one finished attempt of a task, whatever its class (slot health reads these). */
 export async function insertAttempt(db: Kysely<Database>, row: NewAttempt): Promise<void> {
@@ -56,4 +57,38 @@ export async function getRecentAttempts(db: Kysely<Database>, hotkey: string, li
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
+}
+
+/** What the attempts table says about a task the miner has already had (see {@link getMeasuredHistories}). */
+export interface MeasuredHistory extends ResultIdentity {
+  /** `miner_unavailable` attempts since the first one that delivered the task (that one included). */
+  readonly non_answers: number;
+}
+
+/**
+ * For each of `keys`, its measured history, if the miner ever had that exact task (hotkey,
+ * revision, env, task id) without answering it: tasks it never received are left out. Only
+ * `miner_unavailable` attempts count (env_error and worker_error are never the miner's), and only
+ * from the first that delivered the task: before it, nothing was measured. One query, one probe
+ * of the partial index `attempts_task_non_answers` per key; the rows read are the keys' own
+ * non-answers, whatever the size of the table.
+ */
+export async function getMeasuredHistories(db: Kysely<Database>, keys: readonly ResultIdentity[]): Promise<MeasuredHistory[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await sql<MeasuredHistory>`
+    select hotkey, revision, env_id, task_id, count(*) filter (where created_at >= first_had)::int as non_answers
+    from (
+      select a.hotkey, a.revision, a.env_id, a.task_id, a.created_at,
+             min(a.created_at) filter (where a.miner_had_task) over (partition by a.hotkey, a.revision, a.env_id, a.task_id) as first_had
+      from (
+        select distinct * from unnest(${keys.map((k) => k.hotkey)}::text[], ${keys.map((k) => k.revision)}::text[],
+                                      ${keys.map((k) => k.env_id)}::text[], ${keys.map((k) => k.task_id)}::int[]) as u(hotkey, revision, env_id, task_id)
+      ) c
+      join attempts a on a.hotkey = c.hotkey and a.env_id = c.env_id and a.task_id = c.task_id and a.revision = c.revision
+      where a.error_class = 'miner_unavailable'
+    ) h
+    where first_had is not null
+    group by hotkey, revision, env_id, task_id
+  `.execute(db);
+  return rows;
 }
