@@ -11,11 +11,13 @@ import { resultIdentityKey, type ResultIdentity } from '../db/tables/results.ts'
  * task it had seen a clean slate, again and again. So the top-up asks the attempts table, for all
  * its candidates in one query, whether the miner already had the task:
  *
- * - never had it (no attempt delivered its `/reset`): nothing was measured, the job starts fresh;
+ * - never had it (no retried attempt delivered its `/reset`): nothing was measured, the job
+ *   starts fresh;
  * - had it: the job carries `miner_had_task`, and its attempts are the pool's minus the
  *   non-answers (`miner_unavailable`) since the first delivery, at least one. Its last attempt
  *   then decides as the old job's would have: a non-answer is a scored failure (exhaustedOutcome).
- *   env_error and worker_error attempts are never the miner's and are not taken off.
+ *   env_error and worker_error attempts are never the miner's and are not taken off; attempts
+ *   before the first delivery (the task never reached the miner) are not taken off either.
  */
 
 /** The job of a task the miner already had: its attempts and the fields its data carries. */
