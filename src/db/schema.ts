@@ -87,6 +87,8 @@ export interface AttemptsTable {
   error_message: string | null;
   duration_ms: number | null;
   worker_id: string;
+  /** This attempt delivered the task's `/reset` to the miner (migration 0011; false before it). */
+  miner_had_task: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 

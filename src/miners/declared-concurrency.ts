@@ -9,25 +9,35 @@ import { timedAbort } from '../runtime/linked-abort.ts';
  * (`max_concurrent_episodes: N`, DESIGN.md "Contracts"). The subnet's miner template keeps one
  * global state per `/reset`, so a miner that declares nothing gets one episode at a time.
  *
- * A miner is paid to win, so the answer is read defensively: anything but a JSON object with a
- * positive safe integer there (no answer, a slow or hanging one, a huge body, 0, −3, 2.5, "4",
- * 1e400) counts as 1; a very large value is cut to `max` (the most slots a miner can have), so
- * declaring 10⁹ is the same as declaring `max`. Slots cap it again in the pool.
+ * A miner is paid to win, so the answer is read defensively. A well-formed answer (a 2xx JSON
+ * object) declares: a positive safe integer there is the count, a very large one is cut to `max`
+ * (the most slots a miner can have, so declaring 10⁹ is the same as declaring `max`), and no such
+ * field is 1. Anything else (no answer, a slow or hanging one, an error status, a huge body, not
+ * JSON, not an object, 0, −3, 2.5, "4", 1e400) declares nothing: it is a `fallback` of 1, which
+ * the leader uses only when it knows no earlier declaration (refresh-declarations.ts), so that a
+ * flapping `/health` cannot shrink the miner's cap at will. Slots cap it again in the pool.
  */
 export interface DeclaredConcurrency {
   /** Episodes at once, in [1, max]. */
   readonly episodes: number;
   /** Why the answer counted as 1 or was cut, for logs and the status; undefined for a plain answer. */
   readonly problem?: string;
+  /** No well-formed answer: `episodes` is only the default of 1, to use when nothing better is known. */
+  readonly fallback?: true;
+}
+
+/** An answer that declares nothing (see {@link DeclaredConcurrency}). */
+function unusable(problem: string): DeclaredConcurrency {
+  return { episodes: 1, problem, fallback: true };
 }
 
 /** The episodes a miner declares in a `/health` body already parsed from JSON; pure. */
 export function parseDeclaredConcurrency(body: unknown, max: number): DeclaredConcurrency {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { episodes: 1, problem: 'the /health body is not a JSON object' };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return unusable('the /health body is not a JSON object');
   if (!Object.hasOwn(body, 'max_concurrent_episodes')) return { episodes: 1 };
   const value = (body as Record<string, unknown>).max_concurrent_episodes;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    return { episodes: 1, problem: `max_concurrent_episodes ${JSON.stringify(value) ?? String(value)} is not a positive integer` };
+    return unusable(`max_concurrent_episodes ${JSON.stringify(value) ?? String(value)} is not a positive integer`);
   }
   if (value > max) return { episodes: max, problem: `max_concurrent_episodes ${value} cut to ${max}` };
   return { episodes: value };
@@ -45,8 +55,8 @@ export interface ProbeOptions {
 }
 
 /**
- * Asks a miner's `GET /health` what it declares. Never throws: a failure of any kind is an
- * answer of 1 with the reason in `problem`. One bounded request on a connection of its own (the
+ * Asks a miner's `GET /health` what it declares. Never throws: a failure of any kind is a
+ * `fallback` of 1 with the reason in `problem`. One bounded request on a connection of its own (the
  * episodes' keep-alive pools live in the workers, not in the leader that probes).
  */
 export async function probeDeclaredConcurrency(endpoint: string, options: ProbeOptions): Promise<DeclaredConcurrency> {
@@ -64,18 +74,18 @@ export async function probeDeclaredConcurrency(endpoint: string, options: ProbeO
     });
     if (response.statusCode < 200 || response.statusCode > 299) {
       discardBody(response);
-      return { episodes: 1, problem: `/health answered HTTP ${response.statusCode}` };
+      return unusable(`/health answered HTTP ${response.statusCode}`);
     }
     const text = await readBodyWithin(response, maxBytes, () => new Error(`the /health body is over ${maxBytes} bytes`));
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      return { episodes: 1, problem: 'the /health body is not JSON' };
+      return unusable('the /health body is not JSON');
     }
     return parseDeclaredConcurrency(body, options.max);
   } catch (error) {
-    return { episodes: 1, problem: link.timedOut ? `no /health answer within ${timeoutMs} ms` : `/health failed: ${errorMessage(error)}` };
+    return unusable(link.timedOut ? `no /health answer within ${timeoutMs} ms` : `/health failed: ${errorMessage(error)}`);
   } finally {
     link.dispose();
   }

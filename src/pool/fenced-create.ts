@@ -43,6 +43,8 @@ import { TASK_JOB_NAME } from '../config/constants.ts';
 /** A task to create. */
 export interface NewTask {
   readonly data: TaskJobData;
+  /** This job's attempts when not the pool's: a task continuing its measured history (task-history.ts). */
+  readonly attempts?: number;
 }
 
 /** What a guarded creation did. */
@@ -87,7 +89,8 @@ export async function createTasksFenced(input: FencedCreateInput): Promise<Creat
   const jobs = tasks.map((t) => {
     const queue = queues.get(t.data.env);
     const jobId = taskJobId(t.data.env, t.data.hotkey, t.data.revision, t.data.task_id);
-    return { queue, jobId, json: new Job(queue, TASK_JOB_NAME, t.data, { ...input.jobOptions, jobId }, jobId).asJSON() };
+    const options = { ...input.jobOptions, jobId, ...(t.attempts === undefined ? {} : { attempts: t.attempts }) };
+    return { queue, jobId, json: new Job(queue, TASK_JOB_NAME, t.data, options, jobId).asJSON() };
   });
   const anyQueue = queues.get(envs[0] ?? '_');
   const client = await anyQueue.getBackend().client;

@@ -43,8 +43,27 @@ function unwanted(task: PooledTask, ctx: RemovalContext): RemovalReason | undefi
 }
 
 /**
+ * Whether a pending job was attempted before: BullMQ puts a job whose attempt failed (retry with
+ * backoff), or that a worker released or parked, in `delayed`; a job the scheduler created is
+ * never delayed. Read from the snapshot, so it costs nothing.
+ */
+export function wasAttempted(task: PooledTask): boolean {
+  return task.list === 'delayed';
+}
+
+/**
+ * Order in which a miner's pending jobs are trimmed: never-attempted jobs first, retries last
+ * (a retry carries what its attempts learnt: a delivered task, a parked outcome; and the trim is
+ * the one removal the miner can provoke, by lowering its declared concurrency, so it should cost
+ * the miner's retries as little as possible), then those that rotate out last.
+ */
+export function trimOrder(ctx: Pick<RemovalContext, 'position'>): (a: PooledTask, b: PooledTask) => number {
+  return (a, b) => Number(wasAttempted(a)) - Number(wasAttempted(b)) || ctx.position(b.env, b.taskId) - ctx.position(a.env, a.taskId);
+}
+
+/**
  * Pending jobs to remove: unwanted ones, then, for a miner holding more than its slots (slots
- * were lowered), its pending jobs that rotate out last, until in flight fits again or nothing
+ * were lowered), its pending jobs in {@link trimOrder}, until in flight fits again or nothing
  * pending is left. With `includePaused`, unwanted paused jobs too (reconciliation).
  */
 export function planRemovals(tasks: readonly PooledTask[], ctx: RemovalContext, includePaused = false): Removal[] {
@@ -72,7 +91,7 @@ export function planRemovals(tasks: readonly PooledTask[], ctx: RemovalContext, 
   for (const [hotkey, pending] of keptPending) {
     let excess = (inFlight.get(hotkey) ?? 0) - ctx.slotsOf(hotkey);
     if (excess <= 0) continue;
-    pending.sort((a, b) => ctx.position(b.env, b.taskId) - ctx.position(a.env, a.taskId));
+    pending.sort(trimOrder(ctx));
     for (const task of pending) {
       if (excess-- <= 0) break;
       removals.push({ task, reason: 'over-slots' });

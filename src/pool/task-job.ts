@@ -16,6 +16,15 @@ export const TaskJobDataSchema = v.object({
   endpoint: v.pipe(v.string(), v.url()),
   /** When the scheduler created the task (ms since epoch). */
   created_at: v.pipe(v.number(), v.integer()),
+  /**
+   * The miner received this task (its `/reset` was delivered) in an earlier attempt and did not
+   * answer it: once the attempts run out, a non-answer is a scored failure (`exhaustedOutcome`).
+   * Set at creation when the attempts table says so (task-history.ts), or by the worker after
+   * such an attempt.
+   */
+  miner_had_task: v.optional(v.boolean()),
+  /** Measured non-answers of earlier jobs of this task, already taken off this job's attempts (task-history.ts). */
+  earlier_attempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 
 /** The data of one task in the pool. */

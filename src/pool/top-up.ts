@@ -5,6 +5,7 @@ import { getActiveMiners } from '../db/tables/miners.ts';
 import { getMinerDeclarations } from '../db/tables/miner-declarations.ts';
 import { getMinerSlots } from '../db/tables/miner-slots.ts';
 import type { Miner } from '../db/schema.ts';
+import { resultIdentityKey } from '../db/tables/results.ts';
 import { planMinerAdmissions, type Admission } from './admission.ts';
 import { minerCapOf } from './miner-cap.ts';
 import { createTasksFenced, LeaseLostError, type NewTask } from './fenced-create.ts';
@@ -15,6 +16,7 @@ import { jobKey, readPoolSnapshot } from './pool-snapshot.ts';
 import { PoolView } from './pool-view.ts';
 import { countByReason, planRemovals, removeJobs, type RemovalReason } from './removals.ts';
 import { TaskJobDataSchema, taskJobId, type TaskJobData } from './task-job.ts';
+import { continuationsOf, type Continuation } from './task-history.ts';
 
 /** Planning rounds per top-up: a round re-plans the miners whose candidates had a result. */
 const MAX_ROUNDS = 3;
@@ -50,11 +52,12 @@ export interface TopUpReport {
  * that are no longer wanted, then, for every active miner with free slots, creates the missing
  * tasks in order of need (admission.ts) within the miner's cap (min(slots, declared): miner-cap.ts),
  * env-share and hourly caps, under the
- * creation laws of fenced-create.ts. Skips miners with `scheduling_paused` or an open circuit.
+ * creation laws of fenced-create.ts; a task the miner already had continues its measured history
+ * (task-history.ts). Skips miners with `scheduling_paused` or an open circuit.
  *
  * Cost: Redis round trips are constant (snapshot, removals, guarded creation: 1 + 1 + 2), SQL
  * queries are set-based (miners, slots, declarations, results of the tasks that left the pool, candidate
- * check), whatever the number of miners. Throws
+ * check, the accepted candidates' measured history), whatever the number of miners. Throws
  * {@link LeaseLostError} when the lease is not this leader's.
  */
 export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: number, signal?: AbortSignal): Promise<TopUpReport> {
@@ -177,8 +180,16 @@ export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: n
     round = [...again];
   }
 
+  // Tasks the miner already had continue from their attempts, not from scratch (task-history.ts).
+  const identities = accepted.map(({ miner, admission }) => ({ hotkey: miner.hotkey, revision: miner.revision, env_id: admission.env, task_id: admission.taskId }));
+  const continuations = identities.length > 0 ? await continuationsOf(ctx.db, identities, ctx.settings.jobOptions.attempts ?? 1) : new Map<string, Continuation>();
+  if (identities.length > 0) sqlQueries++;
   const plan = lap();
-  const tasks: NewTask[] = accepted.map(({ miner, admission }) => ({ data: taskData(miner, admission, now) }));
+  const tasks: NewTask[] = accepted.map(({ miner, admission }, i) => {
+    const continuation = continuations.get(resultIdentityKey(identities[i]!));
+    const data = taskData(miner, admission, now);
+    return continuation ? { data: { ...data, ...continuation.data }, attempts: continuation.attempts } : { data };
+  });
   const spent = new Map([...touched].map((field) => [field, buckets.get(field)!]));
   signal?.throwIfAborted();
   const outcome = await createTasksFenced({ connection: ctx.connection, queues: ctx.queues, prefix: ctx.prefix, token: ctx.token, tasks, jobOptions: ctx.settings.jobOptions, buckets: spent });

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { MINER_DECLARATION_PROBES_AT_ONCE, MINER_DECLARATION_REFRESH_MS, MINER_HEALTH_TIMEOUT_MS } from '../config/constants.ts';
-import type { Database } from '../db/schema.ts';
-import { getMinerDeclarations, saveMinerDeclarations, type NewMinerDeclaration } from '../db/tables/miner-declarations.ts';
+import type { Database, Miner } from '../db/schema.ts';
+import { getMinerDeclarations, saveMinerDeclarations, type MinerDeclarationRow, type NewMinerDeclaration } from '../db/tables/miner-declarations.ts';
 import { getActiveMiners } from '../db/tables/miners.ts';
 import { probeDeclaredConcurrency, type DeclaredConcurrency, type ProbeOptions } from '../miners/declared-concurrency.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -19,12 +19,29 @@ export interface DeclarationSettings {
 export type Probe = (endpoint: string, options: ProbeOptions) => Promise<DeclaredConcurrency>;
 
 /**
+ * What a probe's answer stores. Only a well-formed answer changes a declaration: a probe that got
+ * none (timeout, refused connection, error status, garbage: a `fallback`) keeps the one read
+ * earlier at the same endpoint, so that a miner cannot shrink its cap at will by letting `/health`
+ * fail (a lowered cap trims its pending tasks); the fallback of 1 applies only when nothing was
+ * read there yet. The probe time is stored either way: the next probe waits the refresh period.
+ */
+function declarationOf(miner: Pick<Miner, 'hotkey' | 'endpoint'>, answer: DeclaredConcurrency, before: MinerDeclarationRow | undefined): NewMinerDeclaration {
+  const identity = { hotkey: miner.hotkey, endpoint: miner.endpoint };
+  if (answer.fallback === true && before?.endpoint === miner.endpoint) {
+    const episodes = before.max_concurrent_episodes;
+    return { ...identity, episodes, problem: `${answer.problem ?? 'no well-formed answer'}; the earlier declaration (${episodes}) stands` };
+  }
+  return { ...identity, episodes: answer.episodes, ...(answer.problem === undefined ? {} : { problem: answer.problem }) };
+}
+
+/**
  * One pass of the leader's declaration probe (DESIGN.md, "Contracts": `max_concurrent_episodes`):
  * probes the `/health` of every active miner never probed at its current endpoint, or probed
  * `refreshMs` ago or more, `probesAtOnce` at a time, each within `timeoutMs`, and stores what it
- * learnt (top-up then caps the miner's slots by it). A miner is re-probed no more often than
- * `refreshMs` unless its endpoint changes (which takes a commitment on chain), so flapping its
- * declaration moves it at that pace at most. Returns the declarations stored.
+ * learnt (top-up then caps the miner's slots by it; see {@link declarationOf} for an answer that
+ * declares nothing). A miner is re-probed no more often than `refreshMs` unless its endpoint
+ * changes (which takes a commitment on chain), so flapping its declaration moves it at that pace
+ * at most. Returns the declarations stored.
  */
 export async function refreshDeclarations(
   db: Kysely<Database>,
@@ -47,7 +64,7 @@ export async function refreshDeclarations(
       const miner = due[next++]!;
       const answer = await probe(miner.endpoint, { max: settings.max, timeoutMs: settings.timeoutMs ?? MINER_HEALTH_TIMEOUT_MS, signal });
       if (signal.aborted) return; // an answer cut short by the end of the term is not the miner's
-      learnt.push({ hotkey: miner.hotkey, endpoint: miner.endpoint, episodes: answer.episodes, ...(answer.problem === undefined ? {} : { problem: answer.problem }) });
+      learnt.push(declarationOf(miner, answer, known.get(miner.hotkey)));
     }
   };
   await Promise.all(Array.from({ length: Math.min(due.length, settings.probesAtOnce ?? MINER_DECLARATION_PROBES_AT_ONCE) }, lane));

@@ -3,13 +3,11 @@ import { FinishedAttemptSchema, type FinishedAttempt } from './task-record.ts';
 
 /**
  * What the worker keeps in a task's job data between deliveries, next to the scheduler's
- * `TaskJobData` fields (which `parseTaskJobData` reads and this never touches):
+ * `TaskJobData` fields (which `parseTaskJobData` reads; `miner_had_task` is one of them, since
+ * the scheduler sets it too when it creates a task the miner already had):
  * - `pending_result`: a scored outcome whose write failed, to be written (not re-run) next time;
  * - `result_write_failures`: how many writes of it failed (drives the backoff);
  * - `worker_errors`: consecutive `worker_error` releases outside a shutdown;
- * - `miner_had_task`: an earlier attempt delivered the task to the miner, which did not answer it
- *   (a measured non-answer): when the attempts run out, the task is a scored failure even if the
- *   miner refuses connections by then (see `exhaustedOutcome`);
  * - `unattributed_fault`: an earlier attempt ended in an unattributed env fault
  *   (container-outcome.ts, rule 3): a last attempt the miner does not answer is settled by
  *   evidence like the fault itself (see `attributedOutcome`).
@@ -18,7 +16,6 @@ export interface WorkerJobState {
   readonly pending_result?: FinishedAttempt;
   readonly result_write_failures?: number;
   readonly worker_errors?: number;
-  readonly miner_had_task?: boolean;
   readonly unattributed_fault?: boolean;
 }
 
@@ -28,7 +25,6 @@ const WorkerJobStateSchema = v.object({
   pending_result: v.optional(FinishedAttemptSchema),
   result_write_failures: count,
   worker_errors: count,
-  miner_had_task: v.optional(v.boolean()),
   unattributed_fault: v.optional(v.boolean()),
 });
 

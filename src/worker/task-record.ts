@@ -48,6 +48,9 @@ export function taskRecord(task: TaskJobData, finished: FinishedAttempt): TaskRe
     error_message: message,
     duration_ms: durationMs,
     worker_id: finished.workerId,
+    // Read back when the task is created again (getMeasuredHistories): the measured rule must
+    // not depend on the job surviving in Redis. A scored episode was played, so delivered too.
+    miner_had_task: outcome.minerHadTask === true || isScored(outcome.errorClass),
     created_at: createdAt,
   };
   if (!isScored(outcome.errorClass)) return { attempt };

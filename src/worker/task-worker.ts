@@ -217,9 +217,12 @@ export class TaskWorker {
       case 'record':
         return this.#store(job, token, task, state, finished, log);
       case 'retry': {
-        const minerHadTask = outcome.minerHadTask === true || state.miner_had_task === true;
+        const minerHadTask = outcome.minerHadTask === true || task.miner_had_task === true;
         const last = finished.attempt >= (job.opts.attempts ?? 1);
-        const measured = last ? exhaustedOutcome(outcome, finished.attempt, minerHadTask) : undefined;
+        // A task created again continues its measured history: its earlier jobs' non-answers
+        // were taken off this job's attempts and count in the total.
+        const total = (task.earlier_attempts ?? 0) + finished.attempt;
+        const measured = last ? exhaustedOutcome(outcome, total, minerHadTask) : undefined;
         if (measured !== undefined) {
           log.info({ attempt: finished.attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
           return this.#store(job, token, task, state, { ...finished, outcome: measured }, log);
@@ -230,7 +233,8 @@ export class TaskWorker {
           return this.#store(job, token, task, state, { ...finished, outcome: attributedOutcome(outcome, finished.attempt) }, log);
         }
         await this.#recordAttempt(task, finished, log);
-        if (outcome.minerHadTask === true && state.miner_had_task !== true) await this.#remember(job, { miner_had_task: true }, log);
+        // The attempt row written just above says so too, for a job of this task created again.
+        if (outcome.minerHadTask === true && task.miner_had_task !== true) await this.#remember(job, { miner_had_task: true }, log);
         if (outcome.unattributedFault === true && state.unattributed_fault !== true) await this.#remember(job, { unattributed_fault: true }, log);
         log.info({ class: outcome.errorClass, attempt: finished.attempt, reason: outcome.message }, 'attempt not scored; the task will retry');
         throw new RetryableTaskError(outcome.errorClass, outcome.message);
@@ -277,11 +281,12 @@ export class TaskWorker {
   }
 
   /** Notes in the job what this attempt showed (the miner had the task; an unattributed fault), for the decision at its last attempt. */
-  async #remember(job: Job, fields: Pick<WorkerJobState, 'miner_had_task' | 'unattributed_fault'>, log: Logger): Promise<void> {
+  async #remember(job: Job, fields: Pick<TaskJobData, 'miner_had_task'> | Pick<WorkerJobState, 'unattributed_fault'>, log: Logger): Promise<void> {
     try {
       await job.updateData({ ...(job.data as Record<string, unknown>), ...fields });
     } catch (error) {
-      // Then only a later attempt that shows it again counts at the last attempt.
+      // Then only a later attempt that shows it again counts at the last attempt (for the miner
+      // having had the task, the attempt row also says so, for a job of this task created again).
       log.warn({ err: (error as Error).message, fields }, 'could not note this attempt in the task');
     }
   }

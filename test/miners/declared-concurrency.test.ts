@@ -30,20 +30,21 @@ void describe('a miner’s declared concurrency', () => {
     assert.equal((await probe(json('{"max_concurrent_episodes":1e400}'))).episodes, 1, 'Infinity is not a count');
   });
 
-  void test('zero, negative, fractional, string, null and non-object answers count as one, with the reason', () => {
+  void test('zero, negative, fractional, string, null and non-object answers are a fallback of one, with the reason', () => {
     for (const value of [0, -3, 2.5, '4', null, true, [4], { n: 4 }]) {
       const answer = parseDeclaredConcurrency({ max_concurrent_episodes: value }, 32);
       assert.equal(answer.episodes, 1, JSON.stringify(value));
       assert.match(answer.problem ?? '', /is not a positive integer/);
+      assert.equal(answer.fallback, true, 'a malformed declaration declares nothing: the leader keeps an earlier one');
     }
-    for (const body of [null, 4, 'x', [{ max_concurrent_episodes: 4 }]]) assert.deepEqual(parseDeclaredConcurrency(body, 32), { episodes: 1, problem: 'the /health body is not a JSON object' });
+    for (const body of [null, 4, 'x', [{ max_concurrent_episodes: 4 }]]) assert.deepEqual(parseDeclaredConcurrency(body, 32), { episodes: 1, problem: 'the /health body is not a JSON object', fallback: true });
     // An inherited key is not a declaration.
     assert.deepEqual(parseDeclaredConcurrency(Object.create({ max_concurrent_episodes: 8 }) as object, 32), { episodes: 1 });
   });
 
-  void test('a /health that hangs, trickles, is huge, is not JSON, redirects, fails or is missing counts as one', async () => {
+  void test('a /health that hangs, trickles, is huge, is not JSON, redirects, fails or is missing is a fallback of one', async () => {
     const hang = await probe(() => undefined, { timeoutMs: 300 });
-    assert.deepEqual(hang, { episodes: 1, problem: 'no /health answer within 300 ms' });
+    assert.deepEqual(hang, { episodes: 1, problem: 'no /health answer within 300 ms', fallback: true });
     const trickle = await probe(
       (_request, response) => {
         response.writeHead(200, { 'content-type': 'application/json' });
@@ -53,15 +54,17 @@ void describe('a miner’s declared concurrency', () => {
       { timeoutMs: 300 },
     );
     assert.equal(trickle.episodes, 1);
+    assert.equal(trickle.fallback, true);
     assert.match(trickle.problem ?? '', /within 300 ms/);
     const huge = await probe(json(`{"max_concurrent_episodes":8,"pad":"${'x'.repeat(100_000)}"}`), { maxBytes: 1_000 });
-    assert.deepEqual(huge, { episodes: 1, problem: '/health failed: the /health body is over 1000 bytes' });
-    assert.deepEqual(await probe(json('{"max_concurrent_episodes": NaN}')), { episodes: 1, problem: 'the /health body is not JSON' });
-    assert.deepEqual(await probe((_request, response) => response.writeHead(302, { location: 'http://127.0.0.1:1/' }).end()), { episodes: 1, problem: '/health answered HTTP 302' });
-    assert.deepEqual(await probe(json('{"max_concurrent_episodes":8}', 500)), { episodes: 1, problem: '/health answered HTTP 500' });
-    assert.deepEqual(await probe(json('not found', 404)), { episodes: 1, problem: '/health answered HTTP 404' });
+    assert.deepEqual(huge, { episodes: 1, problem: '/health failed: the /health body is over 1000 bytes', fallback: true });
+    assert.deepEqual(await probe(json('{"max_concurrent_episodes": NaN}')), { episodes: 1, problem: 'the /health body is not JSON', fallback: true });
+    assert.deepEqual(await probe((_request, response) => response.writeHead(302, { location: 'http://127.0.0.1:1/' }).end()), { episodes: 1, problem: '/health answered HTTP 302', fallback: true });
+    assert.deepEqual(await probe(json('{"max_concurrent_episodes":8}', 500)), { episodes: 1, problem: '/health answered HTTP 500', fallback: true });
+    assert.deepEqual(await probe(json('not found', 404)), { episodes: 1, problem: '/health answered HTTP 404', fallback: true });
     const refused = await probeDeclaredConcurrency(`http://127.0.0.1:${await refusedPort()}`, { max: 32, timeoutMs: 2_000 });
     assert.equal(refused.episodes, 1);
+    assert.equal(refused.fallback, true);
     assert.match(refused.problem ?? '', /\/health failed: .*ECONNREFUSED/);
   });
 

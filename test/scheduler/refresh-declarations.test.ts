@@ -87,6 +87,53 @@ void describe('the leader’s declaration probe', () => {
     assert.equal(await cap('hk-move', moved.url), 2, 'probed at once, not after the refresh period');
   });
 
+  void test('only a well-formed answer changes a declaration: a /health that fails or answers garbage keeps the earlier one', async () => {
+    // The adversary: declared 4, then tries to shrink its cap (and get its retried tasks trimmed)
+    // by letting /health fail in every way a probe can see, short of a well-formed answer.
+    type Answer = { status?: number; body?: string } | 'hang' | 'reset';
+    let answer: Answer = { body: '{"max_concurrent_episodes":4}' };
+    const flapper = await startTestServer((request, response) => {
+      const now = answer;
+      if (now === 'hang') return;
+      if (now === 'reset') return request.socket.destroy();
+      response.writeHead(now.status ?? 200, { 'content-type': 'application/json' }).end(now.body ?? '');
+    });
+    servers.push(flapper);
+    await putMiner(1, 'hk-flap', flapper.url);
+    const fast = { ...settings, refreshMs: 0, timeoutMs: 2_000 }; // room for a well-formed answer on a loaded machine
+    let ms = 0;
+    const probeWith = async (next: Answer): Promise<{ cap: number; problem: string | null }> => {
+      answer = next;
+      await refreshDeclarations(database.db, fast, at((ms += 1_000)), new AbortController().signal, testLogger());
+      const row = (await getMinerDeclarations(database.db)).get('hk-flap');
+      return { cap: declaredEpisodes(row, flapper.url), problem: row?.problem ?? null };
+    };
+    assert.equal((await probeWith({ body: '{"max_concurrent_episodes":4}' })).cap, 4);
+    const garbage: [string, Answer][] = [
+      ['a hang past the timeout', 'hang'],
+      ['a reset connection', 'reset'],
+      ['HTTP 500', { status: 500, body: '{"max_concurrent_episodes":1}' }],
+      ['HTTP 404', { status: 404, body: 'not found' }],
+      ['a body that is not JSON', { body: 'garbage' }],
+      ['a JSON array', { body: '[1]' }],
+      ['max_concurrent_episodes 0', { body: '{"max_concurrent_episodes":0}' }],
+      ['max_concurrent_episodes "1"', { body: '{"max_concurrent_episodes":"1"}' }],
+    ];
+    for (const [what, next] of garbage) {
+      const { cap, problem } = await probeWith(next);
+      assert.equal(cap, 4, `${what}: the earlier declaration stands`);
+      assert.match(problem ?? '', /the earlier declaration \(4\) stands$/, what);
+    }
+    // A well-formed answer is the miner's to give: it may lower its cap (its running episodes finish).
+    assert.deepEqual(await probeWith({ body: '{"status":"ok"}' }), { cap: 1, problem: null }, 'declaring nothing, well-formed, is one');
+    assert.equal((await probeWith({ body: '{"max_concurrent_episodes":3}' })).cap, 3);
+    // Its endpoint refusing connections (the server gone) keeps it too.
+    await flapper.close();
+    const gone = await probeWith({ body: '' });
+    assert.equal(gone.cap, 3);
+    assert.match(gone.problem ?? '', /\/health failed: .*; the earlier declaration \(3\) stands/);
+  });
+
   void test('a pass cut short by the end of the leadership stores nothing it did not hear', async () => {
     const silent = await miner([]);
     await putMiner(1, 'hk-cut', silent.url);

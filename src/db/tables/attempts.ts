@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, ErrorClass, NewAttempt } from '../schema.ts';
+import type { ResultIdentity } from './results.ts';
 
 /** Records one finished attempt of a task, whatever its class (slot health reads these). */
 export async function insertAttempt(db: Kysely<Database>, row: NewAttempt): Promise<void> {
@@ -56,4 +57,44 @@ export async function getRecentAttempts(db: Kysely<Database>, hotkey: string, li
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
+}
+
+/** What the attempts table says about a task the miner has already had (see {@link getMeasuredHistories}). */
+export interface MeasuredHistory extends ResultIdentity {
+  /** `miner_unavailable` attempts since the first retried attempt that delivered the task (0 or more). */
+  readonly non_answers: number;
+}
+
+/**
+ * For each of `keys`, its measured history, if a retried attempt (`miner_unavailable` or
+ * `env_error`, as the worker's job notes it) ever delivered that exact task (hotkey, revision, env,
+ * task id) to the miner: tasks it never received are left out. Only `miner_unavailable` attempts
+ * count as non-answers (env_error and worker_error are never the miner's), and only from the
+ * first delivery: before it, nothing was measured. One query, one probe of the partial index
+ * `attempts_task_non_answers` per key; the rows read are the keys' own retried attempts, whatever
+ * the size of the table.
+ */
+export async function getMeasuredHistories(db: Kysely<Database>, keys: readonly ResultIdentity[]): Promise<MeasuredHistory[]> {
+  if (keys.length === 0) return [];
+  return (await measuredHistoriesQuery(keys).execute(db)).rows;
+}
+
+/** The query of {@link getMeasuredHistories} (exported so that its plan can be checked). */
+export function measuredHistoriesQuery(keys: readonly ResultIdentity[]): RawBuilder<MeasuredHistory> {
+  return sql<MeasuredHistory>`
+    select hotkey, revision, env_id, task_id,
+           count(*) filter (where error_class = 'miner_unavailable' and created_at >= first_had)::int as non_answers
+    from (
+      select a.hotkey, a.revision, a.env_id, a.task_id, a.error_class, a.created_at,
+             min(a.created_at) filter (where a.miner_had_task) over (partition by a.hotkey, a.revision, a.env_id, a.task_id) as first_had
+      from (
+        select distinct * from unnest(${keys.map((k) => k.hotkey)}::text[], ${keys.map((k) => k.revision)}::text[],
+                                      ${keys.map((k) => k.env_id)}::text[], ${keys.map((k) => k.task_id)}::int[]) as u(hotkey, revision, env_id, task_id)
+      ) c
+      join attempts a on a.hotkey = c.hotkey and a.env_id = c.env_id and a.task_id = c.task_id and a.revision = c.revision
+      where a.error_class in ('miner_unavailable', 'env_error')
+    ) h
+    where first_had is not null
+    group by hotkey, revision, env_id, task_id
+  `;
 }
