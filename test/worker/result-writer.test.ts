@@ -167,7 +167,7 @@ describe('fences (a worker proves it still holds the task before its record is s
     const tasks = Array.from({ length: 2 }, () => makeTask({ hotkey: '5FenceThrows' }));
     const settled = await Promise.allSettled([w.write(record(tasks[0]!), () => Promise.reject(new Error('Connection is closed.'))), w.write(record(tasks[1]!))]);
     assert.equal(settled[0].status, 'rejected');
-    assert.match(String((settled[0] as PromiseRejectedResult).reason), /could not prove it may store this record: Connection is closed/);
+    assert.match(String(settled[0].reason), /could not prove it may store this record: Connection is closed/);
     assert.deepEqual(settled[1], { status: 'fulfilled', value: { resultStored: true } });
     assert.equal(await countRows('results', '5FenceThrows'), 1);
     await w.stop();
