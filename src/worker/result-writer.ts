@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { insertAttempts } from '../db/tables/attempts.ts';
-import { insertResults, resultIdentityKey } from '../db/tables/results.ts';
+import { insertResults, lockResultIdentities, resultIdentityKey } from '../db/tables/results.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { RESULT_WRITER_MAX_IN_FLIGHT } from '../config/constants.ts';
 import type { TaskRecord } from './task-record.ts';
@@ -28,13 +29,28 @@ export interface WriteReceipt {
    * same identity was already there (first write wins). Undefined for attempt-only records.
    */
   readonly resultStored?: boolean;
+  /** The record's fence said the writer may not store it any more: nothing of it was written. */
+  readonly fenced?: true;
 }
 
-interface Waiting {
+/**
+ * Proves, inside the transaction that would store a record, that its writer may still store it
+ * (the worker still holds the task's lock). Resolves false when it may not; a rejection (the
+ * proof could not be obtained) fails the record's write, not the batch.
+ */
+export type WriteFence = () => Promise<boolean>;
+
+interface Entry {
   readonly record: TaskRecord;
+  readonly fence?: WriteFence;
+}
+
+interface Waiting extends Entry {
   resolve(receipt: WriteReceipt): void;
   reject(error: Error): void;
 }
+
+type Fate = { readonly receipt: WriteReceipt } | { readonly error: Error };
 
 /**
  * Collects the records of concurrent jobs into multi-row inserts: a batch leaves when
@@ -46,6 +62,12 @@ interface Waiting {
  * the same outcome twice (a retried write whose first commit was not acknowledged, a duplicate
  * delivery) never counts an attempt twice. A data error in a batch (a row Postgres refuses) is
  * isolated by writing that batch's records one by one; any other error fails the whole batch.
+ *
+ * A record written with a fence is stored only if its fence, asked inside the transaction, says
+ * so. The results of fenced records are serialised per identity by advisory locks held from
+ * before the fence is asked until the commit: a writer whose fence passed, then stalled before
+ * its commit, makes any other writer of that identity wait for its commit (and then lose to it
+ * on the unique key); a writer that comes after a takeover fails its fence. See TaskWorker.
  */
 export class ResultWriter {
   readonly name = 'result-writer';
@@ -66,11 +88,14 @@ export class ResultWriter {
     this.#logger = options.logger.child({ component: 'result-writer' });
   }
 
-  /** Queues a record; resolves when its batch committed, rejects with the batch's error. */
-  write(record: TaskRecord): Promise<WriteReceipt> {
+  /**
+   * Queues a record; resolves when its batch committed, rejects with the batch's error (or the
+   * fence's). With a `fence`, the record is written only if the fence passes in the transaction.
+   */
+  write(record: TaskRecord, fence?: WriteFence): Promise<WriteReceipt> {
     if (this.#stopped) return Promise.reject(new Error('the result writer is stopped'));
     return new Promise<WriteReceipt>((resolve, reject) => {
-      this.#queue.push({ record, resolve, reject });
+      this.#queue.push({ record, fence, resolve, reject });
       this.#kick();
     });
   }
@@ -122,16 +147,16 @@ export class ResultWriter {
 
   async #send(batch: Waiting[]): Promise<void> {
     try {
-      const receipts = await this.#withTimeout(this.#writeBatch(batch.map((w) => w.record)));
-      batch.forEach((w, i) => w.resolve(receipts[i]!));
+      const fates = await this.#withTimeout(this.#writeBatch(batch));
+      batch.forEach((w, i) => settle(w, fates[i]!));
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       if (batch.length > 1 && isPermanentWriteError(failure)) {
         this.#logger.warn({ rows: batch.length, err: failure.message }, 'a batch was refused; writing its records one by one');
         for (const w of batch) {
           try {
-            const [receipt] = await this.#withTimeout(this.#writeBatch([w.record]));
-            w.resolve(receipt!);
+            const [fate] = await this.#withTimeout(this.#writeBatch([w]));
+            settle(w, fate!);
           } catch (single) {
             w.reject(single instanceof Error ? single : new Error(String(single)));
           }
@@ -142,22 +167,43 @@ export class ResultWriter {
     }
   }
 
-  /** One transaction: results first (first write wins), then the attempts that belong. */
-  async #writeBatch(records: readonly TaskRecord[]): Promise<WriteReceipt[]> {
-    const claimed = new Set<string>();
-    // A record is a candidate for its identity only if no earlier record of this batch has it.
-    const candidate = records.map((r) => {
-      if (!r.result) return false;
-      const key = resultIdentityKey(r.result);
-      if (claimed.has(key)) return false;
-      claimed.add(key);
-      return true;
-    });
+  /**
+   * One transaction: the fenced records' identity locks and fences, then results (first write
+   * wins), then the attempts that belong. A record whose fence says no or fails is left out.
+   */
+  async #writeBatch(entries: readonly Entry[]): Promise<Fate[]> {
     return this.#options.db.transaction().execute(async (trx) => {
-      const stored = new Set((await insertResults(trx, records.filter((_, i) => candidate[i]).map((r) => r.result!))).map(resultIdentityKey));
-      const receipts: WriteReceipt[] = records.map((r, i) => (r.result ? { resultStored: candidate[i]! && stored.has(resultIdentityKey(r.result)) } : {}));
-      await insertAttempts(trx, records.filter((r, i) => !r.result || receipts[i]!.resultStored).map((r) => r.attempt));
-      return receipts;
+      const fenced = entries.filter((e) => e.fence && e.record.result).map((e) => e.record.result!);
+      await lockResultIdentities(trx, fenced);
+      const fenceErrors = await Promise.all(
+        entries.map(async (e): Promise<Error | 'refused' | undefined> => {
+          if (!e.fence) return undefined;
+          try {
+            return (await this.#withTimeout(e.fence())) ? undefined : 'refused';
+          } catch (error) {
+            return new Error(`the writer could not prove it may store this record: ${errorMessage(error)}`, { cause: error });
+          }
+        }),
+      );
+      const records = entries.map((e, i) => (fenceErrors[i] === undefined ? e.record : undefined));
+      const claimed = new Set<string>();
+      // A record is a candidate for its identity only if no earlier record of this batch has it.
+      const candidate = records.map((r) => {
+        if (!r?.result) return false;
+        const key = resultIdentityKey(r.result);
+        if (claimed.has(key)) return false;
+        claimed.add(key);
+        return true;
+      });
+      const stored = new Set((await insertResults(trx, records.filter((_, i) => candidate[i]).map((r) => r!.result!))).map(resultIdentityKey));
+      const resultStored = records.map((r, i) => candidate[i]! && stored.has(resultIdentityKey(r!.result!)));
+      await insertAttempts(trx, records.filter((r, i) => r !== undefined && (!r.result || resultStored[i])).map((r) => r!.attempt));
+      return records.map((r, i): Fate => {
+        const refusal = fenceErrors[i];
+        if (refusal === 'refused') return { receipt: { fenced: true } };
+        if (refusal !== undefined) return { error: refusal };
+        return { receipt: r!.result ? { resultStored: resultStored[i]! } : {} };
+      });
     });
   }
 
@@ -171,4 +217,9 @@ export class ResultWriter {
     work.catch(() => undefined);
     return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
+}
+
+function settle(waiting: Waiting, fate: Fate): void {
+  if ('error' in fate) waiting.reject(fate.error);
+  else waiting.resolve(fate.receipt);
 }

@@ -17,15 +17,36 @@
 //                                 without consuming an attempt; the next delivery writes the
 //                                 parked outcome instead of running the episode again.
 //   invalid job data            → failed at once (it cannot succeed), with the reason.
+//   lock lost (see below)       → outcome discarded as a worker_error attempt; the job is left
+//                                 to the worker that took it over, untouched.
 //
 // A job this process cannot release (Redis unreachable) is left to its lock: when the lock
 // expires, the stalled check returns it to pending. A redelivered job (its worker stalled or
 // died) whose result is already stored completes without running again: that one indexed
 // lookup is the only "is it still wanted" check; a task whose miner or task id retired meanwhile
 // still runs, and the scheduler ignores its result.
+//
+// Lost locks. A worker stopped (SIGSTOP, a VM freeze) or blocked for longer than the lock
+// duration loses its job: the stalled check returns it to pending and another worker runs it.
+// The first worker, when it resumes, must not count its own episode, or the miner would get the
+// task twice and keep the better (or the faster) of two. So every outcome is checked against the
+// lock (`extendLock` with this delivery's token, which fails once the lock expired or belongs to
+// another token) before anything is written or the job touched, and a lost one is discarded.
+// That check and the Postgres insert cannot be one atomic step, so the store is fenced inside its
+// transaction (ResultWriter): take an advisory lock on the result's identity, THEN check the
+// Redis lock, THEN insert and commit. The order makes the worst case harmless:
+// - check fails: nothing written; the successor's episode is the one that counts;
+// - check passes, the worker stalls before its commit and loses the job: it held the job when it
+//   checked, so its episode (finished before the takeover) is a legitimate result. The successor
+//   finds no result and runs again, but its write needs the same advisory lock, so it waits for
+//   the stalled commit and then loses on the unique key (or wins if the stalled transaction is
+//   rolled back, e.g. the process dies). Which episode counts was thus fixed at the instant of
+//   the takeover, before the second episode began: nothing the miner does in it can choose.
+// Checking after the insert instead would leave a row that a failed check cannot take back.
 import type { PoolWorkerOptions } from '../pool/job-options.ts';
 import { setMaxListeners } from 'node:events';
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { errorMessage } from '../runtime/error-message.ts';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
@@ -39,7 +60,7 @@ import { ERROR_CLASSES, nextStep } from './error-class.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { attributedOutcome, exhaustedOutcome } from './exhausted-outcome.ts';
 import { backoffDelay, parseWorkerJobState, type WorkerJobState } from './job-state.ts';
-import type { ResultWriter } from './result-writer.ts';
+import type { ResultWriter, WriteReceipt } from './result-writer.ts';
 import { runEvaluation } from './run-evaluation.ts';
 import { taskRecord, type FinishedAttempt } from './task-record.ts';
 import { RetryableTaskError } from './retryable-task-error.ts';
@@ -165,12 +186,16 @@ export class TaskWorker {
   #watch(worker: Worker, env: string): void {
     let lastError = '';
     worker.on('error', (error) => {
+      // A lock this worker could not renew is reported as 'lockRenewalFailed' too; the job's
+      // processor discards its outcome with one line of its own when it finishes.
+      if (error.message.startsWith('could not renew lock for job')) return;
       // BullMQ reports each failed reconnect; one line per distinct message is enough.
       if (error.message === lastError) return;
       lastError = error.message;
       this.#logger.warn({ env, err: error.message }, 'queue error');
     });
     worker.on('ready', () => (lastError = ''));
+    worker.on('lockRenewalFailed', (jobIds: string[]) => this.#logger.debug({ env, jobs: jobIds }, 'lost the lock of running tasks'));
     worker.on('stalled', (jobId) => this.#logger.info({ env, job: jobId }, 'a task whose worker stopped renewing its lock went back to pending'));
     worker.on('failed', (job, error) => {
       if (!job) return;
@@ -208,9 +233,10 @@ export class TaskWorker {
       this.#running--;
     }
     const { outcome } = run;
-    this.#seeMiner(task.hotkey);
-    this.#count(task.env, task.hotkey, outcome);
     const finished: FinishedAttempt = { attempt: job.attemptsMade + 1, workerId: this.#options.workerId, finishedAt: Date.now(), outcome };
+    this.#seeMiner(task.hotkey);
+    if (await this.#lockLost(job, token, log)) return this.#discardLost(task, finished, log);
+    this.#count(task.env, task.hotkey, outcome);
     if (outcome.errorClass === 'miner_unavailable' && outcome.circuitOpenUntilMs !== undefined) this.#publishCircuit(task.hotkey, outcome.circuitOpenUntilMs, log);
 
     switch (nextStep(outcome.errorClass)) {
@@ -250,11 +276,9 @@ export class TaskWorker {
 
   /** Writes attempt + result; on a write failure parks the outcome in the job and delays it. */
   async #store(job: Job, token: string, task: TaskJobData, state: WorkerJobState, finished: FinishedAttempt, log: Logger): Promise<void> {
+    let receipt: WriteReceipt;
     try {
-      const receipt = await this.#options.writer.write(taskRecord(task, finished));
-      if (receipt.resultStored) log.debug({ class: finished.outcome.errorClass, score: finished.outcome.score }, 'result stored');
-      else log.info('a result for this task was already stored; this one is dropped (first write wins)');
-      return;
+      receipt = await this.#options.writer.write(taskRecord(task, finished), () => this.#ownsLock(job, token));
     } catch (error) {
       const message = (error as Error).message;
       if (isPermanentWriteError(error)) {
@@ -264,8 +288,12 @@ export class TaskWorker {
       const failures = (state.result_write_failures ?? 0) + 1;
       const delay = backoffDelay(failures, PARKED_RESULT_BASE_DELAY_MS, this.#options.resultRetryMaxMs);
       log.warn({ err: message, failures, retryInMs: delay }, 'result write failed: outcome parked in the task, to be written again');
-      await this.#delay(job, token, { pending_result: finished, result_write_failures: failures }, delay, log);
+      return this.#delay(job, token, { pending_result: finished, result_write_failures: failures }, delay, log);
     }
+    // Counted already: by this process when it ran the episode, or by the one that parked it.
+    if (receipt.fenced) return this.#discardLost(task, finished, log, { counted: true });
+    if (receipt.resultStored) log.debug({ class: finished.outcome.errorClass, score: finished.outcome.score }, 'result stored');
+    else log.info('a result for this task was already stored; this one is dropped (first write wins)');
   }
 
   async #releaseAfterWorkerError(job: Job, token: string, task: TaskJobData, state: WorkerJobState, finished: FinishedAttempt, log: Logger): Promise<void> {
@@ -305,9 +333,15 @@ export class TaskWorker {
   /** Saves worker fields into the job and moves it to delayed without consuming an attempt. */
   async #delay(job: Job, token: string, fields: WorkerJobState, delayMs: number, log: Logger): Promise<never> {
     try {
+      // updateData does not check the lock: never write a stale copy over the new holder's data.
+      if (!(await this.#ownsLock(job, token))) {
+        log.info('lost the lock of this task before releasing it: left to the worker that took it over');
+        throw new WaitingError();
+      }
       await job.updateData({ ...(job.data as Record<string, unknown>), ...fields });
       await job.moveToDelayed(Date.now() + delayMs, token);
     } catch (error) {
+      if (error instanceof WaitingError) throw error;
       log.error({ err: (error as Error).message }, 'could not release the task; it returns to pending when its lock expires');
     }
     // Tells BullMQ the job was moved by the processor (or is left to its lock): nothing to do.
@@ -321,6 +355,37 @@ export class TaskWorker {
     } catch (error) {
       log.error({ err: (error as Error).message }, 'could not release the task; it returns to pending when its lock expires');
     }
+    throw new WaitingError();
+  }
+
+  /** Whether this delivery still holds the job's lock (renewing it); throws when Redis cannot say. */
+  async #ownsLock(job: Job, token: string): Promise<boolean> {
+    return (await job.extendLock(token, this.#options.workerOptions.lockDuration)) === 1;
+  }
+
+  /** Whether the job's lock is provably gone; when Redis cannot say, the later steps decide. */
+  async #lockLost(job: Job, token: string, log: Logger): Promise<boolean> {
+    try {
+      return !(await this.#ownsLock(job, token));
+    } catch (error) {
+      log.warn({ err: errorMessage(error) }, 'could not check the lock of this task');
+      return false;
+    }
+  }
+
+  /**
+   * The outcome of a delivery whose lock was lost: recorded as an unscored worker_error attempt
+   * (so the miner's history shows why it saw the task again), never as a result; the job now
+   * belongs to another delivery and is not touched (WaitingError: BullMQ leaves it alone rather
+   * than failing a moveToCompleted on a lock it does not hold).
+   */
+  async #discardLost(task: TaskJobData, finished: FinishedAttempt, log: Logger, { counted = false } = {}): Promise<never> {
+    const { errorClass, score } = finished.outcome;
+    const message = `the worker lost the task's lock (it stalled longer than the lock duration) before storing its ${errorClass} outcome (score ${score}); discarded, the worker that took the task over evaluates it`;
+    const outcome: EvaluationOutcome = { errorClass: 'worker_error', success: false, score: 0, reward: null, timesteps: null, message, durationMs: finished.outcome.durationMs };
+    log.info({ class: errorClass, score, attempt: finished.attempt }, 'lost the lock of this task: its outcome is discarded, never scored; the worker that took it over evaluates it');
+    if (!counted) this.#count(task.env, task.hotkey, outcome);
+    await this.#recordAttempt(task, { ...finished, outcome }, log);
     throw new WaitingError();
   }
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { KyselyPlugin } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { createDatabase } from '../../src/db/database.ts';
 import type { ErrorClass } from '../../src/db/schema.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
@@ -14,6 +14,7 @@ import { ResultWriteTimeoutError } from '../../src/worker/write-errors.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
+import { gate, waitFor } from '../helpers/wait-for.ts';
 
 const database = useTestDatabase();
 
@@ -139,6 +140,66 @@ describe('first write wins', () => {
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('fences (a worker proves it still holds the task before its record is stored)', () => {
+  const scored = async (hotkey: string) => database.db.selectFrom('results').select(['score', 'worker_id']).where('hotkey', '=', hotkey).execute();
+  const withScore = (task: TaskJobData, score: number, workerId: string): TaskRecord =>
+    taskRecord(task, { attempt: 1, workerId, finishedAt: Date.now(), outcome: outcome('success', score) });
+
+  test('a fence that says no: nothing of the record is written, its receipt says fenced; the rest of the batch is stored', async () => {
+    const w = writer({ maxBatchRows: 3, flushMs: 600_000 });
+    const tasks = Array.from({ length: 3 }, () => makeTask({ hotkey: '5FenceNo' }));
+    const receipts = await Promise.all([
+      w.write(record(tasks[0]!), () => Promise.resolve(true)),
+      w.write(record(tasks[1]!), () => Promise.resolve(false)),
+      w.write(record(tasks[2]!, 'env_error'), () => Promise.resolve(false)),
+    ]);
+    assert.deepEqual(receipts, [{ resultStored: true }, { fenced: true }, { fenced: true }]);
+    assert.equal(await countRows('results', '5FenceNo'), 1);
+    assert.equal(await countRows('attempts', '5FenceNo'), 1);
+    await w.stop();
+  });
+
+  test('a fence that cannot answer (Redis down) fails its own write only: no proof, no row', async () => {
+    const w = writer({ maxBatchRows: 2, flushMs: 600_000 });
+    const tasks = Array.from({ length: 2 }, () => makeTask({ hotkey: '5FenceThrows' }));
+    const settled = await Promise.allSettled([w.write(record(tasks[0]!), () => Promise.reject(new Error('Connection is closed.'))), w.write(record(tasks[1]!))]);
+    assert.equal(settled[0].status, 'rejected');
+    assert.match(String(settled[0].reason), /could not prove it may store this record: Connection is closed/);
+    assert.deepEqual(settled[1], { status: 'fulfilled', value: { resultStored: true } });
+    assert.equal(await countRows('results', '5FenceThrows'), 1);
+    await w.stop();
+  });
+
+  test('a writer whose fence passed and that stalls before its commit holds back the successor\'s write, which then loses on the unique key', async () => {
+    // The window between the lock check and the commit: the stalled writer checked while it held
+    // the task, so its result stands; the successor's write waits for it, never overtakes it.
+    const stalled = writer();
+    const successor = writer();
+    const task = makeTask({ hotkey: '5FenceWindow' });
+    const checked = gate();
+    const resume = gate();
+    const first = stalled.write(withScore(task, 0.1, 'stalled'), async () => {
+      checked.open();
+      await resume.promise;
+      return true;
+    });
+    await checked.promise;
+    const second = successor.write(withScore({ ...task, task_uuid: randomUUID() }, 0.9, 'successor'), () => Promise.resolve(true));
+    await waitFor('the successor\'s write to wait for the identity lock', async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`.execute(database.db);
+      return rows[0]!.n > 0;
+    });
+    assert.deepEqual(await scored('5FenceWindow'), [], 'nothing committed while the first writer is stalled');
+    resume.open();
+    assert.deepEqual(await first, { resultStored: true });
+    assert.deepEqual(await second, { resultStored: false });
+    assert.deepEqual(await scored('5FenceWindow'), [{ score: 0.1, worker_id: 'stalled' }]);
+    assert.equal(await countRows('attempts', '5FenceWindow'), 1);
+    await stalled.stop();
+    await successor.stop();
   });
 });
 

@@ -388,7 +388,7 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
     return { successor, calls: () => calls };
   }
 
-  test('the first holder writes after the successor: its result is dropped, one row, one scored attempt', async () => {
+  test('the first holder finishes after the successor stored: its outcome is discarded as a worker_error, one row, one scored attempt', async () => {
     const { first, task, held } = await frozenHolder('5DupLate');
     const { successor, calls } = await successorWorker();
     await waitFor('the successor to store the result and remove the job', async () => (await resultsOf(task)).length === 1 && (await queues.getJob(task)) === undefined);
@@ -403,24 +403,63 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
     );
     assert.equal(calls(), 1);
     assert.deepEqual(
-      (await attemptsOf(task)).map((a) => a.worker_id),
-      ['successor'],
+      (await attemptsOf(task)).map((a) => [a.worker_id, a.error_class]),
+      [
+        ['successor', 'success'],
+        ['first', 'worker_error'],
+      ],
+    );
+    assert.match((await attemptsOf(task))[1]!.error_message ?? '', /lost the task's lock/);
+  });
+
+  test('the first holder finishes while the successor still runs: discarded; the successor\'s episode is the one that counts', async () => {
+    const { first, task, held } = await frozenHolder('5DupRace');
+    const successorHeld = gate();
+    const successorEntered = gate();
+    const successor = await worker(
+      async () => {
+        successorEntered.open();
+        await successorHeld.promise;
+        return solved(0.9);
+      },
+      { workerId: 'successor' },
+    );
+    await successorEntered.promise;
+    held.open();
+    await waitFor('the first holder to discard its outcome', async () => (await attemptsOf(task)).some((a) => a.worker_id === 'first'));
+    assert.deepEqual(await resultsOf(task), [], 'the first holder finished first, and stored nothing');
+    successorHeld.open();
+    await waitFor('the successor to store the result and remove the job', async () => (await resultsOf(task)).length === 1 && (await queues.getJob(task)) === undefined);
+    await first.stop();
+    await successor.stop();
+    assert.deepEqual(
+      (await resultsOf(task)).map((r) => [r.score, r.worker_id]),
+      [[0.9, 'successor']],
+    );
+    assert.deepEqual(
+      (await attemptsOf(task)).map((a) => [a.worker_id, a.error_class]),
+      [
+        ['first', 'worker_error'],
+        ['successor', 'success'],
+      ],
     );
   });
 
-  test('the first holder writes before the successor takes it: the successor completes it without running it', async () => {
+  test('the first holder finishes after its task went back to pending, before anyone took it: discarded, and the task runs again', async () => {
     const { first, task, held } = await frozenHolder('5DupEarly');
     await waitFor('the stalled check to return the job to pending', async () => (await queues.state(task)) === 'waiting');
     held.open();
-    await waitFor('the first holder to store its result', async () => (await resultsOf(task)).length === 1);
-    const { successor, calls } = await successorWorker();
+    await waitFor('the first holder to discard its outcome', async () => (await attemptsOf(task)).some((a) => a.error_class === 'worker_error'));
+    assert.deepEqual(await resultsOf(task), [], 'the discarded outcome is never a result');
+    const { successor } = await successorWorker();
+    // Either worker may take the pending task again: a new delivery, with a lock of its own.
     await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
     await first.stop();
     await successor.stop();
-    assert.equal(calls(), 0);
+    assert.equal((await resultsOf(task)).length, 1);
     assert.deepEqual(
-      (await resultsOf(task)).map((r) => r.score),
-      [0.1],
+      (await attemptsOf(task)).map((a) => a.error_class),
+      ['worker_error', 'success'],
     );
   });
 });

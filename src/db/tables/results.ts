@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, NewResult } from '../schema.ts';
 
@@ -64,6 +65,20 @@ export async function playedByAnotherMiner(db: Kysely<Database>, task: { readonl
     .limit(1)
     .executeTakeFirst();
   return found !== undefined;
+}
+
+/**
+ * Takes, for the rest of the transaction `trx`, one advisory lock per result identity, so that
+ * two writers of the same identity (a worker that lost a task's lock and the one that took the
+ * task over) run their ownership check and insert one after the other, never interleaved (see
+ * ResultWriter). Locks are taken in ascending key order in one statement, so two batches that
+ * share identities never deadlock. The key is the first 64 bits of a SHA-256 of the identity: a
+ * collision only makes two unrelated writes wait for each other.
+ */
+export async function lockResultIdentities(trx: Kysely<Database>, identities: readonly ResultIdentity[]): Promise<void> {
+  if (identities.length === 0) return;
+  const keys = [...new Set(identities.map((i) => createHash('sha256').update(resultIdentityKey(i)).digest().readBigInt64BE(0)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  await sql`select pg_advisory_xact_lock(k) from unnest(${keys.map(String)}::bigint[]) with ordinality as t(k, n) order by n`.execute(trx);
 }
 
 /** A string key of an identity, for maps and sets. */
