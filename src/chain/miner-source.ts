@@ -52,5 +52,7 @@ export interface MinerSnapshot {
  */
 export interface MinerSource {
   refresh(signal?: AbortSignal): Promise<MinerSnapshot>;
+  /** Sources that learn of changes between refreshes (a watched file) tell here; returns the unsubscribe. */
+  onChange?(listener: () => void): () => void;
   close(): Promise<void>;
 }

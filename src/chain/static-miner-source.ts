@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { BlockClock } from './block-clock.ts';
 import { CommitmentError } from './commitment-error.ts';
 import { deriveRevision, resolveCommitment } from './commitment.ts';
+import { MINERS_FILE_DEBOUNCE_MS, MINERS_FILE_POLL_MS } from '../config/constants.ts';
 import { errorMessage } from '../runtime/error-message.ts';
+import { watchFile, type FileWatch } from '../runtime/watch-file.ts';
 import type { DiscoveredMiner, ExcludedMiner, MinerSnapshot, MinerSource } from './miner-source.ts';
 import { parseStaticMinersFile, type StaticMinerEntry } from './static-miners-file.ts';
 
@@ -17,6 +19,8 @@ export interface StaticMinerSourceOptions {
   readonly backendKey?: KeyObject;
   /** Block numbers for the snapshots (default: 12 s blocks from the documented genesis). */
   readonly clock?: BlockClock;
+  /** How the file is watched for {@link StaticMinerSource.onChange} (defaults: the constants). */
+  readonly watch?: { readonly debounceMs?: number; readonly pollMs?: number };
 }
 
 interface Loaded {
@@ -41,7 +45,8 @@ function toMiner(entry: StaticMinerEntry, backendKey: KeyObject | undefined): Di
  * Miners from a JSON file, reloaded when the file's mtime or size changes (checked on every
  * refresh). Block numbers come from the clock. A file that becomes unreadable or invalid after a
  * good load keeps the last good miners (snapshot marked `stale`); with no good load yet, refresh
- * rejects with an error naming the file, the entry and the field.
+ * rejects with an error naming the file, the entry and the field. `onChange` tells when the file
+ * changed (watched, polled only when watching fails), so the leader reads it at once.
  */
 export class StaticMinerSource implements MinerSource {
   readonly #options: StaticMinerSourceOptions;
@@ -50,6 +55,8 @@ export class StaticMinerSource implements MinerSource {
   #stale: { since: Date; error: string } | undefined;
   #closed = false;
   #inflight: Promise<MinerSnapshot> | undefined;
+  readonly #listeners = new Set<() => void>();
+  #watch: FileWatch | undefined;
 
   constructor(options: StaticMinerSourceOptions) {
     this.#options = options;
@@ -72,8 +79,9 @@ export class StaticMinerSource implements MinerSource {
     } catch (error) {
       const message = errorMessage(error);
       if (this.#loaded === undefined) throw error;
-      if (this.#stale === undefined) {
-        this.#stale = { since: new Date(this.#clock.now()), error: message };
+      // The current problem is shown (since the first one); one log line per change of it.
+      if (this.#stale?.error !== message) {
+        this.#stale = { since: this.#stale?.since ?? new Date(this.#clock.now()), error: message };
         this.#options.logger.error({ file: this.#options.file, err: message }, 'miners file unusable: keeping the last good miners');
       }
     }
@@ -119,8 +127,38 @@ export class StaticMinerSource implements MinerSource {
     logger.info({ file, miners: miners.length, excluded: excluded.length }, 'miners file loaded');
   }
 
+  /**
+   * Calls `listener` (debounced) whenever the file changes, appears or disappears; the watch runs
+   * while someone listens. Returns the unsubscribe.
+   */
+  onChange(listener: () => void): () => void {
+    if (this.#closed) return () => undefined;
+    this.#listeners.add(listener);
+    this.#watch ??= watchFile(this.#options.file, () => {
+      for (const l of this.#listeners) l();
+    }, {
+      debounceMs: this.#options.watch?.debounceMs ?? MINERS_FILE_DEBOUNCE_MS,
+      pollMs: this.#options.watch?.pollMs ?? MINERS_FILE_POLL_MS,
+      onFallback: (reason) => this.#options.logger.warn({ file: this.#options.file, reason }, 'cannot watch the miners file\'s folder: polling the file instead'),
+    });
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size > 0) return;
+      this.#watch?.close();
+      this.#watch = undefined;
+    };
+  }
+
+  /** How the file is watched now (undefined: nobody listens). */
+  get watchMode(): FileWatch['mode'] | undefined {
+    return this.#watch?.mode;
+  }
+
   close(): Promise<void> {
     this.#closed = true;
+    this.#listeners.clear();
+    this.#watch?.close();
+    this.#watch = undefined;
     return Promise.resolve();
   }
 }

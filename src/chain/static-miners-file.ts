@@ -21,6 +21,7 @@
  * entry; for a `commitment` entry, the commitment's revision, or `<revision>-<hash>` as above when
  * `revision` is given. Either way it changes when the endpoint changes.
  */
+import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
 import { HOTKEY_PATTERN, REVISION_PATTERN } from '../config/constants.ts';
 
@@ -103,4 +104,18 @@ export function parseStaticMinersFile(file: string, text: string): StaticMinerEn
   const problems = duplicates(file, result.output.miners);
   if (problems.length > 0) throw new StaticMinersFileError(problems.join('\n'));
   return result.output.miners;
+}
+
+/**
+ * Reads and validates the static miners file. A file that cannot be read is a
+ * {@link StaticMinersFileError} naming it and the reason (`ENOENT`, `EACCES`, ...).
+ */
+export async function readStaticMinersFile(file: string): Promise<StaticMinerEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new StaticMinersFileError(`${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+  }
+  return parseStaticMinersFile(file, text);
 }

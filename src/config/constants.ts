@@ -70,6 +70,13 @@ export const BLOCK_TIME_MS = 12_000;
  */
 export const STATIC_CLOCK_GENESIS_MS = Date.UTC(2024, 0, 1);
 
+/**
+ * The static miners file is watched (its folder, so that editors that replace it by a rename are
+ * seen); events are gathered for this long before the file is compared, as a save comes in bursts.
+ */
+export const MINERS_FILE_DEBOUNCE_MS = 200;
+/** When the folder cannot be watched (no inotify left, a folder that does not exist yet), the file is polled this often. */
+export const MINERS_FILE_POLL_MS = 5_000;
 /** Per-call timeout of chain reads (one RPC round trip). */
 export const CHAIN_CALL_TIMEOUT_MS = 10_000;
 /** Timeout to open a connection and load the runtime metadata (~300 kB on subtensor). */

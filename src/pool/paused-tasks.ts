@@ -37,6 +37,17 @@ export async function knownQueues(redis: Redis, prefix: string): Promise<string[
   return (await redis.smembers(poolKeys(prefix).queues)).sort();
 }
 
+/**
+ * Why an env filter names nothing, or undefined when the pool has (had) a queue for it: a
+ * typo must be an error, not "0 paused tasks".
+ */
+export async function unknownEnvProblem(redis: Redis, prefix: string, env: string | undefined): Promise<string | undefined> {
+  if (env === undefined) return undefined;
+  const envs = await knownQueues(redis, prefix);
+  if (envs.includes(env) || (await redis.exists(queueKey(prefix, env, 'failed'))) === 1) return undefined;
+  return `unknown env "${env}": the pool has no queue for it (known: ${envs.length > 0 ? envs.join(', ') : 'none yet'})`;
+}
+
 /** Paused tasks matching `filter`, oldest first: two round trips whatever their number. */
 async function listPausedTasks(redis: Redis, prefix: string, envs: readonly string[], filter: PausedFilter = {}, now = Date.now()): Promise<PausedTask[]> {
   const selected = filter.env ? envs.filter((e) => e === filter.env) : envs;

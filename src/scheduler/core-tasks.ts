@@ -34,12 +34,17 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
   const tasks: PeriodicTask[] = [];
   const source = c.deps.minerSource;
   if (source) {
+    // One log line per change of the discovery's state, not one per refresh.
+    let staleError: string | undefined;
     tasks.push({
       name: 'miners',
       intervalMs: chain.refreshSeconds * 1_000,
+      // A watched miners file that changed is read at once, before the next tick.
+      ...(source.onChange ? { wakeOn: (wake: () => void) => source.onChange!(wake) } : {}),
       async run(signal) {
         const snapshot = await source.refresh(signal);
-        if (snapshot.stale) c.logger.warn({ block: snapshot.block, err: snapshot.stale.error }, 'miner discovery failed: keeping the last known miners');
+        if (snapshot.stale && snapshot.stale.error !== staleError) c.logger.warn({ block: snapshot.block, err: snapshot.stale.error }, 'miner discovery failed: keeping the last known miners');
+        staleError = snapshot.stale?.error;
         const changes = await syncMiners(c.db, snapshot.miners, new Date());
         await c.status.miners({
           at: new Date().toISOString(),

@@ -29,6 +29,8 @@ export interface MinerSourceLike {
     readonly stale?: { readonly since: Date; readonly error: string };
     readonly excluded?: readonly unknown[];
   }>;
+  /** Called when the miners changed between refreshes (a watched file): the leader refreshes at once. */
+  onChange?(listener: () => void): () => void;
 }
 
 /**

@@ -52,6 +52,7 @@ export async function wireScheduler(config: Config, db: Kysely<Database>, logger
         last = await source.refresh(signal);
         return last;
       },
+      ...(source.onChange ? { onChange: (listener: () => void) => source.onChange!(listener) } : {}),
     },
   };
   // Weights are stamped with the chain's block when miners come from the chain, else the clock's.

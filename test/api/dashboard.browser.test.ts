@@ -31,6 +31,9 @@ import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { STATE_TIMEOUT_MS, waitFor } from '../helpers/wait-for.ts';
+import { MINER_RECENT_ATTEMPTS } from '../../src/config/constants.ts';
+import { insertAttempts } from '../../src/db/tables/attempts.ts';
+import type { ErrorClass } from '../../src/worker/error-class.ts';
 
 const OUTPUT_DIR = 'test-output';
 /**
@@ -297,6 +300,55 @@ describe('dashboard in headless chromium', () => {
     pool.workers = [worker('gpu-7-4242', 'live', others, now), worker('gpu-9-13', 'live', [lost], now)];
     await waitFor('the note to go', async () => (await count(page, '[data-unconsumed]')) === 0, 20_000, 100);
     await waitFor('the banner to go', async () => !/Action needed/.test(await text(page, '#banners')), 20_000, 100);
+    w.stop();
+    assert.deepEqual(w.problems, []);
+  });
+
+  test("why is miner 5's score low: its detail from a uid link, the last error of each class with its time and whole message, and its latest attempts", async () => {
+    const hotkey = fakeHotkey(5);
+    const now = Date.now();
+    const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000);
+    const refused = `miner_unavailable: POST /reset: connect ECONNREFUSED 10.0.0.7:8000 (after 3 tries) ${'x'.repeat(160)}`;
+    const attempt = (minutesAgo: number, errorClass: ErrorClass, message: string | null) => ({
+      task_uuid: crypto.randomUUID(), attempt: 1, env_id: 'mujoco/reach-v1', task_id: 100 + minutesAgo, uid: 5, hotkey, revision: 'r1',
+      error_class: errorClass, error_message: message, duration_ms: 840, worker_id: 'gpu-7-4242', created_at: at(minutesAgo),
+    });
+    await insertAttempts(database.db, [
+      attempt(90, 'failure', 'action timed out at step 12'),
+      attempt(80, 'env_error', `simulator exception: NaN in qpos ${HOSTILE_HOTKEY}`),
+      ...Array.from({ length: MINER_RECENT_ATTEMPTS }, (_, i) => attempt(60 - i, 'success', null)),
+      attempt(3, 'miner_unavailable', refused),
+    ]);
+    const w = await freshLoad(page);
+    await page.click('table.scores tbody tr[data-uid="5"] a.miner-link');
+    assert.equal(new URL(page.url()).hash, '#miner=5');
+    const panel = '[data-panel=miner]';
+    await waitFor('the detail of uid 5', async () => (await count(page, `${panel} [data-last-errors] tbody tr`)) === 3, 20_000, 100);
+
+    // Unscored classes first: what the miner fixes on its side; each with its time and whole message.
+    const rows = page.locator(`${panel} [data-last-errors] tbody tr`);
+    const classes = await Promise.all(Array.from({ length: await rows.count() }, (_, i) => rows.nth(i).getAttribute('data-class')));
+    assert.deepEqual(classes, ['miner_unavailable', 'failure', 'env_error']);
+    const unavailable = page.locator(`${panel} [data-last-errors] tr[data-class=miner_unavailable]`);
+    assert.equal(await unavailable.locator('td.message').innerText(), refused);
+    assert.equal(await unavailable.locator('td').nth(1).getAttribute('title'), at(3).toISOString());
+    assert.match(await unavailable.locator('td').nth(1).innerText(), / ago$/);
+    assert.match(await text(page, `${panel} [data-last-errors] tr[data-class=env_error] td.message`), /NaN in qpos <img src=x/);
+    assert.match(await text(page, `${panel} .meta >> nth=1`), /uid 5 .* circuit open/);
+
+    // The latest attempts, bounded and newest first: the refusal, then successes.
+    assert.equal(await count(page, `${panel} [data-recent-attempts] tbody tr`), MINER_RECENT_ATTEMPTS);
+    assert.equal(await page.locator(`${panel} [data-recent-attempts] tbody tr`).first().getAttribute('data-class'), 'miner_unavailable');
+
+    // The picker opens another miner; one without errors says so. Markup in messages stayed text.
+    await page.selectOption(`${panel} select[data-miner-picker]`, '3');
+    await waitFor('the detail of uid 3', async () => /No error of any class/.test(await text(page, panel)), 20_000, 100);
+    assert.equal(new URL(page.url()).hash, '#miner=3');
+    assert.equal(await count(page, 'img'), 0);
+    assert.equal(await page.evaluate('window.__xss'), undefined);
+    await page.selectOption(`${panel} select[data-miner-picker]`, '5');
+    await waitFor('uid 5 again', async () => (await count(page, `${panel} [data-last-errors] tbody tr`)) === 3, 20_000, 100);
+    await page.locator('#miner').screenshot({ path: `${OUTPUT_DIR}/dashboard-miner.png` });
     w.stop();
     assert.deepEqual(w.problems, []);
   });

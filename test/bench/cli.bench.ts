@@ -52,7 +52,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     }
     await computeAndPublishWeights({ db: database.db, config: testConfig(), logger: testLogger(), block: () => Promise.resolve(1000) });
     await writeFile(minersFile, JSON.stringify({ miners: [{ uid: 1, hotkey: 'hk1', endpoint: 'http://127.0.0.1:9' }] }));
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, EVALPOOL_DATABASE_URL: database.url, EVALPOOL_REDIS_URL: ctx.redisUrl, EVALPOOL_QUEUE_PREFIX: `bench-cli-${process.pid}` };
+    // A miners file of its own: `config check` fails on a missing one (and must not read the checkout's miners.json).
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, EVALPOOL_DATABASE_URL: database.url, EVALPOOL_REDIS_URL: ctx.redisUrl, EVALPOOL_QUEUE_PREFIX: `bench-cli-${process.pid}`, EVALPOOL_MINERS_FILE: minersFile };
     const runs = Math.max(3, Math.round(RUNS * Math.min(1, ctx.scale * 10)));
     const commands: string[][] = [['--help'], ['--version'], ['weights', 'show'], ['miners', 'show', '--miners-file', minersFile], ['slots', 'show'], ['tasks', 'stats'], ['config', 'check']];
     const results: BenchResult[] = [];

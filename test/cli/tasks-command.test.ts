@@ -13,7 +13,8 @@ const redisHandle = useTestRedis();
 describe('evalpool tasks paused list|delete', () => {
   let pool: TaskPool;
   let consumer: ManualConsumer;
-  const vars = (): Record<string, string> => ({ EVALPOOL_QUEUE_PREFIX: redisHandle.prefix, EVALPOOL_LOG_LEVEL: 'warn' });
+  // Postgres too: a --miner filter is checked against the miners the scheduler has seen.
+  const vars = (): Record<string, string> => ({ EVALPOOL_QUEUE_PREFIX: redisHandle.prefix, EVALPOOL_LOG_LEVEL: 'warn', EVALPOOL_DATABASE_URL: database.url });
 
   before(async () => {
     await putList(database.db, { env_id: 'env-a', task_ids: [1, 2, 3] });
@@ -101,6 +102,9 @@ describe('evalpool tasks paused list|delete', () => {
       const unknown = await runCli(['tasks', 'paused', command, '--env', 'env-typo'], vars());
       assert.equal(unknown.code, 1, `${command}: ${unknown.stdout}`);
       assert.match(unknown.stderr, /^evalpool: unknown env "env-typo": the pool has no queue for it \(known: env-a, env-b\)/);
+      const nobody = await runCli(['tasks', 'paused', command, '--miner', 'hk-typo'], vars());
+      assert.equal(nobody.code, 1, `${command}: ${nobody.stdout}`);
+      assert.match(nobody.stderr, /^evalpool: unknown hotkey hk-typo: the scheduler has never seen it/);
     }
   });
 

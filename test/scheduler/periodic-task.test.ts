@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { LeaseLostError } from '../../src/pool/fenced-create.ts';
 import { sleep } from '../../src/runtime/sleep.ts';
 import { runPeriodicTasks, type PeriodicTask } from '../../src/scheduler/periodic-task.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 describe('the leader loop of named periodic tasks', () => {
   test('runs due tasks one at a time in list order at start, each again after its interval; a failing run does not stop the loop', async () => {
@@ -41,5 +42,21 @@ describe('the leader loop of named periodic tasks', () => {
     const waiting = runPeriodicTasks([{ name: 'slow', intervalMs: 60_000, runAtStart: false, run: () => Promise.resolve() }], stop.signal);
     stop.abort();
     await waiting;
+  });
+
+  test('a woken task runs at once, long before its interval; the loop unsubscribes when it ends', async () => {
+    const stop = new AbortController();
+    const listeners = new Set<() => void>();
+    let runs = 0;
+    const loop = runPeriodicTasks(
+      [{ name: 'miners', intervalMs: 3_600_000, wakeOn: (wake) => (listeners.add(wake), () => listeners.delete(wake)), run: () => Promise.resolve(void runs++) }],
+      stop.signal,
+    );
+    await waitFor('the run at start', () => runs === 1);
+    for (const wake of listeners) wake();
+    await waitFor('the run on the wake', () => runs === 2);
+    stop.abort();
+    await loop;
+    assert.equal(listeners.size, 0);
   });
 });

@@ -1,6 +1,9 @@
+import type { Redis } from 'ioredis';
 import type { Hono } from 'hono';
 import * as v from 'valibot';
-import { deletePausedTasks, findPausedTasks, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
+import { isKnownHotkey } from '../../db/tables/miners.ts';
+import { deletePausedTasks, findPausedTasks, unknownEnvProblem, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
+import { ApiError } from '../api-error.ts';
 import { audit, redisDeps, withinDeadline, type AdminContext } from './admin-context.ts';
 import { booleanQuery, envInput, hotkeyInput, integerQuery, parseQuery } from './admin-input.ts';
 import { ADMIN_PAUSED_LIST_DEFAULT, ADMIN_PAUSED_LIST_MAX } from '../../config/constants.ts';
@@ -31,6 +34,15 @@ const filterView = (f: PausedFilter) => ({
   ...(f.olderThanMs !== undefined ? { older_than_seconds: f.olderThanMs / 1_000 } : {}),
 });
 
+/** A filter that names nothing (an env without a queue, a hotkey never seen) is a 404, not "0 matched". */
+async function checkFilter(ctx: AdminContext, redis: Redis, filter: PausedFilter): Promise<void> {
+  const envProblem = await withinDeadline(ctx, 'checking the env', unknownEnvProblem(redis, ctx.prefix, filter.env));
+  if (envProblem !== undefined) throw new ApiError(404, 'not_found', envProblem);
+  if (filter.hotkey !== undefined && !(await withinDeadline(ctx, 'checking the hotkey', isKnownHotkey(ctx.db, filter.hotkey)))) {
+    throw new ApiError(404, 'not_found', `unknown hotkey ${filter.hotkey}: the scheduler has never seen it`);
+  }
+}
+
 const countByEnv = (tasks: readonly PausedTask[]) => {
   const counts: Record<string, number> = {};
   for (const t of tasks) counts[t.env] = (counts[t.env] ?? 0) + 1;
@@ -41,13 +53,15 @@ const countByEnv = (tasks: readonly PausedTask[]) => {
  * `GET /v1/admin/paused-tasks` lists paused tasks (failed after their attempts), oldest first,
  * filtered by `hotkey`, `env` and `older_than_seconds`; `DELETE` with the same filter deletes
  * them (`dry_run=true` only counts). Deleted tasks are created again by the scheduler's next
- * top-up if they are still wanted. The same functions as `evalpool tasks paused list|delete`.
+ * top-up if they are still wanted; an env or hotkey that names nothing is 404. The same functions
+ * as `evalpool tasks paused list|delete`.
  */
 export function registerPausedTasksRoutes(admin: Hono, ctx: AdminContext): void {
   admin.get('/paused-tasks', async (c) => {
     const query = parseQuery(c, ListQuery);
     const filter = filterOf(query);
     const { redis } = redisDeps(ctx);
+    await checkFilter(ctx, redis, filter);
     const now = ctx.now();
     const found = await withinDeadline(ctx, 'listing paused tasks', findPausedTasks(redis, ctx.prefix, filter, now));
     const limit = query.limit ?? ADMIN_PAUSED_LIST_DEFAULT;
@@ -73,6 +87,7 @@ export function registerPausedTasksRoutes(admin: Hono, ctx: AdminContext): void 
     const filter = filterOf(query);
     const dryRun = query.dry_run ?? false;
     const { redis, queues } = redisDeps(ctx);
+    await checkFilter(ctx, redis, filter);
     const found = await withinDeadline(ctx, 'listing paused tasks', findPausedTasks(redis, ctx.prefix, filter, ctx.now()));
     const deleted = dryRun || found.length === 0 ? 0 : await withinDeadline(ctx, 'deleting paused tasks', deletePausedTasks(queues, found));
     const answer = { filter: filterView(filter), dry_run: dryRun, matched: found.length, deleted, by_env: countByEnv(found) };

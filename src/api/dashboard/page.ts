@@ -31,6 +31,12 @@ const PANELS: readonly Panel[] = [
   { id: 'weights', title: 'Latest weights', hint: 'What validators set on chain: the float weight and its u16 value, by uid.' },
   { id: 'slots', title: 'Slots and in flight per miner', hint: 'The bar is the miner’s slots; the fill is its tasks in flight (pending + assigned).' },
   { id: 'scores', title: 'Scores', hint: 'The latest scoring pass: eligibility, points from subsets won, weight, the ε-Pareto frontier; per environment the success rate and n.', wide: true },
+  {
+    id: 'miner',
+    title: 'Miner detail: why its score is what it is',
+    hint: 'The last error of each class with its time and whole message, and the latest finished attempts (from /v1/miners/{uid}). Click a uid in the score table, or choose a miner.',
+    wide: true,
+  },
   { id: 'rotation', title: 'Rotation timeline', hint: 'Per environment: the last and the next rotation of its sampling list.', wide: true },
 ];
 
@@ -71,7 +77,7 @@ ${PANELS.map(panel).join('\n')}
     </main>
     <footer class="foot">
       <p>Data from the JSON API: <code>/v1/status</code>, <code>/v1/miners</code>, <code>/v1/environments</code>,
-        <code>/v1/tasks/stats</code>, <code>/v1/workers</code>, <code>/v1/scores/latest</code>, <code>/v1/weights/latest</code>, <code>/health</code>.</p>
+        <code>/v1/tasks/stats</code>, <code>/v1/workers</code>, <code>/v1/miners/{uid}</code>, <code>/v1/scores/latest</code>, <code>/v1/weights/latest</code>, <code>/health</code>.</p>
     </footer>
     <noscript><p class="banner warn">This page draws its charts with JavaScript; the JSON API above has the same data.</p></noscript>
   </body>

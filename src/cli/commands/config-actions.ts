@@ -1,20 +1,46 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { replaceConfigTable, renderConfigTable } from '../../config/config-table.ts';
 import { describeConfig } from '../../config/load-config.ts';
+import type { Config } from '../../config/schema.ts';
 import { loadPrintingContext } from '../context.ts';
 import { formatTable } from '../format-table.ts';
 import { printJson, type OutputOptions } from '../output.ts';
 
+/** Exit code of a configuration that cannot be used, as for an invalid variable. */
+const EXIT_CONFIG = 2;
+
+/**
+ * Why the miners file `serve` would read cannot be used (missing, unreadable, invalid), or
+ * undefined when it can or a chain endpoint is configured instead (the rule of
+ * configured-miner-source.ts).
+ */
+async function minersFileProblem(config: Config): Promise<string | undefined> {
+  if (config.chain.endpoint !== undefined && config.chain.netuid !== undefined) return undefined;
+  const { readStaticMinersFile, StaticMinersFileError } = await import('../../chain/static-miners-file.ts');
+  try {
+    await readStaticMinersFile(config.chain.minersFile);
+    return undefined;
+  } catch (error) {
+    if (error instanceof StaticMinersFileError) return error.message;
+    throw error;
+  }
+}
+
 /** `evalpool config check` (loaded when it runs: see main.ts). */
-export function configCheck(options: OutputOptions): void {
+export async function configCheck(options: OutputOptions): Promise<void> {
   const { config } = loadPrintingContext();
   const values = describeConfig(config);
-  if (options.json) {
-    printJson(Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value ?? null])));
-    return;
+  if (options.json) printJson(Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value ?? null])));
+  else {
+    const rows = Object.entries(values).map(([name, value]) => [name, value === undefined ? undefined : JSON.stringify(value)]);
+    console.log(formatTable(['variable', 'value'], rows, { wide: options.wide }));
   }
-  const rows = Object.entries(values).map(([name, value]) => [name, value === undefined ? undefined : JSON.stringify(value)]);
-  console.log(formatTable(['variable', 'value'], rows, { wide: options.wide }));
+  // Without miners nothing is evaluated: a missing miners file fails the check, not the first hour.
+  const problem = await minersFileProblem(config);
+  if (problem !== undefined) {
+    process.stderr.write(`evalpool: EVALPOOL_MINERS_FILE: ${problem}\n`);
+    process.exitCode = EXIT_CONFIG;
+  }
 }
 
 /** `evalpool config table [--write README.md]` (loaded when it runs: see main.ts). */

@@ -6,7 +6,7 @@ export function register(program: Command): void {
   const config = program.command('config').description('check the configuration or print its documentation');
 
   outputFlags(config.command('check'))
-    .description('parse every EVALPOOL_* variable and print the values in effect (secrets masked); exit 2 if any is invalid')
+    .description('parse every EVALPOOL_* variable and print the values in effect (secrets masked); exit 2 if any is invalid or the miners file cannot be used')
     .action(async (options: OutputOptions) => (await import('./config-actions.ts')).configCheck(options));
 
   config

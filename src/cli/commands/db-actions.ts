@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
 import { sql } from 'kysely';
 import { maskUrlPassword } from '../../config/mask.ts';
 import { createConfiguredDatabase } from '../../db/database.ts';
 import { dropDatabase, ensureDatabase, splitDatabaseUrl } from '../../db/ensure-database.ts';
 import { migrateToLatest, migrationStatus } from '../../db/migrator.ts';
+import { confirm } from '../confirm.ts';
 import { loadPrintingContext } from '../context.ts';
 import { formatTable } from '../format-table.ts';
 import { printJson, rowsAsJson, type OutputOptions } from '../output.ts';
@@ -46,14 +46,15 @@ export async function dbStatus(options: OutputOptions): Promise<void> {
   });
 }
 
-/** `evalpool db reset --force` (loaded when it runs: see main.ts). */
-export async function dbReset(program: Command, options: { force?: boolean }): Promise<void> {
+/** `evalpool db reset [--yes]` (loaded when it runs: see main.ts). */
+export async function dbReset(options: { yes?: boolean; force?: boolean }): Promise<void> {
   const { config, logger } = loadPrintingContext();
   const { name } = splitDatabaseUrl(config.storage.databaseUrl);
-  if (!options.force) {
-    program.error(`evalpool: db reset deletes every row of database "${name}"; run again with --force to confirm`, { exitCode: 2 });
-  }
   await runCommand(config, async () => {
+    if (!(await confirm(`drop database "${name}" and create it again (every result, weight and slot is lost)?`, options.yes === true || options.force === true))) {
+      console.log('nothing reset');
+      return;
+    }
     await dropDatabase(config.storage.databaseUrl);
     await ensureDatabase(config.storage.databaseUrl);
     const kysely = createConfiguredDatabase(config.storage, 1, logger);

@@ -1,7 +1,7 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { outputFlags, type OutputOptions } from '../output.ts';
 
-/** `evalpool db status` and `evalpool db reset --force`. */
+/** `evalpool db status` and `evalpool db reset [--yes]`. */
 export function register(program: Command): void {
   const db = program.command('db').description('inspect or reset the database');
 
@@ -11,6 +11,8 @@ export function register(program: Command): void {
 
   db.command('reset')
     .description('drop the database and create it again, migrated (all results are lost)')
-    .option('--force', 'confirm that every row may be deleted')
-    .action(async (options: { force?: boolean }) => (await import('./db-actions.ts')).dbReset(program, options));
+    .option('--yes', 'reset without asking (needed when there is no terminal)')
+    // The flag of older releases, kept working for scripts; --yes is the one flag of every destructive command.
+    .addOption(new Option('--force').hideHelp())
+    .action(async (options: { yes?: boolean; force?: boolean }) => (await import('./db-actions.ts')).dbReset(options));
 }

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { createConfiguredDatabase } from '../../db/database.ts';
-import { deletePausedTasks, findPausedTasks, knownQueues, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
-import { queueKey } from '../../pool/pool-keys.ts';
+import { isKnownHotkey } from '../../db/tables/miners.ts';
+import { deletePausedTasks, findPausedTasks, unknownEnvProblem, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
 import { getPoolStats } from '../../pool/pool-stats.ts';
 import { closeRedis, createRedis } from '../../runtime/redis.ts';
 import { waitForRedis } from '../../runtime/wait-ready.ts';
 import { CommandInputError } from '../command-input-error.ts';
 import { confirm } from '../confirm.ts';
 import { loadPrintingContext, type CommandContext } from '../context.ts';
+import { withExistingDatabase } from '../existing-database.ts';
 import { formatTable } from '../format-table.ts';
 import { formatTime } from '../format-time.ts';
 import { printJson, rowsAsJson, type OutputOptions } from '../output.ts';
@@ -31,12 +32,17 @@ function filterOf(program: Command, options: FilterOptions): PausedFilter {
   }
 }
 
-/** An `--env` the pool has never had a queue for is a typo, not "0 paused tasks". */
-async function checkEnv(redis: Redis, prefix: string, env: string | undefined): Promise<void> {
-  if (env === undefined) return;
-  const envs = await knownQueues(redis, prefix);
-  if (envs.includes(env) || (await redis.exists(queueKey(prefix, env, 'failed'))) === 1) return;
-  throw new CommandInputError(`unknown env "${env}": the pool has no queue for it (known: ${envs.length > 0 ? envs.join(', ') : 'none yet'})`);
+/** Filters that name nothing (an env without a queue, a hotkey the scheduler never saw) are errors, not "0 paused tasks". */
+async function checkFilter(context: CommandContext, redis: Redis, filter: PausedFilter): Promise<void> {
+  const prefix = context.config.storage.queuePrefix;
+  const envProblem = await unknownEnvProblem(redis, prefix, filter.env);
+  if (envProblem !== undefined) throw new CommandInputError(envProblem);
+  if (filter.hotkey === undefined) return;
+  const hotkey = filter.hotkey;
+  // Postgres is opened only to check a --miner filter: the paused tasks themselves are in Redis.
+  await withExistingDatabase(context, async (db) => {
+    if (!(await isKnownHotkey(db, hotkey))) throw new CommandInputError(`unknown hotkey ${hotkey}: the scheduler has never seen it (\`evalpool miners show\` lists the miners)`);
+  });
 }
 
 function pausedRows(tasks: readonly PausedTask[], now: number) {
@@ -74,7 +80,7 @@ async function withPausedTasks(
   const prefix = context.config.storage.queuePrefix;
   await runCommand(context.config, () =>
     withRedis(context, async (redis) => {
-      await checkEnv(redis, prefix, filter.env);
+      await checkFilter(context, redis, filter);
       const now = Date.now();
       await body(await findPausedTasks(redis, prefix, filter, now), now, redis, prefix);
     }),

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import * as v from 'valibot';
 import { blockParam } from '../../api/path-params.ts';
-import { createConfiguredDatabase } from '../../db/database.ts';
 import { getScoreSnapshotOfWeights } from '../../db/tables/score-snapshots.ts';
 import { getLatestWeightsHead, getWeightsByBlock, getLatestWeights, type WeightsRow } from '../../db/tables/weights.ts';
 import type { StoredScoreReport } from '../../scoring/stored-report.ts';
 import { loadPrintingContext } from '../context.ts';
+import { withExistingDatabase } from '../existing-database.ts';
 import { formatTable, type Cell } from '../format-table.ts';
 import { formatTime } from '../format-time.ts';
 import { printJson, rowsAsJson } from '../output.ts';
@@ -31,10 +31,10 @@ export async function weightsShow(program: Command, options: WeightsShowOptions)
     if (!parsed.success) program.error(`evalpool: --block ${parsed.issues[0].message}, got ${JSON.stringify(options.block)}`, { exitCode: 2 });
     block = parsed.output;
   }
-  const { config, logger } = loadPrintingContext();
-  await runCommand(config, async () => {
-    const db = createConfiguredDatabase(config.storage, 1, logger);
-    try {
+  const context = loadPrintingContext();
+  // A missing or unmigrated database is one sentence, not a stack trace.
+  await runCommand(context.config, () =>
+    withExistingDatabase(context, async (db) => {
       const row = block === undefined ? await getLatestWeights(db) : await getWeightsByBlock(db, block);
       if (!row) {
         const latest = block === undefined ? undefined : await getLatestWeightsHead(db);
@@ -62,8 +62,6 @@ export async function weightsShow(program: Command, options: WeightsShowOptions)
       const eligible = report ? `, ${report.eligibleCount} of ${report.miners.length} miners eligible` : '';
       console.log(`weights of block ${row.block_number} (cycle ${row.id}), published ${formatTime(row.created_at)}${eligible}`);
       console.log(formatTable(HEADERS, rows(row, report), { fractionDigits: 6, wide: options.wide }));
-    } finally {
-      await db.destroy();
-    }
-  });
+    }),
+  );
 }

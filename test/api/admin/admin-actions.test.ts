@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Hono } from 'hono';
 import type { AdminDeps } from '../../../src/api/admin/admin-deps.ts';
+import { getMinerSlots } from '../../../src/db/tables/miner-slots.ts';
 import { startHttpServer, type HttpServer } from '../../../src/api/http-server.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import type { TaskPool } from '../../../src/pool/task-pool.ts';
@@ -67,6 +68,14 @@ describe('admin actions change what they say, as the read API shows', () => {
     assert.equal(all.body.truncated, false);
     assert.ok(all.body.tasks.every((t) => t.env === 'env-a' && /env_error: simulated/.test(t.reason)));
 
+    // Filters that name nothing are errors naming what, not "0 paused tasks".
+    for (const method of ['GET', 'DELETE']) {
+      const env = await answer<{ detail: string }>(app.request('/v1/admin/paused-tasks?env=env-typo', { method, headers: AUTH }));
+      assert.deepEqual([env.status, env.body.detail], [404, 'unknown env "env-typo": the pool has no queue for it (known: env-a, env-b)']);
+      const hotkey = await answer<{ detail: string }>(app.request('/v1/admin/paused-tasks?hotkey=hk-typo', { method, headers: AUTH }));
+      assert.deepEqual([hotkey.status, hotkey.body.detail], [404, 'unknown hotkey hk-typo: the scheduler has never seen it']);
+    }
+    assert.deepEqual(await stats(), before, 'nothing deleted by a filter that names nothing');
     const ofHk1 = await answer<{ count: number }>(app.request('/v1/admin/paused-tasks?hotkey=hk1&env=env-a', { headers: AUTH }));
     assert.equal(ofHk1.body.count, pausedOf(before, 'hk1'));
     const limited = await answer<{ count: number; truncated: boolean; tasks: unknown[] }>(app.request('/v1/admin/paused-tasks?limit=1', { headers: AUTH }));
@@ -145,7 +154,12 @@ describe('admin actions change what they say, as the read API shows', () => {
       [['hk1', 0, 2]],
     );
 
-    const newcomer = await answer(app.request('/v1/admin/miners/hk-new/slots', { method: 'PUT', headers: JSON_AUTH, body: '{"pinned": 7}' }));
+    // A hotkey never seen is a typo until said otherwise: 404 naming it, nothing pinned.
+    const typo = await answer<{ detail: string }>(app.request('/v1/admin/miners/hk-new/slots', { method: 'PUT', headers: JSON_AUTH, body: '{"pinned": 7}' }));
+    assert.equal(typo.status, 404);
+    assert.match(typo.body.detail, /^unknown hotkey hk-new: the scheduler has never seen it; send "new": true to pin it anyway$/);
+    assert.equal((await getMinerSlots(database.db)).has('hk-new'), false);
+    const newcomer = await answer(app.request('/v1/admin/miners/hk-new/slots', { method: 'PUT', headers: JSON_AUTH, body: '{"pinned": 7, "new": true}' }));
     assert.deepEqual(newcomer.body, { hotkey: 'hk-new', pinned: 7, slots_before: null, slots_after: 7 });
     const nobody = await answer<{ error: string }>(app.request('/v1/admin/miners/hk-nobody/slots', { method: 'PUT', headers: JSON_AUTH, body: '{"pinned": null}' }));
     assert.equal(nobody.status, 404);

@@ -32,9 +32,10 @@ async function getJson(path, timeoutMs) {
   }
 }
 
-/** Every resource, in parallel, each within `timeoutMs`. */
-export async function fetchAll(timeoutMs) {
-  const names = Object.keys(RESOURCES);
-  const results = await Promise.all(names.map((name) => getJson(RESOURCES[name], timeoutMs)));
+/** Every resource (and the `extra` ones, e.g. the selected miner), in parallel, each within `timeoutMs`. */
+export async function fetchAll(timeoutMs, extra = {}) {
+  const resources = { ...RESOURCES, ...extra };
+  const names = Object.keys(resources);
+  const results = await Promise.all(names.map((name) => getJson(resources[name], timeoutMs)));
   return Object.fromEntries(names.map((name, i) => [name, results[i]]));
 }

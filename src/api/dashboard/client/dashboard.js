@@ -4,6 +4,7 @@ import { fetchAll } from './api.js';
 import { renderBanners } from './banners.js';
 import { empty, rememberScrolling, swap, widthOf } from './dom.js';
 import { renderHealth } from './health-panel.js';
+import { renderMinerDetail, selectedUid } from './miner-detail.js';
 import { renderCoverage } from './heatmap.js';
 import { buildModel } from './model.js';
 import { renderRotation } from './rotation-timeline.js';
@@ -19,6 +20,7 @@ const PANELS = {
   weights: renderWeights,
   slots: renderSlots,
   scores: renderScores,
+  miner: renderMinerDetail,
   rotation: renderRotation,
 };
 
@@ -36,6 +38,7 @@ let timer;
 let running = false;
 let lastModel;
 let refreshes = 0;
+let pendingRefresh = false;
 
 function showPaused() {
   live.textContent = 'Paused while the tab is hidden';
@@ -70,9 +73,10 @@ async function refresh() {
   if (running) return;
   running = true;
   try {
-    const results = await fetchAll(Math.max(1000, refreshMs - 500));
+    const uid = selectedUid();
+    const results = await fetchAll(Math.max(1000, refreshMs - 500), uid === null ? {} : { miner: `/v1/miners/${uid}` });
     const offline = Object.values(results).every((r) => r.status === 0);
-    const model = buildModel(results);
+    const model = buildModel(results, uid);
     if (offline && lastModel) renderBanners(document.getElementById('banners'), model, refreshMs);
     else {
       lastModel = model;
@@ -84,13 +88,22 @@ async function refresh() {
     live.className = offline ? 'live offline' : 'live';
   } finally {
     running = false;
-    if (document.visibilityState === 'hidden') showPaused();
+    if (pendingRefresh) {
+      pendingRefresh = false;
+      void refresh();
+    } else if (document.visibilityState === 'hidden') showPaused();
     else timer = setTimeout(() => void refresh(), refreshMs);
   }
 }
 
 rememberScrolling();
 document.addEventListener('visibilitychange', () => void refresh());
+// A miner chosen (a uid link, the picker): its detail at once, in view.
+window.addEventListener('hashchange', () => {
+  document.getElementById('miner')?.scrollIntoView({ block: 'start' });
+  if (running) pendingRefresh = true;
+  else void refresh();
+});
 
 let resizeTimer;
 window.addEventListener('resize', () => {

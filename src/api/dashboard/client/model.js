@@ -6,7 +6,7 @@ const rowKey = (uid, hotkey) => `${uid} ${hotkey}`;
  * The page's view of one refresh. `rows` holds every active miner and every miner of the latest
  * scoring pass (by uid, then hotkey); `envs` every environment, scored or not.
  */
-export function buildModel(r) {
+export function buildModel(r, selectedUid = null) {
   const status = r.status.ok ? r.status.data : null;
   const now = status && Number.isFinite(Date.parse(status.time)) ? Date.parse(status.time) : Date.now();
   const scores = r.scores.ok ? r.scores.data : null;
@@ -42,6 +42,7 @@ export function buildModel(r) {
     stats: r.stats.ok ? r.stats.data : null,
     weights: r.weights.ok ? r.weights.data : null,
     workers: r.workers.ok ? r.workers.data : null,
+    selectedUid,
   };
 }
 

@@ -1,5 +1,6 @@
 // The latest scoring pass as a table: one row per miner, heaviest weight first.
 import { empty, h, swap, update } from './dom.js';
+import { minerLink } from './miner-detail.js';
 import { int, pct, relative, shortKey } from './format.js';
 
 function envCell(e, minCoverage) {
@@ -59,7 +60,7 @@ function table(sc) {
     h(
       'tr',
       { 'data-uid': m.uid, class: m.eligible ? '' : 'ineligible' },
-      h('th', { scope: 'row', class: 'num' }, String(m.uid)),
+      h('th', { scope: 'row', class: 'num' }, minerLink(m.uid, String(m.uid))),
       h('td', { class: 'mono', title: `${m.hotkey} · revision ${m.revision}` }, shortKey(m.hotkey, 8)),
       h('td', {}, h('span', { class: `badge ${m.eligible ? 'ok' : 'no'}` }, m.eligible ? 'eligible' : 'not eligible')),
       h('td', { class: 'num' }, int(m.points)),

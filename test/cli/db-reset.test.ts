@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { seedMiner } from '../helpers/scoring-seed.ts';
+import { runCli } from '../helpers/spawn-cli.ts';
+import { useTestDatabase } from '../helpers/test-database.ts';
+
+const database = useTestDatabase();
+const env = () => ({ EVALPOOL_DATABASE_URL: database.url, EVALPOOL_LOG_LEVEL: 'warn' });
+
+/** The miners table's row count, as `db status --json` reports it (the reset kills the harness's connections). */
+async function minerRows(): Promise<number> {
+  const status = await runCli(['db', 'status', '--json'], env());
+  assert.equal(status.code, 0, status.stderr);
+  return (JSON.parse(status.stdout) as { tables: { table: string; rows: number }[] }).tables.find((t) => t.table === 'miners')!.rows;
+}
+
+describe('evalpool db reset', () => {
+  test('asks first like every destructive command: without a terminal it needs --yes; --force still works', async () => {
+    await seedMiner(database.db, { uid: 1 });
+    const refused = await runCli(['db', 'reset'], env());
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^evalpool: drop database "evalpool_test_\w+" and create it again \(every result, weight and slot is lost\): refusing without a confirmation \(no terminal to ask on\); run again with --yes\n$/);
+    assert.equal(await minerRows(), 1, 'nothing reset');
+
+    const reset = await runCli(['db', 'reset', '--yes'], env());
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stdout, /^database "evalpool_test_\w+" was reset \(\d+ migrations applied\)\n$/);
+    assert.equal(await minerRows(), 0);
+
+    const old = await runCli(['db', 'reset', '--force'], env());
+    assert.equal(old.code, 0, old.stderr);
+    const help = await runCli(['db', 'reset', '--help']);
+    assert.match(help.stdout, /--yes/);
+    assert.doesNotMatch(help.stdout, /--force/, 'the old flag is not advertised');
+  });
+});
