@@ -206,19 +206,22 @@ export class TaskWorker {
       this.#running--;
     }
     const { outcome } = run;
+    const attempt = job.attemptsMade + 1;
+    // A measured non-answer on the task's last attempt is recorded as a scored failure: that is
+    // the class the attempt has, in the tables and in the metrics alike.
+    const lastAttempt = attempt >= (job.opts.attempts ?? 1);
+    const measured = lastAttempt && nextStep(outcome.errorClass) === 'retry' ? exhaustedOutcome(outcome, attempt, outcome.minerHadTask === true || state.miner_had_task === true) : undefined;
     this.#seeMiner(task.hotkey);
-    this.#count(task.env, task.hotkey, outcome);
-    const finished: FinishedAttempt = { attempt: job.attemptsMade + 1, workerId: this.#options.workerId, finishedAt: Date.now(), outcome };
+    this.#count(task.env, task.hotkey, measured ?? outcome);
+    const finished: FinishedAttempt = { attempt, workerId: this.#options.workerId, finishedAt: Date.now(), outcome };
     if (outcome.errorClass === 'miner_unavailable' && outcome.circuitOpenUntilMs !== undefined) this.#publishCircuit(task.hotkey, outcome.circuitOpenUntilMs, log);
 
     switch (nextStep(outcome.errorClass)) {
       case 'record':
         return this.#store(job, token, task, state, finished, log);
       case 'retry': {
-        const minerHadTask = outcome.minerHadTask === true || state.miner_had_task === true;
-        const measured = finished.attempt >= (job.opts.attempts ?? 1) ? exhaustedOutcome(outcome, finished.attempt, minerHadTask) : undefined;
         if (measured !== undefined) {
-          log.info({ attempt: finished.attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
+          log.info({ attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
           return this.#store(job, token, task, state, { ...finished, outcome: measured }, log);
         }
         await this.#recordAttempt(task, finished, log);
