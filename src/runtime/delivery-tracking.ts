@@ -12,6 +12,11 @@ export interface DeliveryTracking {
    * server did not get it.
    */
   readonly delivered: boolean;
+  /**
+   * Whether a connected socket was assigned to the request (undici's `onConnect`, just before it
+   * writes): until then the request waits in the pool's queue or for its connection to be made.
+   */
+  readonly connected: boolean;
 }
 
 /**
@@ -22,11 +27,19 @@ export interface DeliveryTracking {
  */
 export function trackDelivery(inner: Dispatcher): DeliveryTracking {
   let delivered = false;
-  const dispatcher = new DeliveryDispatcher(inner, () => (delivered = true));
+  let connected = false;
+  const dispatcher = new DeliveryDispatcher(
+    inner,
+    () => (connected = true),
+    () => (delivered = true),
+  );
   return {
     dispatcher,
     get delivered() {
       return delivered;
+    },
+    get connected() {
+      return connected;
     },
   };
 }
@@ -36,16 +49,20 @@ type LegacyHandler = Dispatcher.DispatchHandler & { onRequestSent?(): void };
 class DeliveryDispatcher extends Dispatcher {
   constructor(
     private readonly inner: Dispatcher,
+    private readonly onConnected: () => void,
     private readonly onSent: () => void,
   ) {
     super();
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: LegacyHandler): boolean {
-    const onSent = this.onSent;
-    // Every legacy hook forwarded as is; `onRequestSent` also records the delivery.
+    const { onConnected, onSent } = this;
+    // Every legacy hook forwarded as is; `onConnect` and `onRequestSent` also record progress.
     const wrapped: LegacyHandler = {
-      onConnect: (...args) => handler.onConnect?.(...args),
+      onConnect: (...args) => {
+        onConnected();
+        return handler.onConnect?.(...args);
+      },
       onError: (...args) => handler.onError?.(...args),
       onUpgrade: (...args) => handler.onUpgrade?.(...args),
       onResponseStarted: () => handler.onResponseStarted?.(),
