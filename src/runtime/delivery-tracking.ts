@@ -12,31 +12,38 @@ export interface DeliveryTracking {
    * server did not get it.
    */
   readonly delivered: boolean;
+  /** When it was delivered (`performance.now()` clock), if it was. */
+  readonly deliveredAt: number | undefined;
   /**
    * Whether a connected socket was assigned to the request (undici's `onConnect`, just before it
-   * writes): until then the request waits in the pool's queue or for its connection to be made.
+   * writes) before `signal` aborted it: until then the request waits in the pool's queue or for
+   * its connection to be made. (undici also calls `onConnect` on a request aborted in its queue,
+   * without a socket; that one does not count.)
    */
   readonly connected: boolean;
 }
 
 /**
- * Wraps `inner` so that the one request sent through it records its delivery. undici calls the
+ * Wraps `inner` so that the one request sent through it (with `signal`, if any) records its progress. undici calls the
  * request handler's `onRequestSent` right after handing the request's bytes to the socket (before
  * any answer); `pool.request` does not expose it, so the handler is wrapped here. The handler is
  * the legacy kind undici passes through unchanged.
  */
-export function trackDelivery(inner: Dispatcher): DeliveryTracking {
-  let delivered = false;
+export function trackDelivery(inner: Dispatcher, signal?: AbortSignal): DeliveryTracking {
+  let deliveredAt: number | undefined;
   let connected = false;
   const dispatcher = new DeliveryDispatcher(
     inner,
-    () => (connected = true),
-    () => (delivered = true),
+    () => (connected ||= signal?.aborted !== true),
+    () => (deliveredAt ??= performance.now()),
   );
   return {
     dispatcher,
     get delivered() {
-      return delivered;
+      return deliveredAt !== undefined;
+    },
+    get deliveredAt() {
+      return deliveredAt;
     },
     get connected() {
       return connected;

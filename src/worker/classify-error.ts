@@ -5,7 +5,7 @@
  * | error                                             | reset: not delivered | reset: delivered  | act               | env          |
  * |---------------------------------------------------|----------------------|-------------------|-------------------|--------------|
  * | worker shutting down (AbortSignal), anywhere      | worker_error         | worker_error      | worker_error      | worker_error |
- * | a timeout that fired after the worker stalled (SIGSTOP, GC, throttling) and whose answer still had not come | worker_error | worker_error | worker_error | worker_error |
+ * | a timeout after the worker stalled (SIGSTOP, GC, throttling) that held up the request, no answer 50 ms later | worker_error | worker_error | worker_error | worker_error |
  * | timed out waiting in our own connection pool (`queued`) | worker_error   | -                 | worker_error      | -            |
  * | circuit open                                      | miner_unavailable    | -                 | -                 | -            |
  * | miner: connect (refused, DNS, TLS, timeout)       | miner_unavailable    | -                 | failure           | -            |
@@ -31,8 +31,9 @@
  * be delivered because the miner refused or dropped the connection is the miner's doing too (it
  * can close its keep-alive connection and refuse the next); only one that waited in this
  * process's own pool (`queued`) is ours. A timeout is the miner's only when the miner was really
- * late: when the worker's own loop stalled near the deadline and the answer still had not come a
- * moment later, the attempt is the worker's (see `timedAbort`).
+ * late: a deadline that comes due after the worker's own loop stalled waits a few more turns, so
+ * that an answer that came meanwhile is read; if none came, the attempt is the worker's only when
+ * the stall held up the request itself (see `timedAbort` and the miner client).
  */
 import { InvalidActionError } from '../envs/invalid-action-error.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
