@@ -16,7 +16,7 @@ import { errorMessage } from '../runtime/error-message.ts';
 import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
 import { timedAbort } from '../runtime/linked-abort.ts';
 import { trackDelivery } from '../runtime/delivery-tracking.ts';
-import { asPeerWork, stalledBetween } from '../runtime/loop-stall.ts';
+import { asPeerWork } from '../runtime/loop-stall.ts';
 import type { MinerApi, MinerCallOptions } from './miner-api.ts';
 import type { ConnectFailure, MinerOperation } from './miner-request-error.ts';
 import { MinerRequestError } from './miner-request-error.ts';
@@ -122,17 +122,15 @@ export class MinerClient implements MinerApi {
     const mayQueue = this.active >= this.maxConnections;
     this.active++;
     this.lastUsed = this.now();
-    const startedAt = performance.now();
     const link = timedAbort(signal, timeoutMs, `timeout after ${timeoutMs} ms`);
     const sent = trackDelivery(this.pool, link.signal);
     const fail = (error: unknown): MinerRequestError => {
       const delivered = sent.delivered;
       if (error instanceof MinerRequestError) return error;
       if (signal?.aborted === true) return new MinerRequestError('aborted', operation, this.endpoint, 'aborted by the caller', { cause: error, delivered });
-      // After a stall, the deadline waited a few more turns of the loop (see `timedAbort`), so an
-      // answer that came meanwhile was read: a missing answer is the miner's, unless the stall held
-      // up the request itself (it was written late, or never).
-      if (link.workerStalled && (sent.deliveredAt === undefined || stalledBetween(startedAt, sent.deliveredAt))) {
+      // The deadline came due after a stall of ours and waited a few more turns of the loop (see
+      // `timedAbort`), with still no answer: the stall may have held up the request or the answer.
+      if (link.workerStalled) {
         return new MinerRequestError('worker_stalled', operation, this.endpoint, `the ${timeoutMs} ms timeout fired after this process had stalled: not the miner's delay`, { cause: error, delivered });
       }
       if (link.timedOut && mayQueue && !sent.connected) {

@@ -10,8 +10,8 @@
  * - `schema_mismatch`: JSON that does not follow the contract;
  * - `aborted`: the caller's AbortSignal fired (shutdown), not the miner's fault;
  * - `worker_stalled`: the timeout fired on this process's loop right after a stall of its own
- *   (SIGSTOP, GC, throttling) that held up the request (sent late, or never), and no answer came
- *   a moment later: not the miner's fault (a request sent on time and not answered is `timeout`);
+ *   (SIGSTOP, GC, throttling; not time spent parsing miners' answers) and no answer came in the
+ *   few loop turns it then waited: not the miner's fault;
  * - `queued`: the timeout fired while the request waited in this process's own connection pool
  *   for a free connection to the miner (never written): our congestion, not the miner's fault.
  *

@@ -12,8 +12,6 @@ export interface DeliveryTracking {
    * server did not get it.
    */
   readonly delivered: boolean;
-  /** When it was delivered (`performance.now()` clock), if it was. */
-  readonly deliveredAt: number | undefined;
   /**
    * Whether a connected socket was assigned to the request (undici's `onConnect`, just before it
    * writes) before `signal` aborted it: until then the request waits in the pool's queue or for
@@ -30,20 +28,17 @@ export interface DeliveryTracking {
  * the legacy kind undici passes through unchanged.
  */
 export function trackDelivery(inner: Dispatcher, signal?: AbortSignal): DeliveryTracking {
-  let deliveredAt: number | undefined;
+  let delivered = false;
   let connected = false;
   const dispatcher = new DeliveryDispatcher(
     inner,
     () => (connected ||= signal?.aborted !== true),
-    () => (deliveredAt ??= performance.now()),
+    () => (delivered = true),
   );
   return {
     dispatcher,
     get delivered() {
-      return deliveredAt !== undefined;
-    },
-    get deliveredAt() {
-      return deliveredAt;
+      return delivered;
     },
     get connected() {
       return connected;

@@ -91,14 +91,3 @@ export function stalledAtDeadline(startMs: number, deadlineMs: number): boolean 
   return loopStallSince(Math.max(startMs, deadlineMs - WORKER_STALL_MS)) >= WORKER_STALL_MS;
 }
 
-/**
- * Whether this process stalled for at least WORKER_STALL_MS (peers' work not counted) within
- * `[fromMs, toMs]` (`performance.now()` clock), e.g. between starting a request and sending it:
- * only the part of a gap inside the span counts, so a stall that began after `toMs` does not.
- */
-export function stalledBetween(fromMs: number, toMs: number): boolean {
-  const inside = (from: number, to: number, stalledMs: number): number => Math.min(stalledMs, Math.min(to, toMs) - Math.max(from, fromMs) - LOOP_WATCH_INTERVAL_MS);
-  const now = performance.now();
-  if (lastTurn !== undefined && inside(lastTurn, now, currentGap(now)) >= WORKER_STALL_MS) return true;
-  return recent.some((gap) => inside(gap.from, gap.to, gap.stalledMs) >= WORKER_STALL_MS);
-}

@@ -5,7 +5,7 @@
  * | error                                             | reset: not delivered | reset: delivered  | act               | env          |
  * |---------------------------------------------------|----------------------|-------------------|-------------------|--------------|
  * | worker shutting down (AbortSignal), anywhere      | worker_error         | worker_error      | worker_error      | worker_error |
- * | a timeout after the worker stalled (SIGSTOP, GC, throttling) that held up the request, no answer 50 ms later | worker_error | worker_error | worker_error | worker_error |
+ * | a timeout after the worker stalled (SIGSTOP, GC, throttling; not parsing answers), no answer 50 ms later | worker_error | worker_error | worker_error | worker_error |
  * | timed out waiting in our own connection pool (`queued`) | worker_error   | -                 | worker_error      | -            |
  * | circuit open                                      | miner_unavailable    | -                 | -                 | -            |
  * | miner: connect (refused, DNS, TLS, timeout)       | miner_unavailable    | -                 | failure           | -            |
@@ -32,8 +32,8 @@
  * can close its keep-alive connection and refuse the next); only one that waited in this
  * process's own pool (`queued`) is ours. A timeout is the miner's only when the miner was really
  * late: a deadline that comes due after the worker's own loop stalled waits a few more turns, so
- * that an answer that came meanwhile is read; if none came, the attempt is the worker's only when
- * the stall held up the request itself (see `timedAbort` and the miner client).
+ * that an answer that came meanwhile is read; if none came, the attempt is the worker's. Time spent
+ * parsing miners' answers is not a stall of ours (see `timedAbort` and `asPeerWork`).
  */
 import { InvalidActionError } from '../envs/invalid-action-error.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';

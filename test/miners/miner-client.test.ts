@@ -127,11 +127,6 @@ void describe('MinerClient', () => {
     assert.deepEqual(await client(s.url).act(EPISODE, observation, { timeoutMs: 100 }), { continuous: { joint_torque: [0.1, -0.2] }, discrete: {}, extra: {} });
   });
 
-  void test('a stall after the request went out does not excuse a miner that never answers: timeout', async () => {
-    const s = await server(() => stallLoop(600));
-    await failsWith(client(s.url).act(EPISODE, observation, { timeoutMs: 100 }), 'timeout');
-  });
-
   void test('a stall spent parsing a peer’s answer is not this process’s: the late miner’s timeout stands', async () => {
     const late = await server(() => {});
     const c = client(late.url);
