@@ -168,7 +168,8 @@ describe('a task worker with the MuJoCo evaluator', () => {
       return server;
     };
     const hostile = await keyServer('x\u0000');
-    const huge = await keyServer('k'.repeat(50_000));
+    // Long enough for a message over the cut, short enough for the response limit (16 KiB).
+    const huge = await keyServer('k'.repeat(10_000));
     await queues.add(makeTask({ env: REACH, task_id: 41, hotkey: '5NulKey', endpoint: hostile.url }));
     await queues.add(makeTask({ env: REACH, task_id: 42, hotkey: '5HugeKey', endpoint: huge.url }));
     await waitFor('both results stored', async () => (await results('5NulKey')).length + (await results('5HugeKey')).length === 2);
