@@ -116,11 +116,24 @@ export const MINER_CONNECT_TIMEOUT_MS = 3_000;
 export const MINER_RESET_TIMEOUT_MS = 5_000;
 /** Whole `/act` request: the per-step action timeout (DESIGN.md: 0.5 s; EVALPOOL_ACTION_TIMEOUT_MS). */
 export const MINER_ACTION_TIMEOUT_MS = 500;
-/** Largest response body read from a miner; an action is a few hundred bytes (EVALPOOL_MINER_MAX_RESPONSE_BYTES). */
-export const MINER_MAX_RESPONSE_BYTES = 1_048_576;
+/**
+ * Largest response body read from a miner (EVALPOOL_MINER_MAX_RESPONSE_BYTES). The largest
+ * legitimate answer of a built-in env is 231 bytes (an `/act` of 2 floats of 24 characters,
+ * indented; `/reset`'s body is ignored, the subnet template's is 159 bytes), so this leaves 70×
+ * room. It also bounds the CPU one answer costs the worker's loop: parsing and validating 16 KiB
+ * takes under a millisecond, 1 MiB of small keys 0.8 s, which would stall every other episode's
+ * deadline (see loop-stall.ts).
+ */
+export const MINER_MAX_RESPONSE_BYTES = 16_384;
+/** The highest EVALPOOL_MINER_MAX_RESPONSE_BYTES accepted: an answer of this size costs ~150 ms to parse. */
+export const MINER_MAX_RESPONSE_BYTES_LIMIT = 1_048_576;
 /** Idle keep-alive connections are closed after this (below Node's 5 s server default, to avoid racing it). */
 export const MINER_KEEP_ALIVE_TIMEOUT_MS = 4_000;
-/** Most connections held open to one miner; its slots bound the concurrency anyway. */
+/**
+ * Most connections one worker process holds to one miner (EVALPOOL_MINER_MAX_CONNECTIONS). A
+ * request beyond it waits in our own pool, which must never be blamed on the miner: the config
+ * refuses EVALPOOL_SLOTS_MAX above it, and a request that times out there is `queued` (ours).
+ */
 export const MINER_MAX_CONNECTIONS = 64;
 /** A miner client unused for this long has its connections closed (its breaker state is kept while not closed). */
 export const MINER_CLIENT_IDLE_MS = 300_000;
@@ -180,6 +193,11 @@ export const MAX_WORKER_ERRORS = 5;
  * socket when the late timer fires. Shorter stalls are ordinary loop jitter under load.
  */
 export const WORKER_STALL_MS = 250;
+/**
+ * A deadline that comes due right after such a stall waits this much longer (a few turns of the
+ * loop) before it fires, so that an answer that came during the stall is read, not abandoned.
+ */
+export const STALL_GRACE_MS = 50;
 /** How often the event-loop watch turns; its resolution, well below {@link WORKER_STALL_MS}. */
 export const LOOP_WATCH_INTERVAL_MS = 20;
 /** First delay before a task released after a `worker_error` (not a shutdown) is tried again. */

@@ -37,6 +37,15 @@ function crossChecks(config: Config, problems: ConfigProblem[]): void {
   if (initial < min || initial > max) {
     problems.push({ name: 'EVALPOOL_SLOTS_DEFAULT', value: String(initial), message: `must be within EVALPOOL_SLOTS_MIN..EVALPOOL_SLOTS_MAX (${min}..${max})` });
   }
+  if (max > config.worker.minerMaxConnections) {
+    // Each running episode holds one connection to its miner, and a miner has at most its slots
+    // running: past the connections, an /act would wait in our own pool and time out there.
+    problems.push({
+      name: 'EVALPOOL_SLOTS_MAX',
+      value: String(max),
+      message: `must not exceed EVALPOOL_MINER_MAX_CONNECTIONS (${config.worker.minerMaxConnections}): a miner's episodes at once must each get a connection of their own, or their requests wait in the worker's pool and time out as if the miner were late`,
+    });
+  }
   if (config.chain.endpoint !== undefined && config.chain.netuid === undefined) {
     problems.push({ name: 'EVALPOOL_NETUID', value: undefined, message: 'is required when EVALPOOL_CHAIN_ENDPOINT is set' });
   }

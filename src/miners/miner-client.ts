@@ -16,6 +16,7 @@ import { errorMessage } from '../runtime/error-message.ts';
 import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
 import { timedAbort } from '../runtime/linked-abort.ts';
 import { trackDelivery } from '../runtime/delivery-tracking.ts';
+import { asPeerWork } from '../runtime/loop-stall.ts';
 import type { MinerApi, MinerCallOptions } from './miner-api.ts';
 import type { ConnectFailure, MinerOperation } from './miner-request-error.ts';
 import { MinerRequestError } from './miner-request-error.ts';
@@ -49,6 +50,7 @@ export class MinerClient implements MinerApi {
   private readonly resetTimeoutMs: number;
   private readonly actionTimeoutMs: number;
   private readonly maxResponseBytes: number;
+  private readonly maxConnections: number;
   private readonly keepAlive: boolean;
   private readonly now: () => number;
   private closing: Promise<void> | undefined;
@@ -63,11 +65,12 @@ export class MinerClient implements MinerApi {
     this.resetTimeoutMs = options.resetTimeoutMs ?? MINER_RESET_TIMEOUT_MS;
     this.actionTimeoutMs = options.actionTimeoutMs ?? MINER_ACTION_TIMEOUT_MS;
     this.maxResponseBytes = options.maxResponseBytes ?? MINER_MAX_RESPONSE_BYTES;
+    this.maxConnections = options.maxConnections ?? MINER_MAX_CONNECTIONS;
     this.keepAlive = options.keepAlive ?? true;
     this.now = options.now ?? Date.now;
     this.lastUsed = this.now();
     this.pool = new Pool(this.origin, {
-      connections: options.maxConnections ?? MINER_MAX_CONNECTIONS,
+      connections: this.maxConnections,
       connect: { timeout: options.connectTimeoutMs ?? MINER_CONNECT_TIMEOUT_MS },
       keepAliveTimeout: options.keepAliveTimeoutMs ?? MINER_KEEP_ALIVE_TIMEOUT_MS,
       keepAliveMaxTimeout: options.keepAliveTimeoutMs ?? MINER_KEEP_ALIVE_TIMEOUT_MS,
@@ -82,7 +85,7 @@ export class MinerClient implements MinerApi {
   /** `POST /act`: the miner's action for an observation, validated against the contract. */
   async act(episodeId: string, observation: Observation, options: MinerCallOptions = {}): Promise<Action> {
     const json = await this.post('act', episodeId, { obs: observation, episode_id: episodeId }, options.timeoutMs ?? this.actionTimeoutMs, options.signal, true);
-    const parsed = v.safeParse(ActResponseSchema, json);
+    const parsed = asPeerWork(() => v.safeParse(ActResponseSchema, json));
     if (!parsed.success) {
       throw new MinerRequestError('schema_mismatch', 'act', this.endpoint, `response does not follow the contract: ${describeIssues(parsed.issues)}`);
     }
@@ -114,16 +117,24 @@ export class MinerClient implements MinerApi {
     if (!v.is(EpisodeIdSchema, episodeId)) throw new TypeError(`episode id ${JSON.stringify(episodeId)} must be 1-128 letters, digits, . _ -`);
     if (this.closing !== undefined) throw new MinerRequestError('aborted', operation, this.endpoint, 'the client is closed');
     if (signal?.aborted === true) throw new MinerRequestError('aborted', operation, this.endpoint, 'aborted before the request');
+    // Every connection busy with a request of ours: this one may wait in the pool's queue, which
+    // is our congestion, not the miner's delay (each request holds one connection: no pipelining).
+    const mayQueue = this.active >= this.maxConnections;
     this.active++;
     this.lastUsed = this.now();
     const link = timedAbort(signal, timeoutMs, `timeout after ${timeoutMs} ms`);
-    const sent = trackDelivery(this.pool);
+    const sent = trackDelivery(this.pool, link.signal);
     const fail = (error: unknown): MinerRequestError => {
       const delivered = sent.delivered;
       if (error instanceof MinerRequestError) return error;
       if (signal?.aborted === true) return new MinerRequestError('aborted', operation, this.endpoint, 'aborted by the caller', { cause: error, delivered });
+      // The deadline came due after a stall of ours and waited a few more turns of the loop (see
+      // `timedAbort`), with still no answer: the stall may have held up the request or the answer.
       if (link.workerStalled) {
         return new MinerRequestError('worker_stalled', operation, this.endpoint, `the ${timeoutMs} ms timeout fired after this process had stalled: not the miner's delay`, { cause: error, delivered });
+      }
+      if (link.timedOut && mayQueue && !sent.connected) {
+        return new MinerRequestError('queued', operation, this.endpoint, `the ${timeoutMs} ms timeout fired while the request waited for one of this worker's ${this.maxConnections} connections to the miner: never sent`, { cause: error, delivered });
       }
       if (link.timedOut) return new MinerRequestError('timeout', operation, this.endpoint, `no complete response within ${timeoutMs} ms`, { cause: error, delivered });
       return transportError(error, operation, this.endpoint, timeoutMs, delivered);
@@ -147,7 +158,8 @@ export class MinerClient implements MinerApi {
       }
       const text = await this.readLimited(response, operation);
       if (!wantBody) return undefined;
-      return parseJson(text, operation, this.endpoint);
+      // The miner's work, not a stall of ours (see `asPeerWork`).
+      return asPeerWork(() => parseJson(text, operation, this.endpoint));
     } catch (error) {
       throw fail(error);
     } finally {

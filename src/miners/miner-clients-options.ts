@@ -10,6 +10,7 @@ export function minerClientsOptions(config: Pick<Config, 'worker'>): Required<Pi
       resetTimeoutMs: w.minerResetTimeoutMs,
       actionTimeoutMs: w.actionTimeoutMs,
       maxResponseBytes: w.minerMaxResponseBytes,
+      maxConnections: w.minerMaxConnections,
     },
     breaker: { failureThreshold: w.circuitFailureThreshold, baseCooldownMs: w.circuitCooldownMs, maxCooldownMs: w.circuitMaxCooldownMs },
   };

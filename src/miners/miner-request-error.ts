@@ -10,7 +10,10 @@
  * - `schema_mismatch`: JSON that does not follow the contract;
  * - `aborted`: the caller's AbortSignal fired (shutdown), not the miner's fault;
  * - `worker_stalled`: the timeout fired on this process's loop right after a stall of its own
- *   (SIGSTOP, GC, throttling): the answer may be waiting unread, so it is not the miner's fault.
+ *   (SIGSTOP, GC, throttling; not time spent parsing miners' answers) and no answer came in the
+ *   few loop turns it then waited: not the miner's fault;
+ * - `queued`: the timeout fired while the request waited in this process's own connection pool
+ *   for a free connection to the miner (never written): our congestion, not the miner's fault.
  *
  * `delivered` says whether the request's bytes were written to a connected socket: from then on
  * the miner may have read it (see `trackDelivery`), whatever the error. An answer of any kind
@@ -25,7 +28,8 @@ export type MinerErrorKind =
   | 'invalid_json'
   | 'schema_mismatch'
   | 'aborted'
-  | 'worker_stalled';
+  | 'worker_stalled'
+  | 'queued';
 
 const ANSWER_KINDS: ReadonlySet<MinerErrorKind> = new Set(['http_status', 'body_too_large', 'invalid_json', 'schema_mismatch']);
 

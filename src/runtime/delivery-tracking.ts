@@ -12,21 +12,36 @@ export interface DeliveryTracking {
    * server did not get it.
    */
   readonly delivered: boolean;
+  /**
+   * Whether a connected socket was assigned to the request (undici's `onConnect`, just before it
+   * writes) before `signal` aborted it: until then the request waits in the pool's queue or for
+   * its connection to be made. (undici also calls `onConnect` on a request aborted in its queue,
+   * without a socket; that one does not count.)
+   */
+  readonly connected: boolean;
 }
 
 /**
- * Wraps `inner` so that the one request sent through it records its delivery. undici calls the
+ * Wraps `inner` so that the one request sent through it (with `signal`, if any) records its progress. undici calls the
  * request handler's `onRequestSent` right after handing the request's bytes to the socket (before
  * any answer); `pool.request` does not expose it, so the handler is wrapped here. The handler is
  * the legacy kind undici passes through unchanged.
  */
-export function trackDelivery(inner: Dispatcher): DeliveryTracking {
+export function trackDelivery(inner: Dispatcher, signal?: AbortSignal): DeliveryTracking {
   let delivered = false;
-  const dispatcher = new DeliveryDispatcher(inner, () => (delivered = true));
+  let connected = false;
+  const dispatcher = new DeliveryDispatcher(
+    inner,
+    () => (connected ||= signal?.aborted !== true),
+    () => (delivered = true),
+  );
   return {
     dispatcher,
     get delivered() {
       return delivered;
+    },
+    get connected() {
+      return connected;
     },
   };
 }
@@ -36,16 +51,20 @@ type LegacyHandler = Dispatcher.DispatchHandler & { onRequestSent?(): void };
 class DeliveryDispatcher extends Dispatcher {
   constructor(
     private readonly inner: Dispatcher,
+    private readonly onConnected: () => void,
     private readonly onSent: () => void,
   ) {
     super();
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: LegacyHandler): boolean {
-    const onSent = this.onSent;
-    // Every legacy hook forwarded as is; `onRequestSent` also records the delivery.
+    const { onConnected, onSent } = this;
+    // Every legacy hook forwarded as is; `onConnect` and `onRequestSent` also record progress.
     const wrapped: LegacyHandler = {
-      onConnect: (...args) => handler.onConnect?.(...args),
+      onConnect: (...args) => {
+        onConnected();
+        return handler.onConnect?.(...args);
+      },
       onError: (...args) => handler.onError?.(...args),
       onUpgrade: (...args) => handler.onUpgrade?.(...args),
       onResponseStarted: () => handler.onResponseStarted?.(),

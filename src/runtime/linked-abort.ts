@@ -1,3 +1,4 @@
+import { STALL_GRACE_MS } from '../config/constants.ts';
 import { stalledAtDeadline, startLoopWatch } from './loop-stall.ts';
 
 /** A controller that also aborts when a parent signal does; `dispose()` detaches it. */
@@ -38,7 +39,14 @@ export interface TimedAbort extends LinkedAbort {
 
 /**
  * A {@link linkedAbort} that also aborts itself, with `new Error(reason)`, after `ms`; `timedOut`
- * tells a deadline from a parent's abort, `workerStalled` a deadline this process missed itself. `dispose()` also clears the timer.
+ * tells a deadline from a parent's abort, `workerStalled` a deadline this process missed itself.
+ * `dispose()` also clears the timer.
+ *
+ * A deadline that comes due on a loop that has just stalled does not fire at once: the wait goes
+ * on for {@link STALL_GRACE_MS} (a few turns of the loop), so that an answer that came during the
+ * stall and waits unread in the socket is read rather than abandoned (the caller then disposes of
+ * this). Only if nothing came by then, and the stall is still one of this process's own (not spent
+ * on peers' answers, see `asPeerWork`), is it `workerStalled`.
  */
 export function timedAbort(parent: AbortSignal | undefined, ms: number, reason: string): TimedAbort {
   startLoopWatch();
@@ -47,11 +55,19 @@ export function timedAbort(parent: AbortSignal | undefined, ms: number, reason: 
   const deadline = start + ms;
   let timedOut = false;
   let workerStalled = false;
-  const timer = setTimeout(() => {
+  let graced = false;
+  const fire = (): void => {
+    const stalled = stalledAtDeadline(start, deadline);
+    if (stalled && !graced) {
+      graced = true;
+      timer = setTimeout(fire, STALL_GRACE_MS);
+      return;
+    }
     timedOut = true;
-    workerStalled = stalledAtDeadline(start, deadline);
+    workerStalled = stalled;
     link.abort(new Error(workerStalled ? `${reason} (this process was stalled at the deadline)` : reason));
-  }, ms);
+  };
+  let timer = setTimeout(fire, ms);
   return {
     signal: link.signal,
     abort: (reason) => link.abort(reason),

@@ -7,13 +7,17 @@ import { LOOP_WATCH_INTERVAL_MS, WORKER_STALL_MS } from '../config/constants.ts'
  * in the socket is read; the timer cannot tell, the watch below can.
  *
  * The watch is one unref'd interval per process (started by the first timer that asks), which
- * notes every turn of the loop; a gap between two turns well past the interval is a stall. Only
- * this process's scheduling makes a gap: a remote peer can lengthen one only by the CPU work its
- * answers cost us, which the response size limits bound to milliseconds per answer.
+ * notes every turn of the loop; a gap between two turns well past the interval is a stall. A
+ * remote peer can lengthen a gap by the CPU work its answers cost us: the response size limits
+ * bound that to a fraction of a millisecond per answer, and the work done on peers' answers
+ * (parsing them, {@link asPeerWork}) is not counted in a gap at all, so that peers who time huge
+ * answers together cannot make a deadline of theirs look like this process's stall.
  */
 interface Gap {
   readonly from: number;
   readonly to: number;
+  /** The gap's length past the watch's interval, less the work done on peers' answers in it. */
+  readonly stalledMs: number;
 }
 
 /** Recent stalls of at least WORKER_STALL_MS, newest last (a few are plenty: deadlines ask about the last moments). */
@@ -21,19 +25,44 @@ const recent: Gap[] = [];
 const KEPT = 16;
 let lastTurn: number | undefined;
 let watch: NodeJS.Timeout | undefined;
+/** Milliseconds spent on peers' answers since the process started, and at the last turn. */
+let peerWorkMs = 0;
+let peerWorkAtLastTurn = 0;
+
+/** The stall of the gap since the last turn, ending `now`: its length past the interval, less the peers' share. */
+function currentGap(now: number): number {
+  if (lastTurn === undefined) return 0;
+  return now - lastTurn - LOOP_WATCH_INTERVAL_MS - (peerWorkMs - peerWorkAtLastTurn);
+}
 
 function watchLoop(): void {
   if (watch !== undefined) return;
   lastTurn = performance.now();
+  peerWorkAtLastTurn = peerWorkMs;
   watch = setInterval(() => {
     const now = performance.now();
-    if (lastTurn !== undefined && now - lastTurn - LOOP_WATCH_INTERVAL_MS >= WORKER_STALL_MS) {
-      recent.push({ from: lastTurn, to: now });
+    const stalled = currentGap(now);
+    if (lastTurn !== undefined && stalled >= WORKER_STALL_MS) {
+      recent.push({ from: lastTurn, to: now, stalledMs: stalled });
       if (recent.length > KEPT) recent.shift();
     }
     lastTurn = now;
+    peerWorkAtLastTurn = peerWorkMs;
   }, LOOP_WATCH_INTERVAL_MS);
   watch.unref();
+}
+
+/**
+ * Runs `work`, synchronous work on a peer's answer (parsing, validating it), and counts its time
+ * as the peers' rather than this process's: a stall made of it excuses no deadline.
+ */
+export function asPeerWork<T>(work: () => T): T {
+  const start = performance.now();
+  try {
+    return work();
+  } finally {
+    peerWorkMs += performance.now() - start;
+  }
 }
 
 /** Starts the watch (idempotent): stalls before this call are not seen. */
@@ -42,13 +71,13 @@ export function startLoopWatch(): void {
 }
 
 /**
- * The longest stall of this process's event loop, in ms beyond the watch's own interval, that
- * reached into `[sinceMs, now]` (`performance.now()` clock), the one ending right now included.
+ * The longest stall of this process's event loop, in ms beyond the watch's own interval and not
+ * spent on peers' answers, that reached into `[sinceMs, now]` (`performance.now()` clock), the one
+ * ending right now included.
  */
 export function loopStallSince(sinceMs: number): number {
-  const now = performance.now();
-  let longest = lastTurn === undefined ? 0 : now - lastTurn - LOOP_WATCH_INTERVAL_MS;
-  for (const gap of recent) if (gap.to >= sinceMs) longest = Math.max(longest, gap.to - gap.from - LOOP_WATCH_INTERVAL_MS);
+  let longest = currentGap(performance.now());
+  for (const gap of recent) if (gap.to >= sinceMs) longest = Math.max(longest, gap.stalledMs);
   return Math.max(0, longest);
 }
 
@@ -61,3 +90,4 @@ export function loopStallSince(sinceMs: number): number {
 export function stalledAtDeadline(startMs: number, deadlineMs: number): boolean {
   return loopStallSince(Math.max(startMs, deadlineMs - WORKER_STALL_MS)) >= WORKER_STALL_MS;
 }
+

@@ -1,14 +1,15 @@
 /**
  * The one place that turns an episode's error into its class. The table, by phase ("reset" is
- * the `/reset` call; "act" and "env" are after it, when the miner has the task):
+ * the `/reset` call; "act" and "env" are after the miner answered it: the episode is under way):
  *
  * | error                                             | reset: not delivered | reset: delivered  | act               | env          |
  * |---------------------------------------------------|----------------------|-------------------|-------------------|--------------|
  * | worker shutting down (AbortSignal), anywhere      | worker_error         | worker_error      | worker_error      | worker_error |
- * | a timeout that fired right after the worker stalled (SIGSTOP, GC, throttling) | worker_error | worker_error | worker_error | worker_error |
+ * | a timeout after the worker stalled (SIGSTOP, GC, throttling; not parsing answers), no answer 50 ms later | worker_error | worker_error | worker_error | worker_error |
+ * | timed out waiting in our own connection pool (`queued`) | worker_error   | -                 | worker_error      | -            |
  * | circuit open                                      | miner_unavailable    | -                 | -                 | -            |
- * | miner: connect (refused, DNS, TLS, timeout)       | miner_unavailable    | -                 | measured*         | -            |
- * | miner: connection lost                            | miner_unavailable    | measured*         | measured*         | -            |
+ * | miner: connect (refused, DNS, TLS, timeout)       | miner_unavailable    | -                 | failure           | -            |
+ * | miner: connection lost                            | miner_unavailable    | measured*         | failure           | -            |
  * | miner: read timeout                               | miner_unavailable    | measured*         | failure           | -            |
  * | miner: HTTP status (5xx, 429, any non-2xx)        | -                    | measured*         | failure           | -            |
  * | miner: body over the limit, not JSON, bad schema  | -                    | measured*         | failure           | -            |
@@ -21,22 +22,24 @@
  * the circuit breaker count it as today), and when the task's attempts run out the worker records
  * it as a scored `failure` instead of pausing it (see `exhaustedOutcome`).
  *
- * Why: a task that never reached the miner costs it nothing, so it is retried and only lowers its
- * slots. "Delivered" means the `/reset` request's bytes were written to a connected socket (see
- * `trackDelivery`): a miner that reads the task and then resets the connection looks exactly like
- * one that resets it unread, so only a failure before anything was written proves that the miner
- * did not learn the task. Once the miner has the task (seed, task id), the episode is measured: if
- * refusing or dropping it only cost a retry, a miner could decline the seeds it expects to fail.
- * Mid-episode, answering late, answering nonsense or answering with an error status is a failure
- * at once (retrying a seeded task would reward crashing on hard states); a connection that cannot
- * be made or breaks is retried first, then measured. A timeout is the miner's only when the miner
- * was really late: when the worker's own loop was stalled at the deadline, its answer may have
- * been waiting unread in the socket, so the attempt is the worker's.
+ * The miner's non-answers follow one rule, shared with the container family (non-answer.ts): not
+ * delivered → retried, never scored; `/reset` delivered → measured*; after the miner answered
+ * `/reset` → a failure at once, whatever the form (a retry would replay the seed to a miner that
+ * has seen the episode: best of N). "Delivered" means the `/reset` request's bytes were written to
+ * a connected socket (see `trackDelivery`): a miner that reads the task and then resets the
+ * connection looks exactly like one that resets it unread. Mid-episode, a request that could not
+ * be delivered because the miner refused or dropped the connection is the miner's doing too (it
+ * can close its keep-alive connection and refuse the next); only one that waited in this
+ * process's own pool (`queued`) is ours. A timeout is the miner's only when the miner was really
+ * late: a deadline that comes due after the worker's own loop stalled waits a few more turns, so
+ * that an answer that came meanwhile is read; if none came, the attempt is the worker's. Time spent
+ * parsing miners' answers is not a stall of ours (see `timedAbort` and `asPeerWork`).
  */
 import { InvalidActionError } from '../envs/invalid-action-error.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
 import { MinerRequestError } from '../miners/miner-request-error.ts';
 import { errorMessage } from '../runtime/error-message.ts';
+import { nonAnswerClass } from './non-answer.ts';
 import { EpisodeAbortedError } from './episode-aborted-error.ts';
 import { EpisodeTimeoutError } from './episode-timeout-error.ts';
 import type { ErrorClass } from './error-class.ts';
@@ -67,7 +70,7 @@ export function classifyError(error: unknown, phase: EpisodePhase, minerHadTask 
   const as = (errorClass: Classification['errorClass']): Classification => ({ errorClass, message, minerHadTask: hadTask });
 
   if (error instanceof EpisodeAbortedError) return as('worker_error');
-  if (error instanceof MinerRequestError && (error.kind === 'aborted' || error.kind === 'worker_stalled')) return as('worker_error');
+  if (error instanceof MinerRequestError && (error.kind === 'aborted' || error.kind === 'worker_stalled' || error.kind === 'queued')) return as('worker_error');
   if (error instanceof CircuitOpenError) return as('miner_unavailable');
   if (error instanceof EpisodeTimeoutError) {
     if (error.workerStalled) return as('worker_error');
@@ -75,8 +78,8 @@ export function classifyError(error: unknown, phase: EpisodePhase, minerHadTask 
     return as(error.minerShare >= 0.5 ? 'failure' : 'worker_error');
   }
   if (error instanceof MinerRequestError) {
-    if (phase === 'reset' || error.kind === 'connect' || error.kind === 'network') return as('miner_unavailable');
-    return as('failure');
+    const rule = nonAnswerClass(phase !== 'reset' ? 'under_way' : hadTask ? 'task_received' : 'not_delivered');
+    return { errorClass: rule.errorClass, message, minerHadTask: rule.minerHadTask || hadTask };
   }
   if (error instanceof InvalidActionError) return as('failure');
   if (phase === 'env') return as('env_error');

@@ -44,13 +44,15 @@
 import type { EvaluateResult } from '../envs/container/contract.ts';
 import type { ErrorClass } from './error-class.ts';
 import type { EvaluationOutcome } from './evaluator.ts';
+import { nonAnswerClass } from './non-answer.ts';
 
 /**
  * What happened to the episode, as far as the result tells:
- * - `played`: the episode ran (steps were taken or the miner's actions were asked for); scored;
+ * - `played`: the episode ran (steps were taken or the miner's actions were asked for); scored
+ *   at once, a miner that stopped answering mid-way included (non-answer.ts);
  * - `miner_never_reached`: the miner never received the task (its `/reset` could not connect);
- * - `miner_had_task`: the miner received `/reset` (or an `/act`) and did not answer it properly:
- *   DESIGN.md's "once the miner has the task, the episode is measured": retried, then scored;
+ * - `miner_had_task`: the miner received `/reset` and did not answer it properly (or an Actor's
+ *   prose does not say which call failed): retried, then scored (non-answer.ts);
  * - `env_fault`: the env refused its configuration before the miner was called;
  * - `unattributed`: the Actor raised and nothing says whether before or after the miner's answer
  *   (settled by evidence across miners at the last attempt, see the header).
@@ -98,20 +100,25 @@ export function episodeStage(result: EvaluateResult): EpisodeStage {
   return 'unattributed';
 }
 
-/** The class of an unsolved episode's stage. */
-export function stageClass(stage: EpisodeStage): ErrorClass {
+/**
+ * The class of an unsolved episode's stage, by the one rule of miners' non-answers
+ * (non-answer.ts): a played episode is scored now (lost, or its miner stopped answering mid-way);
+ * a task the miner had but did not start is measured (retried, then scored); one that never
+ * reached it is retried.
+ */
+export function stageClass(stage: EpisodeStage): { readonly errorClass: ErrorClass; readonly minerHadTask: boolean } {
   switch (stage) {
     case 'miner_never_reached':
-      return 'miner_unavailable';
+      return nonAnswerClass('not_delivered');
+    case 'miner_had_task':
+      // The Actors' prose does not always say whether it was `/reset` or an `/act` (the
+      // `_template` form): then the milder rule of the two, measured after the attempts.
+      return nonAnswerClass('task_received');
+    case 'played':
+      return nonAnswerClass('under_way');
     case 'env_fault':
     case 'unattributed':
-      return 'env_error';
-    case 'miner_had_task':
-      // A non-answer to a task the miner had: retried like a blip, a scored failure once the
-      // attempts run out (`minerHadTask` below; see exhausted-outcome.ts).
-      return 'miner_unavailable';
-    case 'played':
-      return 'failure';
+      return { errorClass: 'env_error', minerHadTask: false };
   }
 }
 
@@ -128,14 +135,18 @@ export function containerOutcome(result: EvaluateResult, durationMs: number): Ev
     }
     return { ...base, errorClass: 'success', success: true, score: result.score };
   }
-  if (declared !== undefined) {
-    // Our own images say whether the miner had the task: a non-answer to it is measured.
-    const hadTask = declared === 'miner_unavailable' && result.extra.miner_had_task === true;
-    return { ...base, errorClass: declared, success: false, score: 0, ...(hadTask ? { minerHadTask: true } : {}) };
+  if (declared === 'miner_unavailable') {
+    // Our own images say whether the miner had the task; steps taken say the episode was under
+    // way, whatever an image built before that rule declares.
+    const stage = timesteps !== null && timesteps > 0 ? 'under_way' : result.extra.miner_had_task === true ? 'task_received' : 'not_delivered';
+    const rule = nonAnswerClass(stage);
+    return { ...base, errorClass: rule.errorClass, success: false, score: 0, ...(rule.minerHadTask ? { minerHadTask: true } : {}) };
   }
+  if (declared !== undefined) return { ...base, errorClass: declared, success: false, score: 0 };
   const stage = episodeStage(result);
-  const flag = stage === 'miner_had_task' ? { minerHadTask: true } : stage === 'unattributed' ? { unattributedFault: true } : {};
-  return { ...base, errorClass: stageClass(stage), success: false, score: 0, ...flag };
+  const rule = stageClass(stage);
+  const flag = rule.errorClass === 'miner_unavailable' && rule.minerHadTask ? { minerHadTask: true } : stage === 'unattributed' ? { unattributedFault: true } : {};
+  return { ...base, errorClass: rule.errorClass, success: false, score: 0, ...flag };
 }
 
 /**

@@ -3,11 +3,12 @@
  * one class per attempt, and it decides what happens next:
  *
  * - `success`: episode ran, task solved → result row, score 1.
- * - `failure`: episode ran, not solved, or the miner misbehaved mid-episode, or the miner declined
- *   or dropped a task it had received (after the attempts) → result row, score 0.
+ * - `failure`: episode ran, not solved, or the miner misbehaved or stopped answering once the
+ *   episode was under way (at once), or it declined a `/reset` it had received (after the
+ *   attempts) → result row, score 0 (see non-answer.ts).
  * - `miner_unavailable`: the task never reached the miner (refused, DNS/TLS, connect timeout,
  *   circuit open) → retry with backoff, lowers the miner's slots, paused after the attempts, never
- *   scored. The same class, with `minerHadTask`, for a non-answer to a task the miner had received:
+ *   scored. The same class, with `minerHadTask`, for a non-answer to a `/reset` the miner had received:
  *   retried the same way, then a scored `failure` at the last attempt (see `exhaustedOutcome`).
  * - `env_error`: the simulator failed → retry, paused after the attempts, never scored. The
  *   same class, with `unattributedFault`, for an env exception a miner could have provoked: a

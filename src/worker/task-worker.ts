@@ -233,28 +233,31 @@ export class TaskWorker {
       this.#running--;
     }
     const { outcome } = run;
-    const finished: FinishedAttempt = { attempt: job.attemptsMade + 1, workerId: this.#options.workerId, finishedAt: Date.now(), outcome };
+    const attempt = job.attemptsMade + 1;
+    const finished: FinishedAttempt = { attempt, workerId: this.#options.workerId, finishedAt: Date.now(), outcome };
     this.#seeMiner(task.hotkey);
     if (await this.#lockLost(job, token, log)) return this.#discardLost(task, finished, log);
-    this.#count(task.env, task.hotkey, outcome);
+    // A measured non-answer on the task's last attempt is recorded as a scored failure: that is
+    // the class the attempt has, in the tables and in the metrics alike. A task created again
+    // continues its measured history: its earlier jobs' non-answers were taken off this job's
+    // attempts and count in the total.
+    const lastAttempt = attempt >= (job.opts.attempts ?? 1);
+    const total = (task.earlier_attempts ?? 0) + attempt;
+    const measured =
+      lastAttempt && nextStep(outcome.errorClass) === 'retry' ? exhaustedOutcome(outcome, total, outcome.minerHadTask === true || task.miner_had_task === true) : undefined;
+    this.#count(task.env, task.hotkey, measured ?? outcome);
     if (outcome.errorClass === 'miner_unavailable' && outcome.circuitOpenUntilMs !== undefined) this.#publishCircuit(task.hotkey, outcome.circuitOpenUntilMs, log);
 
     switch (nextStep(outcome.errorClass)) {
       case 'record':
         return this.#store(job, token, task, state, finished, log);
       case 'retry': {
-        const minerHadTask = outcome.minerHadTask === true || task.miner_had_task === true;
-        const last = finished.attempt >= (job.opts.attempts ?? 1);
-        // A task created again continues its measured history: its earlier jobs' non-answers
-        // were taken off this job's attempts and count in the total.
-        const total = (task.earlier_attempts ?? 0) + finished.attempt;
-        const measured = last ? exhaustedOutcome(outcome, total, minerHadTask) : undefined;
         if (measured !== undefined) {
-          log.info({ attempt: finished.attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
+          log.info({ attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
           return this.#store(job, token, task, state, { ...finished, outcome: measured }, log);
         }
         const unattributed = outcome.unattributedFault === true || (outcome.errorClass === 'miner_unavailable' && state.unattributed_fault === true);
-        if (last && unattributed && (await this.#playedElsewhere(task, log))) {
+        if (lastAttempt && unattributed && (await this.#playedElsewhere(task, log))) {
           log.info({ attempt: finished.attempt, reason: outcome.message }, "the env failed only in this miner's episodes of a task other miners played: scored as a failure");
           return this.#store(job, token, task, state, { ...finished, outcome: attributedOutcome(outcome, finished.attempt) }, log);
         }

@@ -77,6 +77,14 @@ describe('loadConfig', () => {
     assert.match(problems.find((p) => p.name === 'EVALPOOL_SLOTS_MIN')!.message, /EVALPOOL_SLOTS_MAX/);
   });
 
+  test("more slots than connections to a miner is refused: a miner's /act would wait in our own pool", () => {
+    const problems = problemsOf({ EVALPOOL_SLOTS_MAX: '65' });
+    assert.deepEqual(problems.map((p) => p.name), ['EVALPOOL_SLOTS_MAX']);
+    assert.match(problems[0]!.message, /must not exceed EVALPOOL_MINER_MAX_CONNECTIONS \(64\)/);
+    const raised = loadConfig({ EVALPOOL_SLOTS_MAX: '100', EVALPOOL_MINER_MAX_CONNECTIONS: '100' });
+    assert.deepEqual([raised.slots.max, raised.worker.minerMaxConnections], [100, 100]);
+  });
+
   describe('secrets from files', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-config-'));
     after(() => rmSync(dir, { recursive: true, force: true }));

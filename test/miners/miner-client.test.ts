@@ -10,6 +10,7 @@ import { MinerRequestError } from '../../src/miners/miner-request-error.ts';
 import type { Handler, TestServer } from './test-server.ts';
 import { answerAction, refusedPort, startTestServer } from './test-server.ts';
 import { stallLoop } from '../helpers/stall-loop.ts';
+import { asPeerWork } from '../../src/runtime/loop-stall.ts';
 
 const observation = proprioObservation({ joint_pos: [0.1, 0.2] });
 const EPISODE = '0b7d3c1e-5f2a-4c8e-9a41-6d2f0e8b7c55';
@@ -114,6 +115,25 @@ void describe('MinerClient', () => {
     const pending = client(s.url).act(EPISODE, observation, { timeoutMs: 100 });
     stallLoop(600);
     await failsWith(pending, 'worker_stalled');
+  });
+
+  void test('an answer that came while this process stalled past the deadline is read, not abandoned (the honest miner)', async () => {
+    // The server answers, then this process stalls (the stall is in the handler) well past the
+    // 100 ms deadline: the answer waits in the socket when the late timer comes due.
+    const s = await server((_req, res) => {
+      answerAction(_req, res, '');
+      stallLoop(600);
+    });
+    assert.deepEqual(await client(s.url).act(EPISODE, observation, { timeoutMs: 100 }), { continuous: { joint_torque: [0.1, -0.2] }, discrete: {}, extra: {} });
+  });
+
+  void test('a stall spent parsing a peer’s answer is not this process’s: the late miner’s timeout stands', async () => {
+    const late = await server(() => {});
+    const c = client(late.url);
+    const pending = c.act(EPISODE, observation, { timeoutMs: 100 });
+    // Before the request is even written, the loop is busy with another miner's huge answer.
+    asPeerWork(() => stallLoop(600));
+    await failsWith(pending, 'timeout');
   });
 
   void test('a server that sends headers then stalls the body: timeout', async () => {
@@ -277,7 +297,8 @@ void describe('MinerClient: whether the request was delivered', () => {
     const c = client(s.url, { maxConnections: 1 });
     const holder = new AbortController();
     const first = c.act(EPISODE, observation, { timeoutMs: 5_000, signal: holder.signal }).catch(() => undefined);
-    await failsWith(c.reset(EPISODE, taskConfig, { timeoutMs: 100 }), 'timeout', (e) => assert.equal(e.delivered, false));
+    // Ours, not the miner's: it waited for our one connection (classified worker_error).
+    await failsWith(c.reset(EPISODE, taskConfig, { timeoutMs: 100 }), 'queued', (e) => assert.equal(e.delivered, false));
     holder.abort();
     await first;
   });

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { once } from 'node:events';
 import { linkedAbort, timedAbort } from '../../src/runtime/linked-abort.ts';
 import { stallLoop } from '../helpers/stall-loop.ts';
+import { asPeerWork } from '../../src/runtime/loop-stall.ts';
 
 void describe('linkedAbort', () => {
   void test('aborts with the parent, and on its own', () => {
@@ -42,6 +43,24 @@ void describe('timedAbort', () => {
     assert.equal(link.timedOut, true);
     assert.equal(link.workerStalled, true);
     assert.match((link.signal.reason as Error).message, /stalled/);
+    link.dispose();
+  });
+
+  void test('a stall spent on a peer’s answer (asPeerWork) is not this process’s: a plain timeout', async () => {
+    const link = timedAbort(undefined, 50, 'late');
+    asPeerWork(() => stallLoop(600));
+    await once(link.signal, 'abort');
+    assert.deepEqual([link.timedOut, link.workerStalled], [true, false]);
+    link.dispose();
+  });
+
+  void test('a deadline that comes due after a stall waits a few more turns: an answer read meanwhile (dispose) leaves it unfired', async () => {
+    const link = timedAbort(undefined, 50, 'late');
+    stallLoop(600);
+    // The late timer has come due in this turn's timers phase; the check phase runs after it.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(link.signal.aborted, false);
+    assert.equal(link.timedOut, false);
     link.dispose();
   });
 

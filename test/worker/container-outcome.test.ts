@@ -28,7 +28,7 @@ describe('containerOutcome', () => {
 
   test('extra.error_class is trusted for an unsolved episode', () => {
     for (const errorClass of ['failure', 'miner_unavailable', 'env_error'] as const) {
-      const outcome = containerOutcome(result({ error: 'why' }, { timesteps: 3, total_reward: 0, error_class: errorClass }), 1);
+      const outcome = containerOutcome(result({ error: 'why' }, { timesteps: 0, total_reward: 0, error_class: errorClass }), 1);
       assert.equal(outcome.errorClass, errorClass);
       assert.equal(outcome.success, false);
       assert.equal(outcome.message, 'why');
@@ -145,6 +145,17 @@ describe('containerOutcome', () => {
     assert.ok(!unattributedHttpFailure(500, 'Failed to initialize Actor: MUJOCO_GL is not set'));
     assert.ok(!unattributedHttpFailure(404, 'Method not found: evaluate'));
     assert.ok(!unattributedHttpFailure(503, 'Service Unavailable'));
+  });
+
+  test('a miner that stops answering once the episode is under way is scored at once, whatever the image declares', () => {
+    // An image built before the rule declared a mid-episode drop a measured non-answer (retried:
+    // a replay of the same seed); steps taken say the episode was under way.
+    const dropped = containerOutcome(result({ error: 'act http://m: connection failed: ECONNRESET' }, { timesteps: 3, error_class: 'miner_unavailable', miner_had_task: true }), 1);
+    assert.deepEqual([dropped.errorClass, dropped.score], ['failure', 0]);
+    // The Actors' prose of a failed step is scored at once too (a replay is never offered).
+    for (const error of ['Miner action failed at step 4: RemoteProtocolError: Server disconnected', 'Miner action failed at step 0: ReadError: ']) {
+      assert.equal(containerOutcome(actor(error, { timesteps_completed: 4 }), 1).errorClass, 'failure', error);
+    }
   });
 
   test('missing extra fields become nulls', () => {

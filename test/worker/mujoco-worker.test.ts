@@ -140,6 +140,22 @@ describe('a task worker with the MuJoCo evaluator', () => {
     assert.ok(refused.every((a) => a.error_class === 'miner_unavailable' && /circuit .* is open/.test(a.error_message ?? '')));
   });
 
+  test('best of N by dropping mid-episode: a miner that drops the connection at its 3rd /act gets one scored failure, never a replay of the seed', async () => {
+    await sharedWorker();
+    // It replays the episode on its own simulator and drops exactly when the episode reaches step 3.
+    const dropper = await miner({ policy: 'expert', misbehaviour: { mode: 'selective', fraction: 1, decline: 'drop', dropAtAct: 3 } });
+    await queues.add(makeTask({ env: REACH, task_id: 51, hotkey: '5Dropper', endpoint: dropper.url }));
+    await waitFor('the dropped task to be a scored failure', async () => (await results('5Dropper')).length === 1);
+    assert.deepEqual(
+      (await attempts('5Dropper')).map((a) => [a.attempt, a.error_class]),
+      [[1, 'failure']],
+    );
+    const [row] = await results('5Dropper');
+    assert.deepEqual([row?.score, row?.timesteps], [0, 2]);
+    assert.match(row?.error_message ?? '', /act .*connection failed/);
+    assert.equal(dropper.counts.reset, 1, 'the seed was never replayed');
+  });
+
   test('an action key with a NUL or of huge length is a stored failure: the message is cleaned and cut, never unstorable', async () => {
     await sharedWorker();
     // A miner answering every /act with one action key of its choosing.
@@ -152,7 +168,8 @@ describe('a task worker with the MuJoCo evaluator', () => {
       return server;
     };
     const hostile = await keyServer('x\u0000');
-    const huge = await keyServer('k'.repeat(50_000));
+    // Long enough for a message over the cut, short enough for the response limit (16 KiB).
+    const huge = await keyServer('k'.repeat(10_000));
     await queues.add(makeTask({ env: REACH, task_id: 41, hotkey: '5NulKey', endpoint: hostile.url }));
     await queues.add(makeTask({ env: REACH, task_id: 42, hotkey: '5HugeKey', endpoint: huge.url }));
     await waitFor('both results stored', async () => (await results('5NulKey')).length + (await results('5HugeKey')).length === 2);

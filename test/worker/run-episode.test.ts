@@ -18,7 +18,10 @@ import { nextStep } from '../../src/worker/error-class.ts';
 import type { ErrorClass, NextStep } from '../../src/worker/error-class.ts';
 import type { EpisodeOutcome, RunEpisodeOptions } from '../../src/worker/run-episode.ts';
 import { runEpisode, taskConfigFor } from '../../src/worker/run-episode.ts';
+import type { MinerApi } from '../../src/miners/miner-api.ts';
 import { refusedPort, startTestServer } from '../miners/test-server.ts';
+import { gate, waitFor } from '../helpers/wait-for.ts';
+import type { ServerResponse } from 'node:http';
 
 const REACH = 'mujoco/reach-v1';
 const registry = new BuiltinRegistry(new MujocoLoader());
@@ -134,7 +137,7 @@ void describe('misbehaving miners land in the right class', () => {
     assert.equal(outcome.minerHadTask, false);
   });
 
-  void test('the connection dropped mid-episode → miner_unavailable', async () => {
+  void test('the connection dropped mid-episode → a scored failure at once (no replay of the seed)', async () => {
     const server = await startTestServer((request, response) => {
       if (request.url === '/reset') response.end('{}');
       else request.socket.destroy();
@@ -142,8 +145,26 @@ void describe('misbehaving miners land in the right class', () => {
     const dropping = new MinerClient({ endpoint: server.url });
     cleanup.push(() => server.close(), () => dropping.close());
     const outcome = await run({ client: dropping });
-    expectClass(outcome, 'miner_unavailable', 'retry', /connection failed/);
+    expectClass(outcome, 'failure', 'record', /connection failed/);
     assert.equal(outcome.minerHadTask, true);
+  });
+
+  void test('a miner that answers with Connection: close, then refuses the next connection mid-episode → a scored failure', async () => {
+    // It forces a new connection for every /act, so that it can turn one away unwritten.
+    let acts = 0;
+    const server = await startTestServer((request, response) => {
+      response.setHeader('connection', 'close');
+      response.setHeader('content-type', 'application/json');
+      if (request.url === '/reset') return response.end('{}');
+      // After its 2nd answer has gone out, it stops listening: the next connection is refused.
+      if (++acts === 2) response.on('finish', () => void server.close());
+      response.end(JSON.stringify({ action: { continuous: { joint_torque: [0, 0] } } }));
+    });
+    const picky = new MinerClient({ endpoint: server.url });
+    cleanup.push(() => picky.close());
+    const outcome = await run({ client: picky });
+    expectClass(outcome, 'failure', 'record', /refused/);
+    assert.equal(outcome.timesteps, 2);
   });
 });
 
@@ -153,13 +174,15 @@ void describe('a selective miner (declines a seeded fraction of the tasks it rec
     ['500 at /reset', { mode: 'selective', fraction: 1, decline: 'error500' }, /reset .*HTTP 500/, 0],
     ['drop at the 3rd /act', { mode: 'selective', fraction: 1, decline: 'drop', dropAtAct: 3 }, /act .*connection failed/, 2],
   ] as const) {
-    void test(`${name}: a measured non-answer (retried, then scored), never "never delivered"`, async () => {
+    void test(`${name}: ${steps === 0 ? 'a measured non-answer (retried, then scored)' : 'a scored failure at once'}, never "never delivered"`, async () => {
       miner.setMisbehaviour(input);
       try {
         // Generous timeouts: the miner replays the episode on its own simulator in this same
         // process (loading MuJoCo the first time), which stalls this loop too.
         const outcome = await run({ timeouts: { resetMs: 10_000, actionMs: 5_000 } });
-        expectClass(outcome, 'miner_unavailable', 'retry', message);
+        // Declining at /reset is retried; once the episode is under way, a drop is scored now.
+        if (steps === 0) expectClass(outcome, 'miner_unavailable', 'retry', message);
+        else expectClass(outcome, 'failure', 'record', message);
         assert.equal(outcome.minerHadTask, true);
         assert.equal(outcome.timesteps, steps);
       } finally {
@@ -263,5 +286,46 @@ void describe('environment, worker and breaker', () => {
 
   void test('an env for another task is a worker bug', async () => {
     expectClass(await run({ task: { envId: 'mujoco/push-v1', taskId: 1, episodeId: 'e' } }), 'worker_error', 'release', /given for a task of/);
+  });
+});
+
+void describe("a request that waited in this worker's own connection pool", () => {
+  // One connection to the miner, two episodes of it at once: the one that holds the connection
+  // (its miner is late) is the miner's; the other one's /act waits in our pool, never written.
+  void test('times out as ours (worker_error, released), never a scored failure; the late one is scored', async () => {
+    const hanging: ServerResponse[] = [];
+    const server = await startTestServer((request, response) => {
+      response.setHeader('content-type', 'application/json');
+      if (request.url === '/reset') return response.end('{}');
+      // Late on episode "holder" (it keeps the only connection), prompt on every other.
+      if (request.headers['x-episode-id'] === 'holder') return void hanging.push(response);
+      response.end(JSON.stringify({ action: { continuous: { joint_torque: [0, 0] } } }));
+    });
+    const single = new MinerClient({ endpoint: server.url, maxConnections: 1 });
+    cleanup.push(() => single.close(), () => server.close());
+    const other = await registry.create(REACH);
+    cleanup.push(() => other.close());
+    // The prompt episode has its /reset answered, then asks for its first action only once the
+    // holder's /act holds the connection.
+    const holding = gate();
+    const afterReset: MinerApi = { reset: (...args) => single.reset(...args), act: async (...args) => (await holding.promise, single.act(...args)) };
+    const queued = run({ env: other, client: afterReset, task: { envId: REACH, taskId: 6, episodeId: 'queued' }, timeouts: { actionMs: 300 } });
+    await waitFor('the prompt episode to be reset', () => server.requests.length === 1);
+    const holder = run({ client: single, task: { envId: REACH, taskId: 5, episodeId: 'holder' }, timeouts: { actionMs: 4_000 } });
+    await waitFor("the holder's /act to hold the connection", () => hanging.length === 1);
+    holding.open();
+    expectClass(await queued, 'worker_error', 'release', /waited for one of this worker's 1 connections/);
+    expectClass(await holder, 'failure', 'record', /no complete response within 4000 ms/);
+    // The prompt episode's /act never reached the miner: only the holder's did.
+    assert.deepEqual(server.requests.filter((r) => r.url === '/act').map((r) => r.headers['x-episode-id']), ['holder']);
+  });
+
+  void test('a late miner with connections to spare is not excused as "queued"', async () => {
+    const server = await startTestServer((request, response) => {
+      if (request.url === '/reset') response.end('{}');
+    });
+    const spare = new MinerClient({ endpoint: server.url, maxConnections: 1 });
+    cleanup.push(() => spare.close(), () => server.close());
+    expectClass(await run({ client: spare, timeouts: { actionMs: 200 } }), 'failure', 'record', /no complete response within 200 ms/);
   });
 });

@@ -53,3 +53,27 @@ test('the worker counts attempts by class with their durations, and tasks paused
     await h.stop();
   }
 });
+
+test('a measured non-answer converted to a scored failure on its last attempt counts as a failure, not as miner_unavailable', async () => {
+  const metrics = createMetrics(new Registry(), { processMetrics: false });
+  // A miner that received the task at /reset and declines it on every attempt (2 here).
+  const declined: EvaluationOutcome = { errorClass: 'miner_unavailable', success: false, score: 0, reward: null, timesteps: 0, message: 'reset: HTTP 500', durationMs: 3, minerHadTask: true };
+  const h = await startWorker(config, database.db, () => Promise.resolve(declined), { metrics });
+  try {
+    const task = makeTask({ task_id: 9, hotkey: '5Decliner' });
+    await queues.add(task);
+    await waitFor('the declined task to complete with its scored failure', async () => (await queues.getJob(task)) === undefined);
+    const stored = await database.db.selectFrom('attempts').select(['attempt', 'error_class']).where('hotkey', '=', '5Decliner').orderBy('attempt').execute();
+    assert.deepEqual(stored.map((a) => a.error_class), ['miner_unavailable', 'failure']);
+
+    const families = parsePrometheusText(await metrics.registry.metrics());
+    const attempts = (errorClass: string) => valueOf(families, 'evalpool_task_attempts_total', { env: 'test/env-a', error_class: errorClass });
+    const miner = (errorClass: string) => valueOf(families, 'evalpool_miner_attempts_total', { hotkey: '5Decliner', error_class: errorClass });
+    // The metrics say what the tables say: one unscored attempt, then one scored failure.
+    assert.deepEqual([attempts('miner_unavailable'), attempts('failure')], [1, 1]);
+    assert.deepEqual([miner('miner_unavailable'), miner('failure')], [1, 1]);
+    assert.equal(valueOf(families, 'evalpool_tasks_paused_total', { env: 'test/env-a' }), 0);
+  } finally {
+    await h.stop();
+  }
+});

@@ -6,7 +6,9 @@ import {
   EPISODE_TIMEOUT_MARGIN_MS,
   MINER_ACTION_TIMEOUT_MS,
   MINER_CONNECT_TIMEOUT_MS,
+  MINER_MAX_CONNECTIONS,
   MINER_MAX_RESPONSE_BYTES,
+  MINER_MAX_RESPONSE_BYTES_LIMIT,
   MINER_RESET_TIMEOUT_MS,
   WORKER_HEARTBEAT_MISSES,
   WORKER_HEARTBEAT_MS,
@@ -99,8 +101,14 @@ export const worker = {
   minerMaxResponseBytes: integer('EVALPOOL_MINER_MAX_RESPONSE_BYTES', {
     default: MINER_MAX_RESPONSE_BYTES,
     min: 256,
-    max: 268_435_456,
-    doc: 'Largest response body accepted from a miner; a larger one is read no further.',
+    max: MINER_MAX_RESPONSE_BYTES_LIMIT,
+    doc: "Largest response body accepted from a miner (an action is a few hundred bytes); a larger one is read no further and fails the call. It bounds the CPU one answer costs the worker's event loop.",
+  }),
+  minerMaxConnections: integer('EVALPOOL_MINER_MAX_CONNECTIONS', {
+    default: MINER_MAX_CONNECTIONS,
+    min: 1,
+    max: 10_000,
+    doc: 'Most connections one worker process holds to one miner; must be at least EVALPOOL_SLOTS_MAX, so that no request of a miner waits for one of our connections (that wait would be blamed on the miner).',
   }),
   circuitFailureThreshold: integer('EVALPOOL_CIRCUIT_FAILURE_THRESHOLD', {
     default: CIRCUIT_FAILURE_THRESHOLD,
