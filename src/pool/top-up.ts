@@ -226,10 +226,11 @@ function bucketsToWrite(
   },
 ): Map<string, Bucket> {
   const listIds = new Map(facts.lists.map((l) => [l.env_id, new Set(l.task_ids)]));
+  const kept = (hotkey: string, revision: string, env: string, id: number): boolean => (listIds.get(env)?.has(id) ?? false) && !facts.hasResult(hotkey, revision, env, id);
   const given = new Map<string, number[]>();
   for (const field of touched) given.set(field, []);
   for (const t of pooled) {
-    if (facts.activeRevision.get(t.hotkey) !== t.revision || !listIds.has(t.env)) continue;
+    if (facts.activeRevision.get(t.hotkey) !== t.revision || !kept(t.hotkey, t.revision, t.env, t.taskId)) continue;
     if (facts.bucketOf(t.hotkey, t.revision, t.env).paid.has(t.taskId)) continue;
     const field = bucketField(t.hotkey, t.revision, t.env);
     let ids = given.get(field);
@@ -239,9 +240,7 @@ function bucketsToWrite(
   const out = new Map<string, Bucket>();
   for (const [field, ids] of given) {
     const { hotkey, revision, env } = parseBucketField(field)!;
-    const listed = listIds.get(env);
-    const keep = (id: number): boolean => (listed?.has(id) ?? false) && !facts.hasResult(hotkey, revision, env, id);
-    out.set(field, withPaid(facts.bucketOf(hotkey, revision, env), ids, keep));
+    out.set(field, withPaid(facts.bucketOf(hotkey, revision, env), ids, (id) => kept(hotkey, revision, env, id)));
   }
   return out;
 }

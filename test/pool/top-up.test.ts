@@ -276,4 +276,23 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     const fast = decodeBucket((await redisHandle.redis.hget(poolKeys(redisHandle.prefix).buckets, bucketField('hk-fast', 'r1', 'env-a'))) ?? undefined);
     assert.deepEqual([...(fast?.paid ?? [])], [10], 'ids with a result leave the record');
   });
+
+  test('tasks found in the pool count as given: after an upgrade from buckets without a record, they too come back for free', async () => {
+    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 3), rotation_count: 1, rotation_interval_seconds: 86_400 });
+    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await putSlots(database.db, 'hk1', 10);
+    const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1', EVALPOOL_PAUSED_TTL_SECONDS: '1' });
+    const lists = () => currentLists(database.db);
+    const t0 = Date.now();
+    assert.equal((await pool.topUp(await lists(), t0)).created, 3);
+    // The bucket as an older leader stored it: no tokens, no record of the ids it paid for.
+    const field = bucketField('hk1', 'r1', 'env-a');
+    await redisHandle.redis.hset(poolKeys(redisHandle.prefix).buckets, field, `0.0000@${t0}`);
+    for (let taken = await consumer.take('env-a'); taken; taken = await consumer.take('env-a')) await consumer.fail(taken);
+    await pool.topUp(await lists(), t0 + 1_000);
+    const stored = decodeBucket((await redisHandle.redis.hget(poolKeys(redisHandle.prefix).buckets, field)) ?? undefined);
+    assert.deepEqual([...(stored?.paid ?? [])].sort(), [0, 1, 2], 'the paused tasks were recorded as given');
+    await waitFor('the paused TTL to delete the 3 tasks', async () => (await pool.cleanPaused(await lists())).get('env-a') === 3 || (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).length === 0);
+    assert.equal((await pool.topUp(await lists(), t0 + 2_000)).created, 3, 'created again without a token');
+  });
 });
