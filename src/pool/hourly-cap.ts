@@ -23,9 +23,10 @@
  * - a new revision is a new identity with a fresh bucket and no paid ids, as before: it must be
  *   evaluated on the whole current list, and no list holds an id that rotation has not brought;
  *   the same holds after a deregistration (reconciliation drops gone identities' buckets);
- * - `paid` keeps only ids on the env's current list without a known result (pruned at each
- *   write): an id that rotates out and is drawn again later is new again and costs a token, and
- *   the record never outgrows the list, whatever the history.
+ * - `paid` keeps only ids on the env's current list without a known result (pruned whenever the
+ *   bucket is written), so the record never outgrows the list, whatever the history; an id that
+ *   rotates out and is drawn again later costs a token again once pruned (it was given before,
+ *   so either way nothing new is sampled).
  *
  * The buckets and their paid ids live in one Redis hash next to the pool, written in the same
  * fenced transaction as the tasks they pay for (fenced-create.ts), so a charge and its record
