@@ -7,7 +7,9 @@
  *    flight for the miner's current identity. Only ids without a known result are scanned (the
  *    result index keeps them per identity), so a covered miner costs nothing.
  * 2. An env never holds more than `max(1, floor(MAX_ENV_SHARE × slots))` of the miner's in-flight
- *    tasks, nor gets more tasks than whole tokens in its hourly-cap bucket (hourly-cap.ts).
+ *    tasks, nor gets more ids its hourly-cap bucket has not paid for than it has whole tokens
+ *    (hourly-cap.ts); an id already paid for (the miner had it before) costs no token, so an env
+ *    whose tokens ran out still gets those back.
  * 3. Tasks are picked one at a time, each from the env that needs it most:
  *    a. an env with nothing in flight for the miner first;
  *    b. then the largest deficit against the rotation rate: `missing / rate` (seconds of
@@ -40,8 +42,10 @@ export interface MinerAdmissionInput {
   candidates(env: string): readonly number[];
   /** Whether the id is in flight or paused for this identity (so it may not be created). */
   taken(env: string, taskId: number): boolean;
-  /** Whole tokens left in the env's hourly-cap bucket. */
+  /** Tokens left in the env's hourly-cap bucket (only whole ones count). */
   tokens(env: string): number;
+  /** Whether the env's hourly-cap bucket already paid for this id: creating it costs no token. */
+  paid(env: string, taskId: number): boolean;
 }
 
 /** One task to create. */
@@ -56,7 +60,10 @@ interface EnvState {
   readonly rate: number;
   inFlight: number;
   missing: number;
+  /** Tasks the env share still allows. */
   room: number;
+  /** Whole tokens left: ids not paid for are skipped once they are spent. */
+  tokens: number;
   /** Index in `positions` of the next candidate; -1 when none is left. */
   next: number;
 }
@@ -69,7 +76,8 @@ export function envCap(slots: number, maxEnvShare: number): number {
 function advance(state: EnvState, miner: MinerAdmissionInput, from: number): void {
   const { positions, list } = state;
   for (let i = from; i < positions.length; i++) {
-    if (!miner.taken(list.env_id, list.task_ids[positions[i]!]!)) {
+    const id = list.task_ids[positions[i]!]!;
+    if (!miner.taken(list.env_id, id) && (state.tokens >= 1 || miner.paid(list.env_id, id))) {
       state.next = i;
       return;
     }
@@ -105,14 +113,15 @@ export function planMinerAdmissions(miner: MinerAdmissionInput, lists: readonly 
   const states: EnvState[] = [];
   for (const list of lists) {
     const inFlight = miner.inFlightByEnv.get(list.env_id) ?? 0;
-    const room = Math.min(cap - inFlight, Math.floor(miner.tokens(list.env_id)));
+    const room = cap - inFlight;
     if (room <= 0) continue;
+    const tokens = Math.floor(miner.tokens(list.env_id));
     const positions = miner.candidates(list.env_id);
     // An over-estimate (taken ids are not subtracted): it only orders envs.
     const missing = positions.length;
     if (missing === 0) continue;
     const rate = Math.max(list.rotation_count, 1e-9) / Math.max(list.rotation_interval_seconds, 1e-9);
-    const state: EnvState = { list, positions, rate, inFlight, missing, room, next: -1 };
+    const state: EnvState = { list, positions, rate, inFlight, missing, room, tokens, next: -1 };
     advance(state, miner, 0);
     if (state.next >= 0) states.push(state);
   }
@@ -122,10 +131,12 @@ export function planMinerAdmissions(miner: MinerAdmissionInput, lists: readonly 
     let best: EnvState | undefined;
     for (const s of states) if (s.next >= 0 && s.room > 0 && (!best || byNeed(s, best) < 0)) best = s;
     if (!best) break;
-    admitted.push({ env: best.list.env_id, taskId: best.list.task_ids[position(best)]! });
+    const taskId = best.list.task_ids[position(best)]!;
+    admitted.push({ env: best.list.env_id, taskId });
     free--;
     best.inFlight++;
     best.room--;
+    if (!miner.paid(best.list.env_id, taskId)) best.tokens--;
     best.missing = Math.max(1, best.missing - 1);
     advance(best, miner, best.next + 1);
   }

@@ -9,10 +9,10 @@ import { resultIdentityKey } from '../db/tables/results.ts';
 import { planMinerAdmissions, type Admission } from './admission.ts';
 import { minerCapOf } from './miner-cap.ts';
 import { createTasksFenced, LeaseLostError, type NewTask } from './fenced-create.ts';
-import { bucketAt, bucketField, capRule, decodeBucket, type Bucket } from './hourly-cap.ts';
+import { bucketAt, bucketField, capRule, charge, decodeBucket, parseBucketField, withPaid, type Bucket } from './hourly-cap.ts';
 import { envsToRead, removalContext, type PoolContext } from './pool-context.ts';
 import type { PoolList } from './pool-list.ts';
-import { jobKey, readPoolSnapshot } from './pool-snapshot.ts';
+import { jobKey, readPoolSnapshot, type PooledTask } from './pool-snapshot.ts';
 import { PoolView } from './pool-view.ts';
 import { countByReason, planRemovals, removeJobs, type RemovalReason } from './removals.ts';
 import { TaskJobDataSchema, taskJobId, type TaskJobData } from './task-job.ts';
@@ -99,8 +99,8 @@ export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: n
   const skipped = { schedulingPaused: 0, circuitOpen: 0, invalid: 0 };
   const rules = new Map(lists.map((l) => [l.env_id, capRule(l, ctx.settings.hourlyCapMargin)]));
   const buckets = new Map<string, Bucket>();
-  const bucketOf = (miner: Miner, env: string): Bucket => {
-    const field = bucketField(miner.hotkey, miner.revision, env);
+  const bucketOf = (hotkey: string, revision: string, env: string): Bucket => {
+    const field = bucketField(hotkey, revision, env);
     let bucket = buckets.get(field);
     if (!bucket) buckets.set(field, (bucket = bucketAt(decodeBucket(snapshot.buckets.get(field)), rules.get(env)!, now)));
     return bucket;
@@ -148,7 +148,8 @@ export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: n
           inFlightByEnv: p.byEnv,
           candidates: (env) => ctx.index.missing(miner.hotkey, miner.revision, env),
           taken: (env, id) => takenOf(env).has(id) || (p.accepted.get(env)?.has(id) ?? false),
-          tokens: (env) => bucketOf(miner, env).tokens,
+          tokens: (env) => bucketOf(miner.hotkey, miner.revision, env).tokens,
+          paid: (env, id) => bucketOf(miner.hotkey, miner.revision, env).paid.has(id),
         },
         lists,
         ctx.settings.maxEnvShare,
@@ -173,9 +174,13 @@ export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: n
       let ids = p.accepted.get(admission.env);
       if (!ids) p.accepted.set(admission.env, (ids = new Set()));
       ids.add(admission.taskId);
-      const field = bucketField(p.miner.hotkey, p.miner.revision, admission.env);
-      buckets.set(field, { tokens: bucketOf(p.miner, admission.env).tokens - 1, updatedAt: now });
-      touched.add(field);
+      const bucket = bucketOf(p.miner.hotkey, p.miner.revision, admission.env);
+      const after = charge(bucket, admission.taskId);
+      if (after !== bucket) {
+        const field = bucketField(p.miner.hotkey, p.miner.revision, admission.env);
+        buckets.set(field, after);
+        touched.add(field);
+      }
     }
     round = [...again];
   }
@@ -190,7 +195,7 @@ export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: n
     const data = taskData(miner, admission, now);
     return continuation ? { data: { ...data, ...continuation.data }, attempts: continuation.attempts } : { data };
   });
-  const spent = new Map([...touched].map((field) => [field, buckets.get(field)!]));
+  const spent = bucketsToWrite(snapshot.tasks, touched, { bucketOf, activeRevision, lists, hasResult: (hotkey, revision, env, id) => ctx.index.has(hotkey, revision, env, id) });
   signal?.throwIfAborted();
   const outcome = await createTasksFenced({ connection: ctx.connection, queues: ctx.queues, prefix: ctx.prefix, token: ctx.token, tasks, jobOptions: ctx.settings.jobOptions, buckets: spent });
   if (outcome.status === 'lease-lost') throw new LeaseLostError('the lease changed before the tasks could be created');
@@ -201,6 +206,43 @@ export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: n
   const create = lap();
 
   return { miners: miners.length, inFlight: view.inFlight + outcome.created, created: outcome.created, removed: countByReason(removals), skipped, resultHits, sqlQueries, stepsMs: { read, index, remove, plan, create } };
+}
+
+/**
+ * The hourly-cap buckets this top-up writes (with its creation, in one transaction): those that
+ * paid for new ids, and those of active identities whose tasks in the pool are missing from their
+ * paid ids (tasks created before the record existed, or by an older leader): a task in the pool
+ * was created, so its id was given. Each written bucket keeps only paid ids on the env's current
+ * list without a known result (hourly-cap.ts).
+ */
+function bucketsToWrite(
+  pooled: readonly PooledTask[],
+  touched: ReadonlySet<string>,
+  facts: {
+    bucketOf(hotkey: string, revision: string, env: string): Bucket;
+    readonly activeRevision: ReadonlyMap<string, string>;
+    readonly lists: readonly PoolList[];
+    hasResult(hotkey: string, revision: string, env: string, taskId: number): boolean;
+  },
+): Map<string, Bucket> {
+  const listIds = new Map(facts.lists.map((l) => [l.env_id, new Set(l.task_ids)]));
+  const kept = (hotkey: string, revision: string, env: string, id: number): boolean => (listIds.get(env)?.has(id) ?? false) && !facts.hasResult(hotkey, revision, env, id);
+  const given = new Map<string, number[]>();
+  for (const field of touched) given.set(field, []);
+  for (const t of pooled) {
+    if (facts.activeRevision.get(t.hotkey) !== t.revision || !kept(t.hotkey, t.revision, t.env, t.taskId)) continue;
+    if (facts.bucketOf(t.hotkey, t.revision, t.env).paid.has(t.taskId)) continue;
+    const field = bucketField(t.hotkey, t.revision, t.env);
+    let ids = given.get(field);
+    if (!ids) given.set(field, (ids = []));
+    ids.push(t.taskId);
+  }
+  const out = new Map<string, Bucket>();
+  for (const [field, ids] of given) {
+    const { hotkey, revision, env } = parseBucketField(field)!;
+    out.set(field, withPaid(facts.bucketOf(hotkey, revision, env), ids, (id) => kept(hotkey, revision, env, id)));
+  }
+  return out;
 }
 
 function taskData(miner: Miner, admission: Admission, now: number): TaskJobData {

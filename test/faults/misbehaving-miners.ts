@@ -114,10 +114,10 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
       const ids = Array.from({ length: options.listSize }, (_, i) => 100 + i);
       writeFileSync(
         path.join(dir, 'lists', definitionFileName(ENV)),
-        // No rotation within the test; its rate, with EVALPOOL_HOURLY_CAP_MARGIN, lets the creation
-        // cap refill within a second: a task paused while its miner was away, deleted after
-        // EVALPOOL_PAUSED_TTL_SECONDS, is created again soon (the cap itself is not under test).
-        JSON.stringify({ env_id: ENV, family: 'mujoco', dataset: { start: 0, end: 10_000 }, list_size: ids.length, rotation: { count: ids.length, interval_seconds: 3_600 }, scored: true, initial_list: ids }),
+        // A real rotation rate (one id a day: the creation cap refills one token an hour) and no
+        // rotation within the test: a task paused while its miner was away, deleted after
+        // EVALPOOL_PAUSED_TTL_SECONDS, is created again at once, without a token (issue 14).
+        JSON.stringify({ env_id: ENV, family: 'mujoco', dataset: { start: 0, end: 10_000 }, list_size: ids.length, rotation: { count: 1, interval_seconds: 86_400 }, scored: true, initial_list: ids }),
       );
 
       const common = {
@@ -152,7 +152,7 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
             // A task paused while its miner was away comes back once the miner is back.
             EVALPOOL_PAUSED_TTL_SECONDS: '5',
             EVALPOOL_PAUSED_CLEANUP_INTERVAL_SECONDS: '1',
-            EVALPOOL_HOURLY_CAP_MARGIN: '1000',
+            EVALPOOL_HOURLY_CAP_MARGIN: '1',
           }),
         );
       }

@@ -8,7 +8,7 @@ const at = new Date('2026-01-01T00:00:00Z');
 function list(env: string, ids: number[], count = 1, intervalSeconds = 3_600): AdmissionList {
   return { env_id: env, task_ids: ids, rotation_count: count, rotation_interval_seconds: intervalSeconds, last_rotated_at: at };
 }
-function miner(o: { slots: number; inFlight?: Record<string, number>; taken?: Record<string, number[]>; results?: Record<string, number[]>; tokens?: Record<string, number> }, lists: AdmissionList[]): MinerAdmissionInput {
+function miner(o: { slots: number; inFlight?: Record<string, number>; taken?: Record<string, number[]>; results?: Record<string, number[]>; tokens?: Record<string, number>; paid?: Record<string, number[]> }, lists: AdmissionList[]): MinerAdmissionInput {
   const byEnv = new Map(Object.entries(o.inFlight ?? {}));
   return {
     slots: o.slots,
@@ -20,6 +20,7 @@ function miner(o: { slots: number; inFlight?: Record<string, number>; taken?: Re
     },
     taken: (env, id) => (o.taken?.[env] ?? []).includes(id),
     tokens: (env) => o.tokens?.[env] ?? 1_000,
+    paid: (env, id) => (o.paid?.[env] ?? []).includes(id),
   };
 }
 
@@ -71,10 +72,10 @@ describe('the hourly-cap bucket', () => {
     assert.equal(Math.round(rule.refillPerMs * 3_600_000), 20);
     const full = bucketAt(undefined, rule, 0);
     assert.equal(full.tokens, 100);
-    const after = bucketAt({ tokens: 0, updatedAt: 0 }, rule, 1_800_000);
+    const after = bucketAt({ tokens: 0, updatedAt: 0, paid: new Set() }, rule, 1_800_000);
     assert.equal(Math.round(after.tokens), 10);
-    assert.equal(bucketAt({ tokens: 95, updatedAt: 0 }, rule, 3_600_000 * 10).tokens, 100);
-    assert.deepEqual(decodeBucket(encodeBucket(after)), { tokens: Number(after.tokens.toFixed(4)), updatedAt: after.updatedAt });
+    assert.equal(bucketAt({ tokens: 95, updatedAt: 0, paid: new Set() }, rule, 3_600_000 * 10).tokens, 100);
+    assert.deepEqual(decodeBucket(encodeBucket(after)), { tokens: Number(after.tokens.toFixed(4)), updatedAt: after.updatedAt, paid: new Set() });
     assert.equal(decodeBucket('garbage'), undefined);
     assert.equal(Math.round(capRule({ task_ids: [1], rotation_count: 0, rotation_interval_seconds: 60 }, 1).refillPerMs * 3_600_000), 1, 'at least one per hour');
   });

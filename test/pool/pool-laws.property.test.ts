@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { saveMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
 import { parseDeclaredConcurrency } from '../../src/miners/declared-concurrency.ts';
 import { LeaseLostError } from '../../src/pool/fenced-create.ts';
-import { bucketAt, bucketField, capRule, decodeBucket } from '../../src/pool/hourly-cap.ts';
+import { bucketAt, bucketField, capRule, decodeBucket, mayCreate } from '../../src/pool/hourly-cap.ts';
 import { poolKeys, queueKey } from '../../src/pool/pool-keys.ts';
 import { parseTaskJobId } from '../../src/pool/task-job.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
@@ -80,13 +80,15 @@ async function rawJobIds(prefix: string): Promise<string[]> {
 describe('pool laws under random ticks, completions, failures, worker deaths, rotations, miner changes and restarts', () => {
   test('after every step: in flight ≤ min(slots, declared); no task twice; no task both pooled and evaluated; paused tasks hold no slot', async () => {
     const prefix = redisHandle.prefix;
-    const config = poolConfig(prefix, { EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1000' });
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
         fc.array(declaration, { minLength: 3, maxLength: 3 }),
         fc.array(action, { minLength: 5, maxLength: 25 }),
-        async (slots, initialDeclarations, actions) => {
+        // A margin of 1 runs out of tokens within a run (the clock is real): re-creations then go on.
+        fc.constantFrom(1, 1000),
+        async (slots, initialDeclarations, actions, margin) => {
+        const config = poolConfig(prefix, { EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: String(margin) });
         await resetPool(database.db, redisHandle.redis, prefix);
         for (const [i, env] of ENVS.entries()) await putList(database.db, { env_id: env, task_ids: Array.from({ length: LIST_SIZE }, (_, k) => i * 100 + k) });
         const miners = HOTKEYS.map((hotkey, uid) => ({ uid, hotkey, revision: 1, registered: true }));
@@ -227,10 +229,13 @@ describe('pool laws under random ticks, completions, failures, worker deaths, ro
                 if (!m.registered || (load.get(m.hotkey) ?? 0) >= seen[i]!) continue;
                 const revision = `r${m.revision}`;
                 for (const list of current) {
-                  const tokens = bucketAt(decodeBucket(buckets[bucketField(m.hotkey, revision, list.env_id)]), capRule(list, 1000), Date.now()).tokens;
-                  if (tokens < 1) continue;
+                  // Out of tokens, ids the bucket already paid for are still created (hourly-cap.ts).
+                  const bucket = bucketAt(decodeBucket(buckets[bucketField(m.hotkey, revision, list.env_id)]), capRule(list, margin), Date.now());
                   const creatable = list.task_ids.filter(
-                    (id) => !evaluated.has(`${m.hotkey}|${revision}|${list.env_id}|${id}`) && !tasks.some((t) => t.hotkey === m.hotkey && t.revision === revision && t.env === list.env_id && t.taskId === id),
+                    (id) =>
+                      mayCreate(bucket, id) &&
+                      !evaluated.has(`${m.hotkey}|${revision}|${list.env_id}|${id}`) &&
+                      !tasks.some((t) => t.hotkey === m.hotkey && t.revision === revision && t.env === list.env_id && t.taskId === id),
                   );
                   assert.deepEqual(creatable, [], `${m.hotkey} has free slots but ${list.env_id} ids ${creatable.join(',')} were not created`);
                 }

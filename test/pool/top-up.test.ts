@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Worker } from 'bullmq';
 import { saveMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
+import { bucketField, decodeBucket } from '../../src/pool/hourly-cap.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import { parseTaskJobData, queueName } from '../../src/pool/task-job.ts';
@@ -9,6 +10,7 @@ import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import {
   currentLists,
   ids,
@@ -217,18 +219,80 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     assert.equal((await load()).hk2, 1);
   });
 
-  test('the hourly cap never stops the first fill, then limits re-creation to the rotation rate × margin', async () => {
+  test('the hourly cap never stops the first fill nor re-creation of ids a miner had; it holds new ids to the rotation rate × margin', async () => {
     // 4 ids, 1 rotated per hour, margin 1: capacity 4 tokens, refill 1 per hour.
     await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 4), rotation_count: 1, rotation_interval_seconds: 3_600 });
+    await putMiners(database.db, [
+      { uid: 1, hotkey: 'hk-back', revision: 'r1' },
+      { uid: 2, hotkey: 'hk-fast', revision: 'r1' },
+    ]);
+    await putSlots(database.db, 'hk-back', 10);
+    await putSlots(database.db, 'hk-fast', 10);
+    const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1', EVALPOOL_PAUSED_TTL_SECONDS: '1' });
+    const lists = () => currentLists(database.db);
+    const idsOf = async (hotkey: string, state?: string) =>
+      (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).filter((t) => t.hotkey === hotkey && (state === undefined || t.state === state)).map((t) => t.taskId).sort((a, b) => a - b);
+    const t0 = Date.now();
+    assert.equal((await pool.topUp(await lists(), t0)).created, 8, 'the first fill is whole: every token spent');
+
+    // hk-back goes away: every attempt of its tasks fails and they pause. hk-fast evaluates all 4.
+    for (let taken = await consumer.take('env-a'); taken; taken = await consumer.take('env-a')) {
+      if (taken.data.hotkey === 'hk-back') await consumer.fail(taken);
+      else await consumer.complete(database.db, taken);
+    }
+    assert.deepEqual(await idsOf('hk-back', 'paused'), [0, 1, 2, 3]);
+    // The paused TTL (1 s here) deletes them; the next tick wants them again.
+    await waitFor('the paused TTL to delete hk-back’s 4 tasks', async () => {
+      await pool.cleanPaused(await lists());
+      return (await idsOf('hk-back')).length === 0;
+    });
+    // A forced rotation brings 2 new ids at once, more than the refill (1 per hour).
+    await rotateList(database.db, 'env-a', [10, 11]);
+
+    // hk-back, back: its ids still listed come back at once, though its bucket is empty...
+    let report = await pool.topUp(await lists(), t0 + 1_000);
+    assert.deepEqual(await idsOf('hk-back'), [2, 3], 'ids 2 and 3 are re-created without a token; no new id');
+    // ...while no miner, hk-fast included, gets a new id without a token.
+    assert.deepEqual(await idsOf('hk-fast'), [], 'hk-fast has free slots and missing ids but no token');
+    assert.equal(report.created, 2);
+    // Deleted again (ops, or another outage): they come back again, still free.
+    for (let taken = await consumer.take('env-a'); taken; taken = await consumer.take('env-a')) await consumer.fail(taken);
+    await waitFor('the paused TTL to delete them again', async () => {
+      await pool.cleanPaused(await lists());
+      return (await idsOf('hk-back')).length === 0;
+    });
+    report = await pool.topUp(await lists(), t0 + 2_000);
+    assert.deepEqual(await idsOf('hk-back'), [2, 3]);
+    assert.equal(report.created, 2);
+
+    // An hour later, one new id each: the rotation rate × margin.
+    report = await pool.topUp(await lists(), t0 + 3_600_000 + 3_000);
+    assert.equal(report.created, 2);
+    assert.deepEqual(await idsOf('hk-fast'), [10]);
+    assert.deepEqual(await idsOf('hk-back'), [2, 3, 10]);
+    // The record keeps only ids still listed without a result: 0 and 1 rotated out.
+    const stored = decodeBucket((await redisHandle.redis.hget(poolKeys(redisHandle.prefix).buckets, bucketField('hk-back', 'r1', 'env-a'))) ?? undefined);
+    assert.deepEqual([...(stored?.paid ?? [])].sort((a, b) => a - b), [2, 3, 10]);
+    const fast = decodeBucket((await redisHandle.redis.hget(poolKeys(redisHandle.prefix).buckets, bucketField('hk-fast', 'r1', 'env-a'))) ?? undefined);
+    assert.deepEqual([...(fast?.paid ?? [])], [10], 'ids with a result leave the record');
+  });
+
+  test('tasks found in the pool count as given: after an upgrade from buckets without a record, they too come back for free', async () => {
+    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 3), rotation_count: 1, rotation_interval_seconds: 86_400 });
     await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
     await putSlots(database.db, 'hk1', 10);
-    const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1' });
+    const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1', EVALPOOL_PAUSED_TTL_SECONDS: '1' });
+    const lists = () => currentLists(database.db);
     const t0 = Date.now();
-    assert.equal((await pool.topUp(await currentLists(database.db), t0)).created, 4, 'the first fill is whole');
-    for (let i = 0; i < 4; i++) await consumer.fail((await consumer.take('env-a'))!);
-    const pausedIds = (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).map((t) => t.jobId);
-    await Promise.all(pausedIds.map((id) => pool.queues.get('env-a').remove(id))); // ops delete them
-    assert.equal((await pool.topUp(await currentLists(database.db), t0 + 1_000)).created, 0, 'no token left');
-    assert.equal((await pool.topUp(await currentLists(database.db), t0 + 3_600_000 + 2_000)).created, 1, 'one more after an hour');
+    assert.equal((await pool.topUp(await lists(), t0)).created, 3);
+    // The bucket as an older leader stored it: no tokens, no record of the ids it paid for.
+    const field = bucketField('hk1', 'r1', 'env-a');
+    await redisHandle.redis.hset(poolKeys(redisHandle.prefix).buckets, field, `0.0000@${t0}`);
+    for (let taken = await consumer.take('env-a'); taken; taken = await consumer.take('env-a')) await consumer.fail(taken);
+    await pool.topUp(await lists(), t0 + 1_000);
+    const stored = decodeBucket((await redisHandle.redis.hget(poolKeys(redisHandle.prefix).buckets, field)) ?? undefined);
+    assert.deepEqual([...(stored?.paid ?? [])].sort(), [0, 1, 2], 'the paused tasks were recorded as given');
+    await waitFor('the paused TTL to delete the 3 tasks', async () => (await pool.cleanPaused(await lists())).get('env-a') === 3 || (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).length === 0);
+    assert.equal((await pool.topUp(await lists(), t0 + 2_000)).created, 3, 'created again without a token');
   });
 });

@@ -68,7 +68,7 @@ export const scheduler = {
     default: 2,
     min: 1,
     max: 1_000,
-    doc: 'Per miner and env, a token bucket caps task creation: it holds a list size of tokens (so the first fill of a list is never capped) and refills at the rotation rate times this margin per hour.',
+    doc: 'Per miner and env, a token bucket caps the creation of task ids the miner was never given: it holds a list size of tokens (so the first fill of a list is never capped) and refills at the rotation rate times this margin per hour; re-creating an id the miner had costs nothing.',
   }),
   attemptsRetentionDays: integer('EVALPOOL_ATTEMPTS_RETENTION_DAYS', {
     default: 7,
