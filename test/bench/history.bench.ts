@@ -4,9 +4,9 @@
  * side: leader start, steady tick, weights pass, `/v1/*` latencies, and the RSS of the leader and
  * of the API process. Goal: every N× figure within 1.2× of the 1× one; RSS ≤ 300 MB.
  *
- * N is `EVALPOOL_BENCH_HISTORY` (default 30: ~60 M result rows, ~25 GB with indexes; 10× took
- * 35 min to seed on the loaded 2-core machine, so 30× takes hours there: pass a smaller N);
- * `npm run bench -- --only history`.
+ * N is `EVALPOOL_BENCH_HISTORY` (default 30: 55 M result rows, 32 GB with indexes, seeded in
+ * ~50 min at load 8–15 on the shared 2-core machine, most of it the index builds; pass a smaller N
+ * for a quicker run); `npm run bench -- --only history`. Seeding: test/helpers/seed-history.ts.
  * Each side runs in a process of its own (its RSS is its own) and writes the EXPLAIN of the
  * history-sensitive queries next to the bench output (bench-output/history-explain-<N>x.txt).
  */
