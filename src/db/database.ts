@@ -25,6 +25,8 @@ export interface DatabaseOptions {
    */
   readonly statementTimeoutMs?: number;
   readonly logger: Logger;
+  /** Called with each new connection before its first query (tests load auto_explain through it). */
+  readonly onConnect?: (client: pg.PoolClient) => void;
 }
 
 /** A Kysely instance over a `pg` pool; `destroy()` closes the pool and is safe to call twice. */
@@ -45,11 +47,12 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
   // whether the client idles in the pool or is checked out: each client listens for its whole
   // life and reports the loss once; the query in flight fails, the pool drops the client, and
   // the next query opens a new connection.
-  pool.on('connect', (client) =>
+  pool.on('connect', (client) => {
     listenForConnectionLoss(client, (error) =>
       options.logger.warn({ component: 'db', err: error.message, code: (error as { code?: string }).code}, 'a Postgres connection was lost; the pool opens a new one'),
-    ),
-  );
+    );
+    options.onConnect?.(client);
+  });
   // pg-pool re-emits an idle client's error here; the client's own listener above reported it.
   pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -3,25 +3,16 @@
  * that of a leader at this history alone. Usage: `<multiplier> <scale> <explain file>`; prints one
  * JSON line (`HistoryFigures`) on stdout.
  *
- * The database: 256·scale miners × 8 envs × 1,000-id lists, and `multiplier` list lifetimes of
- * history. Each past lifetime had lists of other ids (rotated out since) that every miner
- * evaluated in full. Even uids never re-committed: their whole history is the active identity's,
- * on ids long gone (the case that made the leader's start grow). Odd uids re-commit every third
- * lifetime: retired revisions, inactive `miners` rows. The present is the same at every
- * multiplier: one uid in ten is new (no result at all), the others covered ~98% of the current
- * lists, and the odd uids' previous revision also ran 30% of the current ids before they
- * re-committed. Identities look real: 48-character hotkeys, 8-character revisions.
- *
- * Seeding: `insert … select generate_series` into `results` without its indexes, which are then
- * built once (sorted builds instead of tens of millions of random index inserts), then `vacuum
- * analyze`, as autovacuum would have by then (index-only scans need the visibility map).
+ * The database: 256·scale miners × 8 envs × 1,000-id lists and `multiplier` list lifetimes of
+ * history, seeded by test/helpers/seed-history.ts (rotated-out ids, retired revisions, attempts
+ * within retention, every weights publication and its snapshot).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import pino from 'pino';
-import type { Database } from '../../src/db/schema.ts';
 import { currentListAggregateQuery, listedResultsOfActiveMiners, listedResultsQuery } from '../../src/db/tables/results.ts';
 import { getSamplingLists } from '../../src/db/tables/sampling-lists.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
@@ -30,6 +21,7 @@ import { TaskPool } from '../../src/pool/task-pool.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
 import { randomName } from '../helpers/random-name.ts';
+import { seededBlocks, seedHistory } from '../helpers/seed-history.ts';
 import { spawnEntry } from '../helpers/spawn-cli.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
@@ -40,8 +32,6 @@ import { median } from './median.ts';
 const FULL_MINERS = 256;
 const ENVS = 8;
 const LIST_SIZE = 1_000;
-/** A miner with an odd uid re-commits every this many list lifetimes. */
-const RECOMMIT_EVERY = 3;
 const STARTS = 3;
 const TICKS = 10;
 const WEIGHTS_PASSES = 3;
@@ -56,7 +46,15 @@ export interface HistoryFigures {
   readonly miners: number;
   readonly resultRows: number;
   readonly seedSeconds: number;
+  /** Seconds per seeding step. */
+  readonly seedSteps: Readonly<Record<string, number>>;
+  readonly attemptRows: number;
+  readonly snapshotRows: number;
   readonly tableMb: number;
+  /** Load average (1 min) before the measurements and after them. */
+  readonly load: readonly [number, number];
+  /** Every sample behind the medians (start, index read, tick, weights). */
+  readonly samples: Readonly<Record<string, readonly number[]>>;
   /** Leader start: reconciliation (with the result index's full read) + the first fill. */
   readonly startMs: number;
   /** The result index's full read alone. */
@@ -68,73 +66,6 @@ export interface HistoryFigures {
   /** Peak RSS of this process (the leader: pool, result index) and of the API server process. */
   readonly leaderRssMb: number;
   readonly apiRssMb: number;
-}
-
-const hotkey = (m: string) => sql.raw(`('5' || substr(md5(${m}::text) || md5(${m}::text || 'x'), 1, 47))`);
-const revision = (m: string, era: string) => sql.raw(`substr(md5(${m}::text || 'r' || (${era})::text), 1, 8)`);
-
-async function seed(db: Kysely<Database>, miners: number, multiplier: number): Promise<void> {
-  const current = multiplier - 1; // the current lifetime's index; ids of lifetime p are p·LIST_SIZE + i
-  const era = Math.floor(current / RECOMMIT_EVERY);
-  await sql`set synchronous_commit = off`.execute(db);
-  await sql`
-    insert into sampling_lists (env_id, family, task_ids, dataset_start, dataset_end, list_size, rotation_count, rotation_interval_seconds, scored)
-    select 'mujoco/env-' || e || '-v1', 'builtin', array(select ${current * LIST_SIZE} + i from generate_series(0, ${LIST_SIZE - 1}) i),
-           0, 10000000, ${LIST_SIZE}, 50, 3600, true
-    from generate_series(0, ${ENVS - 1}) e`.execute(db);
-  // Active rows: even uids keep era 0's revision forever; odd uids are in era `era`.
-  await sql`
-    insert into miners (uid, hotkey, revision, endpoint, committed_block)
-    select m, ${hotkey('m')}, case when m % 2 = 0 then ${revision('m', '0')} else ${revision('m', String(era))} end, 'http://127.0.0.1:9/' || m, 1000 + m
-    from generate_series(0, ${miners - 1}) m`.execute(db);
-  // Retired revisions of odd uids: every earlier era, and the one before the present (era - 1,
-  // which is -1 at 1×) that ran part of the current lists.
-  await sql`
-    insert into miners (uid, hotkey, revision, endpoint, committed_block, active)
-    select m, ${hotkey('m')}, ${revision('m', 'k')}, 'http://127.0.0.1:9/' || m, 500 + m, false
-    from generate_series(1, ${miners - 1}, 2) m, generate_series(-1, ${era - 1}) k
-    where m % 10 <> 0`.execute(db);
-  await sql`insert into miner_slots (hotkey, slots) select hotkey, 8 + uid % 9 from miners where active`.execute(db);
-
-  // Load without indexes, then build them once.
-  const constraints = (
-    await sql<{ name: string; def: string }>`select conname as name, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = 'results'::regclass and contype in ('p', 'u')`.execute(db)
-  ).rows;
-  const indexes = (
-    await sql<{ name: string; def: string }>`select indexname as name, indexdef as def from pg_indexes where tablename = 'results' and indexname not in (select conname from pg_constraint where conrelid = 'results'::regclass)`.execute(db)
-  ).rows;
-  for (const i of indexes) await sql`drop index ${sql.id(i.name)}`.execute(db);
-  for (const c of constraints) await sql`alter table results drop constraint ${sql.id(c.name)}`.execute(db);
-
-  const row = (task: string, rev: string, at: string) => sql.raw(`
-    gen_random_uuid(), 'mujoco/env-' || e || '-v1', ${task}, m, ('5' || substr(md5(m::text) || md5(m::text || 'x'), 1, 47)), ${rev},
-    (m * 7 + e * 13 + i) % 17 < 9, case when (m * 7 + e * 13 + i) % 17 < 9 then 1 else 0 end,
-    case when (m * 7 + e * 13 + i) % 17 < 9 then 'success' else 'failure' end, 'bench', ${at}`);
-  const columns = sql`(task_uuid, env_id, task_id, uid, hotkey, revision, success, score, error_class, worker_id, created_at)`;
-  // The present: uids not new, ~98% of each current list.
-  await sql`
-    insert into results ${columns}
-    select ${row(`${current * LIST_SIZE} + i`, `case when m % 2 = 0 then substr(md5(m::text || 'r0'), 1, 8) else substr(md5(m::text || 'r' || ${era}), 1, 8) end`, `now() - interval '1 day' + i * interval '1 second'`)}
-    from generate_series(0, ${miners - 1}) m, generate_series(0, ${ENVS - 1}) e, generate_series(0, ${LIST_SIZE - 1}) i
-    where m % 10 <> 0 and (m * 31 + e * 7 + i * 13) % 50 <> 0`.execute(db);
-  await sql`
-    insert into results ${columns}
-    select ${row(`${current * LIST_SIZE} + i`, `substr(md5(m::text || 'r' || ${era - 1}), 1, 8)`, `now() - interval '2 days' + i * interval '1 second'`)}
-    from generate_series(1, ${miners - 1}, 2) m, generate_series(0, ${ENVS - 1}) e, generate_series(0, ${Math.round(0.3 * LIST_SIZE) - 1}) i
-    where m % 10 <> 0`.execute(db);
-  // The history: lifetimes 0 … current-1, every id, by the revision of the lifetime's era.
-  if (current > 0) {
-    await sql`
-      insert into results ${columns}
-      select ${row(`p * ${LIST_SIZE} + i`, `case when m % 2 = 0 then substr(md5(m::text || 'r0'), 1, 8) else substr(md5(m::text || 'r' || (p / ${RECOMMIT_EVERY})), 1, 8) end`, `now() - (${current} - p) * interval '3 days' + i * interval '1 second'`)}
-      from generate_series(0, ${current - 1}) p, generate_series(0, ${miners - 1}) m, generate_series(0, ${ENVS - 1}) e, generate_series(0, ${LIST_SIZE - 1}) i
-      where m % 10 <> 0`.execute(db);
-  }
-  await sql`set maintenance_work_mem = '512MB'`.execute(db);
-  for (const c of constraints) await sql`alter table results add constraint ${sql.id(c.name)} ${sql.raw(c.def)}`.execute(db);
-  for (const i of indexes) await sql.raw(i.def).execute(db);
-  await sql`vacuum (analyze) results`.execute(db);
-  await sql`vacuum (analyze) miners`.execute(db);
 }
 
 async function timed<T>(body: () => Promise<T>): Promise<[number, T]> {
@@ -156,10 +87,9 @@ async function measure(multiplier: number, scale: number, explainFile: string): 
   const redis = createRedis(REDIS, 'command', testLogger());
   const prefixes: string[] = [];
   try {
-    const seedStart = performance.now();
-    await seed(db, miners, multiplier);
-    const seedSeconds = (performance.now() - seedStart) / 1000;
-    const resultRows = Number((await sql<{ n: string }>`select count(*) as n from results`.execute(db)).rows[0]!.n);
+    const seeded = await seedHistory(db, { miners, envs: ENVS, listSize: LIST_SIZE, multiplier }, 2, (line) => process.stderr.write(`history ${multiplier}×: seeding, ${line}\n`));
+    const loadBefore = os.loadavg()[0]!;
+    const resultRows = seeded.results;
     const tableMb = Number((await sql<{ b: string }>`select pg_total_relation_size('results') as b`.execute(db)).rows[0]!.b) / 2 ** 20;
     const lists = await getSamplingLists(db);
 
@@ -209,7 +139,7 @@ async function measure(multiplier: number, scale: number, explainFile: string): 
 
     // Weights passes (aggregate + scoring + writes); the last one's rows feed the API below.
     const weights: number[] = [];
-    let block = 1;
+    let block = seededBlocks({ miners, envs: ENVS, listSize: LIST_SIZE, multiplier }) + 1;
     for (let w = 0; w < WEIGHTS_PASSES; w++) {
       weights.push((await timed(() => computeAndPublishWeights({ db, config: testConfig(), logger: pino({ level: 'silent' }), block: () => Promise.resolve(block++) })))[0]);
     }
@@ -258,8 +188,13 @@ async function measure(multiplier: number, scale: number, explainFile: string): 
       multiplier,
       miners,
       resultRows,
-      seedSeconds,
+      seedSeconds: seeded.seconds,
+      seedSteps: seeded.steps,
+      attemptRows: seeded.attempts,
+      snapshotRows: seeded.scoreSnapshots,
       tableMb,
+      load: [loadBefore, os.loadavg()[0]!],
+      samples: { start: starts, indexRead: indexReads, tick: ticks, weights },
       startMs: median(starts),
       indexReadMs: median(indexReads),
       tickMs: median(ticks),
