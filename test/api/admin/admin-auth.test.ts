@@ -63,7 +63,7 @@ describe('admin authentication', () => {
     const status = async (method: string, path: string, body?: string) => (await app.request(path, { method, headers: JSON_AUTH, ...(body ? { body } : {}) })).status;
     assert.equal(await status('GET', '/v1/admin/paused-tasks'), 503);
     assert.equal(await status('POST', '/v1/admin/rotations', '{"env":"env-a"}'), 404, 'no such list: past the auth');
-    assert.equal(await status('PUT', '/v1/admin/miners/hk1/slots', '{"pinned":3}'), 200);
+    assert.equal(await status('PUT', '/v1/admin/miners/hk1/slots', '{"pinned":3,"new":true}'), 200, 'a hotkey not seen yet, pinned on purpose');
     assert.equal(await status('POST', '/v1/admin/miners/hk1/pause'), 200);
     assert.equal(await status('GET', '/v1/admin/nothing-here'), 404);
     assert.equal(await status('GET', '/admin/queues'), 503);
@@ -79,7 +79,7 @@ describe('admin input validation: 400 with a message naming what is wrong', () =
     { method: 'PUT', path: '/v1/admin/miners/hk1/slots', body: '{"pinned": 10001}', detail: /pinned must be a whole number/ },
     { method: 'PUT', path: '/v1/admin/miners/hk1/slots', body: '{}', detail: /^pinned is required$/ },
     { method: 'PUT', path: '/v1/admin/miners/hk1/slots', body: '{"pinned": 3, "pin": 4}', detail: /unknown field "pin"; allowed: pinned/ },
-    { method: 'PUT', path: '/v1/admin/miners/hk1/slots', body: '[3]', detail: /^the body must be a JSON object with pinned, got \[3\]$/ },
+    { method: 'PUT', path: '/v1/admin/miners/hk1/slots', body: '[3]', detail: /^the body must be a JSON object with pinned, new, got \[3\]$/ },
     { method: 'PUT', path: '/v1/admin/miners/hk1/slots', body: '{"pinned": 3', detail: /the body is not valid JSON/ },
     { method: 'PUT', path: '/v1/admin/miners/hk1/slots', detail: /a JSON object body is required, with pinned/ },
     { method: 'PUT', path: `/v1/admin/miners/${'h'.repeat(129)}/slots`, body: '{"pinned": 3}', detail: /^hotkey must be 1 to 128 letters, digits/ },
