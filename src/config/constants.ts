@@ -180,6 +180,13 @@ export const WORKER_ERROR_BASE_DELAY_MS = 1_000;
 /** Result flushes a writer runs at once (a batch waits while this many are in flight). */
 export const RESULT_WRITER_MAX_IN_FLIGHT = 2;
 /**
+ * A result writer's transaction idle this long (its process frozen between two statements) is
+ * ended by Postgres, releasing the advisory locks on result identities it holds: the next writer
+ * of those identities proceeds, and the frozen one's write fails (its outcome is parked and
+ * written again). Far above a healthy gap (a Redis lock check).
+ */
+export const RESULT_WRITER_IDLE_TRANSACTION_MS = 5_000;
+/**
  * Longest message kept with an attempt (result and attempt rows, a paused task's reason). Messages
  * may quote what a miner or an env sent, so they are cut here rather than stored at any size.
  */
