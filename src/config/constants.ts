@@ -348,6 +348,17 @@ export const CONTAINER_DEFAULT_MAX_TIMESTEPS = 1_000;
 export const CONTAINER_DEFAULT_MAX_CONCURRENCY = 1;
 /** Most containers of one image a worker runs when the sampling definitions do not say (`replicas`). */
 export const CONTAINER_DEFAULT_MAX_REPLICAS = 16;
+/**
+ * How often a container worker looks for env containers of its pool left by workers gone for
+ * good (`EVALPOOL_CONTAINER_SWEEP_INTERVAL_MS`).
+ */
+export const CONTAINER_SWEEP_INTERVAL_MS = 60_000;
+/**
+ * A container is swept only once its worker has been seen without a heartbeat for this long, and
+ * it is at least this old (`EVALPOOL_CONTAINER_SWEEP_GRACE_MS`): far beyond a heartbeat's expiry
+ * (3 beats), so that a worker stalled or cut from Redis for a while keeps its containers.
+ */
+export const CONTAINER_SWEEP_GRACE_MS = 300_000;
 /** Lines of a container's log quoted when it fails to start. */
 export const CONTAINER_LOG_TAIL_LINES = 20;
 
