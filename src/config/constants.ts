@@ -205,6 +205,13 @@ export const WORKER_ERROR_BASE_DELAY_MS = 1_000;
 /** Result flushes a writer runs at once (a batch waits while this many are in flight). */
 export const RESULT_WRITER_MAX_IN_FLIGHT = 2;
 /**
+ * A result writer's transaction idle this long (its process frozen between two statements) is
+ * ended by Postgres, releasing the advisory locks on result identities it holds: the next writer
+ * of those identities proceeds, and the frozen one's write fails (its outcome is parked and
+ * written again). Far above a healthy gap (a Redis lock check).
+ */
+export const RESULT_WRITER_IDLE_TRANSACTION_MS = 5_000;
+/**
  * Longest message kept with an attempt (result and attempt rows, a paused task's reason). Messages
  * may quote what a miner or an env sent, so they are cut here rather than stored at any size.
  */
@@ -366,6 +373,17 @@ export const CONTAINER_DEFAULT_MAX_TIMESTEPS = 1_000;
 export const CONTAINER_DEFAULT_MAX_CONCURRENCY = 1;
 /** Most containers of one image a worker runs when the sampling definitions do not say (`replicas`). */
 export const CONTAINER_DEFAULT_MAX_REPLICAS = 16;
+/**
+ * How often a container worker looks for env containers of its pool left by workers gone for
+ * good (`EVALPOOL_CONTAINER_SWEEP_INTERVAL_MS`).
+ */
+export const CONTAINER_SWEEP_INTERVAL_MS = 60_000;
+/**
+ * A container is swept only once its worker has been seen without a heartbeat for this long, and
+ * it is at least this old (`EVALPOOL_CONTAINER_SWEEP_GRACE_MS`): far beyond a heartbeat's expiry
+ * (3 beats), so that a worker stalled or cut from Redis for a while keeps its containers.
+ */
+export const CONTAINER_SWEEP_GRACE_MS = 300_000;
 /** Lines of a container's log quoted when it fails to start. */
 export const CONTAINER_LOG_TAIL_LINES = 20;
 

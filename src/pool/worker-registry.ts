@@ -102,6 +102,17 @@ export async function readWorkers(redis: Redis, prefix: string, now: number = Da
   return workers.sort((a, b) => rank[a.state] - rank[b.state] || a.id.localeCompare(b.id));
 }
 
+/**
+ * Which of `ids` have their liveness key (live or stale: beating, or not yet 3 beats late), in
+ * one round trip; a worker killed long enough ago, or stopped, has none.
+ */
+export async function workersWithLiveness(redis: Redis, prefix: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const keys = poolKeys(prefix);
+  const alive = await redis.mget(ids.map((id) => keys.worker(id)));
+  return new Set(ids.filter((_, i) => alive[i] !== null));
+}
+
 /** Envs consumed by at least one live worker. */
 export function consumedEnvs(workers: readonly RegisteredWorker[]): Set<string> {
   return new Set(workers.filter((w) => w.state === 'live').flatMap((w) => w.envs));

@@ -20,7 +20,9 @@ import type { Evaluator } from '../worker/evaluator.ts';
 import type { EnvLimits } from '../worker/evaluators.ts';
 import { ResultWriter } from '../worker/result-writer.ts';
 import { TaskWorker } from '../worker/task-worker.ts';
+import { ContainerSweep } from '../worker/container-sweep.ts';
 import { WorkerHeartbeat } from '../worker/worker-heartbeat.ts';
+import type { ContainerManager } from '../envs/container/container-manager.ts';
 import { resolveWorkerId } from '../worker/worker-id.ts';
 import { builtInEvaluation } from './built-in-evaluation.ts';
 import { WorkerSetupError } from './worker-setup-error.ts';
@@ -48,6 +50,8 @@ export interface WorkerServiceOptions {
   readonly prepare?: (envs: readonly string[]) => Promise<void>;
   /** How the worker registry lists it: a process of its own (default) or `serve`'s inline set. */
   readonly kind?: 'worker' | 'inline';
+  /** The evaluator's env containers: when it runs a consumed env, the workers sweep their pool's containers of workers gone for good. */
+  readonly containers?: ContainerManager;
 }
 
 /** Running workers: the envs they consume, their id, and the lifecycle that stops them. */
@@ -157,6 +161,21 @@ export async function attachWorkers(
   lifecycle.add(tasks);
   await tasks.start();
   await heartbeat.start();
+  if (options.containers?.servesAny(envs) === true) {
+    // After the first beat: the sweep believes a registry that lists this worker alive.
+    const sweep = lifecycle.add(
+      new ContainerSweep({
+        containers: options.containers,
+        redis: connection,
+        prefix: config.storage.queuePrefix,
+        workerId,
+        intervalMs: config.worker.containerSweepIntervalMs,
+        graceMs: config.worker.containerSweepGraceMs,
+        logger,
+      }),
+    );
+    sweep.start();
+  }
   return { envs, workerId };
 }
 

@@ -134,6 +134,8 @@ export interface BuiltInEvaluatorOptions {
   readonly containerEnvs?: readonly ContainerEnvSpec[];
   /** Written on the env containers; default: the worker id of `config`. */
   readonly workerId?: string;
+  /** The pool of a pool worker, written on the env containers (`containerPool`): what its sweep looks at. */
+  readonly pool?: string;
   /** Where miner action latencies are observed (the process's metrics). */
   readonly metrics?: EvalpoolMetrics;
 }
@@ -159,7 +161,13 @@ export function builtInEvaluators(config: Pick<Config, 'worker'>, logger: Logger
   const containers =
     containerEnvs.length === 0
       ? undefined
-      : new ContainerManager({ socketPath: config.worker.dockerSocket, workerId: options.workerId ?? resolveWorkerId(config), envs: containerEnvs, logger });
+      : new ContainerManager({
+          socketPath: config.worker.dockerSocket,
+          workerId: options.workerId ?? resolveWorkerId(config),
+          envs: containerEnvs,
+          logger,
+          ...(options.pool !== undefined && { pool: options.pool }),
+        });
   const container: FamilyEvaluator | undefined = containers && {
     evaluate: containerEvaluator({ containers, envs: containerEnvs, breaker: (endpoint) => clients.breaker(endpoint), timeouts }),
     envs: containerEnvs.map((env) => env.envId),

@@ -4,7 +4,8 @@ import { insertAttempts } from '../db/tables/attempts.ts';
 import { insertResults, lockResultIdentities, resultIdentityKey } from '../db/tables/results.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { RESULT_WRITER_MAX_IN_FLIGHT } from '../config/constants.ts';
+import { limitIdleInTransaction } from '../db/idle-transaction-limit.ts';
+import { RESULT_WRITER_IDLE_TRANSACTION_MS, RESULT_WRITER_MAX_IN_FLIGHT } from '../config/constants.ts';
 import type { TaskRecord } from './task-record.ts';
 import { isPermanentWriteError, ResultWriteTimeoutError } from './write-errors.ts';
 
@@ -20,6 +21,8 @@ export interface ResultWriterOptions {
   readonly writeTimeoutMs: number;
   /** Batches in flight at once (default {@link RESULT_WRITER_MAX_IN_FLIGHT}). */
   readonly maxInFlight?: number;
+  /** Postgres ends a write transaction idle this long (default {@link RESULT_WRITER_IDLE_TRANSACTION_MS}). */
+  readonly idleTransactionMs?: number;
 }
 
 /** The fate of one record. */
@@ -68,6 +71,9 @@ type Fate = { readonly receipt: WriteReceipt } | { readonly error: Error };
  * before the fence is asked until the commit: a writer whose fence passed, then stalled before
  * its commit, makes any other writer of that identity wait for its commit (and then lose to it
  * on the unique key); a writer that comes after a takeover fails its fence. See TaskWorker.
+ * That wait is bounded: a transaction idle for `idleTransactionMs` (its process frozen before
+ * its commit) is ended by Postgres, its locks with it; its write then fails like any lost
+ * connection (the caller parks the outcome and writes it again), and the waiting writer goes on.
  */
 export class ResultWriter {
   readonly name = 'result-writer';
@@ -173,6 +179,7 @@ export class ResultWriter {
    */
   async #writeBatch(entries: readonly Entry[]): Promise<Fate[]> {
     return this.#options.db.transaction().execute(async (trx) => {
+      await limitIdleInTransaction(trx, this.#options.idleTransactionMs ?? RESULT_WRITER_IDLE_TRANSACTION_MS);
       const fenced = entries.filter((e) => e.fence && e.record.result).map((e) => e.record.result!);
       await lockResultIdentities(trx, fenced);
       const fenceErrors = await Promise.all(

@@ -5,7 +5,7 @@ import { linkedAbort } from '../runtime/linked-abort.ts';
 import { EvaluationOutcomeSchema, storableMessage, type EvaluationOutcome, type Evaluator } from './evaluator.ts';
 
 /** Why an evaluation was abandoned by the worker rather than finished by the evaluator. */
-export type AbandonReason = 'shutdown' | 'timeout';
+export type AbandonReason = 'shutdown' | 'timeout' | 'lock_lost';
 
 /** An evaluation's outcome, and whether the worker abandoned it (then the class says why). */
 export interface EvaluationRun {
@@ -19,7 +19,14 @@ export interface RunEvaluationOptions {
   readonly shutdown: AbortSignal;
   /** Longest the evaluator may run before it is abandoned as an `env_error`. */
   readonly hardTimeoutMs: number;
+  /**
+   * Fires when the worker lost the task's lock (another worker took it over): the evaluation is
+   * abandoned as a `worker_error`, so that the miner is not played a second episode of the task.
+   */
+  readonly lockLost?: AbortSignal;
 }
+
+const LOCK_LOST = "the worker lost the task's lock during the evaluation (another worker took it over): stopped";
 
 function unscored(errorClass: EvaluationOutcome['errorClass'], message: string, startedAt: number): EvaluationOutcome {
   return { errorClass, success: false, score: 0, reward: null, timesteps: null, message: storableMessage(message), durationMs: Date.now() - startedAt };
@@ -27,8 +34,8 @@ function unscored(errorClass: EvaluationOutcome['errorClass'], message: string, 
 
 /**
  * Runs an evaluator and always comes back with exactly one classified outcome, never a throw:
- * a throw or an invalid answer is an `env_error`; a shutdown is a `worker_error`; an evaluator
- * still running after `hardTimeoutMs` is abandoned as an `env_error`. When the worker abandons
+ * a throw or an invalid answer is an `env_error`; a shutdown or a lost lock is a `worker_error`;
+ * an evaluator still running after `hardTimeoutMs` is abandoned as an `env_error`. When the worker abandons
  * an evaluation it signals the evaluator and stops waiting for it at once, so a hung evaluator
  * cannot hold a shutdown or a task; whatever the evaluator answers after that is ignored (an
  * evaluator that turns an abort into a `failure` must not score a miner for our shutdown).
@@ -36,9 +43,15 @@ function unscored(errorClass: EvaluationOutcome['errorClass'], message: string, 
 export async function runEvaluation(evaluator: Evaluator, task: TaskJobData, options: RunEvaluationOptions): Promise<EvaluationRun> {
   const startedAt = Date.now();
   if (options.shutdown.aborted) return { outcome: unscored('worker_error', 'the worker is shutting down', startedAt), abandoned: 'shutdown' };
-  // The evaluator's signal: fires on shutdown (through the link) or on the hard timeout.
+  if (options.lockLost?.aborted === true) return { outcome: unscored('worker_error', LOCK_LOST, startedAt), abandoned: 'lock_lost' };
+  // The evaluator's signal: fires on shutdown (through the link), on a lost lock or on the hard timeout.
   const link = linkedAbort(options.shutdown);
   let abandoned: AbandonReason | undefined;
+  const onLockLost = (): void => {
+    abandoned ??= 'lock_lost';
+    link.abort(options.lockLost?.reason);
+  };
+  options.lockLost?.addEventListener('abort', onLockLost, { once: true });
   let wake: (() => void) | undefined;
   const gaveUp = new Promise<'abandoned'>((resolve) => {
     wake = () => resolve('abandoned');
@@ -66,6 +79,7 @@ export async function runEvaluation(evaluator: Evaluator, task: TaskJobData, opt
       gaveUp,
     ]);
     if (abandoned === 'shutdown') return { outcome: unscored('worker_error', 'the worker shut down during the evaluation', startedAt), abandoned };
+    if (abandoned === 'lock_lost') return { outcome: unscored('worker_error', LOCK_LOST, startedAt), abandoned };
     if (abandoned === 'timeout') return { outcome: unscored('env_error', `evaluation did not finish within ${options.hardTimeoutMs} ms`, startedAt), abandoned };
     if (answer === 'abandoned') throw new Error('unreachable: abandoned without a reason');
     if ('error' in answer) {
@@ -80,6 +94,7 @@ export async function runEvaluation(evaluator: Evaluator, task: TaskJobData, opt
     return { outcome: parsed.output };
   } finally {
     clearTimeout(timer);
+    options.lockLost?.removeEventListener('abort', onLockLost);
     link.dispose();
   }
 }

@@ -17,7 +17,8 @@
 //                                 without consuming an attempt; the next delivery writes the
 //                                 parked outcome instead of running the episode again.
 //   invalid job data            → failed at once (it cannot succeed), with the reason.
-//   lock lost (see below)       → outcome discarded as a worker_error attempt; the job is left
+//   lock lost (see below)       → episode stopped as soon as BullMQ reports the lost lock, its
+//                                 outcome discarded as a worker_error attempt; the job is left
 //                                 to the worker that took it over, untouched.
 //
 // A job this process cannot release (Redis unreachable) is left to its lock: when the lock
@@ -43,6 +44,12 @@
 //   rolled back, e.g. the process dies). Which episode counts was thus fixed at the instant of
 //   the takeover, before the second episode began: nothing the miner does in it can choose.
 // Checking after the insert instead would leave a row that a failed check cannot take back.
+// The worker does not wait for its episode to end to find out: BullMQ renews the locks of running
+// jobs every half lock renewal period, and the first renewal after the resume reports a lost one
+// ('lockRenewalFailed'); its evaluation is then aborted at once (runEvaluation's `lockLost`), so
+// the miner is not played the rest of a second, concurrent episode of the task. Between the resume
+// and that renewal's answer (one Redis round trip) a call under way may still complete and the
+// next one start: the renewal cannot come sooner than the loop's first turn after the resume.
 import type { PoolWorkerOptions } from '../pool/job-options.ts';
 import { setMaxListeners } from 'node:events';
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
@@ -111,6 +118,8 @@ export class TaskWorker {
   #running = 0;
   #closing = false;
   readonly #seenMiners = new Set<string>();
+  /** The running evaluations, by queue and job id: aborted when BullMQ reports their lock lost. */
+  readonly #lockWatch = new Map<string, AbortController>();
   readonly #episodes: Record<string, number> = Object.fromEntries(ERROR_CLASSES.map((c) => [c, 0]));
 
   constructor(options: TaskWorkerOptions) {
@@ -186,8 +195,7 @@ export class TaskWorker {
   #watch(worker: Worker, env: string): void {
     let lastError = '';
     worker.on('error', (error) => {
-      // A lock this worker could not renew is reported as 'lockRenewalFailed' too; the job's
-      // processor discards its outcome with one line of its own when it finishes.
+      // A lock this worker could not renew is reported as 'lockRenewalFailed' too (handled below).
       if (error.message.startsWith('could not renew lock for job')) return;
       // BullMQ reports each failed reconnect; one line per distinct message is enough.
       if (error.message === lastError) return;
@@ -195,7 +203,14 @@ export class TaskWorker {
       this.#logger.warn({ env, err: error.message }, 'queue error');
     });
     worker.on('ready', () => (lastError = ''));
-    worker.on('lockRenewalFailed', (jobIds: string[]) => this.#logger.debug({ env, jobs: jobIds }, 'lost the lock of running tasks'));
+    worker.on('lockRenewalFailed', (jobIds: string[]) => {
+      for (const jobId of jobIds) {
+        const watch = this.#lockWatch.get(runningKey(queueName(env), jobId));
+        if (watch === undefined || watch.signal.aborted) continue;
+        this.#logger.info({ env, job: jobId }, "the lock of a running task was lost (another worker may have it): stopping its evaluation");
+        watch.abort(new Error("the worker lost the task's lock"));
+      }
+    });
     worker.on('stalled', (jobId) => this.#logger.info({ env, job: jobId }, 'a task whose worker stopped renewing its lock went back to pending'));
     worker.on('failed', (job, error) => {
       if (!job) return;
@@ -226,16 +241,21 @@ export class TaskWorker {
     if (job.stalledCounter > 0 && (await this.#alreadyStored(task, log))) return;
 
     this.#running++;
+    const watchKey = runningKey(job.queueName, job.id ?? '');
+    const lockLost = new AbortController();
+    this.#lockWatch.set(watchKey, lockLost);
     let run;
     try {
-      run = await runEvaluation(this.#options.evaluator, task, { shutdown: this.#shutdown.signal, hardTimeoutMs: this.#options.hardTimeoutMs });
+      run = await runEvaluation(this.#options.evaluator, task, { shutdown: this.#shutdown.signal, hardTimeoutMs: this.#options.hardTimeoutMs, lockLost: lockLost.signal });
     } finally {
       this.#running--;
+      this.#lockWatch.delete(watchKey);
     }
     const { outcome } = run;
     const attempt = job.attemptsMade + 1;
     const finished: FinishedAttempt = { attempt, workerId: this.#options.workerId, finishedAt: Date.now(), outcome };
     this.#seeMiner(task.hotkey);
+    if (run.abandoned === 'lock_lost') return this.#discardLost(task, finished, log, { stopped: true });
     if (await this.#lockLost(job, token, log)) return this.#discardLost(task, finished, log);
     // A measured non-answer on the task's last attempt is recorded as a scored failure: that is
     // the class the attempt has, in the tables and in the metrics alike. A task created again
@@ -380,13 +400,17 @@ export class TaskWorker {
    * The outcome of a delivery whose lock was lost: recorded as an unscored worker_error attempt
    * (so the miner's history shows why it saw the task again), never as a result; the job now
    * belongs to another delivery and is not touched (WaitingError: BullMQ leaves it alone rather
-   * than failing a moveToCompleted on a lock it does not hold).
+   * than failing a moveToCompleted on a lock it does not hold). `stopped`: the episode was
+   * aborted when the loss was reported, rather than finished.
    */
-  async #discardLost(task: TaskJobData, finished: FinishedAttempt, log: Logger, { counted = false } = {}): Promise<never> {
+  async #discardLost(task: TaskJobData, finished: FinishedAttempt, log: Logger, { counted = false, stopped = false } = {}): Promise<never> {
     const { errorClass, score } = finished.outcome;
-    const message = `the worker lost the task's lock (it stalled longer than the lock duration) before storing its ${errorClass} outcome (score ${score}); discarded, the worker that took the task over evaluates it`;
+    const message = stopped
+      ? "the worker lost the task's lock (it stalled longer than the lock duration) during its episode: the episode was stopped and discarded, the worker that took the task over evaluates it"
+      : `the worker lost the task's lock (it stalled longer than the lock duration) before storing its ${errorClass} outcome (score ${score}); discarded, the worker that took the task over evaluates it`;
     const outcome: EvaluationOutcome = { errorClass: 'worker_error', success: false, score: 0, reward: null, timesteps: null, message, durationMs: finished.outcome.durationMs };
-    log.info({ class: errorClass, score, attempt: finished.attempt }, 'lost the lock of this task: its outcome is discarded, never scored; the worker that took it over evaluates it');
+    if (stopped) log.info({ attempt: finished.attempt }, 'lost the lock of this task: its episode was stopped, never scored; the worker that took it over evaluates it');
+    else log.info({ class: errorClass, score, attempt: finished.attempt }, 'lost the lock of this task: its outcome is discarded, never scored; the worker that took it over evaluates it');
     if (!counted) this.#count(task.env, task.hotkey, outcome);
     await this.#recordAttempt(task, { ...finished, outcome }, log);
     throw new WaitingError();
@@ -436,4 +460,9 @@ export class TaskWorker {
       log.warn({ err: (error as Error).message }, 'could not publish the circuit state'),
     );
   }
+}
+
+/** Names a running job across the worker's queues (job ids are unique per queue). */
+function runningKey(queue: string, jobId: string): string {
+  return `${queue}\u0000${jobId}`;
 }

@@ -23,7 +23,10 @@ import { assertAlive, assertBooks, STARTUP_MS, useFaultSystem, type FaultSystem 
  *   replica replaces it, every task completes later with a real episode;
  * - `workerKilledScenario`: the worker killed (-9) while its containers run, round after round:
  *   the containers it left behind are removed by the next worker's start, every task completes,
- *   and at the end no container with the labels of these workers remains.
+ *   and at the end no container with the labels of these workers remains;
+ * - `workerGoneScenario`: two workers, one killed (-9) and never replaced: the survivor's periodic
+ *   sweep removes the dead one's containers once it has been gone for the grace period, and never
+ *   touches its own; every task completes.
  */
 const ENV = 'container/reach-v1';
 // Locks long enough for a loaded machine, short enough that an orphan comes back in seconds.
@@ -47,8 +50,8 @@ interface Fixture {
   readonly system: FaultSystem;
   engine(): DockerEngine;
   miner(): DemoMiner;
-  /** `evalpool worker` on the container env, with `id`; resolves once it runs. */
-  startWorker(id: string): Promise<CliProcess>;
+  /** `evalpool worker` on the container env, with `id` (and `variables` over the scenario's settings); resolves once it runs. */
+  startWorker(id: string, variables?: Readonly<Record<string, string>>): Promise<CliProcess>;
   /** Containers the engine holds with these worker ids. */
   containersOf(ids: readonly string[]): Promise<{ id: string; worker: string }[]>;
 }
@@ -75,8 +78,8 @@ function useContainerFixture(): Fixture {
     system,
     engine: () => engine!,
     miner: () => miner!,
-    async startWorker(id) {
-      const worker = system.spawn(['worker', '--envs', ENV, '--concurrency', '3'], { ...SETTINGS, EVALPOOL_SAMPLING_LISTS_DIR: dir, EVALPOOL_WORKER_ID: id });
+    async startWorker(id, variables = {}) {
+      const worker = system.spawn(['worker', '--envs', ENV, '--concurrency', '3'], { ...SETTINGS, EVALPOOL_SAMPLING_LISTS_DIR: dir, EVALPOOL_WORKER_ID: id, ...variables });
       await worker.waitForLog((l) => l.msg === 'evalpool worker is running', STARTUP_MS);
       return worker;
     },
@@ -182,6 +185,82 @@ export function workerKilledScenario(name: string, options: ContainerFaultOption
         t,
         f.system,
         { scenario: `worker killed with env containers (${name})`, injected: `kill -9 of the worker while its env containers ran, ${options.rounds} round(s), a new worker each time`, extra: `${leftBehind} containers left behind, all removed by the next worker; ${remaining.length} labelled containers at the end; ${envErrors} env_error attempts` },
+        tasks,
+      );
+      assert.deepEqual(remaining, [], 'no container with these workers\' labels remains');
+    });
+  });
+}
+
+/**
+ * The sweep's settings: a heartbeat expires 3 beats (6 s) after a kill, and a worker seen without
+ * one for the grace (10 s) loses its containers. A live worker would have to stall for both
+ * (16 s) to be taken for gone: room for a loaded machine.
+ */
+const SWEEP_SETTINGS = {
+  EVALPOOL_WORKER_HEARTBEAT_MS: '2000',
+  EVALPOOL_CONTAINER_SWEEP_INTERVAL_MS: '500',
+  EVALPOOL_CONTAINER_SWEEP_GRACE_MS: '10000',
+};
+
+export function workerGoneScenario(name: string, options: ContainerFaultOptions): void {
+  describe(`env containers of a worker gone for good: ${name}`, { skip: SKIP_CONTAINER_TESTS || privatePostgresUnavailable() }, () => {
+    const f = useContainerFixture();
+    test(`a worker killed (-9) and never replaced, another one running, ${options.rounds} round(s): the survivor's sweep removes the dead one's containers, never its own; every task completes`, async (t) => {
+      const hotkey = `5ContainerWorkerGone${name.replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 40);
+      const survivorId = `container-survivor-${process.pid}`;
+      const survivor = await f.startWorker(survivorId, SWEEP_SETTINGS);
+      const alive = (): void => assertAlive({ survivor });
+      const tasks: TaskJobData[] = [];
+      const gone: string[] = [];
+      let swept = 0;
+      for (let round = 1; round <= options.rounds; round++) {
+        const victimId = `container-gone-${process.pid}-${round}`;
+        gone.push(victimId);
+        const victim = await f.startWorker(victimId, SWEEP_SETTINGS);
+        await waveUnderWay(f, tasks, options.wave, hotkey, () => assertAlive({ survivor, victim }), round);
+        // Both run episodes in containers of their own.
+        await waitFor(`round ${round}: containers of both workers`, async () => {
+          alive();
+          const listed = await f.containersOf([victimId, survivorId]);
+          return listed.some((c) => c.worker === victimId) && listed.some((c) => c.worker === survivorId);
+        });
+        victim.child.kill('SIGKILL');
+        assert.equal(await victim.exited(), 'SIGKILL');
+        const left = await f.containersOf([victimId]);
+        assert.ok(left.length > 0, 'the killed worker left its containers behind');
+        const own = (await f.containersOf([survivorId])).map((c) => c.id);
+        await waitFor(`round ${round}: the survivor's sweep to remove the containers of the worker gone`, async () => {
+          alive();
+          return (await f.containersOf([victimId])).length === 0;
+        });
+        swept += left.length;
+        // The survivor's containers are its own business: the sweep left every one of them (a
+        // container the survivor recycled itself, which it logs, is the only way one goes).
+        const recycled = survivor.logs().filter((l) => l.msg === 'recycling the env container').map((l) => String(l.name));
+        const kept = (await f.containersOf([survivorId])).map((c) => c.id);
+        const missing = own.filter((id) => !kept.includes(id));
+        assert.ok(missing.length === 0 || recycled.length > 0, `the survivor's containers stay (${missing.length} went; recycled: ${recycled.join(', ')})`);
+        const removals = survivor.logs().filter((l) => l.msg === 'removed an env container of a worker gone for good');
+        assert.ok(removals.every((l) => gone.includes(String(l.worker))), `only the dead workers' containers were swept: ${JSON.stringify(removals)}`);
+      }
+      await waitAllDone(f, tasks, alive);
+      const { envErrors } = await assertRealEpisodes(t, f, hotkey);
+      // Most often all by the survivor's sweep; a manager starting meanwhile on this host (another
+      // test file's) may remove some first, as leftovers of a dead process: the state is what counts.
+      const removals = survivor.logs().filter((l) => l.msg === 'removed an env container of a worker gone for good').length;
+      t.diagnostic(`${removals} of ${swept} containers left behind removed by the survivor's sweep`);
+      survivor.child.kill('SIGTERM');
+      assert.equal(await survivor.exited(), 0, survivor.stderr());
+      const remaining = await f.containersOf([survivorId, ...gone]);
+      await assertBooks(
+        t,
+        f.system,
+        {
+          scenario: `worker gone for good with env containers (${name})`,
+          injected: `kill -9 of a container-env \`worker\` mid-episode, never replaced, another worker running, ${options.rounds} round(s)`,
+          extra: `${swept} containers left behind, ${removals} removed by the survivor's sweep, none kept; ${remaining.length} labelled containers at the end; ${envErrors} env_error attempts`,
+        },
         tasks,
       );
       assert.deepEqual(remaining, [], 'no container with these workers\' labels remains');

@@ -10,7 +10,7 @@ import type { TaskJobData } from '../../src/pool/task-job.ts';
 import type { EvaluationOutcome } from '../../src/worker/evaluator.ts';
 import { ResultWriter, type ResultWriterOptions } from '../../src/worker/result-writer.ts';
 import { taskRecord, type TaskRecord } from '../../src/worker/task-record.ts';
-import { ResultWriteTimeoutError } from '../../src/worker/write-errors.ts';
+import { isPermanentWriteError, ResultWriteTimeoutError } from '../../src/worker/write-errors.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
@@ -176,7 +176,8 @@ describe('fences (a worker proves it still holds the task before its record is s
   test('a writer whose fence passed and that stalls before its commit holds back the successor\'s write, which then loses on the unique key', async () => {
     // The window between the lock check and the commit: the stalled writer checked while it held
     // the task, so its result stands; the successor's write waits for it, never overtakes it.
-    const stalled = writer();
+    // (Postgres ending an idle transaction is the next test's subject: not here.)
+    const stalled = writer({ idleTransactionMs: 600_000 });
     const successor = writer();
     const task = makeTask({ hotkey: '5FenceWindow' });
     const checked = gate();
@@ -200,6 +201,41 @@ describe('fences (a worker proves it still holds the task before its record is s
     assert.equal(await countRows('attempts', '5FenceWindow'), 1);
     await stalled.stop();
     await successor.stop();
+  });
+
+  test('a writer frozen mid-transaction past the idle limit: Postgres ends its transaction and its locks, the next writer stores, the frozen write fails as retryable', async () => {
+    // Its own pool: the connection Postgres ends is this writer's alone.
+    const frozenDb = createDatabase({ url: database.url, poolSize: 1, logger: testLogger() });
+    const frozen = writer({ db: frozenDb, idleTransactionMs: 1_000, writeTimeoutMs: 600_000 });
+    const next = writer({ writeTimeoutMs: 600_000 });
+    const task = makeTask({ hotkey: '5FrozenWriter' });
+    const inside = gate();
+    const thaw = gate();
+    // Its fence passed and it froze before the insert: idle in its transaction, the identity locked.
+    const first = frozen.write(withScore(task, 0.1, 'frozen'), async () => {
+      inside.open();
+      await thaw.promise;
+      return true;
+    });
+    first.catch(() => undefined);
+    await inside.promise;
+    // Without the limit this write would wait for the frozen transaction for as long as it is frozen.
+    const second = next.write(withScore({ ...task, task_uuid: randomUUID() }, 0.9, 'next'), () => Promise.resolve(true));
+    assert.deepEqual(await waitFor('the next writer to store its result', () => second), { resultStored: true });
+    assert.deepEqual(await scored('5FrozenWriter'), [{ score: 0.9, worker_id: 'next' }]);
+    thaw.open();
+    await assert.rejects(first, (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.equal(isPermanentWriteError(error), false, `retryable (parked and written again by the task worker): ${error.message}`);
+      return true;
+    });
+    assert.deepEqual(await scored('5FrozenWriter'), [{ score: 0.9, worker_id: 'next' }], 'nothing of the frozen write was stored');
+    assert.equal(await countRows('attempts', '5FrozenWriter'), 1);
+    // The frozen writer goes on, on a new connection: its parked outcome written again loses on the unique key.
+    assert.deepEqual(await frozen.write(withScore(task, 0.1, 'frozen'), () => Promise.resolve(true)), { resultStored: false });
+    await frozen.stop();
+    await next.stop();
+    await frozenDb.destroy();
   });
 });
 

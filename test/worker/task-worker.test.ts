@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
 import { circuitKey } from '../../src/pool/circuit-keys.ts';
+import { poolWorkerOptions, type PoolWorkerOptions } from '../../src/pool/job-options.ts';
 import { queueName, taskJobId, type TaskJobData } from '../../src/pool/task-job.ts';
 import type { EvaluationOutcome, Evaluator } from '../../src/worker/evaluator.ts';
 import { MAX_WORKER_ERRORS } from '../../src/config/constants.ts';
@@ -355,7 +356,9 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
 
   /**
    * A first holder runs a task of `hotkey` until `held` opens (answering 0.1), and freezes: its
-   * lock vanishes as if it had expired.
+   * lock vanishes as if it had expired. Frozen, it renews no lock, so BullMQ does not report the
+   * loss to it before its episode ends: the case of an episode that ended before the first lock
+   * renewal after a stall (a holder that is told stops at once: see the next describe).
    */
   async function frozenHolder(hotkey: string): Promise<{ first: WorkerHarness; task: TaskJobData; held: ReturnType<typeof gate> }> {
     const held = gate();
@@ -366,7 +369,7 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
         await held.promise;
         return solved(0.1);
       },
-      { concurrency: 1, workerId: 'first' },
+      { concurrency: 1, workerId: 'first', workerOptions: { ...poolWorkerOptions(config.scheduler), lockRenewTime: 3_600_000 } as PoolWorkerOptions },
     );
     const task = makeTask({ hotkey });
     await queues.add(task);
@@ -461,5 +464,46 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
       (await attemptsOf(task)).map((a) => a.error_class),
       ['worker_error', 'success'],
     );
+  });
+});
+
+describe('lost lock reported while the evaluation runs', () => {
+  const lockKey = (task: TaskJobData): string => `${redis.prefix}:${queueName(task.env)}:${taskJobId(task.env, task.hotkey, task.revision, task.task_id)}:lock`;
+
+  test("BullMQ's lock renewal reports the loss: the evaluation is aborted at once, discarded as a worker_error; the successor's episode is the result", async () => {
+    const entered = gate();
+    const reasons: string[] = [];
+    // An evaluator that plays until told to stop (as the episode runner does), however long.
+    const first = await worker(
+      (_task, signal) =>
+        new Promise<EvaluationOutcome>((resolve) => {
+          entered.open();
+          signal.addEventListener('abort', () => {
+            reasons.push(String((signal.reason as Error | undefined)?.message));
+            resolve(unscored('worker_error', 'aborted'));
+          }, { once: true });
+        }),
+      { concurrency: 1, workerId: 'first' },
+    );
+    const task = makeTask({ hotkey: '5LostMidEpisode' });
+    await queues.add(task);
+    await entered.promise;
+    await redis.redis.del(lockKey(task));
+    await waitFor('the first holder to discard its stopped episode', async () => (await attemptsOf(task)).some((a) => a.worker_id === 'first'));
+    assert.deepEqual(reasons, ["the worker lost the task's lock"], 'stopped by the lost lock, not by a timeout or a shutdown');
+    const [discarded] = await attemptsOf(task);
+    assert.equal(discarded!.error_class, 'worker_error');
+    assert.match(discarded!.error_message ?? '', /lost the task's lock .* during its episode: the episode was stopped/);
+    assert.deepEqual(await resultsOf(task), []);
+    // Stopped before the successor starts, so that the successor is the one that runs it again.
+    await first.stop();
+    const successor = await worker(() => Promise.resolve(solved(0.9)), { workerId: 'successor' });
+    await waitFor('the successor to store the result and remove the job', async () => (await resultsOf(task)).length === 1 && (await queues.getJob(task)) === undefined);
+    await successor.stop();
+    assert.deepEqual(
+      (await resultsOf(task)).map((r) => [r.score, r.worker_id]),
+      [[0.9, 'successor']],
+    );
+    assert.ok((await attemptsOf(task)).every((a) => a.worker_id === 'successor' || a.error_class === 'worker_error'), 'nothing of the first holder scored');
   });
 });

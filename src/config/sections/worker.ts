@@ -3,6 +3,8 @@ import {
   CIRCUIT_COOLDOWN_MULTIPLIER,
   CIRCUIT_FAILURE_THRESHOLD,
   CIRCUIT_MAX_COOLDOWN_MS,
+  CONTAINER_SWEEP_GRACE_MS,
+  CONTAINER_SWEEP_INTERVAL_MS,
   EPISODE_TIMEOUT_MARGIN_MS,
   MINER_ACTION_TIMEOUT_MS,
   MINER_CONNECT_TIMEOUT_MS,
@@ -131,5 +133,17 @@ export const worker = {
   dockerSocket: text('EVALPOOL_DOCKER_SOCKET', {
     default: '/var/run/docker.sock',
     doc: 'Docker Engine API socket for container environments (podman works too).',
+  }),
+  containerSweepIntervalMs: integer('EVALPOOL_CONTAINER_SWEEP_INTERVAL_MS', {
+    default: CONTAINER_SWEEP_INTERVAL_MS,
+    min: 100,
+    max: 3_600_000,
+    doc: 'How often a container worker removes the env containers of its pool (Redis and queue prefix) left by workers gone for good.',
+  }),
+  containerSweepGraceMs: integer('EVALPOOL_CONTAINER_SWEEP_GRACE_MS', {
+    default: CONTAINER_SWEEP_GRACE_MS,
+    min: 1_000,
+    max: 86_400_000,
+    doc: "An env container is swept only when its worker has had no heartbeat for this long (as seen by the sweeping worker) and it is at least this old; a live or stale worker's never.",
   }),
 };

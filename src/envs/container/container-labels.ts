@@ -14,6 +14,12 @@ export const LABELS = Object.freeze({
   instance: 'evalpool.instance',
   /** Which of the image's containers (replicas) of the manager it is: 0, 1, ... */
   replica: 'evalpool.replica',
+  /**
+   * The pool (Redis server and queue prefix) of the worker, on the containers of pool workers
+   * only: what the sweep of containers left by workers gone for good looks at (a worker judges
+   * liveness only of its own pool's workers, never of another pool's or of `evalpool eval`).
+   */
+  pool: 'evalpool.pool',
 });
 
 /** The labels of a container created by one manager. */
@@ -23,6 +29,7 @@ export interface ContainerLabelValues {
   readonly owner: ContainerOwner;
   readonly instance: string;
   readonly replica?: number;
+  readonly pool?: string;
 }
 
 export function containerLabels(values: ContainerLabelValues): Record<string, string> {
@@ -33,6 +40,7 @@ export function containerLabels(values: ContainerLabelValues): Record<string, st
     [LABELS.owner]: formatOwner(values.owner),
     [LABELS.instance]: values.instance,
     ...(values.replica !== undefined && { [LABELS.replica]: String(values.replica) }),
+    ...(values.pool !== undefined && { [LABELS.pool]: values.pool }),
   };
 }
 

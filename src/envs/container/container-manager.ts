@@ -19,7 +19,10 @@
 //   the container stops it. One recycle per container, however many calls saw it fail
 //   (generation check per replica).
 // - Start: leftovers of a crashed worker (managed containers whose owner process on this host
-//   is dead) are removed. Stop: every container of this manager is removed.
+//   is dead) are removed. Stop: every container of this manager is removed. While it runs, a pool
+//   worker also removes the containers of its pool (label evalpool.pool) whose worker is gone for
+//   good, on any host: `othersInPool` and `removeAbandoned`, used by the worker's ContainerSweep,
+//   which judges liveness from the worker registry (src/worker/container-sweep.ts).
 import { randomUUID } from 'node:crypto';
 import type { Stoppable } from '../../runtime/lifecycle.ts';
 import type { Logger } from '../../runtime/logger.ts';
@@ -62,6 +65,23 @@ export interface ContainerManagerOptions {
   readonly dockerCallTimeoutMs?: number;
   readonly stopGraceSeconds?: number;
   readonly maxResponseBytes?: number;
+  /**
+   * The pool of a pool worker (Redis server and queue prefix, see `containerPool`), written on
+   * its containers: `removeAbandoned` looks only at containers of this pool. Unset (`evalpool
+   * eval`): the containers carry none and no sweep ever touches them.
+   */
+  readonly pool?: string;
+}
+
+/** A container of the manager's pool that another worker made (see `othersInPool`). */
+export interface PoolContainer {
+  readonly id: string;
+  readonly name: string;
+  /** Its `evalpool.worker` label. */
+  readonly workerId: string;
+  readonly createdMs: number;
+  /** Its `evalpool.owner` label, for the log. */
+  readonly owner: string;
 }
 
 /** A running container of the manager. */
@@ -162,6 +182,39 @@ export class ContainerManager implements Stoppable {
   /** The running containers, by image then replica. */
   containers(): ManagedContainer[] {
     return this.#allSlots().flatMap((slot) => (slot.ready ? [slot.ready] : []));
+  }
+
+  /** Whether this manager runs any of `envs` (a worker consuming none of them never starts it). */
+  servesAny(envs: readonly string[]): boolean {
+    return envs.some((env) => this.#imageOf.has(env));
+  }
+
+  /**
+   * The containers of this manager's pool made by other workers (never this worker's own,
+   * whatever labels say); none without a pool or once stopping. Throws when the engine does not answer.
+   */
+  async othersInPool(): Promise<PoolContainer[]> {
+    const pool = this.#options.pool;
+    if (pool === undefined || this.#stopping) return [];
+    const listed = await this.#engine.list([`${LABELS.managed}=true`, `${LABELS.pool}=${pool}`], this.#closing.signal);
+    return listed.flatMap((c) => {
+      const workerId = c.labels[LABELS.worker];
+      if (workerId === undefined || workerId === this.#options.workerId || c.labels[LABELS.instance] === this.#instance) return [];
+      return [{ id: c.id, name: c.name, workerId, createdMs: c.createdMs, owner: c.labels[LABELS.owner] ?? '' }];
+    });
+  }
+
+  /** Removes a container of {@link othersInPool} whose worker is gone for good; true if removed (a failure is logged). */
+  async removeAbandoned(container: PoolContainer): Promise<boolean> {
+    if (this.#stopping) return false;
+    try {
+      await this.#engine.remove(container.id, this.#closing.signal);
+      this.#log.info({ name: container.name, worker: container.workerId, owner: container.owner }, 'removed an env container of a worker gone for good');
+      return true;
+    } catch (error) {
+      if (!this.#stopping) this.#log.warn({ name: container.name, err: errorMessage(error) }, 'could not remove an env container of a worker gone for good');
+      return false;
+    }
   }
 
   /** Tasks holding a place in each running or starting replica, by image then replica (for tests and benches). */
@@ -388,7 +441,7 @@ export class ContainerManager implements Stoppable {
         {
           image: pool.image,
           name,
-          labels: containerLabels({ workerId: this.#options.workerId, envs: pool.envs, owner: this.#owner, instance: this.#instance, replica: slot.index }),
+          labels: containerLabels({ workerId: this.#options.workerId, envs: pool.envs, owner: this.#owner, instance: this.#instance, replica: slot.index, ...(this.#options.pool !== undefined && { pool: this.#options.pool }) }),
           // AFFINETES_PORT: affinetes' server (it binds 0.0.0.0); PORT and HOST: evalpool's own image.
           env: [`AFFINETES_PORT=${port}`, `PORT=${port}`, 'HOST=127.0.0.1'],
           stopGraceSeconds: this.#options.stopGraceSeconds ?? CONTAINER_STOP_GRACE_SECONDS,

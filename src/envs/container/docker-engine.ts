@@ -33,6 +33,8 @@ export interface ListedContainer {
   readonly name: string;
   readonly state: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** When the engine created it, ms since epoch (the engine counts whole seconds). */
+  readonly createdMs: number;
 }
 
 /** The engine's view of one container. */
@@ -139,7 +141,7 @@ export class DockerEngine {
   /** Every container (running or not) carrying all of `labels` (`name=value`). */
   async list(labels: readonly string[], signal?: AbortSignal): Promise<ListedContainer[]> {
     const found = await this.#call('list', signal, (abortSignal) => this.#docker.listContainers({ all: true, filters: { label: [...labels] }, abortSignal }));
-    return found.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), state: c.State, labels: c.Labels ?? {} }));
+    return found.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), state: c.State, labels: c.Labels ?? {}, createdMs: c.Created * 1_000 }));
   }
 
   /** The last `lines` lines of a container's output (stdout and stderr), for error messages. */
