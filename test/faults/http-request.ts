@@ -29,7 +29,10 @@ export function rawRequest(base: string, request: RawRequest, timeoutMs: number)
     };
     let req: http.ClientRequest;
     try {
-      req = http.request({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers: { connection: 'close', ...request.headers }, agent: false });
+      // A body always goes with its length: node sends a DELETE's or OPTIONS's body unframed
+      // otherwise, which the server rightly refuses as garbage after the request.
+      const length = request.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(request.body)) };
+      req = http.request({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers: { connection: 'close', ...request.headers, ...length }, agent: false });
     } catch (error) {
       // A request node refuses to send (an invalid header value or method): nothing reached the service.
       resolve({ status: 'error', body: `not sent: ${(error as Error).message}` });
