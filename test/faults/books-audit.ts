@@ -41,8 +41,10 @@ const key = (t: { hotkey: string; revision: string; env: string; task_id: number
  * Jobs in Redis (pending, assigned or paused) for tasks outside `wanted`, each named with why it is
  * not wanted, read from the miners and sampling lists in Postgres.
  */
-async function strayJobs(db: Kysely<Database>, redis: Redis, prefix: string, wanted: ReadonlySet<string>): Promise<string[]> {
-  const envs = await redis.smembers(poolKeys(prefix).queues);
+async function strayJobs(db: Kysely<Database>, redis: Redis, prefix: string, tasks: readonly TaskJobData[]): Promise<string[]> {
+  const wanted = new Set(tasks.map(key));
+  // The queues the scheduler registered, and those of tasks a scenario added itself.
+  const envs = [...new Set([...(await redis.smembers(poolKeys(prefix).queues)), ...tasks.map((t) => queueName(t.env))])];
   if (envs.length === 0) return [];
   const snapshot = await readPoolSnapshot(redis, prefix, envs);
   const stray = snapshot.tasks.filter((t) => !wanted.has(key({ hotkey: t.hotkey, revision: t.revision, env: t.env, task_id: t.taskId })));
@@ -100,7 +102,7 @@ export async function auditBooks(db: Kysely<Database>, redis: Redis, prefix: str
     evaluated: tasks.length - missing.length,
     pooled: inRedis.filter((n) => n === 1).length,
     infrastructureScored: rows.filter((r) => r.error_class !== 'success' && r.error_class !== 'failure').length + unmeasured.length,
-    strayJobs: await strayJobs(db, redis, prefix, new Set(tasks.map(key))),
+    strayJobs: await strayJobs(db, redis, prefix, tasks),
     weights: await auditWeights(db),
     slots,
   };

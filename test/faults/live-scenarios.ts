@@ -128,6 +128,7 @@ export class Answers {
 }
 
 function errorCode(body: string): string {
+  if (body === '') return '(no body: HEAD)';
   try {
     const { error } = JSON.parse(body) as { error?: unknown };
     return typeof error === 'string' ? error : '?';

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.ts';
@@ -39,7 +40,7 @@ export class SlotSampler {
   readonly #prefix: string;
   readonly #defaultSlots: number;
   readonly #everyMs: number;
-  #running = true;
+  readonly #stopped = new AbortController();
   readonly #loop: Promise<void>;
   #samples = 0;
   #failed = 0;
@@ -66,13 +67,17 @@ export class SlotSampler {
   }
 
   async #run(): Promise<void> {
-    while (this.#running) {
+    for (;;) {
+      try {
+        await sleep(this.#everyMs, undefined, { signal: this.#stopped.signal });
+      } catch {
+        return; // stopped
+      }
       try {
         await this.sample();
       } catch {
         this.#failed++;
       }
-      await new Promise((resolve) => setTimeout(resolve, this.#everyMs));
     }
   }
 
@@ -115,7 +120,7 @@ export class SlotSampler {
 
   /** Stops sampling (after the sample under way) and returns the record. */
   async stop(): Promise<SlotAudit> {
-    this.#running = false;
+    this.#stopped.abort();
     await this.#loop;
     this.#redis.disconnect();
     const extra = this.#violationCount - this.#violations.length;
