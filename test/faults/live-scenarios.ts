@@ -21,13 +21,22 @@ async function storedResults(live: LiveSystem): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-/** Waits until at least `results` results are stored and tasks are still in the pool: the system is mid-run. */
+/**
+ * Waits until at least `results` results are stored and tasks are assigned: the system is mid-run.
+ * Fails at once, saying so, when every wanted task is evaluated first (nothing left to be mid-run of).
+ */
 async function waitMidRun(live: LiveSystem, what: string, results: number): Promise<number> {
+  let last = '';
   return waitFor(what, async () => {
     live.alive();
     const n = await storedResults(live);
-    const active = await live.fault.queues.queue(LIVE_ENV).getActiveCount();
-    return n >= results && active > 0 ? n : undefined;
+    const counts = await live.fault.queues.queue(LIVE_ENV).getJobCounts('wait', 'active', 'delayed', 'prioritized', 'failed');
+    const wanted = (await live.wanted()).length;
+    last = `${n} results of ${wanted} wanted, pool ${JSON.stringify(counts)}`;
+    assert.ok(n < wanted, `${what}: every wanted task was evaluated before (${last})`);
+    return n >= results && (counts.active ?? 0) > 0 ? n : undefined;
+  }).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; ${last}`);
   });
 }
 
@@ -42,9 +51,11 @@ export function leaderKillScenario(name: string, options: { readonly listSize: n
       await live.startAll();
       const sampler = live.fault.startSlotSampler();
       const takeovers: string[] = [];
+      const standbys: Promise<string>[] = [];
       for (let round = 1; round <= options.rounds; round++) {
         const leader = await live.leader();
-        const at = await waitMidRun(live, `round ${round}: mid-run`, Math.floor((round * total(live, options.listSize)) / (options.rounds + 2)));
+        // Each round once the current leader has kept the pool going: results since the last kill.
+        const at = await waitMidRun(live, `round ${round}: mid-run`, (await storedResults(live)) + 2);
         const victim = live.serves.get(leader)!;
         const others = [...live.serves.entries()].filter(([label]) => label !== leader);
         const terms = (label: string): number => live.serves.get(label)!.logs().filter((l) => l.msg === BECAME_LEADER).length;
@@ -58,9 +69,11 @@ export function leaderKillScenario(name: string, options: { readonly listSize: n
           return others.find(([label]) => terms(label) > before.get(label)!)?.[0];
         });
         takeovers.push(`${leader}→${successor} after ${at} results`);
-        // A new standby, as an operator's supervisor would start.
-        await live.startServe(`${leader}${round}`);
+        // A new standby, as an operator's supervisor would start; the next round does not wait
+        // for it (the pool would drain meanwhile), the recovery does.
+        standbys.push(live.startServe(`${leader}${round}`));
       }
+      await Promise.all(standbys);
       await live.waitRecovered({ weights: true });
       const slots = await sampler.stop();
       await assertBooks(
