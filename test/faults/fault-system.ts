@@ -14,7 +14,9 @@ import { TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { auditBooks, booksHold, type Books } from './books-audit.ts';
+import { auditBooks, booksHold, describeBooks, violations, type Books } from './books-audit.ts';
+import { recordScenario } from './fault-summary.ts';
+import { SlotSampler, type SlotAudit } from './slot-sampler.ts';
 
 /** Starting a process takes long on a loaded machine (tsx compiles the sources): room for it. */
 export const STARTUP_MS = 180_000;
@@ -36,6 +38,8 @@ export interface FaultSystem {
   spawn(args: readonly string[], variables?: Readonly<Record<string, string>>): CliProcess;
   /** Result rows stored for `hotkey`. */
   stored(hotkey: string): Promise<number>;
+  /** Starts sampling the slot law (stopped by `stop()`, or in `after`). */
+  startSlotSampler(): SlotSampler;
 }
 
 /** Registers the hooks of a scenario's system (call inside its `describe`). */
@@ -48,6 +52,7 @@ export function useFaultSystem(options: { readonly privateRedis?: { readonly app
   let config: Config | undefined;
   let queues: TestQueues | undefined;
   const processes: CliProcess[] = [];
+  const samplers: SlotSampler[] = [];
 
   before(async () => {
     if (options.privateRedis) redisServer = await startPrivateRedis(options.privateRedis);
@@ -61,6 +66,7 @@ export function useFaultSystem(options: { readonly privateRedis?: { readonly app
   });
 
   after(async () => {
+    for (const s of samplers) await s.stop();
     for (const p of processes) await p.kill();
     await queues?.close();
     await db?.destroy();
@@ -106,6 +112,12 @@ export function useFaultSystem(options: { readonly privateRedis?: { readonly app
       const row = await ready(db, 'database').selectFrom('results').select((eb) => eb.fn.countAll<number>().as('n')).where('hotkey', '=', hotkey).executeTakeFirst();
       return Number(row?.n ?? 0);
     },
+    startSlotSampler() {
+      const c = ready(config, 'config');
+      const sampler = SlotSampler.start({ redisUrl: c.storage.redisUrl, db: ready(db, 'database'), prefix, defaultSlots: c.slots.default });
+      samplers.push(sampler);
+      return sampler;
+    },
   };
 }
 
@@ -117,18 +129,27 @@ export function assertAlive(processes: Readonly<Record<string, CliProcess>>): vo
 }
 
 /**
- * Audits the books of `tasks` straight from Postgres and Redis, prints the scenario's row of the
- * README's fault-suite table (`extra` is appended to the books), and asserts that they hold with
- * every task evaluated.
+ * Audits the books of `tasks` straight from Postgres and Redis (with the slot sampler's record,
+ * when the scenario ran one), records and prints the scenario's row of the fault-suite table
+ * (`extra` is appended to the books), and asserts that they hold with every task evaluated.
  */
-export async function assertBooks(t: TestContext, system: FaultSystem, row: { readonly scenario: string; readonly injected: string; readonly extra?: string }, tasks: readonly TaskJobData[]): Promise<Books> {
-  const books = await auditBooks(system.db, system.queues.connection, system.prefix, tasks);
-  t.diagnostic(
-    `| ${row.scenario} | ${row.injected} | ${books.tasks} tasks, ${books.evaluated} evaluated, ${books.pooled} pooled, ${books.duplicates.length} duplicates, ${books.lost.length} lost, ${books.infrastructureScored} infrastructure faults scored${row.extra ? `; ${row.extra}` : ''} | ${booksHold(books) ? 'holds' : 'VIOLATED'} |`,
-  );
+export async function assertBooks(
+  t: TestContext,
+  system: FaultSystem,
+  row: { readonly scenario: string; readonly injected: string; readonly extra?: string },
+  tasks: readonly TaskJobData[],
+  options: { readonly slots?: SlotAudit } = {},
+): Promise<Books> {
+  const books = await auditBooks(system.db, system.queues.connection, system.prefix, tasks, options.slots);
+  const described = `${describeBooks(books)}${row.extra ? `; ${row.extra}` : ''}`;
+  recordScenario({ scenario: row.scenario, injected: row.injected, books: described, holds: booksHold(books), violations: violations(books), detail: books, finishedAt: new Date().toISOString() });
+  t.diagnostic(`| ${row.scenario} | ${row.injected} | ${described} | ${booksHold(books) ? 'holds' : `VIOLATED: ${violations(books).join(', ')}`} |`);
   assert.deepEqual(books.duplicates, [], 'one result per task');
   assert.deepEqual(books.lost, [], 'nothing lost');
   assert.equal(books.evaluated, tasks.length, 'every task evaluated');
   assert.equal(books.infrastructureScored, 0, 'no infrastructure fault scored');
+  assert.deepEqual(books.strayJobs, [], 'no job for a retired id or revision, nor for an unknown or inactive miner');
+  assert.deepEqual(books.weights.violations, [], 'weights published only from full coverage');
+  if (books.slots) assert.deepEqual(books.slots.violations, [], 'in flight ≤ slots in every sample');
   return books;
 }

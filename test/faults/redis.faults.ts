@@ -65,6 +65,7 @@ function redisFaultScenario(name: string, fault: RedisFault): void {
         EVALPOOL_STALLED_INTERVAL_MS: '2000',
         EVALPOOL_TASK_BACKOFF_MS: '100',
       };
+      const sampler = system.startSlotSampler();
       const serve = system.spawn(['serve'], { ...common, EVALPOOL_PORT: '0', EVALPOOL_INLINE_WORKERS: '1', EVALPOOL_WORKER_ENVS: ENV, EVALPOOL_MINERS_REFRESH_SECONDS: '1', EVALPOOL_SCHEDULER_TICK_MS: '200' });
       await serve.waitForLog((l) => l.msg === 'inline workers are running', STARTUP_MS);
       const worker = system.spawn(['worker', '--envs', ENV, '--concurrency', '3'], common);
@@ -87,7 +88,13 @@ function redisFaultScenario(name: string, fault: RedisFault): void {
       }, 300_000);
       const tasks = await wanted();
       assert.equal(tasks.length, total);
-      await assertBooks(t, system, { scenario: `Redis ${name}`, injected: `${fault === 'flush' ? 'FLUSHALL' : fault === 'restart-empty' ? 'kill -9 + restart, no persistence' : 'kill -9 + restart with the AOF'} after ${before}/${total} results` }, tasks);
+      await assertBooks(
+        t,
+        system,
+        { scenario: `Redis ${name}`, injected: `${fault === 'flush' ? 'FLUSHALL' : fault === 'restart-empty' ? 'kill -9 + restart, no persistence' : 'kill -9 + restart with the AOF'} after ${before}/${total} results` },
+        tasks,
+        { slots: await sampler.stop() },
+      );
       serve.child.kill('SIGTERM');
       worker.child.kill('SIGTERM');
       assert.equal(await serve.exited(), 0, serve.stderr());

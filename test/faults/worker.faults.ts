@@ -98,17 +98,21 @@ describe('worker faults: SIGSTOP for 2 s', { skip: privatePostgresUnavailable() 
     // The expert answers fast: a failure naming a timeout would be the worker's own stop scored against the miner.
     const failures = await system.db.selectFrom('results').select(['task_id', 'error_message', 'worker_id']).where('hotkey', '=', hotkey).where('error_class', '=', 'failure').execute();
     const stopScored = failures.filter((r) => /time/i.test(r.error_message ?? ''));
-    // Attempts that ended otherwise than in a result: a miner_unavailable one here would charge the miner's slots for the worker's stop.
+    // Attempts that ended otherwise than in a result. The worker's own stall is a `worker_error`
+    // (never scored, not counted by slot health); a `miner_unavailable` one would charge the
+    // miner's slots for the worker's stop.
     const unscored = await system.db.selectFrom('attempts').select(['error_class', 'error_message']).where('hotkey', '=', hotkey).where('error_class', 'not in', ['success', 'failure']).execute();
+    const charged = unscored.filter((a) => a.error_class === 'miner_unavailable');
     const byStopped = await system.db.selectFrom('results').select((eb) => eb.fn.countAll<number>().as('n')).where('hotkey', '=', hotkey).where('worker_id', '=', 'stopped').executeTakeFirst();
     await assertBooks(
       t,
       system,
-      { scenario: 'worker stopped', injected: 'SIGSTOP of the worker mid-episode for 2 s, then SIGCONT', extra: `${Number(byStopped?.n ?? 0)} by the stopped worker; ${failures.length} failures, ${stopScored.length} naming a timeout; ${unscored.length} unscored attempts` },
+      { scenario: 'worker stopped', injected: 'SIGSTOP of the worker mid-episode for 2 s, then SIGCONT', extra: `${Number(byStopped?.n ?? 0)} by the stopped worker; ${failures.length} failures, ${stopScored.length} naming a timeout; ${unscored.length} unscored attempts (${unscored.length - charged.length} worker_error), ${charged.length} charged to the miner` },
       tasks,
     );
     assert.deepEqual(stopScored, [], 'no timeout caused by the stop scored against the miner');
-    assert.deepEqual(unscored, [], 'no attempt charged to the miner for the worker\'s stop');
+    assert.deepEqual(charged, [], 'no attempt charged to the miner for the worker\'s stop');
+    assert.ok(unscored.every((a) => a.error_class === 'worker_error'), `the stop's unscored attempts are the worker's own: ${JSON.stringify(unscored)}`);
     serve.child.kill('SIGTERM');
     worker.child.kill('SIGTERM');
     assert.equal(await serve.exited(), 0, serve.stderr());
