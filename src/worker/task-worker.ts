@@ -6,10 +6,13 @@
 //                                 counted twice.
 //   miner_unavailable/env_error → attempt recorded, then a retryable error: BullMQ retries with
 //                                 the job's backoff and, after its attempts, fails it (paused).
-//                                 Except a measured non-answer (the miner had received the task):
-//                                 its last attempt is recorded as a scored failure instead; and
-//                                 an unattributed env fault (container-outcome.ts) at the last
-//                                 attempt, when another miner's episode of the task was played.
+//                                 Except a measured non-answer (the miner had received the task,
+//                                 in this attempt or an earlier one, and did not answer, or an
+//                                 unattributed env fault followed, container-outcome.ts): its last
+//                                 attempt is recorded as a scored failure instead; and an
+//                                 unattributed fault at the last attempt of a task the miner was
+//                                 never seen to have, when other miners' episodes of it played out
+//                                 recently (playedByAnotherMiner).
 //   worker_error                → back to pending without consuming an attempt (shutdown:
 //                                 straight to the front of the queue; otherwise after a backoff,
 //                                 at most MAX_WORKER_ERRORS times before it consumes attempts).
@@ -55,7 +58,14 @@ import { publishCircuitState } from '../pool/circuit-keys.ts';
 import { parseTaskJobData, queueName, type TaskJobData } from '../pool/task-job.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { EvalpoolMetrics } from '../runtime/metrics.ts';
-import { MAX_WORKER_ERRORS, PARKED_RESULT_BASE_DELAY_MS, WORKER_ERROR_BASE_DELAY_MS } from '../config/constants.ts';
+import {
+  EVIDENCE_LOOKUP_BASE_DELAY_MS,
+  MAX_WORKER_ERRORS,
+  PARKED_RESULT_BASE_DELAY_MS,
+  UNATTRIBUTED_EVIDENCE_MIN_MINERS,
+  UNATTRIBUTED_EVIDENCE_WINDOW_MS,
+  WORKER_ERROR_BASE_DELAY_MS,
+} from '../config/constants.ts';
 import { ERROR_CLASSES, nextStep } from './error-class.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { attributedOutcome, exhaustedOutcome } from './exhausted-outcome.ts';
@@ -223,6 +233,8 @@ export class TaskWorker {
     // A job taken while stopping (a fetch already in flight) is handed back untouched.
     if (this.#closing) return this.#releaseForShutdown(job, token, log);
     if (state.pending_result) return this.#store(job, token, task, state, state.pending_result, log);
+    // A parked decision is this attempt's own (a job retried by hand has a later attempt: it runs).
+    if (state.pending_decision?.attempt === job.attemptsMade + 1) return this.#decide(job, token, task, state, state.pending_decision, log);
     if (job.stalledCounter > 0 && (await this.#alreadyStored(task, log))) return;
 
     this.#running++;
@@ -242,29 +254,8 @@ export class TaskWorker {
     switch (nextStep(outcome.errorClass)) {
       case 'record':
         return this.#store(job, token, task, state, finished, log);
-      case 'retry': {
-        const minerHadTask = outcome.minerHadTask === true || task.miner_had_task === true;
-        const last = finished.attempt >= (job.opts.attempts ?? 1);
-        // A task created again continues its measured history: its earlier jobs' non-answers
-        // were taken off this job's attempts and count in the total.
-        const total = (task.earlier_attempts ?? 0) + finished.attempt;
-        const measured = last ? exhaustedOutcome(outcome, total, minerHadTask) : undefined;
-        if (measured !== undefined) {
-          log.info({ attempt: finished.attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
-          return this.#store(job, token, task, state, { ...finished, outcome: measured }, log);
-        }
-        const unattributed = outcome.unattributedFault === true || (outcome.errorClass === 'miner_unavailable' && state.unattributed_fault === true);
-        if (last && unattributed && (await this.#playedElsewhere(task, log))) {
-          log.info({ attempt: finished.attempt, reason: outcome.message }, "the env failed only in this miner's episodes of a task other miners played: scored as a failure");
-          return this.#store(job, token, task, state, { ...finished, outcome: attributedOutcome(outcome, finished.attempt) }, log);
-        }
-        await this.#recordAttempt(task, finished, log);
-        // The attempt row written just above says so too, for a job of this task created again.
-        if (outcome.minerHadTask === true && task.miner_had_task !== true) await this.#remember(job, { miner_had_task: true }, log);
-        if (outcome.unattributedFault === true && state.unattributed_fault !== true) await this.#remember(job, { unattributed_fault: true }, log);
-        log.info({ class: outcome.errorClass, attempt: finished.attempt, reason: outcome.message }, 'attempt not scored; the task will retry');
-        throw new RetryableTaskError(outcome.errorClass, outcome.message);
-      }
+      case 'retry':
+        return this.#decide(job, token, task, state, finished, log);
       case 'release':
         if (run.abandoned === 'shutdown') {
           void this.#recordAttempt(task, finished, log);
@@ -272,6 +263,46 @@ export class TaskWorker {
         }
         return this.#releaseAfterWorkerError(job, token, task, state, finished, log);
     }
+  }
+
+  /**
+   * The release of a retryable attempt: retried, or at the task's last attempt a scored failure
+   * (measured non-answer, or an unattributed fault with other miners' evidence), or paused.
+   */
+  async #decide(job: Job, token: string, task: TaskJobData, state: WorkerJobState, finished: FinishedAttempt, log: Logger): Promise<void> {
+    const { outcome } = finished;
+    const minerHadTask = outcome.minerHadTask === true || task.miner_had_task === true;
+    const last = finished.attempt >= (job.opts.attempts ?? 1);
+    // A task created again continues its measured history: its earlier jobs' non-answers
+    // were taken off this job's attempts and count in the total.
+    const total = (task.earlier_attempts ?? 0) + finished.attempt;
+    const measured = last ? exhaustedOutcome(outcome, total, minerHadTask) : undefined;
+    if (measured !== undefined) {
+      log.info({ attempt: finished.attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
+      return this.#store(job, token, task, state, { ...finished, outcome: measured }, log);
+    }
+    const unattributed = outcome.unattributedFault === true || (outcome.errorClass === 'miner_unavailable' && state.unattributed_fault === true);
+    if (last && unattributed) {
+      const evidence = await this.#playedElsewhere(task, log);
+      if (evidence === undefined) {
+        // Postgres could not say: decide again later, without running the episode again and
+        // without consuming the attempt (a transient error must not pause the task).
+        const failures = (state.evidence_lookup_failures ?? 0) + 1;
+        const delay = backoffDelay(failures, EVIDENCE_LOOKUP_BASE_DELAY_MS, this.#options.resultRetryMaxMs);
+        log.warn({ failures, retryInMs: delay }, 'evidence lookup failed: the decision of this last attempt is parked in the task');
+        return this.#delay(job, token, { pending_decision: finished, evidence_lookup_failures: failures }, delay, log);
+      }
+      if (evidence) {
+        log.info({ attempt: finished.attempt, reason: outcome.message }, "the env failed only in this miner's episodes of a task other miners played out: scored as a failure");
+        return this.#store(job, token, task, state, { ...finished, outcome: attributedOutcome(outcome, finished.attempt) }, log);
+      }
+    }
+    await this.#recordAttempt(task, finished, log);
+    // The attempt row written just above says so too, for a job of this task created again.
+    if (outcome.minerHadTask === true && task.miner_had_task !== true) await this.#remember(job, { miner_had_task: true }, log);
+    if (outcome.unattributedFault === true && state.unattributed_fault !== true) await this.#remember(job, { unattributed_fault: true }, log);
+    log.info({ class: outcome.errorClass, attempt: finished.attempt, reason: outcome.message }, 'attempt not scored; the task will retry');
+    throw new RetryableTaskError(outcome.errorClass, outcome.message);
   }
 
   /** Writes attempt + result; on a write failure parks the outcome in the job and delays it. */
@@ -319,14 +350,17 @@ export class TaskWorker {
     }
   }
 
-  /** Whether another miner's episode of this task was played (the evidence that settles an unattributed fault). */
-  async #playedElsewhere(task: TaskJobData, log: Logger): Promise<boolean> {
+  /**
+   * Whether other miners played this task out recently (the evidence that settles an unattributed
+   * fault); undefined when Postgres cannot say.
+   */
+  async #playedElsewhere(task: TaskJobData, log: Logger): Promise<boolean | undefined> {
     try {
-      return await playedByAnotherMiner(this.#options.db, { env_id: task.env, task_id: task.task_id, hotkey: task.hotkey });
+      const evidence = { since: new Date(Date.now() - UNATTRIBUTED_EVIDENCE_WINDOW_MS), minMiners: UNATTRIBUTED_EVIDENCE_MIN_MINERS };
+      return await playedByAnotherMiner(this.#options.db, { env_id: task.env, task_id: task.task_id, hotkey: task.hotkey }, evidence);
     } catch (error) {
-      // Without the evidence the fault stays the env's: paused, never scored.
-      log.warn({ err: (error as Error).message }, 'could not look for other miners’ episodes of this task; the fault stays unattributed');
-      return false;
+      log.warn({ err: errorMessage(error) }, 'could not look for other miners’ episodes of this task');
+      return undefined;
     }
   }
 
