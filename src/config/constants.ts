@@ -197,6 +197,12 @@ export const UNATTRIBUTED_EVIDENCE_MIN_MINERS = 2;
 export const EVIDENCE_LOOKUP_BASE_DELAY_MS = 1_000;
 /** First delay before a task released after a `worker_error` (not a shutdown) is tried again. */
 export const WORKER_ERROR_BASE_DELAY_MS = 1_000;
+/**
+ * Longest a result write's fence (the worker's lock check in Redis, asked inside the batch's
+ * transaction) may take before its record fails alone: a hanging fence must not outlast the
+ * batch's own timeout (`EVALPOOL_RESULT_WRITE_TIMEOUT_MS`; the fence gets at most half of it).
+ */
+export const RESULT_FENCE_TIMEOUT_MS = 2_000;
 /** Result flushes a writer runs at once (a batch waits while this many are in flight). */
 export const RESULT_WRITER_MAX_IN_FLIGHT = 2;
 /**
