@@ -224,7 +224,7 @@ export class TaskWorker {
       task = parseTaskJobData(job.data);
       state = parseWorkerJobState(job.data);
     } catch (error) {
-      const reason = `invalid task data: ${(error as Error).message}`;
+      const reason = `invalid task data: ${errorMessage(error)}`;
       this.#logger.error({ queue: job.queueName, job: job.id, reason }, 'task failed: its data is invalid');
       throw new UnrecoverableError(reason);
     }
@@ -311,7 +311,7 @@ export class TaskWorker {
     try {
       receipt = await this.#options.writer.write(taskRecord(task, finished), () => this.#ownsLock(job, token));
     } catch (error) {
-      const message = (error as Error).message;
+      const message = errorMessage(error);
       if (isPermanentWriteError(error)) {
         log.error({ err: message, outcome: finished.outcome }, 'Postgres refuses this result; the task fails');
         throw new UnrecoverableError(`the result cannot be stored (${message}); outcome: ${JSON.stringify(finished.outcome)}`);
@@ -346,7 +346,7 @@ export class TaskWorker {
     } catch (error) {
       // Then only a later attempt that shows it again counts at the last attempt (for the miner
       // having had the task, the attempt row also says so, for a job of this task created again).
-      log.warn({ err: (error as Error).message, fields }, 'could not note this attempt in the task');
+      log.warn({ err: errorMessage(error), fields }, 'could not note this attempt in the task');
     }
   }
 
@@ -376,7 +376,7 @@ export class TaskWorker {
       await job.moveToDelayed(Date.now() + delayMs, token);
     } catch (error) {
       if (error instanceof WaitingError) throw error;
-      log.error({ err: (error as Error).message }, 'could not release the task; it returns to pending when its lock expires');
+      log.error({ err: errorMessage(error) }, 'could not release the task; it returns to pending when its lock expires');
     }
     // Tells BullMQ the job was moved by the processor (or is left to its lock): nothing to do.
     throw new DelayedError();
@@ -387,7 +387,7 @@ export class TaskWorker {
       await job.moveToWait(token);
       log.info('shutdown: task released to pending');
     } catch (error) {
-      log.error({ err: (error as Error).message }, 'could not release the task; it returns to pending when its lock expires');
+      log.error({ err: errorMessage(error) }, 'could not release the task; it returns to pending when its lock expires');
     }
     throw new WaitingError();
   }
@@ -429,7 +429,7 @@ export class TaskWorker {
     } catch (error) {
       // Attempts of unscored classes feed slot health only; losing one while Postgres is away
       // is better than holding the task.
-      log.warn({ err: (error as Error).message, class: finished.outcome.errorClass }, 'attempt not recorded');
+      log.warn({ err: errorMessage(error), class: finished.outcome.errorClass }, 'attempt not recorded');
     }
   }
 
@@ -439,7 +439,7 @@ export class TaskWorker {
       if (stored) log.info('redelivered task already has its result: completing it without running it again');
       return stored;
     } catch (error) {
-      log.warn({ err: (error as Error).message }, 'could not check for an existing result; running the task');
+      log.warn({ err: errorMessage(error) }, 'could not check for an existing result; running the task');
       return false;
     }
   }
@@ -464,7 +464,7 @@ export class TaskWorker {
 
   #publishCircuit(hotkey: string, openUntilMs: number, log: Logger): void {
     publishCircuitState(this.#options.connection, this.#options.prefix, hotkey, openUntilMs).catch((error: unknown) =>
-      log.warn({ err: (error as Error).message }, 'could not publish the circuit state'),
+      log.warn({ err: errorMessage(error) }, 'could not publish the circuit state'),
     );
   }
 }
