@@ -79,11 +79,9 @@ export class StaticMinerSource implements MinerSource {
     } catch (error) {
       const message = errorMessage(error);
       if (this.#loaded === undefined) throw error;
-      // The current problem is shown (since the first one); one log line per change of it.
-      if (this.#stale?.error !== message) {
-        this.#stale = { since: this.#stale?.since ?? new Date(this.#clock.now()), error: message };
-        this.#options.logger.error({ file: this.#options.file, err: message }, 'miners file unusable: keeping the last good miners');
-      }
+      // The current problem is shown (since the first one); the scheduler's miners task logs
+      // one line per change of it, for every source.
+      if (this.#stale?.error !== message) this.#stale = { since: this.#stale?.since ?? new Date(this.#clock.now()), error: message };
     }
     const loaded = this.#loaded;
     if (loaded === undefined) throw new Error('unreachable: no miners loaded');
