@@ -6,7 +6,7 @@ import { CommitmentError } from './commitment-error.ts';
 import { deriveRevision, resolveCommitment } from './commitment.ts';
 import { MINERS_FILE_DEBOUNCE_MS, MINERS_FILE_POLL_MS } from '../config/constants.ts';
 import { errorMessage } from '../runtime/error-message.ts';
-import { watchFile, type FileWatch } from '../runtime/watch-file.ts';
+import { fileVersion, watchFile, type FileWatch } from '../runtime/watch-file.ts';
 import type { DiscoveredMiner, ExcludedMiner, MinerSnapshot, MinerSource } from './miner-source.ts';
 import { parseStaticMinersFile, type StaticMinerEntry } from './static-miners-file.ts';
 
@@ -79,11 +79,9 @@ export class StaticMinerSource implements MinerSource {
     } catch (error) {
       const message = errorMessage(error);
       if (this.#loaded === undefined) throw error;
-      // The current problem is shown (since the first one); one log line per change of it.
-      if (this.#stale?.error !== message) {
-        this.#stale = { since: this.#stale?.since ?? new Date(this.#clock.now()), error: message };
-        this.#options.logger.error({ file: this.#options.file, err: message }, 'miners file unusable: keeping the last good miners');
-      }
+      // The current problem is shown (since the first one); the scheduler's miners task logs
+      // one line per change of it, for every source.
+      if (this.#stale?.error !== message) this.#stale = { since: this.#stale?.since ?? new Date(this.#clock.now()), error: message };
     }
     const loaded = this.#loaded;
     if (loaded === undefined) throw new Error('unreachable: no miners loaded');
@@ -106,8 +104,7 @@ export class StaticMinerSource implements MinerSource {
     } catch (error) {
       throw new Error(`${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, { cause: error });
     }
-    // Rewrites within one mtime tick, or by rename, still change ctime, inode or size.
-    const version = `${info.ino}:${info.mtimeMs}:${info.ctimeMs}:${info.size}`;
+    const version = fileVersion(info);
     if (this.#loaded?.version === version) return;
     const entries = parseStaticMinersFile(file, await readFile(file, 'utf8'));
     const miners: DiscoveredMiner[] = [];

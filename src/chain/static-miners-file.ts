@@ -24,6 +24,7 @@
 import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
 import { HOTKEY_PATTERN, REVISION_PATTERN } from '../config/constants.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 
 // strictObject reports three kinds of issue with one message: pick the words per kind.
 function objectMessage(what: string, allowed: string): (issue: v.BaseIssue<unknown>) => string {
@@ -96,7 +97,7 @@ export function parseStaticMinersFile(file: string, text: string): StaticMinerEn
   try {
     input = JSON.parse(text);
   } catch (error) {
-    throw new StaticMinersFileError(`${file}: not valid JSON: ${(error as Error).message}`);
+    throw new StaticMinersFileError(`${file}: not valid JSON: ${errorMessage(error)}`);
   }
   if (Array.isArray(input)) throw new StaticMinersFileError(`${file}: expected an object with a "miners" array, got an array`);
   const result = v.safeParse(FileSchema, input);
@@ -115,7 +116,7 @@ export async function readStaticMinersFile(file: string): Promise<StaticMinerEnt
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new StaticMinersFileError(`${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+    throw new StaticMinersFileError(`${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`, { cause: error });
   }
   return parseStaticMinersFile(file, text);
 }

@@ -18,7 +18,7 @@ export interface ContextOptions {
 }
 
 /** Exit code for a configuration error, before anything started. */
-const EXIT_CONFIG = 2;
+export const EXIT_CONFIG = 2;
 
 /**
  * Parses the configuration or stops the process with exit code 2, printing every offending

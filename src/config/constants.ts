@@ -200,8 +200,27 @@ export const WORKER_STALL_MS = 250;
 export const STALL_GRACE_MS = 50;
 /** How often the event-loop watch turns; its resolution, well below {@link WORKER_STALL_MS}. */
 export const LOOP_WATCH_INTERVAL_MS = 20;
+/**
+ * Evidence that settles an unattributed env fault at a task's last attempt (container-outcome.ts,
+ * rule 3; `playedByAnotherMiner`): episodes of the same env and task id that other miners played
+ * out within this window. Results carry no env image identity, so age bounds how long episodes of
+ * an older image (a new image broken on that task) can count against miners: a day. Every active
+ * miner plays a listed id around the time it enters the list, so honest evidence is hours old
+ * when an adversary's task reaches its last attempt.
+ */
+export const UNATTRIBUTED_EVIDENCE_WINDOW_MS = 24 * 60 * 60 * 1_000;
+/** Distinct other hotkeys whose played-out episodes the evidence needs: one sybil is not enough. */
+export const UNATTRIBUTED_EVIDENCE_MIN_MINERS = 2;
+/** First delay before an unattributed fault whose evidence lookup failed (Postgres away) is decided again. */
+export const EVIDENCE_LOOKUP_BASE_DELAY_MS = 1_000;
 /** First delay before a task released after a `worker_error` (not a shutdown) is tried again. */
 export const WORKER_ERROR_BASE_DELAY_MS = 1_000;
+/**
+ * Longest a result write's fence (the worker's lock check in Redis, asked inside the batch's
+ * transaction) may take before its record fails alone: a hanging fence must not outlast the
+ * batch's own timeout (`EVALPOOL_RESULT_WRITE_TIMEOUT_MS`; the fence gets at most half of it).
+ */
+export const RESULT_FENCE_TIMEOUT_MS = 2_000;
 /** Result flushes a writer runs at once (a batch waits while this many are in flight). */
 export const RESULT_WRITER_MAX_IN_FLIGHT = 2;
 /**

@@ -43,9 +43,12 @@ function unwanted(task: PooledTask, ctx: RemovalContext): RemovalReason | undefi
 }
 
 /**
- * Whether a pending job was attempted before: BullMQ puts a job whose attempt failed (retry with
- * backoff), or that a worker released or parked, in `delayed`; a job the scheduler created is
- * never delayed. Read from the snapshot, so it costs nothing.
+ * Whether a pending job is known to have been attempted: BullMQ puts a job whose attempt failed
+ * (retry with backoff), or that a worker released or parked, in `delayed`; a job the scheduler
+ * created is never delayed. A heuristic read from the snapshot, so it costs nothing: an attempted
+ * job can also sit in `wait` (a retry whose delay ran out, a shutdown release, a stalled job
+ * returned), and then it is trimmed like a fresh one. The measured rule does not depend on it:
+ * a trimmed task the miner had comes back with its history (task-history.ts).
  */
 export function wasAttempted(task: PooledTask): boolean {
   return task.list === 'delayed';

@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from './error-message.ts';
@@ -20,11 +20,17 @@ export interface FileWatch {
   close(): void;
 }
 
-/** What tells one version of a file from another: a rename changes the inode, a rewrite mtime, ctime or size. */
+/**
+ * What tells one version of a file from another: a rename changes the inode, a rewrite mtime,
+ * ctime or size (rewrites within one mtime tick still change ctime, inode or size).
+ */
+export function fileVersion(info: Pick<Stats, 'ino' | 'mtimeMs' | 'ctimeMs' | 'size'>): string {
+  return `${info.ino}:${info.mtimeMs}:${info.ctimeMs}:${info.size}`;
+}
+
 async function signature(file: string): Promise<string> {
   try {
-    const info = await stat(file);
-    return `${info.ino}:${info.mtimeMs}:${info.ctimeMs}:${info.size}`;
+    return fileVersion(await stat(file));
   } catch (error) {
     return `missing:${(error as NodeJS.ErrnoException).code ?? 'unknown'}`;
   }

@@ -21,9 +21,12 @@ export type Probe = (endpoint: string, options: ProbeOptions) => Promise<Declare
 /**
  * What a probe's answer stores. Only a well-formed answer changes a declaration: a probe that got
  * none (timeout, refused connection, error status, garbage: a `fallback`) keeps the one read
- * earlier at the same endpoint, so that a miner cannot shrink its cap at will by letting `/health`
- * fail (a lowered cap trims its pending tasks); the fallback of 1 applies only when nothing was
- * read there yet. The probe time is stored either way: the next probe waits the refresh period.
+ * earlier at the same endpoint, so that a failing `/health` (a blip) does not shrink the cap to
+ * the fallback; the fallback of 1 applies only when nothing was read there yet. A miner can still
+ * lower its cap with a well-formed answer (a lowered cap trims its pending tasks): the defence
+ * against that is the trim order (retries last, removals.ts) and the durable measured history
+ * (task-history.ts), not this. The probe time is stored either way: the next probe waits the
+ * refresh period.
  */
 function declarationOf(miner: Pick<Miner, 'hotkey' | 'endpoint'>, answer: DeclaredConcurrency, before: MinerDeclarationRow | undefined): NewMinerDeclaration {
   const identity = { hotkey: miner.hotkey, endpoint: miner.endpoint };

@@ -1,11 +1,11 @@
 import type { ContainerEnvSpec } from '../envs/container/container-env-spec.ts';
 import { ContainerError } from '../envs/container/container-error.ts';
 import type { ContainerManager } from '../envs/container/container-manager.ts';
-import type { EvaluateKwargs } from '../envs/container/contract.ts';
+import type { EvaluateKwargs, EvaluateResult } from '../envs/container/contract.ts';
 import type { CircuitBreaker } from '../miners/circuit-breaker.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
 import { errorMessage } from '../runtime/error-message.ts';
-import { containerOutcome, unattributedHttpFailure } from './container-outcome.ts';
+import { containerOutcome, episodeStage, unattributedHttpFailure } from './container-outcome.ts';
 import { callTimeouts, episodeBudgetMs, type EpisodeTimeouts } from './episode-timeouts.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { CONTAINER_CALL_GRACE_MS } from '../config/constants.ts';
@@ -65,7 +65,7 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
     };
     let outcome: EvaluationOutcome;
     try {
-      const result = await options.containers.evaluate(task.env, kwargs, { timeoutMs: budgetMs + grace, signal });
+      const result = await options.containers.evaluate(task.env, kwargs, { timeoutMs: budgetMs + grace, signal, retireAfter: retireAfterUnattributed });
       outcome = containerOutcome(result, elapsed());
     } catch (error) {
       // A shutdown, or a call timeout this process missed itself (its loop stalled), is the worker's.
@@ -81,6 +81,12 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
     if (outcome.errorClass === 'miner_unavailable' && breaker?.openUntil != null) return { ...outcome, circuitOpenUntilMs: breaker.openUntil };
     return outcome;
   };
+}
+
+/** An Actor exception nothing attributes (a miner's NaN may have broken the simulator): replace the container. */
+function retireAfterUnattributed(result: EvaluateResult): string | undefined {
+  if (result.success || result.extra.error_class !== undefined || episodeStage(result) !== 'unattributed') return undefined;
+  return 'the Actor raised (an unattributed fault)';
 }
 
 function unscored(errorClass: EvaluationOutcome['errorClass'], message: string, durationMs: number): EvaluationOutcome {

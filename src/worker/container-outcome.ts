@@ -28,15 +28,18 @@
  * 3. Neither: a bare Actor exception that no miner call raises, or affinetes' HTTP 500 (the
  *    Actor's method raised, or its result did not serialize: a NaN reward). Both the env and a
  *    miner can cause these, the miner on purpose, so they cannot be classed by their text:
- *    `unattributed`, an `env_error` that the worker settles at the task's last attempt by
- *    evidence across miners (exhausted-outcome.ts): if another miner's episode of the same env
- *    and task id was played (a stored result with steps), the env works for that task and the
- *    fault followed this miner's answers: a scored failure. Otherwise it stays an env fault
- *    (paused, never scored; the paused task is created again after its TTL, and decided again).
+ *    `unattributed`, an `env_error` that the worker settles at the task's last attempt
+ *    (exhausted-outcome.ts): if the miner had the task in this or an earlier attempt, a measured
+ *    non-answer (scored failure). Else by evidence across miners: if at least two other hotkeys
+ *    played the same env and task id out recently (`playedByAnotherMiner`), the env works for
+ *    that task and the fault followed this miner's answers: a scored failure. Otherwise it stays
+ *    an env fault (paused, never scored; the paused task is created again after its TTL, and
+ *    decided again).
  *    Tracebacks are not parsed: file names and source lines are an image's, not a contract, and
  *    a miner can put newlines into a message (pydantic prints an action's raw keys).
  * A miner's best response: answer every task properly. Provoking an exception makes the task a
- * scored failure as soon as one other miner has played it, and until then only delays it; being
+ * scored failure as soon as two other miners have played it out (at once if the miner had
+ * declined it before), and until then only delays it; being
  * unreachable on the last attempt after an unattributed fault counts the same (`unattributed_fault`
  * in the job), and costs slots besides. What is left unscored: a task on which every miner's
  * episodes raise, which is an env fault, or no other miner's evidence yet.

@@ -10,13 +10,17 @@ import { FinishedAttemptSchema, type FinishedAttempt } from './task-record.ts';
  * - `worker_errors`: consecutive `worker_error` releases outside a shutdown;
  * - `unattributed_fault`: an earlier attempt ended in an unattributed env fault
  *   (container-outcome.ts, rule 3): a last attempt the miner does not answer is settled by
- *   evidence like the fault itself (see `attributedOutcome`).
+ *   evidence like the fault itself (see `attributedOutcome`);
+ * - `pending_decision`: a last attempt's outcome whose evidence lookup failed (Postgres away), to
+ *   be decided (not re-run) next time; `evidence_lookup_failures` drives its backoff.
  */
 export interface WorkerJobState {
   readonly pending_result?: FinishedAttempt;
   readonly result_write_failures?: number;
   readonly worker_errors?: number;
   readonly unattributed_fault?: boolean;
+  readonly pending_decision?: FinishedAttempt;
+  readonly evidence_lookup_failures?: number;
 }
 
 const count = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)));
@@ -26,6 +30,8 @@ const WorkerJobStateSchema = v.object({
   result_write_failures: count,
   worker_errors: count,
   unattributed_fault: v.optional(v.boolean()),
+  pending_decision: v.optional(FinishedAttemptSchema),
+  evidence_lookup_failures: count,
 });
 
 /** Reads the worker's fields of a job's data; throws a valibot error naming a bad field. */

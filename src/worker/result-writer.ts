@@ -5,7 +5,7 @@ import { insertResults, lockResultIdentities, resultIdentityKey } from '../db/ta
 import { errorMessage } from '../runtime/error-message.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { limitIdleInTransaction } from '../db/idle-transaction-limit.ts';
-import { RESULT_WRITER_IDLE_TRANSACTION_MS, RESULT_WRITER_MAX_IN_FLIGHT } from '../config/constants.ts';
+import { RESULT_FENCE_TIMEOUT_MS, RESULT_WRITER_IDLE_TRANSACTION_MS, RESULT_WRITER_MAX_IN_FLIGHT } from '../config/constants.ts';
 import type { TaskRecord } from './task-record.ts';
 import { isPermanentWriteError, ResultWriteTimeoutError } from './write-errors.ts';
 
@@ -23,6 +23,13 @@ export interface ResultWriterOptions {
   readonly maxInFlight?: number;
   /** Postgres ends a write transaction idle this long (default {@link RESULT_WRITER_IDLE_TRANSACTION_MS}). */
   readonly idleTransactionMs?: number;
+  /**
+   * A fence not answered within this time fails its own record (default
+   * {@link RESULT_FENCE_TIMEOUT_MS}, at most half of `writeTimeoutMs`): well inside the batch's
+   * timeout, so that one fence that hangs (Redis away: its commands wait in the client's offline
+   * queue) never takes the whole batch down with it.
+   */
+  readonly fenceTimeoutMs?: number;
 }
 
 /** The fate of one record. */
@@ -79,6 +86,7 @@ export class ResultWriter {
   readonly name = 'result-writer';
   readonly #options: ResultWriterOptions;
   readonly #maxInFlight: number;
+  readonly #fenceTimeoutMs: number;
   readonly #logger: Logger;
   #queue: Waiting[] = [];
   readonly #inFlight = new Set<Promise<void>>();
@@ -91,6 +99,7 @@ export class ResultWriter {
     if (options.maxBatchRows < 1) throw new Error('maxBatchRows must be at least 1');
     this.#options = options;
     this.#maxInFlight = Math.max(1, options.maxInFlight ?? RESULT_WRITER_MAX_IN_FLIGHT);
+    this.#fenceTimeoutMs = options.fenceTimeoutMs ?? Math.min(RESULT_FENCE_TIMEOUT_MS, options.writeTimeoutMs / 2);
     this.#logger = options.logger.child({ component: 'result-writer' });
   }
 
@@ -186,7 +195,8 @@ export class ResultWriter {
         entries.map(async (e): Promise<Error | 'refused' | undefined> => {
           if (!e.fence) return undefined;
           try {
-            return (await this.#withTimeout(e.fence())) ? undefined : 'refused';
+            const ms = this.#fenceTimeoutMs;
+            return (await this.#withTimeout(e.fence(), ms, () => new Error(`the fence did not answer within ${ms} ms`))) ? undefined : 'refused';
           } catch (error) {
             return new Error(`the writer could not prove it may store this record: ${errorMessage(error)}`, { cause: error });
           }
@@ -214,11 +224,10 @@ export class ResultWriter {
     });
   }
 
-  #withTimeout<T>(work: Promise<T>): Promise<T> {
-    const ms = this.#options.writeTimeoutMs;
+  #withTimeout<T>(work: Promise<T>, ms = this.#options.writeTimeoutMs, timedOut: () => Error = () => new ResultWriteTimeoutError(ms)): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ResultWriteTimeoutError(ms)), ms);
+      timer = setTimeout(() => reject(timedOut()), ms);
     });
     // If the timeout wins, the transaction may still settle later: keep its rejection handled.
     work.catch(() => undefined);

@@ -6,10 +6,13 @@
 //                                 counted twice.
 //   miner_unavailable/env_error → attempt recorded, then a retryable error: BullMQ retries with
 //                                 the job's backoff and, after its attempts, fails it (paused).
-//                                 Except a measured non-answer (the miner had received the task):
-//                                 its last attempt is recorded as a scored failure instead; and
-//                                 an unattributed env fault (container-outcome.ts) at the last
-//                                 attempt, when another miner's episode of the task was played.
+//                                 Except a measured non-answer (the miner had received the task,
+//                                 in this attempt or an earlier one, and did not answer, or an
+//                                 unattributed env fault followed, container-outcome.ts): its last
+//                                 attempt is recorded as a scored failure instead; and an
+//                                 unattributed fault at the last attempt of a task the miner was
+//                                 never seen to have, when other miners' episodes of it played out
+//                                 recently (playedByAnotherMiner).
 //   worker_error                → back to pending without consuming an attempt (shutdown:
 //                                 straight to the front of the queue; otherwise after a backoff,
 //                                 at most MAX_WORKER_ERRORS times before it consumes attempts).
@@ -62,7 +65,14 @@ import { publishCircuitState } from '../pool/circuit-keys.ts';
 import { parseTaskJobData, queueName, type TaskJobData } from '../pool/task-job.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { EvalpoolMetrics } from '../runtime/metrics.ts';
-import { MAX_WORKER_ERRORS, PARKED_RESULT_BASE_DELAY_MS, WORKER_ERROR_BASE_DELAY_MS } from '../config/constants.ts';
+import {
+  EVIDENCE_LOOKUP_BASE_DELAY_MS,
+  MAX_WORKER_ERRORS,
+  PARKED_RESULT_BASE_DELAY_MS,
+  UNATTRIBUTED_EVIDENCE_MIN_MINERS,
+  UNATTRIBUTED_EVIDENCE_WINDOW_MS,
+  WORKER_ERROR_BASE_DELAY_MS,
+} from '../config/constants.ts';
 import { ERROR_CLASSES, nextStep } from './error-class.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { attributedOutcome, exhaustedOutcome } from './exhausted-outcome.ts';
@@ -229,7 +239,7 @@ export class TaskWorker {
       task = parseTaskJobData(job.data);
       state = parseWorkerJobState(job.data);
     } catch (error) {
-      const reason = `invalid task data: ${(error as Error).message}`;
+      const reason = `invalid task data: ${errorMessage(error)}`;
       this.#logger.error({ queue: job.queueName, job: job.id, reason }, 'task failed: its data is invalid');
       throw new UnrecoverableError(reason);
     }
@@ -238,6 +248,8 @@ export class TaskWorker {
     // A job taken while stopping (a fetch already in flight) is handed back untouched.
     if (this.#closing) return this.#releaseForShutdown(job, token, log);
     if (state.pending_result) return this.#store(job, token, task, state, state.pending_result, log);
+    // A parked decision is this attempt's own (a job retried by hand has a later attempt: it runs).
+    if (state.pending_decision?.attempt === job.attemptsMade + 1) return this.#decide(job, token, task, state, state.pending_decision, log);
     if (job.stalledCounter > 0 && (await this.#alreadyStored(task, log))) return;
 
     this.#running++;
@@ -258,36 +270,15 @@ export class TaskWorker {
     if (run.abandoned === 'lock_lost') return this.#discardLost(task, finished, log, { stopped: true });
     if (await this.#lockLost(job, token, log)) return this.#discardLost(task, finished, log);
     // A measured non-answer on the task's last attempt is recorded as a scored failure: that is
-    // the class the attempt has, in the tables and in the metrics alike. A task created again
-    // continues its measured history: its earlier jobs' non-answers were taken off this job's
-    // attempts and count in the total.
-    const lastAttempt = attempt >= (job.opts.attempts ?? 1);
-    const total = (task.earlier_attempts ?? 0) + attempt;
-    const measured =
-      lastAttempt && nextStep(outcome.errorClass) === 'retry' ? exhaustedOutcome(outcome, total, outcome.minerHadTask === true || task.miner_had_task === true) : undefined;
-    this.#count(task.env, task.hotkey, measured ?? outcome);
+    // the class the attempt has, in the tables and in the metrics alike.
+    this.#count(task.env, task.hotkey, measuredAtLast(job, task, finished) ?? outcome);
     if (outcome.errorClass === 'miner_unavailable' && outcome.circuitOpenUntilMs !== undefined) this.#publishCircuit(task.hotkey, outcome.circuitOpenUntilMs, log);
 
     switch (nextStep(outcome.errorClass)) {
       case 'record':
         return this.#store(job, token, task, state, finished, log);
-      case 'retry': {
-        if (measured !== undefined) {
-          log.info({ attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
-          return this.#store(job, token, task, state, { ...finished, outcome: measured }, log);
-        }
-        const unattributed = outcome.unattributedFault === true || (outcome.errorClass === 'miner_unavailable' && state.unattributed_fault === true);
-        if (lastAttempt && unattributed && (await this.#playedElsewhere(task, log))) {
-          log.info({ attempt: finished.attempt, reason: outcome.message }, "the env failed only in this miner's episodes of a task other miners played: scored as a failure");
-          return this.#store(job, token, task, state, { ...finished, outcome: attributedOutcome(outcome, finished.attempt) }, log);
-        }
-        await this.#recordAttempt(task, finished, log);
-        // The attempt row written just above says so too, for a job of this task created again.
-        if (outcome.minerHadTask === true && task.miner_had_task !== true) await this.#remember(job, { miner_had_task: true }, log);
-        if (outcome.unattributedFault === true && state.unattributed_fault !== true) await this.#remember(job, { unattributed_fault: true }, log);
-        log.info({ class: outcome.errorClass, attempt: finished.attempt, reason: outcome.message }, 'attempt not scored; the task will retry');
-        throw new RetryableTaskError(outcome.errorClass, outcome.message);
-      }
+      case 'retry':
+        return this.#decide(job, token, task, state, finished, log);
       case 'release':
         if (run.abandoned === 'shutdown') {
           void this.#recordAttempt(task, finished, log);
@@ -297,13 +288,49 @@ export class TaskWorker {
     }
   }
 
+  /**
+   * The release of a retryable attempt: retried, or at the task's last attempt a scored failure
+   * (measured non-answer, or an unattributed fault with other miners' evidence), or paused.
+   */
+  async #decide(job: Job, token: string, task: TaskJobData, state: WorkerJobState, finished: FinishedAttempt, log: Logger): Promise<void> {
+    const { outcome } = finished;
+    const last = finished.attempt >= (job.opts.attempts ?? 1);
+    const measured = measuredAtLast(job, task, finished);
+    if (measured !== undefined) {
+      log.info({ attempt: finished.attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
+      return this.#store(job, token, task, state, { ...finished, outcome: measured }, log);
+    }
+    const unattributed = outcome.unattributedFault === true || (outcome.errorClass === 'miner_unavailable' && state.unattributed_fault === true);
+    if (last && unattributed) {
+      const evidence = await this.#playedElsewhere(task, log);
+      if (evidence === undefined) {
+        // Postgres could not say: decide again later, without running the episode again and
+        // without consuming the attempt (a transient error must not pause the task).
+        const failures = (state.evidence_lookup_failures ?? 0) + 1;
+        const delay = backoffDelay(failures, EVIDENCE_LOOKUP_BASE_DELAY_MS, this.#options.resultRetryMaxMs);
+        log.warn({ failures, retryInMs: delay }, 'evidence lookup failed: the decision of this last attempt is parked in the task');
+        return this.#delay(job, token, { pending_decision: finished, evidence_lookup_failures: failures }, delay, log);
+      }
+      if (evidence) {
+        log.info({ attempt: finished.attempt, reason: outcome.message }, "the env failed only in this miner's episodes of a task other miners played out: scored as a failure");
+        return this.#store(job, token, task, state, { ...finished, outcome: attributedOutcome(outcome, finished.attempt) }, log);
+      }
+    }
+    await this.#recordAttempt(task, finished, log);
+    // The attempt row written just above says so too, for a job of this task created again.
+    if (outcome.minerHadTask === true && task.miner_had_task !== true) await this.#remember(job, { miner_had_task: true }, log);
+    if (outcome.unattributedFault === true && state.unattributed_fault !== true) await this.#remember(job, { unattributed_fault: true }, log);
+    log.info({ class: outcome.errorClass, attempt: finished.attempt, reason: outcome.message }, 'attempt not scored; the task will retry');
+    throw new RetryableTaskError(outcome.errorClass, outcome.message);
+  }
+
   /** Writes attempt + result; on a write failure parks the outcome in the job and delays it. */
   async #store(job: Job, token: string, task: TaskJobData, state: WorkerJobState, finished: FinishedAttempt, log: Logger): Promise<void> {
     let receipt: WriteReceipt;
     try {
       receipt = await this.#options.writer.write(taskRecord(task, finished), () => this.#ownsLock(job, token));
     } catch (error) {
-      const message = (error as Error).message;
+      const message = errorMessage(error);
       if (isPermanentWriteError(error)) {
         log.error({ err: message, outcome: finished.outcome }, 'Postgres refuses this result; the task fails');
         throw new UnrecoverableError(`the result cannot be stored (${message}); outcome: ${JSON.stringify(finished.outcome)}`);
@@ -338,18 +365,21 @@ export class TaskWorker {
     } catch (error) {
       // Then only a later attempt that shows it again counts at the last attempt (for the miner
       // having had the task, the attempt row also says so, for a job of this task created again).
-      log.warn({ err: (error as Error).message, fields }, 'could not note this attempt in the task');
+      log.warn({ err: errorMessage(error), fields }, 'could not note this attempt in the task');
     }
   }
 
-  /** Whether another miner's episode of this task was played (the evidence that settles an unattributed fault). */
-  async #playedElsewhere(task: TaskJobData, log: Logger): Promise<boolean> {
+  /**
+   * Whether other miners played this task out recently (the evidence that settles an unattributed
+   * fault); undefined when Postgres cannot say.
+   */
+  async #playedElsewhere(task: TaskJobData, log: Logger): Promise<boolean | undefined> {
     try {
-      return await playedByAnotherMiner(this.#options.db, { env_id: task.env, task_id: task.task_id, hotkey: task.hotkey });
+      const evidence = { since: new Date(Date.now() - UNATTRIBUTED_EVIDENCE_WINDOW_MS), minMiners: UNATTRIBUTED_EVIDENCE_MIN_MINERS };
+      return await playedByAnotherMiner(this.#options.db, { env_id: task.env, task_id: task.task_id, hotkey: task.hotkey }, evidence);
     } catch (error) {
-      // Without the evidence the fault stays the env's: paused, never scored.
-      log.warn({ err: (error as Error).message }, 'could not look for other miners’ episodes of this task; the fault stays unattributed');
-      return false;
+      log.warn({ err: errorMessage(error) }, 'could not look for other miners’ episodes of this task');
+      return undefined;
     }
   }
 
@@ -365,7 +395,7 @@ export class TaskWorker {
       await job.moveToDelayed(Date.now() + delayMs, token);
     } catch (error) {
       if (error instanceof WaitingError) throw error;
-      log.error({ err: (error as Error).message }, 'could not release the task; it returns to pending when its lock expires');
+      log.error({ err: errorMessage(error) }, 'could not release the task; it returns to pending when its lock expires');
     }
     // Tells BullMQ the job was moved by the processor (or is left to its lock): nothing to do.
     throw new DelayedError();
@@ -376,7 +406,7 @@ export class TaskWorker {
       await job.moveToWait(token);
       log.info('shutdown: task released to pending');
     } catch (error) {
-      log.error({ err: (error as Error).message }, 'could not release the task; it returns to pending when its lock expires');
+      log.error({ err: errorMessage(error) }, 'could not release the task; it returns to pending when its lock expires');
     }
     throw new WaitingError();
   }
@@ -422,7 +452,7 @@ export class TaskWorker {
     } catch (error) {
       // Attempts of unscored classes feed slot health only; losing one while Postgres is away
       // is better than holding the task.
-      log.warn({ err: (error as Error).message, class: finished.outcome.errorClass }, 'attempt not recorded');
+      log.warn({ err: errorMessage(error), class: finished.outcome.errorClass }, 'attempt not recorded');
     }
   }
 
@@ -432,7 +462,7 @@ export class TaskWorker {
       if (stored) log.info('redelivered task already has its result: completing it without running it again');
       return stored;
     } catch (error) {
-      log.warn({ err: (error as Error).message }, 'could not check for an existing result; running the task');
+      log.warn({ err: errorMessage(error) }, 'could not check for an existing result; running the task');
       return false;
     }
   }
@@ -457,7 +487,7 @@ export class TaskWorker {
 
   #publishCircuit(hotkey: string, openUntilMs: number, log: Logger): void {
     publishCircuitState(this.#options.connection, this.#options.prefix, hotkey, openUntilMs).catch((error: unknown) =>
-      log.warn({ err: (error as Error).message }, 'could not publish the circuit state'),
+      log.warn({ err: errorMessage(error) }, 'could not publish the circuit state'),
     );
   }
 }
@@ -465,4 +495,14 @@ export class TaskWorker {
 /** Names a running job across the worker's queues (job ids are unique per queue). */
 function runningKey(queue: string, jobId: string): string {
   return `${queue}\u0000${jobId}`;
+}
+
+/** The scored failure a non-answer becomes at the task's last attempt (exhausted-outcome.ts), if it does. */
+function measuredAtLast(job: Job, task: TaskJobData, finished: FinishedAttempt): EvaluationOutcome | undefined {
+  const { outcome } = finished;
+  if (finished.attempt < (job.opts.attempts ?? 1) || nextStep(outcome.errorClass) !== 'retry') return undefined;
+  // A task created again continues its measured history: its earlier jobs' non-answers were
+  // taken off this job's attempts and count in the total.
+  const total = (task.earlier_attempts ?? 0) + finished.attempt;
+  return exhaustedOutcome(outcome, total, outcome.minerHadTask === true || task.miner_had_task === true);
 }

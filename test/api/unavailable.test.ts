@@ -85,6 +85,11 @@ describe('a dependency that does not answer is 503 unavailable naming it, on eve
       const response = await app.request(path, { method, headers: JSON_AUTH, ...(method === 'GET' || method === 'HEAD' ? {} : { body: '{}' }) });
       assert.notEqual(response.status, 500, `${method} ${path}: ${await response.text()}`);
     }
+    // Paused tasks live in Redis: filtering them by hotkey skips the Postgres check, with a warning.
+    const paused = await app.request('/v1/admin/paused-tasks?hotkey=hk1', { headers: AUTH });
+    assert.equal(paused.status, 200, await paused.clone().text());
+    assert.equal(((await paused.json()) as { count: number }).count, 0);
+    assert.ok(lines.some((l) => l.msg === 'admin: could not check the hotkey in Postgres; filtering paused tasks by it unchecked'));
     assert.deepEqual(
       lines.filter((l) => (l.level as number) >= 50),
       [],

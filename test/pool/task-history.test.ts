@@ -118,9 +118,11 @@ void describe('the measured history of a task, from the attempts table', () => {
   // A model of one task's life under an adversary, through the real lookup and the real
   // exhaustion rule: whatever mix of declines, refusals, env errors and trims (a trim = the job
   // removed and created again from the history), the miner answers nothing for at most
-  // `attempts` of its deliveries before the task is a scored failure.
-  type Step = 'decline' | 'refuse' | 'env_error' | 'env_error_delivered' | 'answer' | 'trim';
-  const step = fc.constantFrom<Step>('decline', 'decline', 'refuse', 'env_error', 'env_error_delivered', 'answer', 'trim', 'trim');
+  // `attempts` of its deliveries before the task is a scored failure. `unattributed` is an Actor
+  // exception the miner may have provoked (container-outcome.ts, rule 3): an env_error row that
+  // does not say the miner had the task; with no other miner's evidence it is never scored alone.
+  type Step = 'decline' | 'refuse' | 'env_error' | 'env_error_delivered' | 'unattributed' | 'answer' | 'trim';
+  const step = fc.constantFrom<Step>('decline', 'decline', 'refuse', 'env_error', 'env_error_delivered', 'unattributed', 'answer', 'trim', 'trim');
 
   void test('property: trims and re-creations never give a miner more than the pool’s attempts on a task it has had', async () => {
     let run = 0;
@@ -147,7 +149,7 @@ void describe('the measured history of a task, from the attempts table', () => {
           if (!job) await create();
           const j = job!;
           j.made++;
-          const cls: ErrorClass = s === 'answer' ? 'success' : s.startsWith('env_error') ? 'env_error' : 'miner_unavailable';
+          const cls: ErrorClass = s === 'answer' ? 'success' : s.startsWith('env_error') || s === 'unattributed' ? 'env_error' : 'miner_unavailable';
           const had = s === 'answer' || s === 'decline' || s === 'env_error_delivered';
           rows.push({ cls, had });
           await writeAttempts([{ task_id: taskId, error_class: cls, miner_had_task: had, at: at++ }]);
@@ -156,7 +158,16 @@ void describe('the measured history of a task, from the attempts table', () => {
             return;
           }
           // The worker's decision (task-worker.ts, 'retry').
-          const outcome = { errorClass: cls, success: false, score: 0, reward: 0, timesteps: 0, durationMs: 1, ...(had ? { minerHadTask: true } : {}) };
+          const outcome = {
+            errorClass: cls,
+            success: false,
+            score: 0,
+            reward: 0,
+            timesteps: 0,
+            durationMs: 1,
+            ...(had ? { minerHadTask: true } : {}),
+            ...(s === 'unattributed' ? { unattributedFault: true } : {}),
+          };
           const last = j.made >= j.attempts ? exhaustedOutcome(outcome, j.earlier + j.made, had || j.hadTask) : undefined;
           if (last) scored = 'measured';
           else if (j.made >= j.attempts) job = undefined; // paused; the TTL deletes it, the top-up creates it again
@@ -171,10 +182,17 @@ void describe('the measured history of a task, from the attempts table', () => {
           if (!scored) assert.ok((spent ?? 0) < maxAttempts, `unscored after ${spent} non-answers of ${maxAttempts}`);
         }
         // Then the adversary declines every delivery, trimming whenever it can: it ends scored.
-        for (let declines = 0; !scored; declines++) {
-          assert.ok(declines < maxAttempts, 'the task is scored within the attempts left');
+        // Or, once it has had the task, it makes the Actor raise in every delivery, the paused
+        // task coming back after its TTL: scored within one job's attempts all the same.
+        const provoke = run % 2 === 0;
+        for (let deliveries = 0; !scored; deliveries++) {
+          assert.ok(deliveries < maxAttempts + 1, 'the task is scored within the attempts left');
+          if (provoke && measured() !== undefined) {
+            await attempt('unattributed');
+            continue;
+          }
           await attempt('decline');
-          if (!scored) job = undefined;
+          if (!scored && !provoke) job = undefined;
         }
         assert.ok((measured() ?? 0) <= maxAttempts);
       }),

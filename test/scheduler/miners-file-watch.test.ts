@@ -78,7 +78,8 @@ describe('the miners file, watched', () => {
       const failed = lines.filter((l) => l.msg === 'scheduler task failed (logged again only when the error changes)');
       assert.equal(failed.length, 1, 'the missing file at start: one line');
       assert.equal(lines.filter((l) => l.msg === 'scheduler task succeeds again').length, 1);
-      assert.equal(lines.filter((l) => l.msg === 'miners file unusable: keeping the last good miners').length, 2, 'stale: one line per problem (broken, then deleted)');
+      assert.equal(lines.filter((l) => l.msg === 'miner discovery failed: keeping the last known miners').length, 2, 'stale: one line per problem (broken, then deleted)');
+      assert.equal(lines.filter((l) => l.msg === 'miners file unusable: keeping the last good miners').length, 0, 'not logged twice');
       await scheduler.stop();
       await source.close();
     });

@@ -1,7 +1,7 @@
 // The rule for Actor exceptions nothing attributes (container-outcome.ts, rule 3), end to end:
 // tasks in BullMQ with the scheduler's job options, a real TaskWorker, the affinetes double image
 // on the real engine, real miners over HTTP (honest and adversarial), rows in Postgres. An
-// adversary that makes the Actor raise on a task another miner played gets a scored failure; on a
+// adversary that makes the Actor raise on a task two other miners played out gets a scored failure (and its replica is replaced); on a
 // task nobody played yet the fault stays unattributed (paused); a genuine env fault before the
 // miner is called is never scored, whoever else played other envs' tasks.
 import assert from 'node:assert/strict';
@@ -72,10 +72,12 @@ describe('unattributed Actor exceptions through the worker (real engine, the dou
   });
 
   test('adversaries that make the Actor raise on a task another miner played: scored failures after the attempts', async () => {
-    const honest = await minerIn('ok');
-    await queues.add(makeTask({ env: REACH, task_id: 41, hotkey: '5HHonest', endpoint: honest.url }));
-    await waitFor('the honest miner’s result', async () => (await resultRows(database.db, '5HHonest')).length === 1, 120_000);
-    assert.equal((await resultRows(database.db, '5HHonest'))[0]?.success, true);
+    // The evidence: two other hotkeys played the task out.
+    for (const hotkey of ['5HHonest', '5HHonest2']) {
+      await queues.add(makeTask({ env: REACH, task_id: 41, hotkey, endpoint: (await minerIn('ok')).url }));
+      await waitFor(`${hotkey}'s result`, async () => (await resultRows(database.db, hotkey)).length === 1, 120_000);
+      assert.equal((await resultRows(database.db, hotkey))[0]?.success, true);
+    }
 
     const adversaries: [string, ReachMinerMode, RegExp][] = [
       ['5HEmpty', 'act-empty', /IndexError: index 0 is out of bounds/],
@@ -93,6 +95,14 @@ describe('unattributed Actor exceptions through the worker (real engine, the dou
         ['env_error', 'env_error', 'failure'],
         hotkey,
       );
+    }
+    // Each Actor exception retired its replica (the simulator may be broken): replaced, generation 2 or later.
+    const engine = new DockerEngine({ socketPath: TEST_DOCKER_SOCKET });
+    try {
+      const generations = (await engine.list([`${LABELS.worker}=${WORKER_ID}`])).map((c) => Number(/-r\d+-(\d+)-[^-]+$/.exec(c.name)?.[1] ?? 0));
+      assert.ok(Math.max(...generations) >= 2, `a replica was replaced after the Actor raised (generations ${generations.join(', ')})`);
+    } finally {
+      engine.close();
     }
   });
 

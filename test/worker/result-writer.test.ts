@@ -173,6 +173,30 @@ describe('fences (a worker proves it still holds the task before its record is s
     await w.stop();
   });
 
+  test('a fence that hangs (Redis away, its command queued) fails its own write only, within its own timeout; the batch is written', async () => {
+    // The batch's timeout is far beyond the fence's: only the fence's own timeout can fail alone.
+    const w = writer({ maxBatchRows: 3, flushMs: 600_000, writeTimeoutMs: 600_000, fenceTimeoutMs: 500 });
+    const tasks = Array.from({ length: 3 }, () => makeTask({ hotkey: '5FenceHangs' }));
+    const never = gate();
+    try {
+      const settled = await Promise.allSettled([
+        w.write(record(tasks[0]!), () => never.promise.then(() => true)),
+        w.write(record(tasks[1]!), () => Promise.resolve(true)),
+        w.write(record(tasks[2]!)),
+      ]);
+      assert.equal(settled[0].status, 'rejected');
+      assert.match(String(settled[0].reason), /could not prove it may store this record: the fence did not answer within 500 ms/);
+      assert.deepEqual(settled.slice(1), [
+        { status: 'fulfilled', value: { resultStored: true } },
+        { status: 'fulfilled', value: { resultStored: true } },
+      ]);
+      assert.equal(await countRows('results', '5FenceHangs'), 2);
+    } finally {
+      never.open();
+      await w.stop();
+    }
+  });
+
   test('a writer whose fence passed and that stalls before its commit holds back the successor\'s write, which then loses on the unique key', async () => {
     // The window between the lock check and the commit: the stalled writer checked while it held
     // the task, so its result stands; the successor's write waits for it, never overtakes it.

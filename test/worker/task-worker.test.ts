@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
 import { circuitKey } from '../../src/pool/circuit-keys.ts';
 import { poolWorkerOptions, type PoolWorkerOptions } from '../../src/pool/job-options.ts';
 import { queueName, taskJobId, type TaskJobData } from '../../src/pool/task-job.ts';
 import type { EvaluationOutcome, Evaluator } from '../../src/worker/evaluator.ts';
-import { MAX_WORKER_ERRORS } from '../../src/config/constants.ts';
+import { MAX_WORKER_ERRORS, UNATTRIBUTED_EVIDENCE_WINDOW_MS } from '../../src/config/constants.ts';
+import { createDatabase } from '../../src/db/database.ts';
+import type { WorkerJobState } from '../../src/worker/job-state.ts';
+import { testLogger } from '../helpers/test-logger.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
@@ -184,18 +189,49 @@ describe('each class leads to its next state', () => {
     await h.stop();
   });
 
-  test('an adversary whose episodes raise on a task another miner played, going dark at the last attempt: a scored failure', async () => {
+  test('an adversary that declines after /reset, then makes the Actor raise at the last attempt, with no other miner’s evidence: a scored failure, not paused', async () => {
+    let calls = 0;
+    const h = await worker(() => {
+      calls += 1;
+      if (calls === 1) return Promise.resolve({ ...unscored('miner_unavailable', 'Miner reset failed: HTTPStatusError: 500'), minerHadTask: true });
+      // An empty action channel: the Actor raises; nothing says before or after the miner.
+      return Promise.resolve(unattributed('IndexError: index 0 is out of bounds for axis 0 with size 0'));
+    });
+    const task = makeTask({ task_id: 9_003 });
+    await queues.add(task);
+    await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
+    const [result] = await resultsOf(task);
+    assert.equal(result?.error_class, 'failure');
+    assert.equal(result?.score, 0);
+    assert.match(result?.error_message ?? '', /^scored as a failure: the miner received this task and gave no answer in 2 attempt\(s\); last: IndexError/);
+    assert.deepEqual((await attemptsOf(task)).map((a) => [a.attempt, a.error_class]), [[1, 'miner_unavailable'], [2, 'failure']]);
+    await h.stop();
+  });
+
+  test('a task created again with miner_had_task (its history) whose attempts the Actor raises in: a scored failure', async () => {
+    const h = await worker(() => Promise.resolve(unattributed('FatalError: Nan, Inf or huge value in QACC at DOF 0.')));
+    const task = makeTask({ task_id: 9_004, miner_had_task: true, earlier_attempts: 1 });
+    await queues.add(task);
+    await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
+    const [result] = await resultsOf(task);
+    assert.equal(result?.error_class, 'failure');
+    assert.match(result?.error_message ?? '', /gave no answer in 3 attempt\(s\); last: FatalError/);
+    await h.stop();
+  });
+
+  test('an adversary whose episodes raise on a task two other miners played out, going dark at the last attempt: a scored failure', async () => {
     let calls = 0;
     const h = await worker((task) => {
       if (task.hotkey === '5HonestOther') return Promise.resolve(solved());
+      if (task.hotkey === '5HonestThird') return Promise.resolve({ ...unsolved, message: undefined });
       calls += 1;
       // Attempt 1 provokes the Actor's exception; attempt 2 refuses the connection (never reached).
       if (calls === 1) return Promise.resolve(unattributed('FatalError: Nan, Inf or huge value in QACC at DOF 0.'));
       return Promise.resolve(unscored('miner_unavailable', 'Miner reset failed: ConnectError: [Errno 111] Connection refused'));
     });
-    const honest = makeTask({ task_id: 9_002, hotkey: '5HonestOther' });
-    await queues.add(honest);
-    await waitFor('the other miner’s result', async () => (await resultsOf(honest)).length === 1);
+    const honest = [makeTask({ task_id: 9_002, hotkey: '5HonestOther' }), makeTask({ task_id: 9_002, hotkey: '5HonestThird' })];
+    for (const t of honest) await queues.add(t);
+    for (const t of honest) await waitFor('the other miners’ results', async () => (await resultsOf(t)).length === 1);
     // The same env and task id for the adversary; a task of another env id is no evidence.
     const elsewhere = makeTask({ task_id: 9_002, env: 'test/env-b' });
     const task = makeTask({ task_id: 9_002 });
@@ -204,7 +240,7 @@ describe('each class leads to its next state', () => {
     const [result] = await resultsOf(task);
     assert.equal(result?.error_class, 'failure');
     assert.equal(result?.score, 0);
-    assert.match(result?.error_message ?? '', /^scored as a failure: the env failed in this miner's episodes of this task \(2 attempt\(s\)\) while another miner's episode of it was played; last: Miner reset failed: ConnectError/);
+    assert.match(result?.error_message ?? '', /^scored as a failure: the env failed in this miner's episodes of this task \(2 attempt\(s\)\) while other miners played it out; last: Miner reset failed: ConnectError/);
     assert.deepEqual((await attemptsOf(task)).map((a) => [a.attempt, a.error_class]), [[1, 'env_error'], [2, 'failure']]);
     await h.stop();
 
@@ -213,6 +249,102 @@ describe('each class leads to its next state', () => {
     await waitFor('the other env’s job to be failed (paused)', async () => (await queues.state(elsewhere)) === 'failed');
     assert.deepEqual(await resultsOf(elsewhere), []);
     await b.stop();
+  });
+
+  /** A result of another miner on `task_id` of env-a, as its worker would have stored it. */
+  async function otherResult(task_id: number, hotkey: string, row: { success?: boolean; timesteps?: number; message?: string; ageMs?: number } = {}): Promise<void> {
+    await database.db
+      .insertInto('results')
+      .values({
+        task_uuid: randomUUID(),
+        env_id: 'test/env-a',
+        task_id,
+        uid: 9,
+        hotkey,
+        revision: 'rev00001',
+        success: row.success ?? false,
+        score: row.success ? 1 : 0,
+        reward: 0,
+        timesteps: row.timesteps ?? 250,
+        error_class: row.success ? 'success' : 'failure',
+        error_message: row.message ?? null,
+        latency_ms: null,
+        duration_ms: 10,
+        worker_id: 'elsewhere',
+        created_at: new Date(Date.now() - (row.ageMs ?? 0)),
+      })
+      .execute();
+  }
+
+  test('evidence that does not count: stale episodes, truncated sybil episodes, a single other miner; two recent played-out episodes do', async () => {
+    const taskId = 9_005;
+    // Two miners solved it, but before the window (an older env image, perhaps).
+    await otherResult(taskId, '5Stale1', { success: true, ageMs: UNATTRIBUTED_EVIDENCE_WINDOW_MS + 60_000 });
+    await otherResult(taskId, '5Stale2', { success: true, ageMs: UNATTRIBUTED_EVIDENCE_WINDOW_MS + 60_000 });
+    // Two sybils answered /reset and two actions, then stopped: scored failures with steps, cut short.
+    await otherResult(taskId, '5Sybil1', { timesteps: 2, message: 'Miner action timeout at step 2' });
+    await otherResult(taskId, '5Sybil2', { timesteps: 2, message: 'Miner action timeout at step 2' });
+    // One miner played it out: one is not enough.
+    await otherResult(taskId, '5PlayedOut1');
+    const h = await worker(() => Promise.resolve(unattributed('FatalError: Nan, Inf or huge value in QACC at DOF 0.')));
+    const task = makeTask({ task_id: taskId });
+    await queues.add(task);
+    await waitFor('the job to be failed (paused)', async () => (await queues.state(task)) === 'failed');
+    assert.deepEqual(await resultsOf(task), []);
+
+    // A second miner plays it out; the paused task is created again (its TTL): now it is scored.
+    await otherResult(taskId, '5PlayedOut2', { success: true });
+    await (await queues.getJob(task))?.remove();
+    const again = makeTask({ task_id: taskId });
+    await queues.add(again);
+    await waitFor('the job to be removed', async () => (await queues.getJob(again)) === undefined);
+    const [result] = await resultsOf(again);
+    assert.equal(result?.error_class, 'failure');
+    assert.match(result?.error_message ?? '', /while other miners played it out/);
+    await h.stop();
+  });
+
+  test('a Postgres error while looking for evidence: the decision waits (the episode is not run again, no attempt is used), then is made', async () => {
+    const taskId = 9_006;
+    await otherResult(taskId, '5PlayedOut1', { success: true });
+    await otherResult(taskId, '5PlayedOut2');
+    // The worker's lookups run on a pool whose statements give up after 1 s; the test holds a lock
+    // on `results` that they wait for, until it sees the decision parked.
+    const probe = createDatabase({ url: database.url, poolSize: 2, statementTimeoutMs: 1_000, logger: testLogger() });
+    const release = gate();
+    const locked = gate();
+    const holding = database.db.transaction().execute(async (trx) => {
+      await sql`lock table results in access exclusive mode`.execute(trx);
+      locked.open();
+      await release.promise;
+    });
+    await locked.promise;
+    let calls = 0;
+    const h = await worker(
+      () => {
+        calls += 1;
+        return Promise.resolve(unattributed('IndexError: index 0 is out of bounds for axis 0 with size 0'));
+      },
+      { db: probe },
+    );
+    try {
+      const task = makeTask({ task_id: taskId });
+      await queues.add(task);
+      await waitFor('the decision to be parked', async () => ((await queues.getJob(task))?.data as WorkerJobState | undefined)?.evidence_lookup_failures !== undefined);
+      assert.equal((await queues.getJob(task))?.attemptsMade, 1, 'the last attempt is not used up');
+      release.open();
+      await holding;
+      await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
+      assert.equal(calls, 2, 'the episode ran once per attempt, never again for the decision');
+      const [result] = await resultsOf(task);
+      assert.equal(result?.error_class, 'failure');
+      assert.deepEqual((await attemptsOf(task)).map((a) => [a.attempt, a.error_class]), [[1, 'env_error'], [2, 'failure']]);
+    } finally {
+      release.open();
+      await holding;
+      await h.stop();
+      await probe.destroy();
+    }
   });
 
   test('an evaluator that throws is an env_error (retried, then paused)', async () => {

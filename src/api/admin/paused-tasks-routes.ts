@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import { isKnownHotkey } from '../../db/tables/miners.ts';
 import { deletePausedTasks, findPausedTasks, unknownEnvProblem, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
 import { ApiError } from '../api-error.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
 import { audit, redisDeps, withinDeadline, type AdminContext } from './admin-context.ts';
 import { booleanQuery, envInput, hotkeyInput, integerQuery, parseQuery } from './admin-input.ts';
 import { ADMIN_PAUSED_LIST_DEFAULT, ADMIN_PAUSED_LIST_MAX } from '../../config/constants.ts';
@@ -38,8 +39,22 @@ const filterView = (f: PausedFilter) => ({
 async function checkFilter(ctx: AdminContext, redis: Redis, filter: PausedFilter): Promise<void> {
   const envProblem = await withinDeadline(ctx, 'checking the env', unknownEnvProblem(redis, ctx.prefix, filter.env));
   if (envProblem !== undefined) throw new ApiError(404, 'not_found', envProblem);
-  if (filter.hotkey !== undefined && !(await withinDeadline(ctx, 'checking the hotkey', isKnownHotkey(ctx.db, filter.hotkey)))) {
+  if (filter.hotkey !== undefined && (await knownHotkey(ctx, filter.hotkey)) === false) {
     throw new ApiError(404, 'not_found', `unknown hotkey ${filter.hotkey}: the scheduler has never seen it`);
+  }
+}
+
+/**
+ * Whether the scheduler has seen `hotkey`; undefined when Postgres cannot say. Paused tasks live
+ * in Redis: an outage of Postgres must not stop an operator from listing or clearing them, so the
+ * check is skipped then (a mistyped hotkey matches nothing), with a warning.
+ */
+async function knownHotkey(ctx: AdminContext, hotkey: string): Promise<boolean | undefined> {
+  try {
+    return await withinDeadline(ctx, 'checking the hotkey', isKnownHotkey(ctx.db, hotkey));
+  } catch (error) {
+    ctx.logger.warn({ hotkey, err: errorMessage(error) }, 'admin: could not check the hotkey in Postgres; filtering paused tasks by it unchecked');
+    return undefined;
   }
 }
 

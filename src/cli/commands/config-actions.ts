@@ -2,12 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { replaceConfigTable, renderConfigTable } from '../../config/config-table.ts';
 import { describeConfig } from '../../config/load-config.ts';
 import type { Config } from '../../config/schema.ts';
-import { loadPrintingContext } from '../context.ts';
+import { EXIT_CONFIG, loadPrintingContext } from '../context.ts';
 import { formatTable } from '../format-table.ts';
 import { printJson, type OutputOptions } from '../output.ts';
 
-/** Exit code of a configuration that cannot be used, as for an invalid variable. */
-const EXIT_CONFIG = 2;
 
 /**
  * Why the miners file `serve` would read cannot be used (missing, unreadable, invalid), or

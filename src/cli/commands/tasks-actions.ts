@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { createConfiguredDatabase } from '../../db/database.ts';
 import { isKnownHotkey } from '../../db/tables/miners.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
 import { deletePausedTasks, findPausedTasks, unknownEnvProblem, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
 import { getPoolStats } from '../../pool/pool-stats.ts';
 import { closeRedis, createRedis } from '../../runtime/redis.ts';
@@ -39,10 +40,16 @@ async function checkFilter(context: CommandContext, redis: Redis, filter: Paused
   if (envProblem !== undefined) throw new CommandInputError(envProblem);
   if (filter.hotkey === undefined) return;
   const hotkey = filter.hotkey;
-  // Postgres is opened only to check a --miner filter: the paused tasks themselves are in Redis.
-  await withExistingDatabase(context, async (db) => {
-    if (!(await isKnownHotkey(db, hotkey))) throw new CommandInputError(`unknown hotkey ${hotkey}: the scheduler has never seen it (\`evalpool miners show\` lists the miners)`);
-  });
+  // Postgres is opened only to check a --miner filter: the paused tasks themselves are in Redis,
+  // so a Postgres outage skips the check (a mistyped hotkey matches nothing) with a warning.
+  try {
+    await withExistingDatabase(context, async (db) => {
+      if (!(await isKnownHotkey(db, hotkey))) throw new CommandInputError(`unknown hotkey ${hotkey}: the scheduler has never seen it (\`evalpool miners show\` lists the miners)`);
+    });
+  } catch (error) {
+    if (error instanceof CommandInputError) throw error;
+    context.logger.warn({ hotkey, err: errorMessage(error) }, 'could not check the hotkey in Postgres; filtering paused tasks by it unchecked');
+  }
 }
 
 function pausedRows(tasks: readonly PausedTask[], now: number) {

@@ -48,23 +48,32 @@ export async function resultExists(db: Kysely<Database>, identity: ResultIdentit
 }
 
 /**
- * Whether a miner other than `hotkey` has a played episode of `env_id`'s task `task_id`: a stored
- * result that solved it or took steps. Measured non-answers and faults settled against a miner
- * take no steps (or only the ones they did take), so such a verdict is never evidence on its own.
- * The evidence the worker asks for at an unattributed fault's last attempt (container-outcome.ts);
- * one probe of the (env_id, task_id) index.
+ * Whether at least `minMiners` hotkeys other than `hotkey` played `env_id`'s task `task_id` out
+ * since `since`: a stored result that solved it, or a failure that took steps and ended without an
+ * error (the env ran the episode to its end). Truncated episodes (a timeout, a miner that stopped
+ * answering after a few actions), measured non-answers and faults settled against a miner all
+ * carry a message, so none is evidence: a sybil cannot make it with /reset and two actions. The
+ * evidence the worker asks for at an unattributed fault's last attempt (container-outcome.ts); one
+ * probe of `results_scoring` (env_id, task_id), whose few rows (one per miner and revision that
+ * ran the id) are then read for their outcome and age.
  */
-export async function playedByAnotherMiner(db: Kysely<Database>, task: { readonly env_id: string; readonly task_id: number; readonly hotkey: string }): Promise<boolean> {
+export async function playedByAnotherMiner(
+  db: Kysely<Database>,
+  task: { readonly env_id: string; readonly task_id: number; readonly hotkey: string },
+  evidence: { readonly since: Date; readonly minMiners: number },
+): Promise<boolean> {
   const found = await db
     .selectFrom('results')
-    .select('id')
+    .select((eb) => eb.fn.count<string>('hotkey').distinct().as('miners'))
     .where('env_id', '=', task.env_id)
     .where('task_id', '=', task.task_id)
     .where('hotkey', '<>', task.hotkey)
-    .where((eb) => eb.or([eb('success', '=', true), eb('timesteps', '>', 0)]))
-    .limit(1)
-    .executeTakeFirst();
-  return found !== undefined;
+    .where('created_at', '>=', evidence.since)
+    .where((eb) =>
+      eb.or([eb('success', '=', true), eb.and([eb('timesteps', '>', 0), eb.or([eb('error_message', 'is', null), eb('error_message', '=', '')])])]),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(found.miners) >= evidence.minMiners;
 }
 
 /**

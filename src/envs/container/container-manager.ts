@@ -104,6 +104,12 @@ export interface ContainerCallOptions {
   readonly timeoutMs: number;
   /** The worker's signal (shutdown, hard timeout): the call is abandoned and the container recycled. */
   readonly signal?: AbortSignal;
+  /**
+   * Asked of a call's answer: a reason to replace the container (its calls in flight finish
+   * first, no new one starts on it), or undefined to keep it. The caller knows what an answer
+   * means (an Actor exception a miner's NaN may have caused can leave its simulator broken).
+   */
+  readonly retireAfter?: (result: EvaluateResult) => string | undefined;
 }
 
 /** The containers of one image. */
@@ -131,6 +137,8 @@ interface Slot {
   failedChecks: number;
   /** Tasks that hold a place in this replica (waiting for its container, or in a call). */
   inFlight: number;
+  /** A container to replace once its calls in flight end; the replica takes no new task meanwhile. */
+  retiring: { readonly container: ManagedContainer; readonly reason: string } | undefined;
 }
 
 /** The env containers of one worker process (see the rules at the top of this file). */
@@ -246,7 +254,10 @@ export class ContainerManager implements Stoppable {
     try {
       const container = await this.#acquire(slot, options.signal);
       try {
-        return await this.#http.evaluate(container.port, kwargs, options.timeoutMs, options.signal);
+        const result = await this.#http.evaluate(container.port, kwargs, options.timeoutMs, options.signal);
+        const reason = options.retireAfter?.(result);
+        if (reason !== undefined) this.#retire(slot, container, reason);
+        return result;
       } catch (error) {
         if (error instanceof ContainerError) this.#afterFailedCall(slot, container, error);
         throw error;
@@ -329,7 +340,7 @@ export class ContainerManager implements Stoppable {
     for (;;) {
       if (this.#stopping) throw new ContainerError('closed', 'the container manager is stopped');
       const free = pool.replicas
-        .filter((slot) => slot.inFlight < pool.maxConcurrency)
+        .filter((slot) => slot.inFlight < pool.maxConcurrency && slot.retiring === undefined)
         .sort((a, b) => Number(b.ready !== undefined) - Number(a.ready !== undefined) || a.inFlight - b.inFlight || a.index - b.index)[0];
       const slot = free ?? (pool.replicas.length < pool.maxReplicas ? this.#newReplica(pool) : undefined);
       if (slot !== undefined) {
@@ -342,12 +353,17 @@ export class ContainerManager implements Stoppable {
 
   #release(slot: Slot): void {
     slot.inFlight--;
+    const retiring = slot.retiring;
+    if (retiring !== undefined && slot.inFlight === 0) {
+      slot.retiring = undefined;
+      this.#recycle(slot, retiring.container, retiring.reason);
+    }
     // Every waiter looks again: one that gave up (its signal) must not swallow the wake-up.
     for (const wake of slot.pool.waiters.splice(0)) wake();
   }
 
   #newReplica(pool: Pool): Slot {
-    const slot: Slot = { pool, index: pool.replicas.length, generation: 0, current: undefined, ready: undefined, failedChecks: 0, inFlight: 0 };
+    const slot: Slot = { pool, index: pool.replicas.length, generation: 0, current: undefined, ready: undefined, failedChecks: 0, inFlight: 0, retiring: undefined };
     pool.replicas.push(slot);
     return slot;
   }
@@ -377,6 +393,11 @@ export class ContainerManager implements Stoppable {
         // The episode may still be running inside: only removing the container stops it.
         this.#recycle(slot, container, error.kind === 'overrun' ? 'a call overran its timeout' : error.kind === 'aborted' ? 'a call was abandoned by the worker' : 'the env gave up on a call (status "failed")');
         return;
+      case 'http_status':
+        // affinetes answers 500 when the Actor's method raised: its simulator may be left broken
+        // (a miner's NaN), and the next miner's episode on it would raise too.
+        if (error.answer?.status === 500) this.#retire(slot, container, 'the Actor raised (HTTP 500)');
+        return;
       case 'connection_lost':
       case 'unreachable':
         void this.#recycleIfDead(slot, container, error.message);
@@ -394,6 +415,12 @@ export class ContainerManager implements Stoppable {
     } catch (error) {
       this.#log.warn({ image: slot.pool.image, replica: slot.index, err: errorMessage(error) }, 'could not inspect an env container after a failed call');
     }
+  }
+
+  /** Replaces `stale` once the replica's calls in flight end (the caller's own place is released after). */
+  #retire(slot: Slot, stale: ManagedContainer, reason: string): void {
+    if (slot.generation !== stale.generation) return;
+    slot.retiring ??= { container: stale, reason };
   }
 
   /** Replaces `stale` by a new container, unless it was replaced already or the manager stops. */
