@@ -55,8 +55,12 @@ async function miner(options: DemoMinerOptions): Promise<DemoMiner> {
 
 /** A task worker on the reach queue with the built-in evaluators; `stop()` stops it, then its evaluators. */
 async function mujocoWorker(workerId: string): Promise<{ stop(): Promise<void> }> {
-  const evaluators: BuiltInEvaluators = builtInEvaluators(config, testLogger());
-  const worker = await startWorker(config, database.db, registryEvaluator(evaluators.registry).evaluator, { envs: [REACH], concurrency: 4, workerId });
+  // A long lock: a loaded machine can stall this process past a second, and a lost lock would
+  // (rightly) stop and re-run an episode, which these tests do not look at; the worker processes
+  // of the crash tests keep the short lock so that their orphans come back quickly.
+  const inProcess = testConfig({ ...settings(), EVALPOOL_LOCK_DURATION_MS: '60000' });
+  const evaluators: BuiltInEvaluators = builtInEvaluators(inProcess, testLogger());
+  const worker = await startWorker(inProcess, database.db, registryEvaluator(evaluators.registry).evaluator, { envs: [REACH], concurrency: 4, workerId });
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopped ??= worker.stop().then(() => evaluators.stop()));
   closers.push(stop);
