@@ -1,8 +1,10 @@
 // `npm run build`, and `prepare` (run by `npm ci`): bundles the CLI (src/cli/main.ts, each
 // command's code split into its own chunk, loaded when the command runs) and the migrations into
 // dist/ with esbuild, so that bin/evalpool.js starts without compiling TypeScript. kysely,
-// valibot and commander are bundled (kysely alone is ~1,000 small files, a third of a second to
-// load); every other package is loaded from node_modules as it is. Types are not checked here
+// valibot, commander and ioredis are bundled (kysely alone is ~1,000 small files, a third of a
+// second to load; ioredis's ~50 files cost as much to find and load as to run); every other
+// package is loaded from node_modules as it is. BullMQ takes our ioredis connections as they
+// are (it checks their shape, never their class), so the bundled copy is the only one loaded. Types are not checked here
 // (`npm run typecheck`). A failed build is not an error of the install: the CLI then runs its
 // sources through tsx, only slower.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STAMP } from '../bin/dist-freshness.js';
 
-const BUNDLED = new Set(['kysely', 'valibot', 'commander']);
+const BUNDLED = new Set(['kysely', 'valibot', 'commander', 'ioredis']);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'dist');
@@ -39,7 +41,12 @@ try {
       {
         name: 'external-packages',
         setup(build) {
-          build.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.has(packageName(args.path)) ? undefined : { path: args.path, external: true }));
+          // A bundled package's own dependencies are bundled with it (an importer under
+          // node_modules is part of a bundled package): loaded from dist/, a package nested
+          // under its parent's node_modules would not be found.
+          build.onResolve({ filter: /^[^./]/ }, (args) =>
+            BUNDLED.has(packageName(args.path)) || /[\\/]node_modules[\\/]/.test(args.importer) ? undefined : { path: args.path, external: true },
+          );
         },
       },
     ],

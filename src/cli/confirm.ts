@@ -1,5 +1,3 @@
-import { createInterface } from 'node:readline/promises';
-
 /** Where {@link confirm} asks; the process's terminal by default, a stream in tests. */
 export interface ConfirmIo {
   readonly input: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -20,6 +18,8 @@ export class ConfirmationRequiredError extends Error {}
 export async function confirm(question: string, yes: boolean | undefined, io: ConfirmIo = { input: process.stdin, output: process.stderr }): Promise<boolean> {
   if (yes === true) return true;
   if (io.input.isTTY !== true) throw new ConfirmationRequiredError(`${question.replace(/\?$/, '')}: refusing without a confirmation (no terminal to ask on); run again with --yes`);
+  // Loaded here, not at the top: every command imports this module (run-command.ts), few ask.
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: io.input, output: io.output });
   try {
     const answer = await rl.question(`${question} [y/N] `);

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type { Client, ClientBase } from 'pg';
+import pg from './pg.ts';
 import { DATABASE_CONNECT_TIMEOUT_MS } from '../config/constants.ts';
 
 /**
@@ -13,7 +14,7 @@ import { DATABASE_CONNECT_TIMEOUT_MS } from '../config/constants.ts';
  * a new connection. A client emits twice for one loss (the server's FATAL message, then the
  * socket's end), hence once.
  */
-export function listenForConnectionLoss(client: pg.ClientBase, report: (error: Error) => void): void {
+export function listenForConnectionLoss(client: ClientBase, report: (error: Error) => void): void {
   let reported = false;
   client.on('error', (error: Error) => {
     if (reported) return;
@@ -26,7 +27,7 @@ export function listenForConnectionLoss(client: pg.ClientBase, report: (error: E
  * A connected single `pg.Client` (maintenance commands, the bench's baseline). A lost connection
  * fails the query in flight, which its caller reports; the process goes on.
  */
-export async function connectClient(url: string, connectTimeoutMs = DATABASE_CONNECT_TIMEOUT_MS): Promise<pg.Client> {
+export async function connectClient(url: string, connectTimeoutMs = DATABASE_CONNECT_TIMEOUT_MS): Promise<Client> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
   listenForConnectionLoss(client, () => undefined);
   await client.connect();

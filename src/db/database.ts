@@ -1,5 +1,5 @@
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import pg from './pg.ts';
 import type { Logger } from 'pino';
 import { DATABASE_CONNECT_TIMEOUT_MS, DATABASE_READ_TIMEOUT_MARGIN_MS, DATABASE_STATEMENT_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type PinoPretty from 'pino-pretty';
 import type { Config } from '../config/schema.ts';
 
@@ -28,10 +28,20 @@ export function createLogger(config: Pick<Config, 'logging'>, options: LoggerOpt
   const destination = options.destination ?? process.stdout;
   const wantPretty = config.logging.pretty ?? options.isTTY ?? process.stdout.isTTY === true;
   const base = { level: config.logging.level, redact: { paths: REDACT, censor: '***' }, base: { pid: process.pid } };
-  if (wantPretty) {
-    // Loaded only when wanted: a CLI command printing JSON lines (or nothing) starts faster.
-    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
-    return pino(base, pretty({ destination, sync: true, colorize: options.isTTY ?? process.stdout.isTTY === true, ignore: 'pid,hostname' }));
-  }
+  if (wantPretty) return pino(base, lazyPretty({ destination, sync: true, colorize: options.isTTY ?? process.stdout.isTTY === true, ignore: 'pid,hostname' }));
   return pino(base, destination);
+}
+
+/**
+ * A pino-pretty stream loaded at the first log line: a CLI command on a terminal that logs nothing
+ * (most of them print a table and exit) never loads pino-pretty and its ~40 modules.
+ */
+function lazyPretty(options: PinoPretty.PrettyOptions): DestinationStream {
+  let stream: DestinationStream | undefined;
+  return {
+    write(line: string): void {
+      stream ??= (createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty)(options);
+      stream.write(line);
+    },
+  };
 }

@@ -9,15 +9,19 @@ import { withTempDir } from '../helpers/with-temp-dir.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The packages `evalpool <args>` loads, run from the sources (where every module shows). */
-async function packagesLoadedBy(args: readonly string[]): Promise<Set<string>> {
+async function packagesLoadedBy(args: readonly string[], variables: Record<string, string> = {}): Promise<Set<string>> {
   return withTempDir(async (dir) => {
     const file = join(dir, 'imports.txt');
     const child = spawn(process.execPath, ['--import', './test/helpers/record-imports.js', '--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, EVALPOOL_TEST_IMPORTS_FILE: file, EVALPOOL_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' },
-      stdio: 'ignore',
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, RECORD_IMPORTS_FILE: file, EVALPOOL_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', ...variables },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await new Promise((resolve) => child.once('exit', resolve));
+    // The command ran past its configuration (and failed to reach the services it uses, or not).
+    assert.doesNotMatch(stderr, /invalid configuration/, stderr);
     const urls = (await readFile(file, 'utf8')).split('\n');
     const packages = urls.flatMap((url) => {
       const at = url.lastIndexOf('/node_modules/');
@@ -47,5 +51,22 @@ describe('the CLI imports a command\'s modules only when it runs', () => {
     const weights = await packagesLoadedBy(['weights', 'show']);
     assert.ok(weights.has('kysely') && weights.has('pg'));
     assert.deepEqual(['ioredis', 'bullmq', '@polkadot/api', 'dockerode', 'mujoco-js'].filter((p) => weights.has(p)), []);
+    const slots = await packagesLoadedBy(['slots', 'show']);
+    assert.ok(slots.has('kysely') && slots.has('pg'));
+    assert.deepEqual(['ioredis', 'bullmq', '@polkadot/api', 'dockerode', 'mujoco-js'].filter((p) => slots.has(p)), []);
+    // Counting tasks reads Redis directly: BullMQ is not loaded for it.
+    const stats = await packagesLoadedBy(['tasks', 'stats'], { EVALPOOL_REDIS_URL: 'redis://127.0.0.1:1' });
+    assert.ok(stats.has('ioredis') && stats.has('pg'));
+    assert.deepEqual(['bullmq', '@polkadot/api', 'dockerode', 'mujoco-js', 'hono'].filter((p) => stats.has(p)), []);
+  });
+
+  test('pretty logs (a terminal) load pino-pretty at the first log line only', async () => {
+    // EVALPOOL_LOG_PRETTY stands for the terminal the test has not got.
+    const quiet = await packagesLoadedBy(['weights', 'show'], { EVALPOOL_LOG_PRETTY: 'true' });
+    assert.ok(quiet.has('pino'), 'the logger was created');
+    assert.equal(quiet.has('pino-pretty'), false);
+    // The Redis connection error is logged (then the command gives up on Redis).
+    const logged = await packagesLoadedBy(['tasks', 'stats'], { EVALPOOL_LOG_PRETTY: 'true', EVALPOOL_REDIS_URL: 'redis://127.0.0.1:1' });
+    assert.ok(logged.has('pino-pretty'));
   });
 });

@@ -138,10 +138,16 @@ export async function pausedDelete(program: Command, options: DeleteOptions): Pr
 export async function tasksStats(options: OutputOptions): Promise<void> {
   const context = loadPrintingContext();
   const { config, logger } = context;
-  await runCommand(config, () =>
-    withRedis(context, async (redis) => {
-      const db = createConfiguredDatabase(config.storage, 2, logger);
-      try {
+  await runCommand(config, async () => {
+    // One connection (the three small queries queue on it), opened while Redis connects rather
+    // than after: on a busy machine each connection takes tens of ms to set up. Redis is awaited
+    // first, so that with both down its error is the one reported, as before.
+    const db = createConfiguredDatabase(config.storage, 1, logger);
+    const connected = db.connection().execute(() => Promise.resolve());
+    connected.catch(() => undefined); // awaited below; handled here if Redis fails first
+    try {
+      await withRedis(context, async (redis) => {
+        await connected;
         const stats = await getPoolStats({ redis, prefix: config.storage.queuePrefix, db, defaultSlots: config.slots.default });
         const counts = (c: { pending: number; assigned: number; paused: number }) => ({ pending: c.pending, assigned: c.assigned, paused: c.paused, in_flight: c.pending + c.assigned });
         if (options.json) {
@@ -163,9 +169,9 @@ export async function tasksStats(options: OutputOptions): Promise<void> {
             { wide: options.wide },
           ),
         );
-      } finally {
-        await db.destroy();
-      }
-    }),
-  );
+      });
+    } finally {
+      await db.destroy();
+    }
+  });
 }
