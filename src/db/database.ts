@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from './pg.ts';
+import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { DATABASE_CONNECT_TIMEOUT_MS, DATABASE_READ_TIMEOUT_MARGIN_MS, DATABASE_STATEMENT_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
@@ -26,7 +27,7 @@ export interface DatabaseOptions {
   readonly statementTimeoutMs?: number;
   readonly logger: Logger;
   /** Called with each new connection before its first query (tests load auto_explain through it). */
-  readonly onConnect?: (client: pg.PoolClient) => void;
+  readonly onConnect?: (client: PoolClient) => void;
 }
 
 /** A Kysely instance over a `pg` pool; `destroy()` closes the pool and is safe to call twice. */
