@@ -13,15 +13,7 @@ import { storableMessage } from './evaluator.ts';
 export function exhaustedOutcome(outcome: EvaluationOutcome, attempts: number, minerHadTask: boolean): EvaluationOutcome | undefined {
   const nonAnswer = outcome.errorClass === 'miner_unavailable' || outcome.unattributedFault === true;
   if (!nonAnswer || !minerHadTask) return undefined;
-  const { circuitOpenUntilMs: _published, unattributedFault: _settled, ...rest } = outcome;
-  return {
-    ...rest,
-    errorClass: 'failure',
-    success: false,
-    score: 0,
-    minerHadTask: true,
-    message: storableMessage(`scored as a failure: the miner received this task and gave no answer in ${attempts} attempt(s); last: ${outcome.message ?? 'no detail'}`),
-  };
+  return scoredFailure(outcome, `the miner received this task and gave no answer in ${attempts} attempt(s)`);
 }
 
 /**
@@ -31,6 +23,11 @@ export function exhaustedOutcome(outcome: EvaluationOutcome, attempts: number, m
  * The caller decides that the evidence exists (`playedByAnotherMiner`).
  */
 export function attributedOutcome(outcome: EvaluationOutcome, attempts: number): EvaluationOutcome {
+  return scoredFailure(outcome, `the env failed in this miner's episodes of this task (${attempts} attempt(s)) while other miners played it out`);
+}
+
+/** The attempt as a scored failure (score 0) saying why; the circuit and the fault flag are spent. */
+function scoredFailure(outcome: EvaluationOutcome, why: string): EvaluationOutcome {
   const { circuitOpenUntilMs: _published, unattributedFault: _settled, ...rest } = outcome;
   return {
     ...rest,
@@ -38,8 +35,6 @@ export function attributedOutcome(outcome: EvaluationOutcome, attempts: number):
     success: false,
     score: 0,
     minerHadTask: true,
-    message: storableMessage(
-      `scored as a failure: the env failed in this miner's episodes of this task (${attempts} attempt(s)) while other miners played it out; last: ${outcome.message ?? 'no detail'}`,
-    ),
+    message: storableMessage(`scored as a failure: ${why}; last: ${outcome.message ?? 'no detail'}`),
   };
 }
