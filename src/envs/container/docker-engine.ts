@@ -122,10 +122,18 @@ export class DockerEngine {
 
   /** Kills and removes a container (SIGKILL at once); a missing one is fine. */
   async remove(id: string, signal?: AbortSignal): Promise<void> {
-    try {
-      await this.#call('remove', signal, (abortSignal) => this.#docker.getContainer(id).remove({ force: true, v: true, abortSignal }));
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#call('remove', signal, (abortSignal) => this.#docker.getContainer(id).remove({ force: true, v: true, abortSignal }));
+        return;
+      } catch (error) {
+        if (isNotFound(error)) return;
+        // Two removers of one container (a worker's sweep and another's start-up sweep): podman
+        // refuses the second forced remove while the first is stopping it; asked again, it is
+        // stopped (removed now) or gone.
+        if (attempt < 3 && isRemovalRace(error)) continue;
+        throw error;
+      }
     }
   }
 
@@ -193,6 +201,11 @@ export class EngineCallError extends ContainerError {
 function statusOf(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
   return typeof status === 'number' ? status : undefined;
+}
+
+/** podman's 500 for a container another caller is stopping or removing at the same moment. */
+function isRemovalRace(error: unknown): boolean {
+  return error instanceof EngineCallError && /container state improper|removal of container .* is already in progress|is being removed/i.test(error.message);
 }
 
 function isNotFound(error: unknown): boolean {
