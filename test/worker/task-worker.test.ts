@@ -585,7 +585,9 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
     await waitFor('the stalled check to return the job to pending', async () => (await queues.state(task)) === 'waiting');
     held.open();
     await waitFor('the first holder to discard its outcome', async () => (await attemptsOf(task)).some((a) => a.error_class === 'worker_error'));
-    assert.deepEqual(await resultsOf(task), [], 'the discarded outcome is never a result');
+    // No "no result yet" check here: the first worker, still fetching, may already have taken the
+    // pending task again (a new delivery with its own lock) and stored that run. The discarded
+    // outcome shows in the books below: its attempt is the worker_error, never a result.
     const { successor } = await successorWorker();
     // Either worker may take the pending task again: a new delivery, with a lock of its own.
     await waitFor('the job to be removed', async () => (await queues.getJob(task)) === undefined);
