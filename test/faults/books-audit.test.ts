@@ -79,6 +79,7 @@ describe('the fault suite audits', () => {
     const task = (id: number) => makeTask({ env: SLOTS_ENV, uid: 3, hotkey: 'hk3', revision: 'r1', task_id: id });
     await queues!.add(task(1));
     await queues!.add(task(2));
+    await sampler.ready();
     await sampler.sample();
     // Lowered to 1 with 2 in flight: the excess may drain, nothing new may come.
     await putSlots(database.db, 'hk3', 2, { pinned: 1 });

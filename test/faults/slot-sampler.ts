@@ -81,7 +81,13 @@ export class SlotSampler {
     }
   }
 
-  /** One sample (also called by tests of the sampler itself). */
+  /** Resolves once the sampler's own connection is up (its commands fail fast until then). */
+  async ready(): Promise<void> {
+    if (this.#redis.status === 'ready') return;
+    await new Promise<void>((resolve) => this.#redis.once('ready', () => resolve()));
+  }
+
+  /** One sample (also called by tests of the sampler itself: await `ready()` first). */
   async sample(): Promise<void> {
     const envs = await this.#redis.smembers(poolKeys(this.#prefix).queues);
     const snapshot = await readPoolSnapshot(this.#redis, this.#prefix, envs);
