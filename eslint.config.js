@@ -37,7 +37,21 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'module',
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'Node', 'fetch', 'AbortSignal', 'URLSearchParams', 'console', 'performance', 'setTimeout', 'clearTimeout', 'Element', 'requestAnimationFrame'].map((name) => [name, 'readonly']),
+        [
+          'window',
+          'document',
+          'location',
+          'Node',
+          'fetch',
+          'AbortSignal',
+          'URLSearchParams',
+          'console',
+          'performance',
+          'setTimeout',
+          'clearTimeout',
+          'Element',
+          'requestAnimationFrame',
+        ].map((name) => [name, 'readonly']),
       ),
     },
   },

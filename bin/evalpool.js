@@ -10,7 +10,9 @@ if (distIsFresh(root)) {
   await import('../dist/src/cli/main.js');
 } else {
   if (process.stderr.isTTY && process.env.EVALPOOL_QUIET_STALE_DIST === undefined) {
-    process.stderr.write('evalpool: running from the TypeScript sources (dist/ is missing or older than src/); `npm run build` makes every call start faster\n');
+    process.stderr.write(
+      'evalpool: running from the TypeScript sources (dist/ is missing or older than src/); `npm run build` makes every call start faster\n',
+    );
   }
   const { register } = await import('tsx/esm/api');
   register();

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // The first schema: Postgres is the truth (DESIGN.md); Redis only holds work in flight.
 // Task ids are int4: dataset ranges are validated to fit.
@@ -91,10 +91,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('duration_ms', 'integer')
     .addColumn('worker_id', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addCheckConstraint(
-      'attempts_class',
-      sql`error_class in ('success', 'failure', 'miner_unavailable', 'env_error', 'worker_error')`,
-    )
+    .addCheckConstraint('attempts_class', sql`error_class in ('success', 'failure', 'miner_unavailable', 'env_error', 'worker_error')`)
     .execute();
   await db.schema.createIndex('attempts_hotkey_time').on('attempts').columns(['hotkey', 'created_at']).execute();
   await db.schema.createIndex('attempts_time').on('attempts').column('created_at').execute();
@@ -146,7 +143,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['score_snapshots', 'weights', 'slot_history', 'miner_slots', 'attempts', 'results', 'rotations', 'sampling_lists', 'miners']) {
+  for (const table of [
+    'score_snapshots',
+    'weights',
+    'slot_history',
+    'miner_slots',
+    'attempts',
+    'results',
+    'rotations',
+    'sampling_lists',
+    'miners',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // A result's score is in [0, 1]: scoring reads Σ score / n as a success rate and refuses an
 // aggregate outside [0, n], so one out-of-range row would stop every weights pass until its task

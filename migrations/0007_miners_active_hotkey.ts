@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // A hotkey is active under one revision at most: top-up plans one miner per active row, so a
 // hotkey active twice would get its slots twice. syncMiners keeps to it (serialised, retiring

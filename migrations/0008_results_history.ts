@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // `results` at a year of history (tens of millions of rows): every index costs every insert and
 // the memory that keeps it warm, so each one must earn its place.

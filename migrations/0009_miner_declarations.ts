@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // What each miner's `GET /health` declares as `max_concurrent_episodes`, learnt by the leader and
 // kept here so that a restarted leader does not forget it (and does not hand a template miner more

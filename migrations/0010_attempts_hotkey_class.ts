@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // "Why is miner X's score low": the API shows each miner's last attempt of every error class.
 // With (hotkey, created_at) alone, the last attempt of a rare class means scanning the miner's

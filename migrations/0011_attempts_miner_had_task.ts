@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // "Once the miner has the task, the episode is measured" must survive the task's job: a job can
 // leave Redis (trimmed over a lowered cap, removed and re-created, a flush) and come back fresh.

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // Reads that grew with history, found by test/db/history-bounded.test.ts (rows each periodic
 // reader examines at 1× and 20× history):

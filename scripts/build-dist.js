@@ -17,12 +17,18 @@ const BUNDLED = new Set(['kysely', 'valibot', 'commander', 'ioredis']);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'dist');
 const startedAt = Date.now();
-const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageName = (specifier) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 
 try {
   const esbuild = await import('esbuild');
   rmSync(outdir, { recursive: true, force: true });
-  const migrations = readdirSync(join(root, 'migrations')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'migrations', f));
+  const migrations = readdirSync(join(root, 'migrations'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(root, 'migrations', f));
   await esbuild.build({
     absWorkingDir: root,
     entryPoints: [join(root, 'src/cli/main.ts'), ...migrations],
@@ -35,7 +41,9 @@ try {
     target: 'node20',
     chunkNames: 'chunks/[name]-[hash]',
     // commander is CommonJS: its require('node:events') needs a require in an ES module.
-    banner: { js: "import { createRequire as __evalpoolCreateRequire } from 'node:module'; const require = __evalpoolCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __evalpoolCreateRequire } from 'node:module'; const require = __evalpoolCreateRequire(import.meta.url);",
+    },
     logLevel: 'warning',
     plugins: [
       {
@@ -45,7 +53,9 @@ try {
           // node_modules is part of a bundled package): loaded from dist/, a package nested
           // under its parent's node_modules would not be found.
           build.onResolve({ filter: /^[^./]/ }, (args) =>
-            BUNDLED.has(packageName(args.path)) || /[\\/]node_modules[\\/]/.test(args.importer) ? undefined : { path: args.path, external: true },
+            BUNDLED.has(packageName(args.path)) || /[\\/]node_modules[\\/]/.test(args.importer)
+              ? undefined
+              : { path: args.path, external: true },
           );
         },
       },
@@ -58,6 +68,8 @@ try {
   process.stderr.write(`evalpool build: dist/ bundled in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
 } catch (error) {
   rmSync(outdir, { recursive: true, force: true });
-  process.stderr.write(`evalpool build: failed (${error instanceof Error ? error.message : String(error)}); the CLI runs its sources through tsx\n`);
+  process.stderr.write(
+    `evalpool build: failed (${error instanceof Error ? error.message : String(error)}); the CLI runs its sources through tsx\n`,
+  );
   process.exitCode = process.env.npm_lifecycle_event === 'prepare' ? 0 : 1;
 }

@@ -37,7 +37,8 @@ const port = Number(process.env.AFFINETES_PORT ?? '8000');
 const family = process.env.DOUBLE_FAMILY ?? 'metaworld';
 const TASKS = ['reach-v3', 'raise-v3', 'crash-v3', 'failed-v3', 'template-reach-v3', 'diverge-v3'];
 
-const log = (msg: string, fields: Record<string, unknown> = {}): void => void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`);
+const log = (msg: string, fields: Record<string, unknown> = {}): void =>
+  void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`);
 
 const stats = { calls: 0, in_flight: 0, max_in_flight: 0, concurrent_calls: 0, corrupted_episodes: 0, env_ids: [] as string[] };
 
@@ -60,7 +61,10 @@ class Simulator {
     if (this.owner !== owner) this.spoil(`step of episode ${owner} in the state of episode ${String(this.owner)}`);
     // np.clip: inf becomes the bound, NaN stays NaN.
     this.pos += Math.max(-0.1, Math.min(0.1, delta));
-    if (strict && !Number.isFinite(this.pos)) throw new Error(`FatalError: Nan, Inf or huge value in QACC at DOF 0. The simulation is unstable. Time = ${(t * 0.0125).toFixed(4)}.`);
+    if (strict && !Number.isFinite(this.pos))
+      throw new Error(
+        `FatalError: Nan, Inf or huge value in QACC at DOF 0. The simulation is unstable. Time = ${(t * 0.0125).toFixed(4)}.`,
+      );
     return Math.abs(this.pos - this.target) < 0.05;
   }
 
@@ -100,17 +104,25 @@ function parsePythonJson(text: string): unknown {
     }
     out += c;
   }
-  return JSON.parse(out, (_key, value: unknown) => (typeof value === 'string' && value.startsWith('\u0000py:') ? PY_FLOATS[value.slice(4)] : value));
+  return JSON.parse(out, (_key, value: unknown) =>
+    typeof value === 'string' && value.startsWith('\u0000py:') ? PY_FLOATS[value.slice(4)] : value,
+  );
 }
 
 /** The action as kinitro's pydantic `Action` validates it: `continuous` maps names to lists of numbers. */
 function validateAction(raw: unknown): Record<string, number[]> {
   const invalid = (loc: string, msg: string, input: unknown): MinerError =>
-    new MinerError(`ValidationError: 1 validation error for Action\n${loc}\n  ${msg} [input_value=${JSON.stringify(input)?.slice(0, 60) ?? 'None'}]`);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('', 'Input should be a valid dictionary or instance of Action', raw);
-  for (const key of Object.keys(raw)) if (!['continuous', 'discrete', 'extra'].includes(key)) throw invalid(key, 'Extra inputs are not permitted', (raw as Record<string, unknown>)[key]);
+    new MinerError(
+      `ValidationError: 1 validation error for Action\n${loc}\n  ${msg} [input_value=${JSON.stringify(input)?.slice(0, 60) ?? 'None'}]`,
+    );
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw invalid('', 'Input should be a valid dictionary or instance of Action', raw);
+  for (const key of Object.keys(raw))
+    if (!['continuous', 'discrete', 'extra'].includes(key))
+      throw invalid(key, 'Extra inputs are not permitted', (raw as Record<string, unknown>)[key]);
   const continuous = (raw as { continuous?: unknown }).continuous ?? {};
-  if (typeof continuous !== 'object' || continuous === null || Array.isArray(continuous)) throw invalid('continuous', 'Input should be a valid dictionary', continuous);
+  if (typeof continuous !== 'object' || continuous === null || Array.isArray(continuous))
+    throw invalid('continuous', 'Input should be a valid dictionary', continuous);
   for (const [key, values] of Object.entries(continuous)) {
     if (!Array.isArray(values)) throw invalid(`continuous.${key}`, 'Input should be a valid list', values);
     values.forEach((x, i) => {
@@ -125,7 +137,12 @@ async function callMiner(baseUrl: string, endpoint: string, payload: unknown, ti
   const url = `${baseUrl.replace(/\/+$/, '')}/${endpoint}`;
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), signal: AbortSignal.timeout(timeoutS * 1_000) });
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(timeoutS * 1_000),
+    });
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError') throw new MinerError('ReadTimeout: ');
@@ -135,7 +152,10 @@ async function callMiner(baseUrl: string, endpoint: string, payload: unknown, ti
     throw new MinerError(`ReadError: ${code || (error as Error).message}`);
   }
   const text = await response.text();
-  if (response.status >= 400) throw new MinerError(`HTTPStatusError: ${response.status >= 500 ? 'Server' : 'Client'} error '${response.status} ${response.statusText}' for url '${url}'`);
+  if (response.status >= 400)
+    throw new MinerError(
+      `HTTPStatusError: ${response.status >= 500 ? 'Server' : 'Client'} error '${response.status} ${response.statusText}' for url '${url}'`,
+    );
   try {
     return parsePythonJson(text) as Record<string, unknown>;
   } catch {
@@ -155,15 +175,39 @@ interface Kwargs {
   timeout?: number;
 }
 
-function errorResult(envId: string, taskId: number, seed: number, error: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { task_name: `robotics:${envId}`, score: 0, success: false, error, time_taken: 0, extra: { task_id: taskId, seed, env_id: envId, ...extra } };
+function errorResult(
+  envId: string,
+  taskId: number,
+  seed: number,
+  error: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    task_name: `robotics:${envId}`,
+    score: 0,
+    success: false,
+    error,
+    time_taken: 0,
+    extra: { task_id: taskId, seed, env_id: envId, ...extra },
+  };
 }
 
 async function evaluate(kwargs: Kwargs): Promise<Record<string, unknown>> {
-  const { task_id: taskId, base_url: baseUrl, model = null, env_id: envId = `${family}/reach-v3`, max_timesteps: maxTimesteps = 500, action_timeout: actionTimeout = 0.5, use_images: useImages = true, timeout = 300 } = kwargs;
+  const {
+    task_id: taskId,
+    base_url: baseUrl,
+    model = null,
+    env_id: envId = `${family}/reach-v3`,
+    max_timesteps: maxTimesteps = 500,
+    action_timeout: actionTimeout = 0.5,
+    use_images: useImages = true,
+    timeout = 300,
+  } = kwargs;
   const seed = kwargs.seed ?? taskId;
-  if (typeof taskId !== 'number' || typeof baseUrl !== 'string') throw new TypeError("evaluate() missing required arguments: 'task_id' and 'base_url'");
-  if (!envId.startsWith(`${family}/`)) return errorResult(envId, taskId, seed, `Invalid env_id for Double container: ${envId}. Must start with '${family}/'`);
+  if (typeof taskId !== 'number' || typeof baseUrl !== 'string')
+    throw new TypeError("evaluate() missing required arguments: 'task_id' and 'base_url'");
+  if (!envId.startsWith(`${family}/`))
+    return errorResult(envId, taskId, seed, `Invalid env_id for Double container: ${envId}. Must start with '${family}/'`);
   const task = envId.slice(family.length + 1);
   if (task === 'crash-v3') throw new Error('the double was asked to crash');
   // `_template`: miner call errors are not caught where they happen but by the one outer try.
@@ -195,8 +239,16 @@ async function evaluate(kwargs: Kwargs): Promise<Record<string, unknown>> {
       let timesteps = 0;
       let done = false;
       for (let t = 0; t < maxTimesteps && !done; t++) {
-        if ((Date.now() - started) / 1_000 > timeout) return errorResult(envId, taskId, seed, `Evaluation timeout after ${timeout}s`, { timesteps_completed: t });
-        const obs = { proprio: { pos: [sim.pos], target: [sim.target] }, rgb: useImages ? { front: { data: '', shape: [0, 0, 3], dtype: 'uint8' } } : {}, depth: {}, cam_intrinsics: {}, cam_extrinsics: {}, extra: {} };
+        if ((Date.now() - started) / 1_000 > timeout)
+          return errorResult(envId, taskId, seed, `Evaluation timeout after ${timeout}s`, { timesteps_completed: t });
+        const obs = {
+          proprio: { pos: [sim.pos], target: [sim.target] },
+          rgb: useImages ? { front: { data: '', shape: [0, 0, 3], dtype: 'uint8' } } : {},
+          depth: {},
+          cam_intrinsics: {},
+          cam_extrinsics: {},
+          extra: {},
+        };
         let continuous: Record<string, number[]>;
         try {
           const response = await callMiner(baseUrl, 'act', { obs }, actionTimeout);
@@ -206,7 +258,8 @@ async function evaluate(kwargs: Kwargs): Promise<Record<string, unknown>> {
           continuous = validateAction(response.action);
         } catch (error) {
           if (!(error instanceof MinerError) || template) throw error;
-          if (error.message.startsWith('ReadTimeout')) return errorResult(envId, taskId, seed, `Miner action timeout at step ${t}`, { timesteps_completed: t });
+          if (error.message.startsWith('ReadTimeout'))
+            return errorResult(envId, taskId, seed, `Miner action timeout at step ${t}`, { timesteps_completed: t });
           return errorResult(envId, taskId, seed, `Miner action failed at step ${t}: ${error.message}`, { timesteps_completed: t });
         }
         // The step, outside the /act try (metaworld's `env.step(action)`): the miner's values reach numpy and the simulator.
@@ -218,9 +271,18 @@ async function evaluate(kwargs: Kwargs): Promise<Record<string, unknown>> {
       }
       if (sim.corrupted) {
         sim.corrupted = false;
-        return errorResult(envId, taskId, seed, 'DOUBLE SIMULATOR CORRUPTED: another episode used this simulator meanwhile', { timesteps, corrupted: true });
+        return errorResult(envId, taskId, seed, 'DOUBLE SIMULATOR CORRUPTED: another episode used this simulator meanwhile', {
+          timesteps,
+          corrupted: true,
+        });
       }
-      return { task_name: `robotics:${envId}`, score: done ? 1 : 0, success: done, time_taken: (Date.now() - started) / 1_000, extra: { task_id: taskId, seed, env_id: envId, timesteps, total_reward: totalReward, model, base_url: baseUrl } };
+      return {
+        task_name: `robotics:${envId}`,
+        score: done ? 1 : 0,
+        success: done,
+        time_taken: (Date.now() - started) / 1_000,
+        extra: { task_id: taskId, seed, env_id: envId, timesteps, total_reward: totalReward, model, base_url: baseUrl },
+      };
     } finally {
       busy.set(envId, (busy.get(envId) ?? 1) - 1);
       if (sim.owner === episode) sim.owner = undefined;
@@ -228,7 +290,12 @@ async function evaluate(kwargs: Kwargs): Promise<Record<string, unknown>> {
   } catch (error) {
     const message = (error as Error).message;
     const text = /^[A-Za-z]+Error: /.test(message) ? message : `${(error as Error).name}: ${message}`;
-    return errorResult(envId, taskId, seed, `${text}\nTraceback (most recent call last):\n  File "/app/env.py", line 1, in evaluate\n${text}`);
+    return errorResult(
+      envId,
+      taskId,
+      seed,
+      `${text}\nTraceback (most recent call last):\n  File "/app/env.py", line 1, in evaluate\n${text}`,
+    );
   }
 }
 
@@ -257,15 +324,25 @@ async function handleCall(req: IncomingMessage, res: ServerResponse): Promise<vo
   const kwargs = (body.kwargs ?? {}) as Kwargs;
   if (typeof method !== 'string') return send(res, 422, { detail: [{ loc: ['body', 'method'], msg: 'field required' }] });
   if (method !== 'evaluate' && method !== 'list_environments') return send(res, 404, { detail: `Method not found: ${method}` });
-  if (kwargs.timeout !== undefined && typeof kwargs.timeout !== 'number') return send(res, 200, { status: 'failed', result: { error: 'Invalid timeout; expected a number of seconds.' } });
+  if (kwargs.timeout !== undefined && typeof kwargs.timeout !== 'number')
+    return send(res, 200, { status: 'failed', result: { error: 'Invalid timeout; expected a number of seconds.' } });
   if (method === 'list_environments') return send(res, 200, { status: 'success', result: TASKS.map((t) => `${family}/${t}`) });
-  if (kwargs.env_id === `${family}/failed-v3`) return send(res, 200, { status: 'failed', result: { error: `Task execution exceeded timeout of ${kwargs.timeout ?? 300}s (+10s grace)` } });
+  if (kwargs.env_id === `${family}/failed-v3`)
+    return send(res, 200, {
+      status: 'failed',
+      result: { error: `Task execution exceeded timeout of ${kwargs.timeout ?? 300}s (+10s grace)` },
+    });
   stats.calls++;
   stats.in_flight++;
   stats.max_in_flight = Math.max(stats.max_in_flight, stats.in_flight);
   try {
     const result = await evaluate(kwargs);
-    log('evaluated', { env_id: kwargs.env_id, task_id: kwargs.task_id, success: result.success, error: typeof result.error === 'string' ? result.error.split('\n')[0] : undefined });
+    log('evaluated', {
+      env_id: kwargs.env_id,
+      task_id: kwargs.task_id,
+      success: result.success,
+      error: typeof result.error === 'string' ? result.error.split('\n')[0] : undefined,
+    });
     // FastAPI renders with allow_nan=False: a NaN or inf in the result fails after the method returned.
     if (!finiteThroughout(result)) {
       res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
@@ -274,7 +351,9 @@ async function handleCall(req: IncomingMessage, res: ServerResponse): Promise<vo
     }
     send(res, 200, { status: 'success', result });
   } catch (error) {
-    send(res, 500, { detail: `${(error as Error).message}\nTraceback (most recent call last):\n  File "/app/_affinetes/server.py", line 1, in call_method` });
+    send(res, 500, {
+      detail: `${(error as Error).message}\nTraceback (most recent call last):\n  File "/app/_affinetes/server.py", line 1, in call_method`,
+    });
   } finally {
     stats.in_flight--;
   }
@@ -287,7 +366,13 @@ const server = createServer((req, res) => {
   if (req.method === 'GET' && path === '/methods') {
     return send(res, 200, {
       methods: [
-        { name: 'evaluate', signature: '(self, task_id, base_url, seed=None, model=None, env_id=..., max_timesteps=500, action_timeout=0.5, use_images=True, timeout=300, **kwargs)', source: 'Actor', endpoint: 'POST /evaluate' },
+        {
+          name: 'evaluate',
+          signature:
+            '(self, task_id, base_url, seed=None, model=None, env_id=..., max_timesteps=500, action_timeout=0.5, use_images=True, timeout=300, **kwargs)',
+          source: 'Actor',
+          endpoint: 'POST /evaluate',
+        },
         { name: 'list_environments', signature: '(self)', source: 'Actor', endpoint: 'POST /list_environments' },
       ],
       usage: { sdk_style: 'POST /call {"method": "xxx", "args": [...], "kwargs": {...}}' },

@@ -9,10 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
-import { splitEnvId } from '../../src/envs/env-id.ts';
 import type { EvaluateCallKwargs, EvaluateResult } from '../../src/envs/container/contract.ts';
+import { splitEnvId } from '../../src/envs/env-id.ts';
 import type { MinerClients } from '../../src/miners/miner-clients.ts';
-import { runEpisode, type EpisodeOutcome } from '../../src/worker/run-episode.ts';
+import { type EpisodeOutcome, runEpisode } from '../../src/worker/run-episode.ts';
 
 /** The env a call without `env_id` runs. */
 export const DEFAULT_ENV_ID = 'mujoco/reach-v1';
@@ -26,11 +26,22 @@ export class UnknownEnvError extends Error {
 }
 
 /** Runs one episode for `kwargs`; `signal` fires when the caller went away or the server stops. */
-export async function evaluate(kwargs: EvaluateCallKwargs, registry: BuiltinRegistry, clients: MinerClients, signal: AbortSignal): Promise<EvaluateResult> {
+export async function evaluate(
+  kwargs: EvaluateCallKwargs,
+  registry: BuiltinRegistry,
+  clients: MinerClients,
+  signal: AbortSignal,
+): Promise<EvaluateResult> {
   const { taskName } = splitEnvId(kwargs.env_id ?? DEFAULT_ENV_ID);
   if (taskName === STALL_TASK) return stall();
   const envId = `mujoco/${taskName}`;
-  if (!registry.has(envId)) throw new UnknownEnvError(`this image runs ${registry.ids().map((id) => splitEnvId(id).taskName).join(', ')}; not "${taskName}"`);
+  if (!registry.has(envId))
+    throw new UnknownEnvError(
+      `this image runs ${registry
+        .ids()
+        .map((id) => splitEnvId(id).taskName)
+        .join(', ')}; not "${taskName}"`,
+    );
   const env = await registry.create(envId);
   try {
     const { client } = clients.get(kwargs.base_url);
@@ -43,7 +54,10 @@ export async function evaluate(kwargs: EvaluateCallKwargs, registry: BuiltinRegi
       task: { envId, taskId: kwargs.seed ?? kwargs.task_id, episodeId: kwargs.episode_id ?? randomUUID() },
       maxTimesteps: kwargs.max_timesteps,
       // The host's timeout is the episode's budget: the episode is cut when it runs out.
-      timeouts: { actionMs: Math.max(1, Math.round(kwargs.action_timeout * 1_000)), episodeMs: Math.max(1, Math.round(kwargs.timeout * 1_000)) },
+      timeouts: {
+        actionMs: Math.max(1, Math.round(kwargs.action_timeout * 1_000)),
+        episodeMs: Math.max(1, Math.round(kwargs.timeout * 1_000)),
+      },
       signal,
     });
     return resultOf(outcome);
@@ -63,7 +77,12 @@ export function resultOf(outcome: EpisodeOutcome): EvaluateResult {
       return { success: false, score: 0, extra: { ...extra, error_class: outcome.errorClass }, ...error };
     case 'miner_unavailable':
       // Whether the miner had the task decides if it is measured (scored once the attempts run out).
-      return { success: false, score: 0, extra: { ...extra, error_class: outcome.errorClass, ...(outcome.minerHadTask ? { miner_had_task: true } : {}) }, ...error };
+      return {
+        success: false,
+        score: 0,
+        extra: { ...extra, error_class: outcome.errorClass, ...(outcome.minerHadTask ? { miner_had_task: true } : {}) },
+        ...error,
+      };
     default:
       // A simulator fault, or the budget ran out while the env (not the miner) held it.
       return { success: false, score: 0, extra: { ...extra, error_class: 'env_error' }, ...error };

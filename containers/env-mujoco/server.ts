@@ -43,7 +43,8 @@ if (!Number.isInteger(port) || port < 1 || port > 65_535) {
   process.exit(2);
 }
 
-const log = (msg: string, fields: Record<string, unknown> = {}): void => void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`);
+const log = (msg: string, fields: Record<string, unknown> = {}): void =>
+  void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`);
 const loader = new MujocoLoader({ log: (line) => log('mujoco', { line }) });
 const registry = new BuiltinRegistry(loader);
 // One keep-alive client per miner, closed after a while unused.
@@ -92,7 +93,14 @@ async function handleCall(req: IncomingMessage, res: ServerResponse): Promise<vo
   const started = performance.now();
   try {
     const result = await evaluate(kwargs.output, registry, clients, controller.signal);
-    log('evaluated', { env_id: kwargs.output.env_id, task_id: kwargs.output.task_id, success: result.success, timesteps: result.extra.timesteps, ms: Math.round(performance.now() - started), error_class: result.extra.error_class });
+    log('evaluated', {
+      env_id: kwargs.output.env_id,
+      task_id: kwargs.output.task_id,
+      success: result.success,
+      timesteps: result.extra.timesteps,
+      ms: Math.round(performance.now() - started),
+      error_class: result.extra.error_class,
+    });
     if (!res.destroyed) send(res, 200, { status: 'success', result });
   } catch (error) {
     const status = error instanceof UnknownEnvError ? 422 : 500;

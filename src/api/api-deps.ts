@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
-import type { AdminDeps } from './admin/admin-deps.ts';
 import type { EvalpoolMetrics, MetricsSource } from '../runtime/metrics.ts';
+import type { AdminDeps } from './admin/admin-deps.ts';
 import type { ApiReaders } from './readers.ts';
 
 /** What the API needs; every part is created and closed by the caller. */

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import type { ApiDeps } from './api-deps.ts';
-import { mountAdmin } from './admin/mount-admin.ts';
 import type { StatusCode } from 'hono/utils/http-status';
 import { unavailableDependency } from '../runtime/unavailable-dependency.ts';
+import { mountAdmin } from './admin/mount-admin.ts';
+import type { ApiDeps } from './api-deps.ts';
 import { ApiError, CLIENT_CLOSED_REQUEST, dependencyUnavailable } from './api-error.ts';
 import { registerDashboard } from './dashboard/register-dashboard.ts';
 import { checkHealth } from './health.ts';
@@ -65,7 +65,8 @@ export function createApp(deps: ApiDeps): Hono {
   // `/v1/admin/*` and the queue view at `/admin/queues` (404 unless EVALPOOL_ADMIN_TOKEN is set).
   mountAdmin(app, deps);
   registerDashboard(app);
-  if (deps.metrics) registerMetricsRoute(app, new MetricsScraper({ metrics: deps.metrics, sources: deps.metricsSources ?? [], logger: deps.logger }));
+  if (deps.metrics)
+    registerMetricsRoute(app, new MetricsScraper({ metrics: deps.metrics, sources: deps.metricsSources ?? [], logger: deps.logger }));
 
   return app;
 }

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
 
 /** One dependency's state as `/health` reports it. */

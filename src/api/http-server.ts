@@ -1,7 +1,7 @@
-import { createAdaptorServer } from '@hono/node-server';
-import type { Hono } from 'hono';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Hono } from 'hono';
 
 /** A listening HTTP server for a Hono app; `stop()` is idempotent and closes idle keep-alive sockets. */
 export interface HttpServer {

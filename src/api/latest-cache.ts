@@ -59,7 +59,10 @@ export class LatestCache {
 
   private refreshInBackground(): void {
     this.refresh().catch((error: unknown) => {
-      this.options.logger.warn({ cache: this.options.name, err: error instanceof Error ? error.message : String(error) }, 'cache refresh failed; serving the previous value');
+      this.options.logger.warn(
+        { cache: this.options.name, err: error instanceof Error ? error.message : String(error) },
+        'cache refresh failed; serving the previous value',
+      );
     });
   }
 

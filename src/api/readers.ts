@@ -101,7 +101,12 @@ export type ReaderResult<T> = { readonly ok: true; readonly value: T } | { reado
  * timeout each come back as `{ok: false, error}`. A thrown error is logged, not echoed: the
  * routes are public and its message may name internal addresses.
  */
-export async function readWithin<T>(name: string, reader: (() => Promise<T>) | undefined, timeoutMs: number, logger: Logger): Promise<ReaderResult<T>> {
+export async function readWithin<T>(
+  name: string,
+  reader: (() => Promise<T>) | undefined,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<ReaderResult<T>> {
   if (!reader) return { ok: false, error: `${name}: not available in this process` };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -47,7 +47,8 @@ export function x25519PrivateKeyToRaw(key: KeyObject): Buffer {
  */
 export function parseX25519PublicKeyHex(hex: string, source: string): KeyObject {
   const text = hex.trim();
-  if (!X25519_KEY_HEX_PATTERN.test(text)) throw new BackendKeyError(`${source}: expected 64 hex characters (a raw X25519 public key), got ${text.length} characters`);
+  if (!X25519_KEY_HEX_PATTERN.test(text))
+    throw new BackendKeyError(`${source}: expected 64 hex characters (a raw X25519 public key), got ${text.length} characters`);
   return x25519PublicKeyFromRaw(Buffer.from(text, 'hex'));
 }
 

@@ -17,7 +17,8 @@ export class Backoff {
   #readyAt = 0;
 
   constructor(options: BackoffOptions) {
-    if (!(options.minMs >= 0 && options.maxMs >= options.minMs)) throw new RangeError(`backoff needs 0 ≤ min ≤ max, got ${options.minMs}..${options.maxMs}`);
+    if (!(options.minMs >= 0 && options.maxMs >= options.minMs))
+      throw new RangeError(`backoff needs 0 ≤ min ≤ max, got ${options.minMs}..${options.maxMs}`);
     this.#options = options;
   }
 

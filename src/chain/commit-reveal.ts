@@ -31,7 +31,12 @@ function u16Vec(values: readonly number[]): Uint8Array {
 }
 
 /** SCALE encoding of `WeightsTlockPayload` for `hotkey` (its 32-byte public key). */
-export function encodeWeightsPayload(hotkey: Uint8Array, uids: readonly number[], values: readonly number[], versionKey: bigint): Uint8Array {
+export function encodeWeightsPayload(
+  hotkey: Uint8Array,
+  uids: readonly number[],
+  values: readonly number[],
+  versionKey: bigint,
+): Uint8Array {
   if (hotkey.length !== 32) throw new RangeError(`a hotkey is 32 bytes, got ${hotkey.length}`);
   if (uids.length !== values.length) throw new RangeError('uids and values differ in length');
   // hotkey: Vec<u8> holding AccountId32::encode(), i.e. the 32 raw bytes.

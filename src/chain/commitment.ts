@@ -19,8 +19,8 @@
  * A revision never contains `:` (it goes into job ids).
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { CommitmentError } from './commitment-error.ts';
 import { BASILICA_ENDPOINT_SUFFIX, REVISION_PATTERN } from '../config/constants.ts';
+import { CommitmentError } from './commitment-error.ts';
 import { decryptDeploymentId } from './endpoint-crypto.ts';
 
 /** A commitment split into its parts, before any decryption. */
@@ -60,10 +60,14 @@ export function parseCommitment(raw: string): ParsedCommitment {
   const parts = text.split(':');
   const [repo = '', rev = '', third = '', blob] = parts;
   if (parts.length < 3 || parts.length > 4) {
-    throw new CommitmentError('bad_form', `expected "<repo>:<rev>:<deployment-id>", "<repo>:<rev>:e:<blob>" or an http(s) URL, got ${parts.length} ":"-separated parts`);
+    throw new CommitmentError(
+      'bad_form',
+      `expected "<repo>:<rev>:<deployment-id>", "<repo>:<rev>:e:<blob>" or an http(s) URL, got ${parts.length} ":"-separated parts`,
+    );
   }
   if (!REPO.test(repo)) throw new CommitmentError('bad_form', `bad repo ${JSON.stringify(repo)} (allowed: letters, digits, . _ / -)`);
-  if (!REVISION_PATTERN.test(rev)) throw new CommitmentError('bad_form', `bad revision ${JSON.stringify(rev)} (1-64 of letters, digits, . _ -)`);
+  if (!REVISION_PATTERN.test(rev))
+    throw new CommitmentError('bad_form', `bad revision ${JSON.stringify(rev)} (1-64 of letters, digits, . _ -)`);
   if (parts.length === 4) {
     if (third !== 'e') throw new CommitmentError('bad_form', `expected "e" before the encrypted blob, got ${JSON.stringify(third)}`);
     if (blob === undefined || blob === '') throw new CommitmentError('bad_form', 'encrypted commitment without a blob');
@@ -71,7 +75,8 @@ export function parseCommitment(raw: string): ParsedCommitment {
   }
   const deploymentId = third.toLowerCase();
   if (deploymentId === 'e') throw new CommitmentError('bad_form', 'encrypted commitment without a blob');
-  if (!DNS_LABEL.test(deploymentId)) throw new CommitmentError('bad_form', `bad deployment id ${JSON.stringify(third)} (must be a DNS label)`);
+  if (!DNS_LABEL.test(deploymentId))
+    throw new CommitmentError('bad_form', `bad deployment id ${JSON.stringify(third)} (must be a DNS label)`);
   return { form: 'deployment', repo, rev, deploymentId };
 }
 

@@ -10,10 +10,19 @@ import type { MinerSource } from './miner-source.ts';
  */
 export function minerSourceFromConfig(config: Pick<Config, 'chain'>, logger: Logger): MinerSource {
   const { chain } = config;
-  const backendKey = chain.backendPrivateKey === undefined ? undefined : parseBackendPrivateKey(chain.backendPrivateKey, 'EVALPOOL_BACKEND_PRIVATE_KEY').privateKey;
+  const backendKey =
+    chain.backendPrivateKey === undefined
+      ? undefined
+      : parseBackendPrivateKey(chain.backendPrivateKey, 'EVALPOOL_BACKEND_PRIVATE_KEY').privateKey;
   if (chain.endpoint !== undefined && chain.netuid !== undefined) {
     return createMinerSource(
-      { kind: 'subtensor', endpoint: chain.endpoint, netuid: chain.netuid, callTimeoutMs: chain.timeoutMs, connectTimeoutMs: chain.connectTimeoutMs },
+      {
+        kind: 'subtensor',
+        endpoint: chain.endpoint,
+        netuid: chain.netuid,
+        callTimeoutMs: chain.timeoutMs,
+        connectTimeoutMs: chain.connectTimeoutMs,
+      },
       { logger, backendKey },
     );
   }

@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import type { Logger } from 'pino';
-import type { BlockClock } from './block-clock.ts';
 import { CHAIN_CALL_TIMEOUT_MS } from '../config/constants.ts';
+import type { BlockClock } from './block-clock.ts';
 import type { MinerSource } from './miner-source.ts';
 import { StaticMinerSource } from './static-miner-source.ts';
 import { wsProviderFactory } from './subtensor-connection.ts';
@@ -24,9 +24,13 @@ export type MinerSourceSettings =
     };
 
 /** Builds the configured {@link MinerSource}. */
-export function createMinerSource(settings: MinerSourceSettings, deps: { readonly logger: Logger; readonly backendKey?: KeyObject }): MinerSource {
+export function createMinerSource(
+  settings: MinerSourceSettings,
+  deps: { readonly logger: Logger; readonly backendKey?: KeyObject },
+): MinerSource {
   const logger = deps.logger.child({ component: 'miner-source' });
-  if (settings.kind === 'static') return new StaticMinerSource({ file: settings.file, logger, backendKey: deps.backendKey, clock: settings.clock });
+  if (settings.kind === 'static')
+    return new StaticMinerSource({ file: settings.file, logger, backendKey: deps.backendKey, clock: settings.clock });
   const callTimeoutMs = settings.callTimeoutMs ?? CHAIN_CALL_TIMEOUT_MS;
   return new SubtensorMinerSource({
     createProvider: settings.createProvider ?? wsProviderFactory(settings.endpoint, callTimeoutMs),

@@ -7,9 +7,17 @@
  * The blob travels as base85 (Python `b85encode` alphabet): 64 bytes → 80 characters.
  * A fresh ephemeral key per blob makes the derived nonce unique per key.
  */
-import { createCipheriv, createDecipheriv, createHash, createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { b85decode, b85encode, Base85Error } from './base85.ts';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { x25519PublicKeyFromRaw, x25519PublicKeyToRaw } from './backend-key.ts';
+import { Base85Error, b85decode, b85encode } from './base85.ts';
 import { CommitmentError } from './commitment-error.ts';
 
 const EPHEMERAL_KEY_BYTES = 32;

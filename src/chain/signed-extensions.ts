@@ -1,5 +1,5 @@
-import type { Registry } from '@polkadot/types/types';
 import { findUnknownExtensions } from '@polkadot/types/extrinsic/signedExtensions';
+import type { Registry } from '@polkadot/types/types';
 
 /** The runtime asks for a signed extension polkadot-js cannot encode. */
 export class SignedExtensionError extends Error {
@@ -26,7 +26,10 @@ export function assertSignableExtensions(registry: Registry): string[] {
   const problems: string[] = [];
   for (const ext of declared) {
     if (!unknown.has(ext.name)) continue;
-    for (const [role, id] of [['data', ext.type], ['signed data', ext.implicit]] as const) {
+    for (const [role, id] of [
+      ['data', ext.type],
+      ['signed data', ext.implicit],
+    ] as const) {
       const encoded = registry.createType(registry.lookup.getTypeDef(id).type).toU8a();
       if (encoded.length !== 0) problems.push(`${ext.name} has non-empty ${role} (${registry.lookup.getTypeDef(id).type})`);
     }

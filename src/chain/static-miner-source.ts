@@ -1,12 +1,12 @@
-import { stat, readFile } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { BlockClock } from './block-clock.ts';
-import { CommitmentError } from './commitment-error.ts';
-import { deriveRevision, resolveCommitment } from './commitment.ts';
 import { MINERS_FILE_DEBOUNCE_MS, MINERS_FILE_POLL_MS } from '../config/constants.ts';
 import { errorMessage } from '../runtime/error-message.ts';
-import { fileVersion, watchFile, type FileWatch } from '../runtime/watch-file.ts';
+import { type FileWatch, fileVersion, watchFile } from '../runtime/watch-file.ts';
+import { BlockClock } from './block-clock.ts';
+import { deriveRevision, resolveCommitment } from './commitment.ts';
+import { CommitmentError } from './commitment-error.ts';
 import type { DiscoveredMiner, ExcludedMiner, MinerSnapshot, MinerSource } from './miner-source.ts';
 import { parseStaticMinersFile, type StaticMinerEntry } from './static-miners-file.ts';
 
@@ -34,7 +34,14 @@ function toMiner(entry: StaticMinerEntry, backendKey: KeyObject | undefined): Di
   const committed_block = entry.committed_block ?? 0;
   if (entry.endpoint !== undefined) {
     const endpoint = entry.endpoint.replace(/\/+$/, '');
-    return { uid: entry.uid, hotkey: entry.hotkey, endpoint, committed_block, form: 'static', revision: deriveRevision(entry.revision ?? 'static', '', endpoint) };
+    return {
+      uid: entry.uid,
+      hotkey: entry.hotkey,
+      endpoint,
+      committed_block,
+      form: 'static',
+      revision: deriveRevision(entry.revision ?? 'static', '', endpoint),
+    };
   }
   const resolved = resolveCommitment(entry.commitment ?? '', backendKey);
   const revision = entry.revision === undefined ? resolved.revision : deriveRevision(entry.revision, '', resolved.endpoint);
@@ -102,7 +109,9 @@ export class StaticMinerSource implements MinerSource {
     try {
       info = await stat(file);
     } catch (error) {
-      throw new Error(`${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, { cause: error });
+      throw new Error(`${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, {
+        cause: error,
+      });
     }
     const version = fileVersion(info);
     if (this.#loaded?.version === version) return;
@@ -115,7 +124,10 @@ export class StaticMinerSource implements MinerSource {
       } catch (error) {
         if (!(error instanceof CommitmentError)) throw error;
         excluded.push({ uid: entry.uid, hotkey: entry.hotkey, reason: `${error.code}: ${error.message}` });
-        logger.warn({ file, uid: entry.uid, hotkey: entry.hotkey, code: error.code, reason: error.message }, 'miner excluded: unusable commitment');
+        logger.warn(
+          { file, uid: entry.uid, hotkey: entry.hotkey, code: error.code, reason: error.message },
+          'miner excluded: unusable commitment',
+        );
       }
     }
     miners.sort((a, b) => a.uid - b.uid);
@@ -131,13 +143,21 @@ export class StaticMinerSource implements MinerSource {
   onChange(listener: () => void): () => void {
     if (this.#closed) return () => undefined;
     this.#listeners.add(listener);
-    this.#watch ??= watchFile(this.#options.file, () => {
-      for (const l of this.#listeners) l();
-    }, {
-      debounceMs: this.#options.watch?.debounceMs ?? MINERS_FILE_DEBOUNCE_MS,
-      pollMs: this.#options.watch?.pollMs ?? MINERS_FILE_POLL_MS,
-      onFallback: (reason) => this.#options.logger.warn({ file: this.#options.file, reason }, 'cannot watch the miners file\'s folder: polling the file instead'),
-    });
+    this.#watch ??= watchFile(
+      this.#options.file,
+      () => {
+        for (const l of this.#listeners) l();
+      },
+      {
+        debounceMs: this.#options.watch?.debounceMs ?? MINERS_FILE_DEBOUNCE_MS,
+        pollMs: this.#options.watch?.pollMs ?? MINERS_FILE_POLL_MS,
+        onFallback: (reason) =>
+          this.#options.logger.warn(
+            { file: this.#options.file, reason },
+            "cannot watch the miners file's folder: polling the file instead",
+          ),
+      },
+    );
     return () => {
       this.#listeners.delete(listener);
       if (this.#listeners.size > 0) return;

@@ -30,25 +30,43 @@ import { errorMessage } from '../runtime/error-message.ts';
 function objectMessage(what: string, allowed: string): (issue: v.BaseIssue<unknown>) => string {
   return (issue) => {
     if (issue.expected === 'never') return `unknown field (allowed: ${allowed})`;
-    return issue.input === undefined && issue.expected?.startsWith('"') ? `required field ${issue.expected} is missing` : `expected ${what}`;
+    return issue.input === undefined && issue.expected?.startsWith('"')
+      ? `required field ${issue.expected} is missing`
+      : `expected ${what}`;
   };
 }
 
 const EntrySchema = v.pipe(
-  v.strictObject({
-    uid: v.pipe(v.number('expected a number'), v.integer('expected an integer'), v.minValue(0, 'must be ≥ 0'), v.maxValue(65_535, 'must be ≤ 65535')),
-    hotkey: v.pipe(v.string('expected a string'), v.regex(HOTKEY_PATTERN, 'expected 1-128 of letters, digits, "." "_" "-"')),
-    endpoint: v.optional(
-      v.pipe(v.string('expected a string'), v.url('expected a URL'), v.regex(/^https?:\/\//i, 'expected an http:// or https:// URL')),
-    ),
-    commitment: v.optional(v.pipe(v.string('expected a string'), v.nonEmpty('must not be empty'))),
-    revision: v.optional(v.pipe(v.string('expected a string'), v.regex(REVISION_PATTERN, 'expected 1-64 of letters, digits, "." "_" "-"'))),
-    committed_block: v.optional(v.pipe(v.number('expected a number'), v.integer('expected an integer'), v.minValue(0, 'must be ≥ 0'))),
-  }, objectMessage('an object', 'uid, hotkey, endpoint, commitment, revision, committed_block')),
-  v.check((entry) => (entry.endpoint === undefined) !== (entry.commitment === undefined), 'exactly one of "endpoint" or "commitment" is required'),
+  v.strictObject(
+    {
+      uid: v.pipe(
+        v.number('expected a number'),
+        v.integer('expected an integer'),
+        v.minValue(0, 'must be ≥ 0'),
+        v.maxValue(65_535, 'must be ≤ 65535'),
+      ),
+      hotkey: v.pipe(v.string('expected a string'), v.regex(HOTKEY_PATTERN, 'expected 1-128 of letters, digits, "." "_" "-"')),
+      endpoint: v.optional(
+        v.pipe(v.string('expected a string'), v.url('expected a URL'), v.regex(/^https?:\/\//i, 'expected an http:// or https:// URL')),
+      ),
+      commitment: v.optional(v.pipe(v.string('expected a string'), v.nonEmpty('must not be empty'))),
+      revision: v.optional(
+        v.pipe(v.string('expected a string'), v.regex(REVISION_PATTERN, 'expected 1-64 of letters, digits, "." "_" "-"')),
+      ),
+      committed_block: v.optional(v.pipe(v.number('expected a number'), v.integer('expected an integer'), v.minValue(0, 'must be ≥ 0'))),
+    },
+    objectMessage('an object', 'uid, hotkey, endpoint, commitment, revision, committed_block'),
+  ),
+  v.check(
+    (entry) => (entry.endpoint === undefined) !== (entry.commitment === undefined),
+    'exactly one of "endpoint" or "commitment" is required',
+  ),
 );
 
-const FileSchema = v.strictObject({ miners: v.array(EntrySchema, 'expected an array of miners') }, objectMessage('an object with a "miners" array', 'miners'));
+const FileSchema = v.strictObject(
+  { miners: v.array(EntrySchema, 'expected an array of miners') },
+  objectMessage('an object with a "miners" array', 'miners'),
+);
 
 /** One entry of the static miners file, validated. */
 export type StaticMinerEntry = v.InferOutput<typeof EntrySchema>;
@@ -66,9 +84,10 @@ function describe(file: string, input: unknown, issue: v.BaseIssue<unknown>): st
   }
   const index = keys[1];
   const entry: unknown = (input as { miners: unknown[] }).miners[index];
-  const hotkey = typeof entry === 'object' && entry !== null && typeof (entry as { hotkey?: unknown }).hotkey === 'string'
-    ? ` (hotkey ${(entry as { hotkey: string }).hotkey})`
-    : '';
+  const hotkey =
+    typeof entry === 'object' && entry !== null && typeof (entry as { hotkey?: unknown }).hotkey === 'string'
+      ? ` (hotkey ${(entry as { hotkey: string }).hotkey})`
+      : '';
   const field = keys.slice(2).join('.');
   return `${file}: entry ${index}${hotkey}:${field === '' ? '' : ` field "${field}":`} ${issue.message}`;
 }
@@ -79,10 +98,12 @@ function duplicates(file: string, entries: readonly StaticMinerEntry[]): string[
   const hotkeys = new Map<string, number>();
   entries.forEach((entry, index) => {
     const uidAt = uids.get(entry.uid);
-    if (uidAt !== undefined) problems.push(`${file}: entry ${index} (hotkey ${entry.hotkey}): field "uid": ${entry.uid} is already used by entry ${uidAt}`);
+    if (uidAt !== undefined)
+      problems.push(`${file}: entry ${index} (hotkey ${entry.hotkey}): field "uid": ${entry.uid} is already used by entry ${uidAt}`);
     else uids.set(entry.uid, index);
     const hotkeyAt = hotkeys.get(entry.hotkey);
-    if (hotkeyAt !== undefined) problems.push(`${file}: entry ${index} (hotkey ${entry.hotkey}): field "hotkey": already used by entry ${hotkeyAt}`);
+    if (hotkeyAt !== undefined)
+      problems.push(`${file}: entry ${index} (hotkey ${entry.hotkey}): field "hotkey": already used by entry ${hotkeyAt}`);
     else hotkeys.set(entry.hotkey, index);
   });
   return problems;
@@ -116,7 +137,10 @@ export async function readStaticMinersFile(file: string): Promise<StaticMinerEnt
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new StaticMinersFileError(`${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`, { cause: error });
+    throw new StaticMinersFileError(
+      `${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
+      { cause: error },
+    );
   }
   return parseStaticMinersFile(file, text);
 }

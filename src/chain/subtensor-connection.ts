@@ -1,9 +1,9 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import type { Logger } from 'pino';
-import { Backoff } from './backoff.ts';
 import { CHAIN_CONNECT_TIMEOUT_MS, CHAIN_RECONNECT_MAX_MS, CHAIN_RECONNECT_MIN_MS } from '../config/constants.ts';
 import { errorMessage } from '../runtime/error-message.ts';
+import { Backoff } from './backoff.ts';
 import { withTimeout } from './with-timeout.ts';
 
 /** Settings of a {@link SubtensorConnection}. */
@@ -63,7 +63,10 @@ export class SubtensorConnection {
   constructor(options: SubtensorConnectionOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#backoff = new Backoff({ minMs: options.reconnectMinMs ?? CHAIN_RECONNECT_MIN_MS, maxMs: options.reconnectMaxMs ?? CHAIN_RECONNECT_MAX_MS });
+    this.#backoff = new Backoff({
+      minMs: options.reconnectMinMs ?? CHAIN_RECONNECT_MIN_MS,
+      maxMs: options.reconnectMaxMs ?? CHAIN_RECONNECT_MAX_MS,
+    });
   }
 
   /** A connected, ready API; connects (or reconnects) when needed. */
@@ -77,7 +80,10 @@ export class SubtensorConnection {
     }
     const waitMs = this.#backoff.waitMs(this.#now());
     if (waitMs > 0) {
-      throw new ChainUnavailableError(`subtensor ${this.#options.label} unavailable (${this.#lastError}); next connection attempt in ${Math.ceil(waitMs / 1000)} s`, waitMs);
+      throw new ChainUnavailableError(
+        `subtensor ${this.#options.label} unavailable (${this.#lastError}); next connection attempt in ${Math.ceil(waitMs / 1000)} s`,
+        waitMs,
+      );
     }
     this.#connecting ??= this.#connect(signal).finally(() => {
       this.#connecting = undefined;
@@ -109,7 +115,10 @@ export class SubtensorConnection {
       const delay = this.markBroken(error);
       throw new ChainUnavailableError(`cannot connect to subtensor ${label}: ${this.#lastError}`, delay, { cause: error });
     }
-    logger.info({ node: label, genesis: api.genesisHash.toHex(), specVersion: api.runtimeVersion.specVersion.toNumber() }, 'connected to subtensor');
+    logger.info(
+      { node: label, genesis: api.genesisHash.toHex(), specVersion: api.runtimeVersion.specVersion.toNumber() },
+      'connected to subtensor',
+    );
     return api;
   }
 
@@ -120,7 +129,10 @@ export class SubtensorConnection {
   markBroken(error: unknown): number {
     this.#lastError = errorMessage(error);
     const delay = this.#backoff.fail(this.#now());
-    this.#options.logger.warn({ node: this.#options.label, err: this.#lastError, retryInMs: delay, failures: this.#backoff.failures }, 'subtensor connection failed: reconnecting after backoff');
+    this.#options.logger.warn(
+      { node: this.#options.label, err: this.#lastError, retryInMs: delay, failures: this.#backoff.failures },
+      'subtensor connection failed: reconnecting after backoff',
+    );
     void this.#drop();
     return delay;
   }

@@ -1,14 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import type { Logger } from 'pino';
-import { CommitmentError } from './commitment-error.ts';
+import { CHAIN_CALL_TIMEOUT_MS } from '../config/constants.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import { resolveCommitment } from './commitment.ts';
-import { CHAIN_CALL_TIMEOUT_MS } from '../config/constants.ts';
+import { CommitmentError } from './commitment-error.ts';
 import type { DiscoveredMiner, ExcludedMiner, MinerSnapshot, MinerSource } from './miner-source.ts';
 import { SubtensorConnection } from './subtensor-connection.ts';
+import { atBlock, type ReadLimits, readBestBlock, readCommitments, readNeurons, subnetExists } from './subtensor-reads.ts';
 import { CallTimeoutError } from './with-timeout.ts';
-import { atBlock, readBestBlock, readCommitments, readNeurons, subnetExists, type ReadLimits } from './subtensor-reads.ts';
 
 /** Settings of a {@link SubtensorMinerSource}. */
 export interface SubtensorMinerSourceOptions {
@@ -85,9 +85,13 @@ export class SubtensorMinerSource implements MinerSource {
       // failures are already counted by the connection, other errors leave it open.
       if (error instanceof CallTimeoutError) this.#connection.markBroken(error);
       const message = errorMessage(error);
-      if (this.#last === undefined) throw new Error(`cannot read miners from subtensor ${this.#options.label}: ${message}`, { cause: error });
+      if (this.#last === undefined)
+        throw new Error(`cannot read miners from subtensor ${this.#options.label}: ${message}`, { cause: error });
       this.#staleSince ??= new Date(this.#now());
-      this.#options.logger.warn({ node: this.#options.label, err: message, since: this.#staleSince }, 'miner refresh failed: keeping the last known miners');
+      this.#options.logger.warn(
+        { node: this.#options.label, err: message, since: this.#staleSince },
+        'miner refresh failed: keeping the last known miners',
+      );
       return { ...this.#last, stale: { since: this.#staleSince, error: message } };
     }
   }
@@ -99,7 +103,12 @@ export class SubtensorMinerSource implements MinerSource {
     const at = await atBlock(api, best.hash, limits);
     if (!(await subnetExists(at, netuid, limits))) throw new Error(`subnet ${netuid} does not exist at block ${best.number}`);
     const neurons = await readNeurons(at, netuid, limits);
-    const commitments = await readCommitments(at, netuid, neurons.map((n) => n.hotkey), limits);
+    const commitments = await readCommitments(
+      at,
+      netuid,
+      neurons.map((n) => n.hotkey),
+      limits,
+    );
     const miners: DiscoveredMiner[] = [];
     const excluded: ExcludedMiner[] = [];
     const reasons = new Map<string, string>();
@@ -109,14 +118,24 @@ export class SubtensorMinerSource implements MinerSource {
       try {
         if (stored.text instanceof CommitmentError) throw stored.text;
         const resolved = resolveCommitment(stored.text, this.#options.backendKey);
-        miners.push({ uid, hotkey, revision: resolved.revision, endpoint: resolved.endpoint, committed_block: stored.block, form: resolved.form });
+        miners.push({
+          uid,
+          hotkey,
+          revision: resolved.revision,
+          endpoint: resolved.endpoint,
+          committed_block: stored.block,
+          form: resolved.form,
+        });
       } catch (error) {
         if (!(error instanceof CommitmentError)) throw error;
         const reason = `${error.code}: ${error.message}`;
         excluded.push({ uid, hotkey, reason });
         reasons.set(hotkey, reason);
         if (this.#reasons.get(hotkey) !== reason) {
-          this.#options.logger.warn({ netuid, uid, hotkey, code: error.code, reason: error.message }, 'miner excluded: unusable commitment');
+          this.#options.logger.warn(
+            { netuid, uid, hotkey, code: error.code, reason: error.message },
+            'miner excluded: unusable commitment',
+          );
         }
       }
     });

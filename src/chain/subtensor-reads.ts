@@ -10,7 +10,7 @@
  */
 import type { ApiPromise } from '@polkadot/api';
 import type { ApiDecoration, QueryableStorageEntry } from '@polkadot/api/types';
-import type { Bytes, Enum, Option, Struct, U8aFixed, Vec, bool, u16, u32 } from '@polkadot/types';
+import type { Bytes, bool, Enum, Option, Struct, U8aFixed, u16, u32, Vec } from '@polkadot/types';
 import type { Codec } from '@polkadot/types/types';
 import { CommitmentError } from './commitment-error.ts';
 import { withTimeout } from './with-timeout.ts';
@@ -59,13 +59,23 @@ export function atBlock(api: ApiPromise, hash: string, limits: ReadLimits): Prom
 
 /** True when the subnet exists. */
 export async function subnetExists(at: At, netuid: number, limits: ReadLimits): Promise<boolean> {
-  const added = await withTimeout(storageItem(at, 'subtensorModule', 'networksAdded')<bool>(netuid), limits.timeoutMs, 'SubtensorModule.NetworksAdded', limits.signal);
+  const added = await withTimeout(
+    storageItem(at, 'subtensorModule', 'networksAdded')<bool>(netuid),
+    limits.timeoutMs,
+    'SubtensorModule.NetworksAdded',
+    limits.signal,
+  );
   return added.isTrue;
 }
 
 /** The subnet's neurons (uid → hotkey as SS58), ordered by uid. */
 export async function readNeurons(at: At, netuid: number, limits: ReadLimits): Promise<Neuron[]> {
-  const count = await withTimeout(storageItem(at, 'subtensorModule', 'subnetworkN')<u16>(netuid), limits.timeoutMs, 'SubtensorModule.SubnetworkN', limits.signal);
+  const count = await withTimeout(
+    storageItem(at, 'subtensorModule', 'subnetworkN')<u16>(netuid),
+    limits.timeoutMs,
+    'SubtensorModule.SubnetworkN',
+    limits.signal,
+  );
   const uids = Array.from({ length: count.toNumber() }, (_, uid) => uid);
   if (uids.length === 0) return [];
   const keys = await withTimeout(
@@ -97,7 +107,12 @@ function commitmentFieldsText(fields: Vec<Enum>): string | CommitmentError {
 }
 
 /** `Commitments.CommitmentOf` for each hotkey (undefined where there is none), in input order. */
-export async function readCommitments(at: At, netuid: number, hotkeys: readonly string[], limits: ReadLimits): Promise<(StoredCommitment | undefined)[]> {
+export async function readCommitments(
+  at: At,
+  netuid: number,
+  hotkeys: readonly string[],
+  limits: ReadLimits,
+): Promise<(StoredCommitment | undefined)[]> {
   if (hotkeys.length === 0) return [];
   const entries = await withTimeout(
     storageItem(at, 'commitments', 'commitmentOf').multi<Option<Struct>>(hotkeys.map((hotkey) => [netuid, hotkey])),

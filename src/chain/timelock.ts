@@ -125,7 +125,8 @@ export function timelockEncrypt(
   randomness: TimelockRandomness = { key: randomBytes(32), sigma: randomBytes(32), nonce: randomBytes(NONCE_BYTES) },
 ): Buffer {
   const { key, sigma, nonce } = randomness;
-  if (key.length !== 32 || sigma.length !== 32 || nonce.length !== NONCE_BYTES) throw new RangeError('timelock: key and sigma must be 32 bytes, the nonce 12');
+  if (key.length !== 32 || sigma.length !== 32 || nonce.length !== NONCE_BYTES)
+    throw new RangeError('timelock: key and sigma must be 32 bytes, the nonce 12');
   const publicKey = G2.fromHex(publicKeyHex);
   const r = h3(sigma, key);
   const u = G2.BASE.multiply(r);
@@ -178,11 +179,13 @@ export function timelockDecrypt(ciphertext: Uint8Array, signature: Uint8Array): 
   const suite = reader.vec('cipher suite');
   if (reader.rest !== 0) throw new TimelockError(`timelock ciphertext: ${reader.rest} trailing bytes`);
   if (v.length !== 32 || w.length !== 32) throw new TimelockError('timelock ciphertext: V and W must be 32 bytes');
-  if (!suite.equals(CIPHER_SUITE)) throw new TimelockError(`timelock ciphertext: cipher suite ${JSON.stringify(suite.toString('latin1'))}, not AES_GCM_`);
+  if (!suite.equals(CIPHER_SUITE))
+    throw new TimelockError(`timelock ciphertext: cipher suite ${JSON.stringify(suite.toString('latin1'))}, not AES_GCM_`);
   const sig = G1.fromHex(signature);
   const sigma = xor32(v, h2(bls.pairing(sig, u)));
   const key = xor32(w, sha256(sigma));
-  if (!G2.BASE.multiply(h3(sigma, key)).equals(u)) throw new TimelockError('timelock: the signature does not open this ciphertext (wrong round or key)');
+  if (!G2.BASE.multiply(h3(sigma, key)).equals(u))
+    throw new TimelockError('timelock: the signature does not open this ciphertext (wrong round or key)');
   const sealed = body.vec('AES ciphertext');
   const nonce = body.vec('nonce');
   if (nonce.length !== NONCE_BYTES || sealed.length < TAG_BYTES) throw new TimelockError('timelock ciphertext: bad AES-GCM body');

@@ -16,7 +16,13 @@ import { VALIDATOR_POLL_INTERVAL_MS, VALIDATOR_RESUBMIT_BLOCKS } from '../config
 import { errorMessage } from '../runtime/error-message.ts';
 import { SignedExtensionError } from './signed-extensions.ts';
 import type { LatestWeights } from './weights-response.ts';
-import { CommitRevealEnabledError, HotkeyNotRegisteredError, type PreparedWeights, type U16Weights, type WeightsCadence } from './weights-submitter.ts';
+import {
+  CommitRevealEnabledError,
+  HotkeyNotRegisteredError,
+  type PreparedWeights,
+  type U16Weights,
+  type WeightsCadence,
+} from './weights-submitter.ts';
 
 /** What one poll did. */
 export type PollOutcome = 'no_weights' | 'unchanged' | 'rate_limited' | 'empty' | 'submitted' | 'resubmitted' | 'dry_run' | 'failed';
@@ -118,7 +124,7 @@ export class ValidatorLoop {
       const age = lastSet < 0 ? Number.POSITIVE_INFINITY : cadence.block - lastSet;
       if (!isNew && age < resubmitBlocks) return 'unchanged';
       if (age < cadence.rateLimit) {
-        logger.debug({ block: cadence.block, lastSet, rateLimit: cadence.rateLimit }, 'weights wait for the chain\'s rate limit');
+        logger.debug({ block: cadence.block, lastSet, rateLimit: cadence.rateLimit }, "weights wait for the chain's rate limit");
         return 'rate_limited';
       }
       const prepared = await submitter.prepare(latest.weights_u16, signal);
@@ -126,7 +132,11 @@ export class ValidatorLoop {
       if (!dryRun) await submitter.submit(prepared, signal);
       this.#lastBlock = Math.max(this.#lastBlock, latest.block_number);
       this.#lastSetAt = prepared.block;
-      if (!isNew) logger.info({ backendBlock: latest.block_number, block: prepared.block, lastSet }, `weights set again: the last setting was ${resubmitBlocks}+ blocks old`);
+      if (!isNew)
+        logger.info(
+          { backendBlock: latest.block_number, block: prepared.block, lastSet },
+          `weights set again: the last setting was ${resubmitBlocks}+ blocks old`,
+        );
       return dryRun ? 'dry_run' : isNew ? 'submitted' : 'resubmitted';
     } catch (error) {
       if (isFatal(error) || signal.aborted) throw error;

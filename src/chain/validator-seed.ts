@@ -27,8 +27,12 @@ function secretFromText(text: string, source: string): { secret: string; expecte
     throw new ValidatorSeedError(`${source}: looks like JSON but does not parse`);
   }
   const wallet = json as { secretPhrase?: unknown; secretSeed?: unknown; ss58Address?: unknown };
-  const secret = typeof wallet.secretPhrase === 'string' ? wallet.secretPhrase : typeof wallet.secretSeed === 'string' ? wallet.secretSeed : undefined;
-  if (secret === undefined) throw new ValidatorSeedError(`${source}: a hotkey file needs "secretPhrase" or "secretSeed" (encrypted hotkey files are not supported)`);
+  const secret =
+    typeof wallet.secretPhrase === 'string' ? wallet.secretPhrase : typeof wallet.secretSeed === 'string' ? wallet.secretSeed : undefined;
+  if (secret === undefined)
+    throw new ValidatorSeedError(
+      `${source}: a hotkey file needs "secretPhrase" or "secretSeed" (encrypted hotkey files are not supported)`,
+    );
   return typeof wallet.ss58Address === 'string' ? { secret, expectedAddress: wallet.ss58Address } : { secret };
 }
 
@@ -44,7 +48,9 @@ export async function loadValidatorKeypair(from: ValidatorSeedSource): Promise<K
     try {
       text = await readFile(from.file, 'utf8');
     } catch (error) {
-      throw new ValidatorSeedError(`${source}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, { cause: error });
+      throw new ValidatorSeedError(`${source}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, {
+        cause: error,
+      });
     }
   }
   const { secret, expectedAddress } = secretFromText(text, source);

@@ -53,11 +53,13 @@ export interface FetchWeightsOptions {
 
 async function fetchOnce(url: string, timeoutMs: number, signal?: AbortSignal): Promise<LatestWeights | null> {
   const timeout = AbortSignal.timeout(timeoutMs);
-  const response = await fetch(url, { headers: { accept: 'application/json' }, signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) })
-    .catch((error: unknown) => {
-      if (timeout.aborted && signal?.aborted !== true) throw new Error(`GET ${url} did not answer within ${timeoutMs} ms`, { cause: error });
-      throw error;
-    });
+  const response = await fetch(url, {
+    headers: { accept: 'application/json' },
+    signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
+  }).catch((error: unknown) => {
+    if (timeout.aborted && signal?.aborted !== true) throw new Error(`GET ${url} did not answer within ${timeoutMs} ms`, { cause: error });
+    throw error;
+  });
   if (response.status === 404) {
     await response.body?.cancel();
     return null;

@@ -12,16 +12,22 @@
 import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import type { Codec, ISubmittableResult } from '@polkadot/types/types';
 import type { bool, Option, u16, u64, Vec } from '@polkadot/types';
-import type { Logger } from 'pino';
+import type { Codec, ISubmittableResult } from '@polkadot/types/types';
 import { u8aToHex } from '@polkadot/util';
-import { BLOCK_TIME_MS, CHAIN_CALL_TIMEOUT_MS, MAX_TIMELOCKED_COMMIT_BYTES, VALIDATOR_ERA_PERIOD, VALIDATOR_INCLUSION_TIMEOUT_MS } from '../config/constants.ts';
-import { buildTimelockedCommit, encodeWeightsPayload, revealRound, SUPPORTED_COMMIT_REVEAL_VERSION } from './commit-reveal.ts';
+import type { Logger } from 'pino';
+import {
+  BLOCK_TIME_MS,
+  CHAIN_CALL_TIMEOUT_MS,
+  MAX_TIMELOCKED_COMMIT_BYTES,
+  VALIDATOR_ERA_PERIOD,
+  VALIDATOR_INCLUSION_TIMEOUT_MS,
+} from '../config/constants.ts';
 import { errorMessage } from '../runtime/error-message.ts';
+import { buildTimelockedCommit, encodeWeightsPayload, revealRound, SUPPORTED_COMMIT_REVEAL_VERSION } from './commit-reveal.ts';
 import { assertSignableExtensions } from './signed-extensions.ts';
 import type { SubtensorConnection } from './subtensor-connection.ts';
-import { atBlock, readBestBlock, storageItem, type ReadLimits } from './subtensor-reads.ts';
+import { atBlock, type ReadLimits, readBestBlock, storageItem } from './subtensor-reads.ts';
 import { CallTimeoutError, withTimeout } from './with-timeout.ts';
 
 /** Commit-reveal is on with a version this client cannot build, or the runtime lacks the call. Fatal for the validator. */
@@ -117,7 +123,12 @@ export class WeightsSubmitter {
       const best = await readBestBlock(api, limits);
       const at = await atBlock(api, best.hash, limits);
       const read = <T>(item: string, ...args: unknown[]): Promise<T> =>
-        withTimeout(storageItem(at, 'subtensorModule', item)<T & Codec>(...args) as Promise<T>, limits.timeoutMs, `SubtensorModule.${item}`, signal);
+        withTimeout(
+          storageItem(at, 'subtensorModule', item)<T & Codec>(...args) as Promise<T>,
+          limits.timeoutMs,
+          `SubtensorModule.${item}`,
+          signal,
+        );
       const [rateLimit, activityCutoff, uid] = await Promise.all([
         read<u64>('weightsSetRateLimit', netuid),
         read<u16>('activityCutoff', netuid),
@@ -125,7 +136,12 @@ export class WeightsSubmitter {
       ]);
       // LastUpdate is indexed by NetUidStorageIndex, which is the netuid for the main mechanism.
       const lastUpdate = uid.isNone ? undefined : (await read<Vec<u64>>('lastUpdate', netuid))[uid.unwrap().toNumber()]?.toNumber();
-      return { block: best.number, rateLimit: rateLimit.toNumber(), activityCutoff: activityCutoff.toNumber(), lastUpdate: lastUpdate === undefined || lastUpdate === 0 ? null : lastUpdate };
+      return {
+        block: best.number,
+        rateLimit: rateLimit.toNumber(),
+        activityCutoff: activityCutoff.toNumber(),
+        lastUpdate: lastUpdate === undefined || lastUpdate === 0 ? null : lastUpdate,
+      };
     } catch (error) {
       if (error instanceof CallTimeoutError) connection.markBroken(error);
       throw error;
@@ -145,9 +161,16 @@ export class WeightsSubmitter {
       const best = await readBestBlock(api, limits);
       const at = await atBlock(api, best.hash, limits);
       const read = <T>(item: string, ...args: unknown[]): Promise<T> =>
-        withTimeout(storageItem(at, 'subtensorModule', item)<T & Codec>(...args) as Promise<T>, limits.timeoutMs, `SubtensorModule.${item}`, signal);
+        withTimeout(
+          storageItem(at, 'subtensorModule', item)<T & Codec>(...args) as Promise<T>,
+          limits.timeoutMs,
+          `SubtensorModule.${item}`,
+          signal,
+        );
       if (!(await read<bool>('networksAdded', netuid)).isTrue) throw new Error(`subnet ${netuid} does not exist at block ${best.number}`);
-      const commitReveal = at.query.subtensorModule?.commitRevealWeightsEnabled !== undefined && (await read<bool>('commitRevealWeightsEnabled', netuid)).isTrue;
+      const commitReveal =
+        at.query.subtensorModule?.commitRevealWeightsEnabled !== undefined &&
+        (await read<bool>('commitRevealWeightsEnabled', netuid)).isTrue;
       const uid = await read<Option<u16>>('uids', netuid, pair.address);
       if (uid.isNone) throw new HotkeyNotRegisteredError(`validator hotkey ${pair.address} is not registered on netuid ${netuid}`);
       const neurons = (await read<u16>('subnetworkN', netuid)).toNumber();
@@ -155,12 +178,29 @@ export class WeightsSubmitter {
       const outOfRange = uids.filter((u) => u >= neurons);
       if (outOfRange.length > 0) throw new Error(`uids ${outOfRange.join(', ')} are not on netuid ${netuid} (it has ${neurons} neurons)`);
       const versionKey = (await read<u64>('weightsVersionKey', netuid)).toBigInt();
-      const nonce = (await withTimeout(api.rpc.system.accountNextIndex(pair.address), limits.timeoutMs, 'system_accountNextIndex', signal)).toNumber();
+      const nonce = (
+        await withTimeout(api.rpc.system.accountNextIndex(pair.address), limits.timeoutMs, 'system_accountNextIndex', signal)
+      ).toNumber();
       if (!commitReveal) {
         const extrinsic = this.#sign(api, this.#setWeightsCall(api, { uids, values }, versionKey), nonce, best);
-        return { call: 'set_weights', netuid, uids, values, versionKey, signer: pair.address, nonce, block: best.number, hex: extrinsic.toHex(), length: extrinsic.encodedLength, extrinsic };
+        return {
+          call: 'set_weights',
+          netuid,
+          uids,
+          values,
+          versionKey,
+          signer: pair.address,
+          nonce,
+          block: best.number,
+          hex: extrinsic.toHex(),
+          length: extrinsic.encodedLength,
+          extrinsic,
+        };
       }
-      const version = at.query.subtensorModule?.commitRevealWeightsVersion === undefined ? undefined : (await read<u16>('commitRevealWeightsVersion')).toNumber();
+      const version =
+        at.query.subtensorModule?.commitRevealWeightsVersion === undefined
+          ? undefined
+          : (await read<u16>('commitRevealWeightsVersion')).toNumber();
       const commitCall = api.tx.subtensorModule?.commitTimelockedWeights;
       if (version !== SUPPORTED_COMMIT_REVEAL_VERSION || commitCall === undefined) {
         throw new CommitRevealEnabledError(
@@ -174,14 +214,34 @@ export class WeightsSubmitter {
       const tempo = (await read<u16>('tempo', netuid)).toNumber();
       const revealPeriodEpochs = (await read<u64>('revealPeriodEpochs', netuid)).toNumber();
       const payload = encodeWeightsPayload(pair.publicKey, uids, values, versionKey);
-      const round = revealRound({ currentBlock: best.number, netuid, tempo, revealPeriodEpochs, nowSeconds: (this.#options.nowSeconds ?? (() => Date.now() / 1_000))(), blockTimeSeconds: BLOCK_TIME_MS / 1_000 });
+      const round = revealRound({
+        currentBlock: best.number,
+        netuid,
+        tempo,
+        revealPeriodEpochs,
+        nowSeconds: (this.#options.nowSeconds ?? (() => Date.now() / 1_000))(),
+        blockTimeSeconds: BLOCK_TIME_MS / 1_000,
+      });
       const { commit } = buildTimelockedCommit(payload, round, this.#options.beaconPublicKey);
-      if (commit.length > MAX_TIMELOCKED_COMMIT_BYTES) throw new Error(`the encrypted commit is ${commit.length} bytes, above the chain's limit of ${MAX_TIMELOCKED_COMMIT_BYTES} (${uids.length} uids)`);
+      if (commit.length > MAX_TIMELOCKED_COMMIT_BYTES)
+        throw new Error(
+          `the encrypted commit is ${commit.length} bytes, above the chain's limit of ${MAX_TIMELOCKED_COMMIT_BYTES} (${uids.length} uids)`,
+        );
       // Hex, not bytes: polkadot-js reads a Uint8Array given for `Bytes` as already length-prefixed.
       const extrinsic = this.#sign(api, commitCall(netuid, u8aToHex(commit), round, version), nonce, best);
       return {
-        call: 'commit_timelocked_weights', commit: { revealRound: round, version, bytes: commit.length },
-        netuid, uids, values, versionKey, signer: pair.address, nonce, block: best.number, hex: extrinsic.toHex(), length: extrinsic.encodedLength, extrinsic,
+        call: 'commit_timelocked_weights',
+        commit: { revealRound: round, version, bytes: commit.length },
+        netuid,
+        uids,
+        values,
+        versionKey,
+        signer: pair.address,
+        nonce,
+        block: best.number,
+        hex: extrinsic.toHex(),
+        length: extrinsic.encodedLength,
+        extrinsic,
       };
     } catch (error) {
       if (error instanceof CallTimeoutError) connection.markBroken(error);
@@ -195,7 +255,12 @@ export class WeightsSubmitter {
     return setWeights(this.#options.netuid, weights.uids, weights.values, versionKey);
   }
 
-  #sign(api: ApiPromise, extrinsic: SubmittableExtrinsic<'promise'>, nonce: number, best: { number: number; hash: string }): SubmittableExtrinsic<'promise'> {
+  #sign(
+    api: ApiPromise,
+    extrinsic: SubmittableExtrinsic<'promise'>,
+    nonce: number,
+    best: { number: number; hash: string },
+  ): SubmittableExtrinsic<'promise'> {
     // Signed offline from what was read above: no further RPC, so a dry run shows exactly this.
     extrinsic.sign(this.#options.pair, {
       blockHash: best.hash,
@@ -218,21 +283,41 @@ export class WeightsSubmitter {
         .send((result: ISubmittableResult) => {
           if (result.dispatchError !== undefined) {
             const error = result.dispatchError;
-            const detail = error.isModule ? (({ section, name, docs }) => `${section}.${name}: ${docs.join(' ')}`)(api.registry.findMetaError(error.asModule)) : error.toString();
-            reject(new WeightsRejectedError(`${prepared.call} failed in block ${result.status.isInBlock ? result.status.asInBlock.toHex() : '?'}: ${detail}`));
+            const detail = error.isModule
+              ? (({ section, name, docs }) => `${section}.${name}: ${docs.join(' ')}`)(api.registry.findMetaError(error.asModule))
+              : error.toString();
+            reject(
+              new WeightsRejectedError(
+                `${prepared.call} failed in block ${result.status.isInBlock ? result.status.asInBlock.toHex() : '?'}: ${detail}`,
+              ),
+            );
           } else if (result.status.isInBlock || result.status.isFinalized) {
             resolve((result.status.isInBlock ? result.status.asInBlock : result.status.asFinalized).toHex());
           } else if (result.isError) {
             reject(new WeightsRejectedError(`${prepared.call} not included: ${result.status.type}`));
           }
         })
-        .then((unsub) => {
-          unsubscribe = unsub;
-        }, (error: unknown) => reject(new WeightsRejectedError(`${prepared.call} refused by the node: ${errorMessage(error)}`, { cause: error })));
+        .then(
+          (unsub) => {
+            unsubscribe = unsub;
+          },
+          (error: unknown) =>
+            reject(new WeightsRejectedError(`${prepared.call} refused by the node: ${errorMessage(error)}`, { cause: error })),
+        );
     });
     try {
       const blockHash = await withTimeout(included, inclusionTimeoutMs, `${prepared.call} inclusion`, signal);
-      logger.info({ netuid: prepared.netuid, blockHash, uids: prepared.uids.length, nonce: prepared.nonce, call: prepared.call, revealRound: prepared.commit?.revealRound.toString() }, prepared.call === 'set_weights' ? 'weights set on chain' : 'weights committed on chain (timelocked)');
+      logger.info(
+        {
+          netuid: prepared.netuid,
+          blockHash,
+          uids: prepared.uids.length,
+          nonce: prepared.nonce,
+          call: prepared.call,
+          revealRound: prepared.commit?.revealRound.toString(),
+        },
+        prepared.call === 'set_weights' ? 'weights set on chain' : 'weights committed on chain (timelocked)',
+      );
       return blockHash;
     } finally {
       unsubscribe?.();

@@ -15,9 +15,16 @@ export class ConfirmationRequiredError extends Error {}
  * terminal to ask on (a script, CI, a pipe) the command is refused rather than run unasked.
  * Resolves true only on an explicit "y" or "yes".
  */
-export async function confirm(question: string, yes: boolean | undefined, io: ConfirmIo = { input: process.stdin, output: process.stderr }): Promise<boolean> {
+export async function confirm(
+  question: string,
+  yes: boolean | undefined,
+  io: ConfirmIo = { input: process.stdin, output: process.stderr },
+): Promise<boolean> {
   if (yes === true) return true;
-  if (io.input.isTTY !== true) throw new ConfirmationRequiredError(`${question.replace(/\?$/, '')}: refusing without a confirmation (no terminal to ask on); run again with --yes`);
+  if (io.input.isTTY !== true)
+    throw new ConfirmationRequiredError(
+      `${question.replace(/\?$/, '')}: refusing without a confirmation (no terminal to ask on); run again with --yes`,
+    );
   // Loaded here, not at the top: every command imports this module (run-command.ts), few ask.
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: io.input, output: io.output });

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Stoppable } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { readDemoProgress, type DemoProgress } from '../service/demo-progress.ts';
-import { weightsLine, weightsReport, formatElapsed } from './demo-format.ts';
+import { type DemoProgress, readDemoProgress } from '../service/demo-progress.ts';
+import { formatElapsed, weightsLine, weightsReport } from './demo-format.ts';
 import type { DemoView } from './demo-view.ts';
 
 /** What the monitor reads and where it shows it. */
@@ -86,8 +86,12 @@ export class DemoMonitor implements Stoppable {
         view.progress(progress, elapsedSeconds());
         view.finishProgress();
         const earlier = weights.createdAt.getTime() < since.getTime() ? ' (published by an earlier run and still current)' : '';
-        view.print(`\nweights at block ${weights.blockNumber}${earlier}, ${formatElapsed(elapsedSeconds())} after start:\n${weightsReport(progress, weights, policies)}`);
-        view.print(`\nThe system keeps evaluating (lists rotate, weights are recomputed). Dashboard: ${dashboardUrl}  ·  Ctrl-C stops everything.`);
+        view.print(
+          `\nweights at block ${weights.blockNumber}${earlier}, ${formatElapsed(elapsedSeconds())} after start:\n${weightsReport(progress, weights, policies)}`,
+        );
+        view.print(
+          `\nThe system keeps evaluating (lists rotate, weights are recomputed). Dashboard: ${dashboardUrl}  ·  Ctrl-C stops everything.`,
+        );
       } else if (weights.id !== this.#shownWeightsId) {
         view.print(weightsLine(progress, weights, elapsedSeconds()));
       }

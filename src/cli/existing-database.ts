@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely';
-import { splitDatabaseUrl } from '../db/ensure-database.ts';
+import { type Kysely, sql } from 'kysely';
 import { createConfiguredDatabase } from '../db/database.ts';
+import { splitDatabaseUrl } from '../db/ensure-database.ts';
 import type { Database } from '../db/schema.ts';
 import { SamplingError } from '../sampling/sampling-error.ts';
 import type { CommandContext } from './context.ts';

@@ -45,7 +45,8 @@ function fitWidths(widths: number[], elidable: readonly boolean[], max: number):
   const total = (): number => fitted.reduce((a, b) => a + b, 0) + GAP * (fitted.length - 1);
   while (total() > max) {
     let widest = -1;
-    for (let i = 0; i < fitted.length; i++) if (elidable[i] && fitted[i]! > MIN_ELIDED_WIDTH && (widest < 0 || fitted[i]! > fitted[widest]!)) widest = i;
+    for (let i = 0; i < fitted.length; i++)
+      if (elidable[i] && fitted[i]! > MIN_ELIDED_WIDTH && (widest < 0 || fitted[i]! > fitted[widest]!)) widest = i;
     if (widest < 0) break;
     fitted[widest]! -= 1;
   }
@@ -63,7 +64,13 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   const kept = (i: number): boolean => rows.length > 0 && rows.every((row) => typeof row[i] !== 'string' || row[i] === undefined);
   const numeric = headers.map((_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === 'number' || row[i] == null));
   const natural = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i]!.length)));
-  const widths = options.wide ? natural : fitWidths(natural, headers.map((_, i) => !kept(i)), options.maxWidth ?? TABLE_MAX_WIDTH);
+  const widths = options.wide
+    ? natural
+    : fitWidths(
+        natural,
+        headers.map((_, i) => !kept(i)),
+        options.maxWidth ?? TABLE_MAX_WIDTH,
+      );
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => elideMiddle(c, widths[i]!))

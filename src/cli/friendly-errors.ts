@@ -20,7 +20,8 @@ function hintFor(service: Service, url: string): string {
     // unparseable: the config check reports it
   }
   if (!LOCAL_HOSTS.has(host)) return `check that it runs and is reachable at ${host}:${port} (or set ${variable})`;
-  if (service === 'redis') return `start it with: redis-server --daemonize yes --port ${port} --save "" --appendonly no (or set ${variable})`;
+  if (service === 'redis')
+    return `start it with: redis-server --daemonize yes --port ${port} --save "" --appendonly no (or set ${variable})`;
   const cluster = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
   return port === DEFAULT_PORTS.postgres
     ? `start it with: ${cluster} (or set ${variable})`

@@ -11,12 +11,18 @@ export interface OutputOptions {
 
 /** Adds `--json` and `--wide` to a command that prints. */
 export function outputFlags(command: Command): Command {
-  return command.option('--json', 'print JSON (snake_case keys, as the API) instead of a table').option('--wide', 'print keys and long values in full instead of fitting 100 columns');
+  return command
+    .option('--json', 'print JSON (snake_case keys, as the API) instead of a table')
+    .option('--wide', 'print keys and long values in full instead of fitting 100 columns');
 }
 
 /** A table's header as a JSON key: `last change` → `last_change`. */
 export function snakeCase(header: string): string {
-  return header.trim().replace(/[^A-Za-z0-9]+/g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  return header
+    .trim()
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
 }
 
 function jsonValue(cell: Cell): unknown {

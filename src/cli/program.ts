@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { buildInfo } from '../runtime/build-info.ts';
 import { register as registerConfig } from './commands/config.ts';
 import { register as registerCrypto } from './commands/crypto.ts';
 import { register as registerDb } from './commands/db.ts';
@@ -15,7 +16,6 @@ import { register as registerValidator } from './commands/validator.ts';
 import { register as registerWeights } from './commands/weights.ts';
 import { register as registerWorker } from './commands/worker.ts';
 import { register as registerWorkers } from './commands/workers.ts';
-import { buildInfo } from '../runtime/build-info.ts';
 
 /**
  * Each command lives in its own module under `commands/` and registers itself here. A module

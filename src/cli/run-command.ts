@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.ts';
-import { ConfirmationRequiredError, EXIT_UNCONFIRMED } from './confirm.ts';
 import { CommandInputError } from './command-input-error.ts';
+import { ConfirmationRequiredError, EXIT_UNCONFIRMED } from './confirm.ts';
 import { explainStartError } from './friendly-errors.ts';
 
 /**
@@ -22,7 +22,7 @@ export async function runCommand(config: Config, body: () => Promise<void>): Pro
       redisUrl: config.storage.redisUrl,
       port: config.server.port,
     });
-    process.stderr.write(`evalpool: ${explained ?? ((error as Error)?.stack ?? String(error))}\n`);
+    process.stderr.write(`evalpool: ${explained ?? (error as Error)?.stack ?? String(error)}\n`);
     process.exitCode = 1;
   }
 }

@@ -415,7 +415,6 @@ export const RETENTION_BATCH_ROWS = 10_000;
 /** Statements per table in one run (a budget; the next run goes on). */
 export const RETENTION_MAX_BATCHES = 50;
 
-
 // Worker registry (workers announce themselves and heartbeat in Redis).
 
 /** Default period of a worker's heartbeat (`EVALPOOL_WORKER_HEARTBEAT_MS`). */

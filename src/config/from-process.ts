@@ -1,5 +1,5 @@
-import type { Config } from './schema.ts';
 import { loadConfig } from './load-config.ts';
+import type { Config } from './schema.ts';
 
 /**
  * The one place that reads `process.env`: everything else gets the config passed in.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { maskValue } from './mask.ts';
-import { allVariables, environmentSchema, sections, type Config } from './schema.ts';
+import { allVariables, type Config, environmentSchema, sections } from './schema.ts';
 import type { Variable } from './variable.ts';
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -15,7 +15,11 @@ function resolveFiles(env: Environment, problems: ConfigProblem[]): Record<strin
     const file = variable.fromFile ? env[`${variable.name}_FILE`] : undefined;
     if (file !== undefined && file !== '') {
       if (direct !== undefined && direct !== '') {
-        problems.push({ name: `${variable.name}_FILE`, value: file, message: `set only one of ${variable.name} and ${variable.name}_FILE` });
+        problems.push({
+          name: `${variable.name}_FILE`,
+          value: file,
+          message: `set only one of ${variable.name} and ${variable.name}_FILE`,
+        });
         continue;
       }
       try {
@@ -35,7 +39,11 @@ function crossChecks(config: Config, problems: ConfigProblem[]): void {
   const { min, max, default: initial } = config.slots;
   if (min > max) problems.push({ name: 'EVALPOOL_SLOTS_MIN', value: String(min), message: `must not exceed EVALPOOL_SLOTS_MAX (${max})` });
   if (initial < min || initial > max) {
-    problems.push({ name: 'EVALPOOL_SLOTS_DEFAULT', value: String(initial), message: `must be within EVALPOOL_SLOTS_MIN..EVALPOOL_SLOTS_MAX (${min}..${max})` });
+    problems.push({
+      name: 'EVALPOOL_SLOTS_DEFAULT',
+      value: String(initial),
+      message: `must be within EVALPOOL_SLOTS_MIN..EVALPOOL_SLOTS_MAX (${min}..${max})`,
+    });
   }
   if (max > config.worker.minerMaxConnections) {
     // Each running episode holds one connection to its miner, and a miner has at most its slots
@@ -117,7 +125,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
   for (const [section, vars] of Object.entries(sections)) {
     for (const [key, variable] of Object.entries(vars as Record<string, Variable<unknown>>)) {
       const value = (config as unknown as Record<string, Record<string, unknown>>)[section]![key];
-      out[variable.name] = typeof value === 'string' ? maskValue(value, variable.secret) : variable.secret && value !== undefined ? '***' : value;
+      out[variable.name] =
+        typeof value === 'string' ? maskValue(value, variable.secret) : variable.secret && value !== undefined ? '***' : value;
     }
   }
   return out;

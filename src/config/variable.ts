@@ -24,7 +24,13 @@ interface Common {
   readonly fromFile?: boolean;
 }
 
-function make<T>(name: string, defaultText: string | undefined, rule: string, common: Common, schema: v.GenericSchema<string, T>): Variable<T> {
+function make<T>(
+  name: string,
+  defaultText: string | undefined,
+  rule: string,
+  common: Common,
+  schema: v.GenericSchema<string, T>,
+): Variable<T> {
   return { name, doc: common.doc, defaultText, rule, secret: common.secret ?? false, fromFile: common.fromFile ?? false, schema };
 }
 
@@ -131,7 +137,12 @@ export function list(name: string, o: Common & { default: string; pattern: RegEx
   const rule = `a comma-separated list of ${o.rule}`;
   const schema = v.pipe(
     v.string(),
-    v.transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0)),
+    v.transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    ),
     v.check((items) => items.every((x) => o.pattern.test(x)), `must be ${rule}`),
   );
   return make(name, o.default, rule, o, schema);

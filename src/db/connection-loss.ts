@@ -1,6 +1,6 @@
 import type { Client, ClientBase } from 'pg';
-import pg from './pg.ts';
 import { DATABASE_CONNECT_TIMEOUT_MS } from '../config/constants.ts';
+import pg from './pg.ts';
 
 /**
  * Gives a pg client an `'error'` listener for its whole life, reporting the first error only.

@@ -1,17 +1,19 @@
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from './pg.ts';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { DATABASE_CONNECT_TIMEOUT_MS, DATABASE_READ_TIMEOUT_MARGIN_MS, DATABASE_STATEMENT_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import { listenForConnectionLoss } from './connection-loss.ts';
+import pg from './pg.ts';
 import type { Database } from './schema.ts';
 
 /** Postgres types: int8 (bigserial ids, block numbers) as JS numbers; all our values fit 2^53. */
 const INT8_OID = 20;
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /** Options of {@link createDatabase}. */
@@ -40,7 +42,9 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
     idleTimeoutMillis: 30_000,
     // Every query is bounded (DESIGN.md: everything bounded): a stuck statement is cancelled by
     // the server, and a server that answers nothing is given up on by the client.
-    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + DATABASE_READ_TIMEOUT_MARGIN_MS } : {}),
+    ...(statementTimeoutMs > 0
+      ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + DATABASE_READ_TIMEOUT_MARGIN_MS }
+      : {}),
     keepAlive: true,
     types,
   });
@@ -50,7 +54,10 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
   // the next query opens a new connection.
   pool.on('connect', (client) => {
     listenForConnectionLoss(client, (error) =>
-      options.logger.warn({ component: 'db', err: error.message, code: (error as { code?: string }).code}, 'a Postgres connection was lost; the pool opens a new one'),
+      options.logger.warn(
+        { component: 'db', err: error.message, code: (error as { code?: string }).code },
+        'a Postgres connection was lost; the pool opens a new one',
+      ),
     );
     options.onConnect?.(client);
   });

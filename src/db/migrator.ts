@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path, { join } from 'node:path';
-import { FileMigrationProvider, Migrator, type Kysely, type MigrationResult } from 'kysely';
+import { FileMigrationProvider, type Kysely, type MigrationResult, Migrator } from 'kysely';
 import { PACKAGE_ROOT } from '../runtime/package-root.ts';
 import type { Database } from './schema.ts';
 

@@ -1,10 +1,10 @@
 import type { ActionSpec } from './action-spec.ts';
 import type { Environment } from './environment.ts';
-import { BalanceEnvironment, BALANCE_INFO } from './mujoco/balance-env.ts';
+import { BALANCE_INFO, BalanceEnvironment } from './mujoco/balance-env.ts';
 import type { MujocoTaskInfo } from './mujoco/mujoco-environment.ts';
 import type { Mujoco, MujocoLoader } from './mujoco/mujoco-loader.ts';
-import { PushEnvironment, PUSH_INFO } from './mujoco/push-env.ts';
-import { ReachEnvironment, REACH_INFO } from './mujoco/reach-env.ts';
+import { PUSH_INFO, PushEnvironment } from './mujoco/push-env.ts';
+import { REACH_INFO, ReachEnvironment } from './mujoco/reach-env.ts';
 
 /** What is known about a built-in environment without starting a simulator. */
 export interface BuiltinEnvInfo {

@@ -13,7 +13,10 @@ export class SeededRandom {
    * @param seed a non-negative safe integer (a task id)
    * @param stream separates independent uses of the same seed
    */
-  constructor(seed: number, private readonly stream = 0) {
+  constructor(
+    seed: number,
+    private readonly stream = 0,
+  ) {
     if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
     this.seedLo = seed >>> 0;
     this.seedHi = Math.floor(seed / 0x1_0000_0000) >>> 0;

@@ -19,7 +19,8 @@ export function validateAction(spec: ActionSpec, action: Action): ValidAction {
   const continuous: Record<string, number[]> = {};
   const given = action.continuous ?? {};
   for (const key of Object.keys(given)) {
-    if (!Object.hasOwn(spec.continuous, key)) throw new InvalidActionError(`unknown continuous action key "${key}" (expected ${keyList(spec.continuous)})`);
+    if (!Object.hasOwn(spec.continuous, key))
+      throw new InvalidActionError(`unknown continuous action key "${key}" (expected ${keyList(spec.continuous)})`);
   }
   for (const [key, box] of Object.entries(spec.continuous)) {
     const values = Object.hasOwn(given, key) ? given[key] : undefined;
@@ -42,7 +43,8 @@ export function validateAction(spec: ActionSpec, action: Action): ValidAction {
   const discrete: Record<string, number> = {};
   const givenDiscrete = action.discrete ?? {};
   for (const key of Object.keys(givenDiscrete)) {
-    if (!Object.hasOwn(spec.discrete, key)) throw new InvalidActionError(`unknown discrete action key "${key}" (expected ${keyList(spec.discrete)})`);
+    if (!Object.hasOwn(spec.discrete, key))
+      throw new InvalidActionError(`unknown discrete action key "${key}" (expected ${keyList(spec.discrete)})`);
   }
   for (const [key, choice] of Object.entries(spec.discrete)) {
     const x = Object.hasOwn(givenDiscrete, key) ? givenDiscrete[key] : undefined;

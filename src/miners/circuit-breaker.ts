@@ -1,4 +1,9 @@
-import { CIRCUIT_COOLDOWN_MS, CIRCUIT_COOLDOWN_MULTIPLIER, CIRCUIT_FAILURE_THRESHOLD, CIRCUIT_MAX_COOLDOWN_MS } from '../config/constants.ts';
+import {
+  CIRCUIT_COOLDOWN_MS,
+  CIRCUIT_COOLDOWN_MULTIPLIER,
+  CIRCUIT_FAILURE_THRESHOLD,
+  CIRCUIT_MAX_COOLDOWN_MS,
+} from '../config/constants.ts';
 
 /** `closed`: calls go through; `open`: calls are refused until `openUntil`; `half_open`: one probe may go. */
 export type CircuitState = 'closed' | 'open' | 'half_open';
@@ -58,7 +63,8 @@ export class CircuitBreaker {
     this.maxCooldownMs = options.maxCooldownMs ?? CIRCUIT_MAX_COOLDOWN_MS;
     this.now = options.now ?? Date.now;
     if (!(this.threshold >= 1)) throw new RangeError('failureThreshold must be >= 1');
-    if (!(this.baseCooldownMs >= 0 && this.maxCooldownMs >= this.baseCooldownMs)) throw new RangeError('need 0 <= baseCooldownMs <= maxCooldownMs');
+    if (!(this.baseCooldownMs >= 0 && this.maxCooldownMs >= this.baseCooldownMs))
+      throw new RangeError('need 0 <= baseCooldownMs <= maxCooldownMs');
     if (!(this.multiplier >= 1)) throw new RangeError('cooldownMultiplier must be >= 1');
   }
 

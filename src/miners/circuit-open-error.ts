@@ -11,7 +11,8 @@ export class CircuitOpenError extends Error {
     super(
       (openUntil === null
         ? `circuit of ${endpoint} is half-open and its probe is under way`
-        : `circuit of ${endpoint} is open until ${new Date(openUntil).toISOString()}`) + (lastFailure === null ? '' : `; it opened on: ${lastFailure}`),
+        : `circuit of ${endpoint} is open until ${new Date(openUntil).toISOString()}`) +
+        (lastFailure === null ? '' : `; it opened on: ${lastFailure}`),
     );
   }
 }

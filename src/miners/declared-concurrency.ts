@@ -1,8 +1,8 @@
 import { request } from 'undici';
 import { MINER_HEALTH_MAX_BYTES, MINER_HEALTH_TIMEOUT_MS } from '../config/constants.ts';
 import { errorMessage } from '../runtime/error-message.ts';
-import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
 import { timedAbort } from '../runtime/linked-abort.ts';
+import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
 
 /**
  * How many episodes a miner serves at once, as its `GET /health` declares it

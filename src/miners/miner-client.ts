@@ -1,8 +1,6 @@
-import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import * as v from 'valibot';
-import type { Action, Observation, TaskConfig } from './contract.ts';
-import { ActResponseSchema, describeIssues, EPISODE_ID_HEADER, EpisodeIdSchema } from './contract.ts';
 import {
   MINER_ACTION_TIMEOUT_MS,
   MINER_CONNECT_TIMEOUT_MS,
@@ -11,12 +9,14 @@ import {
   MINER_MAX_RESPONSE_BYTES,
   MINER_RESET_TIMEOUT_MS,
 } from '../config/constants.ts';
+import { trackDelivery } from '../runtime/delivery-tracking.ts';
 import { errorCode } from '../runtime/error-code.ts';
 import { errorMessage } from '../runtime/error-message.ts';
-import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
 import { timedAbort } from '../runtime/linked-abort.ts';
-import { trackDelivery } from '../runtime/delivery-tracking.ts';
 import { asPeerWork } from '../runtime/loop-stall.ts';
+import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
+import type { Action, Observation, TaskConfig } from './contract.ts';
+import { ActResponseSchema, describeIssues, EPISODE_ID_HEADER, EpisodeIdSchema } from './contract.ts';
 import type { MinerApi, MinerCallOptions } from './miner-api.ts';
 import type { ConnectFailure, MinerOperation } from './miner-request-error.ts';
 import { MinerRequestError } from './miner-request-error.ts';
@@ -79,15 +79,34 @@ export class MinerClient implements MinerApi {
 
   /** `POST /reset`: tells the miner which task starts; any 2xx will do, the body is ignored. */
   async reset(episodeId: string, taskConfig: TaskConfig, options: MinerCallOptions = {}): Promise<void> {
-    await this.post('reset', episodeId, { task_config: taskConfig, episode_id: episodeId }, options.timeoutMs ?? this.resetTimeoutMs, options.signal, false);
+    await this.post(
+      'reset',
+      episodeId,
+      { task_config: taskConfig, episode_id: episodeId },
+      options.timeoutMs ?? this.resetTimeoutMs,
+      options.signal,
+      false,
+    );
   }
 
   /** `POST /act`: the miner's action for an observation, validated against the contract. */
   async act(episodeId: string, observation: Observation, options: MinerCallOptions = {}): Promise<Action> {
-    const json = await this.post('act', episodeId, { obs: observation, episode_id: episodeId }, options.timeoutMs ?? this.actionTimeoutMs, options.signal, true);
+    const json = await this.post(
+      'act',
+      episodeId,
+      { obs: observation, episode_id: episodeId },
+      options.timeoutMs ?? this.actionTimeoutMs,
+      options.signal,
+      true,
+    );
     const parsed = asPeerWork(() => v.safeParse(ActResponseSchema, json));
     if (!parsed.success) {
-      throw new MinerRequestError('schema_mismatch', 'act', this.endpoint, `response does not follow the contract: ${describeIssues(parsed.issues)}`);
+      throw new MinerRequestError(
+        'schema_mismatch',
+        'act',
+        this.endpoint,
+        `response does not follow the contract: ${describeIssues(parsed.issues)}`,
+      );
     }
     return parsed.output.action;
   }
@@ -112,9 +131,17 @@ export class MinerClient implements MinerApi {
     return this.closing;
   }
 
-  private async post(operation: MinerOperation, episodeId: string, payload: unknown, timeoutMs: number, signal: AbortSignal | undefined, wantBody: boolean): Promise<unknown> {
+  private async post(
+    operation: MinerOperation,
+    episodeId: string,
+    payload: unknown,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    wantBody: boolean,
+  ): Promise<unknown> {
     // Our own bug, not the miner's: a header cannot carry just anything.
-    if (!v.is(EpisodeIdSchema, episodeId)) throw new TypeError(`episode id ${JSON.stringify(episodeId)} must be 1-128 letters, digits, . _ -`);
+    if (!v.is(EpisodeIdSchema, episodeId))
+      throw new TypeError(`episode id ${JSON.stringify(episodeId)} must be 1-128 letters, digits, . _ -`);
     if (this.closing !== undefined) throw new MinerRequestError('aborted', operation, this.endpoint, 'the client is closed');
     if (signal?.aborted === true) throw new MinerRequestError('aborted', operation, this.endpoint, 'aborted before the request');
     // Every connection busy with a request of ours: this one may wait in the pool's queue, which
@@ -127,16 +154,33 @@ export class MinerClient implements MinerApi {
     const fail = (error: unknown): MinerRequestError => {
       const delivered = sent.delivered;
       if (error instanceof MinerRequestError) return error;
-      if (signal?.aborted === true) return new MinerRequestError('aborted', operation, this.endpoint, 'aborted by the caller', { cause: error, delivered });
+      if (signal?.aborted === true)
+        return new MinerRequestError('aborted', operation, this.endpoint, 'aborted by the caller', { cause: error, delivered });
       // The deadline came due after a stall of ours and waited a few more turns of the loop (see
       // `timedAbort`), with still no answer: the stall may have held up the request or the answer.
       if (link.workerStalled) {
-        return new MinerRequestError('worker_stalled', operation, this.endpoint, `the ${timeoutMs} ms timeout fired after this process had stalled: not the miner's delay`, { cause: error, delivered });
+        return new MinerRequestError(
+          'worker_stalled',
+          operation,
+          this.endpoint,
+          `the ${timeoutMs} ms timeout fired after this process had stalled: not the miner's delay`,
+          { cause: error, delivered },
+        );
       }
       if (link.timedOut && mayQueue && !sent.connected) {
-        return new MinerRequestError('queued', operation, this.endpoint, `the ${timeoutMs} ms timeout fired while the request waited for one of this worker's ${this.maxConnections} connections to the miner: never sent`, { cause: error, delivered });
+        return new MinerRequestError(
+          'queued',
+          operation,
+          this.endpoint,
+          `the ${timeoutMs} ms timeout fired while the request waited for one of this worker's ${this.maxConnections} connections to the miner: never sent`,
+          { cause: error, delivered },
+        );
       }
-      if (link.timedOut) return new MinerRequestError('timeout', operation, this.endpoint, `no complete response within ${timeoutMs} ms`, { cause: error, delivered });
+      if (link.timedOut)
+        return new MinerRequestError('timeout', operation, this.endpoint, `no complete response within ${timeoutMs} ms`, {
+          cause: error,
+          delivered,
+        });
       return transportError(error, operation, this.endpoint, timeoutMs, delivered);
     };
     try {
@@ -154,7 +198,9 @@ export class MinerClient implements MinerApi {
       if (response.statusCode < 200 || response.statusCode > 299) {
         // Read a small error body to completion so that the connection can be reused.
         await response.body.dump({ limit: 16_384 }).catch(() => undefined);
-        throw new MinerRequestError('http_status', operation, this.endpoint, `HTTP ${response.statusCode}`, { status: response.statusCode });
+        throw new MinerRequestError('http_status', operation, this.endpoint, `HTTP ${response.statusCode}`, {
+          status: response.statusCode,
+        });
       }
       const text = await this.readLimited(response, operation);
       if (!wantBody) return undefined;
@@ -175,9 +221,18 @@ export class MinerClient implements MinerApi {
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       discardBody(response);
-      throw new MinerRequestError('body_too_large', operation, this.endpoint, `response of ${declared} bytes is over the ${limit}-byte limit`);
+      throw new MinerRequestError(
+        'body_too_large',
+        operation,
+        this.endpoint,
+        `response of ${declared} bytes is over the ${limit}-byte limit`,
+      );
     }
-    return readBodyWithin(response, limit, () => new MinerRequestError('body_too_large', operation, this.endpoint, `response is over the ${limit}-byte limit`));
+    return readBodyWithin(
+      response,
+      limit,
+      () => new MinerRequestError('body_too_large', operation, this.endpoint, `response is over the ${limit}-byte limit`),
+    );
   }
 }
 
@@ -227,15 +282,29 @@ const TLS_CODES = new Set([
 ]);
 
 /** Maps a transport-level error (Node or undici) onto a {@link MinerRequestError}. */
-function transportError(error: unknown, operation: MinerOperation, endpoint: string, timeoutMs: number, delivered: boolean): MinerRequestError {
+function transportError(
+  error: unknown,
+  operation: MinerOperation,
+  endpoint: string,
+  timeoutMs: number,
+  delivered: boolean,
+): MinerRequestError {
   const code = errorCode(error);
   const text = errorMessage(error);
-  const connectFailure = CONNECT_CODES[code] ?? (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') ? 'tls' : undefined);
+  const connectFailure =
+    CONNECT_CODES[code] ?? (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') ? 'tls' : undefined);
   if (connectFailure !== undefined) {
-    return new MinerRequestError('connect', operation, endpoint, `cannot connect (${connectFailure}: ${code || text})`, { connectFailure, cause: error, delivered });
+    return new MinerRequestError('connect', operation, endpoint, `cannot connect (${connectFailure}: ${code || text})`, {
+      connectFailure,
+      cause: error,
+      delivered,
+    });
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return new MinerRequestError('timeout', operation, endpoint, `no complete response within ${timeoutMs} ms`, { cause: error, delivered });
+    return new MinerRequestError('timeout', operation, endpoint, `no complete response within ${timeoutMs} ms`, {
+      cause: error,
+      delivered,
+    });
   }
   return new MinerRequestError('network', operation, endpoint, `connection failed: ${code || text}`, { cause: error, delivered });
 }

@@ -1,6 +1,6 @@
+import { MINER_CLIENT_IDLE_MS, MINER_CLIENT_SWEEP_INTERVAL_MS } from '../config/constants.ts';
 import type { CircuitBreakerOptions } from './circuit-breaker.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
-import { MINER_CLIENT_IDLE_MS, MINER_CLIENT_SWEEP_INTERVAL_MS } from '../config/constants.ts';
 import type { MinerClientOptions } from './miner-client.ts';
 import { MinerClient } from './miner-client.ts';
 

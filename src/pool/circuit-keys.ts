@@ -16,7 +16,13 @@ export function circuitKey(prefix: string, hotkey: string): string {
  * cool-down), or closed when that time is not in the future (the key is deleted). A later
  * publication replaces an earlier one.
  */
-export async function publishCircuitState(redis: Redis, prefix: string, hotkey: string, openUntilMs: number, now: number = Date.now()): Promise<void> {
+export async function publishCircuitState(
+  redis: Redis,
+  prefix: string,
+  hotkey: string,
+  openUntilMs: number,
+  now: number = Date.now(),
+): Promise<void> {
   const remaining = Math.ceil(openUntilMs - now);
   const key = circuitKey(prefix, hotkey);
   if (Number.isFinite(remaining) && remaining > 0) await redis.set(key, String(Math.ceil(openUntilMs)), 'PX', remaining);

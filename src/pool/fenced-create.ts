@@ -32,13 +32,13 @@
  */
 import { Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { TASK_JOB_NAME } from '../config/constants.ts';
 import type { Bucket } from './hourly-cap.ts';
 import { encodeBucket } from './hourly-cap.ts';
 import { poolKeys } from './pool-keys.ts';
 import type { TaskJobData } from './task-job.ts';
 import { taskJobId } from './task-job.ts';
 import type { TaskQueues } from './task-queues.ts';
-import { TASK_JOB_NAME } from '../config/constants.ts';
 
 /** A task to create. */
 export interface NewTask {

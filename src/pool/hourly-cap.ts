@@ -51,7 +51,10 @@ const HOUR_MS = 3_600_000;
 const NONE: ReadonlySet<number> = new Set();
 
 /** The cap rule of an env list. */
-export function capRule(list: { readonly task_ids: readonly unknown[]; readonly rotation_count: number; readonly rotation_interval_seconds: number }, margin: number): CapRule {
+export function capRule(
+  list: { readonly task_ids: readonly unknown[]; readonly rotation_count: number; readonly rotation_interval_seconds: number },
+  margin: number,
+): CapRule {
   const perHour = list.rotation_interval_seconds > 0 ? (list.rotation_count * 3_600) / list.rotation_interval_seconds : 0;
   return { capacity: Math.max(1, list.task_ids.length), refillPerMs: Math.max(perHour * margin, 1) / HOUR_MS };
 }

@@ -1,6 +1,6 @@
 import type { JobsOptions } from 'bullmq';
-import type { Config } from '../config/schema.ts';
 import { POOL_MAX_STALLED_COUNT } from '../config/constants.ts';
+import type { Config } from '../config/schema.ts';
 
 /** The scheduler settings the job options depend on. */
 export type JobOptionSettings = Pick<Config['scheduler'], 'taskAttempts' | 'taskBackoffMs'>;

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { PAUSED_CLEAN_BATCH, PAUSED_CLEAN_MAX_CALLS_PER_QUEUE } from '../config/constants.ts';
 import { poolKeys, queueKey } from './pool-keys.ts';
 import { parseTaskJobId } from './task-job.ts';
 import type { TaskQueues } from './task-queues.ts';
-import { PAUSED_CLEAN_BATCH, PAUSED_CLEAN_MAX_CALLS_PER_QUEUE } from '../config/constants.ts';
 
 /**
  * Paused tasks: jobs that failed for good (attempts spent). They hold no slot but block their own
@@ -49,7 +49,13 @@ export async function unknownEnvProblem(redis: Redis, prefix: string, env: strin
 }
 
 /** Paused tasks matching `filter`, oldest first: two round trips whatever their number. */
-async function listPausedTasks(redis: Redis, prefix: string, envs: readonly string[], filter: PausedFilter = {}, now = Date.now()): Promise<PausedTask[]> {
+async function listPausedTasks(
+  redis: Redis,
+  prefix: string,
+  envs: readonly string[],
+  filter: PausedFilter = {},
+  now = Date.now(),
+): Promise<PausedTask[]> {
   const selected = filter.env ? envs.filter((e) => e === filter.env) : envs;
   const maxScore = filter.olderThanMs === undefined ? '+inf' : String(now - filter.olderThanMs);
   const read = redis.pipeline();
@@ -64,7 +70,14 @@ async function listPausedTasks(redis: Redis, prefix: string, envs: readonly stri
       const parts = parseTaskJobId(flat[j]!);
       if (!parts || parts.env !== env) continue;
       if (filter.hotkey !== undefined && parts.hotkey !== filter.hotkey) continue;
-      found.push({ env, jobId: flat[j]!, hotkey: parts.hotkey, revision: parts.revision, taskId: parts.taskId, pausedAt: Number(flat[j + 1]) });
+      found.push({
+        env,
+        jobId: flat[j]!,
+        hotkey: parts.hotkey,
+        revision: parts.revision,
+        taskId: parts.taskId,
+        pausedAt: Number(flat[j + 1]),
+      });
     }
   });
   if (found.length === 0) return [];
@@ -98,7 +111,13 @@ export async function deletePausedTasks(queues: TaskQueues, tasks: readonly Paus
  * own `removeOnFail.age` only acts when another job fails, hence this loop. Returns the count
  * deleted per env.
  */
-export async function cleanExpiredPaused(queues: TaskQueues, envs: readonly string[], ttlMs: number, logger: Logger, signal?: AbortSignal): Promise<Map<string, number>> {
+export async function cleanExpiredPaused(
+  queues: TaskQueues,
+  envs: readonly string[],
+  ttlMs: number,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<Map<string, number>> {
   const deleted = new Map<string, number>();
   for (const env of envs) {
     let total = 0;

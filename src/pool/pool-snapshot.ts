@@ -62,7 +62,12 @@ export interface SnapshotOptions {
  * Cost: one round trip; data proportional to the jobs in the pool (bounded by the slots) plus
  * paused jobs, not to the lists.
  */
-export async function readPoolSnapshot(redis: Redis, prefix: string, envs: readonly string[], options: SnapshotOptions = {}): Promise<PoolSnapshot> {
+export async function readPoolSnapshot(
+  redis: Redis,
+  prefix: string,
+  envs: readonly string[],
+  options: SnapshotOptions = {},
+): Promise<PoolSnapshot> {
   const keys = poolKeys(prefix);
   const multi = redis.multi();
   multi.get(keys.lease);

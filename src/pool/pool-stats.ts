@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { getActiveMiners } from '../db/tables/miners.ts';
 import { effectiveSlots, getMinerSlots } from '../db/tables/miner-slots.ts';
+import { getActiveMiners } from '../db/tables/miners.ts';
 import { getSamplingLists } from '../db/tables/sampling-lists.ts';
 import { knownQueues } from './paused-tasks.ts';
-import { readPoolSnapshot, type PoolState } from './pool-snapshot.ts';
+import { type PoolState, readPoolSnapshot } from './pool-snapshot.ts';
 
 /** Task counts per state. */
 export type StateCounts = Record<PoolState, number>;
@@ -84,7 +84,12 @@ export async function getPoolStats(input: PoolStatsInput): Promise<PoolStats> {
     totals,
     envs: envIds.map((env) => {
       const list = listOf.get(env);
-      return { env, ...byEnv.get(env)!, lastRotatedAt: list ? list.last_rotated_at.toISOString() : null, listVersion: list?.version ?? null };
+      return {
+        env,
+        ...byEnv.get(env)!,
+        lastRotatedAt: list ? list.last_rotated_at.toISOString() : null,
+        listVersion: list?.version ?? null,
+      };
     }),
     miners: [...byHotkey.entries()]
       .map(([hotkey, counts]) => {

@@ -1,17 +1,17 @@
-import { getActiveMiners } from '../db/tables/miners.ts';
+import { RESULT_INDEX_RELOAD_MS } from '../config/constants.ts';
 import { getMinerDeclarations } from '../db/tables/miner-declarations.ts';
 import { getMinerSlots } from '../db/tables/miner-slots.ts';
+import { getActiveMiners } from '../db/tables/miners.ts';
 import { LeaseLostError } from './fenced-create.ts';
 import { parseBucketField } from './hourly-cap.ts';
-import { knownQueues } from './paused-tasks.ts';
-import { envsToRead, removalContext, type PoolContext } from './pool-context.ts';
-import type { PoolList } from './pool-list.ts';
-import { poolKeys } from './pool-keys.ts';
-import { jobKey, readPoolSnapshot } from './pool-snapshot.ts';
 import { minerCapOf } from './miner-cap.ts';
+import { knownQueues } from './paused-tasks.ts';
+import { envsToRead, type PoolContext, removalContext } from './pool-context.ts';
+import { poolKeys } from './pool-keys.ts';
+import type { PoolList } from './pool-list.ts';
+import { jobKey, readPoolSnapshot } from './pool-snapshot.ts';
 import { PoolView } from './pool-view.ts';
-import { countByReason, planRemovals, removeJobs, type RemovalReason } from './removals.ts';
-import { RESULT_INDEX_RELOAD_MS } from '../config/constants.ts';
+import { countByReason, planRemovals, type RemovalReason, removeJobs } from './removals.ts';
 
 /** What a reconciliation fixed. */
 export interface ReconcileReport {
@@ -42,7 +42,11 @@ export async function reconcile(ctx: PoolContext, lists: readonly PoolList[], si
   const orphans = await ctx.checker.recoverNow(envs);
   signal?.throwIfAborted();
 
-  const [miners, slotRows, declarations] = await Promise.all([getActiveMiners(ctx.db), getMinerSlots(ctx.db), getMinerDeclarations(ctx.db)]);
+  const [miners, slotRows, declarations] = await Promise.all([
+    getActiveMiners(ctx.db),
+    getMinerSlots(ctx.db),
+    getMinerDeclarations(ctx.db),
+  ]);
   const slotsOf = minerCapOf(miners, slotRows, declarations, ctx.settings.defaultSlots);
   if (Date.now() - (ctx.index.loadedAt ?? 0) > RESULT_INDEX_RELOAD_MS) ctx.index.reset();
   await ctx.index.sync(ctx.db, miners, lists);
@@ -53,7 +57,11 @@ export async function reconcile(ctx: PoolContext, lists: readonly PoolList[], si
   // Every pending or paused task is checked against Postgres: a worker may have written a result
   // and died before completing (the task came back to pending), unseen by the index.
   const waiting = snapshot.tasks.filter((t) => t.state !== 'assigned');
-  if (waiting.length > 0) await ctx.index.learn(ctx.db, waiting.map((t) => ({ hotkey: t.hotkey, revision: t.revision, env_id: t.env, task_id: t.taskId })));
+  if (waiting.length > 0)
+    await ctx.index.learn(
+      ctx.db,
+      waiting.map((t) => ({ hotkey: t.hotkey, revision: t.revision, env_id: t.env, task_id: t.taskId })),
+    );
   const activeRevision = new Map(miners.map((m) => [m.hotkey, m.revision]));
   const removals = planRemovals(snapshot.tasks, removalContext(ctx, lists, activeRevision, slotsOf), true);
   const removed = removals.length > 0 ? await removeJobs(ctx.queues, removals) : new Set<string>();
@@ -61,7 +69,9 @@ export async function reconcile(ctx: PoolContext, lists: readonly PoolList[], si
   const view = new PoolView(remaining);
   // What is in flight now is what the next top-up watches for results.
   ctx.previous.clear();
-  for (const t of remaining) if (t.state !== 'paused') ctx.previous.set(jobKey(t.env, t.jobId), { hotkey: t.hotkey, revision: t.revision, env_id: t.env, task_id: t.taskId });
+  for (const t of remaining)
+    if (t.state !== 'paused')
+      ctx.previous.set(jobKey(t.env, t.jobId), { hotkey: t.hotkey, revision: t.revision, env_id: t.env, task_id: t.taskId });
 
   let minersOverSlots = 0;
   for (const hotkey of view.hotkeys()) if (view.load(hotkey).total > slotsOf(hotkey)) minersOverSlots++;
@@ -82,7 +92,11 @@ export async function reconcile(ctx: PoolContext, lists: readonly PoolList[], si
     paused: remaining.filter((t) => t.state === 'paused').length,
   };
   const fixed = report.orphansRecovered > 0 || removals.length > 0 || report.bucketsDropped > 0;
-  ctx.logger[fixed ? 'info' : 'debug']({ ...report, removedTotal: removed.size }, fixed ? 'reconciled the pool: fixes applied' : 'reconciled the pool: nothing to fix');
-  if (minersOverSlots > 0) ctx.logger.warn({ minersOverSlots }, 'miners hold more assigned tasks than their (lowered) slots; no new task until they finish');
+  ctx.logger[fixed ? 'info' : 'debug'](
+    { ...report, removedTotal: removed.size },
+    fixed ? 'reconciled the pool: fixes applied' : 'reconciled the pool: nothing to fix',
+  );
+  if (minersOverSlots > 0)
+    ctx.logger.warn({ minersOverSlots }, 'miners hold more assigned tasks than their (lowered) slots; no new task until they finish');
   return report;
 }

@@ -110,7 +110,10 @@ export function planRemovals(tasks: readonly PooledTask[], ctx: RemovalContext, 
  */
 export async function removeJobs(queues: TaskQueues, removals: readonly Removal[]): Promise<Set<string>> {
   const outcomes = await Promise.all(
-    removals.map(async ({ task }) => ({ key: jobKey(task.env, task.jobId), removed: (await queues.get(task.env).remove(task.jobId)) === 1 })),
+    removals.map(async ({ task }) => ({
+      key: jobKey(task.env, task.jobId),
+      removed: (await queues.get(task.env).remove(task.jobId)) === 1,
+    })),
   );
   return new Set(outcomes.filter((o) => o.removed).map((o) => o.key));
 }

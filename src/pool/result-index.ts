@@ -1,6 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { existingResults, identityResultsOn, listedResultsOfActiveMiners, type ListedResult, type ListedTasks, type ResultGroup, type ResultIdentity } from '../db/tables/results.ts';
+import {
+  existingResults,
+  identityResultsOn,
+  type ListedResult,
+  type ListedTasks,
+  listedResultsOfActiveMiners,
+  type ResultGroup,
+  type ResultIdentity,
+} from '../db/tables/results.ts';
 
 /** A miner identity as the index keys it (`id`: its `miners` row). */
 export interface IndexIdentity {
@@ -40,10 +48,11 @@ function identityKey(hotkey: string, revision: string): string {
 function listedTasks(lists: Iterable<{ readonly env: string; readonly ids: readonly number[] }>): ListedTasks {
   const envIds: string[] = [];
   const taskIds: number[] = [];
-  for (const list of lists) for (const id of list.ids) {
-    envIds.push(list.env);
-    taskIds.push(id);
-  }
+  for (const list of lists)
+    for (const id of list.ids) {
+      envIds.push(list.env);
+      taskIds.push(id);
+    }
   return { envIds, taskIds };
 }
 

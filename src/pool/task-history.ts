@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { getMeasuredHistories } from '../db/tables/attempts.ts';
-import { resultIdentityKey, type ResultIdentity } from '../db/tables/results.ts';
+import { type ResultIdentity, resultIdentityKey } from '../db/tables/results.ts';
 
 /**
  * A task created again continues its measured history (DESIGN.md, "Once the miner has the task,
@@ -35,7 +35,11 @@ export function continueMeasured(nonAnswers: number, maxAttempts: number): Conti
  * The continuation of each candidate the miner already had, by `resultIdentityKey`; candidates
  * it never had are absent. One query whatever the number of candidates (none for none).
  */
-export async function continuationsOf(db: Kysely<Database>, candidates: readonly ResultIdentity[], maxAttempts: number): Promise<Map<string, Continuation>> {
+export async function continuationsOf(
+  db: Kysely<Database>,
+  candidates: readonly ResultIdentity[],
+  maxAttempts: number,
+): Promise<Map<string, Continuation>> {
   const histories = await getMeasuredHistories(db, candidates);
   return new Map(histories.map((h) => [resultIdentityKey(h), continueMeasured(h.non_answers, maxAttempts)]));
 }

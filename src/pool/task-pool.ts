@@ -10,11 +10,11 @@ import { poolWorkerOptions, taskJobOptions } from './job-options.ts';
 import { cleanExpiredPaused } from './paused-tasks.ts';
 import { envsToRead, type PoolContext, type PoolSettings } from './pool-context.ts';
 import type { PoolList } from './pool-list.ts';
-import { reconcile, type ReconcileReport } from './reconcile.ts';
+import { type ReconcileReport, reconcile } from './reconcile.ts';
 import { ResultIndex } from './result-index.ts';
 import { StalledChecker } from './stalled-checker.ts';
 import { TaskQueues } from './task-queues.ts';
-import { topUp, type TopUpReport } from './top-up.ts';
+import { type TopUpReport, topUp } from './top-up.ts';
 
 /** Options of {@link TaskPool.open}. */
 export interface TaskPoolOptions {
@@ -65,7 +65,10 @@ export class TaskPool {
     const connection = createFencedConnection(options.redisUrl, options.logger);
     const blocking = createRedis(options.redisUrl, 'bullmq', options.logger);
     try {
-      await Promise.all([waitForRedis(connection, options.connectTimeoutMs ?? 5_000), waitForRedis(blocking, options.connectTimeoutMs ?? 5_000)]);
+      await Promise.all([
+        waitForRedis(connection, options.connectTimeoutMs ?? 5_000),
+        waitForRedis(blocking, options.connectTimeoutMs ?? 5_000),
+      ]);
     } catch (error) {
       await Promise.all([closeRedis(connection), closeRedis(blocking)]);
       throw error;

@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import * as v from 'valibot';
-import { getActiveMiners } from '../db/tables/miners.ts';
+import type { Miner } from '../db/schema.ts';
 import { getMinerDeclarations } from '../db/tables/miner-declarations.ts';
 import { getMinerSlots } from '../db/tables/miner-slots.ts';
-import type { Miner } from '../db/schema.ts';
+import { getActiveMiners } from '../db/tables/miners.ts';
 import { resultIdentityKey } from '../db/tables/results.ts';
-import { planMinerAdmissions, type Admission } from './admission.ts';
-import { minerCapOf } from './miner-cap.ts';
+import { type Admission, planMinerAdmissions } from './admission.ts';
 import { createTasksFenced, LeaseLostError, type NewTask } from './fenced-create.ts';
-import { bucketAt, bucketField, capRule, charge, decodeBucket, parseBucketField, withPaid, type Bucket } from './hourly-cap.ts';
-import { envsToRead, removalContext, type PoolContext } from './pool-context.ts';
+import { type Bucket, bucketAt, bucketField, capRule, charge, decodeBucket, parseBucketField, withPaid } from './hourly-cap.ts';
+import { minerCapOf } from './miner-cap.ts';
+import { envsToRead, type PoolContext, removalContext } from './pool-context.ts';
 import type { PoolList } from './pool-list.ts';
-import { jobKey, readPoolSnapshot, type PooledTask } from './pool-snapshot.ts';
+import { jobKey, type PooledTask, readPoolSnapshot } from './pool-snapshot.ts';
 import { PoolView } from './pool-view.ts';
-import { countByReason, planRemovals, removeJobs, type RemovalReason } from './removals.ts';
-import { TaskJobDataSchema, taskJobId, type TaskJobData } from './task-job.ts';
-import { continuationsOf, type Continuation } from './task-history.ts';
+import { countByReason, planRemovals, type RemovalReason, removeJobs } from './removals.ts';
+import { type Continuation, continuationsOf } from './task-history.ts';
+import { type TaskJobData, TaskJobDataSchema, taskJobId } from './task-job.ts';
 
 /** Planning rounds per top-up: a round re-plans the miners whose candidates had a result. */
 const MAX_ROUNDS = 3;
@@ -44,7 +44,13 @@ export interface TopUpReport {
   readonly resultHits: number;
   readonly sqlQueries: number;
   /** Milliseconds spent per step (for the status and for tuning). */
-  readonly stepsMs: { readonly read: number; readonly index: number; readonly remove: number; readonly plan: number; readonly create: number };
+  readonly stepsMs: {
+    readonly read: number;
+    readonly index: number;
+    readonly remove: number;
+    readonly plan: number;
+    readonly create: number;
+  };
 }
 
 /**
@@ -69,9 +75,16 @@ export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: n
     mark = now;
     return Math.round(ms * 10) / 10;
   };
-  const [miners, slotRows, declarations] = await Promise.all([getActiveMiners(ctx.db), getMinerSlots(ctx.db), getMinerDeclarations(ctx.db)]);
+  const [miners, slotRows, declarations] = await Promise.all([
+    getActiveMiners(ctx.db),
+    getMinerSlots(ctx.db),
+    getMinerDeclarations(ctx.db),
+  ]);
   const slotsOf = minerCapOf(miners, slotRows, declarations, ctx.settings.defaultSlots);
-  const snapshot = await readPoolSnapshot(ctx.connection, ctx.prefix, envsToRead(ctx, lists), { hotkeys: miners.map((m) => m.hotkey), buckets: true });
+  const snapshot = await readPoolSnapshot(ctx.connection, ctx.prefix, envsToRead(ctx, lists), {
+    hotkeys: miners.map((m) => m.hotkey),
+    buckets: true,
+  });
   if (snapshot.leaseToken !== ctx.token) throw new LeaseLostError('the lease key holds another token');
   for (const env of snapshot.registeredQueues) ctx.registered.add(env);
   signal?.throwIfAborted();
@@ -157,8 +170,17 @@ export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: n
       for (const admission of admissions) planned.push({ plan: p, admission });
     }
     if (planned.length === 0) break;
-    const key = (hotkey: string, revision: string, env: string, taskId: number): string => `${hotkey}\u0000${revision}\u0000${env}\u0000${taskId}`;
-    const hits = await ctx.index.learn(ctx.db, planned.map(({ plan: { miner }, admission }) => ({ hotkey: miner.hotkey, revision: miner.revision, env_id: admission.env, task_id: admission.taskId })));
+    const key = (hotkey: string, revision: string, env: string, taskId: number): string =>
+      `${hotkey}\u0000${revision}\u0000${env}\u0000${taskId}`;
+    const hits = await ctx.index.learn(
+      ctx.db,
+      planned.map(({ plan: { miner }, admission }) => ({
+        hotkey: miner.hotkey,
+        revision: miner.revision,
+        env_id: admission.env,
+        task_id: admission.taskId,
+      })),
+    );
     sqlQueries++;
     const hit = new Set(hits.map((h) => key(h.hotkey, h.revision, h.env_id, h.task_id)));
     const again = new Set<MinerPlan>();
@@ -186,8 +208,16 @@ export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: n
   }
 
   // Tasks the miner already had continue from their attempts, not from scratch (task-history.ts).
-  const identities = accepted.map(({ miner, admission }) => ({ hotkey: miner.hotkey, revision: miner.revision, env_id: admission.env, task_id: admission.taskId }));
-  const continuations = identities.length > 0 ? await continuationsOf(ctx.db, identities, ctx.settings.jobOptions.attempts ?? 1) : new Map<string, Continuation>();
+  const identities = accepted.map(({ miner, admission }) => ({
+    hotkey: miner.hotkey,
+    revision: miner.revision,
+    env_id: admission.env,
+    task_id: admission.taskId,
+  }));
+  const continuations =
+    identities.length > 0
+      ? await continuationsOf(ctx.db, identities, ctx.settings.jobOptions.attempts ?? 1)
+      : new Map<string, Continuation>();
   if (identities.length > 0) sqlQueries++;
   const plan = lap();
   const tasks: NewTask[] = accepted.map(({ miner, admission }, i) => {
@@ -195,17 +225,47 @@ export async function topUp(ctx: PoolContext, lists: readonly PoolList[], now: n
     const data = taskData(miner, admission, now);
     return continuation ? { data: { ...data, ...continuation.data }, attempts: continuation.attempts } : { data };
   });
-  const spent = bucketsToWrite(snapshot.tasks, touched, { bucketOf, activeRevision, lists, hasResult: (hotkey, revision, env, id) => ctx.index.has(hotkey, revision, env, id) });
+  const spent = bucketsToWrite(snapshot.tasks, touched, {
+    bucketOf,
+    activeRevision,
+    lists,
+    hasResult: (hotkey, revision, env, id) => ctx.index.has(hotkey, revision, env, id),
+  });
   signal?.throwIfAborted();
-  const outcome = await createTasksFenced({ connection: ctx.connection, queues: ctx.queues, prefix: ctx.prefix, token: ctx.token, tasks, jobOptions: ctx.settings.jobOptions, buckets: spent });
+  const outcome = await createTasksFenced({
+    connection: ctx.connection,
+    queues: ctx.queues,
+    prefix: ctx.prefix,
+    token: ctx.token,
+    tasks,
+    jobOptions: ctx.settings.jobOptions,
+    buckets: spent,
+  });
   if (outcome.status === 'lease-lost') throw new LeaseLostError('the lease changed before the tasks could be created');
   for (const t of tasks) ctx.registered.add(t.data.env);
   ctx.previous.clear();
-  for (const t of kept) if (t.state !== 'paused') ctx.previous.set(jobKey(t.env, t.jobId), { hotkey: t.hotkey, revision: t.revision, env_id: t.env, task_id: t.taskId });
-  for (const { data } of tasks) ctx.previous.set(jobKey(data.env, taskJobId(data.env, data.hotkey, data.revision, data.task_id)), { hotkey: data.hotkey, revision: data.revision, env_id: data.env, task_id: data.task_id });
+  for (const t of kept)
+    if (t.state !== 'paused')
+      ctx.previous.set(jobKey(t.env, t.jobId), { hotkey: t.hotkey, revision: t.revision, env_id: t.env, task_id: t.taskId });
+  for (const { data } of tasks)
+    ctx.previous.set(jobKey(data.env, taskJobId(data.env, data.hotkey, data.revision, data.task_id)), {
+      hotkey: data.hotkey,
+      revision: data.revision,
+      env_id: data.env,
+      task_id: data.task_id,
+    });
   const create = lap();
 
-  return { miners: miners.length, inFlight: view.inFlight + outcome.created, created: outcome.created, removed: countByReason(removals), skipped, resultHits, sqlQueries, stepsMs: { read, index, remove, plan, create } };
+  return {
+    miners: miners.length,
+    inFlight: view.inFlight + outcome.created,
+    created: outcome.created,
+    removed: countByReason(removals),
+    skipped,
+    resultHits,
+    sqlQueries,
+    stepsMs: { read, index, remove, plan, create },
+  };
 }
 
 /**
@@ -226,7 +286,8 @@ function bucketsToWrite(
   },
 ): Map<string, Bucket> {
   const listIds = new Map(facts.lists.map((l) => [l.env_id, new Set(l.task_ids)]));
-  const kept = (hotkey: string, revision: string, env: string, id: number): boolean => (listIds.get(env)?.has(id) ?? false) && !facts.hasResult(hotkey, revision, env, id);
+  const kept = (hotkey: string, revision: string, env: string, id: number): boolean =>
+    (listIds.get(env)?.has(id) ?? false) && !facts.hasResult(hotkey, revision, env, id);
   const given = new Map<string, number[]>();
   for (const field of touched) given.set(field, []);
   for (const t of pooled) {
@@ -240,7 +301,10 @@ function bucketsToWrite(
   const out = new Map<string, Bucket>();
   for (const [field, ids] of given) {
     const { hotkey, revision, env } = parseBucketField(field)!;
-    out.set(field, withPaid(facts.bucketOf(hotkey, revision, env), ids, (id) => kept(hotkey, revision, env, id)));
+    out.set(
+      field,
+      withPaid(facts.bucketOf(hotkey, revision, env), ids, (id) => kept(hotkey, revision, env, id)),
+    );
   }
   return out;
 }

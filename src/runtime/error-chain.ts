@@ -10,5 +10,9 @@ export interface ErrorFields {
 export function errorChain(error: unknown, depth = 0): ErrorFields[] {
   if (error === null || typeof error !== 'object' || depth > 5) return [];
   const e = error as { errors?: unknown; cause?: unknown };
-  return [error, ...(Array.isArray(e.errors) ? e.errors.flatMap((x: unknown) => errorChain(x, depth + 1)) : []), ...errorChain(e.cause, depth + 1)];
+  return [
+    error,
+    ...(Array.isArray(e.errors) ? e.errors.flatMap((x: unknown) => errorChain(x, depth + 1)) : []),
+    ...errorChain(e.cause, depth + 1),
+  ];
 }

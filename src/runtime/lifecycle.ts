@@ -74,7 +74,13 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<'ok' | '
     timer = setTimeout(() => resolve('timeout'), ms);
   });
   try {
-    return await Promise.race([promise.then(() => 'ok' as const, (e: unknown) => (e instanceof Error ? e : new Error(String(e)))), timeout]);
+    return await Promise.race([
+      promise.then(
+        () => 'ok' as const,
+        (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -86,7 +92,12 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<'ok' | '
  * {@link REPEATED_SIGNAL_WINDOW_MS} after the first), or the grace running out, forces exit 1.
  * Returns a function that removes the handlers.
  */
-export function stopOnSignals(lifecycle: Lifecycle, logger: Logger, graceMs: number, exit: (code: number) => void = (c) => process.exit(c)): () => void {
+export function stopOnSignals(
+  lifecycle: Lifecycle,
+  logger: Logger,
+  graceMs: number,
+  exit: (code: number) => void = (c) => process.exit(c),
+): () => void {
   let firstAt = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (lifecycle.stopping && Date.now() - firstAt < REPEATED_SIGNAL_WINDOW_MS) {

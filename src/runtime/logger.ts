@@ -7,9 +7,20 @@ export type { Logger } from 'pino';
 
 /** Keys whose values never reach a log line, at any depth the paths cover. */
 const REDACT = [
-  'password', 'token', 'secret', 'seed', 'privateKey', 'authorization',
-  '*.password', '*.token', '*.secret', '*.seed', '*.privateKey', '*.authorization',
-  '*.headers.authorization', 'req.headers.authorization',
+  'password',
+  'token',
+  'secret',
+  'seed',
+  'privateKey',
+  'authorization',
+  '*.password',
+  '*.token',
+  '*.secret',
+  '*.seed',
+  '*.privateKey',
+  '*.authorization',
+  '*.headers.authorization',
+  'req.headers.authorization',
 ];
 
 /** Where the log lines go: a test passes a stream to capture them. */
@@ -28,7 +39,11 @@ export function createLogger(config: Pick<Config, 'logging'>, options: LoggerOpt
   const destination = options.destination ?? process.stdout;
   const wantPretty = config.logging.pretty ?? options.isTTY ?? process.stdout.isTTY === true;
   const base = { level: config.logging.level, redact: { paths: REDACT, censor: '***' }, base: { pid: process.pid } };
-  if (wantPretty) return pino(base, lazyPretty({ destination, sync: true, colorize: options.isTTY ?? process.stdout.isTTY === true, ignore: 'pid,hostname' }));
+  if (wantPretty)
+    return pino(
+      base,
+      lazyPretty({ destination, sync: true, colorize: options.isTTY ?? process.stdout.isTTY === true, ignore: 'pid,hostname' }),
+    );
   return pino(base, destination);
 }
 

@@ -90,4 +90,3 @@ export function loopStallSince(sinceMs: number): number {
 export function stalledAtDeadline(startMs: number, deadlineMs: number): boolean {
   return loopStallSince(Math.max(startMs, deadlineMs - WORKER_STALL_MS)) >= WORKER_STALL_MS;
 }
-

@@ -13,7 +13,7 @@
  * scheduler, HTTP middleware), and *scrape-time* ones (pool, circuits, weights), set by a
  * {@link MetricsSource} right before each scrape.
  */
-import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
 import {
   ACTION_LATENCY_BUCKETS_SECONDS,
   EPISODE_DURATION_BUCKETS_SECONDS,
@@ -110,8 +110,18 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const metrics: EvalpoolMetrics = {
     registry,
-    buildInfo: new Gauge({ name: 'evalpool_build_info', help: 'Always 1; the labels say which evalpool version and Node.js this process runs.', labelNames: ['version', 'node_version'], registers }),
-    minerWeight: new Gauge({ name: 'evalpool_miner_weight', help: "A miner's weight in the latest published weights (0 to 1), by uid, at scrape time.", labelNames: ['uid'], registers }),
+    buildInfo: new Gauge({
+      name: 'evalpool_build_info',
+      help: 'Always 1; the labels say which evalpool version and Node.js this process runs.',
+      labelNames: ['version', 'node_version'],
+      registers,
+    }),
+    minerWeight: new Gauge({
+      name: 'evalpool_miner_weight',
+      help: "A miner's weight in the latest published weights (0 to 1), by uid, at scrape time.",
+      labelNames: ['uid'],
+      registers,
+    }),
     minerCoverage: new Gauge({
       name: 'evalpool_miner_coverage',
       help: "A miner's coverage of a scored environment's current sampling list (0 to 1) in the latest scoring pass, at scrape time.",
@@ -124,25 +134,58 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       labelNames: ['uid', 'env'],
       registers,
     }),
-    tasks: new Gauge({ name: 'evalpool_tasks', help: 'Tasks in the pool by environment and state (pending, assigned, paused), at scrape time.', labelNames: ['env', 'state'], registers }),
-    minerSlots: new Gauge({ name: 'evalpool_miner_slots', help: "A miner's slots: the cap on its tasks in flight, at scrape time.", labelNames: ['hotkey'], registers }),
-    minerInFlight: new Gauge({ name: 'evalpool_miner_in_flight_tasks', help: "A miner's tasks in flight (pending + assigned, all environments), at scrape time.", labelNames: ['hotkey'], registers }),
+    tasks: new Gauge({
+      name: 'evalpool_tasks',
+      help: 'Tasks in the pool by environment and state (pending, assigned, paused), at scrape time.',
+      labelNames: ['env', 'state'],
+      registers,
+    }),
+    minerSlots: new Gauge({
+      name: 'evalpool_miner_slots',
+      help: "A miner's slots: the cap on its tasks in flight, at scrape time.",
+      labelNames: ['hotkey'],
+      registers,
+    }),
+    minerInFlight: new Gauge({
+      name: 'evalpool_miner_in_flight_tasks',
+      help: "A miner's tasks in flight (pending + assigned, all environments), at scrape time.",
+      labelNames: ['hotkey'],
+      registers,
+    }),
     minerCircuitOpen: new Gauge({
       name: 'evalpool_miner_circuit_open',
       help: "1 while a miner's circuit breaker is open (as published by the workers in Redis), else 0; at scrape time.",
       labelNames: ['hotkey'],
       registers,
     }),
-    weightsAge: new Gauge({ name: 'evalpool_weights_age_seconds', help: 'Seconds since the latest weights row was published; absent before the first.', registers }),
-    weightsLastBlock: new Gauge({ name: 'evalpool_weights_last_block', help: 'Block number of the latest weights row; absent before the first.', registers }),
-    scrapeErrors: new Counter({ name: 'evalpool_scrape_errors_total', help: 'Scrape-time sources that failed or timed out; their series were left out of that scrape.', labelNames: ['source'], registers }),
+    weightsAge: new Gauge({
+      name: 'evalpool_weights_age_seconds',
+      help: 'Seconds since the latest weights row was published; absent before the first.',
+      registers,
+    }),
+    weightsLastBlock: new Gauge({
+      name: 'evalpool_weights_last_block',
+      help: 'Block number of the latest weights row; absent before the first.',
+      registers,
+    }),
+    scrapeErrors: new Counter({
+      name: 'evalpool_scrape_errors_total',
+      help: 'Scrape-time sources that failed or timed out; their series were left out of that scrape.',
+      labelNames: ['source'],
+      registers,
+    }),
     workersLive: new Gauge({
       name: 'evalpool_workers_live',
       help: 'Live workers (heartbeating) consuming each environment, at scrape time; 0 means its tasks wait for nobody.',
       labelNames: ['env'],
       registers,
     }),
-    workers: new Gauge({ name: 'evalpool_workers', help: 'Workers of the registry by state (live, stale, gone), at scrape time.', labelNames: ['state'], registers }),
+    workers: new Gauge({
+      name: 'evalpool_workers',
+      help: 'Workers of the registry by state (live, stale, gone), at scrape time.',
+      labelNames: ['state'],
+      registers,
+    }),
     workerLastSeen: new Gauge({
       name: 'evalpool_worker_last_seen_seconds',
       help: "Seconds since each registered worker's last heartbeat, at scrape time (gone workers stay listed for an hour).",
@@ -162,7 +205,12 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       labelNames: ['hotkey', 'error_class'],
       registers,
     }),
-    tasksPaused: new Counter({ name: 'evalpool_tasks_paused_total', help: 'Tasks that failed for good (attempts exhausted, or unrecoverable) and were paused.', labelNames: ['env'], registers }),
+    tasksPaused: new Counter({
+      name: 'evalpool_tasks_paused_total',
+      help: 'Tasks that failed for good (attempts exhausted, or unrecoverable) and were paused.',
+      labelNames: ['env'],
+      registers,
+    }),
     episodeDuration: new Histogram({
       name: 'evalpool_episode_duration_seconds',
       help: 'Wall time of each evaluation by environment and error class.',
@@ -184,11 +232,30 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       buckets: [...TICK_DURATION_BUCKETS_SECONDS],
       registers,
     }),
-    schedulerTaskFailures: new Counter({ name: 'evalpool_scheduler_task_failures_total', help: "Failed runs of the scheduler leader's periodic tasks.", labelNames: ['task'], registers }),
-    rotations: new Counter({ name: 'evalpool_sampling_rotations_total', help: 'Sampling-list rotations applied by the scheduler leader, by environment.', labelNames: ['env'], registers }),
-    schedulerLeader: new Gauge({ name: 'evalpool_scheduler_leader', help: 'Whether this process holds the scheduler lease (1) or not (0).', registers }),
+    schedulerTaskFailures: new Counter({
+      name: 'evalpool_scheduler_task_failures_total',
+      help: "Failed runs of the scheduler leader's periodic tasks.",
+      labelNames: ['task'],
+      registers,
+    }),
+    rotations: new Counter({
+      name: 'evalpool_sampling_rotations_total',
+      help: 'Sampling-list rotations applied by the scheduler leader, by environment.',
+      labelNames: ['env'],
+      registers,
+    }),
+    schedulerLeader: new Gauge({
+      name: 'evalpool_scheduler_leader',
+      help: 'Whether this process holds the scheduler lease (1) or not (0).',
+      registers,
+    }),
 
-    httpRequests: new Counter({ name: 'evalpool_http_requests_total', help: 'API requests by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers }),
+    httpRequests: new Counter({
+      name: 'evalpool_http_requests_total',
+      help: 'API requests by method, route pattern and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    }),
     httpRequestDuration: new Histogram({
       name: 'evalpool_http_request_duration_seconds',
       help: 'API request durations by method, route pattern and status.',

@@ -55,7 +55,9 @@ export async function checkEvictionPolicy(redis: Redis): Promise<string | undefi
   try {
     const reply = await redis.config('GET', 'maxmemory-policy');
     const policy = reply[1];
-    return policy === 'noeviction' ? undefined : `Redis maxmemory-policy is "${policy}": BullMQ needs "noeviction" or queued tasks may be evicted`;
+    return policy === 'noeviction'
+      ? undefined
+      : `Redis maxmemory-policy is "${policy}": BullMQ needs "noeviction" or queued tasks may be evicted`;
   } catch {
     return undefined; // managed Redis often forbids CONFIG; nothing to check then
   }

@@ -12,7 +12,8 @@ export type Dependency = 'Postgres' | 'Redis';
 const POSTGRES_CODE = /^(08[0-9A-Z]{3}|53[0-9A-Z]{3}|57P0[1-5]|57014)$/;
 
 /** What pg and pg-pool throw, without a SQLSTATE, when the connection is gone or never came. */
-const POSTGRES_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Client was closed)/;
+const POSTGRES_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Client was closed)/;
 
 /** Socket errors; pg passes them on as they are (ioredis wraps its own, see below). */
 const SOCKET_CODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseSamplingDefinition, type SamplingDefinition } from './sampling-definition.ts';
-import { SamplingDefinitionError, type DefinitionProblem } from './sampling-error.ts';
+import { type DefinitionProblem, SamplingDefinitionError } from './sampling-error.ts';
 
 /**
  * Reads and validates every `*.json` file of `dir` (one environment per file, named after its

@@ -1,12 +1,19 @@
 import type { Kysely } from 'kysely';
+import { SAMPLING_LIST_WRITE_ATTEMPTS } from '../config/constants.ts';
 import type { Database } from '../db/schema.ts';
 import { insertRotation } from '../db/tables/rotations.ts';
-import { getSamplingList, getSamplingLists, insertSamplingList, replaceTaskIds, updateSamplingListSettings, type SamplingListRow } from '../db/tables/sampling-lists.ts';
+import {
+  getSamplingList,
+  getSamplingLists,
+  insertSamplingList,
+  replaceTaskIds,
+  type SamplingListRow,
+  updateSamplingListSettings,
+} from '../db/tables/sampling-lists.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { drawTaskIds } from './draw-task-ids.ts';
 import type { SamplingDefinition } from './sampling-definition.ts';
 import { DatasetTooSmallError, SamplingError } from './sampling-error.ts';
-import { SAMPLING_LIST_WRITE_ATTEMPTS } from '../config/constants.ts';
 
 /** Options of {@link ensureSamplingLists}. */
 export interface EnsureSamplingListsOptions {
@@ -34,7 +41,13 @@ function checkCapacity(def: SamplingDefinition): void {
   const size = def.dataset.end - def.dataset.start;
   const needed = def.listSize + def.rotation.count;
   if (size < needed) {
-    throw new DatasetTooSmallError(def.envId, size, needed, size, `a list of ${def.listSize} plus one rotation of ${def.rotation.count} new ids`);
+    throw new DatasetTooSmallError(
+      def.envId,
+      size,
+      needed,
+      size,
+      `a list of ${def.listSize} plus one rotation of ${def.rotation.count} new ids`,
+    );
   }
 }
 
@@ -64,7 +77,12 @@ function structuralChanges(def: SamplingDefinition, row: SamplingListRow): strin
 }
 
 function settingsOf(def: SamplingDefinition) {
-  return { family: def.family, rotation_count: def.rotation.count, rotation_interval_seconds: def.rotation.intervalSeconds, scored: def.scored };
+  return {
+    family: def.family,
+    rotation_count: def.rotation.count,
+    rotation_interval_seconds: def.rotation.intervalSeconds,
+    scored: def.scored,
+  };
 }
 
 async function create(db: Kysely<Database>, def: SamplingDefinition, now: Date): Promise<boolean> {
@@ -89,7 +107,14 @@ async function create(db: Kysely<Database>, def: SamplingDefinition, now: Date):
 async function replace(db: Kysely<Database>, def: SamplingDefinition, row: SamplingListRow, now: Date): Promise<boolean> {
   const ids = firstIds(def);
   return db.transaction().execute(async (trx) => {
-    const version = await replaceTaskIds(trx, { envId: def.envId, readVersion: row.version, taskIds: ids, at: now, dataset: def.dataset, listSize: def.listSize });
+    const version = await replaceTaskIds(trx, {
+      envId: def.envId,
+      readVersion: row.version,
+      taskIds: ids,
+      at: now,
+      dataset: def.dataset,
+      listSize: def.listSize,
+    });
     if (version === undefined) return false;
     await updateSamplingListSettings(trx, def.envId, settingsOf(def));
     await insertRotation(trx, { envId: def.envId, version, at: now, idsOut: row.task_ids, idsIn: ids, reason: 'definition' });
@@ -128,7 +153,10 @@ export async function ensureSamplingLists(
         done = await create(db, def, now);
         if (done) {
           sync.created.push(def.envId);
-          logger.info({ env: def.envId, size: def.listSize, from: def.initialList ? 'initial_list' : 'random draw' }, 'created sampling list');
+          logger.info(
+            { env: def.envId, size: def.listSize, from: def.initialList ? 'initial_list' : 'random draw' },
+            'created sampling list',
+          );
         }
         continue;
       }
@@ -161,7 +189,10 @@ export async function ensureSamplingLists(
       }
       done = true;
     }
-    if (!done) throw new SamplingError(`sampling list of ${def.envId} kept changing during the sync (${SAMPLING_LIST_WRITE_ATTEMPTS} tries); run it again`);
+    if (!done)
+      throw new SamplingError(
+        `sampling list of ${def.envId} kept changing during the sync (${SAMPLING_LIST_WRITE_ATTEMPTS} tries); run it again`,
+      );
   }
 
   const defined = new Set(definitions.map((d) => d.envId));

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { getCurrentLists } from './current-list.ts';
-import { rotateList, type Rotation } from './rotate-list.ts';
+import { type Rotation, rotateList } from './rotate-list.ts';
 import { isRotationDue } from './rotation-due.ts';
 import { SamplingError } from './sampling-error.ts';
 
@@ -29,7 +29,10 @@ export async function rotateDueLists(db: Kysely<Database>, now: Date, logger: Lo
       const rotation = await rotateList(db, list, now, 'schedule');
       if (rotation) {
         done.push(rotation);
-        logger.info({ env: list.envId, version: rotation.version, out: rotation.idsOut.length, in: rotation.idsIn.length }, 'rotated sampling list');
+        logger.info(
+          { env: list.envId, version: rotation.version, out: rotation.idsOut.length, in: rotation.idsIn.length },
+          'rotated sampling list',
+        );
       } else {
         logger.debug({ env: list.envId, version: list.version }, 'sampling list was rotated by another process first');
       }

@@ -25,7 +25,12 @@ export interface Rotation {
  *
  * Throws {@link DatasetTooSmallError} when the dataset has fewer than `count` free ids.
  */
-export async function rotateList(db: Kysely<Database>, list: CurrentList, at: Date, reason: Extract<RotationReason, 'schedule' | 'ops'>): Promise<Rotation | undefined> {
+export async function rotateList(
+  db: Kysely<Database>,
+  list: CurrentList,
+  at: Date,
+  reason: Extract<RotationReason, 'schedule' | 'ops'>,
+): Promise<Rotation | undefined> {
   const count = Math.min(list.rotation.count, list.taskIds.length);
   const idsOut = list.taskIds.slice(0, count);
   const idsIn = drawTaskIds(list.envId, list.dataset, count, new Set(list.taskIds));

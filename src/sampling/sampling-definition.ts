@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { SamplingDefinitionError, type DefinitionProblem } from './sampling-error.ts';
+import { type DefinitionProblem, SamplingDefinitionError } from './sampling-error.ts';
 
 /** Task ids are int4 in Postgres; `dataset.end` is exclusive and stored as int4 too. */
 const TASK_ID_MAX = 2_147_483_646;
@@ -15,7 +15,8 @@ const ENV_ID = /^(?=.{1,128}$)[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9
  * A container image reference: `[host[:port]/]path[:tag][@sha256:digest]`, lowercase path
  * components, at most 255 characters (Docker's rules).
  */
-const IMAGE = /^(?=.{1,255}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE =
+  /^(?=.{1,255}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /** Environment families: how a worker runs the env. */
 const FAMILIES = ['mujoco', 'container'] as const;
@@ -28,7 +29,10 @@ function int(min: number, max: number) {
 
 /** The JSON shape of `sampling-lists/<env>.json` (snake_case, as written by operators). */
 export const SamplingDefinitionFileSchema = v.strictObject({
-  env_id: v.pipe(v.string('must be a string'), v.regex(ENV_ID, 'must be like "mujoco/reach-v1": letters, digits, _ . - in segments separated by /, at most 128 characters')),
+  env_id: v.pipe(
+    v.string('must be a string'),
+    v.regex(ENV_ID, 'must be like "mujoco/reach-v1": letters, digits, _ . - in segments separated by /, at most 128 characters'),
+  ),
   family: v.picklist(FAMILIES, `must be one of ${FAMILIES.map((f) => `"${f}"`).join(', ')}`),
   description: v.optional(v.string('must be a string')),
   dataset: v.strictObject({ start: int(0, TASK_ID_MAX), end: int(1, TASK_ID_MAX + 1) }),
@@ -37,12 +41,24 @@ export const SamplingDefinitionFileSchema = v.strictObject({
   scored: v.boolean('must be true or false'),
   initial_list: v.optional(v.array(int(0, TASK_ID_MAX), 'must be an array of task ids')),
   max_timesteps: v.optional(int(1, 100_000_000)),
-  image: v.optional(v.pipe(v.string('must be a string'), v.regex(IMAGE, 'must be an image reference like "localhost/evalpool-env-mujoco:dev" or "registry:5000/team/env@sha256:<digest>"'))),
+  image: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.regex(IMAGE, 'must be an image reference like "localhost/evalpool-env-mujoco:dev" or "registry:5000/team/env@sha256:<digest>"'),
+    ),
+  ),
   use_images: v.optional(v.boolean('must be true or false')),
   max_concurrency: v.optional(int(1, 1_024)),
   replicas: v.optional(int(1, 256)),
   memory_mb: v.optional(int(64, 1_048_576)),
-  cpus: v.optional(v.pipe(v.number('must be a number'), v.finite('must be a number'), v.minValue(0.01, 'must be at least 0.01'), v.maxValue(1_024, 'must be at most 1024'))),
+  cpus: v.optional(
+    v.pipe(
+      v.number('must be a number'),
+      v.finite('must be a number'),
+      v.minValue(0.01, 'must be at least 0.01'),
+      v.maxValue(1_024, 'must be at most 1024'),
+    ),
+  ),
 });
 
 /** The fields of a `container` env that only the container family reads. */
@@ -111,19 +127,24 @@ function crossFieldProblems(file: string, d: v.InferOutput<typeof SamplingDefini
   if (d.rotation.count > d.list_size) add('rotation.count', `must be at most list_size (${d.list_size})`);
   // A rotation draws `count` ids that are not in the list, so the dataset needs room for both.
   else if (size > 0 && size < d.list_size + d.rotation.count) {
-    add('dataset', `holds ${size} task ids, but list_size + rotation.count = ${d.list_size + d.rotation.count} are needed (the list plus one rotation's new ids)`);
+    add(
+      'dataset',
+      `holds ${size} task ids, but list_size + rotation.count = ${d.list_size + d.rotation.count} are needed (the list plus one rotation's new ids)`,
+    );
   }
   if (d.family === 'container') {
     // The env id is the one the image expects (`metaworld/reach-v3`): it is sent as `env_id`.
     if (d.image === undefined) add('image', 'is required when family is "container" (the image that serves the env)');
   } else {
-    for (const field of CONTAINER_FIELDS) if (d[field] !== undefined) add(field, `is only for family "container" (this env's family is "${d.family}")`);
+    for (const field of CONTAINER_FIELDS)
+      if (d[field] !== undefined) add(field, `is only for family "container" (this env's family is "${d.family}")`);
   }
   if (d.initial_list) {
     if (d.initial_list.length !== d.list_size) add('initial_list', `has ${d.initial_list.length} ids, but list_size is ${d.list_size}`);
     const seen = new Set<number>();
     d.initial_list.forEach((id, i) => {
-      if (id < d.dataset.start || id >= d.dataset.end) add(`initial_list[${i}]`, `${id} is outside the dataset [${d.dataset.start}, ${d.dataset.end})`);
+      if (id < d.dataset.start || id >= d.dataset.end)
+        add(`initial_list[${i}]`, `${id} is outside the dataset [${d.dataset.start}, ${d.dataset.end})`);
       if (seen.has(id)) add(`initial_list[${i}]`, `${id} appears twice`);
       seen.add(id);
     });
@@ -144,7 +165,11 @@ export function parseSamplingDefinition(raw: unknown, source: string, fileName?:
   const d = parsed.output;
   const problems = crossFieldProblems(source, d);
   if (fileName !== undefined && fileName !== definitionFileName(d.env_id)) {
-    problems.unshift({ file: source, field: 'env_id', detail: `"${d.env_id}" belongs in a file named ${definitionFileName(d.env_id)}, not ${fileName}` });
+    problems.unshift({
+      file: source,
+      field: 'env_id',
+      detail: `"${d.env_id}" belongs in a file named ${definitionFileName(d.env_id)}, not ${fileName}`,
+    });
   }
   if (problems.length > 0) throw new SamplingDefinitionError(problems);
   return {

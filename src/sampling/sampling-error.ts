@@ -38,7 +38,9 @@ export class DatasetTooSmallError extends SamplingError {
     readonly available: number,
     what: string,
   ) {
-    super(`sampling list of ${envId}: the dataset is too small: ${what} needs ${needed} free task ids, but the dataset has ${datasetSize}, ${available} of them free`);
+    super(
+      `sampling list of ${envId}: the dataset is too small: ${what} needs ${needed} free task ids, but the dataset has ${datasetSize}, ${available} of them free`,
+    );
   }
 }
 
@@ -50,6 +52,8 @@ export class UnknownSamplingListError extends SamplingError {
     readonly envId: string,
     known: readonly string[],
   ) {
-    super(`no sampling list for "${envId}" (known: ${known.length > 0 ? known.join(', ') : 'none yet; `evalpool serve` or `evalpool sampling sync` creates them'})`);
+    super(
+      `no sampling list for "${envId}" (known: ${known.length > 0 ? known.join(', ') : 'none yet; `evalpool serve` or `evalpool sampling sync` creates them'})`,
+    );
   }
 }

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
+import { MINER_DECLARATION_CHECK_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { syncMiners } from '../db/tables/miners.ts';
 import type { TaskPool } from '../pool/task-pool.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { EvalpoolMetrics } from '../runtime/metrics.ts';
-import { MINER_DECLARATION_CHECK_MS } from '../config/constants.ts';
 import type { PeriodicTask } from './periodic-task.ts';
 import { refreshDeclarations } from './refresh-declarations.ts';
 import type { SchedulerDeps } from './scheduler-deps.ts';
@@ -43,7 +43,8 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
       ...(source.onChange ? { wakeOn: (wake: () => void) => source.onChange!(wake) } : {}),
       async run(signal) {
         const snapshot = await source.refresh(signal);
-        if (snapshot.stale && snapshot.stale.error !== staleError) c.logger.warn({ block: snapshot.block, err: snapshot.stale.error }, 'miner discovery failed: keeping the last known miners');
+        if (snapshot.stale && snapshot.stale.error !== staleError)
+          c.logger.warn({ block: snapshot.block, err: snapshot.stale.error }, 'miner discovery failed: keeping the last known miners');
         staleError = snapshot.stale?.error;
         const changes = await syncMiners(c.db, snapshot.miners, new Date());
         await c.status.miners({
@@ -53,10 +54,20 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
           excluded: snapshot.excluded?.length ?? 0,
           ...(snapshot.stale ? { stale: { since: snapshot.stale.since.toISOString(), error: snapshot.stale.error } } : {}),
         });
-        await c.deps.ensureMinerSlots(c.db, snapshot.miners.map((m) => m.hotkey), slots.default);
+        await c.deps.ensureMinerSlots(
+          c.db,
+          snapshot.miners.map((m) => m.hotkey),
+          slots.default,
+        );
         if (changes.activated.length + changes.deactivated.length + changes.updated.length > 0) {
           c.logger.info(
-            { active: changes.active, activated: changes.activated.length, deactivated: changes.deactivated.length, updated: changes.updated.length, block: snapshot.block },
+            {
+              active: changes.active,
+              activated: changes.activated.length,
+              deactivated: changes.deactivated.length,
+              updated: changes.updated.length,
+              block: snapshot.block,
+            },
             'miners changed',
           );
         }

@@ -61,7 +61,10 @@ export class LeaderLease {
 
   /** The current holder, if any. */
   async holder(): Promise<LeaseHolder | undefined> {
-    const [[, token], [, ttl]] = ((await this.#redis.pipeline().get(this.#key).pttl(this.#key).exec()) ?? []) as [[unknown, string | null], [unknown, number]];
+    const [[, token], [, ttl]] = ((await this.#redis.pipeline().get(this.#key).pttl(this.#key).exec()) ?? []) as [
+      [unknown, string | null],
+      [unknown, number],
+    ];
     if (!token) return undefined;
     return { token, owner: leaseOwner(token), ttlMs: ttl };
   }

@@ -1,5 +1,5 @@
 import { LeaseLostError } from '../pool/fenced-create.ts';
-import { linkedAbort, type LinkedAbort } from '../runtime/linked-abort.ts';
+import { type LinkedAbort, linkedAbort } from '../runtime/linked-abort.ts';
 import { sleep } from '../runtime/sleep.ts';
 
 /**
@@ -30,7 +30,11 @@ export type RunObserver = (run: { name: string; startedAt: number; durationMs: n
  * reported and the loop goes on; a {@link LeaseLostError} ends the loop. Resolves when the signal
  * aborts.
  */
-export async function runPeriodicTasks(tasks: readonly PeriodicTask[], signal: AbortSignal, observe: RunObserver = () => undefined): Promise<void> {
+export async function runPeriodicTasks(
+  tasks: readonly PeriodicTask[],
+  signal: AbortSignal,
+  observe: RunObserver = () => undefined,
+): Promise<void> {
   const start = Date.now();
   const nextAt = tasks.map((t) => (t.runAtStart === false ? start + t.intervalMs : start));
   let waiting: LinkedAbort | undefined;
@@ -53,7 +57,13 @@ export async function runPeriodicTasks(tasks: readonly PeriodicTask[], signal: A
   }
 }
 
-async function loop(tasks: readonly PeriodicTask[], nextAt: number[], signal: AbortSignal, observe: RunObserver, pause: (ms: number) => Promise<boolean>): Promise<void> {
+async function loop(
+  tasks: readonly PeriodicTask[],
+  nextAt: number[],
+  signal: AbortSignal,
+  observe: RunObserver,
+  pause: (ms: number) => Promise<boolean>,
+): Promise<void> {
   while (!signal.aborted && tasks.length > 0) {
     let i = 0;
     for (let j = 1; j < tasks.length; j++) if (nextAt[j]! < nextAt[i]!) i = j;

@@ -23,7 +23,8 @@ export interface ScoringSnapshot {
 }
 
 // Newest commitment first; the higher row id (newer row) breaks a tie.
-const newer = (a: Miner, b: Miner): boolean => a.committed_block > b.committed_block || (a.committed_block === b.committed_block && a.id > b.id);
+const newer = (a: Miner, b: Miner): boolean =>
+  a.committed_block > b.committed_block || (a.committed_block === b.committed_block && a.id > b.id);
 
 /**
  * Reads the scored lists' sizes, the active miners and the aggregate over `results ∩ lists` in
@@ -50,7 +51,8 @@ export async function readScoringInput(db: Kysely<Database>): Promise<ScoringSna
   const dropped: DroppedMiner[] = [];
   for (const m of miners) {
     const kept = byUid.get(m.uid)!;
-    if (kept !== m) dropped.push({ uid: m.uid, hotkey: m.hotkey, revision: m.revision, keptHotkey: kept.hotkey, keptRevision: kept.revision });
+    if (kept !== m)
+      dropped.push({ uid: m.uid, hotkey: m.hotkey, revision: m.revision, keptHotkey: kept.hotkey, keptRevision: kept.revision });
   }
   const keptIds = new Set([...byUid.values()].map((m) => m.id));
   const identities: MinerIdentity[] = [...byUid.values()].map((m) => ({

@@ -1,9 +1,14 @@
 import type { Kysely } from 'kysely';
 import { MINER_DECLARATION_PROBES_AT_ONCE, MINER_DECLARATION_REFRESH_MS, MINER_HEALTH_TIMEOUT_MS } from '../config/constants.ts';
 import type { Database, Miner } from '../db/schema.ts';
-import { getMinerDeclarations, saveMinerDeclarations, type MinerDeclarationRow, type NewMinerDeclaration } from '../db/tables/miner-declarations.ts';
+import {
+  getMinerDeclarations,
+  type MinerDeclarationRow,
+  type NewMinerDeclaration,
+  saveMinerDeclarations,
+} from '../db/tables/miner-declarations.ts';
 import { getActiveMiners } from '../db/tables/miners.ts';
-import { probeDeclaredConcurrency, type DeclaredConcurrency, type ProbeOptions } from '../miners/declared-concurrency.ts';
+import { type DeclaredConcurrency, type ProbeOptions, probeDeclaredConcurrency } from '../miners/declared-concurrency.ts';
 import type { Logger } from '../runtime/logger.ts';
 
 /** Settings of {@link refreshDeclarations}; all but `max` default to the constants. */
@@ -28,7 +33,11 @@ export type Probe = (endpoint: string, options: ProbeOptions) => Promise<Declare
  * (task-history.ts), not this. The probe time is stored either way: the next probe waits the
  * refresh period.
  */
-function declarationOf(miner: Pick<Miner, 'hotkey' | 'endpoint'>, answer: DeclaredConcurrency, before: MinerDeclarationRow | undefined): NewMinerDeclaration {
+function declarationOf(
+  miner: Pick<Miner, 'hotkey' | 'endpoint'>,
+  answer: DeclaredConcurrency,
+  before: MinerDeclarationRow | undefined,
+): NewMinerDeclaration {
   const identity = { hotkey: miner.hotkey, endpoint: miner.endpoint };
   if (answer.fallback === true && before?.endpoint === miner.endpoint) {
     const episodes = before.max_concurrent_episodes;
@@ -74,7 +83,8 @@ export async function refreshDeclarations(
   await saveMinerDeclarations(db, learnt, now);
   for (const d of learnt) {
     const before = known.get(d.hotkey);
-    if (before?.endpoint === d.endpoint && before.max_concurrent_episodes === d.episodes && before.problem === (d.problem ?? null)) continue;
+    if (before?.endpoint === d.endpoint && before.max_concurrent_episodes === d.episodes && before.problem === (d.problem ?? null))
+      continue;
     const fields = { hotkey: d.hotkey, endpoint: d.endpoint, episodes: d.episodes, before: before?.max_concurrent_episodes ?? null };
     if (d.problem === undefined) logger.info(fields, 'miner declared its concurrency');
     else logger.warn({ ...fields, problem: d.problem }, 'miner concurrency declaration has a problem (see problem)');

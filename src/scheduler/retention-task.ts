@@ -14,7 +14,10 @@ const DAY_MS = 86_400_000;
  * after `EVALPOOL_HISTORY_RETENTION_DAYS`, in batches within a budget per run. Results, weights,
  * their snapshots and rotations are kept.
  */
-export function createRetentionTask(deps: { readonly db: Kysely<Database>; readonly config: Pick<Config, 'scheduler'>; readonly logger: Logger }, clock: () => Date = () => new Date()): PeriodicTask {
+export function createRetentionTask(
+  deps: { readonly db: Kysely<Database>; readonly config: Pick<Config, 'scheduler'>; readonly logger: Logger },
+  clock: () => Date = () => new Date(),
+): PeriodicTask {
   const { scheduler } = deps.config;
   const ages: readonly [RetainedTable, number][] = [
     ['attempts', scheduler.attemptsRetentionDays],

@@ -57,7 +57,9 @@ export class StatusWriter {
 
   async taskRun(name: string, startedAt: number, durationMs: number, error?: Error): Promise<void> {
     const at = new Date(startedAt).toISOString();
-    const fields: Record<string, string> = { [`task:${name}`]: JSON.stringify({ at, durationMs, ...(error ? { error: error.message } : {}) }) };
+    const fields: Record<string, string> = {
+      [`task:${name}`]: JSON.stringify({ at, durationMs, ...(error ? { error: error.message } : {}) }),
+    };
     if (error) fields.error = JSON.stringify({ at, task: name, message: error.message });
     await this.#redis.hset(this.#key, fields);
   }
@@ -73,7 +75,10 @@ export class StatusWriter {
   async rotations(rotations: readonly Rotation[], at: Date): Promise<void> {
     if (rotations.length === 0) return;
     const fields = Object.fromEntries(
-      rotations.map((r) => [`rotation:${r.envId}`, JSON.stringify({ at: at.toISOString(), version: r.version, idsOut: r.idsOut.length, idsIn: r.idsIn.length })]),
+      rotations.map((r) => [
+        `rotation:${r.envId}`,
+        JSON.stringify({ at: at.toISOString(), version: r.version, idsOut: r.idsOut.length, idsIn: r.idsIn.length }),
+      ]),
     );
     await this.#redis.hset(this.#key, fields);
   }

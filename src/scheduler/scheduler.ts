@@ -1,5 +1,5 @@
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
@@ -7,16 +7,16 @@ import type { Database } from '../db/schema.ts';
 import { LeaseLostError } from '../pool/fenced-create.ts';
 import { poolKeys } from '../pool/pool-keys.ts';
 import { TaskPool } from '../pool/task-pool.ts';
-import type { Stoppable } from '../runtime/lifecycle.ts';
 import { errorMessage } from '../runtime/error-message.ts';
+import type { Stoppable } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import { closeRedis, createRedis } from '../runtime/redis.ts';
+import { sleep } from '../runtime/sleep.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
 import { coreTasks } from './core-tasks.ts';
 import { LeaderLease } from './leader-lease.ts';
-import { runPeriodicTasks, type PeriodicTask } from './periodic-task.ts';
-import { sleep } from '../runtime/sleep.ts';
+import { type PeriodicTask, runPeriodicTasks } from './periodic-task.ts';
 import type { SchedulerDeps } from './scheduler-deps.ts';
 import { StatusWriter } from './scheduler-status.ts';
 
@@ -161,7 +161,10 @@ export class Scheduler implements Stoppable {
     try {
       pool.beginTerm(token);
       await status.leader(this.instanceId, since).catch(() => undefined);
-      const tasks = [...coreTasks({ config, db, deps, pool, status, logger: this.#logger, ...(metrics ? { metrics } : {}) }), ...(this.#options.tasks ?? [])];
+      const tasks = [
+        ...coreTasks({ config, db, deps, pool, status, logger: this.#logger, ...(metrics ? { metrics } : {}) }),
+        ...(this.#options.tasks ?? []),
+      ];
       // Every task's failure counter exists from the start (at 0), so that `increase()` sees the first failure.
       for (const t of tasks) metrics?.schedulerTaskFailures.inc({ task: t.name }, 0);
       // One log line per change of a task's failure (a missing miners file fails every minute:
@@ -171,7 +174,8 @@ export class Scheduler implements Stoppable {
         // A task meeting the new leader's fencing is a takeover, not a failure: the term ends below.
         if (error && !term.signal.aborted && !(error instanceof LeaseLostError)) {
           const message = errorMessage(error);
-          if (failing.get(name) !== message) this.#logger.error({ task: name, err: error }, 'scheduler task failed (logged again only when the error changes)');
+          if (failing.get(name) !== message)
+            this.#logger.error({ task: name, err: error }, 'scheduler task failed (logged again only when the error changes)');
           failing.set(name, message);
           metrics?.schedulerTaskFailures.inc({ task: name });
         } else if (!error && failing.delete(name)) this.#logger.info({ task: name }, 'scheduler task succeeds again');
@@ -193,7 +197,10 @@ export class Scheduler implements Stoppable {
         // Expected in a failover: another replica leads now, this one campaigns again.
         this.#logger.info({ reason: reason.message }, 'scheduler term ended: the lease was lost; campaigning again');
       } else {
-        this.#logger.warn({ reason: reason instanceof Error ? reason.message : String(reason) }, 'lost the scheduler lease: scheduling stopped');
+        this.#logger.warn(
+          { reason: reason instanceof Error ? reason.message : String(reason) },
+          'lost the scheduler lease: scheduling stopped',
+        );
       }
     }
   }

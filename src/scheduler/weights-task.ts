@@ -24,7 +24,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { scoringParamsOf } from '../config/scoring-params.ts';
 import type { Database } from '../db/schema.ts';
-import { recordLiveScoreSnapshot, insertScoreSnapshot } from '../db/tables/score-snapshots.ts';
+import { insertScoreSnapshot, recordLiveScoreSnapshot } from '../db/tables/score-snapshots.ts';
 import { getLatestWeights, insertWeights, type WeightsRow } from '../db/tables/weights.ts';
 import { computeScores } from '../scoring/compute-scores.ts';
 import type { ScoreReport } from '../scoring/score-report.ts';
@@ -90,7 +90,11 @@ function sameNumbers(a: readonly unknown[] | undefined, b: readonly number[]): b
 /** Whether `report` would publish exactly what `latest` holds (see the module comment). */
 function unchangedFrom(latest: WeightsRow, u16: U16Weights, eligibleUids: readonly number[]): boolean {
   const eligible = (latest.metadata as { eligible_uids?: unknown[] }).eligible_uids;
-  return sameNumbers(latest.weights_u16.uids, [...u16.uids]) && sameNumbers(latest.weights_u16.values, [...u16.values]) && sameNumbers(eligible, eligibleUids);
+  return (
+    sameNumbers(latest.weights_u16.uids, [...u16.uids]) &&
+    sameNumbers(latest.weights_u16.values, [...u16.values]) &&
+    sameNumbers(eligible, eligibleUids)
+  );
 }
 
 function metadataOf(report: ScoreReport, eligibleUids: readonly number[], stored: StoredScoreReport): WeightsMetadata {
@@ -121,13 +125,20 @@ function checkBlock(block: unknown): number {
  * comment). `now` is the time recorded for the pass. Throws on database or provider errors and
  * on an aborted `signal`; nothing is half-written (the publication is one transaction).
  */
-export async function computeAndPublishWeights(deps: WeightsTaskDeps, now: Date = new Date(), signal?: AbortSignal): Promise<WeightsRunResult> {
+export async function computeAndPublishWeights(
+  deps: WeightsTaskDeps,
+  now: Date = new Date(),
+  signal?: AbortSignal,
+): Promise<WeightsRunResult> {
   const started = performance.now();
   const logger = deps.logger.child({ component: 'weights' });
 
   const { input, dropped } = await readScoringInput(deps.db);
   for (const d of dropped) {
-    logger.warn({ uid: d.uid, hotkey: d.hotkey, revision: d.revision, kept: `${d.keptHotkey}@${d.keptRevision}` }, 'two active miners share a uid; scoring the newest commitment only');
+    logger.warn(
+      { uid: d.uid, hotkey: d.hotkey, revision: d.revision, kept: `${d.keptHotkey}@${d.keptRevision}` },
+      'two active miners share a uid; scoring the newest commitment only',
+    );
   }
   const report = computeScores(input, scoringParamsOf(deps.config));
   const computationMs = performance.now() - started;
@@ -155,7 +166,13 @@ export async function computeAndPublishWeights(deps: WeightsTaskDeps, now: Date 
   if (report.reason !== null || report.weightsU16 === null) {
     const message = report.reason?.message ?? 'no weights';
     const write = await live(message);
-    const fields = { block: blockNumber, miners: report.miners.length, envs: report.envs.length, reason: report.reason?.code, standing: keep.weightsBlock };
+    const fields = {
+      block: blockNumber,
+      miners: report.miners.length,
+      envs: report.envs.length,
+      reason: report.reason?.code,
+      standing: keep.weightsBlock,
+    };
     if (write.previousReasonCode !== (report.reason?.code ?? null)) logger.warn(fields, `no weights published: ${message}`);
     else logger.debug(fields, `still no weights: ${message}`);
     return done({ outcome: 'no-weights', ...keep, snapshotId: write.id, reason: message });
@@ -177,7 +194,9 @@ export async function computeAndPublishWeights(deps: WeightsTaskDeps, now: Date 
     return done({ outcome: 'deferred', ...keep, snapshotId: write.id, reason: why });
   };
   if (latest && blockNumber <= latest.block_number) {
-    return defer(`new weights wait for a block after ${latest.block_number} (the latest weights' block); this pass ran at block ${blockNumber}`);
+    return defer(
+      `new weights wait for a block after ${latest.block_number} (the latest weights' block); this pass ran at block ${blockNumber}`,
+    );
   }
 
   const weights: Record<string, number> = {};
@@ -195,10 +214,23 @@ export async function computeAndPublishWeights(deps: WeightsTaskDeps, now: Date 
       return { row, snapshotId };
     });
     logger.info(
-      { block: blockNumber, weightsId: published.row.id, eligible: report.eligibleCount, miners: report.miners.length, ms: Math.round(computationMs), previousBlock: keep.weightsBlock },
+      {
+        block: blockNumber,
+        weightsId: published.row.id,
+        eligible: report.eligibleCount,
+        miners: report.miners.length,
+        ms: Math.round(computationMs),
+        previousBlock: keep.weightsBlock,
+      },
       unchanged ? `republished unchanged weights (the latest row was ${republishBlocks}+ blocks old)` : 'published new weights',
     );
-    return done({ outcome: unchanged ? 'republished' : 'published', weightsId: published.row.id, weightsBlock: blockNumber, snapshotId: published.snapshotId, reason: null });
+    return done({
+      outcome: unchanged ? 'republished' : 'published',
+      weightsId: published.row.id,
+      weightsBlock: blockNumber,
+      snapshotId: published.snapshotId,
+      reason: null,
+    });
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     return defer(`block ${blockNumber} already has weights (another writer); publishing at a later block`);

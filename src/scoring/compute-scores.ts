@@ -13,13 +13,13 @@
  * `reason`; callers then keep the last published weights. Pure: no I/O, no clock, no randomness;
  * the same input in any order gives the same report.
  */
-import { isEligible, coverage as coverageOf, meetsCoverage } from './coverage.ts';
+import { coverage as coverageOf, isEligible, meetsCoverage } from './coverage.ts';
 import { envEpsilon, paretoFrontier } from './pareto-frontier.ts';
 import type { EnvSummary, MinerEnvScore, MinerScore, NoWeightsReason, ScoreReport } from './score-report.ts';
 import type { MinerEnvAggregate, ScoringInput } from './scoring-input.ts';
-import { validateScoringParams, type ScoringParams } from './scoring-params.ts';
+import { type ScoringParams, validateScoringParams } from './scoring-params.ts';
 import { softmax } from './softmax.ts';
-import { subsetWinners, type Contender } from './subset-winners.ts';
+import { type Contender, subsetWinners } from './subset-winners.ts';
 import { successStats } from './success-stats.ts';
 import { threshold } from './threshold.ts';
 import { toU16Weights } from './u16-weights.ts';
@@ -58,9 +58,7 @@ export function computeScores(input: ScoringInput, params: ScoringParams): Score
   const minerIndex = new Map(identities.map((m, i) => [m.uid, i]));
 
   // aggregates[i][j], missing pairs as n = 0.
-  const grid: MinerEnvAggregate[][] = identities.map((m) =>
-    envs.map((e) => ({ uid: m.uid, envId: e.envId, n: 0, sum: 0, sumSq: 0 })),
-  );
+  const grid: MinerEnvAggregate[][] = identities.map((m) => envs.map((e) => ({ uid: m.uid, envId: e.envId, n: 0, sum: 0, sumSq: 0 })));
   for (const a of input.aggregates) grid[minerIndex.get(a.uid)!]![envIndex.get(a.envId)!] = a;
 
   const perEnv: MinerEnvScore[][] = grid.map((row) =>
@@ -78,7 +76,12 @@ export function computeScores(input: ScoringInput, params: ScoringParams): Score
       };
     }),
   );
-  const eligible = perEnv.map((row) => isEligible(row.map((e) => e.coverage), params.minCoverage));
+  const eligible = perEnv.map((row) =>
+    isEligible(
+      row.map((e) => e.coverage),
+      params.minCoverage,
+    ),
+  );
   const eligibleIdx = identities.map((_, i) => i).filter((i) => eligible[i]);
 
   // minCoverage > 0, so an eligible miner has n >= 1 (hence a rate and a threshold) in every env.
@@ -98,9 +101,19 @@ export function computeScores(input: ScoringInput, params: ScoringParams): Score
   );
   const weightOf = new Map(contenders.map((c, k) => [c.uid, floatWeights[k]!]));
 
-  const epsilons = envs.map((_, j) => envEpsilon(eligibleIdx.map((i) => grid[i]![j]!), params));
+  const epsilons = envs.map((_, j) =>
+    envEpsilon(
+      eligibleIdx.map((i) => grid[i]![j]!),
+      params,
+    ),
+  );
   const frontier = new Set(
-    contenders.length === 0 ? [] : paretoFrontier(contenders, epsilons.map((e) => e!)),
+    contenders.length === 0
+      ? []
+      : paretoFrontier(
+          contenders,
+          epsilons.map((e) => e!),
+        ),
   );
 
   const miners: MinerScore[] = identities.map((m, i) => ({

@@ -78,8 +78,6 @@ export function paretoFrontier(points: readonly FrontierPoint[], eps: readonly n
     }
     seen.add(p.uid);
   }
-  const frontier = points.filter(
-    (b) => !points.some((a) => a !== b && epsilonDominates(a.successRates, b.successRates, eps)),
-  );
+  const frontier = points.filter((b) => !points.some((a) => a !== b && epsilonDominates(a.successRates, b.successRates, eps)));
   return frontier.map((p) => p.uid).sort((x, y) => x - y);
 }

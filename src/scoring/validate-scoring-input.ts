@@ -5,8 +5,7 @@ import { MAX_SUBSET_ENVS } from './subset-winners.ts';
 // Float sums of scores in [0, 1] can overshoot n by rounding; anything beyond this is a bug upstream.
 const SUM_SLACK = 1e-9;
 
-const isInt = (x: unknown, min: number, max: number): x is number =>
-  typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
+const isInt = (x: unknown, min: number, max: number): x is number => typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
 
 function fail(field: string, detail: string, value: unknown): never {
   throw new ScoringInputError(field, `${detail}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
@@ -36,7 +35,8 @@ export function validateScoringInput(input: ScoringInput): ScoringInput {
     if (uids.has(m.uid)) fail(`miners[${i}].uid`, 'is a duplicate', m.uid);
     if (typeof m.hotkey !== 'string') fail(`miners[${i}].hotkey`, 'must be a string', m.hotkey);
     if (typeof m.revision !== 'string') fail(`miners[${i}].revision`, 'must be a string', m.revision);
-    if (!isInt(m.committedBlock, 0, Number.MAX_SAFE_INTEGER)) fail(`miners[${i}].committedBlock`, 'must be an integer >= 0', m.committedBlock);
+    if (!isInt(m.committedBlock, 0, Number.MAX_SAFE_INTEGER))
+      fail(`miners[${i}].committedBlock`, 'must be an integer >= 0', m.committedBlock);
     uids.add(m.uid);
   });
 

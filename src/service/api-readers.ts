@@ -19,7 +19,12 @@ export function apiReaders(config: Config, redis: Redis, poolStats: () => Promis
       return {
         leaderId: s.leader?.id ?? null,
         lastTickAt: s.lastTick ? new Date(s.lastTick.at) : null,
-        tasks: Object.entries(s.tasks).map(([name, t]) => ({ name, lastRunAt: new Date(t.at), lastDurationMs: t.durationMs, lastError: t.error ?? null })),
+        tasks: Object.entries(s.tasks).map(([name, t]) => ({
+          name,
+          lastRunAt: new Date(t.at),
+          lastDurationMs: t.durationMs,
+          lastError: t.error ?? null,
+        })),
         minerDiscovery: s.miners
           ? {
               at: new Date(s.miners.at),

@@ -1,9 +1,9 @@
-import { imageSettingConflicts, type ContainerEnvSpec } from '../envs/container/container-env-spec.ts';
+import { CONTAINER_DEFAULT_MAX_TIMESTEPS } from '../config/constants.ts';
+import { type ContainerEnvSpec, imageSettingConflicts } from '../envs/container/container-env-spec.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { loadSamplingDefinitions } from '../sampling/definitions.ts';
 import { SamplingDefinitionError } from '../sampling/sampling-error.ts';
 import { WorkerSetupError } from './worker-setup-error.ts';
-import { CONTAINER_DEFAULT_MAX_TIMESTEPS } from '../config/constants.ts';
 
 /**
  * The container envs of the sampling definitions in `dir` (`EVALPOOL_SAMPLING_LISTS_DIR`, the

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parseStaticMinersFile, StaticMinersFileError, type StaticMinerEntry } from '../chain/static-miners-file.ts';
-import { startDemoMiner, type DemoMiner } from '../miners/demo/demo-miner.ts';
+import { parseStaticMinersFile, type StaticMinerEntry, StaticMinersFileError } from '../chain/static-miners-file.ts';
+import { type DemoMiner, startDemoMiner } from '../miners/demo/demo-miner.ts';
 import { POLICY_KINDS, type PolicyKind } from '../miners/demo/policies/policy.ts';
 import type { Lifecycle } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -53,7 +53,9 @@ export async function readDemoMinersFile(file: string): Promise<StaticMinerEntry
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new DemoSetupError(`cannot read the miners file ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): set EVALPOOL_MINERS_FILE to a miners file`);
+    throw new DemoSetupError(
+      `cannot read the miners file ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): set EVALPOOL_MINERS_FILE to a miners file`,
+    );
   }
   try {
     return parseStaticMinersFile(file, text);
@@ -83,7 +85,12 @@ export async function startDemoMiners(
   for (const plan of plans) {
     let miner: DemoMiner;
     try {
-      miner = await startDemoMiner({ policy: plan.policy, host: plan.host, port: plan.port, logger: logger.child({ component: 'demo-miner', hotkey: plan.hotkey }) });
+      miner = await startDemoMiner({
+        policy: plan.policy,
+        host: plan.host,
+        port: plan.port,
+        logger: logger.child({ component: 'demo-miner', hotkey: plan.hotkey }),
+      });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') {
@@ -92,7 +99,9 @@ export async function startDemoMiners(
         );
       }
       if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-        throw new DemoSetupError(`demo miner ${plan.hotkey} (from ${file}) cannot listen on ${plan.host}:${plan.port} (${code}): give it another port in EVALPOOL_MINERS_FILE`);
+        throw new DemoSetupError(
+          `demo miner ${plan.hotkey} (from ${file}) cannot listen on ${plan.host}:${plan.port} (${code}): give it another port in EVALPOOL_MINERS_FILE`,
+        );
       }
       throw error;
     }

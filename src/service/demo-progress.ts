@@ -61,7 +61,8 @@ export async function readDemoProgress(db: Kysely<Database>, since: Date): Promi
       }),
     }));
 
-  const confirmed = pass !== undefined && pass.reason === null && pass.computed_at !== null && Date.parse(pass.computed_at) >= since.getTime();
+  const confirmed =
+    pass !== undefined && pass.reason === null && pass.computed_at !== null && Date.parse(pass.computed_at) >= since.getTime();
   const row = confirmed ? await getLatestWeights(db) : undefined;
   const weights: DemoWeights | null = row
     ? {

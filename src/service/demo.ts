@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { Lifecycle } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { planDemoMiners, readDemoMinersFile, startDemoMiners, type StartedDemoMiner } from './demo-miners.ts';
+import { planDemoMiners, readDemoMinersFile, type StartedDemoMiner, startDemoMiners } from './demo-miners.ts';
 import { DemoSetupError } from './demo-setup-error.ts';
 import { startServe } from './serve.ts';
 

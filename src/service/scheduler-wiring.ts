@@ -7,14 +7,14 @@ import type { Database } from '../db/schema.ts';
 import { ensureMinerSlots } from '../db/tables/miner-slots.ts';
 import { getSamplingLists } from '../db/tables/sampling-lists.ts';
 import { adjustSlots } from '../pool/slots/adjust-slots.ts';
+import type { Lifecycle } from '../runtime/lifecycle.ts';
+import type { Logger } from '../runtime/logger.ts';
 import { loadSamplingDefinitions } from '../sampling/definitions.ts';
 import { ensureSamplingLists } from '../sampling/ensure-sampling-lists.ts';
 import { rotateDueLists } from '../sampling/rotate-due-lists.ts';
-import type { Lifecycle } from '../runtime/lifecycle.ts';
-import type { Logger } from '../runtime/logger.ts';
 import type { PeriodicTask } from '../scheduler/periodic-task.ts';
-import type { SchedulerDeps } from '../scheduler/scheduler-deps.ts';
 import { createRetentionTask } from '../scheduler/retention-task.ts';
+import type { SchedulerDeps } from '../scheduler/scheduler-deps.ts';
 import { createWeightsTask } from '../scheduler/weights-task.ts';
 
 /** The scheduler's dependencies and extra periodic tasks, as `serve` runs them. */

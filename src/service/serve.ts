@@ -1,24 +1,24 @@
 import type { Kysely } from 'kysely';
 import { createApp } from '../api/app.ts';
 import { startHttpServer } from '../api/http-server.ts';
+import { API_CACHE_REFRESH_MS, REDIS_START_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import { createConfiguredDatabase } from '../db/database.ts';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
 import type { Database } from '../db/schema.ts';
+import { sharedPoolStats } from '../pool/shared-pool-stats.ts';
 import { Lifecycle } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { createMetrics, Registry } from '../runtime/metrics.ts';
 import { checkEvictionPolicy, closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
-import { startInlineWorkers } from './worker-service.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { openAdminResources } from './admin-resources.ts';
-import { API_CACHE_REFRESH_MS, REDIS_START_TIMEOUT_MS } from '../config/constants.ts';
-import { sharedPoolStats } from '../pool/shared-pool-stats.ts';
 import { apiReaders } from './api-readers.ts';
 import { serveMetricsSources } from './metrics-sources.ts';
 import { wireScheduler } from './scheduler-wiring.ts';
+import { startInlineWorkers } from './worker-service.ts';
 
 /** Options of {@link startServe} beyond the config. */
 export interface ServeOptions {
@@ -70,9 +70,21 @@ export async function startServe(config: Config, logger: Logger, options: ServeO
 
     const admin = openAdminResources(config, logger, lifecycle);
     // One pool snapshot per period for the read API and /metrics alike, through the fail-fast probe.
-    const poolStats = sharedPoolStats({ redis: redisProbe, prefix: config.storage.queuePrefix, db, defaultSlots: config.slots.default }, API_CACHE_REFRESH_MS);
+    const poolStats = sharedPoolStats(
+      { redis: redisProbe, prefix: config.storage.queuePrefix, db, defaultSlots: config.slots.default },
+      API_CACHE_REFRESH_MS,
+    );
     const metricsSources = serveMetricsSources(metrics, db, poolStats, { redis: redisProbe, prefix: config.storage.queuePrefix });
-    const app = createApp({ config, db, redisProbe, logger, readers: apiReaders(config, redisProbe, poolStats), ...(admin ? { admin } : {}), metrics, metricsSources });
+    const app = createApp({
+      config,
+      db,
+      redisProbe,
+      logger,
+      readers: apiReaders(config, redisProbe, poolStats),
+      ...(admin ? { admin } : {}),
+      metrics,
+      metricsSources,
+    });
     const server = lifecycle.add(await startHttpServer(app, config.server.host, config.server.port));
     logger.info({ url: server.url }, 'evalpool serve is listening');
     if (config.worker.inlineWorkers > 0) await startInlineWorkers(config, logger, lifecycle, db, metrics);

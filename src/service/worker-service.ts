@@ -1,4 +1,3 @@
-import { poolWorkerOptions } from '../pool/job-options.ts';
 import type { Kysely } from 'kysely';
 import { startHttpServer } from '../api/http-server.ts';
 import { createMetricsApp } from '../api/metrics/metrics-app.ts';
@@ -9,20 +8,21 @@ import { createConfiguredDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { getSamplingLists } from '../db/tables/sampling-lists.ts';
 import { builtinEnvInfo } from '../envs/builtin-registry.ts';
+import type { ContainerManager } from '../envs/container/container-manager.ts';
+import { poolWorkerOptions } from '../pool/job-options.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import { Lifecycle, type Stoppable } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { createMetrics, Registry, type EvalpoolMetrics } from '../runtime/metrics.ts';
+import { createMetrics, type EvalpoolMetrics, Registry } from '../runtime/metrics.ts';
 import { closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
+import { ContainerSweep } from '../worker/container-sweep.ts';
 import { episodeBudgetMs, episodeTimeouts } from '../worker/episode-timeouts.ts';
 import type { Evaluator } from '../worker/evaluator.ts';
 import type { EnvLimits } from '../worker/evaluators.ts';
 import { ResultWriter } from '../worker/result-writer.ts';
 import { TaskWorker } from '../worker/task-worker.ts';
-import { ContainerSweep } from '../worker/container-sweep.ts';
 import { WorkerHeartbeat } from '../worker/worker-heartbeat.ts';
-import type { ContainerManager } from '../envs/container/container-manager.ts';
 import { resolveWorkerId } from '../worker/worker-id.ts';
 import { builtInEvaluation } from './built-in-evaluation.ts';
 import { WorkerSetupError } from './worker-setup-error.ts';
@@ -198,7 +198,10 @@ async function resolveEnvs(db: Kysely<Database>, options: WorkerServiceOptions):
   const supports = options.supports ?? (() => true);
   if (options.envs.length > 0) {
     const unsupported = options.envs.filter((env) => !supports(env));
-    if (unsupported.length > 0) throw new WorkerSetupError(`this worker cannot run ${unsupported.join(', ')}: no evaluator for ${unsupported.length === 1 ? 'that environment' : 'those environments'}`);
+    if (unsupported.length > 0)
+      throw new WorkerSetupError(
+        `this worker cannot run ${unsupported.join(', ')}: no evaluator for ${unsupported.length === 1 ? 'that environment' : 'those environments'}`,
+      );
     return [...new Set(options.envs)];
   }
   const listed = (await getSamplingLists(db)).map((l) => l.env_id);
@@ -218,7 +221,10 @@ async function assertSchema(db: Kysely<Database>): Promise<void> {
   try {
     await db.selectFrom('results').select('id').limit(1).execute();
   } catch (error) {
-    if ((error as { code?: string }).code === '42P01') throw new WorkerSetupError('the database has no evalpool tables: run `evalpool migrate` (or start `evalpool serve`) first', { cause: error });
+    if ((error as { code?: string }).code === '42P01')
+      throw new WorkerSetupError('the database has no evalpool tables: run `evalpool migrate` (or start `evalpool serve`) first', {
+        cause: error,
+      });
     throw error;
   }
 }
@@ -229,12 +235,25 @@ async function assertSchema(db: Kysely<Database>): Promise<void> {
  * database (and metrics, when given). With no env given and no sampling list yet, serve runs
  * without them (warned).
  */
-export async function startInlineWorkers(config: Config, logger: Logger, lifecycle: Lifecycle, db: Kysely<Database>, metrics?: EvalpoolMetrics): Promise<void> {
+export async function startInlineWorkers(
+  config: Config,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  db: Kysely<Database>,
+  metrics?: EvalpoolMetrics,
+): Promise<void> {
   const evaluation = await builtInEvaluation(config, logger, metrics);
   if (config.worker.envs.length === 0 && !(await getSamplingLists(db)).some((l) => evaluation.supports(l.env_id))) {
-    logger.warn('inline workers not started: no environment to consume yet (set EVALPOOL_WORKER_ENVS, or restart once sampling lists exist)');
+    logger.warn(
+      'inline workers not started: no environment to consume yet (set EVALPOOL_WORKER_ENVS, or restart once sampling lists exist)',
+    );
     return;
   }
-  const { envs } = await attachWorkers(config, logger, lifecycle, db, { envs: config.worker.envs, concurrency: config.worker.inlineWorkers, kind: 'inline', ...evaluation });
+  const { envs } = await attachWorkers(config, logger, lifecycle, db, {
+    envs: config.worker.envs,
+    concurrency: config.worker.inlineWorkers,
+    kind: 'inline',
+    ...evaluation,
+  });
   logger.info({ envs, concurrency: config.worker.inlineWorkers }, 'inline workers are running');
 }

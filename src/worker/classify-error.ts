@@ -39,10 +39,10 @@ import { InvalidActionError } from '../envs/invalid-action-error.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
 import { MinerRequestError } from '../miners/miner-request-error.ts';
 import { errorMessage } from '../runtime/error-message.ts';
-import { nonAnswerClass } from './non-answer.ts';
 import { EpisodeAbortedError } from './episode-aborted-error.ts';
 import { EpisodeTimeoutError } from './episode-timeout-error.ts';
 import type { ErrorClass } from './error-class.ts';
+import { nonAnswerClass } from './non-answer.ts';
 
 /** Where the episode was when the error happened. */
 export type EpisodePhase = 'reset' | 'act' | 'env';
@@ -70,7 +70,8 @@ export function classifyError(error: unknown, phase: EpisodePhase, minerHadTask 
   const as = (errorClass: Classification['errorClass']): Classification => ({ errorClass, message, minerHadTask: hadTask });
 
   if (error instanceof EpisodeAbortedError) return as('worker_error');
-  if (error instanceof MinerRequestError && (error.kind === 'aborted' || error.kind === 'worker_stalled' || error.kind === 'queued')) return as('worker_error');
+  if (error instanceof MinerRequestError && (error.kind === 'aborted' || error.kind === 'worker_stalled' || error.kind === 'queued'))
+    return as('worker_error');
   if (error instanceof CircuitOpenError) return as('miner_unavailable');
   if (error instanceof EpisodeTimeoutError) {
     if (error.workerStalled) return as('worker_error');

@@ -1,3 +1,4 @@
+import { CONTAINER_CALL_GRACE_MS } from '../config/constants.ts';
 import type { ContainerEnvSpec } from '../envs/container/container-env-spec.ts';
 import { ContainerError } from '../envs/container/container-error.ts';
 import type { ContainerManager } from '../envs/container/container-manager.ts';
@@ -6,9 +7,8 @@ import type { CircuitBreaker } from '../miners/circuit-breaker.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import { containerOutcome, episodeStage, unattributedHttpFailure } from './container-outcome.ts';
-import { callTimeouts, episodeBudgetMs, type EpisodeTimeouts } from './episode-timeouts.ts';
+import { callTimeouts, type EpisodeTimeouts, episodeBudgetMs } from './episode-timeouts.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
-import { CONTAINER_CALL_GRACE_MS } from '../config/constants.ts';
 import { settlePermit } from './settle-permit.ts';
 
 /** What the container evaluator needs. */
@@ -48,7 +48,10 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
     const permit = breaker?.tryAcquire();
     if (breaker !== undefined && permit === undefined) {
       const message = new CircuitOpenError(task.endpoint, breaker.openUntil, breaker.lastFailure).message;
-      return { ...unscored('miner_unavailable', message, elapsed()), ...(breaker.openUntil === null ? {} : { circuitOpenUntilMs: breaker.openUntil }) };
+      return {
+        ...unscored('miner_unavailable', message, elapsed()),
+        ...(breaker.openUntil === null ? {} : { circuitOpenUntilMs: breaker.openUntil }),
+      };
     }
 
     const budgetMs = episodeBudgetMs(options.timeouts ?? {}, spec.maxTimesteps);
@@ -65,7 +68,11 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
     };
     let outcome: EvaluationOutcome;
     try {
-      const result = await options.containers.evaluate(task.env, kwargs, { timeoutMs: budgetMs + grace, signal, retireAfter: retireAfterUnattributed });
+      const result = await options.containers.evaluate(task.env, kwargs, {
+        timeoutMs: budgetMs + grace,
+        signal,
+        retireAfter: retireAfterUnattributed,
+      });
       outcome = containerOutcome(result, elapsed());
     } catch (error) {
       // A shutdown, or a call timeout this process missed itself (its loop stalled), is the worker's.
@@ -74,11 +81,13 @@ export function containerEvaluator(options: ContainerEvaluatorOptions): Evaluato
       // The Actor raised out of `evaluate` (or its result did not serialize): settled like a bare
       // Actor exception, by evidence at the last attempt (container-outcome.ts, rule 3).
       const answer = error instanceof ContainerError ? error.answer : undefined;
-      if (!workers && answer !== undefined && unattributedHttpFailure(answer.status, answer.detail)) outcome = { ...outcome, unattributedFault: true };
+      if (!workers && answer !== undefined && unattributedHttpFailure(answer.status, answer.detail))
+        outcome = { ...outcome, unattributedFault: true };
     }
 
     if (permit !== undefined) settlePermit(permit, outcome.errorClass, outcome.message ?? undefined);
-    if (outcome.errorClass === 'miner_unavailable' && breaker?.openUntil != null) return { ...outcome, circuitOpenUntilMs: breaker.openUntil };
+    if (outcome.errorClass === 'miner_unavailable' && breaker?.openUntil != null)
+      return { ...outcome, circuitOpenUntilMs: breaker.openUntil };
     return outcome;
   };
 }

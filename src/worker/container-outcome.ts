@@ -134,21 +134,33 @@ export function containerOutcome(result: EvaluateResult, durationMs: number): Ev
   const declared = result.extra.error_class;
   if (result.success) {
     if (declared !== undefined) {
-      return { ...base, errorClass: 'env_error', success: false, score: 0, message: `the env answered success with error_class "${declared}"${message ? `: ${message}` : ''}` };
+      return {
+        ...base,
+        errorClass: 'env_error',
+        success: false,
+        score: 0,
+        message: `the env answered success with error_class "${declared}"${message ? `: ${message}` : ''}`,
+      };
     }
     return { ...base, errorClass: 'success', success: true, score: result.score };
   }
   if (declared === 'miner_unavailable') {
     // Our own images say whether the miner had the task; steps taken say the episode was under
     // way, whatever an image built before that rule declares.
-    const stage = timesteps !== null && timesteps > 0 ? 'under_way' : result.extra.miner_had_task === true ? 'task_received' : 'not_delivered';
+    const stage =
+      timesteps !== null && timesteps > 0 ? 'under_way' : result.extra.miner_had_task === true ? 'task_received' : 'not_delivered';
     const rule = nonAnswerClass(stage);
     return { ...base, errorClass: rule.errorClass, success: false, score: 0, ...(rule.minerHadTask ? { minerHadTask: true } : {}) };
   }
   if (declared !== undefined) return { ...base, errorClass: declared, success: false, score: 0 };
   const stage = episodeStage(result);
   const rule = stageClass(stage);
-  const flag = rule.errorClass === 'miner_unavailable' && rule.minerHadTask ? { minerHadTask: true } : stage === 'unattributed' ? { unattributedFault: true } : {};
+  const flag =
+    rule.errorClass === 'miner_unavailable' && rule.minerHadTask
+      ? { minerHadTask: true }
+      : stage === 'unattributed'
+        ? { unattributedFault: true }
+        : {};
   return { ...base, errorClass: rule.errorClass, success: false, score: 0, ...flag };
 }
 

@@ -107,7 +107,11 @@ export class ContainerSweep {
     try {
       // BullMQ's connection queues commands while Redis is away: never wait longer than a period.
       if (this.#o.redis.status !== 'ready') throw new Error(`Redis is ${this.#o.redis.status}`);
-      live = await withTimeout(workersWithLiveness(this.#o.redis, this.#o.prefix, [this.#o.workerId, ...ids]), this.#o.intervalMs, 'the worker registry');
+      live = await withTimeout(
+        workersWithLiveness(this.#o.redis, this.#o.prefix, [this.#o.workerId, ...ids]),
+        this.#o.intervalMs,
+        'the worker registry',
+      );
     } catch (error) {
       this.#notLiveSince.clear();
       this.#problem(`the worker registry cannot be read (${errorMessage(error)}): no env container is swept`);
@@ -115,7 +119,9 @@ export class ContainerSweep {
     }
     if (!live.has(this.#o.workerId)) {
       this.#notLiveSince.clear();
-      this.#problem('the worker registry does not list this worker (Redis lost its data, or the heartbeat lags): no env container is swept');
+      this.#problem(
+        'the worker registry does not list this worker (Redis lost its data, or the heartbeat lags): no env container is swept',
+      );
       return [];
     }
     if (this.#lastProblem !== '') this.#log.info('sweeping env containers again');
@@ -125,7 +131,9 @@ export class ContainerSweep {
       else if (!this.#notLiveSince.has(id)) this.#notLiveSince.set(id, now);
     }
     const { graceMs } = this.#o;
-    return containers.filter((c) => !live.has(c.workerId) && now - this.#notLiveSince.get(c.workerId)! >= graceMs && now - c.createdMs >= graceMs);
+    return containers.filter(
+      (c) => !live.has(c.workerId) && now - this.#notLiveSince.get(c.workerId)! >= graceMs && now - c.createdMs >= graceMs,
+    );
   }
 
   /** One line per distinct problem, at info: the worker goes on, and the heartbeat or the tasks report an outage. */

@@ -14,7 +14,7 @@ export class EpisodeTimeoutError extends Error {
   ) {
     super(
       `episode exceeded its ${budgetMs} ms budget after ${timesteps} steps (${Math.round(minerShare * 100)}% of it waiting for the miner)` +
-        (workerStalled ? '; the worker had just stalled, so it is not the miner\'s delay' : ''),
+        (workerStalled ? "; the worker had just stalled, so it is not the miner's delay" : ''),
     );
   }
 }

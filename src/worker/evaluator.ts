@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import type { TaskJobData } from '../pool/task-job.ts';
 import { MAX_OUTCOME_MESSAGE_CHARS } from '../config/constants.ts';
+import type { TaskJobData } from '../pool/task-job.ts';
 import { ERROR_CLASSES, type ErrorClass } from './error-class.ts';
 
 /**

@@ -1,8 +1,9 @@
+import { CONTAINER_START_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
-import { envFamily } from '../envs/env-id.ts';
 import { BuiltinRegistry, builtinEnvInfo, listBuiltinEnvs } from '../envs/builtin-registry.ts';
 import type { ContainerEnvSpec } from '../envs/container/container-env-spec.ts';
 import { ContainerManager } from '../envs/container/container-manager.ts';
+import { envFamily } from '../envs/env-id.ts';
 import { MujocoLoader } from '../envs/mujoco/mujoco-loader.ts';
 import { MinerClients } from '../miners/miner-clients.ts';
 import { minerClientsOptions } from '../miners/miner-clients-options.ts';
@@ -14,7 +15,6 @@ import { episodeTimeouts } from './episode-timeouts.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { mujocoEvaluator } from './mujoco-evaluator.ts';
 import { resolveWorkerId } from './worker-id.ts';
-import { CONTAINER_START_TIMEOUT_MS } from '../config/constants.ts';
 
 /** What bounds an evaluation of an env: the worker's hard timeout is derived from it. */
 export interface EnvLimits {
@@ -149,13 +149,19 @@ export interface BuiltInEvaluatorOptions {
  * then closes the miner connections and their idle sweep (call it after the consumers stopped).
  * With `metrics`, every miner action's latency is observed.
  */
-export function builtInEvaluators(config: Pick<Config, 'worker'>, logger: Logger, options: BuiltInEvaluatorOptions = {}): BuiltInEvaluators {
+export function builtInEvaluators(
+  config: Pick<Config, 'worker'>,
+  logger: Logger,
+  options: BuiltInEvaluatorOptions = {},
+): BuiltInEvaluators {
   const registry = new BuiltinRegistry(new MujocoLoader({ log: (line) => logger.warn({ component: 'mujoco' }, line) }));
   const clients = new MinerClients(minerClientsOptions(config));
   const timeouts = episodeTimeouts(config);
   const mujoco: FamilyEvaluator = {
     evaluate: mujocoEvaluator({ registry, clients, timeouts, ...(options.metrics ? { metrics: options.metrics } : {}) }),
-    envs: listBuiltinEnvs().filter((info) => info.family === 'mujoco').map((info) => info.id),
+    envs: listBuiltinEnvs()
+      .filter((info) => info.family === 'mujoco')
+      .map((info) => info.id),
   };
   const containerEnvs = options.containerEnvs ?? [];
   const containers =

@@ -23,7 +23,10 @@ export function exhaustedOutcome(outcome: EvaluationOutcome, attempts: number, m
  * The caller decides that the evidence exists (`playedByAnotherMiner`).
  */
 export function attributedOutcome(outcome: EvaluationOutcome, attempts: number): EvaluationOutcome {
-  return scoredFailure(outcome, `the env failed in this miner's episodes of this task (${attempts} attempt(s)) while other miners played it out`);
+  return scoredFailure(
+    outcome,
+    `the env failed in this miner's episodes of this task (${attempts} attempt(s)) while other miners played it out`,
+  );
 }
 
 /** The attempt as a scored failure (score 0) saying why; the circuit and the fault flag are spent. */

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { FinishedAttemptSchema, type FinishedAttempt } from './task-record.ts';
+import { type FinishedAttempt, FinishedAttemptSchema } from './task-record.ts';
 
 /**
  * What the worker keeps in a task's job data between deliveries, next to the scheduler's

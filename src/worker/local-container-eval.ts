@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { CONTAINER_DEFAULT_MAX_TIMESTEPS } from '../config/constants.ts';
 import type { ContainerEnvSpec } from '../envs/container/container-env-spec.ts';
 import { ContainerManager } from '../envs/container/container-manager.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { CONTAINER_DEFAULT_MAX_TIMESTEPS } from '../config/constants.ts';
 import { containerEvaluator } from './container-evaluator.ts';
 import type { EpisodeTimeouts } from './episode-timeouts.ts';
-import { evalSeeds, laneCount, runLanes, summarise, type LocalEvalOptions, type LocalEvalStats } from './local-eval.ts';
+import { evalSeeds, type LocalEvalOptions, type LocalEvalStats, laneCount, runLanes, summarise } from './local-eval.ts';
 
-export interface LocalContainerEvalOptions extends Pick<LocalEvalOptions, 'endpoint' | 'envId' | 'seeds' | 'episodes' | 'seedStart' | 'concurrency' | 'maxTimesteps' | 'onProgress' | 'signal'> {
+export interface LocalContainerEvalOptions
+  extends Pick<
+    LocalEvalOptions,
+    'endpoint' | 'envId' | 'seeds' | 'episodes' | 'seedStart' | 'concurrency' | 'maxTimesteps' | 'onProgress' | 'signal'
+  > {
   /** The env image (an affinetes image such as the subnet's, or evalpool's own): never pulled. */
   readonly image: string;
   /** The Docker Engine API socket. */
@@ -34,17 +38,43 @@ export async function runContainerEval(options: LocalContainerEvalOptions): Prom
     maxConcurrency: 1,
     replicas: lanes,
   };
-  const manager = new ContainerManager({ socketPath: options.socketPath, workerId: `eval-${process.pid}`, envs: [spec], logger: options.logger });
+  const manager = new ContainerManager({
+    socketPath: options.socketPath,
+    workerId: `eval-${process.pid}`,
+    envs: [spec],
+    logger: options.logger,
+  });
   const evaluate = containerEvaluator({ containers: manager, envs: [spec], ...(options.timeouts && { timeouts: options.timeouts }) });
   const signal = options.signal ?? new AbortController().signal;
   const started = performance.now();
   try {
     await manager.start();
-    const outcomes = await runLanes(Array.from({ length: lanes }, (_, i) => i), seeds, options, async (_lane, taskId) => {
-      const task = { env: options.envId, task_id: taskId, task_uuid: randomUUID(), uid: 0, hotkey: 'local', revision: 'local', endpoint: options.endpoint, created_at: Date.now() };
-      const outcome = await evaluate(task, signal);
-      return { errorClass: outcome.errorClass, success: outcome.success, totalReward: outcome.reward, timesteps: outcome.timesteps, message: outcome.message ?? null, actionLatenciesMs: [] };
-    });
+    const outcomes = await runLanes(
+      Array.from({ length: lanes }, (_, i) => i),
+      seeds,
+      options,
+      async (_lane, taskId) => {
+        const task = {
+          env: options.envId,
+          task_id: taskId,
+          task_uuid: randomUUID(),
+          uid: 0,
+          hotkey: 'local',
+          revision: 'local',
+          endpoint: options.endpoint,
+          created_at: Date.now(),
+        };
+        const outcome = await evaluate(task, signal);
+        return {
+          errorClass: outcome.errorClass,
+          success: outcome.success,
+          totalReward: outcome.reward,
+          timesteps: outcome.timesteps,
+          message: outcome.message ?? null,
+          actionLatenciesMs: [],
+        };
+      },
+    );
     return summarise(options, seeds, outcomes, performance.now() - started);
   } finally {
     await manager.stop();

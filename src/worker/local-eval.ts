@@ -1,14 +1,14 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { LOCAL_EVAL_CONCURRENCY, LOCAL_EVAL_EPISODES } from '../config/constants.ts';
 import type { BuiltinRegistry } from '../envs/builtin-registry.ts';
 import type { Environment } from '../envs/environment.ts';
 import type { MinerClientOptions } from '../miners/miner-client.ts';
 import { MinerClient } from '../miners/miner-client.ts';
-import { LOCAL_EVAL_CONCURRENCY, LOCAL_EVAL_EPISODES } from '../config/constants.ts';
+import type { EpisodeTimeouts } from './episode-timeouts.ts';
 import type { ErrorClass } from './error-class.ts';
 import { ERROR_CLASSES, isScored } from './error-class.ts';
 import { mean } from './mean.ts';
 import { percentile } from './percentile.ts';
-import type { EpisodeTimeouts } from './episode-timeouts.ts';
 import { runEpisode } from './run-episode.ts';
 
 export interface LocalEvalOptions {
@@ -93,7 +93,14 @@ export async function runLocalEval(options: LocalEvalOptions): Promise<LocalEval
   try {
     for (let i = 0; i < laneCount(options.concurrency, seeds); i++) envs.push(await options.registry.create(options.envId));
     const outcomes = await runLanes(envs, seeds, options, (env, taskId) =>
-      runEpisode({ env, client, task: { envId: options.envId, taskId, episodeId: randomUUID() }, maxTimesteps: options.maxTimesteps, timeouts: options.timeouts, signal: options.signal }),
+      runEpisode({
+        env,
+        client,
+        task: { envId: options.envId, taskId, episodeId: randomUUID() },
+        maxTimesteps: options.maxTimesteps,
+        timeouts: options.timeouts,
+        signal: options.signal,
+      }),
     );
     return summarise(options, seeds, outcomes, performance.now() - started);
   } finally {
@@ -134,7 +141,12 @@ export async function runLanes<L>(
 }
 
 /** The stats of a local evaluation's episodes. */
-export function summarise(options: Pick<LocalEvalOptions, 'envId' | 'endpoint'>, seeds: readonly number[], outcomes: readonly LocalEpisode[], durationMs: number): LocalEvalStats {
+export function summarise(
+  options: Pick<LocalEvalOptions, 'envId' | 'endpoint'>,
+  seeds: readonly number[],
+  outcomes: readonly LocalEpisode[],
+  durationMs: number,
+): LocalEvalStats {
   const scored = outcomes.filter((o) => isScored(o.errorClass));
   const errorsByClass = Object.fromEntries(ERROR_CLASSES.map((c) => [c, 0])) as Record<ErrorClass, number>;
   const messages = new Map<string, number>();

@@ -4,7 +4,7 @@ import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import type { EpisodeTimeouts } from './episode-timeouts.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { mean } from './mean.ts';
-import { runEpisode, type EpisodeOutcome } from './run-episode.ts';
+import { type EpisodeOutcome, runEpisode } from './run-episode.ts';
 
 /** What the built-in MuJoCo evaluator shares between its episodes. */
 export interface MujocoEvaluatorOptions {
@@ -31,7 +31,15 @@ export function mujocoEvaluator(options: MujocoEvaluatorOptions): Evaluator {
     const env = await registry.create(task.env);
     try {
       const { client, breaker } = clients.get(task.endpoint);
-      const episode = await runEpisode({ env, client, breaker, endpoint: task.endpoint, task: { envId: task.env, taskId: task.task_id, episodeId: task.task_uuid }, timeouts, signal });
+      const episode = await runEpisode({
+        env,
+        client,
+        breaker,
+        endpoint: task.endpoint,
+        task: { envId: task.env, taskId: task.task_id, episodeId: task.task_uuid },
+        timeouts,
+        signal,
+      });
       if (metrics && episode.actionLatenciesMs.length > 0) {
         const latency = metrics.minerActionLatency.labels({ env: task.env });
         for (const ms of episode.actionLatenciesMs) latency.observe(ms / 1_000);

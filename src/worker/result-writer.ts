@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
+import { RESULT_FENCE_TIMEOUT_MS, RESULT_WRITER_IDLE_TRANSACTION_MS, RESULT_WRITER_MAX_IN_FLIGHT } from '../config/constants.ts';
+import { limitIdleInTransaction } from '../db/idle-transaction-limit.ts';
 import type { Database } from '../db/schema.ts';
 import { insertAttempts } from '../db/tables/attempts.ts';
 import { insertResults, lockResultIdentities, resultIdentityKey } from '../db/tables/results.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { limitIdleInTransaction } from '../db/idle-transaction-limit.ts';
-import { RESULT_FENCE_TIMEOUT_MS, RESULT_WRITER_IDLE_TRANSACTION_MS, RESULT_WRITER_MAX_IN_FLIGHT } from '../config/constants.ts';
 import type { TaskRecord } from './task-record.ts';
 import { isPermanentWriteError, ResultWriteTimeoutError } from './write-errors.ts';
 
@@ -139,7 +139,11 @@ export class ResultWriter {
 
   #kick(): void {
     const { maxBatchRows, flushMs } = this.#options;
-    while (this.#queue.length > 0 && this.#inFlight.size < this.#maxInFlight && (this.#queue.length >= maxBatchRows || this.#due || flushMs === 0)) {
+    while (
+      this.#queue.length > 0 &&
+      this.#inFlight.size < this.#maxInFlight &&
+      (this.#queue.length >= maxBatchRows || this.#due || flushMs === 0)
+    ) {
       const batch = this.#queue.splice(0, maxBatchRows);
       if (this.#queue.length === 0) this.#due = this.#stopped;
       const flight = this.#send(batch).finally(() => {
@@ -196,7 +200,9 @@ export class ResultWriter {
           if (!e.fence) return undefined;
           try {
             const ms = this.#fenceTimeoutMs;
-            return (await this.#withTimeout(e.fence(), ms, () => new Error(`the fence did not answer within ${ms} ms`))) ? undefined : 'refused';
+            return (await this.#withTimeout(e.fence(), ms, () => new Error(`the fence did not answer within ${ms} ms`)))
+              ? undefined
+              : 'refused';
           } catch (error) {
             return new Error(`the writer could not prove it may store this record: ${errorMessage(error)}`, { cause: error });
           }
@@ -212,9 +218,19 @@ export class ResultWriter {
         claimed.add(key);
         return true;
       });
-      const stored = new Set((await insertResults(trx, records.filter((_, i) => candidate[i]).map((r) => r!.result!))).map(resultIdentityKey));
+      const stored = new Set(
+        (
+          await insertResults(
+            trx,
+            records.filter((_, i) => candidate[i]).map((r) => r!.result!),
+          )
+        ).map(resultIdentityKey),
+      );
       const resultStored = records.map((r, i) => candidate[i]! && stored.has(resultIdentityKey(r!.result!)));
-      await insertAttempts(trx, records.filter((r, i) => r !== undefined && (!r.result || resultStored[i])).map((r) => r!.attempt));
+      await insertAttempts(
+        trx,
+        records.filter((r, i) => r !== undefined && (!r.result || resultStored[i])).map((r) => r!.attempt),
+      );
       return records.map((r, i): Fate => {
         const refusal = fenceErrors[i];
         if (refusal === 'refused') return { receipt: { fenced: true } };
@@ -224,7 +240,11 @@ export class ResultWriter {
     });
   }
 
-  #withTimeout<T>(work: Promise<T>, ms = this.#options.writeTimeoutMs, timedOut: () => Error = () => new ResultWriteTimeoutError(ms)): Promise<T> {
+  #withTimeout<T>(
+    work: Promise<T>,
+    ms = this.#options.writeTimeoutMs,
+    timedOut: () => Error = () => new ResultWriteTimeoutError(ms),
+  ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(timedOut()), ms);

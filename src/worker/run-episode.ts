@@ -1,16 +1,16 @@
 import { splitEnvId } from '../envs/env-id.ts';
 import type { Environment } from '../envs/environment.ts';
-import type { Observation, TaskConfig } from '../miners/contract.ts';
 import type { CircuitBreaker, CircuitPermit } from '../miners/circuit-breaker.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
+import type { Observation, TaskConfig } from '../miners/contract.ts';
+import type { MinerApi } from '../miners/miner-api.ts';
 import { MinerRequestError } from '../miners/miner-request-error.ts';
 import { timedAbort } from '../runtime/linked-abort.ts';
-import type { MinerApi } from '../miners/miner-api.ts';
 import type { EpisodePhase } from './classify-error.ts';
 import { classifyError } from './classify-error.ts';
 import { EpisodeAbortedError } from './episode-aborted-error.ts';
 import { EpisodeTimeoutError } from './episode-timeout-error.ts';
-import { callTimeouts, episodeBudgetMs, type EpisodeTimeouts } from './episode-timeouts.ts';
+import { callTimeouts, type EpisodeTimeouts, episodeBudgetMs } from './episode-timeouts.ts';
 import type { ErrorClass } from './error-class.ts';
 import { settlePermit } from './settle-permit.ts';
 
@@ -103,7 +103,10 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeOut
   if (breaker !== undefined) {
     permit = breaker.tryAcquire();
     if (permit === undefined) {
-      const { errorClass, message } = classifyError(new CircuitOpenError(options.endpoint ?? 'miner', breaker.openUntil, breaker.lastFailure), 'reset');
+      const { errorClass, message } = classifyError(
+        new CircuitOpenError(options.endpoint ?? 'miner', breaker.openUntil, breaker.lastFailure),
+        'reset',
+      );
       return finish(errorClass, message);
     }
   }

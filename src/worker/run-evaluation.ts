@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import type { TaskJobData } from '../pool/task-job.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import { linkedAbort } from '../runtime/linked-abort.ts';
-import { EvaluationOutcomeSchema, storableMessage, type EvaluationOutcome, type Evaluator } from './evaluator.ts';
+import { type EvaluationOutcome, EvaluationOutcomeSchema, type Evaluator, storableMessage } from './evaluator.ts';
 
 /** Why an evaluation was abandoned by the worker rather than finished by the evaluator. */
 export type AbandonReason = 'shutdown' | 'timeout' | 'lock_lost';
@@ -29,7 +29,15 @@ export interface RunEvaluationOptions {
 const LOCK_LOST = "the worker lost the task's lock during the evaluation (another worker took it over): stopped";
 
 function unscored(errorClass: EvaluationOutcome['errorClass'], message: string, startedAt: number): EvaluationOutcome {
-  return { errorClass, success: false, score: 0, reward: null, timesteps: null, message: storableMessage(message), durationMs: Date.now() - startedAt };
+  return {
+    errorClass,
+    success: false,
+    score: 0,
+    reward: null,
+    timesteps: null,
+    message: storableMessage(message),
+    durationMs: Date.now() - startedAt,
+  };
 }
 
 /**
@@ -42,7 +50,8 @@ function unscored(errorClass: EvaluationOutcome['errorClass'], message: string, 
  */
 export async function runEvaluation(evaluator: Evaluator, task: TaskJobData, options: RunEvaluationOptions): Promise<EvaluationRun> {
   const startedAt = Date.now();
-  if (options.shutdown.aborted) return { outcome: unscored('worker_error', 'the worker is shutting down', startedAt), abandoned: 'shutdown' };
+  if (options.shutdown.aborted)
+    return { outcome: unscored('worker_error', 'the worker is shutting down', startedAt), abandoned: 'shutdown' };
   if (options.lockLost?.aborted === true) return { outcome: unscored('worker_error', LOCK_LOST, startedAt), abandoned: 'lock_lost' };
   // The evaluator's signal: fires on shutdown (through the link), on a lost lock or on the hard timeout.
   const link = linkedAbort(options.shutdown);
@@ -78,9 +87,11 @@ export async function runEvaluation(evaluator: Evaluator, task: TaskJobData, opt
         ),
       gaveUp,
     ]);
-    if (abandoned === 'shutdown') return { outcome: unscored('worker_error', 'the worker shut down during the evaluation', startedAt), abandoned };
+    if (abandoned === 'shutdown')
+      return { outcome: unscored('worker_error', 'the worker shut down during the evaluation', startedAt), abandoned };
     if (abandoned === 'lock_lost') return { outcome: unscored('worker_error', LOCK_LOST, startedAt), abandoned };
-    if (abandoned === 'timeout') return { outcome: unscored('env_error', `evaluation did not finish within ${options.hardTimeoutMs} ms`, startedAt), abandoned };
+    if (abandoned === 'timeout')
+      return { outcome: unscored('env_error', `evaluation did not finish within ${options.hardTimeoutMs} ms`, startedAt), abandoned };
     if (answer === 'abandoned') throw new Error('unreachable: abandoned without a reason');
     if ('error' in answer) {
       return { outcome: unscored('env_error', `evaluator threw: ${errorMessage(answer.error)}`, startedAt) };

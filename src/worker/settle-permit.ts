@@ -1,5 +1,5 @@
 import type { CircuitPermit } from '../miners/circuit-breaker.ts';
-import { countsAgainstMiner, isScored, type ErrorClass } from './error-class.ts';
+import { countsAgainstMiner, type ErrorClass, isScored } from './error-class.ts';
 
 /**
  * Tells a miner's circuit breaker how the attempt it let through went: a scored attempt is a

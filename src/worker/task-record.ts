@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import type { NewAttempt, NewResult } from '../db/schema.ts';
 import type { TaskJobData } from '../pool/task-job.ts';
 import { isScored } from './error-class.ts';
-import { EvaluationOutcomeSchema, type EvaluationOutcome } from './evaluator.ts';
+import { type EvaluationOutcome, EvaluationOutcomeSchema } from './evaluator.ts';
 
 /**
  * A finished attempt as the worker stores it: the outcome plus who ran it, which attempt it was

@@ -53,18 +53,11 @@
 // the miner is not played the rest of a second, concurrent episode of the task. Between the resume
 // and that renewal's answer (one Redis round trip) a call under way may still complete and the
 // next one start: the renewal cannot come sooner than the loop's first turn after the resume.
-import type { PoolWorkerOptions } from '../pool/job-options.ts';
+
 import { setMaxListeners } from 'node:events';
-import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import { errorMessage } from '../runtime/error-message.ts';
+import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import { playedByAnotherMiner, resultExists } from '../db/tables/results.ts';
-import { publishCircuitState } from '../pool/circuit-keys.ts';
-import { parseTaskJobData, queueName, type TaskJobData } from '../pool/task-job.ts';
-import type { Logger } from '../runtime/logger.ts';
-import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import {
   EVIDENCE_LOOKUP_BASE_DELAY_MS,
   MAX_WORKER_ERRORS,
@@ -73,14 +66,22 @@ import {
   UNATTRIBUTED_EVIDENCE_WINDOW_MS,
   WORKER_ERROR_BASE_DELAY_MS,
 } from '../config/constants.ts';
+import type { Database } from '../db/schema.ts';
+import { playedByAnotherMiner, resultExists } from '../db/tables/results.ts';
+import { publishCircuitState } from '../pool/circuit-keys.ts';
+import type { PoolWorkerOptions } from '../pool/job-options.ts';
+import { parseTaskJobData, queueName, type TaskJobData } from '../pool/task-job.ts';
+import { errorMessage } from '../runtime/error-message.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import { ERROR_CLASSES, nextStep } from './error-class.ts';
 import type { EvaluationOutcome, Evaluator } from './evaluator.ts';
 import { attributedOutcome, exhaustedOutcome } from './exhausted-outcome.ts';
 import { backoffDelay, parseWorkerJobState, type WorkerJobState } from './job-state.ts';
 import type { ResultWriter, WriteReceipt } from './result-writer.ts';
-import { runEvaluation } from './run-evaluation.ts';
-import { taskRecord, type FinishedAttempt } from './task-record.ts';
 import { RetryableTaskError } from './retryable-task-error.ts';
+import { runEvaluation } from './run-evaluation.ts';
+import { type FinishedAttempt, taskRecord } from './task-record.ts';
 import { isPermanentWriteError } from './write-errors.ts';
 
 /** Options of {@link TaskWorker}. */
@@ -188,10 +189,14 @@ export class TaskWorker {
     this.#closing = true;
     await this.#starting?.catch(() => undefined);
     if (this.#workers.length === 0) return;
-    this.#logger.info({ running: this.#running, drainMs: this.#options.drainMs }, 'stopping: no new tasks, letting running evaluations finish');
+    this.#logger.info(
+      { running: this.#running, drainMs: this.#options.drainMs },
+      'stopping: no new tasks, letting running evaluations finish',
+    );
     const closing = Promise.all(this.#workers.map((w) => w.close()));
     const deadline = setTimeout(() => {
-      if (this.#running > 0) this.#logger.warn({ running: this.#running }, 'drain time over: aborting running evaluations, their tasks go back to pending');
+      if (this.#running > 0)
+        this.#logger.warn({ running: this.#running }, 'drain time over: aborting running evaluations, their tasks go back to pending');
       this.#shutdown.abort(new Error('the worker is shutting down'));
     }, this.#options.drainMs);
     try {
@@ -217,17 +222,20 @@ export class TaskWorker {
       for (const jobId of jobIds) {
         const watch = this.#lockWatch.get(runningKey(queueName(env), jobId));
         if (watch === undefined || watch.signal.aborted) continue;
-        this.#logger.info({ env, job: jobId }, "the lock of a running task was lost (another worker may have it): stopping its evaluation");
+        this.#logger.info({ env, job: jobId }, 'the lock of a running task was lost (another worker may have it): stopping its evaluation');
         watch.abort(new Error("the worker lost the task's lock"));
       }
     });
-    worker.on('stalled', (jobId) => this.#logger.info({ env, job: jobId }, 'a task whose worker stopped renewing its lock went back to pending'));
+    worker.on('stalled', (jobId) =>
+      this.#logger.info({ env, job: jobId }, 'a task whose worker stopped renewing its lock went back to pending'),
+    );
     worker.on('failed', (job, error) => {
       if (!job) return;
       const attempts = job.opts.attempts ?? 1;
       const final = error instanceof UnrecoverableError || job.attemptsMade >= attempts;
       if (final) this.#options.metrics?.tasksPaused.inc({ env });
-      if (final && error instanceof RetryableTaskError) this.#logger.warn({ env, job: job.id, attempts, reason: error.message }, 'task paused: attempts exhausted');
+      if (final && error instanceof RetryableTaskError)
+        this.#logger.warn({ env, job: job.id, attempts, reason: error.message }, 'task paused: attempts exhausted');
     });
   }
 
@@ -258,7 +266,11 @@ export class TaskWorker {
     this.#lockWatch.set(watchKey, lockLost);
     let run;
     try {
-      run = await runEvaluation(this.#options.evaluator, task, { shutdown: this.#shutdown.signal, hardTimeoutMs: this.#options.hardTimeoutMs, lockLost: lockLost.signal });
+      run = await runEvaluation(this.#options.evaluator, task, {
+        shutdown: this.#shutdown.signal,
+        hardTimeoutMs: this.#options.hardTimeoutMs,
+        lockLost: lockLost.signal,
+      });
     } finally {
       this.#running--;
       this.#lockWatch.delete(watchKey);
@@ -272,7 +284,8 @@ export class TaskWorker {
     // A measured non-answer on the task's last attempt is recorded as a scored failure: that is
     // the class the attempt has, in the tables and in the metrics alike.
     this.#count(task.env, task.hotkey, measuredAtLast(job, task, finished) ?? outcome);
-    if (outcome.errorClass === 'miner_unavailable' && outcome.circuitOpenUntilMs !== undefined) this.#publishCircuit(task.hotkey, outcome.circuitOpenUntilMs, log);
+    if (outcome.errorClass === 'miner_unavailable' && outcome.circuitOpenUntilMs !== undefined)
+      this.#publishCircuit(task.hotkey, outcome.circuitOpenUntilMs, log);
 
     switch (nextStep(outcome.errorClass)) {
       case 'record':
@@ -297,10 +310,14 @@ export class TaskWorker {
     const last = finished.attempt >= (job.opts.attempts ?? 1);
     const measured = measuredAtLast(job, task, finished);
     if (measured !== undefined) {
-      log.info({ attempt: finished.attempt, reason: outcome.message }, 'the miner had this task and never answered it: scored as a failure');
+      log.info(
+        { attempt: finished.attempt, reason: outcome.message },
+        'the miner had this task and never answered it: scored as a failure',
+      );
       return this.#store(job, token, task, state, { ...finished, outcome: measured }, log);
     }
-    const unattributed = outcome.unattributedFault === true || (outcome.errorClass === 'miner_unavailable' && state.unattributed_fault === true);
+    const unattributed =
+      outcome.unattributedFault === true || (outcome.errorClass === 'miner_unavailable' && state.unattributed_fault === true);
     if (last && unattributed) {
       const evidence = await this.#playedElsewhere(task, log);
       if (evidence === undefined) {
@@ -312,14 +329,18 @@ export class TaskWorker {
         return this.#delay(job, token, { pending_decision: finished, evidence_lookup_failures: failures }, delay, log);
       }
       if (evidence) {
-        log.info({ attempt: finished.attempt, reason: outcome.message }, "the env failed only in this miner's episodes of a task other miners played out: scored as a failure");
+        log.info(
+          { attempt: finished.attempt, reason: outcome.message },
+          "the env failed only in this miner's episodes of a task other miners played out: scored as a failure",
+        );
         return this.#store(job, token, task, state, { ...finished, outcome: attributedOutcome(outcome, finished.attempt) }, log);
       }
     }
     await this.#recordAttempt(task, finished, log);
     // The attempt row written just above says so too, for a job of this task created again.
     if (outcome.minerHadTask === true && task.miner_had_task !== true) await this.#remember(job, { miner_had_task: true }, log);
-    if (outcome.unattributedFault === true && state.unattributed_fault !== true) await this.#remember(job, { unattributed_fault: true }, log);
+    if (outcome.unattributedFault === true && state.unattributed_fault !== true)
+      await this.#remember(job, { unattributed_fault: true }, log);
     log.info({ class: outcome.errorClass, attempt: finished.attempt, reason: outcome.message }, 'attempt not scored; the task will retry');
     throw new RetryableTaskError(outcome.errorClass, outcome.message);
   }
@@ -346,7 +367,14 @@ export class TaskWorker {
     else log.info('a result for this task was already stored; this one is dropped (first write wins)');
   }
 
-  async #releaseAfterWorkerError(job: Job, token: string, task: TaskJobData, state: WorkerJobState, finished: FinishedAttempt, log: Logger): Promise<void> {
+  async #releaseAfterWorkerError(
+    job: Job,
+    token: string,
+    task: TaskJobData,
+    state: WorkerJobState,
+    finished: FinishedAttempt,
+    log: Logger,
+  ): Promise<void> {
     const count = (state.worker_errors ?? 0) + 1;
     await this.#recordAttempt(task, finished, log);
     if (count > MAX_WORKER_ERRORS) {
@@ -354,12 +382,19 @@ export class TaskWorker {
       throw new RetryableTaskError('worker_error', finished.outcome.message);
     }
     const delay = backoffDelay(count, WORKER_ERROR_BASE_DELAY_MS, this.#options.resultRetryMaxMs);
-    log.warn({ count, retryInMs: delay, reason: finished.outcome.message }, 'worker_error: the task goes back to pending without using an attempt');
+    log.warn(
+      { count, retryInMs: delay, reason: finished.outcome.message },
+      'worker_error: the task goes back to pending without using an attempt',
+    );
     await this.#delay(job, token, { worker_errors: count }, delay, log);
   }
 
   /** Notes in the job what this attempt showed (the miner had the task; an unattributed fault), for the decision at its last attempt. */
-  async #remember(job: Job, fields: Pick<TaskJobData, 'miner_had_task'> | Pick<WorkerJobState, 'unattributed_fault'>, log: Logger): Promise<void> {
+  async #remember(
+    job: Job,
+    fields: Pick<TaskJobData, 'miner_had_task'> | Pick<WorkerJobState, 'unattributed_fault'>,
+    log: Logger,
+  ): Promise<void> {
     try {
       await job.updateData({ ...(job.data as Record<string, unknown>), ...fields });
     } catch (error) {
@@ -438,9 +473,25 @@ export class TaskWorker {
     const message = stopped
       ? "the worker lost the task's lock (it stalled longer than the lock duration) during its episode: the episode was stopped and discarded, the worker that took the task over evaluates it"
       : `the worker lost the task's lock (it stalled longer than the lock duration) before storing its ${errorClass} outcome (score ${score}); discarded, the worker that took the task over evaluates it`;
-    const outcome: EvaluationOutcome = { errorClass: 'worker_error', success: false, score: 0, reward: null, timesteps: null, message, durationMs: finished.outcome.durationMs };
-    if (stopped) log.info({ attempt: finished.attempt }, 'lost the lock of this task: its episode was stopped, never scored; the worker that took it over evaluates it');
-    else log.info({ class: errorClass, score, attempt: finished.attempt }, 'lost the lock of this task: its outcome is discarded, never scored; the worker that took it over evaluates it');
+    const outcome: EvaluationOutcome = {
+      errorClass: 'worker_error',
+      success: false,
+      score: 0,
+      reward: null,
+      timesteps: null,
+      message,
+      durationMs: finished.outcome.durationMs,
+    };
+    if (stopped)
+      log.info(
+        { attempt: finished.attempt },
+        'lost the lock of this task: its episode was stopped, never scored; the worker that took it over evaluates it',
+      );
+    else
+      log.info(
+        { class: errorClass, score, attempt: finished.attempt },
+        'lost the lock of this task: its outcome is discarded, never scored; the worker that took it over evaluates it',
+      );
     if (!counted) this.#count(task.env, task.hotkey, outcome);
     await this.#recordAttempt(task, { ...finished, outcome }, log);
     throw new WaitingError();
@@ -458,7 +509,12 @@ export class TaskWorker {
 
   async #alreadyStored(task: TaskJobData, log: Logger): Promise<boolean> {
     try {
-      const stored = await resultExists(this.#options.db, { hotkey: task.hotkey, revision: task.revision, env_id: task.env, task_id: task.task_id });
+      const stored = await resultExists(this.#options.db, {
+        hotkey: task.hotkey,
+        revision: task.revision,
+        env_id: task.env,
+        task_id: task.task_id,
+      });
       if (stored) log.info('redelivered task already has its result: completing it without running it again');
       return stored;
     } catch (error) {

@@ -69,7 +69,10 @@ export class WorkerHeartbeat {
     try {
       await publishStopped(this.#o.redis, this.#o.prefix, { ...this.#record(), stoppedAt: this.#now() });
     } catch (error) {
-      this.#o.logger.warn({ err: errorMessage(error) }, 'could not mark this worker stopped in the registry; it shows gone when its heartbeat expires');
+      this.#o.logger.warn(
+        { err: errorMessage(error) },
+        'could not mark this worker stopped in the registry; it shows gone when its heartbeat expires',
+      );
     }
   }
 
@@ -83,7 +86,8 @@ export class WorkerHeartbeat {
       })
       .catch((error: unknown) => {
         const message = errorMessage(error);
-        if (message !== this.#lastError) this.#o.logger.warn({ err: message }, 'worker heartbeat failed; others will see this worker stale, then gone');
+        if (message !== this.#lastError)
+          this.#o.logger.warn({ err: message }, 'worker heartbeat failed; others will see this worker stale, then gone');
         this.#lastError = message;
       })
       .finally(() => (this.#beating = undefined));

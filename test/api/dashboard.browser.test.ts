@@ -8,21 +8,24 @@ import type { Redis } from 'ioredis';
 import type { ConsoleMessage, Page, Request, Response } from 'playwright-core';
 import { createApp } from '../../src/api/app.ts';
 import { DASHBOARD_CSP } from '../../src/api/dashboard/register-dashboard.ts';
-import { startHttpServer, type HttpServer } from '../../src/api/http-server.ts';
+import { type HttpServer, startHttpServer } from '../../src/api/http-server.ts';
 import type { ApiReaders, MinerCircuit, SchedulerStatus, TaskStats, WorkerStatus } from '../../src/api/readers.ts';
 import type { ScoresBody } from '../../src/api/scores-body.ts';
 import type { WeightsBody } from '../../src/api/weights-body.ts';
+import { MINER_RECENT_ATTEMPTS } from '../../src/config/constants.ts';
+import { insertAttempts } from '../../src/db/tables/attempts.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
-import { launchChromium, type HeadlessChromium } from '../helpers/chromium.ts';
+import type { ErrorClass } from '../../src/worker/error-class.ts';
+import { type HeadlessChromium, launchChromium } from '../helpers/chromium.ts';
 import {
   DASHBOARD_ENVS,
-  HOSTILE_HOTKEY,
   dashboardInFlight,
   dashboardMiners,
   dashboardSchedulerStatus,
   dashboardTaskStats,
   fakeHotkey,
+  HOSTILE_HOTKEY,
   moreMiners,
   seedDashboardEnvs,
   seedDashboardMiners,
@@ -31,9 +34,6 @@ import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { STATE_TIMEOUT_MS, waitFor } from '../helpers/wait-for.ts';
-import { MINER_RECENT_ATTEMPTS } from '../../src/config/constants.ts';
-import { insertAttempts } from '../../src/db/tables/attempts.ts';
-import type { ErrorClass } from '../../src/worker/error-class.ts';
 
 const OUTPUT_DIR = 'test-output';
 /**
@@ -45,7 +45,13 @@ const REFRESH_S = 5;
 const config = testConfig();
 
 // What the injected readers answer; the tests change it as the "pool" evolves.
-const pool: { scheduler: SchedulerStatus | null; stats: TaskStats; inFlight: Map<string, number>; circuits: Map<string, MinerCircuit>; workers: WorkerStatus[] } = {
+const pool: {
+  scheduler: SchedulerStatus | null;
+  stats: TaskStats;
+  inFlight: Map<string, number>;
+  circuits: Map<string, MinerCircuit>;
+  workers: WorkerStatus[];
+} = {
   scheduler: { leaderId: 'evalpool-serve-a1-48213', lastTickAt: null },
   stats: { total: { pending: 0, assigned: 0, paused: 0 }, byEnv: {}, byMiner: {} },
   inFlight: new Map(),
@@ -100,7 +106,8 @@ function watch(page: Page, expected: (url: string, status: number) => boolean = 
   const onPageError = (error: Error) => problems.push(`page error: ${error.message}`);
   const onFailed = (request: Request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`);
   const onResponse = (response: Response) => {
-    if (response.status() >= 400 && !expected(response.url(), response.status())) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    if (response.status() >= 400 && !expected(response.url(), response.status()))
+      problems.push(`HTTP ${response.status()}: ${response.url()}`);
   };
   page.on('console', onConsole);
   page.on('pageerror', onPageError);
@@ -122,7 +129,9 @@ async function firstRefresh(page: Page, problems: readonly string[]): Promise<vo
   try {
     await page.waitForSelector('body[data-refreshes]', { timeout: STATE_TIMEOUT_MS });
   } catch (error) {
-    throw new Error(`the page never completed a refresh; what went wrong in it: ${problems.join(' | ') || 'nothing reported'}`, { cause: error });
+    throw new Error(`the page never completed a refresh; what went wrong in it: ${problems.join(' | ') || 'nothing reported'}`, {
+      cause: error,
+    });
   }
 }
 
@@ -216,11 +225,21 @@ describe('dashboard in headless chromium', () => {
     pool.stats = dashboardTaskStats(miners);
     pool.inFlight = dashboardInFlight(miners);
     pool.circuits = new Map([[fakeHotkey(5), { state: 'open', retryAt: new Date(now.getTime() + 30_000), consecutiveFailures: 6 }]]);
-    pool.workers = [worker('gpu-7-4242', 'live', DASHBOARD_ENVS.map((e) => e.id), now)];
+    pool.workers = [
+      worker(
+        'gpu-7-4242',
+        'live',
+        DASHBOARD_ENVS.map((e) => e.id),
+        now,
+      ),
+    ];
 
     // The page opened on the empty install picks the data up by itself (auto-refresh).
     const cells = miners.length * DASHBOARD_ENVS.length;
-    await waitFor('the live data drawn', async () => (await count(page, 'rect.cell')) === cells && (await count(page, 'rect.bar.weight')) > 0);
+    await waitFor(
+      'the live data drawn',
+      async () => (await count(page, 'rect.cell')) === cells && (await count(page, 'rect.bar.weight')) > 0,
+    );
 
     // Then a fresh load, watched from its first request.
     const w = await freshLoad(page);
@@ -228,7 +247,9 @@ describe('dashboard in headless chromium', () => {
 
     const weights = await apiJson<WeightsBody>('/v1/weights/latest');
     const scores = await apiJson<ScoresBody>('/v1/scores/latest');
-    const nonZero = Object.entries(weights.weights).filter(([uid, x]) => x > 0 || (weights.weights_u16.values[weights.weights_u16.uids.indexOf(Number(uid))] ?? 0) > 0);
+    const nonZero = Object.entries(weights.weights).filter(
+      ([uid, x]) => x > 0 || (weights.weights_u16.values[weights.weights_u16.uids.indexOf(Number(uid))] ?? 0) > 0,
+    );
     const top = nonZero.sort((a, b) => b[1] - a[1])[0]!;
 
     // Heatmap: one cell per miner × env; scored cells coloured, the unscored env marked as such.
@@ -238,7 +259,7 @@ describe('dashboard in headless chromium', () => {
     assert.equal(await count(page, 'rect.cell[fill]'), scoredCells);
     assert.equal(await count(page, '.heatmap g.row'), miners.length);
     const expertCell = page.locator(`.heatmap g.row[data-hotkey="${fakeHotkey(3)}"] rect.cell[data-env="mujoco/reach-v1"] > title`);
-    assert.match(await expertCell.textContent() ?? '', /coverage 100\.0% \(n 40 of 40\)\nsuccess rate \d+\.\d%/);
+    assert.match((await expertCell.textContent()) ?? '', /coverage 100\.0% \(n 40 of 40\)\nsuccess rate \d+\.\d%/);
     assert.equal(await count(page, '.heatmap .pool-bar'), miners.length);
     assert.equal(await count(page, '.heatmap-head .pool-bar'), DASHBOARD_ENVS.length);
 
@@ -282,7 +303,11 @@ describe('dashboard in headless chromium', () => {
     const pending = pool.stats.byEnv[lost]!.pending;
     assert.ok(pending > 0);
     const others = DASHBOARD_ENVS.map((e) => e.id).filter((id) => id !== lost);
-    pool.workers = [worker('gpu-7-4242', 'live', others, now), worker('gpu-8-77', 'stale', [lost], now), worker('gpu-9-13', 'gone', [lost], now)];
+    pool.workers = [
+      worker('gpu-7-4242', 'live', others, now),
+      worker('gpu-8-77', 'stale', [lost], now),
+      worker('gpu-9-13', 'gone', [lost], now),
+    ];
     const w = await freshLoad(page);
     await waitFor('the workers drawn', async () => (await count(page, '[data-panel=workers] tbody tr')) === 3, 20_000, 100);
 
@@ -293,7 +318,10 @@ describe('dashboard in headless chromium', () => {
     assert.match(await text(page, '[data-panel=workers] .meta'), /1 live · 1 stale · 1 gone/);
     const note = `No live worker consumes ${lost}: ${pending} pending tasks wait; last consumed by gpu-8-77, gpu-9-13.`;
     assert.equal(await text(page, `[data-unconsumed="${lost}"]`), note);
-    assert.match(await text(page, '#banners'), new RegExp(`Action needed: no live worker consumes ${lost} \\(${pending} pending; last consumed by gpu-8-77, gpu-9-13\\)`));
+    assert.match(
+      await text(page, '#banners'),
+      new RegExp(`Action needed: no live worker consumes ${lost} \\(${pending} pending; last consumed by gpu-8-77, gpu-9-13\\)`),
+    );
     await page.screenshot({ path: `${OUTPUT_DIR}/dashboard-workers.png`, fullPage: true });
 
     // The worker comes back: the note and the banner go.
@@ -310,8 +338,18 @@ describe('dashboard in headless chromium', () => {
     const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000);
     const refused = `miner_unavailable: POST /reset: connect ECONNREFUSED 10.0.0.7:8000 (after 3 tries) ${'x'.repeat(160)}`;
     const attempt = (minutesAgo: number, errorClass: ErrorClass, message: string | null) => ({
-      task_uuid: crypto.randomUUID(), attempt: 1, env_id: 'mujoco/reach-v1', task_id: 100 + minutesAgo, uid: 5, hotkey, revision: 'r1',
-      error_class: errorClass, error_message: message, duration_ms: 840, worker_id: 'gpu-7-4242', created_at: at(minutesAgo),
+      task_uuid: crypto.randomUUID(),
+      attempt: 1,
+      env_id: 'mujoco/reach-v1',
+      task_id: 100 + minutesAgo,
+      uid: 5,
+      hotkey,
+      revision: 'r1',
+      error_class: errorClass,
+      error_message: message,
+      duration_ms: 840,
+      worker_id: 'gpu-7-4242',
+      created_at: at(minutesAgo),
     });
     await insertAttempts(database.db, [
       attempt(90, 'failure', 'action timed out at step 12'),
@@ -385,12 +423,16 @@ describe('dashboard in headless chromium', () => {
     const fullDraw = await page.getAttribute('body', 'data-draw-ms');
     await waitRefreshes(page, 1);
     // Nothing changed since: the big parts are kept as they are, not rebuilt.
-    t.diagnostic(`drawing 256 miners: ${fullDraw} ms from scratch, ${await page.getAttribute('body', 'data-draw-ms')} ms for a refresh with the same data`);
+    t.diagnostic(
+      `drawing 256 miners: ${fullDraw} ms from scratch, ${await page.getAttribute('body', 'data-draw-ms')} ms for a refresh with the same data`,
+    );
     assert.equal(await count(page, 'table.scores tbody tr'), 256);
     assert.equal(await count(page, '.slots .slot-bar'), 256);
     const cellHeight = Number(await page.locator('rect.cell').first().getAttribute('height'));
     assert.ok(cellHeight >= 11, `cells are ${cellHeight} px tall`);
-    const [scrollHeight, clientHeight] = await page.evaluate<[number, number]>(`(() => { const el = document.querySelector('[data-scroll=heatmap-y]'); return [el.scrollHeight, el.clientHeight]; })()`);
+    const [scrollHeight, clientHeight] = await page.evaluate<[number, number]>(
+      `(() => { const el = document.querySelector('[data-scroll=heatmap-y]'); return [el.scrollHeight, el.clientHeight]; })()`,
+    );
     assert.ok(scrollHeight > clientHeight, `the heatmap scrolls instead of growing the page (${scrollHeight} > ${clientHeight})`);
     await page.screenshot({ path: `${OUTPUT_DIR}/dashboard-256.png`, fullPage: true });
 
@@ -406,16 +448,31 @@ describe('dashboard in headless chromium', () => {
     assert.deepEqual(await page.evaluate<number[]>(scrolled), [400, 500]);
     pool.stats = dashboardTaskStats(all.slice(1));
     // (A refresh already under way may still bring the old counts: wait for the redraw itself.)
-    await waitFor('new pool counts to redraw the heatmap', async () => (await count(page, '.heatmap[data-mark=kept]')) === 0, STATE_TIMEOUT_MS, 100);
+    await waitFor(
+      'new pool counts to redraw the heatmap',
+      async () => (await count(page, '.heatmap[data-mark=kept]')) === 0,
+      STATE_TIMEOUT_MS,
+      100,
+    );
     assert.equal(await count(page, 'table.scores[data-mark=kept]'), 1);
-    await waitFor('the heatmap scrolled back to where it was', async () => (await page.evaluate<number[]>(scrolled))[0] === 400, STATE_TIMEOUT_MS, 50);
+    await waitFor(
+      'the heatmap scrolled back to where it was',
+      async () => (await page.evaluate<number[]>(scrolled))[0] === 400,
+      STATE_TIMEOUT_MS,
+      50,
+    );
     w.stop();
     assert.deepEqual(w.problems, []);
   });
 
   test('the API going away: an offline banner, and the last data stays on screen', async () => {
     await server!.stop();
-    await waitFor('the offline banner', async () => /The evalpool API does not answer\./.test(await text(page, '#banners')), STATE_TIMEOUT_MS, 100);
+    await waitFor(
+      'the offline banner',
+      async () => /The evalpool API does not answer\./.test(await text(page, '#banners')),
+      STATE_TIMEOUT_MS,
+      100,
+    );
     assert.match(await text(page, '#live'), new RegExp(`^Offline · retrying every ${REFRESH_S} s`));
     assert.equal(await count(page, 'table.scores tbody tr'), 256);
     assert.equal(await count(page, 'rect.cell'), 256 * DASHBOARD_ENVS.length);

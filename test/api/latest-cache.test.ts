@@ -19,7 +19,9 @@ function fixture(options: { refreshMs?: number } = {}) {
     load: () => {
       state.loads++;
       if (state.fail) return Promise.reject(new Error('database down'));
-      return Promise.resolve(state.version === null ? { version: '', body: null } : { version: state.version, body: `{"v":"${state.version}"}` });
+      return Promise.resolve(
+        state.version === null ? { version: '', body: null } : { version: state.version, body: `{"v":"${state.version}"}` },
+      );
     },
   });
   return { cache, state, lines };

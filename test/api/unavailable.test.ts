@@ -16,8 +16,8 @@ import { createMetrics, Registry } from '../../src/runtime/metrics.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { parsePrometheusText, samplesOf } from '../helpers/prometheus-text.ts';
 import { testConfig } from '../helpers/test-config.ts';
-import { capturingLogger } from '../helpers/test-logger.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
+import { capturingLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { ADMIN_TOKEN, AUTH, JSON_AUTH } from './admin/admin-fixture.ts';
@@ -48,7 +48,11 @@ const POSTGRES_ROUTES: readonly [string, string, RequestInit?][] = [
 /** A request to every registered route, path parameters filled with valid values. */
 function everyRoute(app: Hono): [string, string][] {
   const fill = (path: string): string =>
-    path.replace(/:(uid|block|id)\b/g, '1').replace(/:hotkey\b/g, 'hk1').replace(/:[a-z]+/g, 'x').replace(/\*$/, '');
+    path
+      .replace(/:(uid|block|id)\b/g, '1')
+      .replace(/:hotkey\b/g, 'hk1')
+      .replace(/:[a-z]+/g, 'x')
+      .replace(/\*$/, '');
   const seen = new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${fill(r.path)}`));
   return [...seen].map((s) => s.split(' ') as [string, string]);
 }
@@ -79,10 +83,18 @@ describe('a dependency that does not answer is 503 unavailable naming it, on eve
     for (const [method, path, init] of POSTGRES_ROUTES) {
       const response = await app.request(path, { method, ...init });
       assert.equal(response.status, 503, `${method} ${path}`);
-      assert.deepEqual(await response.json(), { error: 'unavailable', detail: 'Postgres did not answer; try again shortly' }, `${method} ${path}`);
+      assert.deepEqual(
+        await response.json(),
+        { error: 'unavailable', detail: 'Postgres did not answer; try again shortly' },
+        `${method} ${path}`,
+      );
     }
     for (const [method, path] of everyRoute(app)) {
-      const response = await app.request(path, { method, headers: JSON_AUTH, ...(method === 'GET' || method === 'HEAD' ? {} : { body: '{}' }) });
+      const response = await app.request(path, {
+        method,
+        headers: JSON_AUTH,
+        ...(method === 'GET' || method === 'HEAD' ? {} : { body: '{}' }),
+      });
       assert.notEqual(response.status, 500, `${method} ${path}: ${await response.text()}`);
     }
     // Paused tasks live in Redis: filtering them by hotkey skips the Postgres check, with a warning.
@@ -130,7 +142,9 @@ describe('a client that aborts its own request', () => {
       socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
       // With `Expect: 100-continue` Node answers "100 Continue" as it hands the request to the app:
       // from then on the body limit is reading the body, and the client goes away mid-body.
-      socket.write(`POST /v1/admin/rotations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n`);
+      socket.write(
+        `POST /v1/admin/rotations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n`,
+      );
       await waitFor('100 Continue', () => received.startsWith('HTTP/1.1 100'));
       socket.write('5\r\n{"env\r\n');
       socket.destroy();

@@ -77,11 +77,35 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       const rps = result.requests.average;
       const p99 = result.latency.p99;
       return [
-        { name: 'GET /v1/weights/latest throughput', value: rps, unit: 'req/s', target: `>= ${TARGET_RPS} req/s`, ok: rps >= TARGET_RPS && bad === 0, notes },
-        { name: 'GET /v1/weights/latest latency p99', value: p99, unit: 'ms', target: `<= ${TARGET_P99_MS} ms`, ok: p99 <= TARGET_P99_MS, notes },
+        {
+          name: 'GET /v1/weights/latest throughput',
+          value: rps,
+          unit: 'req/s',
+          target: `>= ${TARGET_RPS} req/s`,
+          ok: rps >= TARGET_RPS && bad === 0,
+          notes,
+        },
+        {
+          name: 'GET /v1/weights/latest latency p99',
+          value: p99,
+          unit: 'ms',
+          target: `<= ${TARGET_P99_MS} ms`,
+          ok: p99 <= TARGET_P99_MS,
+          notes,
+        },
         { name: 'GET /v1/weights/latest latency median', value: result.latency.p50, unit: 'ms', notes },
-        { name: `GET /v1/weights/latest throughput (${STRESS_CONNECTIONS} connections)`, value: stress.requests.average, unit: 'req/s', notes: stressNotes },
-        { name: `GET /v1/weights/latest latency p99 (${STRESS_CONNECTIONS} connections)`, value: stress.latency.p99, unit: 'ms', notes: stressNotes },
+        {
+          name: `GET /v1/weights/latest throughput (${STRESS_CONNECTIONS} connections)`,
+          value: stress.requests.average,
+          unit: 'req/s',
+          notes: stressNotes,
+        },
+        {
+          name: `GET /v1/weights/latest latency p99 (${STRESS_CONNECTIONS} connections)`,
+          value: stress.latency.p99,
+          unit: 'ms',
+          notes: stressNotes,
+        },
         ...limited,
       ];
     } finally {
@@ -106,8 +130,22 @@ async function measureWithLimiter(databaseUrl: string, ctx: BenchContext): Promi
     const bad = result.non2xx + result.errors + result.timeouts;
     const notes = `rate limiter on (EVALPOOL_RATE_LIMIT_PER_MINUTE=${LIMITER_ON_PER_MINUTE}, never reached); ${CONNECTIONS} connections, ${seconds} s after a ${WARMUP_SECONDS} s warm-up; ${bad} non-2xx/errors`;
     return [
-      { name: 'GET /v1/weights/latest throughput, rate limiter on', value: result.requests.average, unit: 'req/s', target: `>= ${TARGET_RPS} req/s`, ok: result.requests.average >= TARGET_RPS && bad === 0, notes },
-      { name: 'GET /v1/weights/latest latency p99, rate limiter on', value: result.latency.p99, unit: 'ms', target: `<= ${TARGET_P99_MS} ms`, ok: result.latency.p99 <= TARGET_P99_MS, notes },
+      {
+        name: 'GET /v1/weights/latest throughput, rate limiter on',
+        value: result.requests.average,
+        unit: 'req/s',
+        target: `>= ${TARGET_RPS} req/s`,
+        ok: result.requests.average >= TARGET_RPS && bad === 0,
+        notes,
+      },
+      {
+        name: 'GET /v1/weights/latest latency p99, rate limiter on',
+        value: result.latency.p99,
+        unit: 'ms',
+        target: `<= ${TARGET_P99_MS} ms`,
+        ok: result.latency.p99 <= TARGET_P99_MS,
+        notes,
+      },
     ];
   } finally {
     await server.stop();

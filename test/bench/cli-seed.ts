@@ -26,7 +26,15 @@ export async function seedCliBench(db: Kysely<Database>, redisUrl: string, prefi
     await seedResults(db, m, 'env-a', range(0, 10), (_, i) => (i < m.uid * 2 ? 1 : 0));
     await putSlots(db, m.hotkey, 2, { pinned: m.uid === 2 ? 3 : null, scheduling_paused: m.uid === 4 });
     for (const [i, reason] of (['new', 'health', 'pin'] as const).entries()) {
-      await insertSlotHistory(db, { hotkey: m.hotkey, oldSlots: i === 0 ? null : i + 1, newSlots: i + 2, reason, at: new Date(Date.now() - (3 - i) * 60_000), health: 0.9, samples: 20 });
+      await insertSlotHistory(db, {
+        hotkey: m.hotkey,
+        oldSlots: i === 0 ? null : i + 1,
+        newSlots: i + 2,
+        reason,
+        at: new Date(Date.now() - (3 - i) * 60_000),
+        health: 0.9,
+        samples: 20,
+      });
     }
   }
   await computeAndPublishWeights({ db, config: testConfig(), logger: testLogger(), block: () => Promise.resolve(1000) });

@@ -17,10 +17,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { distIsFresh } from '../../bin/dist-freshness.js';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
-import { deletePrefix } from '../helpers/test-redis.ts';
 import { testLogger } from '../helpers/test-logger.ts';
-import type { BenchContext, BenchResult } from './bench-result.ts';
+import { deletePrefix } from '../helpers/test-redis.ts';
 import { createBenchDatabase } from './bench-database.ts';
+import type { BenchContext, BenchResult } from './bench-result.ts';
 import { seedCliBench } from './cli-seed.ts';
 import { median } from './median.ts';
 
@@ -48,7 +48,8 @@ function timeOnce(argv: readonly string[], env: NodeJS.ProcessEnv): number {
 
 /** The compiled CLI must be what runs: without a fresh dist/, bin/evalpool.js runs the sources through tsx. */
 function assertDistFresh(when: string): void {
-  if (!distIsFresh(ROOT)) throw new Error(`dist/ is not fresh ${when} (a source changed?): bin/evalpool.js would run the sources through tsx`);
+  if (!distIsFresh(ROOT))
+    throw new Error(`dist/ is not fresh ${when} (a source changed?): bin/evalpool.js would run the sources through tsx`);
 }
 
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {
@@ -62,13 +63,31 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     await seedCliBench(database.db, ctx.redisUrl, prefix);
     await writeFile(minersFile, JSON.stringify({ miners: [{ uid: 1, hotkey: 'hk1', endpoint: 'http://127.0.0.1:9' }] }));
     // A miners file of its own: `config check` fails on a missing one (and must not read the checkout's miners.json).
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, EVALPOOL_DATABASE_URL: database.url, EVALPOOL_REDIS_URL: ctx.redisUrl, EVALPOOL_QUEUE_PREFIX: prefix, EVALPOOL_MINERS_FILE: minersFile };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      EVALPOOL_DATABASE_URL: database.url,
+      EVALPOOL_REDIS_URL: ctx.redisUrl,
+      EVALPOOL_QUEUE_PREFIX: prefix,
+      EVALPOOL_MINERS_FILE: minersFile,
+    };
     const runs = Math.max(3, Math.round(RUNS * Math.min(1, ctx.scale * 10)));
-    const commands: string[][] = [['--help'], ['--version'], ['weights', 'show'], ['miners', 'show', '--miners-file', minersFile], ['slots', 'show'], ['tasks', 'stats'], ['config', 'check']];
+    const commands: string[][] = [
+      ['--help'],
+      ['--version'],
+      ['weights', 'show'],
+      ['miners', 'show', '--miners-file', minersFile],
+      ['slots', 'show'],
+      ['tasks', 'stats'],
+      ['config', 'check'],
+    ];
     const cases: Case[] = [
       { name: 'node -e 0 (the floor: Node starting and exiting)', argv: ['-e', '0'] },
       ...commands.map((args) => ({
-        name: `evalpool ${args.slice(0, 2).filter((a) => !a.includes('/')).join(' ')}`,
+        name: `evalpool ${args
+          .slice(0, 2)
+          .filter((a) => !a.includes('/'))
+          .join(' ')}`,
         argv: [CLI, ...args],
         sourcesArgv: ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args],
       })),

@@ -4,12 +4,12 @@
 // (the same seeds through both evaluators, sequentially, after a warm-up). Needs the engine and
 // the test image (containers/podman-engine.sh, containers/build-env-image.sh).
 import { ContainerManager } from '../../src/envs/container/container-manager.ts';
-import { percentile } from '../../src/worker/percentile.ts';
-import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
+import { containerEvaluator } from '../../src/worker/container-evaluator.ts';
 import type { Evaluator } from '../../src/worker/evaluator.ts';
+import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
+import { percentile } from '../../src/worker/percentile.ts';
 import { requireEngineAndImage, TEST_AFFINETES_DOUBLE_IMAGE, TEST_DOCKER_SOCKET, TEST_ENV_IMAGE } from '../helpers/container-engine.ts';
 import { startReachMiner } from '../helpers/reach-miner.ts';
-import { containerEvaluator } from '../../src/worker/container-evaluator.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
@@ -32,7 +32,20 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       const manager = new ContainerManager({ socketPath: TEST_DOCKER_SOCKET, workerId: 'bench', envs: [spec], logger: testLogger() });
       try {
         await manager.start();
-        await manager.evaluate(REACH, { task_id: 0, base_url: miner.url, env_id: REACH, max_timesteps: 200, action_timeout: 5, use_images: false, timeout: 60, episode_id: `bench-${i}` }, { timeoutMs: 65_000 });
+        await manager.evaluate(
+          REACH,
+          {
+            task_id: 0,
+            base_url: miner.url,
+            env_id: REACH,
+            max_timesteps: 200,
+            action_timeout: 5,
+            use_images: false,
+            timeout: 60,
+            episode_id: `bench-${i}`,
+          },
+          { timeoutMs: 65_000 },
+        );
         starts.push(manager.containers()[0]!.startMs);
       } finally {
         const t0 = performance.now();
@@ -53,7 +66,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       const { evaluator } = registryEvaluator(evaluators.registry);
       const episodes = Math.max(20, Math.round(200 * ctx.scale));
       const measure = async (env: string): Promise<{ ms: number[]; steps: number }> => {
-        const run = (taskId: number): ReturnType<Evaluator> => evaluator(makeTask({ env, task_id: taskId, endpoint: miner.url }), new AbortController().signal);
+        const run = (taskId: number): ReturnType<Evaluator> =>
+          evaluator(makeTask({ env, task_id: taskId, endpoint: miner.url }), new AbortController().signal);
         for (let i = 0; i < 10; i++) await run(1_000_000 + i);
         const ms: number[] = [];
         let steps = 0;
@@ -61,7 +75,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
           const t0 = performance.now();
           const outcome = await run(taskId);
           ms.push(performance.now() - t0);
-          if (outcome.errorClass !== 'success' && outcome.errorClass !== 'failure') throw new Error(`${env} ${taskId}: ${outcome.errorClass} ${outcome.message ?? ''}`);
+          if (outcome.errorClass !== 'success' && outcome.errorClass !== 'failure')
+            throw new Error(`${env} ${taskId}: ${outcome.errorClass} ${outcome.message ?? ''}`);
           steps += outcome.timesteps ?? 0;
         }
         return { ms, steps };
@@ -100,19 +115,30 @@ export async function replicaThroughput(ctx: BenchContext): Promise<BenchResult>
   const episodes = Math.max(12, Math.round(80 * ctx.scale));
   const measure = async (replicas: number): Promise<number> => {
     const envs = [{ envId: 'metaworld/reach-v3', image: TEST_AFFINETES_DOUBLE_IMAGE, maxTimesteps: 50, replicas }];
-    const manager = new ContainerManager({ socketPath: TEST_DOCKER_SOCKET, workerId: `bench-replicas-${replicas}`, envs, logger: testLogger() });
+    const manager = new ContainerManager({
+      socketPath: TEST_DOCKER_SOCKET,
+      workerId: `bench-replicas-${replicas}`,
+      envs,
+      logger: testLogger(),
+    });
     const evaluate = containerEvaluator({ containers: manager, envs, timeouts: { resetMs: 5_000, actionMs: 5_000 } });
     const run = async (taskId: number): Promise<void> => {
-      const outcome = await evaluate(makeTask({ env: 'metaworld/reach-v3', task_id: taskId, endpoint: miner.url }), new AbortController().signal);
-      if (outcome.errorClass !== 'success') throw new Error(`replicas ${replicas}, task ${taskId}: ${outcome.errorClass} ${outcome.message ?? ''}`);
+      const outcome = await evaluate(
+        makeTask({ env: 'metaworld/reach-v3', task_id: taskId, endpoint: miner.url }),
+        new AbortController().signal,
+      );
+      if (outcome.errorClass !== 'success')
+        throw new Error(`replicas ${replicas}, task ${taskId}: ${outcome.errorClass} ${outcome.message ?? ''}`);
     };
     try {
       await Promise.all(Array.from({ length: concurrency }, (_, i) => run(1_000 + i))); // start the containers
       let next = 0;
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (next < episodes) await run(next++);
-      }));
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < episodes) await run(next++);
+        }),
+      );
       return episodes / ((performance.now() - t0) / 1_000);
     } finally {
       await manager.stop();

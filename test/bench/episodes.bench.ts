@@ -78,13 +78,16 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       const env = await registry.create(envId);
       try {
         const measure = async (api: MinerApi, warmup: boolean): Promise<{ perSecond: number; steps: number; latencies: number[] }> => {
-          if (warmup) for (let i = 0; i < 3; i++) await runEpisode({ env, client: api, task: { envId, taskId: 1_000_000 + i, episodeId: randomUUID() } });
+          if (warmup)
+            for (let i = 0; i < 3; i++)
+              await runEpisode({ env, client: api, task: { envId, taskId: 1_000_000 + i, episodeId: randomUUID() } });
           let steps = 0;
           const latencies: number[] = [];
           const started = performance.now();
           for (let taskId = 0; taskId < episodes; taskId++) {
             const outcome = await runEpisode({ env, client: api, task: { envId, taskId, episodeId: randomUUID() } });
-            if (outcome.errorClass !== 'success' && outcome.errorClass !== 'failure') throw new Error(`${envId} ${taskId}: ${outcome.message}`);
+            if (outcome.errorClass !== 'success' && outcome.errorClass !== 'failure')
+              throw new Error(`${envId} ${taskId}: ${outcome.message}`);
             steps += outcome.timesteps;
             latencies.push(...outcome.actionLatenciesMs);
           }

@@ -9,9 +9,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { sql, type RawBuilder } from 'kysely';
+import { fileURLToPath } from 'node:url';
+import { type RawBuilder, sql } from 'kysely';
 import pino from 'pino';
 import { currentListAggregateQuery, listedResultsOfActiveMiners, listedResultsQuery } from '../../src/db/tables/results.ts';
 import { getSamplingLists } from '../../src/db/tables/sampling-lists.ts';
@@ -87,7 +87,9 @@ async function measure(multiplier: number, scale: number, explainFile: string): 
   const redis = createRedis(REDIS, 'command', testLogger());
   const prefixes: string[] = [];
   try {
-    const seeded = await seedHistory(db, { miners, envs: ENVS, listSize: LIST_SIZE, multiplier }, 2, (line) => process.stderr.write(`history ${multiplier}×: seeding, ${line}\n`));
+    const seeded = await seedHistory(db, { miners, envs: ENVS, listSize: LIST_SIZE, multiplier }, 2, (line) =>
+      process.stderr.write(`history ${multiplier}×: seeding, ${line}\n`),
+    );
     const loadBefore = os.loadavg()[0]!;
     const resultRows = seeded.results;
     const tableMb = Number((await sql<{ b: string }>`select pg_total_relation_size('results') as b`.execute(db)).rows[0]!.b) / 2 ** 20;
@@ -141,7 +143,18 @@ async function measure(multiplier: number, scale: number, explainFile: string): 
     const weights: number[] = [];
     let block = seededBlocks({ miners, envs: ENVS, listSize: LIST_SIZE, multiplier }) + 1;
     for (let w = 0; w < WEIGHTS_PASSES; w++) {
-      weights.push((await timed(() => computeAndPublishWeights({ db, config: testConfig(), logger: pino({ level: 'silent' }), block: () => Promise.resolve(block++) })))[0]);
+      weights.push(
+        (
+          await timed(() =>
+            computeAndPublishWeights({
+              db,
+              config: testConfig(),
+              logger: pino({ level: 'silent' }),
+              block: () => Promise.resolve(block++),
+            }),
+          )
+        )[0],
+      );
     }
 
     const explain = async (title: string, query: RawBuilder<unknown>) =>
@@ -165,7 +178,16 @@ async function measure(multiplier: number, scale: number, explainFile: string): 
       const url = String((await server.waitForLog((line) => typeof line.url === 'string', 120_000)).url);
       const latest = (await (await fetch(`${url}/v1/weights/latest`)).json()) as { block_number?: number; block?: number };
       const snapshotId = (await sql<{ id: string }>`select max(id) as id from score_snapshots`.execute(db)).rows[0]!.id;
-      const routes = ['/v1/status', '/v1/miners', '/v1/miners/1', '/v1/environments', '/v1/scores/latest', `/v1/scores/${snapshotId}`, '/v1/weights/latest', `/v1/weights/${latest.block_number ?? latest.block ?? block - 1}`];
+      const routes = [
+        '/v1/status',
+        '/v1/miners',
+        '/v1/miners/1',
+        '/v1/environments',
+        '/v1/scores/latest',
+        `/v1/scores/${snapshotId}`,
+        '/v1/weights/latest',
+        `/v1/weights/${latest.block_number ?? latest.block ?? block - 1}`,
+      ];
       for (const route of routes) {
         const times: number[] = [];
         for (let r = 0; r < API_REQUESTS + 3; r++) {

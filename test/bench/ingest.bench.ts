@@ -6,17 +6,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { connectClient } from '../../src/db/connection-loss.ts';
 import type { Database, NewAttempt, NewResult } from '../../src/db/schema.ts';
 import { insertAttempt } from '../../src/db/tables/attempts.ts';
 import { insertResult } from '../../src/db/tables/results.ts';
 import { ResultWriter } from '../../src/worker/result-writer.ts';
-import { taskRecord, type TaskRecord } from '../../src/worker/task-record.ts';
+import { type TaskRecord, taskRecord } from '../../src/worker/task-record.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
-import type { BenchContext, BenchResult } from './bench-result.ts';
 import { createBenchDatabase } from './bench-database.ts';
+import type { BenchContext, BenchResult } from './bench-result.ts';
 
 const FULL_ROWS = 50_000;
 const SINGLE_ROWS = 2_000;
@@ -28,12 +28,29 @@ const TARGET_ROWS_PER_S = 5_000;
 function records(count: number, hotkey: string): TaskRecord[] {
   return Array.from({ length: count }, (_, i) =>
     taskRecord(
-      { env: 'bench/ingest-v1', task_id: i, task_uuid: randomUUID(), uid: i % 256, hotkey, revision: 'rev00001', endpoint: 'http://127.0.0.1:9/', created_at: Date.now() },
+      {
+        env: 'bench/ingest-v1',
+        task_id: i,
+        task_uuid: randomUUID(),
+        uid: i % 256,
+        hotkey,
+        revision: 'rev00001',
+        endpoint: 'http://127.0.0.1:9/',
+        created_at: Date.now(),
+      },
       {
         attempt: 1,
         workerId: 'bench',
         finishedAt: Date.now(),
-        outcome: { errorClass: i % 2 === 0 ? 'success' : 'failure', success: i % 2 === 0, score: i % 2 === 0 ? 1 : 0, reward: i * 0.5, timesteps: 200, latencyMs: 4.2, durationMs: 1234 },
+        outcome: {
+          errorClass: i % 2 === 0 ? 'success' : 'failure',
+          success: i % 2 === 0,
+          score: i % 2 === 0 ? 1 : 0,
+          reward: i * 0.5,
+          timesteps: 200,
+          latencyMs: 4.2,
+          durationMs: 1234,
+        },
       },
     ),
   );
@@ -64,9 +81,17 @@ async function rawMultiRow(url: string, all: readonly TaskRecord[]): Promise<num
       for (let i = 0; i < all.length; i += RAW_BATCH) {
         const batch = all.slice(i, i + RAW_BATCH);
         await client.query('begin');
-        const results = multiRowInsert('results', batch.map((r) => r.result!), ' on conflict do nothing');
+        const results = multiRowInsert(
+          'results',
+          batch.map((r) => r.result!),
+          ' on conflict do nothing',
+        );
         await client.query(results.text, results.values);
-        const attempts = multiRowInsert('attempts', batch.map((r) => r.attempt), '');
+        const attempts = multiRowInsert(
+          'attempts',
+          batch.map((r) => r.attempt),
+          '',
+        );
         await client.query(attempts.text, attempts.values);
         await client.query('commit');
       }
@@ -83,7 +108,13 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const db = bench.db;
   try {
     const n = Math.max(2_000, Math.round(FULL_ROWS * ctx.scale));
-    const writerOptions = { db, logger: testLogger(), maxBatchRows: config.worker.resultBatchRows, flushMs: config.worker.resultFlushMs, writeTimeoutMs: 60_000 };
+    const writerOptions = {
+      db,
+      logger: testLogger(),
+      maxBatchRows: config.worker.resultBatchRows,
+      flushMs: config.worker.resultFlushMs,
+      writeTimeoutMs: 60_000,
+    };
 
     // Warm-up: connections, plans, caches.
     const warm = new ResultWriter(writerOptions);
@@ -150,8 +181,18 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
         ok: closed >= TARGET_ROWS_PER_S,
         notes: `${settings}; each job awaits its row before writing the next`,
       },
-      { name: 'result ingestion, raw multi-row inserts (baseline)', value: baseline, unit: 'rows/s', notes: `${RAW_BATCH} rows per statement, results + attempts, one connection` },
-      { name: 'result ingestion, single-row inserts', value: single, unit: 'rows/s', notes: `${singleRecords.length} rows, one transaction (result + attempt) per row, for comparison` },
+      {
+        name: 'result ingestion, raw multi-row inserts (baseline)',
+        value: baseline,
+        unit: 'rows/s',
+        notes: `${RAW_BATCH} rows per statement, results + attempts, one connection`,
+      },
+      {
+        name: 'result ingestion, single-row inserts',
+        value: single,
+        unit: 'rows/s',
+        notes: `${singleRecords.length} rows, one transaction (result + attempt) per row, for comparison`,
+      },
     ];
   } finally {
     await bench.drop();

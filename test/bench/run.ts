@@ -35,7 +35,9 @@ for (const file of files) {
   process.stderr.write(`bench ${bench}: running${scale < 1 ? ` (scale ${scale})` : ''}...\n`);
   const started = performance.now();
   const out = path.join(scratch, `${bench}.json`);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'run-one.ts'), file, String(scale), out], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'run-one.ts'), file, String(scale), out], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   try {
     if (child.status !== 0) throw new Error(`exited with ${child.status ?? child.signal}`);
     for (const result of JSON.parse(readFileSync(out, 'utf8')) as BenchResult[]) rows.push({ bench, result });
@@ -50,7 +52,15 @@ rmSync(scratch, { recursive: true, force: true });
 console.log(
   formatTable(
     ['bench', 'figure', 'value', 'unit', 'baseline', 'target', 'ok'],
-    rows.map(({ bench, result: r }) => [bench, r.name, r.value, r.unit, r.baseline, r.target, r.ok === undefined ? undefined : r.ok ? 'yes' : 'NO']),
+    rows.map(({ bench, result: r }) => [
+      bench,
+      r.name,
+      r.value,
+      r.unit,
+      r.baseline,
+      r.target,
+      r.ok === undefined ? undefined : r.ok ? 'yes' : 'NO',
+    ]),
     { fractionDigits: 2 },
   ),
 );

@@ -8,21 +8,21 @@
 import { performance } from 'node:perf_hooks';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../src/db/schema.ts';
 import { getSamplingLists } from '../../src/db/tables/sampling-lists.ts';
 import { poolWorkerOptions, taskJobOptions } from '../../src/pool/job-options.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { readPoolSnapshot } from '../../src/pool/pool-snapshot.ts';
-import { TaskPool } from '../../src/pool/task-pool.ts';
 import { queueName } from '../../src/pool/task-job.ts';
+import { TaskPool } from '../../src/pool/task-pool.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
+import { randomName } from '../helpers/random-name.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix } from '../helpers/test-redis.ts';
-import type { BenchContext, BenchResult } from './bench-result.ts';
 import { createBenchDatabase } from './bench-database.ts';
-import { randomName } from '../helpers/random-name.ts';
+import type { BenchContext, BenchResult } from './bench-result.ts';
 
 const FULL_MINERS = 256;
 const ENVS = 8;
@@ -68,12 +68,31 @@ async function seed(db: Kysely<Database>, miners: number, envs: number, slots: (
     const ids = Array.from({ length: LIST_SIZE }, (_, i) => e * 1_000_000 + i * 7);
     await db
       .insertInto('sampling_lists')
-      .values({ env_id: `bench/env-${e}`, family: 'bench', task_ids: ids, dataset_start: 0, dataset_end: 10_000_000, list_size: LIST_SIZE, rotation_count: 10, rotation_interval_seconds: 3_600, scored: true })
+      .values({
+        env_id: `bench/env-${e}`,
+        family: 'bench',
+        task_ids: ids,
+        dataset_start: 0,
+        dataset_end: 10_000_000,
+        list_size: LIST_SIZE,
+        rotation_count: 10,
+        rotation_interval_seconds: 3_600,
+        scored: true,
+      })
       .execute();
   }
-  const rows = Array.from({ length: miners }, (_, uid) => ({ uid, hotkey: `5Bench${uid}`, revision: `rev${uid}`, endpoint: `http://127.0.0.1:9/${uid}`, committed_block: 1_000 + uid }));
+  const rows = Array.from({ length: miners }, (_, uid) => ({
+    uid,
+    hotkey: `5Bench${uid}`,
+    revision: `rev${uid}`,
+    endpoint: `http://127.0.0.1:9/${uid}`,
+    committed_block: 1_000 + uid,
+  }));
   await db.insertInto('miners').values(rows).execute();
-  await db.insertInto('miner_slots').values(rows.map((r) => ({ hotkey: r.hotkey, slots: slots(r.uid) }))).execute();
+  await db
+    .insertInto('miner_slots')
+    .values(rows.map((r) => ({ hotkey: r.hotkey, slots: slots(r.uid) })))
+    .execute();
 }
 
 /** Tick time at the DESIGN.md scale, in a steady state where most miners have covered their lists. */
@@ -135,7 +154,9 @@ async function tickBench(ctx: BenchContext): Promise<BenchResult[]> {
       }
       if (i % 10 === 5) {
         // A rotation: 10 ids out of one env, 10 new ones in.
-        await sql`update sampling_lists set task_ids = task_ids[11:] || array(select 9000000 + ${i} * 100 + g from generate_series(1, 10) g), version = version + 1, last_rotated_at = now() where env_id = ${envIds[i % envIds.length]}`.execute(db);
+        await sql`update sampling_lists set task_ids = task_ids[11:] || array(select 9000000 + ${i} * 100 + g from generate_series(1, 10) g), version = version + 1, last_rotated_at = now() where env_id = ${envIds[i % envIds.length]}`.execute(
+          db,
+        );
       }
       const tickLists = await getSamplingLists(db);
       counter.reset();
@@ -153,15 +174,29 @@ async function tickBench(ctx: BenchContext): Promise<BenchResult[]> {
     const rssMb = process.memoryUsage().rss / 2 ** 20;
     const median = quantile(times, 0.5);
     const scale = `${miners} miners × ${ENVS} envs × ${LIST_SIZE}-id lists`;
-    const stepNotes = Object.entries(steps).map(([step, ms]) => `${step} ${quantile(ms, 0.5).toFixed(1)}`).join(', ');
+    const stepNotes = Object.entries(steps)
+      .map(([step, ms]) => `${step} ${quantile(ms, 0.5).toFixed(1)}`)
+      .join(', ');
     const notes = `median ms per step: ${stepNotes}; ${resultRows} results seeded in ${seedSeconds.toFixed(0)} s; ${STEADY_TICKS} steady ticks, a quarter of the pool finishing between ticks (${Math.round(created / STEADY_TICKS)} tasks created per tick), 3 rotations`;
     return [
       { name: `tick median (${scale})`, value: median, unit: 'ms', target: `<= ${TICK_TARGET_MS} ms`, ok: median <= TICK_TARGET_MS, notes },
       { name: `tick p95 (${scale})`, value: quantile(times, 0.95), unit: 'ms' },
-      { name: 'tick Redis round trips (max)', value: Math.max(...trips), unit: 'round trips', target: 'O(miners), not O(tasks)', ok: Math.max(...trips) <= 10, notes: `commands per tick: median ${quantile(commands, 0.5)}, max ${Math.max(...commands)} (one per removal and per created task, all in the same round trips)` },
+      {
+        name: 'tick Redis round trips (max)',
+        value: Math.max(...trips),
+        unit: 'round trips',
+        target: 'O(miners), not O(tasks)',
+        ok: Math.max(...trips) <= 10,
+        notes: `commands per tick: median ${quantile(commands, 0.5)}, max ${Math.max(...commands)} (one per removal and per created task, all in the same round trips)`,
+      },
       { name: 'tick SQL queries (max)', value: sqlQueries, unit: 'queries' },
       { name: `first fill from empty (${scale})`, value: fillMs, unit: 'ms', notes: `${fill.created} tasks created` },
-      { name: 'leader start: reconciliation with the full result read', value: reconcileMs, unit: 'ms', notes: `${reconcile.inFlight} in flight` },
+      {
+        name: 'leader start: reconciliation with the full result read',
+        value: reconcileMs,
+        unit: 'ms',
+        notes: `${reconcile.inFlight} in flight`,
+      },
       { name: 'process RSS after the tick bench', value: rssMb, unit: 'MB', target: '<= 300 MB (service)', ok: rssMb <= 300 },
     ];
   } finally {
@@ -174,7 +209,13 @@ async function tickBench(ctx: BenchContext): Promise<BenchResult[]> {
 }
 
 /** Processes `total` jobs with 4 no-op workers on one queue; resolves with the seconds taken once `feed` finished and all were processed. */
-async function drain(ctx: BenchContext, prefix: string, env: string, total: number, feed: (stop: () => boolean) => Promise<void>): Promise<number> {
+async function drain(
+  ctx: BenchContext,
+  prefix: string,
+  env: string,
+  total: number,
+  feed: (stop: () => boolean) => Promise<void>,
+): Promise<number> {
   const connection = createRedis(ctx.redisUrl, 'bullmq', testLogger());
   let processed = 0;
   let finished: () => void = () => undefined;
@@ -217,7 +258,21 @@ async function throughputBench(ctx: BenchContext): Promise<BenchResult[]> {
     const rawSeconds = await drain(ctx, prefix, 'bench/raw', total, async () => {
       for (let i = 0; i < total; i += 1_000) {
         const n = Math.min(1_000, total - i);
-        await rawQueue.addBulk(Array.from({ length: n }, (_, k) => ({ name: 'task', data: { env: 'bench/raw', task_id: i + k, uid: 0, hotkey: 'hk', revision: 'r', endpoint: 'http://127.0.0.1:9/', created_at: Date.now() }, opts: { ...jobOptions, jobId: `raw-${i + k}` } })));
+        await rawQueue.addBulk(
+          Array.from({ length: n }, (_, k) => ({
+            name: 'task',
+            data: {
+              env: 'bench/raw',
+              task_id: i + k,
+              uid: 0,
+              hotkey: 'hk',
+              revision: 'r',
+              endpoint: 'http://127.0.0.1:9/',
+              created_at: Date.now(),
+            },
+            opts: { ...jobOptions, jobId: `raw-${i + k}` },
+          })),
+        );
       }
     });
     await rawQueue.close();
@@ -226,11 +281,30 @@ async function throughputBench(ctx: BenchContext): Promise<BenchResult[]> {
     // one env); the no-op evaluator writes no result, so ids are created again and again.
     await db
       .insertInto('sampling_lists')
-      .values({ env_id: env, family: 'bench', task_ids: Array.from({ length: LIST_SIZE }, (_, i) => i), dataset_start: 0, dataset_end: 1_000_000, list_size: LIST_SIZE, rotation_count: 10, rotation_interval_seconds: 3_600, scored: true })
+      .values({
+        env_id: env,
+        family: 'bench',
+        task_ids: Array.from({ length: LIST_SIZE }, (_, i) => i),
+        dataset_start: 0,
+        dataset_end: 1_000_000,
+        list_size: LIST_SIZE,
+        rotation_count: 10,
+        rotation_interval_seconds: 3_600,
+        scored: true,
+      })
       .execute();
-    const minerRows = Array.from({ length: 128 }, (_, uid) => ({ uid, hotkey: `5Tput${uid}`, revision: 'r', endpoint: `http://127.0.0.1:9/${uid}`, committed_block: uid }));
+    const minerRows = Array.from({ length: 128 }, (_, uid) => ({
+      uid,
+      hotkey: `5Tput${uid}`,
+      revision: 'r',
+      endpoint: `http://127.0.0.1:9/${uid}`,
+      committed_block: uid,
+    }));
     await db.insertInto('miners').values(minerRows).execute();
-    await db.insertInto('miner_slots').values(minerRows.map((m) => ({ hotkey: m.hotkey, slots: 32 }))).execute();
+    await db
+      .insertInto('miner_slots')
+      .values(minerRows.map((m) => ({ hotkey: m.hotkey, slots: 32 })))
+      .execute();
     const config = testConfig({ EVALPOOL_QUEUE_PREFIX: prefix, EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1000' });
     pool = await TaskPool.open({ redisUrl: ctx.redisUrl, prefix, db, config, logger: testLogger() });
     const token = randomName('bench#');
@@ -249,7 +323,15 @@ async function throughputBench(ctx: BenchContext): Promise<BenchResult[]> {
     const ours = total / poolSeconds;
     const notes = `${WORKERS} BullMQ workers × concurrency ${WORKER_CONCURRENCY}, no-op processor, our job options; evalpool side: ${ticks} back-to-back top-ups created ${created} tasks (128 miners × 32 slots); plain BullMQ Workers stand in for the worker module's consumer`;
     return [
-      { name: `pool throughput (${total} tasks, evalpool top-up + 4 workers)`, value: ours, unit: 'tasks/s', baseline: raw, target: '>= 50% of raw BullMQ', ok: ours >= raw * 0.5, notes },
+      {
+        name: `pool throughput (${total} tasks, evalpool top-up + 4 workers)`,
+        value: ours,
+        unit: 'tasks/s',
+        baseline: raw,
+        target: '>= 50% of raw BullMQ',
+        ok: ours >= raw * 0.5,
+        notes,
+      },
       { name: 'pool throughput / raw BullMQ', value: (100 * ours) / raw, unit: '%' },
     ];
   } finally {

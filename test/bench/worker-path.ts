@@ -3,17 +3,17 @@
 // TaskWorker, the batched result writer) running the built-in MuJoCo evaluator against a miner,
 // and counted once their result rows are in Postgres.
 import { performance } from 'node:perf_hooks';
+import { TASK_JOB_NAME } from '../../src/config/constants.ts';
 import { Lifecycle } from '../../src/runtime/lifecycle.ts';
 import { attachWorkers } from '../../src/service/worker-service.ts';
 import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
+import { randomName } from '../helpers/random-name.ts';
 import { jobOptionsOf, makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix } from '../helpers/test-redis.ts';
-import type { BenchContext } from './bench-result.ts';
-import { TASK_JOB_NAME } from '../../src/config/constants.ts';
 import { createBenchDatabase } from './bench-database.ts';
-import { randomName } from '../helpers/random-name.ts';
+import type { BenchContext } from './bench-result.ts';
 
 /** What {@link measureWorkerPath} measured. */
 export interface WorkerPathFigures {
@@ -23,7 +23,13 @@ export interface WorkerPathFigures {
 }
 
 /** Runs `episodes` tasks of `envId` against `minerUrl` through one in-process worker with `concurrency`. */
-export async function measureWorkerPath(ctx: BenchContext, minerUrl: string, envId: string, episodes: number, concurrency: number): Promise<WorkerPathFigures> {
+export async function measureWorkerPath(
+  ctx: BenchContext,
+  minerUrl: string,
+  envId: string,
+  episodes: number,
+  concurrency: number,
+): Promise<WorkerPathFigures> {
   const bench = await createBenchDatabase(ctx.postgresUrl, 'worker_path');
   const db = bench.db;
   const prefix = randomName('evalpool-bench-');

@@ -1,7 +1,7 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { b85decode, b85encode, Base85Error } from '../../src/chain/base85.ts';
+import { Base85Error, b85decode, b85encode } from '../../src/chain/base85.ts';
 
 // Vectors worked out by hand from Python's rules and checked against CPython 3.11 base64.b85encode/b85decode.
 const VECTORS: readonly [string, string][] = [
@@ -38,13 +38,26 @@ describe('base85', () => {
   });
 
   test('a character outside the alphabet is refused with its position', () => {
-    for (const [text, position] of [['ab"c', 2], ['abc de', 3], ['abcde:', 5]] as const) {
-      assert.throws(() => b85decode(text), (error: unknown) => error instanceof Base85Error && error.position === position && /bad base85 character/.test(error.message));
+    for (const [text, position] of [
+      ['ab"c', 2],
+      ['abc de', 3],
+      ['abcde:', 5],
+    ] as const) {
+      assert.throws(
+        () => b85decode(text),
+        (error: unknown) => error instanceof Base85Error && error.position === position && /bad base85 character/.test(error.message),
+      );
     }
   });
 
   test('a group above 2^32 - 1 is refused as an overflow', () => {
-    assert.throws(() => b85decode('~~~~~'), (error: unknown) => error instanceof Base85Error && /overflow/.test(error.message));
-    assert.throws(() => b85decode('00000|NsC1'), (error: unknown) => error instanceof Base85Error && error.position === 5);
+    assert.throws(
+      () => b85decode('~~~~~'),
+      (error: unknown) => error instanceof Base85Error && /overflow/.test(error.message),
+    );
+    assert.throws(
+      () => b85decode('00000|NsC1'),
+      (error: unknown) => error instanceof Base85Error && error.position === 5,
+    );
   });
 });

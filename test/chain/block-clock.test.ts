@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { BlockClock } from '../../src/chain/block-clock.ts';
 import { STATIC_CLOCK_GENESIS_MS } from '../../src/config/constants.ts';
@@ -14,12 +14,14 @@ describe('block clock', () => {
 
   test('monotonic, one block per block time', () => {
     const clock = new BlockClock({ genesisMs: 0, blockTimeMs: 12_000 });
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 45 }), fc.integer({ min: 0, max: 10 ** 9 }), (t, dt) => {
-      const a = clock.blockAt(t);
-      const b = clock.blockAt(t + dt);
-      assert.ok(b >= a);
-      assert.ok(b - a <= Math.ceil(dt / 12_000));
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 45 }), fc.integer({ min: 0, max: 10 ** 9 }), (t, dt) => {
+        const a = clock.blockAt(t);
+        const b = clock.blockAt(t + dt);
+        assert.ok(b >= a);
+        assert.ok(b - a <= Math.ceil(dt / 12_000));
+      }),
+    );
   });
 
   test('refuses a block time that is not positive', () => {

@@ -1,16 +1,18 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { parseBackendPrivateKey } from '../../src/chain/backend-key.ts';
-import { CommitmentError, type CommitmentErrorCode } from '../../src/chain/commitment-error.ts';
 import { parseCommitment, resolveCommitment } from '../../src/chain/commitment.ts';
+import { CommitmentError, type CommitmentErrorCode } from '../../src/chain/commitment-error.ts';
 import { encryptDeploymentId } from '../../src/chain/endpoint-crypto.ts';
 
 const KEY = parseBackendPrivateKey('11'.repeat(32), 'test');
 const UUID = '95edf2b6-e18b-400a-8398-5573df10e5e4';
 
 function rejectsWith(code: CommitmentErrorCode, raw: string, pattern?: RegExp): void {
-  assert.throws(() => resolveCommitment(raw, KEY.privateKey), (error: unknown) =>
-    error instanceof CommitmentError && error.code === code && (pattern === undefined || pattern.test(error.message)));
+  assert.throws(
+    () => resolveCommitment(raw, KEY.privateKey),
+    (error: unknown) => error instanceof CommitmentError && error.code === code && (pattern === undefined || pattern.test(error.message)),
+  );
 }
 
 describe('commitments', () => {
@@ -19,7 +21,12 @@ describe('commitments', () => {
     assert.equal(resolved.form, 'deployment');
     assert.equal(resolved.endpoint, `https://${UUID}.deployments.basilica.ai`);
     assert.match(resolved.revision, /^1a2b3c4d-[0-9a-f]{12}$/);
-    assert.deepEqual(parseCommitment(` org/policy:1a2b3c4d:${UUID.toUpperCase()} `), { form: 'deployment', repo: 'org/policy', rev: '1a2b3c4d', deploymentId: UUID });
+    assert.deepEqual(parseCommitment(` org/policy:1a2b3c4d:${UUID.toUpperCase()} `), {
+      form: 'deployment',
+      repo: 'org/policy',
+      rev: '1a2b3c4d',
+      deploymentId: UUID,
+    });
   });
 
   test('a plain URL is the endpoint, without its trailing slash', () => {
@@ -33,7 +40,11 @@ describe('commitments', () => {
     const raw = `org/policy:1a2b3c4d:e:${encryptDeploymentId(UUID, KEY.publicKey)}`;
     const resolved = resolveCommitment(raw, KEY.privateKey);
     assert.deepEqual([resolved.form, resolved.endpoint], ['encrypted', `https://${UUID}.deployments.basilica.ai`]);
-    assert.equal(resolved.revision, resolveCommitment(`org/policy:1a2b3c4d:${UUID}`).revision, 'same deployment, same identity as the plain form');
+    assert.equal(
+      resolved.revision,
+      resolveCommitment(`org/policy:1a2b3c4d:${UUID}`).revision,
+      'same deployment, same identity as the plain form',
+    );
   });
 
   test('the revision changes with the endpoint, the rev or the repo, and not with re-encryption', () => {
@@ -68,7 +79,9 @@ describe('commitments', () => {
     rejectsWith('wrong_length', 'org/policy:1a2b3c4d:e:0000000000');
     const other = parseBackendPrivateKey('33'.repeat(32), 'test');
     rejectsWith('decrypt_failed', `org/policy:1a2b3c4d:e:${encryptDeploymentId(UUID, other.publicKey)}`);
-    assert.throws(() => resolveCommitment(`org/policy:1a2b3c4d:e:${encryptDeploymentId(UUID, KEY.publicKey)}`), (error: unknown) =>
-      error instanceof CommitmentError && error.code === 'no_key');
+    assert.throws(
+      () => resolveCommitment(`org/policy:1a2b3c4d:e:${encryptDeploymentId(UUID, KEY.publicKey)}`),
+      (error: unknown) => error instanceof CommitmentError && error.code === 'no_key',
+    );
   });
 });

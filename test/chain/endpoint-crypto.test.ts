@@ -1,9 +1,8 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { b85decode, b85encode } from '../../src/chain/base85.ts';
+import { describe, test } from 'node:test';
 import {
   BackendKeyError,
   loadBackendPrivateKey,
@@ -11,8 +10,9 @@ import {
   parseX25519PublicKeyHex,
   x25519PrivateKeyFromRaw,
 } from '../../src/chain/backend-key.ts';
+import { b85decode, b85encode } from '../../src/chain/base85.ts';
 import { CommitmentError, type CommitmentErrorCode } from '../../src/chain/commitment-error.ts';
-import { decryptDeploymentId, encryptDeploymentId, ENCRYPTED_BLOB_BYTES } from '../../src/chain/endpoint-crypto.ts';
+import { decryptDeploymentId, ENCRYPTED_BLOB_BYTES, encryptDeploymentId } from '../../src/chain/endpoint-crypto.ts';
 import { withTempDir } from '../helpers/with-temp-dir.ts';
 
 const BACKEND = parseBackendPrivateKey('11'.repeat(32), 'test');
@@ -90,8 +90,13 @@ describe('backend key', () => {
   test('accepts 64 hex characters with surrounding whitespace, refuses anything else and names the source', () => {
     assert.equal(parseBackendPrivateKey(`  ${'11'.repeat(32)}\n`, 'x').publicKeyHex, BACKEND.publicKeyHex);
     for (const bad of ['', '11'.repeat(31), '11'.repeat(33), 'zz'.repeat(32), `0x${'11'.repeat(32)}`]) {
-      assert.throws(() => parseBackendPrivateKey(bad, 'EVALPOOL_BACKEND_PRIVATE_KEY'), (error: unknown) =>
-        error instanceof BackendKeyError && error.message.startsWith('EVALPOOL_BACKEND_PRIVATE_KEY: expected 64 hex characters') && !error.message.includes('11'.repeat(8)));
+      assert.throws(
+        () => parseBackendPrivateKey(bad, 'EVALPOOL_BACKEND_PRIVATE_KEY'),
+        (error: unknown) =>
+          error instanceof BackendKeyError &&
+          error.message.startsWith('EVALPOOL_BACKEND_PRIVATE_KEY: expected 64 hex characters') &&
+          !error.message.includes('11'.repeat(8)),
+      );
     }
   });
 
@@ -101,7 +106,10 @@ describe('backend key', () => {
       await writeFile(file, `${'11'.repeat(32)}\n`, { mode: 0o600 });
       assert.equal((await loadBackendPrivateKey({ file })).publicKeyHex, BACKEND.publicKeyHex);
       assert.equal((await loadBackendPrivateKey({ hex: '11'.repeat(32) })).publicKeyHex, BACKEND.publicKeyHex);
-      await assert.rejects(loadBackendPrivateKey({ file: path.join(dir, 'missing') }), /backend private key file .*missing: cannot read it \(ENOENT\)/);
+      await assert.rejects(
+        loadBackendPrivateKey({ file: path.join(dir, 'missing') }),
+        /backend private key file .*missing: cannot read it \(ENOENT\)/,
+      );
       await writeFile(file, 'short');
       await assert.rejects(loadBackendPrivateKey({ file }), /backend private key file .*backend\.key: expected 64 hex characters/);
     });

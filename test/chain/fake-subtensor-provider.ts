@@ -8,11 +8,16 @@
  * `provider()` opens a new connection to it, as a `WsProvider` would.
  */
 import { EventEmitter } from 'node:events';
-import type { ProviderInterface, ProviderInterfaceCallback, ProviderInterfaceEmitCb, ProviderInterfaceEmitted } from '@polkadot/rpc-provider/types';
+import type {
+  ProviderInterface,
+  ProviderInterfaceCallback,
+  ProviderInterfaceEmitCb,
+  ProviderInterfaceEmitted,
+} from '@polkadot/rpc-provider/types';
 import { expandMetadata, Metadata, TypeRegistry } from '@polkadot/types';
 import type { ChainProperties, Header } from '@polkadot/types/interfaces';
-import { blake2AsHex } from '@polkadot/util-crypto';
 import { compactAddLength, compactStripLength, compactToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsHex } from '@polkadot/util-crypto';
 
 /** One data field of a commitment: raw bytes (stored as `Raw<n>`), or another kind of field. */
 export type FakeCommitmentField = { readonly raw: string | Uint8Array } | { readonly sha256: string } | { readonly bigRaw: Uint8Array };
@@ -20,10 +25,25 @@ export type FakeCommitmentField = { readonly raw: string | Uint8Array } | { read
 const GENESIS_PARENT = `0x${'00'.repeat(32)}`;
 const SPEC_VERSION = 331;
 const RPC_METHODS = [
-  'author_submitAndWatchExtrinsic', 'author_unwatchExtrinsic', 'chain_getBlock', 'chain_getBlockHash', 'chain_getFinalizedHead',
-  'chain_getHeader', 'chain_subscribeNewHeads', 'rpc_methods', 'state_call', 'state_getMetadata', 'state_getRuntimeVersion',
-  'state_getStorage', 'state_queryStorageAt', 'state_subscribeRuntimeVersion', 'state_subscribeStorage', 'system_accountNextIndex',
-  'system_chain', 'system_health', 'system_properties',
+  'author_submitAndWatchExtrinsic',
+  'author_unwatchExtrinsic',
+  'chain_getBlock',
+  'chain_getBlockHash',
+  'chain_getFinalizedHead',
+  'chain_getHeader',
+  'chain_subscribeNewHeads',
+  'rpc_methods',
+  'state_call',
+  'state_getMetadata',
+  'state_getRuntimeVersion',
+  'state_getStorage',
+  'state_queryStorageAt',
+  'state_subscribeRuntimeVersion',
+  'state_subscribeStorage',
+  'system_accountNextIndex',
+  'system_chain',
+  'system_health',
+  'system_properties',
 ];
 
 /** The fake chain: storage, blocks and behaviour switches shared by all its connections. */
@@ -50,7 +70,9 @@ export class FakeSubtensorNode {
   constructor(metadataBytes: Uint8Array, bestBlock = 4_000) {
     const metadata = new Metadata(this.registry, metadataBytes);
     this.registry.setMetadata(metadata, undefined, undefined, true);
-    this.registry.setChainProperties(this.registry.createType('ChainProperties', { ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'TAO' }) as ChainProperties);
+    this.registry.setChainProperties(
+      this.registry.createType('ChainProperties', { ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'TAO' }) as ChainProperties,
+    );
     this.metadataHex = metadata.toHex();
     this.#metadataBytes = metadataBytes;
     this.#query = expandMetadata(this.registry, metadata).query;
@@ -72,7 +94,13 @@ export class FakeSubtensorNode {
 
   #addBlock(number: number, extrinsics: string[]): string {
     const parentHash = number === 0 ? GENESIS_PARENT : this.#bestHash;
-    const header = this.registry.createType<Header>('Header', { parentHash, number, stateRoot: blake2AsHex(`state-${number}`), extrinsicsRoot: blake2AsHex(`ex-${number}`), digest: { logs: [] } });
+    const header = this.registry.createType<Header>('Header', {
+      parentHash,
+      number,
+      stateRoot: blake2AsHex(`state-${number}`),
+      extrinsicsRoot: blake2AsHex(`ex-${number}`),
+      digest: { logs: [] },
+    });
     const hash = header.hash.toHex();
     this.#headers.set(hash, header);
     this.#extrinsics.set(hash, extrinsics);
@@ -100,7 +128,19 @@ export class FakeSubtensorNode {
   }
 
   /** A subnet with these neurons (hotkeys as SS58), plus the hyperparameters the validator reads. */
-  addSubnet(netuid: number, hotkeys: readonly string[], options: { commitReveal?: boolean; commitRevealVersion?: number; versionKey?: number; weightsSetRateLimit?: number; activityCutoff?: number; tempo?: number; revealPeriodEpochs?: number } = {}): void {
+  addSubnet(
+    netuid: number,
+    hotkeys: readonly string[],
+    options: {
+      commitReveal?: boolean;
+      commitRevealVersion?: number;
+      versionKey?: number;
+      weightsSetRateLimit?: number;
+      activityCutoff?: number;
+      tempo?: number;
+      revealPeriodEpochs?: number;
+    } = {},
+  ): void {
     this.setStorage('subtensorModule', 'networksAdded', [netuid], this.encode('bool', true));
     this.setStorage('subtensorModule', 'subnetworkN', [netuid], this.encode('u16', hotkeys.length));
     this.setStorage('subtensorModule', 'commitRevealWeightsEnabled', [netuid], this.encode('bool', options.commitReveal ?? false));
@@ -131,7 +171,12 @@ export class FakeSubtensorNode {
       if ('bigRaw' in field) return { BigRaw: field.bigRaw };
       return { Sha256: field.sha256 };
     });
-    this.setStorage('commitments', 'commitmentOf', [netuid, hotkey], this.encode('PalletCommitmentsRegistration', { deposit: 0, block, info: { fields: encoded } }));
+    this.setStorage(
+      'commitments',
+      'commitmentOf',
+      [netuid, hotkey],
+      this.encode('PalletCommitmentsRegistration', { deposit: 0, block, info: { fields: encoded } }),
+    );
   }
 
   #moduleError(pallet: string, error: string): { index: number; error: Uint8Array } {
@@ -150,8 +195,14 @@ export class FakeSubtensorNode {
 
   #runtimeVersion(): unknown {
     return {
-      specName: 'node-subtensor', implName: 'node-subtensor', authoringVersion: 1, specVersion: SPEC_VERSION, implVersion: 1,
-      apis: [[blake2AsHex('Metadata', 64), 2]], transactionVersion: 1, stateVersion: 1,
+      specName: 'node-subtensor',
+      implName: 'node-subtensor',
+      authoringVersion: 1,
+      specVersion: SPEC_VERSION,
+      implVersion: 1,
+      apis: [[blake2AsHex('Metadata', 64), 2]],
+      transactionVersion: 1,
+      stateVersion: 1,
     };
   }
 
@@ -173,27 +224,42 @@ export class FakeSubtensorNode {
   answer(method: string, params: unknown[]): unknown {
     this.calls.push(method);
     switch (method) {
-      case 'rpc_methods': return { methods: RPC_METHODS };
-      case 'system_chain': return 'Bittensor';
-      case 'system_properties': return { ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'TAO' };
-      case 'system_health': return { peers: 3, isSyncing: false, shouldHavePeers: true };
-      case 'system_accountNextIndex': return this.nonce;
-      case 'state_getRuntimeVersion': return this.#runtimeVersion();
-      case 'state_getMetadata': return this.metadataHex;
-      case 'state_call': return this.#stateCall(params[0], params[1]);
-      case 'chain_getBlockHash': return params[0] === undefined || params[0] === null ? this.#bestHash : this.#hashOf(Number(params[0]));
-      case 'chain_getFinalizedHead': return this.#bestHash;
-      case 'chain_getHeader': return this.#header(params[0]);
+      case 'rpc_methods':
+        return { methods: RPC_METHODS };
+      case 'system_chain':
+        return 'Bittensor';
+      case 'system_properties':
+        return { ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'TAO' };
+      case 'system_health':
+        return { peers: 3, isSyncing: false, shouldHavePeers: true };
+      case 'system_accountNextIndex':
+        return this.nonce;
+      case 'state_getRuntimeVersion':
+        return this.#runtimeVersion();
+      case 'state_getMetadata':
+        return this.metadataHex;
+      case 'state_call':
+        return this.#stateCall(params[0], params[1]);
+      case 'chain_getBlockHash':
+        return params[0] === undefined || params[0] === null ? this.#bestHash : this.#hashOf(Number(params[0]));
+      case 'chain_getFinalizedHead':
+        return this.#bestHash;
+      case 'chain_getHeader':
+        return this.#header(params[0]);
       case 'chain_getBlock': {
         const hash = typeof params[0] === 'string' ? params[0] : this.#bestHash;
         return { block: { header: this.#header(hash), extrinsics: this.#extrinsics.get(hash) ?? [] }, justifications: null };
       }
-      case 'state_getStorage': return this.#storage.get(params[0] as string) ?? null;
+      case 'state_getStorage':
+        return this.#storage.get(params[0] as string) ?? null;
       case 'state_queryStorageAt': {
         const keys = params[0] as string[];
-        return [{ block: (params[1] as string | undefined) ?? this.#bestHash, changes: keys.map((key) => [key, this.#storage.get(key) ?? null]) }];
+        return [
+          { block: (params[1] as string | undefined) ?? this.#bestHash, changes: keys.map((key) => [key, this.#storage.get(key) ?? null]) },
+        ];
       }
-      default: throw new Error(`fake node: method ${method} is not implemented`);
+      default:
+        throw new Error(`fake node: method ${method} is not implemented`);
     }
   }
 
@@ -201,9 +267,15 @@ export class FakeSubtensorNode {
   subscribe(method: string, params: unknown[], emit: (result: unknown) => void): void {
     this.calls.push(method);
     switch (method) {
-      case 'state_subscribeRuntimeVersion': emit(this.#runtimeVersion()); return;
-      case 'chain_subscribeNewHeads': emit(this.#header(undefined)); return;
-      case 'state_subscribeStorage': emit(this.answer('state_queryStorageAt', [params[0]])?.[0 as never]); return;
+      case 'state_subscribeRuntimeVersion':
+        emit(this.#runtimeVersion());
+        return;
+      case 'chain_subscribeNewHeads':
+        emit(this.#header(undefined));
+        return;
+      case 'state_subscribeStorage':
+        emit(this.answer('state_queryStorageAt', [params[0]])?.[0 as never]);
+        return;
       case 'author_submitAndWatchExtrinsic': {
         const hex = params[0] as string;
         this.submitted.push(hex);
@@ -213,9 +285,15 @@ export class FakeSubtensorNode {
         // hand (pallet index 0 = System, then the pallet's event) as polkadot-js's Event type
         // only decodes bytes.
         const dispatchInfo = { weight: { refTime: 1, proofSize: 1 }, class: 'Normal', paysFee: 'No' };
-        const outcome = this.failNextWith === undefined
-          ? { ExtrinsicSuccess: { dispatchInfo } }
-          : { ExtrinsicFailed: { dispatchError: { Module: this.#moduleError(this.failNextWith.pallet, this.failNextWith.error) }, dispatchInfo } };
+        const outcome =
+          this.failNextWith === undefined
+            ? { ExtrinsicSuccess: { dispatchInfo } }
+            : {
+                ExtrinsicFailed: {
+                  dispatchError: { Module: this.#moduleError(this.failNextWith.pallet, this.failNextWith.error) },
+                  dispatchInfo,
+                },
+              };
         this.failNextWith = undefined;
         const record = u8aConcat(
           this.encode('FrameSystemPhase', { ApplyExtrinsic: 0 }),
@@ -227,7 +305,8 @@ export class FakeSubtensorNode {
         emit({ inBlock: hash });
         return;
       }
-      default: throw new Error(`fake node: subscription ${method} is not implemented`);
+      default:
+        throw new Error(`fake node: subscription ${method} is not implemented`);
     }
   }
 }
@@ -303,9 +382,11 @@ export class FakeSubtensorProvider implements ProviderInterface {
     const id = this.#nextSubscription++;
     setImmediate(() => {
       try {
-        this.#node.subscribe(method, params, (result) => setImmediate(() => {
-          if (this.#connected) cb(null, result);
-        }));
+        this.#node.subscribe(method, params, (result) =>
+          setImmediate(() => {
+            if (this.#connected) cb(null, result);
+          }),
+        );
       } catch (error) {
         cb(error as Error, undefined);
       }

@@ -15,7 +15,10 @@ const SUBTENSOR_METADATA_PATH = path.resolve(repoRoot, '..', 'shared', 'fixtures
 /** The metadata bytes, or a skip message for `test(name, { skip }, ...)` when the file is absent. */
 export function loadSubtensorMetadata(): { bytes: Uint8Array; skip: false } | { bytes: undefined; skip: string } {
   if (!existsSync(SUBTENSOR_METADATA_PATH)) {
-    return { bytes: undefined, skip: `subtensor metadata fixture not found at ${SUBTENSOR_METADATA_PATH} (a checkout without shared/): skipping chain tests` };
+    return {
+      bytes: undefined,
+      skip: `subtensor metadata fixture not found at ${SUBTENSOR_METADATA_PATH} (a checkout without shared/): skipping chain tests`,
+    };
   }
   return { bytes: readFileSync(SUBTENSOR_METADATA_PATH), skip: false };
 }

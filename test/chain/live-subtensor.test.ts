@@ -2,10 +2,11 @@
  * Smoke test against a public subtensor node. Runs only with EVALPOOL_LIVE_CHAIN=1 (a test switch,
  * not configuration); it needs the internet, which CI and the project's machines do not have.
  */
-import { describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { SubtensorConnection, wsProviderFactory } from '../../src/chain/subtensor-connection.ts';
+import { describe, test } from 'node:test';
 import { assertSignableExtensions } from '../../src/chain/signed-extensions.ts';
+import { SubtensorConnection, wsProviderFactory } from '../../src/chain/subtensor-connection.ts';
 import { SubtensorMinerSource } from '../../src/chain/subtensor-miner-source.ts';
 import { capturingLogger } from '../helpers/test-logger.ts';
 
@@ -16,20 +17,32 @@ const NETUID = 1;
 describe('live subtensor (finney)', { skip: LIVE ? false : 'set EVALPOOL_LIVE_CHAIN=1 to run the live chain smoke test' }, () => {
   test('reads the miners of a subnet and the best block', async () => {
     const source = new SubtensorMinerSource({
-      createProvider: wsProviderFactory(ENDPOINT, 30_000), label: ENDPOINT, netuid: NETUID, logger: capturingLogger().logger, callTimeoutMs: 30_000, connectTimeoutMs: 60_000,
+      createProvider: wsProviderFactory(ENDPOINT, 30_000),
+      label: ENDPOINT,
+      netuid: NETUID,
+      logger: capturingLogger().logger,
+      callTimeoutMs: 30_000,
+      connectTimeoutMs: 60_000,
     });
     try {
       const snapshot = await source.refresh();
       assert.equal(snapshot.stale, undefined);
       assert.ok(snapshot.block > 5_000_000, `block ${snapshot.block}`);
-      console.log(`finney netuid ${NETUID} at block ${snapshot.block}: ${snapshot.miners.length} miners, ${snapshot.excluded.length} excluded`);
+      console.log(
+        `finney netuid ${NETUID} at block ${snapshot.block}: ${snapshot.miners.length} miners, ${snapshot.excluded.length} excluded`,
+      );
     } finally {
       await source.close();
     }
   });
 
   test('the live runtime can be signed for (its unknown signed extensions are empty)', async () => {
-    const connection = new SubtensorConnection({ createProvider: wsProviderFactory(ENDPOINT, 30_000), label: ENDPOINT, logger: capturingLogger().logger, connectTimeoutMs: 60_000 });
+    const connection = new SubtensorConnection({
+      createProvider: wsProviderFactory(ENDPOINT, 30_000),
+      label: ENDPOINT,
+      logger: capturingLogger().logger,
+      connectTimeoutMs: 60_000,
+    });
     try {
       console.log(`unknown, empty signed extensions: ${assertSignableExtensions((await connection.api()).registry).join(', ')}`);
     } finally {

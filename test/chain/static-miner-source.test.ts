@@ -1,7 +1,7 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm, writeFile, rename } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { describe, test } from 'node:test';
 import { parseBackendPrivateKey } from '../../src/chain/backend-key.ts';
 import { BlockClock } from '../../src/chain/block-clock.ts';
 import { encryptDeploymentId } from '../../src/chain/endpoint-crypto.ts';
@@ -40,15 +40,21 @@ describe('static miner source', () => {
       assert.equal(snapshot.source, 'static');
       assert.equal(snapshot.block, 100);
       assert.equal(snapshot.stale, undefined);
-      assert.deepEqual(snapshot.miners.map((m) => [m.uid, m.hotkey, m.endpoint, m.form, m.committed_block]), [
-        [0, 'miner-a', 'http://127.0.0.1:9100', 'static', 0],
-        [1, 'miner-b', `https://${UUID}.deployments.basilica.ai`, 'deployment', 0],
-        [3, 'miner-c', `https://${UUID}.deployments.basilica.ai`, 'encrypted', 30],
-        [4, 'miner-url', 'https://policy.example.org', 'url', 0],
-      ]);
+      assert.deepEqual(
+        snapshot.miners.map((m) => [m.uid, m.hotkey, m.endpoint, m.form, m.committed_block]),
+        [
+          [0, 'miner-a', 'http://127.0.0.1:9100', 'static', 0],
+          [1, 'miner-b', `https://${UUID}.deployments.basilica.ai`, 'deployment', 0],
+          [3, 'miner-c', `https://${UUID}.deployments.basilica.ai`, 'encrypted', 30],
+          [4, 'miner-url', 'https://policy.example.org', 'url', 0],
+        ],
+      );
       assert.match(snapshot.miners[0]!.revision, /^static-[0-9a-f]{12}$/);
       assert.match(snapshot.miners[1]!.revision, /^v7-[0-9a-f]{12}$/);
-      assert.deepEqual(snapshot.excluded.map((e) => [e.uid, e.hotkey]), [[2, 'miner-bad']]);
+      assert.deepEqual(
+        snapshot.excluded.map((e) => [e.uid, e.hotkey]),
+        [[2, 'miner-bad']],
+      );
       assert.match(snapshot.excluded[0]!.reason, /^bad_form: /);
       assert.ok(records.some((r) => r.msg === 'miner excluded: unusable commitment' && r.hotkey === 'miner-bad'));
       now += 12_000 * 3;
@@ -62,13 +68,18 @@ describe('static miner source', () => {
   test('an encrypted commitment without a backend key excludes that miner only', async () => {
     await withTempDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
-      await writeJson(file, { miners: [
-        { uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:1' },
-        { uid: 1, hotkey: 'b', commitment: `org/p:1a2b3c4d:e:${encryptDeploymentId(UUID, KEY.publicKey)}` },
-      ] });
+      await writeJson(file, {
+        miners: [
+          { uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:1' },
+          { uid: 1, hotkey: 'b', commitment: `org/p:1a2b3c4d:e:${encryptDeploymentId(UUID, KEY.publicKey)}` },
+        ],
+      });
       const source = new StaticMinerSource({ file, logger: capturingLogger().logger });
       const snapshot = await source.refresh();
-      assert.deepEqual(snapshot.miners.map((m) => m.uid), [0]);
+      assert.deepEqual(
+        snapshot.miners.map((m) => m.uid),
+        [0],
+      );
       assert.match(snapshot.excluded[0]!.reason, /^no_key: /);
     });
   });
@@ -80,9 +91,17 @@ describe('static miner source', () => {
       const { logger } = capturingLogger();
       const source = new StaticMinerSource({ file, logger });
       const first = await source.refresh();
-      await writeJson(file, { miners: [{ uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:2' }, { uid: 1, hotkey: 'b', endpoint: 'http://127.0.0.1:3' }] });
+      await writeJson(file, {
+        miners: [
+          { uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:2' },
+          { uid: 1, hotkey: 'b', endpoint: 'http://127.0.0.1:3' },
+        ],
+      });
       const second = await source.refresh();
-      assert.deepEqual(second.miners.map((m) => m.endpoint), ['http://127.0.0.1:2', 'http://127.0.0.1:3']);
+      assert.deepEqual(
+        second.miners.map((m) => m.endpoint),
+        ['http://127.0.0.1:2', 'http://127.0.0.1:3'],
+      );
       assert.notEqual(second.miners[0]!.revision, first.miners[0]!.revision, 'a new endpoint is a new identity');
 
       await writeJson(file, { miners: [{ uid: 0, hotkey: 'a', endpoint: 'ftp://nope' }] });
@@ -106,11 +125,22 @@ describe('static miner source', () => {
   test('a bad file on the first load is an error naming the file, the entry and the field', async () => {
     await withTempDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
-      await writeJson(file, { miners: [{ uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:1' }, { uid: 'one', hotkey: 'b', endpoint: 'http://x' }] });
+      await writeJson(file, {
+        miners: [
+          { uid: 0, hotkey: 'a', endpoint: 'http://127.0.0.1:1' },
+          { uid: 'one', hotkey: 'b', endpoint: 'http://x' },
+        ],
+      });
       const source = new StaticMinerSource({ file, logger: capturingLogger().logger });
-      await assert.rejects(source.refresh(), (error: unknown) =>
-        error instanceof StaticMinersFileError && error.message === `${file}: entry 1 (hotkey b): field "uid": expected a number`);
-      await assert.rejects(new StaticMinerSource({ file: path.join(dir, 'absent.json'), logger: capturingLogger().logger }).refresh(), /absent\.json: cannot read the miners file \(ENOENT\)/);
+      await assert.rejects(
+        source.refresh(),
+        (error: unknown) =>
+          error instanceof StaticMinersFileError && error.message === `${file}: entry 1 (hotkey b): field "uid": expected a number`,
+      );
+      await assert.rejects(
+        new StaticMinerSource({ file: path.join(dir, 'absent.json'), logger: capturingLogger().logger }).refresh(),
+        /absent\.json: cannot read the miners file \(ENOENT\)/,
+      );
     });
   });
 });

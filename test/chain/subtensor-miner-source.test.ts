@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { encodeAddress } from '@polkadot/util-crypto';
 import { parseBackendPrivateKey } from '../../src/chain/backend-key.ts';
 import { encryptDeploymentId } from '../../src/chain/endpoint-crypto.ts';
@@ -25,8 +25,14 @@ const ROOMY_MS = 20_000;
 function source(node: FakeSubtensorNode, extra: Partial<SubtensorMinerSourceOptions> = {}) {
   const log = capturingLogger();
   const options: SubtensorMinerSourceOptions = {
-    createProvider: () => node.provider(), label: 'ws://fake-node', netuid: NETUID, logger: log.logger, backendKey: KEY.privateKey,
-    callTimeoutMs: ROOMY_MS, connectTimeoutMs: ROOMY_MS, ...extra,
+    createProvider: () => node.provider(),
+    label: 'ws://fake-node',
+    netuid: NETUID,
+    logger: log.logger,
+    backendKey: KEY.privateKey,
+    callTimeoutMs: ROOMY_MS,
+    connectTimeoutMs: ROOMY_MS,
+    ...extra,
   };
   return { source: new SubtensorMinerSource(options), records: log.lines };
 }
@@ -40,7 +46,10 @@ function subnet(bytes: Uint8Array): FakeSubtensorNode {
   node.setCommitment(NETUID, hotkeys[3]!, 150, [{ raw: 'not a commitment' }]);
   // hotkeys[4]: no commitment (a validator)
   node.setCommitment(NETUID, hotkeys[5]!, 160, [{ sha256: `0x${'ab'.repeat(32)}` }]);
-  node.setCommitment(NETUID, hotkeys[6]!, 170, [{ raw: 'org/policy:1a2b3c4d:e:' }, { raw: encryptDeploymentId(UUID, parseBackendPrivateKey('33'.repeat(32), 'x').publicKey) }]);
+  node.setCommitment(NETUID, hotkeys[6]!, 170, [
+    { raw: 'org/policy:1a2b3c4d:e:' },
+    { raw: encryptDeploymentId(UUID, parseBackendPrivateKey('33'.repeat(32), 'x').publicKey) },
+  ]);
   node.setCommitment(NETUID, hotkeys[7]!, 180, [{ raw: 'https://miner-7' }, { raw: '.example.org' }]);
   return node;
 }
@@ -56,17 +65,30 @@ describe('subtensor miner source (offline, real metadata)', { skip: fixture.skip
       assert.equal(snapshot.source, 'subtensor');
       assert.equal(snapshot.block, node.bestNumber);
       assert.equal(snapshot.stale, undefined);
-      assert.deepEqual(snapshot.miners.map((m) => [m.uid, m.hotkey, m.endpoint, m.form, m.committed_block]), [
-        [0, hotkeys[0], `https://${UUID}.deployments.basilica.ai`, 'deployment', 120],
-        [1, hotkeys[1], 'https://miner-1.example.org', 'url', 130],
-        [2, hotkeys[2], `https://${UUID2}.deployments.basilica.ai`, 'encrypted', 140],
-        [7, hotkeys[7], 'https://miner-7.example.org', 'url', 180],
-      ]);
+      assert.deepEqual(
+        snapshot.miners.map((m) => [m.uid, m.hotkey, m.endpoint, m.form, m.committed_block]),
+        [
+          [0, hotkeys[0], `https://${UUID}.deployments.basilica.ai`, 'deployment', 120],
+          [1, hotkeys[1], 'https://miner-1.example.org', 'url', 130],
+          [2, hotkeys[2], `https://${UUID2}.deployments.basilica.ai`, 'encrypted', 140],
+          [7, hotkeys[7], 'https://miner-7.example.org', 'url', 180],
+        ],
+      );
       assert.match(snapshot.miners[2]!.revision, /^5e6f7a8b-[0-9a-f]{12}$/);
-      assert.deepEqual(snapshot.excluded.map((e) => [e.uid, e.reason.split(':')[0]]), [[3, 'bad_form'], [5, 'bad_form'], [6, 'decrypt_failed']]);
+      assert.deepEqual(
+        snapshot.excluded.map((e) => [e.uid, e.reason.split(':')[0]]),
+        [
+          [3, 'bad_form'],
+          [5, 'bad_form'],
+          [6, 'decrypt_failed'],
+        ],
+      );
       assert.match(snapshot.excluded[1]!.reason, /no raw data in the commitment \(field kinds: Sha256\)/);
       const logged = records.filter((r) => r.msg === 'miner excluded: unusable commitment');
-      assert.deepEqual(logged.map((r) => r.uid), [3, 5, 6]);
+      assert.deepEqual(
+        logged.map((r) => r.uid),
+        [3, 5, 6],
+      );
 
       node.advance(3);
       const again = await src.refresh();
@@ -85,7 +107,10 @@ describe('subtensor miner source (offline, real metadata)', { skip: fixture.skip
       node.setCommitment(NETUID, hotkeys[0]!, 200, [{ raw: `org/policy:1a2b3c4d:${UUID2}` }]);
       node.setStorage('subtensorModule', 'subnetworkN', [NETUID], node.encode('u16', 2));
       const after = await src.refresh();
-      assert.deepEqual(after.miners.map((m) => m.uid), [0, 1]);
+      assert.deepEqual(
+        after.miners.map((m) => m.uid),
+        [0, 1],
+      );
       assert.notEqual(after.miners[0]!.revision, before.miners[0]!.revision);
       assert.equal(after.miners[0]!.committed_block, 200);
     } finally {
@@ -129,7 +154,10 @@ describe('subtensor miner source (offline, real metadata)', { skip: fixture.skip
     node.silent = true;
     const { source: src } = source(node, { connectTimeoutMs: 300 });
     try {
-      await assert.rejects(src.refresh(), /cannot read miners from subtensor ws:\/\/fake-node: cannot connect to subtensor ws:\/\/fake-node: connecting to subtensor ws:\/\/fake-node did not answer within 300 ms/);
+      await assert.rejects(
+        src.refresh(),
+        /cannot read miners from subtensor ws:\/\/fake-node: cannot connect to subtensor ws:\/\/fake-node: connecting to subtensor ws:\/\/fake-node did not answer within 300 ms/,
+      );
     } finally {
       await src.close();
     }
@@ -154,7 +182,11 @@ describe('subtensor miner source (offline, real metadata)', { skip: fixture.skip
       const before = node.calls.filter((m) => m === 'chain_getHeader').length;
       const [a, b] = await Promise.all([src.refresh(), src.refresh()]);
       assert.equal(a, b);
-      assert.equal(node.calls.filter((m) => m === 'chain_getHeader').length - before, 2, 'one read: the best header, and the new block\'s header for api.at');
+      assert.equal(
+        node.calls.filter((m) => m === 'chain_getHeader').length - before,
+        2,
+        "one read: the best header, and the new block's header for api.at",
+      );
     } finally {
       await src.close();
     }

@@ -5,26 +5,31 @@
  * `@ideallabs/timelock_wasm_wrapper` 0.2.0-dev, whose ciphertext layout and decryption are those
  * of the revision subtensor pins), which decrypts our ciphertexts and whose ciphertexts we decrypt.
  */
-import { describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { TypeRegistry, type Bytes, type Struct, type u64 } from '@polkadot/types';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, test } from 'node:test';
+import { initSync, tld, tle } from '@ideallabs/timelock_wasm_wrapper';
+import { type Bytes, type Struct, TypeRegistry, type u64 } from '@polkadot/types';
 import type { Codec } from '@polkadot/types/types';
-import { initSync, tle, tld } from '@ideallabs/timelock_wasm_wrapper';
-import { testBeacon } from './test-beacon.ts';
 import { buildTimelockedCommit, encodeWeightsPayload, revealRound } from '../../src/chain/commit-reveal.ts';
-import { QUICKNET, timelockDecrypt, timelockEncrypt, TimelockError } from '../../src/chain/timelock.ts';
+import { QUICKNET, TimelockError, timelockDecrypt, timelockEncrypt } from '../../src/chain/timelock.ts';
+import { testBeacon } from './test-beacon.ts';
 
 const require = createRequire(import.meta.url);
 initSync({ module: readFileSync(require.resolve('@ideallabs/timelock_wasm_wrapper/timelock_wasm_wrapper_bg.wasm')) });
 const CURVE = 'bls12_381';
 
 /** drand Quicknet's published signature of round 1000 (the tle crate's own test vector). */
-const QUICKNET_ROUND_1000_SIGNATURE = Buffer.from('b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39', 'hex');
+const QUICKNET_ROUND_1000_SIGNATURE = Buffer.from(
+  'b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39',
+  'hex',
+);
 
-const rustDecrypt = (ciphertext: Uint8Array, signature: Uint8Array): Buffer => Buffer.from(tld([...ciphertext], [...signature], CURVE) as number[]);
+const rustDecrypt = (ciphertext: Uint8Array, signature: Uint8Array): Buffer =>
+  Buffer.from(tld([...ciphertext], [...signature], CURVE) as number[]);
 
 /** The pallet's decoding of the decrypted bytes: `WeightsTlockPayload`, then the hotkey as an AccountId32. */
 function palletDecode(bytes: Uint8Array) {
@@ -46,7 +51,12 @@ const payload = encodeWeightsPayload(hotkey, [0, 3, 7], [20_000, 15_535, 30_000]
 
 describe('timelock encryption (subtensor commit-reveal v4)', () => {
   test('the payload is the SCALE WeightsTlockPayload the pallet decodes, hotkey included', () => {
-    assert.deepEqual(palletDecode(payload), { hotkey: hotkey.toString('hex'), uids: [0, 3, 7], values: [20_000, 15_535, 30_000], versionKey: 4_242n });
+    assert.deepEqual(palletDecode(payload), {
+      hotkey: hotkey.toString('hex'),
+      uids: [0, 3, 7],
+      values: [20_000, 15_535, 30_000],
+      versionKey: 4_242n,
+    });
   });
 
   test('encrypted to Quicknet round 1000, the real beacon signature of that round opens it, in our code and in the Rust tle crate', () => {
@@ -59,7 +69,9 @@ describe('timelock encryption (subtensor commit-reveal v4)', () => {
 
   test("the Rust tle crate's ciphertext (same layout: U, V, W, body, suite) decrypts in our code", () => {
     const id = createHash('sha256').update(Buffer.from('00000000000003e8', 'hex')).digest();
-    const rust = Buffer.from(tle([...id], [...payload], [...Buffer.alloc(32, 7)], [...Buffer.from(QUICKNET.publicKey, 'hex')], CURVE) as number[]);
+    const rust = Buffer.from(
+      tle([...id], [...payload], [...Buffer.alloc(32, 7)], [...Buffer.from(QUICKNET.publicKey, 'hex')], CURVE) as number[],
+    );
     assert.equal(rust.length, timelockEncrypt(payload, 1_000n).length, 'the same serialized size');
     assert.deepEqual(timelockDecrypt(rust, QUICKNET_ROUND_1000_SIGNATURE), Buffer.from(payload));
   });

@@ -1,16 +1,21 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { ValidatorLoop, type ValidatorLoopOptions } from '../../src/chain/validator-loop.ts';
-import { parseLatestWeights, type LatestWeights } from '../../src/chain/weights-response.ts';
+import { type LatestWeights, parseLatestWeights } from '../../src/chain/weights-response.ts';
 import { CommitRevealEnabledError, type PreparedWeights, type U16Weights, type WeightsCadence } from '../../src/chain/weights-submitter.ts';
 import { capturingLogger } from '../helpers/test-logger.ts';
 import { weightsBody } from './weights-server.ts';
 
 /** A submitter whose chain is `chain`: the test moves its block by hand. */
-function fakeSubmitter(failPrepare: (() => Error | undefined) = () => undefined) {
+function fakeSubmitter(failPrepare: () => Error | undefined = () => undefined) {
   const submitted: U16Weights[] = [];
   const prepared: U16Weights[] = [];
-  const chain: { block: number; rateLimit: number; activityCutoff: number; lastUpdate: number | null } = { block: 1_000, rateLimit: 0, activityCutoff: 5_000, lastUpdate: null };
+  const chain: { block: number; rateLimit: number; activityCutoff: number; lastUpdate: number | null } = {
+    block: 1_000,
+    rateLimit: 0,
+    activityCutoff: 5_000,
+    lastUpdate: null,
+  };
   return {
     submitted,
     prepared,
@@ -55,7 +60,10 @@ describe('validator loop', () => {
     const outcomes = [];
     for (let i = 0; i < 7; i++) outcomes.push(await loop.poll());
     assert.deepEqual(outcomes, ['no_weights', 'submitted', 'unchanged', 'failed', 'unchanged', 'submitted', 'empty']);
-    assert.deepEqual(submitted, [{ uids: [0, 1], values: [30_000, 35_535] }, { uids: [1], values: [65_535] }]);
+    assert.deepEqual(submitted, [
+      { uids: [0, 1], values: [30_000, 35_535] },
+      { uids: [1], values: [65_535] },
+    ]);
     assert.equal(loop.lastBlock, 102);
     assert.ok(records.some((r) => r.msg === 'setting weights failed: retrying at the next poll' && r.err === 'backend down'));
   });
@@ -63,14 +71,26 @@ describe('validator loop', () => {
   test('with the same backend weights, sets them again every resubmitBlocks of the chain, never faster', async () => {
     const { submitter, submitted, chain } = fakeSubmitter();
     const weights = parseLatestWeights(weightsBody(100, [0, 1], [30_000, 35_535]));
-    const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(weights), submitter, logger: capturingLogger().logger, resubmitBlocks: 100 });
+    const loop = new ValidatorLoop({
+      fetchWeights: () => Promise.resolve(weights),
+      submitter,
+      logger: capturingLogger().logger,
+      resubmitBlocks: 100,
+    });
     const seen: [number, string][] = [];
     // The chain moves 30 blocks between polls; no wall-clock time is involved.
     for (let poll = 0; poll < 12; poll++) {
       seen.push([chain.block, await loop.poll()]);
       chain.block += 30;
     }
-    assert.deepEqual(seen.filter(([, o]) => o !== 'unchanged'), [[1_000, 'submitted'], [1_120, 'resubmitted'], [1_240, 'resubmitted']]);
+    assert.deepEqual(
+      seen.filter(([, o]) => o !== 'unchanged'),
+      [
+        [1_000, 'submitted'],
+        [1_120, 'resubmitted'],
+        [1_240, 'resubmitted'],
+      ],
+    );
     assert.equal(submitted.length, 3);
     assert.ok(submitted.every((w) => w.uids.join() === '0,1' && w.values.join() === '30000,35535'));
     assert.equal(loop.lastSetAt, 1_240);
@@ -79,7 +99,12 @@ describe('validator loop', () => {
   test("the chain's WeightsSetRateLimit holds back new weights and resubmissions; LastUpdate counts after a restart", async () => {
     const { submitter, submitted, chain } = fakeSubmitter();
     let block = 100;
-    const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(block, [0], [65_535]))), submitter, logger: capturingLogger().logger, resubmitBlocks: 10 });
+    const loop = new ValidatorLoop({
+      fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(block, [0], [65_535]))),
+      submitter,
+      logger: capturingLogger().logger,
+      resubmitBlocks: 10,
+    });
     // A restart: the chain says this uid set weights at 990; the rate limit is 50 blocks.
     chain.lastUpdate = 990;
     chain.rateLimit = 50;
@@ -105,7 +130,12 @@ describe('validator loop', () => {
     const { submitter, chain } = fakeSubmitter();
     chain.activityCutoff = 300;
     const { logger, lines } = capturingLogger();
-    const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(1, [0], [65_535]))), submitter, logger, resubmitBlocks: 360 });
+    const loop = new ValidatorLoop({
+      fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(1, [0], [65_535]))),
+      submitter,
+      logger,
+      resubmitBlocks: 360,
+    });
     await loop.poll();
     await loop.poll();
     assert.equal(lines.filter((l) => l.level === 40 && String(l.msg).includes('ActivityCutoff')).length, 1);
@@ -114,7 +144,11 @@ describe('validator loop', () => {
   test('a failed submission is retried at the next poll for the same block', async () => {
     let fail = true;
     const { submitter, prepared } = fakeSubmitter(() => (fail ? new Error('node busy') : undefined));
-    const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(5, [0], [65_535]))), submitter, logger: capturingLogger().logger });
+    const loop = new ValidatorLoop({
+      fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(5, [0], [65_535]))),
+      submitter,
+      logger: capturingLogger().logger,
+    });
     assert.equal(await loop.poll(), 'failed');
     fail = false;
     assert.equal(await loop.poll(), 'submitted');
@@ -126,7 +160,10 @@ describe('validator loop', () => {
     const seen: number[] = [];
     const loop = new ValidatorLoop({
       fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(9, [2], [65_535]))),
-      submitter, logger: capturingLogger().logger, dryRun: true, onPrepared: (_p, w) => seen.push(w.block_number),
+      submitter,
+      logger: capturingLogger().logger,
+      dryRun: true,
+      onPrepared: (_p, w) => seen.push(w.block_number),
     });
     assert.equal(await loop.poll(), 'dry_run');
     assert.deepEqual(submitted, []);
@@ -134,8 +171,15 @@ describe('validator loop', () => {
   });
 
   test('a fatal error (commit-reveal on) stops the loop and rejects done', async () => {
-    const { submitter } = fakeSubmitter(() => new CommitRevealEnabledError('commit-reveal is on for netuid 1: plain set_weights would be refused'));
-    const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(1, [0], [65_535]))), submitter, logger: capturingLogger().logger, pollIntervalMs: 10 });
+    const { submitter } = fakeSubmitter(
+      () => new CommitRevealEnabledError('commit-reveal is on for netuid 1: plain set_weights would be refused'),
+    );
+    const loop = new ValidatorLoop({
+      fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(1, [0], [65_535]))),
+      submitter,
+      logger: capturingLogger().logger,
+      pollIntervalMs: 10,
+    });
     loop.start();
     loop.start();
     await assert.rejects(loop.done, CommitRevealEnabledError);
@@ -145,7 +189,12 @@ describe('validator loop', () => {
   test('start polls periodically; stop is idempotent and ends it', async () => {
     let polls = 0;
     const { submitter } = fakeSubmitter();
-    const loop = new ValidatorLoop({ fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(++polls, [0], [65_535]))), submitter, logger: capturingLogger().logger, pollIntervalMs: 5 });
+    const loop = new ValidatorLoop({
+      fetchWeights: () => Promise.resolve(parseLatestWeights(weightsBody(++polls, [0], [65_535]))),
+      submitter,
+      logger: capturingLogger().logger,
+      pollIntervalMs: 5,
+    });
     loop.start();
     while (polls < 3) await new Promise((resolve) => setTimeout(resolve, 5));
     await loop.stop();

@@ -1,7 +1,7 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { describe, test } from 'node:test';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
 import { loadValidatorKeypair, ValidatorSeedError } from '../../src/chain/validator-seed.ts';
 import { withTempDir } from '../helpers/with-temp-dir.ts';
@@ -30,14 +30,22 @@ describe('validator seed', () => {
       await assert.rejects(loadValidatorKeypair({ file: wallet }), /the secret gives 5Grw.*but the file says ss58Address 5FHn/);
       await writeFile(wallet, JSON.stringify({ ss58Address: ALICE }));
       await assert.rejects(loadValidatorKeypair({ file: wallet }), /needs "secretPhrase" or "secretSeed"/);
-      await assert.rejects(loadValidatorKeypair({ file: path.join(dir, 'missing') }), /validator seed file .*missing: cannot read it \(ENOENT\)/);
+      await assert.rejects(
+        loadValidatorKeypair({ file: path.join(dir, 'missing') }),
+        /validator seed file .*missing: cannot read it \(ENOENT\)/,
+      );
     });
   });
 
   test('a bad seed is refused without ever quoting it', async () => {
     const secret = 'correct horse battery staple not a real mnemonic at all';
-    await assert.rejects(loadValidatorKeypair({ seed: secret, source: 'EVALPOOL_VALIDATOR_SEED' }), (error: unknown) =>
-      error instanceof ValidatorSeedError && error.message.startsWith('EVALPOOL_VALIDATOR_SEED: not a valid') && !error.message.includes('horse'));
+    await assert.rejects(
+      loadValidatorKeypair({ seed: secret, source: 'EVALPOOL_VALIDATOR_SEED' }),
+      (error: unknown) =>
+        error instanceof ValidatorSeedError &&
+        error.message.startsWith('EVALPOOL_VALIDATOR_SEED: not a valid') &&
+        !error.message.includes('horse'),
+    );
     await assert.rejects(loadValidatorKeypair({ seed: '   ' }), /validator seed: empty/);
   });
 });

@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { fetchLatestWeights, parseLatestWeights, WeightsResponseError } from '../../src/chain/weights-response.ts';
 import { startWeightsServer, weightsBody } from './weights-server.ts';
 
@@ -15,7 +15,11 @@ describe('GET /v1/weights/latest', () => {
       [{ ...weightsBody(1, [0], [1]), weights: { x: 1 } }, /weights\.x: keys must be uids/],
       ['nope', /invalid \/v1\/weights\/latest response/],
     ];
-    for (const [body, pattern] of bad) assert.throws(() => parseLatestWeights(body), (error: unknown) => error instanceof WeightsResponseError && pattern.test(error.message));
+    for (const [body, pattern] of bad)
+      assert.throws(
+        () => parseLatestWeights(body),
+        (error: unknown) => error instanceof WeightsResponseError && pattern.test(error.message),
+      );
   });
 
   test('404 before the first weights is "nothing yet"; 5xx is retried with backoff', async () => {
@@ -57,7 +61,10 @@ describe('GET /v1/weights/latest', () => {
     const server = await startWeightsServer(() => undefined);
     try {
       // The limit leaves a loaded machine room to deliver each request before giving up on it.
-      await assert.rejects(fetchLatestWeights(server.url, { timeoutMs: 3_000, attempts: 2, backoffMs: 1 }), /did not answer within 3000 ms/);
+      await assert.rejects(
+        fetchLatestWeights(server.url, { timeoutMs: 3_000, attempts: 2, backoffMs: 1 }),
+        /did not answer within 3000 ms/,
+      );
       assert.equal(server.requests.length, 2);
     } finally {
       await server.close();

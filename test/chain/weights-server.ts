@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /** A real HTTP server on 127.0.0.1 (port 0) answering with `handler`; `close()` ends every connection. */
-export async function startWeightsServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+export async function startWeightsServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
@@ -13,16 +15,25 @@ export async function startWeightsServer(handler: (req: IncomingMessage, res: Se
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((error) => (error ? reject(error) : resolve()));
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
   };
 }
 
 /** A `/v1/weights/latest` body as the backend serves it. */
-export function weightsBody(block: number, uids: number[], values: number[]): {
-  block_number: number; timestamp: string; weights: Record<string, number>; weights_u16: { uids: number[]; values: number[] }; metadata: unknown;
+export function weightsBody(
+  block: number,
+  uids: number[],
+  values: number[],
+): {
+  block_number: number;
+  timestamp: string;
+  weights: Record<string, number>;
+  weights_u16: { uids: number[]; values: number[] };
+  metadata: unknown;
 } {
   const total = values.reduce((a, b) => a + b, 0);
   return {

@@ -37,7 +37,10 @@ describe('config check and the miners file', () => {
       await writeFile(file, JSON.stringify({ miners: [{ uid: 1, hotkey: 'hk-1' }] }));
       const invalid = await runCli(['config', 'check', '--json'], { EVALPOOL_MINERS_FILE: file });
       assert.equal(invalid.code, 2);
-      assert.equal(invalid.stderr, `evalpool: EVALPOOL_MINERS_FILE: ${file}: entry 0 (hotkey hk-1): exactly one of "endpoint" or "commitment" is required\n`);
+      assert.equal(
+        invalid.stderr,
+        `evalpool: EVALPOOL_MINERS_FILE: ${file}: entry 0 (hotkey hk-1): exactly one of "endpoint" or "commitment" is required\n`,
+      );
       const unreadable = await runCli(['config', 'check'], { EVALPOOL_MINERS_FILE: dir });
       assert.equal(unreadable.code, 2);
       assert.equal(unreadable.stderr, `evalpool: EVALPOOL_MINERS_FILE: ${dir}: cannot read the miners file (EISDIR)\n`);

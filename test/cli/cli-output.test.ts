@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
 import { TABLE_MAX_WIDTH } from '../../src/cli/format-table.ts';
 import { migrationStatus } from '../../src/db/migrator.ts';
+import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
 import { range, seedList, seedMiner, seedResults } from '../helpers/scoring-seed.ts';
 import { runCli } from '../helpers/spawn-cli.ts';
 import { testConfig } from '../helpers/test-config.ts';
@@ -21,7 +21,7 @@ function assertFits(text: string): void {
 }
 
 describe('evalpool output', () => {
-  test('--version prints the package version; one error prefix, also for commander\'s own errors', async () => {
+  test("--version prints the package version; one error prefix, also for commander's own errors", async () => {
     const version = await runCli(['--version']);
     assert.equal(version.code, 0);
     assert.equal(version.stdout.trim(), VERSION);
@@ -38,11 +38,19 @@ describe('evalpool output', () => {
       await seedMiner(database.db, { uid: i + 1, hotkey, committedBlock: i + 1 });
       await seedResults(database.db, { uid: i + 1, hotkey }, 'a', range(0, 5), () => i);
     }
-    const published = await computeAndPublishWeights({ db: database.db, config: testConfig(), logger: testLogger(), block: () => Promise.resolve(700) });
+    const published = await computeAndPublishWeights({
+      db: database.db,
+      config: testConfig(),
+      logger: testLogger(),
+      block: () => Promise.resolve(700),
+    });
     assert.equal(published.outcome, 'published');
     for (const hotkey of HOTKEYS) assert.equal((await runCli(['slots', 'set', hotkey, '5'], env())).code, 0);
 
-    for (const command of [['weights', 'show'], ['slots', 'show']]) {
+    for (const command of [
+      ['weights', 'show'],
+      ['slots', 'show'],
+    ]) {
       const table = await runCli(command, env());
       assert.equal(table.code, 0, table.stderr);
       assertFits(table.stdout);
@@ -51,21 +59,31 @@ describe('evalpool output', () => {
       if (command[0] === 'slots') {
         for (const hotkey of HOTKEYS) {
           assert.ok(!table.stdout.includes(hotkey), `${command.join(' ')}: the key is elided`);
-          assert.ok(table.stdout.includes(`${hotkey.slice(0, 7)}`) && table.stdout.includes(`${hotkey.slice(-7)}`), `${command.join(' ')}: both ends show`);
+          assert.ok(
+            table.stdout.includes(`${hotkey.slice(0, 7)}`) && table.stdout.includes(`${hotkey.slice(-7)}`),
+            `${command.join(' ')}: both ends show`,
+          );
         }
       }
       const wide = await runCli([...command, '--wide'], env());
       for (const hotkey of HOTKEYS) assert.ok(wide.stdout.includes(hotkey), `${command.join(' ')} --wide`);
     }
 
-    const weights = JSON.parse((await runCli(['weights', 'show', '--json'], env())).stdout) as { block_number: number; created_at: string; weights: Record<string, unknown>[] };
+    const weights = JSON.parse((await runCli(['weights', 'show', '--json'], env())).stdout) as {
+      block_number: number;
+      created_at: string;
+      weights: Record<string, unknown>[];
+    };
     assert.equal(weights.block_number, 700);
     assert.match(weights.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.deepEqual(new Set(weights.weights.map((w) => w.hotkey)), new Set(HOTKEYS));
     assert.deepEqual(Object.keys(weights.weights[0]!), ['uid', 'hotkey', 'weight', 'u16', 'points', 'eligible']);
     const slots = JSON.parse((await runCli(['slots', 'show', '--json'], env())).stdout) as Record<string, unknown>[];
     assert.deepEqual(Object.keys(slots[0]!), ['hotkey', 'slots', 'adjusted', 'pinned', 'paused', 'last_change', 'reason']);
-    const one = JSON.parse((await runCli(['slots', 'show', HOTKEYS[0]!, '--json'], env())).stdout) as { hotkey: string; history: unknown[] };
+    const one = JSON.parse((await runCli(['slots', 'show', HOTKEYS[0]!, '--json'], env())).stdout) as {
+      hotkey: string;
+      history: unknown[];
+    };
     assert.equal(one.hotkey, HOTKEYS[0]);
     assert.equal(one.history.length, 1);
     const config = JSON.parse((await runCli(['config', 'check', '--json'], env())).stdout) as Record<string, unknown>;
@@ -77,7 +95,10 @@ describe('evalpool output', () => {
     const before = await applied();
     const refused = await runCli(['migrate', 'down'], env());
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /^evalpool: revert migration \S+ of database "evalpool_test_\w+" .*: refusing without a confirmation \(no terminal to ask on\); run again with --yes/);
+    assert.match(
+      refused.stderr,
+      /^evalpool: revert migration \S+ of database "evalpool_test_\w+" .*: refusing without a confirmation \(no terminal to ask on\); run again with --yes/,
+    );
     assert.equal(await applied(), before);
     const confirmed = await runCli(['migrate', 'down', '--yes'], env());
     assert.equal(confirmed.code, 0, confirmed.stderr);

@@ -19,7 +19,10 @@ describe('evalpool db reset', () => {
     await seedMiner(database.db, { uid: 1 });
     const refused = await runCli(['db', 'reset'], env());
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /^evalpool: drop database "evalpool_test_\w+" and create it again \(every result, weight and slot is lost\): refusing without a confirmation \(no terminal to ask on\); run again with --yes\n$/);
+    assert.match(
+      refused.stderr,
+      /^evalpool: drop database "evalpool_test_\w+" and create it again \(every result, weight and slot is lost\): refusing without a confirmation \(no terminal to ask on\); run again with --yes\n$/,
+    );
     assert.equal(await minerRows(), 1, 'nothing reset');
 
     const reset = await runCli(['db', 'reset', '--yes'], env());

@@ -9,13 +9,36 @@ const progress: DemoProgress = {
     { envId: 'mujoco/reach-v1', listSize: 4 },
   ],
   miners: [
-    { uid: 0, hotkey: 'demo-random', envs: [{ envId: 'mujoco/push-v1', done: 4, successRate: 0 }, { envId: 'mujoco/reach-v1', done: 1, successRate: 0 }] },
-    { uid: 2, hotkey: 'demo-expert', envs: [{ envId: 'mujoco/push-v1', done: 2, successRate: 1 }, { envId: 'mujoco/reach-v1', done: 0, successRate: null }] },
+    {
+      uid: 0,
+      hotkey: 'demo-random',
+      envs: [
+        { envId: 'mujoco/push-v1', done: 4, successRate: 0 },
+        { envId: 'mujoco/reach-v1', done: 1, successRate: 0 },
+      ],
+    },
+    {
+      uid: 2,
+      hotkey: 'demo-expert',
+      envs: [
+        { envId: 'mujoco/push-v1', done: 2, successRate: 1 },
+        { envId: 'mujoco/reach-v1', done: 0, successRate: null },
+      ],
+    },
   ],
   weights: null,
 };
 
-const weights: DemoWeights = { id: 1, blockNumber: 42, createdAt: new Date(0), byUid: new Map([[0, 0.25], [2, 0.75]]), eligibleUids: [2] };
+const weights: DemoWeights = {
+  id: 1,
+  blockNumber: 42,
+  createdAt: new Date(0),
+  byUid: new Map([
+    [0, 0.25],
+    [2, 0.75],
+  ]),
+  eligibleUids: [2],
+};
 
 describe('demo output', () => {
   test('elapsed times read as seconds, minutes or hours', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dropDatabase } from '../../src/db/ensure-database.ts';
-import { runCli, spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
+import { type CliProcess, runCli, spawnCli } from '../helpers/spawn-cli.ts';
 import { randomDatabaseUrl } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { STATE_TIMEOUT_MS, waitFor } from '../helpers/wait-for.ts';
@@ -52,7 +52,11 @@ async function accepting(port: number): Promise<boolean> {
 
 async function writeMinersFile(dir: string, ports: readonly number[]): Promise<string> {
   const file = join(dir, `miners-${ports.join('-')}.json`);
-  const miners = ['demo-random', 'demo-noisy', 'demo-expert'].map((hotkey, uid) => ({ uid, hotkey, endpoint: `http://127.0.0.1:${ports[uid]}` }));
+  const miners = ['demo-random', 'demo-noisy', 'demo-expert'].map((hotkey, uid) => ({
+    uid,
+    hotkey,
+    endpoint: `http://127.0.0.1:${ports[uid]}`,
+  }));
   await writeFile(file, JSON.stringify({ miners }));
   return file;
 }
@@ -105,25 +109,42 @@ describe('evalpool demo as a process', () => {
   test('publishes weights that favour the expert, has a leader, and stops cleanly on SIGINT', async (t) => {
     const databaseUrl = randomDatabaseUrl();
     const minerPorts = await freePorts(3);
-    const cli: CliProcess = spawnCli(['demo'], variables({ EVALPOOL_DATABASE_URL: databaseUrl, EVALPOOL_MINERS_FILE: await writeMinersFile(dir, minerPorts) }));
+    const cli: CliProcess = spawnCli(
+      ['demo'],
+      variables({ EVALPOOL_DATABASE_URL: databaseUrl, EVALPOOL_MINERS_FILE: await writeMinersFile(dir, minerPorts) }),
+    );
     try {
-      const url = await waitFor('the dashboard URL on stdout', () => {
-        if (cli.child.exitCode !== null) throw new Error(`demo exited early\nstdout:\n${cli.stdout()}\nstderr:\n${cli.stderr()}`);
-        return /dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(cli.stdout())?.[1];
-      }, STATE_TIMEOUT_MS, 100);
+      const url = await waitFor(
+        'the dashboard URL on stdout',
+        () => {
+          if (cli.child.exitCode !== null) throw new Error(`demo exited early\nstdout:\n${cli.stdout()}\nstderr:\n${cli.stderr()}`);
+          return /dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(cli.stdout())?.[1];
+        },
+        STATE_TIMEOUT_MS,
+        100,
+      );
       t.diagnostic(`demo listening on ${url}`);
       assert.match(cli.stdout(), new RegExp(`demo-expert\\s+expert\\s+http://127\\.0\\.0\\.1:${minerPorts[2]}`));
 
       // Weights are published once any miner is eligible; the demo's table waits for all three.
-      const weights = await waitFor('published weights that rank all three miners', async () => {
-        const answer = await getJson(`${url}/v1/weights/latest`);
-        if (answer.status !== 200) return undefined;
-        const eligible = (answer.body.metadata as { eligible_uids?: unknown[] }).eligible_uids ?? [];
-        return eligible.length === 3 ? (answer.body.weights as Record<string, number>) : undefined;
-      }, STATE_TIMEOUT_MS, 500);
+      const weights = await waitFor(
+        'published weights that rank all three miners',
+        async () => {
+          const answer = await getJson(`${url}/v1/weights/latest`);
+          if (answer.status !== 200) return undefined;
+          const eligible = (answer.body.metadata as { eligible_uids?: unknown[] }).eligible_uids ?? [];
+          return eligible.length === 3 ? (answer.body.weights as Record<string, number>) : undefined;
+        },
+        STATE_TIMEOUT_MS,
+        500,
+      );
       const expert = weights[String(EXPERT_UID)]!;
       for (const [uid, weight] of Object.entries(weights)) {
-        if (uid !== String(EXPERT_UID)) assert.ok(expert > weight, `expert (uid ${EXPERT_UID}) ${expert} should outweigh uid ${uid} ${weight}: ${JSON.stringify(weights)}`);
+        if (uid !== String(EXPERT_UID))
+          assert.ok(
+            expert > weight,
+            `expert (uid ${EXPERT_UID}) ${expert} should outweigh uid ${uid} ${weight}: ${JSON.stringify(weights)}`,
+          );
       }
 
       const status = await getJson(`${url}/v1/status`);
@@ -131,7 +152,12 @@ describe('evalpool demo as a process', () => {
       const scheduler = status.body.scheduler as { leader_id: string | null } | null;
       assert.ok(scheduler?.leader_id, `no leader in /v1/status: ${JSON.stringify(status.body)}`);
 
-      await waitFor('the weights table on stdout', () => /→ demo-expert \(uid 2, the expert policy\) leads/.test(cli.stdout()), STATE_TIMEOUT_MS, 100);
+      await waitFor(
+        'the weights table on stdout',
+        () => /→ demo-expert \(uid 2, the expert policy\) leads/.test(cli.stdout()),
+        STATE_TIMEOUT_MS,
+        100,
+      );
 
       cli.child.kill('SIGINT');
       assert.equal(await cli.exited(), 0, `stdout:\n${cli.stdout()}\nstderr:\n${cli.stderr()}`);
@@ -151,7 +177,10 @@ describe('evalpool demo as a process', () => {
       const [a, b] = await freePorts(2);
       const result = await runCli(['demo'], variables({ EVALPOOL_MINERS_FILE: await writeMinersFile(dir, [a!, port, b!]) }));
       assert.equal(result.code, 1);
-      assert.match(result.stderr, new RegExp(`^evalpool: port ${port} is already in use, so demo miner demo-noisy .*--miner-ports <first port>`));
+      assert.match(
+        result.stderr,
+        new RegExp(`^evalpool: port ${port} is already in use, so demo miner demo-noisy .*--miner-ports <first port>`),
+      );
       assert.doesNotMatch(result.stderr, /\n\s+at /);
     } finally {
       await close(taken);
@@ -164,7 +193,10 @@ describe('evalpool demo as a process', () => {
     try {
       const port = (taken.address() as { port: number }).port;
       const minersFile = await writeMinersFile(dir, await freePorts(3));
-      const result = await runCli(['demo'], variables({ EVALPOOL_DATABASE_URL: databaseUrl, EVALPOOL_MINERS_FILE: minersFile, EVALPOOL_PORT: String(port) }));
+      const result = await runCli(
+        ['demo'],
+        variables({ EVALPOOL_DATABASE_URL: databaseUrl, EVALPOOL_MINERS_FILE: minersFile, EVALPOOL_PORT: String(port) }),
+      );
       assert.equal(result.code, 1);
       assert.match(result.stderr, new RegExp(`^evalpool: port ${port} is already in use.*set EVALPOOL_PORT`));
     } finally {
@@ -177,12 +209,24 @@ describe('evalpool demo as a process', () => {
     const databaseUrl = randomDatabaseUrl();
     try {
       const minersFile = await writeMinersFile(dir, await freePorts(3));
-      const noRedis = await runCli(['demo'], variables({ EVALPOOL_DATABASE_URL: databaseUrl, EVALPOOL_MINERS_FILE: minersFile, EVALPOOL_REDIS_URL: 'redis://127.0.0.1:1' }));
+      const noRedis = await runCli(
+        ['demo'],
+        variables({ EVALPOOL_DATABASE_URL: databaseUrl, EVALPOOL_MINERS_FILE: minersFile, EVALPOOL_REDIS_URL: 'redis://127.0.0.1:1' }),
+      );
       assert.equal(noRedis.code, 1);
-      assert.match(noRedis.stderr, /^evalpool: Redis is not answering at redis:\/\/127\.0\.0\.1:1 .*start it with: redis-server --daemonize yes --port 1 /);
-      const noPostgres = await runCli(['demo'], variables({ EVALPOOL_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x', EVALPOOL_MINERS_FILE: minersFile }));
+      assert.match(
+        noRedis.stderr,
+        /^evalpool: Redis is not answering at redis:\/\/127\.0\.0\.1:1 .*start it with: redis-server --daemonize yes --port 1 /,
+      );
+      const noPostgres = await runCli(
+        ['demo'],
+        variables({ EVALPOOL_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x', EVALPOOL_MINERS_FILE: minersFile }),
+      );
       assert.equal(noPostgres.code, 1);
-      assert.match(noPostgres.stderr, /^evalpool: Postgres is not answering at postgres:\/\/postgres@127\.0\.0\.1:1\/x .*start the cluster that listens on port 1 /);
+      assert.match(
+        noPostgres.stderr,
+        /^evalpool: Postgres is not answering at postgres:\/\/postgres@127\.0\.0\.1:1\/x .*start the cluster that listens on port 1 /,
+      );
     } finally {
       await dropDatabase(databaseUrl);
     }

@@ -4,11 +4,23 @@ import { elideMiddle, formatTable, TABLE_MAX_WIDTH } from '../../src/cli/format-
 import { rowsAsJson, snakeKeys } from '../../src/cli/output.ts';
 
 // Real SS58 hotkeys: 48 characters.
-const HOTKEYS = ['5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY', '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty', '5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y'];
+const HOTKEYS = [
+  '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY',
+  '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty',
+  '5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y',
+];
 
 describe('CLI tables', () => {
   test('a table of 48-character hotkeys, endpoints and reasons fits 100 columns, keeping both ends of each key', () => {
-    const rows = HOTKEYS.map((hotkey, uid) => [uid, hotkey, `rev${uid}`, `https://${hotkey.toLowerCase()}.deployments.example.org/policy`, 4_000_000 + uid, 'ok', new Date(Date.UTC(2026, 0, 1, 12, uid))]);
+    const rows = HOTKEYS.map((hotkey, uid) => [
+      uid,
+      hotkey,
+      `rev${uid}`,
+      `https://${hotkey.toLowerCase()}.deployments.example.org/policy`,
+      4_000_000 + uid,
+      'ok',
+      new Date(Date.UTC(2026, 0, 1, 12, uid)),
+    ]);
     const text = formatTable(['uid', 'hotkey', 'revision', 'endpoint', 'committed_block', 'status', 'seen_at'], rows);
     for (const line of text.split('\n')) assert.ok(line.length <= TABLE_MAX_WIDTH, `${line.length} columns: ${line}`);
     for (const hotkey of HOTKEYS) {
@@ -36,7 +48,13 @@ describe('CLI tables', () => {
 
   test('--json rows: snake_case keys, dates as ISO 8601, nothing elided', () => {
     const at = new Date(Date.UTC(2026, 0, 1));
-    assert.deepEqual(rowsAsJson(['hotkey', 'last change', 'in_flight'], [[HOTKEYS[0], at, 3]]), [{ hotkey: HOTKEYS[0], last_change: '2026-01-01T00:00:00.000Z', in_flight: 3 }]);
-    assert.deepEqual(snakeKeys({ successRate: 1, errorsByClass: { miner_timeout: 2 }, seeds: [1] }), { success_rate: 1, errors_by_class: { miner_timeout: 2 }, seeds: [1] });
+    assert.deepEqual(rowsAsJson(['hotkey', 'last change', 'in_flight'], [[HOTKEYS[0], at, 3]]), [
+      { hotkey: HOTKEYS[0], last_change: '2026-01-01T00:00:00.000Z', in_flight: 3 },
+    ]);
+    assert.deepEqual(snakeKeys({ successRate: 1, errorsByClass: { miner_timeout: 2 }, seeds: [1] }), {
+      success_rate: 1,
+      errors_by_class: { miner_timeout: 2 },
+      seeds: [1],
+    });
   });
 });

@@ -10,7 +10,9 @@ function refused(port: number): Error {
 
 describe('friendly start errors', () => {
   test('Redis is recognised by a message naming it or by its port, Postgres otherwise', () => {
-    const waited = Object.assign(new Error('Redis not ready within 5000 ms: connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
+    const waited = Object.assign(new Error('Redis not ready within 5000 ms: connect ECONNREFUSED 127.0.0.1:6379'), {
+      code: 'ECONNREFUSED',
+    });
     assert.equal(serviceOf(waited, settings), 'redis');
     assert.equal(serviceOf(refused(6379), settings), 'redis');
     assert.equal(serviceOf(new AggregateError([refused(6379)], ''), settings), 'redis');
@@ -25,7 +27,10 @@ describe('friendly start errors', () => {
 
   test('Postgres down gets the Postgres sentence, with the password masked', () => {
     const text = explainStartError(new AggregateError([refused(5432)], ''), settings);
-    assert.match(text ?? '', /^Postgres is not answering at postgres:\/\/u:\*\*\*@127\.0\.0\.1:5432\/evalpool \(ECONNREFUSED\); start it with: pg_ctlcluster/);
+    assert.match(
+      text ?? '',
+      /^Postgres is not answering at postgres:\/\/u:\*\*\*@127\.0\.0\.1:5432\/evalpool \(ECONNREFUSED\); start it with: pg_ctlcluster/,
+    );
   });
 
   test("the API's port in use names EVALPOOL_PORT; other errors are left alone", () => {
@@ -43,7 +48,10 @@ describe('friendly start errors name the real address', () => {
     assert.doesNotMatch(text, /6379/);
     const remote = { ...settings, redisUrl: 'redis://cache.internal:6380' };
     const far = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:6380'), { code: 'ECONNREFUSED', port: 6380 });
-    assert.match(explainStartError(far, remote) ?? '', /check that it runs and is reachable at cache\.internal:6380 \(or set EVALPOOL_REDIS_URL\)$/);
+    assert.match(
+      explainStartError(far, remote) ?? '',
+      /check that it runs and is reachable at cache\.internal:6380 \(or set EVALPOOL_REDIS_URL\)$/,
+    );
   });
 
   test('a Postgres on another port is not told to start the default cluster as if that were it', () => {

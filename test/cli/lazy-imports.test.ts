@@ -14,7 +14,13 @@ async function packagesLoadedBy(args: readonly string[], variables: Record<strin
     const file = join(dir, 'imports.txt');
     const child = spawn(process.execPath, ['--import', './test/helpers/record-imports.js', '--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, RECORD_IMPORTS_FILE: file, EVALPOOL_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', ...variables },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        RECORD_IMPORTS_FILE: file,
+        EVALPOOL_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+        ...variables,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -34,30 +40,58 @@ async function packagesLoadedBy(args: readonly string[], variables: Record<strin
 }
 
 // What a command loads when it runs: the database, Redis, the queue, the chain client, the engine, the HTTP server.
-const HEAVY = ['kysely', 'pg', 'ioredis', 'bullmq', '@polkadot/api', 'dockerode', 'hono', 'pino', 'pino-pretty', 'mujoco-js', 'cli-progress'];
+const HEAVY = [
+  'kysely',
+  'pg',
+  'ioredis',
+  'bullmq',
+  '@polkadot/api',
+  'dockerode',
+  'hono',
+  'pino',
+  'pino-pretty',
+  'mujoco-js',
+  'cli-progress',
+];
 
-describe('the CLI imports a command\'s modules only when it runs', () => {
+describe("the CLI imports a command's modules only when it runs", () => {
   test('--help and --version load commander and nothing heavy', async () => {
     for (const args of [['--help'], ['--version'], ['slots', '--help']]) {
       const loaded = await packagesLoadedBy(args);
       assert.ok(loaded.has('commander'), 'the recorder works');
-      assert.deepEqual(HEAVY.filter((p) => loaded.has(p)), [], args.join(' '));
+      assert.deepEqual(
+        HEAVY.filter((p) => loaded.has(p)),
+        [],
+        args.join(' '),
+      );
     }
   });
 
   test('read-only commands load what they use only', async () => {
     const config = await packagesLoadedBy(['config', 'check']);
-    assert.deepEqual(['kysely', 'pg', 'ioredis', 'bullmq', '@polkadot/api', 'dockerode'].filter((p) => config.has(p)), []);
+    assert.deepEqual(
+      ['kysely', 'pg', 'ioredis', 'bullmq', '@polkadot/api', 'dockerode'].filter((p) => config.has(p)),
+      [],
+    );
     const weights = await packagesLoadedBy(['weights', 'show']);
     assert.ok(weights.has('kysely') && weights.has('pg'));
-    assert.deepEqual(['ioredis', 'bullmq', '@polkadot/api', 'dockerode', 'mujoco-js'].filter((p) => weights.has(p)), []);
+    assert.deepEqual(
+      ['ioredis', 'bullmq', '@polkadot/api', 'dockerode', 'mujoco-js'].filter((p) => weights.has(p)),
+      [],
+    );
     const slots = await packagesLoadedBy(['slots', 'show']);
     assert.ok(slots.has('kysely') && slots.has('pg'));
-    assert.deepEqual(['ioredis', 'bullmq', '@polkadot/api', 'dockerode', 'mujoco-js'].filter((p) => slots.has(p)), []);
+    assert.deepEqual(
+      ['ioredis', 'bullmq', '@polkadot/api', 'dockerode', 'mujoco-js'].filter((p) => slots.has(p)),
+      [],
+    );
     // Counting tasks reads Redis directly: BullMQ is not loaded for it.
     const stats = await packagesLoadedBy(['tasks', 'stats'], { EVALPOOL_REDIS_URL: 'redis://127.0.0.1:1' });
     assert.ok(stats.has('ioredis') && stats.has('pg'));
-    assert.deepEqual(['bullmq', '@polkadot/api', 'dockerode', 'mujoco-js', 'hono'].filter((p) => stats.has(p)), []);
+    assert.deepEqual(
+      ['bullmq', '@polkadot/api', 'dockerode', 'mujoco-js', 'hono'].filter((p) => stats.has(p)),
+      [],
+    );
   });
 
   test('pretty logs (a terminal) load pino-pretty at the first log line only', async () => {

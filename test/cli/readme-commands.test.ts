@@ -28,7 +28,8 @@ function examples(markdown: string): Example[] {
     if (fenced) {
       // A command line: `$ …`, or a line that starts with the command (not output such as "evalpool: …").
       const text = line.replace(/^\$\s+/, '');
-      if ((line.startsWith('$ ') || /^(?:[A-Z_]+=\S+\s+)*(?:npx\s+)?evalpool\s+[a-z-]+(?:\s|$)/.test(text)) && INVOCATION.test(text)) found.push({ line: i + 1, text: INVOCATION.exec(text)![1]!, runnable: true });
+      if ((line.startsWith('$ ') || /^(?:[A-Z_]+=\S+\s+)*(?:npx\s+)?evalpool\s+[a-z-]+(?:\s|$)/.test(text)) && INVOCATION.test(text))
+        found.push({ line: i + 1, text: INVOCATION.exec(text)![1]!, runnable: true });
       return;
     }
     for (const span of line.matchAll(/`([^`]+)`/g)) {
@@ -46,7 +47,8 @@ function words(text: string): string[] {
 }
 
 /** A command's options by each of their flags (`--block`, `-b`). */
-const longFlags = (options: readonly Option[]): Map<string, Option> => new Map(options.flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined).map((f) => [f, o])));
+const longFlags = (options: readonly Option[]): Map<string, Option> =>
+  new Map(options.flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined).map((f) => [f, o])));
 
 /**
  * Problems of one invocation against the command tree: unknown commands and flags. `a|b` (the

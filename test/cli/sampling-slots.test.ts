@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { getSamplingList } from '../../src/db/tables/sampling-lists.ts';
 import { getMinerSlots } from '../../src/db/tables/miner-slots.ts';
+import { getSamplingList } from '../../src/db/tables/sampling-lists.ts';
 import { runCli } from '../helpers/spawn-cli.ts';
 import { databaseExists, randomDatabaseUrl, useTestDatabase } from '../helpers/test-database.ts';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dropDatabase } from '../../src/db/ensure-database.ts';
-import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
-import { runCli, spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
+import { type PrivatePostgres, privatePostgresUnavailable, startPrivatePostgres } from '../helpers/private-postgres.ts';
+import { type CliProcess, runCli, spawnCli } from '../helpers/spawn-cli.ts';
 import { randomDatabaseUrl } from '../helpers/test-database.ts';
 
 async function health(url: string): Promise<{ status: number; body: Record<string, { ok: boolean } | string> }> {
@@ -55,7 +55,10 @@ describe('evalpool serve as a process', () => {
   test('Redis or Postgres not running at start: one sentence saying what to start, exit 1', async () => {
     const result = await runCli(['serve'], { EVALPOOL_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /Postgres is not answering at postgres:\/\/postgres@127\.0\.0\.1:1\/x .*start the cluster that listens on port 1 /);
+    assert.match(
+      result.stderr,
+      /Postgres is not answering at postgres:\/\/postgres@127\.0\.0\.1:1\/x .*start the cluster that listens on port 1 /,
+    );
     assert.doesNotMatch(result.stderr, /at .*\.ts:\d+/);
   });
 
@@ -71,7 +74,12 @@ describe('evalpool serve as a process', () => {
     });
 
     test('/health turns 503 naming the database, then 200 again without a restart', async () => {
-      cli = spawnCli(['serve'], { EVALPOOL_DATABASE_URL: postgres.url, EVALPOOL_PORT: '0', EVALPOOL_SCHEDULER_ENABLED: 'false', EVALPOOL_HEALTH_TIMEOUT_MS: '500' });
+      cli = spawnCli(['serve'], {
+        EVALPOOL_DATABASE_URL: postgres.url,
+        EVALPOOL_PORT: '0',
+        EVALPOOL_SCHEDULER_ENABLED: 'false',
+        EVALPOOL_HEALTH_TIMEOUT_MS: '500',
+      });
       const url = await listening(cli);
       await waitForHealth(url, 200);
       await postgres.stop();

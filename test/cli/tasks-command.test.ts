@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { TaskPool } from '../../src/pool/task-pool.ts';
 import { queueKey } from '../../src/pool/pool-keys.ts';
+import type { TaskPool } from '../../src/pool/task-pool.ts';
 import { runCli } from '../helpers/spawn-cli.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
@@ -14,7 +14,11 @@ describe('evalpool tasks paused list|delete', () => {
   let pool: TaskPool;
   let consumer: ManualConsumer;
   // Postgres too: a --miner filter is checked against the miners the scheduler has seen.
-  const vars = (): Record<string, string> => ({ EVALPOOL_QUEUE_PREFIX: redisHandle.prefix, EVALPOOL_LOG_LEVEL: 'warn', EVALPOOL_DATABASE_URL: database.url });
+  const vars = (): Record<string, string> => ({
+    EVALPOOL_QUEUE_PREFIX: redisHandle.prefix,
+    EVALPOOL_LOG_LEVEL: 'warn',
+    EVALPOOL_DATABASE_URL: database.url,
+  });
 
   before(async () => {
     await putList(database.db, { env_id: 'env-a', task_ids: [1, 2, 3] });
@@ -34,7 +38,8 @@ describe('evalpool tasks paused list|delete', () => {
       for (let taken = await consumer.take(env); taken; taken = await consumer.take(env)) {
         if ((env === 'env-a') === (taken.data.hotkey === 'hk1')) {
           await consumer.fail(taken);
-          if (env === 'env-a') await redisHandle.redis.zadd(queueKey(redisHandle.prefix, env, 'failed'), Date.now() - 3 * 3_600_000, String(taken.job.id));
+          if (env === 'env-a')
+            await redisHandle.redis.zadd(queueKey(redisHandle.prefix, env, 'failed'), Date.now() - 3 * 3_600_000, String(taken.job.id));
         } else await consumer.complete(database.db, taken);
       }
     }
@@ -72,7 +77,10 @@ describe('evalpool tasks paused list|delete', () => {
   test('delete with --dry-run deletes nothing; without it deletes what the filters select and says how many', async () => {
     const dry = await runCli(['tasks', 'paused', 'delete', '--miner', 'hk1', '--dry-run'], vars());
     assert.match(dry.stdout, /dry run: 3 paused tasks would be deleted/);
-    assert.equal((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a', 'env-b'])).filter((t) => t.state === 'paused').length, 6);
+    assert.equal(
+      (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a', 'env-b'])).filter((t) => t.state === 'paused').length,
+      6,
+    );
     const real = await runCli(['tasks', 'paused', 'delete', '--older-than', '1h'], vars());
     assert.equal(real.code, 0, real.stderr);
     assert.match(real.stdout, /deleted 3 paused tasks/);
@@ -91,7 +99,11 @@ describe('evalpool tasks paused list|delete', () => {
 
     const stats = await runCli(['tasks', 'stats', '--json'], { ...vars(), EVALPOOL_DATABASE_URL: database.url });
     assert.equal(stats.code, 0, stats.stderr);
-    const counts = JSON.parse(stats.stdout) as { total: Record<string, number>; by_env: Record<string, Record<string, number>>; by_miner: Record<string, Record<string, number>> };
+    const counts = JSON.parse(stats.stdout) as {
+      total: Record<string, number>;
+      by_env: Record<string, Record<string, number>>;
+      by_miner: Record<string, Record<string, number>>;
+    };
     assert.equal(counts.total.paused, 3);
     assert.equal(counts.by_env['env-b']?.paused, 3);
     assert.equal(counts.by_miner.hk2?.paused, 3);
@@ -109,10 +121,14 @@ describe('evalpool tasks paused list|delete', () => {
   });
 
   test('deleting every paused task (no filter) asks first: without a terminal it needs --yes', async () => {
-    const paused = async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a', 'env-b'])).filter((t) => t.state === 'paused').length;
+    const paused = async () =>
+      (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a', 'env-b'])).filter((t) => t.state === 'paused').length;
     const refused = await runCli(['tasks', 'paused', 'delete'], vars());
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /^evalpool: delete all 3 paused tasks of every env and miner: refusing without a confirmation \(no terminal to ask on\); run again with --yes/);
+    assert.match(
+      refused.stderr,
+      /^evalpool: delete all 3 paused tasks of every env and miner: refusing without a confirmation \(no terminal to ask on\); run again with --yes/,
+    );
     assert.equal(await paused(), 3);
     const confirmed = await runCli(['tasks', 'paused', 'delete', '--yes'], vars());
     assert.equal(confirmed.code, 0, confirmed.stderr);

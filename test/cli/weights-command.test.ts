@@ -44,7 +44,10 @@ describe('evalpool weights show', () => {
     assert.match(lines[4]!, /^\s*8\s+hk8\s+0\.\d{6}\s+\d+\s+1\s+yes$/);
     assert.match(lines[5]!, /^\s*11\s+hk11\s+0\s+0\s+0\s+no$/);
     const u16 = lines.slice(3).map((l) => Number(l.trim().split(/\s+/)[3]));
-    assert.equal(u16.reduce((a, b) => a + b, 0), 65_535);
+    assert.equal(
+      u16.reduce((a, b) => a + b, 0),
+      65_535,
+    );
 
     const past = await runCli(['weights', 'show', '--block', '900'], env());
     assert.equal(past.code, 0, past.stderr);

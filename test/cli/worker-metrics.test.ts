@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parsePrometheusText, samplesOf, valueOf } from '../helpers/prometheus-text.ts';
-import { runCli, spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
+import { type CliProcess, runCli, spawnCli } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
@@ -24,7 +24,11 @@ describe('evalpool worker --metrics-port', () => {
     await queues.close();
   });
 
-  const variables = () => ({ EVALPOOL_DATABASE_URL: database.url, EVALPOOL_QUEUE_PREFIX: redisHandle.prefix, EVALPOOL_RESULT_FLUSH_MS: '5' });
+  const variables = () => ({
+    EVALPOOL_DATABASE_URL: database.url,
+    EVALPOOL_QUEUE_PREFIX: redisHandle.prefix,
+    EVALPOOL_RESULT_FLUSH_MS: '5',
+  });
 
   test("serves the worker's own metrics on EVALPOOL_HOST, counting what it ran", async () => {
     cli = spawnCli(['worker', '--envs', ENV, '--concurrency', '2', '--metrics-port', '0'], variables());
@@ -34,14 +38,25 @@ describe('evalpool worker --metrics-port', () => {
     await cli.waitForLog((l) => l.msg === 'evalpool worker is running');
 
     for (let i = 0; i < 3; i++) await queues.add(makeTask({ env: ENV, hotkey: '5WorkerMetrics' }));
-    await waitFor('3 results', async () => (await database.db.selectFrom('results').select('id').where('hotkey', '=', '5WorkerMetrics').execute()).length === 3);
+    await waitFor(
+      '3 results',
+      async () => (await database.db.selectFrom('results').select('id').where('hotkey', '=', '5WorkerMetrics').execute()).length === 3,
+    );
 
     const response = await fetch(url);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
     const families = parsePrometheusText(await response.text());
     assert.equal(valueOf(families, 'evalpool_task_attempts_total', { env: ENV, error_class: 'success' }), 3);
-    assert.equal(valueOf(families, 'evalpool_episode_duration_seconds', { env: ENV, error_class: 'success' }, 'evalpool_episode_duration_seconds_count'), 3);
+    assert.equal(
+      valueOf(
+        families,
+        'evalpool_episode_duration_seconds',
+        { env: ENV, error_class: 'success' },
+        'evalpool_episode_duration_seconds_count',
+      ),
+      3,
+    );
     assert.equal(valueOf(families, 'evalpool_tasks_paused_total', { env: ENV }), 0);
     assert.equal(valueOf(families, 'evalpool_scheduler_leader'), 0);
     assert.equal(samplesOf(families, 'evalpool_weights_age_seconds').length, 0, 'a worker knows nothing of weights');

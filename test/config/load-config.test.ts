@@ -30,7 +30,11 @@ describe('loadConfig', () => {
   });
 
   test('parses values and freezes the result deeply', () => {
-    const config = loadConfig({ EVALPOOL_PORT: '9001', EVALPOOL_SCHEDULER_ENABLED: 'no', EVALPOOL_WORKER_ENVS: 'mujoco/reach-v1, mujoco/push-v1' });
+    const config = loadConfig({
+      EVALPOOL_PORT: '9001',
+      EVALPOOL_SCHEDULER_ENABLED: 'no',
+      EVALPOOL_WORKER_ENVS: 'mujoco/reach-v1, mujoco/push-v1',
+    });
     assert.equal(config.server.port, 9001);
     assert.equal(config.scheduler.enabled, false);
     assert.deepEqual(config.worker.envs, ['mujoco/reach-v1', 'mujoco/push-v1']);
@@ -41,7 +45,12 @@ describe('loadConfig', () => {
   });
 
   test('reports every bad variable at once, with its value and rule', () => {
-    const problems = problemsOf({ EVALPOOL_DATABASE_URL: 'not-a-url', EVALPOOL_PORT: '70000', EVALPOOL_LOG_LEVEL: 'loud', EVALPOOL_PARETO_TEMPERATURE: '0' });
+    const problems = problemsOf({
+      EVALPOOL_DATABASE_URL: 'not-a-url',
+      EVALPOOL_PORT: '70000',
+      EVALPOOL_LOG_LEVEL: 'loud',
+      EVALPOOL_PARETO_TEMPERATURE: '0',
+    });
     const byName = new Map(problems.map((p) => [p.name, p]));
     assert.equal(byName.get('EVALPOOL_DATABASE_URL')?.value, 'not-a-url');
     assert.match(byName.get('EVALPOOL_DATABASE_URL')!.message, /postgres:\/\//);
@@ -54,7 +63,11 @@ describe('loadConfig', () => {
   test('never shows a password or a secret in an error', () => {
     const error = (() => {
       try {
-        loadConfig({ EVALPOOL_DATABASE_URL: 'mysql://admin:hunter2@db/x', EVALPOOL_ADMIN_TOKEN: 'short secret', EVALPOOL_BACKEND_PRIVATE_KEY: 'zz' });
+        loadConfig({
+          EVALPOOL_DATABASE_URL: 'mysql://admin:hunter2@db/x',
+          EVALPOOL_ADMIN_TOKEN: 'short secret',
+          EVALPOOL_BACKEND_PRIVATE_KEY: 'zz',
+        });
       } catch (e) {
         return e as ConfigError;
       }
@@ -79,7 +92,10 @@ describe('loadConfig', () => {
 
   test("more slots than connections to a miner is refused: a miner's /act would wait in our own pool", () => {
     const problems = problemsOf({ EVALPOOL_SLOTS_MAX: '65' });
-    assert.deepEqual(problems.map((p) => p.name), ['EVALPOOL_SLOTS_MAX']);
+    assert.deepEqual(
+      problems.map((p) => p.name),
+      ['EVALPOOL_SLOTS_MAX'],
+    );
     assert.match(problems[0]!.message, /must not exceed EVALPOOL_MINER_MAX_CONNECTIONS \(64\)/);
     const raised = loadConfig({ EVALPOOL_SLOTS_MAX: '100', EVALPOOL_MINER_MAX_CONNECTIONS: '100' });
     assert.deepEqual([raised.slots.max, raised.worker.minerMaxConnections], [100, 100]);
@@ -96,7 +112,11 @@ describe('loadConfig', () => {
     });
 
     test('a missing file and a conflict are both errors', () => {
-      const problems = problemsOf({ EVALPOOL_ADMIN_TOKEN_FILE: path.join(dir, 'missing'), EVALPOOL_VALIDATOR_SEED: 'x', EVALPOOL_VALIDATOR_SEED_FILE: path.join(dir, 'missing') });
+      const problems = problemsOf({
+        EVALPOOL_ADMIN_TOKEN_FILE: path.join(dir, 'missing'),
+        EVALPOOL_VALIDATOR_SEED: 'x',
+        EVALPOOL_VALIDATOR_SEED_FILE: path.join(dir, 'missing'),
+      });
       assert.match(problems.find((p) => p.name === 'EVALPOOL_ADMIN_TOKEN_FILE')!.message, /cannot read the file/);
       assert.match(problems.find((p) => p.name === 'EVALPOOL_VALIDATOR_SEED_FILE')!.message, /set only one/);
     });
@@ -107,7 +127,9 @@ describe('loadConfig', () => {
   });
 
   test('describeConfig masks secrets and URL passwords', () => {
-    const described = describeConfig(loadConfig({ EVALPOOL_DATABASE_URL: 'postgres://u:pw@h/db', EVALPOOL_ADMIN_TOKEN: 'a-very-long-admin-token-1234' }));
+    const described = describeConfig(
+      loadConfig({ EVALPOOL_DATABASE_URL: 'postgres://u:pw@h/db', EVALPOOL_ADMIN_TOKEN: 'a-very-long-admin-token-1234' }),
+    );
     assert.equal(described.EVALPOOL_DATABASE_URL, 'postgres://u:***@h/db');
     assert.equal(described.EVALPOOL_ADMIN_TOKEN, '***');
     assert.equal(Object.keys(described).length, allVariables().length);

@@ -54,7 +54,10 @@ describe('every query is bounded', () => {
 /** Terminates a backend from another connection, as an operator or a failover would. */
 async function terminate(pid: number): Promise<void> {
   await sql`select pg_terminate_backend(${pid})`.execute(database.db);
-  await waitFor(`backend ${pid} gone`, async () => (await sql`select 1 from pg_stat_activity where pid = ${pid}`.execute(database.db)).rows.length === 0);
+  await waitFor(
+    `backend ${pid} gone`,
+    async () => (await sql`select 1 from pg_stat_activity where pid = ${pid}`.execute(database.db)).rows.length === 0,
+  );
 }
 
 const backendPid = sql<{ pid: number }>`select pg_backend_pid() as pid`;
@@ -79,7 +82,11 @@ describe('a lost connection fails its query, never the process', () => {
       assert.ok(failure instanceof Error, 'the transaction failed');
       assert.equal(unavailableDependency(failure), 'Postgres', String(failure));
       assert.deepEqual((await sql<{ one: number }>`select 1 as one`.execute(db)).rows, [{ one: 1 }]);
-      assert.equal(lines.filter((l) => l.msg === 'a Postgres connection was lost; the pool opens a new one').length, 1, JSON.stringify(lines));
+      assert.equal(
+        lines.filter((l) => l.msg === 'a Postgres connection was lost; the pool opens a new one').length,
+        1,
+        JSON.stringify(lines),
+      );
     } finally {
       await db.destroy();
     }
@@ -94,7 +101,11 @@ describe('a lost connection fails its query, never the process', () => {
       await waitFor('the loss reported', () => lines.some((l) => l.msg === 'a Postgres connection was lost; the pool opens a new one'));
       const { pid: next } = (await backendPid.execute(db)).rows[0]!;
       assert.notEqual(next, pid);
-      assert.equal(lines.filter((l) => l.msg === 'a Postgres connection was lost; the pool opens a new one').length, 1, JSON.stringify(lines));
+      assert.equal(
+        lines.filter((l) => l.msg === 'a Postgres connection was lost; the pool opens a new one').length,
+        1,
+        JSON.stringify(lines),
+      );
     } finally {
       await db.destroy();
     }

@@ -12,13 +12,13 @@ import type pg from 'pg';
 import pino from 'pino';
 import { createDatabase } from '../../src/db/database.ts';
 import { getSamplingLists } from '../../src/db/tables/sampling-lists.ts';
-import { adjustSlots } from '../../src/pool/slots/adjust-slots.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
+import { adjustSlots } from '../../src/pool/slots/adjust-slots.ts';
 import { TaskPool } from '../../src/pool/task-pool.ts';
 import { createRetentionTask } from '../../src/scheduler/retention-task.ts';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
 import { randomName } from '../helpers/random-name.ts';
-import { seededBlocks, seedHistory, type HistoryShape } from '../helpers/seed-history.ts';
+import { type HistoryShape, seededBlocks, seedHistory } from '../helpers/seed-history.ts';
 import { testApp } from '../helpers/test-app.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
@@ -56,7 +56,9 @@ interface ExplainedStatement {
 function rowsRead(node: PlanNode, into: ExplainedStatement): void {
   const table = node['Relation Name'];
   if (table && HISTORY_TABLES.has(table) && node['Node Type'] !== 'ModifyTable') {
-    const read = ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) * (node['Actual Loops'] ?? 1);
+    const read =
+      ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) *
+      (node['Actual Loops'] ?? 1);
     into.rows.set(table, (into.rows.get(table) ?? 0) + read);
     if (node['Node Type'] === 'Seq Scan') into.seqScans.push(table);
   }
@@ -109,17 +111,32 @@ async function readsOf(url: string, shape: HistoryShape, redisUrl: string, prefi
     });
     await part('tick', () => pool!.topUp(lists));
     await part('weights pass', () =>
-      computeAndPublishWeights({ db, config: testConfig(), logger: pino({ level: 'silent' }), block: () => Promise.resolve(seededBlocks(shape) + 1) }),
+      computeAndPublishWeights({
+        db,
+        config: testConfig(),
+        logger: pino({ level: 'silent' }),
+        block: () => Promise.resolve(seededBlocks(shape) + 1),
+      }),
     );
     await part('api', async () => {
       const app = testApp(db);
-      for (const route of ['/v1/status', '/v1/miners', '/v1/miners/1', '/v1/environments', '/v1/scores/latest', '/v1/weights/latest', `/v1/weights/${seededBlocks(shape)}`]) {
+      for (const route of [
+        '/v1/status',
+        '/v1/miners',
+        '/v1/miners/1',
+        '/v1/environments',
+        '/v1/scores/latest',
+        '/v1/weights/latest',
+        `/v1/weights/${seededBlocks(shape)}`,
+      ]) {
         const response = await app.request(route);
         assert.ok(response.status < 500, `${route}: ${response.status}`);
         await response.arrayBuffer();
       }
     });
-    await part('retention', () => createRetentionTask({ db, config: testConfig(), logger: testLogger() }).run(new AbortController().signal));
+    await part('retention', () =>
+      createRetentionTask({ db, config: testConfig(), logger: testLogger() }).run(new AbortController().signal),
+    );
     await part('slot adjuster', () => adjustSlots(db, testConfig().slots, new Date(), testLogger()));
   } finally {
     await pool?.close();
@@ -128,7 +145,8 @@ async function readsOf(url: string, shape: HistoryShape, redisUrl: string, prefi
   return parts;
 }
 
-const total = (statements: readonly ExplainedStatement[], table: string): number => statements.reduce((n, s) => n + (s.rows.get(table) ?? 0), 0);
+const total = (statements: readonly ExplainedStatement[], table: string): number =>
+  statements.reduce((n, s) => n + (s.rows.get(table) ?? 0), 0);
 
 describe('hot queries are bounded by the current lists × active miners, not by history', () => {
   const redis = useTestRedis();
@@ -155,15 +173,25 @@ describe('hot queries are bounded by the current lists × active miners, not by 
       const many = reads.get(MANY)!.get(part)!;
       assert.ok(one.length > 0, `${part} ran no statement`);
       const detail = (side: readonly ExplainedStatement[]) =>
-        side.filter((s) => s.rows.size > 0).map((s) => `  ${[...s.rows].map(([t, n]) => `${t}=${n}`).join(' ')}: ${s.query.slice(0, 160)}`).join('\n');
+        side
+          .filter((s) => s.rows.size > 0)
+          .map((s) => `  ${[...s.rows].map(([t, n]) => `${t}=${n}`).join(' ')}: ${s.query.slice(0, 160)}`)
+          .join('\n');
       for (const table of HISTORY_TABLES) {
         const a = total(one, table);
         const b = total(many, table);
         // Equal presents: a bounded reader reads about the same; one that reads history, ~20×.
-        assert.ok(b <= a * 1.5 + 50, `${part} read ${b} rows of ${table} at ${MANY}× and ${a} at 1×\n1×:\n${detail(one)}\n${MANY}×:\n${detail(many)}`);
+        assert.ok(
+          b <= a * 1.5 + 50,
+          `${part} read ${b} rows of ${table} at ${MANY}× and ${a} at 1×\n1×:\n${detail(one)}\n${MANY}×:\n${detail(many)}`,
+        );
       }
       const scans = many.flatMap((s) => s.seqScans.map((t) => `${t}: ${s.query.slice(0, 160)}`));
-      assert.deepEqual(scans.filter((s) => /^(results|attempts|score_snapshots|weights|slot_history):/.test(s)), [], `${part} scans history tables sequentially`);
+      assert.deepEqual(
+        scans.filter((s) => /^(results|attempts|score_snapshots|weights|slot_history):/.test(s)),
+        [],
+        `${part} scans history tables sequentially`,
+      );
     });
   }
 });

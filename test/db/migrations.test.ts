@@ -7,7 +7,9 @@ import { useTestDatabase } from '../helpers/test-database.ts';
 const database = useTestDatabase({ migrate: false });
 
 async function tables(): Promise<string[]> {
-  const result = await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public' and tablename not like 'kysely_%' order by 1`.execute(database.db);
+  const result = await sql<{
+    name: string;
+  }>`select tablename as name from pg_tables where schemaname = 'public' and tablename not like 'kysely_%' order by 1`.execute(database.db);
   return result.rows.map((r) => r.name);
 }
 
@@ -16,7 +18,17 @@ describe('migrations', () => {
     const first = await migrateToLatest(database.db);
     assert.equal(first.error, undefined);
     const created = await tables();
-    for (const table of ['miners', 'sampling_lists', 'rotations', 'results', 'attempts', 'miner_slots', 'slot_history', 'weights', 'score_snapshots']) {
+    for (const table of [
+      'miners',
+      'sampling_lists',
+      'rotations',
+      'results',
+      'attempts',
+      'miner_slots',
+      'slot_history',
+      'weights',
+      'score_snapshots',
+    ]) {
       assert.ok(created.includes(table), `${table} exists`);
     }
     assert.ok((await migrationStatus(database.db)).every((m) => m.executedAt instanceof Date));
@@ -44,9 +56,18 @@ describe('migrations', () => {
       worker_id: 'w',
     };
     await database.db.insertInto('results').values(row).execute();
-    await assert.rejects(database.db.insertInto('results').values({ ...row, task_uuid: '00000000-0000-4000-8000-000000000002' }).execute(), /results_identity/);
     await assert.rejects(
-      database.db.insertInto('results').values({ ...row, task_id: 8, task_uuid: '00000000-0000-4000-8000-000000000003', error_class: 'env_error' as never }).execute(),
+      database.db
+        .insertInto('results')
+        .values({ ...row, task_uuid: '00000000-0000-4000-8000-000000000002' })
+        .execute(),
+      /results_identity/,
+    );
+    await assert.rejects(
+      database.db
+        .insertInto('results')
+        .values({ ...row, task_id: 8, task_uuid: '00000000-0000-4000-8000-000000000003', error_class: 'env_error' as never })
+        .execute(),
       /results_scored_class/,
     );
     for (const [i, score] of [1.5, -0.1].entries()) {

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { getActiveMiners, syncMiners, type DiscoveredMinerRow } from '../../src/db/tables/miners.ts';
+import { type DiscoveredMinerRow, getActiveMiners, syncMiners } from '../../src/db/tables/miners.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 
 const database = useTestDatabase();
-const miner = (uid: number, hotkey: string, revision: string, endpoint = `http://127.0.0.1:9/${hotkey}`): DiscoveredMinerRow => ({ uid, hotkey, revision, endpoint, committed_block: 100 + uid });
+const miner = (uid: number, hotkey: string, revision: string, endpoint = `http://127.0.0.1:9/${hotkey}`): DiscoveredMinerRow => ({
+  uid,
+  hotkey,
+  revision,
+  endpoint,
+  committed_block: 100 + uid,
+});
 const names = (list: readonly { hotkey: string; revision: string }[]): string[] => list.map((m) => `${m.hotkey}@${m.revision}`).sort();
 
 describe('syncMiners: the miners table follows discovery', () => {
@@ -20,7 +26,11 @@ describe('syncMiners: the miners table follows discovery', () => {
     assert.deepEqual([changes.activated.length, changes.deactivated.length, changes.updated.length], [0, 0, 0]);
 
     // a changes revision, b moves uid, c appears (twice: the lowest uid wins).
-    changes = await syncMiners(db, [miner(1, 'a', 'r2'), miner(5, 'b', 'r1'), miner(4, 'c', 'r1'), miner(3, 'c', 'rX')], new Date('2026-01-02T00:00:00Z'));
+    changes = await syncMiners(
+      db,
+      [miner(1, 'a', 'r2'), miner(5, 'b', 'r1'), miner(4, 'c', 'r1'), miner(3, 'c', 'rX')],
+      new Date('2026-01-02T00:00:00Z'),
+    );
     assert.deepEqual(names(changes.activated), ['a@r2', 'c@rX']);
     assert.deepEqual(names(changes.deactivated), ['a@r1']);
     assert.deepEqual(names(changes.updated), ['b@r1']);
@@ -52,7 +62,10 @@ describe('syncMiners: the miners table follows discovery', () => {
     const db = database.db;
     await syncMiners(db, [miner(1, 'solo', 'r1')], new Date());
     await assert.rejects(
-      db.insertInto('miners').values({ uid: 2, hotkey: 'solo', revision: 'r2', endpoint: 'http://127.0.0.1:9/solo', committed_block: 1, active: true }).execute(),
+      db
+        .insertInto('miners')
+        .values({ uid: 2, hotkey: 'solo', revision: 'r2', endpoint: 'http://127.0.0.1:9/solo', committed_block: 1, active: true })
+        .execute(),
       /miners_active_hotkey/,
     );
   });

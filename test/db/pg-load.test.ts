@@ -14,7 +14,9 @@ function afterLoading(code: string): { undici: boolean; response: string } {
 
 test("src/db/pg.ts loads pg without Node's fetch implementation, and leaves Response as it was", () => {
   const plain = afterLoading("import { createRequire } from 'node:module'; createRequire(import.meta.url)('pg')");
-  const ours = afterLoading("const { default: pg } = await import('./src/db/pg.ts'); if (typeof pg.Pool !== 'function') throw new Error('no pg.Pool')");
+  const ours = afterLoading(
+    "const { default: pg } = await import('./src/db/pg.ts'); if (typeof pg.Pool !== 'function') throw new Error('no pg.Pool')",
+  );
   // `typeof Response` in the probe runs after the check: it must still be the real class.
   assert.deepEqual(ours, { undici: false, response: 'function' });
   // The control: on Node 20 plain pg loads undici (its Cloudflare probe); Node 21+ has `navigator` and does not.

@@ -3,11 +3,11 @@
 // validators' format, and a miner whose endpoint stops before coverage publishes nothing.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { assertValidatorWeightsFormat } from '../helpers/validator-format.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
+import { assertValidatorWeightsFormat } from '../helpers/validator-format.ts';
 import { STATE_TIMEOUT_MS, waitFor } from '../helpers/wait-for.ts';
-import { startSystem, type RunningSystem } from './system-fixture.ts';
+import { type RunningSystem, startSystem } from './system-fixture.ts';
 
 const redis = useTestRedis();
 
@@ -29,7 +29,12 @@ describe('rolling weights, end to end', () => {
     const database = await createTestDatabase();
     const entry: (typeof open)[number] = { database };
     open.push(entry);
-    const system = await startSystem({ databaseUrl: database.url, prefix: `${redis.prefix}-a`, policies: ['expert', 'noisy', 'random'], listSize: 6 });
+    const system = await startSystem({
+      databaseUrl: database.url,
+      prefix: `${redis.prefix}-a`,
+      policies: ['expert', 'noisy', 'random'],
+      listSize: 6,
+    });
     entry.system = system;
     const url = system.serve.url;
 
@@ -51,7 +56,10 @@ describe('rolling weights, end to end', () => {
     const expertUid = system.miners.get('expert')!.uid;
     const ranked = [...parsed.weights].sort((a, b) => b[1] - a[1]);
     assert.equal(ranked[0]![0], expertUid, `the expert (uid ${expertUid}) has the largest weight: ${JSON.stringify(ranked)}`);
-    assert.deepEqual(parsed.uids, [...parsed.uids].sort((a, b) => a - b));
+    assert.deepEqual(
+      parsed.uids,
+      [...parsed.uids].sort((a, b) => a - b),
+    );
 
     const byBlock = await getJson(`${url}/v1/weights/${parsed.blockNumber}`);
     assert.equal(byBlock.status, 200);
@@ -78,7 +86,12 @@ describe('rolling weights, end to end', () => {
     const { miner } = system.miners.get('expert')!;
     miner.setMisbehaviour({ mode: 'slow', on: 'reset', delayMs: 300 });
     const db = system.serve.db;
-    await waitFor('a first result', async () => ((await db.selectFrom('results').select('id').executeTakeFirst()) ? true : undefined), STATE_TIMEOUT_MS, 250);
+    await waitFor(
+      'a first result',
+      async () => ((await db.selectFrom('results').select('id').executeTakeFirst()) ? true : undefined),
+      STATE_TIMEOUT_MS,
+      250,
+    );
     await miner.close();
     const resultsWhenStopped = (await db.selectFrom('results').select('id').execute()).length;
     assert.ok(resultsWhenStopped < 0.8 * 8 * 3, `stopped at partial coverage (${resultsWhenStopped} of 24)`);
@@ -89,7 +102,7 @@ describe('rolling weights, end to end', () => {
       async () => {
         const status = await getJson(`${system.serve.url}/v1/status`);
         const last = status.body.last_scoring as { published: boolean } | null;
-        return last && typeof status.body.why_no_weights === 'string' ? (status.body.why_no_weights) : undefined;
+        return last && typeof status.body.why_no_weights === 'string' ? status.body.why_no_weights : undefined;
       },
       STATE_TIMEOUT_MS,
       250,

@@ -5,11 +5,11 @@
 // one's, and picking must not lift their success rate above the honest miner's.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { declines, parseMisbehaviour, type MisbehaviourInput } from '../../src/miners/demo/misbehaviour.ts';
+import { declines, type MisbehaviourInput, parseMisbehaviour } from '../../src/miners/demo/misbehaviour.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { E2E_ENVS, startSystem, type RunningSystem } from './system-fixture.ts';
+import { E2E_ENVS, type RunningSystem, startSystem } from './system-fixture.ts';
 
 const redis = useTestRedis();
 const LIST_SIZE = 20;
@@ -39,12 +39,20 @@ test('selective miners (decline 15% after /reset): declined tasks are scored fai
   open.system = system;
   const db = database.db;
 
-  const lists = new Map((await waitFor('the sampling lists', async () => {
-    const rows = await db.selectFrom('sampling_lists').select(['env_id', 'task_ids']).execute();
-    return rows.length === E2E_ENVS.length ? rows : undefined;
-  })).map((r) => [r.env_id, new Set(r.task_ids)]));
+  const lists = new Map(
+    (
+      await waitFor('the sampling lists', async () => {
+        const rows = await db.selectFrom('sampling_lists').select(['env_id', 'task_ids']).execute();
+        return rows.length === E2E_ENVS.length ? rows : undefined;
+      })
+    ).map((r) => [r.env_id, new Set(r.task_ids)]),
+  );
   const results = (hotkey: string) =>
-    db.selectFrom('results').select(['env_id', 'task_id', 'success', 'score', 'error_class', 'error_message']).where('hotkey', '=', hotkey).execute();
+    db
+      .selectFrom('results')
+      .select(['env_id', 'task_id', 'success', 'score', 'error_class', 'error_message'])
+      .where('hotkey', '=', hotkey)
+      .execute();
   const inList = (rows: Awaited<ReturnType<typeof results>>) => rows.filter((r) => lists.get(r.env_id)?.has(r.task_id) === true);
 
   // Coverage: every miner's n reaches the list size in every env (a declined task counts, scored 0).
@@ -69,7 +77,10 @@ test('selective miners (decline 15% after /reset): declined tasks are scored fai
   assert.ok(!honest.some((r) => /received this task/.test(r.error_message ?? '')), 'the honest miner never declined a task');
   const rate = (rows: typeof honest) => rows.filter((r) => r.success).length / rows.length;
 
-  for (const [name, input] of [['picky500', SELECTIVE_500], ['pickydrop', SELECTIVE_DROP]] as const) {
+  for (const [name, input] of [
+    ['picky500', SELECTIVE_500],
+    ['pickydrop', SELECTIVE_DROP],
+  ] as const) {
     const misbehaviour = parseMisbehaviour(input);
     const rows = inList(await results(`demo-${name}`));
     const declined = rows.filter((r) => declines(misbehaviour, r.task_id));
@@ -83,13 +94,22 @@ test('selective miners (decline 15% after /reset): declined tasks are scored fai
       assert.equal(r.score, 0);
       assert.match(r.error_message ?? '', /^scored as a failure: the miner received this task and gave no answer in 3 attempt\(s\)/);
     }
-    if (name === 'picky500') assert.ok(declined.every((r) => /received this task/.test(r.error_message ?? '')), 'every declined /reset is a measured non-answer');
+    if (name === 'picky500')
+      assert.ok(
+        declined.every((r) => /received this task/.test(r.error_message ?? '')),
+        'every declined /reset is a measured non-answer',
+      );
     // Same policy, same tasks: where it played, it did what the honest miner did; where it
     // declined, it scored 0. Picking cannot lift its success rate above the honest one's.
     const played = rows.filter((r) => !/received this task/.test(r.error_message ?? ''));
     const better = played.filter((r) => r.success && honestSuccess.get(`${r.env_id}#${r.task_id}`) === false).length;
     assert.ok(better <= 2, `${name} succeeded on ${better} tasks the honest miner failed (same deterministic policy)`);
-    assert.ok(rate(rows) <= rate(honest) + 2 / rows.length, `${name}: success rate ${rate(rows).toFixed(3)} vs honest ${rate(honest).toFixed(3)}`);
-    process.stdout.write(`# ${name}: n=${rows.length}, declined=${declined.length}, sr=${rate(rows).toFixed(3)}; honest n=${honest.length}, sr=${rate(honest).toFixed(3)}\n`);
+    assert.ok(
+      rate(rows) <= rate(honest) + 2 / rows.length,
+      `${name}: success rate ${rate(rows).toFixed(3)} vs honest ${rate(honest).toFixed(3)}`,
+    );
+    process.stdout.write(
+      `# ${name}: n=${rows.length}, declined=${declined.length}, sr=${rate(rows).toFixed(3)}; honest n=${honest.length}, sr=${rate(honest).toFixed(3)}\n`,
+    );
   }
 });

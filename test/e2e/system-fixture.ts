@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startDemoMiner, type DemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import type { MisbehaviourInput } from '../../src/miners/demo/misbehaviour.ts';
 import type { PolicyKind } from '../../src/miners/demo/policies/policy.ts';
-import { startServe, type RunningServe } from '../../src/service/serve.ts';
+import { type RunningServe, startServe } from '../../src/service/serve.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 
@@ -50,14 +50,22 @@ export async function startSystem(options: {
   try {
     for (const [uid, entry] of options.policies.entries()) {
       const spec = typeof entry === 'string' ? { name: entry, policy: entry } : entry;
-      miners.set(spec.name, { uid, miner: await startDemoMiner({ policy: spec.policy, ...(spec.misbehaviour ? { misbehaviour: spec.misbehaviour } : {}) }) });
+      miners.set(spec.name, {
+        uid,
+        miner: await startDemoMiner({ policy: spec.policy, ...(spec.misbehaviour ? { misbehaviour: spec.misbehaviour } : {}) }),
+      });
     }
     writeFileSync(
       path.join(dir, 'miners.json'),
       JSON.stringify({
         miners: [
           ...[...miners].map(([policy, { uid, miner }]) => ({ uid, hotkey: `demo-${policy}`, endpoint: miner.url, committed_block: uid })),
-          ...(options.extraMiners ?? []).map((m, i) => ({ uid: miners.size + i, hotkey: m.hotkey, endpoint: m.endpoint, committed_block: miners.size + i })),
+          ...(options.extraMiners ?? []).map((m, i) => ({
+            uid: miners.size + i,
+            hotkey: m.hotkey,
+            endpoint: m.endpoint,
+            committed_block: miners.size + i,
+          })),
         ],
       }),
     );
@@ -65,7 +73,14 @@ export async function startSystem(options: {
     for (const env of E2E_ENVS) {
       writeFileSync(
         path.join(dir, 'lists', `${env.replace('/', '__')}.json`),
-        JSON.stringify({ env_id: env, family: 'mujoco', dataset: { start: 0, end: 100_000 }, list_size: options.listSize, rotation: { count: 1, interval_seconds: 86_400 }, scored: true }),
+        JSON.stringify({
+          env_id: env,
+          family: 'mujoco',
+          dataset: { start: 0, end: 100_000 },
+          list_size: options.listSize,
+          rotation: { count: 1, interval_seconds: 86_400 },
+          scored: true,
+        }),
       );
     }
     const config = testConfig({

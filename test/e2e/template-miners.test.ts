@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { startTemplateMiner, type TemplateMiner } from '../miners/template-miner.ts';
-import { E2E_ENVS, startSystem, type RunningSystem } from './system-fixture.ts';
+import { E2E_ENVS, type RunningSystem, startSystem } from './system-fixture.ts';
 
 const redis = useTestRedis();
 const LIST_SIZE = 6;
@@ -42,9 +42,22 @@ describe('template-style miners in a live serve', () => {
     const db = open.database.db;
     const expected = E2E_ENVS.length * LIST_SIZE;
     const resultsOf = async (hotkey: string): Promise<number> =>
-      Number((await db.selectFrom('results').select((eb) => eb.fn.countAll().as('n')).where('hotkey', '=', hotkey).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await db
+            .selectFrom('results')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('hotkey', '=', hotkey)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     await waitFor('4 episodes at once at the declaring miner', () => (declaring.maxConcurrency() >= 4 ? true : undefined), 120_000, 100);
-    await waitFor('every task of both miners evaluated', async () => ((await resultsOf('template')) === expected && (await resultsOf('template-4')) === expected ? true : undefined), 240_000, 250);
+    await waitFor(
+      'every task of both miners evaluated',
+      async () => ((await resultsOf('template')) === expected && (await resultsOf('template-4')) === expected ? true : undefined),
+      240_000,
+      250,
+    );
 
     for (const miner of [template, declaring]) {
       assert.equal(miner.counts.refused, 0, 'no request the template’s models refuse (nothing extra inside obs)');
@@ -55,7 +68,15 @@ describe('template-style miners in a live serve', () => {
     assert.equal(template.maxConcurrency(), 1, 'one episode at a time');
     assert.equal(declaring.maxConcurrency(), 4, 'up to its declaration, never its 6 slots');
     // Every episode was played (the template's policy is the expert): none failed on another env's keys.
-    const failed = await db.selectFrom('attempts').select(['hotkey', 'error_message']).where('error_class', '!=', 'success').where('hotkey', 'in', ['template', 'template-4']).execute();
-    assert.deepEqual(failed.filter((f) => /key|action/i.test(f.error_message ?? '')), []);
+    const failed = await db
+      .selectFrom('attempts')
+      .select(['hotkey', 'error_message'])
+      .where('error_class', '!=', 'success')
+      .where('hotkey', 'in', ['template', 'template-4'])
+      .execute();
+    assert.deepEqual(
+      failed.filter((f) => /key|action/i.test(f.error_message ?? '')),
+      [],
+    );
   });
 });

@@ -6,8 +6,8 @@ import { BuiltinRegistry, listBuiltinEnvs } from '../../src/envs/builtin-registr
 import type { Environment, StepResult } from '../../src/envs/environment.ts';
 import { EnvironmentError } from '../../src/envs/environment-error.ts';
 import { InvalidActionError } from '../../src/envs/invalid-action-error.ts';
-import { MujocoEnvironment } from '../../src/envs/mujoco/mujoco-environment.ts';
 import type { StepVerdict } from '../../src/envs/mujoco/mujoco-environment.ts';
+import { MujocoEnvironment } from '../../src/envs/mujoco/mujoco-environment.ts';
 import type { Mujoco } from '../../src/envs/mujoco/mujoco-loader.ts';
 import { MujocoLoader } from '../../src/envs/mujoco/mujoco-loader.ts';
 import { f64 } from '../../src/envs/mujoco/mujoco-views.ts';
@@ -29,7 +29,9 @@ async function create(id: string): Promise<Environment> {
 
 /** A random action in the spec's bounds, from a seeded stream. */
 function randomAction(spec: ActionSpec, random: SeededRandom): Action {
-  const continuous = Object.fromEntries(Object.entries(spec.continuous).map(([key, box]) => [key, box.low.map((low, i) => random.uniform(low, box.high[i]!))]));
+  const continuous = Object.fromEntries(
+    Object.entries(spec.continuous).map(([key, box]) => [key, box.low.map((low, i) => random.uniform(low, box.high[i]!))]),
+  );
   return { continuous, discrete: {}, extra: {} };
 }
 
@@ -37,7 +39,10 @@ function randomAction(spec: ActionSpec, random: SeededRandom): Action {
 function bits(observation: Observation): string {
   const view = new DataView(new ArrayBuffer(8));
   return Object.entries(observation.proprio)
-    .map(([key, values]) => `${key}:${values.map((x) => (view.setFloat64(0, x), `${view.getUint32(0).toString(16)}.${view.getUint32(4).toString(16)}`)).join(',')}`)
+    .map(
+      ([key, values]) =>
+        `${key}:${values.map((x) => (view.setFloat64(0, x), `${view.getUint32(0).toString(16)}.${view.getUint32(4).toString(16)}`)).join(',')}`,
+    )
     .join(';');
 }
 
@@ -60,11 +65,11 @@ for (const info of listBuiltinEnvs()) {
       assert.equal(env.id, info.id);
       assert.equal(env.family, 'mujoco');
       const observation = await env.reset(3);
+      assert.deepEqual(Object.fromEntries(Object.entries(observation.proprio).map(([k, v]) => [k, v.length])), info.proprio);
       assert.deepEqual(
-        Object.fromEntries(Object.entries(observation.proprio).map(([k, v]) => [k, v.length])),
-        info.proprio,
+        [observation.rgb, observation.depth, observation.cam_intrinsics, observation.cam_extrinsics, observation.extra],
+        [{}, {}, {}, {}, {}],
       );
-      assert.deepEqual([observation.rgb, observation.depth, observation.cam_intrinsics, observation.cam_extrinsics, observation.extra], [{}, {}, {}, {}, {}]);
     });
 
     void test('same seed and same actions give the same episode, bit for bit, on any instance', async () => {
@@ -100,7 +105,11 @@ for (const info of listBuiltinEnvs()) {
 
     void test('lifecycle: no step before reset or after the end, nothing after close, close twice is fine', async () => {
       const env = await registry.create(info.id);
-      const zero: Action = { continuous: Object.fromEntries(Object.entries(env.actionSpec.continuous).map(([k, b]) => [k, b.low.map(() => 0)])), discrete: {}, extra: {} };
+      const zero: Action = {
+        continuous: Object.fromEntries(Object.entries(env.actionSpec.continuous).map(([k, b]) => [k, b.low.map(() => 0)])),
+        discrete: {},
+        extra: {},
+      };
       await assert.rejects(env.step(zero), EnvironmentError);
       await assert.rejects(env.reset(-1), RangeError);
       await assert.rejects(env.reset(1.5), RangeError);
@@ -160,7 +169,10 @@ void describe('MujocoEnvironment', () => {
     await assert.rejects(async () => {
       for (let i = 0; i < 100; i++) await env.step({ continuous: { push: [1] }, discrete: {}, extra: {} });
     }, EnvironmentError);
-    assert.ok(mujocoOutput.some((line) => /unstable/.test(line)), 'MuJoCo\'s warning reaches the log callback');
+    assert.ok(
+      mujocoOutput.some((line) => /unstable/.test(line)),
+      "MuJoCo's warning reaches the log callback",
+    );
   });
 });
 

@@ -12,10 +12,17 @@ const spec: ActionSpec = {
   discrete: { mode: { n: 3, doc: 'three modes' } },
 };
 
-const action = (continuous: Record<string, number[]>, discrete: Record<string, number> = { mode: 1 }): Action => ({ continuous, discrete, extra: {} });
+const action = (continuous: Record<string, number[]>, discrete: Record<string, number> = { mode: 1 }): Action => ({
+  continuous,
+  discrete,
+  extra: {},
+});
 
 function rejects(a: Action, pattern: RegExp): void {
-  assert.throws(() => validateAction(spec, a), (error: unknown) => error instanceof InvalidActionError && pattern.test(error.message));
+  assert.throws(
+    () => validateAction(spec, a),
+    (error: unknown) => error instanceof InvalidActionError && pattern.test(error.message),
+  );
 }
 
 void describe('validateAction', () => {

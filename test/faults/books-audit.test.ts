@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
+import { range, seedList, seedMiner, seedResults } from '../helpers/scoring-seed.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
-import { testLogger } from '../helpers/test-logger.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
+import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { range, seedList, seedMiner, seedResults } from '../helpers/scoring-seed.ts';
 import { putSlots } from '../pool/pool-fixture.ts';
 import { auditBooks, booksHold, violations } from './books-audit.ts';
 import { SlotSampler } from './slot-sampler.ts';
@@ -33,7 +33,12 @@ describe('the fault suite audits', () => {
   test('weights: a row from full coverage holds; one whose eligible miner lacks results in Postgres is flagged', async () => {
     await seedResults(database.db, { uid: 1 }, ENV, range(0, 4), () => 1);
     await seedResults(database.db, { uid: 2 }, ENV, range(0, 4), () => 0);
-    const deps = { db: database.db, config: testConfig({ EVALPOOL_MIN_COVERAGE: '1' }), logger: testLogger(), block: () => Promise.resolve(10) };
+    const deps = {
+      db: database.db,
+      config: testConfig({ EVALPOOL_MIN_COVERAGE: '1' }),
+      logger: testLogger(),
+      block: () => Promise.resolve(10),
+    };
     await computeAndPublishWeights(deps);
     assert.deepEqual(await auditWeights(database.db), { rows: 1, violations: [] });
 
@@ -55,27 +60,63 @@ describe('the fault suite audits', () => {
     const uuid = randomUUID();
     await database.db
       .insertInto('results')
-      .values({ task_uuid: uuid, env_id: ENV, task_id: 50, uid: 1, hotkey: 'hk1', revision: 'r1', success: false, score: 0, error_class: 'failure', worker_id: 'w' })
+      .values({
+        task_uuid: uuid,
+        env_id: ENV,
+        task_id: 50,
+        uid: 1,
+        hotkey: 'hk1',
+        revision: 'r1',
+        success: false,
+        score: 0,
+        error_class: 'failure',
+        worker_id: 'w',
+      })
       .execute();
     await database.db
       .insertInto('attempts')
-      .values({ task_uuid: uuid, attempt: 1, env_id: ENV, task_id: 50, uid: 1, hotkey: 'hk1', revision: 'r1', error_class: 'env_error', worker_id: 'w' })
+      .values({
+        task_uuid: uuid,
+        attempt: 1,
+        env_id: ENV,
+        task_id: 50,
+        uid: 1,
+        hotkey: 'hk1',
+        revision: 'r1',
+        error_class: 'env_error',
+        worker_id: 'w',
+      })
       .execute();
     const books = await auditBooks(database.db, redisHandle.redis, redisHandle.prefix, [wanted]);
     assert.equal(books.evaluated, 1);
     assert.equal(books.infrastructureScored, 1);
-    assert.deepEqual([...books.strayJobs].sort(), [`hk-unknown@r1 ${ENV}#1 (pending: unknown miner)`, `hk1@r1 ${ENV}#999 (pending: retired id)`]);
+    assert.deepEqual([...books.strayJobs].sort(), [
+      `hk-unknown@r1 ${ENV}#1 (pending: unknown miner)`,
+      `hk1@r1 ${ENV}#999 (pending: retired id)`,
+    ]);
     assert.equal(booksHold(books), false);
     assert.deepEqual(violations(books), ['1 infrastructure faults scored', '2 stray jobs']);
   });
 
   test('slot sampler: more jobs than the cap created while over it is a violation; a lowered cap alone is not', async () => {
-    await database.db.insertInto('miners').values({ uid: 3, hotkey: 'hk3', revision: 'r1', endpoint: 'http://127.0.0.1:9/hk3', committed_block: 1, active: true }).execute();
-    await database.db.insertInto('miner_declarations').values({ hotkey: 'hk3', endpoint: 'http://127.0.0.1:9/hk3', max_concurrent_episodes: 100, problem: null, probed_at: new Date() }).execute();
+    await database.db
+      .insertInto('miners')
+      .values({ uid: 3, hotkey: 'hk3', revision: 'r1', endpoint: 'http://127.0.0.1:9/hk3', committed_block: 1, active: true })
+      .execute();
+    await database.db
+      .insertInto('miner_declarations')
+      .values({ hotkey: 'hk3', endpoint: 'http://127.0.0.1:9/hk3', max_concurrent_episodes: 100, problem: null, probed_at: new Date() })
+      .execute();
     await putSlots(database.db, 'hk3', 2);
     await redisHandle.redis.sadd(poolKeys(redisHandle.prefix).queues, SLOTS_ENV);
     // Sampled by hand only: the sampler's own loop would sample first after a minute.
-    const sampler = SlotSampler.start({ redisUrl: redisHandle.url, db: database.db, prefix: redisHandle.prefix, defaultSlots: 4, everyMs: 60_000 });
+    const sampler = SlotSampler.start({
+      redisUrl: redisHandle.url,
+      db: database.db,
+      prefix: redisHandle.prefix,
+      defaultSlots: 4,
+      everyMs: 60_000,
+    });
     const task = (id: number) => makeTask({ env: SLOTS_ENV, uid: 3, hotkey: 'hk3', revision: 'r1', task_id: id });
     await queues!.add(task(1));
     await queues!.add(task(2));

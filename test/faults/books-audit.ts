@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../src/db/schema.ts';
-import { readPoolSnapshot, type PooledTask } from '../../src/pool/pool-snapshot.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
-import { queueName, taskJobId, type TaskJobData } from '../../src/pool/task-job.ts';
-import { auditWeights, type WeightsAudit } from './weights-audit.ts';
+import { type PooledTask, readPoolSnapshot } from '../../src/pool/pool-snapshot.ts';
+import { queueName, type TaskJobData, taskJobId } from '../../src/pool/task-job.ts';
 import type { SlotAudit } from './slot-sampler.ts';
+import { auditWeights, type WeightsAudit } from './weights-audit.ts';
 
 export type { SlotAudit } from './slot-sampler.ts';
 export type { WeightsAudit } from './weights-audit.ts';
@@ -35,7 +35,8 @@ export interface Books {
   readonly slots: SlotAudit | undefined;
 }
 
-const key = (t: { hotkey: string; revision: string; env: string; task_id: number }): string => `${t.hotkey}@${t.revision} ${t.env}#${t.task_id}`;
+const key = (t: { hotkey: string; revision: string; env: string; task_id: number }): string =>
+  `${t.hotkey}@${t.revision} ${t.env}#${t.task_id}`;
 
 /**
  * Jobs in Redis (pending, assigned or paused) for tasks outside `wanted`, each named with why it is
@@ -50,7 +51,9 @@ async function strayJobs(db: Kysely<Database>, redis: Redis, prefix: string, tas
   const stray = snapshot.tasks.filter((t) => !wanted.has(key({ hotkey: t.hotkey, revision: t.revision, env: t.env, task_id: t.taskId })));
   if (stray.length === 0) return [];
   const miners = await db.selectFrom('miners').select(['hotkey', 'revision', 'active']).execute();
-  const lists = new Map((await db.selectFrom('sampling_lists').select(['env_id', 'task_ids']).execute()).map((l) => [l.env_id, new Set(l.task_ids)]));
+  const lists = new Map(
+    (await db.selectFrom('sampling_lists').select(['env_id', 'task_ids']).execute()).map((l) => [l.env_id, new Set(l.task_ids)]),
+  );
   const why = (t: PooledTask): string => {
     const rows = miners.filter((m) => m.hotkey === t.hotkey);
     if (rows.length === 0) return 'unknown miner';
@@ -69,20 +72,41 @@ async function strayJobs(db: Kysely<Database>, redis: Redis, prefix: string, tas
  * Audits the books of `tasks` (the tasks given, or every wanted task): results, the pool, the
  * weights rows, and the slot sampler's record when the scenario ran one.
  */
-export async function auditBooks(db: Kysely<Database>, redis: Redis, prefix: string, tasks: readonly TaskJobData[], slots?: SlotAudit): Promise<Books> {
+export async function auditBooks(
+  db: Kysely<Database>,
+  redis: Redis,
+  prefix: string,
+  tasks: readonly TaskJobData[],
+  slots?: SlotAudit,
+): Promise<Books> {
   const hotkeys = [...new Set(tasks.map((t) => t.hotkey))];
   const rows =
     hotkeys.length === 0
       ? []
       : await db
           .selectFrom('results')
-          .select(['hotkey', 'revision', 'env_id', 'task_id', 'error_class', sql<number>`count(*) over (partition by hotkey, revision, env_id, task_id)`.as('copies')])
+          .select([
+            'hotkey',
+            'revision',
+            'env_id',
+            'task_id',
+            'error_class',
+            sql<number>`count(*) over (partition by hotkey, revision, env_id, task_id)`.as('copies'),
+          ])
           .where('hotkey', 'in', hotkeys)
           .execute();
   const stored = new Set(rows.map((r) => key({ hotkey: r.hotkey, revision: r.revision, env: r.env_id, task_id: r.task_id })));
-  const duplicates = [...new Set(rows.filter((r) => Number(r.copies) > 1).map((r) => key({ hotkey: r.hotkey, revision: r.revision, env: r.env_id, task_id: r.task_id })))];
+  const duplicates = [
+    ...new Set(
+      rows
+        .filter((r) => Number(r.copies) > 1)
+        .map((r) => key({ hotkey: r.hotkey, revision: r.revision, env: r.env_id, task_id: r.task_id })),
+    ),
+  ];
   const missing = tasks.filter((t) => !stored.has(key(t)));
-  const inRedis = await Promise.all(missing.map((t) => redis.exists(`${prefix}:${queueName(t.env)}:${taskJobId(t.env, t.hotkey, t.revision, t.task_id)}`)));
+  const inRedis = await Promise.all(
+    missing.map((t) => redis.exists(`${prefix}:${queueName(t.env)}:${taskJobId(t.env, t.hotkey, t.revision, t.task_id)}`)),
+  );
   // A score-0 result must come from a measured attempt: one whose attempts were all infrastructure
   // classes (the miner never had the task, the env or the worker failed) scored a fault.
   const unmeasured =
@@ -93,7 +117,17 @@ export async function auditBooks(db: Kysely<Database>, redis: Redis, prefix: str
           .select(['r.hotkey', 'r.task_uuid'])
           .where('r.hotkey', 'in', hotkeys)
           .where('r.score', '=', 0)
-          .where((eb) => eb.not(eb.exists(eb.selectFrom('attempts as a').select('a.id').whereRef('a.task_uuid', '=', 'r.task_uuid').where('a.error_class', 'in', ['success', 'failure']))))
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('attempts as a')
+                  .select('a.id')
+                  .whereRef('a.task_uuid', '=', 'r.task_uuid')
+                  .where('a.error_class', 'in', ['success', 'failure']),
+              ),
+            ),
+          )
           .execute();
   return {
     tasks: tasks.length,

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import { LABELS } from '../../src/envs/container/container-labels.ts';
 import { DockerEngine } from '../../src/envs/container/docker-engine.ts';
-import { startDemoMiner, type DemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
 import { definitionFileName } from '../../src/sampling/sampling-definition.ts';
 import { requireEngineAndImage, SKIP_CONTAINER_TESTS, TEST_DOCKER_SOCKET, TEST_ENV_IMAGE } from '../helpers/container-engine.ts';
@@ -13,7 +13,7 @@ import { privatePostgresUnavailable } from '../helpers/private-postgres.ts';
 import type { CliProcess } from '../helpers/spawn-cli.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { assertAlive, assertBooks, STARTUP_MS, useFaultSystem, type FaultSystem } from './fault-system.ts';
+import { assertAlive, assertBooks, type FaultSystem, STARTUP_MS, useFaultSystem } from './fault-system.ts';
 
 /**
  * Env containers under fault, with `evalpool worker` processes running the container family on the
@@ -66,7 +66,17 @@ function useContainerFixture(): Fixture {
     engine = new DockerEngine({ socketPath: TEST_DOCKER_SOCKET });
     // Slow enough on /act that an episode is under way for seconds when the fault comes.
     miner = await startDemoMiner({ policy: 'expert', misbehaviour: { mode: 'slow', on: 'act', delayMs: 30 } });
-    const definition = { env_id: ENV, family: 'container', image: TEST_ENV_IMAGE, max_timesteps: 200, max_concurrency: 4, dataset: { start: 0, end: 100_000 }, list_size: 8, rotation: { count: 1, interval_seconds: 86_400 }, scored: true };
+    const definition = {
+      env_id: ENV,
+      family: 'container',
+      image: TEST_ENV_IMAGE,
+      max_timesteps: 200,
+      max_concurrency: 4,
+      dataset: { start: 0, end: 100_000 },
+      list_size: 8,
+      rotation: { count: 1, interval_seconds: 86_400 },
+      scored: true,
+    };
     writeFileSync(path.join(dir, definitionFileName(ENV)), JSON.stringify(definition));
   });
   after(async () => {
@@ -79,7 +89,12 @@ function useContainerFixture(): Fixture {
     engine: () => engine!,
     miner: () => miner!,
     async startWorker(id, variables = {}) {
-      const worker = system.spawn(['worker', '--envs', ENV, '--concurrency', '3'], { ...SETTINGS, EVALPOOL_SAMPLING_LISTS_DIR: dir, EVALPOOL_WORKER_ID: id, ...variables });
+      const worker = system.spawn(['worker', '--envs', ENV, '--concurrency', '3'], {
+        ...SETTINGS,
+        EVALPOOL_SAMPLING_LISTS_DIR: dir,
+        EVALPOOL_WORKER_ID: id,
+        ...variables,
+      });
       await worker.waitForLog((l) => l.msg === 'evalpool worker is running', STARTUP_MS);
       return worker;
     },
@@ -91,29 +106,54 @@ function useContainerFixture(): Fixture {
 }
 
 /** Adds a wave of tasks and waits until the worker's episodes are under way in a container. */
-async function waveUnderWay(f: Fixture, tasks: TaskJobData[], wave: number, hotkey: string, alive: () => void, round: number): Promise<void> {
+async function waveUnderWay(
+  f: Fixture,
+  tasks: TaskJobData[],
+  wave: number,
+  hotkey: string,
+  alive: () => void,
+  round: number,
+): Promise<void> {
   const added = Array.from({ length: wave }, () => makeTask({ env: ENV, hotkey, endpoint: f.miner().url }));
   tasks.push(...added);
   for (const task of added) await f.system.queues.add(task);
   const acts = f.miner().counts.act;
-  await waitFor(`round ${round}: episodes under way`, async () => {
-    alive();
-    return (await f.system.queues.queue(ENV).getActiveCount()) > 0 && f.miner().counts.act > acts + 5;
-  }, STARTUP_MS);
+  await waitFor(
+    `round ${round}: episodes under way`,
+    async () => {
+      alive();
+      return (await f.system.queues.queue(ENV).getActiveCount()) > 0 && f.miner().counts.act > acts + 5;
+    },
+    STARTUP_MS,
+  );
 }
 
 async function waitAllDone(f: Fixture, tasks: readonly TaskJobData[], alive: () => void): Promise<void> {
-  await waitFor(`all ${tasks.length} tasks completed`, async () => {
-    alive();
-    return (await Promise.all(tasks.map((task) => f.system.queues.getJob(task)))).every((job) => job === undefined);
-  }, 600_000);
+  await waitFor(
+    `all ${tasks.length} tasks completed`,
+    async () => {
+      alive();
+      return (await Promise.all(tasks.map((task) => f.system.queues.getJob(task)))).every((job) => job === undefined);
+    },
+    600_000,
+  );
 }
 
 /** Every result a real episode (no message): a container fault never ended in a score. */
 async function assertRealEpisodes(t: TestContext, f: Fixture, hotkey: string): Promise<{ envErrors: number }> {
-  const failures = await f.system.db.selectFrom('results').select(['task_id', 'error_class', 'error_message']).where('hotkey', '=', hotkey).where('error_message', 'is not', null).execute();
+  const failures = await f.system.db
+    .selectFrom('results')
+    .select(['task_id', 'error_class', 'error_message'])
+    .where('hotkey', '=', hotkey)
+    .where('error_message', 'is not', null)
+    .execute();
   assert.deepEqual(failures, [], 'no container fault scored against the miner');
-  const envErrors = await f.system.db.selectFrom('attempts').select((eb) => eb.fn.countAll<number>().as('n')).where('hotkey', '=', hotkey).where('error_class', '=', 'env_error').executeTakeFirst();
+  const envErrors = await f.system.db
+    .selectFrom('attempts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('hotkey', '=', hotkey)
+    .where('error_class', '=', 'env_error')
+    .executeTakeFirst();
   t.diagnostic(`${Number(envErrors?.n ?? 0)} env_error attempts`);
   return { envErrors: Number(envErrors?.n ?? 0) };
 }
@@ -143,8 +183,20 @@ export function containerKilledScenario(name: string, options: ContainerFaultOpt
       const { envErrors } = await assertRealEpisodes(t, f, hotkey);
       assert.ok(envErrors >= 1, 'the killed containers cut episodes: env_error attempts');
       const now = await f.containersOf([workerId]);
-      assert.ok(now.every((c) => !killed.includes(c.id)), 'the killed containers were replaced');
-      await assertBooks(t, f.system, { scenario: `env container killed (${name})`, injected: `engine kill of the worker's env containers mid-episode, ${options.rounds} round(s)`, extra: `${envErrors} env_error attempts, ${killed.length} containers killed and replaced` }, tasks);
+      assert.ok(
+        now.every((c) => !killed.includes(c.id)),
+        'the killed containers were replaced',
+      );
+      await assertBooks(
+        t,
+        f.system,
+        {
+          scenario: `env container killed (${name})`,
+          injected: `engine kill of the worker's env containers mid-episode, ${options.rounds} round(s)`,
+          extra: `${envErrors} env_error attempts, ${killed.length} containers killed and replaced`,
+        },
+        tasks,
+      );
       worker.child.kill('SIGTERM');
       assert.equal(await worker.exited(), 0, worker.stderr());
       assert.deepEqual(await f.containersOf([workerId]), [], 'no container of the worker remains');
@@ -174,7 +226,10 @@ export function workerKilledScenario(name: string, options: ContainerFaultOption
         assert.ok(left.length > 0, 'the killed worker left its containers behind');
         leftBehind += left.length;
         worker = await start();
-        await waitFor(`round ${round}: the next worker removed the containers left behind`, async () => (await f.containersOf([victim])).length === 0);
+        await waitFor(
+          `round ${round}: the next worker removed the containers left behind`,
+          async () => (await f.containersOf([victim])).length === 0,
+        );
       }
       await waitAllDone(f, tasks, () => assertAlive({ worker }));
       const { envErrors } = await assertRealEpisodes(t, f, hotkey);
@@ -184,10 +239,14 @@ export function workerKilledScenario(name: string, options: ContainerFaultOption
       await assertBooks(
         t,
         f.system,
-        { scenario: `worker killed with env containers (${name})`, injected: `kill -9 of the worker while its env containers ran, ${options.rounds} round(s), a new worker each time`, extra: `${leftBehind} containers left behind, all removed by the next worker; ${remaining.length} labelled containers at the end; ${envErrors} env_error attempts` },
+        {
+          scenario: `worker killed with env containers (${name})`,
+          injected: `kill -9 of the worker while its env containers ran, ${options.rounds} round(s), a new worker each time`,
+          extra: `${leftBehind} containers left behind, all removed by the next worker; ${remaining.length} labelled containers at the end; ${envErrors} env_error attempts`,
+        },
         tasks,
       );
-      assert.deepEqual(remaining, [], 'no container with these workers\' labels remains');
+      assert.deepEqual(remaining, [], "no container with these workers' labels remains");
     });
   });
 }
@@ -237,12 +296,21 @@ export function workerGoneScenario(name: string, options: ContainerFaultOptions)
         swept += left.length;
         // The survivor's containers are its own business: the sweep left every one of them (a
         // container the survivor recycled itself, which it logs, is the only way one goes).
-        const recycled = survivor.logs().filter((l) => l.msg === 'recycling the env container').map((l) => String(l.name));
+        const recycled = survivor
+          .logs()
+          .filter((l) => l.msg === 'recycling the env container')
+          .map((l) => String(l.name));
         const kept = (await f.containersOf([survivorId])).map((c) => c.id);
         const missing = own.filter((id) => !kept.includes(id));
-        assert.ok(missing.length === 0 || recycled.length > 0, `the survivor's containers stay (${missing.length} went; recycled: ${recycled.join(', ')})`);
+        assert.ok(
+          missing.length === 0 || recycled.length > 0,
+          `the survivor's containers stay (${missing.length} went; recycled: ${recycled.join(', ')})`,
+        );
         const removals = survivor.logs().filter((l) => l.msg === 'removed an env container of a worker gone for good');
-        assert.ok(removals.every((l) => gone.includes(String(l.worker))), `only the dead workers' containers were swept: ${JSON.stringify(removals)}`);
+        assert.ok(
+          removals.every((l) => gone.includes(String(l.worker))),
+          `only the dead workers' containers were swept: ${JSON.stringify(removals)}`,
+        );
       }
       await waitAllDone(f, tasks, alive);
       const { envErrors } = await assertRealEpisodes(t, f, hotkey);
@@ -263,7 +331,7 @@ export function workerGoneScenario(name: string, options: ContainerFaultOptions)
         },
         tasks,
       );
-      assert.deepEqual(remaining, [], 'no container with these workers\' labels remains');
+      assert.deepEqual(remaining, [], "no container with these workers' labels remains");
     });
   });
 }

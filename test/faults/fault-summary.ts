@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Books } from './books-audit.ts';
 
 /**
@@ -29,7 +29,10 @@ export interface ScenarioRow {
 /** Records a scenario's row for the summary (one file; a later row of the same scenario replaces it). */
 export function recordScenario(row: ScenarioRow): void {
   mkdirSync(ROWS_DIR, { recursive: true });
-  const name = row.scenario.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+  const name = row.scenario
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
   writeFileSync(path.join(ROWS_DIR, `${name}.json`), `${JSON.stringify(row, null, 2)}\n`);
 }
 
@@ -46,7 +49,9 @@ export function collectRows(): ScenarioRow[] {
   } catch {
     return [];
   }
-  return files.map((f) => JSON.parse(readFileSync(path.join(ROWS_DIR, f), 'utf8')) as ScenarioRow).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  return files
+    .map((f) => JSON.parse(readFileSync(path.join(ROWS_DIR, f), 'utf8')) as ScenarioRow)
+    .sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
 }
 
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -54,7 +59,10 @@ const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\
 /** The rows as a markdown table. */
 export function renderMarkdown(rows: readonly ScenarioRow[]): string {
   const lines = ['| scenario | injected | books | |', '|---|---|---|---|'];
-  for (const r of rows) lines.push(`| ${cell(r.scenario)} | ${cell(r.injected)} | ${cell(r.books)} | ${r.holds ? 'holds' : `VIOLATED: ${cell(r.violations.join(', '))}`} |`);
+  for (const r of rows)
+    lines.push(
+      `| ${cell(r.scenario)} | ${cell(r.injected)} | ${cell(r.books)} | ${r.holds ? 'holds' : `VIOLATED: ${cell(r.violations.join(', '))}`} |`,
+    );
   return `${lines.join('\n')}\n`;
 }
 

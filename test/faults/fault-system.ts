@@ -7,16 +7,16 @@ import { ensureDatabase } from '../../src/db/ensure-database.ts';
 import { migrateToLatest } from '../../src/db/migrator.ts';
 import type { Database } from '../../src/db/schema.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
-import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
-import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.ts';
-import { spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
+import { type PrivatePostgres, startPrivatePostgres } from '../helpers/private-postgres.ts';
+import { type PrivateRedis, startPrivateRedis } from '../helpers/private-redis.ts';
+import { type CliProcess, spawnCli } from '../helpers/spawn-cli.ts';
 import { TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { auditBooks, booksHold, describeBooks, violations, type Books } from './books-audit.ts';
+import { auditBooks, type Books, booksHold, describeBooks, violations } from './books-audit.ts';
 import { recordScenario } from './fault-summary.ts';
-import { SlotSampler, type SlotAudit } from './slot-sampler.ts';
+import { type SlotAudit, SlotSampler } from './slot-sampler.ts';
 
 /** Starting a process takes long on a loaded machine (tsx compiles the sources): room for it. */
 export const STARTUP_MS = 180_000;
@@ -61,7 +61,11 @@ export function useFaultSystem(options: { readonly privateRedis?: { readonly app
     db = createDatabase({ url: postgres.url, poolSize: 2, logger: testLogger() });
     const run = await migrateToLatest(db);
     if (run.error) throw run.error;
-    config = testConfig({ EVALPOOL_QUEUE_PREFIX: prefix, EVALPOOL_DATABASE_URL: postgres.url, ...(redisServer && { EVALPOOL_REDIS_URL: redisServer.url }) });
+    config = testConfig({
+      EVALPOOL_QUEUE_PREFIX: prefix,
+      EVALPOOL_DATABASE_URL: postgres.url,
+      ...(redisServer && { EVALPOOL_REDIS_URL: redisServer.url }),
+    });
     queues = TestQueues.open(config);
   });
 
@@ -109,7 +113,11 @@ export function useFaultSystem(options: { readonly privateRedis?: { readonly app
       return p;
     },
     async stored(hotkey) {
-      const row = await ready(db, 'database').selectFrom('results').select((eb) => eb.fn.countAll<number>().as('n')).where('hotkey', '=', hotkey).executeTakeFirst();
+      const row = await ready(db, 'database')
+        .selectFrom('results')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('hotkey', '=', hotkey)
+        .executeTakeFirst();
       return Number(row?.n ?? 0);
     },
     startSlotSampler() {
@@ -142,8 +150,18 @@ export async function assertBooks(
 ): Promise<Books> {
   const books = await auditBooks(system.db, system.queues.connection, system.prefix, tasks, options.slots);
   const described = `${describeBooks(books)}${row.extra ? `; ${row.extra}` : ''}`;
-  recordScenario({ scenario: row.scenario, injected: row.injected, books: described, holds: booksHold(books), violations: violations(books), detail: books, finishedAt: new Date().toISOString() });
-  t.diagnostic(`| ${row.scenario} | ${row.injected} | ${described} | ${booksHold(books) ? 'holds' : `VIOLATED: ${violations(books).join(', ')}`} |`);
+  recordScenario({
+    scenario: row.scenario,
+    injected: row.injected,
+    books: described,
+    holds: booksHold(books),
+    violations: violations(books),
+    detail: books,
+    finishedAt: new Date().toISOString(),
+  });
+  t.diagnostic(
+    `| ${row.scenario} | ${row.injected} | ${described} | ${booksHold(books) ? 'holds' : `VIOLATED: ${violations(books).join(', ')}`} |`,
+  );
   assert.deepEqual(books.duplicates, [], 'one result per task');
   assert.deepEqual(books.lost, [], 'nothing lost');
   assert.equal(books.evaluated, tasks.length, 'every task evaluated');

@@ -10,7 +10,9 @@ export interface RawRequest {
 }
 
 /** How a raw request ended: an answer, or why there was none (`timeout` = the service hung). */
-export type RawAnswer = { readonly status: number; readonly body: string; readonly contentType: string | undefined } | { readonly status: 'timeout' | 'error'; readonly body: string };
+export type RawAnswer =
+  | { readonly status: number; readonly body: string; readonly contentType: string | undefined }
+  | { readonly status: 'timeout' | 'error'; readonly body: string };
 
 /**
  * Sends `request` to `base` (`http://host:port`) with node:http (fetch refuses the odd methods and
@@ -32,7 +34,14 @@ export function rawRequest(base: string, request: RawRequest, timeoutMs: number)
       // A body always goes with its length: node sends a DELETE's or OPTIONS's body unframed
       // otherwise, which the server rightly refuses as garbage after the request.
       const length = request.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(request.body)) };
-      req = http.request({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers: { connection: 'close', ...request.headers, ...length }, agent: false });
+      req = http.request({
+        host: url.hostname,
+        port: url.port,
+        method: request.method,
+        path: request.path,
+        headers: { connection: 'close', ...request.headers, ...length },
+        agent: false,
+      });
     } catch (error) {
       // A request node refuses to send (an invalid header value or method): nothing reached the service.
       resolve({ status: 'error', body: `not sent: ${(error as Error).message}` });
@@ -45,7 +54,13 @@ export function rawRequest(base: string, request: RawRequest, timeoutMs: number)
     req.on('response', (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => done({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: response.headers['content-type'] }));
+      response.on('end', () =>
+        done({
+          status: response.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          contentType: response.headers['content-type'],
+        }),
+      );
       response.on('error', (error) => done({ status: 'error', body: error.message }));
     });
     // The service may answer (413, 401) and close before the whole body is sent: an EPIPE then.

@@ -4,8 +4,8 @@ import { privatePostgresUnavailable } from '../helpers/private-postgres.ts';
 import { prng } from '../helpers/prng.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { assertBooks } from './fault-system.ts';
-import { rawRequest, type RawAnswer } from './http-request.ts';
-import { BECAME_LEADER, LIVE_ADMIN_TOKEN, LIVE_ENV, useLiveSystem, type LiveSystem } from './live-system.ts';
+import { type RawAnswer, rawRequest } from './http-request.ts';
+import { BECAME_LEADER, LIVE_ADMIN_TOKEN, LIVE_ENV, type LiveSystem, useLiveSystem } from './live-system.ts';
 
 /**
  * Scenarios on a live system (two `serve`: leader and standby; two workers; demo miners; the
@@ -17,7 +17,10 @@ import { BECAME_LEADER, LIVE_ADMIN_TOKEN, LIVE_ENV, useLiveSystem, type LiveSyst
 
 /** Results stored so far (every miner). */
 async function storedResults(live: LiveSystem): Promise<number> {
-  const row = await live.fault.db.selectFrom('results').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const row = await live.fault.db
+    .selectFrom('results')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
@@ -58,7 +61,11 @@ export function leaderKillScenario(name: string, options: { readonly listSize: n
         const at = await waitMidRun(live, `round ${round}: mid-run`, (await storedResults(live)) + 2);
         const victim = live.serves.get(leader)!;
         const others = [...live.serves.entries()].filter(([label]) => label !== leader);
-        const terms = (label: string): number => live.serves.get(label)!.logs().filter((l) => l.msg === BECAME_LEADER).length;
+        const terms = (label: string): number =>
+          live.serves
+            .get(label)!
+            .logs()
+            .filter((l) => l.msg === BECAME_LEADER).length;
         const before = new Map(others.map(([label]) => [label, terms(label)]));
         victim.child.kill('SIGKILL');
         assert.equal(await victim.exited(), 'SIGKILL');
@@ -79,7 +86,11 @@ export function leaderKillScenario(name: string, options: { readonly listSize: n
       await assertBooks(
         t,
         live.fault,
-        { scenario: `leader killed (${name})`, injected: `kill -9 of the leader serve mid-run, ${options.rounds} round(s), a new standby each time`, extra: `takeovers ${takeovers.join(', ')}` },
+        {
+          scenario: `leader killed (${name})`,
+          injected: `kill -9 of the leader serve mid-run, ${options.rounds} round(s), a new standby each time`,
+          extra: `takeovers ${takeovers.join(', ')}`,
+        },
         await live.wanted(),
         { slots },
       );
@@ -99,7 +110,7 @@ export function restartAllScenario(name: string, options: { readonly listSize: n
       const at = await waitMidRun(live, 'mid-run', Math.floor(total(live, options.listSize) / 3));
       await live.stopAll();
       const stoppedWith = await storedResults(live);
-      const pooled = (await live.fault.queues.queue(LIVE_ENV).getJobCounts('wait', 'active', 'delayed', 'prioritized', 'failed'));
+      const pooled = await live.fault.queues.queue(LIVE_ENV).getJobCounts('wait', 'active', 'delayed', 'prioritized', 'failed');
       await live.startAll();
       await live.waitRecovered({ weights: true });
       const slots = await sampler.stop();
@@ -162,7 +173,8 @@ export async function restoreMiners(live: LiveSystem): Promise<void> {
     const path = `/v1/admin/miners/${encodeURIComponent(m.hotkey)}`;
     const unpin = await rawRequest(base, { method: 'PUT', path: `${path}/slots`, headers: ADMIN, body: '{"pinned":null}' }, 60_000);
     const resume = await rawRequest(base, { method: 'POST', path: `${path}/resume`, headers: ADMIN }, 60_000);
-    for (const answer of [unpin, resume]) assert.ok(answer.status === 200 || answer.status === 404, `restoring ${m.hotkey}: ${answer.status} ${answer.body}`);
+    for (const answer of [unpin, resume])
+      assert.ok(answer.status === 200 || answer.status === 404, `restoring ${m.hotkey}: ${answer.status} ${answer.body}`);
   }
 }
 
@@ -171,7 +183,10 @@ export async function restoreMiners(live: LiveSystem): Promise<void> {
  * pauses and resumes of the miners, listings and deletions of paused tasks, ops rotations, and,
  * in the middle, a miner leaving the miners file and coming back with a new revision.
  */
-export function adminBurstScenario(name: string, options: { readonly listSize: number; readonly requests: number; readonly seed: number }): void {
+export function adminBurstScenario(
+  name: string,
+  options: { readonly listSize: number; readonly requests: number; readonly seed: number },
+): void {
   describe(`admin burst: ${name}`, { skip: privatePostgresUnavailable() }, () => {
     const live = useLiveSystem({ listSize: options.listSize });
 
@@ -212,9 +227,18 @@ export function adminBurstScenario(name: string, options: { readonly listSize: n
         const a = action();
         // Miners change mid-burst: the second miner leaves, then returns with a new revision.
         if (i === Math.floor(options.requests / 3)) live.writeMiners(live.entries.filter((_, j) => j !== 1));
-        if (i === Math.floor((2 * options.requests) / 3)) live.writeMiners(live.entries.map((e, j) => (j === 1 ? { ...e, revision: 'rev-2' } : e)));
-        const answer = await rawRequest(pick(serves), { method: a.method, path: a.path, headers: ADMIN, ...(a.body ? { body: a.body } : {}) }, 120_000);
-        answers.add(`${a.method} ${a.path} ${a.body ?? ''}`, answer, (r) => typeof r.status === 'number' && (r.status < 500 || documented5xx(r)));
+        if (i === Math.floor((2 * options.requests) / 3))
+          live.writeMiners(live.entries.map((e, j) => (j === 1 ? { ...e, revision: 'rev-2' } : e)));
+        const answer = await rawRequest(
+          pick(serves),
+          { method: a.method, path: a.path, headers: ADMIN, ...(a.body ? { body: a.body } : {}) },
+          120_000,
+        );
+        answers.add(
+          `${a.method} ${a.path} ${a.body ?? ''}`,
+          answer,
+          (r) => typeof r.status === 'number' && (r.status < 500 || documented5xx(r)),
+        );
       });
       await Promise.all(burst);
       await restoreMiners(live);

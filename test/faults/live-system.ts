@@ -3,15 +3,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { startDemoMiner, type DemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import type { PolicyKind } from '../../src/miners/demo/policies/policy.ts';
-import { readPoolSnapshot } from '../../src/pool/pool-snapshot.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
+import { readPoolSnapshot } from '../../src/pool/pool-snapshot.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
 import type { CliProcess } from '../helpers/spawn-cli.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { assertAlive, STARTUP_MS, useFaultSystem, type FaultSystem } from './fault-system.ts';
+import { assertAlive, type FaultSystem, STARTUP_MS, useFaultSystem } from './fault-system.ts';
 
 /** The env of the live system: real MuJoCo episodes against demo miners. */
 export const LIVE_ENV = 'mujoco/reach-v1';
@@ -84,13 +84,22 @@ export function useLiveSystem(options: LiveSystemOptions): LiveSystem {
     dir = mkdtempSync(path.join(tmpdir(), 'evalpool-live-faults-'));
     // Slow enough on /act that episodes are under way for a while when a fault comes.
     for (const policy of policies) miners.push(await startDemoMiner({ policy, misbehaviour: { mode: 'slow', on: 'act', delayMs: 5 } }));
-    miners.forEach((m, uid) => entries.push({ uid, hotkey: `5Live${policies[uid]}${uid}`, revision: 'rev-1', endpoint: m.url, committed_block: uid }));
+    miners.forEach((m, uid) =>
+      entries.push({ uid, hotkey: `5Live${policies[uid]}${uid}`, revision: 'rev-1', endpoint: m.url, committed_block: uid }),
+    );
     writeFileSync(minersFile(), JSON.stringify({ miners: entries }));
     mkdirSync(path.join(dir, 'lists'));
     writeFileSync(
       path.join(dir, 'lists', `${LIVE_ENV.replace('/', '__')}.json`),
       // An hour between rotations: none comes on its own during a scenario; ops rotations do.
-      JSON.stringify({ env_id: LIVE_ENV, family: 'mujoco', dataset: { start: 0, end: 100_000 }, list_size: options.listSize, rotation: { count: 1, interval_seconds: 3_600 }, scored: true }),
+      JSON.stringify({
+        env_id: LIVE_ENV,
+        family: 'mujoco',
+        dataset: { start: 0, end: 100_000 },
+        list_size: options.listSize,
+        rotation: { count: 1, interval_seconds: 3_600 },
+        scored: true,
+      }),
     );
   });
   after(async () => {
@@ -168,16 +177,27 @@ export function useLiveSystem(options: LiveSystemOptions): LiveSystem {
       writeFileSync(minersFile(), JSON.stringify({ miners: next }));
     },
     async wanted() {
-      const active = await fault.db.selectFrom('miners').select(['uid', 'hotkey', 'revision', 'endpoint']).where('active', '=', true).execute();
+      const active = await fault.db
+        .selectFrom('miners')
+        .select(['uid', 'hotkey', 'revision', 'endpoint'])
+        .where('active', '=', true)
+        .execute();
       const lists = await fault.db.selectFrom('sampling_lists').select(['env_id', 'task_ids']).execute();
-      return active.flatMap((m) => lists.flatMap((l) => l.task_ids.map((task_id) => makeTask({ env: l.env_id, task_id, uid: m.uid, hotkey: m.hotkey, revision: m.revision, endpoint: m.endpoint }))));
+      return active.flatMap((m) =>
+        lists.flatMap((l) =>
+          l.task_ids.map((task_id) =>
+            makeTask({ env: l.env_id, task_id, uid: m.uid, hotkey: m.hotkey, revision: m.revision, endpoint: m.endpoint }),
+          ),
+        ),
+      );
     },
     async waitRecovered(recovery = {}) {
       const { db } = fault;
       const redis = fault.queues.connection;
       let last = '';
       await waitFor(
-        'the system recovered: every wanted task evaluated, no stray job left' + (recovery.weights ? ', weights with every miner eligible' : ''),
+        'the system recovered: every wanted task evaluated, no stray job left' +
+          (recovery.weights ? ', weights with every miner eligible' : ''),
         async () => {
           system.alive();
           const wanted = await system.wanted();
@@ -207,7 +227,8 @@ export function useLiveSystem(options: LiveSystemOptions): LiveSystem {
     async stopAll() {
       const all = [...serves.entries(), ...workers.entries()];
       for (const [, p] of all) p.child.kill('SIGTERM');
-      for (const [label, p] of all) assert.equal(await p.exited(), 0, `${label} exited with ${String(p.child.exitCode ?? p.child.signalCode)}:\n${p.stderr()}`);
+      for (const [label, p] of all)
+        assert.equal(await p.exited(), 0, `${label} exited with ${String(p.child.exitCode ?? p.child.signalCode)}:\n${p.stderr()}`);
       serves.clear();
       workers.clear();
     },

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { startDemoMiner, type DemoMiner } from '../../src/miners/demo/demo-miner.ts';
-import { declines, parseMisbehaviour, type MisbehaviourInput } from '../../src/miners/demo/misbehaviour.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { declines, type MisbehaviourInput, parseMisbehaviour } from '../../src/miners/demo/misbehaviour.ts';
 import { circuitKey } from '../../src/pool/circuit-keys.ts';
 import { readPoolSnapshot } from '../../src/pool/pool-snapshot.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
@@ -101,7 +101,19 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
       const port = await freePort();
       const startDisappearing = async (): Promise<CliProcess> => {
         // A little slow on /act, so that its episodes are under way when it is killed.
-        const p = system.spawn(['demo-miner', '--port', String(port), '--policy', 'expert', '--misbehave', 'slow', '--misbehave-on', 'act', '--delay-ms', '30']);
+        const p = system.spawn([
+          'demo-miner',
+          '--port',
+          String(port),
+          '--policy',
+          'expert',
+          '--misbehave',
+          'slow',
+          '--misbehave-on',
+          'act',
+          '--delay-ms',
+          '30',
+        ]);
         await p.waitForOutput(/listening on/, STARTUP_MS);
         return p;
       };
@@ -109,7 +121,10 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
 
       const labels = [...inProcess.keys(), 'disappear'];
       const endpoint = (label: string): string => (label === 'disappear' ? `http://127.0.0.1:${port}` : inProcess.get(label)!.url);
-      writeFileSync(path.join(dir, 'miners.json'), JSON.stringify({ miners: labels.map((label, uid) => ({ uid, hotkey: hotkeyOf(label), endpoint: endpoint(label) })) }));
+      writeFileSync(
+        path.join(dir, 'miners.json'),
+        JSON.stringify({ miners: labels.map((label, uid) => ({ uid, hotkey: hotkeyOf(label), endpoint: endpoint(label) })) }),
+      );
       mkdirSync(path.join(dir, 'lists'));
       const ids = Array.from({ length: options.listSize }, (_, i) => 100 + i);
       writeFileSync(
@@ -117,7 +132,15 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
         // A real rotation rate (one id a day: the creation cap refills one token an hour) and no
         // rotation within the test: a task paused while its miner was away, deleted after
         // EVALPOOL_PAUSED_TTL_SECONDS, is created again at once, without a token (issue 14).
-        JSON.stringify({ env_id: ENV, family: 'mujoco', dataset: { start: 0, end: 10_000 }, list_size: ids.length, rotation: { count: 1, interval_seconds: 86_400 }, scored: true, initial_list: ids }),
+        JSON.stringify({
+          env_id: ENV,
+          family: 'mujoco',
+          dataset: { start: 0, end: 10_000 },
+          list_size: ids.length,
+          rotation: { count: 1, interval_seconds: 86_400 },
+          scored: true,
+          initial_list: ids,
+        }),
       );
 
       const common = {
@@ -156,22 +179,46 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
           }),
         );
       }
-      const workers = Array.from({ length: options.workers }, (_, i) => system.spawn(['worker', '--envs', ENV, '--concurrency', String(options.concurrency)], { ...common, EVALPOOL_WORKER_ID: `miner-faults-${i + 1}` }));
+      const workers = Array.from({ length: options.workers }, (_, i) =>
+        system.spawn(['worker', '--envs', ENV, '--concurrency', String(options.concurrency)], {
+          ...common,
+          EVALPOOL_WORKER_ID: `miner-faults-${i + 1}`,
+        }),
+      );
       for (const s of serves) await s.waitForLog((l) => l.msg === 'inline workers are running', STARTUP_MS);
       for (const w of workers) await w.waitForLog((l) => l.msg === 'evalpool worker is running', STARTUP_MS);
-      const processes = (): Record<string, CliProcess> => Object.fromEntries([...serves.map((s, i) => [`serve ${i + 1}`, s] as const), ...workers.map((w, i) => [`worker ${i + 1}`, w] as const)]);
+      const processes = (): Record<string, CliProcess> =>
+        Object.fromEntries([
+          ...serves.map((s, i) => [`serve ${i + 1}`, s] as const),
+          ...workers.map((w, i) => [`worker ${i + 1}`, w] as const),
+        ]);
       const alive = (): void => assertAlive(processes());
       const capacity = (options.serves + options.workers) * options.concurrency;
 
-      const revisions = await waitFor('the leader to store every miner', async () => {
-        const rows = await system.db.selectFrom('miners').select(['hotkey', 'revision']).where('active', '=', true).execute();
-        return rows.length === labels.length ? new Map(rows.map((r) => [r.hotkey, r.revision])) : undefined;
-      }, STARTUP_MS);
-      const tasksOf = (label: string): TaskJobData[] => ids.map((task_id) => makeTask({ env: ENV, hotkey: hotkeyOf(label), revision: revisions.get(hotkeyOf(label))!, task_id }));
+      const revisions = await waitFor(
+        'the leader to store every miner',
+        async () => {
+          const rows = await system.db.selectFrom('miners').select(['hotkey', 'revision']).where('active', '=', true).execute();
+          return rows.length === labels.length ? new Map(rows.map((r) => [r.hotkey, r.revision])) : undefined;
+        },
+        STARTUP_MS,
+      );
+      const tasksOf = (label: string): TaskJobData[] =>
+        ids.map((task_id) => makeTask({ env: ENV, hotkey: hotkeyOf(label), revision: revisions.get(hotkeyOf(label))!, task_id }));
       const tasks = labels.flatMap(tasksOf);
       const results = (label: string): Promise<ResultRow[]> =>
-        system.db.selectFrom('results').select(['task_id', 'error_class', 'score', 'error_message']).where('hotkey', '=', hotkeyOf(label)).orderBy('task_id').execute();
-      const attempts = (label: string) => system.db.selectFrom('attempts').select(['task_id', 'error_class', 'error_message']).where('hotkey', '=', hotkeyOf(label)).execute();
+        system.db
+          .selectFrom('results')
+          .select(['task_id', 'error_class', 'score', 'error_message'])
+          .where('hotkey', '=', hotkeyOf(label))
+          .orderBy('task_id')
+          .execute();
+      const attempts = (label: string) =>
+        system.db
+          .selectFrom('attempts')
+          .select(['task_id', 'error_class', 'error_message'])
+          .where('hotkey', '=', hotkeyOf(label))
+          .execute();
 
       // Sampled throughout: in flight per miner ≤ the most slots it can have, and the hanging
       // miner never holds every worker.
@@ -191,7 +238,8 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
             worst.inFlight = Math.max(worst.inFlight, ...inFlight.values());
             worst.hangActive = Math.max(worst.hangActive, hangActive);
           }
-          if ((await system.queues.connection.exists(circuitKey(system.prefix, hotkeyOf('disappear'))).catch(() => 0)) === 1) worst.circuitSeen = true;
+          if ((await system.queues.connection.exists(circuitKey(system.prefix, hotkeyOf('disappear'))).catch(() => 0)) === 1)
+            worst.circuitSeen = true;
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       })();
@@ -204,7 +252,9 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
           const snapshot = await readPoolSnapshot(system.queues.connection, system.prefix, [ENV]);
           return snapshot.tasks.some((task) => task.hotkey === hotkeyOf('disappear') && task.state === 'assigned');
         });
-        const atKill = (await readPoolSnapshot(system.queues.connection, system.prefix, [ENV])).tasks.filter((task) => task.hotkey === hotkeyOf('disappear') && task.state === 'assigned').length;
+        const atKill = (await readPoolSnapshot(system.queues.connection, system.prefix, [ENV])).tasks.filter(
+          (task) => task.hotkey === hotkeyOf('disappear') && task.state === 'assigned',
+        ).length;
         disappearing.child.kill('SIGKILL');
         assert.equal(await disappearing.exited(), 'SIGKILL');
         await waitFor('the outage recorded: unscored attempts, the circuit open', async () => {
@@ -213,18 +263,34 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
         });
         disappearing = await startDisappearing();
 
-        await waitFor(`all ${tasks.length} tasks evaluated`, async () => {
-          alive();
-          const row = await system.db.selectFrom('results').select((eb) => eb.fn.countAll<number>().as('n')).where('env_id', '=', ENV).executeTakeFirst();
-          return Number(row?.n ?? 0) >= tasks.length;
-        }, 900_000);
+        await waitFor(
+          `all ${tasks.length} tasks evaluated`,
+          async () => {
+            alive();
+            const row = await system.db
+              .selectFrom('results')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('env_id', '=', ENV)
+              .executeTakeFirst();
+            return Number(row?.n ?? 0) >= tasks.length;
+          },
+          900_000,
+        );
         alive();
 
         // Honest miners: every task a real episode, never an attempt charged to them.
         for (const label of honest) {
-          assert.deepEqual((await results(label)).filter((r) => r.error_message !== null), [], `${label}: every result a real episode`);
+          assert.deepEqual(
+            (await results(label)).filter((r) => r.error_message !== null),
+            [],
+            `${label}: every result a real episode`,
+          );
           // A worker_error (a worker's own stall on a loaded machine) is nobody's fault; anything charged to the miner or its env would be.
-          assert.deepEqual((await attempts(label)).filter((a) => a.error_class === 'miner_unavailable' || a.error_class === 'env_error'), [], `${label}: nothing charged to an honest miner`);
+          assert.deepEqual(
+            (await attempts(label)).filter((a) => a.error_class === 'miner_unavailable' || a.error_class === 'env_error'),
+            [],
+            `${label}: nothing charged to an honest miner`,
+          );
         }
         // Each misbehaviour in its class.
         const expectFailures = async (label: string, pattern: RegExp): Promise<void> => {
@@ -242,7 +308,12 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
         if (kinds.has('huge')) await expectFailures('huge', /limit/);
         if (kinds.has('wrong-length')) await expectFailures('wrong-length', /has length/);
         if (kinds.has('slow-over')) await expectFailures('slow-over', /no complete response within/);
-        if (kinds.has('slow-under')) assert.deepEqual((await results('slow-under')).filter((r) => r.error_message !== null), [], 'slow-under: answers in time are real episodes');
+        if (kinds.has('slow-under'))
+          assert.deepEqual(
+            (await results('slow-under')).filter((r) => r.error_message !== null),
+            [],
+            'slow-under: answers in time are real episodes',
+          );
         for (const kind of ['selective-500', 'selective-drop'] as const) {
           if (!kinds.has(kind)) continue;
           const misbehaviour = parseMisbehaviour(misbehaviourOf[kind]);
@@ -256,13 +327,30 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
         // The disappeared miner: its outage unscored; only tasks it had when it died may be measured.
         const gone = await results('disappear');
         const measured = gone.filter((r) => r.error_message !== null);
-        assert.ok(measured.every((r) => /scored as a failure: the miner received this task/.test(r.error_message!)), JSON.stringify(measured));
+        assert.ok(
+          measured.every((r) => /scored as a failure: the miner received this task/.test(r.error_message!)),
+          JSON.stringify(measured),
+        );
         assert.ok(measured.length <= atKill, `at most the ${atKill} tasks it had when killed are measured: ${JSON.stringify(measured)}`);
-        const lowered = await system.db.selectFrom('slot_history').select(['old_slots', 'new_slots']).where('hotkey', '=', hotkeyOf('disappear')).execute();
-        assert.ok(lowered.some((h) => h.old_slots !== null && h.new_slots < h.old_slots), `the outage lowered its slots: ${JSON.stringify(lowered)}`);
+        const lowered = await system.db
+          .selectFrom('slot_history')
+          .select(['old_slots', 'new_slots'])
+          .where('hotkey', '=', hotkeyOf('disappear'))
+          .execute();
+        assert.ok(
+          lowered.some((h) => h.old_slots !== null && h.new_slots < h.old_slots),
+          `the outage lowered its slots: ${JSON.stringify(lowered)}`,
+        );
         if (kinds.has('hang')) {
-          const hangSlots = await system.db.selectFrom('slot_history').select(['old_slots', 'new_slots']).where('hotkey', '=', hotkeyOf('hang')).execute();
-          assert.ok(hangSlots.some((h) => h.old_slots !== null && h.new_slots < h.old_slots), `the hanging miner's slots were lowered: ${JSON.stringify(hangSlots)}`);
+          const hangSlots = await system.db
+            .selectFrom('slot_history')
+            .select(['old_slots', 'new_slots'])
+            .where('hotkey', '=', hotkeyOf('hang'))
+            .execute();
+          assert.ok(
+            hangSlots.some((h) => h.old_slots !== null && h.new_slots < h.old_slots),
+            `the hanging miner's slots were lowered: ${JSON.stringify(hangSlots)}`,
+          );
         }
       } finally {
         sampling = false;
@@ -290,4 +378,3 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
     });
   });
 }
-

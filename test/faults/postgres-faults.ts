@@ -44,7 +44,12 @@ export function postgresFaultScenario(name: string, faults: readonly PostgresFau
     test(`${faults.join(', ')}: every process stays up, the API answers 200 or 503, the books hold`, async (t) => {
       const { postgres, queues } = system;
       const stored = (): Promise<number> => system.stored(hotkey);
-      const serve = system.spawn(['serve'], { EVALPOOL_PORT: '0', EVALPOOL_SCHEDULER_ENABLED: 'false', EVALPOOL_INLINE_WORKERS: '3', EVALPOOL_WORKER_ENVS: ENV });
+      const serve = system.spawn(['serve'], {
+        EVALPOOL_PORT: '0',
+        EVALPOOL_SCHEDULER_ENABLED: 'false',
+        EVALPOOL_INLINE_WORKERS: '3',
+        EVALPOOL_WORKER_ENVS: ENV,
+      });
       const worker = system.spawn(['worker', '--envs', ENV, '--concurrency', '3'], {});
       const url = String((await serve.waitForLog((l) => l.msg === 'evalpool serve is listening', STARTUP_MS)).url);
       await serve.waitForLog((l) => l.msg === 'inline workers are running', STARTUP_MS);
@@ -76,7 +81,9 @@ export function postgresFaultScenario(name: string, faults: readonly PostgresFau
       const inject: Record<PostgresFault, () => Promise<void>> = {
         async terminate() {
           const client = await adminClient();
-          await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [splitDatabaseUrl(postgres.url).name]);
+          await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [
+            splitDatabaseUrl(postgres.url).name,
+          ]);
         },
         async restart() {
           await admin?.end().catch(() => undefined);
@@ -89,10 +96,14 @@ export function postgresFaultScenario(name: string, faults: readonly PostgresFau
           admin = undefined;
           await postgres.stop();
           const from = refused;
-          await waitFor(`${options.outageAnswers} answers other than 200 while Postgres is stopped`, () => {
-            alive();
-            return refused - from >= options.outageAnswers;
-          }, 120_000);
+          await waitFor(
+            `${options.outageAnswers} answers other than 200 while Postgres is stopped`,
+            () => {
+              alive();
+              return refused - from >= options.outageAnswers;
+            },
+            120_000,
+          );
           await postgres.start();
         },
       };
@@ -129,8 +140,15 @@ export function postgresFaultScenario(name: string, faults: readonly PostgresFau
         await Promise.all(readers);
       }
 
-      await assertBooks(t, system, { scenario: name, injected: `${faults.join(', ')} under load`, extra: `API ${JSON.stringify(Object.fromEntries(answers))}` }, tasks);
-      const statuses = [...answers.keys()].filter((label) => !label.startsWith('200') && label !== '503 unavailable: Postgres did not answer; try again shortly');
+      await assertBooks(
+        t,
+        system,
+        { scenario: name, injected: `${faults.join(', ')} under load`, extra: `API ${JSON.stringify(Object.fromEntries(answers))}` },
+        tasks,
+      );
+      const statuses = [...answers.keys()].filter(
+        (label) => !label.startsWith('200') && label !== '503 unavailable: Postgres did not answer; try again shortly',
+      );
       assert.deepEqual(statuses, [], `the API answered only 200 or 503 naming Postgres: ${JSON.stringify(Object.fromEntries(answers))}`);
       assert.ok(serve.logs().some((l) => l.msg === 'a Postgres connection was lost; the pool opens a new one'));
 

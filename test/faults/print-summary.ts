@@ -8,5 +8,7 @@ if (process.argv.includes('--reset')) {
   const rows = collectRows();
   const markdown = writeSummary(rows);
   const violated = rows.filter((r) => !r.holds).length;
-  process.stdout.write(`\nFault suite: ${rows.length} scenarios, ${violated} violated (also in ${SUMMARY_DIR}faults.md and faults.json)\n\n${markdown}`);
+  process.stdout.write(
+    `\nFault suite: ${rows.length} scenarios, ${violated} violated (also in ${SUMMARY_DIR}faults.md and faults.json)\n\n${markdown}`,
+  );
 }

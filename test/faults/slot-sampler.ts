@@ -5,8 +5,8 @@ import type { Database } from '../../src/db/schema.ts';
 import { getMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
 import { getMinerSlots } from '../../src/db/tables/miner-slots.ts';
 import { minerCapOf } from '../../src/pool/miner-cap.ts';
-import { readPoolSnapshot } from '../../src/pool/pool-snapshot.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
+import { readPoolSnapshot } from '../../src/pool/pool-snapshot.ts';
 
 /** What the slot sampler saw while a scenario ran. */
 export interface SlotAudit {
@@ -62,7 +62,13 @@ export class SlotSampler {
   }
 
   /** Starts sampling; `stop()` ends it and returns what it saw. */
-  static start(options: { readonly redisUrl: string; readonly db: Kysely<Database>; readonly prefix: string; readonly defaultSlots: number; readonly everyMs?: number }): SlotSampler {
+  static start(options: {
+    readonly redisUrl: string;
+    readonly db: Kysely<Database>;
+    readonly prefix: string;
+    readonly defaultSlots: number;
+    readonly everyMs?: number;
+  }): SlotSampler {
     return new SlotSampler(options.redisUrl, options.db, options.prefix, options.defaultSlots, options.everyMs ?? 100);
   }
 
@@ -117,7 +123,10 @@ export class SlotSampler {
       const created = [...held].some((j) => !before?.jobs.has(j)) || held.size > (before?.jobs.size ?? 0);
       if ((held.size > recentCap && created) || held.size > highest) {
         this.#violationCount++;
-        if (this.#violations.length < KEPT) this.#violations.push(`${hotkey}: ${held.size} in flight > cap ${cap} (previous sample: ${before?.jobs.size ?? 0} in flight, cap ${before?.cap ?? 'none'}) at sample ${this.#samples + 1}`);
+        if (this.#violations.length < KEPT)
+          this.#violations.push(
+            `${hotkey}: ${held.size} in flight > cap ${cap} (previous sample: ${before?.jobs.size ?? 0} in flight, cap ${before?.cap ?? 'none'}) at sample ${this.#samples + 1}`,
+          );
       }
     }
     this.#previous = current;

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../src/db/schema.ts';
 import type { StoredScoreReport } from '../../src/scoring/stored-report.ts';
 
@@ -39,16 +39,20 @@ export async function auditWeights(db: Kysely<Database>): Promise<WeightsAudit> 
     const eligible = report.miners.filter((m) => m.eligible);
     const eligibleUids = new Set(eligible.map((m) => m.uid));
     const stated = (row.metadata.eligible_uids as number[] | undefined) ?? [];
-    if (stated.length !== eligibleUids.size || stated.some((uid) => !eligibleUids.has(uid))) violations.push(`${at}: eligible_uids ${JSON.stringify(stated)} are not the report's eligible miners`);
+    if (stated.length !== eligibleUids.size || stated.some((uid) => !eligibleUids.has(uid)))
+      violations.push(`${at}: eligible_uids ${JSON.stringify(stated)} are not the report's eligible miners`);
     row.weights_u16.uids.forEach((uid, i) => {
-      if ((row.weights_u16.values[i] ?? 0) > 0 && !eligibleUids.has(uid)) violations.push(`${at}: uid ${uid} has weight but is not eligible`);
+      if ((row.weights_u16.values[i] ?? 0) > 0 && !eligibleUids.has(uid))
+        violations.push(`${at}: uid ${uid} has weight but is not eligible`);
     });
     const listSizes = new Map(report.envs.map((e) => [e.envId, e.listSize]));
     for (const miner of eligible) {
-      if (miner.envs.length !== report.envs.length) violations.push(`${at}: uid ${miner.uid} is eligible without a score in every scored env`);
+      if (miner.envs.length !== report.envs.length)
+        violations.push(`${at}: uid ${miner.uid} is eligible without a score in every scored env`);
       for (const env of miner.envs) {
         const size = listSizes.get(env.envId) ?? 0;
-        if (size === 0 || env.n / size < minCoverage) violations.push(`${at}: uid ${miner.uid} is eligible with ${env.n}/${size} in ${env.envId} (min coverage ${minCoverage})`);
+        if (size === 0 || env.n / size < minCoverage)
+          violations.push(`${at}: uid ${miner.uid} is eligible with ${env.n}/${size} in ${env.envId} (min coverage ${minCoverage})`);
         const held = await db
           .selectFrom('results')
           .select(sql<number>`count(distinct task_id)`.as('n'))
@@ -57,7 +61,8 @@ export async function auditWeights(db: Kysely<Database>): Promise<WeightsAudit> 
           .where('env_id', '=', env.envId)
           .where('created_at', '<=', row.created_at)
           .executeTakeFirst();
-        if (Number(held?.n ?? 0) < env.n) violations.push(`${at}: uid ${miner.uid} counted ${env.n} results in ${env.envId}, Postgres held ${Number(held?.n ?? 0)}`);
+        if (Number(held?.n ?? 0) < env.n)
+          violations.push(`${at}: uid ${miner.uid} counted ${env.n} results in ${env.envId}, Postgres held ${Number(held?.n ?? 0)}`);
       }
     }
   }

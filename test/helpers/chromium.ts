@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { type BrowserContext, chromium } from 'playwright-core';
 
 /** Debian's chromium; playwright-core drives it (never `npx playwright install`). */
 const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -31,12 +31,19 @@ export interface HeadlessChromium {
  */
 export async function launchChromium(viewport = { width: 1360, height: 900 }): Promise<HeadlessChromium> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: install Debian's chromium with \`apt-get update && apt-get install -y chromium\` (CI's .ci/run does this)`);
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: install Debian's chromium with \`apt-get update && apt-get install -y chromium\` (CI's .ci/run does this)`,
+    );
   }
   const profile = await mkdtemp(join(tmpdir(), 'evalpool-chromium-'));
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS], viewport });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...CHROMIUM_ARGS],
+      viewport,
+    });
   } catch (error) {
     await rm(profile, { recursive: true, force: true });
     throw error;

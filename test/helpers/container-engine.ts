@@ -14,11 +14,14 @@ export const TEST_DOCKER_SOCKET = '/run/evalpool-podman.sock';
 export const TEST_ENV_IMAGE = process.env.EVALPOOL_TEST_ENV_IMAGE ?? 'localhost/evalpool-env-mujoco:dev';
 
 /** The test double of an affinetes image (containers/env-affinetes-double/, built by containers/build-env-image.sh); EVALPOOL_TEST_AFFINETES_DOUBLE_IMAGE as above. */
-export const TEST_AFFINETES_DOUBLE_IMAGE = process.env.EVALPOOL_TEST_AFFINETES_DOUBLE_IMAGE ?? 'localhost/evalpool-env-affinetes-double:dev';
+export const TEST_AFFINETES_DOUBLE_IMAGE =
+  process.env.EVALPOOL_TEST_AFFINETES_DOUBLE_IMAGE ?? 'localhost/evalpool-env-affinetes-double:dev';
 
 /** `skip` option of the container test suites: set only when the developer asked for it. */
 export const SKIP_CONTAINER_TESTS: string | false =
-  process.env.EVALPOOL_SKIP_CONTAINER_TESTS === '1' ? 'EVALPOOL_SKIP_CONTAINER_TESTS=1: container environment tests skipped on request' : false;
+  process.env.EVALPOOL_SKIP_CONTAINER_TESTS === '1'
+    ? 'EVALPOOL_SKIP_CONTAINER_TESTS=1: container environment tests skipped on request'
+    : false;
 
 const SETUP =
   'Set it up with `containers/podman-engine.sh && containers/build-env-image.sh && containers/build-env-image.sh localhost/evalpool-env-affinetes-double:dev containers/env-affinetes-double/server.ts` (as root; .ci/run does all), or skip these tests explicitly with EVALPOOL_SKIP_CONTAINER_TESTS=1.';
@@ -30,9 +33,13 @@ export async function requireEngineAndImage(image = TEST_ENV_IMAGE): Promise<voi
     try {
       await engine.ping();
     } catch (error) {
-      throw new Error(`CONTAINER TESTS CANNOT RUN: no container engine answers on ${TEST_DOCKER_SOCKET} (${(error as Error).message}). ${SETUP}`, { cause: error });
+      throw new Error(
+        `CONTAINER TESTS CANNOT RUN: no container engine answers on ${TEST_DOCKER_SOCKET} (${(error as Error).message}). ${SETUP}`,
+        { cause: error },
+      );
     }
-    if (!(await engine.hasImage(image))) throw new Error(`CONTAINER TESTS CANNOT RUN: the engine on ${TEST_DOCKER_SOCKET} has no image ${image}. ${SETUP}`);
+    if (!(await engine.hasImage(image)))
+      throw new Error(`CONTAINER TESTS CANNOT RUN: the engine on ${TEST_DOCKER_SOCKET} has no image ${image}. ${SETUP}`);
   } finally {
     engine.close();
   }

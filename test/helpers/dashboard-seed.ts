@@ -56,7 +56,12 @@ export function dashboardMiners(): DashboardMiner[] {
     [[0.85, 1, 0.9], 0.75],
     [[0.5, 0.4, 0.6], 0.5],
   ];
-  return profiles.map(([coverage, successRate], uid) => ({ uid, hotkey: uid === 11 ? HOSTILE_HOTKEY : fakeHotkey(uid), coverage, successRate }));
+  return profiles.map(([coverage, successRate], uid) => ({
+    uid,
+    hotkey: uid === 11 ? HOSTILE_HOTKEY : fakeHotkey(uid),
+    coverage,
+    successRate,
+  }));
 }
 
 /** `count` more miners from `fromUid`, with random coverage and skill. */
@@ -76,7 +81,11 @@ export async function seedDashboardEnvs(db: Kysely<Database>, now = new Date()):
     await seedList(db, env.id, range(100, DASHBOARD_LIST_SIZE), { scored: env.scored });
     await db
       .updateTable('sampling_lists')
-      .set({ rotation_interval_seconds: env.intervalSeconds, last_rotated_at: new Date(now.getTime() - env.rotatedMinutesAgo * 60_000), version: 3 + env.rotatedMinutesAgo % 7 })
+      .set({
+        rotation_interval_seconds: env.intervalSeconds,
+        last_rotated_at: new Date(now.getTime() - env.rotatedMinutesAgo * 60_000),
+        version: 3 + (env.rotatedMinutesAgo % 7),
+      })
       .where('env_id', '=', env.id)
       .execute();
   }
@@ -92,8 +101,17 @@ export async function seedDashboardMiners(db: Kysely<Database>, miners: readonly
       await seedResults(db, { uid: m.uid, hotkey: m.hotkey }, env.id, range(100, n), () => (rnd() < m.successRate ? 1 : 0));
     }
   }
-  await ensureMinerSlots(db, miners.map((m) => m.hotkey), 8);
-  for (const m of miners) await db.updateTable('miner_slots').set({ slots: 4 + ((m.uid * 5) % 13) }).where('hotkey', '=', m.hotkey).execute();
+  await ensureMinerSlots(
+    db,
+    miners.map((m) => m.hotkey),
+    8,
+  );
+  for (const m of miners)
+    await db
+      .updateTable('miner_slots')
+      .set({ slots: 4 + ((m.uid * 5) % 13) })
+      .where('hotkey', '=', m.hotkey)
+      .execute();
   if (miners.some((m) => m.uid === 3)) await pinSlots(db, fakeHotkey(3), 24);
   if (miners.some((m) => m.uid === 7)) await setSchedulingPaused(db, fakeHotkey(7), true);
 }
@@ -119,7 +137,10 @@ export function dashboardTaskStats(miners: readonly DashboardMiner[]): TaskStats
       for (let k = 0; k < c[key]; k++) byEnv[scored[(m.uid + k) % scored.length]!.id]![key] += 1;
     }
   }
-  const total = Object.values(byMiner).reduce((t, c) => ({ pending: t.pending + c.pending, assigned: t.assigned + c.assigned, paused: t.paused + c.paused }), { pending: 0, assigned: 0, paused: 0 });
+  const total = Object.values(byMiner).reduce(
+    (t, c) => ({ pending: t.pending + c.pending, assigned: t.assigned + c.assigned, paused: t.paused + c.paused }),
+    { pending: 0, assigned: 0, paused: 0 },
+  );
   return { total, byEnv, byMiner };
 }
 
@@ -134,7 +155,12 @@ export function dashboardSchedulerStatus(now: Date, activeMiners: number, block:
   return {
     leaderId: 'evalpool-serve-a1-48213',
     lastTickAt: ago(1_200),
-    tasks: ['miners', 'reconcile', 'tick', 'paused-ttl', 'slots', 'weights'].map((name, i) => ({ name, lastRunAt: ago(1_000 + i * 700), lastDurationMs: 4 + i * 3, lastError: null })),
+    tasks: ['miners', 'reconcile', 'tick', 'paused-ttl', 'slots', 'weights'].map((name, i) => ({
+      name,
+      lastRunAt: ago(1_000 + i * 700),
+      lastDurationMs: 4 + i * 3,
+      lastError: null,
+    })),
     minerDiscovery: { at: ago(20_000), block, active: activeMiners, excluded: 0 },
   };
 }

@@ -6,14 +6,26 @@ import { after } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 /** Resources that belong to the runner itself or are closing on their own. */
-const HARMLESS = new Set(['PipeWrap', 'TTYWrap', 'FSReqCallback', 'FSReqPromise', 'CloseReq', 'FileHandle', 'FileHandleCloseReq', 'GetAddrInfoReqWrap', 'ShutdownWrap', 'WriteWrap']);
+const HARMLESS = new Set([
+  'PipeWrap',
+  'TTYWrap',
+  'FSReqCallback',
+  'FSReqPromise',
+  'CloseReq',
+  'FileHandle',
+  'FileHandleCloseReq',
+  'GetAddrInfoReqWrap',
+  'ShutdownWrap',
+  'WriteWrap',
+]);
 
 // EVALPOOL_TEST_LEAK_TRACE=1 records where each timer/socket was created, to find a leak's origin.
 const origins = new Map<number, { type: string; stack: string }>();
 if (process.env.EVALPOOL_TEST_LEAK_TRACE === '1') {
   createHook({
     init(id, type) {
-      if (type === 'Timeout' || type.startsWith('TCP')) origins.set(id, { type, stack: new Error().stack?.split('\n').slice(3, 12).join('\n') ?? '' });
+      if (type === 'Timeout' || type.startsWith('TCP'))
+        origins.set(id, { type, stack: new Error().stack?.split('\n').slice(3, 12).join('\n') ?? '' });
     },
     destroy(id) {
       origins.delete(id);
@@ -39,6 +51,8 @@ after(async () => {
   if (open.length > 0) {
     const counts = [...new Set(open)].map((name) => `${name} ×${open.filter((x) => x === name).length}`);
     if (origins.size > 0) for (const { type, stack } of origins.values()) process.stderr.write(`leak trace: ${type} created\n${stack}\n`);
-    throw new Error(`this test file left resources open: ${counts.join(', ')} (close servers, connections, timers and child processes in after/afterEach)`);
+    throw new Error(
+      `this test file left resources open: ${counts.join(', ')} (close servers, connections, timers and child processes in after/afterEach)`,
+    );
   }
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { dropDatabase, ensureDatabase, splitDatabaseUrl } from '../../src/db/ensure-database.ts';
 import { dropOrphanedDatabases } from './owned-databases.ts';
 import { spawnEntry } from './spawn-cli.ts';

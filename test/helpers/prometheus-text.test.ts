@@ -23,7 +23,10 @@ describe('the strict Prometheus text parser (test helper)', () => {
     );
     assert.equal(families.get('a_total')?.help, 'Things\ncounted.');
     assert.equal(valueOf(families, 'a_total', { x: 'q"uote', y: 'back\\slash' }), 3);
-    assert.deepEqual(families.get('g')?.samples.map((x) => x.value), [Number.NaN, Number.NEGATIVE_INFINITY]);
+    assert.deepEqual(
+      families.get('g')?.samples.map((x) => x.value),
+      [Number.NaN, Number.NEGATIVE_INFINITY],
+    );
     assert.equal(valueOf(families, 'h', {}, 'h_count'), 2);
   });
 

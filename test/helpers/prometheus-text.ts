@@ -162,7 +162,10 @@ export function parsePrometheusText(text: string): Map<string, Family> {
       if (le === undefined) fail('histogram bucket without "le"');
       else if (parseValue(le) === undefined) fail(`invalid le ${le}`);
     }
-    const key = `${name}{${Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
+    const key = `${name}{${Object.entries(labels)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(',')}}`;
     if (seen.has(key)) fail(`duplicate series ${key}`);
     seen.add(key);
     family.samples.push({ name, labels, value: value! });
@@ -194,14 +197,24 @@ function checkHistogram(family: Family): void {
 }
 
 /** The samples of a family whose labels include `match`. */
-export function samplesOf(families: ReadonlyMap<string, Family>, family: string, match: Readonly<Record<string, string>> = {}, sampleName: string = family): Sample[] {
+export function samplesOf(
+  families: ReadonlyMap<string, Family>,
+  family: string,
+  match: Readonly<Record<string, string>> = {},
+  sampleName: string = family,
+): Sample[] {
   const f = families.get(family);
   if (!f) return [];
   return f.samples.filter((s) => s.name === sampleName && Object.entries(match).every(([k, v]) => s.labels[k] === v));
 }
 
 /** The value of exactly one sample; throws when there is none or more than one. */
-export function valueOf(families: ReadonlyMap<string, Family>, family: string, match: Readonly<Record<string, string>> = {}, sampleName: string = family): number {
+export function valueOf(
+  families: ReadonlyMap<string, Family>,
+  family: string,
+  match: Readonly<Record<string, string>> = {},
+  sampleName: string = family,
+): number {
   const found = samplesOf(families, family, match, sampleName);
   if (found.length !== 1) throw new Error(`expected one sample of ${sampleName} with ${JSON.stringify(match)}, found ${found.length}`);
   return found[0]!.value;

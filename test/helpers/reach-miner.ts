@@ -40,7 +40,10 @@ export async function startReachMiner(): Promise<ReachMiner> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { task_config?: { env_id?: string }; obs?: { proprio?: { pos?: number[]; target?: number[] } } };
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+        task_config?: { env_id?: string };
+        obs?: { proprio?: { pos?: number[]; target?: number[] } };
+      };
       const json = (status: number, value: unknown): void => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(value));

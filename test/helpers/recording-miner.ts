@@ -38,7 +38,10 @@ export async function startRecordingMiner(target: string): Promise<RecordingMine
     try {
       const answer = await fetch(`${target}${req.url ?? '/'}`, {
         method: req.method ?? 'POST',
-        headers: { 'content-type': req.headers['content-type'] ?? 'application/json', [EPISODE_ID_HEADER]: String(req.headers[EPISODE_ID_HEADER.toLowerCase()] ?? '') },
+        headers: {
+          'content-type': req.headers['content-type'] ?? 'application/json',
+          [EPISODE_ID_HEADER]: String(req.headers[EPISODE_ID_HEADER.toLowerCase()] ?? ''),
+        },
         body,
       });
       const text = Buffer.from(await answer.arrayBuffer());

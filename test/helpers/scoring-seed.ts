@@ -29,7 +29,12 @@ export async function seedMiner(db: Kysely<Database>, m: SeedMiner): Promise<num
 }
 
 /** Inserts (or replaces) a sampling list holding exactly `taskIds` (oldest first). */
-export async function seedList(db: Kysely<Database>, envId: string, taskIds: readonly number[], options: { scored?: boolean; family?: string } = {}): Promise<void> {
+export async function seedList(
+  db: Kysely<Database>,
+  envId: string,
+  taskIds: readonly number[],
+  options: { scored?: boolean; family?: string } = {},
+): Promise<void> {
   const row = {
     env_id: envId,
     family: options.family ?? 'builtin',
@@ -41,7 +46,11 @@ export async function seedList(db: Kysely<Database>, envId: string, taskIds: rea
     rotation_interval_seconds: 3_600,
     scored: options.scored ?? true,
   };
-  await db.insertInto('sampling_lists').values(row).onConflict((oc) => oc.column('env_id').doUpdateSet(row)).execute();
+  await db
+    .insertInto('sampling_lists')
+    .values(row)
+    .onConflict((oc) => oc.column('env_id').doUpdateSet(row))
+    .execute();
 }
 
 /** Results of one miner in one env: `outcomes[i]` is the score of `taskIds[i]` (1 = success). */
@@ -69,7 +78,11 @@ export async function seedResults(
       worker_id: 'test-worker',
     };
   });
-  for (let i = 0; i < rows.length; i += 1_000) await db.insertInto('results').values(rows.slice(i, i + 1_000)).execute();
+  for (let i = 0; i < rows.length; i += 1_000)
+    await db
+      .insertInto('results')
+      .values(rows.slice(i, i + 1_000))
+      .execute();
 }
 
 /** `[from, from + count)` as an array. */

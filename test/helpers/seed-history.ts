@@ -25,7 +25,7 @@
  * inserts) and checked to be the same set as before, then `vacuum (analyze)` as autovacuum
  * would have by then (index-only scans need the visibility map).
  */
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../src/db/schema.ts';
 
 export interface HistoryShape {
@@ -68,7 +68,12 @@ const era = (p: number): number => Math.floor(p / RECOMMIT_EVERY);
  * Seeds `shape` into a migrated, empty database, `connections` statements at once (give the
  * pool that many). The seeded weights rows have blocks 1 … {@link seededBlocks}: publish above.
  */
-export async function seedHistory(db: Kysely<Database>, shape: HistoryShape, connections = 2, progress?: (line: string) => void): Promise<SeedFigures> {
+export async function seedHistory(
+  db: Kysely<Database>,
+  shape: HistoryShape,
+  connections = 2,
+  progress?: (line: string) => void,
+): Promise<SeedFigures> {
   const started = performance.now();
   const steps: Record<string, number> = {};
   const step = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
@@ -149,22 +154,26 @@ export async function seedHistory(db: Kysely<Database>, shape: HistoryShape, con
     // The present (active revisions, ~98% of the current ids), and the previous revision of odd
     // uids on 30% of them (ids numbered above the history's).
     const presentBase = sql`${(multiplier + 1) * listSize * miners * envs}::bigint`;
-    statements.push(sql`insert into results ${columns} ${rows(
-      sql`(select ${current}::int) p(p)`,
-      sql`${current * listSize} + i.i`,
-      sql`case when k.uid % 2 = 0 then 0 else ${currentEra} end`,
-      sql`(k.uid * 31 + l.e * 7 + i.i * 13) % 50 <> 0`,
-      sql`now() - ${lifetime}::interval`,
-      sql`0`,
-    )}`);
-    statements.push(sql`insert into results ${columns} ${rows(
-      sql`(select ${current}::int) p(p)`,
-      sql`${current * listSize} + i.i`,
-      sql`${currentEra - 1}`,
-      sql`k.uid % 2 = 1 and i.i < ${Math.round(0.3 * listSize)}`,
-      sql`now() - ${lifetime}::interval - interval '12 hours'`,
-      presentBase,
-    )}`);
+    statements.push(
+      sql`insert into results ${columns} ${rows(
+        sql`(select ${current}::int) p(p)`,
+        sql`${current * listSize} + i.i`,
+        sql`case when k.uid % 2 = 0 then 0 else ${currentEra} end`,
+        sql`(k.uid * 31 + l.e * 7 + i.i * 13) % 50 <> 0`,
+        sql`now() - ${lifetime}::interval`,
+        sql`0`,
+      )}`,
+    );
+    statements.push(
+      sql`insert into results ${columns} ${rows(
+        sql`(select ${current}::int) p(p)`,
+        sql`${current * listSize} + i.i`,
+        sql`${currentEra - 1}`,
+        sql`k.uid % 2 = 1 and i.i < ${Math.round(0.3 * listSize)}`,
+        sql`now() - ${lifetime}::interval - interval '12 hours'`,
+        presentBase,
+      )}`,
+    );
     await step('results (rows)', () => inParallel(db, connections, statements));
     // Attempts within retention: the scored attempt of each result (attempt 2 after an
     // unscored first one for ~5%), and those unscored first attempts.
@@ -192,7 +201,17 @@ export async function seedHistory(db: Kysely<Database>, shape: HistoryShape, con
       where m.active`.execute(db);
   });
   await step('vacuum (analyze)', async () => {
-    for (const table of ['results', 'attempts', 'miners', 'score_snapshots', 'weights', 'slot_history', 'rotations', 'sampling_lists', 'miner_slots']) {
+    for (const table of [
+      'results',
+      'attempts',
+      'miners',
+      'score_snapshots',
+      'weights',
+      'slot_history',
+      'rotations',
+      'sampling_lists',
+      'miner_slots',
+    ]) {
       await sql`vacuum (analyze) ${sql.table(table)}`.execute(db);
     }
   });
@@ -229,7 +248,9 @@ async function seedPublications(db: Kysely<Database>, shape: HistoryShape): Prom
     from seed_report s, generate_series(1, ${n}::int) b`.execute(db);
   await sql`
     insert into score_snapshots (weights_id, block_number, eligible_count, reason, report, created_at)
-    select w.id, w.block_number, ${shape.miners}::int, null, s.report, w.created_at from weights w, seed_report s order by w.id`.execute(db);
+    select w.id, w.block_number, ${shape.miners}::int, null, s.report, w.created_at from weights w, seed_report s order by w.id`.execute(
+    db,
+  );
   // A live snapshot (a pass that published nothing) after each publication within the retention;
   // ids interleave as they would, by time.
   await sql`
@@ -260,7 +281,12 @@ async function inParallel(db: Kysely<Database>, connections: number, statements:
  * then builds them again from their own definitions (two at a time) and checks that the set of
  * definitions is the one the migrations made.
  */
-async function withoutIndexes<T>(db: Kysely<Database>, tables: readonly string[], steps: Record<string, number>, load: () => Promise<T>): Promise<T> {
+async function withoutIndexes<T>(
+  db: Kysely<Database>,
+  tables: readonly string[],
+  steps: Record<string, number>,
+  load: () => Promise<T>,
+): Promise<T> {
   const definitions = async () =>
     (
       await sql<{ table: string; name: string; def: string; constraint: boolean }>`
@@ -285,6 +311,7 @@ async function withoutIndexes<T>(db: Kysely<Database>, tables: readonly string[]
   await inParallel(db, 2, builds);
   steps['indexes and constraints'] = (performance.now() - t) / 1000;
   const after = await definitions();
-  if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error(`indexes after the load differ:\n${JSON.stringify(before)}\n${JSON.stringify(after)}`);
+  if (JSON.stringify(after) !== JSON.stringify(before))
+    throw new Error(`indexes after the load differ:\n${JSON.stringify(before)}\n${JSON.stringify(after)}`);
   return value;
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { NO_MINERS_FILE } from './test-config.ts';
 import { STATE_TIMEOUT_MS } from './wait-for.ts';
@@ -41,7 +41,13 @@ export function spawnEntry(entry: string, args: readonly string[], variables: Re
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...loader, entry, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', EVALPOOL_LOG_LEVEL: 'info', EVALPOOL_MINERS_FILE: NO_MINERS_FILE, ...variables },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      EVALPOOL_LOG_LEVEL: 'info',
+      EVALPOOL_MINERS_FILE: NO_MINERS_FILE,
+      ...variables,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -55,7 +61,8 @@ export function spawnEntry(entry: string, args: readonly string[], variables: Re
     for (;;) {
       const found = find();
       if (found !== undefined) return found;
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`process exited before the expected output\nstdout:\n${out}\nstderr:\n${err}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`process exited before the expected output\nstdout:\n${out}\nstderr:\n${err}`);
       if (Date.now() > deadline) throw new Error(`no matching output within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -85,7 +92,10 @@ export function spawnEntry(entry: string, args: readonly string[], variables: Re
 }
 
 /** Runs `evalpool <args>` to completion. */
-export async function runCli(args: readonly string[], variables: Readonly<Record<string, string>> = {}): Promise<{ code: number | string; stdout: string; stderr: string }> {
+export async function runCli(
+  args: readonly string[],
+  variables: Readonly<Record<string, string>> = {},
+): Promise<{ code: number | string; stdout: string; stderr: string }> {
   const cli = spawnCli(args, variables);
   const code = await cli.exited();
   return { code, stdout: cli.stdout(), stderr: cli.stderr() };

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, type Job, type JobsOptions } from 'bullmq';
+import { type Job, type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TASK_JOB_NAME } from '../../src/config/constants.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { taskJobOptions } from '../../src/pool/job-options.ts';
-import { queueName, taskJobId, type TaskJobData } from '../../src/pool/task-job.ts';
+import { queueName, type TaskJobData, taskJobId } from '../../src/pool/task-job.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { testLogger } from './test-logger.ts';
 

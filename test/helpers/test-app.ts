@@ -15,7 +15,14 @@ import { testLogger } from './test-logger.ts';
  */
 export function testApp(
   db: Kysely<Database>,
-  options: { readers?: ApiReaders; config?: Config; tuning?: ApiDeps['tuning']; logger?: ApiDeps['logger']; admin?: ApiDeps['admin']; now?: ApiDeps['now'] } = {},
+  options: {
+    readers?: ApiReaders;
+    config?: Config;
+    tuning?: ApiDeps['tuning'];
+    logger?: ApiDeps['logger'];
+    admin?: ApiDeps['admin'];
+    now?: ApiDeps['now'];
+  } = {},
 ): Hono {
   const config = options.config ?? testConfig();
   const redisProbe = new Redis(config.storage.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
@@ -32,7 +39,10 @@ export function testApp(
 }
 
 /** The JSON body and status of a request to the app. */
-export async function getJson<T = Record<string, unknown>>(app: Hono, path: string): Promise<{ status: number; body: T; contentType: string | null }> {
+export async function getJson<T = Record<string, unknown>>(
+  app: Hono,
+  path: string,
+): Promise<{ status: number; body: T; contentType: string | null }> {
   const response = await app.request(path);
   const text = await response.text();
   return { status: response.status, body: JSON.parse(text) as T, contentType: response.headers.get('content-type') };

@@ -1,8 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { scoringParamsOf } from '../../src/config/scoring-params.ts';
 import type { Config } from '../../src/config/schema.ts';
+import { scoringParamsOf } from '../../src/config/scoring-params.ts';
 
 /**
  * The miners file of a test that names none: a path that never exists. The default, `miners.json`

@@ -13,7 +13,8 @@ export function capturingStream(): { stream: Writable; text: () => string; lines
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       text += chunk.toString();
-      for (const line of chunk.toString().split('\n')) if (line.trim().startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim().startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
       callback();
     },
   });

@@ -46,9 +46,24 @@ export function assertValidatorWeightsFormat(body: unknown): ParsedWeights {
     if (i > 0) assert.ok(uid > uids[i - 1]!, 'uids ascend');
   });
   for (const x of values) assert.ok(Number.isInteger(x) && x >= 0 && x <= 65_535, `value ${x} is a u16`);
-  assert.equal(values.reduce((a, x) => a + x, 0), 65_535, 'u16 values sum to 65535');
-  assert.deepEqual([...weights.keys()].sort((x, y) => x - y), uids, 'the same uids in weights and weights_u16');
+  assert.equal(
+    values.reduce((a, x) => a + x, 0),
+    65_535,
+    'u16 values sum to 65535',
+  );
+  assert.deepEqual(
+    [...weights.keys()].sort((x, y) => x - y),
+    uids,
+    'the same uids in weights and weights_u16',
+  );
 
   assert.ok(b.metadata !== null && typeof b.metadata === 'object' && !Array.isArray(b.metadata), 'metadata is an object');
-  return { cycleId: b.cycle_id as number, blockNumber: b.block_number as number, weights, uids, valuesU16: values, metadata: b.metadata as Record<string, unknown> };
+  return {
+    cycleId: b.cycle_id as number,
+    blockNumber: b.block_number as number,
+    weights,
+    uids,
+    valuesU16: values,
+    metadata: b.metadata as Record<string, unknown>,
+  };
 }

@@ -11,7 +11,12 @@ export const STATE_TIMEOUT_MS = 300_000;
  * naming what was awaited and the last value seen. Bounded polling: tests wait for states, never
  * assert durations (so pass a `timeoutMs` only to wait longer than {@link STATE_TIMEOUT_MS}).
  */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = STATE_TIMEOUT_MS, everyMs = 25): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = STATE_TIMEOUT_MS,
+  everyMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -114,7 +114,12 @@ void describe('CircuitBreaker', () => {
   });
 
   void test('law: open only after >= threshold failures since the last success; cool-downs within [base, max]', () => {
-    const op = fc.oneof(fc.constant('fail' as const), fc.constant('ok' as const), fc.constant('release' as const), fc.integer({ min: 1, max: 3_000 }));
+    const op = fc.oneof(
+      fc.constant('fail' as const),
+      fc.constant('ok' as const),
+      fc.constant('release' as const),
+      fc.integer({ min: 1, max: 3_000 }),
+    );
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), fc.array(op, { maxLength: 60 }), (threshold, ops) => {
         const { b, clock } = breaker({ threshold });

@@ -16,7 +16,11 @@ async function start(options: Parameters<typeof startDemoMiner>[0]): Promise<Dem
 }
 
 async function post(miner: DemoMiner, path: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const response = await request(`${miner.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const response = await request(`${miner.url}${path}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
   return { status: response.statusCode, json: await response.body.json() };
 }
 
@@ -48,10 +52,17 @@ void describe('demo miner', () => {
 
   void test('keys its state by episode id (body field or header) and declares its concurrency', async () => {
     const miner = await start({ policy: 'expert', maxConcurrentEpisodes: 3 });
-    assert.equal(((await (await request(`${miner.url}/health`)).body.json()) as { max_concurrent_episodes: number }).max_concurrent_episodes, 3);
+    assert.equal(
+      ((await (await request(`${miner.url}/health`)).body.json()) as { max_concurrent_episodes: number }).max_concurrent_episodes,
+      3,
+    );
     assert.equal((await post(miner, '/reset', { ...resetBody, episode_id: 'ep-reach' })).status, 200);
     const balance = { task_config: { ...resetBody.task_config, env_id: 'mujoco/balance-v1', task_name: 'balance-v1' } };
-    const byHeader = await request(`${miner.url}/reset`, { method: 'POST', body: JSON.stringify(balance), headers: { 'content-type': 'application/json', 'x-episode-id': 'ep-balance' } });
+    const byHeader = await request(`${miner.url}/reset`, {
+      method: 'POST',
+      body: JSON.stringify(balance),
+      headers: { 'content-type': 'application/json', 'x-episode-id': 'ep-balance' },
+    });
     assert.equal(byHeader.statusCode, 200);
     await byHeader.body.dump();
     assert.equal(miner.envOf('ep-reach'), 'mujoco/reach-v1');
@@ -114,7 +125,16 @@ void describe('demo miner', () => {
 
   void test('misbehaviour options are validated', () => {
     assert.throws(() => parseMisbehaviour({ mode: 'slow', delayMs: -1 }), /delayMs/);
-    assert.deepEqual(parseMisbehaviour({ mode: 'slow' }), { mode: 'slow', on: 'all', delayMs: 1_000, hugeBytes: 2_097_152, fraction: 0.15, decline: 'error500', dropAtAct: 3, salt: 0 });
+    assert.deepEqual(parseMisbehaviour({ mode: 'slow' }), {
+      mode: 'slow',
+      on: 'all',
+      delayMs: 1_000,
+      hugeBytes: 2_097_152,
+      fraction: 0.15,
+      decline: 'error500',
+      dropAtAct: 3,
+      salt: 0,
+    });
     assert.throws(() => parseMisbehaviour({ mode: 'selective', fraction: 1.5 }), /fraction/);
     assert.throws(() => parseMisbehaviour({ mode: 'selective', decline: 'hang' }), /decline/);
   });

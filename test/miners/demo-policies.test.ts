@@ -55,7 +55,9 @@ void describe('demo policies over 100 seeds (in process, no HTTP)', () => {
   }
 
   void test('the table', (t) => {
-    const rows = registry.ids().map((id) => [id, ...POLICY_KINDS.map((kind) => `${Math.round((rates.get(`${id} ${kind}`) ?? Number.NaN) * 100)}%`)]);
+    const rows = registry
+      .ids()
+      .map((id) => [id, ...POLICY_KINDS.map((kind) => `${Math.round((rates.get(`${id} ${kind}`) ?? Number.NaN) * 100)}%`)]);
     for (const line of formatTable(['env (100 seeds)', ...POLICY_KINDS], rows).split('\n')) t.diagnostic(line);
   });
 });
@@ -64,7 +66,13 @@ void describe('determinism', () => {
   void test('the same seed and policy twice give identical outcomes', async () => {
     for (const envId of registry.ids()) {
       for (const kind of POLICY_KINDS) {
-        const strip = ({ errorClass, success, score, totalReward, timesteps }: EpisodeOutcome) => ({ errorClass, success, score, totalReward, timesteps });
+        const strip = ({ errorClass, success, score, totalReward, timesteps }: EpisodeOutcome) => ({
+          errorClass,
+          success,
+          score,
+          totalReward,
+          timesteps,
+        });
         const first = strip(await episode(envId, kind, 4242));
         const second = strip(await episode(envId, kind, 4242));
         assert.deepEqual(second, first);

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { proprioObservation } from '../../src/miners/contract.ts';
 import type { TaskConfig } from '../../src/miners/contract.ts';
+import { proprioObservation } from '../../src/miners/contract.ts';
 import { MinerClient } from '../../src/miners/miner-client.ts';
 import type { MinerErrorKind } from '../../src/miners/miner-request-error.ts';
 import { MinerRequestError } from '../../src/miners/miner-request-error.ts';
+import { asPeerWork } from '../../src/runtime/loop-stall.ts';
+import { stallLoop } from '../helpers/stall-loop.ts';
 import type { Handler, TestServer } from './test-server.ts';
 import { answerAction, refusedPort, startTestServer } from './test-server.ts';
-import { stallLoop } from '../helpers/stall-loop.ts';
-import { asPeerWork } from '../../src/runtime/loop-stall.ts';
 
 const observation = proprioObservation({ joint_pos: [0.1, 0.2] });
 const EPISODE = '0b7d3c1e-5f2a-4c8e-9a41-6d2f0e8b7c55';
@@ -91,18 +91,24 @@ void describe('MinerClient', () => {
 
   void test('connection refused', async () => {
     const port = await refusedPort();
-    await failsWith(client(`http://127.0.0.1:${port}`).reset(EPISODE, taskConfig), 'connect', (e) => assert.equal(e.connectFailure, 'refused'));
+    await failsWith(client(`http://127.0.0.1:${port}`).reset(EPISODE, taskConfig), 'connect', (e) =>
+      assert.equal(e.connectFailure, 'refused'),
+    );
   });
 
   void test('DNS failure', async () => {
-    await failsWith(client('http://no-such-miner.invalid:8080', { connectTimeoutMs: ROOMY_MS }).reset(EPISODE, taskConfig), 'connect', (e) =>
-      assert.equal(e.connectFailure, 'dns'),
+    await failsWith(
+      client('http://no-such-miner.invalid:8080', { connectTimeoutMs: ROOMY_MS }).reset(EPISODE, taskConfig),
+      'connect',
+      (e) => assert.equal(e.connectFailure, 'dns'),
     );
   });
 
   void test('TLS failure (https to a plain HTTP server)', async () => {
     const s = await server(answerAction);
-    await failsWith(client(s.url.replace('http:', 'https:')).reset(EPISODE, taskConfig), 'connect', (e) => assert.equal(e.connectFailure, 'tls'));
+    await failsWith(client(s.url.replace('http:', 'https:')).reset(EPISODE, taskConfig), 'connect', (e) =>
+      assert.equal(e.connectFailure, 'tls'),
+    );
   });
 
   void test('a server that never answers: timeout', async () => {
@@ -110,7 +116,7 @@ void describe('MinerClient', () => {
     await failsWith(client(s.url).act(EPISODE, observation, { timeoutMs: 100 }), 'timeout');
   });
 
-  void test('a timeout that fires after this process stalled past it is worker_stalled, not the miner\'s timeout', async () => {
+  void test("a timeout that fires after this process stalled past it is worker_stalled, not the miner's timeout", async () => {
     const s = await server(() => {});
     const pending = client(s.url).act(EPISODE, observation, { timeoutMs: 100 });
     stallLoop(600);
@@ -124,7 +130,11 @@ void describe('MinerClient', () => {
       answerAction(_req, res, '');
       stallLoop(600);
     });
-    assert.deepEqual(await client(s.url).act(EPISODE, observation, { timeoutMs: 100 }), { continuous: { joint_torque: [0.1, -0.2] }, discrete: {}, extra: {} });
+    assert.deepEqual(await client(s.url).act(EPISODE, observation, { timeoutMs: 100 }), {
+      continuous: { joint_torque: [0.1, -0.2] },
+      discrete: {},
+      extra: {},
+    });
   });
 
   void test('a stall spent parsing a peer’s answer is not this process’s: the late miner’s timeout stands', async () => {
@@ -166,14 +176,18 @@ void describe('MinerClient', () => {
 
   void test('JSON that breaks the contract', async () => {
     const s = await server((_req, res) => res.end('{"action": {"continuous": {"joint_torque": ["a", null]}}}'));
-    await failsWith(client(s.url).act(EPISODE, observation), 'schema_mismatch', (e) => assert.match(e.message, /action\.continuous\.joint_torque\.0/));
+    await failsWith(client(s.url).act(EPISODE, observation), 'schema_mismatch', (e) =>
+      assert.match(e.message, /action\.continuous\.joint_torque\.0/),
+    );
     const t = await server((_req, res) => res.end('[1, 2]'));
     await failsWith(client(t.url).act(EPISODE, observation), 'schema_mismatch');
   });
 
   void test('a body over the limit, declared by content-length', async () => {
     const s = await server((_req, res) => res.end('x'.repeat(5_000)));
-    await failsWith(client(s.url, { maxResponseBytes: 1_000 }).act(EPISODE, observation), 'body_too_large', (e) => assert.match(e.message, /5000 bytes/));
+    await failsWith(client(s.url, { maxResponseBytes: 1_000 }).act(EPISODE, observation), 'body_too_large', (e) =>
+      assert.match(e.message, /5000 bytes/),
+    );
   });
 
   void test('a streamed body over the limit is cut off while streaming', async () => {
@@ -281,15 +295,25 @@ void describe('MinerClient: whether the request was delivered', () => {
   void test('refused, DNS and TLS failures: never delivered', async () => {
     const port = await refusedPort();
     await failsWith(client(`http://127.0.0.1:${port}`).reset(EPISODE, taskConfig), 'connect', (e) => assert.equal(e.delivered, false));
-    await failsWith(client('http://no-such-miner.invalid:8080', { connectTimeoutMs: 2_000 }).reset(EPISODE, taskConfig, { timeoutMs: 3_000 }), 'connect', (e) => assert.equal(e.delivered, false));
+    await failsWith(
+      client('http://no-such-miner.invalid:8080', { connectTimeoutMs: 2_000 }).reset(EPISODE, taskConfig, { timeoutMs: 3_000 }),
+      'connect',
+      (e) => assert.equal(e.delivered, false),
+    );
     const s = await server(answerAction);
-    await failsWith(client(s.url.replace('http:', 'https:')).reset(EPISODE, taskConfig), 'connect', (e) => assert.equal(e.delivered, false));
+    await failsWith(client(s.url.replace('http:', 'https:')).reset(EPISODE, taskConfig), 'connect', (e) =>
+      assert.equal(e.delivered, false),
+    );
   });
 
   void test('a miner that stalls its TLS handshake has not received the task (connect timeout, or the request timeout first)', async () => {
     const url = (await tcpServer(() => undefined)).replace('http:', 'https:');
-    await failsWith(client(url, { connectTimeoutMs: 200 }).reset(EPISODE, taskConfig, { timeoutMs: 5_000 }), 'connect', (e) => assert.equal(e.delivered, false));
-    await failsWith(client(url, { connectTimeoutMs: 5_000 }).reset(EPISODE, taskConfig, { timeoutMs: 200 }), 'timeout', (e) => assert.equal(e.delivered, false));
+    await failsWith(client(url, { connectTimeoutMs: 200 }).reset(EPISODE, taskConfig, { timeoutMs: 5_000 }), 'connect', (e) =>
+      assert.equal(e.delivered, false),
+    );
+    await failsWith(client(url, { connectTimeoutMs: 5_000 }).reset(EPISODE, taskConfig, { timeoutMs: 200 }), 'timeout', (e) =>
+      assert.equal(e.delivered, false),
+    );
   });
 
   void test('a request still queued in the pool when its timeout fires was never delivered', async () => {

@@ -48,14 +48,24 @@ interface State {
 const nullableString = v.optional(v.nullable(v.string()), null);
 const nullableInt = v.optional(v.nullable(v.pipe(v.number(), v.integer())), null);
 const ResetSchema = v.object({
-  task_config: v.object({ env_id: nullableString, env_name: nullableString, task_name: nullableString, seed: nullableInt, task_id: nullableInt }),
+  task_config: v.object({
+    env_id: nullableString,
+    env_name: nullableString,
+    task_name: nullableString,
+    seed: nullableInt,
+    task_id: nullableInt,
+  }),
 });
 // pydantic's `extra="forbid"` on the observation; every field has a default.
-const ObservationModel = v.strictObject(Object.fromEntries(Object.entries(ObservationSchema.entries).map(([key, schema]) => [key, v.optional(schema, {})])));
+const ObservationModel = v.strictObject(
+  Object.fromEntries(Object.entries(ObservationSchema.entries).map(([key, schema]) => [key, v.optional(schema, {})])),
+);
 const ActSchema = v.object({ obs: ObservationModel });
 
 /** `declare`: what `/health` declares (and the state is then keyed by episode); `actDelayMs`: think time per `/act`. */
-export async function startTemplateMiner(options: { readonly declare?: number; readonly actDelayMs?: number } = {}): Promise<TemplateMiner> {
+export async function startTemplateMiner(
+  options: { readonly declare?: number; readonly actDelayMs?: number } = {},
+): Promise<TemplateMiner> {
   const started = Date.now();
   const envBySignature = new Map(listBuiltinEnvs().map((info) => [signature(Object.keys(info.proprio)), info.id]));
   let global: State | undefined;
@@ -77,10 +87,16 @@ export async function startTemplateMiner(options: { readonly declare?: number; r
   };
 
   const handle = (request: IncomingMessage, body: string, response: ServerResponse): void => {
-    const reply = (status: number, json: unknown): void => void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+    const reply = (status: number, json: unknown): void =>
+      void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
     const episodeId = request.headers['x-episode-id'] as string | undefined;
     if (request.method === 'GET' && request.url === '/health') {
-      reply(200, { status: 'healthy', model_loaded: true, uptime_seconds: (Date.now() - started) / 1_000, ...(options.declare === undefined ? {} : { max_concurrent_episodes: options.declare }) });
+      reply(200, {
+        status: 'healthy',
+        model_loaded: true,
+        uptime_seconds: (Date.now() - started) / 1_000,
+        ...(options.declare === undefined ? {} : { max_concurrent_episodes: options.declare }),
+      });
       return;
     }
     let json: unknown;
@@ -124,7 +140,16 @@ export async function startTemplateMiner(options: { readonly declare?: number; r
       state.steps++;
       const answer = (): void => {
         try {
-          reply(200, { action: state.policy.act({ rgb: {}, depth: {}, cam_intrinsics: {}, cam_extrinsics: {}, extra: {}, ...parsed.output.obs } as never) });
+          reply(200, {
+            action: state.policy.act({
+              rgb: {},
+              depth: {},
+              cam_intrinsics: {},
+              cam_extrinsics: {},
+              extra: {},
+              ...parsed.output.obs,
+            } as never),
+          });
         } catch (error) {
           reply(500, { detail: String(error) });
         }
@@ -143,7 +168,9 @@ export async function startTemplateMiner(options: { readonly declare?: number; r
     contaminated,
     counts,
     maxConcurrency: () => {
-      const events = [...spans.values()].flatMap((s) => [[s.first, 1] as const, [s.last, -1] as const]).sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+      const events = [...spans.values()]
+        .flatMap((s) => [[s.first, 1] as const, [s.last, -1] as const])
+        .sort((a, b) => a[0] - b[0] || b[1] - a[1]);
       let open = 0;
       let most = 0;
       for (const [, delta] of events) most = Math.max(most, (open += delta));

@@ -1,14 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { envCap, planMinerAdmissions, type AdmissionList, type MinerAdmissionInput } from '../../src/pool/admission.ts';
+import { type AdmissionList, envCap, type MinerAdmissionInput, planMinerAdmissions } from '../../src/pool/admission.ts';
 import { bucketAt, capRule, decodeBucket, encodeBucket } from '../../src/pool/hourly-cap.ts';
 
 const at = new Date('2026-01-01T00:00:00Z');
 function list(env: string, ids: number[], count = 1, intervalSeconds = 3_600): AdmissionList {
   return { env_id: env, task_ids: ids, rotation_count: count, rotation_interval_seconds: intervalSeconds, last_rotated_at: at };
 }
-function miner(o: { slots: number; inFlight?: Record<string, number>; taken?: Record<string, number[]>; results?: Record<string, number[]>; tokens?: Record<string, number>; paid?: Record<string, number[]> }, lists: AdmissionList[]): MinerAdmissionInput {
+function miner(
+  o: {
+    slots: number;
+    inFlight?: Record<string, number>;
+    taken?: Record<string, number[]>;
+    results?: Record<string, number[]>;
+    tokens?: Record<string, number>;
+    paid?: Record<string, number[]>;
+  },
+  lists: AdmissionList[],
+): MinerAdmissionInput {
   const byEnv = new Map(Object.entries(o.inFlight ?? {}));
   return {
     slots: o.slots,
@@ -35,7 +45,11 @@ describe('admission order of need', () => {
   test('then the largest deficit against the rotation rate: the env behind by more time', () => {
     // Same missing count; 'slow' rotates 1/h, 'fast' 10/h: 'slow' is 10× further behind.
     const lists = [list('fast', [1, 2, 3], 10), list('slow', [7, 8, 9], 1)];
-    const plan = planMinerAdmissions(miner({ slots: 10, inFlight: { fast: 1, slow: 1 }, taken: { fast: [1], slow: [7] } }, lists), lists, 1);
+    const plan = planMinerAdmissions(
+      miner({ slots: 10, inFlight: { fast: 1, slow: 1 }, taken: { fast: [1], slow: [7] } }, lists),
+      lists,
+      1,
+    );
     assert.equal(plan[0]!.env, 'slow');
   });
 
@@ -44,23 +58,56 @@ describe('admission order of need', () => {
     assert.equal(envCap(1, 0.5), 1);
     assert.equal(envCap(7, 0.5), 3);
     const plan = planMinerAdmissions(miner({ slots: 7, results: { b: [7] } }, lists), lists, 0.5);
-    assert.deepEqual(plan.map((p) => p.taskId), [1, 2, 3]);
+    assert.deepEqual(
+      plan.map((p) => p.taskId),
+      [1, 2, 3],
+    );
     const capped = planMinerAdmissions(miner({ slots: 7, tokens: { a: 1.9, b: 0.5 } }, lists), lists, 1);
-    assert.deepEqual(capped.map((p) => p.taskId), [1]);
+    assert.deepEqual(
+      capped.map((p) => p.taskId),
+      [1],
+    );
   });
 
   test('laws: never more than the free slots, never a taken or evaluated id, never twice', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 12 }), fc.double({ min: 0.05, max: 1, noNaN: true }), fc.array(fc.subarray([0, 1, 2, 3, 4, 5, 6, 7]), { minLength: 3, maxLength: 3 }), (slots, busy, share, results) => {
-        const lists = ['x', 'y', 'z'].map((e, i) => list(e, [0, 1, 2, 3, 4, 5, 6, 7].map((k) => i * 10 + k)));
-        const taken = { x: [0, 1].slice(0, Math.min(2, busy)) };
-        const input = miner({ slots, inFlight: { x: Math.min(2, busy) }, taken, results: { x: results[0]!, y: results[1]!.map((k) => 10 + k), z: results[2]!.map((k) => 20 + k) } }, lists);
-        const plan = planMinerAdmissions(input, lists, share);
-        assert.ok(plan.length <= Math.max(0, slots - input.inFlight));
-        assert.equal(new Set(plan.map((p) => `${p.env}${p.taskId}`)).size, plan.length);
-        for (const p of plan) assert.ok(!input.taken(p.env, p.taskId) && input.candidates(p.env).some((pos) => lists.find((l) => l.env_id === p.env)!.task_ids[pos] === p.taskId));
-        for (const e of ['x', 'y', 'z']) assert.ok(plan.filter((p) => p.env === e).length + (input.inFlightByEnv.get(e) ?? 0) <= Math.max(envCap(slots, share), input.inFlightByEnv.get(e) ?? 0));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        fc.array(fc.subarray([0, 1, 2, 3, 4, 5, 6, 7]), { minLength: 3, maxLength: 3 }),
+        (slots, busy, share, results) => {
+          const lists = ['x', 'y', 'z'].map((e, i) =>
+            list(
+              e,
+              [0, 1, 2, 3, 4, 5, 6, 7].map((k) => i * 10 + k),
+            ),
+          );
+          const taken = { x: [0, 1].slice(0, Math.min(2, busy)) };
+          const input = miner(
+            {
+              slots,
+              inFlight: { x: Math.min(2, busy) },
+              taken,
+              results: { x: results[0]!, y: results[1]!.map((k) => 10 + k), z: results[2]!.map((k) => 20 + k) },
+            },
+            lists,
+          );
+          const plan = planMinerAdmissions(input, lists, share);
+          assert.ok(plan.length <= Math.max(0, slots - input.inFlight));
+          assert.equal(new Set(plan.map((p) => `${p.env}${p.taskId}`)).size, plan.length);
+          for (const p of plan)
+            assert.ok(
+              !input.taken(p.env, p.taskId) &&
+                input.candidates(p.env).some((pos) => lists.find((l) => l.env_id === p.env)!.task_ids[pos] === p.taskId),
+            );
+          for (const e of ['x', 'y', 'z'])
+            assert.ok(
+              plan.filter((p) => p.env === e).length + (input.inFlightByEnv.get(e) ?? 0) <=
+                Math.max(envCap(slots, share), input.inFlightByEnv.get(e) ?? 0),
+            );
+        },
+      ),
     );
   });
 });
@@ -75,8 +122,16 @@ describe('the hourly-cap bucket', () => {
     const after = bucketAt({ tokens: 0, updatedAt: 0, paid: new Set() }, rule, 1_800_000);
     assert.equal(Math.round(after.tokens), 10);
     assert.equal(bucketAt({ tokens: 95, updatedAt: 0, paid: new Set() }, rule, 3_600_000 * 10).tokens, 100);
-    assert.deepEqual(decodeBucket(encodeBucket(after)), { tokens: Number(after.tokens.toFixed(4)), updatedAt: after.updatedAt, paid: new Set() });
+    assert.deepEqual(decodeBucket(encodeBucket(after)), {
+      tokens: Number(after.tokens.toFixed(4)),
+      updatedAt: after.updatedAt,
+      paid: new Set(),
+    });
     assert.equal(decodeBucket('garbage'), undefined);
-    assert.equal(Math.round(capRule({ task_ids: [1], rotation_count: 0, rotation_interval_seconds: 60 }, 1).refillPerMs * 3_600_000), 1, 'at least one per hour');
+    assert.equal(
+      Math.round(capRule({ task_ids: [1], rotation_count: 0, rotation_interval_seconds: 60 }, 1).refillPerMs * 3_600_000),
+      1,
+      'at least one per hour',
+    );
   });
 });

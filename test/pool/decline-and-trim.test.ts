@@ -10,12 +10,12 @@
 // top-up and its real /health probe, and the miner as a real HTTP server.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { getMinerDeclarations, declaredEpisodes } from '../../src/db/tables/miner-declarations.ts';
+import * as v from 'valibot';
+import { declaredEpisodes, getMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
 import { ResetRequestSchema } from '../../src/miners/contract.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
 import { refreshDeclarations } from '../../src/scheduler/refresh-declarations.ts';
 import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
-import * as v from 'valibot';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
@@ -52,8 +52,11 @@ async function startAdversary(): Promise<TestServer> {
     if (request.url === '/health') {
       const now = health;
       if (now === 'hang') return;
-      if (now === 'garbage') return void response.writeHead(200, { 'content-type': 'application/json' }).end('{"max_concurrent_episodes": 1,');
-      return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', max_concurrent_episodes: now.declared }));
+      if (now === 'garbage')
+        return void response.writeHead(200, { 'content-type': 'application/json' }).end('{"max_concurrent_episodes": 1,');
+      return void response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'ok', max_concurrent_episodes: now.declared }));
     }
     if (request.url === '/reset') {
       // It reads the task (seed, task id), then declines it.
@@ -80,14 +83,21 @@ test('a miner that declines tasks after /reset and shrinks its cap to get the re
     EVALPOOL_CIRCUIT_FAILURE_THRESHOLD: '1000',
   });
   await putList(db, { env_id: REACH, task_ids: TASK_IDS });
-  await db.insertInto('miners').values({ uid: 1, hotkey: 'hk-adversary', revision: 'r1', endpoint: miner.url, committed_block: 1, active: true }).execute();
+  await db
+    .insertInto('miners')
+    .values({ uid: 1, hotkey: 'hk-adversary', revision: 'r1', endpoint: miner.url, committed_block: 1, active: true })
+    .execute();
   await putSlots(db, 'hk-adversary', 4);
 
   const { pool } = await openPoolInTerm(redisHandle.url, redisHandle.prefix, db, config);
   open.pool = pool;
   const evaluators = builtInEvaluators(config, testLogger());
   open.evaluators = evaluators;
-  open.worker = await startWorker(config, db, registryEvaluator(evaluators.registry).evaluator, { envs: [REACH], concurrency: 4, workerId: 'decline-worker' });
+  open.worker = await startWorker(config, db, registryEvaluator(evaluators.registry).evaluator, {
+    envs: [REACH],
+    concurrency: 4,
+    workerId: 'decline-worker',
+  });
 
   const logger = testLogger();
   const probe = async (next: Health): Promise<number> => {
@@ -96,7 +106,13 @@ test('a miner that declines tasks after /reset and shrinks its cap to get the re
     return declaredEpisodes((await getMinerDeclarations(db)).get('hk-adversary'), miner.url);
   };
   const tasks = () => poolTasks(redisHandle.redis, redisHandle.prefix, [REACH]);
-  const scored = () => db.selectFrom('results').select(['task_id', 'error_class', 'score', 'error_message']).where('hotkey', '=', 'hk-adversary').orderBy('task_id').execute();
+  const scored = () =>
+    db
+      .selectFrom('results')
+      .select(['task_id', 'error_class', 'score', 'error_message'])
+      .where('hotkey', '=', 'hk-adversary')
+      .orderBy('task_id')
+      .execute();
 
   // The hourly creation cap (rotation rate × margin) would hold re-creations back for an hour
   // each: every round of the attack happens an hour after the previous one, on the top-up's clock.
@@ -130,14 +146,20 @@ test('a miner that declines tasks after /reset and shrinks its cap to get the re
   }
 
   const results = await scored();
-  process.stdout.write(`# decline-and-trim: ${rounds} round(s), ${trimmed} retried job(s) trimmed, /reset per task ${JSON.stringify(Object.fromEntries(resets))}\n`);
+  process.stdout.write(
+    `# decline-and-trim: ${rounds} round(s), ${trimmed} retried job(s) trimmed, /reset per task ${JSON.stringify(Object.fromEntries(resets))}\n`,
+  );
   assert.ok(trimmed >= 2, `the adversary got retried jobs trimmed (${trimmed})`);
   assert.deepEqual(
     results.map((r) => [r.task_id, r.error_class, r.score]),
     TASK_IDS.map((id) => [id, 'failure', 0]),
     `every declined task ends as a scored failure within the rounds (${rounds} of ${MAX_ROUNDS} used)`,
   );
-  for (const r of results) assert.match(r.error_message ?? '', new RegExp(`^scored as a failure: the miner received this task and gave no answer in ${ATTEMPTS} attempt\\(s\\)`));
+  for (const r of results)
+    assert.match(
+      r.error_message ?? '',
+      new RegExp(`^scored as a failure: the miner received this task and gave no answer in ${ATTEMPTS} attempt\\(s\\)`),
+    );
   assert.deepEqual(
     TASK_IDS.map((id) => resets.get(id)),
     TASK_IDS.map(() => ATTEMPTS),

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
-import { createTasksFenced, type NewTask } from '../../src/pool/fenced-create.ts';
 import { createFencedConnection } from '../../src/pool/fenced-connection.ts';
+import { createTasksFenced, type NewTask } from '../../src/pool/fenced-create.ts';
 import { taskJobOptions } from '../../src/pool/job-options.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { TaskQueues } from '../../src/pool/task-queues.ts';
@@ -17,7 +17,16 @@ const redisHandle = useTestRedis();
 
 function task(taskId: number): NewTask {
   return {
-    data: { env: 'env-f', task_id: taskId, task_uuid: randomUUID(), uid: 1, hotkey: 'hk', revision: 'r', endpoint: 'http://127.0.0.1:9/', created_at: Date.now() },
+    data: {
+      env: 'env-f',
+      task_id: taskId,
+      task_uuid: randomUUID(),
+      uid: 1,
+      hotkey: 'hk',
+      revision: 'r',
+      endpoint: 'http://127.0.0.1:9/',
+      created_at: Date.now(),
+    },
   };
 }
 
@@ -55,7 +64,10 @@ describe('guarded task creation (laws L1–L4)', () => {
     await connection.set(leaseKey, 'successor');
     const outcome = await createTasksFenced({ connection, queues, prefix, token: 'me', tasks: [task(3)], jobOptions });
     assert.deepEqual(outcome, { status: 'lease-lost' });
-    assert.equal((await poolTasks(connection, prefix, ['env-f'])).some((t) => t.taskId === 3), false);
+    assert.equal(
+      (await poolTasks(connection, prefix, ['env-f'])).some((t) => t.taskId === 3),
+      false,
+    );
   });
 
   test('the lease changing hands between the token check and EXEC aborts the whole transaction (L1)', async () => {

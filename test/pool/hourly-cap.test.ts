@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { planMinerAdmissions, type AdmissionList } from '../../src/pool/admission.ts';
-import { bucketAt, capRule, charge, decodeBucket, encodeBucket, mayCreate, withPaid, type Bucket } from '../../src/pool/hourly-cap.ts';
+import { type AdmissionList, planMinerAdmissions } from '../../src/pool/admission.ts';
+import { type Bucket, bucketAt, capRule, charge, decodeBucket, encodeBucket, mayCreate, withPaid } from '../../src/pool/hourly-cap.ts';
 
 const HOUR = 3_600_000;
 
@@ -26,47 +26,57 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 describe('the hourly cap charges new ids only', () => {
   test('laws: a given id is always created again for free; new ids within any window ≤ capacity + rate × margin × window', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.array(step, { minLength: 1, maxLength: 120 }), (perHour, margin, steps) => {
-        let list = [0, 1, 2, 3];
-        let nextId = 4;
-        const rule = capRule({ task_ids: list, rotation_count: perHour, rotation_interval_seconds: 3_600 }, margin);
-        const perMs = rule.refillPerMs;
-        const results = new Set<number>();
-        const given = new Set<number>();
-        let now = 0;
-        let bucket: Bucket = bucketAt(undefined, rule, now);
-        const charges: number[] = [];
-        const firsts: number[] = [];
-        for (const s of steps) {
-          if (s.kind === 'wait') now += s.ms;
-          else if (s.kind === 'rotate') list = [...list.slice(s.n), ...Array.from({ length: s.n }, () => nextId++)];
-          else if (s.kind === 'result') results.add(list[s.at]!);
-          else {
-            const id = list[s.at]!;
-            if (results.has(id)) continue; // never a candidate
-            bucket = bucketAt(bucket, rule, now);
-            const before = bucket;
-            if (given.has(id)) assert.ok(mayCreate(bucket, id), `id ${id} was given before: created again whatever the tokens (${bucket.tokens})`);
-            if (!mayCreate(bucket, id)) continue;
-            bucket = charge(bucket, id);
-            if (bucket !== before) charges.push(now);
-            else assert.equal(bucket.tokens, before.tokens, 'a paid id costs no token');
-            if (!given.has(id)) firsts.push(now);
-            given.add(id);
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(step, { minLength: 1, maxLength: 120 }),
+        (perHour, margin, steps) => {
+          let list = [0, 1, 2, 3];
+          let nextId = 4;
+          const rule = capRule({ task_ids: list, rotation_count: perHour, rotation_interval_seconds: 3_600 }, margin);
+          const perMs = rule.refillPerMs;
+          const results = new Set<number>();
+          const given = new Set<number>();
+          let now = 0;
+          let bucket: Bucket = bucketAt(undefined, rule, now);
+          const charges: number[] = [];
+          const firsts: number[] = [];
+          for (const s of steps) {
+            if (s.kind === 'wait') now += s.ms;
+            else if (s.kind === 'rotate') list = [...list.slice(s.n), ...Array.from({ length: s.n }, () => nextId++)];
+            else if (s.kind === 'result') results.add(list[s.at]!);
+            else {
+              const id = list[s.at]!;
+              if (results.has(id)) continue; // never a candidate
+              bucket = bucketAt(bucket, rule, now);
+              const before = bucket;
+              if (given.has(id))
+                assert.ok(mayCreate(bucket, id), `id ${id} was given before: created again whatever the tokens (${bucket.tokens})`);
+              if (!mayCreate(bucket, id)) continue;
+              bucket = charge(bucket, id);
+              if (bucket !== before) charges.push(now);
+              else assert.equal(bucket.tokens, before.tokens, 'a paid id costs no token');
+              if (!given.has(id)) firsts.push(now);
+              given.add(id);
+            }
+            // Each write keeps the ids on the current list without a result (top-up.ts).
+            const listed = new Set(list);
+            bucket = withPaid(bucket, [], (id) => listed.has(id) && !results.has(id));
+            for (const id of given) if (!listed.has(id) || results.has(id)) given.delete(id);
+            assert.ok(bucket.paid.size <= list.length, 'the record never outgrows the list');
           }
-          // Each write keeps the ids on the current list without a result (top-up.ts).
-          const listed = new Set(list);
-          bucket = withPaid(bucket, [], (id) => listed.has(id) && !results.has(id));
-          for (const id of given) if (!listed.has(id) || results.has(id)) given.delete(id);
-          assert.ok(bucket.paid.size <= list.length, 'the record never outgrows the list');
-        }
-        // Token bucket: charges in any window (s, t] ≤ capacity + refill × (t − s); distinct new ids ≤ charges.
-        for (const times of [charges, firsts]) {
-          for (let i = 0; i < times.length; i++) {
-            for (let j = i; j < times.length; j++) assert.ok(j - i + 1 <= rule.capacity + perMs * (times[j]! - times[i]!) + 1e-6, `${j - i + 1} new ids in ${times[j]! - times[i]!} ms`);
+          // Token bucket: charges in any window (s, t] ≤ capacity + refill × (t − s); distinct new ids ≤ charges.
+          for (const times of [charges, firsts]) {
+            for (let i = 0; i < times.length; i++) {
+              for (let j = i; j < times.length; j++)
+                assert.ok(
+                  j - i + 1 <= rule.capacity + perMs * (times[j]! - times[i]!) + 1e-6,
+                  `${j - i + 1} new ids in ${times[j]! - times[i]!} ms`,
+                );
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -105,7 +115,13 @@ describe('the hourly cap charges new ids only', () => {
 
 describe('admission with the hourly cap', () => {
   const at = new Date('2026-01-01T00:00:00Z');
-  const list = (env: string, ids: number[]): AdmissionList => ({ env_id: env, task_ids: ids, rotation_count: 1, rotation_interval_seconds: 3_600, last_rotated_at: at });
+  const list = (env: string, ids: number[]): AdmissionList => ({
+    env_id: env,
+    task_ids: ids,
+    rotation_count: 1,
+    rotation_interval_seconds: 3_600,
+    last_rotated_at: at,
+  });
 
   test('without tokens, only ids already paid for are admitted; new ids take the whole tokens left', () => {
     const lists = [list('a', [1, 2, 3, 4, 5, 6])];
@@ -118,32 +134,46 @@ describe('admission with the hourly cap', () => {
       tokens: () => tokens,
       paid: (_env: string, id: number) => paid.includes(id),
     });
-    assert.deepEqual(planMinerAdmissions(input(0.9, [3, 5]), lists, 1).map((p) => p.taskId), [3, 5]);
-    assert.deepEqual(planMinerAdmissions(input(1, [3, 5]), lists, 1).map((p) => p.taskId), [1, 3, 5]);
-    assert.deepEqual(planMinerAdmissions(input(2.5, []), lists, 1).map((p) => p.taskId), [1, 2]);
+    assert.deepEqual(
+      planMinerAdmissions(input(0.9, [3, 5]), lists, 1).map((p) => p.taskId),
+      [3, 5],
+    );
+    assert.deepEqual(
+      planMinerAdmissions(input(1, [3, 5]), lists, 1).map((p) => p.taskId),
+      [1, 3, 5],
+    );
+    assert.deepEqual(
+      planMinerAdmissions(input(2.5, []), lists, 1).map((p) => p.taskId),
+      [1, 2],
+    );
   });
 
   test('laws: new ids admitted ≤ whole tokens; every paid candidate admitted when slots and the env share allow', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 5, noNaN: true }), fc.subarray([1, 2, 3, 4, 5, 6, 7, 8]), fc.integer({ min: 1, max: 12 }), (tokens, paid, slots) => {
-        const ids = [1, 2, 3, 4, 5, 6, 7, 8];
-        const plan = planMinerAdmissions(
-          {
-            slots,
-            inFlight: 0,
-            inFlightByEnv: new Map(),
-            candidates: () => ids.map((_, p) => p),
-            taken: () => false,
-            tokens: () => tokens,
-            paid: (_env, id) => paid.includes(id),
-          },
-          [list('a', ids)],
-          1,
-        );
-        const fresh = plan.filter((p) => !paid.includes(p.taskId)).length;
-        assert.ok(fresh <= Math.floor(tokens));
-        assert.equal(plan.length, Math.min(slots, paid.length + Math.min(Math.floor(tokens), ids.length - paid.length)));
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        fc.subarray([1, 2, 3, 4, 5, 6, 7, 8]),
+        fc.integer({ min: 1, max: 12 }),
+        (tokens, paid, slots) => {
+          const ids = [1, 2, 3, 4, 5, 6, 7, 8];
+          const plan = planMinerAdmissions(
+            {
+              slots,
+              inFlight: 0,
+              inFlightByEnv: new Map(),
+              candidates: () => ids.map((_, p) => p),
+              taken: () => false,
+              tokens: () => tokens,
+              paid: (_env, id) => paid.includes(id),
+            },
+            [list('a', ids)],
+            1,
+          );
+          const fresh = plan.filter((p) => !paid.includes(p.taskId)).length;
+          assert.ok(fresh <= Math.floor(tokens));
+          assert.equal(plan.length, Math.min(slots, paid.length + Math.min(Math.floor(tokens), ids.length - paid.length)));
+        },
+      ),
     );
   });
 });

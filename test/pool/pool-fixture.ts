@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach } from 'node:test';
+import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type Kysely, sql } from 'kysely';
 import type { Config } from '../../src/config/schema.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { saveMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
@@ -11,13 +11,13 @@ import { getSamplingLists } from '../../src/db/tables/sampling-lists.ts';
 import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import type { PoolList } from '../../src/pool/pool-list.ts';
-import { readPoolSnapshot, type PooledTask } from '../../src/pool/pool-snapshot.ts';
-import { TaskPool } from '../../src/pool/task-pool.ts';
+import { type PooledTask, readPoolSnapshot } from '../../src/pool/pool-snapshot.ts';
 import { parseTaskJobData, queueName, type TaskJobData } from '../../src/pool/task-job.ts';
+import { TaskPool } from '../../src/pool/task-pool.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { testConfig } from '../helpers/test-config.ts';
-import { testLogger } from '../helpers/test-logger.ts';
 import type { TestDatabase } from '../helpers/test-database.ts';
+import { testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix, type TestRedis } from '../helpers/test-redis.ts';
 
 /**
@@ -46,7 +46,11 @@ export interface OpenPool {
  * before each test, and what `open` opened is closed after it. `open(vars)` adds `vars` to
  * `baseVars` in the test config.
  */
-export function usePoolPerTest(database: TestDatabase, redisHandle: TestRedis, baseVars: Record<string, string> = {}): { open: (vars?: Record<string, string>) => Promise<OpenPool> } {
+export function usePoolPerTest(
+  database: TestDatabase,
+  redisHandle: TestRedis,
+  baseVars: Record<string, string> = {},
+): { open: (vars?: Record<string, string>) => Promise<OpenPool> } {
   let opened: OpenPool | undefined;
   beforeEach(() => resetPool(database.db, redisHandle.redis, redisHandle.prefix));
   afterEach(async () => {
@@ -67,7 +71,14 @@ export function usePoolPerTest(database: TestDatabase, redisHandle: TestRedis, b
 /** Inserts or replaces a sampling list. */
 export async function putList(
   db: Kysely<Database>,
-  list: { env_id: string; task_ids: number[]; rotation_count?: number; rotation_interval_seconds?: number; version?: number; last_rotated_at?: Date },
+  list: {
+    env_id: string;
+    task_ids: number[];
+    rotation_count?: number;
+    rotation_interval_seconds?: number;
+    version?: number;
+    last_rotated_at?: Date;
+  },
 ): Promise<void> {
   const row = {
     env_id: list.env_id,
@@ -82,7 +93,11 @@ export async function putList(
     version: list.version ?? 0,
     last_rotated_at: list.last_rotated_at ?? new Date(),
   };
-  await db.insertInto('sampling_lists').values(row).onConflict((oc) => oc.column('env_id').doUpdateSet(row)).execute();
+  await db
+    .insertInto('sampling_lists')
+    .values(row)
+    .onConflict((oc) => oc.column('env_id').doUpdateSet(row))
+    .execute();
 }
 
 /** Replaces a list with a FIFO rotation of it: `count` oldest out, `idsIn` appended, version + 1. */
@@ -105,20 +120,42 @@ export const minerEndpoint = (hotkey: string): string => `http://127.0.0.1:9/${h
  * stored as having declared `declared` concurrent episodes (default: more than any slots, so that
  * slots alone decide, as these tests mean); `null` stores no declaration (one episode at a time).
  */
-export async function putMiners(db: Kysely<Database>, miners: { uid: number; hotkey: string; revision: string }[], options: { declared?: number | null } = {}): Promise<void> {
+export async function putMiners(
+  db: Kysely<Database>,
+  miners: { uid: number; hotkey: string; revision: string }[],
+  options: { declared?: number | null } = {},
+): Promise<void> {
   await db.updateTable('miners').set({ active: false }).execute();
   for (const m of miners) {
     const row = { ...m, endpoint: minerEndpoint(m.hotkey), committed_block: 100 + m.uid, active: true };
-    await db.insertInto('miners').values(row).onConflict((oc) => oc.columns(['hotkey', 'revision']).doUpdateSet({ active: true, uid: m.uid })).execute();
+    await db
+      .insertInto('miners')
+      .values(row)
+      .onConflict((oc) => oc.columns(['hotkey', 'revision']).doUpdateSet({ active: true, uid: m.uid }))
+      .execute();
   }
   const declared = options.declared === undefined ? SLOTS_PIN_MAX : options.declared;
-  if (declared !== null) await saveMinerDeclarations(db, miners.map((m) => ({ hotkey: m.hotkey, endpoint: minerEndpoint(m.hotkey), episodes: declared })), new Date());
+  if (declared !== null)
+    await saveMinerDeclarations(
+      db,
+      miners.map((m) => ({ hotkey: m.hotkey, endpoint: minerEndpoint(m.hotkey), episodes: declared })),
+      new Date(),
+    );
 }
 
 /** Sets a miner's slots row. */
-export async function putSlots(db: Kysely<Database>, hotkey: string, slots: number, extra: { pinned?: number | null; scheduling_paused?: boolean } = {}): Promise<void> {
+export async function putSlots(
+  db: Kysely<Database>,
+  hotkey: string,
+  slots: number,
+  extra: { pinned?: number | null; scheduling_paused?: boolean } = {},
+): Promise<void> {
   const row = { hotkey, slots, pinned: extra.pinned ?? null, scheduling_paused: extra.scheduling_paused ?? false };
-  await db.insertInto('miner_slots').values(row).onConflict((oc) => oc.column('hotkey').doUpdateSet(row)).execute();
+  await db
+    .insertInto('miner_slots')
+    .values(row)
+    .onConflict((oc) => oc.column('hotkey').doUpdateSet(row))
+    .execute();
 }
 
 /** The lists as the scheduler's `getCurrentLists` would return them. */
@@ -127,7 +164,11 @@ export async function currentLists(db: Kysely<Database>): Promise<PoolList[]> {
 }
 
 /** Writes a result row for a task (as a worker would). */
-export async function writeResult(db: Kysely<Database>, task: Pick<TaskJobData, 'env' | 'task_id' | 'uid' | 'hotkey' | 'revision'>, taskUuid: string = randomUUID()): Promise<void> {
+export async function writeResult(
+  db: Kysely<Database>,
+  task: Pick<TaskJobData, 'env' | 'task_id' | 'uid' | 'hotkey' | 'revision'>,
+  taskUuid: string = randomUUID(),
+): Promise<void> {
   await db
     .insertInto('results')
     .values({
@@ -148,11 +189,22 @@ export async function writeResult(db: Kysely<Database>, task: Pick<TaskJobData, 
 
 /** A test config with the pool's variables. */
 export function poolConfig(prefix: string, vars: Record<string, string> = {}): Config {
-  return testConfig({ EVALPOOL_QUEUE_PREFIX: prefix, EVALPOOL_TASK_ATTEMPTS: '1', EVALPOOL_LOCK_DURATION_MS: '1000', EVALPOOL_STALLED_INTERVAL_MS: '500', ...vars });
+  return testConfig({
+    EVALPOOL_QUEUE_PREFIX: prefix,
+    EVALPOOL_TASK_ATTEMPTS: '1',
+    EVALPOOL_LOCK_DURATION_MS: '1000',
+    EVALPOOL_STALLED_INTERVAL_MS: '500',
+    ...vars,
+  });
 }
 
 /** A pool in a leadership term whose lease key is set (for as long as the test needs). */
-export async function openPoolInTerm(url: string, prefix: string, db: Kysely<Database>, config: Config): Promise<{ pool: TaskPool; token: string }> {
+export async function openPoolInTerm(
+  url: string,
+  prefix: string,
+  db: Kysely<Database>,
+  config: Config,
+): Promise<{ pool: TaskPool; token: string }> {
   const pool = await TaskPool.open({ redisUrl: url, prefix, db, config, logger: testLogger() });
   const token = `test#${randomUUID()}`;
   await pool.connection.set(poolKeys(prefix).lease, token);

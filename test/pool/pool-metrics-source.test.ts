@@ -1,10 +1,10 @@
-import { sharedPoolStats } from '../../src/pool/shared-pool-stats.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { publishCircuitState } from '../../src/pool/circuit-keys.ts';
 import { poolMetricsSource } from '../../src/pool/pool-metrics-source.ts';
-import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
+import { sharedPoolStats } from '../../src/pool/shared-pool-stats.ts';
 import { createMetrics, Registry } from '../../src/runtime/metrics.ts';
+import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { parsePrometheusText, samplesOf, valueOf } from '../helpers/prometheus-text.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
@@ -34,7 +34,10 @@ describe('the pool as scrape-time metrics', () => {
 
   const source = (cacheMs: number, redis = redisHandle.redis) => {
     const metrics = createMetrics(new Registry(), { processMetrics: false });
-    const s = poolMetricsSource({ metrics, stats: sharedPoolStats({ redis, prefix: redisHandle.prefix, db: database.db, defaultSlots: 4 }, cacheMs) });
+    const s = poolMetricsSource({
+      metrics,
+      stats: sharedPoolStats({ redis, prefix: redisHandle.prefix, db: database.db, defaultSlots: 4 }, cacheMs),
+    });
     const render = async () => parsePrometheusText(await metrics.registry.metrics());
     const read = async () => {
       await s.refresh();
@@ -75,7 +78,8 @@ describe('the pool as scrape-time metrics', () => {
     assert.ok(samplesOf(await s.read(), 'evalpool_tasks').length > 0);
     s.source.clear();
     const families = await s.render();
-    for (const family of ['evalpool_tasks', 'evalpool_miner_slots', 'evalpool_miner_in_flight_tasks', 'evalpool_miner_circuit_open']) assert.equal(samplesOf(families, family).length, 0, family);
+    for (const family of ['evalpool_tasks', 'evalpool_miner_slots', 'evalpool_miner_in_flight_tasks', 'evalpool_miner_circuit_open'])
+      assert.equal(samplesOf(families, family).length, 0, family);
   });
 
   test('with Redis unreachable a refresh fails at once, and the failure is not cached', async () => {

@@ -35,12 +35,29 @@ describe('pool stats for the API', () => {
     const failed = await consumer.take('env-a');
     await consumer.fail(failed!); // one paused
 
-    const stats = await getPoolStats({ redis: redisHandle.redis, prefix: redisHandle.prefix, db: database.db, defaultSlots: config.slots.default });
+    const stats = await getPoolStats({
+      redis: redisHandle.redis,
+      prefix: redisHandle.prefix,
+      db: database.db,
+      defaultSlots: config.slots.default,
+    });
     assert.deepEqual(stats.totals, { pending: 1, assigned: 1, paused: 1 });
-    assert.deepEqual(stats.miners.map((m) => m.hotkey), ['hk2', 'hk4'], 'ordered by uid');
+    assert.deepEqual(
+      stats.miners.map((m) => m.hotkey),
+      ['hk2', 'hk4'],
+      'ordered by uid',
+    );
     const hk4 = stats.miners.find((m) => m.hotkey === 'hk4')!;
     assert.deepEqual(
-      { pending: hk4.pending, assigned: hk4.assigned, paused: hk4.paused, inFlight: hk4.inFlight, slots: hk4.slots, pinned: hk4.pinned, uid: hk4.uid },
+      {
+        pending: hk4.pending,
+        assigned: hk4.assigned,
+        paused: hk4.paused,
+        inFlight: hk4.inFlight,
+        slots: hk4.slots,
+        pinned: hk4.pinned,
+        uid: hk4.uid,
+      },
       { pending: 1, assigned: 1, paused: 1, inFlight: 2, slots: 3, pinned: true, uid: 4 },
     );
     assert.equal(stats.miners.find((m) => m.hotkey === 'hk2')!.schedulingPaused, true);

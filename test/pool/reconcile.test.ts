@@ -56,8 +56,14 @@ describe('reconciliation and the paused-task TTL', () => {
     assert.equal(report.removed['has-result'], 1);
     assert.ok(report.bucketsDropped >= 1);
     const after = await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a']);
-    assert.equal(after.some((t) => t.hotkey === 'hk2'), false);
-    assert.equal(after.some((t) => t.jobId === pendingHk1.jobId), false);
+    assert.equal(
+      after.some((t) => t.hotkey === 'hk2'),
+      false,
+    );
+    assert.equal(
+      after.some((t) => t.jobId === pendingHk1.jobId),
+      false,
+    );
   });
 
   test('paused tasks past the TTL are deleted without ops and the next tick creates them again', async () => {
@@ -72,7 +78,10 @@ describe('reconciliation and the paused-task TTL', () => {
     const deleted = await pool.cleanPaused(await currentLists(database.db));
     assert.deepEqual(Object.fromEntries(deleted), { 'env-a': 1 });
     const paused = (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a'])).filter((t) => t.state === 'paused');
-    assert.deepEqual(paused.map((t) => t.jobId), [second.job.id]);
+    assert.deepEqual(
+      paused.map((t) => t.jobId),
+      [second.job.id],
+    );
     await pool.topUp(await currentLists(database.db));
     const recreated = (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a'])).find((t) => t.jobId === first.job.id);
     assert.equal(recreated?.state, 'pending', 'a task still wanted is created again once its paused job is gone');

@@ -10,7 +10,7 @@ import type { ErrorClass } from '../../src/db/schema.ts';
 import { getMeasuredHistories, insertAttempt, measuredHistoriesQuery } from '../../src/db/tables/attempts.ts';
 import { resultIdentityKey } from '../../src/db/tables/results.ts';
 import type { PooledTask } from '../../src/pool/pool-snapshot.ts';
-import { planRemovals, trimOrder, wasAttempted, type RemovalContext } from '../../src/pool/removals.ts';
+import { planRemovals, type RemovalContext, trimOrder, wasAttempted } from '../../src/pool/removals.ts';
 import { continuationsOf, continueMeasured } from '../../src/pool/task-history.ts';
 import { parseTaskJobData, taskJobId } from '../../src/pool/task-job.ts';
 import { exhaustedOutcome } from '../../src/worker/exhausted-outcome.ts';
@@ -83,7 +83,12 @@ void describe('the measured history of a task, from the attempts table', () => {
     const histories = await getMeasuredHistories(database.db, [key(1), key(2), key(3), key(3, 'r0'), key(4), key(5), key(6), key(1)]);
     assert.deepEqual(
       histories.map((h) => [h.revision, h.task_id, h.non_answers]).sort(),
-      [['r0', 3, 1], ['r1', 1, 2], ['r1', 5, 1], ['r1', 6, 0]],
+      [
+        ['r0', 3, 1],
+        ['r1', 1, 2],
+        ['r1', 5, 1],
+        ['r1', 6, 0],
+      ],
       'a key asked twice is counted once; tasks never delivered (2), of another revision (3 on r1) or without rows (4) are absent',
     );
     assert.deepEqual(await getMeasuredHistories(database.db, []), []);
@@ -105,9 +110,16 @@ void describe('the measured history of a task, from the attempts table', () => {
              g % 20 = 0, 'bench', now() - make_interval(secs => g)
       from generate_series(1, 60000) g`.execute(database.db);
     await sql`analyze attempts`.execute(database.db);
-    const candidates = Array.from({ length: 100 }, (_, i) => ({ hotkey: `hk${i}`, revision: 'r1', env_id: `env-${i % 4}`, task_id: i * 7 }));
+    const candidates = Array.from({ length: 100 }, (_, i) => ({
+      hotkey: `hk${i}`,
+      revision: 'r1',
+      env_id: `env-${i % 4}`,
+      task_id: i * 7,
+    }));
     const compiled = measuredHistoriesQuery(candidates).compile(database.db);
-    const { rows } = await database.db.executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`explain (analyze, format json) ${compiled.sql}`, [...compiled.parameters]));
+    const { rows } = await database.db.executeQuery<{ 'QUERY PLAN': unknown }>(
+      CompiledQuery.raw(`explain (analyze, format json) ${compiled.sql}`, [...compiled.parameters]),
+    );
     const plan = JSON.stringify(rows[0]!['QUERY PLAN']);
     assert.match(plan, /"Index Name":\s*"attempts_task_non_answers"/, 'the partial index is probed');
     assert.doesNotMatch(plan, /"Node Type":\s*"Seq Scan",[^}]*"Relation Name":\s*"attempts"/, 'attempts is never scanned');
@@ -122,7 +134,17 @@ void describe('the measured history of a task, from the attempts table', () => {
   // exception the miner may have provoked (container-outcome.ts, rule 3): an env_error row that
   // does not say the miner had the task; with no other miner's evidence it is never scored alone.
   type Step = 'decline' | 'refuse' | 'env_error' | 'env_error_delivered' | 'unattributed' | 'answer' | 'trim';
-  const step = fc.constantFrom<Step>('decline', 'decline', 'refuse', 'env_error', 'env_error_delivered', 'unattributed', 'answer', 'trim', 'trim');
+  const step = fc.constantFrom<Step>(
+    'decline',
+    'decline',
+    'refuse',
+    'env_error',
+    'env_error_delivered',
+    'unattributed',
+    'answer',
+    'trim',
+    'trim',
+  );
 
   void test('property: trims and re-creations never give a miner more than the pool’s attempts on a task it has had', async () => {
     let run = 0;
@@ -149,7 +171,8 @@ void describe('the measured history of a task, from the attempts table', () => {
           if (!job) await create();
           const j = job!;
           j.made++;
-          const cls: ErrorClass = s === 'answer' ? 'success' : s.startsWith('env_error') || s === 'unattributed' ? 'env_error' : 'miner_unavailable';
+          const cls: ErrorClass =
+            s === 'answer' ? 'success' : s.startsWith('env_error') || s === 'unattributed' ? 'env_error' : 'miner_unavailable';
           const had = s === 'answer' || s === 'decline' || s === 'env_error_delivered';
           rows.push({ cls, had });
           await writeAttempts([{ task_id: taskId, error_class: cls, miner_had_task: had, at: at++ }]);
@@ -170,7 +193,8 @@ void describe('the measured history of a task, from the attempts table', () => {
           };
           const last = j.made >= j.attempts ? exhaustedOutcome(outcome, j.earlier + j.made, had || j.hadTask) : undefined;
           if (last) scored = 'measured';
-          else if (j.made >= j.attempts) job = undefined; // paused; the TTL deletes it, the top-up creates it again
+          else if (j.made >= j.attempts)
+            job = undefined; // paused; the TTL deletes it, the top-up creates it again
           else if (had) j.hadTask = true;
         };
         for (const s of steps) {
@@ -202,7 +226,11 @@ void describe('the measured history of a task, from the attempts table', () => {
 });
 
 void describe('the top-up and the trim against real Redis, Postgres and BullMQ', () => {
-  const { open } = usePoolPerTest(database, redisHandle, { EVALPOOL_TASK_ATTEMPTS: '3', EVALPOOL_TASK_BACKOFF_MS: '600000', EVALPOOL_MAX_ENV_SHARE: '1' });
+  const { open } = usePoolPerTest(database, redisHandle, {
+    EVALPOOL_TASK_ATTEMPTS: '3',
+    EVALPOOL_TASK_BACKOFF_MS: '600000',
+    EVALPOOL_MAX_ENV_SHARE: '1',
+  });
 
   void test('a task the miner already had is created with miner_had_task and its attempts less the non-answers; others fresh', async () => {
     await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 4) });
@@ -249,17 +277,31 @@ void describe('the top-up and the trim against real Redis, Postgres and BullMQ',
       else await t.job.moveToWait(t.token);
     }
     const before = await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a']);
-    assert.deepEqual(before.filter(wasAttempted).map((t) => t.taskId), [3]);
+    assert.deepEqual(
+      before.filter(wasAttempted).map((t) => t.taskId),
+      [3],
+    );
     await putSlots(database.db, 'hk1', 2);
     const report = await pool.topUp(await currentLists(database.db));
     assert.equal(report.removed['over-slots'], 2);
     const left = await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a']);
-    assert.deepEqual(left.map((t) => [t.taskId, t.list]).sort(), [[0, 'wait'], [3, 'delayed']]);
+    assert.deepEqual(left.map((t) => [t.taskId, t.list]).sort(), [
+      [0, 'wait'],
+      [3, 'delayed'],
+    ]);
   });
 });
 
 void describe('trim order (pure)', () => {
-  const task = (taskId: number, list: string): PooledTask => ({ env: 'e', jobId: `j${taskId}`, hotkey: 'hk', revision: 'r', taskId, state: 'pending', list });
+  const task = (taskId: number, list: string): PooledTask => ({
+    env: 'e',
+    jobId: `j${taskId}`,
+    hotkey: 'hk',
+    revision: 'r',
+    taskId,
+    state: 'pending',
+    list,
+  });
 
   void test('property: a retry is trimmed only when no never-attempted pending job of the miner is left', () => {
     fc.assert(

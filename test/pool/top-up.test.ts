@@ -3,8 +3,8 @@ import { describe, test } from 'node:test';
 import { Worker } from 'bullmq';
 import { saveMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
 import { bucketField, decodeBucket } from '../../src/pool/hourly-cap.ts';
-import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { poolWorkerOptions } from '../../src/pool/job-options.ts';
+import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { parseTaskJobData, queueName } from '../../src/pool/task-job.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
@@ -55,7 +55,13 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
       assert.equal(perEnv[0], perEnv[1], `${hotkey} is spread evenly over the two envs`);
     }
     // Oldest ids first within an env.
-    assert.deepEqual(tasks.filter((t) => t.hotkey === 'hk1').map((t) => t.taskId).sort((a, b) => a - b), [0, 100]);
+    assert.deepEqual(
+      tasks
+        .filter((t) => t.hotkey === 'hk1')
+        .map((t) => t.taskId)
+        .sort((a, b) => a - b),
+      [0, 100],
+    );
     // A second tick with nothing finished creates nothing.
     assert.equal((await pool.topUp(await currentLists(database.db))).created, 0);
     // The job data is valid for workers.
@@ -94,7 +100,10 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
       while (done < 10) await new Promise((r) => setTimeout(r, 20));
       await worker.close();
       const results = await database.db.selectFrom('results').select('task_id').orderBy('task_id').execute();
-      assert.deepEqual(results.map((r) => r.task_id), ids(0, 10));
+      assert.deepEqual(
+        results.map((r) => r.task_id),
+        ids(0, 10),
+      );
       assert.equal((await pool.topUp(await currentLists(database.db))).created, 0, 'evaluated ids are never created again');
       assert.deepEqual(await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS), []);
     } finally {
@@ -118,7 +127,12 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
     assert.deepEqual(
       tasks.map((t) => [t.taskId, t.state]).sort((a, b) => Number(a[0]) - Number(b[0])),
-      [[0, 'assigned'], [2, 'pending'], [3, 'pending'], [4, 'pending']],
+      [
+        [0, 'assigned'],
+        [2, 'pending'],
+        [3, 'pending'],
+        [4, 'pending'],
+      ],
     );
     await consumer.complete(database.db, assigned);
     await pool.topUp(await currentLists(database.db));
@@ -138,7 +152,14 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     const report = await pool.topUp(await currentLists(database.db));
     assert.equal(report.removed['revision-changed'], 1);
     const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
-    assert.deepEqual(tasks.map((t) => [t.revision, t.taskId]).sort(), [['r2', 0], ['r2', 1]], 'r2 starts from the oldest id: r1’s result does not count');
+    assert.deepEqual(
+      tasks.map((t) => [t.revision, t.taskId]).sort(),
+      [
+        ['r2', 0],
+        ['r2', 1],
+      ],
+      'r2 starts from the oldest id: r1’s result does not count',
+    );
   });
 
   test('a deregistered miner’s pending tasks disappear; an assigned one finishes', async () => {
@@ -156,7 +177,10 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     const report = await pool.topUp(await currentLists(database.db));
     assert.equal(report.removed['miner-inactive'], 3);
     const left = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
-    assert.deepEqual(left.filter((t) => t.hotkey === 'hk2').map((t) => t.state), ['assigned']);
+    assert.deepEqual(
+      left.filter((t) => t.hotkey === 'hk2').map((t) => t.state),
+      ['assigned'],
+    );
   });
 
   test('paused tasks hold no slot and are not created again until deleted', async () => {
@@ -170,7 +194,12 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     }
     await pool.topUp(await currentLists(database.db));
     const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
-    assert.deepEqual(tasks.map((t) => [t.taskId, t.state]).sort(), [[0, 'paused'], [1, 'paused'], [2, 'paused'], [3, 'pending']]);
+    assert.deepEqual(tasks.map((t) => [t.taskId, t.state]).sort(), [
+      [0, 'paused'],
+      [1, 'paused'],
+      [2, 'paused'],
+      [3, 'pending'],
+    ]);
   });
 
   test('miners with scheduling paused or an open circuit get nothing; the env share caps one env', async () => {
@@ -193,15 +222,28 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
   test('in flight ≤ min(slots, declared): no declaration means one; a lowered declaration trims pending tasks; a moved endpoint is one again', async () => {
     await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 10) });
     await putList(database.db, { env_id: 'env-b', task_ids: ids(100, 10) });
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }, { uid: 2, hotkey: 'hk2', revision: 'r1' }, { uid: 3, hotkey: 'hk3', revision: 'r1' }], { declared: null });
-    await saveMinerDeclarations(database.db, [
-      { hotkey: 'hk2', endpoint: minerEndpoint('hk2'), episodes: 3 },
-      { hotkey: 'hk3', endpoint: minerEndpoint('hk3'), episodes: 32, problem: 'max_concurrent_episodes 1000000000 cut to 32' },
-    ], new Date());
+    await putMiners(
+      database.db,
+      [
+        { uid: 1, hotkey: 'hk1', revision: 'r1' },
+        { uid: 2, hotkey: 'hk2', revision: 'r1' },
+        { uid: 3, hotkey: 'hk3', revision: 'r1' },
+      ],
+      { declared: null },
+    );
+    await saveMinerDeclarations(
+      database.db,
+      [
+        { hotkey: 'hk2', endpoint: minerEndpoint('hk2'), episodes: 3 },
+        { hotkey: 'hk3', endpoint: minerEndpoint('hk3'), episodes: 32, problem: 'max_concurrent_episodes 1000000000 cut to 32' },
+      ],
+      new Date(),
+    );
     for (const hotkey of ['hk1', 'hk2', 'hk3']) await putSlots(database.db, hotkey, 6);
     const { pool } = await open({ EVALPOOL_MAX_ENV_SHARE: '1' });
     await pool.topUp(await currentLists(database.db));
-    const load = async (): Promise<Record<string, number>> => Object.fromEntries(inFlightByHotkey(await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)));
+    const load = async (): Promise<Record<string, number>> =>
+      Object.fromEntries(inFlightByHotkey(await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)));
     assert.deepEqual(await load(), { hk1: 1, hk2: 3, hk3: 6 }, 'undeclared: one; declared 3: three; a huge declaration: the slots');
     // A pin does not lift the declaration.
     await putSlots(database.db, 'hk1', 6, { pinned: 10 });
@@ -228,10 +270,17 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     ]);
     await putSlots(database.db, 'hk-back', 10);
     await putSlots(database.db, 'hk-fast', 10);
-    const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1', EVALPOOL_PAUSED_TTL_SECONDS: '1' });
+    const { pool, consumer } = await open({
+      EVALPOOL_MAX_ENV_SHARE: '1',
+      EVALPOOL_HOURLY_CAP_MARGIN: '1',
+      EVALPOOL_PAUSED_TTL_SECONDS: '1',
+    });
     const lists = () => currentLists(database.db);
     const idsOf = async (hotkey: string, state?: string) =>
-      (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).filter((t) => t.hotkey === hotkey && (state === undefined || t.state === state)).map((t) => t.taskId).sort((a, b) => a - b);
+      (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS))
+        .filter((t) => t.hotkey === hotkey && (state === undefined || t.state === state))
+        .map((t) => t.taskId)
+        .sort((a, b) => a - b);
     const t0 = Date.now();
     assert.equal((await pool.topUp(await lists(), t0)).created, 8, 'the first fill is whole: every token spent');
 
@@ -271,9 +320,16 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     assert.deepEqual(await idsOf('hk-fast'), [10]);
     assert.deepEqual(await idsOf('hk-back'), [2, 3, 10]);
     // The record keeps only ids still listed without a result: 0 and 1 rotated out.
-    const stored = decodeBucket((await redisHandle.redis.hget(poolKeys(redisHandle.prefix).buckets, bucketField('hk-back', 'r1', 'env-a'))) ?? undefined);
-    assert.deepEqual([...(stored?.paid ?? [])].sort((a, b) => a - b), [2, 3, 10]);
-    const fast = decodeBucket((await redisHandle.redis.hget(poolKeys(redisHandle.prefix).buckets, bucketField('hk-fast', 'r1', 'env-a'))) ?? undefined);
+    const stored = decodeBucket(
+      (await redisHandle.redis.hget(poolKeys(redisHandle.prefix).buckets, bucketField('hk-back', 'r1', 'env-a'))) ?? undefined,
+    );
+    assert.deepEqual(
+      [...(stored?.paid ?? [])].sort((a, b) => a - b),
+      [2, 3, 10],
+    );
+    const fast = decodeBucket(
+      (await redisHandle.redis.hget(poolKeys(redisHandle.prefix).buckets, bucketField('hk-fast', 'r1', 'env-a'))) ?? undefined,
+    );
     assert.deepEqual([...(fast?.paid ?? [])], [10], 'ids with a result leave the record');
   });
 
@@ -281,7 +337,11 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 3), rotation_count: 1, rotation_interval_seconds: 86_400 });
     await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
     await putSlots(database.db, 'hk1', 10);
-    const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_HOURLY_CAP_MARGIN: '1', EVALPOOL_PAUSED_TTL_SECONDS: '1' });
+    const { pool, consumer } = await open({
+      EVALPOOL_MAX_ENV_SHARE: '1',
+      EVALPOOL_HOURLY_CAP_MARGIN: '1',
+      EVALPOOL_PAUSED_TTL_SECONDS: '1',
+    });
     const lists = () => currentLists(database.db);
     const t0 = Date.now();
     assert.equal((await pool.topUp(await lists(), t0)).created, 3);
@@ -292,7 +352,12 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     await pool.topUp(await lists(), t0 + 1_000);
     const stored = decodeBucket((await redisHandle.redis.hget(poolKeys(redisHandle.prefix).buckets, field)) ?? undefined);
     assert.deepEqual([...(stored?.paid ?? [])].sort(), [0, 1, 2], 'the paused tasks were recorded as given');
-    await waitFor('the paused TTL to delete the 3 tasks', async () => (await pool.cleanPaused(await lists())).get('env-a') === 3 || (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).length === 0);
+    await waitFor(
+      'the paused TTL to delete the 3 tasks',
+      async () =>
+        (await pool.cleanPaused(await lists())).get('env-a') === 3 ||
+        (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).length === 0,
+    );
     assert.equal((await pool.topUp(await lists(), t0 + 2_000)).created, 3, 'created again without a token');
   });
 });

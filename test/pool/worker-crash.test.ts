@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { poolWorkerOptions } from '../../src/pool/job-options.ts';
+import type { TaskPool } from '../../src/pool/task-pool.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { currentLists, openPoolInTerm, poolConfig, poolTasks, putList, putMiners, putSlots } from './pool-fixture.ts';
-import type { TaskPool } from '../../src/pool/task-pool.ts';
-import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -23,12 +23,29 @@ describe('a worker process killed with SIGKILL', () => {
     await putList(database.db, { env_id: 'env-k', task_ids: [1, 2, 3, 4, 5, 6] });
     await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
     await putSlots(database.db, 'hk1', 4);
-    const config = poolConfig(redisHandle.prefix, { EVALPOOL_LOCK_DURATION_MS: String(LOCK_MS), EVALPOOL_STALLED_INTERVAL_MS: '5000', EVALPOOL_MAX_ENV_SHARE: '1' });
+    const config = poolConfig(redisHandle.prefix, {
+      EVALPOOL_LOCK_DURATION_MS: String(LOCK_MS),
+      EVALPOOL_STALLED_INTERVAL_MS: '5000',
+      EVALPOOL_MAX_ENV_SHARE: '1',
+    });
     const options = poolWorkerOptions(config.scheduler);
     ({ pool } = await openPoolInTerm(redisHandle.url, redisHandle.prefix, database.db, config));
     await pool.topUp(await currentLists(database.db)); // 4 pending; the leader's stalled checker starts
 
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, redisHandle.url, redisHandle.prefix, 'env-k', String(options.lockDuration), String(options.stalledInterval)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        WORKER,
+        redisHandle.url,
+        redisHandle.prefix,
+        'env-k',
+        String(options.lockDuration),
+        String(options.stalledInterval),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       const deadline = Date.now() + 20_000;
@@ -39,14 +56,20 @@ describe('a worker process killed with SIGKILL', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
       await new Promise((r) => setTimeout(r, LOCK_MS)); // the worker renewed its locks meanwhile
-      assert.ok((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-k'])).every((t) => t.state === 'assigned'), 'a live worker keeps its tasks');
+      assert.ok(
+        (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-k'])).every((t) => t.state === 'assigned'),
+        'a live worker keeps its tasks',
+      );
       child.kill('SIGKILL');
       await exited;
       const killedAt = Date.now();
       for (;;) {
         const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-k']);
         if (tasks.length === 4 && tasks.every((t) => t.state === 'pending')) break;
-        assert.ok(Date.now() - killedAt <= 2 * LOCK_MS, `pending again within 2 × lock (${2 * LOCK_MS} ms): ${JSON.stringify(tasks.map((t) => t.state))}`);
+        assert.ok(
+          Date.now() - killedAt <= 2 * LOCK_MS,
+          `pending again within 2 × lock (${2 * LOCK_MS} ms): ${JSON.stringify(tasks.map((t) => t.state))}`,
+        );
         await new Promise((r) => setTimeout(r, 50));
       }
       const job = await pool.queues.get('env-k').getJob((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-k']))[0]!.jobId);

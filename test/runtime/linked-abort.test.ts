@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import { describe, test } from 'node:test';
-import { once } from 'node:events';
 import { linkedAbort, timedAbort } from '../../src/runtime/linked-abort.ts';
-import { stallLoop } from '../helpers/stall-loop.ts';
 import { asPeerWork } from '../../src/runtime/loop-stall.ts';
+import { stallLoop } from '../helpers/stall-loop.ts';
 
 void describe('linkedAbort', () => {
   void test('aborts with the parent, and on its own', () => {
@@ -36,7 +35,7 @@ void describe('timedAbort', () => {
     link.dispose();
   });
 
-  void test('a deadline that fires after this process stalled past it is the worker\'s, not the other side\'s', async () => {
+  void test("a deadline that fires after this process stalled past it is the worker's, not the other side's", async () => {
     const link = timedAbort(undefined, 50, 'late');
     stallLoop(600);
     await once(link.signal, 'abort');

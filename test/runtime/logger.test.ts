@@ -16,7 +16,10 @@ test('JSON lines by default, with secrets redacted at any common key', () => {
 
 test('pretty when EVALPOOL_LOG_PRETTY is true', () => {
   const out = capturingStream();
-  const logger = createLogger(testConfig({ EVALPOOL_LOG_LEVEL: 'info', EVALPOOL_LOG_PRETTY: 'true' }), { destination: out.stream, isTTY: false });
+  const logger = createLogger(testConfig({ EVALPOOL_LOG_LEVEL: 'info', EVALPOOL_LOG_PRETTY: 'true' }), {
+    destination: out.stream,
+    isTTY: false,
+  });
   logger.info('hello');
   assert.match(out.text(), /INFO.*hello/);
   assert.throws(() => JSON.parse(out.text()) as unknown);

@@ -32,13 +32,19 @@ describe('drawTaskIds', () => {
 
   test('a full draw of a nearly full dataset returns exactly the free ids', () => {
     const exclude = new Set([0, 1, 2, 3, 5, 6, 8]);
-    assert.deepEqual(drawTaskIds('e', { start: 0, end: 10 }, 3, exclude).sort((a, b) => a - b), [4, 7, 9]);
+    assert.deepEqual(
+      drawTaskIds('e', { start: 0, end: 10 }, 3, exclude).sort((a, b) => a - b),
+      [4, 7, 9],
+    );
   });
 
   test('every free id can be drawn (crude uniformity check, no fixed seed needed)', () => {
     const seen = new Set<number>();
     for (let i = 0; i < 2_000; i++) for (const id of drawTaskIds('e', { start: 100, end: 110 }, 2, new Set([103]))) seen.add(id);
-    assert.deepEqual([...seen].sort((a, b) => a - b), [100, 101, 102, 104, 105, 106, 107, 108, 109]);
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      [100, 101, 102, 104, 105, 106, 107, 108, 109],
+    );
   });
 
   test('draws from a huge dataset without enumerating it', () => {
@@ -53,7 +59,10 @@ describe('drawTaskIds', () => {
         assert.ok(error instanceof DatasetTooSmallError);
         assert.equal(error.available, 3);
         assert.equal(error.needed, 4);
-        assert.match(error.message, /mujoco\/x-v1: the dataset is too small: a draw of 4 ids needs 4 free task ids, but the dataset has 10, 3 of them free/);
+        assert.match(
+          error.message,
+          /mujoco\/x-v1: the dataset is too small: a draw of 4 ids needs 4 free task ids, but the dataset has 10, 3 of them free/,
+        );
         return true;
       },
     );

@@ -9,8 +9,8 @@ import { rotateDueLists } from '../../src/sampling/rotate-due-lists.ts';
 import { rotateList } from '../../src/sampling/rotate-list.ts';
 import { rotateNow } from '../../src/sampling/rotate-now.ts';
 import { DatasetTooSmallError, UnknownSamplingListError } from '../../src/sampling/sampling-error.ts';
-import { capturingLogger, testLogger } from '../helpers/test-logger.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
+import { capturingLogger, testLogger } from '../helpers/test-logger.ts';
 import { buildDefinition } from './build-definition.ts';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
@@ -35,7 +35,10 @@ describe('rotation', () => {
     assert.equal(row?.version, 1);
     assert.equal(row?.last_rotated_at.getTime(), at(5).getTime());
     const record = (await getRotationHistory(t.db, 'r/fifo')).at(-1);
-    assert.deepEqual([record?.version, record?.reason, record?.ids_out, record?.ids_in, record?.rotated_at.getTime()], [1, 'ops', [10, 11], rotation.idsIn, at(5).getTime()]);
+    assert.deepEqual(
+      [record?.version, record?.reason, record?.ids_out, record?.ids_in, record?.rotated_at.getTime()],
+      [1, 'ops', [10, 11], rotation.idsIn, at(5).getTime()],
+    );
   });
 
   test('due logic: not before the interval; once at the interval; once even after many missed intervals', async () => {
@@ -43,7 +46,10 @@ describe('rotation', () => {
     const only = { envIds: ['r/due'] };
     assert.deepEqual(await rotateDueLists(t.db, at(599), testLogger(), only), []);
     const first = await rotateDueLists(t.db, at(600), testLogger(), only);
-    assert.deepEqual(first.map((r) => [r.envId, r.version, r.reason]), [['r/due', 1, 'schedule']]);
+    assert.deepEqual(
+      first.map((r) => [r.envId, r.version, r.reason]),
+      [['r/due', 1, 'schedule']],
+    );
     // A "restart": a new call at the same time finds nothing due.
     assert.deepEqual(await rotateDueLists(t.db, at(600), testLogger(), only), []);
     // Ten intervals missed: one rotation, and the schedule restarts from then.
@@ -59,10 +65,16 @@ describe('rotation', () => {
         const envId = `r/race-${round}`;
         await create(envId);
         const only = { envIds: [envId] };
-        const [a, b] = await Promise.all([rotateDueLists(t.db, at(600), testLogger(), only), rotateDueLists(other, at(600), testLogger(), only)]);
+        const [a, b] = await Promise.all([
+          rotateDueLists(t.db, at(600), testLogger(), only),
+          rotateDueLists(other, at(600), testLogger(), only),
+        ]);
         assert.equal(a.length + b.length, 1, `round ${round}: ${a.length} + ${b.length} rotations`);
         const history = await getRotationHistory(t.db, envId);
-        assert.deepEqual(history.map((h) => h.version), [0, 1]);
+        assert.deepEqual(
+          history.map((h) => h.version),
+          [0, 1],
+        );
         assert.equal((await getSamplingList(t.db, envId))?.version, 1);
       }
     } finally {
@@ -76,9 +88,16 @@ describe('rotation', () => {
     assert.ok(read);
     const other = createDatabase({ url: t.url, poolSize: 2, logger: testLogger() });
     try {
-      const results = await Promise.all([rotateList(t.db, read, at(600), 'schedule'), rotateList(other, read, at(600), 'schedule'), rotateList(other, read, at(601), 'schedule')]);
+      const results = await Promise.all([
+        rotateList(t.db, read, at(600), 'schedule'),
+        rotateList(other, read, at(600), 'schedule'),
+        rotateList(other, read, at(601), 'schedule'),
+      ]);
       assert.equal(results.filter((r) => r !== undefined).length, 1);
-      assert.deepEqual((await getRotationHistory(t.db, 'r/same-read')).map((h) => h.version), [0, 1]);
+      assert.deepEqual(
+        (await getRotationHistory(t.db, 'r/same-read')).map((h) => h.version),
+        [0, 1],
+      );
     } finally {
       await other.destroy();
     }
@@ -102,24 +121,37 @@ describe('rotation', () => {
     await create('r/small');
     // Shrink the dataset behind the definition's back: list of 8 in [10, 18) leaves nothing to draw.
     await t.db.updateTable('sampling_lists').set({ dataset_start: 10, dataset_end: 18 }).where('env_id', '=', 'r/small').execute();
-    await assert.rejects(rotateNow(t.db, 'r/small'), (error: unknown) => error instanceof DatasetTooSmallError && /r\/small: the dataset is too small/.test(error.message));
+    await assert.rejects(
+      rotateNow(t.db, 'r/small'),
+      (error: unknown) => error instanceof DatasetTooSmallError && /r\/small: the dataset is too small/.test(error.message),
+    );
     await create('r/next-to-small');
     const { logger, lines } = capturingLogger();
     const done = await rotateDueLists(t.db, at(600), logger, { envIds: ['r/small', 'r/next-to-small'] });
-    assert.deepEqual(done.map((r) => r.envId), ['r/next-to-small']);
+    assert.deepEqual(
+      done.map((r) => r.envId),
+      ['r/next-to-small'],
+    );
     assert.ok(lines.some((l) => l.msg === 'sampling list cannot rotate' && l.env === 'r/small'));
     assert.equal((await getSamplingList(t.db, 'r/small'))?.version, 0);
   });
 
   test('rotating an unknown env is a typed error naming the known ones', async () => {
-    await assert.rejects(rotateNow(t.db, 'r/none'), (error: unknown) => error instanceof UnknownSamplingListError && /no sampling list for "r\/none" \(known: .*r\/fifo/.test(error.message));
+    await assert.rejects(
+      rotateNow(t.db, 'r/none'),
+      (error: unknown) =>
+        error instanceof UnknownSamplingListError && /no sampling list for "r\/none" \(known: .*r\/fifo/.test(error.message),
+    );
   });
 
   test('getCurrentLists maps rows and filters by env', async () => {
     const lists = await getCurrentLists(t.db, ['r/fifo']);
     assert.equal(lists.length, 1);
     const list = lists[0]!;
-    assert.deepEqual([list.envId, list.family, list.listSize, list.rotation.count, list.rotation.intervalSeconds, list.scored, list.version], ['r/fifo', 'mujoco', 8, 2, 600, true, 1]);
+    assert.deepEqual(
+      [list.envId, list.family, list.listSize, list.rotation.count, list.rotation.intervalSeconds, list.scored, list.version],
+      ['r/fifo', 'mujoco', 8, 2, 600, true, 1],
+    );
     assert.deepEqual(list.dataset, { start: 0, end: 1000 });
   });
 });

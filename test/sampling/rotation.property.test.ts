@@ -6,14 +6,18 @@ import { getSamplingList } from '../../src/db/tables/sampling-lists.ts';
 import { ensureSamplingLists } from '../../src/sampling/ensure-sampling-lists.ts';
 import { rotateDueLists } from '../../src/sampling/rotate-due-lists.ts';
 import { rotateNow } from '../../src/sampling/rotate-now.ts';
-import { testLogger } from '../helpers/test-logger.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
+import { testLogger } from '../helpers/test-logger.ts';
 import { buildDefinition } from './build-definition.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
 const shape = fc
-  .record({ listSize: fc.integer({ min: 1, max: 12 }), countShare: fc.double({ min: 0, max: 1, noNaN: true }), interval: fc.integer({ min: 1, max: 1_000 }) })
+  .record({
+    listSize: fc.integer({ min: 1, max: 12 }),
+    countShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    interval: fc.integer({ min: 1, max: 1_000 }),
+  })
   .chain(({ listSize, countShare, interval }) => {
     const count = Math.max(1, Math.ceil(listSize * countShare));
     return fc.record({
@@ -26,7 +30,14 @@ const shape = fc
         fc.oneof(
           { weight: 5, arbitrary: fc.record({ kind: fc.constant('wait' as const), seconds: fc.integer({ min: 0, max: 5 * interval }) }) },
           { weight: 2, arbitrary: fc.record({ kind: fc.constant('ops' as const) }) },
-          { weight: 1, arbitrary: fc.record({ kind: fc.constant('redefine' as const), listSize: fc.integer({ min: count, max: 12 }), extra: fc.integer({ min: 0, max: 40 }) }) },
+          {
+            weight: 1,
+            arbitrary: fc.record({
+              kind: fc.constant('redefine' as const),
+              listSize: fc.integer({ min: count, max: 12 }),
+              extra: fc.integer({ min: 0, max: 40 }),
+            }),
+          },
         ),
         { maxLength: 12 },
       ),
@@ -42,7 +53,12 @@ describe('sampling lists: law of rotation', () => {
       fc.asyncProperty(shape, async ({ listSize, count, interval, extra, steps }) => {
         const envId = `p/run-${run++}`;
         const definition = (size: number, more: number) =>
-          buildDefinition({ env_id: envId, list_size: size, dataset: { start: 7, end: 7 + size + count + more }, rotation: { count, interval_seconds: interval } });
+          buildDefinition({
+            env_id: envId,
+            list_size: size,
+            dataset: { start: 7, end: 7 + size + count + more },
+            rotation: { count, interval_seconds: interval },
+          });
         let now = T0;
         await ensureSamplingLists(t.db, [definition(listSize, extra)], testLogger(), { now: new Date(now) });
 
@@ -63,7 +79,11 @@ describe('sampling lists: law of rotation', () => {
           for (const id of row.task_ids) assert.ok(Number.isInteger(id) && id >= row.dataset_start && id < row.dataset_end);
 
           const history = await getRotationHistory(t.db, envId);
-          assert.deepEqual(history.map((h) => h.version), [...history.keys()], 'versions are 0, 1, 2, ... without gaps');
+          assert.deepEqual(
+            history.map((h) => h.version),
+            [...history.keys()],
+            'versions are 0, 1, 2, ... without gaps',
+          );
           assert.equal(history.at(-1)?.version, row.version);
           let replayed: number[] = [];
           for (const h of history) {

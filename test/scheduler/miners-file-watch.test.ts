@@ -7,9 +7,9 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { StaticMinerSource } from '../../src/chain/static-miner-source.ts';
-import { apiReaders } from '../../src/service/api-readers.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import type { SchedulerDeps } from '../../src/scheduler/scheduler-deps.ts';
+import { apiReaders } from '../../src/service/api-readers.ts';
 import { stubSchedulerDeps } from '../helpers/stub-scheduler-deps.ts';
 import { getJson, testApp } from '../helpers/test-app.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
@@ -40,16 +40,27 @@ describe('the miners file, watched', () => {
     await withTempDir(async (dir) => {
       const file = path.join(dir, 'miners.json');
       // The refresh interval is an hour: only the watch can explain a change seen in this test.
-      const config = poolConfig(redisHandle.prefix, { EVALPOOL_MINERS_FILE: file, EVALPOOL_MINERS_REFRESH_SECONDS: '3600', EVALPOOL_SCHEDULER_TICK_MS: '200' });
+      const config = poolConfig(redisHandle.prefix, {
+        EVALPOOL_MINERS_FILE: file,
+        EVALPOOL_MINERS_REFRESH_SECONDS: '3600',
+        EVALPOOL_SCHEDULER_TICK_MS: '200',
+      });
       const { logger, lines } = capturingLogger();
       const source = new StaticMinerSource({ file, logger, watch: { debounceMs: 50, pollMs: 60_000 } });
-      const deps: SchedulerDeps = { ...stubSchedulerDeps(), minerSource: { refresh: (signal) => source.refresh(signal), onChange: (l) => source.onChange(l) } };
+      const deps: SchedulerDeps = {
+        ...stubSchedulerDeps(),
+        minerSource: { refresh: (signal) => source.refresh(signal), onChange: (l) => source.onChange(l) },
+      };
       const scheduler = new Scheduler({ config, db: database.db, logger, deps, instanceId: 'watch' });
-      cleanup.push(() => source.close(), () => scheduler.stop());
+      cleanup.push(
+        () => source.close(),
+        () => scheduler.stop(),
+      );
       // The status as serve reads it from Redis; the pool's readers play no part here.
       const { schedulerStatus } = apiReaders(config, redisHandle.redis, () => Promise.reject(new Error('not read')));
       const app = testApp(database.db, { config, readers: { schedulerStatus } });
-      const hotkeys = async () => (await getJson<{ miners: { hotkey: string }[] }>(app, '/v1/miners')).body.miners.map((m) => m.hotkey).join();
+      const hotkeys = async () =>
+        (await getJson<{ miners: { hotkey: string }[] }>(app, '/v1/miners')).body.miners.map((m) => m.hotkey).join();
       const warnings = async () => (await getJson<{ warnings: string[] }>(app, '/v1/status')).body.warnings;
 
       await scheduler.start();
@@ -61,7 +72,10 @@ describe('the miners file, watched', () => {
       await waitFor('the created file read at once', async () => (await hotkeys()) === 'hk-1');
       await waitFor('the warning gone', async () => (await warnings()).length === 0);
 
-      await replace(file, [{ uid: 1, hotkey: 'hk-1' }, { uid: 2, hotkey: 'hk-2' }]);
+      await replace(file, [
+        { uid: 1, hotkey: 'hk-1' },
+        { uid: 2, hotkey: 'hk-2' },
+      ]);
       await waitFor('the new miner at once', async () => (await hotkeys()) === 'hk-1,hk-2');
 
       // Written in place (no rename): the same inode, a new size.
@@ -70,15 +84,23 @@ describe('the miners file, watched', () => {
 
       // Broken after a good load: the last miners are kept, the status says so; one line each way.
       await writeFile(file, '{ "miners": [');
-      await waitFor('the stale warning', async () => (await warnings()).some((w) => w.startsWith('miner discovery fails since ') && w.includes(`${file}: not valid JSON`)));
+      await waitFor('the stale warning', async () =>
+        (await warnings()).some((w) => w.startsWith('miner discovery fails since ') && w.includes(`${file}: not valid JSON`)),
+      );
       assert.equal(await hotkeys(), 'hk-2');
       await rm(file);
-      await waitFor('the deletion seen', async () => (await warnings()).some((w) => w.endsWith(`${file}: cannot read the miners file (ENOENT)`)));
+      await waitFor('the deletion seen', async () =>
+        (await warnings()).some((w) => w.endsWith(`${file}: cannot read the miners file (ENOENT)`)),
+      );
 
       const failed = lines.filter((l) => l.msg === 'scheduler task failed (logged again only when the error changes)');
       assert.equal(failed.length, 1, 'the missing file at start: one line');
       assert.equal(lines.filter((l) => l.msg === 'scheduler task succeeds again').length, 1);
-      assert.equal(lines.filter((l) => l.msg === 'miner discovery failed: keeping the last known miners').length, 2, 'stale: one line per problem (broken, then deleted)');
+      assert.equal(
+        lines.filter((l) => l.msg === 'miner discovery failed: keeping the last known miners').length,
+        2,
+        'stale: one line per problem (broken, then deleted)',
+      );
       assert.equal(lines.filter((l) => l.msg === 'miners file unusable: keeping the last good miners').length, 0, 'not logged twice');
       await scheduler.stop();
       await source.close();
@@ -98,7 +120,10 @@ describe('the miners file, watched', () => {
       await mkdir(path.dirname(file));
       await replace(file, [{ uid: 1, hotkey: 'hk-1' }]);
       await waitFor('the poll saw the new file', () => changes > 0);
-      assert.deepEqual((await source.refresh()).miners.map((m) => m.hotkey), ['hk-1']);
+      assert.deepEqual(
+        (await source.refresh()).miners.map((m) => m.hotkey),
+        ['hk-1'],
+      );
       unsubscribe();
       assert.equal(source.watchMode, undefined, 'nobody listens: nothing watched');
       await source.close();

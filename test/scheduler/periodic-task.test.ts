@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LeaseLostError } from '../../src/pool/fenced-create.ts';
 import { sleep } from '../../src/runtime/sleep.ts';
-import { runPeriodicTasks, type PeriodicTask } from '../../src/scheduler/periodic-task.ts';
+import { type PeriodicTask, runPeriodicTasks } from '../../src/scheduler/periodic-task.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 describe('the leader loop of named periodic tasks', () => {
@@ -25,9 +25,13 @@ describe('the leader loop of named periodic tasks', () => {
       ...extra,
     });
     const errors: string[] = [];
-    await runPeriodicTasks([task('reconcile', 10_000), task('tick', 10), task('flaky', 10_000), task('later', 10_000, { runAtStart: false })], stop.signal, (r) => {
-      if (r.error) errors.push(`${r.name}: ${r.error.message}`);
-    });
+    await runPeriodicTasks(
+      [task('reconcile', 10_000), task('tick', 10), task('flaky', 10_000), task('later', 10_000, { runAtStart: false })],
+      stop.signal,
+      (r) => {
+        if (r.error) errors.push(`${r.name}: ${r.error.message}`);
+      },
+    );
     assert.deepEqual(runs.slice(0, 3), ['reconcile', 'tick', 'flaky']);
     assert.equal(runs.filter((r) => r === 'tick').length, 5);
     assert.equal(runs.includes('later'), false, 'runAtStart false waits one interval');
@@ -37,7 +41,19 @@ describe('the leader loop of named periodic tasks', () => {
   test('a lost lease ends the loop at once; an abort interrupts the wait', async () => {
     const stop = new AbortController();
     let ran = 0;
-    await runPeriodicTasks([{ name: 'tick', intervalMs: 1, run: () => { ran++; return Promise.reject(new LeaseLostError('test')); } }], stop.signal);
+    await runPeriodicTasks(
+      [
+        {
+          name: 'tick',
+          intervalMs: 1,
+          run: () => {
+            ran++;
+            return Promise.reject(new LeaseLostError('test'));
+          },
+        },
+      ],
+      stop.signal,
+    );
     assert.equal(ran, 1);
     const waiting = runPeriodicTasks([{ name: 'slow', intervalMs: 60_000, runAtStart: false, run: () => Promise.resolve() }], stop.signal);
     stop.abort();
@@ -49,7 +65,14 @@ describe('the leader loop of named periodic tasks', () => {
     const listeners = new Set<() => void>();
     let runs = 0;
     const loop = runPeriodicTasks(
-      [{ name: 'miners', intervalMs: 3_600_000, wakeOn: (wake) => (listeners.add(wake), () => listeners.delete(wake)), run: () => Promise.resolve(void runs++) }],
+      [
+        {
+          name: 'miners',
+          intervalMs: 3_600_000,
+          wakeOn: (wake) => (listeners.add(wake), () => listeners.delete(wake)),
+          run: () => Promise.resolve(void runs++),
+        },
+      ],
       stop.signal,
     );
     await waitFor('the run at start', () => runs === 1);

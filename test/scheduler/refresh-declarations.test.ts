@@ -3,8 +3,8 @@ import { after, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { declaredEpisodes, getMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
 import { refreshDeclarations } from '../../src/scheduler/refresh-declarations.ts';
-import { capturingLogger, testLogger } from '../helpers/test-logger.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
+import { capturingLogger, testLogger } from '../helpers/test-logger.ts';
 import { startTestServer, type TestServer } from '../miners/test-server.ts';
 
 const database = useTestDatabase();
@@ -34,7 +34,8 @@ async function putMiner(uid: number, hotkey: string, endpoint: string): Promise<
 const settings = { max: 32, refreshMs: 60_000, timeoutMs: 300 };
 const t0 = new Date('2026-01-01T00:00:00Z');
 const at = (ms: number): Date => new Date(t0.getTime() + ms);
-const cap = async (hotkey: string, endpoint: string): Promise<number> => declaredEpisodes((await getMinerDeclarations(database.db)).get(hotkey), endpoint);
+const cap = async (hotkey: string, endpoint: string): Promise<number> =>
+  declaredEpisodes((await getMinerDeclarations(database.db)).get(hotkey), endpoint);
 
 void describe('the leader’s declaration probe', () => {
   beforeEach(async () => {
@@ -48,10 +49,20 @@ void describe('the leader’s declaration probe', () => {
     await putMiner(2, 'hk-hang', silent.url);
     const { logger, lines } = capturingLogger('info');
     const learnt = await refreshDeclarations(database.db, settings, t0, new AbortController().signal, logger);
-    assert.deepEqual(learnt.map((d) => [d.hotkey, d.episodes]).sort(), [['hk-four', 4], ['hk-hang', 1]]);
+    assert.deepEqual(learnt.map((d) => [d.hotkey, d.episodes]).sort(), [
+      ['hk-four', 4],
+      ['hk-hang', 1],
+    ]);
     assert.equal(await cap('hk-four', four.url), 4);
     assert.equal(await cap('hk-hang', silent.url), 1, 'a /health that hangs is one episode at a time');
-    assert.ok(lines.some((l) => l.msg === 'miner concurrency declaration has a problem (see problem)' && l.hotkey === 'hk-hang' && l.problem === 'no /health answer within 300 ms'));
+    assert.ok(
+      lines.some(
+        (l) =>
+          l.msg === 'miner concurrency declaration has a problem (see problem)' &&
+          l.hotkey === 'hk-hang' &&
+          l.problem === 'no /health answer within 300 ms',
+      ),
+    );
     // A restarted leader (a new pass, nothing in memory) reads the stored answer and asks nobody.
     four.requests = [];
     assert.deepEqual(await refreshDeclarations(database.db, settings, at(1_000), new AbortController().signal, testLogger()), []);

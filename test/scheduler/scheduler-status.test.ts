@@ -9,7 +9,15 @@ const redisHandle = useTestRedis();
 describe('scheduler status in Redis', () => {
   test('any replica reads the leader, last tick, last error, rotations and task runs; junk fields are ignored', async () => {
     const { redis, prefix } = redisHandle;
-    assert.deepEqual(await readSchedulerStatus(redis, prefix), { leader: null, lastLeader: null, lastTick: null, lastError: null, rotations: {}, tasks: {}, miners: null });
+    assert.deepEqual(await readSchedulerStatus(redis, prefix), {
+      leader: null,
+      lastLeader: null,
+      lastTick: null,
+      lastError: null,
+      rotations: {},
+      tasks: {},
+      miners: null,
+    });
     const writer = new StatusWriter(redis, prefix);
     const since = new Date('2026-02-01T00:00:00Z');
     await redis.set(poolKeys(prefix).lease, 'host-1-abc#token', 'PX', 10_000);
@@ -33,7 +41,13 @@ describe('scheduler status in Redis', () => {
   test('the last miner discovery, with its staleness while the source fails', async () => {
     const { redis, prefix } = redisHandle;
     const writer = new StatusWriter(redis, prefix);
-    const report = { at: '2026-02-01T00:01:00.000Z', block: 1234, active: 3, excluded: 1, stale: { since: '2026-02-01T00:00:30.000Z', error: 'timeout' } };
+    const report = {
+      at: '2026-02-01T00:01:00.000Z',
+      block: 1234,
+      active: 3,
+      excluded: 1,
+      stale: { since: '2026-02-01T00:00:30.000Z', error: 'timeout' },
+    };
     await writer.miners(report);
     assert.deepEqual((await readSchedulerStatus(redis, prefix)).miners, report);
   });

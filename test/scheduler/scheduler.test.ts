@@ -4,15 +4,15 @@ import { sql } from 'kysely';
 import { LeaseLostError } from '../../src/pool/fenced-create.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
-import { readSchedulerStatus } from '../../src/scheduler/scheduler-status.ts';
 import type { SchedulerDeps } from '../../src/scheduler/scheduler-deps.ts';
+import { readSchedulerStatus } from '../../src/scheduler/scheduler-status.ts';
 import { stubSchedulerDeps as schedulerDeps } from '../helpers/stub-scheduler-deps.ts';
-import { useTestDatabase } from '../helpers/test-database.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+import { useTestDatabase } from '../helpers/test-database.ts';
 import { capturingLogger, testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';
-import { inFlightByHotkey, poolConfig, poolTasks, putList, putMiners, putSlots } from '../pool/pool-fixture.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { inFlightByHotkey, poolConfig, poolTasks, putList, putMiners, putSlots } from '../pool/pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -42,7 +42,11 @@ describe('the scheduler: one leader among replicas', () => {
     await Promise.all(schedulers.splice(0).map((s) => s.stop()));
   });
 
-  function replica(name: string, deps: SchedulerDeps = schedulerDeps(), extra: Partial<ConstructorParameters<typeof Scheduler>[0]> = {}): Scheduler {
+  function replica(
+    name: string,
+    deps: SchedulerDeps = schedulerDeps(),
+    extra: Partial<ConstructorParameters<typeof Scheduler>[0]> = {},
+  ): Scheduler {
     const scheduler = new Scheduler({ config, db: database.db, logger: testLogger(), deps, instanceId: name, ...extra });
     schedulers.push(scheduler);
     return scheduler;
@@ -50,12 +54,19 @@ describe('the scheduler: one leader among replicas', () => {
 
   test('exactly one of two replicas schedules; it fills the pool; on stop it hands over at once', async () => {
     const ran: string[] = [];
-    const a = replica('a', schedulerDeps(), { tasks: [{ name: 'weights', intervalMs: 10_000, run: () => Promise.resolve(void ran.push('a')) }] });
-    const b = replica('b', schedulerDeps(), { tasks: [{ name: 'weights', intervalMs: 10_000, run: () => Promise.resolve(void ran.push('b')) }] });
+    const a = replica('a', schedulerDeps(), {
+      tasks: [{ name: 'weights', intervalMs: 10_000, run: () => Promise.resolve(void ran.push('a')) }],
+    });
+    const b = replica('b', schedulerDeps(), {
+      tasks: [{ name: 'weights', intervalMs: 10_000, run: () => Promise.resolve(void ran.push('b')) }],
+    });
     await Promise.all([a.start(), b.start()]);
     await waitFor('a leader', () => a.isLeader || b.isLeader);
     const [leader, follower] = a.isLeader ? [a, b] : [b, a];
-    await waitFor('the pool filled to the slots (3 + default 4)', async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7);
+    await waitFor(
+      'the pool filled to the slots (3 + default 4)',
+      async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7,
+    );
     assert.equal(follower.isLeader, false);
     await waitFor('the plugged-in task ran', () => ran.length > 0);
     assert.deepEqual(ran, [leader.instanceId], 'plugged-in tasks run in the leader only');
@@ -93,7 +104,11 @@ describe('the scheduler: one leader among replicas', () => {
     for (const j of jobs) await redisHandle.redis.del(`${redisHandle.prefix}:env-s:${j.jobId}`);
     const ticksThen = ticks;
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length, 0, '...nothing is created while another holds the lease');
+    assert.equal(
+      (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length,
+      0,
+      '...nothing is created while another holds the lease',
+    );
     assert.ok(ticks - ticksThen <= 1, 'no tick runs without the lease');
     await waitFor('leader again after the intruder’s lease expired', () => a.isLeader);
     await waitFor('filled again', async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7);
@@ -120,7 +135,11 @@ describe('the scheduler: one leader among replicas', () => {
     });
     await a.start();
     await waitFor('the term ended', () => takenOver && !a.isLeader, 5_000);
-    await waitFor('the end of the term logged', () => lines.some((l) => l.msg !== 'became the scheduler leader' && l.level !== 20 && String(l.msg).includes('term')), 5_000);
+    await waitFor(
+      'the end of the term logged',
+      () => lines.some((l) => l.msg !== 'became the scheduler leader' && l.level !== 20 && String(l.msg).includes('term')),
+      5_000,
+    );
     const notable = lines.filter((l) => (l.level as number) >= 30 && l.msg !== 'became the scheduler leader');
     assert.deepEqual(
       notable.map((l) => ({ level: l.level, msg: l.msg })),
@@ -164,11 +183,17 @@ describe('the scheduler: one leader among replicas', () => {
       ensureMinerSlots: (_db, hotkeys) => Promise.resolve(void ensured.push([...hotkeys])),
       minerSource: { refresh: () => Promise.resolve({ miners: discovered, block: 1 }) },
     };
-    const fast = poolConfig(redisHandle.prefix, { EVALPOOL_SCHEDULER_TICK_MS: '50', EVALPOOL_LEADER_LEASE_MS: '900', EVALPOOL_MAX_ENV_SHARE: '1', EVALPOOL_MINERS_REFRESH_SECONDS: '1' });
+    const fast = poolConfig(redisHandle.prefix, {
+      EVALPOOL_SCHEDULER_TICK_MS: '50',
+      EVALPOOL_LEADER_LEASE_MS: '900',
+      EVALPOOL_MAX_ENV_SHARE: '1',
+      EVALPOOL_MINERS_REFRESH_SECONDS: '1',
+    });
     const a = new Scheduler({ config: fast, db: database.db, logger: testLogger(), deps, instanceId: 'a' });
     schedulers.push(a);
     await a.start();
-    const revisions = async (): Promise<string[]> => [...new Set((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).map((t) => `${t.hotkey}@${t.revision}`))].sort();
+    const revisions = async (): Promise<string[]> =>
+      [...new Set((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).map((t) => `${t.hotkey}@${t.revision}`))].sort();
     await waitFor('both miners scheduled', async () => (await revisions()).join() === 'hk1@r1,hk2@r1');
     assert.deepEqual(ensured[0], ['hk1', 'hk2'], 'slots rows are ensured for discovered miners');
     discovered = [{ ...discovered[0]!, revision: 'r2' }];

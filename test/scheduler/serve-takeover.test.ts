@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
+import { type CliProcess, spawnCli } from '../helpers/spawn-cli.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { inFlightByHotkey, ManualConsumer, poolConfig, poolTasks, putSlots } from '../pool/pool-fixture.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { startTestServer, type TestServer } from '../miners/test-server.ts';
+import { inFlightByHotkey, ManualConsumer, poolConfig, poolTasks, putSlots } from '../pool/pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -27,7 +27,15 @@ describe('two `evalpool serve` processes against the same Redis', () => {
   mkdirSync(path.join(dir, 'lists'));
   writeFileSync(
     path.join(dir, 'lists', 'mujoco__env-t.json'),
-    JSON.stringify({ env_id: ENV, family: 'mujoco', dataset: { start: 0, end: 1000 }, list_size: 30, rotation: { count: 1, interval_seconds: 86_400 }, scored: true, initial_list: Array.from({ length: 30 }, (_, i) => i) }),
+    JSON.stringify({
+      env_id: ENV,
+      family: 'mujoco',
+      dataset: { start: 0, end: 1000 },
+      list_size: 30,
+      rotation: { count: 1, interval_seconds: 86_400 },
+      scored: true,
+      initial_list: Array.from({ length: 30 }, (_, i) => i),
+    }),
   );
   // The miners' /health declares more episodes than their slots, so that slots alone decide here.
   let health: TestServer | undefined;
@@ -39,14 +47,24 @@ describe('two `evalpool serve` processes against the same Redis', () => {
   });
 
   test('exactly one schedules; after kill -9 the other takes over once the lease expires; the slot law holds', async () => {
-    health = await startTestServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"max_concurrent_episodes": 16}'));
+    health = await startTestServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"max_concurrent_episodes": 16}'),
+    );
     writeFileSync(
       path.join(dir, 'miners.json'),
-      JSON.stringify({ miners: [{ uid: 1, hotkey: 'hk1', endpoint: `${health.url}/hk1` }, { uid: 2, hotkey: 'hk2', endpoint: `${health.url}/hk2` }] }),
+      JSON.stringify({
+        miners: [
+          { uid: 1, hotkey: 'hk1', endpoint: `${health.url}/hk1` },
+          { uid: 2, hotkey: 'hk2', endpoint: `${health.url}/hk2` },
+        ],
+      }),
     );
     await putSlots(database.db, 'hk1', 3);
     await putSlots(database.db, 'hk2', 5);
-    const slots = new Map([['hk1', 3], ['hk2', 5]]);
+    const slots = new Map([
+      ['hk1', 3],
+      ['hk2', 5],
+    ]);
     const vars = {
       EVALPOOL_DATABASE_URL: database.url,
       EVALPOOL_QUEUE_PREFIX: redisHandle.prefix,
@@ -68,9 +86,15 @@ describe('two `evalpool serve` processes against the same Redis', () => {
       const load = inFlightByHotkey(await poolTasks(redisHandle.redis, redisHandle.prefix, [ENV]));
       for (const [hotkey, n] of load) assert.ok(n <= slots.get(hotkey)!, `${hotkey}: ${n} in flight ≤ ${slots.get(hotkey)}`);
     };
-    await waitFor('the pool filled', async () => ((await poolTasks(redisHandle.redis, redisHandle.prefix, [ENV])).length === 8 ? true : undefined));
+    await waitFor('the pool filled', async () =>
+      (await poolTasks(redisHandle.redis, redisHandle.prefix, [ENV])).length === 8 ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 5 * TICK_MS));
-    assert.equal(follower.logs().some((l) => l.msg === BECAME), false, 'the other replica does not schedule');
+    assert.equal(
+      follower.logs().some((l) => l.msg === BECAME),
+      false,
+      'the other replica does not schedule',
+    );
     await assertLaw();
 
     leader.child.kill('SIGKILL');
@@ -83,7 +107,9 @@ describe('two `evalpool serve` processes against the same Redis', () => {
     // The new leader keeps the pool topped up: evaluate a few tasks, their slots are refilled.
     consumer = ManualConsumer.open(redisHandle.url, redisHandle.prefix, poolConfig(redisHandle.prefix));
     for (let i = 0; i < 4; i++) await consumer.complete(database.db, (await consumer.take(ENV))!);
-    await waitFor('refilled by the new leader', async () => ((await poolTasks(redisHandle.redis, redisHandle.prefix, [ENV])).length === 8 ? true : undefined));
+    await waitFor('refilled by the new leader', async () =>
+      (await poolTasks(redisHandle.redis, redisHandle.prefix, [ENV])).length === 8 ? true : undefined,
+    );
     await assertLaw();
     const results = await database.db.selectFrom('results').select('task_id').execute();
     assert.equal(results.length, 4);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { BlockClock } from '../../src/chain/block-clock.ts';
 import { getLatestScoreSnapshot } from '../../src/db/tables/score-snapshots.ts';
 import { getLatestWeights } from '../../src/db/tables/weights.ts';
-import { BlockClock } from '../../src/chain/block-clock.ts';
 import { computeAndPublishWeights, createWeightsTask, type WeightsTaskDeps } from '../../src/scheduler/weights-task.ts';
 import type { StoredScoreReport } from '../../src/scoring/stored-report.ts';
 import { range, seedList, seedMiner, seedResults } from '../helpers/scoring-seed.ts';
@@ -91,7 +91,10 @@ describe('computeAndPublishWeights', () => {
     assert.equal(row.id, result.weightsId);
     assert.equal(row.block_number, 5_000);
     assert.deepEqual(row.weights_u16.uids, [1, 2, 3]);
-    assert.equal(row.weights_u16.values.reduce((a, b) => a + b, 0), 65_535);
+    assert.equal(
+      row.weights_u16.values.reduce((a, b) => a + b, 0),
+      65_535,
+    );
     assert.equal(row.weights_u16.values[2], 0, 'the ineligible miner gets nothing');
     assert.ok(row.weights['1']! > row.weights['2']!, 'the expert gets the largest weight');
     assert.equal(row.weights['3'], 0);
@@ -192,14 +195,24 @@ describe('republishing unchanged weights', () => {
       outcomes.push(task.lastResult()!.outcome);
       nowMs += 50 * 12_000;
     }
-    const rows = await database.db.selectFrom('weights').select(['block_number', 'weights_u16', 'metadata']).orderBy('block_number').execute();
+    const rows = await database.db
+      .selectFrom('weights')
+      .select(['block_number', 'weights_u16', 'metadata'])
+      .orderBy('block_number')
+      .execute();
     // 20000 + 400 is the first pass at least 360 blocks after 20000, and so on.
-    assert.deepEqual(rows.map((r) => r.block_number), [20_000, 20_400, 20_800, 21_200]);
+    assert.deepEqual(
+      rows.map((r) => r.block_number),
+      [20_000, 20_400, 20_800, 21_200],
+    );
     for (const row of rows) {
       assert.deepEqual(row.weights_u16, rows[0]!.weights_u16, 'the same weights every time');
       assert.deepEqual(row.metadata.eligible_uids, [1, 2]);
     }
-    assert.deepEqual(outcomes.filter((o) => o !== 'unchanged'), ['published', 'republished', 'republished', 'republished']);
+    assert.deepEqual(
+      outcomes.filter((o) => o !== 'unchanged'),
+      ['published', 'republished', 'republished', 'republished'],
+    );
     // Every row has its snapshot: the API's /v1/scores/{id} of a republished row is its report.
     const snapshots = await database.db.selectFrom('score_snapshots').select('weights_id').where('weights_id', 'is not', null).execute();
     assert.equal(snapshots.length, 4);

@@ -2,26 +2,24 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
-import { testScoringParams } from '../helpers/test-config.ts';
 import type { MinerEnvAggregate, ScoringInput } from '../../src/scoring/scoring-input.ts';
 import type { ScoringParams } from '../../src/scoring/scoring-params.ts';
+import { testScoringParams } from '../helpers/test-config.ts';
 
 // Mostly full coverage so that someone is usually eligible; some gaps and missing rows.
 const aggregateArb = (uid: number, envId: string, listSize: number): fc.Arbitrary<MinerEnvAggregate | null> =>
-  fc
-    .oneof({ weight: 3, arbitrary: fc.constant(listSize) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: listSize }) })
-    .chain((n) =>
-      fc.oneof(
-        fc.integer({ min: 0, max: n }).map((k) => ({ uid, envId, n, sum: k, sumSq: k })),
-        // Fractional scores in [0, 1]: any sumSq between sum²/n and sum is reachable.
-        fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })).map(([mean, t]) => {
-          const sum = mean * n;
-          const low = n === 0 ? 0 : (sum * sum) / n;
-          return { uid, envId, n, sum, sumSq: low + t * (sum - low) };
-        }),
-        fc.constant(null),
-      ),
-    );
+  fc.oneof({ weight: 3, arbitrary: fc.constant(listSize) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: listSize }) }).chain((n) =>
+    fc.oneof(
+      fc.integer({ min: 0, max: n }).map((k) => ({ uid, envId, n, sum: k, sumSq: k })),
+      // Fractional scores in [0, 1]: any sumSq between sum²/n and sum is reachable.
+      fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })).map(([mean, t]) => {
+        const sum = mean * n;
+        const low = n === 0 ? 0 : (sum * sum) / n;
+        return { uid, envId, n, sum, sumSq: low + t * (sum - low) };
+      }),
+      fc.constant(null),
+    ),
+  );
 
 const inputArb: fc.Arbitrary<ScoringInput> = fc
   .tuple(
@@ -46,10 +44,12 @@ const inputArb: fc.Arbitrary<ScoringInput> = fc
   );
 
 const defaultParams = testScoringParams();
-const paramsArb: fc.Arbitrary<ScoringParams> = fc.record({
-  minCoverage: fc.constantFrom(0.5, 0.8, 1),
-  temperature: fc.double({ min: 0.01, max: 20, noNaN: true }),
-}).map((p) => ({ ...defaultParams, ...p }));
+const paramsArb: fc.Arbitrary<ScoringParams> = fc
+  .record({
+    minCoverage: fc.constantFrom(0.5, 0.8, 1),
+    temperature: fc.double({ min: 0.01, max: 20, noNaN: true }),
+  })
+  .map((p) => ({ ...defaultParams, ...p }));
 
 function shuffled<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];
@@ -89,9 +89,15 @@ describe('computeScores: laws', () => {
         const r = computeScores(input, params);
         if (r.weightsU16 === null) return;
         const { uids, values } = r.weightsU16;
-        assert.equal(values.reduce((s, v) => s + v, 0), 65535);
+        assert.equal(
+          values.reduce((s, v) => s + v, 0),
+          65535,
+        );
         assert.ok(values.every((v) => Number.isInteger(v) && v >= 0 && v <= 65535));
-        assert.deepEqual(uids, input.miners.map((m) => m.uid).sort((a, b) => a - b));
+        assert.deepEqual(
+          uids,
+          input.miners.map((m) => m.uid).sort((a, b) => a - b),
+        );
         uids.forEach((uid, i) => {
           if (!r.miners.find((m) => m.uid === uid)!.eligible) assert.equal(values[i], 0);
         });
@@ -106,7 +112,10 @@ describe('computeScores: laws', () => {
         const eligible = r.miners.filter((m) => m.eligible);
         if (eligible.length === 0) return;
         const e = r.envs.length;
-        assert.equal(eligible.reduce((s, m) => s + m.points, 0), e * 2 ** (e - 1));
+        assert.equal(
+          eligible.reduce((s, m) => s + m.points, 0),
+          e * 2 ** (e - 1),
+        );
         for (const a of eligible) {
           for (const b of eligible) {
             if (a.points === b.points) assert.equal(a.weight, b.weight);

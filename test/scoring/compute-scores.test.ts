@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
-import { testScoringParams } from '../helpers/test-config.ts';
 import type { ScoreReport } from '../../src/scoring/score-report.ts';
 import { ScoringInputError } from '../../src/scoring/scoring-input-error.ts';
-import { agg, miner, assertClose } from './build-input.ts';
+import { testScoringParams } from '../helpers/test-config.ts';
+import { agg, assertClose, miner } from './build-input.ts';
 
 // Defaults throughout: z 1.5, gaps [0.02, 0.10], T 1, minCoverage 0.8, eps in [0.01, 0.2].
 const params = testScoringParams();
-const twoEnvs = [{ envId: 'b', listSize: 100 }, { envId: 'a', listSize: 100 }];
+const twoEnvs = [
+  { envId: 'b', listSize: 100 },
+  { envId: 'a', listSize: 100 },
+];
 const close = assertClose;
 const byUid = (r: ScoreReport, uid: number) => r.miners.find((m) => m.uid === uid)!;
 
@@ -28,13 +31,25 @@ describe('computeScores: hand-computed cases', () => {
       },
       params,
     );
-    assert.deepEqual(r.envs.map((e) => e.envId), ['a', 'b']);
-    assert.deepEqual(r.miners.map((m) => [m.uid, m.points, m.subsetsWon]), [[1, 4, 3], [2, 0, 0]]);
+    assert.deepEqual(
+      r.envs.map((e) => e.envId),
+      ['a', 'b'],
+    );
+    assert.deepEqual(
+      r.miners.map((m) => [m.uid, m.points, m.subsetsWon]),
+      [
+        [1, 4, 3],
+        [2, 0, 0],
+      ],
+    );
     close(byUid(r, 1).weight, W_4_0[0]!);
     close(byUid(r, 2).weight, W_4_0[1]!);
     assert.deepEqual(r.weightsU16, { uids: [1, 2], values: [64356, 1179] });
     // Identical rates: neither ε-dominates the other.
-    assert.deepEqual(r.miners.map((m) => m.onFrontier), [true, true]);
+    assert.deepEqual(
+      r.miners.map((m) => m.onFrontier),
+      [true, true],
+    );
     close(byUid(r, 1).envs[0]!.threshold, 0.86);
     close(byUid(r, 1).envs[1]!.threshold, 0.6734846922834953);
     assert.equal(r.reason, null);
@@ -49,7 +64,13 @@ describe('computeScores: hand-computed cases', () => {
       },
       params,
     );
-    assert.deepEqual(r.miners.map((m) => [m.uid, m.points]), [[3, 4], [5, 0]]);
+    assert.deepEqual(
+      r.miners.map((m) => [m.uid, m.points]),
+      [
+        [3, 4],
+        [5, 0],
+      ],
+    );
     assert.deepEqual(r.weightsU16, { uids: [3, 5], values: [64356, 1179] });
   });
 
@@ -64,12 +85,24 @@ describe('computeScores: hand-computed cases', () => {
       },
       params,
     );
-    assert.deepEqual(r.miners.map((m) => [m.uid, m.points]), [[1, 0], [2, 4]]);
+    assert.deepEqual(
+      r.miners.map((m) => [m.uid, m.points]),
+      [
+        [1, 0],
+        [2, 4],
+      ],
+    );
     // 1178.7263 → 1179 (larger remainder), 64356.2737 → 64356
     assert.deepEqual(r.weightsU16, { uids: [1, 2], values: [1179, 64356] });
     // eps = 2·sqrt((25 + 21)/200)/sqrt(100) = 0.0959166 per env; 0.7 > 0.5 + 0.0959 → uid 1 dominated
     close(r.envs[0]!.epsilon, 0.0959166304662544);
-    assert.deepEqual(r.miners.map((m) => [m.uid, m.onFrontier]), [[1, false], [2, true]]);
+    assert.deepEqual(
+      r.miners.map((m) => [m.uid, m.onFrontier]),
+      [
+        [1, false],
+        [2, true],
+      ],
+    );
   });
 
   test('a trade-off keeps the earlier miner on the full set; each wins its single-env subset', () => {
@@ -86,14 +119,23 @@ describe('computeScores: hand-computed cases', () => {
       },
       params,
     );
-    assert.deepEqual(r.miners.map((m) => [m.uid, m.points, m.subsetsWon]), [[1, 3, 2], [2, 1, 1]]);
+    assert.deepEqual(
+      r.miners.map((m) => [m.uid, m.points, m.subsetsWon]),
+      [
+        [1, 3, 2],
+        [2, 1, 1],
+      ],
+    );
     close(byUid(r, 1).weight, 0.8807970779778823);
     assert.deepEqual(r.weightsU16, { uids: [1, 2], values: [57723, 7812] });
     // eps_a = 2·sqrt((16 + 4.75)/200)/10 = 0.0644205, eps_b = 2·sqrt((24 + 24)/200)/10 = 0.0979796:
     // uid 2 is 0.2 worse on b (> eps_b), uid 1 is 0.15 worse on a (> eps_a) → both on the frontier
     close(r.envs[0]!.epsilon, 0.06442049363362563);
     close(r.envs[1]!.epsilon, 0.09797958971132711);
-    assert.deepEqual(r.miners.map((m) => m.onFrontier), [true, true]);
+    assert.deepEqual(
+      r.miners.map((m) => m.onFrontier),
+      [true, true],
+    );
   });
 
   test('ties: reaching the threshold exactly is not enough; equal points get equal weight; the u16 tie goes to the lower uid', () => {
@@ -110,7 +152,10 @@ describe('computeScores: hand-computed cases', () => {
       params,
     );
     assert.equal(byUid(r, 1).envs[0]!.threshold, 0.6);
-    assert.deepEqual(r.miners.map((m) => m.points), [0, 0, 1]);
+    assert.deepEqual(
+      r.miners.map((m) => m.points),
+      [0, 0, 1],
+    );
     assert.equal(byUid(r, 1).weight, byUid(r, 2).weight);
     close(byUid(r, 3).weight, 0.5761168847658291);
     assert.deepEqual(r.weightsU16, { uids: [1, 2, 3], values: [13890, 13889, 37756] });
@@ -129,7 +174,13 @@ describe('computeScores: hand-computed cases', () => {
     );
     const m1 = byUid(r, 1);
     assert.deepEqual([m1.eligible, m1.points, m1.weight, m1.onFrontier], [false, 0, 0, false]);
-    assert.deepEqual(m1.envs.map((e) => [e.envId, e.coverage, e.eligible]), [['a', 1, true], ['b', 0.79, false]]);
+    assert.deepEqual(
+      m1.envs.map((e) => [e.envId, e.coverage, e.eligible]),
+      [
+        ['a', 1, true],
+        ['b', 0.79, false],
+      ],
+    );
     assert.deepEqual([byUid(r, 2).eligible, byUid(r, 2).points, byUid(r, 2).weight], [true, 4, 1]);
     assert.equal(r.eligibleCount, 1);
     assert.deepEqual(r.weightsU16, { uids: [1, 2], values: [0, 65535] });
@@ -148,9 +199,20 @@ describe('computeScores: hand-computed cases', () => {
     assert.equal(r.reason?.code, 'no-eligible-miner');
     assert.match(r.reason.message, /uid 1 at 0\.790 in env b/);
     assert.ok(r.miners.every((m) => m.weight === 0 && m.points === 0 && !m.onFrontier));
-    assert.deepEqual(r.envs.map((e) => e.epsilon), [null, null]);
+    assert.deepEqual(
+      r.envs.map((e) => e.epsilon),
+      [null, null],
+    );
     // No results at all in an env: rate, std and threshold are unknown, not 0.
-    assert.deepEqual(byUid(r, 2).envs[1], { envId: 'b', n: 0, coverage: 0, eligible: false, successRate: null, std: null, threshold: null });
+    assert.deepEqual(byUid(r, 2).envs[1], {
+      envId: 'b',
+      n: 0,
+      coverage: 0,
+      eligible: false,
+      successRate: null,
+      std: null,
+      threshold: null,
+    });
   });
 
   test('no miners, or no scored env: a reason, no weights', () => {
@@ -176,7 +238,10 @@ describe('computeScores: refusals', () => {
 
   test('temperature must be > 0', () => {
     for (const temperature of [0, -1]) {
-      assert.throws(() => computeScores(input, { ...params, temperature }), (e: unknown) => e instanceof RangeError && /temperature/.test(e.message));
+      assert.throws(
+        () => computeScores(input, { ...params, temperature }),
+        (e: unknown) => e instanceof RangeError && /temperature/.test(e.message),
+      );
     }
     assert.throws(() => computeScores(input, { ...params, minCoverage: 0 }), /minCoverage/);
     assert.throws(() => computeScores(input, { ...params, thresholdMaxGap: 0.01 }), /thresholdMaxGap/);
@@ -184,7 +249,10 @@ describe('computeScores: refusals', () => {
 
   test('input breaking the contract names the field', () => {
     const bad = (patch: object, field: RegExp): void =>
-      assert.throws(() => computeScores({ ...input, ...patch }, params), (e: unknown) => e instanceof ScoringInputError && field.test(e.field));
+      assert.throws(
+        () => computeScores({ ...input, ...patch }, params),
+        (e: unknown) => e instanceof ScoringInputError && field.test(e.field),
+      );
     bad({ aggregates: [agg(7, 'a', 1, 1)] }, /^aggregates\[0\]\.uid$/);
     bad({ aggregates: [agg(1, 'zz', 1, 1)] }, /^aggregates\[0\]\.envId$/);
     bad({ aggregates: [agg(1, 'a', 101, 101)] }, /^aggregates\[0\]\.n$/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { testScoringParams } from '../helpers/test-config.ts';
 import { envEpsilon, epsilonDominates, paretoEpsilon, paretoFrontier } from '../../src/scoring/pareto-frontier.ts';
+import { testScoringParams } from '../helpers/test-config.ts';
 import { assertClose } from './build-input.ts';
 
 const bounds = testScoringParams(); // eps clipped to [0.01, 0.2]
@@ -27,13 +27,28 @@ describe('epsilon per env', () => {
     // miner 1: 50/100 → Σ(x−mean)² = 50 − 50²/100 = 25; miner 2: 70/100 → 70 − 49 = 21
     // std = sqrt((25 + 21) / 200) = sqrt(0.23) = 0.4795832; eps = 2·0.4795832/sqrt(100) = 0.0959166
     close(
-      envEpsilon([{ n: 100, sum: 50, sumSq: 50 }, { n: 100, sum: 70, sumSq: 70 }], bounds),
+      envEpsilon(
+        [
+          { n: 100, sum: 50, sumSq: 50 },
+          { n: 100, sum: 70, sumSq: 70 },
+        ],
+        bounds,
+      ),
       0.0959166304662544,
     );
   });
   test('clipped to [epsilonMin, epsilonMax]; n = 0 rows skipped; nothing left → null', () => {
     // 2/4 → std 0.5; 2·0.5/sqrt(4) = 0.5 → 0.2
-    close(envEpsilon([{ n: 4, sum: 2, sumSq: 2 }, { n: 0, sum: 0, sumSq: 0 }], bounds), 0.2);
+    close(
+      envEpsilon(
+        [
+          { n: 4, sum: 2, sumSq: 2 },
+          { n: 0, sum: 0, sumSq: 0 },
+        ],
+        bounds,
+      ),
+      0.2,
+    );
     // all successes → std 0 → 0.01
     close(envEpsilon([{ n: 100, sum: 100, sumSq: 100 }], bounds), 0.01);
     assert.equal(envEpsilon([{ n: 0, sum: 0, sumSq: 0 }], bounds), null);
@@ -44,8 +59,26 @@ describe('epsilon per env', () => {
 describe('paretoFrontier', () => {
   test('the dominated miner is off the frontier; a trade-off keeps both', () => {
     const eps = [0.1, 0.1];
-    assert.deepEqual(paretoFrontier([{ uid: 2, successRates: [0.7, 0.7] }, { uid: 1, successRates: [0.5, 0.5] }], eps), [2]);
-    assert.deepEqual(paretoFrontier([{ uid: 2, successRates: [0.95, 0.4] }, { uid: 1, successRates: [0.8, 0.6] }], eps), [1, 2]);
+    assert.deepEqual(
+      paretoFrontier(
+        [
+          { uid: 2, successRates: [0.7, 0.7] },
+          { uid: 1, successRates: [0.5, 0.5] },
+        ],
+        eps,
+      ),
+      [2],
+    );
+    assert.deepEqual(
+      paretoFrontier(
+        [
+          { uid: 2, successRates: [0.95, 0.4] },
+          { uid: 1, successRates: [0.8, 0.6] },
+        ],
+        eps,
+      ),
+      [1, 2],
+    );
   });
 
   test('ε-dominance can cycle with three envs: then the frontier is empty', () => {

@@ -24,7 +24,10 @@ describe('softmax', () => {
 
   test('refuses T <= 0 or a non-finite T with a RangeError', () => {
     for (const t of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      assert.throws(() => softmax([1, 2], t), (e: unknown) => e instanceof RangeError && /temperature/.test(e.message));
+      assert.throws(
+        () => softmax([1, 2], t),
+        (e: unknown) => e instanceof RangeError && /temperature/.test(e.message),
+      );
     }
     assert.throws(() => softmax([1, Number.NaN], 1), RangeError);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { subsetWinners, type Contender, type SubsetWin } from '../../src/scoring/subset-winners.ts';
+import { type Contender, type SubsetWin, subsetWinners } from '../../src/scoring/subset-winners.ts';
 
 const c = (uid: number, committedBlock: number, successRates: number[], thresholds: number[]): Contender => ({
   uid,
@@ -31,16 +31,16 @@ describe('subsetWinners', () => {
     // uid 1 (block 10): rates (0.8, 0.6), thresholds (0.86, 0.6735)
     // uid 2 (block 20): rates (0.95, 0.4)
     // {a}: 0.95 > 0.86 → uid 2 (1 pt); {b}: 0.4 ≤ 0.6735 → uid 1 (1 pt); {a,b}: fails b → uid 1 (2 pts)
-    const { wins, points } = subsetWinners(
-      [c(2, 20, [0.95, 0.4], [0.98, 0.47]), c(1, 10, [0.8, 0.6], [0.86, 0.6735])],
-      2,
-    );
+    const { wins, points } = subsetWinners([c(2, 20, [0.95, 0.4], [0.98, 0.47]), c(1, 10, [0.8, 0.6], [0.86, 0.6735])], 2);
     assert.deepEqual(wins, [
       { envMask: 0b01, winnerUid: 2, points: 1 },
       { envMask: 0b10, winnerUid: 1, points: 1 },
       { envMask: 0b11, winnerUid: 1, points: 2 },
     ]);
-    assert.deepEqual([...points].sort(), [[1, 3], [2, 1]]);
+    assert.deepEqual([...points].sort(), [
+      [1, 3],
+      [2, 1],
+    ]);
   });
 
   test('a later miner only has to beat the current winner, not every earlier miner', () => {
@@ -55,7 +55,10 @@ describe('subsetWinners', () => {
   test('equal to the threshold is not enough; same block → lower uid is earlier', () => {
     const { points } = subsetWinners([c(9, 5, [0.6], [0.62]), c(4, 5, [0.5], [0.6])], 1);
     // uid 4 comes first (same block, lower uid); uid 9's 0.6 is not > 0.6
-    assert.deepEqual([...points].sort(), [[4, 1], [9, 0]]);
+    assert.deepEqual([...points].sort(), [
+      [4, 1],
+      [9, 0],
+    ]);
   });
 
   test('no contender or no env: no wins', () => {
@@ -87,7 +90,12 @@ describe('subsetWinners', () => {
     fc.assert(
       fc.property(arb, ([envCount, rows]) => {
         const contenders = rows.map((r) =>
-          c(r.uid, r.committedBlock, r.rates.map((x) => x / 20), r.rates.map((x, j) => Math.min((x + r.gaps[j]!) / 20, 1))),
+          c(
+            r.uid,
+            r.committedBlock,
+            r.rates.map((x) => x / 20),
+            r.rates.map((x, j) => Math.min((x + r.gaps[j]!) / 20, 1)),
+          ),
         );
         const got = subsetWinners(contenders, envCount);
         assert.deepEqual(got.wins, reference(contenders, envCount));

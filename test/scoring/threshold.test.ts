@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { testScoringParams } from '../helpers/test-config.ts';
 import { threshold, thresholdGap } from '../../src/scoring/threshold.ts';
+import { testScoringParams } from '../helpers/test-config.ts';
 import { assertClose } from './build-input.ts';
 
 const params = testScoringParams(); // z = 1.5, minGap = 0.02, maxGap = 0.10

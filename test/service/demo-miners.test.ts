@@ -25,12 +25,22 @@ describe('demo miners plan', () => {
       { uid: 1, hotkey: 'demo-noisy-2', policy: 'noisy', host: '127.0.0.1', port: 9102 },
       { uid: 2, hotkey: 'demo-random', policy: 'random', host: '::1', port: 9103 },
     ]);
-    assert.deepEqual(plan.others.map((e) => e.uid), [3, 4, 5, 6]);
+    assert.deepEqual(
+      plan.others.map((e) => e.uid),
+      [3, 4, 5, 6],
+    );
   });
 
   test('the bundled miners file has the three demo miners, the expert committed last', async () => {
     const plan = planDemoMiners(await readDemoMinersFile(inRepo('containers/demo/miners.json')));
-    assert.deepEqual(plan.local.map((m) => [m.uid, m.policy]), [[0, 'random'], [1, 'noisy'], [2, 'expert']]);
+    assert.deepEqual(
+      plan.local.map((m) => [m.uid, m.policy]),
+      [
+        [0, 'random'],
+        [1, 'noisy'],
+        [2, 'expert'],
+      ],
+    );
     assert.equal(plan.others.length, 0);
   });
 
@@ -40,17 +50,27 @@ describe('demo miners plan', () => {
     const compose = await readFile(inRepo('compose.yaml'), 'utf8');
     for (const entry of entries) {
       const url = new URL(entry.endpoint ?? '');
-      assert.match(compose, new RegExp(`\\n  ${url.hostname}:\\n[^]*?"--port", "${url.port}"`), `compose.yaml has no service ${url.hostname} on port ${url.port}`);
+      assert.match(
+        compose,
+        new RegExp(`\\n  ${url.hostname}:\\n[^]*?"--port", "${url.port}"`),
+        `compose.yaml has no service ${url.hostname} on port ${url.port}`,
+      );
     }
     assert.match(compose, /EVALPOOL_MINERS_FILE: containers\/demo\/miners\.compose\.json/);
   });
 
   test('a missing or invalid miners file is one sentence naming the file', async () => {
     await withTempDir(async (dir) => {
-      await assert.rejects(readDemoMinersFile(join(dir, 'nope.json')), (e: Error) => e instanceof DemoSetupError && /nope\.json \(ENOENT\).*EVALPOOL_MINERS_FILE/.test(e.message));
+      await assert.rejects(
+        readDemoMinersFile(join(dir, 'nope.json')),
+        (e: Error) => e instanceof DemoSetupError && /nope\.json \(ENOENT\).*EVALPOOL_MINERS_FILE/.test(e.message),
+      );
       const bad = join(dir, 'bad.json');
       await writeFile(bad, JSON.stringify({ miners: [{ uid: 0, hotkey: 'demo-expert' }] }));
-      await assert.rejects(readDemoMinersFile(bad), (e: Error) => e instanceof DemoSetupError && e.message.includes('bad.json: entry 0 (hotkey demo-expert)'));
+      await assert.rejects(
+        readDemoMinersFile(bad),
+        (e: Error) => e instanceof DemoSetupError && e.message.includes('bad.json: entry 0 (hotkey demo-expert)'),
+      );
     });
   });
 });

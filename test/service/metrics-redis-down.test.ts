@@ -1,9 +1,9 @@
-import { sharedPoolStats } from '../../src/pool/shared-pool-stats.ts';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Redis } from 'ioredis';
 import { createApp } from '../../src/api/app.ts';
 import { insertWeights } from '../../src/db/tables/weights.ts';
+import { sharedPoolStats } from '../../src/pool/shared-pool-stats.ts';
 import { createMetrics, Registry } from '../../src/runtime/metrics.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { serveMetricsSources } from '../../src/service/metrics-sources.ts';
@@ -27,7 +27,19 @@ test('with Redis down, /metrics still answers 200 with the Postgres and process 
   await insertWeights(database.db, { blockNumber: 4_242, weights: { '0': 1 }, weightsU16: { uids: [0], values: [65_535] }, metadata: {} });
   const config = testConfig({ EVALPOOL_QUEUE_PREFIX: 'evalpool-test-redis-down' });
   const metrics = createMetrics(new Registry());
-  const app = createApp({ config, db: database.db, redisProbe: probe, logger: testLogger(), metrics, metricsSources: serveMetricsSources(metrics, database.db, sharedPoolStats({ redis: probe, prefix: config.storage.queuePrefix, db: database.db, defaultSlots: config.slots.default }, 0), { redis: probe, prefix: config.storage.queuePrefix }) });
+  const app = createApp({
+    config,
+    db: database.db,
+    redisProbe: probe,
+    logger: testLogger(),
+    metrics,
+    metricsSources: serveMetricsSources(
+      metrics,
+      database.db,
+      sharedPoolStats({ redis: probe, prefix: config.storage.queuePrefix, db: database.db, defaultSlots: config.slots.default }, 0),
+      { redis: probe, prefix: config.storage.queuePrefix },
+    ),
+  });
 
   for (let scrape = 1; scrape <= 2; scrape++) {
     const response = await app.request('/metrics');

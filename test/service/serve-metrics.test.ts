@@ -5,10 +5,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
 import { dropDatabase } from '../../src/db/ensure-database.ts';
-import { startDemoMiner, type DemoMiner } from '../../src/miners/demo/demo-miner.ts';
-import { startServe, type RunningServe } from '../../src/service/serve.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { type RunningServe, startServe } from '../../src/service/serve.ts';
 import { ERROR_CLASSES } from '../../src/worker/error-class.ts';
-import { parsePrometheusText, samplesOf, valueOf, type Family } from '../helpers/prometheus-text.ts';
+import { type Family, parsePrometheusText, samplesOf, valueOf } from '../helpers/prometheus-text.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { randomDatabaseUrl } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
@@ -37,7 +37,14 @@ describe('serve /metrics after real activity', () => {
     await mkdir(path.join(dir, 'lists'));
     await writeFile(
       path.join(dir, 'lists', 'mujoco__reach-v1.json'),
-      JSON.stringify({ env_id: ENV, family: 'mujoco', dataset: { start: 0, end: 1_000_000 }, list_size: 2, rotation: { count: 1, interval_seconds: 1 }, scored: true }),
+      JSON.stringify({
+        env_id: ENV,
+        family: 'mujoco',
+        dataset: { start: 0, end: 1_000_000 },
+        list_size: 2,
+        rotation: { count: 1, interval_seconds: 1 },
+        scored: true,
+      }),
     );
     await writeFile(path.join(dir, 'miners.json'), JSON.stringify({ miners: [{ uid: 0, hotkey: HOTKEY, endpoint: miner.url }] }));
     config = testConfig({
@@ -77,11 +84,13 @@ describe('serve /metrics after real activity', () => {
       const list = await db.selectFrom('sampling_lists').select('version').where('env_id', '=', ENV).executeTakeFirstOrThrow();
       return Number(results.n) >= 2 && weights !== undefined && list.version >= 1;
     });
-    for (const p of ['/v1/weights/latest', '/v1/weights/1', '/v1/weights/2', '/v1/weights/3', '/no/such/path']) await fetch(`${serve!.url}${p}`);
+    for (const p of ['/v1/weights/latest', '/v1/weights/1', '/v1/weights/2', '/v1/weights/3', '/no/such/path'])
+      await fetch(`${serve!.url}${p}`);
 
     const { families, contentType } = await scrape();
     assert.equal(contentType, 'text/plain; version=0.0.4; charset=utf-8');
-    const present = (family: string, match: Record<string, string> = {}, sample = family) => assert.ok(samplesOf(families, family, match, sample).length > 0, `${sample} ${JSON.stringify(match)}`);
+    const present = (family: string, match: Record<string, string> = {}, sample = family) =>
+      assert.ok(samplesOf(families, family, match, sample).length > 0, `${sample} ${JSON.stringify(match)}`);
 
     // Pool, at scrape time.
     for (const state of ['pending', 'assigned', 'paused']) present('evalpool_tasks', { env: ENV, state });
@@ -92,7 +101,14 @@ describe('serve /metrics after real activity', () => {
     assert.ok(valueOf(families, 'evalpool_task_attempts_total', { env: ENV, error_class: 'success' }) >= 2);
     for (const errorClass of ERROR_CLASSES) present('evalpool_task_attempts_total', { env: ENV, error_class: errorClass });
     assert.equal(valueOf(families, 'evalpool_tasks_paused_total', { env: ENV }), 0);
-    assert.ok(valueOf(families, 'evalpool_episode_duration_seconds', { env: ENV, error_class: 'success' }, 'evalpool_episode_duration_seconds_count') >= 2);
+    assert.ok(
+      valueOf(
+        families,
+        'evalpool_episode_duration_seconds',
+        { env: ENV, error_class: 'success' },
+        'evalpool_episode_duration_seconds_count',
+      ) >= 2,
+    );
     assert.ok(valueOf(families, 'evalpool_miner_action_latency_seconds', { env: ENV }, 'evalpool_miner_action_latency_seconds_count') >= 2);
     // Scheduler.
     assert.equal(valueOf(families, 'evalpool_scheduler_leader'), 1);
@@ -123,19 +139,48 @@ describe('serve /metrics after real activity', () => {
     for (const errorClass of ERROR_CLASSES) present('evalpool_miner_attempts_total', { hotkey: HOTKEY, error_class: errorClass });
     assert.equal(valueOf(families, 'evalpool_scrape_errors_total', { source: 'scores' }), 0);
     // Counters exist from the start, at 0: the leader's task failures by task.
-    for (const task of ['miners', 'tick', 'reconcile']) assert.equal(valueOf(families, 'evalpool_scheduler_task_failures_total', { task }), 0);
+    for (const task of ['miners', 'tick', 'reconcile'])
+      assert.equal(valueOf(families, 'evalpool_scheduler_task_failures_total', { task }), 0);
     // Process.
     present('process_cpu_user_seconds_total');
     present('nodejs_heap_size_used_bytes');
 
     // Every label is from a bounded set: no raw path, no task id.
-    const values = (label: string) => new Set([...families.values()].flatMap((f) => f.samples.flatMap((s) => (s.labels[label] === undefined ? [] : [s.labels[label]]))));
+    const values = (label: string) =>
+      new Set([...families.values()].flatMap((f) => f.samples.flatMap((s) => (s.labels[label] === undefined ? [] : [s.labels[label]]))));
     assert.deepEqual([...values('env')], [ENV]);
     assert.deepEqual([...values('hotkey')], [HOTKEY]);
-    for (const route of values('route')) assert.ok(route === 'unmatched' || route === '/metrics' || route.startsWith('/v1/') || route === '/health', route);
+    for (const route of values('route'))
+      assert.ok(route === 'unmatched' || route === '/metrics' || route.startsWith('/v1/') || route === '/health', route);
     assert.ok(![...values('route')].some((r) => /\/\d+$/.test(r)), 'route labels are patterns');
     for (const f of families.values()) {
-      for (const s of f.samples) for (const name of Object.keys(s.labels)) assert.ok(['env', 'state', 'hotkey', 'error_class', 'task', 'source', 'method', 'route', 'status', 'le', 'version', 'major', 'minor', 'patch', 'type', 'space', 'kind', 'worker', 'uid', 'node_version'].includes(name), `${s.name}: label ${name}`);
+      for (const s of f.samples)
+        for (const name of Object.keys(s.labels))
+          assert.ok(
+            [
+              'env',
+              'state',
+              'hotkey',
+              'error_class',
+              'task',
+              'source',
+              'method',
+              'route',
+              'status',
+              'le',
+              'version',
+              'major',
+              'minor',
+              'patch',
+              'type',
+              'space',
+              'kind',
+              'worker',
+              'uid',
+              'node_version',
+            ].includes(name),
+            `${s.name}: label ${name}`,
+          );
     }
   });
 });

@@ -12,8 +12,13 @@ import { LABELS } from '../../src/envs/container/container-labels.ts';
 import { ContainerManager } from '../../src/envs/container/container-manager.ts';
 import { DockerEngine } from '../../src/envs/container/docker-engine.ts';
 import { containerEvaluator } from '../../src/worker/container-evaluator.ts';
-import { requireEngineAndImage, SKIP_CONTAINER_TESTS, TEST_AFFINETES_DOUBLE_IMAGE, TEST_DOCKER_SOCKET } from '../helpers/container-engine.ts';
-import { startReachMiner, type ReachMiner, type ReachMinerMode } from '../helpers/reach-miner.ts';
+import {
+  requireEngineAndImage,
+  SKIP_CONTAINER_TESTS,
+  TEST_AFFINETES_DOUBLE_IMAGE,
+  TEST_DOCKER_SOCKET,
+} from '../helpers/container-engine.ts';
+import { type ReachMiner, type ReachMinerMode, startReachMiner } from '../helpers/reach-miner.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
@@ -27,10 +32,19 @@ const RAISE = 'metaworld/raise-v3';
 const WORKER_ID = `actor-faults-${process.pid}`;
 const database = useTestDatabase();
 const redis = useTestRedis();
-const spec = (envId: string): ContainerEnvSpec => ({ envId, image: TEST_AFFINETES_DOUBLE_IMAGE, maxTimesteps: 50, replicas: 2, memoryMb: 512, cpus: 1 });
+const spec = (envId: string): ContainerEnvSpec => ({
+  envId,
+  image: TEST_AFFINETES_DOUBLE_IMAGE,
+  maxTimesteps: 50,
+  replicas: 2,
+  memoryMb: 512,
+  cpus: 1,
+});
 const ENVS = [spec(REACH), spec(RAISE)];
 
-describe('unattributed Actor exceptions through the worker (real engine, the double, Postgres, Redis)', { skip: SKIP_CONTAINER_TESTS }, () => {
+describe('unattributed Actor exceptions through the worker (real engine, the double, Postgres, Redis)', {
+  skip: SKIP_CONTAINER_TESTS,
+}, () => {
   let config: Config;
   let queues: TestQueues;
   let manager: ContainerManager;
@@ -58,7 +72,12 @@ describe('unattributed Actor exceptions through the worker (real engine, the dou
     manager = new ContainerManager({ socketPath: TEST_DOCKER_SOCKET, workerId: WORKER_ID, envs: ENVS, logger: testLogger() });
     // Generous per-call time: a loaded 2-core machine must not turn answers into timeouts.
     const evaluator = containerEvaluator({ containers: manager, envs: ENVS, timeouts: { resetMs: 5_000, actionMs: 5_000 } });
-    worker = await startWorker(config, database.db, evaluator, { envs: [REACH, RAISE], concurrency: 2, workerId: WORKER_ID, hardTimeoutMs: 120_000 });
+    worker = await startWorker(config, database.db, evaluator, {
+      envs: [REACH, RAISE],
+      concurrency: 2,
+      workerId: WORKER_ID,
+      hardTimeoutMs: 120_000,
+    });
   });
 
   after(async () => {
@@ -83,12 +102,17 @@ describe('unattributed Actor exceptions through the worker (real engine, the dou
       ['5HEmpty', 'act-empty', /IndexError: index 0 is out of bounds/],
       ['5HNan', 'act-nan', /FatalError: Nan, Inf or huge value in QACC/],
     ];
-    for (const [hotkey, mode] of adversaries) await queues.add(makeTask({ env: REACH, task_id: 41, hotkey, endpoint: (await minerIn(mode)).url }));
+    for (const [hotkey, mode] of adversaries)
+      await queues.add(makeTask({ env: REACH, task_id: 41, hotkey, endpoint: (await minerIn(mode)).url }));
     for (const [hotkey, , message] of adversaries) {
       await waitFor(`${hotkey}'s result`, async () => (await resultRows(database.db, hotkey)).length === 1, 120_000);
       const [row] = await resultRows(database.db, hotkey);
       assert.deepEqual([row?.error_class, row?.score, row?.success], ['failure', 0, false], hotkey);
-      assert.match(row?.error_message ?? '', /^scored as a failure: the env failed in this miner's episodes of this task \(3 attempt\(s\)\)/, hotkey);
+      assert.match(
+        row?.error_message ?? '',
+        /^scored as a failure: the env failed in this miner's episodes of this task \(3 attempt\(s\)\)/,
+        hotkey,
+      );
       assert.match(row?.error_message ?? '', message, hotkey);
       assert.deepEqual(
         (await attemptRows(database.db, hotkey)).map((a) => a.error_class),
@@ -99,7 +123,9 @@ describe('unattributed Actor exceptions through the worker (real engine, the dou
     // Each Actor exception retired its replica (the simulator may be broken): replaced, generation 2 or later.
     const engine = new DockerEngine({ socketPath: TEST_DOCKER_SOCKET });
     try {
-      const generations = (await engine.list([`${LABELS.worker}=${WORKER_ID}`])).map((c) => Number(/-r\d+-(\d+)-[^-]+$/.exec(c.name)?.[1] ?? 0));
+      const generations = (await engine.list([`${LABELS.worker}=${WORKER_ID}`])).map((c) =>
+        Number(/-r\d+-(\d+)-[^-]+$/.exec(c.name)?.[1] ?? 0),
+      );
       assert.ok(Math.max(...generations) >= 2, `a replica was replaced after the Actor raised (generations ${generations.join(', ')})`);
     } finally {
       engine.close();
@@ -112,15 +138,22 @@ describe('unattributed Actor exceptions through the worker (real engine, the dou
     await queues.add(task);
     await waitFor('the task to be paused', async () => (await queues.state(task)) === 'failed', 120_000);
     assert.deepEqual(await resultRows(database.db, '5HAlone'), []);
-    assert.deepEqual((await attemptRows(database.db, '5HAlone')).map((a) => a.error_class), ['env_error', 'env_error', 'env_error']);
+    assert.deepEqual(
+      (await attemptRows(database.db, '5HAlone')).map((a) => a.error_class),
+      ['env_error', 'env_error', 'env_error'],
+    );
   });
 
   test('a genuine env fault before the miner is called, for every miner: paused, never scored, though those miners played other tasks', async () => {
     const first = await minerIn('ok');
     const second = await minerIn('ok');
-    const tasks = [makeTask({ env: RAISE, task_id: 41, hotkey: '5HHonest', endpoint: first.url }), makeTask({ env: RAISE, task_id: 41, hotkey: '5HOther', endpoint: second.url })];
+    const tasks = [
+      makeTask({ env: RAISE, task_id: 41, hotkey: '5HHonest', endpoint: first.url }),
+      makeTask({ env: RAISE, task_id: 41, hotkey: '5HOther', endpoint: second.url }),
+    ];
     for (const task of tasks) await queues.add(task);
-    for (const task of tasks) await waitFor(`${task.hotkey}'s task to be paused`, async () => (await queues.state(task)) === 'failed', 120_000);
+    for (const task of tasks)
+      await waitFor(`${task.hotkey}'s task to be paused`, async () => (await queues.state(task)) === 'failed', 120_000);
     assert.equal((await resultRows(database.db, '5HHonest')).length, 1, 'only its reach-v3 result');
     assert.deepEqual(await resultRows(database.db, '5HOther'), []);
     assert.equal(first.counts.reset + second.counts.reset, 0, 'the miners were never called');

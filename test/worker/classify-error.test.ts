@@ -67,15 +67,12 @@ void describe('classifyError', () => {
 
 void describe('error classes', () => {
   void test('next steps follow DESIGN.md', () => {
-    assert.deepEqual(
-      Object.fromEntries(ERROR_CLASSES.map((c) => [c, [nextStep(c), isScored(c), countsAgainstMiner(c)]])),
-      {
-        success: ['record', true, false],
-        failure: ['record', true, false],
-        miner_unavailable: ['retry', false, true],
-        env_error: ['retry', false, false],
-        worker_error: ['release', false, false],
-      },
-    );
+    assert.deepEqual(Object.fromEntries(ERROR_CLASSES.map((c) => [c, [nextStep(c), isScored(c), countsAgainstMiner(c)]])), {
+      success: ['record', true, false],
+      failure: ['record', true, false],
+      miner_unavailable: ['retry', false, true],
+      env_error: ['retry', false, false],
+      worker_error: ['release', false, false],
+    });
   });
 });

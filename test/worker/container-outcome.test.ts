@@ -2,10 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as v from 'valibot';
 import type { EvaluateResult } from '../../src/envs/container/contract.ts';
-import { containerOutcome, episodeStage, namesUnreachableMiner, unattributedHttpFailure, type EpisodeStage } from '../../src/worker/container-outcome.ts';
+import {
+  containerOutcome,
+  type EpisodeStage,
+  episodeStage,
+  namesUnreachableMiner,
+  unattributedHttpFailure,
+} from '../../src/worker/container-outcome.ts';
 import { EvaluationOutcomeSchema } from '../../src/worker/evaluator.ts';
 
-const result = (overrides: Partial<EvaluateResult> = {}, extra: EvaluateResult['extra'] = { timesteps: 40, total_reward: -3.5 }): EvaluateResult => ({
+const result = (
+  overrides: Partial<EvaluateResult> = {},
+  extra: EvaluateResult['extra'] = { timesteps: 40, total_reward: -3.5 },
+): EvaluateResult => ({
   success: false,
   score: 0,
   extra,
@@ -59,35 +68,112 @@ describe('containerOutcome', () => {
   test('the same prose once the episode ran, or prose that is not a connection failure: failure', () => {
     const refused = 'Connection refused';
     assert.equal(containerOutcome(result({ error: refused }, { timesteps: 12, total_reward: 0 }), 1).errorClass, 'failure');
-    assert.equal(containerOutcome(result({ error: 'action timed out after 0.5 s' }, { timesteps: 0, total_reward: 0 }), 1).errorClass, 'failure');
+    assert.equal(
+      containerOutcome(result({ error: 'action timed out after 0.5 s' }, { timesteps: 0, total_reward: 0 }), 1).errorClass,
+      'failure',
+    );
     assert.ok(!namesUnreachableMiner('the policy answered NaN'));
   });
 
   // The subnet's Actors (kinitro's metaworld/genesis images): error results carry no `timesteps`.
   const actor = (error: string, extra: EvaluateResult['extra'] = {}): EvaluateResult => ({ success: false, score: 0, error, extra });
   const cases: [string, EvaluateResult, EpisodeStage, string][] = [
-    ['dead miner at /reset', actor('Miner reset failed: ConnectError: [Errno 111] Connection refused'), 'miner_never_reached', 'miner_unavailable'],
-    ['no route to the miner', actor('Miner reset failed: ConnectError: All connection attempts failed'), 'miner_never_reached', 'miner_unavailable'],
-    ['miner host unknown', actor('Miner reset failed: ConnectError: [Errno -2] Name or service not known'), 'miner_never_reached', 'miner_unavailable'],
+    [
+      'dead miner at /reset',
+      actor('Miner reset failed: ConnectError: [Errno 111] Connection refused'),
+      'miner_never_reached',
+      'miner_unavailable',
+    ],
+    [
+      'no route to the miner',
+      actor('Miner reset failed: ConnectError: All connection attempts failed'),
+      'miner_never_reached',
+      'miner_unavailable',
+    ],
+    [
+      'miner host unknown',
+      actor('Miner reset failed: ConnectError: [Errno -2] Name or service not known'),
+      'miner_never_reached',
+      'miner_unavailable',
+    ],
     ['connect timeout at /reset', actor('Miner reset failed: ConnectTimeout: timed out'), 'miner_never_reached', 'miner_unavailable'],
-    ['template Actor, dead miner', actor('ConnectError: [Errno 111] Connection refused\nTraceback (most recent call last):\n  ...'), 'miner_never_reached', 'miner_unavailable'],
-    ['/reset delivered, 500 back', actor("Miner reset failed: HTTPStatusError: Server error '500 Internal Server Error' for url 'http://m/reset'"), 'miner_had_task', 'miner_unavailable'],
+    [
+      'template Actor, dead miner',
+      actor('ConnectError: [Errno 111] Connection refused\nTraceback (most recent call last):\n  ...'),
+      'miner_never_reached',
+      'miner_unavailable',
+    ],
+    [
+      '/reset delivered, 500 back',
+      actor("Miner reset failed: HTTPStatusError: Server error '500 Internal Server Error' for url 'http://m/reset'"),
+      'miner_had_task',
+      'miner_unavailable',
+    ],
     ['/reset delivered, no answer', actor('Miner reset failed: ReadTimeout: '), 'miner_had_task', 'miner_unavailable'],
-    ['template Actor, /act timed out', actor('ReadTimeout: \nTraceback (most recent call last):\n  ...'), 'miner_had_task', 'miner_unavailable'],
+    [
+      'template Actor, /act timed out',
+      actor('ReadTimeout: \nTraceback (most recent call last):\n  ...'),
+      'miner_had_task',
+      'miner_unavailable',
+    ],
     ['action timeout at step 0', actor('Miner action timeout at step 0', { timesteps_completed: 0 }), 'played', 'failure'],
-    ['action failed mid-episode', actor('Miner action failed at step 17: ConnectError: [Errno 111] Connection refused', { timesteps_completed: 17 }), 'played', 'failure'],
+    [
+      'action failed mid-episode',
+      actor('Miner action failed at step 17: ConnectError: [Errno 111] Connection refused', { timesteps_completed: 17 }),
+      'played',
+      'failure',
+    ],
     ['no action', actor('Miner returned no action at step 3', { timesteps_completed: 3 }), 'played', 'failure'],
     ['episode over its own timeout', actor('Evaluation timeout after 300s', { timesteps_completed: 250 }), 'played', 'failure'],
-    ['wrong family', actor("Invalid env_id for MetaWorld container: container/reach-v1. Must start with 'metaworld/'"), 'env_fault', 'env_error'],
+    [
+      'wrong family',
+      actor("Invalid env_id for MetaWorld container: container/reach-v1. Must start with 'metaworld/'"),
+      'env_fault',
+      'env_error',
+    ],
     ['template wrong family', actor("Invalid env_id: container/x. Must start with 'myenv/'"), 'env_fault', 'env_error'],
     // Bare Actor exceptions: the env's own (an unknown task, before /reset) or provoked by the
     // miner's action (metaworld's step is outside its /act try) read the same.
-    ['unknown task (before the miner)', actor("KeyError: 'metaworld/nope-v3'\nTraceback (most recent call last):\n  ..."), 'unattributed', 'env_error'],
-    ['an empty action channel', actor('IndexError: index 0 is out of bounds for axis 0 with size 0\nTraceback (most recent call last):\n  ...'), 'unattributed', 'env_error'],
-    ['a twist of the wrong shape', actor('ValueError: could not broadcast input array from shape (1,) into shape (3,)\nTraceback (most recent call last):\n  ...'), 'unattributed', 'env_error'],
-    ['NaN action, MuJoCo unstable', actor('FatalError: Nan, Inf or huge value in QACC at DOF 0. The simulation is unstable. Time = 0.0125.\nTraceback (most recent call last):\n  ...'), 'unattributed', 'env_error'],
-    ['template Actor, invalid action', actor('ValidationError: 1 validation error for Action\ncontinuous.delta\n  Input should be a valid list\nTraceback (most recent call last):\n  ...'), 'miner_had_task', 'miner_unavailable'],
-    ['template Actor, /act 500', actor("HTTPStatusError: Server error '500 Internal Server Error' for url 'http://m/act'\nTraceback (most recent call last):\n  ..."), 'miner_had_task', 'miner_unavailable'],
+    [
+      'unknown task (before the miner)',
+      actor("KeyError: 'metaworld/nope-v3'\nTraceback (most recent call last):\n  ..."),
+      'unattributed',
+      'env_error',
+    ],
+    [
+      'an empty action channel',
+      actor('IndexError: index 0 is out of bounds for axis 0 with size 0\nTraceback (most recent call last):\n  ...'),
+      'unattributed',
+      'env_error',
+    ],
+    [
+      'a twist of the wrong shape',
+      actor('ValueError: could not broadcast input array from shape (1,) into shape (3,)\nTraceback (most recent call last):\n  ...'),
+      'unattributed',
+      'env_error',
+    ],
+    [
+      'NaN action, MuJoCo unstable',
+      actor(
+        'FatalError: Nan, Inf or huge value in QACC at DOF 0. The simulation is unstable. Time = 0.0125.\nTraceback (most recent call last):\n  ...',
+      ),
+      'unattributed',
+      'env_error',
+    ],
+    [
+      'template Actor, invalid action',
+      actor(
+        'ValidationError: 1 validation error for Action\ncontinuous.delta\n  Input should be a valid list\nTraceback (most recent call last):\n  ...',
+      ),
+      'miner_had_task',
+      'miner_unavailable',
+    ],
+    [
+      'template Actor, /act 500',
+      actor("HTTPStatusError: Server error '500 Internal Server Error' for url 'http://m/act'\nTraceback (most recent call last):\n  ..."),
+      'miner_had_task',
+      'miner_unavailable',
+    ],
   ];
   for (const [name, r, stage, errorClass] of cases) {
     test(`the Actors' answers: ${name} → ${stage}, ${errorClass}`, () => {
@@ -126,22 +212,36 @@ describe('containerOutcome', () => {
   });
 
   test('our own image says the miner had the task: measured like the built-in envs', () => {
-    const had = containerOutcome(result({ error: 'POST /reset: HTTP 500' }, { timesteps: 0, error_class: 'miner_unavailable', miner_had_task: true }), 1);
+    const had = containerOutcome(
+      result({ error: 'POST /reset: HTTP 500' }, { timesteps: 0, error_class: 'miner_unavailable', miner_had_task: true }),
+      1,
+    );
     assert.deepEqual([had.errorClass, had.minerHadTask], ['miner_unavailable', true]);
-    const never = containerOutcome(result({ error: 'POST /reset: connect ECONNREFUSED' }, { timesteps: 0, error_class: 'miner_unavailable' }), 1);
+    const never = containerOutcome(
+      result({ error: 'POST /reset: connect ECONNREFUSED' }, { timesteps: 0, error_class: 'miner_unavailable' }),
+      1,
+    );
     assert.deepEqual([never.errorClass, never.minerHadTask], ['miner_unavailable', undefined]);
   });
 
   test('a miner cannot make its exception read as a configuration fault: only the Actor writes the first words', () => {
     // The Actor writes `<Type>: `; the miner's text (a key, a reason phrase) comes after it.
-    const error = "ValueError: Invalid env_id for MetaWorld container: x\nTraceback (most recent call last):\n  ...";
+    const error = 'ValueError: Invalid env_id for MetaWorld container: x\nTraceback (most recent call last):\n  ...';
     assert.equal(episodeStage(actor(error)), 'unattributed');
   });
 
   test("affinetes' HTTP 500: an Actor method that raised or a result that did not serialize is unattributed; the Actor's failed start is the env's", () => {
-    assert.ok(unattributedHttpFailure(500, "float division by zero\nTraceback (most recent call last):\n  File \"/app/_affinetes/server.py\", line 1, in call_method"));
+    assert.ok(
+      unattributedHttpFailure(
+        500,
+        'float division by zero\nTraceback (most recent call last):\n  File "/app/_affinetes/server.py", line 1, in call_method',
+      ),
+    );
     assert.ok(unattributedHttpFailure(500, 'Internal Server Error'));
-    assert.ok(unattributedHttpFailure(500, 'Failed to initialize Actor: x\nTraceback (most recent call last):\n  ...'), 'a method that raised with those words');
+    assert.ok(
+      unattributedHttpFailure(500, 'Failed to initialize Actor: x\nTraceback (most recent call last):\n  ...'),
+      'a method that raised with those words',
+    );
     assert.ok(!unattributedHttpFailure(500, 'Failed to initialize Actor: MUJOCO_GL is not set'));
     assert.ok(!unattributedHttpFailure(404, 'Method not found: evaluate'));
     assert.ok(!unattributedHttpFailure(503, 'Service Unavailable'));
@@ -150,10 +250,19 @@ describe('containerOutcome', () => {
   test('a miner that stops answering once the episode is under way is scored at once, whatever the image declares', () => {
     // An image built before the rule declared a mid-episode drop a measured non-answer (retried:
     // a replay of the same seed); steps taken say the episode was under way.
-    const dropped = containerOutcome(result({ error: 'act http://m: connection failed: ECONNRESET' }, { timesteps: 3, error_class: 'miner_unavailable', miner_had_task: true }), 1);
+    const dropped = containerOutcome(
+      result(
+        { error: 'act http://m: connection failed: ECONNRESET' },
+        { timesteps: 3, error_class: 'miner_unavailable', miner_had_task: true },
+      ),
+      1,
+    );
     assert.deepEqual([dropped.errorClass, dropped.score], ['failure', 0]);
     // The Actors' prose of a failed step is scored at once too (a replay is never offered).
-    for (const error of ['Miner action failed at step 4: RemoteProtocolError: Server disconnected', 'Miner action failed at step 0: ReadError: ']) {
+    for (const error of [
+      'Miner action failed at step 4: RemoteProtocolError: Server disconnected',
+      'Miner action failed at step 0: ReadError: ',
+    ]) {
       assert.equal(containerOutcome(actor(error, { timesteps_completed: 4 }), 1).errorClass, 'failure', error);
     }
   });

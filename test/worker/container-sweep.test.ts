@@ -14,9 +14,9 @@ import { publishHeartbeat } from '../../src/pool/worker-registry.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { ContainerSweep, containerPool } from '../../src/worker/container-sweep.ts';
 import { requireEngineAndImage, SKIP_CONTAINER_TESTS, TEST_DOCKER_SOCKET, TEST_ENV_IMAGE } from '../helpers/container-engine.ts';
-import { refusedPort } from '../miners/test-server.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
+import { refusedPort } from '../miners/test-server.ts';
 
 const redis = useTestRedis();
 const GRACE_MS = 60_000;
@@ -47,9 +47,30 @@ describe('the container sweep (real engine, real worker registry)', { skip: SKIP
 
   const exists = async (id: string): Promise<boolean> => (await engine.state(id)) !== undefined;
   const beat = (id: string, heartbeatMs = 600_000): Promise<void> =>
-    publishHeartbeat(redis.redis, redis.prefix, { id, host: 'h', pid: 1, envs: [], concurrency: 1, version: 't', kind: 'worker', startedAt: Date.now(), lastSeenAt: Date.now(), heartbeatMs, episodes: {}, inFlight: 0 });
+    publishHeartbeat(redis.redis, redis.prefix, {
+      id,
+      host: 'h',
+      pid: 1,
+      envs: [],
+      concurrency: 1,
+      version: 't',
+      kind: 'worker',
+      startedAt: Date.now(),
+      lastSeenAt: Date.now(),
+      heartbeatMs,
+      episodes: {},
+      inFlight: 0,
+    });
   const sweepWith = (client = redis.redis): ContainerSweep =>
-    new ContainerSweep({ containers: manager, redis: client, prefix: redis.prefix, workerId: SWEEPER, intervalMs: 5_000, graceMs: GRACE_MS, logger: testLogger() });
+    new ContainerSweep({
+      containers: manager,
+      redis: client,
+      prefix: redis.prefix,
+      workerId: SWEEPER,
+      intervalMs: 5_000,
+      graceMs: GRACE_MS,
+      logger: testLogger(),
+    });
 
   before(async () => {
     await requireEngineAndImage();

@@ -13,7 +13,7 @@ import type { DemoMiner, DemoMinerOptions } from '../../src/miners/demo/demo-min
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { definitionFileName } from '../../src/sampling/sampling-definition.ts';
 import { containerEvaluator } from '../../src/worker/container-evaluator.ts';
-import { builtInEvaluators, registryEvaluator, type BuiltInEvaluators } from '../../src/worker/evaluators.ts';
+import { type BuiltInEvaluators, builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
 import { requireEngineAndImage, SKIP_CONTAINER_TESTS, TEST_DOCKER_SOCKET, TEST_ENV_IMAGE } from '../helpers/container-engine.ts';
 import { spawnCli } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
@@ -76,7 +76,12 @@ describe('container envs through the worker (real engine, test image, Postgres, 
       workerId: WORKER_ID,
     });
     await evaluators.start([REACH]);
-    worker = await startWorker(config, database.db, registryEvaluator(evaluators.registry).evaluator, { envs: [REACH], concurrency: 4, workerId: WORKER_ID, hardTimeoutMs: 120_000 });
+    worker = await startWorker(config, database.db, registryEvaluator(evaluators.registry).evaluator, {
+      envs: [REACH],
+      concurrency: 4,
+      workerId: WORKER_ID,
+      hardTimeoutMs: 120_000,
+    });
   });
 
   after(async () => {
@@ -84,7 +89,8 @@ describe('container envs through the worker (real engine, test image, Postgres, 
     await evaluators?.stop();
     await queues?.close();
     if (engine) {
-      for (const c of await engine.list([`${LABELS.worker}=${WORKER_ID}`]).catch(() => [])) await engine.remove(c.id).catch(() => undefined);
+      for (const c of await engine.list([`${LABELS.worker}=${WORKER_ID}`]).catch(() => []))
+        await engine.remove(c.id).catch(() => undefined);
       engine.close();
     }
   });
@@ -102,7 +108,10 @@ describe('container envs through the worker (real engine, test image, Postgres, 
     await waitFor('12 result rows', async () => (await results('5CExpert')).length + (await results('5CRandom')).length === 12, 120_000);
     const expertRows = await results('5CExpert');
     const randomRows = await results('5CRandom');
-    assert.deepEqual(expertRows.map((r) => r.task_id), seeds);
+    assert.deepEqual(
+      expertRows.map((r) => r.task_id),
+      seeds,
+    );
     assert.ok(expertRows.filter((r) => r.success).length >= 5, JSON.stringify(expertRows.map((r) => [r.error_class, r.error_message])));
     assert.ok(randomRows.filter((r) => r.success).length <= 1);
     for (const row of [...expertRows, ...randomRows]) {
@@ -113,11 +122,17 @@ describe('container envs through the worker (real engine, test image, Postgres, 
       assert.ok(row.timesteps !== null && row.timesteps > 0 && row.timesteps <= 200);
       assert.ok(row.reward !== null && Number.isFinite(row.reward));
     }
-    assert.ok(randomRows.filter((r) => !r.success).every((r) => r.timesteps === 200), 'a random policy uses every step');
+    assert.ok(
+      randomRows.filter((r) => !r.success).every((r) => r.timesteps === 200),
+      'a random policy uses every step',
+    );
     assert.equal(expert.counts.reset, 6);
     assert.equal(container()?.generation, 1, 'one container served every task');
     const listed = await engine.list([`${LABELS.worker}=${WORKER_ID}`]);
-    assert.deepEqual(listed.map((c) => c.labels[LABELS.env]), [`${REACH},${STALL}`]);
+    assert.deepEqual(
+      listed.map((c) => c.labels[LABELS.env]),
+      [`${REACH},${STALL}`],
+    );
   });
 
   test('the container killed from outside mid-task: an env_error attempt, the task retried on a restarted container, then its result', async () => {
@@ -173,7 +188,17 @@ describe('`evalpool worker` with a container env', { skip: SKIP_CONTAINER_TESTS 
   before(async () => {
     await requireEngineAndImage();
     dir = await mkdtemp(join(tmpdir(), 'evalpool-container-lists-'));
-    const definition = { env_id: REACH, family: 'container', image: TEST_ENV_IMAGE, max_timesteps: 200, max_concurrency: 2, dataset: { start: 0, end: 1000 }, list_size: 8, rotation: { count: 2, interval_seconds: 600 }, scored: true };
+    const definition = {
+      env_id: REACH,
+      family: 'container',
+      image: TEST_ENV_IMAGE,
+      max_timesteps: 200,
+      max_concurrency: 2,
+      dataset: { start: 0, end: 1000 },
+      list_size: 8,
+      rotation: { count: 2, interval_seconds: 600 },
+      scored: true,
+    };
     await writeFile(join(dir, definitionFileName(REACH)), JSON.stringify(definition));
     const config = testConfig(settings());
     queues = TestQueues.open(config);
@@ -186,7 +211,12 @@ describe('`evalpool worker` with a container env', { skip: SKIP_CONTAINER_TESTS 
   test('reads the image from the sampling definitions, runs the task in a container, and removes it on SIGTERM', async () => {
     const expert = await miner({ policy: 'expert' });
     const workerId = `cli-container-${process.pid}`;
-    const cli = spawnCli(['worker', '--envs', REACH, '--concurrency', '2'], { ...settings(), EVALPOOL_DATABASE_URL: database.url, EVALPOOL_SAMPLING_LISTS_DIR: dir, EVALPOOL_WORKER_ID: workerId });
+    const cli = spawnCli(['worker', '--envs', REACH, '--concurrency', '2'], {
+      ...settings(),
+      EVALPOOL_DATABASE_URL: database.url,
+      EVALPOOL_SAMPLING_LISTS_DIR: dir,
+      EVALPOOL_WORKER_ID: workerId,
+    });
     closers.push(() => cli.kill());
     await cli.waitForLog((l) => l.msg === 'evalpool worker is running');
     await queues.add(makeTask({ env: REACH, task_id: 31, hotkey: '5CCli', endpoint: expert.url }));
@@ -204,7 +234,12 @@ describe('`evalpool worker` with a container env', { skip: SKIP_CONTAINER_TESTS 
   });
 
   test('no engine on the socket: exits 1 with one sentence saying how to get one', async () => {
-    const cli = spawnCli(['worker', '--envs', REACH], { ...settings(), EVALPOOL_DATABASE_URL: database.url, EVALPOOL_SAMPLING_LISTS_DIR: dir, EVALPOOL_DOCKER_SOCKET: '/nonexistent/evalpool.sock' });
+    const cli = spawnCli(['worker', '--envs', REACH], {
+      ...settings(),
+      EVALPOOL_DATABASE_URL: database.url,
+      EVALPOOL_SAMPLING_LISTS_DIR: dir,
+      EVALPOOL_DOCKER_SOCKET: '/nonexistent/evalpool.sock',
+    });
     closers.push(() => cli.kill());
     assert.equal(await cli.exited(), 1);
     assert.match(cli.stderr(), /evalpool: container engine at \/nonexistent\/evalpool\.sock: ping failed: .*containers\/podman-engine\.sh/);

@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { LABELS } from '../../src/envs/container/container-labels.ts';
 import { DockerEngine } from '../../src/envs/container/docker-engine.ts';
 import { EPISODE_ID_HEADER } from '../../src/miners/contract.ts';
-import { startDemoMiner, type DemoMiner } from '../../src/miners/demo/demo-miner.ts';
-import { builtInEvaluators, registryEvaluator, type BuiltInEvaluators } from '../../src/worker/evaluators.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { type BuiltInEvaluators, builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
 import { requireEngineAndImage, SKIP_CONTAINER_TESTS, TEST_DOCKER_SOCKET, TEST_ENV_IMAGE } from '../helpers/container-engine.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
@@ -100,10 +100,14 @@ describe('the episode id the miner sees is the task uuid', () => {
     let builtIn: BuiltInEvaluators | undefined;
     const engine = new DockerEngine({ socketPath: TEST_DOCKER_SOCKET });
     try {
-      builtIn = builtInEvaluators(testConfig({ EVALPOOL_DOCKER_SOCKET: TEST_DOCKER_SOCKET, EVALPOOL_ACTION_TIMEOUT_MS: '5000' }), testLogger(), {
-        containerEnvs: [{ envId: env, image: TEST_ENV_IMAGE, maxTimesteps: 200 }],
-        workerId,
-      });
+      builtIn = builtInEvaluators(
+        testConfig({ EVALPOOL_DOCKER_SOCKET: TEST_DOCKER_SOCKET, EVALPOOL_ACTION_TIMEOUT_MS: '5000' }),
+        testLogger(),
+        {
+          containerEnvs: [{ envId: env, image: TEST_ENV_IMAGE, maxTimesteps: 200 }],
+          workerId,
+        },
+      );
       await builtIn.start([env]);
       const task = makeTask({ env, endpoint: proxy.url, task_id: 3 });
       const outcome = await registryEvaluator(builtIn.registry).evaluator(task, new AbortController().signal);

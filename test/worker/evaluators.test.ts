@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertSupported, builtInEvaluators, noopEvaluator, registryEvaluator, runnableEnvs, UnsupportedEnvironmentError } from '../../src/worker/evaluators.ts';
+import { CONTAINER_START_TIMEOUT_MS } from '../../src/config/constants.ts';
 import type { Evaluator } from '../../src/worker/evaluator.ts';
+import {
+  assertSupported,
+  builtInEvaluators,
+  noopEvaluator,
+  registryEvaluator,
+  runnableEnvs,
+  UnsupportedEnvironmentError,
+} from '../../src/worker/evaluators.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
-import { CONTAINER_START_TIMEOUT_MS } from '../../src/config/constants.ts';
 
 test('tasks go to their family evaluator; an unknown family is a clear error', async () => {
   const seen: string[] = [];
@@ -66,9 +73,18 @@ test('container envs: the container family exists only when there are some; its 
 
   // No engine behind this socket: nothing may touch it unless a container env is consumed.
   const config = testConfig({ EVALPOOL_DOCKER_SOCKET: '/nonexistent/evalpool.sock' });
-  const withContainers = builtInEvaluators(config, testLogger(), { containerEnvs: [{ envId: 'container/reach-v1', image: 'localhost/env:dev', maxTimesteps: 150 }], workerId: 'w' });
+  const withContainers = builtInEvaluators(config, testLogger(), {
+    containerEnvs: [{ envId: 'container/reach-v1', image: 'localhost/env:dev', maxTimesteps: 150 }],
+    workerId: 'w',
+  });
   try {
-    assert.deepEqual(runnableEnvs(withContainers.registry), ['container/reach-v1', 'mujoco/balance-v1', 'mujoco/push-v1', 'mujoco/reach-v1', 'noop/*']);
+    assert.deepEqual(runnableEnvs(withContainers.registry), [
+      'container/reach-v1',
+      'mujoco/balance-v1',
+      'mujoco/push-v1',
+      'mujoco/reach-v1',
+      'noop/*',
+    ]);
     const { supports, limits } = registryEvaluator(withContainers.registry);
     assert.equal(supports('container/other-v1'), false);
     assert.deepEqual(limits('container/reach-v1'), { maxTimesteps: 150, setupMs: CONTAINER_START_TIMEOUT_MS });

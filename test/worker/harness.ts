@@ -1,8 +1,8 @@
-import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../src/config/schema.ts';
 import type { Database } from '../../src/db/schema.ts';
+import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import type { Evaluator } from '../../src/worker/evaluator.ts';
 import { ResultWriter } from '../../src/worker/result-writer.ts';
@@ -73,5 +73,11 @@ export function resultRows(db: Kysely<Database>, hotkey: string) {
 
 /** The attempt rows of `hotkey` (task, attempt, class, message), by task id then attempt. */
 export function attemptRows(db: Kysely<Database>, hotkey: string) {
-  return db.selectFrom('attempts').select(['task_id', 'attempt', 'error_class', 'error_message']).where('hotkey', '=', hotkey).orderBy('task_id').orderBy('attempt').execute();
+  return db
+    .selectFrom('attempts')
+    .select(['task_id', 'attempt', 'error_class', 'error_message'])
+    .where('hotkey', '=', hotkey)
+    .orderBy('task_id')
+    .orderBy('attempt')
+    .execute();
 }

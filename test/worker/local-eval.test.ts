@@ -33,14 +33,25 @@ void describe('runLocalEval', () => {
     assert.equal(stats.errorsByClass.success, 8);
     assert.ok(stats.latencyP50Ms > 0 && stats.latencyP99Ms >= stats.latencyP50Ms);
     assert.ok(stats.meanReward < 0 && stats.meanTimesteps > 0);
-    assert.deepEqual(progress.map((p) => p.done), [1, 2, 3, 4, 5, 6, 7, 8]);
-    assert.deepEqual(progress.map((p) => p.taskId).sort((a, b) => a - b), stats.seeds);
+    assert.deepEqual(
+      progress.map((p) => p.done),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    );
+    assert.deepEqual(
+      progress.map((p) => p.taskId).sort((a, b) => a - b),
+      stats.seeds,
+    );
     assert.equal(progress.at(-1)?.successes, 8);
     assert.equal(miner.counts.reset, 8);
   });
 
   void test('an unreachable endpoint: every episode miner_unavailable, nothing scored, the reason given', async () => {
-    const stats = await runLocalEval({ endpoint: `http://127.0.0.1:${await refusedPort()}`, envId: 'mujoco/push-v1', registry, seeds: [1, 2, 3] });
+    const stats = await runLocalEval({
+      endpoint: `http://127.0.0.1:${await refusedPort()}`,
+      envId: 'mujoco/push-v1',
+      registry,
+      seeds: [1, 2, 3],
+    });
     assert.equal(stats.errorsByClass.miner_unavailable, 3);
     assert.equal(stats.scored, 0);
     assert.ok(Number.isNaN(stats.successRate));
@@ -50,7 +61,10 @@ void describe('runLocalEval', () => {
   });
 
   void test('an unknown env is refused before anything runs', async () => {
-    await assert.rejects(runLocalEval({ endpoint: 'http://127.0.0.1:1', envId: 'mujoco/nope', registry, seeds: [1] }), /unknown environment/);
+    await assert.rejects(
+      runLocalEval({ endpoint: 'http://127.0.0.1:1', envId: 'mujoco/nope', registry, seeds: [1] }),
+      /unknown environment/,
+    );
   });
 });
 

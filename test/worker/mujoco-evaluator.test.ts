@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import * as v from 'valibot';
 import type { DemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import type { EvaluationOutcome } from '../../src/worker/evaluator.ts';
 import { EvaluationOutcomeSchema } from '../../src/worker/evaluator.ts';
-import { builtInEvaluators, registryEvaluator, type BuiltInEvaluators } from '../../src/worker/evaluators.ts';
+import { type BuiltInEvaluators, builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
 import { evaluationOutcome } from '../../src/worker/mujoco-evaluator.ts';
 import type { EpisodeOutcome } from '../../src/worker/run-episode.ts';
-import * as v from 'valibot';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
@@ -18,7 +18,10 @@ let expert: DemoMiner;
 let failing: DemoMiner;
 before(async () => {
   // A breaker that opens after 2 consecutive miner_unavailable attempts, for a long time.
-  builtIn = builtInEvaluators(testConfig({ EVALPOOL_CIRCUIT_FAILURE_THRESHOLD: '2', EVALPOOL_CIRCUIT_COOLDOWN_MS: '600000' }), testLogger());
+  builtIn = builtInEvaluators(
+    testConfig({ EVALPOOL_CIRCUIT_FAILURE_THRESHOLD: '2', EVALPOOL_CIRCUIT_COOLDOWN_MS: '600000' }),
+    testLogger(),
+  );
   expert = await startDemoMiner({ policy: 'expert' });
   failing = await startDemoMiner({ policy: 'expert', misbehaviour: { mode: 'error500', on: 'reset' } });
 });
@@ -28,7 +31,12 @@ after(async () => {
   await failing.close();
 });
 
-function evaluate(endpoint: string, taskId: number, signal = new AbortController().signal, env = 'mujoco/reach-v1'): Promise<EvaluationOutcome> {
+function evaluate(
+  endpoint: string,
+  taskId: number,
+  signal = new AbortController().signal,
+  env = 'mujoco/reach-v1',
+): Promise<EvaluationOutcome> {
   return registryEvaluator(builtIn.registry).evaluator(makeTask({ env, endpoint, task_id: taskId }), signal);
 }
 
@@ -59,7 +67,10 @@ describe('the mujoco evaluator', () => {
     const before = Date.now();
     const second = await evaluate(failing.url, 2);
     assert.equal(second.errorClass, 'miner_unavailable');
-    assert.ok(second.circuitOpenUntilMs !== undefined && second.circuitOpenUntilMs >= before + 600_000 - 1_000, String(second.circuitOpenUntilMs));
+    assert.ok(
+      second.circuitOpenUntilMs !== undefined && second.circuitOpenUntilMs >= before + 600_000 - 1_000,
+      String(second.circuitOpenUntilMs),
+    );
     // Open: refused without calling the miner.
     const resets = failing.counts.reset;
     const third = await evaluate(failing.url, 3);
@@ -95,8 +106,37 @@ test('evaluationOutcome: latency is the mean of the action latencies; the circui
     actionLatenciesMs: [1, 2, 6],
     durationMs: 12,
   };
-  assert.deepEqual(evaluationOutcome(episode, 99), { errorClass: 'failure', success: false, score: 0, reward: -3.5, timesteps: 3, durationMs: 12, latencyMs: 3, minerHadTask: true });
-  const unavailable = evaluationOutcome({ ...episode, errorClass: 'miner_unavailable', timesteps: 0, totalReward: 0, actionLatenciesMs: [], message: 'reset: HTTP 500', minerHadTask: false }, 99);
-  assert.deepEqual(unavailable, { errorClass: 'miner_unavailable', success: false, score: 0, reward: 0, timesteps: 0, durationMs: 12, message: 'reset: HTTP 500', circuitOpenUntilMs: 99 });
+  assert.deepEqual(evaluationOutcome(episode, 99), {
+    errorClass: 'failure',
+    success: false,
+    score: 0,
+    reward: -3.5,
+    timesteps: 3,
+    durationMs: 12,
+    latencyMs: 3,
+    minerHadTask: true,
+  });
+  const unavailable = evaluationOutcome(
+    {
+      ...episode,
+      errorClass: 'miner_unavailable',
+      timesteps: 0,
+      totalReward: 0,
+      actionLatenciesMs: [],
+      message: 'reset: HTTP 500',
+      minerHadTask: false,
+    },
+    99,
+  );
+  assert.deepEqual(unavailable, {
+    errorClass: 'miner_unavailable',
+    success: false,
+    score: 0,
+    reward: 0,
+    timesteps: 0,
+    durationMs: 12,
+    message: 'reset: HTTP 500',
+    circuitOpenUntilMs: 99,
+  });
   assert.equal(evaluationOutcome({ ...episode, errorClass: 'miner_unavailable' }, null).circuitOpenUntilMs, undefined);
 });

@@ -3,20 +3,20 @@
 // HTTP, rows in Postgres and circuit keys in Redis.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { MAX_OUTCOME_MESSAGE_CHARS } from '../../src/config/constants.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { DemoMiner, DemoMinerOptions } from '../../src/miners/demo/demo-miner.ts';
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { readOpenCircuits } from '../../src/pool/circuit-keys.ts';
-import { builtInEvaluators, registryEvaluator, type BuiltInEvaluators } from '../../src/worker/evaluators.ts';
-import { MAX_OUTCOME_MESSAGE_CHARS } from '../../src/config/constants.ts';
-import { startTestServer, type TestServer } from '../miners/test-server.ts';
-import { spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
+import { type BuiltInEvaluators, builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
+import { type CliProcess, spawnCli } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { startTestServer, type TestServer } from '../miners/test-server.ts';
 import { attemptRows, resultRows, startWorker } from './harness.ts';
 
 const REACH = 'mujoco/reach-v1';
@@ -60,7 +60,11 @@ async function mujocoWorker(workerId: string): Promise<{ stop(): Promise<void> }
   // of the crash tests keep the short lock so that their orphans come back quickly.
   const inProcess = testConfig({ ...settings(), EVALPOOL_LOCK_DURATION_MS: '60000' });
   const evaluators: BuiltInEvaluators = builtInEvaluators(inProcess, testLogger());
-  const worker = await startWorker(inProcess, database.db, registryEvaluator(evaluators.registry).evaluator, { envs: [REACH], concurrency: 4, workerId });
+  const worker = await startWorker(inProcess, database.db, registryEvaluator(evaluators.registry).evaluator, {
+    envs: [REACH],
+    concurrency: 4,
+    workerId,
+  });
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopped ??= worker.stop().then(() => evaluators.stop()));
   closers.push(stop);
@@ -90,8 +94,14 @@ describe('a task worker with the MuJoCo evaluator', () => {
 
     const expertRows = await results('5Expert');
     const randomRows = await results('5Random');
-    assert.deepEqual(expertRows.map((r) => r.task_id), seeds);
-    assert.deepEqual(randomRows.map((r) => r.task_id), seeds);
+    assert.deepEqual(
+      expertRows.map((r) => r.task_id),
+      seeds,
+    );
+    assert.deepEqual(
+      randomRows.map((r) => r.task_id),
+      seeds,
+    );
     const successes = (rows: typeof expertRows): number => rows.filter((r) => r.success).length;
     assert.ok(successes(expertRows) >= 16, `expert solved ${successes(expertRows)}/20`);
     assert.ok(successes(randomRows) <= 4, `random solved ${successes(randomRows)}/20`);
@@ -191,7 +201,12 @@ describe('a task worker with the MuJoCo evaluator', () => {
 test('kill -9 of an `evalpool worker` mid-episode: the task runs again on another worker, exactly one result row', async () => {
   // Slow on /act: the episode is under way, one step every 100 ms, when the process dies.
   const slow = await miner({ policy: 'random', misbehaviour: { mode: 'slow', on: 'act', delayMs: 100 } });
-  const victim: CliProcess = spawnCli(['worker', '--envs', REACH, '--concurrency', '1'], { ...settings(), EVALPOOL_DATABASE_URL: database.url, EVALPOOL_WORKER_ID: 'victim', EVALPOOL_LOG_LEVEL: 'info' });
+  const victim: CliProcess = spawnCli(['worker', '--envs', REACH, '--concurrency', '1'], {
+    ...settings(),
+    EVALPOOL_DATABASE_URL: database.url,
+    EVALPOOL_WORKER_ID: 'victim',
+    EVALPOOL_LOG_LEVEL: 'info',
+  });
   closers.push(() => victim.kill());
   await victim.waitForLog((l) => l.msg === 'evalpool worker is running');
   const task = makeTask({ env: REACH, task_id: 31, hotkey: '5KillNine', endpoint: slow.url });

@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { sql, type KyselyPlugin } from 'kysely';
+import { type KyselyPlugin, sql } from 'kysely';
 import { createDatabase } from '../../src/db/database.ts';
 import type { ErrorClass } from '../../src/db/schema.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
 import type { EvaluationOutcome } from '../../src/worker/evaluator.ts';
 import { ResultWriter, type ResultWriterOptions } from '../../src/worker/result-writer.ts';
-import { taskRecord, type TaskRecord } from '../../src/worker/task-record.ts';
+import { type TaskRecord, taskRecord } from '../../src/worker/task-record.ts';
 import { isPermanentWriteError, ResultWriteTimeoutError } from '../../src/worker/write-errors.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
@@ -48,7 +48,11 @@ function writer(options: Partial<ResultWriterOptions> = {}): ResultWriter {
 }
 
 async function countRows(table: 'results' | 'attempts', hotkey: string): Promise<number> {
-  const row = await database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('hotkey', '=', hotkey).executeTakeFirstOrThrow();
+  const row = await database.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('hotkey', '=', hotkey)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -58,7 +62,10 @@ describe('batching', () => {
     const w = writer({ db: database.db.withPlugin(plugin), maxBatchRows: 5, flushMs: 600_000 });
     const tasks = Array.from({ length: 5 }, () => makeTask({ hotkey: '5FullBatch' }));
     const receipts = await Promise.all(tasks.map((t) => w.write(record(t))));
-    assert.deepEqual(receipts, tasks.map(() => ({ resultStored: true })));
+    assert.deepEqual(
+      receipts,
+      tasks.map(() => ({ resultStored: true })),
+    );
     assert.equal(inserts(), 2);
     assert.equal(await countRows('results', '5FullBatch'), 5);
     assert.equal(await countRows('attempts', '5FullBatch'), 5);
@@ -112,7 +119,13 @@ describe('first write wins', () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ taskId: fc.integer({ min: 0, max: 6 }), errorClass: fc.constantFrom<ErrorClass>('success', 'failure', 'miner_unavailable', 'env_error') }), { minLength: 1, maxLength: 40 }),
+        fc.array(
+          fc.record({
+            taskId: fc.integer({ min: 0, max: 6 }),
+            errorClass: fc.constantFrom<ErrorClass>('success', 'failure', 'miner_unavailable', 'env_error'),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
         fc.integer({ min: 1, max: 12 }),
         async (writes, maxBatchRows) => {
           run += 1;
@@ -144,7 +157,8 @@ describe('first write wins', () => {
 });
 
 describe('fences (a worker proves it still holds the task before its record is stored)', () => {
-  const scored = async (hotkey: string) => database.db.selectFrom('results').select(['score', 'worker_id']).where('hotkey', '=', hotkey).execute();
+  const scored = async (hotkey: string) =>
+    database.db.selectFrom('results').select(['score', 'worker_id']).where('hotkey', '=', hotkey).execute();
   const withScore = (task: TaskJobData, score: number, workerId: string): TaskRecord =>
     taskRecord(task, { attempt: 1, workerId, finishedAt: Date.now(), outcome: outcome('success', score) });
 
@@ -165,7 +179,10 @@ describe('fences (a worker proves it still holds the task before its record is s
   test('a fence that cannot answer (Redis down) fails its own write only: no proof, no row', async () => {
     const w = writer({ maxBatchRows: 2, flushMs: 600_000 });
     const tasks = Array.from({ length: 2 }, () => makeTask({ hotkey: '5FenceThrows' }));
-    const settled = await Promise.allSettled([w.write(record(tasks[0]!), () => Promise.reject(new Error('Connection is closed.'))), w.write(record(tasks[1]!))]);
+    const settled = await Promise.allSettled([
+      w.write(record(tasks[0]!), () => Promise.reject(new Error('Connection is closed.'))),
+      w.write(record(tasks[1]!)),
+    ]);
     assert.equal(settled[0].status, 'rejected');
     assert.match(String(settled[0].reason), /could not prove it may store this record: Connection is closed/);
     assert.deepEqual(settled[1], { status: 'fulfilled', value: { resultStored: true } });
@@ -197,7 +214,7 @@ describe('fences (a worker proves it still holds the task before its record is s
     }
   });
 
-  test('a writer whose fence passed and that stalls before its commit holds back the successor\'s write, which then loses on the unique key', async () => {
+  test("a writer whose fence passed and that stalls before its commit holds back the successor's write, which then loses on the unique key", async () => {
     // The window between the lock check and the commit: the stalled writer checked while it held
     // the task, so its result stands; the successor's write waits for it, never overtakes it.
     // (Postgres ending an idle transaction is the next test's subject: not here.)
@@ -213,8 +230,10 @@ describe('fences (a worker proves it still holds the task before its record is s
     });
     await checked.promise;
     const second = successor.write(withScore({ ...task, task_uuid: randomUUID() }, 0.9, 'successor'), () => Promise.resolve(true));
-    await waitFor('the successor\'s write to wait for the identity lock', async () => {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`.execute(database.db);
+    await waitFor("the successor's write to wait for the identity lock", async () => {
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`.execute(database.db);
       return rows[0]!.n > 0;
     });
     assert.deepEqual(await scored('5FenceWindow'), [], 'nothing committed while the first writer is stalled');
@@ -296,9 +315,17 @@ describe('failures', () => {
     const server: Server = createServer((socket) => sockets.add(socket));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    const db = createDatabase({ url: `postgres://postgres@127.0.0.1:${port}/silent`, poolSize: 1, connectTimeoutMs: 400, logger: testLogger() });
+    const db = createDatabase({
+      url: `postgres://postgres@127.0.0.1:${port}/silent`,
+      poolSize: 1,
+      connectTimeoutMs: 400,
+      logger: testLogger(),
+    });
     const w = writer({ db, writeTimeoutMs: 100 });
-    await assert.rejects(w.write(record(makeTask())), (error: unknown) => error instanceof ResultWriteTimeoutError && /100 ms/.test(error.message));
+    await assert.rejects(
+      w.write(record(makeTask())),
+      (error: unknown) => error instanceof ResultWriteTimeoutError && /100 ms/.test(error.message),
+    );
     await w.stop();
     await db.destroy();
     for (const s of sockets) s.destroy();
@@ -315,7 +342,10 @@ describe('stop', () => {
     const stopping = w.stop();
     assert.equal(w.stop(), stopping);
     await stopping;
-    assert.deepEqual(await Promise.all(writes), tasks.map(() => ({ resultStored: true })));
+    assert.deepEqual(
+      await Promise.all(writes),
+      tasks.map(() => ({ resultStored: true })),
+    );
     await assert.rejects(w.write(record(makeTask())), /stopped/);
     assert.equal(await countRows('results', '5Stop'), 4);
   });

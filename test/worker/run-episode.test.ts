@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { ActionSpec } from '../../src/envs/action-spec.ts';
 import { boxSpec } from '../../src/envs/action-spec.ts';
@@ -12,16 +13,15 @@ import { proprioObservation } from '../../src/miners/contract.ts';
 import type { DemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { InProcessMiner } from '../../src/miners/demo/in-process-miner.ts';
-import { declines, parseMisbehaviour, type MisbehaviourInput } from '../../src/miners/demo/misbehaviour.ts';
+import { declines, type MisbehaviourInput, parseMisbehaviour } from '../../src/miners/demo/misbehaviour.ts';
+import type { MinerApi } from '../../src/miners/miner-api.ts';
 import { MinerClient } from '../../src/miners/miner-client.ts';
-import { nextStep } from '../../src/worker/error-class.ts';
 import type { ErrorClass, NextStep } from '../../src/worker/error-class.ts';
+import { nextStep } from '../../src/worker/error-class.ts';
 import type { EpisodeOutcome, RunEpisodeOptions } from '../../src/worker/run-episode.ts';
 import { runEpisode, taskConfigFor } from '../../src/worker/run-episode.ts';
-import type { MinerApi } from '../../src/miners/miner-api.ts';
-import { refusedPort, startTestServer } from '../miners/test-server.ts';
 import { gate, waitFor } from '../helpers/wait-for.ts';
-import type { ServerResponse } from 'node:http';
+import { refusedPort, startTestServer } from '../miners/test-server.ts';
 
 const REACH = 'mujoco/reach-v1';
 const registry = new BuiltinRegistry(new MujocoLoader());
@@ -37,7 +37,11 @@ before(async () => {
   env = await registry.create(REACH);
   miner = await startDemoMiner({ policy: 'expert' });
   client = new MinerClient({ endpoint: miner.url });
-  cleanup.push(() => env.close(), () => miner.close(), () => client.close());
+  cleanup.push(
+    () => env.close(),
+    () => miner.close(),
+    () => client.close(),
+  );
 });
 
 /**
@@ -49,7 +53,13 @@ before(async () => {
 const ROOMY_MS = 20_000;
 
 function run(options: Partial<RunEpisodeOptions> = {}): Promise<EpisodeOutcome> {
-  return runEpisode({ env, client, task: { envId: REACH, taskId: 3, episodeId: 'episode-3' }, ...options, timeouts: { resetMs: ROOMY_MS, actionMs: ROOMY_MS, ...options.timeouts } });
+  return runEpisode({
+    env,
+    client,
+    task: { envId: REACH, taskId: 3, episodeId: 'episode-3' },
+    ...options,
+    timeouts: { resetMs: ROOMY_MS, actionMs: ROOMY_MS, ...options.timeouts },
+  });
 }
 
 function expectClass(outcome: EpisodeOutcome, errorClass: ErrorClass, step: NextStep, message?: RegExp): void {
@@ -67,7 +77,11 @@ void describe('runEpisode against the expert demo miner over HTTP', () => {
       try {
         for (const taskId of [0, 1, 2]) {
           const overHttp = await runEpisode({ env: instance, client, task: { envId, taskId, episodeId: `e-${taskId}` } });
-          const inProcess = await runEpisode({ env: instance, client: new InProcessMiner('expert'), task: { envId, taskId, episodeId: `e-${taskId}` } });
+          const inProcess = await runEpisode({
+            env: instance,
+            client: new InProcessMiner('expert'),
+            task: { envId, taskId, episodeId: `e-${taskId}` },
+          });
           expectClass(overHttp, 'success', 'record');
           assert.equal(overHttp.message, null);
           assert.equal(overHttp.timesteps, inProcess.timesteps);
@@ -81,7 +95,13 @@ void describe('runEpisode against the expert demo miner over HTTP', () => {
   });
 
   void test('the task config names env, task and seed', () => {
-    assert.deepEqual(taskConfigFor({ envId: REACH, taskId: 42, episodeId: 'e' }), { env_id: REACH, env_name: 'mujoco', task_name: 'reach-v1', seed: 42, task_id: 42 });
+    assert.deepEqual(taskConfigFor({ envId: REACH, taskId: 42, episodeId: 'e' }), {
+      env_id: REACH,
+      env_name: 'mujoco',
+      task_name: 'reach-v1',
+      seed: 42,
+      task_id: 42,
+    });
   });
 
   void test('stops at maxTimesteps as a failure', async () => {
@@ -143,7 +163,10 @@ void describe('misbehaving miners land in the right class', () => {
       else request.socket.destroy();
     });
     const dropping = new MinerClient({ endpoint: server.url });
-    cleanup.push(() => server.close(), () => dropping.close());
+    cleanup.push(
+      () => server.close(),
+      () => dropping.close(),
+    );
     const outcome = await run({ client: dropping });
     expectClass(outcome, 'failure', 'record', /connection failed/);
     assert.equal(outcome.minerHadTask, true);
@@ -194,7 +217,10 @@ void describe('a selective miner (declines a seeded fraction of the tasks it rec
   void test('the choice is seeded by the task id: the same on every retry, about the fraction over many ids', () => {
     const m = parseMisbehaviour({ mode: 'selective', fraction: 0.15, salt: 7 });
     const chosen = Array.from({ length: 10_000 }, (_, id) => declines(m, id));
-    assert.deepEqual(chosen, Array.from({ length: 10_000 }, (_, id) => declines(m, id)));
+    assert.deepEqual(
+      chosen,
+      Array.from({ length: 10_000 }, (_, id) => declines(m, id)),
+    );
     const share = chosen.filter(Boolean).length / chosen.length;
     assert.ok(Math.abs(share - 0.15) < 0.02, `declined ${share}`);
   });
@@ -265,7 +291,12 @@ void describe('environment, worker and breaker', () => {
     miner.setMisbehaviour({ mode: 'none' });
     const calls = miner.counts.reset;
     // The refusal says what opened the circuit (the miner's 500), not only that it is open.
-    expectClass(await run({ breaker, endpoint: miner.url }), 'miner_unavailable', 'retry', /circuit of http:\/\/127\.0\.0\.1:\d+ is open until [^;]+; it opened on: .*500/);
+    expectClass(
+      await run({ breaker, endpoint: miner.url }),
+      'miner_unavailable',
+      'retry',
+      /circuit of http:\/\/127\.0\.0\.1:\d+ is open until [^;]+; it opened on: .*500/,
+    );
     assert.equal(miner.counts.reset, calls, 'the miner was not called');
     now = 1_000;
     expectClass(await run({ breaker }), 'success', 'record');
@@ -285,7 +316,12 @@ void describe('environment, worker and breaker', () => {
   });
 
   void test('an env for another task is a worker bug', async () => {
-    expectClass(await run({ task: { envId: 'mujoco/push-v1', taskId: 1, episodeId: 'e' } }), 'worker_error', 'release', /given for a task of/);
+    expectClass(
+      await run({ task: { envId: 'mujoco/push-v1', taskId: 1, episodeId: 'e' } }),
+      'worker_error',
+      'release',
+      /given for a task of/,
+    );
   });
 });
 
@@ -302,14 +338,25 @@ void describe("a request that waited in this worker's own connection pool", () =
       response.end(JSON.stringify({ action: { continuous: { joint_torque: [0, 0] } } }));
     });
     const single = new MinerClient({ endpoint: server.url, maxConnections: 1 });
-    cleanup.push(() => single.close(), () => server.close());
+    cleanup.push(
+      () => single.close(),
+      () => server.close(),
+    );
     const other = await registry.create(REACH);
     cleanup.push(() => other.close());
     // The prompt episode has its /reset answered, then asks for its first action only once the
     // holder's /act holds the connection.
     const holding = gate();
-    const afterReset: MinerApi = { reset: (...args) => single.reset(...args), act: async (...args) => (await holding.promise, single.act(...args)) };
-    const queued = run({ env: other, client: afterReset, task: { envId: REACH, taskId: 6, episodeId: 'queued' }, timeouts: { actionMs: 300 } });
+    const afterReset: MinerApi = {
+      reset: (...args) => single.reset(...args),
+      act: async (...args) => (await holding.promise, single.act(...args)),
+    };
+    const queued = run({
+      env: other,
+      client: afterReset,
+      task: { envId: REACH, taskId: 6, episodeId: 'queued' },
+      timeouts: { actionMs: 300 },
+    });
     await waitFor('the prompt episode to be reset', () => server.requests.length === 1);
     const holder = run({ client: single, task: { envId: REACH, taskId: 5, episodeId: 'holder' }, timeouts: { actionMs: 4_000 } });
     await waitFor("the holder's /act to hold the connection", () => hanging.length === 1);
@@ -317,7 +364,10 @@ void describe("a request that waited in this worker's own connection pool", () =
     expectClass(await queued, 'worker_error', 'release', /waited for one of this worker's 1 connections/);
     expectClass(await holder, 'failure', 'record', /no complete response within 4000 ms/);
     // The prompt episode's /act never reached the miner: only the holder's did.
-    assert.deepEqual(server.requests.filter((r) => r.url === '/act').map((r) => r.headers['x-episode-id']), ['holder']);
+    assert.deepEqual(
+      server.requests.filter((r) => r.url === '/act').map((r) => r.headers['x-episode-id']),
+      ['holder'],
+    );
   });
 
   void test('a late miner with connections to spare is not excused as "queued"', async () => {
@@ -325,7 +375,10 @@ void describe("a request that waited in this worker's own connection pool", () =
       if (request.url === '/reset') response.end('{}');
     });
     const spare = new MinerClient({ endpoint: server.url, maxConnections: 1 });
-    cleanup.push(() => spare.close(), () => server.close());
+    cleanup.push(
+      () => spare.close(),
+      () => server.close(),
+    );
     expectClass(await run({ client: spare, timeouts: { actionMs: 200 } }), 'failure', 'record', /no complete response within 200 ms/);
   });
 });

@@ -10,14 +10,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import { MINER_MAX_RESPONSE_BYTES_LIMIT } from '../../src/config/constants.ts';
 import type { Config } from '../../src/config/schema.ts';
-import { startTestServer, type TestServer } from '../miners/test-server.ts';
 import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
-import { testLogger } from '../helpers/test-logger.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
+import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { startTestServer, type TestServer } from '../miners/test-server.ts';
 import { attemptRows, resultRows, startWorker, type WorkerHarness } from './harness.ts';
 
 const database = useTestDatabase();
@@ -95,10 +95,13 @@ async function colluder(body: string): Promise<Colluder> {
     const cut = body.length - 1;
     for (let offset = 0; offset < cut; offset += 65_536) response.write(body.slice(offset, Math.min(cut, offset + 65_536)));
     held.push(response);
-    setTimeout(() => {
-      hugeSent++;
-      response.end(body.slice(cut));
-    }, Math.max(0, at - performance.now()));
+    setTimeout(
+      () => {
+        hugeSent++;
+        response.end(body.slice(cut));
+      },
+      Math.max(0, at - performance.now()),
+    );
   };
   const server = await startTestServer((request: IncomingMessage, response: ServerResponse) => {
     if (request.url === '/reset') return response.end('{}');
@@ -137,24 +140,39 @@ test('colluders stalling the worker with huge answers timed on a late miner’s 
 
   const evaluators = builtInEvaluators(config, testLogger());
   stopEvaluators = () => evaluators.stop();
-  worker = await startWorker(config, database.db, registryEvaluator(evaluators.registry).evaluator, { envs: [ENV], concurrency: COLLUDERS * COLLUDER_TASKS + LATE_TASKS, workerId: 'collusion' });
+  worker = await startWorker(config, database.db, registryEvaluator(evaluators.registry).evaluator, {
+    envs: [ENV],
+    concurrency: COLLUDERS * COLLUDER_TASKS + LATE_TASKS,
+    workerId: 'collusion',
+  });
   // The colluders' episodes first, so that they are under way (asking for actions) when the late
   // miner's /act comes.
   for (const [i, c] of colluders.entries()) {
-    for (let t = 0; t < COLLUDER_TASKS; t++) await queues.add(makeTask({ env: ENV, hotkey: `5Colluder${i}`, task_id: t, endpoint: c.server.url }));
+    for (let t = 0; t < COLLUDER_TASKS; t++)
+      await queues.add(makeTask({ env: ENV, hotkey: `5Colluder${i}`, task_id: t, endpoint: c.server.url }));
   }
   await waitFor('every colluder asked for actions', () => colluders.every((c) => c.server.requests.length >= 3 * COLLUDER_TASKS), 120_000);
   for (let i = 0; i < LATE_TASKS; i++) await queues.add(makeTask({ env: ENV, hotkey: '5Late', task_id: 100 + i, endpoint: late.url }));
 
-  await waitFor('a result for every task of the late miner', async () => (await resultRows(database.db, '5Late')).length === LATE_TASKS, 300_000, 250);
+  await waitFor(
+    'a result for every task of the late miner',
+    async () => (await resultRows(database.db, '5Late')).length === LATE_TASKS,
+    300_000,
+    250,
+  );
   const attempts = await attemptRows(database.db, '5Late');
-  process.stdout.write(`# late miner: ${lateActs} /act; huge answers sent: ${colluders.map((c) => c.hugeSent).join(', ')}; attempts: ${JSON.stringify(attempts.map((a) => `${a.error_class}: ${a.error_message ?? ''}`))}\n`);
+  process.stdout.write(
+    `# late miner: ${lateActs} /act; huge answers sent: ${colluders.map((c) => c.hugeSent).join(', ')}; attempts: ${JSON.stringify(attempts.map((a) => `${a.error_class}: ${a.error_message ?? ''}`))}\n`,
+  );
   // The strikes happened: the colluders' 1 MiB answers were refused as over the limit (scored).
   for (let i = 0; i < COLLUDERS; i++) {
     const rows = await attemptRows(database.db, `5Colluder${i}`);
     process.stdout.write(`# colluder ${i}: ${JSON.stringify(rows.map((a) => `${a.error_class}: ${a.error_message ?? ''}`))}\n`);
     assert.ok(colluders[i]!.hugeSent >= 1);
-    assert.ok(rows.some((a) => a.error_class === 'failure' && /over the \d+-byte limit/.test(a.error_message ?? '')), `colluder ${i} struck`);
+    assert.ok(
+      rows.some((a) => a.error_class === 'failure' && /over the \d+-byte limit/.test(a.error_message ?? '')),
+      `colluder ${i} struck`,
+    );
   }
   assert.deepEqual(
     attempts.map((a) => [a.task_id, a.attempt, a.error_class]),

@@ -7,7 +7,7 @@ import { ensureDatabase } from '../../src/db/ensure-database.ts';
 import { migrateToLatest } from '../../src/db/migrator.ts';
 import type { Database } from '../../src/db/schema.ts';
 import type { WorkerJobState } from '../../src/worker/job-state.ts';
-import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
+import { type PrivatePostgres, privatePostgresUnavailable, startPrivatePostgres } from '../helpers/private-postgres.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
@@ -62,7 +62,14 @@ describe('Postgres stops while a worker runs', { skip: privatePostgresUnavailabl
         started += 1;
         if (started === tasks.length) allStarted.open();
         await postgresDown.promise;
-        return { errorClass: task.task_id % 3 === 0 ? 'failure' : 'success', success: task.task_id % 3 !== 0, score: task.task_id % 3 === 0 ? 0 : 1, reward: task.task_id, timesteps: 7, durationMs: 3 };
+        return {
+          errorClass: task.task_id % 3 === 0 ? 'failure' : 'success',
+          success: task.task_id % 3 !== 0,
+          score: task.task_id % 3 === 0 ? 0 : 1,
+          reward: task.task_id,
+          timesteps: 7,
+          durationMs: 3,
+        };
       },
       { concurrency: tasks.length },
     );
@@ -75,16 +82,32 @@ describe('Postgres stops while a worker runs', { skip: privatePostgresUnavailabl
     // Every outcome ends up parked in its task, waiting for Postgres.
     await waitFor('every outcome parked in its task', async () => {
       const jobs = await Promise.all(tasks.map((t) => queues.getJob(t)));
-      return jobs.every((j) => j !== undefined && (j.data as WorkerJobState).pending_result !== undefined && (j.data as WorkerJobState).result_write_failures! >= 1);
+      return jobs.every(
+        (j) =>
+          j !== undefined &&
+          (j.data as WorkerJobState).pending_result !== undefined &&
+          (j.data as WorkerJobState).result_write_failures! >= 1,
+      );
     });
     // Parked tasks keep coming back and failing to write, without ever using an attempt.
-    await waitFor('a second failed write of some parked outcome', async () => (await Promise.all(tasks.map((t) => queues.getJob(t)))).some((j) => ((j?.data as WorkerJobState | undefined)?.result_write_failures ?? 0) >= 2));
+    await waitFor('a second failed write of some parked outcome', async () =>
+      (await Promise.all(tasks.map((t) => queues.getJob(t)))).some(
+        (j) => ((j?.data as WorkerJobState | undefined)?.result_write_failures ?? 0) >= 2,
+      ),
+    );
     for (const t of tasks) assert.equal((await queues.getJob(t))?.attemptsMade, 0);
 
     await postgres.start();
-    await waitFor('every task completed', async () => (await Promise.all(tasks.map((t) => queues.getJob(t)))).every((j) => j === undefined));
+    await waitFor('every task completed', async () =>
+      (await Promise.all(tasks.map((t) => queues.getJob(t)))).every((j) => j === undefined),
+    );
 
-    const rows = await db.selectFrom('results').select(['task_id', 'success', 'reward']).where('hotkey', '=', '5Outage').orderBy('task_id').execute();
+    const rows = await db
+      .selectFrom('results')
+      .select(['task_id', 'success', 'reward'])
+      .where('hotkey', '=', '5Outage')
+      .orderBy('task_id')
+      .execute();
     assert.deepEqual(
       rows,
       tasks.map((t) => ({ task_id: t.task_id, success: t.task_id % 3 !== 0, reward: t.task_id })),

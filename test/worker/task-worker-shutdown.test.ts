@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
 import type { EvaluationOutcome } from '../../src/worker/evaluator.ts';
+import { ResultWriter } from '../../src/worker/result-writer.ts';
+import { TaskWorker } from '../../src/worker/task-worker.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { gate, waitFor } from '../helpers/wait-for.ts';
-import { ResultWriter } from '../../src/worker/result-writer.ts';
-import { TaskWorker } from '../../src/worker/task-worker.ts';
 import { startWorker } from './harness.ts';
 
 const database = useTestDatabase();
@@ -78,7 +78,12 @@ test('stop: running evaluations finish within the drain, the rest are aborted ba
     assert.equal((await queues.getJob(t))?.attemptsMade, 0, `${t.hotkey} used no attempt`);
   }
   assert.deepEqual(abortedPolitely, ['5Polite']);
-  const released = await database.db.selectFrom('attempts').select(['hotkey', 'error_class']).where('hotkey', 'in', ['5Polite', '5Deaf']).orderBy('hotkey').execute();
+  const released = await database.db
+    .selectFrom('attempts')
+    .select(['hotkey', 'error_class'])
+    .where('hotkey', 'in', ['5Polite', '5Deaf'])
+    .orderBy('hotkey')
+    .execute();
   assert.deepEqual(released, [
     { hotkey: '5Deaf', error_class: 'worker_error' },
     { hotkey: '5Polite', error_class: 'worker_error' },
@@ -86,7 +91,9 @@ test('stop: running evaluations finish within the drain, the rest are aborted ba
 
   // Another worker picks the released tasks up.
   const next = await startWorker(config, database.db, () => Promise.resolve(solved));
-  await waitFor('the released tasks to complete elsewhere', async () => (await Promise.all([polite, deaf, queued].map((t) => queues.getJob(t)))).every((j) => j === undefined));
+  await waitFor('the released tasks to complete elsewhere', async () =>
+    (await Promise.all([polite, deaf, queued].map((t) => queues.getJob(t)))).every((j) => j === undefined),
+  );
   await next.stop();
 });
 

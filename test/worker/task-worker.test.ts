@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { after, before, describe, test } from 'node:test';
-import type { Config } from '../../src/config/schema.ts';
-import { circuitKey } from '../../src/pool/circuit-keys.ts';
-import { poolWorkerOptions, type PoolWorkerOptions } from '../../src/pool/job-options.ts';
-import { queueName, taskJobId, type TaskJobData } from '../../src/pool/task-job.ts';
-import type { EvaluationOutcome, Evaluator } from '../../src/worker/evaluator.ts';
+import { sql } from 'kysely';
 import { MAX_WORKER_ERRORS, UNATTRIBUTED_EVIDENCE_WINDOW_MS } from '../../src/config/constants.ts';
+import type { Config } from '../../src/config/schema.ts';
 import { createDatabase } from '../../src/db/database.ts';
+import { circuitKey } from '../../src/pool/circuit-keys.ts';
+import { type PoolWorkerOptions, poolWorkerOptions } from '../../src/pool/job-options.ts';
+import { queueName, type TaskJobData, taskJobId } from '../../src/pool/task-job.ts';
+import type { EvaluationOutcome, Evaluator } from '../../src/worker/evaluator.ts';
 import type { WorkerJobState } from '../../src/worker/job-state.ts';
-import { testLogger } from '../helpers/test-logger.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
+import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { gate, waitFor } from '../helpers/wait-for.ts';
 import { startWorker, type WorkerHarness } from './harness.ts';
@@ -48,9 +48,33 @@ async function worker(evaluator: Evaluator, overrides: Parameters<typeof startWo
   return h;
 }
 
-const solved = (score = 1): EvaluationOutcome => ({ errorClass: 'success', success: true, score, reward: 12.5, timesteps: 100, latencyMs: 3.25, durationMs: 40.4 });
-const unsolved: EvaluationOutcome = { errorClass: 'failure', success: false, score: 0, reward: -3, timesteps: 250, message: 'not solved', durationMs: 80 };
-const unscored = (errorClass: EvaluationOutcome['errorClass'], message: string): EvaluationOutcome => ({ errorClass, success: false, score: 0, reward: null, timesteps: null, message, durationMs: 5 });
+const solved = (score = 1): EvaluationOutcome => ({
+  errorClass: 'success',
+  success: true,
+  score,
+  reward: 12.5,
+  timesteps: 100,
+  latencyMs: 3.25,
+  durationMs: 40.4,
+});
+const unsolved: EvaluationOutcome = {
+  errorClass: 'failure',
+  success: false,
+  score: 0,
+  reward: -3,
+  timesteps: 250,
+  message: 'not solved',
+  durationMs: 80,
+};
+const unscored = (errorClass: EvaluationOutcome['errorClass'], message: string): EvaluationOutcome => ({
+  errorClass,
+  success: false,
+  score: 0,
+  reward: null,
+  timesteps: null,
+  message,
+  durationMs: 5,
+});
 
 async function resultsOf(task: TaskJobData) {
   return database.db.selectFrom('results').selectAll().where('task_uuid', '=', task.task_uuid).execute();
@@ -134,7 +158,10 @@ describe('each class leads to its next state', () => {
     assert.equal(result?.error_class, 'failure');
     assert.equal(result?.score, 0);
     assert.equal(result?.success, false);
-    assert.match(result?.error_message ?? '', /^scored as a failure: the miner received this task and gave no answer in 2 attempt\(s\); last: reset: HTTP 500 \(try 2\)$/);
+    assert.match(
+      result?.error_message ?? '',
+      /^scored as a failure: the miner received this task and gave no answer in 2 attempt\(s\); last: reset: HTTP 500 \(try 2\)$/,
+    );
     assert.deepEqual(
       (await attemptsOf(task)).map((a) => [a.attempt, a.error_class]),
       [
@@ -149,7 +176,8 @@ describe('each class leads to its next state', () => {
     let calls = 0;
     const h = await worker(() => {
       calls += 1;
-      if (calls === 1) return Promise.resolve({ ...unscored('miner_unavailable', 'reset: connection failed: ECONNRESET'), minerHadTask: true });
+      if (calls === 1)
+        return Promise.resolve({ ...unscored('miner_unavailable', 'reset: connection failed: ECONNRESET'), minerHadTask: true });
       return Promise.resolve(unscored('miner_unavailable', 'reset: cannot connect (refused: ECONNREFUSED)'));
     });
     const task = makeTask();
@@ -185,7 +213,10 @@ describe('each class leads to its next state', () => {
     await queues.add(task);
     await waitFor('the job to be failed (paused)', async () => (await queues.state(task)) === 'failed');
     assert.deepEqual(await resultsOf(task), []);
-    assert.deepEqual((await attemptsOf(task)).map((a) => a.error_class), ['env_error', 'env_error']);
+    assert.deepEqual(
+      (await attemptsOf(task)).map((a) => a.error_class),
+      ['env_error', 'env_error'],
+    );
     await h.stop();
   });
 
@@ -193,7 +224,8 @@ describe('each class leads to its next state', () => {
     let calls = 0;
     const h = await worker(() => {
       calls += 1;
-      if (calls === 1) return Promise.resolve({ ...unscored('miner_unavailable', 'Miner reset failed: HTTPStatusError: 500'), minerHadTask: true });
+      if (calls === 1)
+        return Promise.resolve({ ...unscored('miner_unavailable', 'Miner reset failed: HTTPStatusError: 500'), minerHadTask: true });
       // An empty action channel: the Actor raises; nothing says before or after the miner.
       return Promise.resolve(unattributed('IndexError: index 0 is out of bounds for axis 0 with size 0'));
     });
@@ -203,8 +235,17 @@ describe('each class leads to its next state', () => {
     const [result] = await resultsOf(task);
     assert.equal(result?.error_class, 'failure');
     assert.equal(result?.score, 0);
-    assert.match(result?.error_message ?? '', /^scored as a failure: the miner received this task and gave no answer in 2 attempt\(s\); last: IndexError/);
-    assert.deepEqual((await attemptsOf(task)).map((a) => [a.attempt, a.error_class]), [[1, 'miner_unavailable'], [2, 'failure']]);
+    assert.match(
+      result?.error_message ?? '',
+      /^scored as a failure: the miner received this task and gave no answer in 2 attempt\(s\); last: IndexError/,
+    );
+    assert.deepEqual(
+      (await attemptsOf(task)).map((a) => [a.attempt, a.error_class]),
+      [
+        [1, 'miner_unavailable'],
+        [2, 'failure'],
+      ],
+    );
     await h.stop();
   });
 
@@ -240,8 +281,17 @@ describe('each class leads to its next state', () => {
     const [result] = await resultsOf(task);
     assert.equal(result?.error_class, 'failure');
     assert.equal(result?.score, 0);
-    assert.match(result?.error_message ?? '', /^scored as a failure: the env failed in this miner's episodes of this task \(2 attempt\(s\)\) while other miners played it out; last: Miner reset failed: ConnectError/);
-    assert.deepEqual((await attemptsOf(task)).map((a) => [a.attempt, a.error_class]), [[1, 'env_error'], [2, 'failure']]);
+    assert.match(
+      result?.error_message ?? '',
+      /^scored as a failure: the env failed in this miner's episodes of this task \(2 attempt\(s\)\) while other miners played it out; last: Miner reset failed: ConnectError/,
+    );
+    assert.deepEqual(
+      (await attemptsOf(task)).map((a) => [a.attempt, a.error_class]),
+      [
+        [1, 'env_error'],
+        [2, 'failure'],
+      ],
+    );
     await h.stop();
 
     const b = await worker(() => Promise.resolve(unattributed('IndexError: index 0 is out of bounds')), { envs: ['test/env-b'] });
@@ -252,7 +302,11 @@ describe('each class leads to its next state', () => {
   });
 
   /** A result of another miner on `task_id` of env-a, as its worker would have stored it. */
-  async function otherResult(task_id: number, hotkey: string, row: { success?: boolean; timesteps?: number; message?: string; ageMs?: number } = {}): Promise<void> {
+  async function otherResult(
+    task_id: number,
+    hotkey: string,
+    row: { success?: boolean; timesteps?: number; message?: string; ageMs?: number } = {},
+  ): Promise<void> {
     await database.db
       .insertInto('results')
       .values({
@@ -330,7 +384,10 @@ describe('each class leads to its next state', () => {
     try {
       const task = makeTask({ task_id: taskId });
       await queues.add(task);
-      await waitFor('the decision to be parked', async () => ((await queues.getJob(task))?.data as WorkerJobState | undefined)?.evidence_lookup_failures !== undefined);
+      await waitFor(
+        'the decision to be parked',
+        async () => ((await queues.getJob(task))?.data as WorkerJobState | undefined)?.evidence_lookup_failures !== undefined,
+      );
       assert.equal((await queues.getJob(task))?.attemptsMade, 1, 'the last attempt is not used up');
       release.open();
       await holding;
@@ -338,7 +395,13 @@ describe('each class leads to its next state', () => {
       assert.equal(calls, 2, 'the episode ran once per attempt, never again for the decision');
       const [result] = await resultsOf(task);
       assert.equal(result?.error_class, 'failure');
-      assert.deepEqual((await attemptsOf(task)).map((a) => [a.attempt, a.error_class]), [[1, 'env_error'], [2, 'failure']]);
+      assert.deepEqual(
+        (await attemptsOf(task)).map((a) => [a.attempt, a.error_class]),
+        [
+          [1, 'env_error'],
+          [2, 'failure'],
+        ],
+      );
     } finally {
       release.open();
       await holding;
@@ -363,7 +426,10 @@ describe('each class leads to its next state', () => {
     const task = makeTask();
     await queues.add(task);
     await waitFor('the job to be failed', async () => (await queues.state(task)) === 'failed');
-    assert.match((await queues.getJob(task))?.failedReason ?? '', /^env_error: evaluator returned an invalid outcome .*success must be true exactly when/);
+    assert.match(
+      (await queues.getJob(task))?.failedReason ?? '',
+      /^env_error: evaluator returned an invalid outcome .*success must be true exactly when/,
+    );
     assert.deepEqual(await resultsOf(task), []);
     await h.stop();
   });
@@ -374,7 +440,10 @@ describe('each class leads to its next state', () => {
       const task = makeTask();
       await queues.add(task);
       await waitFor('the job to be failed', async () => (await queues.state(task)) === 'failed');
-      assert.equal((await queues.getJob(task))?.failedReason, 'env_error: evaluator returned an invalid outcome (score: must be in [0, 1])');
+      assert.equal(
+        (await queues.getJob(task))?.failedReason,
+        'env_error: evaluator returned an invalid outcome (score: must be in [0, 1])',
+      );
       assert.deepEqual(await resultsOf(task), []);
       await h.stop();
     });
@@ -475,16 +544,32 @@ test('many tasks over two env queues: each stored exactly once through the batch
   const h = await worker(() => Promise.resolve(solved()), { envs, concurrency: 8 });
   const tasks = Array.from({ length: 150 }, (_, i) => makeTask({ env: envs[i % 2]!, hotkey: '5ManyTasks' }));
   await Promise.all(tasks.map((t) => queues.add(t)));
-  const count = async (): Promise<number> => Number((await database.db.selectFrom('results').select((eb) => eb.fn.countAll().as('n')).where('hotkey', '=', '5ManyTasks').executeTakeFirstOrThrow()).n);
+  const count = async (): Promise<number> =>
+    Number(
+      (
+        await database.db
+          .selectFrom('results')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('hotkey', '=', '5ManyTasks')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   await waitFor('150 results', async () => (await count()) === 150);
-  await waitFor('every job removed', async () => (await Promise.all(envs.map((e) => queues.queue(e).getJobCountByTypes('wait', 'active', 'delayed')))).every((n) => n === 0));
-  const attempts = await database.db.selectFrom('attempts').select((eb) => eb.fn.countAll().as('n')).where('hotkey', '=', '5ManyTasks').executeTakeFirstOrThrow();
+  await waitFor('every job removed', async () =>
+    (await Promise.all(envs.map((e) => queues.queue(e).getJobCountByTypes('wait', 'active', 'delayed')))).every((n) => n === 0),
+  );
+  const attempts = await database.db
+    .selectFrom('attempts')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('hotkey', '=', '5ManyTasks')
+    .executeTakeFirstOrThrow();
   assert.equal(Number(attempts.n), 150);
   await h.stop();
 });
 
 describe('duplicate delivery (a stalled worker and its successor both finish the task)', () => {
-  const lockKey = (task: TaskJobData): string => `${redis.prefix}:${queueName(task.env)}:${taskJobId(task.env, task.hotkey, task.revision, task.task_id)}:lock`;
+  const lockKey = (task: TaskJobData): string =>
+    `${redis.prefix}:${queueName(task.env)}:${taskJobId(task.env, task.hotkey, task.revision, task.task_id)}:lock`;
 
   /**
    * A first holder runs a task of `hotkey` until `held` opens (answering 0.1), and freezes: its
@@ -501,7 +586,11 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
         await held.promise;
         return solved(0.1);
       },
-      { concurrency: 1, workerId: 'first', workerOptions: { ...poolWorkerOptions(config.scheduler), lockRenewTime: 3_600_000 } as PoolWorkerOptions },
+      {
+        concurrency: 1,
+        workerId: 'first',
+        workerOptions: { ...poolWorkerOptions(config.scheduler), lockRenewTime: 3_600_000 } as PoolWorkerOptions,
+      },
     );
     const task = makeTask({ hotkey });
     await queues.add(task);
@@ -526,7 +615,10 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
   test('the first holder finishes after the successor stored: its outcome is discarded as a worker_error, one row, one scored attempt', async () => {
     const { first, task, held } = await frozenHolder('5DupLate');
     const { successor, calls } = await successorWorker();
-    await waitFor('the successor to store the result and remove the job', async () => (await resultsOf(task)).length === 1 && (await queues.getJob(task)) === undefined);
+    await waitFor(
+      'the successor to store the result and remove the job',
+      async () => (await resultsOf(task)).length === 1 && (await queues.getJob(task)) === undefined,
+    );
     held.open();
     await waitFor('the first holder to finish', () => first.worker.running === 0 && first.writer.waiting === 0);
     await first.stop();
@@ -547,7 +639,7 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
     assert.match((await attemptsOf(task))[1]!.error_message ?? '', /lost the task's lock/);
   });
 
-  test('the first holder finishes while the successor still runs: discarded; the successor\'s episode is the one that counts', async () => {
+  test("the first holder finishes while the successor still runs: discarded; the successor's episode is the one that counts", async () => {
     const { first, task, held } = await frozenHolder('5DupRace');
     const successorHeld = gate();
     const successorEntered = gate();
@@ -564,7 +656,10 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
     await waitFor('the first holder to discard its outcome', async () => (await attemptsOf(task)).some((a) => a.worker_id === 'first'));
     assert.deepEqual(await resultsOf(task), [], 'the first holder finished first, and stored nothing');
     successorHeld.open();
-    await waitFor('the successor to store the result and remove the job', async () => (await resultsOf(task)).length === 1 && (await queues.getJob(task)) === undefined);
+    await waitFor(
+      'the successor to store the result and remove the job',
+      async () => (await resultsOf(task)).length === 1 && (await queues.getJob(task)) === undefined,
+    );
     await first.stop();
     await successor.stop();
     assert.deepEqual(
@@ -584,7 +679,9 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
     const { first, task, held } = await frozenHolder('5DupEarly');
     await waitFor('the stalled check to return the job to pending', async () => (await queues.state(task)) === 'waiting');
     held.open();
-    await waitFor('the first holder to discard its outcome', async () => (await attemptsOf(task)).some((a) => a.error_class === 'worker_error'));
+    await waitFor('the first holder to discard its outcome', async () =>
+      (await attemptsOf(task)).some((a) => a.error_class === 'worker_error'),
+    );
     // No "no result yet" check here: the first worker, still fetching, may already have taken the
     // pending task again (a new delivery with its own lock) and stored that run. The discarded
     // outcome shows in the books below: its attempt is the worker_error, never a result.
@@ -602,7 +699,8 @@ describe('duplicate delivery (a stalled worker and its successor both finish the
 });
 
 describe('lost lock reported while the evaluation runs', () => {
-  const lockKey = (task: TaskJobData): string => `${redis.prefix}:${queueName(task.env)}:${taskJobId(task.env, task.hotkey, task.revision, task.task_id)}:lock`;
+  const lockKey = (task: TaskJobData): string =>
+    `${redis.prefix}:${queueName(task.env)}:${taskJobId(task.env, task.hotkey, task.revision, task.task_id)}:lock`;
 
   test("BullMQ's lock renewal reports the loss: the evaluation is aborted at once, discarded as a worker_error; the successor's episode is the result", async () => {
     const entered = gate();
@@ -612,10 +710,14 @@ describe('lost lock reported while the evaluation runs', () => {
       (_task, signal) =>
         new Promise<EvaluationOutcome>((resolve) => {
           entered.open();
-          signal.addEventListener('abort', () => {
-            reasons.push(String((signal.reason as Error | undefined)?.message));
-            resolve(unscored('worker_error', 'aborted'));
-          }, { once: true });
+          signal.addEventListener(
+            'abort',
+            () => {
+              reasons.push(String((signal.reason as Error | undefined)?.message));
+              resolve(unscored('worker_error', 'aborted'));
+            },
+            { once: true },
+          );
         }),
       { concurrency: 1, workerId: 'first' },
     );
@@ -623,7 +725,9 @@ describe('lost lock reported while the evaluation runs', () => {
     await queues.add(task);
     await entered.promise;
     await redis.redis.del(lockKey(task));
-    await waitFor('the first holder to discard its stopped episode', async () => (await attemptsOf(task)).some((a) => a.worker_id === 'first'));
+    await waitFor('the first holder to discard its stopped episode', async () =>
+      (await attemptsOf(task)).some((a) => a.worker_id === 'first'),
+    );
     assert.deepEqual(reasons, ["the worker lost the task's lock"], 'stopped by the lost lock, not by a timeout or a shutdown');
     const [discarded] = await attemptsOf(task);
     assert.equal(discarded!.error_class, 'worker_error');
@@ -632,12 +736,18 @@ describe('lost lock reported while the evaluation runs', () => {
     // Stopped before the successor starts, so that the successor is the one that runs it again.
     await first.stop();
     const successor = await worker(() => Promise.resolve(solved(0.9)), { workerId: 'successor' });
-    await waitFor('the successor to store the result and remove the job', async () => (await resultsOf(task)).length === 1 && (await queues.getJob(task)) === undefined);
+    await waitFor(
+      'the successor to store the result and remove the job',
+      async () => (await resultsOf(task)).length === 1 && (await queues.getJob(task)) === undefined,
+    );
     await successor.stop();
     assert.deepEqual(
       (await resultsOf(task)).map((r) => [r.score, r.worker_id]),
       [[0.9, 'successor']],
     );
-    assert.ok((await attemptsOf(task)).every((a) => a.worker_id === 'successor' || a.error_class === 'worker_error'), 'nothing of the first holder scored');
+    assert.ok(
+      (await attemptsOf(task)).every((a) => a.worker_id === 'successor' || a.error_class === 'worker_error'),
+      'nothing of the first holder scored',
+    );
   });
 });

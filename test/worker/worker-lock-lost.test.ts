@@ -13,10 +13,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
-import { startDemoMiner, type DemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { queueName, taskJobId } from '../../src/pool/task-job.ts';
-import { startRecordingMiner, type RecordingMiner } from '../helpers/recording-miner.ts';
-import { spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
+import { type RecordingMiner, startRecordingMiner } from '../helpers/recording-miner.ts';
+import { type CliProcess, spawnCli } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
@@ -73,7 +73,7 @@ async function startWorker(id: string, lockDurationMs: number): Promise<CliProce
   return worker;
 }
 
-test('a worker stopped past its lock while a second takes the task over: it stops its episode on resuming (no further call to the miner), its outcome is discarded, the second one\'s is the only result', async () => {
+test("a worker stopped past its lock while a second takes the task over: it stops its episode on resuming (no further call to the miner), its outcome is discarded, the second one's is the only result", async () => {
   const task = makeTask({ env: ENV, hotkey: HOTKEY, endpoint: front.url });
   const episode = task.task_uuid;
   const jobKey = `${redis.prefix}:${queueName(ENV)}:${taskJobId(ENV, task.hotkey, task.revision, task.task_id)}`;
@@ -84,15 +84,23 @@ test('a worker stopped past its lock while a second takes the task over: it stop
   stopped.child.kill('SIGSTOP');
 
   const successor = await startWorker('successor', 30_000);
-  await waitFor('the stalled check to hand the task to the second worker', async () => (await redis.redis.hget(jobKey, 'pb')) === 'successor');
+  await waitFor(
+    'the stalled check to hand the task to the second worker',
+    async () => (await redis.redis.hget(jobKey, 'pb')) === 'successor',
+  );
   await waitFor('the second worker to be under way (its /reset held)', () => front.held === 2);
   const callsAtResume = front.calls(episode);
-  assert.equal(callsAtResume, STOP_AFTER + 2, 'the first worker\'s calls up to the held one, and the second worker\'s /reset');
+  assert.equal(callsAtResume, STOP_AFTER + 2, "the first worker's calls up to the held one, and the second worker's /reset");
   stopped.child.kill('SIGCONT');
 
   await stopped.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('lost the lock of this task'));
-  await waitFor('the first worker\'s discarded attempt to be recorded', async () => {
-    const own = await database.db.selectFrom('attempts').select('id').where('hotkey', '=', HOTKEY).where('worker_id', '=', 'stopped').execute();
+  await waitFor("the first worker's discarded attempt to be recorded", async () => {
+    const own = await database.db
+      .selectFrom('attempts')
+      .select('id')
+      .where('hotkey', '=', HOTKEY)
+      .where('worker_id', '=', 'stopped')
+      .execute();
     return own.length > 0;
   });
   // Only the first worker could call in this window (the second waits on its held /reset).
@@ -100,7 +108,7 @@ test('a worker stopped past its lock while a second takes the task over: it stop
   assert.equal(front.held, 1, 'its held call was given up: only the second worker still waits');
   assert.ok(
     stopped.logs().some((l) => typeof l.msg === 'string' && l.msg.startsWith('the lock of a running task was lost')),
-    'the episode was stopped on the lock renewal\'s report',
+    "the episode was stopped on the lock renewal's report",
   );
 
   front.release();
@@ -109,7 +117,12 @@ test('a worker stopped past its lock while a second takes the task over: it stop
   // Postgres: one result, the second worker's; the first worker's episode left only an unscored attempt.
   const results = await database.db.selectFrom('results').select(['worker_id', 'error_class']).where('hotkey', '=', HOTKEY).execute();
   assert.deepEqual(results, [{ worker_id: 'successor', error_class: 'failure' }]);
-  const attempts = await database.db.selectFrom('attempts').select(['worker_id', 'error_class', 'error_message']).where('hotkey', '=', HOTKEY).orderBy('id').execute();
+  const attempts = await database.db
+    .selectFrom('attempts')
+    .select(['worker_id', 'error_class', 'error_message'])
+    .where('hotkey', '=', HOTKEY)
+    .orderBy('id')
+    .execute();
   assert.deepEqual(
     attempts.map((a) => [a.worker_id, a.error_class]),
     [
@@ -118,11 +131,15 @@ test('a worker stopped past its lock while a second takes the task over: it stop
     ],
   );
   assert.match(attempts[0]!.error_message ?? '', /lost the task's lock .* during its episode: the episode was stopped/);
-  assert.equal(front.calls(episode), callsAtResume + 200, 'the second worker\'s 200 /acts, nothing more');
+  assert.equal(front.calls(episode), callsAtResume + 200, "the second worker's 200 /acts, nothing more");
 
   // Redis: the job is gone, in no state and with no lock left behind.
   const counts = await queues.queue(ENV).getJobCounts('wait', 'active', 'delayed', 'failed', 'completed', 'prioritized');
-  assert.deepEqual(Object.values(counts).filter((n) => n !== 0), [], JSON.stringify(counts));
+  assert.deepEqual(
+    Object.values(counts).filter((n) => n !== 0),
+    [],
+    JSON.stringify(counts),
+  );
   assert.equal(await redis.redis.exists(`${jobKey}:lock`), 0);
 
   // Nothing crashed and nothing was reported as a failure; both stop cleanly.
@@ -131,7 +148,11 @@ test('a worker stopped past its lock while a second takes the task over: it stop
     const bad = w.logs().filter((l) => Number(l.level) >= 40);
     assert.deepEqual(bad, [], `warnings or errors logged: ${JSON.stringify(bad)}`);
   }
-  assert.equal(stopped.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('lost the lock')).length, 1, 'one line for the discard');
+  assert.equal(
+    stopped.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('lost the lock')).length,
+    1,
+    'one line for the discard',
+  );
   stopped.child.kill('SIGTERM');
   successor.child.kill('SIGTERM');
   assert.equal(await stopped.exited(), 0, stopped.stderr());

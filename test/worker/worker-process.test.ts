@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/config/schema.ts';
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
-import { runCli, spawnCli, spawnEntry, type CliProcess } from '../helpers/spawn-cli.ts';
+import { type CliProcess, runCli, spawnCli, spawnEntry } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
@@ -20,7 +20,12 @@ let queues: TestQueues;
 const processes: CliProcess[] = [];
 
 before(() => {
-  config = testConfig({ EVALPOOL_QUEUE_PREFIX: redis.prefix, EVALPOOL_LOCK_DURATION_MS: '1000', EVALPOOL_STALLED_INTERVAL_MS: '500', EVALPOOL_RESULT_FLUSH_MS: '5' });
+  config = testConfig({
+    EVALPOOL_QUEUE_PREFIX: redis.prefix,
+    EVALPOOL_LOCK_DURATION_MS: '1000',
+    EVALPOOL_STALLED_INTERVAL_MS: '500',
+    EVALPOOL_RESULT_FLUSH_MS: '5',
+  });
   queues = TestQueues.open(config);
 });
 
@@ -48,7 +53,8 @@ function spawnSlowWorker(extra: Record<string, string>): CliProcess {
   return p;
 }
 
-const started = (task: TaskJobData) => (line: Record<string, unknown>) => line.msg === 'evaluation started' && line.task_id === task.task_id;
+const started = (task: TaskJobData) => (line: Record<string, unknown>) =>
+  line.msg === 'evaluation started' && line.task_id === task.task_id;
 
 async function resultRows(hotkey: string) {
   return database.db.selectFrom('results').select(['task_id', 'worker_id']).where('hotkey', '=', hotkey).orderBy('task_id').execute();
@@ -64,7 +70,12 @@ test('kill -9 of a worker mid-episode: the task runs again on another worker, ex
   victim.child.kill('SIGKILL');
   assert.equal(await victim.exited(), 'SIGKILL');
 
-  const survivor = await startWorker(config, database.db, () => Promise.resolve({ errorClass: 'success', success: true, score: 1, reward: null, timesteps: 1, durationMs: 1 }), { workerId: 'survivor' });
+  const survivor = await startWorker(
+    config,
+    database.db,
+    () => Promise.resolve({ errorClass: 'success', success: true, score: 1, reward: null, timesteps: 1, durationMs: 1 }),
+    { workerId: 'survivor' },
+  );
   await waitFor('the task to complete on the survivor', async () => (await queues.getJob(task)) === undefined);
   await survivor.stop();
   assert.deepEqual(await resultRows('5KillNine'), [{ task_id: 600_000, worker_id: 'survivor' }]);
@@ -94,7 +105,10 @@ describe('evalpool worker', () => {
   test('an environment it has no evaluator for: one sentence naming it, exit 1', async () => {
     const result = await runCli(['worker', '--envs', 'mujoco/nope-v1,noop/a'], workerVariables());
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, 'evalpool: no evaluator for mujoco/nope-v1; this worker can run: mujoco/balance-v1, mujoco/push-v1, mujoco/reach-v1, noop/*\n');
+    assert.equal(
+      result.stderr,
+      'evalpool: no evaluator for mujoco/nope-v1; this worker can run: mujoco/balance-v1, mujoco/push-v1, mujoco/reach-v1, noop/*\n',
+    );
   });
 
   test('no --envs and no sampling list: says what to do, exit 1', async () => {
@@ -123,14 +137,27 @@ describe('evalpool worker', () => {
 
 test('evalpool serve with EVALPOOL_INLINE_WORKERS consumes the queues in process, with the built-in evaluators', async () => {
   const miner = await startDemoMiner({ policy: 'expert' });
-  const cli = spawnCli(['serve'], workerVariables({ EVALPOOL_PORT: '0', EVALPOOL_SCHEDULER_ENABLED: 'false', EVALPOOL_INLINE_WORKERS: '2', EVALPOOL_WORKER_ENVS: 'noop/inline,mujoco/reach-v1' }));
+  const cli = spawnCli(
+    ['serve'],
+    workerVariables({
+      EVALPOOL_PORT: '0',
+      EVALPOOL_SCHEDULER_ENABLED: 'false',
+      EVALPOOL_INLINE_WORKERS: '2',
+      EVALPOOL_WORKER_ENVS: 'noop/inline,mujoco/reach-v1',
+    }),
+  );
   processes.push(cli);
   try {
     await cli.waitForLog((l) => l.msg === 'inline workers are running');
     await queues.add(makeTask({ env: 'noop/inline', hotkey: '5Inline' }));
     await queues.add(makeTask({ env: 'mujoco/reach-v1', hotkey: '5Inline', task_id: 5, endpoint: miner.url }));
     await waitFor('the inline results', async () => (await resultRows('5Inline')).length === 2);
-    const episode = await database.db.selectFrom('results').select(['success', 'timesteps']).where('hotkey', '=', '5Inline').where('env_id', '=', 'mujoco/reach-v1').executeTakeFirstOrThrow();
+    const episode = await database.db
+      .selectFrom('results')
+      .select(['success', 'timesteps'])
+      .where('hotkey', '=', '5Inline')
+      .where('env_id', '=', 'mujoco/reach-v1')
+      .executeTakeFirstOrThrow();
     assert.equal(episode.success, true);
     assert.ok(episode.timesteps !== null && episode.timesteps > 0);
     cli.child.kill('SIGTERM');

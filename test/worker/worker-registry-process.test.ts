@@ -11,7 +11,7 @@ import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { apiReaders } from '../../src/service/api-readers.ts';
 import { serveMetricsSources } from '../../src/service/metrics-sources.ts';
 import { parsePrometheusText, valueOf } from '../helpers/prometheus-text.ts';
-import { runCli, spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
+import { type CliProcess, runCli, spawnCli } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { getJson } from '../helpers/test-app.ts';
 import { testConfig } from '../helpers/test-config.ts';
@@ -31,7 +31,16 @@ let app: Hono;
 const processes: CliProcess[] = [];
 
 interface WorkersBody {
-  workers: { id: string; state: string; envs: string[]; pid: number; version: string; heartbeat_ms: number; episodes: Record<string, number>; in_flight: number }[];
+  workers: {
+    id: string;
+    state: string;
+    envs: string[];
+    pid: number;
+    version: string;
+    heartbeat_ms: number;
+    episodes: Record<string, number>;
+    in_flight: number;
+  }[];
   counts: Record<string, number>;
   envs_without_consumer: { env_id: string; pending: number; last_consumed_by: string[] }[] | null;
   warning: string | null;
@@ -116,7 +125,10 @@ test('kill -9 of a worker: /v1/workers, /v1/status, /metrics and `evalpool worke
   assert.equal(gone.counts.live, 0);
 
   const status = (await getJson<{ warnings: string[]; workers: { live: number; gone: number } }>(app, '/v1/status')).body;
-  assert.ok(status.warnings.some((w) => w.includes(`no live worker consumes ${ENV}`)), JSON.stringify(status.warnings));
+  assert.ok(
+    status.warnings.some((w) => w.includes(`no live worker consumes ${ENV}`)),
+    JSON.stringify(status.warnings),
+  );
   assert.equal(status.workers.gone, 1);
 
   const metrics = parsePrometheusText(await (await app.request('/metrics')).text());

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
-import { startDemoMiner, type DemoMiner } from '../../src/miners/demo/demo-miner.ts';
-import { spawnCli, type CliProcess } from '../helpers/spawn-cli.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { type CliProcess, spawnCli } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
@@ -44,7 +44,8 @@ after(async () => {
   await miner.close();
 });
 
-const results = () => database.db.selectFrom('results').select(['task_id', 'score', 'error_class', 'error_message']).where('hotkey', '=', HOTKEY).execute();
+const results = () =>
+  database.db.selectFrom('results').select(['task_id', 'score', 'error_class', 'error_message']).where('hotkey', '=', HOTKEY).execute();
 
 test('SIGSTOP/SIGCONT of a worker mid-episode: zero score-0 results for an expert that answers in ~1 ms', async () => {
   worker = spawnCli(['worker', '--envs', ENV, '--concurrency', '4'], {
@@ -70,17 +71,34 @@ test('SIGSTOP/SIGCONT of a worker mid-episode: zero score-0 results for an exper
     await new Promise((resolve) => setTimeout(resolve, STOP_MS));
     worker.child.kill('SIGCONT');
     stops++;
-    await waitFor('a new result after the stop', async () => (await results()).length > stored || (await results()).length >= TASKS, 120_000, 100);
+    await waitFor(
+      'a new result after the stop',
+      async () => (await results()).length > stored || (await results()).length >= TASKS,
+      120_000,
+      100,
+    );
   }
   await waitFor('every task to have a result', async () => (await results()).length >= TASKS, 300_000, 250);
 
   const rows = await results();
-  const classes = await database.db.selectFrom('attempts').select(['error_class', (eb) => eb.fn.countAll<number>().as('n')]).where('hotkey', '=', HOTKEY).groupBy('error_class').execute();
+  const classes = await database.db
+    .selectFrom('attempts')
+    .select(['error_class', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('hotkey', '=', HOTKEY)
+    .groupBy('error_class')
+    .execute();
   process.stdout.write(`# attempts by class: ${JSON.stringify(classes)}\n`);
   const zeros = rows.filter((r) => r.score === 0);
   assert.ok(stops >= 3, `the worker was stopped ${stops} times`);
   assert.deepEqual(zeros, [], `score-0 results after ${stops} stops`);
   assert.equal(rows.length, TASKS);
-  const released = await database.db.selectFrom('attempts').select('error_message').where('hotkey', '=', HOTKEY).where('error_class', '=', 'worker_error').execute();
-  process.stdout.write(`# ${stops} stops of ${STOP_MS} ms; ${released.length} attempts released as worker_error; ${zeros.length} score-0 results\n`);
+  const released = await database.db
+    .selectFrom('attempts')
+    .select('error_message')
+    .where('hotkey', '=', HOTKEY)
+    .where('error_class', '=', 'worker_error')
+    .execute();
+  process.stdout.write(
+    `# ${stops} stops of ${STOP_MS} ms; ${released.length} attempts released as worker_error; ${zeros.length} score-0 results\n`,
+  );
 });

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { callerIp, type AdminContext } from './admin-context.ts';
+import { type AdminContext, callerIp } from './admin-context.ts';
 import { loginPage } from './login-page.ts';
 
 /** The cookie holding a queue-view session (see `AdminToken.issueSession`). */
@@ -22,7 +22,10 @@ export function absent(c: Context): Response {
 
 /** 401 with the challenge; a browser asking the queue view for a page gets the login form. */
 function unauthorized(ctx: AdminContext, c: Context, reason: 'missing' | 'wrong', loginForm: boolean): Response {
-  ctx.logger.warn({ ip: callerIp(ctx, c), method: c.req.method, path: c.req.path, reason }, 'admin: refused a request without a valid token');
+  ctx.logger.warn(
+    { ip: callerIp(ctx, c), method: c.req.method, path: c.req.path, reason },
+    'admin: refused a request without a valid token',
+  );
   const challenge = reason === 'wrong' ? `${CHALLENGE}, error="invalid_token"` : CHALLENGE;
   if (loginForm && c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html')) {
     return c.html(loginPage(c.req.path), 401, { 'WWW-Authenticate': challenge });

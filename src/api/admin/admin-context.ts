@@ -38,7 +38,8 @@ export function audit(ctx: AdminContext, c: Context, action: string, changes: Re
 
 /** The Redis-backed deps, or 503 when this process has none. */
 export function redisDeps(ctx: AdminContext): AdminDeps {
-  if (!ctx.deps) throw new ApiError(503, 'unavailable', 'this process has no Redis connection for the admin API (run the action on `evalpool serve`)');
+  if (!ctx.deps)
+    throw new ApiError(503, 'unavailable', 'this process has no Redis connection for the admin API (run the action on `evalpool serve`)');
   return ctx.deps;
 }
 
@@ -49,7 +50,11 @@ export async function withinDeadline<T>(ctx: AdminContext, what: string, action:
   } catch (error) {
     if (error instanceof CallTimeoutError) {
       ctx.logger.warn({ action: what, timeoutMs: ctx.actionTimeoutMs }, 'admin: an action did not finish in time');
-      throw new ApiError(503, 'unavailable', `${what} did not finish within ${ctx.actionTimeoutMs} ms (Redis or Postgres is slow); it may still complete: check before retrying`);
+      throw new ApiError(
+        503,
+        'unavailable',
+        `${what} did not finish within ${ctx.actionTimeoutMs} ms (Redis or Postgres is slow); it may still complete: check before retrying`,
+      );
     }
     throw error;
   }

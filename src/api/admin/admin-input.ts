@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import * as v from 'valibot';
+import { HOTKEY_PATTERN } from '../../config/constants.ts';
 import { TaskJobDataSchema } from '../../pool/task-job.ts';
 import { ApiError } from '../api-error.ts';
-import { HOTKEY_PATTERN } from '../../config/constants.ts';
 
 /** Longest input value echoed back in an error message. */
 const ECHO_MAX = 60;
@@ -95,5 +95,9 @@ export function parsePathParam<T>(name: string, schema: v.GenericSchema<string, 
   const result = v.safeParse(schema, raw ?? '');
   if (result.success) return result.output;
   const message = result.issues[0].message;
-  throw new ApiError(400, 'invalid_parameter', `${message.startsWith(`${name} `) ? message : `${name}: ${message}`}, got ${echo(raw ?? '')}`);
+  throw new ApiError(
+    400,
+    'invalid_parameter',
+    `${message.startsWith(`${name} `) ? message : `${name}: ${message}`}, got ${echo(raw ?? '')}`,
+  );
 }

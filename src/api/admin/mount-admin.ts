@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { ADMIN_ACTION_TIMEOUT_MS } from '../../config/constants.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { absent, requireAdmin } from './admin-auth.ts';
 import type { AdminContext } from './admin-context.ts';
@@ -9,7 +10,6 @@ import { registerRotationRoutes } from './rotation-routes.ts';
 import { registerSchedulingRoutes } from './scheduling-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerSlotsRoutes } from './slots-routes.ts';
-import { ADMIN_ACTION_TIMEOUT_MS } from '../../config/constants.ts';
 
 /** Where the admin API is mounted. */
 const ADMIN_API_PATH = '/v1/admin';

@@ -1,13 +1,13 @@
-import type { Redis } from 'ioredis';
 import type { Hono } from 'hono';
+import type { Redis } from 'ioredis';
 import * as v from 'valibot';
-import { isKnownHotkey } from '../../db/tables/miners.ts';
-import { deletePausedTasks, findPausedTasks, unknownEnvProblem, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
-import { ApiError } from '../api-error.ts';
-import { errorMessage } from '../../runtime/error-message.ts';
-import { audit, redisDeps, withinDeadline, type AdminContext } from './admin-context.ts';
-import { booleanQuery, envInput, hotkeyInput, integerQuery, parseQuery } from './admin-input.ts';
 import { ADMIN_PAUSED_LIST_DEFAULT, ADMIN_PAUSED_LIST_MAX } from '../../config/constants.ts';
+import { isKnownHotkey } from '../../db/tables/miners.ts';
+import { deletePausedTasks, findPausedTasks, type PausedFilter, type PausedTask, unknownEnvProblem } from '../../pool/paused-tasks.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
+import { ApiError } from '../api-error.ts';
+import { type AdminContext, audit, redisDeps, withinDeadline } from './admin-context.ts';
+import { booleanQuery, envInput, hotkeyInput, integerQuery, parseQuery } from './admin-input.ts';
 
 /** Ten years: more than any TTL. */
 const OLDER_THAN_MAX_SECONDS = 315_360_000;
@@ -53,7 +53,10 @@ async function knownHotkey(ctx: AdminContext, hotkey: string): Promise<boolean |
   try {
     return await withinDeadline(ctx, 'checking the hotkey', isKnownHotkey(ctx.db, hotkey));
   } catch (error) {
-    ctx.logger.warn({ hotkey, err: errorMessage(error) }, 'admin: could not check the hotkey in Postgres; filtering paused tasks by it unchecked');
+    ctx.logger.warn(
+      { hotkey, err: errorMessage(error) },
+      'admin: could not check the hotkey in Postgres; filtering paused tasks by it unchecked',
+    );
     return undefined;
   }
 }

@@ -3,11 +3,11 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Hono, MiddlewareHandler } from 'hono';
+import { QUEUE_VIEW_REFRESH_MS } from '../../config/constants.ts';
 import { getSamplingListSummaries } from '../../db/tables/sampling-lists.ts';
 import { knownQueues } from '../../pool/paused-tasks.ts';
 import type { AdminContext } from './admin-context.ts';
 import type { AdminDeps } from './admin-deps.ts';
-import { QUEUE_VIEW_REFRESH_MS } from '../../config/constants.ts';
 
 /** Where the queue view is mounted. */
 export const QUEUE_VIEW_PATH = '/admin/queues';
@@ -56,7 +56,10 @@ class BoardQueues {
 const readOnly: MiddlewareHandler = async (c, next) => {
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
   return c.json(
-    { error: 'read_only', detail: "the queue view is read-only: changing jobs here would bypass the scheduler's slot fence; use /v1/admin or the evalpool CLI" },
+    {
+      error: 'read_only',
+      detail: "the queue view is read-only: changing jobs here would bypass the scheduler's slot fence; use /v1/admin or the evalpool CLI",
+    },
     405,
     { Allow: 'GET, HEAD' },
   );

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { rotateNow } from '../../sampling/rotate-now.ts';
 import { SamplingError, UnknownSamplingListError } from '../../sampling/sampling-error.ts';
 import { ApiError } from '../api-error.ts';
-import { audit, withinDeadline, type AdminContext } from './admin-context.ts';
+import { type AdminContext, audit, withinDeadline } from './admin-context.ts';
 import { envInput, parseJsonBody } from './admin-input.ts';
 
 const RotationBody = v.strictObject({ env: envInput });

@@ -1,14 +1,14 @@
 import type { Context, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import * as v from 'valibot';
-import { ApiError } from '../api-error.ts';
+import { ADMIN_SESSION_SECONDS } from '../../config/constants.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
+import { ApiError } from '../api-error.ts';
 import { bearerToken, SESSION_COOKIE } from './admin-auth.ts';
-import { audit, callerIp, type AdminContext } from './admin-context.ts';
+import { type AdminContext, audit, callerIp } from './admin-context.ts';
 import { parseJsonBody } from './admin-input.ts';
 import { loginPage } from './login-page.ts';
 import { QUEUE_VIEW_PATH } from './queue-view.ts';
-import { ADMIN_SESSION_SECONDS } from '../../config/constants.ts';
 
 const TOKEN_RULE = 'token must be a non-empty string';
 const SessionBody = v.strictObject({
@@ -20,7 +20,9 @@ const isForm = (c: Context) => /^(application\/x-www-form-urlencoded|multipart\/
 
 /** Where a form login goes back to: somewhere in the queue view, never another site. */
 function returnPath(raw: string | undefined): string {
-  return raw !== undefined && (raw === QUEUE_VIEW_PATH || raw.startsWith(`${QUEUE_VIEW_PATH}/`)) && !raw.includes('//') ? raw : QUEUE_VIEW_PATH;
+  return raw !== undefined && (raw === QUEUE_VIEW_PATH || raw.startsWith(`${QUEUE_VIEW_PATH}/`)) && !raw.includes('//')
+    ? raw
+    : QUEUE_VIEW_PATH;
 }
 
 async function readBody(c: Context): Promise<v.InferOutput<typeof SessionBody>> {
@@ -48,14 +50,28 @@ export function registerSessionRoutes(admin: Hono, ctx: AdminContext): void {
     const bearer = bearerToken(c);
     const body = bearer === undefined ? await readBody(c) : undefined;
     if (!ctx.token.matches(bearer ?? body?.token ?? '')) {
-      ctx.logger.warn({ ip: callerIp(ctx, c), method: 'POST', path: c.req.path, reason: 'wrong' }, 'admin: refused a session for a wrong token');
+      ctx.logger.warn(
+        { ip: callerIp(ctx, c), method: 'POST', path: c.req.path, reason: 'wrong' },
+        'admin: refused a session for a wrong token',
+      );
       const headers = { 'WWW-Authenticate': 'Bearer realm="evalpool admin", error="invalid_token"' };
-      if (form) return c.html(loginPage(returnPath(body?.return_to)).replace('<form', '<p><strong>That is not the admin token.</strong></p>\n<form'), 401, headers);
+      if (form)
+        return c.html(
+          loginPage(returnPath(body?.return_to)).replace('<form', '<p><strong>That is not the admin token.</strong></p>\n<form'),
+          401,
+          headers,
+        );
       return c.json({ error: 'unauthorized', detail: 'the token is not the admin token' }, 401, headers);
     }
     const session = ctx.token.issueSession(ctx.now(), ADMIN_SESSION_SECONDS);
     const secure = new URL(c.req.url).protocol === 'https:' || (ctx.trustProxy && c.req.header('x-forwarded-proto') === 'https');
-    setCookie(c, SESSION_COOKIE, session.value, { httpOnly: true, sameSite: 'Strict', path: QUEUE_VIEW_PATH, maxAge: ADMIN_SESSION_SECONDS, secure });
+    setCookie(c, SESSION_COOKIE, session.value, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: QUEUE_VIEW_PATH,
+      maxAge: ADMIN_SESSION_SECONDS,
+      secure,
+    });
     audit(ctx, c, 'session.open', { expires_at: session.expiresAt.toISOString() }, 'opened a queue-view session');
     if (form) return c.redirect(returnPath(body?.return_to), 303);
     return c.json({ cookie: SESSION_COOKIE, path: QUEUE_VIEW_PATH, expires_at: session.expiresAt.toISOString() });

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { pinSlots, SLOTS_PIN_MAX } from '../../db/tables/miner-slots.ts';
 import { isKnownHotkey } from '../../db/tables/miners.ts';
 import { ApiError } from '../api-error.ts';
-import { audit, withinDeadline, type AdminContext } from './admin-context.ts';
+import { type AdminContext, audit, withinDeadline } from './admin-context.ts';
 import { hotkeyInput, parseJsonBody, parsePathParam } from './admin-input.ts';
 
 const PIN_RULE = `pinned must be a whole number from 0 to ${SLOTS_PIN_MAX}, or null to unpin`;
@@ -31,7 +31,13 @@ export function registerSlotsRoutes(admin: Hono, ctx: AdminContext): void {
     const result = await withinDeadline(ctx, 'the pin', pinSlots(ctx.db, hotkey, pinned, new Date(ctx.now())));
     if (!result) throw new ApiError(404, 'not_found', `hotkey ${hotkey} has no slots; nothing to unpin`);
     const answer = { hotkey, pinned: result.pinned, slots_before: result.before, slots_after: result.after };
-    audit(ctx, c, pinned === null ? 'slots.unpin' : 'slots.pin', answer, pinned === null ? `unpinned the slots of ${hotkey}` : `pinned the slots of ${hotkey} to ${pinned}`);
+    audit(
+      ctx,
+      c,
+      pinned === null ? 'slots.unpin' : 'slots.pin',
+      answer,
+      pinned === null ? `unpinned the slots of ${hotkey}` : `pinned the slots of ${hotkey} to ${pinned}`,
+    );
     return c.json(answer);
   });
 }

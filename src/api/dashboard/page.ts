@@ -29,8 +29,17 @@ const PANELS: readonly Panel[] = [
     wide: true,
   },
   { id: 'weights', title: 'Latest weights', hint: 'What validators set on chain: the float weight and its u16 value, by uid.' },
-  { id: 'slots', title: 'Slots and in flight per miner', hint: 'The bar is the miner’s slots; the fill is its tasks in flight (pending + assigned).' },
-  { id: 'scores', title: 'Scores', hint: 'The latest scoring pass: eligibility, points from subsets won, weight, the ε-Pareto frontier; per environment the success rate and n.', wide: true },
+  {
+    id: 'slots',
+    title: 'Slots and in flight per miner',
+    hint: 'The bar is the miner’s slots; the fill is its tasks in flight (pending + assigned).',
+  },
+  {
+    id: 'scores',
+    title: 'Scores',
+    hint: 'The latest scoring pass: eligibility, points from subsets won, weight, the ε-Pareto frontier; per environment the success rate and n.',
+    wide: true,
+  },
   {
     id: 'miner',
     title: 'Miner detail: why its score is what it is',

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
-import { loadDashboardAssets, type DashboardAssets } from './dashboard-assets.ts';
-import { dashboardPage } from './page.ts';
 import { DASHBOARD_ASSET_MAX_AGE_SECONDS, DASHBOARD_ASSET_PREFIX, DASHBOARD_REFRESH_MS } from '../../config/constants.ts';
+import { type DashboardAssets, loadDashboardAssets } from './dashboard-assets.ts';
+import { dashboardPage } from './page.ts';
 
 /**
  * The page's content security policy: everything from this origin only, no inline script or
@@ -33,7 +33,10 @@ function securityHeaders(c: Context): void {
  */
 export function registerDashboard(app: Hono, options: DashboardOptions = {}): void {
   const assets = options.assets ?? loadDashboardAssets();
-  const html = dashboardPage({ assetBase: `${DASHBOARD_ASSET_PREFIX}/${assets.version}`, refreshMs: options.refreshMs ?? DASHBOARD_REFRESH_MS });
+  const html = dashboardPage({
+    assetBase: `${DASHBOARD_ASSET_PREFIX}/${assets.version}`,
+    refreshMs: options.refreshMs ?? DASHBOARD_REFRESH_MS,
+  });
 
   app.get('/', (c) => {
     securityHeaders(c);
@@ -46,7 +49,10 @@ export function registerDashboard(app: Hono, options: DashboardOptions = {}): vo
     if (!asset) return c.notFound();
     securityHeaders(c);
     c.header('Content-Type', asset.contentType);
-    c.header('Cache-Control', c.req.param('version') === assets.version ? `public, max-age=${DASHBOARD_ASSET_MAX_AGE_SECONDS}, immutable` : 'no-cache');
+    c.header(
+      'Cache-Control',
+      c.req.param('version') === assets.version ? `public, max-age=${DASHBOARD_ASSET_MAX_AGE_SECONDS}, immutable` : 'no-cache',
+    );
     return c.body(asset.body);
   });
 }

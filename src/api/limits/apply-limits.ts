@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
+import { RATE_LIMIT_MAX_KEYS, RATE_LIMIT_WINDOW_MS } from '../../config/constants.ts';
 import type { Config } from '../../config/schema.ts';
 import { limitBodies } from './body-limit.ts';
 import { limitRate } from './rate-limit.ts';
 import { readApiCors } from './read-cors.ts';
-import { RATE_LIMIT_MAX_KEYS, RATE_LIMIT_WINDOW_MS } from '../../config/constants.ts';
 
 /**
  * The limits every route gets, in this order: CORS on the read API when
@@ -16,7 +16,13 @@ export function applyLimits(app: Hono, server: Config['server'], now: () => numb
   if (server.rateLimitPerMinute > 0) {
     app.use(
       '*',
-      limitRate({ limit: server.rateLimitPerMinute, windowMs: RATE_LIMIT_WINDOW_MS, maxKeys: RATE_LIMIT_MAX_KEYS, trustProxy: server.trustProxy, now }),
+      limitRate({
+        limit: server.rateLimitPerMinute,
+        windowMs: RATE_LIMIT_WINDOW_MS,
+        maxKeys: RATE_LIMIT_MAX_KEYS,
+        trustProxy: server.trustProxy,
+        now,
+      }),
     );
   }
   app.use('*', limitBodies(server.bodyLimitBytes));

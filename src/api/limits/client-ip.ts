@@ -1,6 +1,6 @@
+import { isIP, isIPv4 } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
-import { isIP, isIPv4 } from 'node:net';
 
 /** What {@link clientIp} answers for a request without a socket (`app.request()` in tests). */
 export const UNKNOWN_CLIENT = 'unknown';

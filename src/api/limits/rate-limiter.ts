@@ -34,7 +34,8 @@ export class RateLimiter {
   #previous = new Map<string, number>();
 
   constructor(options: RateLimiterOptions) {
-    if (!(options.limit > 0) || !(options.windowMs > 0) || !(options.maxKeys > 0)) throw new RangeError('rate limiter: limit, windowMs and maxKeys must be positive');
+    if (!(options.limit > 0) || !(options.windowMs > 0) || !(options.maxKeys > 0))
+      throw new RangeError('rate limiter: limit, windowMs and maxKeys must be positive');
     this.#limit = options.limit;
     this.#windowMs = options.windowMs;
     this.#maxKeys = options.maxKeys;

@@ -1,7 +1,7 @@
-import type { Logger } from '../../runtime/logger.ts';
-import { errorMessage } from '../../runtime/error-message.ts';
-import type { EvalpoolMetrics, MetricsSource } from '../../runtime/metrics.ts';
 import { METRICS_SOURCE_TIMEOUT_MS } from '../../config/constants.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import type { EvalpoolMetrics, MetricsSource } from '../../runtime/metrics.ts';
 
 /** Options of a {@link MetricsScraper}. */
 export interface MetricsScraperOptions {
@@ -62,7 +62,10 @@ export class MetricsScraper {
       this.#metrics.scrapeErrors.inc({ source: source.name });
       if (!this.#failing.has(source.name)) {
         this.#failing.add(source.name);
-        this.#logger.warn({ source: source.name, err: errorMessage(error) }, 'metrics source failed: its series are left out until it answers again');
+        this.#logger.warn(
+          { source: source.name, err: errorMessage(error) },
+          'metrics source failed: its series are left out until it answers again',
+        );
       }
     } finally {
       clearTimeout(timer);

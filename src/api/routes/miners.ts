@@ -1,14 +1,14 @@
 import type { Hono } from 'hono';
+import { API_READER_TIMEOUT_MS, MINER_RECENT_ATTEMPTS } from '../../config/constants.ts';
 import type { Miner } from '../../db/schema.ts';
+import { getLastAttemptsByClass, getRecentAttempts, type LastAttemptOfClass, type RecentAttempt } from '../../db/tables/attempts.ts';
 import { effectiveSlots, getMinerSlots, type MinerSlotsRow } from '../../db/tables/miner-slots.ts';
 import { getActiveMiners } from '../../db/tables/miners.ts';
 import { getLastResults, type LastResult } from '../../db/tables/results.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError } from '../api-error.ts';
 import { parseParam, uidParam } from '../path-params.ts';
-import { readWithin, type MinerCircuit, type ReaderResult } from '../readers.ts';
-import { API_READER_TIMEOUT_MS, MINER_RECENT_ATTEMPTS } from '../../config/constants.ts';
-import { getLastAttemptsByClass, getRecentAttempts, type LastAttemptOfClass, type RecentAttempt } from '../../db/tables/attempts.ts';
+import { type MinerCircuit, type ReaderResult, readWithin } from '../readers.ts';
 
 const attemptView = (a: LastAttemptOfClass) => ({
   error_class: a.error_class,
@@ -56,7 +56,14 @@ function minerView(m: Miner, ctx: Context) {
       consecutive_failures: circuit.consecutiveFailures ?? null,
     },
     last_result: last
-      ? { env_id: last.envId, task_id: last.taskId, revision: last.revision, success: last.success, score: last.score, created_at: last.createdAt.toISOString() }
+      ? {
+          env_id: last.envId,
+          task_id: last.taskId,
+          revision: last.revision,
+          success: last.success,
+          score: last.score,
+          created_at: last.createdAt.toISOString(),
+        }
       : null,
   };
 }
@@ -97,7 +104,11 @@ export function registerMinersRoutes(app: Hono, deps: ApiDeps): void {
       .filter((m) => m.uid === uid)
       .sort((a, b) => b.committed_block - a.committed_block || b.id - a.id)[0];
     if (!miner) throw new ApiError(404, 'not_found', `no active miner has uid ${uid}`);
-    const [ctx, lastErrors, recent] = await Promise.all([context([miner]), getLastAttemptsByClass(deps.db, miner.hotkey), getRecentAttempts(deps.db, miner.hotkey, MINER_RECENT_ATTEMPTS)]);
+    const [ctx, lastErrors, recent] = await Promise.all([
+      context([miner]),
+      getLastAttemptsByClass(deps.db, miner.hotkey),
+      getRecentAttempts(deps.db, miner.hotkey, MINER_RECENT_ATTEMPTS),
+    ]);
     return c.json({
       miner: {
         ...minerView(miner, ctx),

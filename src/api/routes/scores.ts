@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { API_CACHE_REFRESH_MS } from '../../config/constants.ts';
 import { getLatestScoreSnapshot, getLatestScoreSnapshotHead, getScoreSnapshot } from '../../db/tables/score-snapshots.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError } from '../api-error.ts';
@@ -6,7 +7,6 @@ import { LatestCache } from '../latest-cache.ts';
 import { idParam, parseParam } from '../path-params.ts';
 import { cachedBody, sendJson } from '../respond.ts';
 import { scoresBody } from '../scores-body.ts';
-import { API_CACHE_REFRESH_MS } from '../../config/constants.ts';
 
 const NO_SCORES = 'no scoring pass has run yet: the scheduler leader scores every EVALPOOL_WEIGHTS_INTERVAL_SECONDS';
 
@@ -26,7 +26,10 @@ export function registerScoresRoutes(app: Hono, deps: ApiDeps): void {
     },
     load: async () => {
       // The version is probed again with the row so that it always describes what was loaded.
-      const [head, row] = await deps.db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => [await getLatestScoreSnapshotHead(trx), await getLatestScoreSnapshot(trx)] as const);
+      const [head, row] = await deps.db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => [await getLatestScoreSnapshotHead(trx), await getLatestScoreSnapshot(trx)] as const);
       return head && row ? { version: `${head.id}:${head.version}`, body: JSON.stringify(scoresBody(row)) } : { version: '', body: null };
     },
   });

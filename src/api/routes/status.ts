@@ -1,13 +1,13 @@
 import type { Hono } from 'hono';
+import { API_READER_TIMEOUT_MS } from '../../config/constants.ts';
 import type { SamplingListSummary } from '../../db/tables/sampling-lists.ts';
 import { getSamplingListSummaries } from '../../db/tables/sampling-lists.ts';
 import { getLatestScoringPass, type ScoringPassSummary } from '../../db/tables/score-snapshots.ts';
 import { getLatestWeightsHead, type WeightsHead } from '../../db/tables/weights.ts';
 import type { ApiDeps } from '../api-deps.ts';
-import { readWithin, type ReaderResult, type SchedulerStatus, type TaskStats, type WorkerStatus } from '../readers.ts';
+import { type ReaderResult, readWithin, type SchedulerStatus, type TaskStats, type WorkerStatus } from '../readers.ts';
 import { unconsumedEnvs, unconsumedSentence } from '../unconsumed-envs.ts';
 import { unconsumedView } from './workers.ts';
-import { API_READER_TIMEOUT_MS } from '../../config/constants.ts';
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -16,7 +16,12 @@ function schedulerView(s: SchedulerStatus | null) {
   return {
     leader_id: s.leaderId,
     last_tick_at: iso(s.lastTickAt),
-    tasks: (s.tasks ?? []).map((t) => ({ name: t.name, last_run_at: iso(t.lastRunAt), last_duration_ms: t.lastDurationMs, last_error: t.lastError })),
+    tasks: (s.tasks ?? []).map((t) => ({
+      name: t.name,
+      last_run_at: iso(t.lastRunAt),
+      last_duration_ms: t.lastDurationMs,
+      last_error: t.lastError,
+    })),
     miner_discovery: s.minerDiscovery
       ? {
           at: iso(s.minerDiscovery.at),
@@ -66,7 +71,12 @@ function workersView(workers: ReaderResult<readonly WorkerStatus[]>, stats: Read
   const unconsumed = stats.ok ? unconsumedEnvs(workers.value, stats.value.byEnv) : null;
   const count = (state: WorkerStatus['state']) => workers.value.filter((w) => w.state === state).length;
   return {
-    summary: { live: count('live'), stale: count('stale'), gone: count('gone'), envs_without_consumer: unconsumed && unconsumedView(unconsumed) },
+    summary: {
+      live: count('live'),
+      stale: count('stale'),
+      gone: count('gone'),
+      envs_without_consumer: unconsumed && unconsumedView(unconsumed),
+    },
     warning: unconsumed && unconsumedSentence(unconsumed),
   };
 }

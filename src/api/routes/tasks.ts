@@ -1,11 +1,12 @@
 import type { Hono } from 'hono';
+import { API_READER_TIMEOUT_MS } from '../../config/constants.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError } from '../api-error.ts';
-import { readWithin, type PoolCounts } from '../readers.ts';
-import { API_READER_TIMEOUT_MS } from '../../config/constants.ts';
+import { type PoolCounts, readWithin } from '../readers.ts';
 
 const counts = (p: PoolCounts) => ({ pending: p.pending, assigned: p.assigned, paused: p.paused, in_flight: p.pending + p.assigned });
-const mapCounts = (byKey: Readonly<Record<string, PoolCounts>>) => Object.fromEntries(Object.entries(byKey).map(([k, p]) => [k, counts(p)]));
+const mapCounts = (byKey: Readonly<Record<string, PoolCounts>>) =>
+  Object.fromEntries(Object.entries(byKey).map(([k, p]) => [k, counts(p)]));
 
 /**
  * `GET /v1/tasks/stats`: the pool's counts per state, overall, per env and per miner hotkey, from

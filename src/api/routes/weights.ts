@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { API_CACHE_REFRESH_MS, API_WEIGHTS_BY_BLOCK_CACHE_SIZE } from '../../config/constants.ts';
 import { getLatestWeights, getLatestWeightsHead, getWeightsByBlock } from '../../db/tables/weights.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError } from '../api-error.ts';
@@ -6,7 +7,6 @@ import { LatestCache } from '../latest-cache.ts';
 import { blockParam, parseParam } from '../path-params.ts';
 import { cachedBody, sendJson } from '../respond.ts';
 import { weightsBody } from '../weights-body.ts';
-import { API_CACHE_REFRESH_MS, API_WEIGHTS_BY_BLOCK_CACHE_SIZE } from '../../config/constants.ts';
 
 const NO_WEIGHTS =
   'no weights have been published yet: they appear once a miner has enough coverage in every scored environment (GET /v1/status says what is missing)';

@@ -4,7 +4,7 @@ import { API_READER_TIMEOUT_MS } from '../../config/constants.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError } from '../api-error.ts';
 import { readWithin, type WorkerStatus } from '../readers.ts';
-import { unconsumedEnvs, unconsumedSentence, type UnconsumedEnv } from '../unconsumed-envs.ts';
+import { type UnconsumedEnv, unconsumedEnvs, unconsumedSentence } from '../unconsumed-envs.ts';
 
 const WORKER_STATES = ['live', 'stale', 'gone'] as const;
 const stateQuery = v.optional(v.picklist(WORKER_STATES, `state must be one of ${WORKER_STATES.join(', ')}`));
@@ -44,7 +44,8 @@ export function registerWorkersRoutes(app: Hono, deps: ApiDeps): void {
   const timeoutMs = deps.tuning?.readerTimeoutMs ?? API_READER_TIMEOUT_MS;
   app.get('/v1/workers', async (c) => {
     const query = v.safeParse(stateQuery, c.req.query('state'));
-    if (!query.success) throw new ApiError(400, 'invalid_parameter', `${query.issues[0].message}, got ${JSON.stringify(c.req.query('state'))}`);
+    if (!query.success)
+      throw new ApiError(400, 'invalid_parameter', `${query.issues[0].message}, got ${JSON.stringify(c.req.query('state'))}`);
     const [workers, stats] = await Promise.all([
       readWithin('worker registry', deps.readers?.workers, timeoutMs, deps.logger),
       readWithin('task statistics', deps.readers?.taskStats, timeoutMs, deps.logger),

@@ -1,6 +1,6 @@
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
-import { errorMessage } from '../../runtime/error-message.ts';
 import type { Config } from '../../config/schema.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
 import { createLogger, type Logger } from '../../runtime/logger.ts';
 import { loadPrintingContext } from '../context.ts';
 
@@ -23,7 +23,11 @@ export function chainCommandDeps(overrides: Partial<ChainCommandDeps> = {}): Cha
   return {
     out: (line) => void process.stdout.write(`${line}\n`),
     err: (line) => void process.stderr.write(`${line}\n`),
-    logger: () => createLogger({ logging: { level: 'info', pretty: undefined } }, { destination: process.stderr, isTTY: process.stderr.isTTY === true }),
+    logger: () =>
+      createLogger(
+        { logging: { level: 'info', pretty: undefined } },
+        { destination: process.stderr, isTTY: process.stderr.isTTY === true },
+      ),
     config: () => loadPrintingContext().config,
     ...overrides,
   };

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 
 /** Commander parser for a subnet id (0-65535). */
 function parseNetuid(value: string): number {

@@ -1,11 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { replaceConfigTable, renderConfigTable } from '../../config/config-table.ts';
+import { renderConfigTable, replaceConfigTable } from '../../config/config-table.ts';
 import { describeConfig } from '../../config/load-config.ts';
 import type { Config } from '../../config/schema.ts';
 import { EXIT_CONFIG, loadPrintingContext } from '../context.ts';
 import { formatTable } from '../format-table.ts';
-import { printJson, type OutputOptions } from '../output.ts';
-
+import { type OutputOptions, printJson } from '../output.ts';
 
 /**
  * Why the miners file `serve` would read cannot be used (missing, unreadable, invalid), or

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
-import { outputFlags, type OutputOptions } from '../output.ts';
+import { type OutputOptions, outputFlags } from '../output.ts';
 
 /** `evalpool config check` and `evalpool config table`. */
 export function register(program: Command): void {
   const config = program.command('config').description('check the configuration or print its documentation');
 
   outputFlags(config.command('check'))
-    .description('parse every EVALPOOL_* variable and print the values in effect (secrets masked); exit 2 if any is invalid or the miners file cannot be used')
+    .description(
+      'parse every EVALPOOL_* variable and print the values in effect (secrets masked); exit 2 if any is invalid or the miners file cannot be used',
+    )
     .action(async (options: OutputOptions) => (await import('./config-actions.ts')).configCheck(options));
 
   config

@@ -4,7 +4,7 @@ import { loadBackendPrivateKey, parseX25519PublicKeyHex, x25519PrivateKeyToRaw, 
 import { parseCommitment } from '../../chain/commitment.ts';
 import { encryptDeploymentId } from '../../chain/endpoint-crypto.ts';
 import { shellQuote } from '../shell-quote.ts';
-import { chainCommandDeps, runChainCommand, type ChainCommandDeps } from './chain-command-deps.ts';
+import { type ChainCommandDeps, chainCommandDeps, runChainCommand } from './chain-command-deps.ts';
 import type { EncryptOptions, KeygenOptions } from './crypto.ts';
 
 // A Raw field of Commitments.set_commitment holds at most 128 bytes.
@@ -16,9 +16,13 @@ export async function keygen(options: KeygenOptions, overrides: Partial<ChainCom
   await runChainCommand(deps, async () => {
     const { privateKey, publicKey } = generateKeyPairSync('x25519');
     try {
-      await writeFile(options.out, `${x25519PrivateKeyToRaw(privateKey).toString('hex')}\n`, { mode: 0o600, flag: options.force === true ? 'w' : 'wx' });
+      await writeFile(options.out, `${x25519PrivateKeyToRaw(privateKey).toString('hex')}\n`, {
+        mode: 0o600,
+        flag: options.force === true ? 'w' : 'wx',
+      });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${options.out} exists: refusing to overwrite a key (use --force)`, { cause: error });
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new Error(`${options.out} exists: refusing to overwrite a key (use --force)`, { cause: error });
       throw error;
     }
     // `mode` applies only when the file is created; an overwritten file may have been wider.
@@ -59,7 +63,8 @@ export async function encryptEndpoint(uuid: string, options: EncryptOptions, ove
     if (options.json === true) deps.out(JSON.stringify({ blob, commitment }));
     else for (const line of [`blob: ${blob}`, `commitment: ${shellQuote(commitment)}`]) deps.out(line);
     const bytes = Buffer.byteLength(commitment);
-    if (bytes > RAW_FIELD_MAX_BYTES) deps.err(`warning: the commitment is ${bytes} bytes, more than a Raw field holds (${RAW_FIELD_MAX_BYTES})`);
+    if (bytes > RAW_FIELD_MAX_BYTES)
+      deps.err(`warning: the commitment is ${bytes} bytes, more than a Raw field holds (${RAW_FIELD_MAX_BYTES})`);
     return Promise.resolve();
   });
 }

@@ -27,20 +27,23 @@ export function register(program: Command, overrides: Partial<ChainCommandDeps> 
   const crypto = program.command('crypto').description('keys and encrypted endpoint commitments');
   const actions = () => import('./crypto-actions.ts');
 
-  crypto.command('keygen')
+  crypto
+    .command('keygen')
     .description('create the backend key pair that miners encrypt their endpoints to')
     .requiredOption('--out <file>', 'where to write the private key (hex, mode 0600)')
     .option('--force', 'overwrite an existing file')
     .option('--json', 'print JSON instead of text')
     .action(async (options: KeygenOptions) => (await actions()).keygen(options, overrides));
 
-  crypto.command('public-key')
+  crypto
+    .command('public-key')
     .description('print the public key of a backend private key file (to publish it again)')
     .requiredOption('--key-file <file>', 'the private key file written by `crypto keygen`')
     .option('--json', 'print JSON instead of text')
     .action(async (options: { keyFile: string; json?: boolean }) => (await actions()).publicKey(options, overrides));
 
-  crypto.command('encrypt-endpoint')
+  crypto
+    .command('encrypt-endpoint')
     .description('encrypt a Basilica deployment id to the backend public key (run by miners)')
     .argument('<uuid>', 'the deployment id')
     .requiredOption('--public-key <hex>', "the backend's public key (64 hex characters)")

@@ -6,11 +6,21 @@ import { migrateToLatest, migrationStatus } from '../../db/migrator.ts';
 import { confirm } from '../confirm.ts';
 import { loadPrintingContext } from '../context.ts';
 import { formatTable } from '../format-table.ts';
-import { printJson, rowsAsJson, type OutputOptions } from '../output.ts';
+import { type OutputOptions, printJson, rowsAsJson } from '../output.ts';
 import { runCommand } from '../run-command.ts';
 
 /** Tables shown by `db status`, in schema order. */
-const TABLES = ['miners', 'sampling_lists', 'rotations', 'results', 'attempts', 'miner_slots', 'slot_history', 'weights', 'score_snapshots'] as const;
+const TABLES = [
+  'miners',
+  'sampling_lists',
+  'rotations',
+  'results',
+  'attempts',
+  'miner_slots',
+  'slot_history',
+  'weights',
+  'score_snapshots',
+] as const;
 
 /** `evalpool db status` (loaded when it runs: see main.ts). */
 export async function dbStatus(options: OutputOptions): Promise<void> {
@@ -33,12 +43,20 @@ export async function dbStatus(options: OutputOptions): Promise<void> {
       }
       const database = maskUrlPassword(config.storage.databaseUrl);
       if (options.json) {
-        printJson({ database, server, migrations_applied: migrations.length - pending.length, migrations_pending: pending, tables: rowsAsJson(['table', 'rows'], rows) });
+        printJson({
+          database,
+          server,
+          migrations_applied: migrations.length - pending.length,
+          migrations_pending: pending,
+          tables: rowsAsJson(['table', 'rows'], rows),
+        });
         return;
       }
       console.log(`database: ${database}`);
       console.log(`server:   ${server}`);
-      console.log(`migrations: ${migrations.length - pending.length} applied, ${pending.length} pending${pending.length ? ` (${pending.join(', ')})` : ''}`);
+      console.log(
+        `migrations: ${migrations.length - pending.length} applied, ${pending.length} pending${pending.length ? ` (${pending.join(', ')})` : ''}`,
+      );
       console.log(formatTable(['table', 'rows'], rows, { wide: options.wide }));
     } finally {
       await kysely.destroy();
@@ -51,7 +69,12 @@ export async function dbReset(options: { yes?: boolean; force?: boolean }): Prom
   const { config, logger } = loadPrintingContext();
   const { name } = splitDatabaseUrl(config.storage.databaseUrl);
   await runCommand(config, async () => {
-    if (!(await confirm(`drop database "${name}" and create it again (every result, weight and slot is lost)?`, options.yes === true || options.force === true))) {
+    if (
+      !(await confirm(
+        `drop database "${name}" and create it again (every result, weight and slot is lost)?`,
+        options.yes === true || options.force === true,
+      ))
+    ) {
       console.log('nothing reset');
       return;
     }

@@ -1,5 +1,5 @@
-import { Option, type Command } from 'commander';
-import { outputFlags, type OutputOptions } from '../output.ts';
+import { type Command, Option } from 'commander';
+import { type OutputOptions, outputFlags } from '../output.ts';
 
 /** `evalpool db status` and `evalpool db reset [--yes]`. */
 export function register(program: Command): void {

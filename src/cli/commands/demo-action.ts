@@ -6,7 +6,7 @@ import { maskUrlPassword } from '../../config/mask.ts';
 import type { Config } from '../../config/schema.ts';
 import { stopOnSignals } from '../../runtime/lifecycle.ts';
 import { PACKAGE_ROOT } from '../../runtime/package-root.ts';
-import { startDemo, type RunningDemo } from '../../service/demo.ts';
+import { type RunningDemo, startDemo } from '../../service/demo.ts';
 import { DEMO_NAME_PATTERN, demoVariables } from '../../service/demo-defaults.ts';
 import { moveDemoMinerPorts } from '../../service/demo-miner-ports.ts';
 import { readDemoMinersFile } from '../../service/demo-miners.ts';
@@ -33,7 +33,9 @@ function intro(demo: RunningDemo, config: Config): string {
     ['uid', 'hotkey', 'policy', 'endpoint'],
     demo.miners.map((m) => [m.uid, m.hotkey, m.policy, m.url]),
   );
-  const others = demo.others.map((m) => `  also in the miners file, not started here: ${m.hotkey} (uid ${m.uid}) ${m.endpoint ?? 'by commitment'}`);
+  const others = demo.others.map(
+    (m) => `  also in the miners file, not started here: ${m.hotkey} (uid ${m.uid}) ${m.endpoint ?? 'by commitment'}`,
+  );
   return [
     'evalpool demo: the whole system on this machine',
     '',
@@ -56,10 +58,13 @@ export async function demo(options: DemoOptions, command: Command): Promise<void
   const overrides: Record<string, string> = {};
   if (options.port !== undefined) overrides.EVALPOOL_PORT = options.port;
   if (options.minersFile !== undefined) overrides.EVALPOOL_MINERS_FILE = options.minersFile;
-  if (options.name !== undefined && !DEMO_NAME_PATTERN.test(options.name)) command.error(`evalpool: --name "${options.name}" must be 1 to 32 lowercase letters, digits or underscores`, { exitCode: 2 });
+  if (options.name !== undefined && !DEMO_NAME_PATTERN.test(options.name))
+    command.error(`evalpool: --name "${options.name}" must be 1 to 32 lowercase letters, digits or underscores`, { exitCode: 2 });
   const minerPorts = options.minerPorts === undefined ? undefined : Number(options.minerPorts);
   if (minerPorts !== undefined && !(Number.isInteger(minerPorts) && minerPorts >= 1 && minerPorts <= 65_000)) {
-    command.error(`evalpool: --miner-ports "${options.minerPorts}" must be a port from 1 to 65000 (the first of the demo miners' ports)`, { exitCode: 2 });
+    command.error(`evalpool: --miner-ports "${options.minerPorts}" must be a port from 1 to 65000 (the first of the demo miners' ports)`, {
+      exitCode: 2,
+    });
   }
   const isTTY = process.stdout.isTTY === true;
   const view = new DemoView({ out: process.stdout, isTTY });
@@ -72,7 +77,10 @@ export async function demo(options: DemoOptions, command: Command): Promise<void
       if (minerPorts !== undefined) {
         // A copy of the miners file with the demo's miners moved; the flag wins over the file.
         const moved = await writeMovedMinersFile(config.chain.minersFile, minerPorts);
-        ({ config, logger } = loadContext({ ...overrides, EVALPOOL_MINERS_FILE: moved }, { defaults, logger: { destination: view.logStream, isTTY } }));
+        ({ config, logger } = loadContext(
+          { ...overrides, EVALPOOL_MINERS_FILE: moved },
+          { defaults, logger: { destination: view.logStream, isTTY } },
+        ));
       }
       demo = await startDemo(config, logger);
     } catch (error) {

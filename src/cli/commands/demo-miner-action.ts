@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import * as v from 'valibot';
-import { MISBEHAVIOUR_MODES, MISBEHAVIOUR_TARGETS } from '../../miners/demo/misbehaviour-modes.ts';
 import { startDemoMiner } from '../../miners/demo/demo-miner.ts';
+import { MISBEHAVIOUR_MODES, MISBEHAVIOUR_TARGETS } from '../../miners/demo/misbehaviour-modes.ts';
 import { POLICY_KINDS } from '../../miners/demo/policies/policy.ts';
 import { parseOptions, wholeNumber } from '../parse-options.ts';
 
@@ -23,7 +23,9 @@ export async function demoMiner(raw: Record<string, unknown>, command: Command):
     host: options.host,
     misbehaviour: { mode: options.misbehave, on: options.misbehaveOn, delayMs: options.delayMs },
   });
-  process.stdout.write(`demo miner (${options.policy}${options.misbehave === 'none' ? '' : `, misbehaving: ${options.misbehave}`}) listening on ${miner.url}\n`);
+  process.stdout.write(
+    `demo miner (${options.policy}${options.misbehave === 'none' ? '' : `, misbehaving: ${options.misbehave}`}) listening on ${miner.url}\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
 import * as v from 'valibot';
 import { BuiltinRegistry } from '../../envs/builtin-registry.ts';
 import { MujocoLoader } from '../../envs/mujoco/mujoco-loader.ts';
@@ -34,7 +34,8 @@ const EvalOptionsSchema = v.object({
 export async function evalEndpoint(raw: Record<string, unknown>, command: Command): Promise<void> {
   const options = parseOptions(EvalOptionsSchema, raw, command);
   const registry = new BuiltinRegistry(new MujocoLoader());
-  if (options.image === undefined && !registry.has(options.env)) command.error(`evalpool: unknown env "${options.env}" (built-in: ${registry.ids().join(', ')}; other envs need --image)`);
+  if (options.image === undefined && !registry.has(options.env))
+    command.error(`evalpool: unknown env "${options.env}" (built-in: ${registry.ids().join(', ')}; other envs need --image)`);
   // Timeouts, connection and breaker settings as a worker would use them; flags override.
   const overrides: Record<string, string> = {};
   if (options.actionTimeoutMs !== undefined) overrides.EVALPOOL_ACTION_TIMEOUT_MS = options.actionTimeoutMs;

@@ -1,6 +1,6 @@
 import { createConfiguredDatabase } from '../../db/database.ts';
 import { ensureDatabase, splitDatabaseUrl } from '../../db/ensure-database.ts';
-import { migrateDown, migrateToLatest, migrationStatus, type MigrationRun } from '../../db/migrator.ts';
+import { type MigrationRun, migrateDown, migrateToLatest, migrationStatus } from '../../db/migrator.ts';
 import { confirm } from '../confirm.ts';
 import { loadPrintingContext } from '../context.ts';
 import { formatTable } from '../format-table.ts';
@@ -31,7 +31,9 @@ export async function migrate(action: 'up' | 'down' | 'status', options: Migrate
         const last = (await migrationStatus(db)).filter((m) => m.executedAt).at(-1);
         if (last === undefined) return report({ results: [] }, 'no migration to revert', json);
         const { name } = splitDatabaseUrl(config.storage.databaseUrl);
-        if (!(await confirm(`revert migration ${last.name} of database "${name}" (what it created is dropped, with its rows)?`, options.yes))) {
+        if (
+          !(await confirm(`revert migration ${last.name} of database "${name}" (what it created is dropped, with its rows)?`, options.yes))
+        ) {
           console.log('nothing reverted');
           return;
         }

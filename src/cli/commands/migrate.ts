@@ -15,7 +15,8 @@ export function register(program: Command): void {
     .option('--yes', 'down: revert without asking')
     .option('--json', 'print JSON instead of a table')
     .action(async (action: string, options: MigrateOptions) => {
-      if (!['up', 'down', 'status'].includes(action)) program.error(`evalpool: unknown migrate action "${action}" (use up, down or status)`, { exitCode: 2 });
+      if (!['up', 'down', 'status'].includes(action))
+        program.error(`evalpool: unknown migrate action "${action}" (use up, down or status)`, { exitCode: 2 });
       await (await import('./migrate-action.ts')).migrate(action as 'up' | 'down' | 'status', options);
     });
 }

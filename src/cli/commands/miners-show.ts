@@ -1,10 +1,10 @@
 import { loadBackendPrivateKey, parseBackendPrivateKey } from '../../chain/backend-key.ts';
 import type { MinerSnapshot, MinerSource } from '../../chain/miner-source.ts';
 import { StaticMinerSource } from '../../chain/static-miner-source.ts';
-import { formatTable, type Cell } from '../format-table.ts';
+import { type Cell, formatTable } from '../format-table.ts';
 import { formatTime } from '../format-time.ts';
 import { rowsAsJson } from '../output.ts';
-import { chainCommandDeps, replacedProvider, runChainCommand, type ChainCommandDeps } from './chain-command-deps.ts';
+import { type ChainCommandDeps, chainCommandDeps, replacedProvider, runChainCommand } from './chain-command-deps.ts';
 import type { ShowOptions } from './miners.ts';
 
 const HEADERS = ['uid', 'hotkey', 'revision', 'endpoint', 'committed_block', 'form', 'status'];
@@ -37,7 +37,13 @@ export async function minersShow(options: ShowOptions, overrides: Partial<ChainC
       if (netuid === undefined) throw new Error('--netuid is required with --chain-endpoint');
       // The chain client is loaded only for a chain: a miners file is read in a blink.
       const { createMinerSource } = await import('../../chain/create-miner-source.ts');
-      const settings = { kind: 'subtensor', endpoint: chainEndpoint, netuid, callTimeoutMs: options.timeout ?? config?.chain.timeoutMs, createProvider: replacedProvider(deps, chainEndpoint) } as const;
+      const settings = {
+        kind: 'subtensor',
+        endpoint: chainEndpoint,
+        netuid,
+        callTimeoutMs: options.timeout ?? config?.chain.timeoutMs,
+        createProvider: replacedProvider(deps, chainEndpoint),
+      } as const;
       source = createMinerSource(settings, { logger: deps.logger(), backendKey });
     } else {
       const file = options.minersFile ?? config?.chain.minersFile;
@@ -48,7 +54,18 @@ export async function minersShow(options: ShowOptions, overrides: Partial<ChainC
       const snapshot = await source.refresh();
       const rows = minerRows(snapshot);
       if (options.json === true) {
-        deps.out(JSON.stringify({ source: snapshot.source, block: snapshot.block, fetched_at: snapshot.fetchedAt.toISOString(), miners: rowsAsJson(HEADERS, rows) }, null, 2));
+        deps.out(
+          JSON.stringify(
+            {
+              source: snapshot.source,
+              block: snapshot.block,
+              fetched_at: snapshot.fetchedAt.toISOString(),
+              miners: rowsAsJson(HEADERS, rows),
+            },
+            null,
+            2,
+          ),
+        );
         return;
       }
       deps.out(`source: ${snapshot.source}, block ${snapshot.block}, read at ${formatTime(snapshot.fetchedAt)}`);

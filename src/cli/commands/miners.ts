@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { outputFlags, type OutputOptions } from '../output.ts';
+import { type OutputOptions, outputFlags } from '../output.ts';
 import type { ChainCommandDeps } from './chain-command-deps.ts';
-import { chainFlags, type ChainFlags } from './chain-flags.ts';
+import { type ChainFlags, chainFlags } from './chain-flags.ts';
 
 /** Flags of `miners show`. */
 export interface ShowOptions extends ChainFlags, OutputOptions {
@@ -17,7 +17,9 @@ export function register(program: Command, overrides: Partial<ChainCommandDeps> 
   const miners = program.command('miners').description('miners as the scheduler sees them');
 
   outputFlags(chainFlags(miners.command('show')))
-    .description('read the miner source once (the configured one unless flags say otherwise) and print a table, with excluded miners and reasons')
+    .description(
+      'read the miner source once (the configured one unless flags say otherwise) and print a table, with excluded miners and reasons',
+    )
     .option('--miners-file <path>', 'static miners file (EVALPOOL_MINERS_FILE)')
     .option('--backend-key-file <path>', 'backend private key for encrypted commitments (EVALPOOL_BACKEND_PRIVATE_KEY_FILE)')
     .action(async (options: ShowOptions) => (await import('./miners-show.ts')).minersShow(options, overrides));

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { getRecentRotations } from '../../db/tables/rotations.ts';
 import { getSamplingLists } from '../../db/tables/sampling-lists.ts';
-import { toCurrentList, type CurrentList } from '../../sampling/current-list.ts';
+import { type CurrentList, toCurrentList } from '../../sampling/current-list.ts';
 import { loadSamplingDefinitions } from '../../sampling/definitions.ts';
 import { ensureSamplingLists } from '../../sampling/ensure-sampling-lists.ts';
 import { rotateNow } from '../../sampling/rotate-now.ts';
@@ -10,7 +10,7 @@ import { nextRotationAt } from '../../sampling/rotation-due.ts';
 import { UnknownSamplingListError } from '../../sampling/sampling-error.ts';
 import { loadPrintingContext } from '../context.ts';
 import { withExistingDatabase } from '../existing-database.ts';
-import { formatTable, type Cell } from '../format-table.ts';
+import { type Cell, formatTable } from '../format-table.ts';
 import { formatTime } from '../format-time.ts';
 import { printJson, rowsAsJson } from '../output.ts';
 import { runCommand } from '../run-command.ts';
@@ -35,11 +35,18 @@ async function show(db: Kysely<Database>, envId: string | undefined, options: Sa
   const rows = await getSamplingLists(db);
   if (rows.length === 0 && envId === undefined) {
     if (options.json) printJson([]);
-    else console.log('no sampling lists yet: `evalpool serve` creates them from the definition files on start (or run `evalpool sampling sync`)');
+    else
+      console.log(
+        'no sampling lists yet: `evalpool serve` creates them from the definition files on start (or run `evalpool sampling sync`)',
+      );
     return;
   }
   const lists = rows.map(toCurrentList).filter((l) => envId === undefined || l.envId === envId);
-  if (envId !== undefined && lists.length === 0) throw new UnknownSamplingListError(envId, rows.map((r) => r.env_id));
+  if (envId !== undefined && lists.length === 0)
+    throw new UnknownSamplingListError(
+      envId,
+      rows.map((r) => r.env_id),
+    );
   const list = lists[0];
   if (envId === undefined || !list) {
     if (options.json) printJson(rowsAsJson(LIST_HEADERS, lists.map(listRow)));
@@ -49,7 +56,14 @@ async function show(db: Kysely<Database>, envId: string | undefined, options: Sa
   const limit = Math.max(1, Number.parseInt(options.limit, 10) || 20);
   const history = await getRecentRotations(db, envId, limit);
   const headers = ['version', 'time', 'reason', 'out', 'in', ...(options.ids ? ['ids_out', 'ids_in'] : [])];
-  const historyRows = history.map((h) => [h.version, h.rotated_at, h.reason, h.ids_out.length, h.ids_in.length, ...(options.ids ? [h.ids_out.join(' '), h.ids_in.join(' ')] : [])]);
+  const historyRows = history.map((h) => [
+    h.version,
+    h.rotated_at,
+    h.reason,
+    h.ids_out.length,
+    h.ids_in.length,
+    ...(options.ids ? [h.ids_out.join(' '), h.ids_in.join(' ')] : []),
+  ]);
   if (options.json) {
     printJson({
       ...rowsAsJson(LIST_HEADERS, [listRow(list)])[0],

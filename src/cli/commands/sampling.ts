@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { outputFlags, type OutputOptions } from '../output.ts';
+import { type OutputOptions, outputFlags } from '../output.ts';
 
 /** Where the ids are shown: never to miners. */
 const OPS_ONLY = 'ops only: the current lists are never made public (miners must not know the ids ahead of evaluation)';
@@ -24,13 +24,15 @@ export function register(program: Command): void {
 
   sampling
     .command('rotate')
-    .description('ops: rotate one environment\'s list now (FIFO: the oldest ids leave, new random ids join), whether due or not')
+    .description("ops: rotate one environment's list now (FIFO: the oldest ids leave, new random ids join), whether due or not")
     .argument('<env>', 'an environment id, e.g. mujoco/reach-v1')
     .action(async (envId: string) => (await actions()).samplingRotate(envId));
 
   sampling
     .command('sync')
-    .description('apply the definition files (EVALPOOL_SAMPLING_LISTS_DIR) to the stored lists, as `serve` does on start; prints what changed')
+    .description(
+      'apply the definition files (EVALPOOL_SAMPLING_LISTS_DIR) to the stored lists, as `serve` does on start; prints what changed',
+    )
     .option('--force', 'replace a list whose dataset or list_size changed with a new one (otherwise refused)')
     .action(async (options: { force?: boolean }) => (await actions()).samplingSync(options));
 }

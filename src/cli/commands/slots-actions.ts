@@ -2,20 +2,17 @@ import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
 import type { Database } from '../../db/schema.ts';
-import { effectiveSlots, getMinerSlots, pinSlots, setSchedulingPaused, SLOTS_PIN_MAX } from '../../db/tables/miner-slots.ts';
+import { effectiveSlots, getMinerSlots, pinSlots, SLOTS_PIN_MAX, setSchedulingPaused } from '../../db/tables/miner-slots.ts';
 import { isKnownHotkey } from '../../db/tables/miners.ts';
 import { getLastSlotChanges, getSlotHistory } from '../../db/tables/slot-history.ts';
 import { CommandInputError } from '../command-input-error.ts';
 import { loadPrintingContext } from '../context.ts';
 import { withExistingDatabase } from '../existing-database.ts';
 import { formatTable } from '../format-table.ts';
-import { printJson, rowsAsJson, type OutputOptions } from '../output.ts';
+import { type OutputOptions, printJson, rowsAsJson } from '../output.ts';
 import { runCommand } from '../run-command.ts';
 
-const SlotsArgument = v.union([
-  v.literal('auto'),
-  v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.maxValue(SLOTS_PIN_MAX)),
-]);
+const SlotsArgument = v.union([v.literal('auto'), v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.maxValue(SLOTS_PIN_MAX))]);
 
 const HEADERS = ['hotkey', 'slots', 'adjusted', 'pinned', 'paused', 'last_change', 'reason'];
 const HISTORY_HEADERS = ['time', 'reason', 'from', 'to', 'health', 'samples'];
@@ -34,9 +31,18 @@ async function show(db: Kysely<Database>, hotkey: string | undefined, options: O
     .sort((a, b) => (a.hotkey < b.hotkey ? -1 : 1))
     .map((r) => {
       const change = last.get(r.hotkey);
-      return [r.hotkey, effectiveSlots(r, r.slots), r.slots, r.pinned, r.scheduling_paused, change?.created_at ?? r.updated_at, change?.reason];
+      return [
+        r.hotkey,
+        effectiveSlots(r, r.slots),
+        r.slots,
+        r.pinned,
+        r.scheduling_paused,
+        change?.created_at ?? r.updated_at,
+        change?.reason,
+      ];
     });
-  if (hotkey !== undefined && rows.length === 0) throw new CommandInputError(`no slots for hotkey ${hotkey} (\`evalpool slots show\` lists the hotkeys that have some)`);
+  if (hotkey !== undefined && rows.length === 0)
+    throw new CommandInputError(`no slots for hotkey ${hotkey} (\`evalpool slots show\` lists the hotkeys that have some)`);
   const history = hotkey === undefined ? undefined : await getSlotHistory(db, { hotkey, limit: HISTORY_LIMIT });
   const historyRows = (history ?? []).map((h) => [h.created_at, h.reason, h.old_slots, h.new_slots, h.health, h.samples]);
   if (options.json) {
@@ -66,7 +72,9 @@ export async function slotsSet(program: Command, hotkey: string, value: string, 
     withExistingDatabase(context, async (db) => {
       // A mistyped hotkey would otherwise be pinned silently and never match a miner.
       if (options.new !== true && !(await isKnownHotkey(db, hotkey))) {
-        throw new CommandInputError(`unknown hotkey ${hotkey}: the scheduler has never seen it (\`evalpool slots show\` and \`evalpool miners show\` list the known ones); --new pins it anyway`);
+        throw new CommandInputError(
+          `unknown hotkey ${hotkey}: the scheduler has never seen it (\`evalpool slots show\` and \`evalpool miners show\` list the known ones); --new pins it anyway`,
+        );
       }
       const result = await pinSlots(db, hotkey, pin);
       if (!result) throw new CommandInputError(`hotkey ${hotkey} has no slots; nothing to unpin`);
@@ -81,7 +89,8 @@ export async function slotsPause(hotkey: string, paused: boolean): Promise<void>
   const context = loadPrintingContext();
   await runCommand(context.config, () =>
     withExistingDatabase(context, async (db) => {
-      if ((await setSchedulingPaused(db, hotkey, paused)) === undefined) throw new CommandInputError(`hotkey ${hotkey} has no slots yet (\`evalpool slots show\` lists the hotkeys that have some)`);
+      if ((await setSchedulingPaused(db, hotkey, paused)) === undefined)
+        throw new CommandInputError(`hotkey ${hotkey} has no slots yet (\`evalpool slots show\` lists the hotkeys that have some)`);
       console.log(`${paused ? 'paused' : 'resumed'} scheduling for ${hotkey}`);
     }),
   );

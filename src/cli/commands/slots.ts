@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { outputFlags, type OutputOptions } from '../output.ts';
+import { type OutputOptions, outputFlags } from '../output.ts';
 
 /** `evalpool slots show [hotkey]`, `slots set <hotkey> <n|auto>`, `slots pause|resume <hotkey>`. */
 export function register(program: Command): void {
@@ -17,9 +17,14 @@ export function register(program: Command): void {
     .argument('<hotkey>', "the miner's hotkey (one the scheduler has seen, unless --new)")
     .argument('<n|auto>', 'slots from 0 to 10000, or auto')
     .option('--new', 'pin a hotkey the scheduler has not seen yet (e.g. before it registers)')
-    .action(async (hotkey: string, value: string, options: { new?: boolean }) => (await actions()).slotsSet(program, hotkey, value, options));
+    .action(async (hotkey: string, value: string, options: { new?: boolean }) =>
+      (await actions()).slotsSet(program, hotkey, value, options),
+    );
 
-  for (const [name, paused] of [['pause', true], ['resume', false]] as const) {
+  for (const [name, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
     slots
       .command(name)
       .description(paused ? 'ops: stop creating tasks for a miner (its slots are kept)' : 'ops: create tasks for a paused miner again')

@@ -2,18 +2,18 @@ import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { createConfiguredDatabase } from '../../db/database.ts';
 import { isKnownHotkey } from '../../db/tables/miners.ts';
-import { errorMessage } from '../../runtime/error-message.ts';
-import { deletePausedTasks, findPausedTasks, unknownEnvProblem, type PausedFilter, type PausedTask } from '../../pool/paused-tasks.ts';
+import { deletePausedTasks, findPausedTasks, type PausedFilter, type PausedTask, unknownEnvProblem } from '../../pool/paused-tasks.ts';
 import { getPoolStats } from '../../pool/pool-stats.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
 import { closeRedis, createRedis } from '../../runtime/redis.ts';
 import { waitForRedis } from '../../runtime/wait-ready.ts';
 import { CommandInputError } from '../command-input-error.ts';
 import { confirm } from '../confirm.ts';
-import { loadPrintingContext, type CommandContext } from '../context.ts';
+import { type CommandContext, loadPrintingContext } from '../context.ts';
 import { withExistingDatabase } from '../existing-database.ts';
 import { formatTable } from '../format-table.ts';
 import { formatTime } from '../format-time.ts';
-import { printJson, rowsAsJson, type OutputOptions } from '../output.ts';
+import { type OutputOptions, printJson, rowsAsJson } from '../output.ts';
 import { formatAge, parseDuration } from '../parse-duration.ts';
 import { runCommand } from '../run-command.ts';
 import type { DeleteOptions, FilterOptions } from './tasks.ts';
@@ -44,11 +44,17 @@ async function checkFilter(context: CommandContext, redis: Redis, filter: Paused
   // so a Postgres outage skips the check (a mistyped hotkey matches nothing) with a warning.
   try {
     await withExistingDatabase(context, async (db) => {
-      if (!(await isKnownHotkey(db, hotkey))) throw new CommandInputError(`unknown hotkey ${hotkey}: the scheduler has never seen it (\`evalpool miners show\` lists the miners)`);
+      if (!(await isKnownHotkey(db, hotkey)))
+        throw new CommandInputError(
+          `unknown hotkey ${hotkey}: the scheduler has never seen it (\`evalpool miners show\` lists the miners)`,
+        );
     });
   } catch (error) {
     if (error instanceof CommandInputError) throw error;
-    context.logger.warn({ hotkey, err: errorMessage(error) }, 'could not check the hotkey in Postgres; filtering paused tasks by it unchecked');
+    context.logger.warn(
+      { hotkey, err: errorMessage(error) },
+      'could not check the hotkey in Postgres; filtering paused tasks by it unchecked',
+    );
   }
 }
 
@@ -149,7 +155,12 @@ export async function tasksStats(options: OutputOptions): Promise<void> {
       await withRedis(context, async (redis) => {
         await connected;
         const stats = await getPoolStats({ redis, prefix: config.storage.queuePrefix, db, defaultSlots: config.slots.default });
-        const counts = (c: { pending: number; assigned: number; paused: number }) => ({ pending: c.pending, assigned: c.assigned, paused: c.paused, in_flight: c.pending + c.assigned });
+        const counts = (c: { pending: number; assigned: number; paused: number }) => ({
+          pending: c.pending,
+          assigned: c.assigned,
+          paused: c.paused,
+          in_flight: c.pending + c.assigned,
+        });
         if (options.json) {
           printJson({
             total: counts(stats.totals),
@@ -160,12 +171,27 @@ export async function tasksStats(options: OutputOptions): Promise<void> {
         }
         const t = stats.totals;
         console.log(`tasks: ${t.pending} pending, ${t.assigned} assigned, ${t.paused} paused (at ${formatTime(new Date(stats.takenAt))})`);
-        console.log(formatTable(['env', 'pending', 'assigned', 'paused', 'list_version'], stats.envs.map((e) => [e.env, e.pending, e.assigned, e.paused, e.listVersion]), { wide: options.wide }));
+        console.log(
+          formatTable(
+            ['env', 'pending', 'assigned', 'paused', 'list_version'],
+            stats.envs.map((e) => [e.env, e.pending, e.assigned, e.paused, e.listVersion]),
+            { wide: options.wide },
+          ),
+        );
         console.log('');
         console.log(
           formatTable(
             ['uid', 'hotkey', 'slots', 'in_flight', 'pending', 'assigned', 'paused', 'circuit'],
-            stats.miners.map((m) => [m.uid, m.hotkey, m.slots, m.inFlight, m.pending, m.assigned, m.paused, m.circuitOpen ? 'open' : 'closed']),
+            stats.miners.map((m) => [
+              m.uid,
+              m.hotkey,
+              m.slots,
+              m.inFlight,
+              m.pending,
+              m.assigned,
+              m.paused,
+              m.circuitOpen ? 'open' : 'closed',
+            ]),
             { wide: options.wide },
           ),
         );

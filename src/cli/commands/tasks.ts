@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { outputFlags, type OutputOptions } from '../output.ts';
+import { type OutputOptions, outputFlags } from '../output.ts';
 
 /** The filters of `tasks paused list|delete`. */
 export interface FilterOptions extends OutputOptions {
@@ -32,11 +32,15 @@ export function register(program: Command): void {
 
   const paused = tasks.command('paused').description('paused tasks: failed after their attempts, kept until their TTL or deleted here');
 
-  withFilters(paused.command('list').description('list paused tasks, oldest first, with the reason of their last failure')).action(async (options: FilterOptions) =>
-    (await actions()).pausedList(program, options),
+  withFilters(paused.command('list').description('list paused tasks, oldest first, with the reason of their last failure')).action(
+    async (options: FilterOptions) => (await actions()).pausedList(program, options),
   );
 
-  withFilters(paused.command('delete').description('delete paused tasks (the scheduler creates them again if still wanted); asks first without filters'))
+  withFilters(
+    paused
+      .command('delete')
+      .description('delete paused tasks (the scheduler creates them again if still wanted); asks first without filters'),
+  )
     .option('--dry-run', 'show what would be deleted, delete nothing')
     .option('--yes', 'delete every paused task without asking (needed when there is no terminal and no filter)')
     .action(async (options: DeleteOptions) => (await actions()).pausedDelete(program, options));

@@ -1,18 +1,23 @@
 import { SubtensorConnection, wsProviderFactory } from '../../chain/subtensor-connection.ts';
-import { loadValidatorKeypair } from '../../chain/validator-seed.ts';
 import { ValidatorLoop } from '../../chain/validator-loop.ts';
+import { loadValidatorKeypair } from '../../chain/validator-seed.ts';
 import { fetchLatestWeights, type LatestWeights } from '../../chain/weights-response.ts';
-import { WeightsSubmitter, type PreparedWeights } from '../../chain/weights-submitter.ts';
+import { type PreparedWeights, WeightsSubmitter } from '../../chain/weights-submitter.ts';
 import { formatTable } from '../format-table.ts';
-import { chainCommandDeps, replacedProvider, runChainCommand, type ChainCommandDeps } from './chain-command-deps.ts';
+import { type ChainCommandDeps, chainCommandDeps, replacedProvider, runChainCommand } from './chain-command-deps.ts';
 import type { ValidatorOptions } from './validator.ts';
 
 /** What a dry run prints: the uids and u16 values, then the signed extrinsic and its length. */
 function describePrepared(prepared: PreparedWeights, weights: LatestWeights): string[] {
   return [
     `backend weights of block ${weights.block_number} → ${prepared.call} on netuid ${prepared.netuid}, version_key ${prepared.versionKey}, signer ${prepared.signer}, nonce ${prepared.nonce}, mortal from block ${prepared.block}` +
-      (prepared.commit === undefined ? '' : ` (commit-reveal v${prepared.commit.version}: ${prepared.commit.bytes}-byte commit timelocked to drand round ${prepared.commit.revealRound})`),
-    formatTable(['uid', 'weight_u16'], prepared.uids.map((uid, i) => [uid, prepared.values[i]])),
+      (prepared.commit === undefined
+        ? ''
+        : ` (commit-reveal v${prepared.commit.version}: ${prepared.commit.bytes}-byte commit timelocked to drand round ${prepared.commit.revealRound})`),
+    formatTable(
+      ['uid', 'weight_u16'],
+      prepared.uids.map((uid, i) => [uid, prepared.values[i]]),
+    ),
     `extrinsic (${prepared.length} bytes): ${prepared.hex}`,
   ];
 }
@@ -29,8 +34,14 @@ export async function validator(options: ValidatorOptions, overrides: Partial<Ch
     const backend = options.backend ?? chain.validatorBackendUrl;
     if (chainEndpoint === undefined) throw new Error('no chain endpoint: give --chain-endpoint or set EVALPOOL_CHAIN_ENDPOINT');
     if (netuid === undefined) throw new Error('no subnet id: give --netuid or set EVALPOOL_NETUID');
-    const seed = options.seedFile !== undefined ? { file: options.seedFile } : chain.validatorSeed !== undefined ? { seed: chain.validatorSeed } : undefined;
-    if (seed === undefined) throw new Error('no validator hotkey: give --seed-file or set EVALPOOL_VALIDATOR_SEED (or EVALPOOL_VALIDATOR_SEED_FILE)');
+    const seed =
+      options.seedFile !== undefined
+        ? { file: options.seedFile }
+        : chain.validatorSeed !== undefined
+          ? { seed: chain.validatorSeed }
+          : undefined;
+    if (seed === undefined)
+      throw new Error('no validator hotkey: give --seed-file or set EVALPOOL_VALIDATOR_SEED (or EVALPOOL_VALIDATOR_SEED_FILE)');
     const pair = await loadValidatorKeypair(seed);
     const callTimeoutMs = options.timeout ?? chain.timeoutMs;
     const connection = new SubtensorConnection({

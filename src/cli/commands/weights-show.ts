@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import * as v from 'valibot';
 import { blockParam } from '../../api/path-params.ts';
 import { getScoreSnapshotOfWeights } from '../../db/tables/score-snapshots.ts';
-import { getLatestWeightsHead, getWeightsByBlock, getLatestWeights, type WeightsRow } from '../../db/tables/weights.ts';
+import { getLatestWeights, getLatestWeightsHead, getWeightsByBlock, type WeightsRow } from '../../db/tables/weights.ts';
 import type { StoredScoreReport } from '../../scoring/stored-report.ts';
 import { loadPrintingContext } from '../context.ts';
 import { withExistingDatabase } from '../existing-database.ts';
-import { formatTable, type Cell } from '../format-table.ts';
+import { type Cell, formatTable } from '../format-table.ts';
 import { formatTime } from '../format-time.ts';
 import { printJson, rowsAsJson } from '../output.ts';
 import { runCommand } from '../run-command.ts';
@@ -19,7 +19,14 @@ function rows(weights: WeightsRow, report: StoredScoreReport | undefined): Cell[
   const miners = new Map((report?.miners ?? []).map((m) => [m.uid, m]));
   return weights.weights_u16.uids.map((uid, i) => {
     const m = miners.get(uid);
-    return [uid, m?.hotkey, weights.weights[String(uid)] ?? null, weights.weights_u16.values[i] ?? null, m?.points, m === undefined ? null : m.eligible ? 'yes' : 'no'];
+    return [
+      uid,
+      m?.hotkey,
+      weights.weights[String(uid)] ?? null,
+      weights.weights_u16.values[i] ?? null,
+      m?.points,
+      m === undefined ? null : m.eligible ? 'yes' : 'no',
+    ];
   });
 }
 
@@ -28,7 +35,8 @@ export async function weightsShow(program: Command, options: WeightsShowOptions)
   let block: number | undefined;
   if (options.block !== undefined) {
     const parsed = v.safeParse(blockParam, options.block);
-    if (!parsed.success) program.error(`evalpool: --block ${parsed.issues[0].message}, got ${JSON.stringify(options.block)}`, { exitCode: 2 });
+    if (!parsed.success)
+      program.error(`evalpool: --block ${parsed.issues[0].message}, got ${JSON.stringify(options.block)}`, { exitCode: 2 });
     block = parsed.output;
   }
   const context = loadPrintingContext();
@@ -55,7 +63,10 @@ export async function weightsShow(program: Command, options: WeightsShowOptions)
           created_at: row.created_at,
           eligible_count: report?.eligibleCount ?? null,
           miner_count: report?.miners.length ?? null,
-          weights: rowsAsJson(HEADERS, rows(row, report)).map((r) => ({ ...r, eligible: r.eligible === null ? null : r.eligible === 'yes' })),
+          weights: rowsAsJson(HEADERS, rows(row, report)).map((r) => ({
+            ...r,
+            eligible: r.eligible === null ? null : r.eligible === 'yes',
+          })),
         });
         return;
       }

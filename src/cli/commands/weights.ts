@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { outputFlags, type OutputOptions } from '../output.ts';
+import { type OutputOptions, outputFlags } from '../output.ts';
 
 /** Flags of `weights show`. */
 export interface WeightsShowOptions extends OutputOptions {

@@ -20,7 +20,11 @@ export async function worker(options: WorkerOptions): Promise<void> {
       // The evaluators and the consumers share the process's one registry.
       const metrics = config.worker.metricsPort === undefined ? undefined : createMetrics(new Registry());
       const evaluation = await builtInEvaluation(config, logger, metrics);
-      const running = await startWorkerService(config, logger, { envs: config.worker.envs, concurrency: config.worker.concurrency, ...evaluation });
+      const running = await startWorkerService(config, logger, {
+        envs: config.worker.envs,
+        concurrency: config.worker.concurrency,
+        ...evaluation,
+      });
       logger.info({ envs: running.envs, concurrency: config.worker.concurrency, workerId: running.workerId }, 'evalpool worker is running');
       stopOnSignals(running.lifecycle, logger, config.server.shutdownGraceMs);
     } catch (error) {

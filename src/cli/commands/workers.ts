@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { outputFlags, type OutputOptions } from '../output.ts';
+import { type OutputOptions, outputFlags } from '../output.ts';
 
 /** `evalpool workers [--json] [--wide]`: the worker registry, and the envs whose pending tasks nobody consumes. */
 export function register(program: Command): void {

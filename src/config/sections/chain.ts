@@ -18,7 +18,11 @@ export const chain = {
     protocols: ['ws:', 'wss:'],
     doc: 'Subtensor WebSocket endpoint; set = miners come from the chain instead of the file.',
   }),
-  netuid: optionalInteger('EVALPOOL_NETUID', { min: 0, max: 65_535, doc: 'Subnet id read on chain; required with EVALPOOL_CHAIN_ENDPOINT.' }),
+  netuid: optionalInteger('EVALPOOL_NETUID', {
+    min: 0,
+    max: 65_535,
+    doc: 'Subnet id read on chain; required with EVALPOOL_CHAIN_ENDPOINT.',
+  }),
   timeoutMs: integer('EVALPOOL_CHAIN_TIMEOUT_MS', {
     default: CHAIN_CALL_TIMEOUT_MS,
     min: 100,

@@ -69,7 +69,7 @@ export const worker = {
     default: 10_000,
     min: 100,
     max: 600_000,
-    doc: 'A result insert not confirmed within this time counts as failed: the outcome is parked in the task and written again later. A record\'s lock check in Redis (its fence) gets at most 2 s or half of this, and fails only its own record.',
+    doc: "A result insert not confirmed within this time counts as failed: the outcome is parked in the task and written again later. A record's lock check in Redis (its fence) gets at most 2 s or half of this, and fails only its own record.",
   }),
   resultRetryMaxMs: integer('EVALPOOL_RESULT_RETRY_MAX_MS', {
     default: 60_000,

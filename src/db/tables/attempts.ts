@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database, ErrorClass, NewAttempt } from '../schema.ts';
 import type { ResultIdentity } from './results.ts';
 
@@ -10,7 +10,10 @@ export async function insertAttempt(db: Kysely<Database>, row: NewAttempt): Prom
 /** Records many finished attempts in one statement. */
 export async function insertAttempts(db: Kysely<Database>, rows: readonly NewAttempt[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.insertInto('attempts').values([...rows]).execute();
+  await db
+    .insertInto('attempts')
+    .values([...rows])
+    .execute();
 }
 
 /** The last attempt of one error class of a miner. */
@@ -45,7 +48,11 @@ export async function getLastAttemptsByClass(db: Kysely<Database>, hotkey: strin
 }
 
 /** A finished attempt as the miner views show it. */
-export type RecentAttempt = LastAttemptOfClass & { readonly attempt: number; readonly duration_ms: number | null; readonly worker_id: string };
+export type RecentAttempt = LastAttemptOfClass & {
+  readonly attempt: number;
+  readonly duration_ms: number | null;
+  readonly worker_id: string;
+};
 
 /** A miner's most recent finished attempts, newest first, at most `limit`. */
 export async function getRecentAttempts(db: Kysely<Database>, hotkey: string, limit: number): Promise<RecentAttempt[]> {

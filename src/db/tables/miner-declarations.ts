@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, MinerDeclarationsTable } from '../schema.ts';
 
 /** A miner's declaration as stored. */

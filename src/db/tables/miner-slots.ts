@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, MinerSlotsTable } from '../schema.ts';
 import { insertSlotHistory } from './slot-history.ts';
 
@@ -22,7 +22,12 @@ export function effectiveSlots(row: MinerSlotsRow | undefined, fallback: number)
  * records each creation in `slot_history` (reason `new`). Slots belong to the hotkey: a new
  * revision keeps them. Returns the hotkeys created by this call.
  */
-export async function ensureMinerSlots(db: Kysely<Database>, hotkeys: readonly string[], defaultSlots: number, now: Date = new Date()): Promise<string[]> {
+export async function ensureMinerSlots(
+  db: Kysely<Database>,
+  hotkeys: readonly string[],
+  defaultSlots: number,
+  now: Date = new Date(),
+): Promise<string[]> {
   if (hotkeys.length === 0) return [];
   const created = await sql<{ hotkey: string }>`
     with created as (
@@ -104,7 +109,13 @@ export async function applySlotChanges(db: Kysely<Database>, changes: readonly S
     insert into slot_history (hotkey, old_slots, new_slots, reason, health, samples, created_at)
     select hotkey, old_slots, new_slots, 'health', health, samples, ${now}::timestamptz from updated
     returning hotkey, old_slots, new_slots, health, samples`.execute(db);
-  return applied.rows.map((r) => ({ hotkey: r.hotkey, oldSlots: r.old_slots, newSlots: r.new_slots, health: r.health, samples: r.samples }));
+  return applied.rows.map((r) => ({
+    hotkey: r.hotkey,
+    oldSlots: r.old_slots,
+    newSlots: r.new_slots,
+    health: r.health,
+    samples: r.samples,
+  }));
 }
 
 /** Highest pin ops may set, by CLI or admin API (the same bound as `EVALPOOL_SLOTS_MAX`'s rule). */
@@ -124,7 +135,12 @@ export interface PinResult {
  * before the miner appears; unpinning an unknown hotkey returns undefined. Changes are recorded
  * in `slot_history` (reason `pin` or `unpin`).
  */
-export async function pinSlots(db: Kysely<Database>, hotkey: string, n: number | null, now: Date = new Date()): Promise<PinResult | undefined> {
+export async function pinSlots(
+  db: Kysely<Database>,
+  hotkey: string,
+  n: number | null,
+  now: Date = new Date(),
+): Promise<PinResult | undefined> {
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('miner_slots').selectAll().where('hotkey', '=', hotkey).forUpdate().executeTakeFirst();
     if (!row) {
@@ -155,7 +171,12 @@ export interface SchedulingPauseResult {
  * `slot_history` (reason `paused` or `resumed`) when it changes. Returns undefined for an
  * unknown hotkey.
  */
-export async function setSchedulingPaused(db: Kysely<Database>, hotkey: string, paused: boolean, now: Date = new Date()): Promise<SchedulingPauseResult | undefined> {
+export async function setSchedulingPaused(
+  db: Kysely<Database>,
+  hotkey: string,
+  paused: boolean,
+  now: Date = new Date(),
+): Promise<SchedulingPauseResult | undefined> {
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('miner_slots').selectAll().where('hotkey', '=', hotkey).forUpdate().executeTakeFirst();
     if (!row) return undefined;

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database, Miner } from '../schema.ts';
 
 /** Miners currently registered (one row per hotkey+revision identity), by uid. */
@@ -93,7 +93,9 @@ export async function syncMiners(db: Kysely<Database>, discovered: readonly Disc
                         when p.uid <> w.uid or p.endpoint <> w.endpoint or p.committed_block <> w.committed_block then 'updated'
                         else 'same' end as change
             from written w left join previous p using (hotkey, revision)
-          `.execute(trx).then((r) => r.rows);
+          `
+            .execute(trx)
+            .then((r) => r.rows);
 
     const pick = (change: string): MinerIdentity[] =>
       upserted.filter((r) => r.change === change).map(({ uid, hotkey, revision }) => ({ uid, hotkey, revision }));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database, NewResult } from '../schema.ts';
 
 /** What makes a result unique: one result per (hotkey, revision, env, task id). */
@@ -15,7 +15,12 @@ export interface ResultIdentity {
  * the same attempt (same task uuid) is a no-op. Returns whether this call stored the row.
  */
 export async function insertResult(db: Kysely<Database>, row: NewResult): Promise<boolean> {
-  const inserted = await db.insertInto('results').values(row).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+  const inserted = await db
+    .insertInto('results')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
   return inserted !== undefined;
 }
 
@@ -70,7 +75,10 @@ export async function playedByAnotherMiner(
     .where('hotkey', '<>', task.hotkey)
     .where('created_at', '>=', evidence.since)
     .where((eb) =>
-      eb.or([eb('success', '=', true), eb.and([eb('timesteps', '>', 0), eb.or([eb('error_message', 'is', null), eb('error_message', '=', '')])])]),
+      eb.or([
+        eb('success', '=', true),
+        eb.and([eb('timesteps', '>', 0), eb.or([eb('error_message', 'is', null), eb('error_message', '=', '')])]),
+      ]),
     )
     .executeTakeFirstOrThrow();
   return Number(found.miners) >= evidence.minMiners;
@@ -86,7 +94,9 @@ export async function playedByAnotherMiner(
  */
 export async function lockResultIdentities(trx: Kysely<Database>, identities: readonly ResultIdentity[]): Promise<void> {
   if (identities.length === 0) return;
-  const keys = [...new Set(identities.map((i) => createHash('sha256').update(resultIdentityKey(i)).digest().readBigInt64BE(0)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keys = [...new Set(identities.map((i) => createHash('sha256').update(resultIdentityKey(i)).digest().readBigInt64BE(0)))].sort(
+    (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+  );
   await sql`select pg_advisory_xact_lock(k) from unnest(${keys.map(String)}::bigint[]) with ordinality as t(k, n) order by n`.execute(trx);
 }
 
@@ -124,7 +134,14 @@ export async function aggregateCurrentListResults(db: Kysely<Database>): Promise
 }
 
 /** The query of {@link aggregateCurrentListResults} (exported for EXPLAIN in the history bench). */
-export function currentListAggregateQuery(): RawBuilder<{ miner_id: number; uid: number; env_id: string; n: number; sum: number; sum_sq: number }> {
+export function currentListAggregateQuery(): RawBuilder<{
+  miner_id: number;
+  uid: number;
+  env_id: string;
+  n: number;
+  sum: number;
+  sum_sq: number;
+}> {
   return sql`
     with current_list as (
       select distinct l.env_id, t.task_id
@@ -157,7 +174,15 @@ export interface LastResult {
 /** The newest result of each given hotkey, by hotkey (one index probe each on `results_hotkey_time`). */
 export async function getLastResults(db: Kysely<Database>, hotkeys: readonly string[]): Promise<Map<string, LastResult>> {
   if (hotkeys.length === 0) return new Map();
-  const result = await sql<{ hotkey: string; revision: string; env_id: string; task_id: number; success: boolean; score: number; created_at: Date }>`
+  const result = await sql<{
+    hotkey: string;
+    revision: string;
+    env_id: string;
+    task_id: number;
+    success: boolean;
+    score: number;
+    created_at: Date;
+  }>`
     select k.hotkey, r.revision, r.env_id, r.task_id, r.success, r.score, r.created_at
     from unnest(${[...hotkeys]}::text[]) as k(hotkey)
     cross join lateral (
@@ -168,11 +193,18 @@ export async function getLastResults(db: Kysely<Database>, hotkeys: readonly str
   return new Map(
     result.rows.map((r) => [
       r.hotkey,
-      { hotkey: r.hotkey, revision: r.revision, envId: r.env_id, taskId: r.task_id, success: r.success, score: r.score, createdAt: r.created_at },
+      {
+        hotkey: r.hotkey,
+        revision: r.revision,
+        envId: r.env_id,
+        taskId: r.task_id,
+        success: r.success,
+        score: r.score,
+        createdAt: r.created_at,
+      },
     ]),
   );
 }
-
 
 /** Task ids with a result, grouped per (hotkey, revision, env). */
 export interface ResultGroup {

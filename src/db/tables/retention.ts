@@ -1,10 +1,14 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../schema.ts';
 
 /** Tables the leader trims, and what of them may go: results and weights are never deleted. */
 export type RetainedTable = 'attempts' | 'score_snapshots' | 'slot_history';
 
-const TIME_COLUMN: Readonly<Record<RetainedTable, string>> = { attempts: 'created_at', score_snapshots: 'created_at', slot_history: 'created_at' };
+const TIME_COLUMN: Readonly<Record<RetainedTable, string>> = {
+  attempts: 'created_at',
+  score_snapshots: 'created_at',
+  slot_history: 'created_at',
+};
 
 /**
  * Deletes up to `limit` rows of `table` older than `before` and returns how many went. Score

@@ -14,11 +14,25 @@ export type RotationRow = Selectable<RotationsTable>;
 /** Records a change of a list's ids (unique per env and version). */
 export async function insertRotation(
   db: Kysely<Database>,
-  row: { readonly envId: string; readonly version: number; readonly at: Date; readonly idsOut: readonly number[]; readonly idsIn: readonly number[]; readonly reason: RotationReason },
+  row: {
+    readonly envId: string;
+    readonly version: number;
+    readonly at: Date;
+    readonly idsOut: readonly number[];
+    readonly idsIn: readonly number[];
+    readonly reason: RotationReason;
+  },
 ): Promise<void> {
   await db
     .insertInto('rotations')
-    .values({ env_id: row.envId, version: row.version, rotated_at: row.at, ids_out: [...row.idsOut], ids_in: [...row.idsIn], reason: row.reason })
+    .values({
+      env_id: row.envId,
+      version: row.version,
+      rotated_at: row.at,
+      ids_out: [...row.idsOut],
+      ids_in: [...row.idsIn],
+      reason: row.reason,
+    })
     .execute();
 }
 

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, SamplingListsTable } from '../schema.ts';
 
 /** A sampling list as stored: `task_ids` oldest first. */
@@ -26,7 +26,12 @@ export async function getSamplingList(db: Kysely<Database>, envId: string): Prom
 
 /** Creates a list unless one exists for the env (another leader may have been first); returns whether this call created it. */
 export async function insertSamplingList(db: Kysely<Database>, row: NewSamplingList): Promise<boolean> {
-  const inserted = await db.insertInto('sampling_lists').values(row).onConflict((oc) => oc.column('env_id').doNothing()).returning('env_id').executeTakeFirst();
+  const inserted = await db
+    .insertInto('sampling_lists')
+    .values(row)
+    .onConflict((oc) => oc.column('env_id').doNothing())
+    .returning('env_id')
+    .executeTakeFirst();
   return inserted !== undefined;
 }
 
@@ -65,7 +70,11 @@ export async function replaceTaskIds(
 
 /** Updates the settings that do not change the ids (rotation, scored, family). */
 export async function updateSamplingListSettings(db: Kysely<Database>, envId: string, settings: SamplingListSettings): Promise<void> {
-  await db.updateTable('sampling_lists').set({ ...settings }).where('env_id', '=', envId).execute();
+  await db
+    .updateTable('sampling_lists')
+    .set({ ...settings })
+    .where('env_id', '=', envId)
+    .execute();
 }
 
 /** A scored env and the number of distinct ids in its current list (`|L_e|` of scoring). */

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, ScoreSnapshotsTable } from '../schema.ts';
 
 /**
@@ -117,7 +117,15 @@ export interface ScoringPassSummary extends Omit<ScoreSnapshotHead, 'version'> {
 export async function getLatestScoringPass(db: Kysely<Database>): Promise<ScoringPassSummary | undefined> {
   return db
     .selectFrom('score_snapshots')
-    .select(['id', 'weights_id', 'block_number', 'eligible_count', 'reason', 'created_at', sql<string | null>`report ->> 'computedAt'`.as('computed_at')])
+    .select([
+      'id',
+      'weights_id',
+      'block_number',
+      'eligible_count',
+      'reason',
+      'created_at',
+      sql<string | null>`report ->> 'computedAt'`.as('computed_at'),
+    ])
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();

@@ -13,16 +13,35 @@ export type SlotHistoryRow = Selectable<SlotHistoryTable>;
 /** Records one change of a miner's slots (effective values before and after). */
 export async function insertSlotHistory(
   db: Kysely<Database>,
-  row: { readonly hotkey: string; readonly oldSlots: number | null; readonly newSlots: number; readonly reason: SlotChangeReason; readonly at: Date; readonly health?: number; readonly samples?: number },
+  row: {
+    readonly hotkey: string;
+    readonly oldSlots: number | null;
+    readonly newSlots: number;
+    readonly reason: SlotChangeReason;
+    readonly at: Date;
+    readonly health?: number;
+    readonly samples?: number;
+  },
 ): Promise<void> {
   await db
     .insertInto('slot_history')
-    .values({ hotkey: row.hotkey, old_slots: row.oldSlots, new_slots: row.newSlots, reason: row.reason, health: row.health ?? null, samples: row.samples ?? null, created_at: row.at })
+    .values({
+      hotkey: row.hotkey,
+      old_slots: row.oldSlots,
+      new_slots: row.newSlots,
+      reason: row.reason,
+      health: row.health ?? null,
+      samples: row.samples ?? null,
+      created_at: row.at,
+    })
     .execute();
 }
 
 /** Recent changes, newest first; of one miner when `hotkey` is given. */
-export async function getSlotHistory(db: Kysely<Database>, options: { readonly hotkey?: string; readonly limit: number }): Promise<SlotHistoryRow[]> {
+export async function getSlotHistory(
+  db: Kysely<Database>,
+  options: { readonly hotkey?: string; readonly limit: number },
+): Promise<SlotHistoryRow[]> {
   let query = db.selectFrom('slot_history').selectAll();
   if (options.hotkey !== undefined) query = query.where('hotkey', '=', options.hotkey);
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();

@@ -35,7 +35,10 @@ export function imageSettingConflicts(specs: readonly ContainerEnvSpec[]): strin
       continue;
     }
     for (const key of IMAGE_SETTINGS) {
-      if (spec[key] !== other[key]) problems.push(`${spec.envId} and ${other.envId} share the image ${spec.image} but differ in ${key} (${String(spec[key])} vs ${String(other[key])}): settings of an image's containers must agree`);
+      if (spec[key] !== other[key])
+        problems.push(
+          `${spec.envId} and ${other.envId} share the image ${spec.image} but differ in ${key} (${String(spec[key])} vs ${String(other[key])}): settings of an image's containers must agree`,
+        );
     }
   }
   return problems;

@@ -1,12 +1,20 @@
 import { Agent, type Dispatcher } from 'undici';
 import * as v from 'valibot';
+import { CONTAINER_MAX_RESPONSE_BYTES, MAX_OUTCOME_MESSAGE_CHARS } from '../../config/constants.ts';
 import { errorCode } from '../../runtime/error-code.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
-import { readBodyWithin } from '../../runtime/read-body.ts';
 import { timedAbort } from '../../runtime/linked-abort.ts';
+import { readBodyWithin } from '../../runtime/read-body.ts';
 import { ContainerError, type ContainerErrorKind, type ContainerHttpAnswer } from './container-error.ts';
-import { CallFailedSchema, CallResponseSchema, describeContractIssues, evaluateCall, HealthResponseSchema, type EvaluateKwargs, type EvaluateResult } from './contract.ts';
-import { CONTAINER_MAX_RESPONSE_BYTES, MAX_OUTCOME_MESSAGE_CHARS } from '../../config/constants.ts';
+import {
+  CallFailedSchema,
+  CallResponseSchema,
+  describeContractIssues,
+  type EvaluateKwargs,
+  type EvaluateResult,
+  evaluateCall,
+  HealthResponseSchema,
+} from './contract.ts';
 
 /** Enough of an error answer for the stored message (which is cut there anyway). */
 const ERROR_DETAIL_CHARS = MAX_OUTCOME_MESSAGE_CHARS;
@@ -22,7 +30,8 @@ function errorDetail(text: string): string {
   let detail = text;
   try {
     const body: unknown = JSON.parse(text);
-    if (typeof body === 'object' && body !== null && 'detail' in body) detail = typeof body.detail === 'string' ? body.detail : JSON.stringify(body.detail);
+    if (typeof body === 'object' && body !== null && 'detail' in body)
+      detail = typeof body.detail === 'string' ? body.detail : JSON.stringify(body.detail);
   } catch {
     // Not JSON: the text as it is.
   }
@@ -49,7 +58,11 @@ export class ContainerHttp {
   async health(port: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const body = await this.#request(port, 'GET', '/health', undefined, timeoutMs, signal);
     const parsed = v.safeParse(HealthResponseSchema, body);
-    if (!parsed.success) throw new ContainerError('unhealthy', `GET /health answered ${JSON.stringify(body).slice(0, 120)} (${describeContractIssues(parsed.issues)})`);
+    if (!parsed.success)
+      throw new ContainerError(
+        'unhealthy',
+        `GET /health answered ${JSON.stringify(body).slice(0, 120)} (${describeContractIssues(parsed.issues)})`,
+      );
   }
 
   /** `POST /call` of `evaluate`; the container must answer within `timeoutMs`. */
@@ -58,10 +71,14 @@ export class ContainerHttp {
     const failed = v.safeParse(CallFailedSchema, body);
     if (failed.success) {
       const why = failed.output.result?.error ?? failed.output.error;
-      throw new ContainerError('env_failed', `POST /call: the env answered status "failed": ${typeof why === 'string' ? why : JSON.stringify(why ?? null)}`);
+      throw new ContainerError(
+        'env_failed',
+        `POST /call: the env answered status "failed": ${typeof why === 'string' ? why : JSON.stringify(why ?? null)}`,
+      );
     }
     const parsed = v.safeParse(CallResponseSchema, body);
-    if (!parsed.success) throw new ContainerError('unparseable', `the answer does not follow the contract: ${describeContractIssues(parsed.issues)}`);
+    if (!parsed.success)
+      throw new ContainerError('unparseable', `the answer does not follow the contract: ${describeContractIssues(parsed.issues)}`);
     return parsed.output.result;
   }
 
@@ -70,11 +87,19 @@ export class ContainerHttp {
     await this.#agent.close().catch(() => undefined);
   }
 
-  async #request(port: number, method: 'GET' | 'POST', path: string, payload: unknown, timeoutMs: number, signal: AbortSignal | undefined): Promise<unknown> {
+  async #request(
+    port: number,
+    method: 'GET' | 'POST',
+    path: string,
+    payload: unknown,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     const what = `${method} ${path}`;
     if (signal?.aborted === true) throw new ContainerError('aborted', `${what}: aborted before the request`);
     const link = timedAbort(signal, timeoutMs, 'timeout');
-    const fail = (kind: ContainerErrorKind, detail: string, cause?: unknown, answer?: ContainerHttpAnswer): ContainerError => new ContainerError(kind, `${what}: ${detail}`, { cause, answer });
+    const fail = (kind: ContainerErrorKind, detail: string, cause?: unknown, answer?: ContainerHttpAnswer): ContainerError =>
+      new ContainerError(kind, `${what}: ${detail}`, { cause, answer });
     try {
       let response: Dispatcher.ResponseData;
       try {
@@ -120,6 +145,10 @@ export class ContainerHttp {
 
   /** Reads the body as text, stopping (and dropping the connection) past the size limit. */
   #read(response: Dispatcher.ResponseData): Promise<string> {
-    return readBodyWithin(response, this.#maxBytes, () => new ContainerError('too_large', `the answer is over the ${this.#maxBytes}-byte limit`));
+    return readBodyWithin(
+      response,
+      this.#maxBytes,
+      () => new ContainerError('too_large', `the answer is over the ${this.#maxBytes}-byte limit`),
+    );
   }
 }

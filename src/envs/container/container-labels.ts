@@ -1,4 +1,4 @@
-import { formatOwner, parseOwner, type ContainerOwner } from './container-owner.ts';
+import { type ContainerOwner, formatOwner, parseOwner } from './container-owner.ts';
 
 /** The labels of every container evalpool manages. */
 export const LABELS = Object.freeze({

@@ -24,31 +24,31 @@
 //   good, on any host: `othersInPool` and `removeAbandoned`, used by the worker's ContainerSweep,
 //   which judges liveness from the worker registry (src/worker/container-sweep.ts).
 import { randomUUID } from 'node:crypto';
-import type { Stoppable } from '../../runtime/lifecycle.ts';
-import type { Logger } from '../../runtime/logger.ts';
-import { errorMessage } from '../../runtime/error-message.ts';
-import { abortable } from './abortable.ts';
-import { sleep } from '../../runtime/sleep.ts';
-import type { ContainerEnvSpec } from './container-env-spec.ts';
-import { ContainerError } from './container-error.ts';
-import { ContainerHttp } from './container-http.ts';
-import { containerLabels, LABELS, ownerOf } from './container-labels.ts';
-import { currentOwner, ownerState, type ContainerOwner } from './container-owner.ts';
-import type { EvaluateKwargs, EvaluateResult } from './contract.ts';
-import { DockerEngine, EngineCallError } from './docker-engine.ts';
-import { freePort } from './free-port.ts';
 import {
+  CONTAINER_DEFAULT_MAX_CONCURRENCY,
+  CONTAINER_DEFAULT_MAX_REPLICAS,
   CONTAINER_HEALTH_INTERVAL_MS,
   CONTAINER_HEALTH_POLL_MS,
   CONTAINER_HEALTH_TIMEOUT_MS,
-  CONTAINER_DEFAULT_MAX_CONCURRENCY,
-  CONTAINER_DEFAULT_MAX_REPLICAS,
   CONTAINER_LOG_TAIL_LINES,
   CONTAINER_MAX_RESPONSE_BYTES,
   CONTAINER_START_TIMEOUT_MS,
   CONTAINER_STOP_GRACE_SECONDS,
   DOCKER_CALL_TIMEOUT_MS,
 } from '../../config/constants.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
+import type { Stoppable } from '../../runtime/lifecycle.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import { sleep } from '../../runtime/sleep.ts';
+import { abortable } from './abortable.ts';
+import type { ContainerEnvSpec } from './container-env-spec.ts';
+import { ContainerError } from './container-error.ts';
+import { ContainerHttp } from './container-http.ts';
+import { containerLabels, LABELS, ownerOf } from './container-labels.ts';
+import { type ContainerOwner, currentOwner, ownerState } from './container-owner.ts';
+import type { EvaluateKwargs, EvaluateResult } from './contract.ts';
+import { DockerEngine, EngineCallError } from './docker-engine.ts';
+import { freePort } from './free-port.ts';
 
 /** Settings of a {@link ContainerManager}; durations in milliseconds. */
 export interface ContainerManagerOptions {
@@ -162,7 +162,10 @@ export class ContainerManager implements Stoppable {
   constructor(options: ContainerManagerOptions) {
     this.#options = options;
     this.#log = options.logger.child({ component: 'env-containers' });
-    this.#engine = new DockerEngine({ socketPath: options.socketPath, callTimeoutMs: options.dockerCallTimeoutMs ?? DOCKER_CALL_TIMEOUT_MS });
+    this.#engine = new DockerEngine({
+      socketPath: options.socketPath,
+      callTimeoutMs: options.dockerCallTimeoutMs ?? DOCKER_CALL_TIMEOUT_MS,
+    });
     this.#http = new ContainerHttp({ maxResponseBytes: options.maxResponseBytes ?? CONTAINER_MAX_RESPONSE_BYTES });
     for (const env of options.envs) {
       this.#imageOf.set(env.envId, env.image);
@@ -217,10 +220,14 @@ export class ContainerManager implements Stoppable {
     if (this.#stopping) return false;
     try {
       await this.#engine.remove(container.id, this.#closing.signal);
-      this.#log.info({ name: container.name, worker: container.workerId, owner: container.owner }, 'removed an env container of a worker gone for good');
+      this.#log.info(
+        { name: container.name, worker: container.workerId, owner: container.owner },
+        'removed an env container of a worker gone for good',
+      );
       return true;
     } catch (error) {
-      if (!this.#stopping) this.#log.warn({ name: container.name, err: errorMessage(error) }, 'could not remove an env container of a worker gone for good');
+      if (!this.#stopping)
+        this.#log.warn({ name: container.name, err: errorMessage(error) }, 'could not remove an env container of a worker gone for good');
       return false;
     }
   }
@@ -306,7 +313,10 @@ export class ContainerManager implements Stoppable {
     for (const c of dead) {
       try {
         await this.#engine.remove(c.id, this.#closing.signal);
-        this.#log.info({ name: c.name, worker: c.labels[LABELS.worker], owner: c.labels[LABELS.owner] }, 'removed an env container left behind by a worker that is gone');
+        this.#log.info(
+          { name: c.name, worker: c.labels[LABELS.worker], owner: c.labels[LABELS.owner] },
+          'removed an env container left behind by a worker that is gone',
+        );
       } catch (error) {
         this.#log.warn({ name: c.name, err: errorMessage(error) }, 'could not remove a leftover env container');
       }
@@ -317,13 +327,21 @@ export class ContainerManager implements Stoppable {
   async #checkImages(): Promise<void> {
     for (const pool of this.#pools.values()) {
       const present = await this.#engine.hasImage(pool.image, this.#closing.signal).catch(() => true);
-      if (!present) this.#log.error({ image: pool.image, envs: pool.envs }, 'the container engine does not have this image (evalpool never pulls): its tasks fail until it is built or pulled');
+      if (!present)
+        this.#log.error(
+          { image: pool.image, envs: pool.envs },
+          'the container engine does not have this image (evalpool never pulls): its tasks fail until it is built or pulled',
+        );
     }
   }
 
   #poolOf(envId: string): Pool {
     const image = this.#imageOf.get(envId);
-    if (image === undefined) throw new ContainerError('start_failed', `no image is configured for ${envId}: its sampling definition needs "family": "container" and an "image"`);
+    if (image === undefined)
+      throw new ContainerError(
+        'start_failed',
+        `no image is configured for ${envId}: its sampling definition needs "family": "container" and an "image"`,
+      );
     return this.#pools.get(image)!;
   }
 
@@ -347,7 +365,11 @@ export class ContainerManager implements Stoppable {
         slot.inFlight++;
         return slot;
       }
-      await abortable(new Promise<void>((resolve) => pool.waiters.push(resolve)), signal, `waiting for a free container of ${pool.image} (${pool.replicas.length} × ${pool.maxConcurrency} places taken)`);
+      await abortable(
+        new Promise<void>((resolve) => pool.waiters.push(resolve)),
+        signal,
+        `waiting for a free container of ${pool.image} (${pool.replicas.length} × ${pool.maxConcurrency} places taken)`,
+      );
     }
   }
 
@@ -363,7 +385,16 @@ export class ContainerManager implements Stoppable {
   }
 
   #newReplica(pool: Pool): Slot {
-    const slot: Slot = { pool, index: pool.replicas.length, generation: 0, current: undefined, ready: undefined, failedChecks: 0, inFlight: 0, retiring: undefined };
+    const slot: Slot = {
+      pool,
+      index: pool.replicas.length,
+      generation: 0,
+      current: undefined,
+      ready: undefined,
+      failedChecks: 0,
+      inFlight: 0,
+      retiring: undefined,
+    };
     pool.replicas.push(slot);
     return slot;
   }
@@ -372,13 +403,22 @@ export class ContainerManager implements Stoppable {
   async #acquire(slot: Slot, signal: AbortSignal | undefined): Promise<ManagedContainer> {
     for (let attempt = 1; ; attempt++) {
       if (this.#stopping) throw new ContainerError('closed', 'the container manager is stopped');
-      const container = await abortable(slot.current ?? this.#launch(slot, undefined), signal, `waiting for the container of ${slot.pool.image}`);
+      const container = await abortable(
+        slot.current ?? this.#launch(slot, undefined),
+        signal,
+        `waiting for the container of ${slot.pool.image}`,
+      );
       try {
         await this.#http.health(container.port, this.#options.healthTimeoutMs ?? CONTAINER_HEALTH_TIMEOUT_MS, signal);
         return container;
       } catch (error) {
         if (error instanceof ContainerError && error.kind === 'aborted') throw error;
-        if (attempt >= 2) throw new ContainerError('unhealthy', `the container of ${slot.pool.image} failed its health check again after a restart: ${errorMessage(error)}`, { cause: error });
+        if (attempt >= 2)
+          throw new ContainerError(
+            'unhealthy',
+            `the container of ${slot.pool.image} failed its health check again after a restart: ${errorMessage(error)}`,
+            { cause: error },
+          );
         this.#recycle(slot, container, `health check before a task failed (${errorMessage(error)})`);
       }
     }
@@ -391,7 +431,15 @@ export class ContainerManager implements Stoppable {
       case 'aborted':
       case 'env_failed':
         // The episode may still be running inside: only removing the container stops it.
-        this.#recycle(slot, container, error.kind === 'overrun' ? 'a call overran its timeout' : error.kind === 'aborted' ? 'a call was abandoned by the worker' : 'the env gave up on a call (status "failed")');
+        this.#recycle(
+          slot,
+          container,
+          error.kind === 'overrun'
+            ? 'a call overran its timeout'
+            : error.kind === 'aborted'
+              ? 'a call was abandoned by the worker'
+              : 'the env gave up on a call (status "failed")',
+        );
         return;
       case 'http_status':
         // affinetes answers 500 when the Actor's method raised: its simulator may be left broken
@@ -413,7 +461,10 @@ export class ContainerManager implements Stoppable {
       if (state?.running === true) return;
       this.#recycle(slot, container, `it died (${state ? `${state.status}, exit code ${String(state.exitCode)}` : 'removed'}; ${why})`);
     } catch (error) {
-      this.#log.warn({ image: slot.pool.image, replica: slot.index, err: errorMessage(error) }, 'could not inspect an env container after a failed call');
+      this.#log.warn(
+        { image: slot.pool.image, replica: slot.index, err: errorMessage(error) },
+        'could not inspect an env container after a failed call',
+      );
     }
   }
 
@@ -426,7 +477,10 @@ export class ContainerManager implements Stoppable {
   /** Replaces `stale` by a new container, unless it was replaced already or the manager stops. */
   #recycle(slot: Slot, stale: ManagedContainer, reason: string): void {
     if (this.#stopping !== undefined || slot.generation !== stale.generation) return;
-    this.#log.warn({ image: slot.pool.image, replica: slot.index, name: stale.name, generation: stale.generation, reason }, 'recycling the env container');
+    this.#log.warn(
+      { image: slot.pool.image, replica: slot.index, name: stale.name, generation: stale.generation, reason },
+      'recycling the env container',
+    );
     void this.#launch(slot, stale).catch(() => undefined);
   }
 
@@ -443,7 +497,8 @@ export class ContainerManager implements Stoppable {
     launching.catch((error: unknown) => {
       // The next task tries again from scratch.
       if (slot.current === launching) slot.current = undefined;
-      if (!this.#stopping) this.#log.error({ image: slot.pool.image, replica: slot.index, err: errorMessage(error) }, 'env container failed to start');
+      if (!this.#stopping)
+        this.#log.error({ image: slot.pool.image, replica: slot.index, err: errorMessage(error) }, 'env container failed to start');
     });
     return launching;
   }
@@ -461,14 +516,25 @@ export class ContainerManager implements Stoppable {
     let id: string | undefined;
     try {
       if (replaces !== undefined) {
-        await this.#engine.remove(replaces.id, signal).catch((error: unknown) => this.#log.warn({ name: replaces.name, err: errorMessage(error) }, 'could not remove the env container being replaced'));
+        await this.#engine
+          .remove(replaces.id, signal)
+          .catch((error: unknown) =>
+            this.#log.warn({ name: replaces.name, err: errorMessage(error) }, 'could not remove the env container being replaced'),
+          );
       }
       const port = await freePort();
       id = await this.#engine.run(
         {
           image: pool.image,
           name,
-          labels: containerLabels({ workerId: this.#options.workerId, envs: pool.envs, owner: this.#owner, instance: this.#instance, replica: slot.index, ...(this.#options.pool !== undefined && { pool: this.#options.pool }) }),
+          labels: containerLabels({
+            workerId: this.#options.workerId,
+            envs: pool.envs,
+            owner: this.#owner,
+            instance: this.#instance,
+            replica: slot.index,
+            ...(this.#options.pool !== undefined && { pool: this.#options.pool }),
+          }),
           // AFFINETES_PORT: affinetes' server (it binds 0.0.0.0); PORT and HOST: evalpool's own image.
           env: [`AFFINETES_PORT=${port}`, `PORT=${port}`, 'HOST=127.0.0.1'],
           stopGraceSeconds: this.#options.stopGraceSeconds ?? CONTAINER_STOP_GRACE_SECONDS,
@@ -478,8 +544,19 @@ export class ContainerManager implements Stoppable {
         signal,
       );
       await this.#waitHealthy(id, port, signal);
-      const container: ManagedContainer = { image: pool.image, replica: slot.index, id, name, port, generation, startMs: performance.now() - started };
-      this.#log.info({ image: pool.image, replica: slot.index, name, port, generation, startMs: Math.round(container.startMs) }, 'env container ready');
+      const container: ManagedContainer = {
+        image: pool.image,
+        replica: slot.index,
+        id,
+        name,
+        port,
+        generation,
+        startMs: performance.now() - started,
+      };
+      this.#log.info(
+        { image: pool.image, replica: slot.index, name, port, generation, startMs: Math.round(container.startMs) },
+        'env container ready',
+      );
       return container;
     } catch (error) {
       const why = signal.aborted && !this.#closing.signal.aborted ? `not healthy within ${startTimeoutMs} ms` : errorMessage(error);
@@ -489,10 +566,18 @@ export class ContainerManager implements Stoppable {
         await this.#engine.remove(id).catch(() => undefined);
       }
       if (id === undefined && error instanceof EngineCallError && error.status === 404) {
-        throw new ContainerError('start_failed', `image ${pool.image} is not on the engine at ${this.socketPath}: evalpool never pulls images; build or pull it first`, { cause: error });
+        throw new ContainerError(
+          'start_failed',
+          `image ${pool.image} is not on the engine at ${this.socketPath}: evalpool never pulls images; build or pull it first`,
+          { cause: error },
+        );
       }
       if (id === undefined && error instanceof EngineCallError) throw error;
-      throw new ContainerError('start_failed', `the container of ${pool.image} did not start: ${why}${output ? `; its last output:\n${output}` : ''}`, { cause: error });
+      throw new ContainerError(
+        'start_failed',
+        `the container of ${pool.image} did not start: ${why}${output ? `; its last output:\n${output}` : ''}`,
+        { cause: error },
+      );
     } finally {
       clearTimeout(timer);
       this.#closing.signal.removeEventListener('abort', onClosing);
@@ -512,9 +597,14 @@ export class ContainerManager implements Stoppable {
       // About once a second, ask the engine whether there is still something to wait for.
       if (poll % 10 === 0) {
         const state = await this.#engine.state(id, signal);
-        if (state?.running !== true) throw new ContainerError('start_failed', state ? `it exited (${state.status}, exit code ${String(state.exitCode)})` : 'it was removed');
+        if (state?.running !== true)
+          throw new ContainerError(
+            'start_failed',
+            state ? `it exited (${state.status}, exit code ${String(state.exitCode)})` : 'it was removed',
+          );
       }
-      if (!(await sleep(CONTAINER_HEALTH_POLL_MS, signal))) throw new ContainerError('aborted', 'waiting for the container to be healthy: aborted');
+      if (!(await sleep(CONTAINER_HEALTH_POLL_MS, signal)))
+        throw new ContainerError('aborted', 'waiting for the container to be healthy: aborted');
     }
   }
 
@@ -552,7 +642,13 @@ export class ContainerManager implements Stoppable {
       try {
         // By label rather than from memory: also what a start cut short left behind.
         const mine = await this.#engine.list([`${LABELS.instance}=${this.#instance}`]);
-        await Promise.all(mine.map((c) => this.#engine.remove(c.id).catch((error: unknown) => this.#log.warn({ name: c.name, err: errorMessage(error) }, 'could not remove an env container'))));
+        await Promise.all(
+          mine.map((c) =>
+            this.#engine
+              .remove(c.id)
+              .catch((error: unknown) => this.#log.warn({ name: c.name, err: errorMessage(error) }, 'could not remove an env container')),
+          ),
+        );
         if (mine.length > 0) this.#log.info({ removed: mine.map((c) => c.name) }, 'env containers removed');
       } catch (error) {
         this.#log.warn({ err: errorMessage(error) }, 'could not list this worker’s env containers to remove them');

@@ -21,7 +21,8 @@ import { EpisodeIdSchema } from '../../miners/contract.ts';
 
 const finite = v.pipe(v.number('must be a number'), v.finite('must be finite'));
 const positiveSeconds = v.pipe(finite, v.gtValue(0, 'must be more than 0 seconds'));
-const count = (min: number) => v.pipe(v.number('must be a number'), v.safeInteger('must be an integer'), v.minValue(min, `must be at least ${min}`));
+const count = (min: number) =>
+  v.pipe(v.number('must be a number'), v.safeInteger('must be an integer'), v.minValue(min, `must be at least ${min}`));
 
 /** The arguments of `evaluate`: one episode of `env_id`'s task `task_id` against the miner at `base_url`. */
 export const EvaluateKwargsSchema = v.object({

@@ -1,9 +1,9 @@
 import { Agent } from 'node:http';
 import Docker from 'dockerode';
+import { DOCKER_CALL_TIMEOUT_MS } from '../../config/constants.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import { timedAbort } from '../../runtime/linked-abort.ts';
 import { ContainerError } from './container-error.ts';
-import { DOCKER_CALL_TIMEOUT_MS } from '../../config/constants.ts';
 
 /** Settings of a {@link DockerEngine}. */
 export interface DockerEngineOptions {
@@ -63,7 +63,12 @@ export class DockerEngine {
     this.#agent = new Agent({ keepAlive: true, maxSockets: 16 });
     // `host: undefined` and `protocol: 'http'` override what docker-modem would otherwise take
     // from DOCKER_HOST / DOCKER_TLS_VERIFY in the environment: the socket is the only setting.
-    this.#docker = new Docker({ socketPath: options.socketPath, host: undefined, protocol: 'http', agent: this.#agent } as Docker.DockerOptions);
+    this.#docker = new Docker({
+      socketPath: options.socketPath,
+      host: undefined,
+      protocol: 'http',
+      agent: this.#agent,
+    } as Docker.DockerOptions);
   }
 
   /** Resolves when the engine answers `GET /_ping`. */
@@ -112,7 +117,9 @@ export class DockerEngine {
   /** Whether the engine has `image` (nothing is ever pulled). */
   async hasImage(image: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.#call('image inspect', signal, (abortSignal) => (this.#docker.getImage(image).inspect as (opts: object) => Promise<unknown>)({ abortSignal }));
+      await this.#call('image inspect', signal, (abortSignal) =>
+        (this.#docker.getImage(image).inspect as (opts: object) => Promise<unknown>)({ abortSignal }),
+      );
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -148,13 +155,23 @@ export class DockerEngine {
 
   /** Every container (running or not) carrying all of `labels` (`name=value`). */
   async list(labels: readonly string[], signal?: AbortSignal): Promise<ListedContainer[]> {
-    const found = await this.#call('list', signal, (abortSignal) => this.#docker.listContainers({ all: true, filters: { label: [...labels] }, abortSignal }));
-    return found.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), state: c.State, labels: c.Labels ?? {}, createdMs: c.Created * 1_000 }));
+    const found = await this.#call('list', signal, (abortSignal) =>
+      this.#docker.listContainers({ all: true, filters: { label: [...labels] }, abortSignal }),
+    );
+    return found.map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? '').replace(/^\//, ''),
+      state: c.State,
+      labels: c.Labels ?? {},
+      createdMs: c.Created * 1_000,
+    }));
   }
 
   /** The last `lines` lines of a container's output (stdout and stderr), for error messages. */
   async logsTail(id: string, lines: number, signal?: AbortSignal): Promise<string> {
-    const raw = await this.#call('logs', signal, (abortSignal) => this.#docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, abortSignal }));
+    const raw = await this.#call('logs', signal, (abortSignal) =>
+      this.#docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, abortSignal }),
+    );
     return demultiplex(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))).trimEnd();
   }
 
@@ -178,7 +195,11 @@ export class DockerEngine {
       call.catch(() => undefined);
       return await Promise.race([call, aborted]);
     } catch (error) {
-      const why = link.timedOut ? `no answer within ${this.#timeoutMs} ms` : signal?.aborted === true ? 'aborted' : errorMessage(error).trim();
+      const why = link.timedOut
+        ? `no answer within ${this.#timeoutMs} ms`
+        : signal?.aborted === true
+          ? 'aborted'
+          : errorMessage(error).trim();
       throw new EngineCallError(`container engine at ${this.socketPath}: ${operation} failed: ${why}`, statusOf(error), { cause: error });
     } finally {
       if (onAbort) link.signal.removeEventListener('abort', onAbort);
@@ -205,7 +226,10 @@ function statusOf(error: unknown): number | undefined {
 
 /** podman's 500 for a container another caller is stopping or removing at the same moment. */
 function isRemovalRace(error: unknown): boolean {
-  return error instanceof EngineCallError && /container state improper|removal of container .* is already in progress|is being removed/i.test(error.message);
+  return (
+    error instanceof EngineCallError &&
+    /container state improper|removal of container .* is already in progress|is being removed/i.test(error.message)
+  );
 }
 
 function isNotFound(error: unknown): boolean {
@@ -215,7 +239,9 @@ function isNotFound(error: unknown): boolean {
 
 function isNotRunning(error: unknown): boolean {
   // Docker answers 409 to a kill of a stopped container; podman 409 or 500 with "not running".
-  return error instanceof EngineCallError && (error.status === 409 || /not running|is not running|container state improper/i.test(error.message));
+  return (
+    error instanceof EngineCallError && (error.status === 409 || /not running|is not running|container state improper/i.test(error.message))
+  );
 }
 
 /**
@@ -227,7 +253,8 @@ export function demultiplex(raw: Buffer): string {
   let at = 0;
   while (at + 8 <= raw.length) {
     const stream = raw[at];
-    if ((stream !== 0 && stream !== 1 && stream !== 2) || raw[at + 1] !== 0 || raw[at + 2] !== 0 || raw[at + 3] !== 0) return raw.toString('utf8');
+    if ((stream !== 0 && stream !== 1 && stream !== 2) || raw[at + 1] !== 0 || raw[at + 2] !== 0 || raw[at + 3] !== 0)
+      return raw.toString('utf8');
     const length = raw.readUInt32BE(at + 4);
     parts.push(raw.subarray(at + 8, at + 8 + length));
     at += 8 + length;

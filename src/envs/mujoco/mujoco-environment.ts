@@ -108,7 +108,8 @@ export abstract class MujocoEnvironment implements Environment {
 
   private stepNow(action: Action): StepResult {
     this.assertOpen();
-    if (this.phase !== 'running') throw new EnvironmentError(this.phase === 'idle' ? 'step before reset' : 'step after the episode ended', this.id);
+    if (this.phase !== 'running')
+      throw new EnvironmentError(this.phase === 'idle' ? 'step before reset' : 'step after the episode ended', this.id);
     const valid = validateAction(this.actionSpec, action);
     const verdict = this.simulate('step', () => {
       this.applyAction(valid);

@@ -1,8 +1,8 @@
-import { Server, type IncomingMessage } from 'node:http';
+import { type IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import * as v from 'valibot';
 import { DEMO_MINER_MAX_CONCURRENT_EPISODES, DEMO_MINER_REMEMBERED_EPISODES } from '../../config/constants.ts';
@@ -13,9 +13,9 @@ import type { Action, Observation } from '../contract.ts';
 import { ActRequestSchema, describeIssues, EPISODE_ID_HEADER, ResetRequestSchema } from '../contract.ts';
 import type { Misbehaviour, MisbehaviourInput } from './misbehaviour.ts';
 import { declines, parseMisbehaviour } from './misbehaviour.ts';
-import { observationHash } from './policies/observation-hash.ts';
 import type { DemoPolicyOptions } from './policies/demo-policy.ts';
 import { createDemoPolicy, demoPolicyEnvIds } from './policies/demo-policy.ts';
+import { observationHash } from './policies/observation-hash.ts';
 import type { Policy, PolicyKind } from './policies/policy.ts';
 
 export interface DemoMinerOptions {
@@ -189,8 +189,13 @@ export async function startDemoMiner(options: DemoMinerOptions): Promise<DemoMin
     const parsed = v.safeParse(ActRequestSchema, await readJson(c));
     if (!parsed.success) return c.json({ error: `bad /act request: ${describeIssues(parsed.issues)}` }, 400);
     const episodeId = parsed.output.episode_id ?? c.req.header(EPISODE_ID_HEADER);
-    const envId = episodeId === undefined ? (signatures.get(signature(Object.keys(parsed.output.obs.proprio))) ?? lastEnvId) : episodes.get(episodeId);
-    if (envId === undefined) return c.json({ error: episodeId === undefined ? 'unknown observation and no /reset yet' : `no /reset for episode "${episodeId}"` }, 400);
+    const envId =
+      episodeId === undefined ? (signatures.get(signature(Object.keys(parsed.output.obs.proprio))) ?? lastEnvId) : episodes.get(episodeId);
+    if (envId === undefined)
+      return c.json(
+        { error: episodeId === undefined ? 'unknown observation and no /reset yet' : `no /reset for episode "${episodeId}"` },
+        400,
+      );
     const m = misbehaviour;
     if (m.mode === 'selective' && dropAt.delete(observationHash(parsed.output.obs))) {
       (c.env as { incoming: IncomingMessage }).incoming.socket.destroy();

@@ -12,9 +12,19 @@
  * replays the episode on its own simulator and drops the connection at the `dropAtAct`-th `/act`
  * (recognised by its observation). Every other task is played normally.
  */
-export const MISBEHAVIOUR_MODES = ['none', 'hang', 'slow', 'error500', 'error429', 'garbage', 'huge', 'nan', 'wrong-length', 'selective'] as const;
+export const MISBEHAVIOUR_MODES = [
+  'none',
+  'hang',
+  'slow',
+  'error500',
+  'error429',
+  'garbage',
+  'huge',
+  'nan',
+  'wrong-length',
+  'selective',
+] as const;
 export type MisbehaviourMode = (typeof MISBEHAVIOUR_MODES)[number];
 
 /** Which endpoints misbehave. */
 export const MISBEHAVIOUR_TARGETS = ['reset', 'act', 'all'] as const;
-

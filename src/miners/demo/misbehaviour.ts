@@ -22,7 +22,8 @@ export type MisbehaviourInput = v.InferInput<typeof MisbehaviourSchema>;
 /** Fills in defaults; throws naming the bad field. */
 export function parseMisbehaviour(input: unknown): Misbehaviour {
   const parsed = v.safeParse(MisbehaviourSchema, input);
-  if (!parsed.success) throw new TypeError(`invalid misbehaviour: ${parsed.issues.map((i) => `${v.getDotPath(i) ?? '(root)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new TypeError(`invalid misbehaviour: ${parsed.issues.map((i) => `${v.getDotPath(i) ?? '(root)'}: ${i.message}`).join('; ')}`);
   return parsed.output;
 }
 

@@ -3,7 +3,7 @@ import { SLOT_HEALTH_WINDOW_SECONDS } from '../../config/constants.ts';
 import type { Database } from '../../db/schema.ts';
 import { applySlotChanges, getSlotHealth, type SlotChange } from '../../db/tables/miner-slots.ts';
 import type { Logger } from '../../runtime/logger.ts';
-import { nextSlots, slotHealth, type SlotTier } from './next-slots.ts';
+import { nextSlots, type SlotTier, slotHealth } from './next-slots.ts';
 
 /** The slot settings the adjuster reads (`config.slots` has them). */
 export interface SlotAdjustSettings {
@@ -26,7 +26,13 @@ export interface SlotAdjustSettings {
  * timer firing a little early still adjusts.
  * Every change is recorded in `slot_history` with its health and samples; returns them.
  */
-export async function adjustSlots(db: Kysely<Database>, settings: SlotAdjustSettings, now: Date, logger: Logger, tiers?: readonly SlotTier[]): Promise<SlotChange[]> {
+export async function adjustSlots(
+  db: Kysely<Database>,
+  settings: SlotAdjustSettings,
+  now: Date,
+  logger: Logger,
+  tiers?: readonly SlotTier[],
+): Promise<SlotChange[]> {
   const since = new Date(now.getTime() - SLOT_HEALTH_WINDOW_SECONDS * 1000);
   const settled = now.getTime() - (settings.adjustIntervalSeconds * 1000) / 2;
   const wanted: SlotChange[] = [];
@@ -38,6 +44,10 @@ export async function adjustSlots(db: Kysely<Database>, settings: SlotAdjustSett
     if (next !== row.slots) wanted.push({ hotkey: row.hotkey, oldSlots: row.slots, newSlots: next, health, samples });
   }
   const applied = await applySlotChanges(db, wanted, now);
-  for (const c of applied) logger.info({ hotkey: c.hotkey, from: c.oldSlots, to: c.newSlots, health: Number(c.health.toFixed(3)), samples: c.samples }, 'adjusted miner slots');
+  for (const c of applied)
+    logger.info(
+      { hotkey: c.hotkey, from: c.oldSlots, to: c.newSlots, health: Number(c.health.toFixed(3)), samples: c.samples },
+      'adjusted miner slots',
+    );
   return applied;
 }

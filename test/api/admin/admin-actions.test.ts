@@ -2,22 +2,26 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Hono } from 'hono';
 import type { AdminDeps } from '../../../src/api/admin/admin-deps.ts';
-import { getMinerSlots } from '../../../src/db/tables/miner-slots.ts';
-import { startHttpServer, type HttpServer } from '../../../src/api/http-server.ts';
+import { type HttpServer, startHttpServer } from '../../../src/api/http-server.ts';
 import type { Config } from '../../../src/config/schema.ts';
+import { getMinerSlots } from '../../../src/db/tables/miner-slots.ts';
 import type { TaskPool } from '../../../src/pool/task-pool.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
 import { capturingLogger } from '../../helpers/test-logger.ts';
 import { useTestRedis } from '../../helpers/test-redis.ts';
 import { currentLists, ManualConsumer, openPoolInTerm, poolConfig, putList, putMiners, putSlots } from '../../pool/pool-fixture.ts';
-import { ADMIN_TOKEN, adminApp, answer, AUTH, JSON_AUTH, ManualClock } from './admin-fixture.ts';
+import { ADMIN_TOKEN, AUTH, adminApp, answer, JSON_AUTH, ManualClock } from './admin-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
 
 type Counts = { pending: number; assigned: number; paused: number; in_flight: number };
 type Stats = { total: Counts; by_env: Record<string, Counts>; by_miner: Record<string, Counts> };
-type MinerView = { uid: number; hotkey: string; slots: { effective: number; adjusted: number | null; pinned: number | null; scheduling_paused: boolean } };
+type MinerView = {
+  uid: number;
+  hotkey: string;
+  slots: { effective: number; adjusted: number | null; pinned: number | null; scheduling_paused: boolean };
+};
 
 describe('admin actions change what they say, as the read API shows', () => {
   let config: Config;
@@ -29,7 +33,8 @@ describe('admin actions change what they say, as the read API shows', () => {
   const { logger, lines } = capturingLogger('info');
 
   const stats = async () => (await answer<Stats>(app.request('/v1/tasks/stats'))).body;
-  const miner = async (hotkey: string) => (await answer<{ miners: MinerView[] }>(app.request('/v1/miners'))).body.miners.find((m) => m.hotkey === hotkey)!;
+  const miner = async (hotkey: string) =>
+    (await answer<{ miners: MinerView[] }>(app.request('/v1/miners'))).body.miners.find((m) => m.hotkey === hotkey)!;
   const adminLines = (action: string) => lines.filter((l) => l.component === 'admin' && l.action === action);
 
   before(async () => {
@@ -60,9 +65,11 @@ describe('admin actions change what they say, as the read API shows', () => {
     const pausedOf = (s: Stats, hk: string) => s.by_miner[hk]?.paused ?? 0;
     assert.ok(pausedOf(before, 'hk1') > 0 && pausedOf(before, 'hk2') > 0, JSON.stringify(before));
 
-    const all = await answer<{ count: number; truncated: boolean; tasks: { env: string; hotkey: string; task_id: number; reason: string; age_seconds: number }[] }>(
-      app.request('/v1/admin/paused-tasks', { headers: AUTH }),
-    );
+    const all = await answer<{
+      count: number;
+      truncated: boolean;
+      tasks: { env: string; hotkey: string; task_id: number; reason: string; age_seconds: number }[];
+    }>(app.request('/v1/admin/paused-tasks', { headers: AUTH }));
     assert.equal(all.status, 200);
     assert.equal(all.body.count, before.total.paused);
     assert.equal(all.body.truncated, false);
@@ -78,13 +85,24 @@ describe('admin actions change what they say, as the read API shows', () => {
     assert.deepEqual(await stats(), before, 'nothing deleted by a filter that names nothing');
     const ofHk1 = await answer<{ count: number }>(app.request('/v1/admin/paused-tasks?hotkey=hk1&env=env-a', { headers: AUTH }));
     assert.equal(ofHk1.body.count, pausedOf(before, 'hk1'));
-    const limited = await answer<{ count: number; truncated: boolean; tasks: unknown[] }>(app.request('/v1/admin/paused-tasks?limit=1', { headers: AUTH }));
+    const limited = await answer<{ count: number; truncated: boolean; tasks: unknown[] }>(
+      app.request('/v1/admin/paused-tasks?limit=1', { headers: AUTH }),
+    );
     assert.deepEqual([limited.body.tasks.length, limited.body.truncated], [1, before.total.paused > 1]);
     // Age filter against the injected clock: nothing is an hour old now, everything is two hours on.
-    assert.equal((await answer<{ count: number }>(app.request('/v1/admin/paused-tasks?older_than_seconds=3600', { headers: AUTH }))).body.count, 0);
+    assert.equal(
+      (await answer<{ count: number }>(app.request('/v1/admin/paused-tasks?older_than_seconds=3600', { headers: AUTH }))).body.count,
+      0,
+    );
 
     const dry = await answer(app.request('/v1/admin/paused-tasks?hotkey=hk1&dry_run=true', { method: 'DELETE', headers: AUTH }));
-    assert.deepEqual(dry.body, { filter: { hotkey: 'hk1' }, dry_run: true, matched: pausedOf(before, 'hk1'), deleted: 0, by_env: { 'env-a': pausedOf(before, 'hk1') } });
+    assert.deepEqual(dry.body, {
+      filter: { hotkey: 'hk1' },
+      dry_run: true,
+      matched: pausedOf(before, 'hk1'),
+      deleted: 0,
+      by_env: { 'env-a': pausedOf(before, 'hk1') },
+    });
     assert.deepEqual(await stats(), before, 'a dry run changes nothing');
 
     const deleted = await answer(app.request('/v1/admin/paused-tasks?hotkey=hk1', { method: 'DELETE', headers: AUTH }));
@@ -108,26 +126,49 @@ describe('admin actions change what they say, as the read API shows', () => {
   });
 
   test('rotation: the list rotates now, as /v1/environments shows; unknown env 404, too-small dataset 409', async () => {
-    const envs = async () => (await answer<{ environments: { env_id: string; rotation: { rotations: number } }[] }>(app.request('/v1/environments'))).body.environments;
+    const envs = async () =>
+      (await answer<{ environments: { env_id: string; rotation: { rotations: number } }[] }>(app.request('/v1/environments'))).body
+        .environments;
     const rotationsOf = async (env: string) => (await envs()).find((e) => e.env_id === env)!.rotation.rotations;
     const before = await rotationsOf('env-b');
-    const rotated = await answer(app.request('/v1/admin/rotations', { method: 'POST', headers: JSON_AUTH, body: JSON.stringify({ env: 'env-b' }) }));
+    const rotated = await answer(
+      app.request('/v1/admin/rotations', { method: 'POST', headers: JSON_AUTH, body: JSON.stringify({ env: 'env-b' }) }),
+    );
     assert.equal(rotated.status, 200);
-    assert.deepEqual({ ...rotated.body, rotated_at: undefined }, { env: 'env-b', version_before: before, version: before + 1, ids_out: 1, ids_in: 1, rotated_at: undefined, reason: 'ops' });
+    assert.deepEqual(
+      { ...rotated.body, rotated_at: undefined },
+      { env: 'env-b', version_before: before, version: before + 1, ids_out: 1, ids_in: 1, rotated_at: undefined, reason: 'ops' },
+    );
     assert.equal(await rotationsOf('env-b'), before + 1);
-    assert.equal(JSON.stringify(rotated.body).includes('[') , false, 'no task id is shown');
+    assert.equal(JSON.stringify(rotated.body).includes('['), false, 'no task id is shown');
     const [line] = adminLines('sampling.rotate');
     assert.deepEqual([line!.env, line!.version_before, line!.version, line!.ids_out], ['env-b', before, before + 1, 1]);
 
-    const unknown = await answer<{ error: string; detail: string }>(app.request('/v1/admin/rotations', { method: 'POST', headers: JSON_AUTH, body: '{"env":"none/such-v1"}' }));
+    const unknown = await answer<{ error: string; detail: string }>(
+      app.request('/v1/admin/rotations', { method: 'POST', headers: JSON_AUTH, body: '{"env":"none/such-v1"}' }),
+    );
     assert.equal(unknown.status, 404);
     assert.match(unknown.body.detail, /no sampling list for "none\/such-v1" \(known: env-a, env-b\)/);
 
     await database.db
       .insertInto('sampling_lists')
-      .values({ env_id: 'env-tiny', family: 'test', task_ids: [0, 1], dataset_start: 0, dataset_end: 2, list_size: 2, rotation_count: 1, rotation_interval_seconds: 60, scored: false, version: 0, last_rotated_at: new Date() })
+      .values({
+        env_id: 'env-tiny',
+        family: 'test',
+        task_ids: [0, 1],
+        dataset_start: 0,
+        dataset_end: 2,
+        list_size: 2,
+        rotation_count: 1,
+        rotation_interval_seconds: 60,
+        scored: false,
+        version: 0,
+        last_rotated_at: new Date(),
+      })
       .execute();
-    const tooSmall = await answer<{ error: string; detail: string }>(app.request('/v1/admin/rotations', { method: 'POST', headers: JSON_AUTH, body: '{"env":"env-tiny"}' }));
+    const tooSmall = await answer<{ error: string; detail: string }>(
+      app.request('/v1/admin/rotations', { method: 'POST', headers: JSON_AUTH, body: '{"env":"env-tiny"}' }),
+    );
     assert.equal(tooSmall.status, 409);
     assert.match(tooSmall.body.detail, /dataset is too small/);
   });
@@ -138,11 +179,14 @@ describe('admin actions change what they say, as the read API shows', () => {
     assert.deepEqual(pinned.body, { hotkey: 'hk1', pinned: 0, slots_before: 2, slots_after: 0 });
     assert.deepEqual((await miner('hk1')).slots, { effective: 0, adjusted: 2, pinned: 0, scheduling_paused: false });
     // The scheduler honours it: hk1 gets nothing new once its tasks are gone.
-    for (let taken = await consumer!.take('env-b'); taken; taken = await consumer!.take('env-b')) await consumer!.complete(database.db, taken);
+    for (let taken = await consumer!.take('env-b'); taken; taken = await consumer!.take('env-b'))
+      await consumer!.complete(database.db, taken);
     await pool!.topUp(await currentLists(database.db));
     assert.equal((await stats()).by_miner.hk1?.in_flight ?? 0, 0);
 
-    const unpinned = await answer(app.request('/v1/admin/miners/hk1/slots', { method: 'PUT', headers: JSON_AUTH, body: '{"pinned": null}' }));
+    const unpinned = await answer(
+      app.request('/v1/admin/miners/hk1/slots', { method: 'PUT', headers: JSON_AUTH, body: '{"pinned": null}' }),
+    );
     assert.deepEqual(unpinned.body, { hotkey: 'hk1', pinned: null, slots_before: 0, slots_after: 2 });
     assert.deepEqual((await miner('hk1')).slots, { effective: 2, adjusted: 2, pinned: null, scheduling_paused: false });
     assert.deepEqual(
@@ -155,13 +199,19 @@ describe('admin actions change what they say, as the read API shows', () => {
     );
 
     // A hotkey never seen is a typo until said otherwise: 404 naming it, nothing pinned.
-    const typo = await answer<{ detail: string }>(app.request('/v1/admin/miners/hk-new/slots', { method: 'PUT', headers: JSON_AUTH, body: '{"pinned": 7}' }));
+    const typo = await answer<{ detail: string }>(
+      app.request('/v1/admin/miners/hk-new/slots', { method: 'PUT', headers: JSON_AUTH, body: '{"pinned": 7}' }),
+    );
     assert.equal(typo.status, 404);
     assert.match(typo.body.detail, /^unknown hotkey hk-new: the scheduler has never seen it; send "new": true to pin it anyway$/);
     assert.equal((await getMinerSlots(database.db)).has('hk-new'), false);
-    const newcomer = await answer(app.request('/v1/admin/miners/hk-new/slots', { method: 'PUT', headers: JSON_AUTH, body: '{"pinned": 7, "new": true}' }));
+    const newcomer = await answer(
+      app.request('/v1/admin/miners/hk-new/slots', { method: 'PUT', headers: JSON_AUTH, body: '{"pinned": 7, "new": true}' }),
+    );
     assert.deepEqual(newcomer.body, { hotkey: 'hk-new', pinned: 7, slots_before: null, slots_after: 7 });
-    const nobody = await answer<{ error: string }>(app.request('/v1/admin/miners/hk-nobody/slots', { method: 'PUT', headers: JSON_AUTH, body: '{"pinned": null}' }));
+    const nobody = await answer<{ error: string }>(
+      app.request('/v1/admin/miners/hk-nobody/slots', { method: 'PUT', headers: JSON_AUTH, body: '{"pinned": null}' }),
+    );
     assert.equal(nobody.status, 404);
   });
 
@@ -176,10 +226,16 @@ describe('admin actions change what they say, as the read API shows', () => {
       assert.equal(paused.status, 200);
       assert.deepEqual(paused.body, { hotkey: 'hk2', scheduling_paused: true, was_paused: false, changed: true });
       assert.equal((await miner('hk2')).slots.scheduling_paused, true);
-      assert.deepEqual((await answer(post('/v1/admin/miners/hk2/pause'))).body, { hotkey: 'hk2', scheduling_paused: true, was_paused: true, changed: false });
+      assert.deepEqual((await answer(post('/v1/admin/miners/hk2/pause'))).body, {
+        hotkey: 'hk2',
+        scheduling_paused: true,
+        was_paused: true,
+        changed: false,
+      });
 
       // Paused: the scheduler creates nothing for hk2 even with its slots free.
-      for (const env of ['env-a', 'env-b']) for (let taken = await consumer!.take(env); taken; taken = await consumer!.take(env)) await consumer!.complete(database.db, taken);
+      for (const env of ['env-a', 'env-b'])
+        for (let taken = await consumer!.take(env); taken; taken = await consumer!.take(env)) await consumer!.complete(database.db, taken);
       await pool!.topUp(await currentLists(database.db));
       assert.equal((await stats()).by_miner.hk2?.in_flight ?? 0, 0);
 

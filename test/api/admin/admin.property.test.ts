@@ -17,10 +17,28 @@ const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 30 }),
   fc.constantFrom('', 'env-a', 'hk1', 'null', 'true', '-1', '1e309', '0x10', '%', '%zz', '..', '/', 'a/b', ' '),
 );
-const value: fc.Arbitrary<unknown> = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(text, fc.integer(), { maxKeys: 2 }));
+const value: fc.Arbitrary<unknown> = fc.oneof(
+  text,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.dictionary(text, fc.integer(), { maxKeys: 2 }),
+);
 const path = fc.oneof(
-  fc.constantFrom('/v1/admin/paused-tasks', '/v1/admin/rotations', '/v1/admin/session', '/v1/admin', '/v1/admin/', '/admin/queues', '/admin/queues/api/queues'),
-  fc.tuple(fc.oneof(text, fc.constant('hk1')), fc.constantFrom('slots', 'pause', 'resume', 'x', '')).map(([hk, verb]) => `/v1/admin/miners/${encodeURIComponent(hk)}/${verb}`),
+  fc.constantFrom(
+    '/v1/admin/paused-tasks',
+    '/v1/admin/rotations',
+    '/v1/admin/session',
+    '/v1/admin',
+    '/v1/admin/',
+    '/admin/queues',
+    '/admin/queues/api/queues',
+  ),
+  fc
+    .tuple(fc.oneof(text, fc.constant('hk1')), fc.constantFrom('slots', 'pause', 'resume', 'x', ''))
+    .map(([hk, verb]) => `/v1/admin/miners/${encodeURIComponent(hk)}/${verb}`),
   text.map((t) => `/v1/admin/${encodeURIComponent(t)}`),
 );
 const query = fc.dictionary(fc.constantFrom('hotkey', 'env', 'older_than_seconds', 'limit', 'dry_run', 'miner', 'x'), text, { maxKeys: 3 });
@@ -35,7 +53,13 @@ const request = fc.record({
   path,
   query,
   body,
-  contentType: fc.constantFrom(undefined, 'application/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain'),
+  contentType: fc.constantFrom(
+    undefined,
+    'application/json',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'text/plain',
+  ),
   auth: fc.constantFrom('right', 'right', 'right', 'none', 'wrong'),
 });
 
@@ -48,7 +72,12 @@ describe('arbitrary admin requests', () => {
     await putList(database.db, { env_id: 'env-a', task_ids: [1, 2, 3] });
     await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
     await putSlots(database.db, 'hk1', 4);
-    ({ app, deps } = adminApp(database.db, redisHandle, poolConfig(redisHandle.prefix, { EVALPOOL_ADMIN_TOKEN: ADMIN_TOKEN, EVALPOOL_RATE_LIMIT_PER_MINUTE: '0' }), { logger }));
+    ({ app, deps } = adminApp(
+      database.db,
+      redisHandle,
+      poolConfig(redisHandle.prefix, { EVALPOOL_ADMIN_TOKEN: ADMIN_TOKEN, EVALPOOL_RATE_LIMIT_PER_MINUTE: '0' }),
+      { logger },
+    ));
   });
   after(() => deps.queues.close());
 

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AdminDeps } from '../../../src/api/admin/admin-deps.ts';
-import { startHttpServer, type HttpServer } from '../../../src/api/http-server.ts';
+import { type HttpServer, startHttpServer } from '../../../src/api/http-server.ts';
+import { ADMIN_SESSION_SECONDS, QUEUE_VIEW_REFRESH_MS } from '../../../src/config/constants.ts';
 import { poolKeys } from '../../../src/pool/pool-keys.ts';
 import { testApp } from '../../helpers/test-app.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
 import { useTestRedis } from '../../helpers/test-redis.ts';
 import { poolConfig, putList } from '../../pool/pool-fixture.ts';
-import { ADMIN_TOKEN, adminApp, AUTH, ManualClock } from './admin-fixture.ts';
-import { ADMIN_SESSION_SECONDS, QUEUE_VIEW_REFRESH_MS } from '../../../src/config/constants.ts';
+import { ADMIN_TOKEN, AUTH, adminApp, ManualClock } from './admin-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -24,7 +24,9 @@ describe('the queue view at /admin/queues', () => {
     await putList(database.db, { env_id: 'mujoco/reach-v1', task_ids: [1, 2] });
     // A queue the pool registered (admission does this when it first adds to an env).
     await redisHandle.redis.sadd(poolKeys(redisHandle.prefix).queues, 'legacy/env-v0');
-    const built = adminApp(database.db, redisHandle, poolConfig(redisHandle.prefix, { EVALPOOL_ADMIN_TOKEN: ADMIN_TOKEN }), { now: clock.now });
+    const built = adminApp(database.db, redisHandle, poolConfig(redisHandle.prefix, { EVALPOOL_ADMIN_TOKEN: ADMIN_TOKEN }), {
+      now: clock.now,
+    });
     deps = built.deps;
     server = await startHttpServer(built.app, '127.0.0.1', 0);
     bare = await startHttpServer(testApp(database.db), '127.0.0.1', 0);
@@ -56,7 +58,9 @@ describe('the queue view at /admin/queues', () => {
     const html = await page.text();
     assert.match(html, /<form method="post" action="\/v1\/admin\/session">/);
     assert.match(html, /name="return_to" value="\/admin\/queues"/);
-    const forgedCookie = await fetch(url('/admin/queues'), { headers: { cookie: 'evalpool_admin=99999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
+    const forgedCookie = await fetch(url('/admin/queues'), {
+      headers: { cookie: 'evalpool_admin=99999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    });
     assert.equal(forgedCookie.status, 401);
     await forgedCookie.body?.cancel();
   });
@@ -98,14 +102,21 @@ describe('the queue view at /admin/queues', () => {
 
   test('new env queues appear once the refresh interval has passed', async () => {
     await redisHandle.redis.sadd(poolKeys(redisHandle.prefix).queues, 'mujoco/new-v1');
-    const names = async () => ((await (await fetch(url('/admin/queues/api/queues'), { headers: AUTH })).json()) as { queues: { name: string }[] }).queues.map((q) => q.name);
+    const names = async () =>
+      ((await (await fetch(url('/admin/queues/api/queues'), { headers: AUTH })).json()) as { queues: { name: string }[] }).queues.map(
+        (q) => q.name,
+      );
     assert.equal((await names()).includes('mujoco/new-v1'), false, 'not looked up again yet');
     clock.advance(QUEUE_VIEW_REFRESH_MS);
     assert.equal((await names()).includes('mujoco/new-v1'), true);
   });
 
   test('a session cookie from the login form opens the view (only the view) until it expires', async () => {
-    const wrong = await fetch(url('/v1/admin/session'), { method: 'POST', body: new URLSearchParams({ token: 'nope', return_to: '/admin/queues' }), redirect: 'manual' });
+    const wrong = await fetch(url('/v1/admin/session'), {
+      method: 'POST',
+      body: new URLSearchParams({ token: 'nope', return_to: '/admin/queues' }),
+      redirect: 'manual',
+    });
     assert.equal(wrong.status, 401);
     assert.match(await wrong.text(), /That is not the admin token/);
 
@@ -128,11 +139,19 @@ describe('the queue view at /admin/queues', () => {
     assert.equal(admin.status, 401, 'the JSON admin API wants the bearer header, never the cookie');
     await admin.body?.cancel();
 
-    const offsite = await fetch(url('/v1/admin/session'), { method: 'POST', body: new URLSearchParams({ token: ADMIN_TOKEN, return_to: '//evil.example.com/' }), redirect: 'manual' });
+    const offsite = await fetch(url('/v1/admin/session'), {
+      method: 'POST',
+      body: new URLSearchParams({ token: ADMIN_TOKEN, return_to: '//evil.example.com/' }),
+      redirect: 'manual',
+    });
     assert.equal(offsite.headers.get('location'), '/admin/queues', 'never redirected off the queue view');
     await offsite.body?.cancel();
 
-    const viaJson = await fetch(url('/v1/admin/session'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
+    const viaJson = await fetch(url('/v1/admin/session'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: ADMIN_TOKEN }),
+    });
     assert.equal(viaJson.status, 200);
     assert.deepEqual(Object.keys((await viaJson.json()) as object), ['cookie', 'path', 'expires_at']);
 

@@ -5,9 +5,9 @@ import { describe, test } from 'node:test';
 import { Hono } from 'hono';
 import { DASHBOARD_CLIENT_DIR, loadDashboardAssets } from '../../../src/api/dashboard/dashboard-assets.ts';
 import { DASHBOARD_CSP, registerDashboard } from '../../../src/api/dashboard/register-dashboard.ts';
+import { DASHBOARD_ASSET_MAX_AGE_SECONDS } from '../../../src/config/constants.ts';
 import { testApp } from '../../helpers/test-app.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
-import { DASHBOARD_ASSET_MAX_AGE_SECONDS } from '../../../src/config/constants.ts';
 
 const database = useTestDatabase();
 const assets = loadDashboardAssets();
@@ -56,7 +56,11 @@ describe('GET / (the dashboard page)', () => {
 describe('GET /dashboard/<hash>/<file> (the assets)', () => {
   test('each file with its content type, immutable under the current hash', async () => {
     const app = dashboardOnly();
-    const types: Record<string, RegExp> = { js: /^text\/javascript; charset=utf-8$/, css: /^text\/css; charset=utf-8$/, svg: /^image\/svg\+xml$/ };
+    const types: Record<string, RegExp> = {
+      js: /^text\/javascript; charset=utf-8$/,
+      css: /^text\/css; charset=utf-8$/,
+      svg: /^image\/svg\+xml$/,
+    };
     assert.ok(assets.files.size >= 5);
     for (const name of assets.files.keys()) {
       const response = await app.request(`${base}/${name}`);
@@ -81,14 +85,24 @@ describe('GET /dashboard/<hash>/<file> (the assets)', () => {
 });
 
 describe('the browser code', () => {
-  const sources = [...assets.files.values()].filter((a) => a.name.endsWith('.js')).map((a) => ({ name: a.name, text: Buffer.from(a.body).toString('utf8') }));
+  const sources = [...assets.files.values()]
+    .filter((a) => a.name.endsWith('.js'))
+    .map((a) => ({ name: a.name, text: Buffer.from(a.body).toString('utf8') }));
 
   test('every import names a shipped file and something it exports (a miss would stop the page in the browser)', () => {
-    const exportsOf = new Map(sources.map(({ name, text }) => [name, new Set([...text.matchAll(/^export (?:async )?(?:function|const|let|class) (\w+)/gm)].map((m) => m[1]))]));
+    const exportsOf = new Map(
+      sources.map(({ name, text }) => [
+        name,
+        new Set([...text.matchAll(/^export (?:async )?(?:function|const|let|class) (\w+)/gm)].map((m) => m[1])),
+      ]),
+    );
     for (const { name, text } of sources) {
       for (const [, names, target] of text.matchAll(/^import \{([^}]*)\} from '\.\/([^']+)';$/gm)) {
         assert.ok(assets.files.has(target!), `${name} imports ${target}, which is not shipped`);
-        for (const imported of names!.split(',').map((x) => x.trim()).filter(Boolean)) {
+        for (const imported of names!
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)) {
           assert.ok(exportsOf.get(target!)?.has(imported), `${name} imports ${imported} from ${target}, which does not export it`);
         }
       }

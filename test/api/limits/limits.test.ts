@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { startHttpServer, type HttpServer } from '../../../src/api/http-server.ts';
+import { type HttpServer, startHttpServer } from '../../../src/api/http-server.ts';
 import { testApp } from '../../helpers/test-app.ts';
 import { testConfig } from '../../helpers/test-config.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
@@ -41,7 +41,10 @@ describe('rate limit', () => {
 
   test('per client address: behind a trusted proxy, X-Forwarded-For; otherwise the header changes nothing', async () => {
     const clock = manualClock();
-    const trusting = testApp(database.db, { config: testConfig({ EVALPOOL_RATE_LIMIT_PER_MINUTE: '1', EVALPOOL_TRUST_PROXY: 'true' }), now: clock.now });
+    const trusting = testApp(database.db, {
+      config: testConfig({ EVALPOOL_RATE_LIMIT_PER_MINUTE: '1', EVALPOOL_TRUST_PROXY: 'true' }),
+      now: clock.now,
+    });
     const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
     assert.equal((await trusting.request('/v1/environments', from('198.51.100.1'))).status, 200);
     assert.equal((await trusting.request('/v1/environments', from('198.51.100.1'))).status, 429);
@@ -62,7 +65,8 @@ describe('rate limit', () => {
       const clock = manualClock();
       const app = testApp(database.db, { config: testConfig({ EVALPOOL_RATE_LIMIT_PER_MINUTE: '2' }), now: clock.now });
       server = await startHttpServer(app, '127.0.0.1', 0);
-      const get = () => fetch(`${server!.url}/v1/environments`, { headers: { 'x-forwarded-for': `10.0.0.${Math.floor(Math.random() * 200)}` } });
+      const get = () =>
+        fetch(`${server!.url}/v1/environments`, { headers: { 'x-forwarded-for': `10.0.0.${Math.floor(Math.random() * 200)}` } });
       assert.equal((await get()).status, 200);
       assert.equal((await get()).status, 200);
       const refused = await get();
@@ -120,19 +124,27 @@ describe('CORS', () => {
     const response = await app.request('/v1/environments', { headers: { origin } });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-origin'), null);
-    const preflight = await app.request('/v1/environments', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET' } });
+    const preflight = await app.request('/v1/environments', {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'GET' },
+    });
     assert.equal(preflight.headers.get('access-control-allow-origin'), null);
   });
 
   test('when configured: GET and preflight on the read API for the listed origins only, never on admin routes', async () => {
-    const app = testApp(database.db, { config: testConfig({ EVALPOOL_CORS_ORIGINS: `${origin}, https://other.example.org`, EVALPOOL_ADMIN_TOKEN: TOKEN }) });
+    const app = testApp(database.db, {
+      config: testConfig({ EVALPOOL_CORS_ORIGINS: `${origin}, https://other.example.org`, EVALPOOL_ADMIN_TOKEN: TOKEN }),
+    });
     const read = await app.request('/v1/environments', { headers: { origin } });
     assert.equal(read.headers.get('access-control-allow-origin'), origin);
     const missing = await app.request('/v1/weights/latest', { headers: { origin } });
     assert.equal(missing.headers.get('access-control-allow-origin'), origin, 'also on errors (404 before the first weights)');
     const stranger = await app.request('/v1/environments', { headers: { origin: 'https://evil.example.com' } });
     assert.equal(stranger.headers.get('access-control-allow-origin'), null);
-    const preflight = await app.request('/v1/environments', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET' } });
+    const preflight = await app.request('/v1/environments', {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'GET' },
+    });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-methods'), 'GET,HEAD');
 

@@ -6,9 +6,12 @@ import { RateLimiter } from '../../../src/api/limits/rate-limiter.ts';
 const WINDOW = 60_000;
 
 /** Requests as (key, gap in ms since the previous request): times never go back. */
-const traffic = fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 3 * WINDOW }))), {
-  maxLength: 300,
-});
+const traffic = fc.array(
+  fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 3 * WINDOW }))),
+  {
+    maxLength: 300,
+  },
+);
 
 describe('RateLimiter laws', () => {
   test('no key gets more than the limit within any fixed window', () => {
@@ -40,7 +43,10 @@ describe('RateLimiter laws', () => {
         for (let i = 0; i <= limit && refusal.allowed; i++) refusal = limiter.hit('a', now);
         assert.equal(refusal.allowed, false);
         assert.ok(refusal.retryAfterSeconds >= 1);
-        assert.ok(refusal.retryAfterSeconds <= 2 * WINDOW / 1_000 + 1, `Retry-After ${refusal.retryAfterSeconds} s is longer than two windows`);
+        assert.ok(
+          refusal.retryAfterSeconds <= (2 * WINDOW) / 1_000 + 1,
+          `Retry-After ${refusal.retryAfterSeconds} s is longer than two windows`,
+        );
         assert.equal(limiter.hit('a', now + refusal.retryAfterSeconds * 1_000).allowed, true);
       }),
       { numRuns: 500 },

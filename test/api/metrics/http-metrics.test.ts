@@ -5,8 +5,8 @@ import { Hono } from 'hono';
 import { Redis } from 'ioredis';
 import { createApp } from '../../../src/api/app.ts';
 import { httpMetrics, UNMATCHED_ROUTE } from '../../../src/api/metrics/http-metrics.ts';
+import { createMetrics, type EvalpoolMetrics, Registry } from '../../../src/runtime/metrics.ts';
 import { computeAndPublishWeights } from '../../../src/scheduler/weights-task.ts';
-import { createMetrics, Registry, type EvalpoolMetrics } from '../../../src/runtime/metrics.ts';
 import { parsePrometheusText, samplesOf, valueOf } from '../../helpers/prometheus-text.ts';
 import { range, seedList, seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
 import { testConfig } from '../../helpers/test-config.ts';
@@ -39,11 +39,22 @@ describe('HTTP request metrics', () => {
 
   test('label requests by route pattern, method and status; unrouted 404s are "unmatched"', async () => {
     const { app } = appWithMetrics();
-    for (const path of ['/v1/weights/latest', '/v1/weights/latest', '/v1/weights/10', '/v1/weights/11', '/v1/weights/12', '/v1/weights/x', '/nope', '/nope/2']) await app.request(path);
+    for (const path of [
+      '/v1/weights/latest',
+      '/v1/weights/latest',
+      '/v1/weights/10',
+      '/v1/weights/11',
+      '/v1/weights/12',
+      '/v1/weights/x',
+      '/nope',
+      '/nope/2',
+    ])
+      await app.request(path);
     await app.request('/v1/weights/latest', { method: 'POST' });
     await app.request('/v1/weights/latest', { method: 'HEAD' });
     const families = await scrape(app);
-    const count = (route: string, status: string, method = 'GET') => valueOf(families, 'evalpool_http_requests_total', { method, route, status });
+    const count = (route: string, status: string, method = 'GET') =>
+      valueOf(families, 'evalpool_http_requests_total', { method, route, status });
     assert.equal(count('/v1/weights/latest', '200'), 2);
     assert.equal(count('/v1/weights/latest', '200', 'HEAD'), 1);
     assert.equal(count('/v1/weights/:block', '200'), 1);
@@ -52,19 +63,36 @@ describe('HTTP request metrics', () => {
     assert.equal(count(UNMATCHED_ROUTE, '404'), 2);
     assert.equal(count(UNMATCHED_ROUTE, '404', 'POST'), 1);
     // The duration histogram has the same label sets, and counts the same requests.
-    assert.equal(valueOf(families, 'evalpool_http_request_duration_seconds', { method: 'GET', route: '/v1/weights/:block', status: '404' }, 'evalpool_http_request_duration_seconds_count'), 2);
+    assert.equal(
+      valueOf(
+        families,
+        'evalpool_http_request_duration_seconds',
+        { method: 'GET', route: '/v1/weights/:block', status: '404' },
+        'evalpool_http_request_duration_seconds_count',
+      ),
+      2,
+    );
   });
 
   test('route labels stay within the registered patterns whatever the paths (property)', async () => {
     const { app } = appWithMetrics();
     const patterns = new Set([...app.routes.map((r) => r.path), UNMATCHED_ROUTE]);
-    const segment = fc.oneof(fc.stringMatching(/^[-.0-9a-zA-Z_~%]{0,12}$/), fc.constantFrom('latest', '1', '99', 'v1', 'weights', 'miners', 'scores', 'metrics', ''));
+    const segment = fc.oneof(
+      fc.stringMatching(/^[-.0-9a-zA-Z_~%]{0,12}$/),
+      fc.constantFrom('latest', '1', '99', 'v1', 'weights', 'miners', 'scores', 'metrics', ''),
+    );
     const prefix = fc.constantFrom('/', '/v1/', '/v1/weights/', '/v1/miners/', '/v1/scores/', '/v1/tasks/');
     await fc.assert(
-      fc.asyncProperty(prefix, segment, fc.option(segment, { nil: undefined }), fc.constantFrom('GET', 'POST', 'DELETE', 'PROPFIND'), async (p, a, b, method) => {
-        const path = p + a + (b === undefined ? '' : `/${b}`);
-        await app.request(path, { method });
-      }),
+      fc.asyncProperty(
+        prefix,
+        segment,
+        fc.option(segment, { nil: undefined }),
+        fc.constantFrom('GET', 'POST', 'DELETE', 'PROPFIND'),
+        async (p, a, b, method) => {
+          const path = p + a + (b === undefined ? '' : `/${b}`);
+          await app.request(path, { method });
+        },
+      ),
       { numRuns: 150 },
     );
     const families = await scrape(app);

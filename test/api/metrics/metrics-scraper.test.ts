@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MetricsScraper } from '../../../src/api/metrics/metrics-scraper.ts';
-import { createMetrics, Registry, type EvalpoolMetrics, type MetricsSource } from '../../../src/runtime/metrics.ts';
+import { createMetrics, type EvalpoolMetrics, type MetricsSource, Registry } from '../../../src/runtime/metrics.ts';
 import { parsePrometheusText, samplesOf, valueOf } from '../../helpers/prometheus-text.ts';
 import { capturingLogger } from '../../helpers/test-logger.ts';
 
@@ -39,7 +39,11 @@ describe('the metrics scraper', () => {
     families = parsePrometheusText(await scraper.scrape());
     assert.equal(valueOf(families, 'evalpool_scrape_errors_total', { source: 'a' }), 2);
     assert.equal(valueOf(families, 'evalpool_scrape_errors_total', { source: 'b' }), 0);
-    assert.deepEqual(samplesOf(families, 'evalpool_miner_slots').map((s) => s.labels.hotkey), ['hk-b'], 'no stale value of the failed source');
+    assert.deepEqual(
+      samplesOf(families, 'evalpool_miner_slots').map((s) => s.labels.hotkey),
+      ['hk-b'],
+      'no stale value of the failed source',
+    );
     assert.equal(lines.filter((l) => l.msg === 'metrics source failed: its series are left out until it answers again').length, 1);
 
     a.state.mode = 'ok';

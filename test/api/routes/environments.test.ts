@@ -12,7 +12,10 @@ describe('GET /v1/environments', () => {
     await seedList(database.db, 'practice', range(0, 5), { scored: false, family: 'container' });
     const { status, body } = await getJson<{ environments: Record<string, unknown>[] }>(testApp(database.db), '/v1/environments');
     assert.equal(status, 200);
-    assert.deepEqual(body.environments.map((e) => e.env_id), ['mujoco/reach', 'practice']);
+    assert.deepEqual(
+      body.environments.map((e) => e.env_id),
+      ['mujoco/reach', 'practice'],
+    );
     const reach = body.environments[0]!;
     assert.deepEqual(
       { ...reach, rotation: { ...(reach.rotation as object), last_rotated_at: 'x', next_rotation_at: 'x' } },

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { MinerCircuit } from '../../../src/api/readers.ts';
 import { MINER_RECENT_ATTEMPTS } from '../../../src/config/constants.ts';
-import { insertAttempts } from '../../../src/db/tables/attempts.ts';
 import type { ErrorClass } from '../../../src/db/schema.ts';
+import { insertAttempts } from '../../../src/db/tables/attempts.ts';
 import { seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
 import { getJson, testApp } from '../../helpers/test-app.ts';
 import { testConfig } from '../../helpers/test-config.ts';
@@ -25,7 +25,10 @@ interface MinerBody {
 
 const readers = {
   inFlight: () => Promise.resolve(new Map([['hk2', 3]])),
-  circuits: () => Promise.resolve(new Map<string, MinerCircuit>([['hk2', { state: 'open', retryAt: new Date('2026-06-01T00:00:05Z'), consecutiveFailures: 5 }]])),
+  circuits: () =>
+    Promise.resolve(
+      new Map<string, MinerCircuit>([['hk2', { state: 'open', retryAt: new Date('2026-06-01T00:00:05Z'), consecutiveFailures: 5 }]]),
+    ),
 };
 
 describe('GET /v1/miners', () => {
@@ -38,9 +41,15 @@ describe('GET /v1/miners', () => {
   });
 
   test('active miners by uid with slots, in-flight, circuit and last result; no endpoint', async () => {
-    const { status, body } = await getJson<{ miners: MinerBody[]; unavailable: Record<string, string | null> }>(testApp(database.db, { config, readers }), '/v1/miners');
+    const { status, body } = await getJson<{ miners: MinerBody[]; unavailable: Record<string, string | null> }>(
+      testApp(database.db, { config, readers }),
+      '/v1/miners',
+    );
     assert.equal(status, 200);
-    assert.deepEqual(body.miners.map((m) => m.uid), [1, 2]);
+    assert.deepEqual(
+      body.miners.map((m) => m.uid),
+      [1, 2],
+    );
     const [one, two] = body.miners;
     assert.deepEqual(one!.slots, { effective: 6, adjusted: null, pinned: null, scheduling_paused: false });
     assert.equal(one!.in_flight, 0);
@@ -59,8 +68,18 @@ describe('GET /v1/miners', () => {
   test("one miner's last attempt of each class with its whole message and time, and its latest attempts (bounded, newest first)", async () => {
     const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 0, minute));
     const attempt = (minute: number, errorClass: ErrorClass, message: string | null) => ({
-      task_uuid: crypto.randomUUID(), attempt: 1, env_id: 'env-a', task_id: minute, uid: 2, hotkey: 'hk2', revision: 'r1',
-      error_class: errorClass, error_message: message, duration_ms: 10, worker_id: 'w1', created_at: at(minute),
+      task_uuid: crypto.randomUUID(),
+      attempt: 1,
+      env_id: 'env-a',
+      task_id: minute,
+      uid: 2,
+      hotkey: 'hk2',
+      revision: 'r1',
+      error_class: errorClass,
+      error_message: message,
+      duration_ms: 10,
+      worker_id: 'w1',
+      created_at: at(minute),
     });
     const refused = `POST /reset: connect ECONNREFUSED 10.0.0.7:8000 ${'x'.repeat(200)}`;
     await insertAttempts(database.db, [
@@ -71,10 +90,12 @@ describe('GET /v1/miners', () => {
       attempt(50, 'failure', 'action timed out at step 12'),
     ]);
     await insertAttempts(database.db, [{ ...attempt(60, 'worker_error', 'another miner'), hotkey: 'hk1', uid: 1 }]);
-    const { body } = await getJson<{ miner: MinerBody & { last_errors: Record<string, { message: string; at: string; env_id: string }>; recent_attempts: { error_class: string; at: string }[] } }>(
-      testApp(database.db, { config, readers }),
-      '/v1/miners/2',
-    );
+    const { body } = await getJson<{
+      miner: MinerBody & {
+        last_errors: Record<string, { message: string; at: string; env_id: string }>;
+        recent_attempts: { error_class: string; at: string }[];
+      };
+    }>(testApp(database.db, { config, readers }), '/v1/miners/2');
     assert.deepEqual(Object.keys(body.miner.last_errors).sort(), ['env_error', 'failure', 'miner_unavailable']);
     assert.equal(body.miner.last_errors.miner_unavailable!.message, refused);
     assert.equal(body.miner.last_errors.miner_unavailable!.at, at(3).toISOString());
@@ -86,7 +107,10 @@ describe('GET /v1/miners', () => {
   });
 
   test('without readers, in-flight and circuit are null and say why', async () => {
-    const { body } = await getJson<{ miners: MinerBody[]; unavailable: Record<string, string | null> }>(testApp(database.db, { config }), '/v1/miners');
+    const { body } = await getJson<{ miners: MinerBody[]; unavailable: Record<string, string | null> }>(
+      testApp(database.db, { config }),
+      '/v1/miners',
+    );
     assert.equal(body.miners[0]!.in_flight, null);
     assert.equal(body.miners[0]!.circuit, null);
     assert.equal(body.unavailable.in_flight, 'in-flight counts: not available in this process');

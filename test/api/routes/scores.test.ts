@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { computeAndPublishWeights } from '../../../src/scheduler/weights-task.ts';
 import type { ScoresBody } from '../../../src/api/scores-body.ts';
+import { computeAndPublishWeights } from '../../../src/scheduler/weights-task.ts';
 import { range, seedList, seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
 import { getJson, testApp } from '../../helpers/test-app.ts';
 import { testConfig } from '../../helpers/test-config.ts';
@@ -48,12 +48,18 @@ describe('GET /v1/scores/*', () => {
     assert.equal(body.block_number, 77);
     assert.equal(body.eligible_count, 2);
     assert.equal(body.reason, null);
-    assert.deepEqual(body.envs.map((e) => e.env_id), ['a', 'b']);
+    assert.deepEqual(
+      body.envs.map((e) => e.env_id),
+      ['a', 'b'],
+    );
     assert.deepEqual(body.frontier, [2]);
     assert.equal(body.params.min_coverage, 0.8);
 
     const [m1, m2, m3] = body.miners;
-    assert.deepEqual(body.miners.map((m) => m.uid), [1, 2, 3]);
+    assert.deepEqual(
+      body.miners.map((m) => m.uid),
+      [1, 2, 3],
+    );
     assert.deepEqual(m1!.envs.a, { n: 10, coverage: 1, eligible: true, success_rate: 0.5, std: 0.5, threshold: m1!.envs.a!.threshold });
     assert.ok(m1!.envs.a.threshold! > 0.5 && m1!.envs.a.threshold! <= 0.6);
     // uid 2 (later, perfect) beats uid 1's threshold everywhere: it wins all 3 subsets (1 + 1 + 2 points).

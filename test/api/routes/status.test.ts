@@ -11,14 +11,26 @@ import { capturingLogger, testLogger } from '../../helpers/test-logger.ts';
 
 const database = useTestDatabase();
 const config = testConfig({ EVALPOOL_WEIGHTS_INTERVAL_SECONDS: '45' });
-const pass = (block: number) => computeAndPublishWeights({ db: database.db, config, logger: testLogger(), block: () => Promise.resolve(block) });
+const pass = (block: number) =>
+  computeAndPublishWeights({ db: database.db, config, logger: testLogger(), block: () => Promise.resolve(block) });
 
 interface StatusBody {
   time: string;
-  scheduler: { leader_id: string | null; last_tick_at: string | null; tasks: { name: string; last_run_at: string | null; last_error: string | null }[] } | null;
+  scheduler: {
+    leader_id: string | null;
+    last_tick_at: string | null;
+    tasks: { name: string; last_run_at: string | null; last_error: string | null }[];
+  } | null;
   scheduler_error: string | null;
   weights: { cycle_id: number; block_number: number; timestamp: string; age_seconds: number } | null;
-  last_scoring: { snapshot_id: number; computed_at: string; block_number: number; eligible_count: number; published: boolean; reason: string | null } | null;
+  last_scoring: {
+    snapshot_id: number;
+    computed_at: string;
+    block_number: number;
+    eligible_count: number;
+    published: boolean;
+    reason: string | null;
+  } | null;
   why_no_weights: string | null;
   environments: { env_id: string; scored: boolean; rotations: number; last_rotated_at: string; next_rotation_at: string }[];
 }
@@ -26,13 +38,29 @@ interface StatusBody {
 describe('GET /v1/status', () => {
   test('a missing miners file is a warning from the first discovery on, naming the file; a stale source too', async () => {
     const missing = '/srv/evalpool/miners.json: cannot read the miners file (ENOENT)';
-    const failing: SchedulerStatus = { leaderId: 'a', lastTickAt: new Date(), tasks: [{ name: 'miners', lastRunAt: new Date(), lastDurationMs: 1, lastError: missing }] };
-    const first = await getJson<StatusBody & { warnings: string[] }>(testApp(database.db, { config, readers: { schedulerStatus: () => Promise.resolve(failing) } }), '/v1/status');
+    const failing: SchedulerStatus = {
+      leaderId: 'a',
+      lastTickAt: new Date(),
+      tasks: [{ name: 'miners', lastRunAt: new Date(), lastDurationMs: 1, lastError: missing }],
+    };
+    const first = await getJson<StatusBody & { warnings: string[] }>(
+      testApp(database.db, { config, readers: { schedulerStatus: () => Promise.resolve(failing) } }),
+      '/v1/status',
+    );
     assert.deepEqual(first.body.warnings, [`miner discovery fails, so no miner is evaluated: ${missing}`]);
     const since = new Date('2026-06-01T00:00:00Z');
-    const stale: SchedulerStatus = { leaderId: 'a', lastTickAt: new Date(), minerDiscovery: { at: new Date(), block: 1, active: 2, excluded: 0, stale: { since, error: missing } } };
-    const later = await getJson<StatusBody & { warnings: string[] }>(testApp(database.db, { config, readers: { schedulerStatus: () => Promise.resolve(stale) } }), '/v1/status');
-    assert.deepEqual(later.body.warnings, [`miner discovery fails since 2026-06-01T00:00:00.000Z; the last known miners are kept: ${missing}`]);
+    const stale: SchedulerStatus = {
+      leaderId: 'a',
+      lastTickAt: new Date(),
+      minerDiscovery: { at: new Date(), block: 1, active: 2, excluded: 0, stale: { since, error: missing } },
+    };
+    const later = await getJson<StatusBody & { warnings: string[] }>(
+      testApp(database.db, { config, readers: { schedulerStatus: () => Promise.resolve(stale) } }),
+      '/v1/status',
+    );
+    assert.deepEqual(later.body.warnings, [
+      `miner discovery fails since 2026-06-01T00:00:00.000Z; the last known miners are kept: ${missing}`,
+    ]);
     const fine = await getJson<StatusBody & { warnings: string[] }>(testApp(database.db, { config }), '/v1/status');
     assert.deepEqual(fine.body.warnings, []);
   });
@@ -85,7 +113,10 @@ describe('GET /v1/status', () => {
       lastTickAt: new Date('2026-05-01T00:00:00Z'),
       tasks: [{ name: 'weights', lastRunAt: new Date('2026-05-01T00:00:01Z'), lastDurationMs: 12, lastError: null }],
     };
-    let { body } = await getJson<StatusBody>(testApp(database.db, { config, readers: { schedulerStatus: () => Promise.resolve(status) } }), '/v1/status');
+    let { body } = await getJson<StatusBody>(
+      testApp(database.db, { config, readers: { schedulerStatus: () => Promise.resolve(status) } }),
+      '/v1/status',
+    );
     assert.deepEqual(body.scheduler, {
       leader_id: 'host-a-123',
       last_tick_at: '2026-05-01T00:00:00.000Z',
@@ -95,7 +126,11 @@ describe('GET /v1/status', () => {
     assert.equal(body.scheduler_error, null);
 
     const { logger, lines } = capturingLogger('warn');
-    const failing = testApp(database.db, { config, logger, readers: { schedulerStatus: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:6379')) } });
+    const failing = testApp(database.db, {
+      config,
+      logger,
+      readers: { schedulerStatus: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:6379')) },
+    });
     const failed = await getJson<StatusBody>(failing, '/v1/status');
     assert.equal(failed.status, 200);
     assert.equal(failed.body.scheduler, null);
@@ -103,7 +138,11 @@ describe('GET /v1/status', () => {
     assert.ok(!JSON.stringify(failed.body).includes('10.0.0.7'), 'internal addresses are not echoed');
     assert.ok(lines.some((l) => l.msg === 'an API reader failed'));
 
-    const silent = testApp(database.db, { config, tuning: { readerTimeoutMs: 30 }, readers: { schedulerStatus: () => new Promise<never>(() => {}) } });
+    const silent = testApp(database.db, {
+      config,
+      tuning: { readerTimeoutMs: 30 },
+      readers: { schedulerStatus: () => new Promise<never>(() => {}) },
+    });
     ({ body } = await getJson<StatusBody>(silent, '/v1/status'));
     assert.equal(body.scheduler_error, 'scheduler status: no answer within 30 ms');
   });

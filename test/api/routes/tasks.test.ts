@@ -11,7 +11,10 @@ describe('GET /v1/tasks/stats', () => {
     const missing = await getJson(testApp(database.db), '/v1/tasks/stats');
     assert.equal(missing.status, 503);
     assert.deepEqual(missing.body, { error: 'unavailable', detail: 'task statistics: not available in this process' });
-    const failing = await getJson(testApp(database.db, { readers: { taskStats: () => Promise.reject(new Error('redis down')) } }), '/v1/tasks/stats');
+    const failing = await getJson(
+      testApp(database.db, { readers: { taskStats: () => Promise.reject(new Error('redis down')) } }),
+      '/v1/tasks/stats',
+    );
     assert.equal(failing.status, 503);
   });
 
@@ -21,7 +24,10 @@ describe('GET /v1/tasks/stats', () => {
       byEnv: { 'env-a': { pending: 5, assigned: 2, paused: 1 } },
       byMiner: { hk1: { pending: 4, assigned: 1, paused: 0 }, hk2: { pending: 1, assigned: 1, paused: 1 } },
     };
-    const { status, body } = await getJson(testApp(database.db, { readers: { taskStats: () => Promise.resolve(stats) } }), '/v1/tasks/stats');
+    const { status, body } = await getJson(
+      testApp(database.db, { readers: { taskStats: () => Promise.resolve(stats) } }),
+      '/v1/tasks/stats',
+    );
     assert.equal(status, 200);
     assert.deepEqual(body, {
       total: { pending: 5, assigned: 2, paused: 1, in_flight: 7 },

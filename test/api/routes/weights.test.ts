@@ -3,10 +3,10 @@ import { before, describe, test } from 'node:test';
 import { computeAndPublishWeights, type WeightsTaskDeps } from '../../../src/scheduler/weights-task.ts';
 import { range, seedList, seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
 import { getJson, testApp } from '../../helpers/test-app.ts';
-import { assertValidatorWeightsFormat } from '../../helpers/validator-format.ts';
 import { testConfig } from '../../helpers/test-config.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
 import { testLogger } from '../../helpers/test-logger.ts';
+import { assertValidatorWeightsFormat } from '../../helpers/validator-format.ts';
 
 const database = useTestDatabase();
 const config = testConfig();

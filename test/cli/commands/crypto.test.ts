@@ -1,12 +1,12 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { describe, test } from 'node:test';
 import { loadBackendPrivateKey } from '../../../src/chain/backend-key.ts';
 import { resolveCommitment } from '../../../src/chain/commitment.ts';
 import { register } from '../../../src/cli/commands/crypto.ts';
-import { runCli } from './run-cli.ts';
 import { withTempDir } from '../../helpers/with-temp-dir.ts';
+import { runCli } from './run-cli.ts';
 
 const UUID = '95edf2b6-e18b-400a-8398-5573df10e5e4';
 
@@ -23,7 +23,17 @@ describe('evalpool crypto', () => {
       const key = await loadBackendPrivateKey({ file: keyFile });
       assert.equal(key.publicKeyHex, keygen.out[0]);
 
-      const encrypt = await runCli(register, ['crypto', 'encrypt-endpoint', UUID, '--public-key', keygen.out[0]!, '--repo', 'org/policy', '--rev', '1a2b3c4d']);
+      const encrypt = await runCli(register, [
+        'crypto',
+        'encrypt-endpoint',
+        UUID,
+        '--public-key',
+        keygen.out[0]!,
+        '--repo',
+        'org/policy',
+        '--rev',
+        '1a2b3c4d',
+      ]);
       assert.equal(encrypt.exitCode, 0);
       const blob = /^blob: (.{80})$/.exec(encrypt.out[0]!)?.[1];
       assert.ok(blob);
@@ -68,7 +78,17 @@ describe('evalpool crypto', () => {
     assert.match(bad.err.join('\n'), /--public-key: expected 64 hex characters/);
     const badUuid = await runCli(register, ['crypto', 'encrypt-endpoint', 'nope', '--public-key', '11'.repeat(32)]);
     assert.match(badUuid.err.join('\n'), /not a UUID/);
-    const badRepo = await runCli(register, ['crypto', 'encrypt-endpoint', UUID, '--public-key', '11'.repeat(32), '--repo', 'a b', '--rev', 'x']);
+    const badRepo = await runCli(register, [
+      'crypto',
+      'encrypt-endpoint',
+      UUID,
+      '--public-key',
+      '11'.repeat(32),
+      '--repo',
+      'a b',
+      '--rev',
+      'x',
+    ]);
     assert.match(badRepo.err.join('\n'), /bad repo/);
   });
 });

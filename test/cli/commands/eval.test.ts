@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Command } from 'commander';
-import { DEMO_MINER_MAX_CONCURRENT_EPISODES } from '../../../src/config/constants.ts';
 import { register as registerDemoMiner } from '../../../src/cli/commands/demo-miner.ts';
 import { register } from '../../../src/cli/commands/eval.ts';
 import { renderStats } from '../../../src/cli/commands/eval-action.ts';
+import { DEMO_MINER_MAX_CONCURRENT_EPISODES } from '../../../src/config/constants.ts';
 import { startDemoMiner } from '../../../src/miners/demo/demo-miner.ts';
 import type { LocalEvalStats } from '../../../src/worker/local-eval.ts';
 import { runCli, spawnCli } from '../../helpers/spawn-cli.ts';
@@ -44,7 +44,8 @@ void describe('evalpool eval', () => {
     const names = program.commands.map((c) => c.name());
     assert.deepEqual(names, ['eval', 'demo-miner']);
     const evalOptions = program.commands[0]!.options.map((o) => o.long);
-    for (const option of ['--endpoint', '--env', '--episodes', '--concurrency', '--seed-start']) assert.ok(evalOptions.includes(option), option);
+    for (const option of ['--endpoint', '--env', '--episodes', '--concurrency', '--seed-start'])
+      assert.ok(evalOptions.includes(option), option);
     const demoOptions = program.commands[1]!.options.map((o) => o.long);
     for (const option of ['--policy', '--port', '--misbehave']) assert.ok(demoOptions.includes(option), option);
 
@@ -61,7 +62,18 @@ void describe('evalpool eval and demo-miner as processes', () => {
   void test('eval runs episodes against a demo miner and prints JSON figures; timeouts come from the config, flags override', async () => {
     const miner = await startDemoMiner({ policy: 'expert' });
     try {
-      const result = await runCli(['eval', '--endpoint', miner.url, '--env', 'mujoco/reach-v1', '--episodes', '4', '--seed-start', '10', '--json']);
+      const result = await runCli([
+        'eval',
+        '--endpoint',
+        miner.url,
+        '--env',
+        'mujoco/reach-v1',
+        '--episodes',
+        '4',
+        '--seed-start',
+        '10',
+        '--json',
+      ]);
       assert.equal(result.code, 0, result.stderr);
       // snake_case keys, as the API spells them.
       const stats = JSON.parse(result.stdout) as Record<string, unknown>;
@@ -80,7 +92,9 @@ void describe('evalpool eval and demo-miner as processes', () => {
       type Figures = { errors_by_class: LocalEvalStats['errorsByClass']; successes: number };
       const strict = JSON.parse((await runCli(args, { EVALPOOL_ACTION_TIMEOUT_MS: '10' })).stdout) as Figures;
       assert.deepEqual([strict.errors_by_class.failure, strict.successes], [2, 0]);
-      const lenient = JSON.parse((await runCli([...args, '--action-timeout-ms', '2000'], { EVALPOOL_ACTION_TIMEOUT_MS: '10' })).stdout) as Figures;
+      const lenient = JSON.parse(
+        (await runCli([...args, '--action-timeout-ms', '2000'], { EVALPOOL_ACTION_TIMEOUT_MS: '10' })).stdout,
+      ) as Figures;
       assert.equal(lenient.successes, 2);
     } finally {
       await miner.close();
@@ -93,7 +107,11 @@ void describe('evalpool eval and demo-miner as processes', () => {
       const url = (await cli.waitForOutput(/listening on (http:\/\/\S+)/))[1];
       assert.ok(url, cli.stdout() + cli.stderr());
       const health = await fetch(`${url}/health`);
-      assert.deepEqual(await health.json(), { status: 'ok', policy: 'random', max_concurrent_episodes: DEMO_MINER_MAX_CONCURRENT_EPISODES });
+      assert.deepEqual(await health.json(), {
+        status: 'ok',
+        policy: 'random',
+        max_concurrent_episodes: DEMO_MINER_MAX_CONCURRENT_EPISODES,
+      });
       cli.child.kill('SIGTERM');
       assert.equal(await cli.exited(), 0);
     } finally {

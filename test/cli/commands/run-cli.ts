@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { ChainCommandDeps } from '../../../src/cli/commands/chain-command-deps.ts';
-import { capturingLogger } from '../../helpers/test-logger.ts';
 import { testConfig } from '../../helpers/test-config.ts';
+import { capturingLogger } from '../../helpers/test-logger.ts';
 
 /** Runs one command module in process, capturing stdout, stderr, the log and the exit code. */
 export async function runCli(
@@ -12,8 +12,16 @@ export async function runCli(
   const out: string[] = [];
   const err: string[] = [];
   const { logger, lines: records } = capturingLogger();
-  const program = new Command('evalpool').exitOverride().configureOutput({ writeOut: (s) => void out.push(s), writeErr: (s) => void err.push(s) });
-  register(program, { out: (line) => void out.push(line), err: (line) => void err.push(line), logger: () => logger, config: () => testConfig(), ...overrides });
+  const program = new Command('evalpool')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void out.push(s), writeErr: (s) => void err.push(s) });
+  register(program, {
+    out: (line) => void out.push(line),
+    err: (line) => void err.push(line),
+    logger: () => logger,
+    config: () => testConfig(),
+    ...overrides,
+  });
   const before = process.exitCode;
   process.exitCode = undefined;
   try {

@@ -18,7 +18,10 @@ describe('miner_slots queries', () => {
     const slots = await getMinerSlots(t.db);
     assert.deepEqual([slots.get('hk-a')?.slots, slots.get('hk-b')?.slots, slots.get('hk-c')?.slots], [9, 4, 4]);
     const history = await getSlotHistory(t.db, { hotkey: 'hk-b', limit: 10 });
-    assert.deepEqual(history.map((h) => [h.old_slots, h.new_slots, h.reason, h.created_at.getTime()]), [[null, 4, 'new', T0.getTime()]]);
+    assert.deepEqual(
+      history.map((h) => [h.old_slots, h.new_slots, h.reason, h.created_at.getTime()]),
+      [[null, 4, 'new', T0.getTime()]],
+    );
   });
 
   test('pinSlots pins and unpins (history records effective values); pinning an unknown hotkey creates it', async () => {
@@ -31,7 +34,14 @@ describe('miner_slots queries', () => {
     row = (await getMinerSlots(t.db)).get('hk-pin');
     assert.equal(effectiveSlots(row, 0), 4);
     const history = await getSlotHistory(t.db, { hotkey: 'hk-pin', limit: 10 });
-    assert.deepEqual(history.map((h) => [h.reason, h.old_slots, h.new_slots]), [['unpin', 12, 4], ['pin', 4, 12], ['new', null, 4]]);
+    assert.deepEqual(
+      history.map((h) => [h.reason, h.old_slots, h.new_slots]),
+      [
+        ['unpin', 12, 4],
+        ['pin', 4, 12],
+        ['new', null, 4],
+      ],
+    );
 
     assert.deepEqual(await pinSlots(t.db, 'hk-unknown', 0), { hotkey: 'hk-unknown', before: null, after: 0, pinned: 0 });
     assert.equal(await pinSlots(t.db, 'hk-never-seen', null), undefined);

@@ -20,10 +20,14 @@ let active2 = 0;
 
 /** Index tuples of `results` the query read, from EXPLAIN ANALYZE (rows × loops of its scans). */
 async function resultsRowsRead(): Promise<number> {
-  const plan = (await sql<{ 'QUERY PLAN': unknown }>`explain (analyze, format json) ${listedResultsQuery(listed)}`.execute(database.db)).rows[0]!['QUERY PLAN'];
+  const plan = (await sql<{ 'QUERY PLAN': unknown }>`explain (analyze, format json) ${listedResultsQuery(listed)}`.execute(database.db))
+    .rows[0]!['QUERY PLAN'];
   let read = 0;
   const walk = (node: Record<string, unknown>): void => {
-    if (node['Relation Name'] === 'results') read += Number(node['Actual Rows']) * Number(node['Actual Loops']) + Number(node['Rows Removed by Filter'] ?? 0) * Number(node['Actual Loops']);
+    if (node['Relation Name'] === 'results')
+      read +=
+        Number(node['Actual Rows']) * Number(node['Actual Loops']) +
+        Number(node['Rows Removed by Filter'] ?? 0) * Number(node['Actual Loops']);
     for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
   };
   walk((plan as { Plan: Record<string, unknown> }[])[0]!.Plan);
@@ -44,8 +48,14 @@ describe('reads of the results on the current lists', () => {
   test('each listed id names the active miners with a result on it, nothing of retired revisions or rotated-out ids', async () => {
     const rows = await listedResultsOfActiveMiners(database.db, listed);
     const byId = new Map(rows.map((r) => [r.task_id, [...r.miner_ids].sort((x, y) => x - y)]));
-    assert.deepEqual([...byId.keys()].sort((x, y) => x - y), range(0, 60));
-    assert.deepEqual(byId.get(5), [active1, active2].sort((x, y) => x - y));
+    assert.deepEqual(
+      [...byId.keys()].sort((x, y) => x - y),
+      range(0, 60),
+    );
+    assert.deepEqual(
+      byId.get(5),
+      [active1, active2].sort((x, y) => x - y),
+    );
     assert.deepEqual(byId.get(59), [active1]);
     assert.ok(rows.every((r) => r.env_id === 'a'));
   });
@@ -58,7 +68,10 @@ describe('reads of the results on the current lists', () => {
 
   test('a new identity: its results on the listed ids, grouped per env', async () => {
     const groups = await identityResultsOn(database.db, listed, { hotkeys: ['hk1', 'hk1'], revisions: ['new', 'old'] });
-    assert.deepEqual(groups.map((g) => ({ ...g, task_ids: [...g.task_ids].sort((x, y) => x - y) })), [{ hotkey: 'hk1', revision: 'new', env_id: 'a', task_ids: range(0, 60) }]);
+    assert.deepEqual(
+      groups.map((g) => ({ ...g, task_ids: [...g.task_ids].sort((x, y) => x - y) })),
+      [{ hotkey: 'hk1', revision: 'new', env_id: 'a', task_ids: range(0, 60) }],
+    );
   });
 
   test('the result index learns exactly the listed results of the active identities', async () => {

@@ -11,19 +11,40 @@ import { DockerEngine } from '../../../src/envs/container/docker-engine.ts';
 import { freePort } from '../../../src/envs/container/free-port.ts';
 import { containerEvaluator } from '../../../src/worker/container-evaluator.ts';
 import type { Evaluator } from '../../../src/worker/evaluator.ts';
-import { requireEngineAndImage, SKIP_CONTAINER_TESTS, TEST_AFFINETES_DOUBLE_IMAGE, TEST_DOCKER_SOCKET } from '../../helpers/container-engine.ts';
-import { startReachMiner, type ReachMiner, type ReachMinerMode } from '../../helpers/reach-miner.ts';
+import {
+  requireEngineAndImage,
+  SKIP_CONTAINER_TESTS,
+  TEST_AFFINETES_DOUBLE_IMAGE,
+  TEST_DOCKER_SOCKET,
+} from '../../helpers/container-engine.ts';
+import { type ReachMiner, type ReachMinerMode, startReachMiner } from '../../helpers/reach-miner.ts';
 import { makeTask } from '../../helpers/task-jobs.ts';
 import { testLogger } from '../../helpers/test-logger.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 
 const REACH = 'metaworld/reach-v3';
 const workerId = `test-double-${process.pid}`;
-const spec = (envId: string, more: Partial<ContainerEnvSpec> = {}): ContainerEnvSpec => ({ envId, image: TEST_AFFINETES_DOUBLE_IMAGE, maxTimesteps: 50, replicas: 3, memoryMb: 512, cpus: 1, ...more });
+const spec = (envId: string, more: Partial<ContainerEnvSpec> = {}): ContainerEnvSpec => ({
+  envId,
+  image: TEST_AFFINETES_DOUBLE_IMAGE,
+  maxTimesteps: 50,
+  replicas: 3,
+  memoryMb: 512,
+  cpus: 1,
+  ...more,
+});
 // Every env of the image: the family's own and one of another family (what evalpool sent before).
 const TEMPLATE = 'metaworld/template-reach-v3';
 const DIVERGE = 'metaworld/diverge-v3';
-const ENVS = [spec(REACH), spec('metaworld/raise-v3'), spec('metaworld/crash-v3'), spec('metaworld/failed-v3'), spec('container/reach-v1'), spec(TEMPLATE), spec(DIVERGE)];
+const ENVS = [
+  spec(REACH),
+  spec('metaworld/raise-v3'),
+  spec('metaworld/crash-v3'),
+  spec('metaworld/failed-v3'),
+  spec('container/reach-v1'),
+  spec(TEMPLATE),
+  spec(DIVERGE),
+];
 // Generous per-step time: a loaded 2-core machine must not turn answers into timeouts.
 const timeouts = { resetMs: 5_000, actionMs: 5_000 };
 
@@ -45,7 +66,8 @@ describe('an affinetes-style image (real engine, the double, a real miner)', { s
   let miner: ReachMiner;
   let manager: ContainerManager;
   let evaluate: Evaluator;
-  const run = (env: string, taskId: number, endpoint?: string) => evaluate(makeTask({ env, task_id: taskId, endpoint: endpoint ?? miner.url }), new AbortController().signal);
+  const run = (env: string, taskId: number, endpoint?: string) =>
+    evaluate(makeTask({ env, task_id: taskId, endpoint: endpoint ?? miner.url }), new AbortController().signal);
 
   before(async () => {
     await requireEngineAndImage(TEST_AFFINETES_DOUBLE_IMAGE);
@@ -94,9 +116,17 @@ describe('an affinetes-style image (real engine, the double, a real miner)', { s
     const before = manager.containers();
     const victim = before.at(-1)!;
     await engine.kill(victim.id);
-    await waitFor('a new container in the killed replica', () => manager.containers().some((c) => c.replica === victim.replica && c.generation > victim.generation), 30_000);
+    await waitFor(
+      'a new container in the killed replica',
+      () => manager.containers().some((c) => c.replica === victim.replica && c.generation > victim.generation),
+      30_000,
+    );
     assert.equal(await engine.state(victim.id), undefined, 'the dead container was removed');
-    for (const other of before.filter((c) => c.replica !== victim.replica)) assert.ok(manager.containers().some((c) => c.id === other.id), `replica ${other.replica} kept its container`);
+    for (const other of before.filter((c) => c.replica !== victim.replica))
+      assert.ok(
+        manager.containers().some((c) => c.id === other.id),
+        `replica ${other.replica} kept its container`,
+      );
     assert.equal((await run(REACH, 16)).errorClass, 'success');
   });
 
@@ -146,7 +176,13 @@ describe('an affinetes-style image (real engine, the double, a real miner)', { s
       // The simulator lets NaN through: the result does not serialize (FastAPI's bare 500).
       ['act-nan', DIVERGE, 'env_error', /HTTP 500: Internal Server Error$/, true],
       // An invalid action is caught in the /act try: a played, scored failure at step 0.
-      ['act-not-a-list', REACH, 'failure', /^Miner action failed at step 0: ValidationError: 1 validation error for Action\ncontinuous\.delta\n/, false],
+      [
+        'act-not-a-list',
+        REACH,
+        'failure',
+        /^Miner action failed at step 0: ValidationError: 1 validation error for Action\ncontinuous\.delta\n/,
+        false,
+      ],
       // `_template`: every miner call error comes bare; a miner-call exception type is the miner's.
       ['act-500', TEMPLATE, 'miner_unavailable', /^HTTPStatusError: Server error '500 Internal Server Error' for url/, false],
       ['act-empty', TEMPLATE, 'env_error', /^IndexError: /, true],
@@ -181,7 +217,11 @@ describe('the double detects what the pool prevents', { skip: SKIP_CONTAINER_TES
     const manager = new ContainerManager({ socketPath: TEST_DOCKER_SOCKET, workerId: `${workerId}-shared`, envs, logger: testLogger() });
     try {
       const evaluate = containerEvaluator({ containers: manager, envs, timeouts });
-      await Promise.all([30, 31, 32, 33].map((taskId) => evaluate(makeTask({ env: REACH, task_id: taskId, endpoint: miner.url }), new AbortController().signal)));
+      await Promise.all(
+        [30, 31, 32, 33].map((taskId) =>
+          evaluate(makeTask({ env: REACH, task_id: taskId, endpoint: miner.url }), new AbortController().signal),
+        ),
+      );
       assert.equal(manager.containers().length, 1);
       const stats = await statsOf(manager.containers()[0]!.port);
       assert.ok(stats.concurrent_calls > 0, JSON.stringify(stats));

@@ -5,10 +5,19 @@ import { after, before, describe, test } from 'node:test';
 import { ContainerError, type ContainerErrorKind } from '../../../src/envs/container/container-error.ts';
 import { ContainerHttp } from '../../../src/envs/container/container-http.ts';
 import type { EvaluateKwargs } from '../../../src/envs/container/contract.ts';
-import { refusedPort, startTestServer, type Handler, type TestServer } from '../../miners/test-server.ts';
 import { stallLoop } from '../../helpers/stall-loop.ts';
+import { type Handler, refusedPort, startTestServer, type TestServer } from '../../miners/test-server.ts';
 
-const kwargs: EvaluateKwargs = { task_id: 1, base_url: 'http://127.0.0.1:9', env_id: 'container/x-v1', max_timesteps: 10, action_timeout: 0.5, use_images: false, timeout: 5, episode_id: 'episode-1' };
+const kwargs: EvaluateKwargs = {
+  task_id: 1,
+  base_url: 'http://127.0.0.1:9',
+  env_id: 'container/x-v1',
+  max_timesteps: 10,
+  action_timeout: 0.5,
+  use_images: false,
+  timeout: 5,
+  episode_id: 'episode-1',
+};
 const GOOD = JSON.stringify({ status: 'success', result: { success: true, score: 1, extra: { timesteps: 4, total_reward: 2 } } });
 
 describe('ContainerHttp', () => {
@@ -58,7 +67,9 @@ describe('ContainerHttp', () => {
     assert.equal(await kindOf(http.evaluate(notJson, kwargs, 1_000)), 'unparseable');
     const wrongShape = await serve((_q, r) => r.end('{"status":"success","result":{"success":"yes"}}'));
     assert.equal(await kindOf(http.evaluate(wrongShape, kwargs, 1_000)), 'unparseable');
-    const huge = await serve((_q, r) => r.end(JSON.stringify({ status: 'success', result: { success: true, score: 1, error: 'x'.repeat(10_000) } })));
+    const huge = await serve((_q, r) =>
+      r.end(JSON.stringify({ status: 'success', result: { success: true, score: 1, error: 'x'.repeat(10_000) } })),
+    );
     assert.equal(await kindOf(http.evaluate(huge, kwargs, 1_000)), 'too_large');
     const silent = await serve(() => undefined);
     assert.equal(await kindOf(http.evaluate(silent, kwargs, 200)), 'overrun');

@@ -6,14 +6,14 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { containerLabels, LABELS } from '../../../src/envs/container/container-labels.ts';
 import { ContainerError } from '../../../src/envs/container/container-error.ts';
+import { containerLabels, LABELS } from '../../../src/envs/container/container-labels.ts';
 import { ContainerManager } from '../../../src/envs/container/container-manager.ts';
 import { currentOwner } from '../../../src/envs/container/container-owner.ts';
 import type { EvaluateKwargs } from '../../../src/envs/container/contract.ts';
 import { DockerEngine } from '../../../src/envs/container/docker-engine.ts';
 import { freePort } from '../../../src/envs/container/free-port.ts';
-import { startDemoMiner, type DemoMiner } from '../../../src/miners/demo/demo-miner.ts';
+import { type DemoMiner, startDemoMiner } from '../../../src/miners/demo/demo-miner.ts';
 import { requireEngineAndImage, SKIP_CONTAINER_TESTS, TEST_DOCKER_SOCKET, TEST_ENV_IMAGE } from '../../helpers/container-engine.ts';
 import { testLogger } from '../../helpers/test-logger.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
@@ -36,8 +36,18 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
   let engine: DockerEngine;
   let miner: DemoMiner;
   let manager: ContainerManager;
-  const kwargs = (env: string, taskId: number): EvaluateKwargs => ({ task_id: taskId, base_url: miner.url, env_id: env, max_timesteps: 200, action_timeout: 5, use_images: false, timeout: 60, episode_id: `episode-${taskId}` });
-  const evaluate = (env: string, taskId: number, timeoutMs = 65_000, signal?: AbortSignal) => manager.evaluate(env, kwargs(env, taskId), { timeoutMs, ...(signal && { signal }) });
+  const kwargs = (env: string, taskId: number): EvaluateKwargs => ({
+    task_id: taskId,
+    base_url: miner.url,
+    env_id: env,
+    max_timesteps: 200,
+    action_timeout: 5,
+    use_images: false,
+    timeout: 60,
+    episode_id: `episode-${taskId}`,
+  });
+  const evaluate = (env: string, taskId: number, timeoutMs = 65_000, signal?: AbortSignal) =>
+    manager.evaluate(env, kwargs(env, taskId), { timeoutMs, ...(signal && { signal }) });
   const current = () => manager.containers()[0];
 
   before(async () => {
@@ -83,7 +93,10 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
       ids[name] = await engine.run({
         image: TEST_ENV_IMAGE,
         name: `evalpool-test-leftover-${name}-${process.pid}`,
-        labels: { ...containerLabels({ workerId: `crashed-${name}`, envs: [REACH], owner, instance: `old-${name}` }), 'evalpool.test-leftover': 'true' },
+        labels: {
+          ...containerLabels({ workerId: `crashed-${name}`, envs: [REACH], owner, instance: `old-${name}` }),
+          'evalpool.test-leftover': 'true',
+        },
         env: [`PORT=${await freePort()}`, 'HOST=127.0.0.1'],
         stopGraceSeconds: 1,
       });
@@ -193,7 +206,12 @@ describe('the container manager (real engine, test image, demo miner)', { skip: 
 });
 
 test('no engine on the socket: start fails, saying how to get one', async () => {
-  const manager = new ContainerManager({ socketPath: '/nonexistent/evalpool-test.sock', workerId, envs: [{ envId: REACH, image: TEST_ENV_IMAGE, maxTimesteps: 200 }], logger: testLogger() });
+  const manager = new ContainerManager({
+    socketPath: '/nonexistent/evalpool-test.sock',
+    workerId,
+    envs: [{ envId: REACH, image: TEST_ENV_IMAGE, maxTimesteps: 200 }],
+    logger: testLogger(),
+  });
   try {
     const error = await rejection(manager.start());
     assert.equal(error.kind, 'engine');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { hostname } from 'node:os';
 import { once } from 'node:events';
+import { hostname } from 'node:os';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { containerLabels, LABELS, ownerOf } from '../../../src/envs/container/container-labels.ts';
@@ -17,9 +17,14 @@ async function deadPid(): Promise<number> {
 describe('container owners', () => {
   test('format and parse are inverse', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[A-Za-z0-9.-]{1,40}$/), fc.integer({ min: 1, max: 4_194_304 }), fc.stringMatching(/^\d{0,12}$/), (host, pid, start) => {
-        assert.deepEqual(parseOwner(formatOwner({ host, pid, start })), { host, pid, start });
-      }),
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9.-]{1,40}$/),
+        fc.integer({ min: 1, max: 4_194_304 }),
+        fc.stringMatching(/^\d{0,12}$/),
+        (host, pid, start) => {
+          assert.deepEqual(parseOwner(formatOwner({ host, pid, start })), { host, pid, start });
+        },
+      ),
     );
     for (const bad of [undefined, '', 'host', 'host/x/1', 'a/b/1/2', '/1/2']) assert.equal(parseOwner(bad), undefined, String(bad));
   });

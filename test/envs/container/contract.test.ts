@@ -1,10 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as v from 'valibot';
-import { CallFailedSchema, CallResponseSchema, describeContractIssues, evaluateCall, EvaluateCallKwargsSchema, EvaluateKwargsSchema } from '../../../src/envs/container/contract.ts';
+import {
+  CallFailedSchema,
+  CallResponseSchema,
+  describeContractIssues,
+  EvaluateCallKwargsSchema,
+  EvaluateKwargsSchema,
+  evaluateCall,
+} from '../../../src/envs/container/contract.ts';
 import { demultiplex } from '../../../src/envs/container/docker-engine.ts';
 
-const kwargs = { task_id: 7, base_url: 'http://127.0.0.1:8080', env_id: 'container/reach-v1', max_timesteps: 200, action_timeout: 0.5, use_images: false, timeout: 110, episode_id: '0b5e3f4c-2f1a-4c8e-9d3a-6a1f2b3c4d5e' };
+const kwargs = {
+  task_id: 7,
+  base_url: 'http://127.0.0.1:8080',
+  env_id: 'container/reach-v1',
+  max_timesteps: 200,
+  action_timeout: 0.5,
+  use_images: false,
+  timeout: 110,
+  episode_id: '0b5e3f4c-2f1a-4c8e-9d3a-6a1f2b3c4d5e',
+};
 
 describe('the container contract', () => {
   test('an evaluate call is method, empty args and the kwargs', () => {
@@ -14,7 +30,15 @@ describe('the container contract', () => {
 
   test("an image takes the subnet executor's call: only task_id and base_url required, the Actors' defaults, seed and model accepted", () => {
     // As kinitro's executor calls it through affinetes: no `timeout` (it is the client's `_timeout`).
-    const executor = { task_id: 3, model: 'miner-12', base_url: 'http://10.0.0.5:8000', env_id: 'metaworld/reach-v3', max_timesteps: 150, action_timeout: 0.5, use_images: true };
+    const executor = {
+      task_id: 3,
+      model: 'miner-12',
+      base_url: 'http://10.0.0.5:8000',
+      env_id: 'metaworld/reach-v3',
+      max_timesteps: 150,
+      action_timeout: 0.5,
+      use_images: true,
+    };
     const parsed = v.parse(EvaluateCallKwargsSchema, executor);
     assert.equal(parsed.timeout, 300);
     assert.equal(parsed.model, 'miner-12');
@@ -49,11 +73,20 @@ describe('the container contract', () => {
   });
 
   test('answers: the documented shape passes, extra keys are dropped, junk is refused', () => {
-    const ok = v.parse(CallResponseSchema, { status: 'success', result: { success: true, score: 1, extra: { timesteps: 3, total_reward: 1.5, other: 1 }, error: null }, more: 1 });
+    const ok = v.parse(CallResponseSchema, {
+      status: 'success',
+      result: { success: true, score: 1, extra: { timesteps: 3, total_reward: 1.5, other: 1 }, error: null },
+      more: 1,
+    });
     assert.deepEqual(ok.result.extra, { timesteps: 3, total_reward: 1.5 });
     // affinetes LLM envs have no steps: extra may be missing.
     assert.deepEqual(v.parse(CallResponseSchema, { status: 'success', result: { success: false, score: 0 } }).result.extra, {});
-    for (const bad of [{ status: 'error', result: { success: true, score: 1 } }, { status: 'success' }, { status: 'success', result: { success: 'yes', score: 1 } }, { status: 'success', result: { success: false, score: 0, extra: { error_class: 'worker_error' } } }]) {
+    for (const bad of [
+      { status: 'error', result: { success: true, score: 1 } },
+      { status: 'success' },
+      { status: 'success', result: { success: 'yes', score: 1 } },
+      { status: 'success', result: { success: false, score: 0, extra: { error_class: 'worker_error' } } },
+    ]) {
       assert.equal(v.is(CallResponseSchema, bad), false, JSON.stringify(bad));
     }
   });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DockerEngine } from '../../../src/envs/container/docker-engine.ts';
 import { freePort } from '../../../src/envs/container/free-port.ts';
-import { startDemoMiner, type DemoMiner } from '../../../src/miners/demo/demo-miner.ts';
+import { type DemoMiner, startDemoMiner } from '../../../src/miners/demo/demo-miner.ts';
 import { requireEngineAndImage, SKIP_CONTAINER_TESTS, TEST_DOCKER_SOCKET, TEST_ENV_IMAGE } from '../../helpers/container-engine.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 
@@ -15,7 +15,11 @@ describe("evalpool's env image, called the affinetes way (real engine)", { skip:
   let id: string | undefined;
   let base = '';
   const call = async (body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const response = await fetch(`${base}/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${base}/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   };
 
@@ -26,8 +30,18 @@ describe("evalpool's env image, called the affinetes way (real engine)", { skip:
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     // AFFINETES_PORT only, as affinetes starts its images.
-    id = await engine.run({ image: TEST_ENV_IMAGE, name: `evalpool-test-env-image-${process.pid}`, labels: { 'evalpool.test-env-image': 'true' }, env: [`AFFINETES_PORT=${port}`], stopGraceSeconds: 1 });
-    await waitFor('the image to answer on AFFINETES_PORT', async () => (await fetch(`${base}/health`).catch(() => undefined))?.ok === true, 60_000);
+    id = await engine.run({
+      image: TEST_ENV_IMAGE,
+      name: `evalpool-test-env-image-${process.pid}`,
+      labels: { 'evalpool.test-env-image': 'true' },
+      env: [`AFFINETES_PORT=${port}`],
+      stopGraceSeconds: 1,
+    });
+    await waitFor(
+      'the image to answer on AFFINETES_PORT',
+      async () => (await fetch(`${base}/health`).catch(() => undefined))?.ok === true,
+      60_000,
+    );
   });
 
   after(async () => {
@@ -46,7 +60,16 @@ describe("evalpool's env image, called the affinetes way (real engine)", { skip:
   });
 
   test("the executor's call: no timeout, a model and a seed; the Actors' defaults fill the rest", async () => {
-    const kwargs = { task_id: 5, seed: 5, model: 'miner-3', base_url: miner.url, env_id: 'metaworld/reach-v1', max_timesteps: 200, action_timeout: 5, use_images: true };
+    const kwargs = {
+      task_id: 5,
+      seed: 5,
+      model: 'miner-3',
+      base_url: miner.url,
+      env_id: 'metaworld/reach-v1',
+      max_timesteps: 200,
+      action_timeout: 5,
+      use_images: true,
+    };
     const answer = await call({ method: 'evaluate', args: [], kwargs });
     assert.equal(answer.status, 200, JSON.stringify(answer.json));
     const result = answer.json.result as { success: boolean; extra: { timesteps: number } };

@@ -5,8 +5,8 @@ import type { ErrorClass } from '../../../src/db/schema.ts';
 import { ensureMinerSlots, getMinerSlots, pinSlots } from '../../../src/db/tables/miner-slots.ts';
 import { getSlotHistory } from '../../../src/db/tables/slot-history.ts';
 import { adjustSlots } from '../../../src/pool/slots/adjust-slots.ts';
-import { capturingLogger, testLogger } from '../../helpers/test-logger.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
+import { capturingLogger, testLogger } from '../../helpers/test-logger.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const CREATED = new Date(T0 - 3 * 3_600_000);
@@ -71,16 +71,16 @@ describe('adjustSlots', () => {
 
     const slots = await getMinerSlots(t.db);
     const now = (h: string): number | undefined => slots.get(h)?.slots;
-    assert.deepEqual(
-      ['fine', 'few', 'infra-only', 'at-min', 'old-news'].map(now),
-      [10, 10, 10, 1, 10],
-    );
+    assert.deepEqual(['fine', 'few', 'infra-only', 'at-min', 'old-news'].map(now), [10, 10, 10, 1, 10]);
     assert.deepEqual([slots.get('pinned')?.slots, slots.get('pinned')?.pinned], [10, 6]);
 
     const history = await getSlotHistory(t.db, { hotkey: 'shaky', limit: 5 });
     assert.deepEqual(
       history.map((h) => [h.reason, h.old_slots, h.new_slots, h.health, h.samples, h.created_at.getTime()]),
-      [['health', 10, 7, 0.6, 20, NOW.getTime()], ['new', null, 10, null, null, CREATED.getTime()]],
+      [
+        ['health', 10, 7, 0.6, 20, NOW.getTime()],
+        ['new', null, 10, null, null, CREATED.getTime()],
+      ],
     );
   });
 
@@ -88,10 +88,16 @@ describe('adjustSlots', () => {
     await miner('again', 10, { success: 20 });
     const first = await adjustSlots(t.db, settings, NOW, testLogger());
     assert.ok(first.some((c) => c.hotkey === 'again'));
-    const second = await Promise.all([adjustSlots(t.db, settings, NOW, testLogger()), adjustSlots(t.db, settings, new Date(T0 + 60_000), testLogger())]);
+    const second = await Promise.all([
+      adjustSlots(t.db, settings, NOW, testLogger()),
+      adjustSlots(t.db, settings, new Date(T0 + 60_000), testLogger()),
+    ]);
     assert.equal(second.flat().filter((c) => c.hotkey === 'again').length, 0);
     const later = await adjustSlots(t.db, settings, new Date(T0 + 300_000), testLogger());
-    assert.deepEqual(later.filter((c) => c.hotkey === 'again').map((c) => [c.oldSlots, c.newSlots]), [[12, 14]]);
+    assert.deepEqual(
+      later.filter((c) => c.hotkey === 'again').map((c) => [c.oldSlots, c.newSlots]),
+      [[12, 14]],
+    );
   });
 
   test('a miner created recently waits for its first adjustment', async () => {

@@ -34,13 +34,18 @@ test('health = success_like / (success_like + miner_unavailable)', () => {
 
 test('law: inside the bounds; a healthy miner never loses slots, an unhealthy one never gains', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 60 }), fc.double({ min: 0, max: 1, noNaN: true }), (min, current, health) => {
-      const b = { min, max: min + 40 };
-      const next = nextSlots(current, health, b);
-      assert.ok(next >= b.min && next <= b.max);
-      const clamped = Math.min(b.max, Math.max(b.min, current));
-      if (health >= 0.7) assert.ok(next >= clamped);
-      if (health < 0.7) assert.ok(next <= clamped);
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 50 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      (min, current, health) => {
+        const b = { min, max: min + 40 };
+        const next = nextSlots(current, health, b);
+        assert.ok(next >= b.min && next <= b.max);
+        const clamped = Math.min(b.max, Math.max(b.min, current));
+        if (health >= 0.7) assert.ok(next >= clamped);
+        if (health < 0.7) assert.ok(next <= clamped);
+      },
+    ),
   );
 });

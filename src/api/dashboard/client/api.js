@@ -20,7 +20,11 @@ const RESOURCES = {
  */
 async function getJson(path, timeoutMs) {
   try {
-    const response = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store', signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(path, {
+      headers: { accept: 'application/json' },
+      cache: 'no-store',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const data = await response.json().catch(() => null);
     // A 2xx whose body could not be read (cut off mid-transfer) is an error, not empty data.
     if (response.ok && data !== null) return { ok: true, status: response.status, data };

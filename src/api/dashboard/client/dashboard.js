@@ -4,8 +4,8 @@ import { fetchAll } from './api.js';
 import { renderBanners } from './banners.js';
 import { empty, rememberScrolling, swap, widthOf } from './dom.js';
 import { renderHealth } from './health-panel.js';
-import { renderMinerDetail, selectedUid } from './miner-detail.js';
 import { renderCoverage } from './heatmap.js';
+import { renderMinerDetail, selectedUid } from './miner-detail.js';
 import { buildModel } from './model.js';
 import { renderRotation } from './rotation-timeline.js';
 import { renderScores } from './score-table.js';
@@ -84,7 +84,9 @@ async function refresh() {
     }
     refreshes += 1;
     document.body.dataset.refreshes = String(refreshes);
-    live.textContent = offline ? `Offline · retrying every ${refreshMs / 1000} s` : `Live · updated ${new Date().toLocaleTimeString()} · every ${refreshMs / 1000} s`;
+    live.textContent = offline
+      ? `Offline · retrying every ${refreshMs / 1000} s`
+      : `Live · updated ${new Date().toLocaleTimeString()} · every ${refreshMs / 1000} s`;
     live.className = offline ? 'live offline' : 'live';
   } finally {
     running = false;

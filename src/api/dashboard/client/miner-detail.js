@@ -23,7 +23,9 @@ function picker(model, uid) {
     'select',
     { 'aria-label': 'miner', 'data-miner-picker': '' },
     h('option', { value: '' }, 'choose a miner…'),
-    model.rows.filter((r) => r.miner).map((r) => h('option', { value: String(r.uid), selected: r.uid === uid }, `uid ${r.uid} · ${shortKey(r.hotkey, 8)}`)),
+    model.rows
+      .filter((r) => r.miner)
+      .map((r) => h('option', { value: String(r.uid), selected: r.uid === uid }, `uid ${r.uid} · ${shortKey(r.hotkey, 8)}`)),
   );
   select.addEventListener('change', () => {
     location.hash = select.value === '' ? '' : `#miner=${select.value}`;
@@ -32,21 +34,38 @@ function picker(model, uid) {
 }
 
 function summary(m, now) {
-  const circuit = m.circuit ? `circuit ${m.circuit.state}${m.circuit.retry_at ? ` (probe ${relative(Date.parse(m.circuit.retry_at), now)})` : ''}` : 'circuit unknown';
+  const circuit = m.circuit
+    ? `circuit ${m.circuit.state}${m.circuit.retry_at ? ` (probe ${relative(Date.parse(m.circuit.retry_at), now)})` : ''}`
+    : 'circuit unknown';
   const slots = `${int(m.slots.effective)} slots${m.slots.pinned === null ? '' : ' (pinned)'}${m.slots.scheduling_paused ? ' · scheduling paused' : ''}`;
-  const last = m.last_result ? `last result ${m.last_result.success ? 'success' : 'failure'} ${relative(Date.parse(m.last_result.created_at), now)} (${m.last_result.env_id})` : 'no result yet';
-  return h('p', { class: 'meta', title: `${m.hotkey} · revision ${m.revision}` }, `uid ${m.uid} · ${shortKey(m.hotkey, 10)} · ${circuit} · ${slots} · ${m.in_flight ?? '?'} in flight · ${last}`);
+  const last = m.last_result
+    ? `last result ${m.last_result.success ? 'success' : 'failure'} ${relative(Date.parse(m.last_result.created_at), now)} (${m.last_result.env_id})`
+    : 'no result yet';
+  return h(
+    'p',
+    { class: 'meta', title: `${m.hotkey} · revision ${m.revision}` },
+    `uid ${m.uid} · ${shortKey(m.hotkey, 10)} · ${circuit} · ${slots} · ${m.in_flight ?? '?'} in flight · ${last}`,
+  );
 }
 
 function lastErrors(m, now) {
   const rank = (c) => (CLASS_ORDER.includes(c) ? CLASS_ORDER.indexOf(c) : CLASS_ORDER.length);
   const classes = Object.keys(m.last_errors).sort((a, b) => rank(a) - rank(b));
-  if (classes.length === 0) return h('p', { class: 'note', 'data-last-errors': 'none' }, 'No error of any class: every finished attempt succeeded.');
+  if (classes.length === 0)
+    return h('p', { class: 'note', 'data-last-errors': 'none' }, 'No error of any class: every finished attempt succeeded.');
   return h(
     'table',
     { class: 'miner-errors', 'data-last-errors': '' },
     h('caption', {}, 'Last error of each class'),
-    h('thead', {}, h('tr', {}, ['class', 'when', 'environment', 'task', 'message'].map((t) => h('th', { scope: 'col' }, t)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['class', 'when', 'environment', 'task', 'message'].map((t) => h('th', { scope: 'col' }, t)),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -75,7 +94,15 @@ function recentAttempts(m, now) {
       'table',
       { class: 'miner-attempts', 'data-recent-attempts': '' },
       h('caption', {}, `Latest ${m.recent_attempts.length} finished attempts, newest first`),
-      h('thead', {}, h('tr', {}, ['when', 'outcome', 'environment', 'task', 'attempt', 'duration', 'worker', 'message'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['when', 'outcome', 'environment', 'task', 'attempt', 'duration', 'worker', 'message'].map((t) => h('th', { scope: 'col' }, t)),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -103,7 +130,12 @@ export function renderMinerDetail(el, model) {
   const uid = model.selectedUid;
   const parts = [picker(model, uid)];
   if (uid === null) {
-    parts.push(empty('Choose a miner here or click a uid in the score table.', 'Shown: the last error of each class with its time, and the latest finished attempts.'));
+    parts.push(
+      empty(
+        'Choose a miner here or click a uid in the score table.',
+        'Shown: the last error of each class with its time, and the latest finished attempts.',
+      ),
+    );
     return swap(el, parts);
   }
   const r = model.results.miner;

@@ -12,7 +12,15 @@ const AXIS_H = 24;
 export function renderRotation(el, model, panelWidth) {
   const envs = model.results.environments.ok ? model.results.environments.data.environments : [];
   if (envs.length === 0) {
-    return swap(el, empty('No environments yet.', model.results.environments.ok ? 'Sampling lists are created from sampling-lists/*.json when the scheduler starts.' : model.results.environments.error));
+    return swap(
+      el,
+      empty(
+        'No environments yet.',
+        model.results.environments.ok
+          ? 'Sampling lists are created from sampling-lists/*.json when the scheduler starts.'
+          : model.results.environments.error,
+      ),
+    );
   }
   const now = model.now;
   const times = envs.flatMap((e) => [Date.parse(e.rotation.last_rotated_at), Date.parse(e.rotation.next_rotation_at)]);
@@ -26,7 +34,10 @@ export function renderRotation(el, model, panelWidth) {
   const width = Math.max(560, panelWidth);
   const x = linear(lo, hi, LABEL_W, width - TEXT_W);
   const height = AXIS_H + envs.length * ROW_H + 6;
-  const labels = idLabels(envs.map((e) => e.env_id), LABEL_W - 12);
+  const labels = idLabels(
+    envs.map((e) => e.env_id),
+    LABEL_W - 12,
+  );
   const svg = s('svg', { width, height, class: 'timeline', role: 'img' }, tip('Last and next rotation of each environment'));
 
   for (const t of timeTicks(lo, hi)) {
@@ -51,14 +62,26 @@ export function renderRotation(el, model, panelWidth) {
       s('line', { x1: x(last), x2: x(next), y1: y, y2: y, class: 'span' }),
       s('circle', { cx: x(last), cy: y, r: 5, class: 'last' }),
       s('circle', { cx: x(next), cy: y, r: 5, class: 'next' }),
-      s('text', { x: width - TEXT_W + 14, y: y + 4, class: 'axis' }, `rotated ${relative(last, now)} · next ${due ? 'due now' : relative(next, now)} · every ${span(e.rotation.interval_seconds * 1000)}`),
+      s(
+        'text',
+        { x: width - TEXT_W + 14, y: y + 4, class: 'axis' },
+        `rotated ${relative(last, now)} · next ${due ? 'due now' : relative(next, now)} · every ${span(e.rotation.interval_seconds * 1000)}`,
+      ),
     );
     svg.append(g);
   });
-  svg.append(s('line', { x1: x(now), x2: x(now), y1: AXIS_H - 6, y2: height, class: 'now' }), s('text', { x: x(now), y: 12, class: 'now-label', 'text-anchor': 'middle' }, 'now'));
+  svg.append(
+    s('line', { x1: x(now), x2: x(now), y1: AXIS_H - 6, y2: height, class: 'now' }),
+    s('text', { x: x(now), y: 12, class: 'now-label', 'text-anchor': 'middle' }, 'now'),
+  );
   swap(
     el,
-    h('div', { class: 'legend' }, h('span', { class: 'legend-item' }, h('span', { class: 'dot last' }), 'last rotation'), h('span', { class: 'legend-item' }, h('span', { class: 'dot next' }), 'next rotation')),
+    h(
+      'div',
+      { class: 'legend' },
+      h('span', { class: 'legend-item' }, h('span', { class: 'dot last' }), 'last rotation'),
+      h('span', { class: 'legend-item' }, h('span', { class: 'dot next' }), 'next rotation'),
+    ),
     h('div', { class: 'hscroll', 'data-scroll': 'rotation' }, svg),
   );
 }

@@ -1,7 +1,7 @@
 // The latest scoring pass as a table: one row per miner, heaviest weight first.
 import { empty, h, swap, update } from './dom.js';
-import { minerLink } from './miner-detail.js';
 import { int, pct, relative, shortKey } from './format.js';
+import { minerLink } from './miner-detail.js';
 
 function envCell(e, minCoverage) {
   if (!e) return h('td', { class: 'env muted' }, '—');
@@ -75,6 +75,12 @@ function table(sc) {
   return h(
     'div',
     { class: 'table-wrap', 'data-scroll': 'scores' },
-    h('table', { class: 'scores' }, h('caption', { class: 'visually-hidden' }, 'Scores of the latest pass'), h('thead', {}, head), h('tbody', {}, rows)),
+    h(
+      'table',
+      { class: 'scores' },
+      h('caption', { class: 'visually-hidden' }, 'Scores of the latest pass'),
+      h('thead', {}, head),
+      h('tbody', {}, rows),
+    ),
   );
 }

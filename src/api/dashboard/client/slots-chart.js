@@ -24,7 +24,18 @@ export function renderSlots(el, model, width) {
   if (unavailable?.circuit) notes.push(`Circuit states unavailable: ${unavailable.circuit}`);
   const key = JSON.stringify([width, miners.map((m) => [m.uid, m.hotkey, m.slots, m.in_flight, m.circuit])]);
   update(el, [
-    ['notes', null, () => (notes.length > 0 ? h('div', {}, notes.map((t) => h('p', { class: 'note' }, t))) : null)],
+    [
+      'notes',
+      null,
+      () =>
+        notes.length > 0
+          ? h(
+              'div',
+              {},
+              notes.map((t) => h('p', { class: 'note' }, t)),
+            )
+          : null,
+    ],
     ['chart', key, () => h('div', { class: 'vscroll', 'data-scroll': 'slots' }, chart(miners, width))],
   ]);
 }
@@ -34,7 +45,11 @@ function chart(miners, panelWidth) {
   const width = Math.max(420, panelWidth);
   const barW = width - LABEL_W - TEXT_W;
   const max = Math.max(1, ...miners.map((m) => Math.max(m.slots.effective, m.in_flight ?? 0)));
-  const svg = s('svg', { width, height: miners.length * rowH, class: 'slots', role: 'img' }, tip(`Slots and tasks in flight of ${miners.length} miners`));
+  const svg = s(
+    'svg',
+    { width, height: miners.length * rowH, class: 'slots', role: 'img' },
+    tip(`Slots and tasks in flight of ${miners.length} miners`),
+  );
 
   miners.forEach((m, i) => {
     const y = i * rowH;
@@ -48,15 +63,34 @@ function chart(miners, panelWidth) {
       s('text', { x: 34, y: rowH / 2 + 4, class: 'uid', 'text-anchor': 'end' }, String(m.uid)),
       s('text', { x: 42, y: rowH / 2 + 4, class: 'hotkey' }, fit(shortKey(m.hotkey, 6), LABEL_W - 48), tip(m.hotkey)),
     );
-    const bar = s('g', { class: `slot-bar${open ? ' open' : ''}`, transform: `translate(${LABEL_W},${(rowH - barH) / 2})`, 'data-uid': m.uid });
+    const bar = s('g', {
+      class: `slot-bar${open ? ' open' : ''}`,
+      transform: `translate(${LABEL_W},${(rowH - barH) / 2})`,
+      'data-uid': m.uid,
+    });
     bar.append(
-      tip(`uid ${m.uid} · ${m.hotkey}`, `slots ${m.slots.effective}${m.slots.pinned !== null ? ' (pinned)' : ''}`, `in flight ${inFlight === null ? 'unknown' : inFlight}`, ...f),
+      tip(
+        `uid ${m.uid} · ${m.hotkey}`,
+        `slots ${m.slots.effective}${m.slots.pinned !== null ? ' (pinned)' : ''}`,
+        `in flight ${inFlight === null ? 'unknown' : inFlight}`,
+        ...f,
+      ),
       s('rect', { class: 'track', width: (m.slots.effective / max) * barW, height: barH, rx: 2 }),
     );
-    if (inFlight) bar.append(s('rect', { class: `fill${inFlight > m.slots.effective ? ' over' : ''}`, width: (inFlight / max) * barW, height: barH, rx: 2 }));
+    if (inFlight)
+      bar.append(
+        s('rect', { class: `fill${inFlight > m.slots.effective ? ' over' : ''}`, width: (inFlight / max) * barW, height: barH, rx: 2 }),
+      );
     g.append(bar);
     const label = `${inFlight === null ? '?' : int(inFlight)} / ${int(m.slots.effective)}`;
-    g.append(s('text', { x: width - TEXT_W + 10, y: rowH / 2 + 4, class: 'axis' }, label, f.length > 0 ? s('tspan', { class: open ? 'flag bad' : 'flag' }, `  ${f.join(', ')}`) : null));
+    g.append(
+      s(
+        'text',
+        { x: width - TEXT_W + 10, y: rowH / 2 + 4, class: 'axis' },
+        label,
+        f.length > 0 ? s('tspan', { class: open ? 'flag bad' : 'flag' }, `  ${f.join(', ')}`) : null,
+      ),
+    );
     svg.append(g);
   });
   return svg;

@@ -18,7 +18,10 @@ export function renderWeights(el, model, panelWidth) {
   const hotkeys = new Map(model.rows.map((r) => [r.uid, r.hotkey]));
   const u16 = new Map(w.weights_u16.uids.map((uid, i) => [uid, w.weights_u16.values[i]]));
   const all = Object.entries(w.weights).map(([uid, weight]) => ({ uid: Number(uid), weight, u16: u16.get(Number(uid)) ?? 0 }));
-  const shown = all.filter((x) => x.weight > 0 || x.u16 > 0).sort((a, b) => b.weight - a.weight || a.uid - b.uid).slice(0, MAX_BARS);
+  const shown = all
+    .filter((x) => x.weight > 0 || x.u16 > 0)
+    .sort((a, b) => b.weight - a.weight || a.uid - b.uid)
+    .slice(0, MAX_BARS);
   const zero = all.filter((x) => !(x.weight > 0 || x.u16 > 0)).length;
   const hidden = all.length - zero - shown.length;
 
@@ -38,8 +41,11 @@ export function renderWeights(el, model, panelWidth) {
       s('rect', { class: 'row-bg', width, height: rowH }),
       s('text', { x: 34, y: 16, class: 'uid', 'text-anchor': 'end' }, String(x.uid)),
       s('text', { x: 42, y: 16, class: 'hotkey' }, fit(shortKey(hotkey, 6), LABEL_W - 48), hotkey ? tip(hotkey) : null),
-      s('rect', { class: 'bar weight', x: LABEL_W, y: 5, width: Math.max(1, (x.weight / max) * barW), height: rowH - 10, rx: 2, 'data-uid': x.uid },
-        tip(`uid ${x.uid}${hotkey ? ` · ${hotkey}` : ''}`, `weight ${x.weight.toPrecision(4)}`, `u16 ${x.u16} of 65535`)),
+      s(
+        'rect',
+        { class: 'bar weight', x: LABEL_W, y: 5, width: Math.max(1, (x.weight / max) * barW), height: rowH - 10, rx: 2, 'data-uid': x.uid },
+        tip(`uid ${x.uid}${hotkey ? ` · ${hotkey}` : ''}`, `weight ${x.weight.toPrecision(4)}`, `u16 ${x.u16} of 65535`),
+      ),
       s('text', { x: width - TEXT_W + 10, y: 16, class: 'axis' }, `${pct(x.weight, 1)} · ${int(x.u16)}`),
     );
     return g;
@@ -48,8 +54,21 @@ export function renderWeights(el, model, panelWidth) {
   if (hidden > 0) foot.push(`${hidden} more with a smaller weight`);
   if (zero > 0) foot.push(`${zero} with weight 0`);
   update(el, [
-    ['meta', null, () => h('p', { class: 'meta' }, `block ${int(w.block_number)} · cycle ${w.cycle_id} · published ${relative(Date.parse(w.timestamp), model.now)} · ${all.length} uids`)],
-    ['chart', JSON.stringify([width, w.cycle_id, shown.map((x) => hotkeys.get(x.uid))]), () => (shown.length === 0 ? empty('Every weight is zero.') : h('div', { class: 'vscroll', 'data-scroll': 'weights' }, svg()))],
+    [
+      'meta',
+      null,
+      () =>
+        h(
+          'p',
+          { class: 'meta' },
+          `block ${int(w.block_number)} · cycle ${w.cycle_id} · published ${relative(Date.parse(w.timestamp), model.now)} · ${all.length} uids`,
+        ),
+    ],
+    [
+      'chart',
+      JSON.stringify([width, w.cycle_id, shown.map((x) => hotkeys.get(x.uid))]),
+      () => (shown.length === 0 ? empty('Every weight is zero.') : h('div', { class: 'vscroll', 'data-scroll': 'weights' }, svg())),
+    ],
     ['foot', null, () => (foot.length > 0 ? h('p', { class: 'note' }, `Not drawn: ${foot.join('; ')}.`) : null)],
   ]);
 }

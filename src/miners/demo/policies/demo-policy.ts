@@ -1,5 +1,5 @@
-import { builtinEnvInfo } from '../../../envs/builtin-registry.ts';
 import type { ActionSpec } from '../../../envs/action-spec.ts';
+import { builtinEnvInfo } from '../../../envs/builtin-registry.ts';
 import { SeededRandom } from '../../../envs/seeded-random.ts';
 import type { Action, Observation } from '../../contract.ts';
 import { balanceExpert } from './balance-expert.ts';

@@ -54,10 +54,7 @@ export function pushExpert(proprio: Proprio): Record<string, number[]> {
     }
   }
   return {
-    pusher_force: [
-      unit(30 * (tx - px) - 2 * read(proprio, 'pusher_vel', 0)),
-      unit(30 * (ty - py) - 2 * read(proprio, 'pusher_vel', 1)),
-    ],
+    pusher_force: [unit(30 * (tx - px) - 2 * read(proprio, 'pusher_vel', 0)), unit(30 * (ty - py) - 2 * read(proprio, 'pusher_vel', 1))],
   };
 }
 

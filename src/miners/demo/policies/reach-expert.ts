@@ -1,5 +1,5 @@
-import { REACH_LINKS } from '../../../envs/mujoco/reach-env.ts';
 import { wrapAngle } from '../../../envs/mujoco/mujoco-views.ts';
+import { REACH_LINKS } from '../../../envs/mujoco/reach-env.ts';
 import type { Proprio } from './policy.ts';
 import { read, unit } from './policy.ts';
 
