@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { Command, Option } from 'commander';
 import { createProgram } from '../../src/cli/program.ts';
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+/** The README and the manual beside it (docs/): their examples are the ones users copy. */
+const PAGES = [
+  'README.md',
+  ...readdirSync(new URL('../../docs/', import.meta.url))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+].map((file) => ({ file, text: readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8') }));
 
-/** An `evalpool …` invocation of the README, where it was found and whether it is a runnable example (a code block). */
+/** An `evalpool …` invocation of the README or docs/, where it was found and whether it is a runnable example (a code block). */
 interface Example {
+  readonly file: string;
   readonly line: number;
   readonly text: string;
   readonly runnable: boolean;
@@ -15,8 +22,8 @@ interface Example {
 
 const INVOCATION = /(?:^|[\s(`=])((?:[A-Z_]+=\S+\s+)*(?:npx\s+)?evalpool\s+[^\s:][^`]*)/;
 
-/** Every `evalpool …` of the README: the lines of code blocks (runnable) and inline code spans (references). */
-function examples(markdown: string): Example[] {
+/** Every `evalpool …` of one page: the lines of code blocks (runnable) and inline code spans (references). */
+function examples(file: string, markdown: string): Example[] {
   const found: Example[] = [];
   let fenced = false;
   markdown.split('\n').forEach((raw, i) => {
@@ -29,12 +36,12 @@ function examples(markdown: string): Example[] {
       // A command line: `$ …`, or a line that starts with the command (not output such as "evalpool: …").
       const text = line.replace(/^\$\s+/, '');
       if ((line.startsWith('$ ') || /^(?:[A-Z_]+=\S+\s+)*(?:npx\s+)?evalpool\s+[a-z-]+(?:\s|$)/.test(text)) && INVOCATION.test(text))
-        found.push({ line: i + 1, text: INVOCATION.exec(text)![1]!, runnable: true });
+        found.push({ file, line: i + 1, text: INVOCATION.exec(text)![1]!, runnable: true });
       return;
     }
     for (const span of line.matchAll(/`([^`]+)`/g)) {
       const match = /^((?:[A-Z_]+=\S+\s+)*(?:npx\s+)?evalpool\s+[^\s:].*)$/.exec(span[1]!);
-      if (match) found.push({ line: i + 1, text: match[1]!, runnable: false });
+      if (match) found.push({ file, line: i + 1, text: match[1]!, runnable: false });
     }
   });
   return found;
@@ -85,18 +92,18 @@ function check(program: Command, text: string): string[] {
   return problems;
 }
 
-describe('README examples', () => {
-  const found = examples(README);
+describe('README and docs/ examples', () => {
+  const found = PAGES.flatMap((page) => examples(page.file, page.text));
 
-  test('every `evalpool …` of the README names real commands and flags', () => {
+  test('every `evalpool …` of the README and docs/ names real commands and flags', () => {
     assert.ok(found.length >= 40, `found ${found.length}`);
     const program = createProgram();
-    const problems = found.flatMap((e) => check(program, e.text).map((p) => `README.md:${e.line}: ${p}`));
+    const problems = found.flatMap((e) => check(program, e.text).map((p) => `${e.file}:${e.line}: ${p}`));
     assert.deepEqual(problems, []);
   });
 
   test('runnable examples (code blocks) use `npx evalpool`, which works in a fresh clone after `npm ci`', () => {
-    const bare = found.filter((e) => e.runnable && !/(?:^|\s)npx\s+evalpool\s/.test(e.text)).map((e) => `README.md:${e.line}: ${e.text}`);
+    const bare = found.filter((e) => e.runnable && !/(?:^|\s)npx\s+evalpool\s/.test(e.text)).map((e) => `${e.file}:${e.line}: ${e.text}`);
     assert.deepEqual(bare, []);
   });
 

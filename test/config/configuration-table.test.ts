@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { replaceConfigTable } from '../../src/config/config-table.ts';
 
-test("README's configuration table matches the schema (fix: npm run evalpool -- config table --write README.md)", () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  assert.equal(readme, replaceConfigTable(readme));
+test("docs/configuration.md's table matches the schema (fix: npm run evalpool -- config table --write docs/configuration.md)", () => {
+  const page = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+  assert.equal(page, replaceConfigTable(page));
 });
