@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { request } from 'undici';
-import { proprioObservation } from '../../src/miners/contract.ts';
+import { proprioObservation } from '../../src/envs/policy-contract.ts';
 import type { DemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import { parseMisbehaviour } from '../../src/miners/demo/misbehaviour.ts';

@@ -1,4 +1,4 @@
-import type { Action, Observation, TaskConfig } from '../contract.ts';
+import type { Action, Observation, TaskConfig } from '../../envs/policy-contract.ts';
 import type { MinerApi } from '../miner-api.ts';
 import type { DemoPolicyOptions } from './policies/demo-policy.ts';
 import { createDemoPolicy } from './policies/demo-policy.ts';
