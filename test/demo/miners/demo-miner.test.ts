@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { request } from 'undici';
-import { proprioObservation } from '../../src/envs/policy-contract.ts';
-import type { DemoMiner } from '../../src/miners/demo/demo-miner.ts';
-import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
-import { parseMisbehaviour } from '../../src/miners/demo/misbehaviour.ts';
+import type { DemoMiner } from '../../../src/demo/miners/demo-miner.ts';
+import { startDemoMiner } from '../../../src/demo/miners/demo-miner.ts';
+import { parseMisbehaviour } from '../../../src/demo/miners/misbehaviour.ts';
+import { proprioObservation } from '../../../src/envs/policy-contract.ts';
 
 const miners: DemoMiner[] = [];
 after(() => Promise.all(miners.map((m) => m.close())));

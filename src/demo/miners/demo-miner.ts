@@ -10,8 +10,8 @@ import { BuiltinRegistry, listBuiltinEnvs } from '../../envs/builtin-registry.ts
 import { MujocoLoader } from '../../envs/mujoco/mujoco-loader.ts';
 import type { Action, Observation } from '../../envs/policy-contract.ts';
 import { describeIssues } from '../../envs/policy-contract.ts';
+import { ActRequestSchema, EPISODE_ID_HEADER, ResetRequestSchema } from '../../miners/endpoint-contract.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
-import { ActRequestSchema, EPISODE_ID_HEADER, ResetRequestSchema } from '../endpoint-contract.ts';
 import type { Misbehaviour, MisbehaviourInput } from './misbehaviour.ts';
 import { declines, parseMisbehaviour } from './misbehaviour.ts';
 import type { DemoPolicyOptions } from './policies/demo-policy.ts';
