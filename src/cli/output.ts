@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Cell } from './format-table.ts';
+import type { Cell } from '../runtime/format-table.ts';
 
 /** The output flags every printing command takes. */
 export interface OutputOptions {

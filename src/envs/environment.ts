@@ -4,12 +4,11 @@
  * control step, `close()` frees the simulator (idempotent).
  *
  * Contract: the seed is the task id; the same seed and the same actions give the same episode,
- * bit for bit. Observations are in the miner contract's format.
+ * bit for bit. Observations are in the policy contract's format (policy-contract.ts).
  */
-import type { Action, Observation } from '../miners/contract.ts';
-import type { ActionSpec } from './action-spec.ts';
 
-export type { Action, Observation } from '../miners/contract.ts';
+import type { ActionSpec } from './action-spec.ts';
+import type { Action, Observation } from './policy-contract.ts';
 
 /** What one control step produced. */
 export interface StepResult {

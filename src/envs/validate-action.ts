@@ -1,6 +1,6 @@
-import type { Action } from '../miners/contract.ts';
 import type { ActionSpec } from './action-spec.ts';
 import { InvalidActionError } from './invalid-action-error.ts';
+import type { Action } from './policy-contract.ts';
 
 /** An action that passed {@link validateAction}: every key present, finite, within bounds. */
 export interface ValidAction {

@@ -1,4 +1,4 @@
-import type { Action, Observation, TaskConfig } from './contract.ts';
+import type { Action, Observation, TaskConfig } from '../envs/policy-contract.ts';
 
 /** Per-call options of {@link MinerApi}. */
 export interface MinerCallOptions {

@@ -9,14 +9,15 @@ import {
   MINER_MAX_RESPONSE_BYTES,
   MINER_RESET_TIMEOUT_MS,
 } from '../config/constants.ts';
+import type { Action, Observation, TaskConfig } from '../envs/policy-contract.ts';
+import { describeIssues, EpisodeIdSchema } from '../envs/policy-contract.ts';
 import { trackDelivery } from '../runtime/delivery-tracking.ts';
 import { errorCode } from '../runtime/error-code.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import { timedAbort } from '../runtime/linked-abort.ts';
 import { asPeerWork } from '../runtime/loop-stall.ts';
 import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
-import type { Action, Observation, TaskConfig } from './contract.ts';
-import { ActResponseSchema, describeIssues, EPISODE_ID_HEADER, EpisodeIdSchema } from './contract.ts';
+import { ActResponseSchema, EPISODE_ID_HEADER } from './endpoint-contract.ts';
 import type { MinerApi, MinerCallOptions } from './miner-api.ts';
 import type { ConnectFailure, MinerOperation } from './miner-request-error.ts';
 import { MinerRequestError } from './miner-request-error.ts';

@@ -1,8 +1,8 @@
 import { splitEnvId } from '../envs/env-id.ts';
 import type { Environment } from '../envs/environment.ts';
+import type { Observation, TaskConfig } from '../envs/policy-contract.ts';
 import type { CircuitBreaker, CircuitPermit } from '../miners/circuit-breaker.ts';
 import { CircuitOpenError } from '../miners/circuit-open-error.ts';
-import type { Observation, TaskConfig } from '../miners/contract.ts';
 import type { MinerApi } from '../miners/miner-api.ts';
 import { MinerRequestError } from '../miners/miner-request-error.ts';
 import { timedAbort } from '../runtime/linked-abort.ts';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatTable } from '../../src/cli/format-table.ts';
+import { formatTable } from '../../src/runtime/format-table.ts';
 import type { BenchResult } from './bench-result.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { TABLE_MAX_WIDTH } from '../../src/cli/format-table.ts';
 import { migrationStatus } from '../../src/db/migrator.ts';
+import { TABLE_MAX_WIDTH } from '../../src/runtime/format-table.ts';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
 import { range, seedList, seedMiner, seedResults } from '../helpers/scoring-seed.ts';
 import { runCli } from '../helpers/spawn-cli.ts';

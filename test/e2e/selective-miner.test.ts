@@ -5,7 +5,7 @@
 // one's, and picking must not lift their success rate above the honest miner's.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { declines, type MisbehaviourInput, parseMisbehaviour } from '../../src/miners/demo/misbehaviour.ts';
+import { declines, type MisbehaviourInput, parseMisbehaviour } from '../../src/demo/miners/misbehaviour.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';

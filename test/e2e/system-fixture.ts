@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
-import type { MisbehaviourInput } from '../../src/miners/demo/misbehaviour.ts';
-import type { PolicyKind } from '../../src/miners/demo/policies/policy.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
+import type { MisbehaviourInput } from '../../src/demo/miners/misbehaviour.ts';
+import type { PolicyKind } from '../../src/demo/miners/policies/policy.ts';
 import { type RunningServe, startServe } from '../../src/service/serve.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';

@@ -11,9 +11,9 @@ import { MujocoEnvironment } from '../../src/envs/mujoco/mujoco-environment.ts';
 import type { Mujoco } from '../../src/envs/mujoco/mujoco-loader.ts';
 import { MujocoLoader } from '../../src/envs/mujoco/mujoco-loader.ts';
 import { f64 } from '../../src/envs/mujoco/mujoco-views.ts';
+import type { Action, Observation } from '../../src/envs/policy-contract.ts';
 import { SeededRandom } from '../../src/envs/seeded-random.ts';
 import type { ValidAction } from '../../src/envs/validate-action.ts';
-import type { Action, Observation } from '../../src/miners/contract.ts';
 
 const mujocoOutput: string[] = [];
 const loader = new MujocoLoader({ log: (line) => mujocoOutput.push(line) });

@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import type { ActionSpec } from '../../src/envs/action-spec.ts';
 import { boxSpec } from '../../src/envs/action-spec.ts';
 import { InvalidActionError } from '../../src/envs/invalid-action-error.ts';
+import type { Action } from '../../src/envs/policy-contract.ts';
 import { validateAction } from '../../src/envs/validate-action.ts';
-import type { Action } from '../../src/miners/contract.ts';
 
 const spec: ActionSpec = {
   continuous: { torque: boxSpec(2, -1, 1, 'two motors'), gripper: boxSpec(1, 0, 0.5, 'one gripper') },

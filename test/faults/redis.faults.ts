@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
 import { privatePostgresUnavailable } from '../helpers/private-postgres.ts';
 import { privateRedisUnavailable } from '../helpers/private-redis.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
 import { sleep } from '../../src/runtime/sleep.ts';
 import { privatePostgresUnavailable } from '../helpers/private-postgres.ts';

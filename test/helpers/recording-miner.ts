@@ -5,7 +5,7 @@
 // waits, which pins down the moment it sends its next call.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { EPISODE_ID_HEADER } from '../../src/miners/contract.ts';
+import { EPISODE_ID_HEADER } from '../../src/miners/endpoint-contract.ts';
 
 export interface RecordingMiner {
   readonly url: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { proprioObservation } from '../../src/miners/contract.ts';
+import { proprioObservation } from '../../src/envs/policy-contract.ts';
 import { MinerClients } from '../../src/miners/miner-clients.ts';
 import { answerAction, startTestServer } from './test-server.ts';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
+import { createDemoPolicy } from '../../src/demo/miners/policies/demo-policy.ts';
+import type { Policy } from '../../src/demo/miners/policies/policy.ts';
 import { listBuiltinEnvs } from '../../src/envs/builtin-registry.ts';
-import { describeIssues, ObservationSchema } from '../../src/miners/contract.ts';
-import { createDemoPolicy } from '../../src/miners/demo/policies/demo-policy.ts';
-import type { Policy } from '../../src/miners/demo/policies/policy.ts';
+import { describeIssues, ObservationSchema } from '../../src/envs/policy-contract.ts';
 import { startTestServer } from './test-server.ts';
 
 /**

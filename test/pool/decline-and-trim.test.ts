@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as v from 'valibot';
 import { declaredEpisodes, getMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
-import { ResetRequestSchema } from '../../src/miners/contract.ts';
+import { ResetRequestSchema } from '../../src/miners/endpoint-contract.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
 import { refreshDeclarations } from '../../src/scheduler/refresh-declarations.ts';
 import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
 import { dropDatabase } from '../../src/db/ensure-database.ts';
-import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
 import { type RunningServe, startServe } from '../../src/service/serve.ts';
 import { ERROR_CLASSES } from '../../src/worker/error-class.ts';
 import { type Family, parsePrometheusText, samplesOf, valueOf } from '../helpers/prometheus-text.ts';

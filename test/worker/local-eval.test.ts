@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import type { DemoMiner } from '../../src/demo/miners/demo-miner.ts';
+import { startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
 import { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
 import { MujocoLoader } from '../../src/envs/mujoco/mujoco-loader.ts';
-import type { DemoMiner } from '../../src/miners/demo/demo-miner.ts';
-import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
 import type { LocalEvalProgress } from '../../src/worker/local-eval.ts';
 import { evalSeeds, runLocalEval } from '../../src/worker/local-eval.ts';
 import { refusedPort } from '../miners/test-server.ts';

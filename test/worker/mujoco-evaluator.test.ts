@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as v from 'valibot';
-import type { DemoMiner } from '../../src/miners/demo/demo-miner.ts';
-import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import type { DemoMiner } from '../../src/demo/miners/demo-miner.ts';
+import { startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
 import type { EvaluationOutcome } from '../../src/worker/evaluator.ts';
 import { EvaluationOutcomeSchema } from '../../src/worker/evaluator.ts';
 import { type BuiltInEvaluators, builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';

@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
-import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
 import { queueName, taskJobId } from '../../src/pool/task-job.ts';
 import { type RecordingMiner, startRecordingMiner } from '../helpers/recording-miner.ts';
 import { type CliProcess, spawnCli } from '../helpers/spawn-cli.ts';

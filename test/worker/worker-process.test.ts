@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/config/schema.ts';
-import { startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
 import type { TaskJobData } from '../../src/pool/task-job.ts';
 import { type CliProcess, runCli, spawnCli, spawnEntry } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';

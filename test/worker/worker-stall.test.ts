@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
-import { type DemoMiner, startDemoMiner } from '../../src/miners/demo/demo-miner.ts';
+import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
 import { type CliProcess, spawnCli } from '../helpers/spawn-cli.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';

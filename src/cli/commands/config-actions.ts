@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { renderConfigTable, replaceConfigTable } from '../../config/config-table.ts';
 import { describeConfig } from '../../config/load-config.ts';
 import type { Config } from '../../config/schema.ts';
+import { formatTable } from '../../runtime/format-table.ts';
 import { EXIT_CONFIG, loadPrintingContext } from '../context.ts';
-import { formatTable } from '../format-table.ts';
 import { type OutputOptions, printJson } from '../output.ts';
 
 /**

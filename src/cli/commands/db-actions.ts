@@ -3,9 +3,9 @@ import { maskUrlPassword } from '../../config/mask.ts';
 import { createConfiguredDatabase } from '../../db/database.ts';
 import { dropDatabase, ensureDatabase, splitDatabaseUrl } from '../../db/ensure-database.ts';
 import { migrateToLatest, migrationStatus } from '../../db/migrator.ts';
+import { formatTable } from '../../runtime/format-table.ts';
 import { confirm } from '../confirm.ts';
 import { loadPrintingContext } from '../context.ts';
-import { formatTable } from '../format-table.ts';
 import { type OutputOptions, printJson, rowsAsJson } from '../output.ts';
 import { runCommand } from '../run-command.ts';
 

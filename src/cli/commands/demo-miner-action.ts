@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import * as v from 'valibot';
-import { startDemoMiner } from '../../miners/demo/demo-miner.ts';
-import { MISBEHAVIOUR_MODES, MISBEHAVIOUR_TARGETS } from '../../miners/demo/misbehaviour-modes.ts';
-import { POLICY_KINDS } from '../../miners/demo/policies/policy.ts';
+import { startDemoMiner } from '../../demo/miners/demo-miner.ts';
+import { MISBEHAVIOUR_MODES, MISBEHAVIOUR_TARGETS } from '../../demo/miners/misbehaviour-modes.ts';
+import { POLICY_KINDS } from '../../demo/miners/policies/policy.ts';
 import { parseOptions, wholeNumber } from '../parse-options.ts';
 
 const DemoMinerOptionsSchema = v.object({

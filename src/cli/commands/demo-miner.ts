@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEMO_MINER_PORT } from '../../config/constants.ts';
-import { MISBEHAVIOUR_MODES, MISBEHAVIOUR_TARGETS } from '../../miners/demo/misbehaviour-modes.ts';
-import { POLICY_KINDS } from '../../miners/demo/policies/policy.ts';
+import { MISBEHAVIOUR_MODES, MISBEHAVIOUR_TARGETS } from '../../demo/miners/misbehaviour-modes.ts';
+import { POLICY_KINDS } from '../../demo/miners/policies/policy.ts';
 
 /** `evalpool demo-miner`: a miner policy endpoint for the built-in envs, to try the system end to end. */
 export function register(program: Command): void {

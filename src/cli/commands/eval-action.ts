@@ -4,14 +4,14 @@ import * as v from 'valibot';
 import { BuiltinRegistry } from '../../envs/builtin-registry.ts';
 import { MujocoLoader } from '../../envs/mujoco/mujoco-loader.ts';
 import { minerClientsOptions } from '../../miners/miner-clients-options.ts';
+import type { Cell } from '../../runtime/format-table.ts';
+import { formatTable } from '../../runtime/format-table.ts';
 import { episodeTimeouts } from '../../worker/episode-timeouts.ts';
 import { ERROR_CLASSES } from '../../worker/error-class.ts';
 import { runContainerEval } from '../../worker/local-container-eval.ts';
 import type { LocalEvalProgress, LocalEvalStats } from '../../worker/local-eval.ts';
 import { evalSeeds, runLocalEval } from '../../worker/local-eval.ts';
 import { loadPrintingContext } from '../context.ts';
-import type { Cell } from '../format-table.ts';
-import { formatTable } from '../format-table.ts';
 import { snakeKeys } from '../output.ts';
 import { parseOptions, wholeNumber } from '../parse-options.ts';
 

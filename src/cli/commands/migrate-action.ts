@@ -1,9 +1,9 @@
 import { createConfiguredDatabase } from '../../db/database.ts';
 import { ensureDatabase, splitDatabaseUrl } from '../../db/ensure-database.ts';
 import { type MigrationRun, migrateDown, migrateToLatest, migrationStatus } from '../../db/migrator.ts';
+import { formatTable } from '../../runtime/format-table.ts';
 import { confirm } from '../confirm.ts';
 import { loadPrintingContext } from '../context.ts';
-import { formatTable } from '../format-table.ts';
 import { printJson, rowsAsJson } from '../output.ts';
 import { runCommand } from '../run-command.ts';
 import type { MigrateOptions } from './migrate.ts';

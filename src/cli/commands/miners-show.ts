@@ -1,8 +1,8 @@
 import { loadBackendPrivateKey, parseBackendPrivateKey } from '../../chain/backend-key.ts';
 import type { MinerSnapshot, MinerSource } from '../../chain/miner-source.ts';
 import { StaticMinerSource } from '../../chain/static-miner-source.ts';
-import { type Cell, formatTable } from '../format-table.ts';
-import { formatTime } from '../format-time.ts';
+import { type Cell, formatTable } from '../../runtime/format-table.ts';
+import { formatTime } from '../../runtime/format-time.ts';
 import { rowsAsJson } from '../output.ts';
 import { type ChainCommandDeps, chainCommandDeps, replacedProvider, runChainCommand } from './chain-command-deps.ts';
 import type { ShowOptions } from './miners.ts';

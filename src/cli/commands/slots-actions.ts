@@ -5,10 +5,10 @@ import type { Database } from '../../db/schema.ts';
 import { effectiveSlots, getMinerSlots, pinSlots, SLOTS_PIN_MAX, setSchedulingPaused } from '../../db/tables/miner-slots.ts';
 import { isKnownHotkey } from '../../db/tables/miners.ts';
 import { getLastSlotChanges, getSlotHistory } from '../../db/tables/slot-history.ts';
+import { formatTable } from '../../runtime/format-table.ts';
 import { CommandInputError } from '../command-input-error.ts';
 import { loadPrintingContext } from '../context.ts';
 import { withExistingDatabase } from '../existing-database.ts';
-import { formatTable } from '../format-table.ts';
 import { type OutputOptions, printJson, rowsAsJson } from '../output.ts';
 import { runCommand } from '../run-command.ts';
 

@@ -3,7 +3,7 @@ import { ValidatorLoop } from '../../chain/validator-loop.ts';
 import { loadValidatorKeypair } from '../../chain/validator-seed.ts';
 import { fetchLatestWeights, type LatestWeights } from '../../chain/weights-response.ts';
 import { type PreparedWeights, WeightsSubmitter } from '../../chain/weights-submitter.ts';
-import { formatTable } from '../format-table.ts';
+import { formatTable } from '../../runtime/format-table.ts';
 import { type ChainCommandDeps, chainCommandDeps, replacedProvider, runChainCommand } from './chain-command-deps.ts';
 import type { ValidatorOptions } from './validator.ts';
 

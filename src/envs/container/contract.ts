@@ -17,7 +17,7 @@
  * failed says so in one word instead of prose (see `containerOutcome` in the worker).
  */
 import * as v from 'valibot';
-import { EpisodeIdSchema } from '../../miners/contract.ts';
+import { EpisodeIdSchema } from '../policy-contract.ts';
 
 const finite = v.pipe(v.number('must be a number'), v.finite('must be finite'));
 const positiveSeconds = v.pipe(finite, v.gtValue(0, 'must be more than 0 seconds'));

@@ -1,9 +1,9 @@
 import type { MjData, MjModel } from 'mujoco-js';
-import type { Action, Observation } from '../../miners/contract.ts';
-import { proprioObservation } from '../../miners/contract.ts';
 import type { ActionSpec } from '../action-spec.ts';
 import type { Environment, StepResult } from '../environment.ts';
 import { EnvironmentError } from '../environment-error.ts';
+import type { Action, Observation } from '../policy-contract.ts';
+import { proprioObservation } from '../policy-contract.ts';
 import { SeededRandom } from '../seeded-random.ts';
 import type { ValidAction } from '../validate-action.ts';
 import { validateAction } from '../validate-action.ts';

@@ -5,7 +5,7 @@ import { register as registerDemoMiner } from '../../../src/cli/commands/demo-mi
 import { register } from '../../../src/cli/commands/eval.ts';
 import { renderStats } from '../../../src/cli/commands/eval-action.ts';
 import { DEMO_MINER_MAX_CONCURRENT_EPISODES } from '../../../src/config/constants.ts';
-import { startDemoMiner } from '../../../src/miners/demo/demo-miner.ts';
+import { startDemoMiner } from '../../../src/demo/miners/demo-miner.ts';
 import type { LocalEvalStats } from '../../../src/worker/local-eval.ts';
 import { runCli, spawnCli } from '../../helpers/spawn-cli.ts';
 

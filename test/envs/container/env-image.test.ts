@@ -3,9 +3,9 @@
 // `evaluate` with the executor's kwargs (no `timeout`, `seed`, `model`), on the real engine.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type DemoMiner, startDemoMiner } from '../../../src/demo/miners/demo-miner.ts';
 import { DockerEngine } from '../../../src/envs/container/docker-engine.ts';
 import { freePort } from '../../../src/envs/container/free-port.ts';
-import { type DemoMiner, startDemoMiner } from '../../../src/miners/demo/demo-miner.ts';
 import { requireEngineAndImage, SKIP_CONTAINER_TESTS, TEST_DOCKER_SOCKET, TEST_ENV_IMAGE } from '../../helpers/container-engine.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 

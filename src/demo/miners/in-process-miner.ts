@@ -1,5 +1,5 @@
-import type { Action, Observation, TaskConfig } from '../contract.ts';
-import type { MinerApi } from '../miner-api.ts';
+import type { Action, Observation, TaskConfig } from '../../envs/policy-contract.ts';
+import type { MinerApi } from '../../miners/miner-api.ts';
 import type { DemoPolicyOptions } from './policies/demo-policy.ts';
 import { createDemoPolicy } from './policies/demo-policy.ts';
 import type { Policy, PolicyKind } from './policies/policy.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { everyStartedMinerEligible } from '../../src/cli/demo-monitor.ts';
-import type { DemoProgress } from '../../src/service/demo-progress.ts';
+import type { DemoProgress } from '../../../src/demo/demo-progress.ts';
+import { everyStartedMinerEligible } from '../../../src/demo/view/demo-monitor.ts';
 
 const progress = (done: readonly number[], eligibleUids: readonly number[]): DemoProgress => ({
   envs: [{ envId: 'mujoco/reach-v1', listSize: 10 }],

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import type { Stoppable } from '../runtime/lifecycle.ts';
-import type { Logger } from '../runtime/logger.ts';
-import { type DemoProgress, readDemoProgress } from '../service/demo-progress.ts';
+import type { Database } from '../../db/schema.ts';
+import type { Stoppable } from '../../runtime/lifecycle.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import { type DemoProgress, readDemoProgress } from '../demo-progress.ts';
 import { formatElapsed, weightsLine, weightsReport } from './demo-format.ts';
 import type { DemoView } from './demo-view.ts';
 

@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { planDemoMiners, readDemoMinersFile } from '../../src/service/demo-miners.ts';
-import { DemoSetupError } from '../../src/service/demo-setup-error.ts';
+import { planDemoMiners, readDemoMinersFile } from '../../src/demo/demo-miners.ts';
+import { DemoSetupError } from '../../src/demo/demo-setup-error.ts';
 import { withTempDir } from '../helpers/with-temp-dir.ts';
 
 const inRepo = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));

@@ -1,16 +1,9 @@
 /**
- * The miner policy endpoint contract (DESIGN.md, "Contracts"), as valibot schemas and the types
- * inferred from them. The shapes follow the subnet's existing miners:
- *
- * - `POST /reset` `{task_config: {env_id, env_name, task_name, seed, task_id}, episode_id}` → any 2xx.
- * - `POST /act` `{obs: {rgb, depth, proprio, cam_intrinsics, cam_extrinsics, extra}, episode_id}`
- *   → `{action: {continuous: {key: [float]}, discrete: {key: int}, extra: {}}}`.
- * - `GET /health` may answer `{max_concurrent_episodes: N}` (see declared-concurrency.ts).
- *
- * Both POSTs also carry the episode id in the {@link EPISODE_ID_HEADER} header. It is a top-level
- * field, never a key of `obs`: the subnet's template ignores unknown top-level fields but its
- * observation model forbids extra keys. Unknown keys are accepted and dropped, so miners may add
- * fields without breaking us.
+ * The policy contract (DESIGN.md, "Contracts"): what an environment shows a policy and what a
+ * policy answers, as valibot schemas and the types inferred from them. Both sides of an episode
+ * speak it: the envs produce observations and validate actions, the miner client carries them
+ * (its HTTP requests are in miners/endpoint-contract.ts). The shapes follow the subnet's existing
+ * miners. Unknown keys are accepted and dropped, so miners may add fields without breaking us.
  */
 import * as v from 'valibot';
 
@@ -45,21 +38,8 @@ export const TaskConfigSchema = v.object({
 });
 export type TaskConfig = v.InferOutput<typeof TaskConfigSchema>;
 
-/** The header naming the episode of a `/reset` or `/act`; the same id as the body's `episode_id`. */
-export const EPISODE_ID_HEADER = 'x-episode-id';
-
 /** An episode id: evalpool sends the task uuid; miners must not rely on more than a short token. */
 export const EpisodeIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be 1-128 letters, digits, . _ -'));
-
-/**
- * `episode_id` is optional here so that this schema also reads the requests of callers that
- * predate it (the subnet's own executor sends none); evalpool always sends it.
- */
-export const ResetRequestSchema = v.object({ task_config: TaskConfigSchema, episode_id: v.optional(EpisodeIdSchema) });
-export type ResetRequest = v.InferOutput<typeof ResetRequestSchema>;
-
-export const ActRequestSchema = v.object({ obs: v.strictObject(ObservationSchema.entries), episode_id: v.optional(EpisodeIdSchema) });
-export type ActRequest = v.InferOutput<typeof ActRequestSchema>;
 
 /**
  * A policy's action. Non-finite numbers cannot travel in JSON, so the schema only asks for
@@ -71,9 +51,6 @@ export const ActionSchema = v.object({
   extra: v.optional(v.record(v.string(), v.unknown()), {}),
 });
 export type Action = v.InferOutput<typeof ActionSchema>;
-
-export const ActResponseSchema = v.object({ action: ActionSchema });
-export type ActResponse = v.InferOutput<typeof ActResponseSchema>;
 
 /** An observation with no images and no camera data: what the built-in envs produce. */
 export function proprioObservation(proprio: Record<string, number[]>): Observation {

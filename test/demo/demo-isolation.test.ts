@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { defaultDemoName, demoVariables } from '../../src/service/demo-defaults.ts';
-import { moveDemoMinerPorts } from '../../src/service/demo-miner-ports.ts';
+import { defaultDemoName, demoVariables } from '../../src/demo/demo-defaults.ts';
+import { moveDemoMinerPorts } from '../../src/demo/demo-miner-ports.ts';
 import { runCli } from '../helpers/spawn-cli.ts';
 
 describe('two demos on one host', () => {

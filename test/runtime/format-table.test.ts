@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { elideMiddle, formatTable, TABLE_MAX_WIDTH } from '../../src/cli/format-table.ts';
 import { rowsAsJson, snakeKeys } from '../../src/cli/output.ts';
+import { elideMiddle, formatTable, TABLE_MAX_WIDTH } from '../../src/runtime/format-table.ts';
 
 // Real SS58 hotkeys: 48 characters.
 const HOTKEYS = [

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { formatTable } from '../../src/cli/format-table.ts';
-import { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
-import type { Environment } from '../../src/envs/environment.ts';
-import { MujocoLoader } from '../../src/envs/mujoco/mujoco-loader.ts';
-import { InProcessMiner } from '../../src/miners/demo/in-process-miner.ts';
-import { createDemoPolicy } from '../../src/miners/demo/policies/demo-policy.ts';
-import type { PolicyKind } from '../../src/miners/demo/policies/policy.ts';
-import { POLICY_KINDS } from '../../src/miners/demo/policies/policy.ts';
-import type { EpisodeOutcome } from '../../src/worker/run-episode.ts';
-import { runEpisode } from '../../src/worker/run-episode.ts';
+import { InProcessMiner } from '../../../src/demo/miners/in-process-miner.ts';
+import { createDemoPolicy } from '../../../src/demo/miners/policies/demo-policy.ts';
+import type { PolicyKind } from '../../../src/demo/miners/policies/policy.ts';
+import { POLICY_KINDS } from '../../../src/demo/miners/policies/policy.ts';
+import { BuiltinRegistry } from '../../../src/envs/builtin-registry.ts';
+import type { Environment } from '../../../src/envs/environment.ts';
+import { MujocoLoader } from '../../../src/envs/mujoco/mujoco-loader.ts';
+import { formatTable } from '../../../src/runtime/format-table.ts';
+import type { EpisodeOutcome } from '../../../src/worker/run-episode.ts';
+import { runEpisode } from '../../../src/worker/run-episode.ts';
 
 const SEEDS = 100;
 const registry = new BuiltinRegistry(new MujocoLoader());

@@ -1,5 +1,5 @@
+import type { Observation } from '../../../envs/policy-contract.ts';
 import { hash32 } from '../../../envs/seeded-random.ts';
-import type { Observation } from '../../contract.ts';
 
 /**
  * A 32-bit hash of an observation's proprio vectors (keys in sorted order, every float's exact

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatElapsed, leaderOf, progressLine, weightsReport } from '../../src/cli/demo-format.ts';
-import type { DemoProgress, DemoWeights } from '../../src/service/demo-progress.ts';
+import type { DemoProgress, DemoWeights } from '../../../src/demo/demo-progress.ts';
+import { formatElapsed, leaderOf, progressLine, weightsReport } from '../../../src/demo/view/demo-format.ts';
 
 const progress: DemoProgress = {
   envs: [

@@ -1,5 +1,5 @@
-import type { DemoMinerProgress, DemoProgress, DemoWeights } from '../service/demo-progress.ts';
-import { formatTable } from './format-table.ts';
+import { formatTable } from '../../runtime/format-table.ts';
+import type { DemoMinerProgress, DemoProgress, DemoWeights } from '../demo-progress.ts';
 
 /** `mujoco/reach-v1` → `reach-v1`: the part that differs between the built-in envs. */
 function shortEnv(envId: string): string {

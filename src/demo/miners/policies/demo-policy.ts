@@ -1,7 +1,7 @@
 import type { ActionSpec } from '../../../envs/action-spec.ts';
 import { builtinEnvInfo } from '../../../envs/builtin-registry.ts';
+import type { Action, Observation } from '../../../envs/policy-contract.ts';
 import { SeededRandom } from '../../../envs/seeded-random.ts';
-import type { Action, Observation } from '../../contract.ts';
 import { balanceExpert } from './balance-expert.ts';
 import { observationHash } from './observation-hash.ts';
 import type { Policy, PolicyKind, Proprio } from './policy.ts';

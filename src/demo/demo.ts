@@ -5,9 +5,9 @@ import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { Lifecycle } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { startServe } from '../service/serve.ts';
 import { planDemoMiners, readDemoMinersFile, type StartedDemoMiner, startDemoMiners } from './demo-miners.ts';
 import { DemoSetupError } from './demo-setup-error.ts';
-import { startServe } from './serve.ts';
 
 /** A running demo: serve's URL and database, the demo miners, and the lifecycle that stops it all. */
 export interface RunningDemo {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
-import type { DemoProgress } from '../service/demo-progress.ts';
+import type { DemoProgress } from '../demo-progress.ts';
 import { envCoverage, episodeCounts, progressLine } from './demo-format.ts';
 
 /** Where the demo writes, and whether it is a terminal (live bars) or a pipe (plain lines). */

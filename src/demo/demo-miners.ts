@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { parseStaticMinersFile, type StaticMinerEntry, StaticMinersFileError } from '../chain/static-miners-file.ts';
-import { type DemoMiner, startDemoMiner } from '../miners/demo/demo-miner.ts';
-import { POLICY_KINDS, type PolicyKind } from '../miners/demo/policies/policy.ts';
 import type { Lifecycle } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { DemoSetupError } from './demo-setup-error.ts';
+import { type DemoMiner, startDemoMiner } from './miners/demo-miner.ts';
+import { POLICY_KINDS, type PolicyKind } from './miners/policies/policy.ts';
 
 /** A miners-file entry the demo serves itself: a local endpoint whose hotkey names a policy. */
 export interface DemoMinerPlan {

@@ -1,4 +1,4 @@
-import type { Action, Observation } from '../../contract.ts';
+import type { Action, Observation } from '../../../envs/policy-contract.ts';
 
 /** The demo miner's policy kinds: a controller that solves the built-in envs, a worse one, chance. */
 export const POLICY_KINDS = ['expert', 'noisy', 'random'] as const;
