@@ -28,7 +28,7 @@ const MinersSchema = v.object({
 export type TaskRunStatus = v.InferOutput<typeof TaskRunSchema>;
 
 /** The status as read by {@link readSchedulerStatus}. */
-export interface SchedulerStatus {
+export interface SchedulerStatusRecord {
   /** The lease holder now (null: no leader at the moment). */
   readonly leader: { readonly id: string; readonly ttlMs: number } | null;
   /** The last leader that wrote the status, and since when it leads(ed). */
@@ -95,7 +95,7 @@ function parseField<T>(schema: v.GenericSchema<unknown, T>, text: string | undef
 }
 
 /** Reads the status (one round trip); unreadable fields come back as null or are left out. */
-export async function readSchedulerStatus(redis: Redis, prefix: string): Promise<SchedulerStatus> {
+export async function readSchedulerStatus(redis: Redis, prefix: string): Promise<SchedulerStatusRecord> {
   const keys = poolKeys(prefix);
   const replies = (await redis.pipeline().hgetall(keys.status).get(keys.lease).pttl(keys.lease).exec()) ?? [];
   const hash = (replies[0]?.[1] ?? {}) as Record<string, string>;
