@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import * as v from 'valibot';
 import { poolKeys } from '../pool/pool-keys.ts';
+import type { Rotation } from '../sampling/rotate-list.ts';
 import { leaseOwner } from './leader-lease.ts';
-import type { Rotation } from './scheduler-deps.ts';
 
 /**
  * The scheduler's status in Redis (one hash), written by the leader and readable by any replica:
@@ -72,7 +72,7 @@ export class StatusWriter {
     await this.#redis.hset(this.#key, 'miners', JSON.stringify(report));
   }
 
-  async rotations(rotations: readonly Rotation[], at: Date): Promise<void> {
+  async rotations(rotations: readonly Pick<Rotation, 'envId' | 'version' | 'idsOut' | 'idsIn'>[], at: Date): Promise<void> {
     if (rotations.length === 0) return;
     const fields = Object.fromEntries(
       rotations.map((r) => [
