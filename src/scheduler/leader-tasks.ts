@@ -49,7 +49,8 @@ export interface LeaderTaskContext {
 /**
  * Every periodic task of the leader, in the order they run at the start of a term: miners (when
  * a source is given), declarations (so that the first tick already knows what miners declared),
- * reconcile, tick, paused-ttl, weights, retention; then slots one interval later.
+ * reconcile, tick, paused-ttl, weights, retention; slots one interval later. Ties run in list
+ * order, so slots is listed before weights and retention: when due together it runs first.
  * Reconciliation's period is `reconcileEveryTicks` ticks.
  */
 export function leaderTasks(c: LeaderTaskContext): PeriodicTask[] {
@@ -142,10 +143,6 @@ export function leaderTasks(c: LeaderTaskContext): PeriodicTask[] {
       await c.pool.cleanPaused(await currentLists(), signal);
     },
   });
-  // Weights are stamped with the chain's block when miners come from the chain, else the clock's.
-  const block = (): Promise<number> => Promise.resolve(last?.source === 'subtensor' ? last.block : c.blockClock.currentBlock());
-  tasks.push(createWeightsTask({ db: c.db, config: c.config, logger: c.rootLogger.child({ component: 'weights' }), block }));
-  tasks.push(createRetentionTask({ db: c.db, config: c.config, logger: c.rootLogger.child({ component: 'retention' }) }));
   tasks.push({
     name: 'slots',
     intervalMs: slots.adjustIntervalSeconds * 1_000,
@@ -154,5 +151,9 @@ export function leaderTasks(c: LeaderTaskContext): PeriodicTask[] {
       await adjustSlots(c.db, slots, new Date(), c.logger);
     },
   });
+  // Weights are stamped with the chain's block when miners come from the chain, else the clock's.
+  const block = (): Promise<number> => Promise.resolve(last?.source === 'subtensor' ? last.block : c.blockClock.currentBlock());
+  tasks.push(createWeightsTask({ db: c.db, config: c.config, logger: c.rootLogger.child({ component: 'weights' }), block }));
+  tasks.push(createRetentionTask({ db: c.db, config: c.config, logger: c.rootLogger.child({ component: 'retention' }) }));
   return tasks;
 }
