@@ -14,15 +14,10 @@
 import type { Logger } from 'pino';
 import { VALIDATOR_POLL_INTERVAL_MS, VALIDATOR_RESUBMIT_BLOCKS } from '../config/constants.ts';
 import { errorMessage } from '../runtime/error-message.ts';
+import type { U16Weights } from '../scoring/u16-weights.ts';
 import { SignedExtensionError } from './signed-extensions.ts';
 import type { LatestWeights } from './weights-response.ts';
-import {
-  CommitRevealEnabledError,
-  HotkeyNotRegisteredError,
-  type PreparedWeights,
-  type U16Weights,
-  type WeightsCadence,
-} from './weights-submitter.ts';
+import { CommitRevealEnabledError, HotkeyNotRegisteredError, type PreparedWeights, type WeightsCadence } from './weights-submitter.ts';
 
 /** What one poll did. */
 export type PollOutcome = 'no_weights' | 'unchanged' | 'rate_limited' | 'empty' | 'submitted' | 'resubmitted' | 'dry_run' | 'failed';

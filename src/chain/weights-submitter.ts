@@ -24,6 +24,7 @@ import {
   VALIDATOR_INCLUSION_TIMEOUT_MS,
 } from '../config/constants.ts';
 import { errorMessage } from '../runtime/error-message.ts';
+import type { U16Weights } from '../scoring/u16-weights.ts';
 import { buildTimelockedCommit, encodeWeightsPayload, revealRound, SUPPORTED_COMMIT_REVEAL_VERSION } from './commit-reveal.ts';
 import { assertSignableExtensions } from './signed-extensions.ts';
 import type { SubtensorConnection } from './subtensor-connection.ts';
@@ -43,12 +44,6 @@ export class HotkeyNotRegisteredError extends Error {
 /** The chain refused or dropped the extrinsic. */
 export class WeightsRejectedError extends Error {
   override readonly name = 'WeightsRejectedError';
-}
-
-/** The u16 weights to submit, ordered by uid. */
-export interface U16Weights {
-  readonly uids: readonly number[];
-  readonly values: readonly number[];
 }
 
 /** A signed `set_weights` or `commit_timelocked_weights` extrinsic, ready to be printed (dry run) or submitted. */

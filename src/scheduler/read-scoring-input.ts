@@ -3,7 +3,7 @@ import type { Database, Miner } from '../db/schema.ts';
 import { getActiveMiners } from '../db/tables/miners.ts';
 import { aggregateCurrentListResults } from '../db/tables/results.ts';
 import { getScoredListSizes } from '../db/tables/sampling-lists.ts';
-import type { MinerIdentity, ScoringInput } from '../scoring/scoring-input.ts';
+import type { ScoredMiner, ScoringInput } from '../scoring/scoring-input.ts';
 
 /** An active miner row left out because another active row holds the same uid. */
 export interface DroppedMiner {
@@ -55,7 +55,7 @@ export async function readScoringInput(db: Kysely<Database>): Promise<ScoringSna
       dropped.push({ uid: m.uid, hotkey: m.hotkey, revision: m.revision, keptHotkey: kept.hotkey, keptRevision: kept.revision });
   }
   const keptIds = new Set([...byUid.values()].map((m) => m.id));
-  const identities: MinerIdentity[] = [...byUid.values()].map((m) => ({
+  const identities: ScoredMiner[] = [...byUid.values()].map((m) => ({
     uid: m.uid,
     hotkey: m.hotkey,
     revision: m.revision,

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import * as v from 'valibot';
 import { poolKeys } from '../pool/pool-keys.ts';
+import type { Rotation } from '../sampling/rotate-list.ts';
 import { leaseOwner } from './leader-lease.ts';
-import type { Rotation } from './scheduler-deps.ts';
 
 /**
  * The scheduler's status in Redis (one hash), written by the leader and readable by any replica:
@@ -28,7 +28,7 @@ const MinersSchema = v.object({
 export type TaskRunStatus = v.InferOutput<typeof TaskRunSchema>;
 
 /** The status as read by {@link readSchedulerStatus}. */
-export interface SchedulerStatus {
+export interface SchedulerStatusRecord {
   /** The lease holder now (null: no leader at the moment). */
   readonly leader: { readonly id: string; readonly ttlMs: number } | null;
   /** The last leader that wrote the status, and since when it leads(ed). */
@@ -72,7 +72,7 @@ export class StatusWriter {
     await this.#redis.hset(this.#key, 'miners', JSON.stringify(report));
   }
 
-  async rotations(rotations: readonly Rotation[], at: Date): Promise<void> {
+  async rotations(rotations: readonly Pick<Rotation, 'envId' | 'version' | 'idsOut' | 'idsIn'>[], at: Date): Promise<void> {
     if (rotations.length === 0) return;
     const fields = Object.fromEntries(
       rotations.map((r) => [
@@ -95,7 +95,7 @@ function parseField<T>(schema: v.GenericSchema<unknown, T>, text: string | undef
 }
 
 /** Reads the status (one round trip); unreadable fields come back as null or are left out. */
-export async function readSchedulerStatus(redis: Redis, prefix: string): Promise<SchedulerStatus> {
+export async function readSchedulerStatus(redis: Redis, prefix: string): Promise<SchedulerStatusRecord> {
   const keys = poolKeys(prefix);
   const replies = (await redis.pipeline().hgetall(keys.status).get(keys.lease).pttl(keys.lease).exec()) ?? [];
   const hash = (replies[0]?.[1] ?? {}) as Record<string, string>;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import { BlockClock } from '../chain/block-clock.ts';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { LeaseLostError } from '../pool/fenced-create.ts';
@@ -14,20 +15,27 @@ import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import { closeRedis, createRedis } from '../runtime/redis.ts';
 import { sleep } from '../runtime/sleep.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
-import { coreTasks } from './core-tasks.ts';
 import { LeaderLease } from './leader-lease.ts';
+import { type LeaderMinerSource, leaderTasks } from './leader-tasks.ts';
 import { type PeriodicTask, runPeriodicTasks } from './periodic-task.ts';
-import type { SchedulerDeps } from './scheduler-deps.ts';
 import { StatusWriter } from './scheduler-status.ts';
 
 /** Options of a {@link Scheduler}. */
 export interface SchedulerOptions {
-  readonly config: Pick<Config, 'scheduler' | 'slots' | 'storage' | 'chain'>;
+  readonly config: Pick<Config, 'scheduler' | 'slots' | 'storage' | 'chain' | 'scoring'>;
   readonly db: Kysely<Database>;
   readonly logger: Logger;
-  readonly deps: SchedulerDeps;
-  /** More periodic tasks for the leader (e.g. rolling weights), run after the core ones. */
-  readonly tasks?: readonly PeriodicTask[];
+  /** Miner discovery (chain or static file), closed by its creator; absent = the `miners` table is managed elsewhere and only read. */
+  readonly minerSource?: LeaderMinerSource;
+  /** The block weights are stamped with when miners do not come from the chain (default: a {@link BlockClock}). */
+  readonly blockClock?: Pick<BlockClock, 'currentBlock'>;
+  /** Envs with a sampling-list definition (the pool schedules only these); absent = every stored list. */
+  readonly envIds?: readonly string[];
+  /**
+   * The tasks a term runs, from the leader's tasks (leader-tasks.ts); default: all of them. For
+   * tests that run the leader without some of them, or with a probe task.
+   */
+  readonly tasks?: (listed: readonly PeriodicTask[]) => readonly PeriodicTask[];
   /** Name of this replica in the lease and the status (default `<hostname>-<pid>-<random>`). */
   readonly instanceId?: string;
   /** Where leadership, ticks, rotations and task failures are recorded; absent = not recorded. */
@@ -36,7 +44,7 @@ export interface SchedulerOptions {
 
 /**
  * The scheduler of a `serve` replica: campaigns for the Redis lease and, while it holds it, runs
- * the leader loop (core-tasks.ts plus any plugged-in tasks). Losing the lease (renewal refused,
+ * the leader loop (the tasks listed in leader-tasks.ts). Losing the lease (renewal refused,
  * or not confirmed before it would expire) aborts the running task at once and ends the term;
  * the replica then campaigns again. `stop()` ends the term and releases the lease so that
  * another replica takes over without waiting for it to expire.
@@ -47,6 +55,7 @@ export class Scheduler implements Stoppable {
   readonly #options: SchedulerOptions;
   readonly #logger: Logger;
   readonly #stopping = new AbortController();
+  readonly #blockClock: Pick<BlockClock, 'currentBlock'>;
   #redis: Redis | undefined;
   #pool: TaskPool | undefined;
   #lease: LeaderLease | undefined;
@@ -59,6 +68,7 @@ export class Scheduler implements Stoppable {
     this.#options = options;
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.#logger = options.logger.child({ component: 'scheduler', instance: this.instanceId });
+    this.#blockClock = options.blockClock ?? new BlockClock();
   }
 
   /** Whether this replica leads now. */
@@ -117,7 +127,7 @@ export class Scheduler implements Stoppable {
   }
 
   async #lead(token: string): Promise<void> {
-    const { config, db, deps, metrics } = this.#options;
+    const { config, db, metrics, minerSource, envIds } = this.#options;
     const lease = this.#lease!;
     const pool = this.#pool!;
     const term = new AbortController();
@@ -161,10 +171,19 @@ export class Scheduler implements Stoppable {
     try {
       pool.beginTerm(token);
       await status.leader(this.instanceId, since).catch(() => undefined);
-      const tasks = [
-        ...coreTasks({ config, db, deps, pool, status, logger: this.#logger, ...(metrics ? { metrics } : {}) }),
-        ...(this.#options.tasks ?? []),
-      ];
+      const listed = leaderTasks({
+        config,
+        db,
+        pool,
+        status,
+        logger: this.#logger,
+        rootLogger: this.#options.logger,
+        blockClock: this.#blockClock,
+        ...(minerSource ? { minerSource } : {}),
+        ...(envIds ? { envIds } : {}),
+        ...(metrics ? { metrics } : {}),
+      });
+      const tasks = this.#options.tasks?.(listed) ?? listed;
       // Every task's failure counter exists from the start (at 0), so that `increase()` sees the first failure.
       for (const t of tasks) metrics?.schedulerTaskFailures.inc({ task: t.name }, 0);
       // One log line per change of a task's failure (a missing miners file fails every minute:

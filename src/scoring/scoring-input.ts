@@ -13,7 +13,7 @@ export interface ScoredEnv {
 }
 
 /** A miner as the chain (or the static miners file) knows it. */
-export interface MinerIdentity {
+export interface ScoredMiner {
   /** Unique integer in [0, 65535]. */
   readonly uid: number;
   readonly hotkey: string;
@@ -41,6 +41,6 @@ export interface MinerEnvAggregate {
 /** Everything {@link computeScores} reads. Order of every array is irrelevant. */
 export interface ScoringInput {
   readonly envs: readonly ScoredEnv[];
-  readonly miners: readonly MinerIdentity[];
+  readonly miners: readonly ScoredMiner[];
   readonly aggregates: readonly MinerEnvAggregate[];
 }

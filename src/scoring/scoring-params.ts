@@ -1,5 +1,5 @@
 /**
- * The tunable knobs of scoring. Defaults live in the config module (`scoringParamsOf`), which maps the
+ * The tunable knobs of scoring. Built from the configuration by `scoringParamsOf` (scoring-params-of.ts), which maps the
  * `EVALPOOL_*` variables onto this object.
  */
 export interface ScoringParams {

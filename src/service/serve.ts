@@ -62,9 +62,9 @@ export async function startServe(config: Config, logger: Logger, options: ServeO
     if (eviction) logger.warn(eviction);
 
     if (config.scheduler.enabled) {
-      const wiring = await wireScheduler(config, db, logger, lifecycle);
+      const seams = await wireScheduler(config, db, logger, lifecycle);
       // Registered before the HTTP server so that it stops after it: stop releases the lease.
-      const scheduler = lifecycle.add(new Scheduler({ config, db, logger, deps: wiring.deps, tasks: wiring.tasks, metrics }));
+      const scheduler = lifecycle.add(new Scheduler({ config, db, logger, ...seams, metrics }));
       await scheduler.start();
     }
 

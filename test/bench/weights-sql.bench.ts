@@ -12,11 +12,11 @@
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import pino from 'pino';
-import { scoringParamsOf } from '../../src/config/scoring-params.ts';
 import { aggregateCurrentListResults } from '../../src/db/tables/results.ts';
 import { readScoringInput } from '../../src/scheduler/read-scoring-input.ts';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
+import { scoringParamsOf } from '../../src/scoring/scoring-params-of.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { createBenchDatabase } from './bench-database.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';

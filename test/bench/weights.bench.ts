@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { computeScores } from '../../src/scoring/compute-scores.ts';
-import type { MinerEnvAggregate, MinerIdentity, ScoredEnv, ScoringInput } from '../../src/scoring/scoring-input.ts';
+import type { MinerEnvAggregate, ScoredEnv, ScoredMiner, ScoringInput } from '../../src/scoring/scoring-input.ts';
 import { prng } from '../helpers/prng.ts';
 import { testScoringParams } from '../helpers/test-config.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';
@@ -26,7 +26,7 @@ export function benchInput(minerCount: number, seed = 42): ScoringInput {
   const random = prng(seed);
   const envs: ScoredEnv[] = Array.from({ length: ENVS }, (_, j) => ({ envId: `env-${j}`, listSize: LIST_SIZE }));
   const bases = Array.from({ length: 12 }, () => envs.map(() => random()));
-  const miners: MinerIdentity[] = [];
+  const miners: ScoredMiner[] = [];
   const aggregates: MinerEnvAggregate[] = [];
   for (let uid = 0; uid < minerCount; uid++) {
     miners.push({ uid, hotkey: `5Hotkey${uid}`, revision: `rev${uid}`, committedBlock: 1000 + Math.floor(random() * 5000) });

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { Config } from '../../src/config/schema.ts';
-import { scoringParamsOf } from '../../src/config/scoring-params.ts';
+import { scoringParamsOf } from '../../src/scoring/scoring-params-of.ts';
 
 /**
  * The miners file of a test that names none: a path that never exists. The default, `miners.json`

@@ -8,9 +8,8 @@ import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { StaticMinerSource } from '../../src/chain/static-miner-source.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
-import type { SchedulerDeps } from '../../src/scheduler/scheduler-deps.ts';
 import { apiReaders } from '../../src/service/api-readers.ts';
-import { stubSchedulerDeps } from '../helpers/stub-scheduler-deps.ts';
+import { coreLeaderTasks } from '../helpers/core-leader-tasks.ts';
 import { getJson, testApp } from '../helpers/test-app.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { capturingLogger } from '../helpers/test-logger.ts';
@@ -47,11 +46,14 @@ describe('the miners file, watched', () => {
       });
       const { logger, lines } = capturingLogger();
       const source = new StaticMinerSource({ file, logger, watch: { debounceMs: 50, pollMs: 60_000 } });
-      const deps: SchedulerDeps = {
-        ...stubSchedulerDeps(),
-        minerSource: { refresh: (signal) => source.refresh(signal), onChange: (l) => source.onChange(l) },
-      };
-      const scheduler = new Scheduler({ config, db: database.db, logger, deps, instanceId: 'watch' });
+      const scheduler = new Scheduler({
+        config,
+        db: database.db,
+        logger,
+        tasks: coreLeaderTasks(),
+        minerSource: source,
+        instanceId: 'watch',
+      });
       cleanup.push(
         () => source.close(),
         () => scheduler.stop(),

@@ -4,9 +4,8 @@ import { sql } from 'kysely';
 import { LeaseLostError } from '../../src/pool/fenced-create.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
-import type { SchedulerDeps } from '../../src/scheduler/scheduler-deps.ts';
 import { readSchedulerStatus } from '../../src/scheduler/scheduler-status.ts';
-import { stubSchedulerDeps as schedulerDeps } from '../helpers/stub-scheduler-deps.ts';
+import { coreLeaderTasks } from '../helpers/core-leader-tasks.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { capturingLogger, testLogger } from '../helpers/test-logger.ts';
@@ -42,23 +41,26 @@ describe('the scheduler: one leader among replicas', () => {
     await Promise.all(schedulers.splice(0).map((s) => s.stop()));
   });
 
-  function replica(
-    name: string,
-    deps: SchedulerDeps = schedulerDeps(),
-    extra: Partial<ConstructorParameters<typeof Scheduler>[0]> = {},
-  ): Scheduler {
-    const scheduler = new Scheduler({ config, db: database.db, logger: testLogger(), deps, instanceId: name, ...extra });
+  function replica(name: string, extra: Partial<ConstructorParameters<typeof Scheduler>[0]> = {}): Scheduler {
+    const scheduler = new Scheduler({
+      config,
+      db: database.db,
+      logger: testLogger(),
+      tasks: coreLeaderTasks(),
+      instanceId: name,
+      ...extra,
+    });
     schedulers.push(scheduler);
     return scheduler;
   }
 
   test('exactly one of two replicas schedules; it fills the pool; on stop it hands over at once', async () => {
     const ran: string[] = [];
-    const a = replica('a', schedulerDeps(), {
-      tasks: [{ name: 'weights', intervalMs: 10_000, run: () => Promise.resolve(void ran.push('a')) }],
+    const a = replica('a', {
+      tasks: coreLeaderTasks({ name: 'weights', intervalMs: 10_000, run: () => Promise.resolve(void ran.push('a')) }),
     });
-    const b = replica('b', schedulerDeps(), {
-      tasks: [{ name: 'weights', intervalMs: 10_000, run: () => Promise.resolve(void ran.push('b')) }],
+    const b = replica('b', {
+      tasks: coreLeaderTasks({ name: 'weights', intervalMs: 10_000, run: () => Promise.resolve(void ran.push('b')) }),
     });
     await Promise.all([a.start(), b.start()]);
     await waitFor('a leader', () => a.isLeader || b.isLeader);
@@ -84,14 +86,19 @@ describe('the scheduler: one leader among replicas', () => {
 
   test('a lost lease stops scheduling at once, the running tick included; the replica campaigns again', async () => {
     let ticks = 0;
-    const slowLists: SchedulerDeps = {
-      ...schedulerDeps(),
-      async getCurrentLists(db) {
-        ticks++;
-        return schedulerDeps().getCurrentLists(db);
-      },
-    };
-    const a = replica('a', slowLists);
+    const countingTicks = (listed: Parameters<ReturnType<typeof coreLeaderTasks>>[0]) =>
+      coreLeaderTasks()(listed).map((t) =>
+        t.name === 'tick'
+          ? {
+              ...t,
+              run(signal: AbortSignal) {
+                ticks++;
+                return t.run(signal);
+              },
+            }
+          : t,
+      );
+    const a = replica('a', { tasks: countingTicks });
     await a.start();
     await waitFor('leader', () => a.isLeader);
     await waitFor('filled', async () => (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length === 7);
@@ -117,21 +124,19 @@ describe('the scheduler: one leader among replicas', () => {
   test('a task that meets the new leader (LeaseLostError) ends the term with one info line, not a task failure', async () => {
     const { logger, lines } = capturingLogger();
     let takenOver = false;
-    const a = replica('a', schedulerDeps(), {
+    const a = replica('a', {
       logger,
-      tasks: [
-        {
-          name: 'weights',
-          intervalMs: 50,
-          async run() {
-            // Another replica takes over while this task runs; its fenced write finds out first.
-            if (takenOver) return;
-            takenOver = true;
-            await redisHandle.redis.set(poolKeys(redisHandle.prefix).lease, 'successor#1', 'PX', 60_000);
-            throw new LeaseLostError('the lease key holds another token');
-          },
+      tasks: coreLeaderTasks({
+        name: 'weights',
+        intervalMs: 50,
+        async run() {
+          // Another replica takes over while this task runs; its fenced write finds out first.
+          if (takenOver) return;
+          takenOver = true;
+          await redisHandle.redis.set(poolKeys(redisHandle.prefix).lease, 'successor#1', 'PX', 60_000);
+          throw new LeaseLostError('the lease key holds another token');
         },
-      ],
+      }),
     });
     await a.start();
     await waitFor('the term ended', () => takenOver && !a.isLeader, 5_000);
@@ -155,7 +160,7 @@ describe('the scheduler: one leader among replicas', () => {
       config: poolConfig(redisHandle.prefix, { ...LEADER_SETTINGS, EVALPOOL_REDIS_URL: `redis://127.0.0.1:${proxy.port}` }),
       db: database.db,
       logger: testLogger(),
-      deps: schedulerDeps(),
+      tasks: coreLeaderTasks(),
       instanceId: 'behind-a-proxy',
     });
     try {
@@ -174,14 +179,11 @@ describe('the scheduler: one leader among replicas', () => {
 
   test('miner discovery drives the pool: a new revision replaces the old one’s queued tasks, a deregistered miner’s disappear', async () => {
     let discovered = [
-      { uid: 1, hotkey: 'hk1', revision: 'r1', endpoint: 'http://127.0.0.1:9/a', committed_block: 10 },
-      { uid: 2, hotkey: 'hk2', revision: 'r1', endpoint: 'http://127.0.0.1:9/b', committed_block: 11 },
+      { uid: 1, hotkey: 'hk1', revision: 'r1', endpoint: 'http://127.0.0.1:9/a', committed_block: 10, form: 'static' as const },
+      { uid: 2, hotkey: 'hk2', revision: 'r1', endpoint: 'http://127.0.0.1:9/b', committed_block: 11, form: 'static' as const },
     ];
-    const ensured: string[][] = [];
-    const deps: SchedulerDeps = {
-      ...schedulerDeps(),
-      ensureMinerSlots: (_db, hotkeys) => Promise.resolve(void ensured.push([...hotkeys])),
-      minerSource: { refresh: () => Promise.resolve({ miners: discovered, block: 1 }) },
+    const minerSource = {
+      refresh: () => Promise.resolve({ miners: discovered, block: 1, source: 'static' as const, fetchedAt: new Date(), excluded: [] }),
     };
     const fast = poolConfig(redisHandle.prefix, {
       EVALPOOL_SCHEDULER_TICK_MS: '50',
@@ -189,13 +191,25 @@ describe('the scheduler: one leader among replicas', () => {
       EVALPOOL_MAX_ENV_SHARE: '1',
       EVALPOOL_MINERS_REFRESH_SECONDS: '1',
     });
-    const a = new Scheduler({ config: fast, db: database.db, logger: testLogger(), deps, instanceId: 'a' });
+    const a = new Scheduler({
+      config: fast,
+      db: database.db,
+      logger: testLogger(),
+      tasks: coreLeaderTasks(),
+      minerSource,
+      instanceId: 'a',
+    });
     schedulers.push(a);
     await a.start();
     const revisions = async (): Promise<string[]> =>
       [...new Set((await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).map((t) => `${t.hotkey}@${t.revision}`))].sort();
     await waitFor('both miners scheduled', async () => (await revisions()).join() === 'hk1@r1,hk2@r1');
-    assert.deepEqual(ensured[0], ['hk1', 'hk2'], 'slots rows are ensured for discovered miners');
+    const ensured = await database.db.selectFrom('miner_slots').select('hotkey').orderBy('hotkey').execute();
+    assert.deepEqual(
+      ensured.map((r) => r.hotkey),
+      ['hk1', 'hk2'],
+      'slots rows are ensured for discovered miners',
+    );
     discovered = [{ ...discovered[0]!, revision: 'r2' }];
     await waitFor('only the new revision left', async () => (await revisions()).join() === 'hk1@r2');
   });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { MinerEnvAggregate, MinerIdentity } from '../../src/scoring/scoring-input.ts';
+import type { MinerEnvAggregate, ScoredMiner } from '../../src/scoring/scoring-input.ts';
 
 /** A miner with a recognisable hotkey and revision. */
-export function miner(uid: number, committedBlock: number): MinerIdentity {
+export function miner(uid: number, committedBlock: number): ScoredMiner {
   return { uid, hotkey: `hk${uid}`, revision: `rev${uid}`, committedBlock };
 }
 

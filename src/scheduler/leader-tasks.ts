@@ -1,38 +1,66 @@
 import type { Kysely } from 'kysely';
+import type { BlockClock } from '../chain/block-clock.ts';
+import type { MinerSnapshot, MinerSource } from '../chain/miner-source.ts';
 import { MINER_DECLARATION_CHECK_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
+import { ensureMinerSlots } from '../db/tables/miner-slots.ts';
 import { syncMiners } from '../db/tables/miners.ts';
+import { getSamplingLists } from '../db/tables/sampling-lists.ts';
+import type { PoolList } from '../pool/pool-list.ts';
+import { adjustSlots } from '../pool/slots/adjust-slots.ts';
 import type { TaskPool } from '../pool/task-pool.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { EvalpoolMetrics } from '../runtime/metrics.ts';
+import { rotateDueLists } from '../sampling/rotate-due-lists.ts';
 import type { PeriodicTask } from './periodic-task.ts';
 import { refreshDeclarations } from './refresh-declarations.ts';
-import type { SchedulerDeps } from './scheduler-deps.ts';
+import { createRetentionTask } from './retention-task.ts';
 import type { StatusWriter } from './scheduler-status.ts';
+import { createWeightsTask } from './weights-task.ts';
 
-/** What the core tasks work with. */
-export interface CoreTaskContext {
-  readonly config: Pick<Config, 'scheduler' | 'slots' | 'chain'>;
+/**
+ * Where miners come from (chain or static file). After its first success `refresh` must not
+ * reject on I/O failures but return the last known miners with `stale` set (an outage must never
+ * empty the pool). Closed by whoever created it.
+ */
+export type LeaderMinerSource = Pick<MinerSource, 'refresh' | 'onChange'>;
+
+/** What the leader's tasks work with. */
+export interface LeaderTaskContext {
+  readonly config: Pick<Config, 'scheduler' | 'slots' | 'chain' | 'scoring'>;
   readonly db: Kysely<Database>;
-  readonly deps: SchedulerDeps;
   readonly pool: TaskPool;
   readonly status: StatusWriter;
+  /** The scheduler's logger (component `scheduler`). */
   readonly logger: Logger;
+  /** The process's logger: the weights and retention tasks log under their own component. */
+  readonly rootLogger: Logger;
+  /** Miner discovery; absent = the `miners` table is managed elsewhere and only read. */
+  readonly minerSource?: LeaderMinerSource;
+  /** The block weights are stamped with when miners do not come from the chain. */
+  readonly blockClock: Pick<BlockClock, 'currentBlock'>;
+  /** Envs with a sampling-list definition (the pool schedules only these); absent = every stored list. */
+  readonly envIds?: readonly string[];
   /** Where tick durations and rotations are recorded; absent = not recorded. */
   readonly metrics?: EvalpoolMetrics;
 }
 
 /**
- * The leader's own periodic tasks, in the order they run at the start of a term: miners (when a
- * source is wired), declarations (so that the first tick already knows what miners declared),
- * reconcile, tick, paused-ttl; then slots one interval later. Reconciliation's
- * period is `reconcileEveryTicks` ticks.
+ * Every periodic task of the leader, in the order they run at the start of a term: miners (when
+ * a source is given), declarations (so that the first tick already knows what miners declared),
+ * reconcile, tick, paused-ttl, weights, retention; slots one interval later. Ties run in list
+ * order, so slots is listed before weights and retention: when due together it runs first.
+ * Reconciliation's period is `reconcileEveryTicks` ticks.
  */
-export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
+export function leaderTasks(c: LeaderTaskContext): PeriodicTask[] {
   const { scheduler, slots, chain } = c.config;
   const tasks: PeriodicTask[] = [];
-  const source = c.deps.minerSource;
+  const defined = c.envIds ? new Set(c.envIds) : undefined;
+  const currentLists = async (): Promise<readonly PoolList[]> =>
+    (await getSamplingLists(c.db)).filter((l) => defined === undefined || defined.has(l.env_id));
+  const source = c.minerSource;
+  let last: MinerSnapshot | undefined;
   if (source) {
     // One log line per change of the discovery's state, not one per refresh.
     let staleError: string | undefined;
@@ -43,6 +71,7 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
       ...(source.onChange ? { wakeOn: (wake: () => void) => source.onChange!(wake) } : {}),
       async run(signal) {
         const snapshot = await source.refresh(signal);
+        last = snapshot;
         if (snapshot.stale && snapshot.stale.error !== staleError)
           c.logger.warn({ block: snapshot.block, err: snapshot.stale.error }, 'miner discovery failed: keeping the last known miners');
         staleError = snapshot.stale?.error;
@@ -54,7 +83,7 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
           excluded: snapshot.excluded?.length ?? 0,
           ...(snapshot.stale ? { stale: { since: snapshot.stale.since.toISOString(), error: snapshot.stale.error } } : {}),
         });
-        await c.deps.ensureMinerSlots(
+        await ensureMinerSlots(
           c.db,
           snapshot.miners.map((m) => m.hotkey),
           slots.default,
@@ -85,7 +114,7 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
     name: 'reconcile',
     intervalMs: scheduler.tickMs * scheduler.reconcileEveryTicks,
     async run(signal) {
-      await c.pool.reconcile(await c.deps.getCurrentLists(c.db), signal);
+      await c.pool.reconcile(await currentLists(), signal);
     },
   });
   tasks.push({
@@ -93,11 +122,11 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
     intervalMs: scheduler.tickMs,
     async run(signal) {
       const startedAt = Date.now();
-      const rotations = await c.deps.rotateDueLists(c.db, new Date(startedAt), c.logger);
+      const rotations = await rotateDueLists(c.db, new Date(startedAt), c.logger, c.envIds ? { envIds: c.envIds } : {});
       for (const r of rotations) c.metrics?.rotations.inc({ env: r.envId });
       await c.status.rotations(rotations, new Date(startedAt));
       signal.throwIfAborted();
-      const lists = await c.deps.getCurrentLists(c.db);
+      const lists = await currentLists();
       // Each env's rotation counter exists from its first tick (at 0), not only from its first rotation.
       for (const l of lists) c.metrics?.rotations.inc({ env: l.env_id }, 0);
       const report = await c.pool.topUp(lists, Date.now(), signal);
@@ -111,7 +140,7 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
     name: 'paused-ttl',
     intervalMs: scheduler.pausedCleanupIntervalSeconds * 1_000,
     async run(signal) {
-      await c.pool.cleanPaused(await c.deps.getCurrentLists(c.db), signal);
+      await c.pool.cleanPaused(await currentLists(), signal);
     },
   });
   tasks.push({
@@ -119,8 +148,12 @@ export function coreTasks(c: CoreTaskContext): PeriodicTask[] {
     intervalMs: slots.adjustIntervalSeconds * 1_000,
     runAtStart: false,
     async run() {
-      await c.deps.adjustSlots(c.db, slots, new Date(), c.logger);
+      await adjustSlots(c.db, slots, new Date(), c.logger);
     },
   });
+  // Weights are stamped with the chain's block when miners come from the chain, else the clock's.
+  const block = (): Promise<number> => Promise.resolve(last?.source === 'subtensor' ? last.block : c.blockClock.currentBlock());
+  tasks.push(createWeightsTask({ db: c.db, config: c.config, logger: c.rootLogger.child({ component: 'weights' }), block }));
+  tasks.push(createRetentionTask({ db: c.db, config: c.config, logger: c.rootLogger.child({ component: 'retention' }) }));
   return tasks;
 }
