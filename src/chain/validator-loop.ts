@@ -13,8 +13,8 @@
  */
 import type { Logger } from 'pino';
 import { VALIDATOR_POLL_INTERVAL_MS, VALIDATOR_RESUBMIT_BLOCKS } from '../config/constants.ts';
+import type { U16Weights } from '../db/schema.ts';
 import { errorMessage } from '../runtime/error-message.ts';
-import type { U16Weights } from '../scoring/u16-weights.ts';
 import { SignedExtensionError } from './signed-extensions.ts';
 import type { LatestWeights } from './weights-response.ts';
 import { CommitRevealEnabledError, HotkeyNotRegisteredError, type PreparedWeights, type WeightsCadence } from './weights-submitter.ts';

@@ -23,8 +23,8 @@ import {
   VALIDATOR_ERA_PERIOD,
   VALIDATOR_INCLUSION_TIMEOUT_MS,
 } from '../config/constants.ts';
+import type { U16Weights } from '../db/schema.ts';
 import { errorMessage } from '../runtime/error-message.ts';
-import type { U16Weights } from '../scoring/u16-weights.ts';
 import { buildTimelockedCommit, encodeWeightsPayload, revealRound, SUPPORTED_COMMIT_REVEAL_VERSION } from './commit-reveal.ts';
 import { assertSignableExtensions } from './signed-extensions.ts';
 import type { SubtensorConnection } from './subtensor-connection.ts';

@@ -122,17 +122,21 @@ export interface SlotHistoryTable {
   created_at: CreatedAt;
 }
 
-/** The validators' format (DESIGN.md, "Contracts"). */
-export interface WeightsU16 {
-  uids: number[];
-  values: number[];
+/**
+ * Chain weights in the validators' format (DESIGN.md, "Contracts"): parallel arrays ordered by uid
+ * ascending, values summing to 65535. Declared here, with the column that stores it; scoring
+ * computes it and chain submits it.
+ */
+export interface U16Weights {
+  readonly uids: readonly number[];
+  readonly values: readonly number[];
 }
 
 export interface WeightsTable {
   id: BigId;
   block_number: number;
   weights: ColumnType<Record<string, number>, string, string>;
-  weights_u16: ColumnType<WeightsU16, string, string>;
+  weights_u16: ColumnType<U16Weights, string, string>;
   metadata: ColumnType<Record<string, unknown>, string, string>;
   created_at: CreatedAt;
 }

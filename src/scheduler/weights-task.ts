@@ -22,14 +22,13 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
-import type { Database } from '../db/schema.ts';
+import type { Database, U16Weights } from '../db/schema.ts';
 import { insertScoreSnapshot, recordLiveScoreSnapshot } from '../db/tables/score-snapshots.ts';
 import { getLatestWeights, insertWeights, type WeightsRow } from '../db/tables/weights.ts';
 import { computeScores } from '../scoring/compute-scores.ts';
 import type { ScoreReport } from '../scoring/score-report.ts';
 import { scoringParamsOf } from '../scoring/scoring-params-of.ts';
 import type { StoredScoreReport } from '../scoring/stored-report.ts';
-import type { U16Weights } from '../scoring/u16-weights.ts';
 import { readScoringInput } from './read-scoring-input.ts';
 
 /** What the weights task needs; all of it is created and closed by the caller. */

@@ -2,8 +2,9 @@
  * What {@link computeScores} returns: everything the weights row, the score snapshot, the API and
  * the CLI show. Plain data (JSON-serialisable), deterministic for a given input whatever its order.
  */
+
+import type { U16Weights } from '../db/schema.ts';
 import type { ScoringParams } from './scoring-params.ts';
-import type { U16Weights } from './u16-weights.ts';
 
 /** A scored env as scoring saw it. */
 export interface EnvSummary {

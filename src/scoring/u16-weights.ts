@@ -5,6 +5,8 @@
  * with a positive weight receive a unit, so a zero weight stays 0.
  */
 
+import type { U16Weights } from '../db/schema.ts';
+
 /** The total the chain normalises u16 weights against. */
 export const U16_TOTAL = 65535;
 
@@ -12,12 +14,6 @@ export const U16_TOTAL = 65535;
 export interface UidWeight {
   readonly uid: number;
   readonly weight: number;
-}
-
-/** The validator-facing form: parallel arrays ordered by uid ascending, values summing to 65535. */
-export interface U16Weights {
-  readonly uids: readonly number[];
-  readonly values: readonly number[];
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { ValidatorLoop, type ValidatorLoopOptions } from '../../src/chain/validator-loop.ts';
 import { type LatestWeights, parseLatestWeights } from '../../src/chain/weights-response.ts';
 import { CommitRevealEnabledError, type PreparedWeights, type WeightsCadence } from '../../src/chain/weights-submitter.ts';
-import type { U16Weights } from '../../src/scoring/u16-weights.ts';
+import type { U16Weights } from '../../src/db/schema.ts';
 import { capturingLogger } from '../helpers/test-logger.ts';
 import { weightsBody } from './weights-server.ts';
 
