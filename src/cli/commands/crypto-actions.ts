@@ -5,7 +5,21 @@ import { parseCommitment } from '../../chain/commitment.ts';
 import { encryptDeploymentId } from '../../chain/endpoint-crypto.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { type ChainCommandDeps, chainCommandDeps, runChainCommand } from './chain-command-deps.ts';
-import type { EncryptOptions, KeygenOptions } from './crypto.ts';
+
+/** Flags of `crypto encrypt-endpoint`. */
+export interface EncryptOptions {
+  publicKey: string;
+  repo?: string;
+  rev?: string;
+  json?: boolean;
+}
+
+/** Flags of `crypto keygen`. */
+export interface KeygenOptions {
+  out: string;
+  force?: boolean;
+  json?: boolean;
+}
 
 // A Raw field of Commitments.set_commitment holds at most 128 bytes.
 const RAW_FIELD_MAX_BYTES = 128;

@@ -1,20 +1,6 @@
 import type { Command } from 'commander';
 import type { ChainCommandDeps } from './chain-command-deps.ts';
-
-/** Flags of `crypto keygen`. */
-export interface KeygenOptions {
-  out: string;
-  force?: boolean;
-  json?: boolean;
-}
-
-/** Flags of `crypto encrypt-endpoint`. */
-export interface EncryptOptions {
-  publicKey: string;
-  repo?: string;
-  rev?: string;
-  json?: boolean;
-}
+import type { EncryptOptions, KeygenOptions } from './crypto-actions.ts';
 
 /**
  * `evalpool crypto keygen --out <file> [--force]`: a new backend key pair for encrypted endpoint

@@ -16,7 +16,14 @@ import { stopOnSignals } from '../../runtime/lifecycle.ts';
 import { PACKAGE_ROOT } from '../../runtime/package-root.ts';
 import { loadContext } from '../context.ts';
 import { runCommand } from '../run-command.ts';
-import type { DemoOptions } from './demo.ts';
+
+/** Flags of `evalpool demo`. */
+export interface DemoOptions {
+  port?: string;
+  minersFile?: string;
+  name?: string;
+  minerPorts?: string;
+}
 
 /** Writes the miners file with the demo's miners on `first`, `first + 1`, … to a folder removed at exit. */
 async function writeMovedMinersFile(file: string, first: number): Promise<string> {

@@ -1,12 +1,5 @@
 import type { Command } from 'commander';
-
-/** Flags of `evalpool demo`. */
-export interface DemoOptions {
-  port?: string;
-  minersFile?: string;
-  name?: string;
-  minerPorts?: string;
-}
+import type { DemoOptions } from './demo-action.ts';
 
 /** `evalpool demo` (`npm start`): demo miners, `serve` with inline workers, progress until the first weights. */
 export function register(program: Command): void {

@@ -6,7 +6,12 @@ import { confirm } from '../confirm.ts';
 import { loadPrintingContext } from '../context.ts';
 import { printJson, rowsAsJson } from '../output.ts';
 import { runCommand } from '../run-command.ts';
-import type { MigrateOptions } from './migrate.ts';
+
+/** Flags of `evalpool migrate`. */
+export interface MigrateOptions {
+  yes?: boolean;
+  json?: boolean;
+}
 
 const RUN_HEADERS = ['migration', 'direction', 'status'];
 

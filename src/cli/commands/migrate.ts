@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-
-/** Flags of `evalpool migrate`. */
-export interface MigrateOptions {
-  yes?: boolean;
-  json?: boolean;
-}
+import type { MigrateOptions } from './migrate-action.ts';
 
 /** `evalpool migrate [up|down|status]`. */
 export function register(program: Command): void {

@@ -3,9 +3,16 @@ import type { MinerSnapshot, MinerSource } from '../../chain/miner-source.ts';
 import { StaticMinerSource } from '../../chain/static-miner-source.ts';
 import { type Cell, formatTable } from '../../runtime/format-table.ts';
 import { formatTime } from '../../runtime/format-time.ts';
+import type { OutputOptions } from '../output.ts';
 import { rowsAsJson } from '../output.ts';
 import { type ChainCommandDeps, chainCommandDeps, replacedProvider, runChainCommand } from './chain-command-deps.ts';
-import type { ShowOptions } from './miners.ts';
+import type { ChainFlags } from './chain-flags.ts';
+
+/** Flags of `miners show`. */
+export interface ShowOptions extends ChainFlags, OutputOptions {
+  minersFile?: string;
+  backendKeyFile?: string;
+}
 
 const HEADERS = ['uid', 'hotkey', 'revision', 'endpoint', 'committed_block', 'form', 'status'];
 

@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
-import { type OutputOptions, outputFlags } from '../output.ts';
+import { outputFlags } from '../output.ts';
 import type { ChainCommandDeps } from './chain-command-deps.ts';
-import { type ChainFlags, chainFlags } from './chain-flags.ts';
-
-/** Flags of `miners show`. */
-export interface ShowOptions extends ChainFlags, OutputOptions {
-  minersFile?: string;
-  backendKeyFile?: string;
-}
+import { chainFlags } from './chain-flags.ts';
+import type { ShowOptions } from './miners-show.ts';
 
 /**
  * `evalpool miners show`: reads the configured miner source once and prints its miners,

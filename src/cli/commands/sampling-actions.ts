@@ -12,9 +12,15 @@ import { nextRotationAt } from '../../sampling/rotation-due.ts';
 import { UnknownSamplingListError } from '../../sampling/sampling-error.ts';
 import { loadPrintingContext } from '../context.ts';
 import { withExistingDatabase } from '../existing-database.ts';
+import type { OutputOptions } from '../output.ts';
 import { printJson, rowsAsJson } from '../output.ts';
 import { runCommand } from '../run-command.ts';
-import type { SamplingShowOptions } from './sampling.ts';
+
+/** Flags of `sampling show`. */
+export interface SamplingShowOptions extends OutputOptions {
+  ids?: boolean;
+  limit: string;
+}
 
 const LIST_HEADERS = ['env', 'family', 'size', 'scored', 'rotation', 'last_rotation', 'next_rotation', 'version'];
 

@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
-import { type OutputOptions, outputFlags } from '../output.ts';
+import { outputFlags } from '../output.ts';
+import type { SamplingShowOptions } from './sampling-actions.ts';
 
 /** Where the ids are shown: never to miners. */
 const OPS_ONLY = 'ops only: the current lists are never made public (miners must not know the ids ahead of evaluation)';
-
-/** Flags of `sampling show`. */
-export interface SamplingShowOptions extends OutputOptions {
-  ids?: boolean;
-  limit: string;
-}
 
 /** `evalpool sampling show [env]`, `evalpool sampling rotate <env>`, `evalpool sampling sync [--force]`. */
 export function register(program: Command): void {

@@ -16,7 +16,19 @@ import { withExistingDatabase } from '../existing-database.ts';
 import { type OutputOptions, printJson, rowsAsJson } from '../output.ts';
 import { formatAge, parseDuration } from '../parse-duration.ts';
 import { runCommand } from '../run-command.ts';
-import type { DeleteOptions, FilterOptions } from './tasks.ts';
+
+/** Flags of `tasks paused delete`. */
+export interface DeleteOptions extends FilterOptions {
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+/** The filters of `tasks paused list|delete`. */
+export interface FilterOptions extends OutputOptions {
+  miner?: string;
+  env?: string;
+  olderThan?: string;
+}
 
 const REDIS_READY_MS = 5_000;
 const PAUSED_HEADERS = ['env', 'miner', 'revision', 'task_id', 'paused_at', 'age', 'reason'];

@@ -1,18 +1,6 @@
 import type { Command } from 'commander';
 import { type OutputOptions, outputFlags } from '../output.ts';
-
-/** The filters of `tasks paused list|delete`. */
-export interface FilterOptions extends OutputOptions {
-  miner?: string;
-  env?: string;
-  olderThan?: string;
-}
-
-/** Flags of `tasks paused delete`. */
-export interface DeleteOptions extends FilterOptions {
-  dryRun?: boolean;
-  yes?: boolean;
-}
+import type { DeleteOptions, FilterOptions } from './tasks-actions.ts';
 
 function withFilters(command: Command): Command {
   return outputFlags(command)

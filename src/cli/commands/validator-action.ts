@@ -5,7 +5,17 @@ import { fetchLatestWeights, type LatestWeights } from '../../chain/weights-resp
 import { type PreparedWeights, WeightsSubmitter } from '../../chain/weights-submitter.ts';
 import { formatTable } from '../../runtime/format-table.ts';
 import { type ChainCommandDeps, chainCommandDeps, replacedProvider, runChainCommand } from './chain-command-deps.ts';
-import type { ValidatorOptions } from './validator.ts';
+import type { ChainFlags } from './chain-flags.ts';
+
+/** Flags of `evalpool validator`. */
+export interface ValidatorOptions extends ChainFlags {
+  backend?: string;
+  seedFile?: string;
+  pollInterval?: number;
+  resubmitBlocks?: number;
+  dryRun?: boolean;
+  once?: boolean;
+}
 
 /** What a dry run prints: the uids and u16 values, then the signed extrinsic and its length. */
 function describePrepared(prepared: PreparedWeights, weights: LatestWeights): string[] {

@@ -1,16 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ChainCommandDeps } from './chain-command-deps.ts';
-import { type ChainFlags, chainFlags, parseSeconds } from './chain-flags.ts';
-
-/** Flags of `evalpool validator`. */
-export interface ValidatorOptions extends ChainFlags {
-  backend?: string;
-  seedFile?: string;
-  pollInterval?: number;
-  resubmitBlocks?: number;
-  dryRun?: boolean;
-  once?: boolean;
-}
+import { chainFlags, parseSeconds } from './chain-flags.ts';
+import type { ValidatorOptions } from './validator-action.ts';
 
 function parseBlocks(value: string): number {
   const n = Number(value);

@@ -8,9 +8,14 @@ import { formatTime } from '../../runtime/format-time.ts';
 import type { StoredScoreReport } from '../../scoring/stored-report.ts';
 import { loadPrintingContext } from '../context.ts';
 import { withExistingDatabase } from '../existing-database.ts';
+import type { OutputOptions } from '../output.ts';
 import { printJson, rowsAsJson } from '../output.ts';
 import { runCommand } from '../run-command.ts';
-import type { WeightsShowOptions } from './weights.ts';
+
+/** Flags of `weights show`. */
+export interface WeightsShowOptions extends OutputOptions {
+  block?: string;
+}
 
 const HEADERS = ['uid', 'hotkey', 'weight', 'u16', 'points', 'eligible'];
 

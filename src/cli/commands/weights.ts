@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import { type OutputOptions, outputFlags } from '../output.ts';
-
-/** Flags of `weights show`. */
-export interface WeightsShowOptions extends OutputOptions {
-  block?: string;
-}
+import { outputFlags } from '../output.ts';
+import type { WeightsShowOptions } from './weights-show.ts';
 
 /** `evalpool weights show [--block N]`. */
 export function register(program: Command): void {
