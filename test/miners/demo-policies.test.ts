@@ -8,8 +8,8 @@ import { InProcessMiner } from '../../src/miners/demo/in-process-miner.ts';
 import { createDemoPolicy } from '../../src/miners/demo/policies/demo-policy.ts';
 import type { PolicyKind } from '../../src/miners/demo/policies/policy.ts';
 import { POLICY_KINDS } from '../../src/miners/demo/policies/policy.ts';
-import type { EpisodeOutcome } from '../../src/worker/run-episode.ts';
-import { runEpisode } from '../../src/worker/run-episode.ts';
+import type { EpisodeOutcome } from '../../src/worker/episode/run-episode.ts';
+import { runEpisode } from '../../src/worker/episode/run-episode.ts';
 
 const SEEDS = 100;
 const registry = new BuiltinRegistry(new MujocoLoader());
