@@ -12,7 +12,7 @@ import type { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
 import type { EvaluateCallKwargs, EvaluateResult } from '../../src/envs/container/contract.ts';
 import { splitEnvId } from '../../src/envs/env-id.ts';
 import type { MinerClients } from '../../src/miners/miner-clients.ts';
-import { type EpisodeOutcome, runEpisode } from '../../src/worker/run-episode.ts';
+import { type EpisodeOutcome, runEpisode } from '../../src/worker/episode/run-episode.ts';
 
 /** The env a call without `env_id` runs. */
 export const DEFAULT_ENV_ID = 'mujoco/reach-v1';

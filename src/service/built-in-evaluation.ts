@@ -1,8 +1,8 @@
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { EvalpoolMetrics } from '../runtime/metrics.ts';
-import { containerPool } from '../worker/container-sweep.ts';
-import { assertSupported, builtInEvaluators, registryEvaluator } from '../worker/evaluators.ts';
+import { containerPool } from '../worker/consumer/container-sweep.ts';
+import { assertSupported, builtInEvaluators, registryEvaluator } from '../worker/evaluation/evaluators.ts';
 import { loadContainerEnvs } from './container-envs.ts';
 import type { WorkerServiceOptions } from './worker-service.ts';
 

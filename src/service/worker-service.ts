@@ -2,12 +2,11 @@ import type { Kysely } from 'kysely';
 import { startHttpServer } from '../api/http-server.ts';
 import { createMetricsApp } from '../api/metrics/metrics-app.ts';
 import { MetricsScraper } from '../api/metrics/metrics-scraper.ts';
-import { HARD_TIMEOUT_MARGIN_MS, REDIS_START_TIMEOUT_MS, SHUTDOWN_RELEASE_RESERVE_MS } from '../config/constants.ts';
+import { REDIS_START_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import { createConfiguredDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { getSamplingLists } from '../db/tables/sampling-lists.ts';
-import { builtinEnvInfo } from '../envs/builtin-registry.ts';
 import type { ContainerManager } from '../envs/container/container-manager.ts';
 import { poolWorkerOptions } from '../pool/job-options.ts';
 import { errorMessage } from '../runtime/error-message.ts';
@@ -16,13 +15,13 @@ import type { Logger } from '../runtime/logger.ts';
 import { createMetrics, type EvalpoolMetrics, Registry } from '../runtime/metrics.ts';
 import { closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
-import { ContainerSweep } from '../worker/container-sweep.ts';
-import { episodeBudgetMs, episodeTimeouts } from '../worker/episode-timeouts.ts';
-import type { Evaluator } from '../worker/evaluator.ts';
-import type { EnvLimits } from '../worker/evaluators.ts';
-import { ResultWriter } from '../worker/result-writer.ts';
-import { TaskWorker } from '../worker/task-worker.ts';
-import { WorkerHeartbeat } from '../worker/worker-heartbeat.ts';
+import { drainMs, hardTimeoutMs } from '../worker/consumer/consumer-timeouts.ts';
+import { ContainerSweep } from '../worker/consumer/container-sweep.ts';
+import { ResultWriter } from '../worker/consumer/result-writer.ts';
+import { TaskWorker } from '../worker/consumer/task-worker.ts';
+import { WorkerHeartbeat } from '../worker/consumer/worker-heartbeat.ts';
+import type { Evaluator } from '../worker/evaluation/evaluator.ts';
+import type { EnvLimits } from '../worker/evaluation/evaluators.ts';
 import { resolveWorkerId } from '../worker/worker-id.ts';
 import { builtInEvaluation } from './built-in-evaluation.ts';
 import { WorkerSetupError } from './worker-setup-error.ts';
@@ -127,7 +126,6 @@ export async function attachWorkers(
       writeTimeoutMs: config.worker.resultWriteTimeoutMs,
     }),
   );
-  const grace = config.server.shutdownGraceMs;
   const tasks = new TaskWorker({
     envs,
     concurrency: options.concurrency,
@@ -140,7 +138,7 @@ export async function attachWorkers(
     workerOptions: poolWorkerOptions(config.scheduler),
     hardTimeoutMs: hardTimeoutMs(config, envs, options.limits),
     resultRetryMaxMs: config.worker.resultRetryMaxMs,
-    drainMs: Math.max(0, grace - Math.min(SHUTDOWN_RELEASE_RESERVE_MS, Math.floor(grace / 2))),
+    drainMs: drainMs(config.server.shutdownGraceMs),
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
@@ -177,20 +175,6 @@ export async function attachWorkers(
     sweep.start();
   }
   return { envs, workerId };
-}
-
-/**
- * How long an evaluation of these envs may run before the worker abandons it: the budget of the
- * longest episode, plus the longest setup (starting an env container), plus a margin.
- */
-function hardTimeoutMs(config: Config, envs: readonly string[], limits: WorkerServiceOptions['limits']): number {
-  const of = (env: string): EnvLimits => {
-    const builtin = builtinEnvInfo(env);
-    return limits?.(env) ?? { maxTimesteps: builtin?.maxTimesteps ?? 0, setupMs: 0 };
-  };
-  const longest = Math.max(0, ...envs.map((env) => of(env).maxTimesteps));
-  const setup = Math.max(0, ...envs.map((env) => of(env).setupMs));
-  return episodeBudgetMs(episodeTimeouts(config), longest) + setup + HARD_TIMEOUT_MARGIN_MS;
 }
 
 /** The envs to consume: the explicit list (all supported), or every supported env with a list. */

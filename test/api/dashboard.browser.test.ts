@@ -16,7 +16,7 @@ import { MINER_RECENT_ATTEMPTS } from '../../src/config/constants.ts';
 import { insertAttempts } from '../../src/db/tables/attempts.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
-import type { ErrorClass } from '../../src/worker/error-class.ts';
+import type { ErrorClass } from '../../src/worker/episode/error-class.ts';
 import { type HeadlessChromium, launchChromium } from '../helpers/chromium.ts';
 import {
   DASHBOARD_ENVS,

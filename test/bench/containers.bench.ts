@@ -3,11 +3,12 @@
 // healthy), and what running an episode in a container costs on top of running it in the worker
 // (the same seeds through both evaluators, sequentially, after a warm-up). Needs the engine and
 // the test image (containers/podman-engine.sh, containers/build-env-image.sh).
+
+import { percentile } from '../../src/cli/local-eval/percentile.ts';
 import { ContainerManager } from '../../src/envs/container/container-manager.ts';
-import { containerEvaluator } from '../../src/worker/container-evaluator.ts';
-import type { Evaluator } from '../../src/worker/evaluator.ts';
-import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
-import { percentile } from '../../src/worker/percentile.ts';
+import { containerEvaluator } from '../../src/worker/evaluation/container-evaluator.ts';
+import type { Evaluator } from '../../src/worker/evaluation/evaluator.ts';
+import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluation/evaluators.ts';
 import { requireEngineAndImage, TEST_AFFINETES_DOUBLE_IMAGE, TEST_DOCKER_SOCKET, TEST_ENV_IMAGE } from '../helpers/container-engine.ts';
 import { startReachMiner } from '../helpers/reach-miner.ts';
 import { makeTask } from '../helpers/task-jobs.ts';

@@ -3,13 +3,13 @@
 // worker path (queue → evaluator → result row); and the per-step cost of the miner client with
 // keep-alive versus a new connection per step.
 import { randomUUID } from 'node:crypto';
+import { percentile } from '../../src/cli/local-eval/percentile.ts';
 import { InProcessMiner } from '../../src/demo/miners/in-process-miner.ts';
 import { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
 import { MujocoLoader } from '../../src/envs/mujoco/mujoco-loader.ts';
 import type { MinerApi } from '../../src/miners/miner-api.ts';
 import { MinerClient } from '../../src/miners/miner-client.ts';
-import { percentile } from '../../src/worker/percentile.ts';
-import { runEpisode } from '../../src/worker/run-episode.ts';
+import { runEpisode } from '../../src/worker/episode/run-episode.ts';
 import { spawnCli } from '../helpers/spawn-cli.ts';
 import type { BenchContext, BenchResult } from './bench-result.ts';
 import { measureWorkerPath } from './worker-path.ts';

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { TASK_JOB_NAME } from '../../src/config/constants.ts';
 import { Lifecycle } from '../../src/runtime/lifecycle.ts';
 import { attachWorkers } from '../../src/service/worker-service.ts';
-import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
+import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluation/evaluators.ts';
 import { randomName } from '../helpers/random-name.ts';
 import { jobOptionsOf, makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';

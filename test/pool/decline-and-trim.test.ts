@@ -15,7 +15,7 @@ import { declaredEpisodes, getMinerDeclarations } from '../../src/db/tables/mine
 import { ResetRequestSchema } from '../../src/miners/endpoint-contract.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
 import { refreshDeclarations } from '../../src/scheduler/refresh-declarations.ts';
-import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluators.ts';
+import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluation/evaluators.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';

@@ -13,7 +13,7 @@ import type { PooledTask } from '../../src/pool/pool-snapshot.ts';
 import { planRemovals, type RemovalContext, trimOrder, wasAttempted } from '../../src/pool/removals.ts';
 import { continuationsOf, continueMeasured } from '../../src/pool/task-history.ts';
 import { parseTaskJobData, taskJobId } from '../../src/pool/task-job.ts';
-import { exhaustedOutcome } from '../../src/worker/exhausted-outcome.ts';
+import { exhaustedOutcome } from '../../src/worker/evaluation/exhausted-outcome.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { currentLists, ids, poolTasks, putList, putMiners, putSlots, usePoolPerTest } from './pool-fixture.ts';

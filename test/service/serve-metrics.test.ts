@@ -7,7 +7,7 @@ import type { Config } from '../../src/config/schema.ts';
 import { dropDatabase } from '../../src/db/ensure-database.ts';
 import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
 import { type RunningServe, startServe } from '../../src/service/serve.ts';
-import { ERROR_CLASSES } from '../../src/worker/error-class.ts';
+import { ERROR_CLASSES } from '../../src/worker/episode/error-class.ts';
 import { type Family, parsePrometheusText, samplesOf, valueOf } from '../helpers/prometheus-text.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { randomDatabaseUrl } from '../helpers/test-database.ts';

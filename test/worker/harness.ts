@@ -4,9 +4,9 @@ import type { Config } from '../../src/config/schema.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
-import type { Evaluator } from '../../src/worker/evaluator.ts';
-import { ResultWriter } from '../../src/worker/result-writer.ts';
-import { TaskWorker, type TaskWorkerOptions } from '../../src/worker/task-worker.ts';
+import { ResultWriter } from '../../src/worker/consumer/result-writer.ts';
+import { TaskWorker, type TaskWorkerOptions } from '../../src/worker/consumer/task-worker.ts';
+import type { Evaluator } from '../../src/worker/evaluation/evaluator.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 
 /** A task worker with its own writer and BullMQ connection, as the worker service builds it. */

@@ -6,12 +6,12 @@ import { MujocoLoader } from '../../envs/mujoco/mujoco-loader.ts';
 import { minerClientsOptions } from '../../miners/miner-clients-options.ts';
 import type { Cell } from '../../runtime/format-table.ts';
 import { formatTable } from '../../runtime/format-table.ts';
-import { episodeTimeouts } from '../../worker/episode-timeouts.ts';
-import { ERROR_CLASSES } from '../../worker/error-class.ts';
-import { runContainerEval } from '../../worker/local-container-eval.ts';
-import type { LocalEvalProgress, LocalEvalStats } from '../../worker/local-eval.ts';
-import { evalSeeds, runLocalEval } from '../../worker/local-eval.ts';
+import { episodeTimeouts } from '../../worker/episode/episode-timeouts.ts';
+import { ERROR_CLASSES } from '../../worker/episode/error-class.ts';
 import { loadPrintingContext } from '../context.ts';
+import { runContainerEval } from '../local-eval/local-container-eval.ts';
+import type { LocalEvalProgress, LocalEvalStats } from '../local-eval/local-eval.ts';
+import { evalSeeds, runLocalEval } from '../local-eval/local-eval.ts';
 import { snakeKeys } from '../output.ts';
 import { parseOptions, wholeNumber } from '../parse-options.ts';
 

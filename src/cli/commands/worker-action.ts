@@ -3,7 +3,7 @@ import { createMetrics, Registry } from '../../runtime/metrics.ts';
 import { builtInEvaluation } from '../../service/built-in-evaluation.ts';
 import { startWorkerService } from '../../service/worker-service.ts';
 import { WorkerSetupError } from '../../service/worker-setup-error.ts';
-import { UnsupportedEnvironmentError } from '../../worker/evaluators.ts';
+import { UnsupportedEnvironmentError } from '../../worker/evaluation/errors.ts';
 import { loadContext } from '../context.ts';
 import { runCommand } from '../run-command.ts';
 import type { WorkerOptions } from './worker.ts';

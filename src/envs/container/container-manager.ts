@@ -22,7 +22,7 @@
 //   is dead) are removed. Stop: every container of this manager is removed. While it runs, a pool
 //   worker also removes the containers of its pool (label evalpool.pool) whose worker is gone for
 //   good, on any host: `othersInPool` and `removeAbandoned`, used by the worker's ContainerSweep,
-//   which judges liveness from the worker registry (src/worker/container-sweep.ts).
+//   which judges liveness from the worker registry (src/worker/consumer/container-sweep.ts).
 import { randomUUID } from 'node:crypto';
 import {
   CONTAINER_DEFAULT_MAX_CONCURRENCY,

@@ -2,10 +2,10 @@
 // family, on the real engine (podman's Docker API), with no database or Redis.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { LocalEvalStats } from '../../../src/cli/local-eval/local-eval.ts';
 import { LABELS } from '../../../src/envs/container/container-labels.ts';
 import { DockerEngine } from '../../../src/envs/container/docker-engine.ts';
 import { freePort } from '../../../src/envs/container/free-port.ts';
-import type { LocalEvalStats } from '../../../src/worker/local-eval.ts';
 
 /** `evalpool eval --json`: the stats with snake_case keys. */
 type Json = Pick<LocalEvalStats, 'episodes' | 'successes' | 'scored' | 'messages'> & {

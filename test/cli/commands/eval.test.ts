@@ -4,9 +4,9 @@ import { Command } from 'commander';
 import { register as registerDemoMiner } from '../../../src/cli/commands/demo-miner.ts';
 import { register } from '../../../src/cli/commands/eval.ts';
 import { renderStats } from '../../../src/cli/commands/eval-action.ts';
+import type { LocalEvalStats } from '../../../src/cli/local-eval/local-eval.ts';
 import { DEMO_MINER_MAX_CONCURRENT_EPISODES } from '../../../src/config/constants.ts';
 import { startDemoMiner } from '../../../src/demo/miners/demo-miner.ts';
-import type { LocalEvalStats } from '../../../src/worker/local-eval.ts';
 import { runCli, spawnCli } from '../../helpers/spawn-cli.ts';
 
 const stats: LocalEvalStats = {

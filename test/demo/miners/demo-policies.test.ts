@@ -8,8 +8,8 @@ import { BuiltinRegistry } from '../../../src/envs/builtin-registry.ts';
 import type { Environment } from '../../../src/envs/environment.ts';
 import { MujocoLoader } from '../../../src/envs/mujoco/mujoco-loader.ts';
 import { formatTable } from '../../../src/runtime/format-table.ts';
-import type { EpisodeOutcome } from '../../../src/worker/run-episode.ts';
-import { runEpisode } from '../../../src/worker/run-episode.ts';
+import type { EpisodeOutcome } from '../../../src/worker/episode/run-episode.ts';
+import { runEpisode } from '../../../src/worker/episode/run-episode.ts';
 
 const SEEDS = 100;
 const registry = new BuiltinRegistry(new MujocoLoader());

@@ -9,8 +9,8 @@ import { LABELS } from '../../../src/envs/container/container-labels.ts';
 import { ContainerManager } from '../../../src/envs/container/container-manager.ts';
 import { DockerEngine } from '../../../src/envs/container/docker-engine.ts';
 import { freePort } from '../../../src/envs/container/free-port.ts';
-import { containerEvaluator } from '../../../src/worker/container-evaluator.ts';
-import type { Evaluator } from '../../../src/worker/evaluator.ts';
+import { containerEvaluator } from '../../../src/worker/evaluation/container-evaluator.ts';
+import type { Evaluator } from '../../../src/worker/evaluation/evaluator.ts';
 import {
   requireEngineAndImage,
   SKIP_CONTAINER_TESTS,
