@@ -4,7 +4,7 @@ import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import { containerPool } from '../worker/consumer/container-sweep.ts';
 import { assertSupported, builtInEvaluators, registryEvaluator } from '../worker/evaluation/evaluators.ts';
 import { loadContainerEnvs } from './container-envs.ts';
-import type { WorkerServiceOptions } from './worker-service.ts';
+import type { WorkerServiceOptions } from './worker-service-options.ts';
 
 /** What {@link builtInEvaluation} gives a worker: everything of its options but the queues and concurrency. */
 export type BuiltInEvaluation = Omit<WorkerServiceOptions, 'envs' | 'concurrency'> & Required<Pick<WorkerServiceOptions, 'supports'>>;

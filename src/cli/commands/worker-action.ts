@@ -6,7 +6,13 @@ import { WorkerSetupError } from '../../service/worker-setup-error.ts';
 import { UnsupportedEnvironmentError } from '../../worker/evaluation/errors.ts';
 import { loadContext } from '../context.ts';
 import { runCommand } from '../run-command.ts';
-import type { WorkerOptions } from './worker.ts';
+
+/** Flags of `evalpool worker`. */
+export interface WorkerOptions {
+  envs?: string;
+  concurrency?: string;
+  metricsPort?: string;
+}
 
 /** The body of `evalpool worker` (loaded when it runs: see main.ts). */
 export async function worker(options: WorkerOptions): Promise<void> {

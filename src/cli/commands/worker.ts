@@ -1,11 +1,5 @@
 import type { Command } from 'commander';
-
-/** Flags of `evalpool worker`. */
-export interface WorkerOptions {
-  envs?: string;
-  concurrency?: string;
-  metricsPort?: string;
-}
+import type { WorkerOptions } from './worker-action.ts';
 
 /** `evalpool worker`: consumes the env queues and turns tasks into results. */
 export function register(program: Command): void {
