@@ -4,6 +4,7 @@ import { ValidatorLoop, type ValidatorLoopOptions } from '../../src/chain/valida
 import { type LatestWeights, parseLatestWeights } from '../../src/chain/weights-response.ts';
 import { CommitRevealEnabledError, type PreparedWeights, type U16Weights, type WeightsCadence } from '../../src/chain/weights-submitter.ts';
 import { capturingLogger } from '../helpers/test-logger.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { weightsBody } from './weights-server.ts';
 
 /** A submitter whose chain is `chain`: the test moves its block by hand. */
@@ -196,11 +197,12 @@ describe('validator loop', () => {
       pollIntervalMs: 5,
     });
     loop.start();
-    while (polls < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor('three polls', () => polls >= 3);
     await loop.stop();
     await loop.stop();
     await loop.done;
     const after = polls;
+    // A window of several poll intervals in which nothing may happen: the absence is what is asserted.
     await new Promise((resolve) => setTimeout(resolve, 30));
     assert.equal(polls, after);
   });

@@ -92,12 +92,15 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     );
     try {
       for (const [round, expected] of [3, 3, 1].entries()) {
-        while (done < (round + 1) * 3) await new Promise((r) => setTimeout(r, 20));
-        await new Promise((r) => setTimeout(r, 50));
+        // The worker counts a job before BullMQ moves it to completed (which removes it): wait for both.
+        await waitFor(
+          `round ${round}'s jobs completed`,
+          async () => done >= (round + 1) * 3 && (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).length === 0,
+        );
         const report = await pool.topUp(await currentLists(database.db));
         assert.equal(report.created, expected, `round ${round}: the freed slots are refilled`);
       }
-      while (done < 10) await new Promise((r) => setTimeout(r, 20));
+      await waitFor('all ten jobs done', () => done >= 10);
       await worker.close();
       const results = await database.db.selectFrom('results').select('task_id').orderBy('task_id').execute();
       assert.deepEqual(
