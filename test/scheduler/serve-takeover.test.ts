@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type CliProcess, spawnCli } from '../helpers/spawn-cli.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { makeTempDir, removeTempDir } from '../helpers/with-temp-dir.ts';
 import { startTestServer, type TestServer } from '../miners/test-server.ts';
 import { inFlightByHotkey, ManualConsumer, poolConfig, poolTasks, putSlots } from '../pool/pool-fixture.ts';
 
@@ -23,7 +23,7 @@ describe('two `evalpool serve` processes against the same Redis', () => {
   const processes: CliProcess[] = [];
   let consumer: ManualConsumer | undefined;
   // What `serve` reads on start: one sampling-list definition and a static miners file.
-  const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-takeover-'));
+  const dir = makeTempDir('takeover');
   mkdirSync(path.join(dir, 'lists'));
   writeFileSync(
     path.join(dir, 'lists', 'mujoco__env-t.json'),
@@ -43,7 +43,7 @@ describe('two `evalpool serve` processes against the same Redis', () => {
     await health?.close();
     await consumer?.close();
     await Promise.all(processes.map((p) => p.kill()));
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   });
 
   test('exactly one schedules; after kill -9 the other takes over once the lease expires; the slot law holds', async () => {
