@@ -68,7 +68,7 @@ async function startAdversary(): Promise<TestServer> {
   });
 }
 
-test('a miner that declines tasks after /reset and shrinks its cap to get the retries trimmed still gets a scored failure for each', async () => {
+test('a miner that declines tasks after /reset and shrinks its cap to get the retries trimmed still gets a scored failure for each', async (t) => {
   const db = database.db;
   await resetPool(db, redisHandle.redis, redisHandle.prefix);
   const miner = (open.miner = await startAdversary());
@@ -146,8 +146,8 @@ test('a miner that declines tasks after /reset and shrinks its cap to get the re
   }
 
   const results = await scored();
-  process.stdout.write(
-    `# decline-and-trim: ${rounds} round(s), ${trimmed} retried job(s) trimmed, /reset per task ${JSON.stringify(Object.fromEntries(resets))}\n`,
+  t.diagnostic(
+    `decline-and-trim: ${rounds} round(s), ${trimmed} retried job(s) trimmed, /reset per task ${JSON.stringify(Object.fromEntries(resets))}`,
   );
   assert.ok(trimmed >= 2, `the adversary got retried jobs trimmed (${trimmed})`);
   assert.deepEqual(

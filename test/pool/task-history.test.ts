@@ -101,7 +101,7 @@ void describe('the measured history of a task, from the attempts table', () => {
     assert.deepEqual(continueMeasured(7, 3), { attempts: 1, data: { miner_had_task: true, earlier_attempts: 7 } });
   });
 
-  void test('the lookup probes the partial index per candidate: its cost follows the candidates, not the history', async () => {
+  void test('the lookup probes the partial index per candidate: its cost follows the candidates, not the history', async (t) => {
     // A history mix: 60k attempts of 200 miners, about one in eight retried; 100 candidates.
     await sql`
       insert into attempts (task_uuid, attempt, env_id, task_id, uid, hotkey, revision, error_class, miner_had_task, worker_id, created_at)
@@ -124,7 +124,7 @@ void describe('the measured history of a task, from the attempts table', () => {
     assert.match(plan, /"Index Name":\s*"attempts_task_non_answers"/, 'the partial index is probed');
     assert.doesNotMatch(plan, /"Node Type":\s*"Seq Scan",[^}]*"Relation Name":\s*"attempts"/, 'attempts is never scanned');
     const root = (rows[0]!['QUERY PLAN'] as { 'Execution Time': number }[])[0]!;
-    process.stdout.write(`# measured-history lookup: 100 candidates over 60k attempts in ${root['Execution Time'].toFixed(2)} ms\n`);
+    t.diagnostic(`measured-history lookup: 100 candidates over 60k attempts in ${root['Execution Time'].toFixed(2)} ms`);
   });
 
   // A model of one task's life under an adversary, through the real lookup and the real
