@@ -6,6 +6,7 @@ import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { currentLists, openPoolInTerm, poolConfig, poolTasks, putList, putMiners, putSlots } from './pool-fixture.ts';
 
 const database = useTestDatabase();
@@ -48,14 +49,12 @@ describe('a worker process killed with SIGKILL', () => {
     );
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
+      await waitFor('the worker took the 4 tasks', async () => {
         const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-k']);
-        if (tasks.length === 4 && tasks.every((t) => t.state === 'assigned')) break;
-        assert.ok(Date.now() < deadline, 'the worker took the 4 tasks');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await new Promise((r) => setTimeout(r, LOCK_MS)); // the worker renewed its locks meanwhile
+        return tasks.length === 4 && tasks.every((t) => t.state === 'assigned');
+      });
+      // A window longer than the lock, in which a live worker must renew its locks: its length is the behaviour under test.
+      await new Promise((r) => setTimeout(r, LOCK_MS));
       assert.ok(
         (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-k'])).every((t) => t.state === 'assigned'),
         'a live worker keeps its tasks',
