@@ -4,10 +4,11 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
+import { seedActiveMiners, seedSlots } from '../helpers/seed.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { currentLists, openPoolInTerm, poolConfig, poolTasks, putList, putMiners, putSlots } from './pool-fixture.ts';
+import { currentLists, openPoolInTerm, poolConfig, poolTasks, putList } from './pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -22,8 +23,8 @@ describe('a worker process killed with SIGKILL', () => {
 
   test('its assigned tasks are pending again within 2 × the lock duration, with no worker attached', async () => {
     await putList(database.db, { env_id: 'env-k', task_ids: [1, 2, 3, 4, 5, 6] });
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
-    await putSlots(database.db, 'hk1', 4);
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await seedSlots(database.db, 'hk1', 4);
     const config = poolConfig(redisHandle.prefix, {
       EVALPOOL_LOCK_DURATION_MS: String(LOCK_MS),
       EVALPOOL_STALLED_INTERVAL_MS: '5000',
