@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Hono } from 'hono';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
-import { range, seedList, seedMiner, seedResults } from '../helpers/scoring-seed.ts';
+import { range, seedList, seedMiner, seedResults } from '../helpers/seed.ts';
 import { testApp } from '../helpers/test-app.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';

@@ -2,10 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.ts';
 import { insertSlotHistory } from '../../src/db/tables/slot-history.ts';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
-import { range, seedList, seedResults } from '../helpers/scoring-seed.ts';
+import { range, seedActiveMiners, seedList, seedResults, seedSlots } from '../helpers/seed.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
-import { currentLists, ManualConsumer, openPoolInTerm, poolConfig, putMiners, putSlots } from '../pool/pool-fixture.ts';
+import { currentLists, ManualConsumer, openPoolInTerm, poolConfig } from '../pool/pool-fixture.ts';
 
 const ENVS = ['env-a', 'env-b'];
 const MINERS = range(1, 4).map((uid) => ({ uid, hotkey: `hk${uid}`, revision: 'r1' }));
@@ -21,10 +21,10 @@ export async function seedCliBench(db: Kysely<Database>, redisUrl: string, prefi
   // published); env-b is not scored yet and has every task still to do.
   await seedList(db, 'env-a', range(0, 12));
   await seedList(db, 'env-b', range(0, 8), { scored: false });
-  await putMiners(db, MINERS);
+  await seedActiveMiners(db, MINERS);
   for (const m of MINERS) {
     await seedResults(db, m, 'env-a', range(0, 10), (_, i) => (i < m.uid * 2 ? 1 : 0));
-    await putSlots(db, m.hotkey, 2, { pinned: m.uid === 2 ? 3 : null, scheduling_paused: m.uid === 4 });
+    await seedSlots(db, m.hotkey, 2, { pinned: m.uid === 2 ? 3 : null, scheduling_paused: m.uid === 4 });
     for (const [i, reason] of (['new', 'health', 'pin'] as const).entries()) {
       await insertSlotHistory(db, {
         hotkey: m.hotkey,

@@ -2,12 +2,13 @@
 // process of its own (run-one.ts), prints one table and writes the figures as JSON under
 // bench-output/. Benchmarks measure; they never fail the build (tests assert, benchmarks measure).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatTable } from '../../src/runtime/format-table.ts';
+import { makeTempDir, removeTempDir } from '../helpers/with-temp-dir.ts';
 import type { BenchResult } from './bench-result.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -20,7 +21,7 @@ const { values } = parseArgs({
 });
 
 const scale = values.quick ? 0.1 : 1;
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'evalpool-bench-'));
+const scratch = makeTempDir('bench');
 
 const only = values.only?.split(',').map((s) => s.trim());
 const files = readdirSync(here)
@@ -47,7 +48,7 @@ for (const file of files) {
     process.stderr.write(`bench ${bench}: FAILED: ${(error as Error).message}\n`);
   }
 }
-rmSync(scratch, { recursive: true, force: true });
+removeTempDir(scratch);
 
 console.log(
   formatTable(

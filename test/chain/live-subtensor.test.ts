@@ -15,7 +15,7 @@ const ENDPOINT = 'wss://entrypoint-finney.opentensor.ai:443';
 const NETUID = 1;
 
 describe('live subtensor (finney)', { skip: LIVE ? false : 'set EVALPOOL_LIVE_CHAIN=1 to run the live chain smoke test' }, () => {
-  test('reads the miners of a subnet and the best block', async () => {
+  test('reads the miners of a subnet and the best block', async (t) => {
     const source = new SubtensorMinerSource({
       createProvider: wsProviderFactory(ENDPOINT, 30_000),
       label: ENDPOINT,
@@ -28,7 +28,7 @@ describe('live subtensor (finney)', { skip: LIVE ? false : 'set EVALPOOL_LIVE_CH
       const snapshot = await source.refresh();
       assert.equal(snapshot.stale, undefined);
       assert.ok(snapshot.block > 5_000_000, `block ${snapshot.block}`);
-      console.log(
+      t.diagnostic(
         `finney netuid ${NETUID} at block ${snapshot.block}: ${snapshot.miners.length} miners, ${snapshot.excluded.length} excluded`,
       );
     } finally {
@@ -36,7 +36,7 @@ describe('live subtensor (finney)', { skip: LIVE ? false : 'set EVALPOOL_LIVE_CH
     }
   });
 
-  test('the live runtime can be signed for (its unknown signed extensions are empty)', async () => {
+  test('the live runtime can be signed for (its unknown signed extensions are empty)', async (t) => {
     const connection = new SubtensorConnection({
       createProvider: wsProviderFactory(ENDPOINT, 30_000),
       label: ENDPOINT,
@@ -44,7 +44,7 @@ describe('live subtensor (finney)', { skip: LIVE ? false : 'set EVALPOOL_LIVE_CH
       connectTimeoutMs: 60_000,
     });
     try {
-      console.log(`unknown, empty signed extensions: ${assertSignableExtensions((await connection.api()).registry).join(', ')}`);
+      t.diagnostic(`unknown, empty signed extensions: ${assertSignableExtensions((await connection.api()).registry).join(', ')}`);
     } finally {
       await connection.close();
     }

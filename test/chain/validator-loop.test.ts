@@ -5,6 +5,7 @@ import { type LatestWeights, parseLatestWeights } from '../../src/chain/weights-
 import { CommitRevealEnabledError, type PreparedWeights, type WeightsCadence } from '../../src/chain/weights-submitter.ts';
 import type { U16Weights } from '../../src/db/schema.ts';
 import { capturingLogger } from '../helpers/test-logger.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { weightsBody } from './weights-server.ts';
 
 /** A submitter whose chain is `chain`: the test moves its block by hand. */
@@ -197,11 +198,12 @@ describe('validator loop', () => {
       pollIntervalMs: 5,
     });
     loop.start();
-    while (polls < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor('three polls', () => polls >= 3);
     await loop.stop();
     await loop.stop();
     await loop.done;
     const after = polls;
+    // A window of several poll intervals in which nothing may happen: the absence is what is asserted.
     await new Promise((resolve) => setTimeout(resolve, 30));
     assert.equal(polls, after);
   });

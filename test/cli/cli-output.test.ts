@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { migrationStatus } from '../../src/db/migrator.ts';
 import { TABLE_MAX_WIDTH } from '../../src/runtime/format-table.ts';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
-import { range, seedList, seedMiner, seedResults } from '../helpers/scoring-seed.ts';
+import { range, seedList, seedMiner, seedResults } from '../helpers/seed.ts';
 import { runCli } from '../helpers/spawn-cli.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';

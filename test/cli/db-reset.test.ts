@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { seedMiner } from '../helpers/scoring-seed.ts';
+import { seedMiner } from '../helpers/seed.ts';
 import { runCli } from '../helpers/spawn-cli.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dropDatabase } from '../../src/db/ensure-database.ts';
@@ -9,6 +8,7 @@ import { type CliProcess, runCli, spawnCli } from '../helpers/spawn-cli.ts';
 import { randomDatabaseUrl } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { STATE_TIMEOUT_MS, waitFor } from '../helpers/wait-for.ts';
+import { makeTempDir, removeTempDir } from '../helpers/with-temp-dir.ts';
 
 const ENVS = ['mujoco/reach-v1', 'mujoco/push-v1', 'mujoco/balance-v1'];
 /**
@@ -89,12 +89,10 @@ describe('evalpool demo as a process', () => {
   let dir: string;
   let lists: string;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'evalpool-demo-test-'));
+    dir = makeTempDir('demo-test');
     lists = await writeSamplingLists(dir);
   });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => removeTempDir(dir));
 
   const variables = (extra: Record<string, string>): Record<string, string> => ({
     EVALPOOL_QUEUE_PREFIX: redis.prefix,

@@ -1,22 +1,31 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dropDatabase } from '../../src/db/ensure-database.ts';
+import { errorMessage } from '../../src/runtime/error-message.ts';
 import { type PrivatePostgres, privatePostgresUnavailable, startPrivatePostgres } from '../helpers/private-postgres.ts';
 import { type CliProcess, runCli, spawnCli } from '../helpers/spawn-cli.ts';
 import { randomDatabaseUrl } from '../helpers/test-database.ts';
+import { STATE_TIMEOUT_MS, waitFor } from '../helpers/wait-for.ts';
 
 async function health(url: string): Promise<{ status: number; body: Record<string, { ok: boolean } | string> }> {
   const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5_000) });
   return { status: response.status, body: (await response.json()) as Record<string, { ok: boolean } | string> };
 }
 
-async function waitForHealth(url: string, status: number, timeoutMs = 20_000): Promise<Record<string, { ok: boolean } | string>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const answer = await health(url);
-    if (answer.status === status) return answer.body;
-    if (Date.now() > deadline) throw new Error(`/health stayed ${answer.status}, expected ${status}: ${JSON.stringify(answer.body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+async function waitForHealth(url: string, status: number): Promise<Record<string, { ok: boolean } | string>> {
+  let last: Awaited<ReturnType<typeof health>> | undefined;
+  try {
+    return await waitFor(
+      `/health ${status}`,
+      async () => {
+        last = await health(url);
+        return last.status === status ? last.body : undefined;
+      },
+      STATE_TIMEOUT_MS,
+      200,
+    );
+  } catch (error) {
+    throw new Error(`${errorMessage(error)}: /health stayed ${last?.status}: ${JSON.stringify(last?.body)}`, { cause: error });
   }
 }
 

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { queueKey } from '../../src/pool/pool-keys.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
+import { seedActiveMiners, seedSlots } from '../helpers/seed.ts';
 import { runCli } from '../helpers/spawn-cli.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { currentLists, ManualConsumer, openPoolInTerm, poolConfig, poolTasks, putList, putMiners, putSlots } from '../pool/pool-fixture.ts';
+import { currentLists, ManualConsumer, openPoolInTerm, poolConfig, poolTasks, putList } from '../pool/pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -23,12 +24,12 @@ describe('evalpool tasks paused list|delete', () => {
   before(async () => {
     await putList(database.db, { env_id: 'env-a', task_ids: [1, 2, 3] });
     await putList(database.db, { env_id: 'env-b', task_ids: [7, 8, 9] });
-    await putMiners(database.db, [
+    await seedActiveMiners(database.db, [
       { uid: 1, hotkey: 'hk1', revision: 'r1' },
       { uid: 2, hotkey: 'hk2', revision: 'r1' },
     ]);
-    await putSlots(database.db, 'hk1', 6);
-    await putSlots(database.db, 'hk2', 6);
+    await seedSlots(database.db, 'hk1', 6);
+    await seedSlots(database.db, 'hk2', 6);
     const config = poolConfig(redisHandle.prefix, { EVALPOOL_MAX_ENV_SHARE: '1' });
     ({ pool } = await openPoolInTerm(redisHandle.url, redisHandle.prefix, database.db, config));
     consumer = ManualConsumer.open(redisHandle.url, redisHandle.prefix, config);

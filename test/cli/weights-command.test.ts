@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
-import { range, seedList, seedMiner, seedResults } from '../helpers/scoring-seed.ts';
+import { range, seedList, seedMiner, seedResults } from '../helpers/seed.ts';
 import { runCli } from '../helpers/spawn-cli.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';

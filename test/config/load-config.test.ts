@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ConfigError } from '../../src/config/config-error.ts';
 import { describeConfig, loadConfig } from '../../src/config/load-config.ts';
 import { allVariables } from '../../src/config/schema.ts';
+import { makeTempDir, removeTempDir } from '../helpers/with-temp-dir.ts';
 
 function problemsOf(env: Record<string, string>): ConfigError['problems'] {
   try {
@@ -102,8 +102,8 @@ describe('loadConfig', () => {
   });
 
   describe('secrets from files', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-config-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = makeTempDir('config');
+    after(() => removeTempDir(dir));
 
     test('<NAME>_FILE is read and trimmed', () => {
       const file = path.join(dir, 'token');

@@ -22,7 +22,7 @@ after(async () => {
   await open.database?.drop();
 });
 
-test('selective miners (decline 15% after /reset): declined tasks are scored failures, full coverage, no gain over an honest miner', async () => {
+test('selective miners (decline 15% after /reset): declined tasks are scored failures, full coverage, no gain over an honest miner', async (t) => {
   const database = await createTestDatabase();
   open.database = database;
   const system = await startSystem({
@@ -108,8 +108,8 @@ test('selective miners (decline 15% after /reset): declined tasks are scored fai
       rate(rows) <= rate(honest) + 2 / rows.length,
       `${name}: success rate ${rate(rows).toFixed(3)} vs honest ${rate(honest).toFixed(3)}`,
     );
-    process.stdout.write(
-      `# ${name}: n=${rows.length}, declined=${declined.length}, sr=${rate(rows).toFixed(3)}; honest n=${honest.length}, sr=${rate(honest).toFixed(3)}\n`,
+    t.diagnostic(
+      `${name}: n=${rows.length}, declined=${declined.length}, sr=${rate(rows).toFixed(3)}; honest n=${honest.length}, sr=${rate(honest).toFixed(3)}`,
     );
   }
 });

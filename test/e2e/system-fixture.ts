@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
 import type { MisbehaviourInput } from '../../src/demo/miners/misbehaviour.ts';
@@ -7,6 +6,7 @@ import type { PolicyKind } from '../../src/demo/miners/policies/policy.ts';
 import { type RunningServe, startServe } from '../../src/service/serve.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { testLogger } from '../helpers/test-logger.ts';
+import { makeTempDir, removeTempDir } from '../helpers/with-temp-dir.ts';
 
 /** The built-in envs, each with a small list so that coverage is reached in seconds. */
 export const E2E_ENVS = ['mujoco/reach-v1', 'mujoco/push-v1', 'mujoco/balance-v1'] as const;
@@ -39,13 +39,13 @@ export async function startSystem(options: {
   /** Miners served by someone else (test doubles), after the demo miners' uids. */
   readonly extraMiners?: readonly { readonly hotkey: string; readonly endpoint: string }[];
 }): Promise<RunningSystem> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-e2e-'));
+  const dir = makeTempDir('e2e');
   const miners = new Map<string, { uid: number; miner: DemoMiner }>();
   let serve: RunningServe | undefined;
   const stop = async (): Promise<void> => {
     await serve?.lifecycle.stopAll(10_000);
     await Promise.all([...miners.values()].map((m) => m.miner.close()));
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   };
   try {
     for (const [uid, entry] of options.policies.entries()) {

@@ -3,13 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
-import { range, seedList, seedMiner, seedResults } from '../helpers/scoring-seed.ts';
+import { minerEndpoint, range, seedList, seedMiner, seedResults, seedSlots } from '../helpers/seed.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { putSlots } from '../pool/pool-fixture.ts';
 import { auditBooks, booksHold, violations } from './books-audit.ts';
 import { SlotSampler } from './slot-sampler.ts';
 import { auditWeights } from './weights-audit.ts';
@@ -99,15 +98,12 @@ describe('the fault suite audits', () => {
   });
 
   test('slot sampler: more jobs than the cap created while over it is a violation; a lowered cap alone is not', async () => {
-    await database.db
-      .insertInto('miners')
-      .values({ uid: 3, hotkey: 'hk3', revision: 'r1', endpoint: 'http://127.0.0.1:9/hk3', committed_block: 1, active: true })
-      .execute();
+    await seedMiner(database.db, { uid: 3, hotkey: 'hk3', endpoint: minerEndpoint('hk3'), committedBlock: 1 });
     await database.db
       .insertInto('miner_declarations')
       .values({ hotkey: 'hk3', endpoint: 'http://127.0.0.1:9/hk3', max_concurrent_episodes: 100, problem: null, probed_at: new Date() })
       .execute();
-    await putSlots(database.db, 'hk3', 2);
+    await seedSlots(database.db, 'hk3', 2);
     await redisHandle.redis.sadd(poolKeys(redisHandle.prefix).queues, SLOTS_ENV);
     // Sampled by hand only: the sampler's own loop would sample first after a minute.
     const sampler = SlotSampler.start({
@@ -123,7 +119,7 @@ describe('the fault suite audits', () => {
     await sampler.ready();
     await sampler.sample();
     // Lowered to 1 with 2 in flight: the excess may drain, nothing new may come.
-    await putSlots(database.db, 'hk3', 2, { pinned: 1 });
+    await seedSlots(database.db, 'hk3', 2, { pinned: 1 });
     await sampler.sample();
     await sampler.sample();
     await queues!.add(task(3));

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
@@ -13,6 +12,7 @@ import { privatePostgresUnavailable } from '../helpers/private-postgres.ts';
 import type { CliProcess } from '../helpers/spawn-cli.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { makeTempDir, removeTempDir } from '../helpers/with-temp-dir.ts';
 import { assertAlive, assertBooks, type FaultSystem, STARTUP_MS, useFaultSystem } from './fault-system.ts';
 
 /**
@@ -58,7 +58,7 @@ interface Fixture {
 
 function useContainerFixture(): Fixture {
   const system = useFaultSystem();
-  const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-container-faults-'));
+  const dir = makeTempDir('container-faults');
   let engine: DockerEngine | undefined;
   let miner: DemoMiner | undefined;
   before(async () => {
@@ -82,7 +82,7 @@ function useContainerFixture(): Fixture {
   after(async () => {
     await miner?.close();
     engine?.close();
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   });
   return {
     system,

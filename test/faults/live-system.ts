@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
@@ -11,6 +10,7 @@ import type { TaskJobData } from '../../src/pool/task-job.ts';
 import type { CliProcess } from '../helpers/spawn-cli.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { makeTempDir, removeTempDir } from '../helpers/with-temp-dir.ts';
 import { assertAlive, type FaultSystem, STARTUP_MS, useFaultSystem } from './fault-system.ts';
 
 /** The env of the live system: real MuJoCo episodes against demo miners. */
@@ -81,7 +81,7 @@ export function useLiveSystem(options: LiveSystemOptions): LiveSystem {
   const minersFile = (): string => path.join(dir, 'miners.json');
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'evalpool-live-faults-'));
+    dir = makeTempDir('live-faults');
     // Slow enough on /act that episodes are under way for a while when a fault comes.
     for (const policy of policies) miners.push(await startDemoMiner({ policy, misbehaviour: { mode: 'slow', on: 'act', delayMs: 5 } }));
     miners.forEach((m, uid) =>
@@ -104,7 +104,7 @@ export function useLiveSystem(options: LiveSystemOptions): LiveSystem {
   });
   after(async () => {
     for (const m of miners) await m.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir) removeTempDir(dir);
   });
 
   const common = (): Record<string, string> => ({

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
@@ -14,6 +13,7 @@ import { privatePostgresUnavailable } from '../helpers/private-postgres.ts';
 import type { CliProcess } from '../helpers/spawn-cli.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { makeTempDir, removeTempDir } from '../helpers/with-temp-dir.ts';
 import { assertAlive, assertBooks, STARTUP_MS, useFaultSystem } from './fault-system.ts';
 
 /**
@@ -85,11 +85,11 @@ interface ResultRow {
 export function misbehavingMinersScenario(name: string, options: MisbehavingMinersOptions): void {
   describe(`misbehaving miners: ${name}`, { skip: privatePostgresUnavailable() }, () => {
     const system = useFaultSystem();
-    const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-miner-faults-'));
+    const dir = makeTempDir('miner-faults');
     const miners: DemoMiner[] = [];
     after(async () => {
       for (const m of miners) await m.close();
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     });
 
     test('honest miners unaffected, every misbehaviour classified and bounded, the disappeared miner comes back, the books hold', async (t) => {

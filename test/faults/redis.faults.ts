@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
@@ -9,6 +8,7 @@ import { privatePostgresUnavailable } from '../helpers/private-postgres.ts';
 import { privateRedisUnavailable } from '../helpers/private-redis.ts';
 import { makeTask } from '../helpers/task-jobs.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { makeTempDir, removeTempDir } from '../helpers/with-temp-dir.ts';
 import { assertAlive, assertBooks, type FaultSystem, STARTUP_MS, useFaultSystem } from './fault-system.ts';
 
 /**
@@ -32,7 +32,7 @@ function redisFaultScenario(name: string, fault: RedisFault): void {
     const miners: DemoMiner[] = [];
     let dir: string | undefined;
     before(async () => {
-      dir = mkdtempSync(path.join(tmpdir(), 'evalpool-redis-faults-'));
+      dir = makeTempDir('redis-faults');
       for (const policy of POLICIES) miners.push(await startDemoMiner({ policy, misbehaviour: { mode: 'slow', on: 'act', delayMs: 5 } }));
       writeFileSync(
         path.join(dir, 'miners.json'),
@@ -55,7 +55,7 @@ function redisFaultScenario(name: string, fault: RedisFault): void {
     });
     after(async () => {
       for (const m of miners) await m.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (dir) removeTempDir(dir);
     });
 
     /** The wanted tasks, read from Postgres: every active miner × the current list. */

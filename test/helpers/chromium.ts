@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { makeTempDir, removeTempDir } from './with-temp-dir.ts';
 
 /** Debian's chromium; playwright-core drives it (never `npx playwright install`). */
 const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -35,7 +33,7 @@ export async function launchChromium(viewport = { width: 1360, height: 900 }): P
       `${CHROMIUM_PATH} is missing: install Debian's chromium with \`apt-get update && apt-get install -y chromium\` (CI's .ci/run does this)`,
     );
   }
-  const profile = await mkdtemp(join(tmpdir(), 'evalpool-chromium-'));
+  const profile = makeTempDir('chromium');
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(profile, {
@@ -45,14 +43,14 @@ export async function launchChromium(viewport = { width: 1360, height: 900 }): P
       viewport,
     });
   } catch (error) {
-    await rm(profile, { recursive: true, force: true });
+    removeTempDir(profile);
     throw error;
   }
   let closing: Promise<void> | undefined;
   return {
     context,
     close() {
-      closing ??= context.close().finally(() => rm(profile, { recursive: true, force: true }));
+      closing ??= context.close().finally(() => removeTempDir(profile));
       return closing;
     },
   };

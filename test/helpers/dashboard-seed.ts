@@ -3,7 +3,7 @@ import type { PoolCounts, SchedulerStatus, TaskStats } from '../../src/api/reade
 import type { Database } from '../../src/db/schema.ts';
 import { ensureMinerSlots, pinSlots, setSchedulingPaused } from '../../src/db/tables/miner-slots.ts';
 import { prng } from './prng.ts';
-import { range, seedList, seedMiner, seedResults } from './scoring-seed.ts';
+import { range, seedList, seedMiner, seedResults } from './seed.ts';
 
 const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 

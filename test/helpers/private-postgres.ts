@@ -1,9 +1,9 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.ts';
+import { makeTempDir, removeTempDir } from './with-temp-dir.ts';
 
 /**
  * A Postgres server of a test's own (initdb in a temp folder, a free port), for tests that stop
@@ -45,7 +45,7 @@ function asPostgres(command: string, args: string[]): [string, string[]] {
 /** Creates (initdb) and starts a private server; call `destroy()` in `after`. */
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = binDir()!;
-  const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-pg-'));
+  const dir = makeTempDir('pg');
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres', dir]);
   const data = path.join(dir, 'data');
   const [initCmd, initArgs] = asPostgres(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
@@ -73,7 +73,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     stop,
     async destroy() {
       await stop();
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
   };
 }

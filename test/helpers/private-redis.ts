@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './free-port.ts';
+import { makeTempDir, removeTempDir } from './with-temp-dir.ts';
 
 /**
  * A Redis server of a test's own (`redis-server` on a free port, its files in a temp folder), for
@@ -29,7 +29,7 @@ export function privateRedisUnavailable(): string | undefined {
  * that a restart finds the data again; without it nothing is ever saved (`--save ""`).
  */
 export async function startPrivateRedis(options: { readonly appendonly?: boolean } = {}): Promise<PrivateRedis> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-redis-'));
+  const dir = makeTempDir('redis');
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
@@ -73,7 +73,7 @@ export async function startPrivateRedis(options: { readonly appendonly?: boolean
     kill,
     async destroy() {
       await kill();
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
   };
 }

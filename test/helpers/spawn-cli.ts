@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { errorMessage } from '../../src/runtime/error-message.ts';
 import { NO_MINERS_FILE } from './test-config.ts';
-import { STATE_TIMEOUT_MS } from './wait-for.ts';
+import { STATE_TIMEOUT_MS, waitFor } from './wait-for.ts';
 
 /** The `evalpool` executable of this checkout. */
 export const CLI = fileURLToPath(new URL('../../bin/evalpool.js', import.meta.url));
@@ -57,14 +58,20 @@ export function spawnEntry(entry: string, args: readonly string[], variables: Re
   const exit = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   // Polls `find` until it finds something; the process's output explains a failure.
   const waitUntil = async <T>(find: () => T | undefined, timeoutMs: number): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = find();
-      if (found !== undefined) return found;
-      if (child.exitCode !== null || child.signalCode !== null)
-        throw new Error(`process exited before the expected output\nstdout:\n${out}\nstderr:\n${err}`);
-      if (Date.now() > deadline) throw new Error(`no matching output within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    try {
+      return await waitFor(
+        'the expected output',
+        () => {
+          const found = find();
+          if (found === undefined && (child.exitCode !== null || child.signalCode !== null))
+            throw new Error('process exited before the expected output');
+          return found;
+        },
+        timeoutMs,
+        50,
+      );
+    } catch (error) {
+      throw new Error(`${errorMessage(error)}\nstdout:\n${out}\nstderr:\n${err}`, { cause: error });
     }
   };
   const logs = (): Record<string, unknown>[] =>

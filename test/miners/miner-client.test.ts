@@ -9,6 +9,7 @@ import type { MinerErrorKind } from '../../src/miners/miner-request-error.ts';
 import { MinerRequestError } from '../../src/miners/miner-request-error.ts';
 import { asPeerWork } from '../../src/runtime/loop-stall.ts';
 import { stallLoop } from '../helpers/stall-loop.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { Handler, TestServer } from './test-server.ts';
 import { answerAction, refusedPort, startTestServer } from './test-server.ts';
 
@@ -204,8 +205,7 @@ void describe('MinerClient', () => {
       pump();
     });
     await failsWith(client(s.url, { maxResponseBytes: 100_000 }).act(EPISODE, observation), 'body_too_large');
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor('the server to stop sending', () => stopped);
     assert.ok(stopped, 'the connection was dropped, so the server stopped sending');
   });
 

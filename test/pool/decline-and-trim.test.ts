@@ -16,13 +16,14 @@ import { ResetRequestSchema } from '../../src/miners/endpoint-contract.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
 import { refreshDeclarations } from '../../src/scheduler/refresh-declarations.ts';
 import { builtInEvaluators, registryEvaluator } from '../../src/worker/evaluation/evaluators.ts';
+import { seedMiner, seedSlots } from '../helpers/seed.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { startTestServer, type TestServer } from '../miners/test-server.ts';
 import { startWorker, type WorkerHarness } from '../worker/harness.ts';
-import { currentLists, openPoolInTerm, poolConfig, poolTasks, putList, putSlots, resetPool } from './pool-fixture.ts';
+import { currentLists, openPoolInTerm, poolConfig, poolTasks, putList, resetPool } from './pool-fixture.ts';
 
 const REACH = 'mujoco/reach-v1';
 const TASK_IDS = [11, 12, 13];
@@ -68,7 +69,7 @@ async function startAdversary(): Promise<TestServer> {
   });
 }
 
-test('a miner that declines tasks after /reset and shrinks its cap to get the retries trimmed still gets a scored failure for each', async () => {
+test('a miner that declines tasks after /reset and shrinks its cap to get the retries trimmed still gets a scored failure for each', async (t) => {
   const db = database.db;
   await resetPool(db, redisHandle.redis, redisHandle.prefix);
   const miner = (open.miner = await startAdversary());
@@ -83,11 +84,8 @@ test('a miner that declines tasks after /reset and shrinks its cap to get the re
     EVALPOOL_CIRCUIT_FAILURE_THRESHOLD: '1000',
   });
   await putList(db, { env_id: REACH, task_ids: TASK_IDS });
-  await db
-    .insertInto('miners')
-    .values({ uid: 1, hotkey: 'hk-adversary', revision: 'r1', endpoint: miner.url, committed_block: 1, active: true })
-    .execute();
-  await putSlots(db, 'hk-adversary', 4);
+  await seedMiner(db, { uid: 1, hotkey: 'hk-adversary', endpoint: miner.url, committedBlock: 1 });
+  await seedSlots(db, 'hk-adversary', 4);
 
   const { pool } = await openPoolInTerm(redisHandle.url, redisHandle.prefix, db, config);
   open.pool = pool;
@@ -146,8 +144,8 @@ test('a miner that declines tasks after /reset and shrinks its cap to get the re
   }
 
   const results = await scored();
-  process.stdout.write(
-    `# decline-and-trim: ${rounds} round(s), ${trimmed} retried job(s) trimmed, /reset per task ${JSON.stringify(Object.fromEntries(resets))}\n`,
+  t.diagnostic(
+    `decline-and-trim: ${rounds} round(s), ${trimmed} retried job(s) trimmed, /reset per task ${JSON.stringify(Object.fromEntries(resets))}`,
   );
   assert.ok(trimmed >= 2, `the adversary got retried jobs trimmed (${trimmed})`);
   assert.deepEqual(

@@ -5,8 +5,6 @@ import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import type { Config } from '../../src/config/schema.ts';
 import type { Database } from '../../src/db/schema.ts';
-import { saveMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
-import { SLOTS_PIN_MAX } from '../../src/db/tables/miner-slots.ts';
 import { getSamplingLists } from '../../src/db/tables/sampling-lists.ts';
 import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
@@ -15,18 +13,16 @@ import { type PooledTask, readPoolSnapshot } from '../../src/pool/pool-snapshot.
 import { parseTaskJobData, queueName, type TaskJobData } from '../../src/pool/task-job.ts';
 import { TaskPool } from '../../src/pool/task-pool.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
+import { seedResult } from '../helpers/seed.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import type { TestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix, type TestRedis } from '../helpers/test-redis.ts';
 
 /**
- * Test helpers for the pool: rows inserted directly with Kysely (sampling lists and slots belong
- * to other modules), a pool in a leadership term, and a manual BullMQ consumer.
+ * Test helpers for the pool: its sampling lists (with their rotation state), a pool in a leadership
+ * term, and a manual BullMQ consumer. Miners, slots and results are seeded with ../helpers/seed.ts.
  */
-
-/** `n` consecutive task ids from `from`. */
-export const ids = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
 
 /** Deletes the pool's keys under `prefix` and empties the tables a pool test fills. */
 export async function resetPool(db: Kysely<Database>, redis: Redis, prefix: string): Promise<void> {
@@ -112,79 +108,9 @@ export async function rotateList(db: Kysely<Database>, env: string, idsIn: numbe
   return { out };
 }
 
-/** The endpoint {@link putMiners} gives a miner (nothing listens there). */
-export const minerEndpoint = (hotkey: string): string => `http://127.0.0.1:9/${hotkey}`;
-
-/**
- * Makes `miners` the active set (inserting identities as needed); others become inactive. Each is
- * stored as having declared `declared` concurrent episodes (default: more than any slots, so that
- * slots alone decide, as these tests mean); `null` stores no declaration (one episode at a time).
- */
-export async function putMiners(
-  db: Kysely<Database>,
-  miners: { uid: number; hotkey: string; revision: string }[],
-  options: { declared?: number | null } = {},
-): Promise<void> {
-  await db.updateTable('miners').set({ active: false }).execute();
-  for (const m of miners) {
-    const row = { ...m, endpoint: minerEndpoint(m.hotkey), committed_block: 100 + m.uid, active: true };
-    await db
-      .insertInto('miners')
-      .values(row)
-      .onConflict((oc) => oc.columns(['hotkey', 'revision']).doUpdateSet({ active: true, uid: m.uid }))
-      .execute();
-  }
-  const declared = options.declared === undefined ? SLOTS_PIN_MAX : options.declared;
-  if (declared !== null)
-    await saveMinerDeclarations(
-      db,
-      miners.map((m) => ({ hotkey: m.hotkey, endpoint: minerEndpoint(m.hotkey), episodes: declared })),
-      new Date(),
-    );
-}
-
-/** Sets a miner's slots row. */
-export async function putSlots(
-  db: Kysely<Database>,
-  hotkey: string,
-  slots: number,
-  extra: { pinned?: number | null; scheduling_paused?: boolean } = {},
-): Promise<void> {
-  const row = { hotkey, slots, pinned: extra.pinned ?? null, scheduling_paused: extra.scheduling_paused ?? false };
-  await db
-    .insertInto('miner_slots')
-    .values(row)
-    .onConflict((oc) => oc.column('hotkey').doUpdateSet(row))
-    .execute();
-}
-
 /** The lists as the scheduler's `getCurrentLists` would return them. */
 export async function currentLists(db: Kysely<Database>): Promise<PoolList[]> {
   return getSamplingLists(db);
-}
-
-/** Writes a result row for a task (as a worker would). */
-export async function writeResult(
-  db: Kysely<Database>,
-  task: Pick<TaskJobData, 'env' | 'task_id' | 'uid' | 'hotkey' | 'revision'>,
-  taskUuid: string = randomUUID(),
-): Promise<void> {
-  await db
-    .insertInto('results')
-    .values({
-      task_uuid: taskUuid,
-      env_id: task.env,
-      task_id: task.task_id,
-      uid: task.uid,
-      hotkey: task.hotkey,
-      revision: task.revision,
-      success: true,
-      score: 1,
-      error_class: 'success',
-      worker_id: 'test',
-    })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
 }
 
 /** A test config with the pool's variables. */
@@ -265,7 +191,7 @@ export class ManualConsumer {
 
   /** Writes the result, then completes the job (success removes it). */
   async complete(db: Kysely<Database>, taken: { job: Job; token: string; data: TaskJobData }): Promise<void> {
-    await writeResult(db, taken.data, taken.data.task_uuid);
+    await seedResult(db, taken.data, taken.data.task_uuid);
     await taken.job.moveToCompleted('done', taken.token, false);
   }
 

@@ -8,19 +8,17 @@ import { bucketAt, bucketField, capRule, decodeBucket, mayCreate } from '../../s
 import { poolKeys, queueKey } from '../../src/pool/pool-keys.ts';
 import { parseTaskJobId } from '../../src/pool/task-job.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
+import { minerEndpoint, seedActiveMiners, seedSlots } from '../helpers/seed.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import {
   currentLists,
   inFlightByHotkey,
   ManualConsumer,
-  minerEndpoint,
   openPoolInTerm,
   poolConfig,
   poolTasks,
   putList,
-  putMiners,
-  putSlots,
   resetPool,
   rotateList,
 } from './pool-fixture.ts';
@@ -94,13 +92,13 @@ describe('pool laws under random ticks, completions, failures, worker deaths, ro
             await putList(database.db, { env_id: env, task_ids: Array.from({ length: LIST_SIZE }, (_, k) => i * 100 + k) });
           const miners = HOTKEYS.map((hotkey, uid) => ({ uid, hotkey, revision: 1, registered: true }));
           const syncMiners = (): Promise<void> =>
-            putMiners(
+            seedActiveMiners(
               database.db,
               miners.filter((m) => m.registered).map((m) => ({ uid: m.uid, hotkey: m.hotkey, revision: `r${m.revision}` })),
               { declared: null },
             );
           await syncMiners();
-          for (const [i, hotkey] of HOTKEYS.entries()) await putSlots(database.db, hotkey, slots[i]!);
+          for (const [i, hotkey] of HOTKEYS.entries()) await seedSlots(database.db, hotkey, slots[i]!);
           // The cap the law names: min(slots, declared), as stored now and as the pool last read it.
           const declared = [1, 1, 1];
           // `undefined`: the /health has no declaration (at start: never probed, no row).

@@ -6,12 +6,13 @@ import { sharedPoolStats } from '../../src/pool/shared-pool-stats.ts';
 import { createMetrics, Registry } from '../../src/runtime/metrics.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { parsePrometheusText, samplesOf, valueOf } from '../helpers/prometheus-text.ts';
+import { seedActiveMiners, seedSlots } from '../helpers/seed.ts';
 import { makeTask, TestQueues } from '../helpers/task-jobs.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { putList, putMiners, putSlots } from './pool-fixture.ts';
+import { putList } from './pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -22,11 +23,11 @@ describe('the pool as scrape-time metrics', () => {
     const config = testConfig({ EVALPOOL_QUEUE_PREFIX: redisHandle.prefix });
     queues = TestQueues.open(config);
     await putList(database.db, { env_id: 'env-m', task_ids: [1, 2, 3] });
-    await putMiners(database.db, [
+    await seedActiveMiners(database.db, [
       { uid: 1, hotkey: 'hk1', revision: 'r1' },
       { uid: 2, hotkey: 'hk2', revision: 'r1' },
     ]);
-    await putSlots(database.db, 'hk1', 6);
+    await seedSlots(database.db, 'hk1', 6);
   });
   after(async () => {
     await queues.close();

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { getPoolStats } from '../../src/pool/pool-stats.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
+import { seedActiveMiners, seedSlots } from '../helpers/seed.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { currentLists, ManualConsumer, openPoolInTerm, poolConfig, putList, putMiners, putSlots } from './pool-fixture.ts';
+import { currentLists, ManualConsumer, openPoolInTerm, poolConfig, putList } from './pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -21,12 +22,12 @@ describe('pool stats for the API', () => {
     const rotated = new Date('2026-03-01T12:00:00Z');
     await putList(database.db, { env_id: 'env-a', task_ids: [1, 2, 3, 4], version: 3, last_rotated_at: rotated });
     await putList(database.db, { env_id: 'env-b', task_ids: [5, 6, 7, 8] });
-    await putMiners(database.db, [
+    await seedActiveMiners(database.db, [
       { uid: 4, hotkey: 'hk4', revision: 'r1' },
       { uid: 2, hotkey: 'hk2', revision: 'r1' },
     ]);
-    await putSlots(database.db, 'hk4', 2, { pinned: 3 });
-    await putSlots(database.db, 'hk2', 2, { scheduling_paused: true });
+    await seedSlots(database.db, 'hk4', 2, { pinned: 3 });
+    await seedSlots(database.db, 'hk2', 2, { scheduling_paused: true });
     const config = poolConfig(redisHandle.prefix, { EVALPOOL_MAX_ENV_SHARE: '1' });
     ({ pool } = await openPoolInTerm(redisHandle.url, redisHandle.prefix, database.db, config));
     consumer = ManualConsumer.open(redisHandle.url, redisHandle.prefix, config);

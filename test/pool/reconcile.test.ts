@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { bucketField } from '../../src/pool/hourly-cap.ts';
 import { poolKeys, queueKey } from '../../src/pool/pool-keys.ts';
+import { range, seedActiveMiners, seedResult, seedSlots } from '../helpers/seed.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { currentLists, ids, poolTasks, putList, putMiners, putSlots, usePoolPerTest, writeResult } from './pool-fixture.ts';
+import { currentLists, poolTasks, putList, usePoolPerTest } from './pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -13,13 +14,13 @@ describe('reconciliation and the paused-task TTL', () => {
   const { open } = usePoolPerTest(database, redisHandle, { EVALPOOL_MAX_ENV_SHARE: '1' });
 
   beforeEach(async () => {
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 6) });
-    await putMiners(database.db, [
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 6) });
+    await seedActiveMiners(database.db, [
       { uid: 1, hotkey: 'hk1', revision: 'r1' },
       { uid: 2, hotkey: 'hk2', revision: 'r1' },
     ]);
-    await putSlots(database.db, 'hk1', 2);
-    await putSlots(database.db, 'hk2', 2);
+    await seedSlots(database.db, 'hk1', 2);
+    await seedSlots(database.db, 'hk2', 2);
   });
 
   test('an assigned task whose lock is gone is pending again after reconciliation; it kept its slot meanwhile', async () => {
@@ -46,8 +47,8 @@ describe('reconciliation and the paused-task TTL', () => {
     const before = await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a']);
     const pendingHk1 = before.find((t) => t.hotkey === 'hk1' && t.state === 'pending')!;
     // A worker wrote a result and died before completing: the task came back to pending.
-    await writeResult(database.db, { env: 'env-a', task_id: pendingHk1.taskId, uid: 1, hotkey: 'hk1', revision: pendingHk1.revision });
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]); // hk2 deregistered
+    await seedResult(database.db, { env: 'env-a', task_id: pendingHk1.taskId, uid: 1, hotkey: 'hk1', revision: pendingHk1.revision });
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]); // hk2 deregistered
     await redisHandle.redis.hset(poolKeys(redisHandle.prefix).buckets, bucketField('gone', 'r', 'env-a'), '1@1');
 
     const report = await pool.reconcile(await currentLists(database.db));

@@ -14,9 +14,10 @@ import { planRemovals, type RemovalContext, trimOrder, wasAttempted } from '../.
 import { continuationsOf, continueMeasured } from '../../src/pool/task-history.ts';
 import { parseTaskJobData, taskJobId } from '../../src/pool/task-job.ts';
 import { exhaustedOutcome } from '../../src/worker/evaluation/exhausted-outcome.ts';
+import { range, seedActiveMiners, seedSlots } from '../helpers/seed.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { currentLists, ids, poolTasks, putList, putMiners, putSlots, usePoolPerTest } from './pool-fixture.ts';
+import { currentLists, poolTasks, putList, usePoolPerTest } from './pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -101,7 +102,7 @@ void describe('the measured history of a task, from the attempts table', () => {
     assert.deepEqual(continueMeasured(7, 3), { attempts: 1, data: { miner_had_task: true, earlier_attempts: 7 } });
   });
 
-  void test('the lookup probes the partial index per candidate: its cost follows the candidates, not the history', async () => {
+  void test('the lookup probes the partial index per candidate: its cost follows the candidates, not the history', async (t) => {
     // A history mix: 60k attempts of 200 miners, about one in eight retried; 100 candidates.
     await sql`
       insert into attempts (task_uuid, attempt, env_id, task_id, uid, hotkey, revision, error_class, miner_had_task, worker_id, created_at)
@@ -124,7 +125,7 @@ void describe('the measured history of a task, from the attempts table', () => {
     assert.match(plan, /"Index Name":\s*"attempts_task_non_answers"/, 'the partial index is probed');
     assert.doesNotMatch(plan, /"Node Type":\s*"Seq Scan",[^}]*"Relation Name":\s*"attempts"/, 'attempts is never scanned');
     const root = (rows[0]!['QUERY PLAN'] as { 'Execution Time': number }[])[0]!;
-    process.stdout.write(`# measured-history lookup: 100 candidates over 60k attempts in ${root['Execution Time'].toFixed(2)} ms\n`);
+    t.diagnostic(`measured-history lookup: 100 candidates over 60k attempts in ${root['Execution Time'].toFixed(2)} ms`);
   });
 
   // A model of one task's life under an adversary, through the real lookup and the real
@@ -233,9 +234,9 @@ void describe('the top-up and the trim against real Redis, Postgres and BullMQ',
   });
 
   void test('a task the miner already had is created with miner_had_task and its attempts less the non-answers; others fresh', async () => {
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 4) });
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
-    await putSlots(database.db, 'hk1', 4);
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 4) });
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await seedSlots(database.db, 'hk1', 4);
     const decline = { error_class: 'miner_unavailable', miner_had_task: true } as const;
     await writeAttempts([
       { task_id: 0, ...decline, at: 1 },
@@ -249,7 +250,7 @@ void describe('the top-up and the trim against real Redis, Postgres and BullMQ',
     const { pool } = await open();
     const report = await pool.topUp(await currentLists(database.db));
     assert.equal(report.created, 4);
-    const jobs = await Promise.all(ids(0, 4).map((id) => pool.queues.get('env-a').getJob(taskJobId('env-a', 'hk1', 'r1', id))));
+    const jobs = await Promise.all(range(0, 4).map((id) => pool.queues.get('env-a').getJob(taskJobId('env-a', 'hk1', 'r1', id))));
     const seen = jobs.map((job) => {
       const data = parseTaskJobData(job?.data);
       return [data.task_id, job?.opts.attempts, data.miner_had_task ?? false, data.earlier_attempts ?? 0];
@@ -263,9 +264,9 @@ void describe('the top-up and the trim against real Redis, Postgres and BullMQ',
   });
 
   void test('over-slots trim takes never-attempted jobs first and retries last, whatever their place in the list', async () => {
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 6) });
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
-    await putSlots(database.db, 'hk1', 4);
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 6) });
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await seedSlots(database.db, 'hk1', 4);
     const { pool, consumer } = await open();
     await pool.topUp(await currentLists(database.db));
     const taken = [];
@@ -281,7 +282,7 @@ void describe('the top-up and the trim against real Redis, Postgres and BullMQ',
       before.filter(wasAttempted).map((t) => t.taskId),
       [3],
     );
-    await putSlots(database.db, 'hk1', 2);
+    await seedSlots(database.db, 'hk1', 2);
     const report = await pool.topUp(await currentLists(database.db));
     assert.equal(report.removed['over-slots'], 2);
     const left = await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-a']);

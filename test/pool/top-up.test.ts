@@ -7,24 +7,12 @@ import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { parseTaskJobData, queueName } from '../../src/pool/task-job.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
+import { minerEndpoint, range, seedActiveMiners, seedResult, seedSlots } from '../helpers/seed.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import {
-  currentLists,
-  ids,
-  inFlightByHotkey,
-  minerEndpoint,
-  poolConfig,
-  poolTasks,
-  putList,
-  putMiners,
-  putSlots,
-  rotateList,
-  usePoolPerTest,
-  writeResult,
-} from './pool-fixture.ts';
+import { currentLists, inFlightByHotkey, poolConfig, poolTasks, putList, rotateList, usePoolPerTest } from './pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -34,15 +22,15 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
   const { open } = usePoolPerTest(database, redisHandle);
 
   test('a tick from empty fills each miner exactly to its slots, spread over envs', async () => {
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 20) });
-    await putList(database.db, { env_id: 'env-b', task_ids: ids(100, 20) });
-    await putMiners(database.db, [
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 20) });
+    await putList(database.db, { env_id: 'env-b', task_ids: range(100, 20) });
+    await seedActiveMiners(database.db, [
       { uid: 1, hotkey: 'hk1', revision: 'r1' },
       { uid: 2, hotkey: 'hk2', revision: 'r1' },
       { uid: 3, hotkey: 'hk3', revision: 'r1' },
     ]);
-    await putSlots(database.db, 'hk1', 2);
-    await putSlots(database.db, 'hk2', 6);
+    await seedSlots(database.db, 'hk1', 2);
+    await seedSlots(database.db, 'hk2', 6);
     // hk3 has no slots row: EVALPOOL_SLOTS_DEFAULT (4)
     const { pool } = await open();
     const report = await pool.topUp(await currentLists(database.db));
@@ -72,9 +60,9 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
   });
 
   test('completing tasks (a real BullMQ worker writing results) frees slots that the next tick refills', async () => {
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 10) });
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
-    await putSlots(database.db, 'hk1', 3);
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 10) });
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await seedSlots(database.db, 'hk1', 3);
     const { pool } = await open({ EVALPOOL_MAX_ENV_SHARE: '1' });
     await pool.topUp(await currentLists(database.db));
     assert.equal((await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).length, 3);
@@ -84,7 +72,7 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     const worker = new Worker(
       queueName('env-a'),
       async (job) => {
-        await writeResult(database.db, parseTaskJobData(job.data));
+        await seedResult(database.db, parseTaskJobData(job.data));
         done++;
         return 'ok';
       },
@@ -92,17 +80,20 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     );
     try {
       for (const [round, expected] of [3, 3, 1].entries()) {
-        while (done < (round + 1) * 3) await new Promise((r) => setTimeout(r, 20));
-        await new Promise((r) => setTimeout(r, 50));
+        // The worker counts a job before BullMQ moves it to completed (which removes it): wait for both.
+        await waitFor(
+          `round ${round}'s jobs completed`,
+          async () => done >= (round + 1) * 3 && (await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)).length === 0,
+        );
         const report = await pool.topUp(await currentLists(database.db));
         assert.equal(report.created, expected, `round ${round}: the freed slots are refilled`);
       }
-      while (done < 10) await new Promise((r) => setTimeout(r, 20));
+      await waitFor('all ten jobs done', () => done >= 10);
       await worker.close();
       const results = await database.db.selectFrom('results').select('task_id').orderBy('task_id').execute();
       assert.deepEqual(
         results.map((r) => r.task_id),
-        ids(0, 10),
+        range(0, 10),
       );
       assert.equal((await pool.topUp(await currentLists(database.db))).created, 0, 'evaluated ids are never created again');
       assert.deepEqual(await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS), []);
@@ -113,9 +104,9 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
   });
 
   test('a rotation removes pending tasks of retired ids and adds the new ids; assigned ones finish', async () => {
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 6), rotation_count: 2 });
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
-    await putSlots(database.db, 'hk1', 4);
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 6), rotation_count: 2 });
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await seedSlots(database.db, 'hk1', 4);
     const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1' });
     await pool.topUp(await currentLists(database.db));
     const assigned = await consumer.take('env-a'); // id 0 becomes assigned
@@ -141,14 +132,14 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
   });
 
   test('a new revision loses the old identity’s queued tasks and starts fresh', async () => {
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 6) });
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
-    await putSlots(database.db, 'hk1', 2);
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 6) });
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await seedSlots(database.db, 'hk1', 2);
     const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1' });
     await pool.topUp(await currentLists(database.db));
     const first = await consumer.take('env-a');
     await consumer.complete(database.db, first!); // id 0 done by r1
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r2' }]);
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r2' }]);
     const report = await pool.topUp(await currentLists(database.db));
     assert.equal(report.removed['revision-changed'], 1);
     const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
@@ -163,8 +154,8 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
   });
 
   test('a deregistered miner’s pending tasks disappear; an assigned one finishes', async () => {
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 6) });
-    await putMiners(database.db, [
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 6) });
+    await seedActiveMiners(database.db, [
       { uid: 1, hotkey: 'hk1', revision: 'r1' },
       { uid: 2, hotkey: 'hk2', revision: 'r1' },
     ]);
@@ -173,7 +164,7 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
     let taken = await consumer.take('env-a');
     while (taken && taken.data.hotkey !== 'hk2') taken = await consumer.take('env-a');
     assert.ok(taken);
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
     const report = await pool.topUp(await currentLists(database.db));
     assert.equal(report.removed['miner-inactive'], 3);
     const left = await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS);
@@ -184,9 +175,9 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
   });
 
   test('paused tasks hold no slot and are not created again until deleted', async () => {
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 4) });
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
-    await putSlots(database.db, 'hk1', 1);
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 4) });
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await seedSlots(database.db, 'hk1', 1);
     const { pool, consumer } = await open({ EVALPOOL_MAX_ENV_SHARE: '1' });
     for (let i = 0; i < 3; i++) {
       await pool.topUp(await currentLists(database.db));
@@ -203,14 +194,14 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
   });
 
   test('miners with scheduling paused or an open circuit get nothing; the env share caps one env', async () => {
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 10) });
-    await putMiners(database.db, [
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 10) });
+    await seedActiveMiners(database.db, [
       { uid: 1, hotkey: 'hk1', revision: 'r1' },
       { uid: 2, hotkey: 'hk2', revision: 'r1' },
       { uid: 3, hotkey: 'hk3', revision: 'r1' },
     ]);
-    await putSlots(database.db, 'hk1', 6, { scheduling_paused: true });
-    await putSlots(database.db, 'hk3', 6);
+    await seedSlots(database.db, 'hk1', 6, { scheduling_paused: true });
+    await seedSlots(database.db, 'hk3', 6);
     const { pool } = await open({ EVALPOOL_MAX_ENV_SHARE: '0.5' });
     await redisHandle.redis.set(poolKeys(redisHandle.prefix).circuit('hk2'), String(Date.now() + 60_000), 'PX', 60_000);
     const report = await pool.topUp(await currentLists(database.db));
@@ -220,9 +211,9 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
   });
 
   test('in flight ≤ min(slots, declared): no declaration means one; a lowered declaration trims pending tasks; a moved endpoint is one again', async () => {
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 10) });
-    await putList(database.db, { env_id: 'env-b', task_ids: ids(100, 10) });
-    await putMiners(
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 10) });
+    await putList(database.db, { env_id: 'env-b', task_ids: range(100, 10) });
+    await seedActiveMiners(
       database.db,
       [
         { uid: 1, hotkey: 'hk1', revision: 'r1' },
@@ -239,14 +230,14 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
       ],
       new Date(),
     );
-    for (const hotkey of ['hk1', 'hk2', 'hk3']) await putSlots(database.db, hotkey, 6);
+    for (const hotkey of ['hk1', 'hk2', 'hk3']) await seedSlots(database.db, hotkey, 6);
     const { pool } = await open({ EVALPOOL_MAX_ENV_SHARE: '1' });
     await pool.topUp(await currentLists(database.db));
     const load = async (): Promise<Record<string, number>> =>
       Object.fromEntries(inFlightByHotkey(await poolTasks(redisHandle.redis, redisHandle.prefix, ENVS)));
     assert.deepEqual(await load(), { hk1: 1, hk2: 3, hk3: 6 }, 'undeclared: one; declared 3: three; a huge declaration: the slots');
     // A pin does not lift the declaration.
-    await putSlots(database.db, 'hk1', 6, { pinned: 10 });
+    await seedSlots(database.db, 'hk1', 6, { pinned: 10 });
     await pool.topUp(await currentLists(database.db));
     assert.equal((await load()).hk1, 1);
 
@@ -263,13 +254,13 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
 
   test('the hourly cap never stops the first fill nor re-creation of ids a miner had; it holds new ids to the rotation rate × margin', async () => {
     // 4 ids, 1 rotated per hour, margin 1: capacity 4 tokens, refill 1 per hour.
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 4), rotation_count: 1, rotation_interval_seconds: 3_600 });
-    await putMiners(database.db, [
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 4), rotation_count: 1, rotation_interval_seconds: 3_600 });
+    await seedActiveMiners(database.db, [
       { uid: 1, hotkey: 'hk-back', revision: 'r1' },
       { uid: 2, hotkey: 'hk-fast', revision: 'r1' },
     ]);
-    await putSlots(database.db, 'hk-back', 10);
-    await putSlots(database.db, 'hk-fast', 10);
+    await seedSlots(database.db, 'hk-back', 10);
+    await seedSlots(database.db, 'hk-fast', 10);
     const { pool, consumer } = await open({
       EVALPOOL_MAX_ENV_SHARE: '1',
       EVALPOOL_HOURLY_CAP_MARGIN: '1',
@@ -334,9 +325,9 @@ describe('pool top-up against real Redis, Postgres and BullMQ', () => {
   });
 
   test('tasks found in the pool count as given: after an upgrade from buckets without a record, they too come back for free', async () => {
-    await putList(database.db, { env_id: 'env-a', task_ids: ids(0, 3), rotation_count: 1, rotation_interval_seconds: 86_400 });
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
-    await putSlots(database.db, 'hk1', 10);
+    await putList(database.db, { env_id: 'env-a', task_ids: range(0, 3), rotation_count: 1, rotation_interval_seconds: 86_400 });
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await seedSlots(database.db, 'hk1', 10);
     const { pool, consumer } = await open({
       EVALPOOL_MAX_ENV_SHARE: '1',
       EVALPOOL_HOURLY_CAP_MARGIN: '1',

@@ -4,9 +4,11 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { poolWorkerOptions } from '../../src/pool/job-options.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
+import { seedActiveMiners, seedSlots } from '../helpers/seed.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
-import { currentLists, openPoolInTerm, poolConfig, poolTasks, putList, putMiners, putSlots } from './pool-fixture.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+import { currentLists, openPoolInTerm, poolConfig, poolTasks, putList } from './pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -21,8 +23,8 @@ describe('a worker process killed with SIGKILL', () => {
 
   test('its assigned tasks are pending again within 2 × the lock duration, with no worker attached', async () => {
     await putList(database.db, { env_id: 'env-k', task_ids: [1, 2, 3, 4, 5, 6] });
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
-    await putSlots(database.db, 'hk1', 4);
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await seedSlots(database.db, 'hk1', 4);
     const config = poolConfig(redisHandle.prefix, {
       EVALPOOL_LOCK_DURATION_MS: String(LOCK_MS),
       EVALPOOL_STALLED_INTERVAL_MS: '5000',
@@ -48,14 +50,12 @@ describe('a worker process killed with SIGKILL', () => {
     );
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
+      await waitFor('the worker took the 4 tasks', async () => {
         const tasks = await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-k']);
-        if (tasks.length === 4 && tasks.every((t) => t.state === 'assigned')) break;
-        assert.ok(Date.now() < deadline, 'the worker took the 4 tasks');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await new Promise((r) => setTimeout(r, LOCK_MS)); // the worker renewed its locks meanwhile
+        return tasks.length === 4 && tasks.every((t) => t.state === 'assigned');
+      });
+      // A window longer than the lock, in which a live worker must renew its locks: its length is the behaviour under test.
+      await new Promise((r) => setTimeout(r, LOCK_MS));
       assert.ok(
         (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-k'])).every((t) => t.state === 'assigned'),
         'a live worker keeps its tasks',

@@ -43,6 +43,7 @@ describe('Lifecycle', () => {
       process.emit('SIGINT', 'SIGINT');
       process.emit('SIGINT', 'SIGINT');
       assert.deepEqual(exits, []);
+      // The repeated-signal window runs out: its length is the behaviour under test, not a wait for a state.
       await new Promise((resolve) => setTimeout(resolve, REPEATED_SIGNAL_WINDOW_MS + 50));
       process.emit('SIGTERM', 'SIGTERM');
       assert.deepEqual(exits, [1]);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadSamplingDefinitions } from '../../src/sampling/definitions.ts';
 import { definitionFileName, parseSamplingDefinition } from '../../src/sampling/sampling-definition.ts';
 import { SamplingDefinitionError } from '../../src/sampling/sampling-error.ts';
+import { makeTempDir, removeTempDir } from '../helpers/with-temp-dir.ts';
 import { definitionJson } from './build-definition.ts';
 
 function problemsOf(fn: () => unknown): { file: string; field: string; detail: string }[] {
@@ -135,12 +135,10 @@ describe('parseSamplingDefinition', () => {
 
 describe('loadSamplingDefinitions', () => {
   let dir = '';
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'evalpool-sampling-'));
+  before(() => {
+    dir = makeTempDir('sampling');
   });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => removeTempDir(dir));
 
   test('the shipped files are valid: the three built-in envs', async () => {
     const defs = await loadSamplingDefinitions(new URL('../../sampling-lists', import.meta.url).pathname);

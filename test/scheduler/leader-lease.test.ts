@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LeaderLease, leaseOwner } from '../../src/scheduler/leader-lease.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const redisHandle = useTestRedis();
 
@@ -36,8 +37,7 @@ describe('the leader lease', () => {
     const a = new LeaderLease(redisHandle.redis, key, 100, 'a');
     const b = new LeaderLease(redisHandle.redis, key, 100, 'b');
     assert.ok(await a.tryAcquire());
-    let token: string | undefined;
-    while (!token) token = await b.tryAcquire();
+    const token = await waitFor('b to take the expired lease', () => b.tryAcquire());
     assert.equal(leaseOwner(token), 'b');
   });
 });

@@ -3,6 +3,7 @@ import { after, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { declaredEpisodes, getMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
 import { refreshDeclarations } from '../../src/scheduler/refresh-declarations.ts';
+import { seedMiner } from '../helpers/seed.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { capturingLogger, testLogger } from '../helpers/test-logger.ts';
 import { startTestServer, type TestServer } from '../miners/test-server.ts';
@@ -23,13 +24,7 @@ async function miner(answers: (number | undefined)[]): Promise<TestServer> {
   return server;
 }
 
-async function putMiner(uid: number, hotkey: string, endpoint: string): Promise<void> {
-  await database.db
-    .insertInto('miners')
-    .values({ uid, hotkey, revision: 'r1', endpoint, committed_block: uid, active: true })
-    .onConflict((oc) => oc.columns(['hotkey', 'revision']).doUpdateSet({ endpoint }))
-    .execute();
-}
+const putMiner = (uid: number, hotkey: string, endpoint: string) => seedMiner(database.db, { uid, hotkey, endpoint, committedBlock: uid });
 
 const settings = { max: 32, refreshMs: 60_000, timeoutMs: 300 };
 const t0 = new Date('2026-01-01T00:00:00Z');

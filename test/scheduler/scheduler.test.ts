@@ -6,12 +6,13 @@ import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import { readSchedulerStatus } from '../../src/scheduler/scheduler-status.ts';
 import { coreLeaderTasks } from '../helpers/core-leader-tasks.ts';
+import { seedActiveMiners, seedSlots } from '../helpers/seed.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { capturingLogger, testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { inFlightByHotkey, poolConfig, poolTasks, putList, putMiners, putSlots } from '../pool/pool-fixture.ts';
+import { inFlightByHotkey, poolConfig, poolTasks, putList } from '../pool/pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -31,11 +32,11 @@ describe('the scheduler: one leader among replicas', () => {
     await deletePrefix(redisHandle.redis, redisHandle.prefix);
     await sql`truncate miners, sampling_lists, results, miner_slots cascade`.execute(database.db);
     await putList(database.db, { env_id: 'env-s', task_ids: Array.from({ length: 20 }, (_, i) => i) });
-    await putMiners(database.db, [
+    await seedActiveMiners(database.db, [
       { uid: 1, hotkey: 'hk1', revision: 'r1' },
       { uid: 2, hotkey: 'hk2', revision: 'r1' },
     ]);
-    await putSlots(database.db, 'hk1', 3);
+    await seedSlots(database.db, 'hk1', 3);
   });
   afterEach(async () => {
     await Promise.all(schedulers.splice(0).map((s) => s.stop()));
@@ -110,6 +111,7 @@ describe('the scheduler: one leader among replicas', () => {
     await redisHandle.redis.del(`${redisHandle.prefix}:env-s:wait`); // free every slot...
     for (const j of jobs) await redisHandle.redis.del(`${redisHandle.prefix}:env-s:${j.jobId}`);
     const ticksThen = ticks;
+    // A window of several ticks in which nothing may be created: the absence is what is asserted.
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(
       (await poolTasks(redisHandle.redis, redisHandle.prefix, ['env-s'])).length,

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { seedSlots } from '../helpers/seed.ts';
 import { type CliProcess, spawnCli } from '../helpers/spawn-cli.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { makeTempDir, removeTempDir } from '../helpers/with-temp-dir.ts';
 import { startTestServer, type TestServer } from '../miners/test-server.ts';
-import { inFlightByHotkey, ManualConsumer, poolConfig, poolTasks, putSlots } from '../pool/pool-fixture.ts';
+import { inFlightByHotkey, ManualConsumer, poolConfig, poolTasks } from '../pool/pool-fixture.ts';
 
 const database = useTestDatabase();
 const redisHandle = useTestRedis();
@@ -23,7 +24,7 @@ describe('two `evalpool serve` processes against the same Redis', () => {
   const processes: CliProcess[] = [];
   let consumer: ManualConsumer | undefined;
   // What `serve` reads on start: one sampling-list definition and a static miners file.
-  const dir = mkdtempSync(path.join(tmpdir(), 'evalpool-takeover-'));
+  const dir = makeTempDir('takeover');
   mkdirSync(path.join(dir, 'lists'));
   writeFileSync(
     path.join(dir, 'lists', 'mujoco__env-t.json'),
@@ -43,7 +44,7 @@ describe('two `evalpool serve` processes against the same Redis', () => {
     await health?.close();
     await consumer?.close();
     await Promise.all(processes.map((p) => p.kill()));
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   });
 
   test('exactly one schedules; after kill -9 the other takes over once the lease expires; the slot law holds', async () => {
@@ -59,8 +60,8 @@ describe('two `evalpool serve` processes against the same Redis', () => {
         ],
       }),
     );
-    await putSlots(database.db, 'hk1', 3);
-    await putSlots(database.db, 'hk2', 5);
+    await seedSlots(database.db, 'hk1', 3);
+    await seedSlots(database.db, 'hk2', 5);
     const slots = new Map([
       ['hk1', 3],
       ['hk2', 5],
@@ -89,6 +90,7 @@ describe('two `evalpool serve` processes against the same Redis', () => {
     await waitFor('the pool filled', async () =>
       (await poolTasks(redisHandle.redis, redisHandle.prefix, [ENV])).length === 8 ? true : undefined,
     );
+    // A window of several ticks in which the follower must not schedule: the absence is what is asserted.
     await new Promise((r) => setTimeout(r, 5 * TICK_MS));
     assert.equal(
       follower.logs().some((l) => l.msg === BECAME),

@@ -6,7 +6,7 @@ import { getLatestScoreSnapshot } from '../../src/db/tables/score-snapshots.ts';
 import { getLatestWeights } from '../../src/db/tables/weights.ts';
 import { computeAndPublishWeights, createWeightsTask, type WeightsTaskDeps } from '../../src/scheduler/weights-task.ts';
 import type { StoredScoreReport } from '../../src/scoring/stored-report.ts';
-import { range, seedList, seedMiner, seedResults } from '../helpers/scoring-seed.ts';
+import { range, seedList, seedMiner, seedResults } from '../helpers/seed.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { capturingLogger, testLogger } from '../helpers/test-logger.ts';

@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CONTAINER_DEFAULT_MAX_TIMESTEPS } from '../../src/config/constants.ts';
 import { loadContainerEnvs } from '../../src/service/container-envs.ts';
 import { WorkerSetupError } from '../../src/service/worker-setup-error.ts';
 import { testLogger } from '../helpers/test-logger.ts';
+import { makeTempDir, removeTempDir, withTempDir } from '../helpers/with-temp-dir.ts';
 import { definitionJson } from '../sampling/build-definition.ts';
 
 let dir = '';
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'evalpool-container-envs-'));
+before(() => {
+  dir = makeTempDir('container-envs');
 });
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+after(() => removeTempDir(dir));
 
 async function write(folder: string, overrides: Record<string, unknown>): Promise<void> {
   const json = definitionJson(overrides);
@@ -57,9 +55,8 @@ test('the container envs of the definitions, with their image and episode length
   );
 });
 
-test('envs of one image that disagree on its container settings: a setup error naming both', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'evalpool-container-envs-conflict-'));
-  try {
+test('envs of one image that disagree on its container settings: a setup error naming both', () =>
+  withTempDir(async (folder) => {
     await write(folder, { env_id: 'metaworld/reach-v3', family: 'container', image: 'localhost/mw:dev', replicas: 2 });
     await write(folder, { env_id: 'metaworld/push-v3', family: 'container', image: 'localhost/mw:dev', replicas: 3 });
     await assert.rejects(
@@ -68,10 +65,7 @@ test('envs of one image that disagree on its container settings: a setup error n
         error instanceof WorkerSetupError &&
         /metaworld\/reach-v3 and metaworld\/push-v3 share the image localhost\/mw:dev but differ in replicas/.test(error.message),
     );
-  } finally {
-    await rm(folder, { recursive: true, force: true });
-  }
-});
+  }));
 
 test('no folder: no container envs; an invalid definition: a setup error naming it', async () => {
   assert.deepEqual(await loadContainerEnvs(join(dir, 'missing'), testLogger()), []);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/schema.ts';
@@ -14,6 +13,7 @@ import { randomDatabaseUrl } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { makeTempDir, removeTempDir } from '../helpers/with-temp-dir.ts';
 
 const redisHandle = useTestRedis();
 const ENV = 'mujoco/reach-v1';
@@ -32,7 +32,7 @@ describe('serve /metrics after real activity', () => {
   const databaseUrl = randomDatabaseUrl();
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'evalpool-metrics-'));
+    dir = makeTempDir('metrics');
     miner = await startDemoMiner({ policy: 'expert' });
     await mkdir(path.join(dir, 'lists'));
     await writeFile(
@@ -67,7 +67,7 @@ describe('serve /metrics after real activity', () => {
     await serve?.lifecycle.stopAll(config.server.shutdownGraceMs);
     await miner.close();
     await dropDatabase(databaseUrl);
-    await rm(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   });
 
   async function scrape(): Promise<{ families: Map<string, Family>; contentType: string | null }> {

@@ -6,10 +6,11 @@ import { type HttpServer, startHttpServer } from '../../../src/api/http-server.t
 import type { Config } from '../../../src/config/schema.ts';
 import { getMinerSlots } from '../../../src/db/tables/miner-slots.ts';
 import type { TaskPool } from '../../../src/pool/task-pool.ts';
+import { seedActiveMiners, seedSlots } from '../../helpers/seed.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
 import { capturingLogger } from '../../helpers/test-logger.ts';
 import { useTestRedis } from '../../helpers/test-redis.ts';
-import { currentLists, ManualConsumer, openPoolInTerm, poolConfig, putList, putMiners, putSlots } from '../../pool/pool-fixture.ts';
+import { currentLists, ManualConsumer, openPoolInTerm, poolConfig, putList } from '../../pool/pool-fixture.ts';
 import { ADMIN_TOKEN, AUTH, adminApp, answer, JSON_AUTH, ManualClock } from './admin-fixture.ts';
 
 const database = useTestDatabase();
@@ -42,12 +43,12 @@ describe('admin actions change what they say, as the read API shows', () => {
     ({ app, deps } = adminApp(database.db, redisHandle, config, { logger, now: clock.now }));
     await putList(database.db, { env_id: 'env-a', task_ids: [1, 2, 3, 4] });
     await putList(database.db, { env_id: 'env-b', task_ids: [5, 6, 7, 8] });
-    await putMiners(database.db, [
+    await seedActiveMiners(database.db, [
       { uid: 1, hotkey: 'hk1', revision: 'r1' },
       { uid: 2, hotkey: 'hk2', revision: 'r1' },
     ]);
-    await putSlots(database.db, 'hk1', 2);
-    await putSlots(database.db, 'hk2', 2);
+    await seedSlots(database.db, 'hk1', 2);
+    await seedSlots(database.db, 'hk2', 2);
     ({ pool } = await openPoolInTerm(redisHandle.url, redisHandle.prefix, database.db, config));
     consumer = ManualConsumer.open(redisHandle.url, redisHandle.prefix, config);
   });

@@ -3,10 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Hono } from 'hono';
 import type { AdminDeps } from '../../../src/api/admin/admin-deps.ts';
+import { seedActiveMiners, seedSlots } from '../../helpers/seed.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
 import { capturingLogger } from '../../helpers/test-logger.ts';
 import { useTestRedis } from '../../helpers/test-redis.ts';
-import { poolConfig, putList, putMiners, putSlots } from '../../pool/pool-fixture.ts';
+import { poolConfig, putList } from '../../pool/pool-fixture.ts';
 import { ADMIN_TOKEN, adminApp } from './admin-fixture.ts';
 
 const database = useTestDatabase();
@@ -70,8 +71,8 @@ describe('arbitrary admin requests', () => {
 
   before(async () => {
     await putList(database.db, { env_id: 'env-a', task_ids: [1, 2, 3] });
-    await putMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
-    await putSlots(database.db, 'hk1', 4);
+    await seedActiveMiners(database.db, [{ uid: 1, hotkey: 'hk1', revision: 'r1' }]);
+    await seedSlots(database.db, 'hk1', 4);
     ({ app, deps } = adminApp(
       database.db,
       redisHandle,

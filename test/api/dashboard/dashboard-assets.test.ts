@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DASHBOARD_CLIENT_DIR, loadDashboardAssets } from '../../../src/api/dashboard/dashboard-assets.ts';
+import { makeTempDir, removeTempDir } from '../../helpers/with-temp-dir.ts';
 
 describe('loadDashboardAssets', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'evalpool-dashboard-assets-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = makeTempDir('dashboard-assets');
+  after(() => removeTempDir(dir));
   cpSync(DASHBOARD_CLIENT_DIR, dir, { recursive: true });
 
   test('the hash covers every file: stable for the same files, new when one changes', () => {

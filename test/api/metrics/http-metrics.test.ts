@@ -8,7 +8,7 @@ import { httpMetrics, UNMATCHED_ROUTE } from '../../../src/api/metrics/http-metr
 import { createMetrics, type EvalpoolMetrics, Registry } from '../../../src/runtime/metrics.ts';
 import { computeAndPublishWeights } from '../../../src/scheduler/weights-task.ts';
 import { parsePrometheusText, samplesOf, valueOf } from '../../helpers/prometheus-text.ts';
-import { range, seedList, seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
+import { range, seedList, seedMiner, seedResults } from '../../helpers/seed.ts';
 import { testConfig } from '../../helpers/test-config.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
 import { testLogger } from '../../helpers/test-logger.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { range, seedList } from '../../helpers/scoring-seed.ts';
+import { range, seedList } from '../../helpers/seed.ts';
 import { getJson, testApp } from '../../helpers/test-app.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
 

@@ -4,7 +4,7 @@ import type { MinerCircuit } from '../../../src/api/readers.ts';
 import { MINER_RECENT_ATTEMPTS } from '../../../src/config/constants.ts';
 import type { ErrorClass } from '../../../src/db/schema.ts';
 import { insertAttempts } from '../../../src/db/tables/attempts.ts';
-import { seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
+import { seedMiner, seedResults, seedSlots } from '../../helpers/seed.ts';
 import { getJson, testApp } from '../../helpers/test-app.ts';
 import { testConfig } from '../../helpers/test-config.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
@@ -36,7 +36,7 @@ describe('GET /v1/miners', () => {
     await seedMiner(database.db, { uid: 2, committedBlock: 40 });
     await seedMiner(database.db, { uid: 1, committedBlock: 30 });
     await seedMiner(database.db, { uid: 5, active: false });
-    await database.db.insertInto('miner_slots').values({ hotkey: 'hk2', slots: 9, pinned: 12 }).execute();
+    await seedSlots(database.db, 'hk2', 9, { pinned: 12 });
     await seedResults(database.db, { uid: 2 }, 'env-a', [17], [1]);
   });
 

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { SchedulerStatus } from '../../../src/api/readers.ts';
 import { computeAndPublishWeights } from '../../../src/scheduler/weights-task.ts';
-import { range, seedList, seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
+import { range, seedList, seedMiner, seedResults } from '../../helpers/seed.ts';
 import { getJson, testApp } from '../../helpers/test-app.ts';
 import { testConfig } from '../../helpers/test-config.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';

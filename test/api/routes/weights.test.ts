@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { computeAndPublishWeights, type WeightsTaskDeps } from '../../../src/scheduler/weights-task.ts';
-import { range, seedList, seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
+import { range, seedList, seedMiner, seedResults } from '../../helpers/seed.ts';
 import { getJson, testApp } from '../../helpers/test-app.ts';
 import { testConfig } from '../../helpers/test-config.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';

@@ -3,7 +3,7 @@ import { beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { aggregateCurrentListResults, getLastResults } from '../../../src/db/tables/results.ts';
 import { getScoredListSizes } from '../../../src/db/tables/sampling-lists.ts';
-import { range, seedList, seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
+import { range, seedList, seedMiner, seedResults } from '../../helpers/seed.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
 
 const database = useTestDatabase();

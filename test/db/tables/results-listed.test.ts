@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { getActiveMiners } from '../../../src/db/tables/miners.ts';
 import { identityResultsOn, listedResultsOfActiveMiners, listedResultsQuery } from '../../../src/db/tables/results.ts';
 import { ResultIndex } from '../../../src/pool/result-index.ts';
-import { range, seedMiner, seedResults } from '../../helpers/scoring-seed.ts';
+import { range, seedMiner, seedResults } from '../../helpers/seed.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
 
 const database = useTestDatabase();

@@ -110,15 +110,16 @@ void describe('demo miner', () => {
     const hanging = request(`${miner.url}/act`, { method: 'POST', body: '{}' }).then(
       async (r) => {
         await r.body.dump();
-        return 'answered';
+        return r.statusCode;
       },
-      () => 'dropped',
+      () => 'dropped' as const,
     );
     // The handler counts the request in the same tick as it starts hanging.
     await waitFor('the /act to hang', () => miner.counts.act === 1);
     await Promise.all([miner.close(), miner.close()]);
     // close() drops every connection in the same tick as it releases the handler, before its 503 is written.
     assert.equal(await hanging, 'dropped');
+    await assert.rejects(request(`${miner.url}/act`, { method: 'POST', body: '{}' }), 'a closed miner accepts no request');
   });
 
   void test('a taken port is an error, not a hang', async () => {

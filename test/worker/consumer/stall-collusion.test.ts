@@ -123,7 +123,7 @@ async function colluder(body: string): Promise<Colluder> {
   };
 }
 
-test('colluders stalling the worker with huge answers timed on a late miner’s deadline: its timeouts stay scored failures', async () => {
+test('colluders stalling the worker with huge answers timed on a late miner’s deadline: its timeouts stay scored failures', async (t) => {
   // The most the old limit took in (the highest an operator may still set).
   const body = hugeAction(MINER_MAX_RESPONSE_BYTES_LIMIT);
   const colluders = await Promise.all(Array.from({ length: COLLUDERS }, () => colluder(body)));
@@ -161,13 +161,13 @@ test('colluders stalling the worker with huge answers timed on a late miner’s 
     250,
   );
   const attempts = await attemptRows(database.db, '5Late');
-  process.stdout.write(
-    `# late miner: ${lateActs} /act; huge answers sent: ${colluders.map((c) => c.hugeSent).join(', ')}; attempts: ${JSON.stringify(attempts.map((a) => `${a.error_class}: ${a.error_message ?? ''}`))}\n`,
+  t.diagnostic(
+    `late miner: ${lateActs} /act; huge answers sent: ${colluders.map((c) => c.hugeSent).join(', ')}; attempts: ${JSON.stringify(attempts.map((a) => `${a.error_class}: ${a.error_message ?? ''}`))}`,
   );
   // The strikes happened: the colluders' 1 MiB answers were refused as over the limit (scored).
   for (let i = 0; i < COLLUDERS; i++) {
     const rows = await attemptRows(database.db, `5Colluder${i}`);
-    process.stdout.write(`# colluder ${i}: ${JSON.stringify(rows.map((a) => `${a.error_class}: ${a.error_message ?? ''}`))}\n`);
+    t.diagnostic(`colluder ${i}: ${JSON.stringify(rows.map((a) => `${a.error_class}: ${a.error_message ?? ''}`))}`);
     assert.ok(colluders[i]!.hugeSent >= 1);
     assert.ok(
       rows.some((a) => a.error_class === 'failure' && /over the \d+-byte limit/.test(a.error_message ?? '')),

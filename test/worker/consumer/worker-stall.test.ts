@@ -47,7 +47,7 @@ after(async () => {
 const results = () =>
   database.db.selectFrom('results').select(['task_id', 'score', 'error_class', 'error_message']).where('hotkey', '=', HOTKEY).execute();
 
-test('SIGSTOP/SIGCONT of a worker mid-episode: zero score-0 results for an expert that answers in ~1 ms', async () => {
+test('SIGSTOP/SIGCONT of a worker mid-episode: zero score-0 results for an expert that answers in ~1 ms', async (t) => {
   worker = spawnCli(['worker', '--envs', ENV, '--concurrency', '4'], {
     EVALPOOL_DATABASE_URL: database.url,
     EVALPOOL_QUEUE_PREFIX: redis.prefix,
@@ -87,7 +87,7 @@ test('SIGSTOP/SIGCONT of a worker mid-episode: zero score-0 results for an exper
     .where('hotkey', '=', HOTKEY)
     .groupBy('error_class')
     .execute();
-  process.stdout.write(`# attempts by class: ${JSON.stringify(classes)}\n`);
+  t.diagnostic(`attempts by class: ${JSON.stringify(classes)}`);
   const zeros = rows.filter((r) => r.score === 0);
   assert.ok(stops >= 3, `the worker was stopped ${stops} times`);
   assert.deepEqual(zeros, [], `score-0 results after ${stops} stops`);
@@ -98,7 +98,5 @@ test('SIGSTOP/SIGCONT of a worker mid-episode: zero score-0 results for an exper
     .where('hotkey', '=', HOTKEY)
     .where('error_class', '=', 'worker_error')
     .execute();
-  process.stdout.write(
-    `# ${stops} stops of ${STOP_MS} ms; ${released.length} attempts released as worker_error; ${zeros.length} score-0 results\n`,
-  );
+  t.diagnostic(`${stops} stops of ${STOP_MS} ms; ${released.length} attempts released as worker_error; ${zeros.length} score-0 results`);
 });

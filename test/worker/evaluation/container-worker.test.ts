@@ -2,8 +2,7 @@
 // options, a real TaskWorker (and an `evalpool worker` process), the real engine and test image,
 // demo miners over HTTP, rows in Postgres. One container serves the in-process worker's tests.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../../src/config/schema.ts';
@@ -22,6 +21,7 @@ import { useTestDatabase } from '../../helpers/test-database.ts';
 import { testLogger } from '../../helpers/test-logger.ts';
 import { useTestRedis } from '../../helpers/test-redis.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
+import { makeTempDir, removeTempDir } from '../../helpers/with-temp-dir.ts';
 import { attemptRows, resultRows, startWorker, type WorkerHarness } from '../harness.ts';
 
 const REACH = 'container/reach-v1';
@@ -187,7 +187,7 @@ describe('`evalpool worker` with a container env', { skip: SKIP_CONTAINER_TESTS 
   let queues: TestQueues;
   before(async () => {
     await requireEngineAndImage();
-    dir = await mkdtemp(join(tmpdir(), 'evalpool-container-lists-'));
+    dir = makeTempDir('container-lists');
     const definition = {
       env_id: REACH,
       family: 'container',
@@ -205,7 +205,7 @@ describe('`evalpool worker` with a container env', { skip: SKIP_CONTAINER_TESTS 
   });
   after(async () => {
     await queues?.close();
-    await rm(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   });
 
   test('reads the image from the sampling definitions, runs the task in a container, and removes it on SIGTERM', async () => {
