@@ -7,7 +7,7 @@
 #   containers/podman-engine.sh            # then: EVALPOOL_DOCKER_SOCKET=/run/evalpool-podman.sock
 #   EVALPOOL_PODMAN_SOCKET=/path.sock containers/podman-engine.sh
 #
-# Why these settings (see also README, "Container environments"):
+# Why these settings (see also docs/containers.md):
 # - runc, not crun: crun refuses the hybrid cgroup setup of these hosts.
 # - cgroupfs: there is no systemd to delegate cgroups to.
 # - explicit ulimits: root here lacks CAP_SYS_RESOURCE, and podman's default nofile (1048576)

@@ -43,7 +43,7 @@ export interface MinerCircuit {
   readonly consecutiveFailures?: number;
 }
 
-/** Counts of tasks in the pool by state (DESIGN.md: pending = waiting, assigned = active, paused = failed). */
+/** Counts of tasks in the pool by state (docs/design.md: pending = waiting, assigned = active, paused = failed). */
 export interface PoolCounts {
   readonly pending: number;
   readonly assigned: number;

@@ -42,7 +42,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerDemoMiner,
 ];
 
-/** The `evalpool` command tree (nothing runs until it parses); the README's examples are checked against it. */
+/** The `evalpool` command tree (nothing runs until it parses); the examples in the README and docs/ are checked against it. */
 export function createProgram(): Command {
   const program = new Command('evalpool')
     .description('Continuous evaluation backend for a Bittensor subnet: task pool, workers, rolling weights')

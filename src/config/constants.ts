@@ -112,9 +112,9 @@ export const VALIDATOR_ERA_PERIOD = 64;
 
 /** Time to establish a TCP (and TLS) connection to a miner (EVALPOOL_MINER_CONNECT_TIMEOUT_MS). */
 export const MINER_CONNECT_TIMEOUT_MS = 3_000;
-/** Whole `/reset` request, headers and body (DESIGN.md: 5 s; EVALPOOL_MINER_RESET_TIMEOUT_MS). */
+/** Whole `/reset` request, headers and body (docs/design.md: 5 s; EVALPOOL_MINER_RESET_TIMEOUT_MS). */
 export const MINER_RESET_TIMEOUT_MS = 5_000;
-/** Whole `/act` request: the per-step action timeout (DESIGN.md: 0.5 s; EVALPOOL_ACTION_TIMEOUT_MS). */
+/** Whole `/act` request: the per-step action timeout (docs/design.md: 0.5 s; EVALPOOL_ACTION_TIMEOUT_MS). */
 export const MINER_ACTION_TIMEOUT_MS = 500;
 /**
  * Largest response body read from a miner (EVALPOOL_MINER_MAX_RESPONSE_BYTES). The largest
@@ -265,7 +265,7 @@ export const SAMPLING_LIST_WRITE_ATTEMPTS = 3;
 
 /**
  * BullMQ fails a job that stalled more than this many times. A worker death must never pause a
- * task (DESIGN.md: worker_error goes back to pending and is not an attempt), so it is made
+ * task (docs/design.md: worker_error goes back to pending and is not an attempt), so it is made
  * unreachable. Every party that runs BullMQ's stalled check must use it (see `poolWorkerOptions`).
  */
 export const POOL_MAX_STALLED_COUNT = 1_000_000_000;

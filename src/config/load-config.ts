@@ -71,7 +71,11 @@ function unknownNames(env: Environment, problems: ConfigProblem[]): void {
   for (const name of Object.keys(env)) {
     if (name.startsWith('EVALPOOL_') && !known.has(name) && !IGNORED.has(name)) {
       // Its value is not shown: an unknown name may be a misspelt secret.
-      problems.push({ name, value: '***', message: 'is not a known evalpool variable (see the configuration table in README.md)' });
+      problems.push({
+        name,
+        value: '***',
+        message: 'is not a known evalpool variable (see the configuration table in docs/configuration.md)',
+      });
     }
   }
 }

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 
 /**
  * One `EVALPOOL_*` environment variable: how its text is parsed, its default, the rule it must
- * follow (stated in errors and in the README's table) and whether its value is a secret.
+ * follow (stated in errors and in docs/configuration.md's table) and whether its value is a secret.
  */
 export interface Variable<T> {
   readonly name: string;

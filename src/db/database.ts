@@ -40,7 +40,7 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
     max: options.poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs ?? DATABASE_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
-    // Every query is bounded (DESIGN.md: everything bounded): a stuck statement is cancelled by
+    // Every query is bounded (docs/design.md: everything bounded): a stuck statement is cancelled by
     // the server, and a server that answers nothing is given up on by the client.
     ...(statementTimeoutMs > 0
       ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + DATABASE_READ_TIMEOUT_MARGIN_MS }

@@ -5,7 +5,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
  * `src/db/tables/<table>.ts`.
  */
 
-/** Every finished attempt has exactly one class (DESIGN.md, "Error classes"). */
+/** Every finished attempt has exactly one class (docs/design.md, "Error classes"). */
 export type ErrorClass = 'success' | 'failure' | 'miner_unavailable' | 'env_error' | 'worker_error';
 /** The classes that produce a result row (scored outcomes). */
 export type ScoredClass = Extract<ErrorClass, 'success' | 'failure'>;
@@ -123,7 +123,7 @@ export interface SlotHistoryTable {
 }
 
 /**
- * Chain weights in the validators' format (DESIGN.md, "Contracts"): parallel arrays ordered by uid
+ * Chain weights in the validators' format (docs/design.md, "Contracts with the outside"): parallel arrays ordered by uid
  * ascending, values summing to 65535. Declared here, with the column that stores it; scoring
  * computes it and chain submits it.
  */

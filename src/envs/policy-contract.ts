@@ -1,5 +1,5 @@
 /**
- * The policy contract (DESIGN.md, "Contracts"): what an environment shows a policy and what a
+ * The policy contract (docs/design.md, "Contracts with the outside"): what an environment shows a policy and what a
  * policy answers, as valibot schemas and the types inferred from them. Both sides of an episode
  * speak it: the envs produce observations and validate actions, the miner client carries them
  * (its HTTP requests are in miners/endpoint-contract.ts). The shapes follow the subnet's existing

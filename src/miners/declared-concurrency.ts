@@ -6,7 +6,7 @@ import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
 
 /**
  * How many episodes a miner serves at once, as its `GET /health` declares it
- * (`max_concurrent_episodes: N`, DESIGN.md "Contracts"). The subnet's miner template keeps one
+ * (`max_concurrent_episodes: N`, docs/design.md, "Contracts with the outside"). The subnet's miner template keeps one
  * global state per `/reset`, so a miner that declares nothing gets one episode at a time.
  *
  * A miner is paid to win, so the answer is read defensively. A well-formed answer (a 2xx JSON

@@ -1,5 +1,5 @@
 /**
- * The miner policy endpoint's requests and answers (DESIGN.md, "Contracts"), built from the policy
+ * The miner policy endpoint's requests and answers (docs/design.md, "Contracts with the outside"), built from the policy
  * contract of envs/policy-contract.ts:
  *
  * - `POST /reset` `{task_config: {env_id, env_name, task_name, seed, task_id}, episode_id}` → any 2xx.

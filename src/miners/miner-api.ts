@@ -14,7 +14,7 @@ export interface MinerCallOptions {
  * serving several episodes at once can tell them apart.
  */
 export interface MinerApi {
-  /** `episodeId` names the episode in every call of it (DESIGN.md, "Contracts"): the task uuid. */
+  /** `episodeId` names the episode in every call of it (docs/design.md, "Contracts with the outside"): the task uuid. */
   reset(episodeId: string, taskConfig: TaskConfig, options?: MinerCallOptions): Promise<void>;
   act(episodeId: string, observation: Observation, options?: MinerCallOptions): Promise<Action>;
 }

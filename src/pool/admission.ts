@@ -1,5 +1,5 @@
 /**
- * Which tasks a miner gets next, in order of need (DESIGN.md, "Per-miner slots"). Pure: the
+ * Which tasks a miner gets next, in order of need (docs/design.md, "Per-miner slots"). Pure: the
  * tick gathers the facts, this decides.
  *
  * Rules, for one miner with `free = slots − in flight` > 0 (nothing otherwise):

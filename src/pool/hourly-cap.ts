@@ -1,5 +1,5 @@
 /**
- * The per miner×env creation cap (DESIGN.md, "Per-miner slots"): a fast miner must not get new
+ * The per miner×env creation cap (docs/design.md, "Per-miner slots"): a fast miner must not get new
  * task ids faster than the rotation brings them.
  *
  * The rule, precisely: each (hotkey, revision, env) has a token bucket.

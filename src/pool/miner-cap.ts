@@ -3,7 +3,7 @@ import { declaredEpisodes, type MinerDeclarationRow } from '../db/tables/miner-d
 import { effectiveSlots, type MinerSlotsRow } from '../db/tables/miner-slots.ts';
 
 /**
- * The pool's law per miner (DESIGN.md, "Per-miner slots"): **in flight(miner) ≤ min(slots,
+ * The pool's law per miner (docs/design.md, "Per-miner slots"): **in flight(miner) ≤ min(slots,
  * declared)**, where `slots` is the adjusted (or pinned) value and `declared` what the miner's
  * `/health` declared at its current endpoint (1 when it declared nothing: the subnet's template
  * serves one episode at a time). An ops pin does not lift it: more episodes than a miner can keep

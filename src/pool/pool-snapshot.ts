@@ -7,7 +7,7 @@ export function jobKey(env: string, jobId: string): string {
   return `${env}\u0000${jobId}`;
 }
 
-/** A task's state in the pool (DESIGN.md, "Task lifecycle"). */
+/** A task's state in the pool (docs/design.md, "Task lifecycle"). */
 export type PoolState = 'pending' | 'assigned' | 'paused';
 
 /** One job of the pool, identified by its job id. */

@@ -28,7 +28,7 @@ export interface ReconcileReport {
 }
 
 /**
- * Compares Redis with Postgres and with itself (DESIGN.md, "Task lifecycle": startup), at leader
+ * Compares Redis with Postgres and with itself (docs/design.md, "Task lifecycle": startup), at leader
  * start and every few ticks: assigned jobs whose lock is gone go back to pending; pending and
  * paused jobs are checked against Postgres for results (and the result index read again in full
  * about hourly); jobs (pending or paused) of inactive miners, old revisions, retired ids or envs,

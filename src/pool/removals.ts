@@ -2,7 +2,7 @@ import { jobKey, type PooledTask } from './pool-snapshot.ts';
 import type { TaskQueues } from './task-queues.ts';
 
 /**
- * Which jobs leave the pool (DESIGN.md, "Task lifecycle": removal). Pending jobs are removed
+ * Which jobs leave the pool (docs/design.md, "Task lifecycle": removal). Pending jobs are removed
  * when they are no longer wanted; assigned jobs are never removed (they finish, and a result that
  * is no longer wanted simply does not count); paused jobs are removed by reconciliation only
  * (they hold no slot, and the TTL would delete them anyway).

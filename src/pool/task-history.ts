@@ -4,7 +4,7 @@ import { getMeasuredHistories } from '../db/tables/attempts.ts';
 import { type ResultIdentity, resultIdentityKey } from '../db/tables/results.ts';
 
 /**
- * A task created again continues its measured history (DESIGN.md, "Once the miner has the task,
+ * A task created again continues its measured history (docs/design.md, "Once the miner has the task,
  * the episode is measured"). The rule must not live only in the job: a job leaves Redis when it is
  * trimmed over a lowered cap (which the miner controls through its declared concurrency), removed
  * and re-created, or lost with a Redis flush, and a fresh job would give a miner that declined a

@@ -37,7 +37,7 @@ export interface TopUpReport {
 }
 
 /**
- * One top-up of the pool (the tick's pool part; DESIGN.md "Per-miner slots"): removes pending jobs
+ * One top-up of the pool (the tick's pool part; docs/design.md "Per-miner slots"): removes pending jobs
  * that are no longer wanted, then, for every active miner with free slots, creates the missing
  * tasks in order of need (admission.ts) within the miner's cap (min(slots, declared): miner-cap.ts),
  * env-share and hourly caps, under the

@@ -47,7 +47,7 @@ function declarationOf(
 }
 
 /**
- * One pass of the leader's declaration probe (DESIGN.md, "Contracts": `max_concurrent_episodes`):
+ * One pass of the leader's declaration probe (docs/design.md, "Per-miner slots": declarations, `max_concurrent_episodes`):
  * probes the `/health` of every active miner never probed at its current endpoint, or probed
  * `refreshMs` ago or more, `probesAtOnce` at a time, each within `timeoutMs`, and stores what it
  * learnt (top-up then caps the miner's slots by it; see {@link declarationOf} for an answer that

@@ -1,7 +1,7 @@
 /**
  * `GET /v1/weights/latest` under load: a real `evalpool serve` API (its own process, see
  * `api-bench-server.ts`; with the HTTP metrics middleware, as serve runs it) on loopback, answering from its in-memory copy of weights for 256
- * miners, driven by autocannon from this process. Target (DESIGN.md): ≥ 10,000 req/s and
+ * miners, driven by autocannon from this process. Target (docs/design.md): ≥ 10,000 req/s and
  * p99 ≤ 10 ms on the project's 2-core machines, where the server and the load generator share
  * those two cores.
  */

@@ -11,7 +11,7 @@ export interface BenchResult {
   readonly unit: string;
   /** The same figure for the raw baseline measured in the same run (raw BullMQ, raw inserts), if any. */
   readonly baseline?: number;
-  /** The target from DESIGN.md, as text, e.g. "<= 250 ms" or ">= 50% of baseline". */
+  /** The target from docs/design.md, as text, e.g. "<= 250 ms" or ">= 50% of baseline". */
   readonly target?: string;
   /** Whether the target is met, when there is one. */
   readonly ok?: boolean;
@@ -23,6 +23,6 @@ export interface BenchContext {
   /** An admin connection string for Postgres (the bench creates and drops its own database). */
   readonly postgresUrl: string;
   readonly redisUrl: string;
-  /** 1 for the full DESIGN.md scale; smaller for a quick run (`npm run bench -- --quick`). */
+  /** 1 for the full docs/design.md scale; smaller for a quick run (`npm run bench -- --quick`). */
   readonly scale: number;
 }

@@ -2,7 +2,7 @@
  * Result ingestion bench: finished attempts per second into Postgres through the batched
  * `ResultWriter` (each record = one result row + one attempt row, in one transaction per batch),
  * against raw multi-row inserts of the same rows with `pg` in the same run (the baseline), and
- * single-row inserts for comparison. Target (DESIGN.md): ≥ 5,000 rows/s batched.
+ * single-row inserts for comparison. Target (docs/design.md): ≥ 5,000 rows/s batched.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

@@ -1,5 +1,5 @@
 /**
- * Scheduler bench (DESIGN.md targets): the top-up tick at 256 miners × 8 envs × 1,000-id lists
+ * Scheduler bench (docs/design.md targets): the top-up tick at 256 miners × 8 envs × 1,000-id lists
  * (median ≤ 250 ms; Redis round trips O(miners), not O(tasks)), and pool throughput: 100k tasks
  * through evalpool's queues (created by the scheduler's guarded top-up, consumed by 4 BullMQ
  * workers with a no-op evaluator) against raw BullMQ add → process → complete in the same run
@@ -95,7 +95,7 @@ async function seed(db: Kysely<Database>, miners: number, envs: number, slots: (
     .execute();
 }
 
-/** Tick time at the DESIGN.md scale, in a steady state where most miners have covered their lists. */
+/** Tick time at the docs/design.md scale, in a steady state where most miners have covered their lists. */
 async function tickBench(ctx: BenchContext): Promise<BenchResult[]> {
   const miners = Math.max(8, Math.round(FULL_MINERS * ctx.scale));
   const prefix = randomName('evalpool-bench-');

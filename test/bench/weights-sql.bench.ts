@@ -1,5 +1,5 @@
 /**
- * Weights computation as the leader runs it, at DESIGN.md's scale: 256 miners × 8 scored envs ×
+ * Weights computation as the leader runs it, at docs/design.md's scale: 256 miners × 8 scored envs ×
  * 1,000-id lists with a result for every (miner, env, listed id), plus a history of as many
  * results on ids rotated out and an inactive old revision per 8th miner (they must not count, and
  * they make the table twice the size the aggregate needs). Identities look real: 48-character

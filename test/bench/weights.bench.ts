@@ -1,5 +1,5 @@
 /**
- * Weights computation bench: the pure scoring pass (`computeScores`) at DESIGN.md's scale,
+ * Weights computation bench: the pure scoring pass (`computeScores`) at docs/design.md's scale,
  * 256 miners × 8 envs with aggregates over 1,000-id lists. The SQL aggregate in front of it is
  * timed separately by whoever builds it; the target (≤ 1 s) covers both.
  */

@@ -1,7 +1,8 @@
 /**
- * The one place that names the subtensor metadata fixture. It lives in the shared folder beside
- * the repository (`../shared/fixtures/subtensor/metadata-v16.scale` seen from the repo root) and is
- * never copied into the repository; a checkout without it skips the tests that need it.
+ * The one place that names the subtensor metadata fixture. It is real chain metadata, not committed
+ * here: docs/development.md ("The subtensor metadata fixture") says where it comes from and where
+ * to put it (`../shared/fixtures/subtensor/metadata-v16.scale` seen from the repository root). A
+ * checkout without it skips the tests that need it, saying so.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,7 @@ export function loadSubtensorMetadata(): { bytes: Uint8Array; skip: false } | { 
   if (!existsSync(SUBTENSOR_METADATA_PATH)) {
     return {
       bytes: undefined,
-      skip: `subtensor metadata fixture not found at ${SUBTENSOR_METADATA_PATH} (a checkout without shared/): skipping chain tests`,
+      skip: `subtensor metadata fixture not found at ${SUBTENSOR_METADATA_PATH} (see docs/development.md, "The subtensor metadata fixture"): skipping chain tests`,
     };
   }
   return { bytes: readFileSync(SUBTENSOR_METADATA_PATH), skip: false };

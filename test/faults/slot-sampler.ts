@@ -23,7 +23,7 @@ export interface SlotAudit {
 const KEPT = 20;
 
 /**
- * Samples the slot law, **in flight(miner) ≤ min(slots, declared)** (DESIGN.md, "Per-miner slots"),
+ * Samples the slot law, **in flight(miner) ≤ min(slots, declared)** (docs/design.md, "Per-miner slots"),
  * from Redis and Postgres directly, every `everyMs` while a scenario runs, in the test process. In
  * flight is a miner's pending + assigned jobs in one MULTI (pool-snapshot.ts); the cap is read
  * from Postgres with the pool's own rule (miner-cap.ts) right after.

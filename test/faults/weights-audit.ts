@@ -11,7 +11,7 @@ export interface WeightsAudit {
 }
 
 /**
- * Audits every weights row against its publication snapshot and the results in Postgres (DESIGN.md,
+ * Audits every weights row against its publication snapshot and the results in Postgres (docs/design.md,
  * "weights never come from partial data"):
  * - the row has its publication snapshot (the report it was computed from);
  * - a uid with weight is eligible, and the row's `eligible_uids` are the report's eligible miners;

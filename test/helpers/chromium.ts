@@ -5,7 +5,7 @@ import { makeTempDir, removeTempDir } from './with-temp-dir.ts';
 /** Debian's chromium; playwright-core drives it (never `npx playwright install`). */
 const CHROMIUM_PATH = '/usr/bin/chromium';
 
-/** The launch flags of /work/shared/notes/machine.md: headless, no sandbox (root), no network chatter. */
+/** Headless, no sandbox (the test machine runs as root), no network chatter (it has no internet). */
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

@@ -22,7 +22,7 @@ import { startTestServer } from './test-server.ts';
  * names (`X-Episode-Id`) and flags **cross-contamination**, an `/act` whose episode or whose
  * observation's env is not the state it is answered from. It also measures how many episodes it
  * served at once: episodes overlap when their spans (first to last request, in arrival order)
- * do. A double that declares N keys its state by episode id, as the README asks of such a miner.
+ * do. A double that declares N keys its state by episode id, as docs/miners-and-chain.md ("The miner contract") asks of such a miner.
  */
 export interface TemplateMiner {
   readonly url: string;

@@ -1,4 +1,4 @@
-// The adversary of the measured rule (DESIGN.md, "Once the miner has the task, the episode is
+// The adversary of the measured rule (docs/design.md, "Once the miner has the task, the episode is
 // measured") that works on the pool instead of the episode: it declines every task after reading
 // it at /reset (HTTP 500), then, while the declined tasks wait for their retry, first answers its
 // /health with garbage and then declares 1 episode at a time, so that the leader trims the retried

@@ -40,7 +40,7 @@ export async function configCheck(options: OutputOptions): Promise<void> {
   }
 }
 
-/** `evalpool config table [--write README.md]` (loaded when it runs: see main.ts). */
+/** `evalpool config table [--write docs/configuration.md]` (loaded when it runs: see main.ts). */
 export function configTable(options: { write?: string }): void {
   if (!options.write) {
     console.log(renderConfigTable());

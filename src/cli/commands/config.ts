@@ -14,6 +14,6 @@ export function register(program: Command): void {
   config
     .command('table')
     .description('print the markdown table of every variable (default, rule, meaning)')
-    .option('--write <readme>', 'replace the table between the markers of this README instead of printing it')
+    .option('--write <page>', 'replace the table between the markers of this page (docs/configuration.md) instead of printing it')
     .action(async (options: { write?: string }) => (await import('./config-actions.ts')).configTable(options));
 }

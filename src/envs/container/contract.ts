@@ -1,5 +1,5 @@
 /**
- * The environment container contract (DESIGN.md, "Contracts"), compatible with affinetes images,
+ * The environment container contract (docs/design.md, "Contracts with the outside"), compatible with affinetes images,
  * as valibot schemas and the types inferred from them. Both sides use this file: the host
  * (`ContainerManager`, the container evaluator) and the test image's server
  * (`containers/env-mujoco/`).

@@ -20,7 +20,7 @@ export function slotHealth(successLike: number, unavailable: number): number {
 }
 
 /**
- * The slots a miner gets next for its `health` (DESIGN.md, "Per-miner slots"): the first tier
+ * The slots a miner gets next for its `health` (docs/design.md, "Per-miner slots"): the first tier
  * met adds or multiplies (rounded down, so a struggling miner always loses at least one slot
  * above the minimum), then the result is clamped to `[min, max]`, which also brings a value
  * left outside new bounds back inside.

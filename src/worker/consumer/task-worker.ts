@@ -1,5 +1,5 @@
 // The worker's one rule: every job it takes is released exactly one way, decided by the class
-// of the attempt (DESIGN.md, "Task lifecycle" and "Error classes"):
+// of the attempt (docs/design.md, "Task lifecycle" and "Error classes"):
 //
 //   success / failure           → attempt + result written (first write wins), THEN the job
 //                                 completes (and is removed): a result is never lost, never

@@ -53,7 +53,7 @@ export interface Classification {
   /**
    * Whether the miner had the task when the attempt ended (its `/reset` was delivered): then a
    * `miner_unavailable` attempt is a measured non-answer, scored as a failure once the task's
-   * attempts run out (DESIGN.md, "Once the miner has the task, the episode is measured").
+   * attempts run out (docs/design.md, "Once the miner has the task, the episode is measured").
    */
   readonly minerHadTask: boolean;
 }

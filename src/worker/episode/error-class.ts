@@ -1,5 +1,5 @@
 /**
- * What the class of a finished attempt (DESIGN.md, "Error classes") means for the task; exactly
+ * What the class of a finished attempt (docs/design.md, "Error classes") means for the task; exactly
  * one class per attempt, and it decides what happens next:
  *
  * - `success`: episode ran, task solved → result row, score 1.
@@ -38,7 +38,7 @@ const NEXT_STEPS: Readonly<Record<ErrorClass, NextStep>> = Object.freeze({
   worker_error: 'release',
 });
 
-/** Every class, in DESIGN.md's order. */
+/** Every class, in docs/design.md's order. */
 export const ERROR_CLASSES: readonly ErrorClass[] = Object.freeze(Object.keys(NEXT_STEPS) as ErrorClass[]);
 
 /** Classes that produce a result row with a score. */
@@ -46,7 +46,7 @@ export function isScored(errorClass: ErrorClass): errorClass is ScoredClass {
   return errorClass === 'success' || errorClass === 'failure';
 }
 
-/** The next step for an attempt of this class (DESIGN.md, "Error classes" and "Task lifecycle"). */
+/** The next step for an attempt of this class (docs/design.md, "Error classes" and "Task lifecycle"). */
 export function nextStep(errorClass: ErrorClass): NextStep {
   return NEXT_STEPS[errorClass];
 }

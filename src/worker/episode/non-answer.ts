@@ -1,5 +1,5 @@
 /**
- * The one rule for a miner that did not answer (DESIGN.md, "Error classes"), shared by the built-in
+ * The one rule for a miner that did not answer (docs/design.md, "Once the miner answered /reset, the episode is under way"), shared by the built-in
  * episode loop (classify-error.ts) and the container family (container-outcome.ts). What counts is
  * how far the episode had got when the miner failed to answer:
  *

@@ -18,7 +18,7 @@
  * - a played episode: `extra.timesteps`, `extra.total_reward`, no `error`.
  * Our own images also set `extra.error_class` (this project's addition), which is trusted.
  *
- * Who caused a failure, and the rule (DESIGN.md, "Error classes"; README, "Container envs"):
+ * Who caused a failure, and the rule (docs/design.md, "Unattributed env-container faults"; docs/containers.md):
  * 1. The answer places it after the miner had the task (a step reached, `Miner action ...`, a
  *    delivered `/reset` that failed, an exception type of a miner call: httpx, pydantic, json):
  *    the measured rule, retried, then a scored failure (`miner_had_task`).

@@ -4,7 +4,7 @@ import type { TaskJobData } from '../../pool/task-job.ts';
 import { ERROR_CLASSES, type ErrorClass } from '../episode/error-class.ts';
 
 /**
- * What one evaluation of a task produced. Exactly one class (DESIGN.md, "Error classes"):
+ * What one evaluation of a task produced. Exactly one class (docs/design.md, "Error classes"):
  * `success`/`failure` are scored and become a result row; the other classes never do.
  */
 export interface EvaluationOutcome {

@@ -2,7 +2,7 @@ import type { EvaluationOutcome } from './evaluator.ts';
 import { storableMessage } from './evaluator.ts';
 
 /**
- * What a retryable attempt becomes when it was the task's last one (DESIGN.md, "Once the miner has
+ * What a retryable attempt becomes when it was the task's last one (docs/design.md, "Once the miner has
  * the task, the episode is measured"): a `miner_unavailable` attempt, or an unattributed env fault
  * (container-outcome.ts, rule 3: one the miner can provoke), of a task the miner had received, in
  * this attempt or an earlier one (`minerHadTask`), is a scored failure with score 0; anything else

@@ -29,7 +29,7 @@ async function episode(envId: string, kind: PolicyKind, taskId: number): Promise
   return runEpisode({ env: await env(envId), client: new InProcessMiner(kind), task: { envId, taskId, episodeId: `e-${taskId}` } });
 }
 
-/** Success rates over seeds 0..99, the same table as in the README. */
+/** Success rates over seeds 0..99, the same table as in docs/miners-and-chain.md, "Demo miner and local evaluation". */
 const rates = new Map<string, number>();
 
 void describe('demo policies over 100 seeds (in process, no HTTP)', () => {

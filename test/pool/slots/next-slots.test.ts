@@ -5,7 +5,7 @@ import { nextSlots, slotHealth } from '../../../src/pool/slots/next-slots.ts';
 
 const bounds = { min: 1, max: 32 };
 
-test('the tiers of DESIGN.md: ≥0.9 +2, ≥0.7 hold, ≥0.5 −3, ≥0.3 ×0.7, else ×0.5 (rounded down)', () => {
+test('the tiers of docs/design.md: ≥0.9 +2, ≥0.7 hold, ≥0.5 −3, ≥0.3 ×0.7, else ×0.5 (rounded down)', () => {
   assert.equal(nextSlots(10, 1, bounds), 12);
   assert.equal(nextSlots(10, 0.9, bounds), 12);
   assert.equal(nextSlots(10, 0.89, bounds), 10);

@@ -65,7 +65,7 @@ void describe('classifyError', () => {
 });
 
 void describe('error classes', () => {
-  void test('next steps follow DESIGN.md', () => {
+  void test('next steps follow docs/design.md', () => {
     assert.deepEqual(Object.fromEntries(ERROR_CLASSES.map((c) => [c, [nextStep(c), isScored(c), countsAgainstMiner(c)]])), {
       success: ['record', true, false],
       failure: ['record', true, false],

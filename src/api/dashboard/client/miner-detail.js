@@ -15,7 +15,7 @@ export function minerLink(uid, text) {
   return h('a', { href: `#miner=${uid}`, class: 'miner-link', title: `uid ${uid}: last errors and recent attempts` }, text);
 }
 
-// Unscored classes first: they are what a miner fixes on its side (DESIGN.md, error classes).
+// Unscored classes first: they are what a miner fixes on its side (docs/design.md, error classes).
 const CLASS_ORDER = ['miner_unavailable', 'failure', 'env_error', 'worker_error'];
 
 function picker(model, uid) {
