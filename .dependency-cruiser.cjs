@@ -1,7 +1,7 @@
 // The layering of docs/design.md ("Rooms and layering"), kept by `npm run lint`:
 //   cli → demo → service → api | scheduler | worker → pool | sampling | scoring | envs | miners | chain → db → runtime → config
 // A room imports only rooms below it; rooms on one row do not import each other, except the
-// peers listed in PEERS. No module cycles anywhere in src/.
+// peers listed in PEERS. Inside worker/: consumer → evaluation → episode. No module cycles in src/.
 const ROWS = [
   ['cli'],
   ['demo'],
@@ -34,6 +34,20 @@ const upward = ROWS.flatMap((row, i) =>
 module.exports = {
   forbidden: [
     ...upward,
+    {
+      name: 'worker-episode-alone',
+      comment: 'worker/episode/ is bundled into the env image alone: it imports neither consumer/ nor evaluation/',
+      severity: 'error',
+      from: { path: '^src/worker/episode/' },
+      to: { path: '^src/worker/(consumer|evaluation)/' },
+    },
+    {
+      name: 'worker-evaluation-below-consumer',
+      comment: 'inside worker/: consumer → evaluation → episode',
+      severity: 'error',
+      from: { path: '^src/worker/evaluation/' },
+      to: { path: '^src/worker/consumer/' },
+    },
     { name: 'no-circular', comment: 'a module cycle', severity: 'error', from: { path: '^src/' }, to: { circular: true } },
     {
       name: 'no-unknown-room',
