@@ -13,9 +13,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import * as v from 'valibot';
 import { BuiltinRegistry } from '../../src/envs/builtin-registry.ts';
-import { CallRequestSchema, describeContractIssues, EvaluateCallKwargsSchema } from '../../src/envs/container/contract.ts';
+import { CallRequestSchema, EvaluateCallKwargsSchema } from '../../src/envs/container/contract.ts';
 import { MujocoLoader } from '../../src/envs/mujoco/mujoco-loader.ts';
 import { MinerClients } from '../../src/miners/miner-clients.ts';
+import { describeIssues } from '../../src/runtime/describe-issues.ts';
 import { errorMessage } from '../../src/runtime/error-message.ts';
 import { DEFAULT_ENV_ID, evaluate, UnknownEnvError } from './evaluate.ts';
 
@@ -77,11 +78,11 @@ async function handleCall(req: IncomingMessage, res: ServerResponse): Promise<vo
     return send(res, 400, { detail: `the body must be JSON: ${errorMessage(error)}` });
   }
   const call = v.safeParse(CallRequestSchema, body);
-  if (!call.success) return send(res, 422, { detail: describeContractIssues(call.issues) });
+  if (!call.success) return send(res, 422, { detail: describeIssues(call.issues) });
   if (call.output.method === 'list_environments') return send(res, 200, { status: 'success', result: registry.ids() });
   if (call.output.method !== 'evaluate') return send(res, 404, { detail: `Method not found: ${call.output.method}` });
   const kwargs = v.safeParse(EvaluateCallKwargsSchema, call.output.kwargs);
-  if (!kwargs.success) return send(res, 422, { detail: `kwargs: ${describeContractIssues(kwargs.issues)}` });
+  if (!kwargs.success) return send(res, 422, { detail: `kwargs: ${describeIssues(kwargs.issues)}` });
 
   // The episode stops when the caller goes away (its timeout) or the server stops.
   const controller = new AbortController();

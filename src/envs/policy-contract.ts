@@ -56,14 +56,3 @@ export type Action = v.InferOutput<typeof ActionSchema>;
 export function proprioObservation(proprio: Record<string, number[]>): Observation {
   return { rgb: {}, depth: {}, proprio, cam_intrinsics: {}, cam_extrinsics: {}, extra: {} };
 }
-
-/** Turns valibot issues into one line naming each offending path, e.g. `action.continuous.x[1]: ...`. */
-export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => {
-      const path = v.getDotPath(issue);
-      return `${path ?? '(root)'}: ${issue.message}`;
-    })
-    .join('; ');
-}

@@ -10,8 +10,9 @@ import {
   MINER_RESET_TIMEOUT_MS,
 } from '../config/constants.ts';
 import type { Action, Observation, TaskConfig } from '../envs/policy-contract.ts';
-import { describeIssues, EpisodeIdSchema } from '../envs/policy-contract.ts';
+import { EpisodeIdSchema } from '../envs/policy-contract.ts';
 import { trackDelivery } from '../runtime/delivery-tracking.ts';
+import { describeIssues } from '../runtime/describe-issues.ts';
 import { errorCode } from '../runtime/error-code.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import { timedAbort } from '../runtime/linked-abort.ts';

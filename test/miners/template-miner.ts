@@ -4,7 +4,8 @@ import * as v from 'valibot';
 import { createDemoPolicy } from '../../src/demo/miners/policies/demo-policy.ts';
 import type { Policy } from '../../src/demo/miners/policies/policy.ts';
 import { listBuiltinEnvs } from '../../src/envs/builtin-registry.ts';
-import { describeIssues, ObservationSchema } from '../../src/envs/policy-contract.ts';
+import { ObservationSchema } from '../../src/envs/policy-contract.ts';
+import { describeIssues } from '../../src/runtime/describe-issues.ts';
 import { startTestServer } from './test-server.ts';
 
 /**

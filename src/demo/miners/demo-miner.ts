@@ -9,8 +9,8 @@ import { DEMO_MINER_MAX_CONCURRENT_EPISODES, DEMO_MINER_REMEMBERED_EPISODES } fr
 import { BuiltinRegistry, listBuiltinEnvs } from '../../envs/builtin-registry.ts';
 import { MujocoLoader } from '../../envs/mujoco/mujoco-loader.ts';
 import type { Action, Observation } from '../../envs/policy-contract.ts';
-import { describeIssues } from '../../envs/policy-contract.ts';
 import { ActRequestSchema, EPISODE_ID_HEADER, ResetRequestSchema } from '../../miners/endpoint-contract.ts';
+import { describeIssues } from '../../runtime/describe-issues.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import type { Misbehaviour, MisbehaviourInput } from './misbehaviour.ts';
 import { declines, parseMisbehaviour } from './misbehaviour.ts';

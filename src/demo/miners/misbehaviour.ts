@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { hash32 } from '../../envs/seeded-random.ts';
+import { describeIssues } from '../../runtime/describe-issues.ts';
 import { MISBEHAVIOUR_MODES, MISBEHAVIOUR_TARGETS } from './misbehaviour-modes.ts';
 
 export { MISBEHAVIOUR_MODES, MISBEHAVIOUR_TARGETS, type MisbehaviourMode } from './misbehaviour-modes.ts';
@@ -22,8 +23,7 @@ export type MisbehaviourInput = v.InferInput<typeof MisbehaviourSchema>;
 /** Fills in defaults; throws naming the bad field. */
 export function parseMisbehaviour(input: unknown): Misbehaviour {
   const parsed = v.safeParse(MisbehaviourSchema, input);
-  if (!parsed.success)
-    throw new TypeError(`invalid misbehaviour: ${parsed.issues.map((i) => `${v.getDotPath(i) ?? '(root)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new TypeError(`invalid misbehaviour: ${describeIssues(parsed.issues)}`);
   return parsed.output;
 }
 

@@ -1,6 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import * as v from 'valibot';
 import { CONTAINER_MAX_RESPONSE_BYTES, MAX_OUTCOME_MESSAGE_CHARS } from '../../config/constants.ts';
+import { describeIssues } from '../../runtime/describe-issues.ts';
 import { errorCode } from '../../runtime/error-code.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import { timedAbort } from '../../runtime/linked-abort.ts';
@@ -9,7 +10,6 @@ import { ContainerError, type ContainerErrorKind, type ContainerHttpAnswer } fro
 import {
   CallFailedSchema,
   CallResponseSchema,
-  describeContractIssues,
   type EvaluateKwargs,
   type EvaluateResult,
   evaluateCall,
@@ -61,7 +61,7 @@ export class ContainerHttp {
     if (!parsed.success)
       throw new ContainerError(
         'unhealthy',
-        `GET /health answered ${JSON.stringify(body).slice(0, 120)} (${describeContractIssues(parsed.issues)})`,
+        `GET /health answered ${JSON.stringify(body).slice(0, 120)} (${describeIssues(parsed.issues)})`,
       );
   }
 
@@ -78,7 +78,7 @@ export class ContainerHttp {
     }
     const parsed = v.safeParse(CallResponseSchema, body);
     if (!parsed.success)
-      throw new ContainerError('unparseable', `the answer does not follow the contract: ${describeContractIssues(parsed.issues)}`);
+      throw new ContainerError('unparseable', `the answer does not follow the contract: ${describeIssues(parsed.issues)}`);
     return parsed.output.result;
   }
 

@@ -127,11 +127,3 @@ export const HealthResponseSchema = v.object({ status: v.literal('ok', 'must be 
 export function evaluateCall(kwargs: EvaluateKwargs): { method: 'evaluate'; args: []; kwargs: EvaluateKwargs } {
   return { method: 'evaluate', args: [], kwargs };
 }
-
-/** One line naming each offending path of a failed parse, e.g. `result.score: must be finite`. */
-export function describeContractIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`)
-    .join('; ');
-}

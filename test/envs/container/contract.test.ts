@@ -4,12 +4,12 @@ import * as v from 'valibot';
 import {
   CallFailedSchema,
   CallResponseSchema,
-  describeContractIssues,
   EvaluateCallKwargsSchema,
   EvaluateKwargsSchema,
   evaluateCall,
 } from '../../../src/envs/container/contract.ts';
 import { demultiplex } from '../../../src/envs/container/docker-engine.ts';
+import { describeIssues } from '../../../src/runtime/describe-issues.ts';
 
 const kwargs = {
   task_id: 7,
@@ -53,7 +53,7 @@ describe('the container contract', () => {
     });
     const missing = v.safeParse(EvaluateCallKwargsSchema, { env_id: 'metaworld/reach-v3' });
     assert.equal(missing.success, false);
-    assert.match(describeContractIssues(missing.issues), /task_id: .*; base_url: /);
+    assert.match(describeIssues(missing.issues), /task_id: .*; base_url: /);
     assert.ok(v.is(EvaluateCallKwargsSchema, kwargs), 'what evalpool sends');
   });
 
@@ -66,7 +66,7 @@ describe('the container contract', () => {
   test('bad kwargs are named', () => {
     const parsed = v.safeParse(EvaluateKwargsSchema, { ...kwargs, task_id: -1, base_url: 'nope', timeout: 0 });
     assert.equal(parsed.success, false);
-    const text = describeContractIssues(parsed.issues);
+    const text = describeIssues(parsed.issues);
     assert.match(text, /task_id: must be at least 0/);
     assert.match(text, /base_url: must be a URL/);
     assert.match(text, /timeout: must be more than 0 seconds/);
