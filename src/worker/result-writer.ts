@@ -4,6 +4,7 @@ import { limitIdleInTransaction } from '../db/idle-transaction-limit.ts';
 import type { Database } from '../db/schema.ts';
 import { insertAttempts } from '../db/tables/attempts.ts';
 import { insertResults, lockResultIdentities, resultIdentityKey } from '../db/tables/results.ts';
+import { withDeadline } from '../runtime/deadline.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { TaskRecord } from './task-record.ts';
@@ -200,7 +201,7 @@ export class ResultWriter {
           if (!e.fence) return undefined;
           try {
             const ms = this.#fenceTimeoutMs;
-            return (await this.#withTimeout(e.fence(), ms, () => new Error(`the fence did not answer within ${ms} ms`)))
+            return (await withDeadline(e.fence(), ms, { timeoutError: () => new Error(`the fence did not answer within ${ms} ms`) }))
               ? undefined
               : 'refused';
           } catch (error) {
@@ -240,18 +241,9 @@ export class ResultWriter {
     });
   }
 
-  #withTimeout<T>(
-    work: Promise<T>,
-    ms = this.#options.writeTimeoutMs,
-    timedOut: () => Error = () => new ResultWriteTimeoutError(ms),
-  ): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(timedOut()), ms);
-    });
-    // If the timeout wins, the transaction may still settle later: keep its rejection handled.
-    work.catch(() => undefined);
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  #withTimeout<T>(work: Promise<T>): Promise<T> {
+    const ms = this.#options.writeTimeoutMs;
+    return withDeadline(work, ms, { timeoutError: () => new ResultWriteTimeoutError(ms) });
   }
 }
 
