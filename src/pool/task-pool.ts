@@ -5,7 +5,6 @@ import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
-import { createFencedConnection } from './fenced-connection.ts';
 import { poolWorkerOptions, taskJobOptions } from './job-options.ts';
 import { cleanExpiredPaused } from './paused-tasks.ts';
 import { envsToRead, type PoolContext, type PoolSettings } from './pool-context.ts';
@@ -62,7 +61,7 @@ export class TaskPool {
 
   /** Opens the pool's connections (waiting for Redis up to `connectTimeoutMs`). */
   static async open(options: TaskPoolOptions): Promise<TaskPool> {
-    const connection = createFencedConnection(options.redisUrl, options.logger);
+    const connection = createRedis(options.redisUrl, 'fenced', options.logger, 'evalpool-scheduler');
     const blocking = createRedis(options.redisUrl, 'bullmq', options.logger);
     try {
       await Promise.all([

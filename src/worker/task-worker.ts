@@ -72,6 +72,7 @@ import { publishCircuitState } from '../pool/circuit-keys.ts';
 import type { PoolWorkerOptions } from '../pool/job-options.ts';
 import { parseTaskJobData, queueName, type TaskJobData } from '../pool/task-job.ts';
 import { backoffDelay } from '../runtime/backoff.ts';
+import { DistinctMessages } from '../runtime/distinct-messages.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { EvalpoolMetrics } from '../runtime/metrics.ts';
@@ -209,16 +210,14 @@ export class TaskWorker {
   }
 
   #watch(worker: Worker, env: string): void {
-    let lastError = '';
+    const errors = new DistinctMessages();
     worker.on('error', (error) => {
       // A lock this worker could not renew is reported as 'lockRenewalFailed' too (handled below).
       if (error.message.startsWith('could not renew lock for job')) return;
       // BullMQ reports each failed reconnect; one line per distinct message is enough.
-      if (error.message === lastError) return;
-      lastError = error.message;
-      this.#logger.warn({ env, err: error.message }, 'queue error');
+      if (errors.changed(error.message)) this.#logger.warn({ env, err: error.message }, 'queue error');
     });
-    worker.on('ready', () => (lastError = ''));
+    worker.on('ready', () => errors.reset());
     worker.on('lockRenewalFailed', (jobIds: string[]) => {
       for (const jobId of jobIds) {
         const watch = this.#lockWatch.get(runningKey(queueName(env), jobId));
