@@ -1,4 +1,4 @@
-import { errorMessage } from './error-message.ts';
+import { toError } from './error-message.ts';
 
 /** A wait that ran past its deadline (the default error of {@link withDeadline}). */
 export class DeadlineError extends Error {
@@ -19,7 +19,7 @@ export interface DeadlineOptions {
  * Settles like `promise`, or rejects when `ms` pass first (no deadline when `ms` is undefined) or
  * when the signal aborts first. Only the wait ends: the work goes on, and its late result or
  * rejection is ignored (handled), so work that never answers leaks nothing but itself. A rejection
- * that is not an Error becomes one carrying its message, with the original as `cause`.
+ * that is not an Error becomes one (`toError`).
  */
 export function withDeadline<T>(promise: Promise<T>, ms: number | undefined, options: DeadlineOptions = {}): Promise<T> {
   const { signal } = options;
@@ -52,7 +52,7 @@ export function withDeadline<T>(promise: Promise<T>, ms: number | undefined, opt
       },
       (error: unknown) => {
         cleanup();
-        reject(error instanceof Error ? error : new Error(errorMessage(error), { cause: error }));
+        reject(toError(error));
       },
     );
   });

@@ -110,7 +110,7 @@ export class Scheduler implements Stoppable {
         if (holder && holder.ttlMs >= 0) waitMs = Math.min(holder.ttlMs + 5, retryMs);
         else if (!holder) waitMs = 0;
       } catch (error) {
-        this.#logger.warn({ err: (error as Error).message }, 'campaign for the scheduler lease failed; retrying');
+        this.#logger.warn({ err: errorMessage(error) }, 'campaign for the scheduler lease failed; retrying');
       }
       if (waitMs > 0) await sleep(waitMs, this.#stopping.signal);
     }
@@ -197,10 +197,7 @@ export class Scheduler implements Stoppable {
         // Expected in a failover: another replica leads now, this one campaigns again.
         this.#logger.info({ reason: reason.message }, 'scheduler term ended: the lease was lost; campaigning again');
       } else {
-        this.#logger.warn(
-          { reason: reason instanceof Error ? reason.message : String(reason) },
-          'lost the scheduler lease: scheduling stopped',
-        );
+        this.#logger.warn({ reason: errorMessage(reason) }, 'lost the scheduler lease: scheduling stopped');
       }
     }
   }

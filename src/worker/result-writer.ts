@@ -5,7 +5,7 @@ import type { Database } from '../db/schema.ts';
 import { insertAttempts } from '../db/tables/attempts.ts';
 import { insertResults, lockResultIdentities, resultIdentityKey } from '../db/tables/results.ts';
 import { withDeadline } from '../runtime/deadline.ts';
-import { errorMessage } from '../runtime/error-message.ts';
+import { errorMessage, toError } from '../runtime/error-message.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { TaskRecord } from './task-record.ts';
 import { isPermanentWriteError, ResultWriteTimeoutError } from './write-errors.ts';
@@ -170,7 +170,7 @@ export class ResultWriter {
       const fates = await this.#withTimeout(this.#writeBatch(batch));
       batch.forEach((w, i) => settle(w, fates[i]!));
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
+      const failure = toError(error);
       if (batch.length > 1 && isPermanentWriteError(failure)) {
         this.#logger.warn({ rows: batch.length, err: failure.message }, 'a batch was refused; writing its records one by one');
         for (const w of batch) {

@@ -29,7 +29,7 @@ function filterOf(program: Command, options: FilterOptions): PausedFilter {
       ...(options.olderThan ? { olderThanMs: parseDuration(options.olderThan, '--older-than') } : {}),
     };
   } catch (error) {
-    return program.error(`evalpool: ${(error as Error).message}`, { exitCode: 2 });
+    return program.error(`evalpool: ${errorMessage(error)}`, { exitCode: 2 });
   }
 }
 
