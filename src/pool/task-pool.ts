@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { REDIS_START_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { closeRedis, createRedis } from '../runtime/redis.ts';
@@ -65,8 +66,8 @@ export class TaskPool {
     const blocking = createRedis(options.redisUrl, 'bullmq', options.logger);
     try {
       await Promise.all([
-        waitForRedis(connection, options.connectTimeoutMs ?? 5_000),
-        waitForRedis(blocking, options.connectTimeoutMs ?? 5_000),
+        waitForRedis(connection, options.connectTimeoutMs ?? REDIS_START_TIMEOUT_MS),
+        waitForRedis(blocking, options.connectTimeoutMs ?? REDIS_START_TIMEOUT_MS),
       ]);
     } catch (error) {
       await Promise.all([closeRedis(connection), closeRedis(blocking)]);

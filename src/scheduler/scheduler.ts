@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import { REDIS_START_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { LeaseLostError } from '../pool/fenced-create.ts';
@@ -76,7 +77,7 @@ export class Scheduler implements Stoppable {
     const { config, db, logger } = this.#options;
     const prefix = config.storage.queuePrefix;
     this.#redis = createRedis(config.storage.redisUrl, 'command', logger);
-    await waitForRedis(this.#redis, 5_000);
+    await waitForRedis(this.#redis, REDIS_START_TIMEOUT_MS);
     this.#pool = await TaskPool.open({ redisUrl: config.storage.redisUrl, prefix, db, config, logger });
     this.#lease = new LeaderLease(this.#redis, poolKeys(prefix).lease, config.scheduler.leaseMs, this.instanceId);
     this.#loop = this.#campaign();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
+import { REDIS_START_TIMEOUT_MS } from '../../src/config/constants.ts';
 import { createTasksFenced, type NewTask } from '../../src/pool/fenced-create.ts';
 import { taskJobOptions } from '../../src/pool/job-options.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
@@ -38,7 +39,7 @@ describe('guarded task creation (laws L1–L4)', () => {
 
   before(async () => {
     connection = createRedis(redisHandle.url, 'fenced', testLogger(), 'evalpool-scheduler');
-    await waitForRedis(connection, 5_000);
+    await waitForRedis(connection, REDIS_START_TIMEOUT_MS);
     queues = new TaskQueues(connection, prefix);
   });
   after(async () => {
