@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { withDeadline } from '../runtime/deadline.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 
 /** One dependency's state as `/health` reports it. */
 export interface ProbeResult {
@@ -18,17 +20,11 @@ export interface HealthReport {
 
 async function probe(run: () => Promise<unknown>, timeoutMs: number): Promise<ProbeResult> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
-    await Promise.race([run(), timeout]);
+    await withDeadline(run(), timeoutMs);
     return { ok: true, latency_ms: Math.round(performance.now() - started) };
   } catch (error) {
-    return { ok: false, latency_ms: Math.round(performance.now() - started), error: (error as Error).message || String(error) };
-  } finally {
-    clearTimeout(timer);
+    return { ok: false, latency_ms: Math.round(performance.now() - started), error: errorMessage(error) };
   }
 }
 

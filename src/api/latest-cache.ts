@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { errorMessage } from '../runtime/error-message.ts';
 
 /** A serialised resource and the version it was built from. */
 export interface CachedBody {
@@ -59,10 +60,7 @@ export class LatestCache {
 
   private refreshInBackground(): void {
     this.refresh().catch((error: unknown) => {
-      this.options.logger.warn(
-        { cache: this.options.name, err: error instanceof Error ? error.message : String(error) },
-        'cache refresh failed; serving the previous value',
-      );
+      this.options.logger.warn({ cache: this.options.name, err: errorMessage(error) }, 'cache refresh failed; serving the previous value');
     });
   }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { DeadlineError, withDeadline } from '../runtime/deadline.ts';
 
 /**
  * State the read API shows but Postgres does not hold: the scheduler leader's progress, the task
@@ -91,8 +92,6 @@ export interface ApiReaders {
   readonly workers?: () => Promise<readonly WorkerStatus[]>;
 }
 
-class ReaderTimeout extends Error {}
-
 /** What a reader gave: its value, or why there is none. */
 export type ReaderResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
@@ -108,17 +107,13 @@ export async function readWithin<T>(
   logger: Logger,
 ): Promise<ReaderResult<T>> {
   if (!reader) return { ok: false, error: `${name}: not available in this process` };
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ReaderTimeout(`${name}: no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
+  // Told apart by identity: a reader may itself reject with some other DeadlineError.
+  const timedOut = new DeadlineError(`${name}: no answer within ${timeoutMs} ms`);
   try {
-    return { ok: true, value: await Promise.race([reader(), timeout]) };
+    return { ok: true, value: await withDeadline(reader(), timeoutMs, { timeoutError: () => timedOut }) };
   } catch (error) {
-    if (error instanceof ReaderTimeout) return { ok: false, error: error.message };
+    if (error === timedOut) return { ok: false, error: timedOut.message };
     logger.warn({ reader: name, err: error }, 'an API reader failed');
     return { ok: false, error: `${name}: could not be read (see the server log)` };
-  } finally {
-    clearTimeout(timer);
   }
 }

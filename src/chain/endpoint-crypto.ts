@@ -16,6 +16,7 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
+import { errorMessage } from '../runtime/error-message.ts';
 import { x25519PublicKeyFromRaw, x25519PublicKeyToRaw } from './backend-key.ts';
 import { Base85Error, b85decode, b85encode } from './base85.ts';
 import { CommitmentError } from './commitment-error.ts';
@@ -48,7 +49,7 @@ function sharedSecret(privateKey: KeyObject, publicKey: KeyObject): Buffer {
     return diffieHellman({ privateKey, publicKey });
   } catch (error) {
     // OpenSSL refuses low-order points (an all-zero secret): treat like any other bad blob.
-    throw new CommitmentError('decrypt_failed', `key agreement failed: ${(error as Error).message}`);
+    throw new CommitmentError('decrypt_failed', `key agreement failed: ${errorMessage(error)}`);
   }
 }
 

@@ -2,8 +2,8 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import type { Logger } from 'pino';
 import { CHAIN_CONNECT_TIMEOUT_MS, CHAIN_RECONNECT_MAX_MS, CHAIN_RECONNECT_MIN_MS } from '../config/constants.ts';
+import { Backoff } from '../runtime/backoff.ts';
 import { errorMessage } from '../runtime/error-message.ts';
-import { Backoff } from './backoff.ts';
 import { withTimeout } from './with-timeout.ts';
 
 /** Settings of a {@link SubtensorConnection}. */

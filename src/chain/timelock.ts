@@ -19,6 +19,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { bls12_381 as bls } from '@noble/curves/bls12-381';
+import { errorMessage } from '../runtime/error-message.ts';
 
 /** drand Quicknet: the beacon subtensor's Drand pallet ingests. */
 export const QUICKNET = {
@@ -171,7 +172,7 @@ export function timelockDecrypt(ciphertext: Uint8Array, signature: Uint8Array): 
     u = G2.fromHex(reader.take(G2_BYTES, 'U'));
   } catch (error) {
     if (error instanceof TimelockError) throw error;
-    throw new TimelockError(`timelock ciphertext: U is not a G2 point (${(error as Error).message})`);
+    throw new TimelockError(`timelock ciphertext: U is not a G2 point (${errorMessage(error)})`);
   }
   const v = reader.vec('V');
   const w = reader.vec('W');

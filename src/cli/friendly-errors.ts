@@ -1,5 +1,6 @@
 import { maskUrlPassword } from '../config/mask.ts';
 import { errorChain } from '../runtime/error-chain.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 
 const DEFAULT_PORTS = { postgres: 5432, redis: 6379 } as const;
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -78,7 +79,7 @@ export function serviceOf(error: unknown, urls: { readonly databaseUrl: string; 
  */
 function explainConnectionError(error: unknown, service: Service, url: string): string | undefined {
   const code = codeOf(error);
-  const message = (error as Error)?.message ?? '';
+  const message = error === undefined || error === null ? '' : errorMessage(error);
   const unreachable = UNREACHABLE.includes(code ?? '') || /timeout|connect/i.test(message);
   if (!unreachable) return undefined;
   const name = service === 'postgres' ? 'Postgres' : 'Redis';

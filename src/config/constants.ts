@@ -3,6 +3,10 @@
  * `EVALPOOL_*` variables in `sections/`; these are the rules of the subnet and of the pool.
  */
 
+/** An hour and a day in milliseconds, for the durations below and their users. */
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
 // Scoring and slots.
 
 /** First-commit-advantage thresholds (the subnet's published scoring rules). */
@@ -208,7 +212,7 @@ export const LOOP_WATCH_INTERVAL_MS = 20;
  * miner plays a listed id around the time it enters the list, so honest evidence is hours old
  * when an adversary's task reaches its last attempt.
  */
-export const UNATTRIBUTED_EVIDENCE_WINDOW_MS = 24 * 60 * 60 * 1_000;
+export const UNATTRIBUTED_EVIDENCE_WINDOW_MS = DAY_MS;
 /** Distinct other hotkeys whose played-out episodes the evidence needs: one sybil is not enough. */
 export const UNATTRIBUTED_EVIDENCE_MIN_MINERS = 2;
 /** First delay before an unattributed fault whose evidence lookup failed (Postgres away) is decided again. */
@@ -274,7 +278,7 @@ export const POOL_MAX_STALLED_COUNT = 1_000_000_000;
  * an index that learnt of results in other ways, or of deleted results). Correctness never
  * depends on it: every candidate is checked against Postgres before creation.
  */
-export const RESULT_INDEX_RELOAD_MS = 3_600_000;
+export const RESULT_INDEX_RELOAD_MS = HOUR_MS;
 /** Failed jobs removed per `queue.clean` call by the paused-task cleanup. */
 export const PAUSED_CLEAN_BATCH = 1_000;
 /** Most `queue.clean` calls per queue in one cleanup run (a budget; the next run goes on). */
@@ -284,7 +288,10 @@ export const TASK_JOB_NAME = 'task';
 
 // Service assembly (`serve`, `worker`, `demo`) and its shutdown.
 
-/** How long `serve` and `worker` wait for Redis at start before giving up with a clear error. */
+/**
+ * How long a process waits for a Redis connection to be ready at start (`serve`, `worker`, the
+ * scheduler's and the pool's connections, the `tasks` commands) before giving up with a clear error.
+ */
 export const REDIS_START_TIMEOUT_MS = 5_000;
 /**
  * A signal this soon after the first is taken as the same request: Ctrl-C under `npm start`
@@ -373,6 +380,12 @@ export const CONTAINER_HEALTH_POLL_MS = 100;
 export const CONTAINER_HEALTH_INTERVAL_MS = 30_000;
 /** Timeout of each Docker Engine API call (create, start, inspect, remove, list, logs, ping). */
 export const DOCKER_CALL_TIMEOUT_MS = 15_000;
+/** Sockets to the Docker Engine at once (one agent per engine object). */
+export const DOCKER_MAX_SOCKETS = 16;
+/** Idle keep-alive connections to the containers are closed after this. */
+export const CONTAINER_KEEP_ALIVE_TIMEOUT_MS = 4_000;
+/** Connections to the containers at once, all of them together (one agent for every container). */
+export const CONTAINER_HTTP_CONNECTIONS = 64;
 /** A stopped container gets this long after SIGTERM before the engine kills it, in seconds. */
 export const CONTAINER_STOP_GRACE_SECONDS = 2;
 /**
@@ -409,7 +422,7 @@ export const CONTAINER_LOG_TAIL_LINES = 20;
 // Retention (the leader's cleanup of append-only tables).
 
 /** Period of the retention task; deleting old rows is not urgent. */
-export const RETENTION_INTERVAL_MS = 3_600_000;
+export const RETENTION_INTERVAL_MS = HOUR_MS;
 /** Rows deleted per statement, so that a large backlog never holds locks for long. */
 export const RETENTION_BATCH_ROWS = 10_000;
 /** Statements per table in one run (a budget; the next run goes on). */
@@ -425,6 +438,6 @@ export const WORKER_HEARTBEAT_MS = 5_000;
  */
 export const WORKER_HEARTBEAT_MISSES = 3;
 /** How long a gone worker stays listed (so that operators see what disappeared), then it is forgotten. */
-export const WORKER_GONE_RETENTION_MS = 3_600_000;
+export const WORKER_GONE_RETENTION_MS = HOUR_MS;
 /** Finished attempts `GET /v1/miners/{uid}` lists per miner (newest first): a bounded history. */
 export const MINER_RECENT_ATTEMPTS = 20;

@@ -62,7 +62,7 @@ export class LeaseLostError extends Error {
 
 /** Inputs of {@link createTasksFenced}. */
 export interface FencedCreateInput {
-  /** The dedicated connection (see fenced-connection.ts) shared by `queues`. */
+  /** The dedicated connection (`createRedis(…, 'fenced')` in runtime/redis.ts) shared by `queues`. */
   readonly connection: Redis;
   readonly queues: TaskQueues;
   readonly prefix: string;

@@ -1,3 +1,4 @@
+import { HOUR_MS } from '../config/constants.ts';
 /**
  * The per miner×env creation cap (docs/design.md, "Per-miner slots"): a fast miner must not get new
  * task ids faster than the rotation brings them.
@@ -47,7 +48,6 @@ export interface Bucket {
   readonly paid: ReadonlySet<number>;
 }
 
-const HOUR_MS = 3_600_000;
 const NONE: ReadonlySet<number> = new Set();
 
 /** The cap rule of an env list. */

@@ -23,7 +23,7 @@ export interface PoolSettings {
 /** What the pool's operations share during one leadership term. */
 export interface PoolContext {
   readonly db: Kysely<Database>;
-  /** The fenced connection (fenced-connection.ts); the queues run on it. */
+  /** The fenced connection (`createRedis(…, 'fenced')` in runtime/redis.ts); the queues run on it. */
   readonly connection: Redis;
   readonly queues: TaskQueues;
   readonly prefix: string;

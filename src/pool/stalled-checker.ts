@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { DistinctMessages } from '../runtime/distinct-messages.ts';
 import type { PoolWorkerOptions } from './job-options.ts';
 import { queueKey } from './pool-keys.ts';
 import { queueName } from './task-job.ts';
@@ -41,11 +42,9 @@ export class StalledChecker {
         stalledInterval: this.#options.stalledInterval,
         maxStalledCount: this.#options.maxStalledCount,
       });
-      let lastError = '';
+      const errors = new DistinctMessages();
       worker.on('error', (error) => {
-        if (error.message === lastError) return;
-        lastError = error.message;
-        this.#logger.warn({ env, err: error.message }, 'stalled check failed');
+        if (errors.changed(error.message)) this.#logger.warn({ env, err: error.message }, 'stalled check failed');
       });
       worker.on('stalled', (jobId) => this.#logger.info({ env, job: jobId }, 'assigned task lost its worker: back to pending'));
       this.#workers.set(env, worker);

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { REDIS_START_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { closeRedis, createRedis } from '../runtime/redis.ts';
 import { waitForRedis } from '../runtime/wait-ready.ts';
-import { createFencedConnection } from './fenced-connection.ts';
 import { poolWorkerOptions, taskJobOptions } from './job-options.ts';
 import { cleanExpiredPaused } from './paused-tasks.ts';
 import { envsToRead, type PoolContext, type PoolSettings } from './pool-context.ts';
@@ -62,12 +62,12 @@ export class TaskPool {
 
   /** Opens the pool's connections (waiting for Redis up to `connectTimeoutMs`). */
   static async open(options: TaskPoolOptions): Promise<TaskPool> {
-    const connection = createFencedConnection(options.redisUrl, options.logger);
+    const connection = createRedis(options.redisUrl, 'fenced', options.logger, 'evalpool-scheduler');
     const blocking = createRedis(options.redisUrl, 'bullmq', options.logger);
     try {
       await Promise.all([
-        waitForRedis(connection, options.connectTimeoutMs ?? 5_000),
-        waitForRedis(blocking, options.connectTimeoutMs ?? 5_000),
+        waitForRedis(connection, options.connectTimeoutMs ?? REDIS_START_TIMEOUT_MS),
+        waitForRedis(blocking, options.connectTimeoutMs ?? REDIS_START_TIMEOUT_MS),
       ]);
     } catch (error) {
       await Promise.all([closeRedis(connection), closeRedis(blocking)]);

@@ -17,3 +17,8 @@ export function errorMessage(error: unknown): string {
   }
   return String(error);
 }
+
+/** `error` itself when it is an Error, else an Error with its {@link errorMessage} and the original as `cause`. */
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(errorMessage(error), { cause: error });
+}

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { REPEATED_SIGNAL_WINDOW_MS } from '../config/constants.ts';
+import { DeadlineError, withDeadline } from './deadline.ts';
 
 /** Something long-lived that must be closed: a pool, a connection, a server, a worker. */
 export interface Stoppable {
@@ -53,11 +54,16 @@ export class Lifecycle {
         clean = false;
         continue;
       }
-      const outcome = await withTimeout(resource.stop(), left);
-      if (outcome === 'timeout') {
+      // Told apart by identity: a stop may itself reject with some other DeadlineError.
+      const timedOut = new DeadlineError('grace period over');
+      const outcome = await withDeadline(resource.stop(), left, { timeoutError: () => timedOut }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      if (outcome === timedOut) {
         this.#logger.warn({ resource: resource.name, graceMs }, 'resource did not stop within the grace period');
         clean = false;
-      } else if (outcome instanceof Error) {
+      } else if (outcome !== undefined) {
         this.#logger.error({ resource: resource.name, err: outcome }, 'resource failed to stop');
         clean = false;
       } else {
@@ -65,24 +71,6 @@ export class Lifecycle {
       }
     }
     return clean;
-  }
-}
-
-async function withTimeout(promise: Promise<void>, ms: number): Promise<'ok' | 'timeout' | Error> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        () => 'ok' as const,
-        (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,37 +1,42 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { maskUrlPassword } from '../config/mask.ts';
+import { DistinctMessages } from './distinct-messages.ts';
 
 /** What a connection is for; BullMQ workers need blocking commands without a retry limit. */
-export type RedisRole = 'command' | 'bullmq' | 'probe';
+export type RedisRole = 'command' | 'bullmq' | 'probe' | 'fenced';
 
 /**
  * Opens a Redis connection for one role. `bullmq` connections retry forever (BullMQ's rule for
  * blocking connections); `probe` connections fail fast while Redis is down instead of queueing
  * commands, so that a health check answers within its timeout.
+ *
+ * `fenced` is the scheduler's own connection, on which the pool's guarded transactions run (law
+ * L3 in pool/fenced-create.ts): no offline queue and no re-sending of unfulfilled commands after a
+ * reconnect, so that a command is only ever sent on the socket it was issued for. While Redis is
+ * down every command fails at once; the tick fails and the next one tries again. Wait for it to be
+ * ready (`waitForRedis`) before use.
+ * @param connectionName what Redis's CLIENT LIST shows (default `evalpool-<role>`)
  */
-export function createRedis(url: string, role: RedisRole, logger: Logger): Redis {
+export function createRedis(url: string, role: RedisRole, logger: Logger, connectionName = `evalpool-${role}`): Redis {
   const redis = new Redis(url, {
-    connectionName: `evalpool-${role}`,
-    maxRetriesPerRequest: role === 'bullmq' ? null : role === 'probe' ? 0 : 3,
-    enableOfflineQueue: role !== 'probe',
+    connectionName,
+    maxRetriesPerRequest: role === 'bullmq' ? null : role === 'probe' || role === 'fenced' ? 0 : 3,
+    enableOfflineQueue: role !== 'probe' && role !== 'fenced',
+    ...(role === 'fenced' ? { autoResendUnfulfilledCommands: false } : {}),
     retryStrategy: (times) => Math.min(times * 200, 2_000),
     lazyConnect: false,
     // ioredis arms this timer on disconnect even for a socket that already failed; keep it short
     // so that a closed connection does not hold the process for 2 s.
     disconnectTimeout: 300,
   });
-  let lastError = '';
+  // ioredis emits an error per reconnect attempt.
+  const errors = new DistinctMessages();
   redis.on('error', (error: Error) => {
-    // ioredis emits an error per reconnect attempt; log each distinct message once.
-    if (error.message !== lastError) {
-      lastError = error.message;
+    if (errors.changed(error.message))
       logger.warn({ component: 'redis', role, url: maskUrlPassword(url), err: error.message }, 'redis connection error');
-    }
   });
-  redis.on('ready', () => {
-    lastError = '';
-  });
+  redis.on('ready', () => errors.reset());
   return redis;
 }
 

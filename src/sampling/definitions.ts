@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errorMessage } from '../runtime/error-message.ts';
 import { parseSamplingDefinition, type SamplingDefinition } from './sampling-definition.ts';
 import { type DefinitionProblem, SamplingDefinitionError } from './sampling-error.ts';
 
@@ -13,7 +14,7 @@ export async function loadSamplingDefinitions(dir: string): Promise<SamplingDefi
   try {
     names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
   } catch (error) {
-    throw new SamplingDefinitionError([{ file: dir, field: '(folder)', detail: `cannot be read (${(error as Error).message})` }]);
+    throw new SamplingDefinitionError([{ file: dir, field: '(folder)', detail: `cannot be read (${errorMessage(error)})` }]);
   }
   const definitions: SamplingDefinition[] = [];
   const problems: DefinitionProblem[] = [];
@@ -25,7 +26,7 @@ export async function loadSamplingDefinitions(dir: string): Promise<SamplingDefi
       try {
         raw = JSON.parse(text);
       } catch (error) {
-        problems.push({ file: source, field: '(file)', detail: `is not valid JSON (${(error as Error).message})` });
+        problems.push({ file: source, field: '(file)', detail: `is not valid JSON (${errorMessage(error)})` });
         continue;
       }
       definitions.push(parseSamplingDefinition(raw, source, name));

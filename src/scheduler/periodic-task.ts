@@ -1,4 +1,5 @@
 import { LeaseLostError } from '../pool/fenced-create.ts';
+import { toError } from '../runtime/error-message.ts';
 import { type LinkedAbort, linkedAbort } from '../runtime/linked-abort.ts';
 import { sleep } from '../runtime/sleep.ts';
 
@@ -80,7 +81,7 @@ async function loop(
     try {
       await task.run(signal);
     } catch (e) {
-      error = e instanceof Error ? e : new Error(String(e));
+      error = toError(e);
     }
     try {
       observe({ name: task.name, startedAt, durationMs: Date.now() - startedAt, ...(error ? { error } : {}) });

@@ -1,12 +1,10 @@
 import type { Kysely } from 'kysely';
-import { RETENTION_BATCH_ROWS, RETENTION_INTERVAL_MS, RETENTION_MAX_BATCHES } from '../config/constants.ts';
+import { DAY_MS, RETENTION_BATCH_ROWS, RETENTION_INTERVAL_MS, RETENTION_MAX_BATCHES } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { deleteOlderThan, type RetainedTable } from '../db/tables/retention.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { PeriodicTask } from './periodic-task.ts';
-
-const DAY_MS = 86_400_000;
 
 /**
  * The leader's retention of append-only tables (DESIGN: every table has a retention rule):

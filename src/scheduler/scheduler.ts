@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { BlockClock } from '../chain/block-clock.ts';
+import { REDIS_START_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { LeaseLostError } from '../pool/fenced-create.ts';
@@ -86,7 +87,7 @@ export class Scheduler implements Stoppable {
     const { config, db, logger } = this.#options;
     const prefix = config.storage.queuePrefix;
     this.#redis = createRedis(config.storage.redisUrl, 'command', logger);
-    await waitForRedis(this.#redis, 5_000);
+    await waitForRedis(this.#redis, REDIS_START_TIMEOUT_MS);
     this.#pool = await TaskPool.open({ redisUrl: config.storage.redisUrl, prefix, db, config, logger });
     this.#lease = new LeaderLease(this.#redis, poolKeys(prefix).lease, config.scheduler.leaseMs, this.instanceId);
     this.#loop = this.#campaign();
@@ -120,7 +121,7 @@ export class Scheduler implements Stoppable {
         if (holder && holder.ttlMs >= 0) waitMs = Math.min(holder.ttlMs + 5, retryMs);
         else if (!holder) waitMs = 0;
       } catch (error) {
-        this.#logger.warn({ err: (error as Error).message }, 'campaign for the scheduler lease failed; retrying');
+        this.#logger.warn({ err: errorMessage(error) }, 'campaign for the scheduler lease failed; retrying');
       }
       if (waitMs > 0) await sleep(waitMs, this.#stopping.signal);
     }
@@ -216,10 +217,7 @@ export class Scheduler implements Stoppable {
         // Expected in a failover: another replica leads now, this one campaigns again.
         this.#logger.info({ reason: reason.message }, 'scheduler term ended: the lease was lost; campaigning again');
       } else {
-        this.#logger.warn(
-          { reason: reason instanceof Error ? reason.message : String(reason) },
-          'lost the scheduler lease: scheduling stopped',
-        );
+        this.#logger.warn({ reason: errorMessage(reason) }, 'lost the scheduler lease: scheduling stopped');
       }
     }
   }

@@ -1,5 +1,6 @@
 import { CONTAINER_DEFAULT_MAX_TIMESTEPS } from '../config/constants.ts';
 import { type ContainerEnvSpec, imageSettingConflicts } from '../envs/container/container-env-spec.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { loadSamplingDefinitions } from '../sampling/definitions.ts';
 import { SamplingDefinitionError } from '../sampling/sampling-error.ts';
@@ -20,7 +21,7 @@ export async function loadContainerEnvs(dir: string, logger: Logger): Promise<Co
       logger.info({ dir }, 'no sampling definitions here: no container environments');
       return [];
     }
-    throw new WorkerSetupError(error instanceof Error ? error.message : String(error), { cause: error });
+    throw new WorkerSetupError(errorMessage(error), { cause: error });
   }
   const specs = definitions
     .filter((d) => d.family === 'container' && d.image !== undefined)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
 import { createApp } from '../../src/api/app.ts';
+import { REDIS_START_TIMEOUT_MS } from '../../src/config/constants.ts';
 import { createDatabase } from '../../src/db/database.ts';
 import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { waitForRedis } from '../../src/runtime/wait-ready.ts';
@@ -19,7 +20,7 @@ describe('GET /health', () => {
   let deadRedis: Redis;
   before(async () => {
     redis = createRedis(config.storage.redisUrl, 'probe', logger);
-    await waitForRedis(redis, 5_000);
+    await waitForRedis(redis, REDIS_START_TIMEOUT_MS);
     // Nothing listens on port 1: a probe there fails at once, like a stopped Redis.
     deadRedis = createRedis('redis://127.0.0.1:1', 'probe', logger);
   });

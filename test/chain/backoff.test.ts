@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Backoff } from '../../src/chain/backoff.ts';
 import { CallTimeoutError, withTimeout } from '../../src/chain/with-timeout.ts';
+import { Backoff } from '../../src/runtime/backoff.ts';
 import { errorMessage } from '../../src/runtime/error-message.ts';
 
 describe('backoff, timeouts and error messages', () => {

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
-import { createFencedConnection } from '../../src/pool/fenced-connection.ts';
+import { REDIS_START_TIMEOUT_MS } from '../../src/config/constants.ts';
 import { createTasksFenced, type NewTask } from '../../src/pool/fenced-create.ts';
 import { taskJobOptions } from '../../src/pool/job-options.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { TaskQueues } from '../../src/pool/task-queues.ts';
-import { closeRedis } from '../../src/runtime/redis.ts';
+import { closeRedis, createRedis } from '../../src/runtime/redis.ts';
 import { waitForRedis } from '../../src/runtime/wait-ready.ts';
 import { testLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
@@ -38,8 +38,8 @@ describe('guarded task creation (laws L1–L4)', () => {
   const jobOptions = taskJobOptions(poolConfig(prefix).scheduler);
 
   before(async () => {
-    connection = createFencedConnection(redisHandle.url, testLogger());
-    await waitForRedis(connection, 5_000);
+    connection = createRedis(redisHandle.url, 'fenced', testLogger(), 'evalpool-scheduler');
+    await waitForRedis(connection, REDIS_START_TIMEOUT_MS);
     queues = new TaskQueues(connection, prefix);
   });
   after(async () => {

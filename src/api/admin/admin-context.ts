@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { CallTimeoutError, withTimeout } from '../../chain/with-timeout.ts';
 import type { Database } from '../../db/schema.ts';
+import { DeadlineError, withDeadline } from '../../runtime/deadline.ts';
 import { ApiError } from '../api-error.ts';
 import { clientIp } from '../limits/client-ip.ts';
 import type { AdminDeps } from './admin-deps.ts';
@@ -46,9 +46,9 @@ export function redisDeps(ctx: AdminContext): AdminDeps {
 /** Runs an action within the admin deadline; a late one answers 503 (it may still complete). */
 export async function withinDeadline<T>(ctx: AdminContext, what: string, action: Promise<T>): Promise<T> {
   try {
-    return await withTimeout(action, ctx.actionTimeoutMs, what);
+    return await withDeadline(action, ctx.actionTimeoutMs);
   } catch (error) {
-    if (error instanceof CallTimeoutError) {
+    if (error instanceof DeadlineError) {
       ctx.logger.warn({ action: what, timeoutMs: ctx.actionTimeoutMs }, 'admin: an action did not finish in time');
       throw new ApiError(
         503,

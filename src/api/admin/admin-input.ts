@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import * as v from 'valibot';
 import { HOTKEY_PATTERN } from '../../config/constants.ts';
 import { TaskJobDataSchema } from '../../pool/task-job.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
 import { ApiError } from '../api-error.ts';
 
 /** Longest input value echoed back in an error message. */
@@ -80,7 +81,7 @@ export async function parseJsonBody<T>(c: Context, schema: ObjectSchema<T>): Pro
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw new ApiError(400, 'invalid_body', `the body is not valid JSON: ${(error as Error).message}`);
+    throw new ApiError(400, 'invalid_body', `the body is not valid JSON: ${errorMessage(error)}`);
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ApiError(400, 'invalid_body', `the body must be a JSON object with ${fields.join(', ')}, got ${echo(body)}`);

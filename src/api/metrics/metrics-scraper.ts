@@ -1,4 +1,5 @@
 import { METRICS_SOURCE_TIMEOUT_MS } from '../../config/constants.ts';
+import { withDeadline } from '../../runtime/deadline.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { EvalpoolMetrics, MetricsSource } from '../../runtime/metrics.ts';
@@ -12,8 +13,6 @@ export interface MetricsScraperOptions {
   /** Longest wait for one source (default {@link METRICS_SOURCE_TIMEOUT_MS}). */
   readonly sourceTimeoutMs?: number;
 }
-
-class SourceTimeout extends Error {}
 
 /**
  * Produces the Prometheus text of a process: refreshes every scrape-time source at once, each
@@ -50,12 +49,8 @@ export class MetricsScraper {
   }
 
   async #refresh(source: MetricsSource): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SourceTimeout(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
-    });
     try {
-      await Promise.race([source.refresh(), timeout]);
+      await withDeadline(source.refresh(), this.#timeoutMs);
       if (this.#failing.delete(source.name)) this.#logger.info({ source: source.name }, 'metrics source answers again');
     } catch (error) {
       source.clear();
@@ -67,8 +62,6 @@ export class MetricsScraper {
           'metrics source failed: its series are left out until it answers again',
         );
       }
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
+import { REDIS_START_TIMEOUT_MS } from '../../config/constants.ts';
 import { createConfiguredDatabase } from '../../db/database.ts';
 import { isKnownHotkey } from '../../db/tables/miners.ts';
 import { deletePausedTasks, findPausedTasks, type PausedFilter, type PausedTask, unknownEnvProblem } from '../../pool/paused-tasks.ts';
@@ -30,7 +31,6 @@ export interface FilterOptions extends OutputOptions {
   olderThan?: string;
 }
 
-const REDIS_READY_MS = 5_000;
 const PAUSED_HEADERS = ['env', 'miner', 'revision', 'task_id', 'paused_at', 'age', 'reason'];
 
 function filterOf(program: Command, options: FilterOptions): PausedFilter {
@@ -41,7 +41,7 @@ function filterOf(program: Command, options: FilterOptions): PausedFilter {
       ...(options.olderThan ? { olderThanMs: parseDuration(options.olderThan, '--older-than') } : {}),
     };
   } catch (error) {
-    return program.error(`evalpool: ${(error as Error).message}`, { exitCode: 2 });
+    return program.error(`evalpool: ${errorMessage(error)}`, { exitCode: 2 });
   }
 }
 
@@ -87,7 +87,7 @@ function pausedTable(tasks: readonly PausedTask[], now: number, wide: boolean | 
 async function withRedis(context: CommandContext, body: (redis: Redis) => Promise<void>): Promise<void> {
   const redis = createRedis(context.config.storage.redisUrl, 'command', context.logger);
   try {
-    await waitForRedis(redis, REDIS_READY_MS);
+    await waitForRedis(redis, REDIS_START_TIMEOUT_MS);
     await body(redis);
   } finally {
     await closeRedis(redis);

@@ -1,6 +1,11 @@
 import { Agent, type Dispatcher } from 'undici';
 import * as v from 'valibot';
-import { CONTAINER_MAX_RESPONSE_BYTES, MAX_OUTCOME_MESSAGE_CHARS } from '../../config/constants.ts';
+import {
+  CONTAINER_HTTP_CONNECTIONS,
+  CONTAINER_KEEP_ALIVE_TIMEOUT_MS,
+  CONTAINER_MAX_RESPONSE_BYTES,
+  MAX_OUTCOME_MESSAGE_CHARS,
+} from '../../config/constants.ts';
 import { describeIssues } from '../../runtime/describe-issues.ts';
 import { errorCode } from '../../runtime/error-code.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
@@ -47,7 +52,7 @@ function errorDetail(text: string): string {
  * itself), `aborted`, `unreachable`, `connection_lost`, `http_status`, `too_large` or `unparseable`.
  */
 export class ContainerHttp {
-  readonly #agent = new Agent({ keepAliveTimeout: 4_000, connections: 64 });
+  readonly #agent = new Agent({ keepAliveTimeout: CONTAINER_KEEP_ALIVE_TIMEOUT_MS, connections: CONTAINER_HTTP_CONNECTIONS });
   readonly #maxBytes: number;
 
   constructor(options: ContainerHttpOptions = {}) {

@@ -36,11 +36,11 @@ import {
   CONTAINER_STOP_GRACE_SECONDS,
   DOCKER_CALL_TIMEOUT_MS,
 } from '../../config/constants.ts';
+import { withDeadline } from '../../runtime/deadline.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import type { Stoppable } from '../../runtime/lifecycle.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { sleep } from '../../runtime/sleep.ts';
-import { abortable } from './abortable.ts';
 import type { ContainerEnvSpec } from './container-env-spec.ts';
 import { ContainerError } from './container-error.ts';
 import { ContainerHttp } from './container-http.ts';
@@ -256,7 +256,7 @@ export class ContainerManager implements Stoppable {
    */
   async evaluate(envId: string, kwargs: EvaluateKwargs, options: ContainerCallOptions): Promise<EvaluateResult> {
     const pool = this.#poolOf(envId);
-    await abortable(this.start(), options.signal, 'waiting for the container engine');
+    await withDeadline(this.start(), undefined, { signal: options.signal, abortError: abortedWaiting('waiting for the container engine') });
     const slot = await this.#reserve(pool, options.signal);
     try {
       const container = await this.#acquire(slot, options.signal);
@@ -365,11 +365,12 @@ export class ContainerManager implements Stoppable {
         slot.inFlight++;
         return slot;
       }
-      await abortable(
-        new Promise<void>((resolve) => pool.waiters.push(resolve)),
+      await withDeadline(new Promise<void>((resolve) => pool.waiters.push(resolve)), undefined, {
         signal,
-        `waiting for a free container of ${pool.image} (${pool.replicas.length} × ${pool.maxConcurrency} places taken)`,
-      );
+        abortError: abortedWaiting(
+          `waiting for a free container of ${pool.image} (${pool.replicas.length} × ${pool.maxConcurrency} places taken)`,
+        ),
+      });
     }
   }
 
@@ -403,11 +404,10 @@ export class ContainerManager implements Stoppable {
   async #acquire(slot: Slot, signal: AbortSignal | undefined): Promise<ManagedContainer> {
     for (let attempt = 1; ; attempt++) {
       if (this.#stopping) throw new ContainerError('closed', 'the container manager is stopped');
-      const container = await abortable(
-        slot.current ?? this.#launch(slot, undefined),
+      const container = await withDeadline(slot.current ?? this.#launch(slot, undefined), undefined, {
         signal,
-        `waiting for the container of ${slot.pool.image}`,
-      );
+        abortError: abortedWaiting(`waiting for the container of ${slot.pool.image}`),
+      });
       try {
         await this.#http.health(container.port, this.#options.healthTimeoutMs ?? CONTAINER_HEALTH_TIMEOUT_MS, signal);
         return container;
@@ -670,4 +670,12 @@ function slug(text: string): string {
       .replace(/^-+|-+$/g, '')
       .slice(0, 40) || 'x'
   );
+}
+
+/**
+ * The error of a caller that stops waiting for shared work (a container being started for several
+ * tasks): the caller's signal ends its wait without cancelling the work.
+ */
+function abortedWaiting(what: string): () => ContainerError {
+  return () => new ContainerError('aborted', `${what}: aborted`);
 }

@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import Docker from 'dockerode';
-import { DOCKER_CALL_TIMEOUT_MS } from '../../config/constants.ts';
+import { DOCKER_CALL_TIMEOUT_MS, DOCKER_MAX_SOCKETS } from '../../config/constants.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import { timedAbort } from '../../runtime/linked-abort.ts';
 import { ContainerError } from './container-error.ts';
@@ -60,7 +60,7 @@ export class DockerEngine {
     this.socketPath = options.socketPath;
     this.#timeoutMs = options.callTimeoutMs ?? DOCKER_CALL_TIMEOUT_MS;
     // Our own agent, destroyed by close(): no socket outlives the engine object.
-    this.#agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    this.#agent = new Agent({ keepAlive: true, maxSockets: DOCKER_MAX_SOCKETS });
     // `host: undefined` and `protocol: 'http'` override what docker-modem would otherwise take
     // from DOCKER_HOST / DOCKER_TLS_VERIFY in the environment: the socket is the only setting.
     this.#docker = new Docker({

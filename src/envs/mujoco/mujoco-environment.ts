@@ -1,4 +1,5 @@
 import type { MjData, MjModel } from 'mujoco-js';
+import { toError } from '../../runtime/error-message.ts';
 import type { ActionSpec } from '../action-spec.ts';
 import type { Environment, StepResult } from '../environment.ts';
 import { EnvironmentError } from '../environment-error.ts';
@@ -183,7 +184,7 @@ function settle<T>(work: () => T): Promise<T> {
   try {
     return Promise.resolve(work());
   } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    return Promise.reject(toError(error));
   }
 }
 

@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import { withTimeout } from '../../chain/with-timeout.ts';
 import type { ContainerManager, PoolContainer } from '../../envs/container/container-manager.ts';
 import { workersWithLiveness } from '../../pool/worker-registry.ts';
+import { DistinctMessages } from '../../runtime/distinct-messages.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import type { Logger } from '../../runtime/logger.ts';
 
@@ -55,7 +56,7 @@ export class ContainerSweep {
   #timer: NodeJS.Timeout | undefined;
   #sweeping = false;
   #stopped = false;
-  #lastProblem = '';
+  readonly #problems = new DistinctMessages();
 
   constructor(options: ContainerSweepOptions) {
     this.#o = options;
@@ -124,8 +125,7 @@ export class ContainerSweep {
       );
       return [];
     }
-    if (this.#lastProblem !== '') this.#log.info('sweeping env containers again');
-    this.#lastProblem = '';
+    if (this.#problems.reset()) this.#log.info('sweeping env containers again');
     for (const id of ids) {
       if (live.has(id)) this.#notLiveSince.delete(id);
       else if (!this.#notLiveSince.has(id)) this.#notLiveSince.set(id, now);
@@ -138,8 +138,6 @@ export class ContainerSweep {
 
   /** One line per distinct problem, at info: the worker goes on, and the heartbeat or the tasks report an outage. */
   #problem(message: string): void {
-    if (message === this.#lastProblem) return;
-    this.#lastProblem = message;
-    this.#log.info(message);
+    if (this.#problems.changed(message)) this.#log.info(message);
   }
 }

@@ -38,8 +38,3 @@ const WorkerJobStateSchema = v.object({
 export function parseWorkerJobState(data: unknown): WorkerJobState {
   return v.parse(WorkerJobStateSchema, data);
 }
-
-/** Exponential delay `base·2^(n−1)` for the n-th retry, capped. */
-export function backoffDelay(n: number, baseMs: number, maxMs: number): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(n - 1, 30)));
-}

@@ -4,7 +4,8 @@ import { limitIdleInTransaction } from '../../db/idle-transaction-limit.ts';
 import type { Database } from '../../db/schema.ts';
 import { insertAttempts } from '../../db/tables/attempts.ts';
 import { insertResults, lockResultIdentities, resultIdentityKey } from '../../db/tables/results.ts';
-import { errorMessage } from '../../runtime/error-message.ts';
+import { withDeadline } from '../../runtime/deadline.ts';
+import { errorMessage, toError } from '../../runtime/error-message.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { isPermanentWriteError, ResultWriteTimeoutError } from './errors.ts';
 import type { TaskRecord } from './task-record.ts';
@@ -169,7 +170,7 @@ export class ResultWriter {
       const fates = await this.#withTimeout(this.#writeBatch(batch));
       batch.forEach((w, i) => settle(w, fates[i]!));
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
+      const failure = toError(error);
       if (batch.length > 1 && isPermanentWriteError(failure)) {
         this.#logger.warn({ rows: batch.length, err: failure.message }, 'a batch was refused; writing its records one by one');
         for (const w of batch) {
@@ -200,7 +201,7 @@ export class ResultWriter {
           if (!e.fence) return undefined;
           try {
             const ms = this.#fenceTimeoutMs;
-            return (await this.#withTimeout(e.fence(), ms, () => new Error(`the fence did not answer within ${ms} ms`)))
+            return (await withDeadline(e.fence(), ms, { timeoutError: () => new Error(`the fence did not answer within ${ms} ms`) }))
               ? undefined
               : 'refused';
           } catch (error) {
@@ -240,18 +241,9 @@ export class ResultWriter {
     });
   }
 
-  #withTimeout<T>(
-    work: Promise<T>,
-    ms = this.#options.writeTimeoutMs,
-    timedOut: () => Error = () => new ResultWriteTimeoutError(ms),
-  ): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(timedOut()), ms);
-    });
-    // If the timeout wins, the transaction may still settle later: keep its rejection handled.
-    work.catch(() => undefined);
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  #withTimeout<T>(work: Promise<T>): Promise<T> {
+    const ms = this.#options.writeTimeoutMs;
+    return withDeadline(work, ms, { timeoutError: () => new ResultWriteTimeoutError(ms) });
   }
 }
 

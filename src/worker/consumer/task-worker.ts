@@ -71,6 +71,8 @@ import { playedByAnotherMiner, resultExists } from '../../db/tables/results.ts';
 import { publishCircuitState } from '../../pool/circuit-keys.ts';
 import type { PoolWorkerOptions } from '../../pool/job-options.ts';
 import { parseTaskJobData, queueName, type TaskJobData } from '../../pool/task-job.ts';
+import { backoffDelay } from '../../runtime/backoff.ts';
+import { DistinctMessages } from '../../runtime/distinct-messages.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { EvalpoolMetrics } from '../../runtime/metrics.ts';
@@ -79,7 +81,7 @@ import type { EvaluationOutcome, Evaluator } from '../evaluation/evaluator.ts';
 import { attributedOutcome, exhaustedOutcome } from '../evaluation/exhausted-outcome.ts';
 import { runEvaluation } from '../evaluation/run-evaluation.ts';
 import { isPermanentWriteError, RetryableTaskError } from './errors.ts';
-import { backoffDelay, parseWorkerJobState, type WorkerJobState } from './job-state.ts';
+import { parseWorkerJobState, type WorkerJobState } from './job-state.ts';
 import type { ResultWriter, WriteReceipt } from './result-writer.ts';
 import { type FinishedAttempt, taskRecord } from './task-record.ts';
 
@@ -207,16 +209,14 @@ export class TaskWorker {
   }
 
   #watch(worker: Worker, env: string): void {
-    let lastError = '';
+    const errors = new DistinctMessages();
     worker.on('error', (error) => {
       // A lock this worker could not renew is reported as 'lockRenewalFailed' too (handled below).
       if (error.message.startsWith('could not renew lock for job')) return;
       // BullMQ reports each failed reconnect; one line per distinct message is enough.
-      if (error.message === lastError) return;
-      lastError = error.message;
-      this.#logger.warn({ env, err: error.message }, 'queue error');
+      if (errors.changed(error.message)) this.#logger.warn({ env, err: error.message }, 'queue error');
     });
-    worker.on('ready', () => (lastError = ''));
+    worker.on('ready', () => errors.reset());
     worker.on('lockRenewalFailed', (jobIds: string[]) => {
       for (const jobId of jobIds) {
         const watch = this.#lockWatch.get(runningKey(queueName(env), jobId));

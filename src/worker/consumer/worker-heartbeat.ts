@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { publishHeartbeat, publishStopped, type WorkerHeartbeatRecord } from '../../pool/worker-registry.ts';
 import { buildInfo } from '../../runtime/build-info.ts';
+import { DistinctMessages } from '../../runtime/distinct-messages.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import type { Logger } from '../../runtime/logger.ts';
 
@@ -40,7 +41,7 @@ export class WorkerHeartbeat {
   #timer: NodeJS.Timeout | undefined;
   #beating: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
-  #lastError = '';
+  readonly #errors = new DistinctMessages();
 
   constructor(options: WorkerHeartbeatOptions) {
     this.#o = options;
@@ -81,14 +82,12 @@ export class WorkerHeartbeat {
     if (this.#beating) return this.#beating;
     this.#beating = publishHeartbeat(this.#o.redis, this.#o.prefix, this.#record())
       .then(() => {
-        if (this.#lastError) this.#o.logger.info('worker heartbeat published again');
-        this.#lastError = '';
+        if (this.#errors.reset()) this.#o.logger.info('worker heartbeat published again');
       })
       .catch((error: unknown) => {
         const message = errorMessage(error);
-        if (message !== this.#lastError)
+        if (this.#errors.changed(message))
           this.#o.logger.warn({ err: message }, 'worker heartbeat failed; others will see this worker stale, then gone');
-        this.#lastError = message;
       })
       .finally(() => (this.#beating = undefined));
     return this.#beating;

@@ -1,3 +1,8 @@
+/** Exponential delay `base·2^(n−1)` for the n-th retry (n ≥ 1), capped at `maxMs`. */
+export function backoffDelay(n: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(n - 1, 30)));
+}
+
 /** Settings of a {@link Backoff}. */
 export interface BackoffOptions {
   readonly minMs: number;
@@ -26,7 +31,7 @@ export class Backoff {
   fail(nowMs: number): number {
     this.#failures += 1;
     const { minMs, maxMs, random = Math.random } = this.#options;
-    const base = Math.min(maxMs, minMs * 2 ** Math.min(this.#failures - 1, 30));
+    const base = backoffDelay(this.#failures, minMs, maxMs);
     const delay = Math.round(Math.min(maxMs, base * (0.8 + 0.4 * random())));
     this.#readyAt = nowMs + delay;
     return delay;
