@@ -8,7 +8,9 @@ export interface ConfirmIo {
 export const EXIT_UNCONFIRMED = 2;
 
 /** Thrown when a destructive command cannot be confirmed: no terminal to ask on and no `--yes`. */
-export class ConfirmationRequiredError extends Error {}
+export class ConfirmationRequiredError extends Error {
+  override readonly name = 'ConfirmationRequiredError';
+}
 
 /**
  * Asks before a command deletes or reverts something. `--yes` skips the question; without a

@@ -7,6 +7,7 @@ export interface ConfigProblem {
 
 /** Thrown by `loadConfig` with every problem found, not just the first. */
 export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {
@@ -15,7 +16,6 @@ export class ConfigError extends Error {
         .map((p) => `  ${p.name}=${p.value === undefined ? '(unset)' : JSON.stringify(p.value)}: ${p.message}`)
         .join('\n')}`,
     );
-    this.name = 'ConfigError';
     this.problems = problems;
   }
 }

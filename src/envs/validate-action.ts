@@ -1,5 +1,5 @@
 import type { ActionSpec } from './action-spec.ts';
-import { InvalidActionError } from './invalid-action-error.ts';
+import { InvalidActionError } from './errors.ts';
 import type { Action } from './policy-contract.ts';
 
 /** An action that passed {@link validateAction}: every key present, finite, within bounds. */

@@ -19,9 +19,9 @@ import { timedAbort } from '../runtime/linked-abort.ts';
 import { asPeerWork } from '../runtime/loop-stall.ts';
 import { discardBody, readBodyWithin } from '../runtime/read-body.ts';
 import { ActResponseSchema, EPISODE_ID_HEADER } from './endpoint-contract.ts';
+import type { ConnectFailure, MinerOperation } from './errors.ts';
+import { MinerRequestError } from './errors.ts';
 import type { MinerApi, MinerCallOptions } from './miner-api.ts';
-import type { ConnectFailure, MinerOperation } from './miner-request-error.ts';
-import { MinerRequestError } from './miner-request-error.ts';
 
 /** Settings of one {@link MinerClient}; every duration in milliseconds. */
 export interface MinerClientOptions {

@@ -54,9 +54,10 @@ export type CreateOutcome =
 
 /** Thrown by the tick when this process does not hold the lease any more. */
 export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+
   constructor(detail: string) {
     super(`the scheduler lease was lost: ${detail}`);
-    this.name = 'LeaseLostError';
   }
 }
 

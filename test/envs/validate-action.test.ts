@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { ActionSpec } from '../../src/envs/action-spec.ts';
 import { boxSpec } from '../../src/envs/action-spec.ts';
-import { InvalidActionError } from '../../src/envs/invalid-action-error.ts';
+import { InvalidActionError } from '../../src/envs/errors.ts';
 import type { Action } from '../../src/envs/policy-contract.ts';
 import { validateAction } from '../../src/envs/validate-action.ts';
 

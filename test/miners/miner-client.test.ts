@@ -4,9 +4,9 @@ import { type AddressInfo, createServer as createNetServer, type Socket } from '
 import { after, describe, test } from 'node:test';
 import type { TaskConfig } from '../../src/envs/policy-contract.ts';
 import { proprioObservation } from '../../src/envs/policy-contract.ts';
+import type { MinerErrorKind } from '../../src/miners/errors.ts';
+import { MinerRequestError } from '../../src/miners/errors.ts';
 import { MinerClient } from '../../src/miners/miner-client.ts';
-import type { MinerErrorKind } from '../../src/miners/miner-request-error.ts';
-import { MinerRequestError } from '../../src/miners/miner-request-error.ts';
 import { asPeerWork } from '../../src/runtime/loop-stall.ts';
 import { stallLoop } from '../helpers/stall-loop.ts';
 import { waitFor } from '../helpers/wait-for.ts';

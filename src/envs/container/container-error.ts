@@ -41,7 +41,7 @@ export interface ContainerHttpAnswer {
 
 /** A failure of the container family; `kind` says what failed (see {@link ContainerErrorKind}). */
 export class ContainerError extends Error {
-  override readonly name = 'ContainerError';
+  override readonly name: string = 'ContainerError';
   readonly answer: ContainerHttpAnswer | undefined;
 
   constructor(

@@ -210,6 +210,8 @@ export class DockerEngine {
 
 /** A failed Docker API call, with the HTTP status when the engine answered. */
 export class EngineCallError extends ContainerError {
+  override readonly name: string = 'EngineCallError';
+
   constructor(
     message: string,
     readonly status: number | undefined,

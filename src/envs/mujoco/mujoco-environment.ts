@@ -2,7 +2,7 @@ import type { MjData, MjModel } from 'mujoco-js';
 import { toError } from '../../runtime/error-message.ts';
 import type { ActionSpec } from '../action-spec.ts';
 import type { Environment, StepResult } from '../environment.ts';
-import { EnvironmentError } from '../environment-error.ts';
+import { EnvironmentError } from '../errors.ts';
 import type { Action, Observation } from '../policy-contract.ts';
 import { proprioObservation } from '../policy-contract.ts';
 import { SeededRandom } from '../seeded-random.ts';

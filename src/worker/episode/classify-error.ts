@@ -35,9 +35,8 @@
  * that an answer that came meanwhile is read; if none came, the attempt is the worker's. Time spent
  * parsing miners' answers is not a stall of ours (see `timedAbort` and `asPeerWork`).
  */
-import { InvalidActionError } from '../../envs/invalid-action-error.ts';
-import { CircuitOpenError } from '../../miners/circuit-open-error.ts';
-import { MinerRequestError } from '../../miners/miner-request-error.ts';
+import { InvalidActionError } from '../../envs/errors.ts';
+import { CircuitOpenError, MinerRequestError } from '../../miners/errors.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import type { ErrorClass } from './error-class.ts';
 import { EpisodeAbortedError, EpisodeTimeoutError } from './errors.ts';

@@ -4,7 +4,7 @@ import { ContainerError } from '../../envs/container/container-error.ts';
 import type { ContainerManager } from '../../envs/container/container-manager.ts';
 import type { EvaluateKwargs, EvaluateResult } from '../../envs/container/contract.ts';
 import type { CircuitBreaker } from '../../miners/circuit-breaker.ts';
-import { CircuitOpenError } from '../../miners/circuit-open-error.ts';
+import { CircuitOpenError } from '../../miners/errors.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import { callTimeouts, type EpisodeTimeouts, episodeBudgetMs } from '../episode/episode-timeouts.ts';
 import { settlePermit } from '../episode/settle-permit.ts';

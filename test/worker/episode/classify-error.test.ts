@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { EnvironmentError } from '../../../src/envs/environment-error.ts';
-import { InvalidActionError } from '../../../src/envs/invalid-action-error.ts';
-import { CircuitOpenError } from '../../../src/miners/circuit-open-error.ts';
-import type { MinerErrorKind } from '../../../src/miners/miner-request-error.ts';
-import { MinerRequestError } from '../../../src/miners/miner-request-error.ts';
+import { EnvironmentError, InvalidActionError } from '../../../src/envs/errors.ts';
+import type { MinerErrorKind } from '../../../src/miners/errors.ts';
+import { CircuitOpenError, MinerRequestError } from '../../../src/miners/errors.ts';
 import type { EpisodePhase } from '../../../src/worker/episode/classify-error.ts';
 import { classifyError } from '../../../src/worker/episode/classify-error.ts';
 import { countsAgainstMiner, ERROR_CLASSES, isScored, nextStep } from '../../../src/worker/episode/error-class.ts';

@@ -9,7 +9,7 @@ import type { ActionSpec } from '../../../src/envs/action-spec.ts';
 import { boxSpec } from '../../../src/envs/action-spec.ts';
 import { BuiltinRegistry } from '../../../src/envs/builtin-registry.ts';
 import type { Environment, StepResult } from '../../../src/envs/environment.ts';
-import { EnvironmentError } from '../../../src/envs/environment-error.ts';
+import { EnvironmentError } from '../../../src/envs/errors.ts';
 import { MujocoLoader } from '../../../src/envs/mujoco/mujoco-loader.ts';
 import type { Observation } from '../../../src/envs/policy-contract.ts';
 import { proprioObservation } from '../../../src/envs/policy-contract.ts';

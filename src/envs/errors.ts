@@ -10,3 +10,12 @@ export class EnvironmentError extends Error {
     super(`${envId}: ${message}`, options);
   }
 }
+
+/** An action that does not match the environment's action spec: a scored failure, never a retry. */
+export class InvalidActionError extends Error {
+  override readonly name = 'InvalidActionError';
+
+  constructor(message: string) {
+    super(message);
+  }
+}
