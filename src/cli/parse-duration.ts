@@ -1,6 +1,7 @@
 import * as v from 'valibot';
+import { DAY_MS, HOUR_MS } from '../config/constants.ts';
 
-const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: HOUR_MS, d: DAY_MS };
 
 const DurationSchema = v.pipe(
   v.string(),
@@ -22,7 +23,7 @@ export function parseDuration(text: string, what: string): number {
 /** A short human age: `45s`, `12m`, `3.5h`, `2.0d`. */
 export function formatAge(ms: number): string {
   if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1_000))}s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
-  if (ms < 86_400_000) return `${(ms / 3_600_000).toFixed(1)}h`;
-  return `${(ms / 86_400_000).toFixed(1)}d`;
+  if (ms < HOUR_MS) return `${Math.round(ms / 60_000)}m`;
+  if (ms < DAY_MS) return `${(ms / HOUR_MS).toFixed(1)}h`;
+  return `${(ms / DAY_MS).toFixed(1)}d`;
 }

@@ -1,3 +1,4 @@
+import { HOUR_MS } from '../constants.ts';
 import { boolean, decimal, integer, text } from '../variable.ts';
 
 /** The leader loop: ticks, leases, sampling lists, task retries and paused-task retention. */
@@ -37,19 +38,19 @@ export const scheduler = {
   taskBackoffMs: integer('EVALPOOL_TASK_BACKOFF_MS', {
     default: 2_000,
     min: 0,
-    max: 3_600_000,
+    max: HOUR_MS,
     doc: 'Base delay of the exponential backoff between attempts of a task.',
   }),
   lockDurationMs: integer('EVALPOOL_LOCK_DURATION_MS', {
     default: 30_000,
     min: 1_000,
-    max: 3_600_000,
+    max: HOUR_MS,
     doc: 'Lock of an assigned task; a worker that stops renewing it loses the task back to pending.',
   }),
   stalledIntervalMs: integer('EVALPOOL_STALLED_INTERVAL_MS', {
     default: 15_000,
     min: 500,
-    max: 3_600_000,
+    max: HOUR_MS,
     doc: 'How often assigned tasks with an expired lock are looked for (at most half the lock duration is used, so that an orphan is pending again within 2 × the lock).',
   }),
   pausedTtlSeconds: integer('EVALPOOL_PAUSED_TTL_SECONDS', {

@@ -1,4 +1,4 @@
-import { DATABASE_READ_TIMEOUT_MARGIN_MS, DATABASE_STATEMENT_TIMEOUT_MS } from '../constants.ts';
+import { DATABASE_READ_TIMEOUT_MARGIN_MS, DATABASE_STATEMENT_TIMEOUT_MS, DAY_MS } from '../constants.ts';
 import { integer, text, url } from '../variable.ts';
 
 /** Where state lives: Postgres (the truth) and Redis (work in flight). */
@@ -17,7 +17,7 @@ export const storage = {
   databaseStatementTimeoutMs: integer('EVALPOOL_DATABASE_STATEMENT_TIMEOUT_MS', {
     default: DATABASE_STATEMENT_TIMEOUT_MS,
     min: 0,
-    max: 86_400_000,
+    max: DAY_MS,
     doc: `Longest one SQL statement may run before Postgres cancels it; the client gives up ${DATABASE_READ_TIMEOUT_MARGIN_MS / 1_000} s later if the server does not answer at all. 0 = no limit. Raise it for migrations of very large tables.`,
   }),
   redisUrl: url('EVALPOOL_REDIS_URL', {

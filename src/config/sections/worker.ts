@@ -5,7 +5,9 @@ import {
   CIRCUIT_MAX_COOLDOWN_MS,
   CONTAINER_SWEEP_GRACE_MS,
   CONTAINER_SWEEP_INTERVAL_MS,
+  DAY_MS,
   EPISODE_TIMEOUT_MARGIN_MS,
+  HOUR_MS,
   MINER_ACTION_TIMEOUT_MS,
   MINER_CONNECT_TIMEOUT_MS,
   MINER_MAX_CONNECTIONS,
@@ -74,7 +76,7 @@ export const worker = {
   resultRetryMaxMs: integer('EVALPOOL_RESULT_RETRY_MAX_MS', {
     default: 60_000,
     min: 100,
-    max: 3_600_000,
+    max: HOUR_MS,
     doc: 'Longest delay between two tries of writing a parked outcome while Postgres is unavailable (exponential from 500 ms).',
   }),
   actionTimeoutMs: integer('EVALPOOL_ACTION_TIMEOUT_MS', {
@@ -97,7 +99,7 @@ export const worker = {
   }),
   episodeTimeoutMs: optionalInteger('EVALPOOL_EPISODE_TIMEOUT_MS', {
     min: 100,
-    max: 86_400_000,
+    max: DAY_MS,
     doc: `Longest a whole episode may take; unset = the reset timeout + the env's steps × the action timeout + ${EPISODE_TIMEOUT_MARGIN_MS / 1_000} s (a backstop never hit by a miner that answers in time). Running out fails the episode when at least half of it was spent waiting for the miner.`,
   }),
   minerMaxResponseBytes: integer('EVALPOOL_MINER_MAX_RESPONSE_BYTES', {
@@ -121,13 +123,13 @@ export const worker = {
   circuitCooldownMs: integer('EVALPOOL_CIRCUIT_COOLDOWN_MS', {
     default: CIRCUIT_COOLDOWN_MS,
     min: 10,
-    max: 86_400_000,
+    max: DAY_MS,
     doc: `First cool-down of an open circuit before one probe is let through (half-open); ×${CIRCUIT_COOLDOWN_MULTIPLIER} on each failed probe.`,
   }),
   circuitMaxCooldownMs: integer('EVALPOOL_CIRCUIT_MAX_COOLDOWN_MS', {
     default: CIRCUIT_MAX_COOLDOWN_MS,
     min: 10,
-    max: 86_400_000,
+    max: DAY_MS,
     doc: 'Longest cool-down of an open circuit.',
   }),
   dockerSocket: text('EVALPOOL_DOCKER_SOCKET', {
@@ -137,13 +139,13 @@ export const worker = {
   containerSweepIntervalMs: integer('EVALPOOL_CONTAINER_SWEEP_INTERVAL_MS', {
     default: CONTAINER_SWEEP_INTERVAL_MS,
     min: 100,
-    max: 3_600_000,
+    max: HOUR_MS,
     doc: 'How often a container worker removes the env containers of its pool (Redis and queue prefix) left by workers gone for good.',
   }),
   containerSweepGraceMs: integer('EVALPOOL_CONTAINER_SWEEP_GRACE_MS', {
     default: CONTAINER_SWEEP_GRACE_MS,
     min: 1_000,
-    max: 86_400_000,
+    max: DAY_MS,
     doc: "An env container is swept only when its worker has had no heartbeat for this long (as seen by the sweeping worker) and it is at least this old; a live or stale worker's never.",
   }),
 };
