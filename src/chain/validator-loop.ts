@@ -11,10 +11,11 @@
  * extrinsic refused) are logged and retried at the next poll, fatal ones (a commit-reveal
  * version this client cannot build, hotkey not registered, unsignable runtime) stop the loop.
  */
+
 import type { Logger } from 'pino';
 import { VALIDATOR_POLL_INTERVAL_MS, VALIDATOR_RESUBMIT_BLOCKS } from '../config/constants.ts';
 import type { U16Weights } from '../db/schema.ts';
-import { errorMessage } from '../runtime/error-message.ts';
+import { errorMessage, toError } from '../runtime/error-message.ts';
 import { SignedExtensionError } from './signed-extensions.ts';
 import type { LatestWeights } from './weights-response.ts';
 import { CommitRevealEnabledError, HotkeyNotRegisteredError, type PreparedWeights, type WeightsCadence } from './weights-submitter.ts';
@@ -155,7 +156,7 @@ export class ValidatorLoop {
           if (this.#abort.signal.aborted) return;
           this.#options.logger.error({ err: errorMessage(error) }, 'validator stopped');
           this.#abort.abort(error);
-          this.#settle?.reject(error as Error);
+          this.#settle?.reject(toError(error));
         },
       );
     };

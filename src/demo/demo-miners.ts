@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseStaticMinersFile, type StaticMinerEntry, StaticMinersFileError } from '../chain/static-miners-file.ts';
+import { errorMessage } from '../runtime/error-message.ts';
 import type { Lifecycle } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { DemoSetupError } from './demo-setup-error.ts';
@@ -54,7 +55,7 @@ export async function readDemoMinersFile(file: string): Promise<StaticMinerEntry
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new DemoSetupError(
-      `cannot read the miners file ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): set EVALPOOL_MINERS_FILE to a miners file`,
+      `cannot read the miners file ${file} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}): set EVALPOOL_MINERS_FILE to a miners file`,
     );
   }
   try {

@@ -1,10 +1,11 @@
 /**
  * A readable message for anything thrown or emitted: an Error's message, or the message of a
  * WebSocket ErrorEvent (what polkadot-js's WsProvider emits when a connection fails, e.g.
- * "getaddrinfo ENOTFOUND host"), never "[object Object]".
+ * "getaddrinfo ENOTFOUND host"), never "[object Object]" and never empty: an Error without a message
+ * (Node's AggregateError of a refused dual-stack connect) reads as its name.
  */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
+  if (error instanceof Error) return error.message || String(error);
   if (typeof error === 'object' && error !== null) {
     const { message, error: inner } = error as { message?: unknown; error?: unknown };
     if (typeof message === 'string' && message !== '') return message;

@@ -10,6 +10,7 @@ import { getSamplingLists } from '../db/tables/sampling-lists.ts';
 import type { PoolList } from '../pool/pool-list.ts';
 import { adjustSlots } from '../pool/slots/adjust-slots.ts';
 import type { TaskPool } from '../pool/task-pool.ts';
+import { DistinctMessages } from '../runtime/distinct-messages.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { EvalpoolMetrics } from '../runtime/metrics.ts';
 import { rotateDueLists } from '../sampling/rotate-due-lists.ts';
@@ -63,7 +64,7 @@ export function leaderTasks(c: LeaderTaskContext): PeriodicTask[] {
   let last: MinerSnapshot | undefined;
   if (source) {
     // One log line per change of the discovery's state, not one per refresh.
-    let staleError: string | undefined;
+    const staleErrors = new DistinctMessages();
     tasks.push({
       name: 'miners',
       intervalMs: chain.refreshSeconds * 1_000,
@@ -72,9 +73,9 @@ export function leaderTasks(c: LeaderTaskContext): PeriodicTask[] {
       async run(signal) {
         const snapshot = await source.refresh(signal);
         last = snapshot;
-        if (snapshot.stale && snapshot.stale.error !== staleError)
+        if (!snapshot.stale) staleErrors.reset();
+        else if (staleErrors.changed(snapshot.stale.error))
           c.logger.warn({ block: snapshot.block, err: snapshot.stale.error }, 'miner discovery failed: keeping the last known miners');
-        staleError = snapshot.stale?.error;
         const changes = await syncMiners(c.db, snapshot.miners, new Date());
         await c.status.miners({
           at: new Date().toISOString(),

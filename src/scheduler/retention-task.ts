@@ -7,7 +7,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { PeriodicTask } from './periodic-task.ts';
 
 /**
- * The leader's retention of append-only tables (DESIGN: every table has a retention rule):
+ * The leader's retention of append-only tables (docs/design.md, "Moving parts": every queue and table has a retention rule):
  * attempts after `EVALPOOL_ATTEMPTS_RETENTION_DAYS`, unpublished score snapshots and slot history
  * after `EVALPOOL_HISTORY_RETENTION_DAYS`, in batches within a budget per run. Results, weights,
  * their snapshots and rotations are kept.

@@ -9,6 +9,7 @@ import type { Database } from '../db/schema.ts';
 import { LeaseLostError } from '../pool/fenced-create.ts';
 import { poolKeys } from '../pool/pool-keys.ts';
 import { TaskPool } from '../pool/task-pool.ts';
+import { DistinctMessages } from '../runtime/distinct-messages.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import type { Stoppable } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -189,16 +190,19 @@ export class Scheduler implements Stoppable {
       for (const t of tasks) metrics?.schedulerTaskFailures.inc({ task: t.name }, 0);
       // One log line per change of a task's failure (a missing miners file fails every minute:
       // its stack once, then silence until it changes or recovers); the counter counts every run.
-      const failing = new Map<string, string>();
+      const failing = new Map<string, DistinctMessages>();
+      const failuresOf = (name: string): DistinctMessages => {
+        let messages = failing.get(name);
+        if (!messages) failing.set(name, (messages = new DistinctMessages()));
+        return messages;
+      };
       await runPeriodicTasks(tasks, term.signal, ({ name, startedAt, durationMs, error }) => {
         // A task meeting the new leader's fencing is a takeover, not a failure: the term ends below.
         if (error && !term.signal.aborted && !(error instanceof LeaseLostError)) {
-          const message = errorMessage(error);
-          if (failing.get(name) !== message)
+          if (failuresOf(name).changed(errorMessage(error)))
             this.#logger.error({ task: name, err: error }, 'scheduler task failed (logged again only when the error changes)');
-          failing.set(name, message);
           metrics?.schedulerTaskFailures.inc({ task: name });
-        } else if (!error && failing.delete(name)) this.#logger.info({ task: name }, 'scheduler task succeeds again');
+        } else if (!error && failuresOf(name).reset()) this.#logger.info({ task: name }, 'scheduler task succeeds again');
         if (error instanceof LeaseLostError) term.abort(error);
         void status.taskRun(name, startedAt, durationMs, term.signal.aborted ? undefined : error).catch(() => undefined);
       });

@@ -20,20 +20,21 @@ export interface SeedMiner {
   readonly endpoint?: string;
 }
 
-/** Inserts a miner (or, for a known hotkey and revision, moves it to `endpoint`) and returns its row id. */
-export async function seedMiner(db: Kysely<Database>, m: SeedMiner): Promise<number> {
+/**
+ * Inserts a miner and returns its row id. A duplicate (hotkey, revision) is an error unless
+ * `moveEndpoint` is set: then the known miner moves to `endpoint`, as a re-commit would.
+ */
+export async function seedMiner(db: Kysely<Database>, m: SeedMiner & { readonly moveEndpoint?: boolean }): Promise<number> {
   const endpoint = m.endpoint ?? `http://127.0.0.1:1/miner-${m.uid}`;
-  const row = await db
-    .insertInto('miners')
-    .values({
-      uid: m.uid,
-      hotkey: m.hotkey ?? `hk${m.uid}`,
-      revision: m.revision ?? 'r1',
-      endpoint,
-      committed_block: m.committedBlock ?? 1_000 + m.uid,
-      active: m.active ?? true,
-    })
-    .onConflict((oc) => oc.columns(['hotkey', 'revision']).doUpdateSet({ endpoint }))
+  const insert = db.insertInto('miners').values({
+    uid: m.uid,
+    hotkey: m.hotkey ?? `hk${m.uid}`,
+    revision: m.revision ?? 'r1',
+    endpoint,
+    committed_block: m.committedBlock ?? 1_000 + m.uid,
+    active: m.active ?? true,
+  });
+  const row = await (m.moveEndpoint ? insert.onConflict((oc) => oc.columns(['hotkey', 'revision']).doUpdateSet({ endpoint })) : insert)
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

@@ -24,7 +24,8 @@ async function miner(answers: (number | undefined)[]): Promise<TestServer> {
   return server;
 }
 
-const putMiner = (uid: number, hotkey: string, endpoint: string) => seedMiner(database.db, { uid, hotkey, endpoint, committedBlock: uid });
+const putMiner = (uid: number, hotkey: string, endpoint: string) =>
+  seedMiner(database.db, { uid, hotkey, endpoint, committedBlock: uid, moveEndpoint: true });
 
 const settings = { max: 32, refreshMs: 60_000, timeoutMs: 300 };
 const t0 = new Date('2026-01-01T00:00:00Z');

@@ -86,10 +86,11 @@ describe('the scheduler: one leader among replicas', () => {
   });
 
   test('a lost lease stops scheduling at once, the running tick included; the replica campaigns again', async () => {
+    // Counts the runs of every task that reads the sampling lists (tick, reconcile, paused TTL).
     let ticks = 0;
     const countingTicks = (listed: Parameters<ReturnType<typeof coreLeaderTasks>>[0]) =>
       coreLeaderTasks()(listed).map((t) =>
-        t.name === 'tick'
+        t.name === 'tick' || t.name === 'reconcile' || t.name === 'paused-ttl'
           ? {
               ...t,
               run(signal: AbortSignal) {
@@ -193,6 +194,8 @@ describe('the scheduler: one leader among replicas', () => {
       EVALPOOL_MAX_ENV_SHARE: '1',
       EVALPOOL_MINERS_REFRESH_SECONDS: '1',
     });
+    // No slots row yet for either miner: the leader must ensure both.
+    await sql`truncate miner_slots`.execute(database.db);
     const a = new Scheduler({
       config: fast,
       db: database.db,

@@ -45,10 +45,12 @@ export function redisDeps(ctx: AdminContext): AdminDeps {
 
 /** Runs an action within the admin deadline; a late one answers 503 (it may still complete). */
 export async function withinDeadline<T>(ctx: AdminContext, what: string, action: Promise<T>): Promise<T> {
+  // Told apart by identity: the action may itself reject with some other DeadlineError.
+  const timedOut = new DeadlineError(`${what}: no answer within ${ctx.actionTimeoutMs} ms`);
   try {
-    return await withDeadline(action, ctx.actionTimeoutMs);
+    return await withDeadline(action, ctx.actionTimeoutMs, { timeoutError: () => timedOut });
   } catch (error) {
-    if (error instanceof DeadlineError) {
+    if (error === timedOut) {
       ctx.logger.warn({ action: what, timeoutMs: ctx.actionTimeoutMs }, 'admin: an action did not finish in time');
       throw new ApiError(
         503,

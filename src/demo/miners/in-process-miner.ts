@@ -1,5 +1,6 @@
 import type { Action, Observation, TaskConfig } from '../../envs/policy-contract.ts';
 import type { MinerApi } from '../../miners/miner-api.ts';
+import { toError } from '../../runtime/error-message.ts';
 import type { DemoPolicyOptions } from './policies/demo-policy.ts';
 import { createDemoPolicy } from './policies/demo-policy.ts';
 import type { Policy, PolicyKind } from './policies/policy.ts';
@@ -22,7 +23,7 @@ export class InProcessMiner implements MinerApi {
       this.policy = createDemoPolicy(this.kind, taskConfig.env_id, this.options);
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(toError(error));
     }
   }
 

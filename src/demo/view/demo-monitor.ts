@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import { DistinctMessages } from '../../runtime/distinct-messages.ts';
+import { errorMessage } from '../../runtime/error-message.ts';
 import type { Stoppable } from '../../runtime/lifecycle.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { type DemoProgress, readDemoProgress } from '../demo-progress.ts';
@@ -48,7 +50,7 @@ export class DemoMonitor implements Stoppable {
   #polling: Promise<void> | undefined;
   #stopped = false;
   #shownWeightsId: number | undefined;
-  #lastError = '';
+  readonly #readErrors = new DistinctMessages();
 
   constructor(options: DemoMonitorOptions) {
     this.#options = options;
@@ -75,7 +77,7 @@ export class DemoMonitor implements Stoppable {
     const { db, view, since, elapsedSeconds, policies, dashboardUrl, logger } = this.#options;
     try {
       const progress = await readDemoProgress(db, since);
-      this.#lastError = '';
+      this.#readErrors.reset();
       if (this.#stopped) return;
       const weights = progress.weights;
       if (weights === null || (this.#shownWeightsId === undefined && !everyStartedMinerEligible(progress))) {
@@ -97,9 +99,8 @@ export class DemoMonitor implements Stoppable {
       }
       this.#shownWeightsId = weights.id;
     } catch (error) {
-      const message = (error as Error).message;
-      if (message !== this.#lastError) logger.warn({ err: message }, 'demo: cannot read the progress from Postgres; retrying');
-      this.#lastError = message;
+      const message = errorMessage(error);
+      if (this.#readErrors.changed(message)) logger.warn({ err: message }, 'demo: cannot read the progress from Postgres; retrying');
     }
   }
 

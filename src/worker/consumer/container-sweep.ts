@@ -14,9 +14,9 @@
 //   the engine, nor of `evalpool eval` (they carry no pool), nor this worker's own.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { withTimeout } from '../../chain/with-timeout.ts';
 import type { ContainerManager, PoolContainer } from '../../envs/container/container-manager.ts';
 import { workersWithLiveness } from '../../pool/worker-registry.ts';
+import { DeadlineError, withDeadline } from '../../runtime/deadline.ts';
 import { DistinctMessages } from '../../runtime/distinct-messages.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import type { Logger } from '../../runtime/logger.ts';
@@ -108,11 +108,10 @@ export class ContainerSweep {
     try {
       // BullMQ's connection queues commands while Redis is away: never wait longer than a period.
       if (this.#o.redis.status !== 'ready') throw new Error(`Redis is ${this.#o.redis.status}`);
-      live = await withTimeout(
-        workersWithLiveness(this.#o.redis, this.#o.prefix, [this.#o.workerId, ...ids]),
-        this.#o.intervalMs,
-        'the worker registry',
-      );
+      const ms = this.#o.intervalMs;
+      live = await withDeadline(workersWithLiveness(this.#o.redis, this.#o.prefix, [this.#o.workerId, ...ids]), ms, {
+        timeoutError: () => new DeadlineError(`the worker registry did not answer within ${ms} ms`),
+      });
     } catch (error) {
       this.#notLiveSince.clear();
       this.#problem(`the worker registry cannot be read (${errorMessage(error)}): no env container is swept`);

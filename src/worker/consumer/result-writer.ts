@@ -178,7 +178,7 @@ export class ResultWriter {
             const [fate] = await this.#withTimeout(this.#writeBatch([w]));
             settle(w, fate!);
           } catch (single) {
-            w.reject(single instanceof Error ? single : new Error(String(single)));
+            w.reject(toError(single));
           }
         }
         return;
