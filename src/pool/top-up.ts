@@ -129,7 +129,10 @@ async function readPool(ctx: PoolContext, lists: readonly PoolList[]): Promise<P
   return { miners, slotRows, slotsOf, activeRevision, snapshot };
 }
 
-/** Learn: the result index follows the miners and lists, and learns the results of the tasks that left the pool. Returns its SQL queries. */
+/**
+ * Learn: the result index follows the miners and lists, and learns the results of the tasks that left
+ * the pool. Returns its SQL queries.
+ */
 async function learnResults(ctx: PoolContext, lists: readonly PoolList[], pool: PoolReading): Promise<number> {
   let queries = await ctx.index.sync(ctx.db, pool.miners, lists);
   // Tasks that left the pool since the last top-up mostly finished: learn their results.

@@ -23,7 +23,10 @@ export interface WorkerServiceOptions {
   readonly metrics?: EvalpoolMetrics;
   /** Each env's limits (steps, setup time), from which the hard timeout of an evaluation is derived; default: the built-in envs'. */
   readonly limits?: (env: string) => EnvLimits | undefined;
-  /** Called with the envs to consume before the consumers start (e.g. to check the container engine); a throw stops the start with its message. */
+  /**
+   * Called with the envs to consume before the consumers start (e.g. to check the container engine); a
+   * throw stops the start with its message.
+   */
   readonly prepare?: (envs: readonly string[]) => Promise<void>;
   /** How the worker registry lists it: a process of its own (default) or `serve`'s inline set. */
   readonly kind?: 'worker' | 'inline';

@@ -208,7 +208,10 @@ async function tickBench(ctx: BenchContext): Promise<BenchResult[]> {
   }
 }
 
-/** Processes `total` jobs with 4 no-op workers on one queue; resolves with the seconds taken once `feed` finished and all were processed. */
+/**
+ * Processes `total` jobs with 4 no-op workers on one queue; resolves with the seconds taken once
+ * `feed` finished and all were processed.
+ */
 async function drain(
   ctx: BenchContext,
   prefix: string,

@@ -13,7 +13,10 @@ export const TEST_DOCKER_SOCKET = '/run/evalpool-podman.sock';
  */
 export const TEST_ENV_IMAGE = process.env.EVALPOOL_TEST_ENV_IMAGE ?? 'localhost/evalpool-env-mujoco:dev';
 
-/** The test double of an affinetes image (containers/env-affinetes-double/, built by containers/build-env-image.sh); EVALPOOL_TEST_AFFINETES_DOUBLE_IMAGE as above. */
+/**
+ * The test double of an affinetes image (containers/env-affinetes-double/, built by containers/build-
+ * env-image.sh); EVALPOOL_TEST_AFFINETES_DOUBLE_IMAGE as above.
+ */
 export const TEST_AFFINETES_DOUBLE_IMAGE =
   process.env.EVALPOOL_TEST_AFFINETES_DOUBLE_IMAGE ?? 'localhost/evalpool-env-affinetes-double:dev';
 

@@ -11,7 +11,10 @@ export interface EpisodeTimeouts {
   readonly episodeMs?: number;
 }
 
-/** The episode timeouts of a deployment (`EVALPOOL_MINER_RESET_TIMEOUT_MS`, `EVALPOOL_ACTION_TIMEOUT_MS`, `EVALPOOL_EPISODE_TIMEOUT_MS`). */
+/**
+ * The episode timeouts of a deployment (`EVALPOOL_MINER_RESET_TIMEOUT_MS`,
+ * `EVALPOOL_ACTION_TIMEOUT_MS`, `EVALPOOL_EPISODE_TIMEOUT_MS`).
+ */
 export function episodeTimeouts(config: Pick<Config, 'worker'>): EpisodeTimeouts {
   return { resetMs: config.worker.minerResetTimeoutMs, actionMs: config.worker.actionTimeoutMs, episodeMs: config.worker.episodeTimeoutMs };
 }
