@@ -176,21 +176,22 @@ export class WeightsSubmitter {
       const nonce = (
         await withTimeout(api.rpc.system.accountNextIndex(pair.address), limits.timeoutMs, 'system_accountNextIndex', signal)
       ).toNumber();
+      // What both calls report of the signed extrinsic.
+      const signed = (extrinsic: SubmittableExtrinsic<'promise'>) => ({
+        netuid,
+        uids,
+        values,
+        versionKey,
+        signer: pair.address,
+        nonce,
+        block: best.number,
+        hex: extrinsic.toHex(),
+        length: extrinsic.encodedLength,
+        extrinsic,
+      });
       if (!commitReveal) {
         const extrinsic = this.#sign(api, this.#setWeightsCall(api, { uids, values }, versionKey), nonce, best);
-        return {
-          call: 'set_weights',
-          netuid,
-          uids,
-          values,
-          versionKey,
-          signer: pair.address,
-          nonce,
-          block: best.number,
-          hex: extrinsic.toHex(),
-          length: extrinsic.encodedLength,
-          extrinsic,
-        };
+        return { call: 'set_weights', ...signed(extrinsic) };
       }
       const version =
         at.query.subtensorModule?.commitRevealWeightsVersion === undefined
@@ -224,20 +225,7 @@ export class WeightsSubmitter {
         );
       // Hex, not bytes: polkadot-js reads a Uint8Array given for `Bytes` as already length-prefixed.
       const extrinsic = this.#sign(api, commitCall(netuid, u8aToHex(commit), round, version), nonce, best);
-      return {
-        call: 'commit_timelocked_weights',
-        commit: { revealRound: round, version, bytes: commit.length },
-        netuid,
-        uids,
-        values,
-        versionKey,
-        signer: pair.address,
-        nonce,
-        block: best.number,
-        hex: extrinsic.toHex(),
-        length: extrinsic.encodedLength,
-        extrinsic,
-      };
+      return { call: 'commit_timelocked_weights', commit: { revealRound: round, version, bytes: commit.length }, ...signed(extrinsic) };
     } catch (error) {
       if (error instanceof CallTimeoutError) connection.markBroken(error);
       throw error;

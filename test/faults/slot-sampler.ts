@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import { REDIS_START_TIMEOUT_MS } from '../../src/config/constants.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { getMinerDeclarations } from '../../src/db/tables/miner-declarations.ts';
 import { getMinerSlots } from '../../src/db/tables/miner-slots.ts';
 import { minerCapOf } from '../../src/pool/miner-cap.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { readPoolSnapshot } from '../../src/pool/pool-snapshot.ts';
+import { waitForRedis } from '../../src/runtime/wait-ready.ts';
 
 /** What the slot sampler saw while a scenario ran. */
 export interface SlotAudit {
@@ -89,8 +91,7 @@ export class SlotSampler {
 
   /** Resolves once the sampler's own connection is up (its commands fail fast until then). */
   async ready(): Promise<void> {
-    if (this.#redis.status === 'ready') return;
-    await new Promise<void>((resolve) => this.#redis.once('ready', () => resolve()));
+    await waitForRedis(this.#redis, REDIS_START_TIMEOUT_MS);
   }
 
   /** One sample (also called by tests of the sampler itself: await `ready()` first). */
