@@ -2,11 +2,10 @@ import { type Kysely, sql } from 'kysely';
 import { createConfiguredDatabase } from '../db/database.ts';
 import { splitDatabaseUrl } from '../db/ensure-database.ts';
 import type { Database } from '../db/schema.ts';
+import { postgresErrorOf, SQL_STATE } from '../db/sql-state.ts';
 import { SamplingError } from '../sampling/sampling-error.ts';
 import type { CommandContext } from './context.ts';
-
-/** Postgres: "database does not exist". */
-const INVALID_CATALOG = '3D000';
+import { missingDatabaseSentence, unmigratedDatabaseSentence } from './friendly-errors.ts';
 
 function fail(message: string): void {
   process.stderr.write(`evalpool: ${message}\n`);
@@ -29,12 +28,12 @@ export async function withExistingDatabase(context: CommandContext, body: (db: K
       const found = await sql<{ table: string | null }>`select to_regclass('sampling_lists')::text as table`.execute(db);
       migrated = found.rows[0]?.table != null;
     } catch (error) {
-      if ((error as { code?: string }).code !== INVALID_CATALOG) throw error;
-      fail(`database "${name}" does not exist; \`evalpool migrate\` creates it (so does \`evalpool serve\` on start)`);
+      if (postgresErrorOf(error)?.code !== SQL_STATE.invalidCatalogName) throw error;
+      fail(missingDatabaseSentence(name));
       return;
     }
     if (!migrated) {
-      fail(`database "${name}" has no evalpool tables; run \`evalpool migrate\``);
+      fail(unmigratedDatabaseSentence(name));
       return;
     }
     await body(db);

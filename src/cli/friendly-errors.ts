@@ -1,4 +1,6 @@
 import { maskUrlPassword } from '../config/mask.ts';
+import { splitDatabaseUrl } from '../db/ensure-database.ts';
+import { postgresErrorOf, SQL_STATE } from '../db/sql-state.ts';
 import { errorChain } from '../runtime/error-chain.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 
@@ -86,6 +88,43 @@ function explainConnectionError(error: unknown, service: Service, url: string): 
   return `${name} is not answering at ${maskUrlPassword(url)} (${code ?? message}); ${hintFor(service, url)}`;
 }
 
+/** The sentence for a configured database that does not exist (commands never create it, serve and migrate do). */
+export function missingDatabaseSentence(name: string): string {
+  return `database "${name}" does not exist; \`evalpool migrate\` creates it (so does \`evalpool serve\` on start)`;
+}
+
+/** The sentence for a database without the evalpool tables. */
+export function unmigratedDatabaseSentence(name: string): string {
+  return `database "${name}" has no evalpool tables; run \`evalpool migrate\``;
+}
+
+function databaseName(url: string): string {
+  try {
+    return splitDatabaseUrl(url).name;
+  } catch {
+    return '?';
+  }
+}
+
+/**
+ * One sentence for a Postgres refusal the user can fix (database missing or not migrated, a
+ * role or password refused), by the SQLSTATE code Postgres sent; undefined for anything else.
+ */
+function explainPostgresRefusal(error: unknown, url: string): string | undefined {
+  const postgres = postgresErrorOf(error);
+  switch (postgres?.code) {
+    case SQL_STATE.invalidCatalogName:
+      return missingDatabaseSentence(databaseName(url));
+    case SQL_STATE.undefinedTable:
+      return `${unmigratedDatabaseSentence(databaseName(url))} (${postgres.message})`;
+    case SQL_STATE.invalidAuthorization:
+    case SQL_STATE.invalidPassword:
+      return `Postgres refused the connection to ${maskUrlPassword(url)}: ${postgres.message}; put the user (and password) in EVALPOOL_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/evalpool`;
+    default:
+      return undefined;
+  }
+}
+
 /** What {@link explainStartError} needs to know of the configuration. */
 export interface StartSettings {
   readonly databaseUrl: string;
@@ -96,7 +135,8 @@ export interface StartSettings {
 
 /**
  * One sentence for the errors users meet when starting a command: Postgres or Redis not
- * running, the API's port taken. Undefined for anything else.
+ * running, the database missing, unmigrated or refusing the role, the API's port taken.
+ * Undefined for anything else.
  */
 export function explainStartError(error: unknown, settings: StartSettings): string | undefined {
   const taken = chainOf(error).find((e) => e.code === 'EADDRINUSE');
@@ -106,6 +146,8 @@ export function explainStartError(error: unknown, settings: StartSettings): stri
       ? `port ${port} is already in use, so the HTTP API cannot listen on it: stop what holds it, or set EVALPOOL_PORT to another port (0 picks a free one)`
       : `port ${port} is already in use: ${taken.message ?? 'address in use'}`;
   }
+  const refused = explainPostgresRefusal(error, settings.databaseUrl);
+  if (refused !== undefined) return refused;
   const service = serviceOf(error, settings);
   return explainConnectionError(error, service, service === 'postgres' ? settings.databaseUrl : settings.redisUrl);
 }

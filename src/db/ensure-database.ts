@@ -1,5 +1,6 @@
 import { DATABASE_CONNECT_TIMEOUT_MS } from '../config/constants.ts';
 import { connectClient } from './connection-loss.ts';
+import { postgresErrorOf, SQL_STATE } from './sql-state.ts';
 
 /** The database name of a Postgres URL, and the same URL pointing at the maintenance database. */
 export function splitDatabaseUrl(url: string): { readonly name: string; readonly adminUrl: string } {
@@ -25,7 +26,7 @@ export async function ensureDatabase(url: string, connectTimeoutMs = DATABASE_CO
       await client.query(`create database ${quoteIdent(name)}`);
     } catch (error) {
       // Another process created it between our check and our create.
-      if ((error as { code?: string }).code === '42P04') return false;
+      if (postgresErrorOf(error)?.code === SQL_STATE.duplicateDatabase) return false;
       throw error;
     }
     return true;

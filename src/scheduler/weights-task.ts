@@ -23,6 +23,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import type { Database, U16Weights } from '../db/schema.ts';
+import { postgresErrorOf, SQL_STATE } from '../db/sql-state.ts';
 import { insertScoreSnapshot, recordLiveScoreSnapshot } from '../db/tables/score-snapshots.ts';
 import { getLatestWeights, insertWeights, type WeightsRow } from '../db/tables/weights.ts';
 import { computeScores } from '../scoring/compute-scores.ts';
@@ -79,8 +80,6 @@ export interface WeightsMetadata {
   readonly computed_at: string;
   readonly computation_ms: number;
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 function sameNumbers(a: readonly unknown[] | undefined, b: readonly number[]): boolean {
   return Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
@@ -231,7 +230,7 @@ export async function computeAndPublishWeights(
       reason: null,
     });
   } catch (error) {
-    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    if (postgresErrorOf(error)?.code !== SQL_STATE.uniqueViolation) throw error;
     return defer(`block ${blockNumber} already has weights (another writer); publishing at a later block`);
   }
 }

@@ -6,6 +6,7 @@ import { REDIS_START_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import { createConfiguredDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import { postgresErrorOf, SQL_STATE } from '../db/sql-state.ts';
 import { getSamplingLists } from '../db/tables/sampling-lists.ts';
 import { poolWorkerOptions } from '../pool/job-options.ts';
 import { errorMessage } from '../runtime/error-message.ts';
@@ -176,7 +177,7 @@ async function assertSchema(db: Kysely<Database>): Promise<void> {
   try {
     await db.selectFrom('results').select('id').limit(1).execute();
   } catch (error) {
-    if ((error as { code?: string }).code === '42P01')
+    if (postgresErrorOf(error)?.code === SQL_STATE.undefinedTable)
       throw new WorkerSetupError('the database has no evalpool tables: run `evalpool migrate` (or start `evalpool serve`) first', {
         cause: error,
       });
