@@ -49,8 +49,13 @@ function popcount(x: number): number {
 }
 
 /** Sorts contenders into commit order: earlier block first, lower uid first on the same block. */
-function commitOrder<T extends Pick<Contender, 'uid' | 'committedBlock'>>(contenders: readonly T[]): T[] {
+export function commitOrder<T extends Pick<Contender, 'uid' | 'committedBlock'>>(contenders: readonly T[]): T[] {
   return [...contenders].sort((a, b) => a.committedBlock - b.committedBlock || a.uid - b.uid);
+}
+
+/** The rule in one env: a later contender takes over only by strictly exceeding the holder's threshold. */
+export function exceedsThreshold(successRate: number, holderThreshold: number): boolean {
+  return successRate > holderThreshold;
 }
 
 /**
@@ -81,7 +86,7 @@ export function subsetWinners(contenders: readonly Contender[], envCount: number
     for (let c = 0; c < k; c++) {
       const thresholds = order[c]!.thresholds;
       let mask = 0;
-      for (let j = 0; j < envCount; j++) if (rates[j]! > thresholds[j]!) mask |= 1 << j;
+      for (let j = 0; j < envCount; j++) if (exceedsThreshold(rates[j]!, thresholds[j]!)) mask |= 1 << j;
       beats[k * m + c] = mask;
     }
   }

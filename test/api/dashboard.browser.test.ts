@@ -374,6 +374,15 @@ describe('dashboard in headless chromium', () => {
     assert.match(await text(page, `${panel} [data-last-errors] tr[data-class=env_error] td.message`), /NaN in qpos <img src=x/);
     assert.match(await text(page, `${panel} .meta >> nth=1`), /uid 5 .* circuit open/);
 
+    // Its outcome in the latest pass, explained: the API's sentence and, per env, the contest or the coverage gap.
+    const { miner } = await apiJson<{ miner: { score: { summary: string; eligible: boolean; contests: unknown[] } | null } }>(
+      '/v1/miners/5',
+    );
+    assert.ok(miner.score, 'uid 5 is in the seeded pass');
+    assert.equal(await text(page, `${panel} [data-score-summary]`), miner.score.summary);
+    if (miner.score.eligible) assert.equal(await count(page, `${panel} [data-contests] tbody tr`), miner.score.contests.length);
+    else assert.ok((await count(page, `${panel} [data-shortfalls] tbody tr`)) > 0);
+
     // The latest attempts, bounded and newest first: the refusal, then successes.
     assert.equal(await count(page, `${panel} [data-recent-attempts] tbody tr`), MINER_RECENT_ATTEMPTS);
     assert.equal(await page.locator(`${panel} [data-recent-attempts] tbody tr`).first().getAttribute('data-class'), 'miner_unavailable');

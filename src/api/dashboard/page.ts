@@ -43,7 +43,7 @@ const PANELS: readonly Panel[] = [
   {
     id: 'miner',
     title: 'Miner detail: why its score is what it is',
-    hint: 'The last error of each class with its time and whole message, and the latest finished attempts (from /v1/miners/{uid}). Click a uid in the score table, or choose a miner.',
+    hint: 'Its outcome in the latest scoring pass explained (coverage, or who it must beat in each environment), the last error of each class with its time and whole message, and the latest finished attempts (from /v1/miners/{uid}). Click a uid in the score table, or choose a miner.',
     wide: true,
   },
   { id: 'rotation', title: 'Rotation timeline', hint: 'Per environment: the last and the next rotation of its sampling list.', wide: true },

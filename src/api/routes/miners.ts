@@ -5,6 +5,9 @@ import { getLastAttemptsByClass, getRecentAttempts, type LastAttemptOfClass, typ
 import { effectiveSlots, getMinerSlots, type MinerSlotsRow } from '../../db/tables/miner-slots.ts';
 import { getActiveMiners } from '../../db/tables/miners.ts';
 import { getLastResults, type LastResult } from '../../db/tables/results.ts';
+import { getLatestScoreSnapshot, type ScoreSnapshotRow } from '../../db/tables/score-snapshots.ts';
+import { explainScore } from '../../scoring/explain-score.ts';
+import type { StoredScoreReport } from '../../scoring/stored-report.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError } from '../api-error.ts';
 import { parseParam, uidParam } from '../path-params.ts';
@@ -19,6 +22,49 @@ const attemptView = (a: LastAttemptOfClass) => ({
   at: a.created_at.toISOString(),
 });
 const recentView = (a: RecentAttempt) => ({ ...attemptView(a), attempt: a.attempt, duration_ms: a.duration_ms, worker_id: a.worker_id });
+
+/**
+ * The miner's outcome in the latest scoring pass, explained (scoring/explain-score.ts); null when
+ * no pass has run or the latest one did not score this hotkey at this uid (new, or registered since).
+ */
+function scoreView(row: ScoreSnapshotRow | undefined, miner: Miner) {
+  if (!row) return null;
+  const report = row.report as unknown as StoredScoreReport;
+  if (report.miners.find((m) => m.uid === miner.uid)?.hotkey !== miner.hotkey) return null;
+  const x = explainScore(report, miner.uid)!;
+  return {
+    pass_id: row.id,
+    block_number: row.block_number,
+    computed_at: report.computedAt,
+    summary: x.summary,
+    eligible: x.eligible,
+    weight: x.weight,
+    points: x.points,
+    subsets_won: x.subsetsWon,
+    subsets: x.subsets,
+    min_coverage: x.minCoverage,
+    coverage_shortfalls: x.shortfalls.map((f) => ({
+      env_id: f.envId,
+      n: f.n,
+      list_size: f.listSize,
+      coverage: f.coverage,
+      missing: f.missing,
+    })),
+    contests: x.contests.map((c) => ({
+      env_id: c.envId,
+      success_rate: c.successRate,
+      threshold: c.threshold,
+      outcome: c.outcome,
+      winner_uid: c.winnerUid,
+      rival: c.rival && {
+        uid: c.rival.uid,
+        committed_block: c.rival.committedBlock,
+        success_rate: c.rival.successRate,
+        threshold: c.rival.threshold,
+      },
+    })),
+  };
+}
 
 interface Context {
   readonly slots: ReadonlyMap<string, MinerSlotsRow>;
@@ -70,8 +116,8 @@ function minerView(m: Miner, ctx: Context) {
 
 /**
  * `GET /v1/miners` (active miners by uid) and `GET /v1/miners/{uid}`: identity, slots and last
- * result from Postgres (for one miner also its last attempt of each unscored or failed class and
- * its latest attempts, bounded); in-flight count and circuit state from the injected readers (null, with
+ * result from Postgres (for one miner also its outcome in the latest scoring pass explained, its
+ * last attempt of each unscored or failed class and its latest attempts, bounded); in-flight count and circuit state from the injected readers (null, with
  * the reason in `unavailable`, when a reader is missing or fails).
  */
 export function registerMinersRoutes(app: Hono, deps: ApiDeps): void {
@@ -104,15 +150,18 @@ export function registerMinersRoutes(app: Hono, deps: ApiDeps): void {
       .filter((m) => m.uid === uid)
       .sort((a, b) => b.committed_block - a.committed_block || b.id - a.id)[0];
     if (!miner) throw new ApiError(404, 'not_found', `no active miner has uid ${uid}`);
-    const [ctx, lastErrors, recent] = await Promise.all([
+    const [ctx, lastErrors, recent, scores] = await Promise.all([
       context([miner]),
       getLastAttemptsByClass(deps.db, miner.hotkey),
       getRecentAttempts(deps.db, miner.hotkey, MINER_RECENT_ATTEMPTS),
+      getLatestScoreSnapshot(deps.db),
     ]);
     return c.json({
       miner: {
         ...minerView(miner, ctx),
-        // Why its score is what it is: the last attempt of each class that is not a success, and its latest attempts.
+        // Why its score is what it is: its outcome in the latest pass explained, the last attempt
+        // of each class that is not a success, and its latest attempts.
+        score: scoreView(scores, miner),
         last_errors: Object.fromEntries(lastErrors.map((a) => [a.error_class, attemptView(a)])),
         recent_attempts: recent.map(recentView),
       },

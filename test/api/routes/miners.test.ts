@@ -4,9 +4,11 @@ import type { MinerCircuit } from '../../../src/api/readers.ts';
 import { MINER_RECENT_ATTEMPTS } from '../../../src/config/constants.ts';
 import type { ErrorClass } from '../../../src/db/schema.ts';
 import { insertAttempts } from '../../../src/db/tables/attempts.ts';
+import { insertScoreSnapshot } from '../../../src/db/tables/score-snapshots.ts';
+import { computeScores } from '../../../src/scoring/compute-scores.ts';
 import { seedMiner, seedResults, seedSlots } from '../../helpers/seed.ts';
 import { getJson, testApp } from '../../helpers/test-app.ts';
-import { testConfig } from '../../helpers/test-config.ts';
+import { testConfig, testScoringParams } from '../../helpers/test-config.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
 
 const database = useTestDatabase();
@@ -130,5 +132,49 @@ describe('GET /v1/miners', () => {
       assert.equal(bad.status, 400, raw);
       assert.match(String(bad.body.detail), /^uid must be/);
     }
+  });
+
+  test('its outcome in the latest scoring pass, explained; null before any pass and for a hotkey the pass did not score', async () => {
+    const app = testApp(database.db, { config, readers });
+    type ScoreBody = {
+      summary: string;
+      eligible: boolean;
+      contests: { env_id: string; outcome: string; rival: { uid: number } | null }[];
+      coverage_shortfalls: { env_id: string; missing: number }[];
+    } | null;
+    const scoreOf = async (uid: number) => (await getJson<{ miner: { score: ScoreBody } }>(app, `/v1/miners/${uid}`)).body.miner.score;
+    assert.equal(await scoreOf(2), null, 'no pass yet');
+
+    const identity = (uid: number, hotkey: string, committedBlock: number) => ({ uid, hotkey, revision: 'r1', committedBlock });
+    const report = computeScores(
+      {
+        envs: [{ envId: 'env-a', listSize: 10 }],
+        // uid 1 committed first; uid 2 copies it (same rate, later): it never exceeds uid 1's threshold.
+        miners: [identity(1, 'hk1', 30), identity(2, 'hk2', 40)],
+        aggregates: [
+          { uid: 1, envId: 'env-a', n: 10, sum: 8, sumSq: 8 },
+          { uid: 2, envId: 'env-a', n: 10, sum: 8, sumSq: 8 },
+        ],
+      },
+      testScoringParams(),
+    );
+    await insertScoreSnapshot(database.db, {
+      weightsId: null,
+      blockNumber: 100,
+      eligibleCount: report.eligibleCount,
+      reason: null,
+      report: { ...report, computedAt: new Date().toISOString(), computationMs: 1 },
+    });
+    const copycat = await scoreOf(2);
+    assert.equal(copycat?.eligible, true);
+    assert.deepEqual(
+      copycat?.contests.map((c) => [c.env_id, c.outcome, c.rival?.uid]),
+      [['env-a', 'not-exceeded', 1]],
+    );
+    assert.match(copycat?.summary ?? '', /wins none of the 1 env subset.*env-a: 80\.0% does not exceed uid 1's threshold/);
+
+    // A new hotkey registered at uid 1 since the pass: the pass's outcome was someone else's.
+    await seedMiner(database.db, { uid: 1, hotkey: 'hk1-new', committedBlock: 90 });
+    assert.equal(await scoreOf(1), null);
   });
 });

@@ -1,8 +1,10 @@
-// One miner in detail, for "why is its score what it is": its circuit and slots, the last error
-// of each class with its time and whole message, and its latest finished attempts. The miner is
+// One miner in detail, for "why is its score what it is": its outcome in the latest scoring pass
+// explained, its circuit and slots, the last error of each class with its time and whole message,
+// and its latest finished attempts. The miner is
 // chosen in the page's address (#miner=<uid>), by a uid link of the score table or the picker here.
 import { empty, h, swap } from './dom.js';
 import { int, relative, shortKey } from './format.js';
+import { scoreExplanation } from './score-explanation.js';
 
 /** The uid in the page's address, or null. */
 export function selectedUid() {
@@ -133,7 +135,7 @@ export function renderMinerDetail(el, model) {
     parts.push(
       empty(
         'Choose a miner here or click a uid in the score table.',
-        'Shown: the last error of each class with its time, and the latest finished attempts.',
+        'Shown: why its score is what it is, the last error of each class with its time, and the latest finished attempts.',
       ),
     );
     return swap(el, parts);
@@ -144,6 +146,6 @@ export function renderMinerDetail(el, model) {
     return swap(el, parts);
   }
   const m = r.data.miner;
-  parts.push(summary(m, model.now), lastErrors(m, model.now), recentAttempts(m, model.now));
+  parts.push(summary(m, model.now), scoreExplanation(m), lastErrors(m, model.now), recentAttempts(m, model.now));
   swap(el, parts);
 }
