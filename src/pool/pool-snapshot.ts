@@ -34,7 +34,7 @@ export interface PoolSnapshot {
   /** Raw hourly-cap buckets by field (see hourly-cap.ts). */
   readonly buckets: ReadonlyMap<string, string>;
   /** Hotkeys whose circuit breaker is open (workers publish these keys with a TTL). */
-  readonly openCircuits: ReadonlySet<string>;
+  readonly openCircuits: ReadonlyMap<string, number>;
   /** Env queues ever used (registry kept by admission). */
   readonly registeredQueues: readonly string[];
 }
@@ -95,8 +95,9 @@ export async function readPoolSnapshot(
   const leaseToken = next() as string | null;
   const registeredQueues = next() as string[];
   const buckets = new Map<string, string>(options.buckets ? Object.entries(next() as Record<string, string>) : []);
-  const openCircuits = new Set<string>();
-  if (hotkeys.length > 0) (next() as (string | null)[]).forEach((v, i) => v !== null && openCircuits.add(hotkeys[i]!));
+  // Each key holds the time its circuit may half-open (ms since epoch): see circuit-keys.ts.
+  const openCircuits = new Map<string, number>();
+  if (hotkeys.length > 0) (next() as (string | null)[]).forEach((v, i) => v !== null && openCircuits.set(hotkeys[i]!, Number(v)));
 
   const tasks: PooledTask[] = [];
   const seen = new Set<string>();

@@ -31,6 +31,8 @@ export interface MinerPoolStats extends StateCounts {
   readonly schedulingPaused: boolean;
   /** Whether a worker published an open circuit breaker for it (active miners only). */
   readonly circuitOpen: boolean;
+  /** When that open circuit lets a trial request through (ms since epoch); null when closed or unknown. */
+  readonly circuitRetryAt: number | null;
 }
 
 /** What the API serves about the pool (never the task ids: lists are secret). */
@@ -105,6 +107,7 @@ export async function getPoolStats(input: PoolStatsInput): Promise<PoolStats> {
           pinned: row?.pinned != null,
           schedulingPaused: row?.scheduling_paused ?? false,
           circuitOpen: snapshot.openCircuits.has(hotkey),
+          circuitRetryAt: Number.isFinite(snapshot.openCircuits.get(hotkey)) ? snapshot.openCircuits.get(hotkey)! : null,
         };
       })
       .sort((a, b) => (a.uid ?? Number.MAX_SAFE_INTEGER) - (b.uid ?? Number.MAX_SAFE_INTEGER) || a.hotkey.localeCompare(b.hotkey)),

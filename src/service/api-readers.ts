@@ -57,7 +57,12 @@ export function apiReaders(config: Config, redis: Redis, poolStats: () => Promis
     },
     async circuits() {
       const open = (await poolStats()).miners.filter((m) => m.circuitOpen);
-      return new Map(open.map((m): [string, MinerCircuit] => [m.hotkey, { state: 'open' }]));
+      return new Map(
+        open.map((m): [string, MinerCircuit] => [
+          m.hotkey,
+          { state: 'open', retryAt: m.circuitRetryAt === null ? null : new Date(m.circuitRetryAt) },
+        ]),
+      );
     },
   };
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { publishCircuitState } from '../../src/pool/circuit-keys.ts';
 import { getPoolStats } from '../../src/pool/pool-stats.ts';
 import type { TaskPool } from '../../src/pool/task-pool.ts';
+import { apiReaders } from '../../src/service/api-readers.ts';
 import { seedActiveMiners, seedSlots } from '../helpers/seed.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
@@ -67,5 +69,21 @@ describe('pool stats for the API', () => {
     assert.equal(envA.listVersion, 3);
     assert.deepEqual([envA.pending, envA.assigned, envA.paused], [0, 1, 1]);
     assert.equal(JSON.stringify(stats).includes('"taskId"'), false, 'no task id is exposed');
+  });
+
+  test("an open circuit's probe time reaches the API's circuit reader (the dashboard's 'probe in …')", async () => {
+    const config = poolConfig(redisHandle.prefix);
+    const until = Date.now() + 120_000;
+    await publishCircuitState(redisHandle.redis, redisHandle.prefix, 'hk4', until);
+    const read = () =>
+      getPoolStats({ redis: redisHandle.redis, prefix: redisHandle.prefix, db: database.db, defaultSlots: config.slots.default });
+    const stats = await read();
+    const hk4 = stats.miners.find((m) => m.hotkey === 'hk4')!;
+    assert.equal(hk4.circuitOpen, true);
+    assert.equal(hk4.circuitRetryAt, Math.ceil(until));
+    assert.equal(stats.miners.find((m) => m.hotkey === 'hk2')!.circuitRetryAt, null);
+    const circuits = await apiReaders(config, redisHandle.redis, read).circuits!();
+    assert.deepEqual(circuits.get('hk4'), { state: 'open', retryAt: new Date(Math.ceil(until)) });
+    assert.equal(circuits.has('hk2'), false);
   });
 });
