@@ -30,6 +30,19 @@ export interface TaskRecord {
   readonly result?: NewResult;
 }
 
+/**
+ * The attempt's message: the outcome's own, or for a played episode that simply did not succeed
+ * (no error text) what it scored, so that "why is my score low" reads from the attempts alone.
+ */
+function attemptMessage(outcome: EvaluationOutcome): string | null {
+  if (outcome.message !== undefined && outcome.message !== null) return outcome.message;
+  if (outcome.errorClass !== 'failure') return null;
+  const parts = [`score ${outcome.score.toFixed(3)}`];
+  if (outcome.reward !== null) parts.push(`reward ${outcome.reward.toFixed(3)}`);
+  if (outcome.timesteps !== null) parts.push(`${outcome.timesteps} timesteps`);
+  return `episode played, task not solved: ${parts.join(', ')}`;
+}
+
 /** Builds the rows of a finished attempt of `task`. */
 export function taskRecord(task: TaskJobData, finished: FinishedAttempt): TaskRecord {
   const { outcome } = finished;
@@ -45,7 +58,7 @@ export function taskRecord(task: TaskJobData, finished: FinishedAttempt): TaskRe
     hotkey: task.hotkey,
     revision: task.revision,
     error_class: outcome.errorClass,
-    error_message: message,
+    error_message: attemptMessage(outcome),
     duration_ms: durationMs,
     worker_id: finished.workerId,
     // Read back when the task is created again (getMeasuredHistories): the measured rule must
