@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { delimiter } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Command, Option } from 'commander';
 import { createProgram } from '../../src/cli/program.ts';
@@ -105,6 +107,20 @@ describe('README and docs/ examples', () => {
   test('runnable examples (code blocks) use `npx evalpool`, which works in a fresh clone after `npm ci`', () => {
     const bare = found.filter((e) => e.runnable && !/(?:^|\s)npx\s+evalpool\s/.test(e.text)).map((e) => `${e.file}:${e.line}: ${e.text}`);
     assert.deepEqual(bare, []);
+  });
+
+  test("the README's set-up line puts `evalpool` on the PATH: bin/evalpool runs from any folder", () => {
+    const readme = PAGES.find((p) => p.file === 'README.md')!.text;
+    assert.match(readme, /^export PATH="\$PWD\/bin:\$PATH"/m);
+    const bin = new URL('../../bin/', import.meta.url).pathname;
+    const version = spawnSync('evalpool', ['--version'], {
+      cwd: new URL('../../docs/', import.meta.url).pathname,
+      env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` },
+      encoding: 'utf8',
+    });
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    assert.equal(version.status, 0, version.stderr);
+    assert.equal(version.stdout.trim(), pkg.version);
   });
 
   test('the checker catches a wrong flag and a wrong command', () => {
