@@ -5,7 +5,7 @@ import { getLastAttemptsByClass, getRecentAttempts, type LastAttemptOfClass, typ
 import { effectiveSlots, getMinerSlots, type MinerSlotsRow } from '../../db/tables/miner-slots.ts';
 import { getActiveMiners } from '../../db/tables/miners.ts';
 import { getLastResults, type LastResult } from '../../db/tables/results.ts';
-import { getLatestScoreSnapshot, type ScoreSnapshotRow } from '../../db/tables/score-snapshots.ts';
+import { getLatestScoreSnapshot, getLatestScoreSnapshotHead, type ScoreSnapshotRow } from '../../db/tables/score-snapshots.ts';
 import { explainScore } from '../../scoring/explain-score.ts';
 import type { StoredScoreReport } from '../../scoring/stored-report.ts';
 import type { ApiDeps } from '../api-deps.ts';
@@ -137,6 +137,21 @@ export function registerMinersRoutes(app: Hono, deps: ApiDeps): void {
     circuit: ctx.circuits.ok ? null : ctx.circuits.error,
   });
 
+  // The latest pass, loaded again only when its version changes: a request costs one index
+  // lookup, not a read of every miner's scores (this route is public and may be polled hard).
+  let scores: { readonly version: string; readonly row: ScoreSnapshotRow } | undefined;
+  async function latestScores(): Promise<ScoreSnapshotRow | undefined> {
+    const head = await getLatestScoreSnapshotHead(deps.db);
+    if (!head) return undefined;
+    const version = `${head.id}:${head.version}`;
+    if (scores?.version !== version) {
+      const row = await getLatestScoreSnapshot(deps.db);
+      if (!row) return undefined;
+      scores = { version, row };
+    }
+    return scores.row;
+  }
+
   app.get('/v1/miners', async (c) => {
     const miners = await getActiveMiners(deps.db);
     const ctx = await context(miners);
@@ -150,18 +165,18 @@ export function registerMinersRoutes(app: Hono, deps: ApiDeps): void {
       .filter((m) => m.uid === uid)
       .sort((a, b) => b.committed_block - a.committed_block || b.id - a.id)[0];
     if (!miner) throw new ApiError(404, 'not_found', `no active miner has uid ${uid}`);
-    const [ctx, lastErrors, recent, scores] = await Promise.all([
+    const [ctx, lastErrors, recent, latest] = await Promise.all([
       context([miner]),
       getLastAttemptsByClass(deps.db, miner.hotkey),
       getRecentAttempts(deps.db, miner.hotkey, MINER_RECENT_ATTEMPTS),
-      getLatestScoreSnapshot(deps.db),
+      latestScores(),
     ]);
     return c.json({
       miner: {
         ...minerView(miner, ctx),
         // Why its score is what it is: its outcome in the latest pass explained, the last attempt
         // of each class that is not a success, and its latest attempts.
-        score: scoreView(scores, miner),
+        score: scoreView(latest, miner),
         last_errors: Object.fromEntries(lastErrors.map((a) => [a.error_class, attemptView(a)])),
         recent_attempts: recent.map(recentView),
       },
