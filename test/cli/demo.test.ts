@@ -84,6 +84,14 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+/** `NAME=value` words of a printed command line (values as a shell would read them: bare or single-quoted). */
+function cliLineVariables(line: string): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const [, name, value] of line.matchAll(/(\w+)=('(?:[^']|'\\'')*'|\S+)/g))
+    variables[name!] = value!.startsWith("'") ? value!.slice(1, -1).replaceAll(`'\\''`, "'") : value!;
+  return variables;
+}
+
 describe('evalpool demo as a process', () => {
   const redis = useTestRedis();
   let dir: string;
@@ -144,6 +152,16 @@ describe('evalpool demo as a process', () => {
             `expert (uid ${EXPERT_UID}) ${expert} should outweigh uid ${uid} ${weight}: ${JSON.stringify(weights)}`,
           );
       }
+
+      // The CLI line's variables are all another command needs to read this demo's state.
+      const line = /^CLI\s+(.*) npx evalpool weights show$/m.exec(cli.stdout())?.[1];
+      assert.ok(line, `no CLI line in:\n${cli.stdout()}`);
+      const printed = cliLineVariables(line);
+      assert.deepEqual(Object.keys(printed).sort(), ['EVALPOOL_DATABASE_URL', 'EVALPOOL_MINERS_FILE', 'EVALPOOL_QUEUE_PREFIX']);
+      const miners = await runCli(['miners', 'show'], printed);
+      assert.equal(miners.code, 0, miners.stderr);
+      for (const [uid, port] of minerPorts.entries())
+        assert.match(miners.stdout, new RegExp(`^\\s*${uid}\\s.*http://127\\.0\\.0\\.1:${port}`, 'm'), miners.stdout);
 
       const status = await getJson(`${url}/v1/status`);
       assert.equal(status.status, 200);

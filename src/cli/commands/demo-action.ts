@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { maskUrlPassword } from '../../config/mask.ts';
 import type { Config } from '../../config/schema.ts';
@@ -16,6 +16,7 @@ import { stopOnSignals } from '../../runtime/lifecycle.ts';
 import { PACKAGE_ROOT } from '../../runtime/package-root.ts';
 import { loadContext } from '../context.ts';
 import { runCommand } from '../run-command.ts';
+import { shellWord } from '../shell-quote.ts';
 
 /** Flags of `evalpool demo`. */
 export interface DemoOptions {
@@ -35,6 +36,19 @@ async function writeMovedMinersFile(file: string, first: number): Promise<string
   return moved;
 }
 
+/**
+ * The variables with which other commands read this demo's state (its `CLI` line): the database,
+ * the Redis prefix and the miners file (`miners show` reads it; the default, ./miners.json, is
+ * not the demo's), absolute so that they work from any folder.
+ */
+function cliVariables(config: Config): string {
+  return [
+    `EVALPOOL_DATABASE_URL=${shellWord(maskUrlPassword(config.storage.databaseUrl))}`,
+    `EVALPOOL_QUEUE_PREFIX=${shellWord(config.storage.queuePrefix)}`,
+    `EVALPOOL_MINERS_FILE=${shellWord(resolve(config.chain.minersFile))}`,
+  ].join(' ');
+}
+
 function intro(demo: RunningDemo, config: Config): string {
   const miners = formatTable(
     ['uid', 'hotkey', 'policy', 'endpoint'],
@@ -52,7 +66,7 @@ function intro(demo: RunningDemo, config: Config): string {
     `dashboard  ${demo.url}/`,
     `API        ${demo.url}/v1/weights/latest  ·  ${demo.url}/v1/status`,
     `state      ${maskUrlPassword(config.storage.databaseUrl)}  ·  ${maskUrlPassword(config.storage.redisUrl)} (prefix ${config.storage.queuePrefix})`,
-    `CLI        EVALPOOL_DATABASE_URL=${maskUrlPassword(config.storage.databaseUrl)} EVALPOOL_QUEUE_PREFIX=${config.storage.queuePrefix} npx evalpool weights show`,
+    `CLI        ${cliVariables(config)} npx evalpool weights show`,
     '',
     `Every miner plays one episode per task id of each environment's sampling list; weights are computed every ${config.scoring.weightsIntervalSeconds} s`,
     `and published as soon as a miner has results for ${Math.round(config.scoring.minCoverage * 100)}% of every list; the table below waits until every miner has.`,
