@@ -132,6 +132,8 @@ export interface StartSettings {
   readonly redisUrl: string;
   /** The HTTP API's port (`EVALPOOL_PORT`). */
   readonly port: number;
+  /** The command's flag that sets that port (`demo --port`): the hint names it rather than EVALPOOL_PORT. */
+  readonly portFlag?: string;
 }
 
 /**
@@ -144,7 +146,7 @@ export function explainStartError(error: unknown, settings: StartSettings): stri
   if (taken) {
     const port = taken.port ?? settings.port;
     return port === settings.port
-      ? `port ${port} is already in use, so the HTTP API cannot listen on it: stop what holds it, or set EVALPOOL_PORT to another port (0 picks a free one)`
+      ? `port ${port} is already in use, so the HTTP API cannot listen on it: stop what holds it, or ${settings.portFlag === undefined ? 'set EVALPOOL_PORT to another port' : `pass another port to ${settings.portFlag}`} (0 picks a free one)`
       : `port ${port} is already in use: ${taken.message ?? 'address in use'}`;
   }
   const database = errorChain(error).find((e): e is RedisDatabaseRefusedError => e instanceof RedisDatabaseRefusedError);

@@ -91,48 +91,52 @@ export async function demo(options: DemoOptions, command: Command): Promise<void
   const view = new DemoView({ out: process.stdout, isTTY });
   const defaults = demoVariables(PACKAGE_ROOT, options.name);
   let { config, logger } = loadContext(overrides, { defaults, logger: { destination: view.logStream, isTTY } });
-  await runCommand(config, async () => {
-    const since = new Date();
-    let demo: RunningDemo;
-    try {
-      if (minerPorts !== undefined) {
-        // A copy of the miners file with the demo's miners moved; the flag wins over the file.
-        const moved = await writeMovedMinersFile(config.chain.minersFile, minerPorts);
-        ({ config, logger } = loadContext(
-          { ...overrides, EVALPOOL_MINERS_FILE: moved },
-          { defaults, logger: { destination: view.logStream, isTTY } },
-        ));
+  await runCommand(
+    config,
+    async () => {
+      const since = new Date();
+      let demo: RunningDemo;
+      try {
+        if (minerPorts !== undefined) {
+          // A copy of the miners file with the demo's miners moved; the flag wins over the file.
+          const moved = await writeMovedMinersFile(config.chain.minersFile, minerPorts);
+          ({ config, logger } = loadContext(
+            { ...overrides, EVALPOOL_MINERS_FILE: moved },
+            { defaults, logger: { destination: view.logStream, isTTY } },
+          ));
+        }
+        demo = await startDemo(config, logger, minerPorts === undefined ? {} : { minerPorts });
+      } catch (error) {
+        if (!(error instanceof DemoSetupError)) throw error;
+        process.stderr.write(`evalpool: ${error.message}\n`);
+        process.exitCode = 1;
+        return;
       }
-      demo = await startDemo(config, logger);
-    } catch (error) {
-      if (!(error instanceof DemoSetupError)) throw error;
-      process.stderr.write(`evalpool: ${error.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    view.print(intro(demo, config));
-    const monitor = demo.lifecycle.add(
-      new DemoMonitor({
-        db: demo.db,
-        view,
-        logger,
-        since,
-        elapsedSeconds: () => process.uptime(),
-        policies: new Map(demo.miners.map((m) => [m.hotkey, m.policy])),
-        dashboardUrl: `${demo.url}/`,
-      }),
-    );
-    monitor.start();
-    const onFirstSignal = (): void => {
-      process.off('SIGINT', onFirstSignal);
-      process.off('SIGTERM', onFirstSignal);
-      view.print('\nstopping: API, scheduler and workers, then the demo miners…');
-    };
-    process.on('SIGINT', onFirstSignal);
-    process.on('SIGTERM', onFirstSignal);
-    stopOnSignals(demo.lifecycle, logger, config.server.shutdownGraceMs, (code) => {
-      view.print(code === 0 ? 'stopped.' : 'stopped, but not everything closed cleanly (see the log lines above).');
-      process.exit(code);
-    });
-  });
+      view.print(intro(demo, config));
+      const monitor = demo.lifecycle.add(
+        new DemoMonitor({
+          db: demo.db,
+          view,
+          logger,
+          since,
+          elapsedSeconds: () => process.uptime(),
+          policies: new Map(demo.miners.map((m) => [m.hotkey, m.policy])),
+          dashboardUrl: `${demo.url}/`,
+        }),
+      );
+      monitor.start();
+      const onFirstSignal = (): void => {
+        process.off('SIGINT', onFirstSignal);
+        process.off('SIGTERM', onFirstSignal);
+        view.print('\nstopping: API, scheduler and workers, then the demo miners…');
+      };
+      process.on('SIGINT', onFirstSignal);
+      process.on('SIGTERM', onFirstSignal);
+      stopOnSignals(demo.lifecycle, logger, config.server.shutdownGraceMs, (code) => {
+        view.print(code === 0 ? 'stopped.' : 'stopped, but not everything closed cleanly (see the log lines above).');
+        process.exit(code);
+      });
+    },
+    { portFlag: '--port' },
+  );
 }
