@@ -104,10 +104,15 @@ function portOrigin(plans: readonly DemoMinerPlan[], ports: DemoMinerPorts): { f
  */
 export async function startDemoMiners(
   plans: readonly DemoMinerPlan[],
-  ports: DemoMinerPorts,
+  settings: {
+    readonly ports: DemoMinerPorts;
+    /** What each declares on `/health`: the backend's cap (EVALPOOL_SLOTS_MAX), so that none is cut with a warning. */
+    readonly maxConcurrentEpisodes: number;
+  },
   lifecycle: Lifecycle,
   logger: Logger,
 ): Promise<StartedDemoMiner[]> {
+  const { ports, maxConcurrentEpisodes } = settings;
   const started: StartedDemoMiner[] = [];
   for (const plan of plans) {
     let miner: DemoMiner;
@@ -116,6 +121,7 @@ export async function startDemoMiners(
         policy: plan.policy,
         host: plan.host,
         port: plan.port,
+        maxConcurrentEpisodes,
         logger: logger.child({ component: 'demo-miner', hotkey: plan.hotkey }),
       });
     } catch (error) {

@@ -37,7 +37,7 @@ export async function startDemo(config: Config, logger: Logger, options: { miner
   const lifecycle = new Lifecycle(logger);
   try {
     const ports = options.minerPorts === undefined ? { file } : { first: options.minerPorts };
-    const miners = await startDemoMiners(plan.local, ports, lifecycle, logger);
+    const miners = await startDemoMiners(plan.local, { ports, maxConcurrentEpisodes: config.slots.max }, lifecycle, logger);
     const serve = await startServe(config, logger);
     const graceMs = Math.max(100, config.server.shutdownGraceMs - DEMO_MINERS_STOP_RESERVE_MS);
     lifecycle.defer('serve', async () => {
