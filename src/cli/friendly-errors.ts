@@ -3,6 +3,7 @@ import { splitDatabaseUrl } from '../db/ensure-database.ts';
 import { postgresErrorOf, SQL_STATE } from '../db/sql-state.ts';
 import { errorChain } from '../runtime/error-chain.ts';
 import { errorMessage } from '../runtime/error-message.ts';
+import { RedisDatabaseRefusedError } from '../runtime/redis-database-refused.ts';
 
 const DEFAULT_PORTS = { postgres: 5432, redis: 6379 } as const;
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -131,11 +132,13 @@ export interface StartSettings {
   readonly redisUrl: string;
   /** The HTTP API's port (`EVALPOOL_PORT`). */
   readonly port: number;
+  /** The command's flag that sets that port (`demo --port`): the hint names it rather than EVALPOOL_PORT. */
+  readonly portFlag?: string;
 }
 
 /**
  * One sentence for the errors users meet when starting a command: Postgres or Redis not
- * running, the database missing, unmigrated or refusing the role, the API's port taken.
+ * running, a Redis database index the server does not have, the database missing, unmigrated or refusing the role, the API's port taken.
  * Undefined for anything else.
  */
 export function explainStartError(error: unknown, settings: StartSettings): string | undefined {
@@ -143,9 +146,12 @@ export function explainStartError(error: unknown, settings: StartSettings): stri
   if (taken) {
     const port = taken.port ?? settings.port;
     return port === settings.port
-      ? `port ${port} is already in use, so the HTTP API cannot listen on it: stop what holds it, or set EVALPOOL_PORT to another port (0 picks a free one)`
+      ? `port ${port} is already in use, so the HTTP API cannot listen on it: stop what holds it, or ${settings.portFlag === undefined ? 'set EVALPOOL_PORT to another port' : `pass another port to ${settings.portFlag}`} (0 picks a free one)`
       : `port ${port} is already in use: ${taken.message ?? 'address in use'}`;
   }
+  const database = errorChain(error).find((e): e is RedisDatabaseRefusedError => e instanceof RedisDatabaseRefusedError);
+  if (database)
+    return `EVALPOOL_REDIS_URL ${maskUrlPassword(database.url)} names database ${database.database}, which the Redis server refuses ("${database.answer}"): use an index it has (0-15 unless its "databases" setting says otherwise)`;
   const refused = explainPostgresRefusal(error, settings.databaseUrl);
   if (refused !== undefined) return refused;
   const service = serviceOf(error, settings);

@@ -32,6 +32,12 @@ export const SLOT_TIERS: readonly { readonly minHealth: number; readonly add?: n
   { minHealth: 0, multiply: 0.5 },
 ]);
 
+/**
+ * Default of EVALPOOL_SLOTS_MAX, the most slots a miner gets: a miner's declared
+ * `max_concurrent_episodes` above the cap is cut to it (with a warning).
+ */
+export const SLOTS_MAX_DEFAULT = 32;
+
 /** Window of attempts the slot adjuster looks at. */
 export const SLOT_HEALTH_WINDOW_SECONDS = 3_600;
 
@@ -250,9 +256,11 @@ export const LOCAL_EVAL_CONCURRENCY = 1;
 export const DEMO_MINER_PORT = 8080;
 /**
  * Episodes the demo miner declares it serves at once (`/health` `max_concurrent_episodes`): its
- * policies keep no per-episode state but the env, so any number would do; the pool caps it by slots.
+ * policies keep no per-episode state but the env, so any number would do, but the backend cuts a
+ * declaration above EVALPOOL_SLOTS_MAX, with a warning. So it declares that cap's default (and the
+ * demo the cap it runs with: demo/demo.ts).
  */
-export const DEMO_MINER_MAX_CONCURRENT_EPISODES = 64;
+export const DEMO_MINER_MAX_CONCURRENT_EPISODES = SLOTS_MAX_DEFAULT;
 /** Episodes whose env the demo miner remembers (oldest forgotten first): a bound, not a limit. */
 export const DEMO_MINER_REMEMBERED_EPISODES = 10_000;
 

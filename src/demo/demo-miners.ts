@@ -72,16 +72,47 @@ export interface StartedDemoMiner extends DemoMinerPlan {
 }
 
 /**
+ * Where the demo miners' ports come from, so that a port in use names what the operator chose:
+ * the miners file, or `--miner-ports <first>` (which moved them to a copy of it).
+ */
+export type DemoMinerPorts = { readonly file: string } | { readonly first: number };
+
+/** The demo miners' ports moved to one `first + 100` further, as an example value of --miner-ports. */
+function exampleFirstPort(plans: readonly DemoMinerPlan[]): number {
+  const first = Math.min(...plans.map((p) => p.port)) + 100;
+  return first + plans.length <= 65_000 ? first : 19_101;
+}
+
+/** Where a miner's port came from, and how to change it, in the words of what the operator did. */
+function portOrigin(plans: readonly DemoMinerPlan[], ports: DemoMinerPorts): { from: string; change: string } {
+  if ('first' in ports)
+    return {
+      from: `moved there by --miner-ports ${ports.first}`,
+      change: 'pass another first port to --miner-ports',
+    };
+  return {
+    from: `from ${ports.file}`,
+    change: `move the demo miners with --miner-ports <first port> (e.g. --miner-ports ${exampleFirstPort(plans)})`,
+  };
+}
+
+/**
  * Starts one demo miner per plan, each registered on `lifecycle` as soon as it listens (so a
  * failure later in the start stops those already running). A port in use is a
- * {@link DemoSetupError} naming the port, the miner and the variable that changes it.
+ * {@link DemoSetupError} naming the port, the miner, where its port came from (`ports`) and how to
+ * change it.
  */
 export async function startDemoMiners(
   plans: readonly DemoMinerPlan[],
-  file: string,
+  settings: {
+    readonly ports: DemoMinerPorts;
+    /** What each declares on `/health`: the backend's cap (EVALPOOL_SLOTS_MAX), so that none is cut with a warning. */
+    readonly maxConcurrentEpisodes: number;
+  },
   lifecycle: Lifecycle,
   logger: Logger,
 ): Promise<StartedDemoMiner[]> {
+  const { ports, maxConcurrentEpisodes } = settings;
   const started: StartedDemoMiner[] = [];
   for (const plan of plans) {
     let miner: DemoMiner;
@@ -90,19 +121,19 @@ export async function startDemoMiners(
         policy: plan.policy,
         host: plan.host,
         port: plan.port,
+        maxConcurrentEpisodes,
         logger: logger.child({ component: 'demo-miner', hotkey: plan.hotkey }),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
+      const { from, change } = portOrigin(plans, ports);
       if (code === 'EADDRINUSE') {
         throw new DemoSetupError(
-          `port ${plan.port} is already in use, so demo miner ${plan.hotkey} (from ${file}) cannot listen on it: stop what holds it, or move the demo miners with --miner-ports <first port> (e.g. npm start -- --miner-ports 9201)`,
+          `port ${plan.port} is already in use, so demo miner ${plan.hotkey} (${from}) cannot listen on it: stop what holds it, or ${change}`,
         );
       }
       if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-        throw new DemoSetupError(
-          `demo miner ${plan.hotkey} (from ${file}) cannot listen on ${plan.host}:${plan.port} (${code}): give it another port in EVALPOOL_MINERS_FILE`,
-        );
+        throw new DemoSetupError(`demo miner ${plan.hotkey} (${from}) cannot listen on ${plan.host}:${plan.port} (${code}): ${change}`);
       }
       throw error;
     }

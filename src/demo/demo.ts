@@ -25,9 +25,10 @@ export interface RunningDemo {
  * `EVALPOOL_MINERS_FILE` (see demo-miners.ts), then `serve` (database created and migrated,
  * scheduler, API, inline workers as configured). Stopping the returned lifecycle stops `serve`
  * first, so that the episodes in flight finish against the miners, then the miners. If anything
- * fails to start, what did start is stopped before the error is thrown.
+ * fails to start, what did start is stopped before the error is thrown. `minerPorts`: the
+ * `--miner-ports` the operator passed (the miners file is then the copy with the ports moved).
  */
-export async function startDemo(config: Config, logger: Logger): Promise<RunningDemo> {
+export async function startDemo(config: Config, logger: Logger, options: { minerPorts?: number } = {}): Promise<RunningDemo> {
   if (config.chain.endpoint !== undefined) {
     throw new DemoSetupError('the demo takes its miners from EVALPOOL_MINERS_FILE, not from a chain: unset EVALPOOL_CHAIN_ENDPOINT');
   }
@@ -35,7 +36,8 @@ export async function startDemo(config: Config, logger: Logger): Promise<Running
   const plan = planDemoMiners(await readDemoMinersFile(file));
   const lifecycle = new Lifecycle(logger);
   try {
-    const miners = await startDemoMiners(plan.local, file, lifecycle, logger);
+    const ports = options.minerPorts === undefined ? { file } : { first: options.minerPorts };
+    const miners = await startDemoMiners(plan.local, { ports, maxConcurrentEpisodes: config.slots.max }, lifecycle, logger);
     const serve = await startServe(config, logger);
     const graceMs = Math.max(100, config.server.shutdownGraceMs - DEMO_MINERS_STOP_RESERVE_MS);
     lifecycle.defer('serve', async () => {

@@ -102,11 +102,23 @@ export interface MetricsSource {
 export interface CreateMetricsOptions {
   /** Also collect prom-client's process and Node.js metrics (`process_*`, `nodejs_*`); default true. */
   readonly processMetrics?: boolean;
+  /**
+   * Whether this process runs queue consumers (`evalpool worker`, or `serve` with inline workers);
+   * default true. Without them the worker-side instruments (attempts, paused tasks, episode and
+   * action durations) are still created, so that callers need no check, but not registered: a
+   * `serve` without workers exposes none of their series, rather than HELP/TYPE lines with no
+   * sample or a set of zeros. Zeros there would keep `absent(evalpool_task_attempts_total)` quiet
+   * while no worker is scraped at all, and fire a per-instance "no successful attempt" alert
+   * (`rate(...{error_class="success"}[15m]) == 0`) on every serve forever; those series belong to
+   * the processes that run the episodes, which start them at 0 (task-worker.ts).
+   */
+  readonly workers?: boolean;
 }
 
 /** Creates every evalpool instrument on `registry` (plus the process metrics, unless disabled). */
 export function createMetrics(registry: Registry, options: CreateMetricsOptions = {}): EvalpoolMetrics {
   const registers = [registry];
+  const workerRegisters = (options.workers ?? true) ? registers : [];
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const metrics: EvalpoolMetrics = {
     registry,
@@ -197,33 +209,33 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       name: 'evalpool_task_attempts_total',
       help: 'Finished attempts by environment and error class (success and failure are scored; the others retry or go back to pending).',
       labelNames: ['env', 'error_class'],
-      registers,
+      registers: workerRegisters,
     }),
     minerAttempts: new Counter({
       name: 'evalpool_miner_attempts_total',
       help: 'Finished attempts by miner hotkey and error class (every class from 0 once a worker of this process saw the miner).',
       labelNames: ['hotkey', 'error_class'],
-      registers,
+      registers: workerRegisters,
     }),
     tasksPaused: new Counter({
       name: 'evalpool_tasks_paused_total',
       help: 'Tasks that failed for good (attempts exhausted, or unrecoverable) and were paused.',
       labelNames: ['env'],
-      registers,
+      registers: workerRegisters,
     }),
     episodeDuration: new Histogram({
       name: 'evalpool_episode_duration_seconds',
       help: 'Wall time of each evaluation by environment and error class.',
       labelNames: ['env', 'error_class'],
       buckets: [...EPISODE_DURATION_BUCKETS_SECONDS],
-      registers,
+      registers: workerRegisters,
     }),
     minerActionLatency: new Histogram({
       name: 'evalpool_miner_action_latency_seconds',
       help: 'Round trip of each POST /act to a miner, by environment.',
       labelNames: ['env'],
       buckets: [...ACTION_LATENCY_BUCKETS_SECONDS],
-      registers,
+      registers: workerRegisters,
     }),
 
     schedulerTickDuration: new Histogram({

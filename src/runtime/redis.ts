@@ -2,6 +2,20 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { maskUrlPassword } from '../config/mask.ts';
 import { DistinctMessages } from './distinct-messages.ts';
+import { RedisDatabaseRefusedError } from './redis-database-refused.ts';
+
+/** The refusal recorded on a connection by `createRedis` (see {@link RedisDatabaseRefusedError}). */
+const refusals = new WeakMap<Redis, RedisDatabaseRefusedError>();
+
+/** Why the server refused this connection's database, if it did; the connection is then closed. */
+export function databaseRefusal(redis: Redis): RedisDatabaseRefusedError | undefined {
+  return refusals.get(redis);
+}
+
+/** The command a reply error answers (ioredis attaches it). */
+function failedCommand(error: Error): { name?: string; args?: readonly (string | number)[] } | undefined {
+  return (error as { command?: { name?: string; args?: readonly (string | number)[] } }).command;
+}
 
 /** What a connection is for; BullMQ workers need blocking commands without a retry limit. */
 export type RedisRole = 'command' | 'bullmq' | 'probe' | 'fenced';
@@ -33,6 +47,15 @@ export function createRedis(url: string, role: RedisRole, logger: Logger, connec
   // ioredis emits an error per reconnect attempt.
   const errors = new DistinctMessages();
   redis.on('error', (error: Error) => {
+    // After a refusal, what the closing connection still reports (e.g. its ready check) is noise.
+    if (refusals.has(redis)) return;
+    const command = failedCommand(error);
+    if (command?.name === 'select') {
+      // Not logged: whoever waits for the connection (waitForRedis) gets the refusal as an error.
+      refusals.set(redis, new RedisDatabaseRefusedError(url, String(command.args?.[0] ?? '?'), error.message));
+      redis.disconnect();
+      return;
+    }
     if (errors.changed(error.message))
       logger.warn({ component: 'redis', role, url: maskUrlPassword(url), err: error.message }, 'redis connection error');
   });

@@ -41,8 +41,9 @@ export interface RunningServe {
  */
 export async function startServe(config: Config, logger: Logger, options: ServeOptions = {}): Promise<RunningServe> {
   const lifecycle = new Lifecycle(logger);
-  // One registry for the process: API, scheduler and inline workers record into it; `/metrics` serves it.
-  const metrics = createMetrics(new Registry());
+  // One registry for the process: API, scheduler and inline workers record into it; `/metrics`
+  // serves it. Without inline workers, no worker-side series (see CreateMetricsOptions.workers).
+  const metrics = createMetrics(new Registry(), { workers: config.worker.inlineWorkers > 0 });
   try {
     if (options.migrate ?? config.server.migrateOnStart) {
       if (await ensureDatabase(config.storage.databaseUrl)) logger.info('created the database');

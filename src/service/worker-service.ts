@@ -6,7 +6,6 @@ import { REDIS_START_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import { createConfiguredDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
-import { postgresErrorOf, SQL_STATE } from '../db/sql-state.ts';
 import { getSamplingLists } from '../db/tables/sampling-lists.ts';
 import { poolWorkerOptions } from '../pool/job-options.ts';
 import { errorMessage } from '../runtime/error-message.ts';
@@ -174,15 +173,9 @@ async function resolveEnvs(db: Kysely<Database>, options: WorkerServiceOptions):
 
 /** Fails early, with the fix, when the database was never migrated. */
 async function assertSchema(db: Kysely<Database>): Promise<void> {
-  try {
-    await db.selectFrom('results').select('id').limit(1).execute();
-  } catch (error) {
-    if (postgresErrorOf(error)?.code === SQL_STATE.undefinedTable)
-      throw new WorkerSetupError('the database has no evalpool tables: run `evalpool migrate` (or start `evalpool serve`) first', {
-        cause: error,
-      });
-    throw error;
-  }
+  // A missing database (3D000) or missing tables (42P01) propagate as Postgres raised them: the
+  // CLI's runCommand says either in the same sentence as every other command (cli/friendly-errors.ts).
+  await db.selectFrom('results').select('id').limit(1).execute();
 }
 
 /**

@@ -10,6 +10,9 @@ const READERS = [
   ['weights', 'show'],
   ['slots', 'show'],
   ['sampling', 'show'],
+  ['migrate', 'status'],
+  // A worker process reads the schema (and its envs) before it consumes anything.
+  ['worker', '--envs', 'mujoco/reach-v1'],
 ] as const;
 
 /** One sentence on stderr after the `evalpool:` prefix, and no stack frame. */
@@ -38,14 +41,19 @@ describe('a database the CLI cannot use is one sentence, never a stack trace', (
     assert.equal(await databaseExists(url), false);
   });
 
-  test('a database without the evalpool tables: run evalpool migrate', async () => {
-    const result = await runCli(['tasks', 'stats'], { EVALPOOL_DATABASE_URL: empty.url });
-    assert.equal(result.code, 1);
-    assertOneSentence(
-      result.stderr,
-      /^evalpool: database "\w+" has no evalpool tables; run `evalpool migrate` \(relation "\w+" does not exist\)/,
-      'tasks stats',
-    );
+  test('a database without the evalpool tables: run evalpool migrate (the same sentence from a worker)', async () => {
+    for (const args of [
+      ['tasks', 'stats'],
+      ['worker', '--envs', 'mujoco/reach-v1'],
+    ]) {
+      const result = await runCli(args, { EVALPOOL_DATABASE_URL: empty.url });
+      assert.equal(result.code, 1, args.join(' '));
+      assertOneSentence(
+        result.stderr,
+        /^evalpool: database "\w+" has no evalpool tables; run `evalpool migrate` \(relation "\w+" does not exist\)/,
+        args.join(' '),
+      );
+    }
   });
 
   test('a URL without a user, or with a role Postgres does not know: the refusal and where the user goes', async () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { dropDatabase } from '../../src/db/ensure-database.ts';
 import { seedMiner } from '../helpers/seed.ts';
 import { runCli } from '../helpers/spawn-cli.ts';
-import { useTestDatabase } from '../helpers/test-database.ts';
+import { databaseExists, randomDatabaseUrl, useTestDatabase } from '../helpers/test-database.ts';
 
 const database = useTestDatabase();
 const env = () => ({ EVALPOOL_DATABASE_URL: database.url, EVALPOOL_LOG_LEVEL: 'warn' });
@@ -35,5 +36,28 @@ describe('evalpool db reset', () => {
     const help = await runCli(['db', 'reset', '--help']);
     assert.match(help.stdout, /--yes/);
     assert.doesNotMatch(help.stdout, /--force/, 'the old flag is not advertised');
+  });
+
+  test('a database that does not exist: says so and creates it, without a question (nothing is lost)', async () => {
+    const url = randomDatabaseUrl();
+    const name = new URL(url).pathname.slice(1);
+    try {
+      const result = await runCli(['db', 'reset'], { EVALPOOL_DATABASE_URL: url, EVALPOOL_LOG_LEVEL: 'warn' });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, '');
+      assert.match(
+        result.stdout,
+        new RegExp(
+          `^database "${name}" does not exist, so nothing is lost: db reset creates it\ndatabase "${name}" was created \\(\\d+ migrations applied\\)\n$`,
+        ),
+      );
+      assert.doesNotMatch(result.stdout, /drop database|is lost\)/);
+      assert.equal(await databaseExists(url), true);
+      const status = await runCli(['db', 'status', '--json'], { EVALPOOL_DATABASE_URL: url });
+      assert.equal(status.code, 0, status.stderr);
+      assert.deepEqual((JSON.parse(status.stdout) as { migrations_pending: string[] }).migrations_pending, []);
+    } finally {
+      await dropDatabase(url);
+    }
   });
 });

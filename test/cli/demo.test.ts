@@ -84,6 +84,14 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+/** `NAME=value` words of a printed command line (values as a shell would read them: bare or single-quoted). */
+function cliLineVariables(line: string): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const [, name, value] of line.matchAll(/(\w+)=('(?:[^']|'\\'')*'|\S+)/g))
+    variables[name!] = value!.startsWith("'") ? value!.slice(1, -1).replaceAll(`'\\''`, "'") : value!;
+  return variables;
+}
+
 describe('evalpool demo as a process', () => {
   const redis = useTestRedis();
   let dir: string;
@@ -145,6 +153,16 @@ describe('evalpool demo as a process', () => {
           );
       }
 
+      // The CLI line's variables are all another command needs to read this demo's state.
+      const line = /^CLI\s+(.*) npx evalpool weights show$/m.exec(cli.stdout())?.[1];
+      assert.ok(line, `no CLI line in:\n${cli.stdout()}`);
+      const printed = cliLineVariables(line);
+      assert.deepEqual(Object.keys(printed).sort(), ['EVALPOOL_DATABASE_URL', 'EVALPOOL_MINERS_FILE', 'EVALPOOL_QUEUE_PREFIX']);
+      const miners = await runCli(['miners', 'show'], printed);
+      assert.equal(miners.code, 0, miners.stderr);
+      for (const [uid, port] of minerPorts.entries())
+        assert.match(miners.stdout, new RegExp(`^\\s*${uid}\\s.*http://127\\.0\\.0\\.1:${port}`, 'm'), miners.stdout);
+
       const status = await getJson(`${url}/v1/status`);
       assert.equal(status.status, 200);
       const scheduler = status.body.scheduler as { leader_id: string | null } | null;
@@ -168,16 +186,19 @@ describe('evalpool demo as a process', () => {
     }
   });
 
-  test('a demo miner port in use: one sentence naming the port and --miner-ports, exit 1', async () => {
+  test('a demo miner port in use: one sentence naming the port, the miners file and --miner-ports, exit 1', async () => {
     const taken = await listen();
     try {
       const port = (taken.address() as { port: number }).port;
       const [a, b] = await freePorts(2);
-      const result = await runCli(['demo'], variables({ EVALPOOL_MINERS_FILE: await writeMinersFile(dir, [a!, port, b!]) }));
+      const file = await writeMinersFile(dir, [a!, port, b!]);
+      const result = await runCli(['demo'], variables({ EVALPOOL_MINERS_FILE: file }));
       assert.equal(result.code, 1);
       assert.match(
         result.stderr,
-        new RegExp(`^evalpool: port ${port} is already in use, so demo miner demo-noisy .*--miner-ports <first port>`),
+        new RegExp(
+          `^evalpool: port ${port} is already in use, so demo miner demo-noisy \\(from ${file}\\) cannot listen on it: .*--miner-ports <first port> \\(e\\.g\\. --miner-ports ${Math.min(a!, port, b!) + 100}\\)\n$`,
+        ),
       );
       assert.doesNotMatch(result.stderr, /\n\s+at /);
     } finally {
@@ -185,18 +206,37 @@ describe('evalpool demo as a process', () => {
     }
   });
 
-  test('the API port in use: one sentence naming EVALPOOL_PORT, exit 1', async () => {
+  test('--miner-ports on a port in use: names the flag as passed, not a copy of the miners file, and suggests no value', async () => {
+    const taken = await listen();
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const file = await writeMinersFile(dir, await freePorts(3));
+      const result = await runCli(['demo', '--miner-ports', String(port)], variables({ EVALPOOL_MINERS_FILE: file }));
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr,
+        `evalpool: port ${port} is already in use, so demo miner demo-random (moved there by --miner-ports ${port}) cannot listen on it: stop what holds it, or pass another first port to --miner-ports\n`,
+      );
+    } finally {
+      await close(taken);
+    }
+  });
+
+  test('the API port in use: one sentence naming the port and the --port flag, exit 1', async () => {
     const taken = await listen();
     const databaseUrl = randomDatabaseUrl();
     try {
       const port = (taken.address() as { port: number }).port;
       const minersFile = await writeMinersFile(dir, await freePorts(3));
       const result = await runCli(
-        ['demo'],
-        variables({ EVALPOOL_DATABASE_URL: databaseUrl, EVALPOOL_MINERS_FILE: minersFile, EVALPOOL_PORT: String(port) }),
+        ['demo', '--port', String(port)],
+        variables({ EVALPOOL_DATABASE_URL: databaseUrl, EVALPOOL_MINERS_FILE: minersFile }),
       );
       assert.equal(result.code, 1);
-      assert.match(result.stderr, new RegExp(`^evalpool: port ${port} is already in use.*set EVALPOOL_PORT`));
+      assert.equal(
+        result.stderr,
+        `evalpool: port ${port} is already in use, so the HTTP API cannot listen on it: stop what holds it, or pass another port to --port (0 picks a free one)\n`,
+      );
     } finally {
       await close(taken);
       await dropDatabase(databaseUrl);

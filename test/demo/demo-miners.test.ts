@@ -3,8 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { planDemoMiners, readDemoMinersFile } from '../../src/demo/demo-miners.ts';
+import { planDemoMiners, readDemoMinersFile, startDemoMiners } from '../../src/demo/demo-miners.ts';
 import { DemoSetupError } from '../../src/demo/demo-setup-error.ts';
+import { startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
+import { probeDeclaredConcurrency } from '../../src/miners/declared-concurrency.ts';
+import { Lifecycle } from '../../src/runtime/lifecycle.ts';
+import { testConfig } from '../helpers/test-config.ts';
+import { testLogger } from '../helpers/test-logger.ts';
 import { withTempDir } from '../helpers/with-temp-dir.ts';
 
 const inRepo = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
@@ -72,5 +77,37 @@ describe('demo miners plan', () => {
         (e: Error) => e instanceof DemoSetupError && e.message.includes('bad.json: entry 0 (hotkey demo-expert)'),
       );
     });
+  });
+
+  test("the demo's miners declare what the backend accepts: the leader's probe finds no problem to warn about", async () => {
+    const plans = planDemoMiners([
+      { uid: 0, hotkey: 'demo-random', endpoint: 'http://127.0.0.1:0' },
+      { uid: 1, hotkey: 'demo-expert', endpoint: 'http://127.0.0.1:0' },
+    ]).local;
+    // The default cap, and an operator's lower one: the demo declares the cap it runs with.
+    for (const config of [testConfig(), testConfig({ EVALPOOL_SLOTS_MAX: '8' })]) {
+      const lifecycle = new Lifecycle(testLogger());
+      try {
+        const miners = await startDemoMiners(
+          plans,
+          { ports: { file: 'miners.json' }, maxConcurrentEpisodes: config.slots.max },
+          lifecycle,
+          testLogger(),
+        );
+        for (const miner of miners) {
+          const declared = await probeDeclaredConcurrency(miner.url, { max: config.slots.max });
+          assert.deepEqual(declared, { episodes: config.slots.max }, `${miner.hotkey} at EVALPOOL_SLOTS_MAX ${config.slots.max}`);
+        }
+      } finally {
+        await lifecycle.stopAll(5_000);
+      }
+    }
+    // `evalpool demo-miner` on its own declares the default cap.
+    const alone = await startDemoMiner({ policy: 'expert' });
+    try {
+      assert.deepEqual(await probeDeclaredConcurrency(alone.url, { max: testConfig().slots.max }), { episodes: testConfig().slots.max });
+    } finally {
+      await alone.close();
+    }
   });
 });

@@ -184,3 +184,68 @@ describe('serve /metrics after real activity', () => {
     }
   });
 });
+
+/** The series only a process that runs episodes records (`evalpool worker`, or serve's inline workers). */
+const WORKER_SERIES = [
+  'evalpool_task_attempts_total',
+  'evalpool_miner_attempts_total',
+  'evalpool_tasks_paused_total',
+  'evalpool_episode_duration_seconds',
+  'evalpool_miner_action_latency_seconds',
+];
+
+/**
+ * `serve` without inline workers (the episodes run in `evalpool worker` processes, scraped on
+ * their own ports): its `/metrics` has no worker-side family at all, not HELP/TYPE lines without
+ * a sample, and every counter it does have is present from the start (bar the HTTP ones, whose
+ * label sets are the requests).
+ */
+describe('serve /metrics without inline workers', () => {
+  let serve: RunningServe | undefined;
+  let config: Config;
+  const databaseUrl = randomDatabaseUrl();
+
+  before(async () => {
+    config = testConfig({
+      EVALPOOL_DATABASE_URL: databaseUrl,
+      EVALPOOL_QUEUE_PREFIX: `${redisHandle.prefix}-no-workers`,
+      EVALPOOL_PORT: '0',
+      EVALPOOL_INLINE_WORKERS: '0',
+      EVALPOOL_RATE_LIMIT_PER_MINUTE: '0',
+    });
+    serve = await startServe(config, testLogger());
+  });
+
+  after(async () => {
+    await serve?.lifecycle.stopAll(config.server.shutdownGraceMs);
+    await dropDatabase(databaseUrl);
+  });
+
+  test("no worker-side series; every other counter at 0 or more (the leader's rotations from its first tick)", async () => {
+    const scrape = async (): Promise<{ text: string; families: Map<string, Family> }> => {
+      const response = await fetch(`${serve!.url}/metrics`);
+      assert.equal(response.status, 200);
+      const text = await response.text();
+      return { text, families: parsePrometheusText(text) };
+    };
+    const emptyCounters = (families: Map<string, Family>): string[] =>
+      [...families.values()]
+        .filter((f) => f.type === 'counter' && f.samples.length === 0 && !f.name.startsWith('evalpool_http_'))
+        .map((f) => f.name);
+    const first = await scrape();
+    for (const name of WORKER_SERIES) {
+      assert.equal(first.families.has(name), false, `${name} is a worker's series`);
+      assert.doesNotMatch(first.text, new RegExp(`^# (HELP|TYPE) ${name} `, 'm'));
+    }
+    assert.ok(
+      emptyCounters(first.families).every((name) => name === 'evalpool_sampling_rotations_total'),
+      `counters without a sample: ${emptyCounters(first.families).join(', ')}`,
+    );
+    const { families } = await waitFor('every counter with a sample', async () => {
+      const next = await scrape();
+      return emptyCounters(next.families).length === 0 ? next : undefined;
+    });
+    for (const name of WORKER_SERIES) assert.equal(families.has(name), false, `${name} is a worker's series`);
+    assert.equal(valueOf(families, 'evalpool_build_info', { version: '0.1.0', node_version: process.version }), 1);
+  });
+});

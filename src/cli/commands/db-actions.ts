@@ -64,27 +64,35 @@ export async function dbStatus(options: OutputOptions): Promise<void> {
   });
 }
 
-/** `evalpool db reset [--yes]` (loaded when it runs: see main.ts). */
+/**
+ * `evalpool db reset [--yes]` (loaded when it runs: see main.ts). A database that does not exist
+ * yet is created without a question: nothing is lost.
+ */
 export async function dbReset(options: { yes?: boolean; force?: boolean }): Promise<void> {
   const { config, logger } = loadPrintingContext();
-  const { name } = splitDatabaseUrl(config.storage.databaseUrl);
+  const url = config.storage.databaseUrl;
+  const { name } = splitDatabaseUrl(url);
   await runCommand(config, async () => {
-    if (
-      !(await confirm(
-        `drop database "${name}" and create it again (every result, weight and slot is lost)?`,
-        options.yes === true || options.force === true,
-      ))
-    ) {
-      console.log('nothing reset');
-      return;
+    const created = await ensureDatabase(url);
+    if (created) console.log(`database "${name}" does not exist, so nothing is lost: db reset creates it`);
+    else {
+      if (
+        !(await confirm(
+          `drop database "${name}" and create it again (every result, weight and slot is lost)?`,
+          options.yes === true || options.force === true,
+        ))
+      ) {
+        console.log('nothing reset');
+        return;
+      }
+      await dropDatabase(url);
+      await ensureDatabase(url);
     }
-    await dropDatabase(config.storage.databaseUrl);
-    await ensureDatabase(config.storage.databaseUrl);
     const kysely = createConfiguredDatabase(config.storage, 1, logger);
     try {
       const run = await migrateToLatest(kysely);
       if (run.error) throw run.error;
-      console.log(`database "${name}" was reset (${run.results.length} migrations applied)`);
+      console.log(`database "${name}" was ${created ? 'created' : 'reset'} (${run.results.length} migrations applied)`);
     } finally {
       await kysely.destroy();
     }

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { maskUrlPassword } from '../../config/mask.ts';
 import type { Config } from '../../config/schema.ts';
@@ -16,6 +16,7 @@ import { stopOnSignals } from '../../runtime/lifecycle.ts';
 import { PACKAGE_ROOT } from '../../runtime/package-root.ts';
 import { loadContext } from '../context.ts';
 import { runCommand } from '../run-command.ts';
+import { shellWord } from '../shell-quote.ts';
 
 /** Flags of `evalpool demo`. */
 export interface DemoOptions {
@@ -35,6 +36,19 @@ async function writeMovedMinersFile(file: string, first: number): Promise<string
   return moved;
 }
 
+/**
+ * The variables with which other commands read this demo's state (its `CLI` line): the database,
+ * the Redis prefix and the miners file (`miners show` reads it; the default, ./miners.json, is
+ * not the demo's), absolute so that they work from any folder.
+ */
+function cliVariables(config: Config): string {
+  return [
+    `EVALPOOL_DATABASE_URL=${shellWord(maskUrlPassword(config.storage.databaseUrl))}`,
+    `EVALPOOL_QUEUE_PREFIX=${shellWord(config.storage.queuePrefix)}`,
+    `EVALPOOL_MINERS_FILE=${shellWord(resolve(config.chain.minersFile))}`,
+  ].join(' ');
+}
+
 function intro(demo: RunningDemo, config: Config): string {
   const miners = formatTable(
     ['uid', 'hotkey', 'policy', 'endpoint'],
@@ -52,7 +66,7 @@ function intro(demo: RunningDemo, config: Config): string {
     `dashboard  ${demo.url}/`,
     `API        ${demo.url}/v1/weights/latest  ·  ${demo.url}/v1/status`,
     `state      ${maskUrlPassword(config.storage.databaseUrl)}  ·  ${maskUrlPassword(config.storage.redisUrl)} (prefix ${config.storage.queuePrefix})`,
-    `CLI        EVALPOOL_DATABASE_URL=${maskUrlPassword(config.storage.databaseUrl)} EVALPOOL_QUEUE_PREFIX=${config.storage.queuePrefix} npx evalpool weights show`,
+    `CLI        ${cliVariables(config)} npx evalpool weights show`,
     '',
     `Every miner plays one episode per task id of each environment's sampling list; weights are computed every ${config.scoring.weightsIntervalSeconds} s`,
     `and published as soon as a miner has results for ${Math.round(config.scoring.minCoverage * 100)}% of every list; the table below waits until every miner has.`,
@@ -77,48 +91,52 @@ export async function demo(options: DemoOptions, command: Command): Promise<void
   const view = new DemoView({ out: process.stdout, isTTY });
   const defaults = demoVariables(PACKAGE_ROOT, options.name);
   let { config, logger } = loadContext(overrides, { defaults, logger: { destination: view.logStream, isTTY } });
-  await runCommand(config, async () => {
-    const since = new Date();
-    let demo: RunningDemo;
-    try {
-      if (minerPorts !== undefined) {
-        // A copy of the miners file with the demo's miners moved; the flag wins over the file.
-        const moved = await writeMovedMinersFile(config.chain.minersFile, minerPorts);
-        ({ config, logger } = loadContext(
-          { ...overrides, EVALPOOL_MINERS_FILE: moved },
-          { defaults, logger: { destination: view.logStream, isTTY } },
-        ));
+  await runCommand(
+    config,
+    async () => {
+      const since = new Date();
+      let demo: RunningDemo;
+      try {
+        if (minerPorts !== undefined) {
+          // A copy of the miners file with the demo's miners moved; the flag wins over the file.
+          const moved = await writeMovedMinersFile(config.chain.minersFile, minerPorts);
+          ({ config, logger } = loadContext(
+            { ...overrides, EVALPOOL_MINERS_FILE: moved },
+            { defaults, logger: { destination: view.logStream, isTTY } },
+          ));
+        }
+        demo = await startDemo(config, logger, minerPorts === undefined ? {} : { minerPorts });
+      } catch (error) {
+        if (!(error instanceof DemoSetupError)) throw error;
+        process.stderr.write(`evalpool: ${error.message}\n`);
+        process.exitCode = 1;
+        return;
       }
-      demo = await startDemo(config, logger);
-    } catch (error) {
-      if (!(error instanceof DemoSetupError)) throw error;
-      process.stderr.write(`evalpool: ${error.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    view.print(intro(demo, config));
-    const monitor = demo.lifecycle.add(
-      new DemoMonitor({
-        db: demo.db,
-        view,
-        logger,
-        since,
-        elapsedSeconds: () => process.uptime(),
-        policies: new Map(demo.miners.map((m) => [m.hotkey, m.policy])),
-        dashboardUrl: `${demo.url}/`,
-      }),
-    );
-    monitor.start();
-    const onFirstSignal = (): void => {
-      process.off('SIGINT', onFirstSignal);
-      process.off('SIGTERM', onFirstSignal);
-      view.print('\nstopping: API, scheduler and workers, then the demo miners…');
-    };
-    process.on('SIGINT', onFirstSignal);
-    process.on('SIGTERM', onFirstSignal);
-    stopOnSignals(demo.lifecycle, logger, config.server.shutdownGraceMs, (code) => {
-      view.print(code === 0 ? 'stopped.' : 'stopped, but not everything closed cleanly (see the log lines above).');
-      process.exit(code);
-    });
-  });
+      view.print(intro(demo, config));
+      const monitor = demo.lifecycle.add(
+        new DemoMonitor({
+          db: demo.db,
+          view,
+          logger,
+          since,
+          elapsedSeconds: () => process.uptime(),
+          policies: new Map(demo.miners.map((m) => [m.hotkey, m.policy])),
+          dashboardUrl: `${demo.url}/`,
+        }),
+      );
+      monitor.start();
+      const onFirstSignal = (): void => {
+        process.off('SIGINT', onFirstSignal);
+        process.off('SIGTERM', onFirstSignal);
+        view.print('\nstopping: API, scheduler and workers, then the demo miners…');
+      };
+      process.on('SIGINT', onFirstSignal);
+      process.on('SIGTERM', onFirstSignal);
+      stopOnSignals(demo.lifecycle, logger, config.server.shutdownGraceMs, (code) => {
+        view.print(code === 0 ? 'stopped.' : 'stopped, but not everything closed cleanly (see the log lines above).');
+        process.exit(code);
+      });
+    },
+    { portFlag: '--port' },
+  );
 }

@@ -1,9 +1,11 @@
 import { unconsumedView, workerView } from '../../api/routes/workers.ts';
 import { unconsumedEnvs, unconsumedSentence } from '../../api/unconsumed-envs.ts';
+import { REDIS_START_TIMEOUT_MS } from '../../config/constants.ts';
 import { pendingByEnv } from '../../pool/pending-by-env.ts';
 import { readWorkers } from '../../pool/worker-registry.ts';
 import { elideMiddle, formatTable } from '../../runtime/format-table.ts';
 import { closeRedis, createRedis } from '../../runtime/redis.ts';
+import { waitForRedis } from '../../runtime/wait-ready.ts';
 import { loadPrintingContext } from '../context.ts';
 import { type OutputOptions, printJson } from '../output.ts';
 import { formatAge } from '../parse-duration.ts';
@@ -20,6 +22,7 @@ export async function listWorkers(options: OutputOptions): Promise<void> {
   await runCommand(config, async () => {
     const redis = createRedis(config.storage.redisUrl, 'command', logger);
     try {
+      await waitForRedis(redis, REDIS_START_TIMEOUT_MS);
       const prefix = config.storage.queuePrefix;
       const now = Date.now();
       const workers = await readWorkers(redis, prefix, now);

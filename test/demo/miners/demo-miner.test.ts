@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { request } from 'undici';
+import { SLOTS_MAX_DEFAULT } from '../../../src/config/constants.ts';
 import type { DemoMiner } from '../../../src/demo/miners/demo-miner.ts';
 import { startDemoMiner } from '../../../src/demo/miners/demo-miner.ts';
 import { parseMisbehaviour } from '../../../src/demo/miners/misbehaviour.ts';
@@ -34,7 +35,7 @@ void describe('demo miner', () => {
     assert.match(miner.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.ok(miner.port > 0);
     const health = await request(`${miner.url}/health`);
-    assert.deepEqual(await health.body.json(), { status: 'ok', policy: 'expert', max_concurrent_episodes: 64 });
+    assert.deepEqual(await health.body.json(), { status: 'ok', policy: 'expert', max_concurrent_episodes: SLOTS_MAX_DEFAULT });
     assert.equal((await post(miner, '/reset', resetBody)).status, 200);
     assert.equal(miner.lastEnvId, 'mujoco/reach-v1');
     const act = await post(miner, '/act', { obs: reachObservation });
