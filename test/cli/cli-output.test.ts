@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { migrationStatus } from '../../src/db/migrator.ts';
 import { TABLE_MAX_WIDTH } from '../../src/runtime/format-table.ts';
 import { computeAndPublishWeights } from '../../src/scheduler/weights-task.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { range, seedList, seedMiner, seedResults } from '../helpers/seed.ts';
 import { runCli } from '../helpers/spawn-cli.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
 import { testLogger } from '../helpers/test-logger.ts';
+import { withTempDir } from '../helpers/with-temp-dir.ts';
 
 const database = useTestDatabase();
 // Logs at info: a log line in the middle of a table is what this file looks for.
@@ -88,6 +92,26 @@ describe('evalpool output', () => {
     assert.equal(one.history.length, 1);
     const config = JSON.parse((await runCli(['config', 'check', '--json'], env())).stdout) as Record<string, unknown>;
     assert.equal(config.EVALPOOL_PORT, 8000);
+  });
+
+  test('one-shot commands print no log line around their output: a failure is one sentence, a table stands alone', async () => {
+    // EVALPOOL_LOG_LEVEL unset, as an operator runs them (the helper sets info by default).
+    const unset = { EVALPOOL_LOG_LEVEL: undefined as unknown as string };
+    const closed = await freePort();
+    const stats = await runCli(['tasks', 'stats'], { ...env(), ...unset, EVALPOOL_REDIS_URL: `redis://127.0.0.1:${closed}` });
+    assert.equal(stats.code, 1);
+    assert.equal(stats.stdout, '');
+    assert.match(stats.stderr, /^evalpool: [^\n]*\n$/, 'one line, no "redis connection error" log line before it');
+    assert.doesNotMatch(stats.stderr, /redis connection error|"level"/);
+
+    await withTempDir(async (dir) => {
+      const file = path.join(dir, 'miners.json');
+      await writeFile(file, JSON.stringify({ miners: [{ uid: 0, hotkey: HOTKEYS[0], endpoint: 'http://127.0.0.1:9100' }] }));
+      const shown = await runCli(['miners', 'show'], { ...env(), ...unset, EVALPOOL_MINERS_FILE: file });
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.equal(shown.stderr, '', 'no "miners file loaded" log line');
+      assert.match(shown.stdout, /^source: static/);
+    });
   });
 
   test('migrate down asks first: without a terminal it needs --yes, and reverts nothing without it', async () => {

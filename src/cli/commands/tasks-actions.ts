@@ -63,9 +63,9 @@ async function checkFilter(context: CommandContext, redis: Redis, filter: Paused
     });
   } catch (error) {
     if (error instanceof CommandInputError) throw error;
-    context.logger.warn(
-      { hotkey, err: errorMessage(error) },
-      'could not check the hotkey in Postgres; filtering paused tasks by it unchecked',
+    // Said to the operator, not logged: this command logs only errors (context.ts).
+    process.stderr.write(
+      `warning: could not check the hotkey in Postgres (${errorMessage(error)}); filtering paused tasks by it unchecked\n`,
     );
   }
 }
