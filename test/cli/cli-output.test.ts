@@ -114,6 +114,20 @@ describe('evalpool output', () => {
     });
   });
 
+  test('config table --json: one object per variable, as the markdown table has them', async () => {
+    const table = await runCli(['config', 'table', '--json']);
+    assert.equal(table.code, 0, table.stderr);
+    const rows = JSON.parse(table.stdout) as Record<string, unknown>[];
+    assert.deepEqual(Object.keys(rows[0]!), ['variable', 'file_variable', 'default', 'rule', 'meaning', 'secret']);
+    const port = rows.find((r) => r.variable === 'EVALPOOL_PORT');
+    assert.equal(port?.default, '8000');
+    const markdown = await runCli(['config', 'table']);
+    assert.equal(rows.length, markdown.stdout.trim().split('\n').length - 2, 'a row per line of the markdown table');
+    const both = await runCli(['config', 'table', '--json', '--write', 'docs/configuration.md']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /^evalpool: --json prints the rows; it does not go with --write\n$/);
+  });
+
   test('migrate down asks first: without a terminal it needs --yes, and reverts nothing without it', async () => {
     const applied = async () => (await migrationStatus(database.db)).filter((m) => m.executedAt).length;
     const before = await applied();

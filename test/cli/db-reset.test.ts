@@ -36,4 +36,13 @@ describe('evalpool db reset', () => {
     assert.match(help.stdout, /--yes/);
     assert.doesNotMatch(help.stdout, /--force/, 'the old flag is not advertised');
   });
+
+  test('--json: the outcome as one document, refused or done', async () => {
+    const reset = await runCli(['db', 'reset', '--yes', '--json'], env());
+    assert.equal(reset.code, 0, reset.stderr);
+    const done = JSON.parse(reset.stdout) as { database: string; reset: boolean; migrations_applied: number };
+    assert.match(done.database, /^evalpool_test_\w+$/);
+    assert.equal(done.reset, true);
+    assert.ok(done.migrations_applied > 0);
+  });
 });

@@ -65,7 +65,7 @@ export async function dbStatus(options: OutputOptions): Promise<void> {
 }
 
 /** `evalpool db reset [--yes]` (loaded when it runs: see main.ts). */
-export async function dbReset(options: { yes?: boolean; force?: boolean }): Promise<void> {
+export async function dbReset(options: OutputOptions & { yes?: boolean; force?: boolean }): Promise<void> {
   const { config, logger } = loadPrintingContext();
   const { name } = splitDatabaseUrl(config.storage.databaseUrl);
   await runCommand(config, async () => {
@@ -75,7 +75,8 @@ export async function dbReset(options: { yes?: boolean; force?: boolean }): Prom
         options.yes === true || options.force === true,
       ))
     ) {
-      console.log('nothing reset');
+      if (options.json) printJson({ database: name, reset: false, migrations_applied: 0 });
+      else console.log('nothing reset');
       return;
     }
     await dropDatabase(config.storage.databaseUrl);
@@ -84,7 +85,8 @@ export async function dbReset(options: { yes?: boolean; force?: boolean }): Prom
     try {
       const run = await migrateToLatest(kysely);
       if (run.error) throw run.error;
-      console.log(`database "${name}" was reset (${run.results.length} migrations applied)`);
+      if (options.json) printJson({ database: name, reset: true, migrations_applied: run.results.length });
+      else console.log(`database "${name}" was reset (${run.results.length} migrations applied)`);
     } finally {
       await kysely.destroy();
     }
