@@ -37,6 +37,38 @@ export function elideMiddle(text: string, width: number): string {
 }
 
 /**
+ * `text` as lines of at most `width` columns, each starting with `indent` (the first with
+ * `firstIndent`, e.g. a label), broken at spaces; a word longer than a line is split, never cut:
+ * every character of `text` is printed.
+ */
+export function wrapText(text: string, width: number, indent: string, firstIndent = indent): string {
+  const lines: string[] = [];
+  let line = firstIndent;
+  let empty = true;
+  const room = (): number => width - line.length;
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (!empty && word.length + 1 <= room()) {
+      line += ` ${word}`;
+      continue;
+    }
+    if (!empty) {
+      lines.push(line);
+      line = indent;
+    }
+    let rest = word;
+    while (rest.length > room() && room() > 0) {
+      lines.push(line + rest.slice(0, room()));
+      rest = rest.slice(room());
+      line = indent;
+    }
+    line += rest;
+    empty = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+/**
  * Narrows text columns, widest first, until the table fits `max`; numbers, dates and booleans
  * keep their width (cutting them would change what they say).
  */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { rowsAsJson, snakeKeys } from '../../src/cli/output.ts';
-import { elideMiddle, formatTable, TABLE_MAX_WIDTH } from '../../src/runtime/format-table.ts';
+import { elideMiddle, formatTable, TABLE_MAX_WIDTH, wrapText } from '../../src/runtime/format-table.ts';
 
 // Real SS58 hotkeys: 48 characters.
 const HOTKEYS = [
@@ -38,6 +38,16 @@ describe('CLI tables', () => {
 
   test('a narrow table is left as it is', () => {
     assert.equal(formatTable(['a', 'b'], [['x', 1]]), 'a  b\n-  -\nx  1');
+  });
+
+  test('wrapText breaks at spaces within the width, indents, and splits a word longer than a line without losing a character', () => {
+    assert.equal(wrapText('aa bb cc dd', 10, '    ', 'x: '), 'x: aa bb\n    cc dd');
+    assert.equal(wrapText('short', 20, '  ', '- '), '- short');
+    const long = `see ${'y'.repeat(25)} end`;
+    const wrapped = wrapText(long, 12, '  ');
+    for (const line of wrapped.split('\n')) assert.ok(line.length <= 12, line);
+    assert.equal(wrapped.replace(/\n {2}/g, ''), `  see${'y'.repeat(25)} end`, 'every character kept');
+    assert.ok(wrapped.includes('y'.repeat(10)));
   });
 
   test('elideMiddle keeps the head and the tail', () => {
