@@ -6,7 +6,7 @@ import { isKnownHotkey } from '../../db/tables/miners.ts';
 import { deletePausedTasks, findPausedTasks, type PausedFilter, type PausedTask, unknownEnvProblem } from '../../pool/paused-tasks.ts';
 import { getPoolStats } from '../../pool/pool-stats.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
-import { formatTable, TABLE_MAX_WIDTH, wrapText } from '../../runtime/format-table.ts';
+import { formatTable, formatTableLines, TABLE_MAX_WIDTH, wrapText } from '../../runtime/format-table.ts';
 import { formatTime } from '../../runtime/format-time.ts';
 import { closeRedis, createRedis } from '../../runtime/redis.ts';
 import { waitForRedis } from '../../runtime/wait-ready.ts';
@@ -81,12 +81,12 @@ function pausedRows(tasks: readonly PausedTask[], now: number) {
  */
 function pausedTable(tasks: readonly PausedTask[], now: number, wide: boolean | undefined): string {
   const rows = pausedRows(tasks, now).map((row) => row.slice(0, -1));
-  const [header, rule, ...lines] = formatTable(PAUSED_HEADERS.slice(0, -1), rows, { wide }).split('\n');
+  const { head, rows: lines } = formatTableLines(PAUSED_HEADERS.slice(0, -1), rows, { wide });
   const reason = (task: PausedTask): string => {
     const text = task.reason ?? '(none recorded)';
     return wide ? `${REASON_LABEL}${text}` : wrapText(text, TABLE_MAX_WIDTH, ' '.repeat(REASON_LABEL.length), REASON_LABEL);
   };
-  return [header, rule, ...lines.map((line, i) => `${line}\n${reason(tasks[i]!)}`)].join('\n');
+  return [...head, ...lines.map((line, i) => `${line}\n${reason(tasks[i]!)}`)].join('\n');
 }
 
 /** What starts the reason line under each paused task; the wrapped lines are indented to its end. */
