@@ -8,7 +8,7 @@ import { BlockClock } from './block-clock.ts';
 import { deriveRevision, resolveCommitment } from './commitment.ts';
 import { CommitmentError } from './commitment-error.ts';
 import type { DiscoveredMiner, ExcludedMiner, MinerSnapshot, MinerSource } from './miner-source.ts';
-import { parseStaticMinersFile, type StaticMinerEntry } from './static-miners-file.ts';
+import { parseStaticMinersFile, type StaticMinerEntry, unreadableMinersFile } from './static-miners-file.ts';
 
 /** Settings of a {@link StaticMinerSource}. */
 export interface StaticMinerSourceOptions {
@@ -109,9 +109,7 @@ export class StaticMinerSource implements MinerSource {
     try {
       info = await stat(file);
     } catch (error) {
-      throw new Error(`${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, {
-        cause: error,
-      });
+      throw unreadableMinersFile(file, error);
     }
     const version = fileVersion(info);
     if (this.#loaded?.version === version) return;

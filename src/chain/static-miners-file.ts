@@ -76,6 +76,17 @@ export class StaticMinersFileError extends Error {
   override readonly name = 'StaticMinersFileError';
 }
 
+/**
+ * The file cannot be read (missing, a folder, no permission): the file and the reason's code, e.g.
+ * `miners.json: cannot read the miners file (ENOENT)`. Without the system error as `cause`, whose
+ * message would only repeat it in a log line ("…(ENOENT): ENOENT: no such file or directory, …").
+ */
+export function unreadableMinersFile(file: string, error: unknown): StaticMinersFileError {
+  return new StaticMinersFileError(
+    `${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
+  );
+}
+
 function describe(file: string, input: unknown, issue: v.BaseIssue<unknown>): string {
   const keys = (issue.path ?? []).map((item) => item.key);
   if (keys[0] !== 'miners' || typeof keys[1] !== 'number') {
@@ -137,10 +148,7 @@ export async function readStaticMinersFile(file: string): Promise<StaticMinerEnt
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new StaticMinersFileError(
-      `${file}: cannot read the miners file (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
-      { cause: error },
-    );
+    throw unreadableMinersFile(file, error);
   }
   return parseStaticMinersFile(file, text);
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/config-error.ts';
-import { loadConfigFromProcess } from '../config/from-process.ts';
+import { PRINTING_LOG_LEVEL } from '../config/constants.ts';
+import { isSetInProcess, loadConfigFromProcess } from '../config/from-process.ts';
 import type { Config } from '../config/schema.ts';
 import { createLogger, type Logger, type LoggerOptions } from '../runtime/logger.ts';
 
@@ -38,9 +39,15 @@ export function loadContext(overrides: Readonly<Record<string, string>> = {}, op
 }
 
 /**
- * {@link loadContext} for a command that prints a result (a table, JSON): its log lines go to
- * stderr, readable on a terminal, so that they never mix into the result on stdout.
+ * {@link loadContext} for a one-shot command that prints a result (a table, JSON): it logs only
+ * errors unless `EVALPOOL_LOG_LEVEL` is set, and to stderr, readable on a terminal, so that log
+ * lines never mix into the result on stdout. Long-running commands (serve, worker, demo,
+ * validator) use {@link loadContext} and log at `info`.
  */
 export function loadPrintingContext(overrides: Readonly<Record<string, string>> = {}): CommandContext {
-  return loadContext(overrides, { logger: { destination: process.stderr, isTTY: process.stderr.isTTY === true } });
+  const context = loadContext(overrides, { logger: { destination: process.stderr, isTTY: process.stderr.isTTY === true } });
+  if (isSetInProcess('EVALPOOL_LOG_LEVEL') || overrides.EVALPOOL_LOG_LEVEL !== undefined) return context;
+  // The logger's level only: the config keeps its values (`config check` prints the ones serve would use).
+  context.logger.level = PRINTING_LOG_LEVEL;
+  return context;
 }

@@ -9,11 +9,14 @@ export interface OutputOptions {
   wide?: boolean;
 }
 
-/** Adds `--json` and `--wide` to a command that prints. */
+/** Adds `--json` to a command that prints a sentence or a document rather than a fitted table. */
+export function jsonFlag(command: Command, what = 'a table'): Command {
+  return command.option('--json', `print JSON (snake_case keys, as the API) instead of ${what}`);
+}
+
+/** Adds `--json` and `--wide` to a command that prints a table. */
 export function outputFlags(command: Command): Command {
-  return command
-    .option('--json', 'print JSON (snake_case keys, as the API) instead of a table')
-    .option('--wide', 'print keys and long values in full instead of fitting 100 columns');
+  return jsonFlag(command).option('--wide', 'print keys and long values in full instead of fitting 100 columns');
 }
 
 /** A table's header as a JSON key: `last change` → `last_change`. */

@@ -8,6 +8,30 @@ function cell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }
 
+/** A row of the configuration table as `config table --json` prints it (snake_case, as the API). */
+export interface ConfigTableRow {
+  readonly variable: string;
+  /** `<variable>_FILE`, which names a file holding the value, or null. */
+  readonly file_variable: string | null;
+  /** The default as the table shows it; null when unset. */
+  readonly default: string | null;
+  readonly rule: string;
+  readonly meaning: string;
+  readonly secret: boolean;
+}
+
+/** The rows of {@link renderConfigTable}, unformatted. */
+export function configTableRows(): ConfigTableRow[] {
+  return allVariables().map((x) => ({
+    variable: x.name,
+    file_variable: x.fromFile ? `${x.name}_FILE` : null,
+    default: x.defaultText ?? null,
+    rule: x.rule,
+    meaning: x.doc,
+    secret: x.secret === true,
+  }));
+}
+
 /**
  * The configuration table of docs/configuration.md: every variable, its default, its rule and its
  * meaning. Columns are padded as the formatter (`npm run format`) pads Markdown tables, so that a

@@ -246,6 +246,16 @@ export const RESULT_WRITER_IDLE_TRANSACTION_MS = 5_000;
  */
 export const MAX_OUTCOME_MESSAGE_CHARS = 1_000;
 
+// The CLI's output.
+
+/**
+ * Log level of a one-shot command that prints a result (`tasks stats`, `miners show`, …) when
+ * `EVALPOOL_LOG_LEVEL` is unset: its output is the answer and a failure is one `evalpool: …`
+ * sentence, so info and warn lines ("miners file loaded", "redis connection error") would only
+ * surround it. Long-running commands (serve, worker, demo, validator) log at the variable's default.
+ */
+export const PRINTING_LOG_LEVEL = 'error';
+
 // Local evaluation and the demo miner (`evalpool eval`, `evalpool demo-miner`): defaults of their flags.
 
 /** Episodes of `evalpool eval`. */

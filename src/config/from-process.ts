@@ -16,3 +16,9 @@ export function loadConfigFromProcess(
   }
   return loadConfig({ ...env, ...overrides });
 }
+
+/** Whether the process environment sets `name` (an empty value counts as unset, as above). */
+export function isSetInProcess(name: string): boolean {
+  const value = process.env[name];
+  return value !== undefined && value !== '';
+}

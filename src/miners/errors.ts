@@ -1,3 +1,5 @@
+import { formatTime } from '../runtime/format-time.ts';
+
 /**
  * What went wrong talking to a miner, precisely enough to classify the attempt:
  *
@@ -79,7 +81,7 @@ export class CircuitOpenError extends Error {
     super(
       (openUntil === null
         ? `circuit of ${endpoint} is half-open and its probe is under way`
-        : `circuit of ${endpoint} is open until ${new Date(openUntil).toISOString()}`) +
+        : `circuit of ${endpoint} is open until ${formatTime(new Date(openUntil))}`) +
         (lastFailure === null ? '' : `; it opened on: ${lastFailure}`),
     );
   }

@@ -1,4 +1,8 @@
-/** A timestamp for tables: `2026-01-01 12:00:00Z` (UTC, to the second); `-` when absent. */
+/**
+ * The one timestamp format people read: `2026-01-01 12:00:00Z` (UTC, to the second); `-` when
+ * absent. CLI tables and sentences, and the texts the system writes for them (a paused task's
+ * reason, a /v1/status warning) use it; JSON fields stay ISO 8601.
+ */
 export function formatTime(date: Date | null | undefined): string {
   if (!date) return '-';
   return `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;

@@ -154,7 +154,7 @@ export function leaderTasks(c: LeaderTaskContext): PeriodicTask[] {
   });
   // Weights are stamped with the chain's block when miners come from the chain, else the clock's.
   const block = (): Promise<number> => Promise.resolve(last?.source === 'subtensor' ? last.block : c.blockClock.currentBlock());
-  tasks.push(createWeightsTask({ db: c.db, config: c.config, logger: c.rootLogger.child({ component: 'weights' }), block }));
+  tasks.push(createWeightsTask({ db: c.db, config: c.config, logger: c.rootLogger, block }));
   tasks.push(createRetentionTask({ db: c.db, config: c.config, logger: c.rootLogger.child({ component: 'retention' }) }));
   return tasks;
 }

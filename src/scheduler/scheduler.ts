@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { BlockClock } from '../chain/block-clock.ts';
+import { StaticMinersFileError } from '../chain/static-miners-file.ts';
 import { REDIS_START_TIMEOUT_MS } from '../config/constants.ts';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
@@ -189,7 +190,7 @@ export class Scheduler implements Stoppable {
       // Every task's failure counter exists from the start (at 0), so that `increase()` sees the first failure.
       for (const t of tasks) metrics?.schedulerTaskFailures.inc({ task: t.name }, 0);
       // One log line per change of a task's failure (a missing miners file fails every minute:
-      // its stack once, then silence until it changes or recovers); the counter counts every run.
+      // once, then silence until it changes or recovers); the counter counts every run.
       const failing = new Map<string, DistinctMessages>();
       const failuresOf = (name: string): DistinctMessages => {
         let messages = failing.get(name);
@@ -200,7 +201,11 @@ export class Scheduler implements Stoppable {
         // A task meeting the new leader's fencing is a takeover, not a failure: the term ends below.
         if (error && !term.signal.aborted && !(error instanceof LeaseLostError)) {
           if (failuresOf(name).changed(errorMessage(error)))
-            this.#logger.error({ task: name, err: error }, 'scheduler task failed (logged again only when the error changes)');
+            this.#logger.error(
+              // A miners file the operator fixes is its one sentence; other failures keep their stack.
+              { task: name, err: error instanceof StaticMinersFileError ? error.message : error },
+              'scheduler task failed (logged again only when the error changes)',
+            );
           metrics?.schedulerTaskFailures.inc({ task: name });
         } else if (!error && failuresOf(name).reset()) this.#logger.info({ task: name }, 'scheduler task succeeds again');
         if (error instanceof LeaseLostError) term.abort(error);

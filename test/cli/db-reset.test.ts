@@ -60,4 +60,14 @@ describe('evalpool db reset', () => {
       await dropDatabase(url);
     }
   });
+
+  test('--json: the outcome as one document, refused or done', async () => {
+    const reset = await runCli(['db', 'reset', '--yes', '--json'], env());
+    assert.equal(reset.code, 0, reset.stderr);
+    const done = JSON.parse(reset.stdout) as { database: string; reset: boolean; created: boolean; migrations_applied: number };
+    assert.match(done.database, /^evalpool_test_\w+$/);
+    assert.equal(done.reset, true);
+    assert.equal(done.created, false);
+    assert.ok(done.migrations_applied > 0);
+  });
 });

@@ -74,4 +74,33 @@ describe('evalpool sampling and slots commands', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /"lots" must be an integer from 0 to 10000, or auto/);
   });
+
+  test('--json on every command that prints: sampling sync and rotate, slots set, pause and resume (snake_case, as the API)', async () => {
+    const sync = await cli('sampling', 'sync', '--json');
+    assert.equal(sync.code, 0, sync.stderr);
+    const rows = JSON.parse(sync.stdout) as { env: string; action: string; changes: string }[];
+    assert.deepEqual(Object.keys(rows[0]!), ['env', 'action', 'changes']);
+    assert.ok(rows.some((r) => r.env === 'mujoco/reach-v1'));
+
+    const version = (await getSamplingList(t.db, 'mujoco/reach-v1'))!.version;
+    const rotated = await cli('sampling', 'rotate', 'mujoco/reach-v1', '--json');
+    assert.equal(rotated.code, 0, rotated.stderr);
+    assert.deepEqual(JSON.parse(rotated.stdout), {
+      env: 'mujoco/reach-v1',
+      from_version: version,
+      version: version + 1,
+      ids_out: 4,
+      ids_in: 4,
+    });
+
+    const pinned = await cli('slots', 'set', 'hk-json', '3', '--new', '--json');
+    assert.equal(pinned.code, 0, pinned.stderr);
+    assert.deepEqual(JSON.parse(pinned.stdout), { hotkey: 'hk-json', pinned: 3, slots: 3, was: null });
+    const unpinned = await cli('slots', 'set', 'hk-json', 'auto', '--json');
+    assert.deepEqual(JSON.parse(unpinned.stdout), { hotkey: 'hk-json', pinned: null, slots: 3, was: 3 });
+    const paused = await cli('slots', 'pause', 'hk-json', '--json');
+    assert.equal(paused.code, 0, paused.stderr);
+    assert.deepEqual(JSON.parse(paused.stdout), { hotkey: 'hk-json', paused: true });
+    assert.deepEqual(JSON.parse((await cli('slots', 'resume', 'hk-json', '--json')).stdout), { hotkey: 'hk-json', paused: false });
+  });
 });

@@ -66,13 +66,20 @@ describe('evalpool tasks paused list|delete', () => {
     assert.match(bad.stderr, /--older-than "soon": must be a number followed by ms, s, m, h or d/);
   });
 
-  test('list prints the whole reason of each task, however long', async () => {
+  test('list prints the whole reason of each task, however long, wrapped to 100 columns (one line with --wide)', async () => {
     const [jobId] = await redisHandle.redis.zrange(queueKey(redisHandle.prefix, 'env-b', 'failed'), '0', '0');
-    const reason = `miner_unavailable: circuit of http://10.0.0.7:8000 is open until 2026-12-07T01:00:00.000Z; it opened on: POST /reset: connect ECONNREFUSED 10.0.0.7:8000 ${'x'.repeat(60)}`;
+    const reason = `miner_unavailable: circuit of http://10.0.0.7:8000 is open until 2026-12-07 01:00:00Z; it opened on: POST /reset: connect ECONNREFUSED 10.0.0.7:8000 ${'x'.repeat(60)}`;
     await redisHandle.redis.hset(queueKey(redisHandle.prefix, 'env-b', jobId!), 'failedReason', reason);
     const listed = await runCli(['tasks', 'paused', 'list', '--env', 'env-b'], vars());
     assert.equal(listed.code, 0, listed.stderr);
-    assert.ok(listed.stdout.includes(`  reason: ${reason}\n`), listed.stdout);
+    for (const line of listed.stdout.split('\n')) assert.ok(line.length <= 100, `${line.length} columns: ${line}`);
+    // The lines after "  reason: " are indented to its end; joined again they are the whole reason.
+    const block = /\n {2}reason: (miner_unavailable: circuit[^\n]*(?:\n {10}\S[^\n]*)*)/.exec(listed.stdout);
+    assert.ok(block, listed.stdout);
+    assert.ok(block[1]!.includes('\n'), 'wrapped');
+    assert.equal(block[1]!.replace(/\n {10}/g, ' '), reason);
+    const wide = await runCli(['tasks', 'paused', 'list', '--env', 'env-b', '--wide'], vars());
+    assert.ok(wide.stdout.includes(`  reason: ${reason}\n`), wide.stdout);
   });
 
   test('delete with --dry-run deletes nothing; without it deletes what the filters select and says how many', async () => {

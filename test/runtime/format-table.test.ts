@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { rowsAsJson, snakeKeys } from '../../src/cli/output.ts';
-import { elideMiddle, formatTable, TABLE_MAX_WIDTH } from '../../src/runtime/format-table.ts';
+import { elideList, elideMiddle, formatTable, TABLE_MAX_WIDTH, wrapText } from '../../src/runtime/format-table.ts';
 
 // Real SS58 hotkeys: 48 characters.
 const HOTKEYS = [
@@ -36,8 +36,56 @@ describe('CLI tables', () => {
     assert.ok(wide.split('\n').some((line) => line.length > TABLE_MAX_WIDTH));
   });
 
+  test('a header wider than its cells is broken into lines before a URL is elided (miners show)', () => {
+    const url = 'http://127.0.0.1:19201';
+    const rows = HOTKEYS.map((hotkey, uid) => [uid, hotkey, 'a1b2c3d4', url, 0, 'endpoint', 'excluded: bad_form: no revision given']);
+    const text = formatTable(['uid', 'hotkey', 'revision', 'endpoint', 'committed_block', 'form', 'status'], rows);
+    const lines = text.split('\n');
+    for (const line of lines) assert.ok(line.length <= TABLE_MAX_WIDTH, `${line.length} columns: ${line}`);
+    assert.ok(text.includes(url), `the URL whole:\n${text}`);
+    // The header's words on two lines, the last one on the rule; the cells start after it.
+    assert.match(lines[0]!, /\bcommitted$/);
+    assert.match(lines[1]!, /^uid\s+hotkey\s+revision\s+endpoint\s+block\s+form\s+status$/);
+    assert.match(lines[2]!, /^-+( {2}-+)+$/);
+    assert.equal(lines.length, 3 + HOTKEYS.length);
+    // With room, nothing changes: one header line.
+    assert.equal(formatTable(['committed_block'], [[0]]).split('\n')[0], 'committed_block');
+  });
+
+  test('a list keeps its items when space can be found elsewhere, and loses whole items (counted) when not', () => {
+    const envs = 'mujoco/balance-v1,mujoco/reach-v1,mujoco/push-v1';
+    const episodes = 'ok 150 · fail 30 · unavail 4';
+    // 126 columns in full: the id (a key) and the header "last seen" give the room, not the list.
+    const text = formatTable(['worker', 'state', 'last seen', 'envs', 'conc', 'busy'], [[HOTKEYS[0], 'live', '3s ago', envs, 4, 1]]);
+    for (const line of text.split('\n')) assert.ok(line.length <= TABLE_MAX_WIDTH, `${line.length} columns: ${line}`);
+    assert.ok(text.includes(envs), `every env shown:\n${text}`);
+    assert.ok(text.includes('5GrwvaE') && !text.includes(HOTKEYS[0]!), `the worker id gave the room:\n${text}`);
+    const both = formatTable(['worker', 'envs', 'episodes'], [['gpu-node-3-4711', envs, episodes]]);
+    assert.ok(both.includes(envs) && both.includes(episodes), both);
+
+    assert.equal(elideList(envs, 36), 'mujoco/balance-v1,…+2');
+    assert.equal(elideList(envs, 40), 'mujoco/balance-v1,mujoco/reach-v1,…+1');
+    assert.equal(elideList(episodes, 22), 'ok 150 · fail 30 · …+1');
+    assert.equal(elideList(envs, envs.length), envs);
+    assert.equal(elideList('one-long-item-without-separator', 10), elideMiddle('one-long-item-without-separator', 10));
+    const crowded = formatTable(['a', 'b'], [[envs, `${envs},${envs}`]]);
+    for (const line of crowded.split('\n')) assert.ok(line.length <= TABLE_MAX_WIDTH, `${line.length} columns: ${line}`);
+    assert.match(crowded, /,…\+\d\n?/, `no room: whole items dropped and counted:\n${crowded}`);
+    assert.doesNotMatch(crowded, /[a-z]…[a-z]/, 'no item cut in its middle');
+  });
+
   test('a narrow table is left as it is', () => {
     assert.equal(formatTable(['a', 'b'], [['x', 1]]), 'a  b\n-  -\nx  1');
+  });
+
+  test('wrapText breaks at spaces within the width, indents, and splits a word longer than a line without losing a character', () => {
+    assert.equal(wrapText('aa bb cc dd', 10, '    ', 'x: '), 'x: aa bb\n    cc dd');
+    assert.equal(wrapText('short', 20, '  ', '- '), '- short');
+    const long = `see ${'y'.repeat(25)} end`;
+    const wrapped = wrapText(long, 12, '  ');
+    for (const line of wrapped.split('\n')) assert.ok(line.length <= 12, line);
+    assert.equal(wrapped.replace(/\n {2}/g, ''), `  see${'y'.repeat(25)} end`, 'every character kept');
+    assert.ok(wrapped.includes('y'.repeat(10)));
   });
 
   test('elideMiddle keeps the head and the tail', () => {

@@ -97,6 +97,8 @@ describe('the miners file, watched', () => {
 
       const failed = lines.filter((l) => l.msg === 'scheduler task failed (logged again only when the error changes)');
       assert.equal(failed.length, 1, 'the missing file at start: one line');
+      // Its one sentence, no stack and no repetition ("(ENOENT): ENOENT: no such file or directory, stat …").
+      assert.equal(failed[0]!.err, `${file}: cannot read the miners file (ENOENT)`);
       assert.equal(lines.filter((l) => l.msg === 'scheduler task succeeds again').length, 1);
       assert.equal(
         lines.filter((l) => l.msg === 'miner discovery failed: keeping the last known miners').length,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import pino from 'pino';
 import { LeaseLostError } from '../../src/pool/fenced-create.ts';
 import { poolKeys } from '../../src/pool/pool-keys.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
@@ -9,7 +10,7 @@ import { coreLeaderTasks } from '../helpers/core-leader-tasks.ts';
 import { seedActiveMiners, seedSlots } from '../helpers/seed.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 import { useTestDatabase } from '../helpers/test-database.ts';
-import { capturingLogger, testLogger } from '../helpers/test-logger.ts';
+import { capturingLogger, capturingStream, testLogger } from '../helpers/test-logger.ts';
 import { deletePrefix, useTestRedis } from '../helpers/test-redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { inFlightByHotkey, poolConfig, poolTasks, putList } from '../pool/pool-fixture.ts';
@@ -154,6 +155,18 @@ describe('the scheduler: one leader among replicas', () => {
       [{ level: 30, msg: 'scheduler term ended: the lease was lost; campaigning again' }],
       JSON.stringify(notable),
     );
+  });
+
+  test("the weights task's log lines carry its component once (a child of a child repeated the key)", async () => {
+    const { stream, text } = capturingStream();
+    const a = replica('a', { logger: pino({ level: 'debug' }, stream), tasks: (listed) => listed.filter((t) => t.name === 'weights') });
+    await a.start();
+    const weightsLines = (): string[] =>
+      text()
+        .split('\n')
+        .filter((l) => l.includes('"component":"weights"'));
+    await waitFor('a line of the weights task', () => weightsLines().length > 0, 10_000);
+    for (const line of weightsLines()) assert.equal(line.split('"component":').length - 1, 1, line);
   });
 
   test('a renewal that never comes back (Redis answers nothing, the socket stays open) ends the term; leadership returns with Redis', async () => {

@@ -4,6 +4,7 @@ import type { SamplingListSummary } from '../../db/tables/sampling-lists.ts';
 import { getSamplingListSummaries } from '../../db/tables/sampling-lists.ts';
 import { getLatestScoringPass, type ScoringPassSummary } from '../../db/tables/score-snapshots.ts';
 import { getLatestWeightsHead, type WeightsHead } from '../../db/tables/weights.ts';
+import { formatTime } from '../../runtime/format-time.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { type ReaderResult, readWithin, type SchedulerStatus, type TaskStats, type WorkerStatus } from '../readers.ts';
 import { unconsumedEnvs, unconsumedSentence } from '../unconsumed-envs.ts';
@@ -61,7 +62,7 @@ function minersWarning(s: SchedulerStatus | null): string | null {
   const failing = s?.tasks?.find((t) => t.name === 'miners' && t.lastError);
   if (failing) return `miner discovery fails, so no miner is evaluated: ${failing.lastError}`;
   const stale = s?.minerDiscovery?.stale;
-  if (stale) return `miner discovery fails since ${stale.since.toISOString()}; the last known miners are kept: ${stale.error}`;
+  if (stale) return `miner discovery fails since ${formatTime(stale.since)}; the last known miners are kept: ${stale.error}`;
   return null;
 }
 

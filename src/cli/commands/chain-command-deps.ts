@@ -1,4 +1,5 @@
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
+import { PRINTING_LOG_LEVEL } from '../../config/constants.ts';
 import type { Config } from '../../config/schema.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
 import { createLogger, type Logger } from '../../runtime/logger.ts';
@@ -10,7 +11,7 @@ export interface ChainCommandDeps {
   readonly out: (line: string) => void;
   /** Writes a line to standard error. */
   readonly err: (line: string) => void;
-  /** Makes the logger (default: standard error, level info; readable on a terminal, JSON lines otherwise). */
+  /** Makes the logger (default: standard error, level info or, for a printing command, error; readable on a terminal, JSON lines otherwise). */
   readonly logger: () => Logger;
   /** The configuration flags fall back to (default: parsed from the environment; exit 2 if invalid). */
   readonly config: () => Config;
@@ -18,14 +19,18 @@ export interface ChainCommandDeps {
   readonly createProvider?: (endpoint: string) => ProviderInterface;
 }
 
-/** The real process's streams and logger, with `overrides` applied. */
-export function chainCommandDeps(overrides: Partial<ChainCommandDeps> = {}): ChainCommandDeps {
+/**
+ * The real process's streams and logger, with `overrides` applied. A one-shot command that prints
+ * (`miners show`, `crypto …`) passes `printing`: its logger logs errors only, as in context.ts
+ * (loadPrintingContext); the validator logs at info.
+ */
+export function chainCommandDeps(overrides: Partial<ChainCommandDeps> = {}, printing = false): ChainCommandDeps {
   return {
     out: (line) => void process.stdout.write(`${line}\n`),
     err: (line) => void process.stderr.write(`${line}\n`),
     logger: () =>
       createLogger(
-        { logging: { level: 'info', pretty: undefined } },
+        { logging: { level: printing ? PRINTING_LOG_LEVEL : 'info', pretty: undefined } },
         { destination: process.stderr, isTTY: process.stderr.isTTY === true },
       ),
     config: () => loadPrintingContext().config,

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderConfigTable, replaceConfigTable } from '../../config/config-table.ts';
+import { configTableRows, renderConfigTable, replaceConfigTable } from '../../config/config-table.ts';
 import { describeConfig } from '../../config/load-config.ts';
 import type { Config } from '../../config/schema.ts';
 import { formatTable } from '../../runtime/format-table.ts';
@@ -41,7 +41,16 @@ export async function configCheck(options: OutputOptions): Promise<void> {
 }
 
 /** `evalpool config table [--write docs/configuration.md]` (loaded when it runs: see main.ts). */
-export function configTable(options: { write?: string }): void {
+export function configTable(options: OutputOptions & { write?: string }): void {
+  if (options.json && options.write) {
+    process.stderr.write('evalpool: --json prints the rows; it does not go with --write\n');
+    process.exitCode = EXIT_CONFIG;
+    return;
+  }
+  if (options.json) {
+    printJson(configTableRows());
+    return;
+  }
   if (!options.write) {
     console.log(renderConfigTable());
     return;

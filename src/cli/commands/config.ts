@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type OutputOptions, outputFlags } from '../output.ts';
+import { jsonFlag, type OutputOptions, outputFlags } from '../output.ts';
 
 /** `evalpool config check` and `evalpool config table`. */
 export function register(program: Command): void {
@@ -11,9 +11,8 @@ export function register(program: Command): void {
     )
     .action(async (options: OutputOptions) => (await import('./config-actions.ts')).configCheck(options));
 
-  config
-    .command('table')
+  jsonFlag(config.command('table'), 'the markdown table')
     .description('print the markdown table of every variable (default, rule, meaning)')
     .option('--write <page>', 'replace the table between the markers of this page (docs/configuration.md) instead of printing it')
-    .action(async (options: { write?: string }) => (await import('./config-actions.ts')).configTable(options));
+    .action(async (options: OutputOptions & { write?: string }) => (await import('./config-actions.ts')).configTable(options));
 }

@@ -26,7 +26,7 @@ const RAW_FIELD_MAX_BYTES = 128;
 
 /** `crypto keygen` (loaded when it runs: see main.ts). */
 export async function keygen(options: KeygenOptions, overrides: Partial<ChainCommandDeps>): Promise<void> {
-  const deps = chainCommandDeps(overrides);
+  const deps = chainCommandDeps(overrides, true);
   await runChainCommand(deps, async () => {
     const { privateKey, publicKey } = generateKeyPairSync('x25519');
     try {
@@ -52,7 +52,7 @@ export async function keygen(options: KeygenOptions, overrides: Partial<ChainCom
 
 /** `crypto public-key` (loaded when it runs: see main.ts). */
 export async function publicKey(options: { keyFile: string; json?: boolean }, overrides: Partial<ChainCommandDeps>): Promise<void> {
-  const deps = chainCommandDeps(overrides);
+  const deps = chainCommandDeps(overrides, true);
   await runChainCommand(deps, async () => {
     const key = await loadBackendPrivateKey({ file: options.keyFile });
     deps.out(options.json === true ? JSON.stringify({ public_key: key.publicKeyHex }) : key.publicKeyHex);
@@ -61,7 +61,7 @@ export async function publicKey(options: { keyFile: string; json?: boolean }, ov
 
 /** `crypto encrypt-endpoint` (loaded when it runs: see main.ts). */
 export async function encryptEndpoint(uuid: string, options: EncryptOptions, overrides: Partial<ChainCommandDeps>): Promise<void> {
-  const deps = chainCommandDeps(overrides);
+  const deps = chainCommandDeps(overrides, true);
   await runChainCommand(deps, () => {
     const blob = encryptDeploymentId(uuid, parseX25519PublicKeyHex(options.publicKey, '--public-key'));
     if (options.repo === undefined || options.rev === undefined) {

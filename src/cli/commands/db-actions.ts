@@ -65,24 +65,26 @@ export async function dbStatus(options: OutputOptions): Promise<void> {
 }
 
 /**
- * `evalpool db reset [--yes]` (loaded when it runs: see main.ts). A database that does not exist
- * yet is created without a question: nothing is lost.
+ * `evalpool db reset [--yes] [--json]` (loaded when it runs: see main.ts). A database that does
+ * not exist yet is created without a question: nothing is lost.
  */
-export async function dbReset(options: { yes?: boolean; force?: boolean }): Promise<void> {
+export async function dbReset(options: OutputOptions & { yes?: boolean; force?: boolean }): Promise<void> {
   const { config, logger } = loadPrintingContext();
   const url = config.storage.databaseUrl;
   const { name } = splitDatabaseUrl(url);
   await runCommand(config, async () => {
     const created = await ensureDatabase(url);
-    if (created) console.log(`database "${name}" does not exist, so nothing is lost: db reset creates it`);
-    else {
+    if (created) {
+      if (!options.json) console.log(`database "${name}" does not exist, so nothing is lost: db reset creates it`);
+    } else {
       if (
         !(await confirm(
           `drop database "${name}" and create it again (every result, weight and slot is lost)?`,
           options.yes === true || options.force === true,
         ))
       ) {
-        console.log('nothing reset');
+        if (options.json) printJson({ database: name, reset: false, created: false, migrations_applied: 0 });
+        else console.log('nothing reset');
         return;
       }
       await dropDatabase(url);
@@ -92,7 +94,8 @@ export async function dbReset(options: { yes?: boolean; force?: boolean }): Prom
     try {
       const run = await migrateToLatest(kysely);
       if (run.error) throw run.error;
-      console.log(`database "${name}" was ${created ? 'created' : 'reset'} (${run.results.length} migrations applied)`);
+      if (options.json) printJson({ database: name, reset: true, created, migrations_applied: run.results.length });
+      else console.log(`database "${name}" was ${created ? 'created' : 'reset'} (${run.results.length} migrations applied)`);
     } finally {
       await kysely.destroy();
     }

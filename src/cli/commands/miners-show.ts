@@ -26,7 +26,7 @@ function minerRows(snapshot: MinerSnapshot): Cell[][] {
 
 /** `evalpool miners show` (loaded when it runs: see main.ts). */
 export async function minersShow(options: ShowOptions, overrides: Partial<ChainCommandDeps>): Promise<void> {
-  const deps = chainCommandDeps(overrides);
+  const deps = chainCommandDeps(overrides, true);
   await runChainCommand(deps, async () => {
     // Flags win; without them the configured source is used, as `serve` would.
     const config = options.chainEndpoint === undefined && options.minersFile === undefined ? deps.config() : undefined;

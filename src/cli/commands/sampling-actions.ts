@@ -22,6 +22,8 @@ export interface SamplingShowOptions extends OutputOptions {
   limit: string;
 }
 
+const SYNC_HEADERS = ['env', 'action', 'changes'];
+
 const LIST_HEADERS = ['env', 'family', 'size', 'scored', 'rotation', 'last_rotation', 'next_rotation', 'version'];
 
 function listRow(list: CurrentList): Cell[] {
@@ -95,11 +97,22 @@ export async function samplingShow(envId: string | undefined, options: SamplingS
 }
 
 /** `sampling rotate` (loaded when it runs: see main.ts). */
-export async function samplingRotate(envId: string): Promise<void> {
+export async function samplingRotate(envId: string, options: OutputOptions = {}): Promise<void> {
   const context = loadPrintingContext();
   await runCommand(context.config, () =>
     withExistingDatabase(context, async (db) => {
       const rotation = await rotateNow(db, envId, 'ops');
+      // Counts only, as in the table: the ids are ops-only (`sampling show --ids`).
+      if (options.json) {
+        printJson({
+          env: envId,
+          from_version: rotation.version - 1,
+          version: rotation.version,
+          ids_out: rotation.idsOut.length,
+          ids_in: rotation.idsIn.length,
+        });
+        return;
+      }
       console.log(
         `rotated ${envId}: version ${rotation.version - 1} → ${rotation.version}, ${rotation.idsOut.length} ids out, ${rotation.idsIn.length} ids in ` +
           '(the scheduler removes pending tasks of the ids that left on its next tick)',
@@ -109,7 +122,7 @@ export async function samplingRotate(envId: string): Promise<void> {
 }
 
 /** `sampling sync` (loaded when it runs: see main.ts). */
-export async function samplingSync(options: { force?: boolean }): Promise<void> {
+export async function samplingSync(options: OutputOptions & { force?: boolean }): Promise<void> {
   const context = loadPrintingContext();
   await runCommand(context.config, () =>
     withExistingDatabase(context, async (db) => {
@@ -125,7 +138,8 @@ export async function samplingSync(options: { force?: boolean }): Promise<void> 
         ...sync.unchanged.map((env) => [env, 'unchanged', '']),
         ...sync.withoutDefinition.map((env) => [env, 'no definition file', 'kept as it is']),
       ];
-      console.log(formatTable(['env', 'action', 'changes'], rows));
+      if (options.json) printJson(rowsAsJson(SYNC_HEADERS, rows));
+      else console.log(formatTable(SYNC_HEADERS, rows, { wide: options.wide }));
       if (sync.refused.length > 0) {
         for (const r of sync.refused) process.stderr.write(`evalpool: ${r.message}\n`);
         process.exitCode = 1;

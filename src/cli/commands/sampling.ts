@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { outputFlags } from '../output.ts';
+import { jsonFlag, type OutputOptions, outputFlags } from '../output.ts';
 import type { SamplingShowOptions } from './sampling-actions.ts';
 
 /** Where the ids are shown: never to miners. */
@@ -17,17 +17,15 @@ export function register(program: Command): void {
     .option('--limit <n>', 'rotations shown with an env', '20')
     .action(async (envId: string | undefined, options: SamplingShowOptions) => (await actions()).samplingShow(envId, options));
 
-  sampling
-    .command('rotate')
+  jsonFlag(sampling.command('rotate'), 'a sentence')
     .description("ops: rotate one environment's list now (FIFO: the oldest ids leave, new random ids join), whether due or not")
     .argument('<env>', 'an environment id, e.g. mujoco/reach-v1')
-    .action(async (envId: string) => (await actions()).samplingRotate(envId));
+    .action(async (envId: string, options: OutputOptions) => (await actions()).samplingRotate(envId, options));
 
-  sampling
-    .command('sync')
+  outputFlags(sampling.command('sync'))
     .description(
       'apply the definition files (EVALPOOL_SAMPLING_LISTS_DIR) to the stored lists, as `serve` does on start; prints what changed',
     )
     .option('--force', 'replace a list whose dataset or list_size changed with a new one (otherwise refused)')
-    .action(async (options: { force?: boolean }) => (await actions()).samplingSync(options));
+    .action(async (options: OutputOptions & { force?: boolean }) => (await actions()).samplingSync(options));
 }

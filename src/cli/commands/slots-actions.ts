@@ -63,7 +63,7 @@ export async function slotsShow(hotkey: string | undefined, options: OutputOptio
 }
 
 /** `slots set` (loaded when it runs: see main.ts). */
-export async function slotsSet(program: Command, hotkey: string, value: string, options: { new?: boolean }): Promise<void> {
+export async function slotsSet(program: Command, hotkey: string, value: string, options: OutputOptions & { new?: boolean }): Promise<void> {
   const parsed = v.safeParse(SlotsArgument, value.trim().toLowerCase());
   if (!parsed.success) program.error(`evalpool: slots "${value}" must be an integer from 0 to ${SLOTS_PIN_MAX}, or auto`, { exitCode: 2 });
   const pin = parsed.output === 'auto' ? null : parsed.output;
@@ -78,20 +78,22 @@ export async function slotsSet(program: Command, hotkey: string, value: string, 
       }
       const result = await pinSlots(db, hotkey, pin);
       if (!result) throw new CommandInputError(`hotkey ${hotkey} has no slots; nothing to unpin`);
-      if (pin === null) console.log(`unpinned ${hotkey}: ${result.after} slots (its adjusted value), was ${result.before ?? '-'}`);
+      if (options.json) printJson({ hotkey, pinned: pin, slots: result.after, was: result.before });
+      else if (pin === null) console.log(`unpinned ${hotkey}: ${result.after} slots (its adjusted value), was ${result.before ?? '-'}`);
       else console.log(`pinned ${hotkey} to ${pin} slots, was ${result.before ?? '- (new hotkey)'}`);
     }),
   );
 }
 
 /** `slots pause` and `slots resume` (loaded when they run: see main.ts). */
-export async function slotsPause(hotkey: string, paused: boolean): Promise<void> {
+export async function slotsPause(hotkey: string, paused: boolean, options: OutputOptions = {}): Promise<void> {
   const context = loadPrintingContext();
   await runCommand(context.config, () =>
     withExistingDatabase(context, async (db) => {
       if ((await setSchedulingPaused(db, hotkey, paused)) === undefined)
         throw new CommandInputError(`hotkey ${hotkey} has no slots yet (\`evalpool slots show\` lists the hotkeys that have some)`);
-      console.log(`${paused ? 'paused' : 'resumed'} scheduling for ${hotkey}`);
+      if (options.json) printJson({ hotkey, paused });
+      else console.log(`${paused ? 'paused' : 'resumed'} scheduling for ${hotkey}`);
     }),
   );
 }

@@ -6,7 +6,7 @@ import { isKnownHotkey } from '../../db/tables/miners.ts';
 import { deletePausedTasks, findPausedTasks, type PausedFilter, type PausedTask, unknownEnvProblem } from '../../pool/paused-tasks.ts';
 import { getPoolStats } from '../../pool/pool-stats.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
-import { formatTable } from '../../runtime/format-table.ts';
+import { formatTable, formatTableLines, TABLE_MAX_WIDTH, wrapText } from '../../runtime/format-table.ts';
 import { formatTime } from '../../runtime/format-time.ts';
 import { closeRedis, createRedis } from '../../runtime/redis.ts';
 import { waitForRedis } from '../../runtime/wait-ready.ts';
@@ -63,9 +63,9 @@ async function checkFilter(context: CommandContext, redis: Redis, filter: Paused
     });
   } catch (error) {
     if (error instanceof CommandInputError) throw error;
-    context.logger.warn(
-      { hotkey, err: errorMessage(error) },
-      'could not check the hotkey in Postgres; filtering paused tasks by it unchecked',
+    // Said to the operator, not logged: this command logs only errors (context.ts).
+    process.stderr.write(
+      `warning: could not check the hotkey in Postgres (${errorMessage(error)}); filtering paused tasks by it unchecked\n`,
     );
   }
 }
@@ -75,14 +75,22 @@ function pausedRows(tasks: readonly PausedTask[], now: number) {
 }
 
 /**
- * The paused tasks as a table, each row followed by its whole reason: cut to a column, "circuit of
- * … is open" hid what was wrong with the miner (the reason is the operator's first question).
+ * The paused tasks as a table, each row followed by its whole reason, wrapped to the table's 100
+ * columns (in one line with `--wide`): cut to a column, "circuit of … is open" hid what was wrong
+ * with the miner (the reason is the operator's first question).
  */
 function pausedTable(tasks: readonly PausedTask[], now: number, wide: boolean | undefined): string {
   const rows = pausedRows(tasks, now).map((row) => row.slice(0, -1));
-  const [header, rule, ...lines] = formatTable(PAUSED_HEADERS.slice(0, -1), rows, { wide }).split('\n');
-  return [header, rule, ...lines.map((line, i) => `${line}\n  reason: ${tasks[i]!.reason ?? '(none recorded)'}`)].join('\n');
+  const { head, rows: lines } = formatTableLines(PAUSED_HEADERS.slice(0, -1), rows, { wide });
+  const reason = (task: PausedTask): string => {
+    const text = task.reason ?? '(none recorded)';
+    return wide ? `${REASON_LABEL}${text}` : wrapText(text, TABLE_MAX_WIDTH, ' '.repeat(REASON_LABEL.length), REASON_LABEL);
+  };
+  return [...head, ...lines.map((line, i) => `${line}\n${reason(tasks[i]!)}`)].join('\n');
 }
+
+/** What starts the reason line under each paused task; the wrapped lines are indented to its end. */
+const REASON_LABEL = '  reason: ';
 
 async function withRedis(context: CommandContext, body: (redis: Redis) => Promise<void>): Promise<void> {
   const redis = createRedis(context.config.storage.redisUrl, 'command', context.logger);

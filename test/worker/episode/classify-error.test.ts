@@ -73,3 +73,10 @@ void describe('error classes', () => {
     });
   });
 });
+
+void describe('circuit-open reason', () => {
+  void test("says when the circuit closes in the CLI's one timestamp format (to the second, as tables show it)", () => {
+    const error = new CircuitOpenError('http://m', Date.UTC(2026, 11, 7, 8, 22, 17, 100), 'POST /reset: HTTP 500');
+    assert.equal(error.message, 'circuit of http://m is open until 2026-12-07 08:22:17Z; it opened on: POST /reset: HTTP 500');
+  });
+});

@@ -295,7 +295,7 @@ void describe('environment, worker and breaker', () => {
       await run({ breaker, endpoint: miner.url }),
       'miner_unavailable',
       'retry',
-      /circuit of http:\/\/127\.0\.0\.1:\d+ is open until [^;]+; it opened on: .*500/,
+      /circuit of http:\/\/127\.0\.0\.1:\d+ is open until \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ; it opened on: .*500/,
     );
     assert.equal(miner.counts.reset, calls, 'the miner was not called');
     now = 1_000;
