@@ -46,13 +46,25 @@ export function createRedis(url: string, role: RedisRole, logger: Logger, connec
   });
   // ioredis emits an error per reconnect attempt.
   const errors = new DistinctMessages();
+  let wasReady = false;
+  redis.once('ready', () => {
+    wasReady = true;
+  });
   redis.on('error', (error: Error) => {
     // After a refusal, what the closing connection still reports (e.g. its ready check) is noise.
     if (refusals.has(redis)) return;
     const command = failedCommand(error);
     if (command?.name === 'select') {
-      // Not logged: whoever waits for the connection (waitForRedis) gets the refusal as an error.
-      refusals.set(redis, new RedisDatabaseRefusedError(url, String(command.args?.[0] ?? '?'), error.message));
+      const refusal = new RedisDatabaseRefusedError(url, String(command.args?.[0] ?? '?'), error.message);
+      refusals.set(redis, refusal);
+      // At start, whoever waits for the connection (waitForRedis) reports the refusal. On a
+      // reconnect (the server restarted with fewer databases) nobody waits: say it here, once,
+      // or every later command fails with a bare "Connection is closed".
+      if (wasReady)
+        logger.error(
+          { component: 'redis', role, url: maskUrlPassword(url), err: refusal.message },
+          'redis refused the database on reconnect; the connection is closed',
+        );
       redis.disconnect();
       return;
     }

@@ -10,8 +10,11 @@ import { makeTempDir, removeTempDir } from './with-temp-dir.ts';
  */
 export interface PrivateRedis {
   readonly url: string;
-  /** Starts the server again on the same port and folder (with the AOF, when it was written). */
-  start(): Promise<void>;
+  /**
+   * Starts the server again on the same port and folder (with the AOF, when it was written);
+   * `databases` sets how many database indexes it has (16 by default).
+   */
+  start(settings?: { readonly databases?: number }): Promise<void>;
   /** kill -9: nothing is saved on the way down (only what the AOF already holds survives). */
   kill(): Promise<void>;
   /** Kills the server and deletes its folder. */
@@ -32,7 +35,7 @@ export async function startPrivateRedis(options: { readonly appendonly?: boolean
   const dir = makeTempDir('redis');
   const port = await freePort();
   let child: ChildProcess | undefined;
-  const start = async (): Promise<void> => {
+  const start = async (settings: { readonly databases?: number } = {}): Promise<void> => {
     const args = [
       '--port',
       String(port),
@@ -46,6 +49,7 @@ export async function startPrivateRedis(options: { readonly appendonly?: boolean
       options.appendonly ? 'yes' : 'no',
       '--logfile',
       '',
+      ...(settings.databases === undefined ? [] : ['--databases', String(settings.databases)]),
     ];
     const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;

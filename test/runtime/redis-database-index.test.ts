@@ -4,9 +4,11 @@ import { REDIS_START_TIMEOUT_MS } from '../../src/config/constants.ts';
 import { closeRedis, createRedis, databaseRefusal } from '../../src/runtime/redis.ts';
 import { RedisDatabaseRefusedError } from '../../src/runtime/redis-database-refused.ts';
 import { waitForRedis } from '../../src/runtime/wait-ready.ts';
+import { privateRedisUnavailable, startPrivateRedis } from '../helpers/private-redis.ts';
 import { randomName } from '../helpers/random-name.ts';
 import { capturingLogger } from '../helpers/test-logger.ts';
 import { useTestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /** The test Redis's URL with another database index in its path. */
 function withIndex(url: string, index: string): string {
@@ -61,6 +63,28 @@ describe('a Redis database index the server does not have', () => {
       await connection.del(key);
     } finally {
       await closeRedis(connection);
+    }
+  });
+
+  test('refused on a reconnect (the server came back with fewer databases): said once at error level, the connection stays closed', {
+    skip: privateRedisUnavailable(),
+  }, async () => {
+    const server = await startPrivateRedis();
+    const { logger, lines } = capturingLogger();
+    const connection = createRedis(withIndex(server.url, '5'), 'command', logger);
+    try {
+      await waitForRedis(connection, REDIS_START_TIMEOUT_MS);
+      await connection.set('k', 'on five');
+      await server.kill();
+      await server.start({ databases: 2 });
+      await waitFor('the refusal on reconnect', async () => databaseRefusal(connection) !== undefined);
+      const said = lines.filter((l) => l.msg === 'redis refused the database on reconnect; the connection is closed');
+      assert.equal(said.length, 1);
+      assert.match(String(said[0]!.err), /refused database 5: ERR DB index is out of range/);
+      await assert.rejects(connection.get('k'), 'no command runs on another database');
+    } finally {
+      await closeRedis(connection);
+      await server.destroy();
     }
   });
 });
