@@ -1,19 +1,19 @@
 import type { Logger } from 'pino';
 import { errorMessage } from '../runtime/error-message.ts';
 
-/** A serialised resource and the version it was built from. */
-export interface CachedBody {
+/** A resource (by default its serialised JSON body) and the version it was built from. */
+export interface CachedBody<T = string> {
   readonly version: string;
-  /** The JSON body, or null when the resource does not exist (yet). */
-  readonly body: string | null;
+  /** The body, or null when the resource does not exist (yet). */
+  readonly body: T | null;
 }
 
 /** Options of {@link LatestCache}. */
-export interface LatestCacheOptions {
+export interface LatestCacheOptions<T = string> {
   /** Cheap probe of the newest row's version; null when there is none. */
   readonly probe: () => Promise<string | null>;
   /** Loads and serialises the newest row (or `{version: '', body: null}` when there is none). */
-  readonly load: () => Promise<CachedBody>;
+  readonly load: () => Promise<CachedBody<T>>;
   /** At most one probe per this many ms. */
   readonly refreshMs: number;
   readonly logger: Logger;
@@ -32,24 +32,24 @@ export interface LatestCacheOptions {
  * Polling rather than LISTEN/NOTIFY: the probe is one index lookup per second per process, needs
  * no dedicated connection, no reconnect logic, and works the same whoever wrote the row.
  */
-export class LatestCache {
-  private current: CachedBody | undefined;
+export class LatestCache<T = string> {
+  private current: CachedBody<T> | undefined;
   private checkedAt = Number.NEGATIVE_INFINITY;
-  private refreshing: Promise<CachedBody> | undefined;
+  private refreshing: Promise<CachedBody<T>> | undefined;
   private readonly now: () => number;
 
-  constructor(private readonly options: LatestCacheOptions) {
+  constructor(private readonly options: LatestCacheOptions<T>) {
     this.now = options.now ?? (() => performance.now());
   }
 
   /** The value in memory when it is fresh enough, without any I/O; starts a refresh when stale. */
-  peek(): CachedBody | undefined {
+  peek(): CachedBody<T> | undefined {
     if (this.current && this.now() - this.checkedAt >= this.options.refreshMs) this.refreshInBackground();
     return this.current;
   }
 
   /** The value, loading it the first time (throws if that first load fails). */
-  async get(): Promise<CachedBody> {
+  async get(): Promise<CachedBody<T>> {
     return this.peek() ?? (await this.refresh());
   }
 
@@ -64,14 +64,14 @@ export class LatestCache {
     });
   }
 
-  private refresh(): Promise<CachedBody> {
+  private refresh(): Promise<CachedBody<T>> {
     this.refreshing ??= this.doRefresh().finally(() => {
       this.refreshing = undefined;
     });
     return this.refreshing;
   }
 
-  private async doRefresh(): Promise<CachedBody> {
+  private async doRefresh(): Promise<CachedBody<T>> {
     const started = this.now();
     try {
       const version = await this.options.probe();

@@ -8,6 +8,7 @@
  * and who took the env from it later. Multi-env subsets follow the same rule on every env at
  * once, so these per-env lines are what a miner improves on. Pure: the report in, facts out.
  */
+import { meetsCoverage } from './coverage.ts';
 import type { MinerScore, ScoreReport } from './score-report.ts';
 import { commitOrder, exceedsThreshold } from './subset-winners.ts';
 
@@ -55,6 +56,8 @@ export interface ScoreExplanation {
   /** `2^E − 1`: every non-empty subset of the scored envs. */
   readonly subsets: number;
   readonly minCoverage: number;
+  /** Why the pass published no weights (no scored env, no eligible miner), or null: the last published weights then stand. */
+  readonly unpublished: string | null;
   /** Envs below `minCoverage` (empty when eligible). */
   readonly shortfalls: readonly CoverageShortfall[];
   /** One per scored env when eligible (empty when not). */
@@ -63,15 +66,22 @@ export interface ScoreExplanation {
   readonly summary: string;
 }
 
-/** The smallest n with `n / listSize ≥ minCoverage` (the same quotient test as coverage.ts). */
+/** The smallest n ≤ listSize that meets the coverage (the test coverage.ts applies), from its estimate. */
 function neededResults(listSize: number, minCoverage: number): number {
-  let n = Math.ceil(minCoverage * listSize);
-  while (n > 0 && (n - 1) / listSize >= minCoverage) n--;
-  while (n / listSize < minCoverage) n++;
+  let n = Math.min(listSize, Math.max(0, Math.ceil(minCoverage * listSize)));
+  while (n > 0 && meetsCoverage(n - 1, listSize, minCoverage)) n--;
+  while (n < listSize && !meetsCoverage(n, listSize, minCoverage)) n++;
   return n;
 }
 
-const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const pct = (x: number, digits = 1): string => `${(x * 100).toFixed(digits)}%`;
+
+/** A rate and the threshold it is compared with, with the digits that tell them apart ("80.0% vs 80.0%" reads as a tie). */
+function pctPair(rate: number, threshold: number): [string, string] {
+  let digits = 1;
+  while (digits < 4 && pct(rate, digits) === pct(threshold, digits)) digits++;
+  return [pct(rate, digits), pct(threshold, digits)];
+}
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function rivalOf(m: MinerScore, j: number): Rival {
@@ -106,17 +116,23 @@ function contest(report: ScoreReport, eligible: readonly MinerScore[], uid: numb
   };
 }
 
-function summaryOf(x: Omit<ScoreExplanation, 'summary'>): string {
+function summaryOf(x: Omit<ScoreExplanation, 'summary'>, envCount: number): string {
+  const standing = 'this pass published no weights, so the last published weights stand';
+  if (envCount === 0) return `Nothing to judge: ${x.unpublished ?? 'no scored environment'}; ${standing}.`;
   if (!x.eligible) {
     const envs = x.shortfalls.map((s) => `${s.envId} (${pct(s.coverage)}, ${s.missing} more results needed)`).join(', ');
-    return `Not eligible, so weight 0: coverage is below ${pct(x.minCoverage)} in ${envs}. Missing results come from tasks not yet run, or run and not scored (see the errors).`;
+    const gaps = `coverage is below ${pct(x.minCoverage)} in ${envs}. Missing results come from tasks not yet run, or run and not scored (see the errors)`;
+    return x.unpublished === null ? `Not eligible, so weight 0: ${gaps}.` : `Not eligible: ${gaps}. No miner is eligible, so ${standing}.`;
   }
   if (x.points === 0) {
-    const lost = x.contests.map((c) =>
-      c.outcome === 'taken'
-        ? `${c.envId}: uid ${c.rival!.uid} (committed later) exceeded its threshold ${pct(c.threshold)} with ${pct(c.rival!.successRate)}`
-        : `${c.envId}: ${pct(c.successRate)} does not exceed uid ${c.rival!.uid}'s threshold ${pct(c.rival!.threshold)} (committed at block ${c.rival!.committedBlock})`,
-    );
+    const lost = x.contests.map((c) => {
+      if (c.outcome === 'taken') {
+        const [theirs, threshold] = pctPair(c.rival!.successRate, c.threshold);
+        return `${c.envId}: uid ${c.rival!.uid} (committed later) exceeded its threshold ${threshold} with ${theirs}`;
+      }
+      const [rate, threshold] = pctPair(c.successRate, c.rival!.threshold);
+      return `${c.envId}: ${rate} does not exceed uid ${c.rival!.uid}'s threshold ${threshold} (committed at block ${c.rival!.committedBlock})`;
+    });
     return `Eligible, but wins none of the ${plural(x.subsets, 'env subset')}, so its weight is the floor of the softmax: ${lost.join('; ')}.`;
   }
   const held = x.contests.filter((c) => c.outcome === 'holds').map((c) => c.envId);
@@ -150,8 +166,9 @@ export function explainScore(report: ScoreReport, uid: number): ScoreExplanation
     subsetsWon: self.subsetsWon,
     subsets: 2 ** report.envs.length - 1,
     minCoverage,
+    unpublished: report.reason?.message ?? null,
     shortfalls,
     contests,
   };
-  return { ...facts, summary: summaryOf(facts) };
+  return { ...facts, summary: summaryOf(facts, report.envs.length) };
 }

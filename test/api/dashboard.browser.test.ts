@@ -374,14 +374,17 @@ describe('dashboard in headless chromium', () => {
     assert.match(await text(page, `${panel} [data-last-errors] tr[data-class=env_error] td.message`), /NaN in qpos <img src=x/);
     assert.match(await text(page, `${panel} .meta >> nth=1`), /uid 5 .* circuit open/);
 
-    // Its outcome in the latest pass, explained: the API's sentence and, per env, the contest or the coverage gap.
-    const { miner } = await apiJson<{ miner: { score: { summary: string; eligible: boolean; contests: unknown[] } | null } }>(
-      '/v1/miners/5',
-    );
-    assert.ok(miner.score, 'uid 5 is in the seeded pass');
-    assert.equal(await text(page, `${panel} [data-score-summary]`), miner.score.summary);
-    if (miner.score.eligible) assert.equal(await count(page, `${panel} [data-contests] tbody tr`), miner.score.contests.length);
-    else assert.ok((await count(page, `${panel} [data-shortfalls] tbody tr`)) > 0);
+    // Its outcome in the latest pass, explained: the API's sentence, and per env the contest. The
+    // seeded uid 5 is eligible and exceeds no holder: the expert (uid 3, committed first) holds every env.
+    const { miner } = await apiJson<{ miner: { score: { summary: string } | null } }>('/v1/miners/5');
+    assert.equal(await text(page, `${panel} [data-score-summary]`), miner.score?.summary);
+    assert.match(miner.score?.summary ?? '', /^Eligible, but wins none of the 7 env subsets/);
+    const contests = page.locator(`${panel} [data-contests] tbody tr`);
+    assert.equal(await contests.count(), DASHBOARD_ENVS.filter((e) => e.scored).length);
+    for (let i = 0; i < (await contests.count()); i++) {
+      assert.equal(await contests.nth(i).getAttribute('data-outcome'), 'not-exceeded');
+      assert.equal(await contests.nth(i).locator('td').nth(4).innerText(), 'uid 3');
+    }
 
     // The latest attempts, bounded and newest first: the refusal, then successes.
     assert.equal(await count(page, `${panel} [data-recent-attempts] tbody tr`), MINER_RECENT_ATTEMPTS);

@@ -61,6 +61,44 @@ describe('explainScore: why a miner scores what it scores', () => {
     assert.equal(explainScore(report, 99), undefined, 'a uid the pass did not score');
   });
 
+  test('a pass that published nothing: no eligible miner, or no scored env; the last published weights stand, not "weight 0"', () => {
+    const noneEligible = computeScores(
+      { envs: [{ envId: 'a', listSize: 10 }], miners: [miner(1, 1)], aggregates: [agg(1, 'a', 2, 5)] },
+      params,
+    );
+    const x = explainScore(noneEligible, 1)!;
+    assert.equal(x.unpublished, noneEligible.reason!.message);
+    assert.match(
+      x.summary,
+      /^Not eligible: coverage is below 80\.0% in a \(50\.0%, 3 more results needed\)\..* No miner is eligible, so this pass published no weights, so the last published weights stand\.$/,
+    );
+    assert.doesNotMatch(x.summary, /weight 0/);
+
+    const noEnvs = computeScores({ envs: [], miners: [miner(1, 1)], aggregates: [] }, params);
+    const y = explainScore(noEnvs, 1)!;
+    assert.deepEqual([y.shortfalls, y.contests], [[], []]);
+    assert.equal(
+      y.summary,
+      `Nothing to judge: ${noEnvs.reason!.message}; this pass published no weights, so the last published weights stand.`,
+    );
+  });
+
+  test('a rate and a threshold that round alike get the digits that tell them apart', () => {
+    // uid 2's 78.17% against uid 1's threshold 78.196%: "80.0% vs 80.0%" would read as a tie.
+    const report = computeScores(
+      {
+        envs: [{ envId: 'a', listSize: 100_000 }],
+        miners: [miner(1, 1), miner(2, 2)],
+        aggregates: [agg(1, 'a', 78_000, 100_000), agg(2, 'a', 78_170, 100_000)],
+      },
+      { ...params, thresholdMinGap: 0, thresholdMaxGap: 0.1 },
+    );
+    const x = explainScore(report, 2)!;
+    assert.equal(x.contests[0]!.outcome, 'not-exceeded');
+    const [, rate, threshold] = /: ([\d.]+%) does not exceed uid 1's threshold ([\d.]+%)/.exec(x.summary)!;
+    assert.deepEqual([rate, threshold], ['78.17%', '78.20%'], x.summary);
+  });
+
   test('property: the replayed contest agrees with the scoring (winner of each single env, holds ⇒ points, missing results reach the bar)', () => {
     fc.assert(
       fc.property(inputArb, paramsArb, (input, p) => {

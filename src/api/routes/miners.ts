@@ -1,15 +1,16 @@
 import type { Hono } from 'hono';
-import { API_READER_TIMEOUT_MS, MINER_RECENT_ATTEMPTS } from '../../config/constants.ts';
+import { API_CACHE_REFRESH_MS, API_READER_TIMEOUT_MS, MINER_RECENT_ATTEMPTS } from '../../config/constants.ts';
 import type { Miner } from '../../db/schema.ts';
 import { getLastAttemptsByClass, getRecentAttempts, type LastAttemptOfClass, type RecentAttempt } from '../../db/tables/attempts.ts';
 import { effectiveSlots, getMinerSlots, type MinerSlotsRow } from '../../db/tables/miner-slots.ts';
 import { getActiveMiners } from '../../db/tables/miners.ts';
 import { getLastResults, type LastResult } from '../../db/tables/results.ts';
-import { getLatestScoreSnapshot, getLatestScoreSnapshotHead, type ScoreSnapshotRow } from '../../db/tables/score-snapshots.ts';
+import { getLatestScoreSnapshotVersion, getLatestScoreSnapshotVersioned, type ScoreSnapshotRow } from '../../db/tables/score-snapshots.ts';
 import { explainScore } from '../../scoring/explain-score.ts';
 import type { StoredScoreReport } from '../../scoring/stored-report.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError } from '../api-error.ts';
+import { LatestCache } from '../latest-cache.ts';
 import { parseParam, uidParam } from '../path-params.ts';
 import { type MinerCircuit, type ReaderResult, readWithin } from '../readers.ts';
 
@@ -137,20 +138,18 @@ export function registerMinersRoutes(app: Hono, deps: ApiDeps): void {
     circuit: ctx.circuits.ok ? null : ctx.circuits.error,
   });
 
-  // The latest pass, loaded again only when its version changes: a request costs one index
-  // lookup, not a read of every miner's scores (this route is public and may be polled hard).
-  let scores: { readonly version: string; readonly row: ScoreSnapshotRow } | undefined;
-  async function latestScores(): Promise<ScoreSnapshotRow | undefined> {
-    const head = await getLatestScoreSnapshotHead(deps.db);
-    if (!head) return undefined;
-    const version = `${head.id}:${head.version}`;
-    if (scores?.version !== version) {
-      const row = await getLatestScoreSnapshot(deps.db);
-      if (!row) return undefined;
-      scores = { version, row };
-    }
-    return scores.row;
-  }
+  // The latest pass, parsed once per version and probed at most once per refresh period (single
+  // flight): the route is public and may be polled hard, so a request reads no report.
+  const latestScores = new LatestCache<ScoreSnapshotRow>({
+    name: 'miners/score',
+    refreshMs: deps.tuning?.cacheRefreshMs ?? API_CACHE_REFRESH_MS,
+    logger: deps.logger.child({ component: 'api', route: 'miners' }),
+    probe: () => getLatestScoreSnapshotVersion(deps.db),
+    load: async () => {
+      const latest = await getLatestScoreSnapshotVersioned(deps.db);
+      return latest ? { version: latest.version, body: latest.row } : { version: '', body: null };
+    },
+  });
 
   app.get('/v1/miners', async (c) => {
     const miners = await getActiveMiners(deps.db);
@@ -169,14 +168,14 @@ export function registerMinersRoutes(app: Hono, deps: ApiDeps): void {
       context([miner]),
       getLastAttemptsByClass(deps.db, miner.hotkey),
       getRecentAttempts(deps.db, miner.hotkey, MINER_RECENT_ATTEMPTS),
-      latestScores(),
+      latestScores.get(),
     ]);
     return c.json({
       miner: {
         ...minerView(miner, ctx),
         // Why its score is what it is: its outcome in the latest pass explained, the last attempt
         // of each class that is not a success, and its latest attempts.
-        score: scoreView(latest, miner),
+        score: scoreView(latest.body ?? undefined, miner),
         last_errors: Object.fromEntries(lastErrors.map((a) => [a.error_class, attemptView(a)])),
         recent_attempts: recent.map(recentView),
       },

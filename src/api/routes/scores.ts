@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { API_CACHE_REFRESH_MS } from '../../config/constants.ts';
-import { getLatestScoreSnapshot, getLatestScoreSnapshotHead, getScoreSnapshot } from '../../db/tables/score-snapshots.ts';
+import { getLatestScoreSnapshotVersion, getLatestScoreSnapshotVersioned, getScoreSnapshot } from '../../db/tables/score-snapshots.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError } from '../api-error.ts';
 import { LatestCache } from '../latest-cache.ts';
@@ -20,17 +20,10 @@ export function registerScoresRoutes(app: Hono, deps: ApiDeps): void {
     name: 'scores/latest',
     refreshMs: deps.tuning?.cacheRefreshMs ?? API_CACHE_REFRESH_MS,
     logger,
-    probe: async () => {
-      const head = await getLatestScoreSnapshotHead(deps.db);
-      return head ? `${head.id}:${head.version}` : null;
-    },
+    probe: () => getLatestScoreSnapshotVersion(deps.db),
     load: async () => {
-      // The version is probed again with the row so that it always describes what was loaded.
-      const [head, row] = await deps.db
-        .transaction()
-        .setIsolationLevel('repeatable read')
-        .execute(async (trx) => [await getLatestScoreSnapshotHead(trx), await getLatestScoreSnapshot(trx)] as const);
-      return head && row ? { version: `${head.id}:${head.version}`, body: JSON.stringify(scoresBody(row)) } : { version: '', body: null };
+      const latest = await getLatestScoreSnapshotVersioned(deps.db);
+      return latest ? { version: latest.version, body: JSON.stringify(scoresBody(latest.row)) } : { version: '', body: null };
     },
   });
 

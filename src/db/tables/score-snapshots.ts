@@ -107,6 +107,26 @@ export async function getLatestScoreSnapshotHead(db: Kysely<Database>): Promise<
     .executeTakeFirst();
 }
 
+/** The version of the newest snapshot (`id:xmin`: the live one changes in place), or null when there is none. */
+export async function getLatestScoreSnapshotVersion(db: Kysely<Database>): Promise<string | null> {
+  const head = await getLatestScoreSnapshotHead(db);
+  return head ? `${head.id}:${head.version}` : null;
+}
+
+/**
+ * The newest snapshot with its version, read together (repeatable read) so that the version
+ * always describes the row returned.
+ */
+export async function getLatestScoreSnapshotVersioned(
+  db: Kysely<Database>,
+): Promise<{ readonly version: string; readonly row: ScoreSnapshotRow } | undefined> {
+  const [version, row] = await db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => [await getLatestScoreSnapshotVersion(trx), await getLatestScoreSnapshot(trx)] as const);
+  return version !== null && row ? { version, row } : undefined;
+}
+
 /** The newest scoring pass as `/v1/status` shows it: the head plus when it was computed. */
 export interface ScoringPassSummary extends Omit<ScoreSnapshotHead, 'version'> {
   /** `computedAt` of the report (ISO-8601); null if the report lacks it. */

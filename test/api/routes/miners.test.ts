@@ -4,12 +4,13 @@ import type { MinerCircuit } from '../../../src/api/readers.ts';
 import { MINER_RECENT_ATTEMPTS } from '../../../src/config/constants.ts';
 import type { ErrorClass } from '../../../src/db/schema.ts';
 import { insertAttempts } from '../../../src/db/tables/attempts.ts';
-import { insertScoreSnapshot } from '../../../src/db/tables/score-snapshots.ts';
+import { recordLiveScoreSnapshot } from '../../../src/db/tables/score-snapshots.ts';
 import { computeScores } from '../../../src/scoring/compute-scores.ts';
 import { seedMiner, seedResults, seedSlots } from '../../helpers/seed.ts';
 import { getJson, testApp } from '../../helpers/test-app.ts';
 import { testConfig, testScoringParams } from '../../helpers/test-config.ts';
 import { useTestDatabase } from '../../helpers/test-database.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 const database = useTestDatabase();
 const config = testConfig({ EVALPOOL_SLOTS_DEFAULT: '6' });
@@ -134,8 +135,8 @@ describe('GET /v1/miners', () => {
     }
   });
 
-  test('its outcome in the latest scoring pass, explained; null before any pass and for a hotkey the pass did not score', async () => {
-    const app = testApp(database.db, { config, readers });
+  test('its outcome in the latest scoring pass, explained (the live pass followed in place); null before any pass and for a hotkey the pass did not score', async () => {
+    const app = testApp(database.db, { config, readers, tuning: { cacheRefreshMs: 0 } });
     type ScoreBody = {
       summary: string;
       eligible: boolean;
@@ -146,32 +147,43 @@ describe('GET /v1/miners', () => {
     assert.equal(await scoreOf(2), null, 'no pass yet');
 
     const identity = (uid: number, hotkey: string, committedBlock: number) => ({ uid, hotkey, revision: 'r1', committedBlock });
-    const report = computeScores(
-      {
-        envs: [{ envId: 'env-a', listSize: 10 }],
-        // uid 1 committed first; uid 2 copies it (same rate, later): it never exceeds uid 1's threshold.
-        miners: [identity(1, 'hk1', 30), identity(2, 'hk2', 40)],
-        aggregates: [
-          { uid: 1, envId: 'env-a', n: 10, sum: 8, sumSq: 8 },
-          { uid: 2, envId: 'env-a', n: 10, sum: 8, sumSq: 8 },
-        ],
-      },
-      testScoringParams(),
-    );
-    await insertScoreSnapshot(database.db, {
-      weightsId: null,
-      blockNumber: 100,
-      eligibleCount: report.eligibleCount,
-      reason: null,
-      report: { ...report, computedAt: new Date().toISOString(), computationMs: 1 },
-    });
-    const copycat = await scoreOf(2);
-    assert.equal(copycat?.eligible, true);
+    // uid 1 committed first; uid 2 copies it (same rate, later): it never exceeds uid 1's threshold.
+    const pass = (secondSuccesses: number) => {
+      const report = computeScores(
+        {
+          envs: [{ envId: 'env-a', listSize: 10 }],
+          miners: [identity(1, 'hk1', 30), identity(2, 'hk2', 40)],
+          aggregates: [
+            { uid: 1, envId: 'env-a', n: 10, sum: 6, sumSq: 6 },
+            { uid: 2, envId: 'env-a', n: 10, sum: secondSuccesses, sumSq: secondSuccesses },
+          ],
+        },
+        testScoringParams(),
+      );
+      return {
+        blockNumber: 100,
+        eligibleCount: report.eligibleCount,
+        reason: null,
+        report: { ...report, computedAt: new Date().toISOString(), computationMs: 1 },
+      };
+    };
+    await recordLiveScoreSnapshot(database.db, pass(6));
+    const copycat = await waitFor('the first pass served', async () => (await scoreOf(2)) ?? undefined);
+    assert.equal(copycat.eligible, true);
     assert.deepEqual(
-      copycat?.contests.map((c) => [c.env_id, c.outcome, c.rival?.uid]),
+      copycat.contests.map((c) => [c.env_id, c.outcome, c.rival?.uid]),
       [['env-a', 'not-exceeded', 1]],
     );
-    assert.match(copycat?.summary ?? '', /wins none of the 1 env subset.*env-a: 80\.0% does not exceed uid 1's threshold/);
+    assert.match(copycat.summary, /wins none of the 1 env subset.*env-a: 60\.0% does not exceed uid 1's threshold/);
+
+    // The live snapshot is updated in place (same id): the explanation follows it.
+    const { created } = await recordLiveScoreSnapshot(database.db, pass(10));
+    assert.equal(created, false);
+    const better = await waitFor('the updated pass served', async () => {
+      const score = await scoreOf(2);
+      return score?.contests[0]?.outcome === 'holds' ? score : undefined;
+    });
+    assert.match(better.summary, /^Eligible; wins 1 of 1 env subset \(1 point\), holding env-a alone/);
 
     // A new hotkey registered at uid 1 since the pass: the pass's outcome was someone else's.
     await seedMiner(database.db, { uid: 1, hotkey: 'hk1-new', committedBlock: 90 });

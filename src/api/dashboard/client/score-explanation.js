@@ -86,7 +86,7 @@ export function scoreExplanation(m) {
     return h(
       'p',
       { class: 'note', 'data-score-summary': 'none' },
-      'Not in the latest scoring pass yet (no pass has run since it registered).',
+      'Not in the latest scoring pass: no pass has run since this hotkey registered at this uid.',
     );
   return [
     h(
