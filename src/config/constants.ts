@@ -273,6 +273,15 @@ export const DEMO_MINER_PORT = 8080;
 export const DEMO_MINER_MAX_CONCURRENT_EPISODES = SLOTS_MAX_DEFAULT;
 /** Episodes whose env the demo miner remembers (oldest forgotten first): a bound, not a limit. */
 export const DEMO_MINER_REMEMBERED_EPISODES = 10_000;
+/**
+ * Highest first port `evalpool demo --miner-ports` accepts: the demo miners take it and the ports
+ * after it, which stay under 65535 for any sensible number of demo miners.
+ */
+export const DEMO_MINER_PORTS_MAX_FIRST = 65_000;
+/** How far the example in a demo port-clash message moves the demo miners: `--miner-ports <file's first + this>`. */
+export const DEMO_MINER_PORTS_EXAMPLE_SHIFT = 100;
+/** The example first port of that message when the shifted one would pass {@link DEMO_MINER_PORTS_MAX_FIRST}. */
+export const DEMO_MINER_PORTS_EXAMPLE_FALLBACK = 19_101;
 
 // Sampling lists.
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseStaticMinersFile, type StaticMinerEntry, StaticMinersFileError } from '../chain/static-miners-file.ts';
+import { DEMO_MINER_PORTS_EXAMPLE_FALLBACK, DEMO_MINER_PORTS_EXAMPLE_SHIFT, DEMO_MINER_PORTS_MAX_FIRST } from '../config/constants.ts';
 import { errorMessage } from '../runtime/error-message.ts';
 import type { Lifecycle } from '../runtime/lifecycle.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -77,10 +78,10 @@ export interface StartedDemoMiner extends DemoMinerPlan {
  */
 export type DemoMinerPorts = { readonly file: string } | { readonly first: number };
 
-/** The demo miners' ports moved to one `first + 100` further, as an example value of --miner-ports. */
+/** The demo miners' ports moved {@link DEMO_MINER_PORTS_EXAMPLE_SHIFT} further, as an example value of --miner-ports. */
 function exampleFirstPort(plans: readonly DemoMinerPlan[]): number {
-  const first = Math.min(...plans.map((p) => p.port)) + 100;
-  return first + plans.length <= 65_000 ? first : 19_101;
+  const first = Math.min(...plans.map((p) => p.port)) + DEMO_MINER_PORTS_EXAMPLE_SHIFT;
+  return first + plans.length <= DEMO_MINER_PORTS_MAX_FIRST ? first : DEMO_MINER_PORTS_EXAMPLE_FALLBACK;
 }
 
 /** Where a miner's port came from, and how to change it, in the words of what the operator did. */

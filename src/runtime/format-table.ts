@@ -38,41 +38,75 @@ export function elideMiddle(text: string, width: number): string {
 
 /**
  * `text` as lines of at most `width` columns, each starting with `indent` (the first with
- * `firstIndent`, e.g. a label), broken at spaces; a word longer than a line is split, never cut:
- * every character of `text` is printed.
+ * `firstIndent`, e.g. a label), broken at spaces; a word longer than a line is split, never cut.
+ * The text's own line breaks are kept (each of its lines starts a new one, blank lines included);
+ * what is normalised: spaces and tabs between words become one space, whitespace at the start and
+ * end of the text and of each line is dropped.
  */
 export function wrapText(text: string, width: number, indent: string, firstIndent = indent): string {
   const lines: string[] = [];
   let line = firstIndent;
   let empty = true;
   const room = (): number => width - line.length;
-  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
-    if (!empty && word.length + 1 <= room()) {
-      line += ` ${word}`;
-      continue;
+  const breakLine = (): void => {
+    lines.push(line);
+    line = indent;
+    empty = true;
+  };
+  for (const [n, source] of text
+    .trim()
+    .split(/\r\n|\r|\n/)
+    .entries()) {
+    if (n > 0) breakLine();
+    for (const word of source.split(/\s+/).filter((w) => w !== '')) {
+      if (!empty && word.length + 1 <= room()) {
+        line += ` ${word}`;
+        continue;
+      }
+      if (!empty) breakLine();
+      let rest = word;
+      while (rest.length > room() && room() > 0) {
+        lines.push(line + rest.slice(0, room()));
+        rest = rest.slice(room());
+        line = indent;
+      }
+      line += rest;
+      empty = false;
     }
-    if (!empty) {
-      lines.push(line);
-      line = indent;
-    }
-    let rest = word;
-    while (rest.length > room() && room() > 0) {
-      lines.push(line + rest.slice(0, room()));
-      rest = rest.slice(room());
-      line = indent;
-    }
-    line += rest;
-    empty = false;
   }
   lines.push(line);
-  return lines.join('\n');
+  return lines.map((l) => l.trimEnd()).join('\n');
+}
+
+/** A cell that is one URL (`scheme://host…`, no spaces): its host:port, not its path, tells it apart. */
+const URL_PATTERN = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#\s]+)(\S*)$/i;
+
+/**
+ * A URL cut to `width`, giving up its path first (its middle elided, then all of it but `…`),
+ * then its scheme, and only then the middle of its host:port: `http://10.0.0.1:9001/…`,
+ * `10.0.0.1:9001/…`, so that URLs on distinct hosts or ports stay distinct as long as their
+ * host:port fits. Text that is not a URL loses its middle ({@link elideMiddle}).
+ */
+export function elideUrl(text: string, width: number): string {
+  if (text.length <= width) return text;
+  const url = URL_PATTERN.exec(text);
+  if (!url || width < 2) return elideMiddle(text, width);
+  const [, scheme = '', hostPort = '', path = ''] = url;
+  // An origin that fits with a character to spare keeps it: the path (if any) gets that room.
+  for (const origin of [scheme + hostPort, hostPort])
+    if (origin.length + 1 <= width) return origin + elideMiddle(path, width - origin.length);
+  return path === '' ? elideMiddle(hostPort, width) : `${elideMiddle(hostPort, width - 1)}…`;
 }
 
 /** Separators of a list cell: `a,b,c` (an env list) or `ok 150 · fail 3` (counts by class). */
 const LIST_SEPARATORS = [',', ' · '] as const;
 
-/** The items of a list cell and their separator, or undefined when `text` is not a list of at least two items. */
+/**
+ * The items of a list cell and their separator, or undefined when `text` is not a list of at least
+ * two items. A URL is never a list, whatever commas its query has (`http://h/x?a=1,2`).
+ */
 function listOf(text: string): { readonly items: string[]; readonly separator: string } | undefined {
+  if (URL_PATTERN.test(text)) return undefined;
   for (const separator of LIST_SEPARATORS) {
     const items = text.split(separator);
     if (items.length >= 2 && items.every((item) => item !== '' && (separator !== ',' || !/\s/.test(item)))) return { items, separator };
@@ -81,20 +115,21 @@ function listOf(text: string): { readonly items: string[]; readonly separator: s
 }
 
 /**
- * A list cut to `width` by whole items, saying how many are left out: `a,b,…+2`. An item is
- * never cut in its middle, which would read as another item; when not even the first item fits,
- * the middle of the text is elided.
+ * A list cut to `width` by whole items, saying how many are left out: `a,b,…+2`. An item is never
+ * cut (a cut item would read as another one): when not even the first item fits, only the count is
+ * shown, `…+3`, even if a width under its length asks for less. Text that is not a list is
+ * elided as a URL or in its middle ({@link elideUrl}).
  */
 export function elideList(text: string, width: number): string {
   if (text.length <= width) return text;
   const list = listOf(text);
-  if (!list) return elideMiddle(text, width);
+  if (!list) return elideUrl(text, width);
   const { items, separator } = list;
   for (let kept = items.length - 1; kept >= 1; kept--) {
     const shown = `${items.slice(0, kept).join(separator)}${separator}…+${items.length - kept}`;
     if (shown.length <= width) return shown;
   }
-  return elideMiddle(text, width);
+  return `…+${items.length}`;
 }
 
 /** The words of a header, each with the separator that follows it (`committed_block` → `committed_`, `block`). */
@@ -146,10 +181,22 @@ type TextKind = 'key' | 'text' | 'list';
 /** Keys lose their middle first (an elided key still names one miner), then text, lists last. */
 const ELISION_ORDER: readonly TextKind[] = ['key', 'text', 'list'];
 
+/**
+ * A column is a `list` when most of its non-empty cells are lists, a lone item (one word that is
+ * not a URL, `mujoco/reach-v1` among env lists) counting as a list of one as long as the column has
+ * a real list; so one URL with a comma, or one `a,b` among reasons, does not make a list column.
+ */
 function kindOf(cells: readonly Cell[]): TextKind {
   const texts = cells.filter((c): c is string => typeof c === 'string' && c !== '');
-  if (texts.some((t) => listOf(t) !== undefined)) return 'list';
+  const lists = texts.filter((t) => listOf(t) !== undefined).length;
+  const loneItems = texts.filter((t) => !/[\s,]/.test(t) && !URL_PATTERN.test(t)).length;
+  if (lists > 0 && 2 * (lists + loneItems) > texts.length) return 'list';
   return texts.length > 0 && texts.every((t) => /^[A-Za-z0-9_-]+$/.test(t)) ? 'key' : 'text';
+}
+
+/** A cell cut to `width` by what it is: a list by whole items, a URL keeping its host:port, anything else in its middle. */
+function elideCell(text: string, width: number): string {
+  return listOf(text) ? elideList(text, width) : elideUrl(text, width);
 }
 
 /**
@@ -195,8 +242,9 @@ export interface TableLines {
 /**
  * Renders rows as a plain-text table that reads well in a terminal and in logs: a header, a
  * rule, then one line per row, columns padded to the widest cell. It fits 100 columns unless
- * `wide`: see {@link fitWidths} (headers broken into lines, then the middle of long text cells
- * elided: 48-character SS58 hotkeys, URLs; lists last, by whole items).
+ * `wide`: see {@link fitWidths} (headers broken into lines, then long cells elided: 48-character
+ * SS58 hotkeys and other text lose their middle, URLs their path first ({@link elideUrl}); lists
+ * last, by whole items).
  */
 export function formatTable(headers: readonly string[], rows: readonly (readonly Cell[])[], options: TableOptions = {}): string {
   const { head, rows: lines } = formatTableLines(headers, rows, options);
@@ -231,9 +279,7 @@ export function formatTableLines(headers: readonly string[], rows: readonly (rea
   const head = Array.from({ length: height }, (_, k) => line(headerLines.map((l) => l[k - (height - l.length)] ?? '')));
   return {
     head: [...head, widths.map((w) => '-'.repeat(w)).join(' '.repeat(GAP))],
-    rows: text.map((cells) =>
-      line(cells.map((c, i) => (columns[i]!.kind === 'list' ? elideList(c, widths[i]!) : elideMiddle(c, widths[i]!)))),
-    ),
-    listsCut: columns.some((c, i) => c.kind === 'list' && c.content > widths[i]!),
+    rows: text.map((cells) => line(cells.map((c, i) => (columns[i]!.elidable ? elideCell(c, widths[i]!) : c)))),
+    listsCut: text.some((cells) => cells.some((c, i) => c.length > widths[i]! && listOf(c) !== undefined)),
   };
 }

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { rowsAsJson, snakeKeys } from '../../src/cli/output.ts';
-import { elideList, elideMiddle, formatTable, TABLE_MAX_WIDTH, wrapText } from '../../src/runtime/format-table.ts';
+import {
+  elideList,
+  elideMiddle,
+  elideUrl,
+  formatTable,
+  formatTableLines,
+  TABLE_MAX_WIDTH,
+  wrapText,
+} from '../../src/runtime/format-table.ts';
 
 // Real SS58 hotkeys: 48 characters.
 const HOTKEYS = [
@@ -68,10 +76,76 @@ describe('CLI tables', () => {
     assert.equal(elideList(episodes, 22), 'ok 150 · fail 30 · …+1');
     assert.equal(elideList(envs, envs.length), envs);
     assert.equal(elideList('one-long-item-without-separator', 10), elideMiddle('one-long-item-without-separator', 10));
+    // Not even one whole item fits: the count alone, never a cut item ('mujoc…d-v5' reads as another env).
+    assert.equal(elideList(envs, 16), '…+3');
+    assert.equal(elideList(episodes, 5), '…+3');
     const crowded = formatTable(['a', 'b'], [[envs, `${envs},${envs}`]]);
     for (const line of crowded.split('\n')) assert.ok(line.length <= TABLE_MAX_WIDTH, `${line.length} columns: ${line}`);
     assert.match(crowded, /,…\+\d\n?/, `no room: whole items dropped and counted:\n${crowded}`);
     assert.doesNotMatch(crowded, /[a-z]…[a-z]/, 'no item cut in its middle');
+  });
+
+  test('a URL with a comma is not a list: it keeps its host and loses its path, not its end', () => {
+    const url = 'http://h/x?a=1,2';
+    assert.equal(elideList(url, 12), 'http://h/x…2', 'cut as a URL (its path loses its middle), not by items (…+1)');
+    const endpoints = HOTKEYS.map((hotkey, i) => [
+      hotkey,
+      `http://miner-${i}.example.org:9001/v1/act?envs=a,b,c`,
+      'mujoco/reach-v1,mujoco/push-v1',
+    ]);
+    const { head, rows, listsCut } = formatTableLines(['hotkey', 'endpoint', 'envs'], endpoints, { maxWidth: 80 });
+    for (const line of [...head, ...rows]) assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
+    for (const [i, line] of rows.entries()) {
+      assert.ok(line.includes(`miner-${i}.example.org:9001`), `host:port kept: ${line}`);
+      assert.doesNotMatch(line, /…\+\d/, `the URL is no list: ${line}`);
+    }
+    assert.equal(listsCut, false);
+  });
+
+  test('a column is a list only when most of its cells are: one list among reasons is text, a lone env among lists is a list', () => {
+    const reasons = ['miner answered 503 twice', 'no revision given', 'bad action a,b,c,d,e,f,g,h,i,j,k,l,m'];
+    const text = formatTable(
+      ['hotkey', 'reason'],
+      HOTKEYS.map((hotkey, i) => [hotkey, reasons[i]]),
+      { maxWidth: 50 },
+    );
+    assert.ok(!/…\+\d/.test(text), `reasons are not cut by items:\n${text}`);
+    const envs = ['mujoco/balance-v1,mujoco/reach-v1,mujoco/push-v1,mujoco/walk-v1', 'mujoco/reach-v1', 'mujoco/reach-v1'];
+    const { rows, listsCut } = formatTableLines(
+      ['worker', 'envs'],
+      HOTKEYS.map((hotkey, i) => [hotkey, envs[i]]),
+      { maxWidth: 60 },
+    );
+    assert.match(rows[0]!, /,…\+\d$/, `the env list loses whole items:\n${rows.join('\n')}`);
+    assert.ok(rows[1]!.endsWith('mujoco/reach-v1'));
+    assert.equal(listsCut, true, 'a cut list is reported, whatever the column');
+  });
+
+  test('URLs that differ only in their host stay distinct: the path goes first, then the scheme', () => {
+    const urls = [1, 2, 3].map((n) => `http://10.0.0.${n}:9001/some/path`);
+    const rows = HOTKEYS.map((hotkey, i) => [
+      i,
+      hotkey,
+      'a1b2c3d4',
+      urls[i],
+      4_000_000,
+      'endpoint',
+      'excluded: bad_form: no revision given',
+    ]);
+    const lines = formatTable(['uid', 'hotkey', 'revision', 'endpoint', 'committed_block', 'form', 'status'], rows).split('\n');
+    for (const line of lines) assert.ok(line.length <= TABLE_MAX_WIDTH, `${line.length} columns: ${line}`);
+    for (const n of [1, 2, 3])
+      assert.ok(
+        lines.some((line) => line.includes(`10.0.0.${n}:9001`)),
+        `host ${n}:\n${lines.join('\n')}`,
+      );
+    assert.equal(elideUrl(urls[0]!, 22), 'http://10.0.0.1:9001/…');
+    assert.equal(elideUrl(urls[0]!, 25), 'http://10.0.0.1:9001/s…th');
+    assert.equal(elideUrl(urls[0]!, 15), '10.0.0.1:9001/…');
+    assert.equal(elideUrl(urls[0]!, 10), '10.0…9001…');
+    assert.equal(elideUrl('http://10.0.0.1:9001', 15), '10.0.0.1:9001');
+    assert.equal(elideUrl(urls[0]!, 30), urls[0]);
+    assert.equal(elideUrl(HOTKEYS[0]!, 15), elideMiddle(HOTKEYS[0]!, 15), 'not a URL: its middle');
   });
 
   test('a narrow table is left as it is', () => {
@@ -86,6 +160,22 @@ describe('CLI tables', () => {
     for (const line of wrapped.split('\n')) assert.ok(line.length <= 12, line);
     assert.equal(wrapped.replace(/\n {2}/g, ''), `  see${'y'.repeat(25)} end`, 'every character kept');
     assert.ok(wrapped.includes('y'.repeat(10)));
+  });
+
+  test("wrapText keeps the text's own line breaks and wraps each line; runs of spaces become one", () => {
+    const reason = `circuit of ${HOTKEYS[0]} is open:\n  last error: connect ECONNREFUSED 10.0.0.1:9001\n\nretry   after 30s\n`;
+    const wrapped = wrapText(reason, 56, '    ', '  reason: ');
+    const lines = wrapped.split('\n');
+    for (const line of lines) assert.ok(line.length <= 56, line);
+    assert.deepEqual(lines, [
+      '  reason: circuit of',
+      `    ${HOTKEYS[0]} is`,
+      '    open:',
+      '    last error: connect ECONNREFUSED 10.0.0.1:9001',
+      '',
+      '    retry after 30s',
+    ]);
+    assert.equal(wrapText('a\r\nb', 20, ' '), ' a\n b');
   });
 
   test('elideMiddle keeps the head and the tail', () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { DEMO_MINER_PORTS_MAX_FIRST } from '../../config/constants.ts';
 import { maskUrlPassword } from '../../config/mask.ts';
 import type { Config } from '../../config/schema.ts';
 import { type RunningDemo, startDemo } from '../../demo/demo.ts';
@@ -82,10 +83,13 @@ export async function demo(options: DemoOptions, command: Command): Promise<void
   if (options.name !== undefined && !DEMO_NAME_PATTERN.test(options.name))
     command.error(`evalpool: --name "${options.name}" must be 1 to 32 lowercase letters, digits or underscores`, { exitCode: 2 });
   const minerPorts = options.minerPorts === undefined ? undefined : Number(options.minerPorts);
-  if (minerPorts !== undefined && !(Number.isInteger(minerPorts) && minerPorts >= 1 && minerPorts <= 65_000)) {
-    command.error(`evalpool: --miner-ports "${options.minerPorts}" must be a port from 1 to 65000 (the first of the demo miners' ports)`, {
-      exitCode: 2,
-    });
+  if (minerPorts !== undefined && !(Number.isInteger(minerPorts) && minerPorts >= 1 && minerPorts <= DEMO_MINER_PORTS_MAX_FIRST)) {
+    command.error(
+      `evalpool: --miner-ports "${options.minerPorts}" must be a port from 1 to ${DEMO_MINER_PORTS_MAX_FIRST} (the first of the demo miners' ports)`,
+      {
+        exitCode: 2,
+      },
+    );
   }
   const isTTY = process.stdout.isTTY === true;
   const view = new DemoView({ out: process.stdout, isTTY });

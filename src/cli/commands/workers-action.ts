@@ -32,6 +32,9 @@ function episodesCell(episodes: Readonly<Record<string, number>>): string | unde
   return parts.length === 0 ? undefined : parts.join(' · ');
 }
 
+/** Where the text of the lines under a worker's row starts: after the longer label, `  episodes: `. */
+const UNDER_INDENT = '  episodes: '.length;
+
 /**
  * One row per worker, with its envs and its episodes by class as columns when the table fits 100
  * columns with every env and class in it; otherwise both go on lines under each row (wrapped,
@@ -68,9 +71,6 @@ function workersTable(workers: readonly RegisteredWorker[], now: number, wide: b
     ]),
   ].join('\n');
 }
-
-/** Where the text of the lines under a worker's row starts: after `  episodes: `. */
-const UNDER_INDENT = 12;
 
 /** `evalpool workers` (loaded when it runs: see program.ts). */
 export async function listWorkers(options: OutputOptions): Promise<void> {
