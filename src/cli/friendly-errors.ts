@@ -1,3 +1,4 @@
+import { DATABASE_URL_DEFAULT, REDIS_DATABASES_DEFAULT } from '../config/constants.ts';
 import { maskUrlPassword } from '../config/mask.ts';
 import { splitDatabaseUrl } from '../db/ensure-database.ts';
 import { postgresErrorOf, SQL_STATE } from '../db/sql-state.ts';
@@ -99,6 +100,16 @@ export function unmigratedDatabaseSentence(name: string): string {
   return `database "${name}" has no evalpool tables; run \`evalpool migrate\``;
 }
 
+/** The sentence for a table missing from a database that has others: not migrated, or older than this evalpool. */
+function missingTableSentence(name: string, message: string): string {
+  return `database "${name}" lacks a table this evalpool needs (${message}): it is not migrated, or older than this version; run \`evalpool migrate\``;
+}
+
+/** The database Postgres names in a 3D000 message (the maintenance database, for one), else the configured one. */
+function missingDatabaseName(message: string, url: string): string {
+  return /^database "(.+)" does not exist$/.exec(message)?.[1] ?? databaseName(url);
+}
+
 function databaseName(url: string): string {
   try {
     return splitDatabaseUrl(url).name;
@@ -114,13 +125,18 @@ function databaseName(url: string): string {
 function explainPostgresRefusal(error: unknown, url: string): string | undefined {
   const postgres = postgresErrorOf(error);
   switch (postgres?.code) {
-    case SQL_STATE.invalidCatalogName:
-      return missingDatabaseSentence(databaseName(url));
+    case SQL_STATE.invalidCatalogName: {
+      const name = missingDatabaseName(postgres.message, url);
+      // Creating or dropping goes through the server's maintenance database: missing, migrate cannot help.
+      return name === databaseName(url)
+        ? missingDatabaseSentence(name)
+        : `database "${name}" does not exist on the server of ${maskUrlPassword(url)}: evalpool reaches it to create or drop "${databaseName(url)}"; create it (createdb ${name}) or ask the server's administrator`;
+    }
     case SQL_STATE.undefinedTable:
-      return `${unmigratedDatabaseSentence(databaseName(url))} (${postgres.message})`;
+      return missingTableSentence(databaseName(url), postgres.message);
     case SQL_STATE.invalidAuthorization:
     case SQL_STATE.invalidPassword:
-      return `Postgres refused the connection to ${maskUrlPassword(url)}: ${postgres.message}; put the user (and password) in EVALPOOL_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/evalpool`;
+      return `Postgres refused the connection to ${maskUrlPassword(url)}: ${postgres.message}; put the user (and password) in EVALPOOL_DATABASE_URL, e.g. ${DATABASE_URL_DEFAULT}`;
     default:
       return undefined;
   }
@@ -151,7 +167,7 @@ export function explainStartError(error: unknown, settings: StartSettings): stri
   }
   const database = errorChain(error).find((e): e is RedisDatabaseRefusedError => e instanceof RedisDatabaseRefusedError);
   if (database)
-    return `EVALPOOL_REDIS_URL ${maskUrlPassword(database.url)} names database ${database.database}, which the Redis server refuses ("${database.answer}"): use an index it has (0-15 unless its "databases" setting says otherwise)`;
+    return `EVALPOOL_REDIS_URL ${maskUrlPassword(database.url)} names database ${database.database}, which the Redis server refuses ("${database.answer}"): use an index it has (0-${REDIS_DATABASES_DEFAULT - 1} unless its "databases" setting says otherwise)`;
   const refused = explainPostgresRefusal(error, settings.databaseUrl);
   if (refused !== undefined) return refused;
   const service = serviceOf(error, settings);

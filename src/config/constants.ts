@@ -43,6 +43,10 @@ export const SLOT_HEALTH_WINDOW_SECONDS = 3_600;
 
 // Postgres.
 
+/** EVALPOOL_DATABASE_URL's default: the local server's superuser, database evalpool (also the example the CLI's hints give). */
+export const DATABASE_URL_DEFAULT = 'postgres://postgres@127.0.0.1:5432/evalpool';
+/** How many databases a Redis server has unless its `databases` setting says otherwise (indexes 0 to this − 1). */
+export const REDIS_DATABASES_DEFAULT = 16;
 /** Time to get a Postgres connection before a query or a command fails (Postgres down). */
 export const DATABASE_CONNECT_TIMEOUT_MS = 5_000;
 /** Longest one SQL statement may run, cancelled by the server (EVALPOOL_DATABASE_STATEMENT_TIMEOUT_MS). */

@@ -114,6 +114,11 @@ describe('evalpool output', () => {
       assert.equal(shown.code, 0, shown.stderr);
       assert.equal(shown.stderr, '', 'no "miners file loaded" log line');
       assert.match(shown.stdout, /^source: static/);
+      // Asked for: EVALPOOL_LOG_LEVEL is honoured by miners show as by every other command.
+      const verbose = await runCli(['miners', 'show'], { ...env(), EVALPOOL_LOG_LEVEL: 'info', EVALPOOL_MINERS_FILE: file });
+      assert.equal(verbose.code, 0, verbose.stderr);
+      assert.match(verbose.stderr, /miners file loaded/);
+      assert.equal(verbose.stdout, shown.stdout, 'the log stays on stderr');
     });
   });
 

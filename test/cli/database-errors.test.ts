@@ -50,7 +50,7 @@ describe('a database the CLI cannot use is one sentence, never a stack trace', (
       assert.equal(result.code, 1, args.join(' '));
       assertOneSentence(
         result.stderr,
-        /^evalpool: database "\w+" has no evalpool tables; run `evalpool migrate` \(relation "\w+" does not exist\)/,
+        /^evalpool: database "\w+" lacks a table this evalpool needs \(relation "\w+" does not exist\): it is not migrated, or older than this version; run `evalpool migrate`/,
         args.join(' '),
       );
     }

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { type DemoMiner, startDemoMiner } from '../../src/demo/miners/demo-miner.ts';
+import { randomName } from '../helpers/random-name.ts';
 import { runCli } from '../helpers/spawn-cli.ts';
+import { useTestDatabase } from '../helpers/test-database.ts';
 
 /**
  * The terminal sessions the README and docs/ show (a code block whose first line is
@@ -50,6 +52,9 @@ const MEASURED = /^(act latency p\d+ \(ms\)|episodes\/s)\s/;
 const ENDPOINT = /^http:\/\/127\.0\.0\.1:\d+$/;
 
 describe('the terminal sessions shown in the README and docs/', () => {
+  // A session runs against a database and a Redis prefix of this file's own, under the page's
+  // variables: a page that one day shows a command that writes never touches a developer's state.
+  const database = useTestDatabase();
   const miners: DemoMiner[] = [];
   after(() => Promise.all(miners.map((m) => m.close())));
   const found = sessions();
@@ -71,7 +76,11 @@ describe('the terminal sessions shown in the README and docs/', () => {
         // The table is as wide as its longest value: the written address and the real one may differ in length.
         shown = shown.map((l) => l.replace(endpoint, url)).filter((l) => !/^-+\s+-+$/.test(l));
       }
-      const result = await runCli(args, session.variables);
+      const result = await runCli(args, {
+        EVALPOOL_DATABASE_URL: database.url,
+        EVALPOOL_QUEUE_PREFIX: randomName('doc-session-'),
+        ...session.variables,
+      });
       const printed = `${result.stdout}${result.stderr}`.split('\n').filter((l) => l !== '' && !/^-+\s+-+$/.test(l));
       const normal = (l: string) => l.replace(/\s+/g, ' ').trim();
       assert.deepEqual(

@@ -58,4 +58,18 @@ describe('friendly start errors name the real address', () => {
     const moved = { ...settings, databaseUrl: 'postgres://postgres@127.0.0.1:5433/evalpool' };
     assert.match(explainStartError(refused(5433), moved) ?? '', /start the cluster that listens on port 5433/);
   });
+
+  test('a missing database is named as Postgres names it: the maintenance database is not the configured one, and migrate cannot create it', () => {
+    const missing = (name: string) => Object.assign(new Error(`database "${name}" does not exist`), { code: '3D000', severity: 'FATAL' });
+    assert.match(
+      explainStartError(missing('evalpool'), settings) ?? '',
+      /^database "evalpool" does not exist; `evalpool migrate` creates it/,
+    );
+    assert.equal(
+      explainStartError(missing('postgres'), settings),
+      'database "postgres" does not exist on the server of postgres://u:***@127.0.0.1:5432/evalpool: evalpool reaches it to create or drop "evalpool"; create it (createdb postgres) or ask the server\'s administrator',
+    );
+    // A system error with a five-letter code is not a Postgres answer.
+    assert.equal(explainStartError(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }), settings), undefined);
+  });
 });

@@ -1,9 +1,8 @@
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
-import { PRINTING_LOG_LEVEL } from '../../config/constants.ts';
 import type { Config } from '../../config/schema.ts';
 import { errorMessage } from '../../runtime/error-message.ts';
-import { createLogger, type Logger } from '../../runtime/logger.ts';
-import { loadPrintingContext } from '../context.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import { loadContext, loadPrintingContext } from '../context.ts';
 
 /** What the chain commands (`crypto`, `miners`, `validator`) need from the outside; tests replace it. */
 export interface ChainCommandDeps {
@@ -11,7 +10,7 @@ export interface ChainCommandDeps {
   readonly out: (line: string) => void;
   /** Writes a line to standard error. */
   readonly err: (line: string) => void;
-  /** Makes the logger (default: standard error, level info or, for a printing command, error; readable on a terminal, JSON lines otherwise). */
+  /** Makes the logger (default: standard error at EVALPOOL_LOG_LEVEL, or errors only for a printing command when it is unset; readable on a terminal, JSON lines otherwise). */
   readonly logger: () => Logger;
   /** The configuration flags fall back to (default: parsed from the environment; exit 2 if invalid). */
   readonly config: () => Config;
@@ -28,11 +27,13 @@ export function chainCommandDeps(overrides: Partial<ChainCommandDeps> = {}, prin
   return {
     out: (line) => void process.stdout.write(`${line}\n`),
     err: (line) => void process.stderr.write(`${line}\n`),
+    // The same rule as every other command: EVALPOOL_LOG_LEVEL when set, else errors only for a
+    // printing command and the configured level (info by default) for the validator.
     logger: () =>
-      createLogger(
-        { logging: { level: printing ? PRINTING_LOG_LEVEL : 'info', pretty: undefined } },
-        { destination: process.stderr, isTTY: process.stderr.isTTY === true },
-      ),
+      (printing
+        ? loadPrintingContext()
+        : loadContext({}, { logger: { destination: process.stderr, isTTY: process.stderr.isTTY === true } })
+      ).logger,
     config: () => loadPrintingContext().config,
     ...overrides,
   };

@@ -1,10 +1,10 @@
-import { DATABASE_READ_TIMEOUT_MARGIN_MS, DATABASE_STATEMENT_TIMEOUT_MS, DAY_MS } from '../constants.ts';
+import { DATABASE_READ_TIMEOUT_MARGIN_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_URL_DEFAULT, DAY_MS } from '../constants.ts';
 import { integer, text, url } from '../variable.ts';
 
 /** Where state lives: Postgres (the truth) and Redis (work in flight). */
 export const storage = {
   databaseUrl: url('EVALPOOL_DATABASE_URL', {
-    default: 'postgres://postgres@127.0.0.1:5432/evalpool',
+    default: DATABASE_URL_DEFAULT,
     protocols: ['postgres:', 'postgresql:'],
     doc: 'Postgres connection URL; the database is created on start if it does not exist.',
   }),
