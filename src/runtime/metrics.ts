@@ -113,12 +113,21 @@ export interface CreateMetricsOptions {
    * the processes that run the episodes, which start them at 0 (task-worker.ts).
    */
   readonly workers?: boolean;
+  /**
+   * Whether this process serves the API and may lead the scheduler (`serve`, `demo`); default
+   * true. An `evalpool worker` passes false: the scrape-time views (tasks, miners, weights, the
+   * worker registry), the scheduler's and the HTTP series are then created unregistered, the
+   * mirror image of `workers`, so that a worker's /metrics shows only what it measures (plus
+   * `evalpool_scheduler_leader` at 0: it never leads).
+   */
+  readonly serve?: boolean;
 }
 
 /** Creates every evalpool instrument on `registry` (plus the process metrics, unless disabled). */
 export function createMetrics(registry: Registry, options: CreateMetricsOptions = {}): EvalpoolMetrics {
   const registers = [registry];
   const workerRegisters = (options.workers ?? true) ? registers : [];
+  const serveRegisters = (options.serve ?? true) ? registers : [];
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const metrics: EvalpoolMetrics = {
     registry,
@@ -132,77 +141,77 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       name: 'evalpool_miner_weight',
       help: "A miner's weight in the latest published weights (0 to 1), by uid, at scrape time.",
       labelNames: ['uid'],
-      registers,
+      registers: serveRegisters,
     }),
     minerCoverage: new Gauge({
       name: 'evalpool_miner_coverage',
       help: "A miner's coverage of a scored environment's current sampling list (0 to 1) in the latest scoring pass, at scrape time.",
       labelNames: ['uid', 'env'],
-      registers,
+      registers: serveRegisters,
     }),
     minerSuccessRate: new Gauge({
       name: 'evalpool_miner_success_rate',
       help: "A miner's success rate in a scored environment (0 to 1) in the latest scoring pass, at scrape time; absent while it has no result there.",
       labelNames: ['uid', 'env'],
-      registers,
+      registers: serveRegisters,
     }),
     tasks: new Gauge({
       name: 'evalpool_tasks',
       help: 'Tasks in the pool by environment and state (pending, assigned, paused), at scrape time.',
       labelNames: ['env', 'state'],
-      registers,
+      registers: serveRegisters,
     }),
     minerSlots: new Gauge({
       name: 'evalpool_miner_slots',
       help: "A miner's slots: the cap on its tasks in flight, at scrape time.",
       labelNames: ['hotkey'],
-      registers,
+      registers: serveRegisters,
     }),
     minerInFlight: new Gauge({
       name: 'evalpool_miner_in_flight_tasks',
       help: "A miner's tasks in flight (pending + assigned, all environments), at scrape time.",
       labelNames: ['hotkey'],
-      registers,
+      registers: serveRegisters,
     }),
     minerCircuitOpen: new Gauge({
       name: 'evalpool_miner_circuit_open',
       help: "1 while a miner's circuit breaker is open (as published by the workers in Redis), else 0; at scrape time.",
       labelNames: ['hotkey'],
-      registers,
+      registers: serveRegisters,
     }),
     weightsAge: new Gauge({
       name: 'evalpool_weights_age_seconds',
       help: 'Seconds since the latest weights row was published; absent before the first.',
-      registers,
+      registers: serveRegisters,
     }),
     weightsLastBlock: new Gauge({
       name: 'evalpool_weights_last_block',
       help: 'Block number of the latest weights row; absent before the first.',
-      registers,
+      registers: serveRegisters,
     }),
     scrapeErrors: new Counter({
       name: 'evalpool_scrape_errors_total',
       help: 'Scrape-time sources that failed or timed out; their series were left out of that scrape.',
       labelNames: ['source'],
-      registers,
+      registers: serveRegisters,
     }),
     workersLive: new Gauge({
       name: 'evalpool_workers_live',
       help: 'Live workers (heartbeating) consuming each environment, at scrape time; 0 means its tasks wait for nobody.',
       labelNames: ['env'],
-      registers,
+      registers: serveRegisters,
     }),
     workers: new Gauge({
       name: 'evalpool_workers',
       help: 'Workers of the registry by state (live, stale, gone), at scrape time.',
       labelNames: ['state'],
-      registers,
+      registers: serveRegisters,
     }),
     workerLastSeen: new Gauge({
       name: 'evalpool_worker_last_seen_seconds',
       help: "Seconds since each registered worker's last heartbeat, at scrape time (gone workers stay listed for an hour).",
       labelNames: ['worker'],
-      registers,
+      registers: serveRegisters,
     }),
 
     taskAttempts: new Counter({
@@ -242,19 +251,19 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       name: 'evalpool_scheduler_tick_duration_seconds',
       help: "Duration of the scheduler leader's ticks (rotation + top-up).",
       buckets: [...TICK_DURATION_BUCKETS_SECONDS],
-      registers,
+      registers: serveRegisters,
     }),
     schedulerTaskFailures: new Counter({
       name: 'evalpool_scheduler_task_failures_total',
       help: "Failed runs of the scheduler leader's periodic tasks.",
       labelNames: ['task'],
-      registers,
+      registers: serveRegisters,
     }),
     rotations: new Counter({
       name: 'evalpool_sampling_rotations_total',
       help: 'Sampling-list rotations applied by the scheduler leader, by environment.',
       labelNames: ['env'],
-      registers,
+      registers: serveRegisters,
     }),
     schedulerLeader: new Gauge({
       name: 'evalpool_scheduler_leader',
@@ -266,14 +275,14 @@ export function createMetrics(registry: Registry, options: CreateMetricsOptions 
       name: 'evalpool_http_requests_total',
       help: 'API requests by method, route pattern and status.',
       labelNames: ['method', 'route', 'status'],
-      registers,
+      registers: serveRegisters,
     }),
     httpRequestDuration: new Histogram({
       name: 'evalpool_http_request_duration_seconds',
       help: 'API request durations by method, route pattern and status.',
       labelNames: ['method', 'route', 'status'],
       buckets: [...HTTP_DURATION_BUCKETS_SECONDS],
-      registers,
+      registers: serveRegisters,
     }),
   };
   // A gauge without labels starts at 0; these are absent until their source sets them (a worker

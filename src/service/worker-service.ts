@@ -43,7 +43,7 @@ export async function startWorkerService(config: Config, logger: Logger, options
   const lifecycle = new Lifecycle(logger);
   try {
     const port = config.worker.metricsPort;
-    const metrics = options.metrics ?? (port === undefined ? undefined : createMetrics(new Registry()));
+    const metrics = options.metrics ?? (port === undefined ? undefined : createMetrics(new Registry(), { serve: false }));
     let metricsUrl: string | undefined;
     if (port !== undefined && metrics) {
       const app = createMetricsApp(new MetricsScraper({ metrics, logger }), logger);

@@ -59,7 +59,21 @@ describe('evalpool worker --metrics-port', () => {
     );
     assert.equal(valueOf(families, 'evalpool_tasks_paused_total', { env: ENV }), 0);
     assert.equal(valueOf(families, 'evalpool_scheduler_leader'), 0);
-    assert.equal(samplesOf(families, 'evalpool_weights_age_seconds').length, 0, 'a worker knows nothing of weights');
+    // Only what a worker measures: no serve-side family (weights, miners, pool views, the worker
+    // registry, the scheduler's and the HTTP series) shows up, not even as HELP/TYPE lines.
+    for (const family of [
+      'evalpool_weights_age_seconds',
+      'evalpool_miner_weight',
+      'evalpool_tasks',
+      'evalpool_workers_live',
+      'evalpool_sampling_rotations_total',
+      'evalpool_http_requests_total',
+      'evalpool_scrape_errors_total',
+    ])
+      assert.equal(families.has(family), false, `${family} is not a worker's`);
+    // Every counter it does expose has a sample (the per-miner one appears with that miner's first episode, as here).
+    const empty = [...families.values()].filter((f) => f.type === 'counter' && f.samples.length === 0).map((f) => f.name);
+    assert.deepEqual(empty, []);
     assert.ok(samplesOf(families, 'process_cpu_user_seconds_total').length > 0);
     assert.equal((await fetch(url.replace(/\/metrics$/, '/v1/weights/latest'))).status, 404);
 

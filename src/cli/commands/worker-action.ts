@@ -24,7 +24,7 @@ export async function worker(options: WorkerOptions): Promise<void> {
   await runCommand(config, async () => {
     try {
       // The evaluators and the consumers share the process's one registry.
-      const metrics = config.worker.metricsPort === undefined ? undefined : createMetrics(new Registry());
+      const metrics = config.worker.metricsPort === undefined ? undefined : createMetrics(new Registry(), { serve: false });
       const evaluation = await builtInEvaluation(config, logger, metrics);
       const running = await startWorkerService(config, logger, {
         envs: config.worker.envs,
