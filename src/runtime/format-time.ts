@@ -7,3 +7,6 @@ export function formatTime(date: Date | null | undefined): string {
   if (!date) return '-';
   return `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
 }
+
+/** {@link formatTime}'s format with milliseconds, for log lines on a terminal (pino-pretty's `translateTime`, dateformat syntax). */
+export const LOG_TIME_FORMAT = "UTC:yyyy-mm-dd HH:MM:ss.l'Z'";

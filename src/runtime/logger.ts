@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type PinoPretty from 'pino-pretty';
 import type { Config } from '../config/schema.ts';
+import { LOG_TIME_FORMAT } from './format-time.ts';
 
 export type { Logger } from 'pino';
 
@@ -42,7 +43,14 @@ export function createLogger(config: Pick<Config, 'logging'>, options: LoggerOpt
   if (wantPretty)
     return pino(
       base,
-      lazyPretty({ destination, sync: true, colorize: options.isTTY ?? process.stdout.isTTY === true, ignore: 'pid,hostname' }),
+      lazyPretty({
+        destination,
+        sync: true,
+        colorize: options.isTTY ?? process.stdout.isTTY === true,
+        ignore: 'pid,hostname',
+        // format-time.ts's format (UTC, date and time), with milliseconds: one way to read time.
+        translateTime: LOG_TIME_FORMAT,
+      }),
     );
   return pino(base, destination);
 }

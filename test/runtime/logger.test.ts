@@ -14,13 +14,13 @@ test('JSON lines by default, with secrets redacted at any common key', () => {
   assert.doesNotMatch(out.text(), /tok-123|pw-456|seed words/);
 });
 
-test('pretty when EVALPOOL_LOG_PRETTY is true', () => {
+test("pretty when EVALPOOL_LOG_PRETTY is true, its time in the CLI tables' format (UTC date and time, with ms)", () => {
   const out = capturingStream();
   const logger = createLogger(testConfig({ EVALPOOL_LOG_LEVEL: 'info', EVALPOOL_LOG_PRETTY: 'true' }), {
     destination: out.stream,
     isTTY: false,
   });
   logger.info('hello');
-  assert.match(out.text(), /INFO.*hello/);
+  assert.match(out.text(), /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z\] INFO.*hello/);
   assert.throws(() => JSON.parse(out.text()) as unknown);
 });
