@@ -54,7 +54,10 @@ export function createRedis(url: string, role: RedisRole, logger: Logger, connec
     // After a refusal, what the closing connection still reports (e.g. its ready check) is noise.
     if (refusals.has(redis)) return;
     const command = failedCommand(error);
-    if (command?.name === 'select') {
+    // Only the server's own answer to SELECT (a ReplyError): the connection then stays on
+    // database 0 while ioredis believes otherwise. A SELECT lost with a dropped connection
+    // is an ordinary reconnect, handled as every other one.
+    if (command?.name === 'select' && error.name === 'ReplyError') {
       const refusal = new RedisDatabaseRefusedError(url, String(command.args?.[0] ?? '?'), error.message);
       refusals.set(redis, refusal);
       // At start, whoever waits for the connection (waitForRedis) reports the refusal. On a
