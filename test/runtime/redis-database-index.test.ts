@@ -77,7 +77,7 @@ describe('a Redis database index the server does not have', () => {
       await connection.set('k', 'on five');
       await server.kill();
       await server.start({ databases: 2 });
-      await waitFor('the refusal on reconnect', async () => databaseRefusal(connection) !== undefined);
+      await waitFor('the refusal on reconnect', () => databaseRefusal(connection) !== undefined);
       const said = lines.filter((l) => l.msg === 'redis refused the database on reconnect; the connection is closed');
       assert.equal(said.length, 1);
       assert.match(String(said[0]!.err), /refused database 5: ERR DB index is out of range/);
