@@ -78,6 +78,7 @@ interface ResultRow {
   task_id: number;
   error_class: string;
   score: number;
+  timesteps: number | null;
   error_message: string | null;
 }
 
@@ -209,7 +210,7 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
       const results = (label: string): Promise<ResultRow[]> =>
         system.db
           .selectFrom('results')
-          .select(['task_id', 'error_class', 'score', 'error_message'])
+          .select(['task_id', 'error_class', 'score', 'timesteps', 'error_message'])
           .where('hotkey', '=', hotkeyOf(label))
           .orderBy('task_id')
           .execute();
@@ -318,10 +319,25 @@ export function misbehavingMinersScenario(name: string, options: MisbehavingMine
           if (!kinds.has(kind)) continue;
           const misbehaviour = parseMisbehaviour(misbehaviourOf[kind]);
           for (const r of await results(kind)) {
-            if (declines(misbehaviour, r.task_id)) {
-              assert.equal(r.error_class, 'failure', `${kind} #${r.task_id}: a declined task is a scored failure`);
-              assert.match(r.error_message ?? '', /scored as a failure: the miner received this task/, `${kind} #${r.task_id}`);
-            } else assert.equal(r.error_message, null, `${kind} #${r.task_id}: a task it played is a real episode`);
+            if (!declines(misbehaviour, r.task_id)) {
+              assert.equal(r.error_message, null, `${kind} #${r.task_id}: a task it played is a real episode`);
+              continue;
+            }
+            if (kind === 'selective-drop' && r.error_message === null) {
+              // An episode that ends before its 3rd /act is never dropped: played out.
+              assert.ok((r.timesteps ?? 0) < misbehaviour.dropAtAct, `${kind} #${r.task_id}: played out in ${r.timesteps} steps`);
+              continue;
+            }
+            assert.equal(r.error_class, 'failure', `${kind} #${r.task_id}: a declined task is a scored failure`);
+            assert.equal(r.score, 0);
+            // A 500 at /reset is a measured non-answer (retried, then scored); a drop after the miner
+            // answered /reset is a failure at once, naming the /act (docs/design.md: the episode is
+            // under way, and a retry would replay the seed: best of N).
+            assert.match(
+              r.error_message ?? '',
+              kind === 'selective-500' ? /^scored as a failure: the miner received this task/ : /^act .*connection failed/,
+              `${kind} #${r.task_id}`,
+            );
           }
         }
         // The disappeared miner: its outage unscored; only tasks it had when it died may be measured.
